@@ -1,1 +1,17 @@
-export {};
+export {
+  operations,
+  operationNames,
+  shapes,
+  targetPrefix,
+  signingName,
+  errorHttpStatus,
+} from './generated/model.js';
+export type { OperationName } from './generated/model.js';
+export type * from './generated/types.js';
+export * as ProtonEnums from './generated/types.js';
+export type { ModelShape, ModelOperation } from './model-types.js';
+export { validateShape, formatViolations } from './validate-input.js';
+export type { InputViolation } from './validate-input.js';
+export { serializeShape, deserializeShape } from './serialize-output.js';
+export { ProtonClient, ProtonApiError } from './proton-client.js';
+export type { ProtonClientOptions } from './proton-client.js';
