@@ -11,3 +11,16 @@ export {
 } from './errors.js';
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
+export { protonArn, parseProtonArn } from './arn.js';
+export type { ArnScope, ParsedArn } from './arn.js';
+export { TemplateKind, templateResourceType } from './catalog/template-kind.js';
+export {
+  TemplateVersionStatus,
+  nextVersionNumber,
+  recommendedVersion,
+  recommendedMinorVersion,
+  parseVersionPart,
+  statusTransitionError,
+  versionInUseError,
+} from './catalog/versions.js';
+export type { VersionRef } from './catalog/versions.js';

@@ -15,3 +15,5 @@ export type { InputViolation } from './validate-input.js';
 export { serializeShape, deserializeShape } from './serialize-output.js';
 export { ProtonClient, ProtonApiError } from './proton-client.js';
 export type { ProtonClientOptions } from './proton-client.js';
+export { extensionTargetPrefix, extensionShapes, extensionOperations } from './extensions.js';
+export type { ExtensionOperationName, PutBundleInput, PutBundleOutput, NucleonAccessKey } from './extensions.js';

@@ -1,4 +1,7 @@
-import { shapes } from './generated/model.js';
+import { extensionShapes } from './extensions.js';
+import { shapes as protonShapes } from './generated/model.js';
+
+const shapes = { ...protonShapes, ...extensionShapes };
 
 /**
  * Turns an operation's output object into the awsJson1_0 wire form: Dates become epoch seconds

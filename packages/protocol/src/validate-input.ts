@@ -1,4 +1,7 @@
-import { shapes } from './generated/model.js';
+import { extensionShapes } from './extensions.js';
+import { shapes as protonShapes } from './generated/model.js';
+
+const shapes = { ...protonShapes, ...extensionShapes };
 import type { ModelShape } from './model-types.js';
 
 /** One violated constraint, phrased the way AWS services phrase it. */

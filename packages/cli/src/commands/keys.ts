@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import type { NucleonAccessKey } from '@nucleon/protocol';
+import { extensionTargetPrefix } from '@nucleon/protocol';
+import { resolveConnection, type ConnectionFlags } from '../connection.js';
+import { printTable } from '../output.js';
+
+interface KeyFlags extends ConnectionFlags {
+  output?: string;
+  description?: string;
+}
+
+export function registerKeyCommands(program: Command, setExit: (code: number) => void): void {
+  const keys = program.command('keys').description('manage access keys for the API (needs an admin key)');
+  const connection = (cmd: Command) =>
+    cmd
+      .option('--endpoint-url <url>', 'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL; default http://127.0.0.1:8080)')
+      .option('--profile <name>', 'credentials profile (AWS_PROFILE)')
+      .option('--region <region>', 'signing region (AWS_REGION; default us-east-1)')
+      .option('-o, --output <format>', 'table or json', 'table');
+
+  connection(keys.command('create'))
+    .description('create an access key; its secret is shown only once')
+    .option('--description <text>', 'what the key is for')
+    .action(async (flags: KeyFlags) => {
+      const { client } = resolveConnection(flags);
+      const out = (await client.send(`${extensionTargetPrefix}.CreateAccessKey`, { description: flags.description })) as { accessKey: NucleonAccessKey };
+      if (flags.output === 'json') process.stdout.write(JSON.stringify(out.accessKey, null, 2) + '\n');
+      else
+        process.stdout.write(
+          `aws_access_key_id     = ${out.accessKey.accessKeyId}\naws_secret_access_key = ${out.accessKey.secretAccessKey}\n(the secret is shown only now; store it safely)\n`,
+        );
+      setExit(0);
+    });
+  connection(keys.command('list'))
+    .description('list access keys (secrets are never shown)')
+    .action(async (flags: KeyFlags) => {
+      const { client } = resolveConnection(flags);
+      const out = (await client.send(`${extensionTargetPrefix}.ListAccessKeys`, {})) as { accessKeys: Array<NucleonAccessKey & { createdAt: number }> };
+      const rows = out.accessKeys.map((k) => ({ ...k, createdAt: new Date(k.createdAt * 1000).toISOString() }));
+      if (flags.output === 'json') process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      else printTable(rows, ['accessKeyId', 'root', 'description', 'createdAt']);
+      setExit(0);
+    });
+  connection(keys.command('delete <accessKeyId>'))
+    .description('delete an access key; requests signed with it are refused from then on')
+    .action(async (accessKeyId: string, flags: KeyFlags) => {
+      const { client } = resolveConnection(flags);
+      await client.send(`${extensionTargetPrefix}.DeleteAccessKey`, { accessKeyId });
+      process.stdout.write(`deleted ${accessKeyId}\n`);
+      setExit(0);
+    });
+}

@@ -1,0 +1,37 @@
+import { Command, CommanderError } from 'commander';
+import { ProtonApiError } from '@nucleon/protocol';
+import { registerBundleCommands } from './commands/bundle.js';
+import { registerKeyCommands } from './commands/keys.js';
+import { registerServeCommands } from './commands/up.js';
+
+/** Runs the nucleon CLI and resolves with its exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
+  const program = new Command()
+    .name('nucleon')
+    .description('Nucleon: a self-hosted, Proton-compatible platform-templates server, and its toolkit.')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError();
+  registerServeCommands(program, setExit);
+  registerKeyCommands(program, setExit);
+  registerBundleCommands(program, setExit);
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof ProtonApiError) {
+      process.stderr.write(`nucleon: ${error.type}: ${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof Error && 'cause' in error && (error as { code?: string }).code === undefined && /fetch failed/.test(error.message)) {
+      process.stderr.write(`nucleon: could not reach the Nucleon endpoint (${String((error.cause as Error)?.message ?? error.cause)}). Is \`nucleon up\` running, and is --endpoint-url right?\n`);
+      return 1;
+    }
+    throw error;
+  }
+  return exitCode;
+}

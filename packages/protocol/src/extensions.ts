@@ -1,0 +1,86 @@
+import type { ModelOperation, ModelShape } from './model-types.js';
+
+/**
+ * Nucleon's extension operations: features Proton never had, on the same endpoint under their
+ * own target prefix, described in the same shape language as Proton's model so the same
+ * validation and serialization apply.
+ */
+export const extensionTargetPrefix = 'Nucleon20261127';
+
+export const extensionShapes: Readonly<Record<string, ModelShape>> = {
+  NucleonBucketName: { type: 'string', min: 3, max: 63, pattern: '^[a-z0-9]+[a-z0-9-\\.]+[a-z0-9]+$' },
+  NucleonObjectKey: { type: 'string', min: 1, max: 1024 },
+  NucleonBase64: { type: 'string', min: 1, max: 7_000_000 },
+  NucleonSha256: { type: 'string' },
+  NucleonSize: { type: 'long' },
+  NucleonAccessKeyId: { type: 'string', min: 16, max: 128, pattern: '^[A-Z0-9]+$' },
+  NucleonText: { type: 'string', max: 500 },
+  NucleonSecret: { type: 'string', sensitive: true },
+  NucleonBoolean: { type: 'boolean' },
+  NucleonAccessKey: {
+    type: 'structure',
+    required: ['accessKeyId', 'createdAt'],
+    members: {
+      accessKeyId: { shape: 'NucleonAccessKeyId' },
+      secretAccessKey: { shape: 'NucleonSecret' },
+      description: { shape: 'NucleonText' },
+      root: { shape: 'NucleonBoolean' },
+      createdAt: { shape: 'Timestamp' },
+    },
+  },
+  NucleonAccessKeyList: { type: 'list', member: 'NucleonAccessKey' },
+  CreateAccessKeyInput: { type: 'structure', members: { description: { shape: 'NucleonText' } } },
+  CreateAccessKeyOutput: { type: 'structure', required: ['accessKey'], members: { accessKey: { shape: 'NucleonAccessKey' } } },
+  ListAccessKeysInput: { type: 'structure', members: {} },
+  ListAccessKeysOutput: { type: 'structure', required: ['accessKeys'], members: { accessKeys: { shape: 'NucleonAccessKeyList' } } },
+  DeleteAccessKeyInput: { type: 'structure', required: ['accessKeyId'], members: { accessKeyId: { shape: 'NucleonAccessKeyId' } } },
+  DeleteAccessKeyOutput: { type: 'structure', members: {} },
+  PutBundleInput: {
+    type: 'structure',
+    required: ['key', 'content'],
+    members: {
+      bucket: { shape: 'NucleonBucketName' },
+      key: { shape: 'NucleonObjectKey' },
+      content: { shape: 'NucleonBase64' },
+    },
+  },
+  PutBundleOutput: {
+    type: 'structure',
+    required: ['s3', 'sha256', 'size'],
+    members: {
+      s3: { shape: 'S3ObjectSource' },
+      sha256: { shape: 'NucleonSha256' },
+      size: { shape: 'NucleonSize' },
+    },
+  },
+};
+
+const keyErrors = ['ValidationException', 'AccessDeniedException', 'ResourceNotFoundException', 'InternalServerException'];
+
+export const extensionOperations = {
+  CreateAccessKey: { input: 'CreateAccessKeyInput', output: 'CreateAccessKeyOutput', errors: keyErrors, idempotent: false },
+  ListAccessKeys: { input: 'ListAccessKeysInput', output: 'ListAccessKeysOutput', errors: keyErrors, idempotent: false },
+  DeleteAccessKey: { input: 'DeleteAccessKeyInput', output: 'DeleteAccessKeyOutput', errors: keyErrors, idempotent: true },
+  PutBundle: { input: 'PutBundleInput', output: 'PutBundleOutput', errors: ['ValidationException', 'AccessDeniedException', 'InternalServerException'], idempotent: true },
+} as const satisfies Record<string, ModelOperation>;
+
+export type ExtensionOperationName = keyof typeof extensionOperations;
+
+export interface PutBundleInput {
+  bucket?: string;
+  key: string;
+  content: string;
+}
+export interface PutBundleOutput {
+  s3: { bucket: string; key: string };
+  sha256: string;
+  size: number;
+}
+
+export interface NucleonAccessKey {
+  accessKeyId: string;
+  secretAccessKey?: string;
+  description?: string;
+  root?: boolean;
+  createdAt: Date;
+}

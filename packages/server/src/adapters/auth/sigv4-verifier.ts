@@ -1,0 +1,120 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+
+/** Why a request was refused; `type` is the error code the AWS SDKs recognise. */
+export class AuthenticationError extends Error {
+  constructor(
+    readonly type: 'UnrecognizedClientException' | 'InvalidSignatureException' | 'AccessDeniedException' | 'MissingAuthenticationTokenException',
+    message: string,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+export interface SigningKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Temporary credentials carry a session token that must be presented with them. */
+  sessionToken?: string | undefined;
+}
+
+export interface IncomingSignedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Header names lower-cased, values as received. */
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+const AUTH_RE =
+  /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;_.-]+),\s*Signature=([0-9a-f]{64})$/;
+const MAX_SKEW_MS = 15 * 60 * 1000;
+
+function parseAmzDate(value: string | undefined): Date | undefined {
+  const m = value?.match(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/);
+  if (!m) return undefined;
+  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+}
+
+/**
+ * Verifies an AWS Signature Version 4 request (header form) for the `proton` signing name in
+ * any region, by recomputing the signature over the signed headers and comparing in constant
+ * time. Returns the access key id that signed the request.
+ */
+export async function verifySigV4(
+  request: IncomingSignedRequest,
+  lookup: (accessKeyId: string) => Promise<SigningKey | undefined>,
+  now: Date,
+  signingName = 'proton',
+): Promise<{ accessKeyId: string; region: string }> {
+  const authorization = request.headers['authorization'];
+  if (!authorization) {
+    throw new AuthenticationError(
+      'MissingAuthenticationTokenException',
+      'Missing Authentication Token: sign the request with AWS Signature Version 4 (use an AWS SDK or the AWS CLI with Nucleon credentials).',
+    );
+  }
+  const m = AUTH_RE.exec(authorization.trim());
+  if (!m) {
+    throw new AuthenticationError(
+      'InvalidSignatureException',
+      'The Authorization header is malformed: expected "AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/proton/aws4_request, SignedHeaders=..., Signature=...".',
+    );
+  }
+  const [, accessKeyId, scopeDate, region, service, signedHeaderList, signature] = m as unknown as string[];
+  if (service !== signingName) {
+    throw new AuthenticationError('InvalidSignatureException', `Credential should be scoped to the service '${signingName}', not '${service}'.`);
+  }
+  const signingDate = parseAmzDate(request.headers['x-amz-date']);
+  if (!signingDate) {
+    throw new AuthenticationError('InvalidSignatureException', 'The X-Amz-Date header is missing or not in the form YYYYMMDDTHHMMSSZ.');
+  }
+  if (Math.abs(now.getTime() - signingDate.getTime()) > MAX_SKEW_MS) {
+    throw new AuthenticationError(
+      'InvalidSignatureException',
+      `Signature expired: ${request.headers['x-amz-date']} is more than 15 minutes away from the server time ${now.toISOString()}. Check the client's clock.`,
+    );
+  }
+  const key = await lookup(accessKeyId!);
+  if (!key) {
+    throw new AuthenticationError('UnrecognizedClientException', 'The security token included in the request is invalid: unknown access key id.');
+  }
+  if (key.sessionToken !== undefined && request.headers['x-amz-security-token'] !== key.sessionToken) {
+    throw new AuthenticationError('UnrecognizedClientException', 'The security token included in the request is invalid: the session token does not match these temporary credentials.');
+  }
+  const declaredHash = request.headers['x-amz-content-sha256'];
+  if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body).digest('hex')) {
+    throw new AuthenticationError('InvalidSignatureException', 'The x-amz-content-sha256 header does not match the request body.');
+  }
+  const signedHeaders = signedHeaderList!.split(';');
+  if (!signedHeaders.includes('host')) {
+    throw new AuthenticationError('InvalidSignatureException', 'The host header must be signed.');
+  }
+  const headers: Record<string, string> = {};
+  for (const name of signedHeaders) headers[name] = request.headers[name] ?? '';
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
+    region: region!,
+    service: signingName,
+    sha256: Sha256,
+    uriEscapePath: true,
+    applyChecksum: true,
+  });
+  const toSign = new HttpRequest({ method: request.method, path: request.path, query: request.query, headers, body: request.body });
+  if (scopeDate !== request.headers['x-amz-date']!.slice(0, 8)) {
+    throw new AuthenticationError('InvalidSignatureException', 'The credential scope date does not match X-Amz-Date.');
+  }
+  const signed = await signer.sign(toSign, { signingDate, signableHeaders: new Set(signedHeaders) });
+  const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers['authorization']))?.[1] ?? '';
+  if (expected.length !== 64 || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature!))) {
+    throw new AuthenticationError(
+      'InvalidSignatureException',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+    );
+  }
+  return { accessKeyId: accessKeyId!, region: region! };
+}

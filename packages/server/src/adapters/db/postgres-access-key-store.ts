@@ -1,0 +1,64 @@
+import type { Kysely } from 'kysely';
+import type { AccessKeyRecord, AccessKeyStore } from '../../ports/access-key-store.js';
+import type { SecretBox } from '../auth/secret-box.js';
+import type { Database } from './schema.js';
+
+/** Access keys in the database; secrets and session tokens sealed with the master key. */
+export class PostgresAccessKeyStore implements AccessKeyStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly box: SecretBox,
+  ) {}
+
+  async get(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const row = await this.db.selectFrom('access_keys').selectAll().where('access_key_id', '=', accessKeyId).executeTakeFirst();
+    return row ? this.toRecord(row) : undefined;
+  }
+
+  async list(): Promise<AccessKeyRecord[]> {
+    const rows = await this.db.selectFrom('access_keys').selectAll().where('scope_arn', 'is', null).orderBy('created_at').execute();
+    return rows.map((r) => this.toRecord(r));
+  }
+
+  async insert(record: Omit<AccessKeyRecord, 'createdAt'>): Promise<void> {
+    await this.db
+      .insertInto('access_keys')
+      .values({
+        access_key_id: record.accessKeyId,
+        secret_ciphertext: this.box.seal(record.secretAccessKey),
+        session_token: record.sessionToken ? this.box.seal(record.sessionToken) : null,
+        description: record.description,
+        is_root: record.isRoot,
+        scope_arn: record.scopeArn,
+        expires_at: record.expiresAt,
+      })
+      .execute();
+  }
+
+  async delete(accessKeyId: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('access_keys').where('access_key_id', '=', accessKeyId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  private toRecord(row: {
+    access_key_id: string;
+    secret_ciphertext: string;
+    session_token: string | null;
+    description: string | null;
+    is_root: boolean;
+    scope_arn: string | null;
+    expires_at: Date | null;
+    created_at: Date;
+  }): AccessKeyRecord {
+    return {
+      accessKeyId: row.access_key_id,
+      secretAccessKey: this.box.open(row.secret_ciphertext),
+      sessionToken: row.session_token ? this.box.open(row.session_token) : null,
+      description: row.description,
+      isRoot: row.is_root,
+      scopeArn: row.scope_arn,
+      expiresAt: row.expires_at ? new Date(row.expires_at) : null,
+      createdAt: new Date(row.created_at),
+    };
+  }
+}

@@ -1,0 +1,76 @@
+import { sql, type Kysely } from 'kysely';
+import type { NewJob } from '../../ports/catalog-store.js';
+import type { ClaimedJob, JobQueue } from '../../ports/job-queue.js';
+import type { Database } from '../db/schema.js';
+
+/**
+ * A job queue in a plain table, claimed with `FOR UPDATE SKIP LOCKED` so any number of workers
+ * on one PostgreSQL share it; a job whose lease expires (its worker died) is claimed again.
+ * Backoff is computed in SQL (see graphile-worker's failJobs).
+ */
+export class PostgresJobQueue implements JobQueue {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async enqueue(job: NewJob): Promise<void> {
+    await this.db
+      .insertInto('jobs')
+      .values({ queue: job.queue, payload: JSON.stringify(job.payload), max_attempts: job.maxAttempts })
+      .execute();
+  }
+
+  async claim(queues: readonly string[], workerId: string, leaseMs: number, limit: number): Promise<ClaimedJob[]> {
+    if (queues.length === 0) return [];
+    const result = await sql<{ id: string; queue: string; payload: Record<string, unknown>; attempts: number; max_attempts: number }>`
+      with ready as (
+        select id from jobs
+        where queue in (${sql.join([...queues])})
+          and run_at <= now()
+          and (locked_until is null or locked_until < now())
+          and attempts < max_attempts
+        order by run_at, id
+        limit ${limit}
+        for update skip locked
+      )
+      update jobs set locked_by = ${workerId},
+        locked_until = now() + (${leaseMs} * interval '1 millisecond'),
+        attempts = jobs.attempts + 1
+      from ready where jobs.id = ready.id
+      returning jobs.id, jobs.queue, jobs.payload, jobs.attempts, jobs.max_attempts`.execute(this.db);
+    return result.rows.map((r) => ({
+      id: String(r.id),
+      queue: r.queue,
+      payload: typeof r.payload === 'string' ? (JSON.parse(r.payload) as Record<string, unknown>) : r.payload,
+      attempts: r.attempts,
+      maxAttempts: r.max_attempts,
+    }));
+  }
+
+  async extendLease(id: string, workerId: string, leaseMs: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('jobs')
+      .set({ locked_until: sql`now() + (${leaseMs} * interval '1 millisecond')` })
+      .where('id', '=', id)
+      .where('locked_by', '=', workerId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async complete(id: string): Promise<void> {
+    await this.db.deleteFrom('jobs').where('id', '=', id).execute();
+  }
+
+  async fail(id: string, error: string, retryable: boolean): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({
+        last_error: error.slice(0, 4000),
+        locked_by: null,
+        locked_until: null,
+        // exponential backoff: 2^attempts seconds, capped at 5 minutes
+        run_at: sql`now() + (least(power(2, attempts), 300) * interval '1 second')`,
+        ...(retryable ? {} : { attempts: sql`max_attempts` }),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+}

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { NotFoundError } from '@nucleon/core';
+import type { AccessKeyRecord, AccessKeyStore } from '../ports/access-key-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { Principal } from './request-context.js';
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** New access key ids look like AWS's: a 4-letter prefix and 16 base32 characters. */
+export function newAccessKeyId(prefix: 'AKIA' | 'ASIA' = 'AKIA'): string {
+  const bytes = randomBytes(16);
+  return prefix + [...bytes].map((b) => ID_ALPHABET[b % 32]).join('');
+}
+
+export function newSecretAccessKey(): string {
+  return randomBytes(30).toString('base64').replace(/[+/]/g, (ch) => (ch === '+' ? 'X' : 'Y'));
+}
+
+interface Cached {
+  record: AccessKeyRecord | undefined;
+  at: number;
+}
+
+/**
+ * Access keys and who they authenticate. Lookups are cached briefly (keys are read on every
+ * request); a deleted key stops working on this replica at once and on others within `cacheMs`.
+ */
+export class AccessKeysService {
+  private readonly cache = new Map<string, Cached>();
+
+  constructor(
+    private readonly store: AccessKeyStore,
+    private readonly clock: Clock,
+    private readonly cacheMs = 10_000,
+  ) {}
+
+  async lookup(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const now = this.clock.now().getTime();
+    const hit = this.cache.get(accessKeyId);
+    let record = hit && now - hit.at < this.cacheMs ? hit.record : undefined;
+    if (!hit || now - hit.at >= this.cacheMs) {
+      record = await this.store.get(accessKeyId);
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(accessKeyId, { record, at: now });
+    }
+    if (record?.expiresAt && record.expiresAt.getTime() <= now) return undefined;
+    return record;
+  }
+
+  principalOf(record: AccessKeyRecord): Principal {
+    return record.scopeArn ? { accessKeyId: record.accessKeyId, kind: 'scoped', scopeArn: record.scopeArn } : { accessKeyId: record.accessKeyId, kind: 'admin' };
+  }
+
+  async create(description: string | null, isRoot = false, fixed?: { accessKeyId: string; secretAccessKey: string }) {
+    const record = {
+      accessKeyId: fixed?.accessKeyId ?? newAccessKeyId(),
+      secretAccessKey: fixed?.secretAccessKey ?? newSecretAccessKey(),
+      description,
+      isRoot,
+      scopeArn: null,
+      sessionToken: null,
+      expiresAt: null,
+    };
+    await this.store.insert(record);
+    return record;
+  }
+
+  /** Short-lived credentials allowed only to report on one resource (deployment runners). */
+  async mintScoped(scopeArn: string, ttlMs: number) {
+    const record = {
+      accessKeyId: newAccessKeyId('ASIA'),
+      secretAccessKey: newSecretAccessKey(),
+      sessionToken: randomBytes(32).toString('base64'),
+      description: `deployment credentials for ${scopeArn}`,
+      isRoot: false,
+      scopeArn,
+      expiresAt: new Date(this.clock.now().getTime() + ttlMs),
+    };
+    await this.store.insert(record);
+    return record;
+  }
+
+  list() {
+    return this.store.list();
+  }
+
+  async delete(accessKeyId: string): Promise<void> {
+    this.cache.delete(accessKeyId);
+    if (!(await this.store.delete(accessKeyId))) {
+      throw new NotFoundError(`No access key ${accessKeyId}. Run \`nucleon keys list\` to see the keys.`);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@nucleon/core';
+import { extensionTargetPrefix, formatViolations, operationNames, serializeShape, targetPrefix, validateShape } from '@nucleon/protocol';
+import { Hono, type Context } from 'hono';
+import { AccessDeniedError, ValidationError } from '@nucleon/core';
+import type { Principal } from '../app/request-context.js';
+import { ProtocolError, toWireError } from './error-mapper.js';
+import type { OperationRegistry } from './operation-registry.js';
+import { readBoundedBody } from './read-body.js';
+
+export interface HttpAppOptions {
+  operations: OperationRegistry;
+  authenticate(request: { method: string; path: string; query: Record<string, string>; headers: Record<string, string>; body: Uint8Array }): Promise<Principal>;
+  logger: Logger;
+  maxRequestBytes: number;
+  ready(): Promise<boolean>;
+}
+
+const protonOperations = new Set<string>(operationNames);
+
+function jsonResponse(c: Context, status: number, body: unknown, requestId: string, errorType?: string): Response {
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-amz-json-1.0',
+    'x-amzn-requestid': requestId,
+    date: new Date().toUTCString(),
+  };
+  if (errorType) headers['x-amzn-errortype'] = errorType;
+  return c.body(JSON.stringify(body), status as 200, headers);
+}
+
+function resolveTarget(target: string | undefined, operations: OperationRegistry) {
+  if (!target) throw new ProtocolError('UnknownOperationException', 400, 'The X-Amz-Target header is missing: send AwsProton20200720.<Operation>.');
+  const entry = operations.get(target);
+  if (entry) return entry;
+  const [prefix, name] = target.split('.', 2);
+  if (prefix === targetPrefix && name && protonOperations.has(name)) {
+    throw new ProtocolError('NotImplementedException', 501, `${name} is a Proton operation that Nucleon does not implement yet. See the README's list of supported operations.`);
+  }
+  if (prefix !== targetPrefix && prefix !== extensionTargetPrefix) {
+    throw new ProtocolError('UnknownOperationException', 400, `Unknown target prefix in X-Amz-Target "${target}": expected ${targetPrefix}.<Operation> or ${extensionTargetPrefix}.<Operation>.`);
+  }
+  throw new ProtocolError('UnknownOperationException', 400, `Unknown operation ${name ?? ''} in X-Amz-Target "${target}".`);
+}
+
+function parseJson(body: Uint8Array): Record<string, unknown> {
+  if (body.byteLength === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body).toString('utf8'));
+  } catch (error) {
+    throw new ProtocolError('SerializationException', 400, `The request body is not valid JSON: ${(error as Error).message}.`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ProtocolError('SerializationException', 400, 'The request body must be a JSON object.');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** The HTTP front: awsJson1_0 on `POST /`, health checks; everything else is 404. */
+export function createHttpApp(options: HttpAppOptions): Hono {
+  const app = new Hono();
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => ((await options.ready()) ? c.json({ status: 'ready' }) : c.json({ status: 'not ready' }, 503)));
+  app.post('/', async (c) => {
+    const requestId = randomUUID();
+    const started = performance.now();
+    const target = c.req.header('x-amz-target');
+    const log = options.logger.child({ requestId });
+    try {
+      const body = await readBoundedBody(c.req.raw.body, c.req.header('content-length'), options.maxRequestBytes);
+      const entry = resolveTarget(target, options.operations);
+      const url = new URL(c.req.url);
+      const principal = await options.authenticate({
+        method: 'POST',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: Object.fromEntries([...c.req.raw.headers].map(([k, v]) => [k.toLowerCase(), v])),
+        body,
+      });
+      if (principal.kind === 'scoped' && !entry.allowScoped) {
+        throw new AccessDeniedError(`These temporary deployment credentials may not call ${target ?? ''}; they can only report on the resource being deployed.`);
+      }
+      const raw = parseJson(body);
+      let input: Record<string, unknown> = {};
+      if (entry.input) {
+        const { value, violations } = validateShape(entry.input, raw);
+        if (violations.length > 0) throw new ValidationError(formatViolations(violations));
+        input = value as Record<string, unknown>;
+      }
+      const result = await entry.handler(input, { requestId, principal });
+      const wire = entry.output ? serializeShape(entry.output, result ?? {}) : {};
+      log.info('request', { target, status: 200, ms: Math.round(performance.now() - started) });
+      return jsonResponse(c, 200, wire ?? {}, requestId);
+    } catch (thrown) {
+      const e = toWireError(thrown, requestId, log);
+      log.info('request', { target, status: e.status, error: e.type, ms: Math.round(performance.now() - started) });
+      return jsonResponse(c, e.status, { __type: e.type, message: e.message }, requestId, e.type);
+    }
+  });
+  return app;
+}
+

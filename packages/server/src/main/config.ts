@@ -1,0 +1,87 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Nucleon's configuration. Precedence: defaults < NUCLEON_* environment < flags. It is
+ * validated once at boot, reporting every problem at once; nothing outside main/ reads
+ * process.env.
+ */
+const schema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  host: z.string().default('127.0.0.1'),
+  dataDir: z.string().default('./.nucleon'),
+  databaseUrl: z.string().url().optional(),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like us-east-1').default('us-east-1'),
+  accountId: z.string().regex(/^\d{12}$/, 'must be 12 digits').optional(),
+  rootAccessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, 'must be 16–128 upper-case letters and digits').optional(),
+  rootSecretAccessKey: z.string().min(16).optional(),
+  masterKey: z.string().optional(),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  logFormat: z.enum(['json', 'pretty']).default('json'),
+  maxRequestBytes: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+  workerConcurrency: z.coerce.number().int().min(0).max(64).default(4),
+  bundleBucket: z.string().default('nucleon-bundles'),
+  maxTemplates: z.coerce.number().int().min(1).default(100),
+  maxVersionsPerTemplate: z.coerce.number().int().min(1).default(500),
+  shutdownGraceMs: z.coerce.number().int().min(0).default(10_000),
+});
+
+export type NucleonConfig = z.infer<typeof schema> & { dataDir: string };
+
+/** Environment variable for each setting. */
+export const envNames: Record<keyof z.infer<typeof schema>, string> = {
+  port: 'NUCLEON_PORT',
+  host: 'NUCLEON_HOST',
+  dataDir: 'NUCLEON_DATA_DIR',
+  databaseUrl: 'DATABASE_URL',
+  region: 'NUCLEON_REGION',
+  accountId: 'NUCLEON_ACCOUNT_ID',
+  rootAccessKeyId: 'NUCLEON_ROOT_ACCESS_KEY_ID',
+  rootSecretAccessKey: 'NUCLEON_ROOT_SECRET_ACCESS_KEY',
+  masterKey: 'NUCLEON_MASTER_KEY',
+  logLevel: 'NUCLEON_LOG_LEVEL',
+  logFormat: 'NUCLEON_LOG_FORMAT',
+  maxRequestBytes: 'NUCLEON_MAX_REQUEST_BYTES',
+  workerConcurrency: 'NUCLEON_WORKER_CONCURRENCY',
+  bundleBucket: 'NUCLEON_BUNDLE_BUCKET',
+  maxTemplates: 'NUCLEON_MAX_TEMPLATES',
+  maxVersionsPerTemplate: 'NUCLEON_MAX_VERSIONS_PER_TEMPLATE',
+  shutdownGraceMs: 'NUCLEON_SHUTDOWN_GRACE_MS',
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Builds the configuration from the environment and flags (flags win). */
+export function loadConfig(env: Record<string, string | undefined>, flags: Partial<Record<keyof typeof envNames, unknown>> = {}): NucleonConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(envNames)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  for (const [key, v] of Object.entries(flags)) if (v !== undefined) raw[key] = v;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const key = String(i.path[0]) as keyof typeof envNames;
+        return `${envNames[key] ?? key} (--${String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}): ${i.message}`;
+      }),
+    );
+  }
+  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+}
+
+/** The configuration with secrets replaced, for logs. */
+export function redactConfig(config: NucleonConfig): Record<string, unknown> {
+  return {
+    ...config,
+    rootSecretAccessKey: config.rootSecretAccessKey ? '<redacted>' : undefined,
+    masterKey: config.masterKey ? '<redacted>' : undefined,
+    databaseUrl: config.databaseUrl?.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:<redacted>@'),
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The port for CodeBuild-style provisioning (spec §5.4): a template's `provision` or
+ * `deprovision` commands run for one deployment. The deployment worker owns the workspace,
+ * the inputs file and the environment; a runner only executes, streams and reports.
+ */
+
+/** One line of a command's output, delivered as soon as it is complete. */
+export interface CommandOutputLine {
+  stream: 'stdout' | 'stderr';
+  /** The line without its newline; lines longer than the runner's cap end in a truncation marker. */
+  text: string;
+  at: Date;
+}
+
+export interface CommandRunRequest {
+  /** An existing private workspace: the bundle's infrastructure folder plus `proton-inputs.json`. */
+  workdir: string;
+  /**
+   * The manifest's commands (trusted template-author code). They run in order in ONE shell so
+   * `cd` and `export` carry over, as in CodeBuild; the first failing command stops the run.
+   */
+  commands: readonly string[];
+  /**
+   * The complete environment. Nothing of the server's own environment leaks in; only a safe
+   * `PATH`, `HOME` and `LANG` are filled in when absent.
+   */
+  env: Readonly<Record<string, string>>;
+  timeoutMs: number;
+  /** Aborting cancels the run: the whole process group is terminated. */
+  signal?: AbortSignal;
+  /** Every output line, streamed as it arrives; a partial last line is flushed at the end. */
+  onOutput(line: CommandOutputLine): void;
+}
+
+/** How a run ended. A const object plus a union, so switches over it stay exhaustive. */
+export const CommandRunOutcome = {
+  SUCCEEDED: 'SUCCEEDED',
+  FAILED: 'FAILED',
+  TIMED_OUT: 'TIMED_OUT',
+  CANCELLED: 'CANCELLED',
+} as const;
+export type CommandRunOutcome = (typeof CommandRunOutcome)[keyof typeof CommandRunOutcome];
+
+export interface CommandRunResult {
+  /** Decided by the shell's exit status, or by who stopped it (timeout, cancel). */
+  outcome: CommandRunOutcome;
+  exitCode: number | null;
+  /** The signal that ended the shell, e.g. `SIGTERM` after a cancel. */
+  signal: string | null;
+  /** Zero-based index of the command that failed or was running when the run was stopped. */
+  failedCommandIndex?: number;
+  /** Human-readable summary that names the failing command and its exit status. */
+  message: string;
+  durationMs: number;
+}
+
+/**
+ * Runs a deployment's shell commands. Delivery is at-most-once per call: a crashed worker that
+ * calls `run` again re-runs every command, so only idempotent templates are safe to retry.
+ */
+export interface CommandRunner {
+  run(request: CommandRunRequest): Promise<CommandRunResult>;
+}

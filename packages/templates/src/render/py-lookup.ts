@@ -1,0 +1,185 @@
+/**
+ * Jinja's attribute and item lookup (`a.b`, `a['b']`, `a[0]`, `a[1:3]`) over template data.
+ * nunjucks reads any JavaScript property, so `'abc'.length`, `list.length` or `x.constructor`
+ * would resolve; Jinja sees only dict keys, list indexes and Python methods. This module exposes
+ * exactly what Python would, and yields {@link Undefined} (with the dotted name of what is
+ * missing) for everything else.
+ */
+import { TemplateRuntimeError } from './render-error.js';
+import { strRepr } from './py-repr.js';
+import { iterate, pyEq } from './py-ops.js';
+import {
+  LoopContext,
+  Markup,
+  PyIterable,
+  Undefined,
+  checkDefined,
+  isDict,
+  isGroupTuple,
+  isStr,
+  isTuple,
+  strValue,
+  tuple,
+} from './py-values.js';
+import { STR_METHOD_REWRITES, strMethodMessage } from './rewrites.js';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The dotted name of `base.key` (or `base['key']`, `base[0]`) for error messages. */
+export function memberName(base: string, key: unknown): string {
+  if (typeof key === 'string' && IDENTIFIER.test(key)) return `${base}.${key}`;
+  if (typeof key === 'string') return `${base}[${strRepr(key)}]`;
+  return `${base}[${String(key)}]`;
+}
+
+const own = (obj: object, key: string): boolean => Object.prototype.hasOwnProperty.call(obj, key);
+
+type Method = (...args: unknown[]) => unknown;
+
+function dictMethod(d: Record<string, unknown>, name: string): Method | undefined {
+  switch (name) {
+    case 'items':
+      return () => new PyIterable(Object.keys(d).map((k) => tuple([k, d[k]])), 'dict_items');
+    case 'keys':
+      return () => new PyIterable(Object.keys(d), 'dict_keys');
+    case 'values':
+      return () => new PyIterable(Object.values(d), 'dict_values');
+    case 'get':
+      return (key: unknown, dflt: unknown = null) =>
+        isStr(key) && own(d, strValue(key)) ? d[strValue(key)] : dflt;
+    case 'update':
+      return (other: unknown) => {
+        checkDefined(other);
+        if (isDict(other)) Object.assign(d, other);
+        return null;
+      };
+    case 'copy':
+      return () => ({ ...d });
+    default:
+      return undefined;
+  }
+}
+
+function listMethod(list: unknown[], name: string): Method | undefined {
+  switch (name) {
+    case 'append':
+      return (x: unknown) => (list.push(x), null);
+    case 'extend':
+      return (xs: unknown) => (list.push(...iterate(xs)), null);
+    case 'insert':
+      return (i: unknown, x: unknown) => (list.splice(Number(i), 0, x), null);
+    case 'pop':
+      return (i: unknown = -1) => {
+        const idx = normIndex(Number(i), list.length);
+        if (idx === undefined) throw new TemplateRuntimeError('pop index out of range');
+        return list.splice(idx, 1)[0];
+      };
+    case 'index':
+      return (x: unknown) => {
+        const idx = list.findIndex((y) => pyEq(x, y));
+        if (idx < 0) throw new TemplateRuntimeError(`${strRepr(String(x))} is not in list`);
+        return idx;
+      };
+    case 'count':
+      return (x: unknown) => list.filter((y) => pyEq(x, y)).length;
+    case 'copy':
+      return () => [...list];
+    default:
+      return undefined;
+  }
+}
+
+function normIndex(i: number, len: number): number | undefined {
+  if (!Number.isInteger(i)) return undefined;
+  const idx = i < 0 ? i + len : i;
+  return idx >= 0 && idx < len ? idx : undefined;
+}
+
+function shadowedMethod(name: string, method: Method): Method {
+  Object.defineProperty(method, 'pyShadowed', {
+    value: `\`.${name}\` is the dict method ${name}() in Jinja, not the key; use ['${name}']`,
+  });
+  return method;
+}
+
+function dictLookup(d: Record<string, unknown>, key: unknown, name: string, isDot: boolean): unknown {
+  const k = isStr(key) ? strValue(key) : undefined;
+  if (k === undefined) return new Undefined(name);
+  const method = dictMethod(d, k);
+  if (isDot && method) return own(d, k) ? shadowedMethod(k, method) : method;
+  if (own(d, k)) {
+    const v = d[k];
+    return v === undefined ? new Undefined(name) : v;
+  }
+  return method ?? new Undefined(name);
+}
+
+function seqLookup(list: unknown[], key: unknown, name: string): unknown {
+  if (typeof key === 'number' || typeof key === 'boolean') {
+    const idx = normIndex(Number(key), list.length);
+    return idx === undefined ? new Undefined(name) : list[idx];
+  }
+  if (!isStr(key)) return new Undefined(name);
+  const k = strValue(key);
+  if (isGroupTuple(list) && (k === 'grouper' || k === 'list')) return list[k === 'grouper' ? 0 : 1];
+  if (isTuple(list)) return k === 'index' || k === 'count' ? listMethod(list, k) : new Undefined(name);
+  return listMethod(list, k) ?? new Undefined(name);
+}
+
+function strLookup(s: string, key: unknown, name: string): unknown {
+  if (typeof key === 'number' || typeof key === 'boolean') {
+    const chars = Array.from(s);
+    const idx = normIndex(Number(key), chars.length);
+    return idx === undefined ? new Undefined(name) : chars[idx];
+  }
+  if (isStr(key) && Object.prototype.hasOwnProperty.call(STR_METHOD_REWRITES, strValue(key))) {
+    throw new TemplateRuntimeError(strMethodMessage(strValue(key)));
+  }
+  return new Undefined(name);
+}
+
+/**
+ * `obj.key` (isDot) or `obj[key]`. Dot access prefers Python attributes (dict methods) and
+ * subscripts prefer items, as Jinja's `getattr`/`getitem` do.
+ */
+export function lookup(obj: unknown, key: unknown, base: string, isDot: boolean): unknown {
+  if (obj instanceof Undefined) throw obj.error();
+  checkDefined(key);
+  const name = memberName(base, key);
+  if (isDict(obj)) return dictLookup(obj, key, name, isDot);
+  if (Array.isArray(obj)) return seqLookup(obj, key, name);
+  if (typeof obj === 'string') return strLookup(obj, key, name);
+  if (obj instanceof Markup) return strLookup(obj.value, key, name);
+  if (obj instanceof LoopContext && isStr(key) && own(obj, strValue(key))) {
+    return (obj as unknown as Record<string, unknown>)[strValue(key)];
+  }
+  return new Undefined(name);
+}
+
+function sliceBound(v: unknown, len: number, step: number, isStart: boolean): number {
+  const [lower, upper] = step > 0 ? [0, len] : [-1, len - 1];
+  if (v === null || v === undefined) return (isStart === step > 0) ? lower : upper;
+  const n = Number(v);
+  if (!Number.isInteger(n)) {
+    throw new TemplateRuntimeError('slice indices must be integers or None');
+  }
+  return n < 0 ? Math.max(n + len, lower) : Math.min(n, upper);
+}
+
+/** Python's `seq[start:stop:step]` for lists, tuples and strings. */
+export function slice(obj: unknown, start: unknown, stop: unknown, step: unknown): unknown {
+  if (obj instanceof Undefined) throw obj.error();
+  const stepN = step === null || step === undefined ? 1 : Number(step);
+  if (stepN === 0) throw new TemplateRuntimeError('slice step cannot be zero');
+  const isString = isStr(obj);
+  if (!isString && !Array.isArray(obj)) {
+    throw new TemplateRuntimeError('only strings, lists and tuples can be sliced');
+  }
+  const items = isString ? Array.from(strValue(obj)) : obj;
+  const from = sliceBound(start, items.length, stepN, true);
+  const to = sliceBound(stop, items.length, stepN, false);
+  const out: unknown[] = [];
+  for (let i = from; stepN > 0 ? i < to : i > to; i += stepN) out.push(items[i]);
+  if (isString) return out.join('');
+  return isTuple(obj) ? tuple(out) : out;
+}

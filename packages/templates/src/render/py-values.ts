@@ -1,0 +1,204 @@
+/**
+ * The value model of the Jinja compatibility layer. Templates see JSON-like data, but Jinja runs
+ * on Python values, whose printing, truthiness and arithmetic differ from JavaScript's. These
+ * small classes carry the distinctions JavaScript lacks (int vs float, tuple vs list, Undefined,
+ * generators) so the rest of the layer can reproduce Python's behaviour exactly.
+ */
+import { TemplateRuntimeError } from './render-error.js';
+
+/**
+ * A Python float whose value happens to be integral (`1.0`). JavaScript has one number type, so
+ * `1.0` and `1` are the same number; Python prints them differently. Non-integral JS numbers,
+ * NaN and the infinities are already unambiguous floats and need no box.
+ */
+export class PyFloat {
+  constructor(readonly value: number) {}
+}
+
+/** Wraps `n` as a Python float: boxed when integral, a plain number otherwise. */
+export function pyFloat(n: number): number | PyFloat {
+  return Number.isInteger(n) ? new PyFloat(n) : n;
+}
+
+/**
+ * Jinja's Undefined: what a lookup of a missing name or key yields. Strict instances (Proton's
+ * behaviour) fail as soon as they are printed, iterated, compared or tested for truth; `is defined`
+ * and `| default` can still inspect them. Lenient ones mimic the plain `Undefined` Jinja uses for
+ * an inline `if` without `else`, which prints as an empty string.
+ */
+export class Undefined {
+  constructor(
+    readonly name: string,
+    readonly strict = true,
+    private readonly explanation?: string,
+  ) {}
+
+  /** The error raised when a strict Undefined is used. */
+  error(): TemplateRuntimeError {
+    return new TemplateRuntimeError(this.explanation ?? `${this.name} is undefined`);
+  }
+}
+
+/** Markupsafe's `Markup`: a string `| safe`, `| tojson` or `| escape` already made safe. */
+export class Markup {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+/** The kinds of Python iterables that are not lists: each prints and behaves differently. */
+export type IterKind = 'generator' | 'reversed' | 'dict_keys' | 'dict_values' | 'dict_items' | 'range';
+
+/**
+ * A Python iterable that is not a list: a generator (from `map`, `select`, `unique`...), a
+ * reversed iterator, a dict view or a range. Generators and iterators can be consumed only once
+ * and have no length, exactly as in Python, so a template that iterates one twice gets the same
+ * (empty) second pass it got under Proton.
+ */
+export class PyIterable {
+  private consumed = false;
+
+  constructor(
+    private readonly items: readonly unknown[],
+    readonly kind: IterKind,
+    readonly reprText?: string,
+  ) {}
+
+  /** True for kinds Python can iterate more than once and measure with `len()`. */
+  get reusable(): boolean {
+    return this.kind !== 'generator' && this.kind !== 'reversed';
+  }
+
+  /** The items, consuming a one-shot iterator. */
+  take(): unknown[] {
+    if (this.reusable) return [...this.items];
+    if (this.consumed) return [];
+    this.consumed = true;
+    return [...this.items];
+  }
+
+  /** The items without consuming (for length checks on reusable kinds). */
+  peekLength(): number {
+    return this.items.length;
+  }
+}
+
+/** Jinja's `loop` object inside `{% for %}`. */
+export class LoopContext {
+  readonly index: number;
+  readonly index0: number;
+  readonly revindex: number;
+  readonly revindex0: number;
+  readonly first: boolean;
+  readonly last: boolean;
+  readonly length: number;
+  readonly depth = 1;
+  readonly depth0 = 0;
+  readonly previtem: unknown;
+  readonly nextitem: unknown;
+  readonly cycle: (...args: unknown[]) => unknown;
+
+  constructor(items: readonly unknown[], i: number) {
+    const n = items.length;
+    this.index = i + 1;
+    this.index0 = i;
+    this.revindex = n - i;
+    this.revindex0 = n - i - 1;
+    this.first = i === 0;
+    this.last = i === n - 1;
+    this.length = n;
+    this.previtem = i > 0 ? items[i - 1] : new Undefined('loop.previtem', true, 'there is no previous item');
+    this.nextitem = i < n - 1 ? items[i + 1] : new Undefined('loop.nextitem', true, 'there is no next item');
+    this.cycle = (...args: unknown[]) => {
+      if (args.length === 0) throw new TemplateRuntimeError('no items for cycling given');
+      return args[i % args.length];
+    };
+  }
+}
+
+const TUPLE = Symbol('nucleon.tuple');
+const GROUP = Symbol('nucleon.group');
+
+/** Marks an array as a Python tuple (prints `(1, 2)`, never equal to a list). */
+export function tuple<T extends unknown[]>(items: T): T {
+  Object.defineProperty(items, TUPLE, { value: true });
+  return items;
+}
+
+/** True when `v` is an array marked as a tuple. */
+export function isTuple(v: unknown): boolean {
+  return Array.isArray(v) && (v as unknown as Record<symbol, unknown>)[TUPLE] === true;
+}
+
+/** `groupby`'s `_GroupTuple(grouper, list)`: a tuple that also has `.grouper` and `.list`. */
+export function groupTuple(grouper: unknown, list: unknown[]): unknown[] {
+  const t = tuple([grouper, list]);
+  Object.defineProperty(t, GROUP, { value: true });
+  return t;
+}
+
+/** True for tuples produced by `groupby`. */
+export function isGroupTuple(v: unknown): v is unknown[] {
+  return Array.isArray(v) && (v as unknown as Record<symbol, unknown>)[GROUP] === true;
+}
+
+/** A plain JSON-like object: Python's dict. */
+export function isDict(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Python's `str`, including Markup. */
+export function isStr(v: unknown): v is string | Markup {
+  return typeof v === 'string' || v instanceof Markup;
+}
+
+/** Unwraps Markup; any other value must already be a string. */
+export function strValue(v: string | Markup): string {
+  return typeof v === 'string' ? v : v.value;
+}
+
+/** Python numbers (bool is an int subclass in Python). */
+export function isNum(v: unknown): v is number | boolean | PyFloat {
+  return typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat;
+}
+
+/** The numeric value of a Python number. */
+export function numValue(v: number | boolean | PyFloat): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return v.value;
+}
+
+/** True when `v` is a Python float. */
+export function isFloat(v: unknown): boolean {
+  return v instanceof PyFloat || (typeof v === 'number' && !Number.isInteger(v));
+}
+
+/** True when `v` is a Python int (not a bool). */
+export function isInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v);
+}
+
+/** Python's type name of a value, for error messages that read like Python's. */
+export function typeName(v: unknown): string {
+  if (v === null || v === undefined) return 'NoneType';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (v instanceof PyFloat) return 'float';
+  if (isStr(v)) return 'str';
+  if (Array.isArray(v)) return isTuple(v) ? 'tuple' : 'list';
+  if (isDict(v)) return 'dict';
+  if (v instanceof PyIterable) return v.kind;
+  if (v instanceof Undefined) return 'Undefined';
+  if (v instanceof LoopContext) return 'LoopContext';
+  if (typeof v === 'function') return 'function';
+  return 'object';
+}
+
+/** Throws when a strict Undefined is used where Jinja's StrictUndefined would raise. */
+export function checkDefined(v: unknown): void {
+  if (v instanceof Undefined && v.strict) throw v.error();
+}
