@@ -1,1 +1,2 @@
 export {};
+export * from './bundle/index.js';

@@ -62,6 +62,7 @@ export class AccessKeysService {
       expiresAt: null,
     };
     await this.store.insert(record);
+    this.cache.delete(record.accessKeyId);
     return record;
   }
 

@@ -221,8 +221,10 @@ export class CloudFormationStackEngine implements StackEngine {
     const changeSetName = `nucleon-${randomUUID()}`;
     const baseline = await StackEventTail.latestEventId(run.api, stackId);
     try {
+      // Change sets are addressed by stack name: the live stack under that name is the one we
+      // just described (and some CloudFormation look-alikes accept nothing else).
       await run.api.createChangeSet({
-        StackName: stackId,
+        StackName: run.stackName,
         ChangeSetName: changeSetName,
         ChangeSetType: 'UPDATE',
         TemplateBody: request.templateBody,
@@ -237,7 +239,7 @@ export class CloudFormationStackEngine implements StackEngine {
     const early = await this.prepareChangeSet(run, stack, changeSetName);
     if (early !== undefined) return early;
     await run.api.executeChangeSet({
-      StackName: stackId,
+      StackName: run.stackName,
       ChangeSetName: changeSetName,
       ClientRequestToken: token(),
     });
@@ -260,14 +262,14 @@ export class CloudFormationStackEngine implements StackEngine {
     const stackId = stack.StackId ?? run.stackName;
     const ready = await waitForChangeSet({
       api: run.api,
-      stackId,
+      stackName: run.stackName,
       changeSetName,
       pollIntervalMs: this.settings.pollIntervalMs,
       signal: run.stopper.signal,
     });
     if (ready.kind === 'done' && ready.changeSet.Status === 'CREATE_COMPLETE') return undefined;
     await run.api
-      .deleteChangeSet({ StackName: stackId, ChangeSetName: changeSetName })
+      .deleteChangeSet({ StackName: run.stackName, ChangeSetName: changeSetName })
       .catch(() => undefined);
     if (ready.kind === 'stopped') {
       return stopped(run.stopper.reason, 'before the change set was executed; nothing was changed');

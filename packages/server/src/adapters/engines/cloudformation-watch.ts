@@ -138,14 +138,14 @@ export type ChangeSetWait =
 /** Polls a change set until CloudFormation has finished computing it. */
 export async function waitForChangeSet(options: {
   api: CloudFormationApi;
-  stackId: string;
+  stackName: string;
   changeSetName: string;
   pollIntervalMs: number;
   signal?: AbortSignal;
 }): Promise<ChangeSetWait> {
   for (;;) {
     const changeSet = await options.api.describeChangeSet({
-      StackName: options.stackId,
+      StackName: options.stackName,
       ChangeSetName: options.changeSetName,
     });
     if (changeSet.Status !== 'CREATE_PENDING' && changeSet.Status !== 'CREATE_IN_PROGRESS') {

@@ -1,0 +1,263 @@
+/**
+ * Jinja 3.1's string and number filters, re-implemented on the Python value model. nunjucks has
+ * filters of the same names, but several differ in ways that change CloudFormation output:
+ * `truncate` ignores Jinja's leeway (an ALB name came out 32 characters instead of 29), `round`
+ * does not round half-to-even nor return a float, `title` and `trim` use other character classes.
+ */
+import { TemplateRuntimeError } from './render-error.js';
+import { REQUIRED, bindArgs, splitArgs } from './filter-args.js';
+import { roundPy } from './py-decimal.js';
+import { percentFormat } from './py-format.js';
+import { escapeHtml, codePointLength, iterate, truthy } from './py-ops.js';
+import { pyStr } from './py-repr.js';
+import {
+  Markup,
+  PyFloat,
+  isDict,
+  isFloat,
+  isNum,
+  isStr,
+  numValue,
+  pyFloat,
+  strValue,
+  typeName,
+} from './py-values.js';
+import { toJson } from './tojson.js';
+
+/** What a filter can reach besides its arguments (other filters and tests, per-render state). */
+export interface FilterHost {
+  callFilter(name: string, value: unknown, args: unknown[]): unknown;
+  callTest(name: string, value: unknown, args: unknown[]): boolean;
+  /** Multi-line YAML blocks emitted by the Proton filters during this render. */
+  blocks: string[];
+}
+
+/** A filter implementation: value, raw call arguments, host. */
+export type FilterImpl = (value: unknown, args: unknown[], host: FilterHost) => unknown;
+
+/** Jinja's `soft_str`: Markup and str stay, anything else becomes `str(value)`. */
+export function softStr(v: unknown): string {
+  return isStr(v) ? strValue(v) : pyStr(v);
+}
+
+const PY_WHITESPACE = ' \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
+
+/** Python's `str.strip(chars)`. */
+export function pyStrip(s: string, chars: string | null = null): string {
+  const set = chars ?? PY_WHITESPACE;
+  const cps = Array.from(s);
+  let a = 0;
+  let b = cps.length;
+  while (a < b && set.includes(cps[a] ?? '')) a++;
+  while (b > a && set.includes(cps[b - 1] ?? '')) b--;
+  return cps.slice(a, b).join('');
+}
+
+/** Python's `str.splitlines()`. */
+export function splitLines(s: string): string[] {
+  const parts = s.split(/\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]/);
+  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+function truncate(value: unknown, args: unknown[]): string {
+  const [length, killwords, end, leeway] = bindArgs('truncate', [
+    ['length', 255], ['killwords', false], ['end', '...'], ['leeway', null],
+  ], args);
+  if (!isStr(value)) throw new TemplateRuntimeError('truncate expects a string');
+  const chars = Array.from(strValue(value));
+  const endText = softStr(end);
+  const len = Number(length);
+  const lee = leeway === null ? 5 : Number(leeway);
+  const endLen = codePointLength(endText);
+  if (len < endLen) throw new TemplateRuntimeError(`expected length >= ${endLen}, got ${len}`);
+  if (lee < 0) throw new TemplateRuntimeError(`expected leeway >= 0, got ${lee}`);
+  if (chars.length <= len + lee) return strValue(value);
+  const head = chars.slice(0, Math.max(0, len - endLen)).join('');
+  if (truthy(killwords)) return head + endText;
+  const cut = head.lastIndexOf(' ');
+  return (cut >= 0 ? head.slice(0, cut) : head) + endText;
+}
+
+function indent(value: unknown, args: unknown[]): string {
+  const [width, first, blank] = bindArgs('indent', [['width', 4], ['first', false], ['blank', false]], args);
+  const ind = typeof width === 'string' ? width : ' '.repeat(Number(width));
+  const lines = splitLines(softStr(value) + '\n');
+  let rv: string;
+  if (truthy(blank)) rv = lines.join('\n' + ind);
+  else {
+    rv = lines.shift() ?? '';
+    if (lines.length > 0) rv += '\n' + lines.map((l) => (l ? ind + l : l)).join('\n');
+  }
+  return truthy(first) ? ind + rv : rv;
+}
+
+function title(value: unknown): string {
+  return softStr(value)
+    .split(/([-\s({[<]+)/u)
+    .filter((item) => item !== '')
+    .map((item) => {
+      const [head = '', ...rest] = Array.from(item);
+      return head.toUpperCase() + rest.join('').toLowerCase();
+    })
+    .join('');
+}
+
+function capitalize(value: unknown): string {
+  const [head = '', ...rest] = Array.from(softStr(value));
+  return head.toUpperCase() + rest.join('').toLowerCase();
+}
+
+function replace(value: unknown, args: unknown[]): string {
+  const [oldV, newV, count] = bindArgs('replace', [['old', REQUIRED], ['new', REQUIRED], ['count', null]], args);
+  const s = softStr(value);
+  const from = softStr(oldV);
+  const to = softStr(newV);
+  let n = count === null ? -1 : Number(count);
+  if (n < 0) return s.split(from).join(to);
+  if (from === '') {
+    const chars = Array.from(s);
+    let out = '';
+    for (let i = 0; i <= chars.length; i++) {
+      if (n > 0) (out += to), n--;
+      out += chars[i] ?? '';
+    }
+    return out;
+  }
+  let out = '';
+  let rest = s;
+  while (n > 0) {
+    const at = rest.indexOf(from);
+    if (at < 0) break;
+    out += rest.slice(0, at) + to;
+    rest = rest.slice(at + from.length);
+    n--;
+  }
+  return out + rest;
+}
+
+function center(value: unknown, args: unknown[]): string {
+  const [width] = bindArgs('center', [['width', 80]], args);
+  const s = softStr(value);
+  const len = codePointLength(s);
+  const w = Number(width);
+  if (len >= w) return s;
+  const marg = w - len;
+  const left = Math.floor(marg / 2) + (marg & w & 1);
+  return ' '.repeat(left) + s + ' '.repeat(marg - left);
+}
+
+const PY_INT = /^[+-]?\d+(?:_\d+)*$/;
+const PY_FLOAT = /^[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d*(?:_\d+)*(?:[eE][+-]?\d+(?:_\d+)*)?|nan|inf|infinity)$/i;
+
+/** Python's `float(str)`, or undefined when Python would raise ValueError. */
+export function parsePyFloat(s: string): number | undefined {
+  const t = pyStrip(s);
+  if (!PY_FLOAT.test(t) || !/\d|nan|inf/i.test(t)) return undefined;
+  const clean = t.replace(/_/g, '').toLowerCase();
+  if (clean.endsWith('nan')) return NaN;
+  if (clean.endsWith('inf') || clean.endsWith('infinity')) return clean.startsWith('-') ? -Infinity : Infinity;
+  const n = Number(clean);
+  return Number.isNaN(n) ? undefined : n;
+}
+
+function toInt(value: unknown, args: unknown[]): unknown {
+  const [dflt, base] = bindArgs('int', [['default', 0], ['base', 10]], args);
+  if (isNum(value)) {
+    const n = numValue(value);
+    return Number.isFinite(n) ? Math.trunc(n) : dflt;
+  }
+  if (isStr(value)) {
+    const t = pyStrip(strValue(value));
+    if (Number(base) === 10 && PY_INT.test(t)) return Number(t.replace(/_/g, ''));
+    if (Number(base) !== 10) {
+      const n = parseInt(t.replace(/_/g, ''), Number(base));
+      if (!Number.isNaN(n)) return n;
+    }
+    const f = parsePyFloat(strValue(value));
+    return f !== undefined && Number.isFinite(f) ? Math.trunc(f) : dflt;
+  }
+  return dflt;
+}
+
+function toFloat(value: unknown, args: unknown[]): unknown {
+  const [fallback] = bindArgs('float', [['default', new PyFloat(0)]], args);
+  if (isNum(value)) return pyFloat(numValue(value));
+  if (isStr(value)) {
+    const f = parsePyFloat(strValue(value));
+    return f === undefined ? fallback : pyFloat(f);
+  }
+  return fallback;
+}
+
+function round(value: unknown, args: unknown[]): unknown {
+  const [precision, method] = bindArgs('round', [['precision', 0], ['method', 'common']], args);
+  if (method !== 'common' && method !== 'ceil' && method !== 'floor') {
+    throw new TemplateRuntimeError('method must be common, ceil or floor');
+  }
+  if (!isNum(value)) throw new TemplateRuntimeError('round expects a number');
+  const x = numValue(value);
+  const p = Number(precision);
+  if (method === 'common') {
+    if (!isFloat(value)) return p >= 0 ? x : roundPy(x, p);
+    return pyFloat(roundPy(x, p));
+  }
+  const f = Math.pow(10, p);
+  return pyFloat((method === 'ceil' ? Math.ceil(x * f) : Math.floor(x * f)) / f);
+}
+
+function abs(value: unknown): unknown {
+  if (!isNum(value)) throw new TemplateRuntimeError(`bad operand type for abs(): '${typeName(value)}'`);
+  const n = Math.abs(numValue(value));
+  return isFloat(value) ? pyFloat(n) : n;
+}
+
+function format(value: unknown, args: unknown[]): string {
+  const { pos, kw } = splitArgs(args);
+  const hasKw = Object.keys(kw).length > 0;
+  if (pos.length > 0 && hasKw) {
+    throw new TemplateRuntimeError("can't handle positional and keyword arguments at the same time");
+  }
+  return percentFormat(softStr(value), pos, hasKw ? kw : undefined);
+}
+
+function urlQuote(v: unknown, forQs: boolean): string {
+  let s = encodeURIComponent(softStr(v)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  if (!forQs) s = s.replace(/%2F/g, '/');
+  return forQs ? s.replace(/%20/g, '+') : s;
+}
+
+function urlencode(value: unknown): string {
+  if (isStr(value) || (!Array.isArray(value) && !isDict(value))) return urlQuote(value, false);
+  const pairs = isDict(value) ? Object.entries(value) : iterate(value).map((p) => iterate(p));
+  return pairs.map((p) => `${urlQuote(p[0], true)}=${urlQuote(p[1], true)}`).join('&');
+}
+
+function escapeFilter(value: unknown): Markup {
+  return value instanceof Markup ? value : new Markup(escapeHtml(softStr(value)));
+}
+
+/** The string and number filters, by Jinja name. */
+export const STRING_FILTERS: Readonly<Record<string, FilterImpl>> = {
+  upper: (v) => softStr(v).toUpperCase(),
+  lower: (v) => softStr(v).toLowerCase(),
+  capitalize: (v) => capitalize(v),
+  title: (v) => title(v),
+  trim: (v, a) => pyStrip(softStr(v), bindArgs('trim', [['chars', null]], a)[0] as string | null),
+  replace: (v, a) => replace(v, a),
+  truncate: (v, a) => truncate(v, a),
+  center: (v, a) => center(v, a),
+  indent: (v, a) => indent(v, a),
+  wordcount: (v) => (softStr(v).match(/[\p{L}\p{N}_]+/gu) ?? []).length,
+  string: (v) => (isStr(v) ? v : pyStr(v)),
+  safe: (v) => (v instanceof Markup ? v : new Markup(softStr(v))),
+  e: (v) => escapeFilter(v),
+  escape: (v) => escapeFilter(v),
+  urlencode: (v) => urlencode(v),
+  format: (v, a) => format(v, a),
+  int: (v, a) => toInt(v, a),
+  float: (v, a) => toFloat(v, a),
+  round: (v, a) => round(v, a),
+  abs: (v) => abs(v),
+  tojson: (v, a) => toJson(v, bindArgs('tojson', [['indent', null]], a)[0]),
+};

@@ -1,0 +1,104 @@
+/**
+ * AWS Proton's four template filters (spec §5.2). Three of them emit multi-line YAML fragments
+ * that must line up under the column where the `{{` sits, but a filter cannot know its column.
+ * So they return a placeholder, and {@link reindentBlocks} replaces each placeholder after
+ * rendering, indenting every line after the first to the placeholder's column.
+ */
+import { TemplateRuntimeError } from './render-error.js';
+import { bindArgs } from './filter-args.js';
+import type { FilterHost, FilterImpl } from './jinja-filters.js';
+import { softStr } from './jinja-filters.js';
+import { truthy } from './py-ops.js';
+import { pyStr } from './py-repr.js';
+import { isDict } from './py-values.js';
+
+const SAFE_VALUE = /^[a-zA-Z0-9_-]*$/;
+const IAM_POLICY_ARN = /^arn:[a-zA-Z-]+:iam::\d{12}:policy\//;
+const ARN = /^arn:[a-zA-Z0-9-]+:[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:(\d{12})?:\S+$/;
+const PLACEHOLDER = /\u0000PROTON_BLOCK_(\d+)\u0000/g;
+
+function placeholder(host: FilterHost, lines: string[]): string {
+  if (lines.length === 0) return '';
+  host.blocks.push(lines.join('\n'));
+  return `\u0000PROTON_BLOCK_${host.blocks.length - 1}\u0000`;
+}
+
+function mapping(filter: string, value: unknown): Record<string, unknown> {
+  if (!isDict(value)) throw new TemplateRuntimeError(`${filter} expects a mapping of names to values`);
+  return value;
+}
+
+function checked(filter: string, value: unknown, raw: unknown): string {
+  const text = pyStr(value);
+  if (!truthy(raw) && !SAFE_VALUE.test(text)) {
+    throw new TemplateRuntimeError(
+      `${filter}: illegal character(s) detected in "${text}". Must match regex ^[a-zA-Z0-9_-]*$`,
+    );
+  }
+  return text;
+}
+
+function ecsEnvVars(value: unknown, args: unknown[], host: FilterHost): string {
+  const name = 'proton_cfn_ecs_task_definition_formatted_env_vars';
+  const [raw] = bindArgs(name, [['raw', true]], args);
+  const env = mapping(name, value);
+  const lines = Object.keys(env).flatMap((k) => [
+    `- Name: ${k}`,
+    `  Value: ${checked(name, env[k], raw)}`,
+  ]);
+  return placeholder(host, lines);
+}
+
+function lambdaEnvVars(value: unknown, args: unknown[], host: FilterHost): string {
+  const name = 'proton_cfn_lambda_function_formatted_env_vars';
+  const [raw] = bindArgs(name, [['raw', true]], args);
+  const env = mapping(name, value);
+  return placeholder(host, Object.keys(env).map((k) => `${k}: ${checked(name, env[k], raw)}`));
+}
+
+function iamPolicyArns(value: unknown, _args: unknown[], host: FilterHost): string {
+  const items = Array.isArray(value) ? value : Object.values(mapping('proton_cfn_iam_policy_arns', value));
+  const arns = items.map((v) => pyStr(v)).filter((v) => IAM_POLICY_ARN.test(v));
+  return placeholder(host, arns.map((arn) => `- ${arn}`));
+}
+
+function sanitize(value: unknown): string {
+  const text = softStr(value);
+  if (SAFE_VALUE.test(text) || ARN.test(text)) return text;
+  throw new TemplateRuntimeError(
+    `Illegal character(s) detected in "${text}". Must match regex ^[a-zA-Z0-9_-]*$ or be a valid ARN`,
+  );
+}
+
+/** Proton's filters, by name. */
+export const PROTON_FILTERS: Readonly<Record<string, FilterImpl>> = {
+  proton_cfn_ecs_task_definition_formatted_env_vars: ecsEnvVars,
+  proton_cfn_lambda_function_formatted_env_vars: lambdaEnvVars,
+  proton_cfn_iam_policy_arns: iamPolicyArns,
+  proton_cfn_sanitize: (v) => sanitize(v),
+};
+
+/**
+ * Replaces the Proton filters' placeholders in rendered output: the first line stays where the
+ * placeholder was, and each following line is indented to the placeholder's column (reusing the
+ * line's own leading whitespace when the placeholder is the first thing on its line).
+ */
+export function reindentBlocks(output: string, blocks: readonly string[]): string {
+  if (blocks.length === 0) return output;
+  let result = '';
+  let last = 0;
+  for (const m of output.matchAll(PLACEHOLDER)) {
+    const at = m.index;
+    result += output.slice(last, at);
+    last = at + m[0].length;
+    const block = blocks[Number(m[1])];
+    if (block === undefined) {
+      result += m[0];
+      continue;
+    }
+    const prefix = result.slice(result.lastIndexOf('\n') + 1);
+    const indent = /^[ \t]*$/.test(prefix) ? prefix : ' '.repeat(Array.from(prefix).length);
+    result += block.replace(/\n/g, `\n${indent}`);
+  }
+  return result + output.slice(last);
+}

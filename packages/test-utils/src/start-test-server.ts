@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '@nucleon/core';
+import { createNucleon, loadConfig, type Nucleon } from '@nucleon/server';
+import { createTestDatabase, type Dialect } from './test-databases.js';
+
+export interface TestServer {
+  url: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  nucleon: Nucleon;
+  dataDir: string;
+  dialect: Dialect;
+  stop(): Promise<void>;
+}
+
+export const TEST_ROOT_KEY = { accessKeyId: 'AKIANUCLEONTESTROOT1', secretAccessKey: 'nucleon-test-root-secret-key-0000000000' };
+
+/** Starts the real composition root on 127.0.0.1:<free port> over PGlite or PostgreSQL. */
+export async function startTestServer(options: { dialect: Dialect; env?: Record<string, string> }): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nucleon-test-'));
+  const database = options.dialect === 'postgres' ? await createTestDatabase() : undefined;
+  const config = loadConfig({
+    NUCLEON_PORT: '0',
+    NUCLEON_DATA_DIR: dataDir,
+    NUCLEON_ACCOUNT_ID: '123456789012',
+    NUCLEON_ROOT_ACCESS_KEY_ID: TEST_ROOT_KEY.accessKeyId,
+    NUCLEON_ROOT_SECRET_ACCESS_KEY: TEST_ROOT_KEY.secretAccessKey,
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...options.env,
+  });
+  const nucleon = await createNucleon(config, { logger: silentLogger });
+  const { url } = await nucleon.start();
+  return {
+    url,
+    region: config.region,
+    credentials: TEST_ROOT_KEY,
+    nucleon,
+    dataDir,
+    dialect: options.dialect,
+    stop: async () => {
+      await nucleon.stop();
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
