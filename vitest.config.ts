@@ -15,6 +15,8 @@ const alias = {
 export default defineConfig({
   resolve: { alias },
   test: {
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest-results.json' },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [

@@ -29,7 +29,7 @@ export interface FilterHost {
   callFilter(name: string, value: unknown, args: unknown[]): unknown;
   callTest(name: string, value: unknown, args: unknown[]): boolean;
   /** Multi-line YAML blocks emitted by the Proton filters during this render. */
-  blocks: string[];
+  yamlBlocks: string[];
 }
 
 /** A filter implementation: value, raw call arguments, host. */

@@ -80,13 +80,14 @@ export interface NjCompiler {
   _scopeClosers: string;
   compile(node: NjNode, frame?: NjFrame): void;
   compileDict(node: NjNode, frame: NjFrame): void;
+  compileLiteral(node: NjNode, frame?: NjFrame): void;
   compileSymbol(node: NjNode, frame: NjFrame): void;
   fail(msg: string, lineno?: number, colno?: number): never;
   getCode(): string;
 }
 
 interface NunjucksModule {
-  lexer: { lex(src: string, opts?: object): NjTokenizer } & Record<string, string>;
+  lexer: { lex(src: string, opts?: object): NjTokenizer; [token: `TOKEN_${string}`]: string };
   parser: { Parser: new (tokens: NjTokenizer) => NjParser };
   compiler: { Compiler: new (name: string, throwOnUndefined?: boolean) => NjCompiler };
   transformer: { transform(ast: NjNode, asyncFilters: string[], name?: string): NjNode };

@@ -19,8 +19,8 @@ const PLACEHOLDER = /\u0000PROTON_BLOCK_(\d+)\u0000/g;
 
 function placeholder(host: FilterHost, lines: string[]): string {
   if (lines.length === 0) return '';
-  host.blocks.push(lines.join('\n'));
-  return `\u0000PROTON_BLOCK_${host.blocks.length - 1}\u0000`;
+  host.yamlBlocks.push(lines.join('\n'));
+  return `\u0000PROTON_BLOCK_${host.yamlBlocks.length - 1}\u0000`;
 }
 
 function mapping(filter: string, value: unknown): Record<string, unknown> {

@@ -19,8 +19,14 @@ export interface ProcessGroupSpec {
   env: Readonly<Record<string, string>>;
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Time between SIGTERM and SIGKILL. */
+  /** Time between the stop signal and SIGKILL. */
   killGraceMs: number;
+  /**
+   * The polite signal for timeout and cancel; default SIGTERM. Terraform wants SIGINT: it is
+   * what Ctrl-C sends, Terraform then stops gracefully and saves state, and its provider
+   * plugins ignore SIGINT (they would die on SIGTERM mid-operation).
+   */
+  stopSignal?: 'SIGTERM' | 'SIGINT';
   maxLineBytes: number;
   onLine(line: CommandOutputLine): void;
 }
@@ -75,7 +81,7 @@ export async function runProcessGroup(spec: ProcessGroupSpec): Promise<ProcessGr
   const stop = (reason: 'TIMED_OUT' | 'CANCELLED'): void => {
     if (stopped !== undefined || pid === undefined) return;
     stopped = reason;
-    termination = terminateProcessGroup(pid, spec.killGraceMs);
+    termination = terminateProcessGroup(pid, spec.killGraceMs, spec.stopSignal);
   };
   const timer = setTimeout(
     () => stop('TIMED_OUT'),
@@ -92,7 +98,7 @@ export async function runProcessGroup(spec: ProcessGroupSpec): Promise<ProcessGr
   }
   // Leftovers (background jobs) are cleaned up after a normal exit too, as CodeBuild does when
   // the build container goes away.
-  await (termination ?? terminateProcessGroup(exit.pid, spec.killGraceMs));
+  await (termination ?? terminateProcessGroup(exit.pid, spec.killGraceMs, spec.stopSignal));
   await Promise.race([Promise.all(streams.map((stream) => stream.done)), delay(STREAM_DRAIN_MS)]);
   streams.forEach((stream) => stream.finish());
   return {
@@ -159,13 +165,17 @@ function pump(stream: Readable | null, name: 'stdout' | 'stderr', spec: ProcessG
 }
 
 /**
- * Ends every process in group `pgid`: SIGTERM (plus SIGCONT, so stopped processes can act on
+ * Ends every process in group `pgid`: `signal` (plus SIGCONT, so stopped processes can act on
  * it), then SIGKILL if any member is still alive after `graceMs`. Resolves once the group is
  * empty or SIGKILL has been sent (SIGKILL cannot be caught, so nothing survives it).
  */
-export async function terminateProcessGroup(pgid: number, graceMs: number): Promise<void> {
+export async function terminateProcessGroup(
+  pgid: number,
+  graceMs: number,
+  signal: 'SIGTERM' | 'SIGINT' = 'SIGTERM',
+): Promise<void> {
   if (!isProcessGroupAlive(pgid)) return;
-  signalGroup(pgid, 'SIGTERM');
+  signalGroup(pgid, signal);
   signalGroup(pgid, 'SIGCONT');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {

@@ -1,0 +1,207 @@
+/**
+ * The runtime a compiled template calls into (`runtime.*` in the generated code), and the
+ * per-render context object. It is passed to each compiled template explicitly instead of
+ * patching nunjucks' shared runtime module, so nothing else in the process sees Python rules.
+ * @internal
+ */
+import { TemplateRuntimeError } from './render-error.js';
+import { getFilter, runTest } from './filter-registry.js';
+import type { FilterHost } from './jinja-filters.js';
+import { njRuntime } from './nunjucks-internals.js';
+import {
+  add,
+  compareOp,
+  contains,
+  div,
+  floorDiv,
+  iterate,
+  loopContext,
+  mod,
+  mul,
+  neg,
+  pos,
+  pow,
+  sub,
+  truthy,
+  unpack,
+} from './py-ops.js';
+import { lookup as pyLookup, slice } from './py-lookup.js';
+import { pyStr } from './py-repr.js';
+import { PyFloat, PyIterable, Undefined, isDict, isStr, strValue, tuple, typeName } from './py-values.js';
+import { splitArgs } from './filter-args.js';
+
+/** A runtime failure tagged with the 1-based template line that was executing. */
+export class LocatedFailure extends Error {
+  constructor(readonly original: unknown, readonly line: number) {
+    super(original instanceof Error ? original.message : String(original));
+    this.name = 'LocatedFailure';
+  }
+}
+
+const MAX_RANGE = 1_000_000;
+
+function range(...raw: unknown[]): PyIterable {
+  const args = raw.map((a) => Number(a));
+  const [start, stop, step] =
+    args.length === 1 ? [0, args[0] ?? 0, 1] : [args[0] ?? 0, args[1] ?? 0, args[2] ?? 1];
+  if (step === 0) throw new TemplateRuntimeError('range() arg 3 must not be zero');
+  if (![start, stop, step].every(Number.isInteger)) {
+    throw new TemplateRuntimeError('range() arguments must be integers');
+  }
+  const count = Math.max(0, Math.ceil((stop - start) / step));
+  if (count > MAX_RANGE) throw new TemplateRuntimeError(`range() of ${count} items is too large`);
+  const items = Array.from({ length: count }, (_, k) => start + k * step);
+  const text = step === 1 ? `range(${start}, ${stop})` : `range(${start}, ${stop}, ${step})`;
+  return new PyIterable(items, 'range', text);
+}
+
+function dict(...raw: unknown[]): Record<string, unknown> {
+  const { pos: positional, kw } = splitArgs(raw);
+  const out: Record<string, unknown> = {};
+  const [base] = positional;
+  if (isDict(base)) Object.assign(out, base);
+  else if (base !== undefined) {
+    for (const pair of iterate(base)) {
+      const [k, v] = unpack(pair, 2);
+      out[pyStr(k)] = v;
+    }
+  }
+  return Object.assign(out, kw);
+}
+
+/** Functions available to every template by name, as Jinja's default globals. */
+const GLOBALS: Readonly<Record<string, unknown>> = { range, dict };
+
+/** Names of the globals, for the lint. */
+export const GLOBAL_NAMES: ReadonlySet<string> = new Set(Object.keys(GLOBALS));
+
+/** The per-render context the compiled code receives as `context`. */
+export class RenderContext implements FilterHost {
+  readonly yamlBlocks: string[] = [];
+
+  constructor(
+    readonly ctx: Record<string, unknown>,
+    private readonly templateBlocks: Record<string, unknown>,
+  ) {}
+
+  /** A top-level name: render data first, then globals, else Undefined. */
+  lookupName(name: string): unknown {
+    if (Object.prototype.hasOwnProperty.call(this.ctx, name)) {
+      const v = this.ctx[name];
+      return v === undefined ? new Undefined(name) : v;
+    }
+    if (Object.prototype.hasOwnProperty.call(GLOBALS, name)) return GLOBALS[name];
+    return new Undefined(name);
+  }
+
+  lookup(name: string): unknown {
+    return this.lookupName(name);
+  }
+
+  setVariable(name: string, value: unknown): void {
+    this.ctx[name] = value;
+  }
+
+  addExport(): void {}
+
+  getVariables(): Record<string, unknown> {
+    return this.ctx;
+  }
+
+  getBlock(name: string): unknown {
+    const block = this.templateBlocks[`b_${name}`];
+    if (typeof block !== 'function') throw new TemplateRuntimeError(`unknown block ${name}`);
+    return block;
+  }
+
+  callFilter(name: string, value: unknown, args: unknown[]): unknown {
+    return getFilter(name).call(this, value, ...args);
+  }
+
+  callTest(name: string, value: unknown, args: unknown[]): boolean {
+    return runTest(name, value, args);
+  }
+}
+
+interface RuntimeFrame {
+  lookup(name: string): unknown;
+}
+
+function call(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
+  if (fn instanceof Undefined) throw fn.error();
+  if (typeof fn !== 'function') {
+    throw new TemplateRuntimeError(`'${typeName(fn)}' object is not callable (${name})`);
+  }
+  return (fn as (...a: unknown[]) => unknown).apply(context, args);
+}
+
+function cmpChain(values: unknown[], ops: string[]): boolean {
+  return ops.every((op, k) => compareOp(values[k], op, values[k + 1]));
+}
+
+function concat(a: unknown, b: unknown): string {
+  return pyStr(a) + pyStr(b);
+}
+
+function buildDict(pairs: Array<[unknown, unknown]>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of pairs) {
+    if (k instanceof Undefined) throw k.error();
+    if (!isStr(k)) {
+      throw new TemplateRuntimeError(
+        `dict keys must be strings in Nucleon templates (got ${typeName(k)}); quote the key`,
+      );
+    }
+    out[strValue(k)] = v;
+  }
+  return out;
+}
+
+function handleError(e: unknown, lineno: number): LocatedFailure {
+  if (e instanceof LocatedFailure) return e;
+  return new LocatedFailure(e, lineno + 1);
+}
+
+/** The object bound to `runtime` in compiled templates. */
+export const jinjaRuntime = {
+  ...njRuntime,
+  lookup: (context: RenderContext, frame: RuntimeFrame, name: string): unknown => {
+    const v = frame.lookup(name);
+    return v !== undefined ? v : context.lookupName(name);
+  },
+  undef: (name: string) => new Undefined(name),
+  undefLenient: () => new Undefined('inline if', false),
+  getattr: pyLookup,
+  slice,
+  output: pyStr,
+  truthy,
+  or: (a: unknown, b: () => unknown): unknown => (truthy(a) ? a : b()),
+  and: (a: unknown, b: () => unknown): unknown => (truthy(a) ? b() : a),
+  cmp: compareOp,
+  cmpChain,
+  inOp: (item: unknown, container: unknown): boolean => contains(container, item),
+  test: runTest,
+  filter: getFilter,
+  add,
+  sub,
+  mul,
+  div,
+  floorDiv,
+  mod,
+  pow,
+  neg,
+  pos,
+  concat,
+  dict: buildDict,
+  tuple: (items: unknown[]) => tuple(items),
+  float: (n: number) => new PyFloat(n),
+  iterate,
+  unpack,
+  loop: loopContext,
+  call,
+  macroResult: (s: string) => s,
+  handleError,
+};
+
+/** The runtime's type, for the compiled-template factory. */
+export type JinjaRuntime = typeof jinjaRuntime;
