@@ -87,7 +87,7 @@ function gunzipCapped(data: Uint8Array, cap: number): Promise<Uint8Array> {
       if (total > cap) {
         fail(
           new ValidationError(
-            `bundle archive expands to more than ${formatBytes(cap)} when decompressed; the limit is ${formatBytes(cap)}`,
+            `bundle archive expands to more than ${formatBytes(cap)} when decompressed; the limit is ${formatBytes(cap)} uncompressed`,
           ),
         );
         return;
@@ -134,7 +134,7 @@ function extractTar(tar: Uint8Array, limits: BundleLimits): BundleFiles {
         `bundle files add up to more than ${formatBytes(limits.maxUnpackedBytes)}; the limit is ${formatBytes(limits.maxUnpackedBytes)}`,
       );
     }
-    files.set(path, entry.data.slice());
+    files.set(path, new Uint8Array(entry.data)); // a copy: entries must not pin the whole archive
   }
   return files;
 }

@@ -118,8 +118,10 @@ export function pyStr(v: unknown): string {
       return Number.isInteger(v) ? intStr(v) : floatRepr(v);
     case 'undefined':
       throw new TemplateRuntimeError('value is undefined');
-    case 'function':
-      throw new TemplateRuntimeError('cannot print a macro or function; call it');
+    case 'function': {
+      const shadowed = (v as { pyShadowed?: string }).pyShadowed;
+      throw new TemplateRuntimeError(shadowed ?? 'cannot print a macro or function; call it');
+    }
     default:
       break;
   }

@@ -4,7 +4,7 @@
  * tar-stream, an implementation independent of Nucleon's own tar reader and writer.
  */
 import { constants, crc32, deflateRawSync, gzipSync } from 'node:zlib';
-import { pack, type Header } from 'tar-stream';
+import { extract, pack, type Header } from 'tar-stream';
 
 /** One entry for {@link tarArchive}; files default to type `file`. */
 export interface ArchiveEntry {
@@ -125,5 +125,30 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
     out.set(part, offset);
     offset += part.length;
   }
+  return out;
+}
+
+/** What tar-stream sees in an archive (a second opinion on archives Nucleon writes). */
+export interface ListedEntry {
+  readonly name: string;
+  readonly type: Header['type'];
+  readonly mode: number;
+  readonly content: string;
+}
+
+/** Lists an uncompressed tar archive with tar-stream. */
+export async function listTarEntries(archive: Uint8Array): Promise<ListedEntry[]> {
+  const out: ListedEntry[] = [];
+  const reader = extract();
+  const done = (async () => {
+    for await (const entry of reader) {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of entry) chunks.push(chunk as Uint8Array);
+      const { name, type, mode } = entry.header;
+      out.push({ name, type, mode, content: new TextDecoder().decode(concat(chunks)) });
+    }
+  })();
+  reader.end(Buffer.from(archive));
+  await done;
   return out;
 }

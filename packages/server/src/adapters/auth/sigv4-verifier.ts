@@ -102,7 +102,8 @@ export async function verifySigV4(
     service: signingName,
     sha256: Sha256,
     uriEscapePath: true,
-    applyChecksum: true,
+    // Only the headers the client signed may enter the canonical request (boto3 does not sign x-amz-content-sha256).
+    applyChecksum: false,
   });
   const toSign = new HttpRequest({ method: request.method, path: request.path, query: request.query, headers, body: request.body });
   if (scopeDate !== request.headers['x-amz-date']!.slice(0, 8)) {

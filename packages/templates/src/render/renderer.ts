@@ -1,0 +1,124 @@
+/**
+ * The template renderer: Jinja2 semantics (as AWS Proton rendered CloudFormation templates) on top
+ * of nunjucks. Each template is linted, then compiled once per distinct source and cached, then
+ * run against a copy of the render context. Every failure surfaces as a {@link RenderError}
+ * carrying the file and line.
+ */
+import { createHash } from 'node:crypto';
+import { RenderError, TemplateRuntimeError, type LintIssue } from './render-error.js';
+import {
+  compileTemplate,
+  executeTemplate,
+  normalizeSource,
+  type CompiledTemplate,
+} from './compile-template.js';
+import { LocatedFailure } from './jinja-runtime.js';
+import { lintSource, toIssues, type LintFinding } from './lint.js';
+import { isDict } from './py-values.js';
+import { toTemplateData } from './template-data.js';
+
+/** Options for {@link createRenderer}. */
+export interface RendererOptions {
+  /** How many compiled templates to keep (least recently used are dropped). Default 256. */
+  cacheSize?: number;
+}
+
+/** Renders Jinja templates the way Proton did. */
+export interface Renderer {
+  /**
+   * Renders `source` with `context` (the namespaces built by the render-context helpers).
+   * `fileName` only labels errors. Throws {@link RenderError} on lint findings, syntax errors,
+   * undefined references and any other render failure.
+   */
+  render(source: string, context: object, fileName: string): string;
+  /** Returns the constructs in `source` that the renderer refuses, without rendering. */
+  lint(source: string, fileName: string): LintIssue[];
+}
+
+interface CacheEntry {
+  findings: LintFinding[];
+  compiled: CompiledTemplate | undefined;
+  compileError: LintFinding | undefined;
+}
+
+function errorLine(err: unknown): number | undefined {
+  const lineno = (err as { lineno?: unknown }).lineno;
+  return typeof lineno === 'number' && lineno > 0 ? lineno : undefined;
+}
+
+function buildEntry(source: string): CacheEntry {
+  const findings = lintSource(source);
+  if (findings.length > 0) return { findings, compiled: undefined, compileError: undefined };
+  try {
+    return { findings, compiled: compileTemplate(source, 'template'), compileError: undefined };
+  } catch (err) {
+    const message = err instanceof Error ? err.message.replace(/^\(template\)\s*(\[Line \d+, Column \d+\])?\s*/, '') : String(err);
+    return { findings, compiled: undefined, compileError: { line: errorLine(err) ?? 1, message } };
+  }
+}
+
+function toRenderError(err: unknown, file: string): RenderError {
+  if (err instanceof RenderError) return err;
+  if (err instanceof LocatedFailure) {
+    const original = err.original;
+    if (original instanceof RenderError) return original;
+    const known = original instanceof TemplateRuntimeError;
+    const message = known ? original.message : `internal render error: ${err.message}`;
+    return new RenderError(file, err.line, message, { cause: original });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new RenderError(file, errorLine(err), message, { cause: err });
+}
+
+/**
+ * Creates a renderer with its own compiled-template cache (keyed by the SHA-256 of the source,
+ * so the same template text is compiled once however many resources render it).
+ */
+export function createRenderer(options: RendererOptions = {}): Renderer {
+  const cacheSize = options.cacheSize ?? 256;
+  const cache = new Map<string, CacheEntry>();
+
+  function entryFor(source: string): CacheEntry {
+    const key = createHash('sha256').update(source).digest('hex');
+    const hit = cache.get(key);
+    if (hit) {
+      cache.delete(key);
+      cache.set(key, hit);
+      return hit;
+    }
+    const entry = buildEntry(source);
+    cache.set(key, entry);
+    if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+    return entry;
+  }
+
+  function compiled(source: string, file: string): CompiledTemplate {
+    const entry = entryFor(normalizeSource(source));
+    const [first, ...rest] = entry.findings;
+    if (first) {
+      const more = rest.length > 0 ? ` (and ${rest.length} more lint finding(s))` : '';
+      throw new RenderError(file, first.line, first.message + more);
+    }
+    if (entry.compileError) throw new RenderError(file, entry.compileError.line, entry.compileError.message);
+    if (!entry.compiled) throw new RenderError(file, undefined, 'template did not compile');
+    return entry.compiled;
+  }
+
+  return {
+    render(source, context, fileName) {
+      const template = compiled(source, fileName);
+      if (!isDict(context)) {
+        throw new RenderError(fileName, undefined, 'the render context must be a plain object');
+      }
+      const data = toTemplateData(context, 'context', fileName) as Record<string, unknown>;
+      try {
+        return executeTemplate(template, data);
+      } catch (err) {
+        throw toRenderError(err, fileName);
+      }
+    },
+    lint(source, fileName) {
+      return toIssues(fileName, entryFor(normalizeSource(source)).findings);
+    },
+  };
+}
