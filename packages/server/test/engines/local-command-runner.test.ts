@@ -139,8 +139,15 @@ describe('LocalCommandRunner', () => {
   });
 
   test('a command that ignores SIGTERM is killed with SIGKILL after the grace period, as a timeout', async () => {
+    const quick = await LocalCommandRunner.create({ scratchDir: scratch, killGraceMs: 300 });
     const started = Date.now();
-    const result = await run(["trap '' TERM; echo ready; sleep 1000"], { timeoutMs: 300 }).done;
+    const result = await quick.run({
+      workdir,
+      commands: ["trap '' TERM; echo ready; sleep 1000"],
+      env: {},
+      timeoutMs: 300,
+      onOutput: () => undefined,
+    });
 
     expect(result).toMatchObject({ outcome: 'TIMED_OUT', signal: 'SIGKILL', failedCommandIndex: 0 });
     expect(result.message).toMatch(/^timed out after 300 ms while command\[0\]/);

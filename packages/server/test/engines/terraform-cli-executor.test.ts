@@ -177,9 +177,9 @@ describe.skipIf(terraform === undefined)('TerraformCliExecutor with the real ter
   test('an apply that outlives its timeout is reported TIMED_OUT', async () => {
     const slow = `resource "terraform_data" "slow" {\n  provisioner "local-exec" {\n    command = "sleep 1000"\n  }\n}\n`;
     const { request } = await workspace('late', slow, {});
-    const result = await executor.apply({ ...request, timeoutMs: 2_500 });
+    const result = await executor.apply({ ...request, timeoutMs: 1_500 });
 
     expect(result.outcome, result.message).toBe('TIMED_OUT');
-    expect(result.message).toMatch(/^timed out after 2500 ms during terraform (init|plan|apply)/);
+    expect(result.message).toMatch(/^timed out after 1500 ms during terraform (init|plan|apply)/);
   });
 });
