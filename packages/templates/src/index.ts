@@ -1,2 +1,3 @@
 export {};
 export * from './bundle/index.js';
+export * from './render/index.js';

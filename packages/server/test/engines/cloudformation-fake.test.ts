@@ -43,8 +43,12 @@ describe('CloudFormationStackEngine cancel and failure paths (fake client)', () 
     expect(result.outcome, result.message).toBe('CANCELLED');
     expect(result.message).toMatch(/was cancelled and rolled back \(UPDATE_ROLLBACK_COMPLETE\)$/);
     expect(fake.calls.filter((c) => c === 'CancelUpdateStack')).toHaveLength(1);
-    expect(events).toContain('cancelled: asking CloudFormation to cancel the update (CancelUpdateStack)');
-    expect(events).toContainEqual(expect.stringMatching(/ env AWS::CloudFormation::Stack UPDATE_ROLLBACK_COMPLETE$/));
+    expect(events).toContain(
+      'cancelled: asking CloudFormation to cancel the update (CancelUpdateStack)',
+    );
+    expect(events).toContainEqual(
+      expect.stringMatching(/ env AWS::CloudFormation::Stack UPDATE_ROLLBACK_COMPLETE$/),
+    );
   });
 
   test('an update that outlives its timeout is rolled back and reported TIMED_OUT', async () => {
@@ -55,7 +59,9 @@ describe('CloudFormationStackEngine cancel and failure paths (fake client)', () 
     const result = await deploy(undefined, { timeoutMs: 100 });
 
     expect(result.outcome, result.message).toBe('TIMED_OUT');
-    expect(result.message).toMatch(/^timed out: the update of stack \S+ was cancelled and rolled back/);
+    expect(result.message).toMatch(
+      /^timed out: the update of stack \S+ was cancelled and rolled back/,
+    );
     expect(fake.calls).toContain('CancelUpdateStack');
   });
 
@@ -103,15 +109,23 @@ describe('CloudFormationStackEngine cancel and failure paths (fake client)', () 
             ResourceStatusReason: reason,
           },
         },
-        { status: 'ROLLBACK_IN_PROGRESS', reason: 'The following resource(s) failed to create: [Queue]. Rollback requested by user.' },
+        {
+          status: 'ROLLBACK_IN_PROGRESS',
+          reason:
+            'The following resource(s) failed to create: [Queue]. Rollback requested by user.',
+        },
         { status: 'ROLLBACK_COMPLETE' },
       ];
     });
     const result = await deploy();
 
     expect(result).toMatchObject({ outcome: 'FAILED', errorCode: 'ENGINE_FAILED', outputs: {} });
-    expect(result.message).toBe(`stack env ended in ROLLBACK_COMPLETE: Queue (AWS::SQS::Queue) CREATE_FAILED: ${reason}`);
-    expect(events).toContain(`2026-11-27T12:00:01.000Z Queue AWS::SQS::Queue CREATE_FAILED ${reason}`);
+    expect(result.message).toBe(
+      `stack env ended in ROLLBACK_COMPLETE: Queue (AWS::SQS::Queue) CREATE_FAILED: ${reason}`,
+    );
+    expect(events).toContain(
+      `2026-11-27T12:00:01.000Z Queue AWS::SQS::Queue CREATE_FAILED ${reason}`,
+    );
   });
 
   test('a stack left in ROLLBACK_COMPLETE is deleted before it is created again', async () => {
@@ -121,7 +135,9 @@ describe('CloudFormationStackEngine cancel and failure paths (fake client)', () 
     expect(result.outcome, result.message).toBe('SUCCEEDED');
     const mutations = fake.calls.filter((c) => c === 'DeleteStack' || c === 'CreateStack');
     expect(mutations).toEqual(['DeleteStack', 'CreateStack']);
-    expect(events).toContain('stack env is in ROLLBACK_COMPLETE; deleting it before creating it again');
+    expect(events).toContain(
+      'stack env is in ROLLBACK_COMPLETE; deleting it before creating it again',
+    );
   });
 
   test('a retry first waits for the operation an earlier attempt left running', async () => {
@@ -130,14 +146,17 @@ describe('CloudFormationStackEngine cancel and failure paths (fake client)', () 
       f.script = [{ status: 'UPDATE_IN_PROGRESS' }, { status: 'UPDATE_COMPLETE' }];
       f.changeSetStatus = {
         Status: 'FAILED',
-        StatusReason: "The submitted information didn't contain changes. Submit different information to create a change set.",
+        StatusReason:
+          "The submitted information didn't contain changes. Submit different information to create a change set.",
       };
     });
     const result = await deploy();
 
     expect(result.outcome, result.message).toBe('SUCCEEDED');
     expect(result.message).toMatch(/already up to date/);
-    expect(events[0]).toBe('stack env is busy (UPDATE_IN_PROGRESS); waiting for that to finish first');
+    expect(events[0]).toBe(
+      'stack env is busy (UPDATE_IN_PROGRESS); waiting for that to finish first',
+    );
     expect(fake.calls).not.toContain('ExecuteChangeSet');
     expect(fake.calls).toContain('DeleteChangeSet');
   });
@@ -147,14 +166,19 @@ describe('CloudFormationStackEngine cancel and failure paths (fake client)', () 
     const result = await deploy();
 
     expect(result).toMatchObject({ outcome: 'FAILED', errorCode: 'ENGINE_FAILED' });
-    expect(result.message).toMatch(/is in UPDATE_ROLLBACK_FAILED; continue the rollback \(ContinueUpdateRollback\)/);
+    expect(result.message).toMatch(
+      /is in UPDATE_ROLLBACK_FAILED; continue the rollback \(ContinueUpdateRollback\)/,
+    );
     expect(fake.calls).not.toContain('CreateChangeSet');
   });
 
   test('a change set CloudFormation cannot build fails with its reason and is deleted', async () => {
     const { fake, deploy } = setup((f) => {
       f.seed('env', 'UPDATE_COMPLETE');
-      f.changeSetStatus = { Status: 'FAILED', StatusReason: 'Template error: instance of Fn::GetAtt references undefined resource Nope' };
+      f.changeSetStatus = {
+        Status: 'FAILED',
+        StatusReason: 'Template error: instance of Fn::GetAtt references undefined resource Nope',
+      };
     });
     const result = await deploy();
 
@@ -198,12 +222,21 @@ describe('CloudFormationStackEngine cancel and failure paths (fake client)', () 
             ResourceStatusReason: 'The bucket you tried to delete is not empty',
           },
         },
-        { status: 'DELETE_FAILED', reason: 'The following resource(s) failed to delete: [Bucket].' },
+        {
+          status: 'DELETE_FAILED',
+          reason: 'The following resource(s) failed to delete: [Bucket].',
+        },
       ];
     });
-    const result = await engine.destroy({ stackName: 'env', region: 'us-east-1', onEvent: () => undefined });
+    const result = await engine.destroy({
+      stackName: 'env',
+      region: 'us-east-1',
+      onEvent: () => undefined,
+    });
 
     expect(result).toMatchObject({ outcome: 'FAILED', errorCode: 'ENGINE_FAILED' });
-    expect(result.message).toMatch(/ended in DELETE_FAILED: Bucket \(AWS::S3::Bucket\) DELETE_FAILED: The bucket you tried to delete is not empty$/);
+    expect(result.message).toMatch(
+      /ended in DELETE_FAILED: Bucket \(AWS::S3::Bucket\) DELETE_FAILED: The bucket you tried to delete is not empty$/,
+    );
   });
 });

@@ -78,7 +78,11 @@ describe.skipIf(moto === undefined)('CloudFormationStackEngine against moto_serv
     await server?.stop();
   });
 
-  function request(stackName: string, templateBody: string, extra: Partial<StackDeployRequest> = {}) {
+  function request(
+    stackName: string,
+    templateBody: string,
+    extra: Partial<StackDeployRequest> = {},
+  ) {
     const events: string[] = [];
     const req: StackDeployRequest = {
       stackName,
@@ -91,20 +95,28 @@ describe.skipIf(moto === undefined)('CloudFormationStackEngine against moto_serv
   }
 
   test('creates a stack, streams its events and returns outputs and provisioned resources', async () => {
-    const { req, events } = request('env-create', TEMPLATE, { tags: { 'proton:environment': 'dev' } });
+    const { req, events } = request('env-create', TEMPLATE, {
+      tags: { 'proton:environment': 'dev' },
+    });
     const result = await engine.deploy(req);
 
     expect(result.outcome, result.message).toBe('SUCCEEDED');
-    expect(result.message).toMatch(/^stack arn:aws:cloudformation:us-east-1:\d+:stack\/env-create\/\S+ CREATE_COMPLETE$/);
+    expect(result.message).toMatch(
+      /^stack arn:aws:cloudformation:us-east-1:\d+:stack\/env-create\/\S+ CREATE_COMPLETE$/,
+    );
     expect(result.outputs.BucketName).toMatch(/^env-create-bucket-/);
     expect(result.outputs.QueueArn).toMatch(/^arn:aws:sqs:us-east-1:\d+:env-create-Queue-/);
     expect(result.provisionedResources.map((r) => [r.name, r.provisioningEngine]).sort()).toEqual([
       ['Bucket', 'CLOUDFORMATION'],
       ['Queue', 'CLOUDFORMATION'],
     ]);
-    expect(result.provisionedResources.find((r) => r.name === 'Bucket')?.identifier).toBe(result.outputs.BucketName);
+    expect(result.provisionedResources.find((r) => r.name === 'Bucket')?.identifier).toBe(
+      result.outputs.BucketName,
+    );
     expect(events).toContainEqual(
-      expect.stringMatching(/^\d{4}-\d\d-\d\dT\S+Z env-create AWS::CloudFormation::Stack CREATE_COMPLETE$/),
+      expect.stringMatching(
+        /^\d{4}-\d\d-\d\dT\S+Z env-create AWS::CloudFormation::Stack CREATE_COMPLETE$/,
+      ),
     );
     const described = await cfn.describeStacks({ StackName: 'env-create' });
     expect(described.Stacks?.[0]?.Tags).toEqual([{ Key: 'proton:environment', Value: 'dev' }]);
@@ -120,11 +132,23 @@ describe.skipIf(moto === undefined)('CloudFormationStackEngine against moto_serv
     // moto 5.2.1 does not refresh Outputs on ExecuteChangeSet (UpdateStack does; real
     // CloudFormation does both), so check that the engine reports what DescribeStacks says.
     const described = await cfn.describeStacks({ StackName: 'env-update' });
-    const outputs = Object.fromEntries((described.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    const outputs = Object.fromEntries(
+      (described.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]),
+    );
     expect(result.outputs).toEqual(outputs);
-    expect(result.provisionedResources.map((r) => r.name).sort()).toEqual(['Bucket', 'DeadLetterQueue', 'Queue']);
-    expect(events.some((line) => line.includes('updating stack') && line.includes('change set nucleon-'))).toBe(true);
-    expect(events).toContainEqual(expect.stringMatching(/ env-update AWS::CloudFormation::Stack UPDATE_COMPLETE$/));
+    expect(result.provisionedResources.map((r) => r.name).sort()).toEqual([
+      'Bucket',
+      'DeadLetterQueue',
+      'Queue',
+    ]);
+    expect(
+      events.some(
+        (line) => line.includes('updating stack') && line.includes('change set nucleon-'),
+      ),
+    ).toBe(true);
+    expect(events).toContainEqual(
+      expect.stringMatching(/ env-update AWS::CloudFormation::Stack UPDATE_COMPLETE$/),
+    );
     expect(events.some((line) => line.includes('CREATE_'))).toBe(false);
   });
 
@@ -146,7 +170,9 @@ describe.skipIf(moto === undefined)('CloudFormationStackEngine against moto_serv
     const result = await engine.deploy(request('env-rejected', template).req);
 
     expect(result).toMatchObject({ outcome: 'FAILED', errorCode: 'TEMPLATE_INVALID', outputs: {} });
-    expect(result.message).toBe('CloudFormation rejected CreateStack: ValidationError: Missing parameter VpcCidr');
+    expect(result.message).toBe(
+      'CloudFormation rejected CreateStack: ValidationError: Missing parameter VpcCidr',
+    );
   });
 
   test('assumes the given role through STS and provisions with its credentials', async () => {
@@ -159,9 +185,16 @@ describe.skipIf(moto === undefined)('CloudFormationStackEngine against moto_serv
     // moto puts the stack in the role's account: it is invisible to the base credentials.
     expect(result.message).toContain(':111111111111:stack/env-assumed/');
     expect(result.outputs.QueueArn).toContain(':111111111111:');
-    await expect(cfn.describeStacks({ StackName: 'env-assumed' })).rejects.toThrow(/does not exist/);
+    await expect(cfn.describeStacks({ StackName: 'env-assumed' })).rejects.toThrow(
+      /does not exist/,
+    );
 
-    const destroyed = await engine.destroy({ stackName: 'env-assumed', roleArn, region, onEvent: () => undefined });
+    const destroyed = await engine.destroy({
+      stackName: 'env-assumed',
+      roleArn,
+      region,
+      onEvent: () => undefined,
+    });
     expect(destroyed.outcome, destroyed.message).toBe('SUCCEEDED');
   });
 
@@ -183,7 +216,11 @@ describe.skipIf(moto === undefined)('CloudFormationStackEngine against moto_serv
     const result = await spy.deploy(request('env-session', TEMPLATE, { roleArn }).req);
 
     expect(result.outcome, result.message).toBe('SUCCEEDED');
-    expect(seen).toMatchObject({ RoleArn: roleArn, RoleSessionName: 'nucleon-env-session', DurationSeconds: 3600 });
+    expect(seen).toMatchObject({
+      RoleArn: roleArn,
+      RoleSessionName: 'nucleon-env-session',
+      DurationSeconds: 3600,
+    });
   });
 
   test('reports a refused AssumeRole as a failure naming the role', async () => {
@@ -191,27 +228,44 @@ describe.skipIf(moto === undefined)('CloudFormationStackEngine against moto_serv
       endpoint: server.endpoint,
       credentials,
       stsClientFactory: () => ({
-        assumeRole: () => Promise.reject(Object.assign(new Error('not authorized to assume'), { name: 'AccessDenied' })),
+        assumeRole: () =>
+          Promise.reject(
+            Object.assign(new Error('not authorized to assume'), { name: 'AccessDenied' }),
+          ),
       }),
     });
     const roleArn = 'arn:aws:iam::111111111111:role/locked';
     const result = await refusing.deploy(request('env-refused', TEMPLATE, { roleArn }).req);
 
     expect(result).toMatchObject({ outcome: 'FAILED', errorCode: 'ENGINE_FAILED' });
-    expect(result.message).toBe(`could not assume role ${roleArn}: AccessDenied: not authorized to assume`);
+    expect(result.message).toBe(
+      `could not assume role ${roleArn}: AccessDenied: not authorized to assume`,
+    );
   });
 
   test('destroys a stack and treats an absent stack as already destroyed', async () => {
     await engine.deploy(request('env-destroy', TEMPLATE).req);
     const events: string[] = [];
-    const result = await engine.destroy({ stackName: 'env-destroy', region, onEvent: (l) => events.push(l) });
+    const result = await engine.destroy({
+      stackName: 'env-destroy',
+      region,
+      onEvent: (l) => events.push(l),
+    });
 
     expect(result.outcome, result.message).toBe('SUCCEEDED');
     expect(result.message).toMatch(/^stack arn:\S+ deleted$/);
-    expect(events).toContainEqual(expect.stringMatching(/ env-destroy AWS::CloudFormation::Stack DELETE_COMPLETE$/));
-    await expect(cfn.describeStacks({ StackName: 'env-destroy' })).rejects.toThrow(/does not exist/);
+    expect(events).toContainEqual(
+      expect.stringMatching(/ env-destroy AWS::CloudFormation::Stack DELETE_COMPLETE$/),
+    );
+    await expect(cfn.describeStacks({ StackName: 'env-destroy' })).rejects.toThrow(
+      /does not exist/,
+    );
 
-    const again = await engine.destroy({ stackName: 'env-destroy', region, onEvent: () => undefined });
+    const again = await engine.destroy({
+      stackName: 'env-destroy',
+      region,
+      onEvent: () => undefined,
+    });
     expect(again).toEqual({
       outcome: 'SUCCEEDED',
       message: 'stack env-destroy does not exist; nothing to delete',
@@ -223,7 +277,9 @@ describe.skipIf(moto === undefined)('CloudFormationStackEngine against moto_serv
   test('sends nothing to CloudFormation when cancelled before it starts', async () => {
     const controller = new AbortController();
     controller.abort();
-    const result = await engine.deploy(request('env-never', TEMPLATE, { signal: controller.signal }).req);
+    const result = await engine.deploy(
+      request('env-never', TEMPLATE, { signal: controller.signal }).req,
+    );
 
     expect(result.outcome).toBe('CANCELLED');
     await expect(cfn.describeStacks({ StackName: 'env-never' })).rejects.toThrow(/does not exist/);

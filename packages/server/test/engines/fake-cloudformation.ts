@@ -30,7 +30,9 @@ export class FakeCloudFormation implements CloudFormationApi {
     { status: 'UPDATE_ROLLBACK_COMPLETE' },
   ];
   onDelete: () => Step[] = () => [{ status: 'DELETE_IN_PROGRESS' }, { status: 'DELETE_COMPLETE' }];
-  changeSetStatus: Pick<DescribeChangeSetOutput, 'Status' | 'StatusReason'> = { Status: 'CREATE_COMPLETE' };
+  changeSetStatus: Pick<DescribeChangeSetOutput, 'Status' | 'StatusReason'> = {
+    Status: 'CREATE_COMPLETE',
+  };
 
   /** Puts a stack in place, as if an earlier deployment had left it there. */
   seed(name: string, status: string): void {
@@ -69,7 +71,9 @@ export class FakeCloudFormation implements CloudFormationApi {
   async createStack(input: { StackName?: string }): Promise<{ StackId: string }> {
     this.calls.push('CreateStack');
     if (this.stack !== undefined && this.stack.StackStatus !== 'DELETE_COMPLETE') {
-      throw Object.assign(new Error(`Stack [${input.StackName}] already exists`), { name: 'AlreadyExistsException' });
+      throw Object.assign(new Error(`Stack [${input.StackName}] already exists`), {
+        name: 'AlreadyExistsException',
+      });
     }
     this.seed(input.StackName ?? 'stack', 'CREATE_IN_PROGRESS');
     this.script = this.onCreate();
@@ -122,7 +126,13 @@ export class FakeCloudFormation implements CloudFormationApi {
     if (stack === undefined) return;
     const at = new Date(Date.UTC(2026, 10, 27, 12, 0, this.events.length));
     if (step.resource !== undefined) {
-      this.events.push({ EventId: `e${this.events.length}`, StackId: stack.StackId, StackName: stack.StackName, Timestamp: at, ...step.resource });
+      this.events.push({
+        EventId: `e${this.events.length}`,
+        StackId: stack.StackId,
+        StackName: stack.StackName,
+        Timestamp: at,
+        ...step.resource,
+      });
     }
     this.events.push({
       EventId: `e${this.events.length}`,

@@ -57,7 +57,12 @@ describe('LocalCommandRunner', () => {
     ]);
     const result = await done;
 
-    expect(result).toMatchObject({ outcome: 'SUCCEEDED', exitCode: 0, signal: null, message: 'all 5 commands succeeded' });
+    expect(result).toMatchObject({
+      outcome: 'SUCCEEDED',
+      exitCode: 0,
+      signal: null,
+      message: 'all 5 commands succeeded',
+    });
     expect(text(lines)).toEqual(['in sub at two', 'no newline at the end']);
     expect(text(lines, 'stderr')).toEqual(['warning']);
     expect(lines.every((l) => l.at instanceof Date)).toBe(true);
@@ -68,7 +73,9 @@ describe('LocalCommandRunner', () => {
     const result = await done;
 
     expect(result).toMatchObject({ outcome: 'FAILED', exitCode: 1, failedCommandIndex: 1 });
-    expect(result.message).toBe('command[1] of 3 ("test -f missing-file") failed with exit status 1');
+    expect(result.message).toBe(
+      'command[1] of 3 ("test -f missing-file") failed with exit status 1',
+    );
     expect(text(lines)).toEqual(['one']);
   });
 
@@ -79,15 +86,27 @@ describe('LocalCommandRunner', () => {
   });
 
   test('passes exactly the given environment, plus safe PATH, HOME and LANG when absent', async () => {
-    const { lines, done } = run(['env'], { env: { RESOURCE_ARN: 'arn:aws:proton:::environment/dev' } });
+    const { lines, done } = run(['env'], {
+      env: { RESOURCE_ARN: 'arn:aws:proton:::environment/dev' },
+    });
     await done;
-    const env = Object.fromEntries(text(lines).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const env = Object.fromEntries(
+      text(lines).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
 
     expect(env.RESOURCE_ARN).toBe('arn:aws:proton:::environment/dev');
     expect(env.PATH).toBe('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
     expect(env.LANG).toBe('C.UTF-8');
     expect(env.HOME).toMatch(new RegExp(`^${scratch}/nucleon-run-[^/]+/home$`));
-    expect(Object.keys(env).sort()).toEqual(['HOME', 'LANG', 'PATH', 'PWD', 'RESOURCE_ARN', 'SHLVL', '_']);
+    expect(Object.keys(env).sort()).toEqual([
+      'HOME',
+      'LANG',
+      'PATH',
+      'PWD',
+      'RESOURCE_ARN',
+      'SHLVL',
+      '_',
+    ]);
   });
 
   test('treats values as data: inputs with shell syntax are never executed', async () => {
@@ -121,8 +140,15 @@ describe('LocalCommandRunner', () => {
     const result = await done;
     const group = pids.group ?? 0;
 
-    expect(result).toMatchObject({ outcome: 'CANCELLED', exitCode: null, signal: 'SIGTERM', failedCommandIndex: 1 });
-    expect(result.message).toMatch(/^cancelled while command\[1\] of 2 .* was running; its process group was terminated$/);
+    expect(result).toMatchObject({
+      outcome: 'CANCELLED',
+      exitCode: null,
+      signal: 'SIGTERM',
+      failedCommandIndex: 1,
+    });
+    expect(result.message).toMatch(
+      /^cancelled while command\[1\] of 2 .* was running; its process group was terminated$/,
+    );
     // Nothing of the group is alive once run() resolves (zombies may wait for init to reap them)…
     expect(isProcessGroupAlive(group)).toBe(false);
     expect(['Z', undefined]).toContain(processState(pids.child ?? 0));
@@ -149,7 +175,11 @@ describe('LocalCommandRunner', () => {
       onOutput: () => undefined,
     });
 
-    expect(result).toMatchObject({ outcome: 'TIMED_OUT', signal: 'SIGKILL', failedCommandIndex: 0 });
+    expect(result).toMatchObject({
+      outcome: 'TIMED_OUT',
+      signal: 'SIGKILL',
+      failedCommandIndex: 0,
+    });
     expect(result.message).toMatch(/^timed out after 300 ms while command\[0\]/);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
@@ -164,15 +194,14 @@ describe('LocalCommandRunner', () => {
   });
 
   test('caps a huge single line and streams large output without holding it', async () => {
-    const { lines, done } = run([
-      'head -c 200000 /dev/zero | tr "\\0" x; echo',
-      'seq 1 20000',
-    ]);
+    const { lines, done } = run(['head -c 200000 /dev/zero | tr "\\0" x; echo', 'seq 1 20000']);
     const result = await done;
 
     expect(result.outcome).toBe('SUCCEEDED');
     const [huge, ...numbers] = text(lines);
-    expect(huge).toBe(`${'x'.repeat(65536)} …[line truncated: ${200000 - 65536} more bytes dropped]`);
+    expect(huge).toBe(
+      `${'x'.repeat(65536)} …[line truncated: ${200000 - 65536} more bytes dropped]`,
+    );
     expect(numbers).toHaveLength(20000);
     expect(numbers.at(-1)).toBe('20000');
   });
@@ -180,19 +209,27 @@ describe('LocalCommandRunner', () => {
   test('answers without starting a shell when already cancelled or the workdir is missing', async () => {
     const controller = new AbortController();
     controller.abort();
-    expect(await run(['echo hi'], { signal: controller.signal }).done).toMatchObject({ outcome: 'CANCELLED', exitCode: null });
+    expect(await run(['echo hi'], { signal: controller.signal }).done).toMatchObject({
+      outcome: 'CANCELLED',
+      exitCode: null,
+    });
     expect(await run(['echo hi'], { workdir: join(root, 'nope') }).done).toMatchObject({
       outcome: 'FAILED',
       message: `workdir ${join(root, 'nope')} is not a directory`,
     });
-    expect(await run([]).done).toMatchObject({ outcome: 'SUCCEEDED', message: 'no commands to run' });
+    expect(await run([]).done).toMatchObject({
+      outcome: 'SUCCEEDED',
+      message: 'no commands to run',
+    });
   });
 
   test('a command can leave proton-outputs.json for readProtonOutputsFile', async () => {
     const out = join(root, 'outputs');
     await import('node:fs/promises').then((fs) => fs.mkdir(out));
     const result = await run(
-      [`cat > proton-outputs.json <<'EOF'\n[{"key": "VpcId", "valueString": "vpc-123"}, {"key": "Subnets", "valueString": ["a", "b"]}]\nEOF`],
+      [
+        `cat > proton-outputs.json <<'EOF'\n[{"key": "VpcId", "valueString": "vpc-123"}, {"key": "Subnets", "valueString": ["a", "b"]}]\nEOF`,
+      ],
       { workdir: out },
     ).done;
 

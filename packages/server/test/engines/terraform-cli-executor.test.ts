@@ -49,7 +49,10 @@ describe.skipIf(terraform === undefined)('TerraformCliExecutor with the real ter
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'nucleon-tf-test-'));
-    const found = await TerraformCliExecutor.detect({ path: dirname(terraform ?? '/'), killGraceMs: 5_000 });
+    const found = await TerraformCliExecutor.detect({
+      path: dirname(terraform ?? '/'),
+      killGraceMs: 5_000,
+    });
     if (found === undefined) throw new Error(`detect() did not accept ${terraform}`);
     executor = found;
   });
@@ -96,11 +99,19 @@ describe.skipIf(terraform === undefined)('TerraformCliExecutor with the real ter
     expect(result.outputs.environment_name).toBe('dev');
     expect(JSON.parse(result.outputs.network_inputs ?? '')).toEqual({ size: 'small' });
     expect(result.provisionedResources).toEqual([
-      { name: 'terraform_data.network', identifier: result.outputs.network_id, provisioningEngine: 'TERRAFORM' },
+      {
+        name: 'terraform_data.network',
+        identifier: result.outputs.network_id,
+        provisioningEngine: 'TERRAFORM',
+      },
     ]);
-    const state = JSON.parse(await readFile(join(stateDir, 'terraform.tfstate'), 'utf8')) as { resources: unknown[] };
+    const state = JSON.parse(await readFile(join(stateDir, 'terraform.tfstate'), 'utf8')) as {
+      resources: unknown[];
+    };
     expect(state.resources).toHaveLength(1);
-    expect(await readFile(join(workdir, BACKEND_OVERRIDE_FILE), 'utf8')).toContain(`path = "${stateDir}/terraform.tfstate"`);
+    expect(await readFile(join(workdir, BACKEND_OVERRIDE_FILE), 'utf8')).toContain(
+      `path = "${stateDir}/terraform.tfstate"`,
+    );
     expect(lines.some((l) => l.text.includes('Apply complete! Resources: 1 added'))).toBe(true);
     // outputs are returned, never echoed into the deployment log
     expect(lines.some((l) => l.text.includes('"environment_name"'))).toBe(false);
@@ -125,7 +136,9 @@ describe.skipIf(terraform === undefined)('TerraformCliExecutor with the real ter
     const result = await executor.apply(request);
 
     expect(result).toMatchObject({ outcome: 'FAILED', errorCode: 'TEMPLATE_INVALID', outputs: {} });
-    expect(result.message).toMatch(/^terraform plan failed: Reference to undeclared input variable \(main\.tf line \d+\): An input variable with the name "missing" has not been declared/);
+    expect(result.message).toMatch(
+      /^terraform plan failed: Reference to undeclared input variable \(main\.tf line \d+\): An input variable with the name "missing" has not been declared/,
+    );
   });
 
   test('a failing provisioner fails apply with terraform’s error', async () => {
@@ -134,7 +147,9 @@ describe.skipIf(terraform === undefined)('TerraformCliExecutor with the real ter
     const result = await executor.apply(request);
 
     expect(result).toMatchObject({ outcome: 'FAILED', errorCode: 'ENGINE_FAILED' });
-    expect(result.message).toContain('terraform apply failed: local-exec provisioner error (terraform_data.hook');
+    expect(result.message).toContain(
+      'terraform apply failed: local-exec provisioner error (terraform_data.hook',
+    );
     expect(result.message).toContain('exit status 3. Output: no capacity');
   });
 
@@ -143,8 +158,14 @@ describe.skipIf(terraform === undefined)('TerraformCliExecutor with the real ter
     expect((await executor.apply(request)).outcome).toBe('SUCCEEDED');
 
     const destroyed = await executor.destroy(request);
-    expect(destroyed, destroyed.message).toMatchObject({ outcome: 'SUCCEEDED', outputs: {}, provisionedResources: [] });
-    const state = JSON.parse(await readFile(join(stateDir, 'terraform.tfstate'), 'utf8')) as { resources: unknown[] };
+    expect(destroyed, destroyed.message).toMatchObject({
+      outcome: 'SUCCEEDED',
+      outputs: {},
+      provisionedResources: [],
+    });
+    const state = JSON.parse(await readFile(join(stateDir, 'terraform.tfstate'), 'utf8')) as {
+      resources: unknown[];
+    };
     expect(state.resources).toEqual([]);
     expect((await executor.destroy(request)).outcome).toBe('SUCCEEDED');
   });
@@ -168,10 +189,17 @@ describe.skipIf(terraform === undefined)('TerraformCliExecutor with the real ter
     });
 
     expect(result.outcome, result.message).toBe('CANCELLED');
-    expect(result.message).toBe('cancelled during terraform apply; terraform was interrupted (it saves state as it stops)');
+    expect(result.message).toBe(
+      'cancelled during terraform apply; terraform was interrupted (it saves state as it stops)',
+    );
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(sleeper).toBeDefined();
-    expect(await eventually(() => processState(sleeper ?? 0) === undefined || processState(sleeper ?? 0) === 'Z', 5_000)).toBe(true);
+    expect(
+      await eventually(
+        () => processState(sleeper ?? 0) === undefined || processState(sleeper ?? 0) === 'Z',
+        5_000,
+      ),
+    ).toBe(true);
   });
 
   test('an apply that outlives its timeout is reported TIMED_OUT', async () => {

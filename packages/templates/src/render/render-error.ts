@@ -16,7 +16,7 @@ export class RenderError extends Error {
   }
 
   /** `file:line: message`, or `file: message` when no line is known. */
-  toString(): string {
+  override toString(): string {
     return this.line === undefined
       ? `${this.file}: ${this.message}`
       : `${this.file}:${this.line}: ${this.message}`;

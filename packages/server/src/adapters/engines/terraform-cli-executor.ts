@@ -2,7 +2,11 @@ import { constants } from 'node:fs';
 import { access, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { CommandOutputLine } from '../../ports/command-runner.js';
-import type { EngineErrorCode, EngineResult, ProvisionedResource } from '../../ports/stack-engine.js';
+import type {
+  EngineErrorCode,
+  EngineResult,
+  ProvisionedResource,
+} from '../../ports/stack-engine.js';
 import type {
   TerraformBinary,
   TerraformExecutor,
@@ -92,7 +96,9 @@ export class TerraformCliExecutor implements TerraformExecutor {
     });
     const version = parseVersion(stdout.join('\n'));
     if (result.ending !== 'EXITED' || result.exitCode !== 0 || version === undefined) {
-      throw new Error(`${options.binaryPath} is not a working terraform/tofu (version -json failed)`);
+      throw new Error(
+        `${options.binaryPath} is not a working terraform/tofu (version -json failed)`,
+      );
     }
     const flavor = basename(options.binaryPath).startsWith('tofu') ? 'tofu' : 'terraform';
     return new TerraformCliExecutor(
@@ -154,21 +160,30 @@ export class TerraformCliExecutor implements TerraformExecutor {
     if (!Number.isFinite(request.timeoutMs) || request.timeoutMs <= 0) {
       throw new RangeError(`timeoutMs must be a positive number, got ${request.timeoutMs}`);
     }
-    if (request.signal?.aborted) return { ...empty('CANCELLED'), message: 'cancelled: terraform was not started' };
+    if (request.signal?.aborted)
+      return { ...empty('CANCELLED'), message: 'cancelled: terraform was not started' };
     const info = await stat(request.workdir).catch(() => undefined);
-    if (!info?.isDirectory()) return failure('INTERNAL', `workdir ${request.workdir} is not a directory`);
+    if (!info?.isDirectory())
+      return failure('INTERNAL', `workdir ${request.workdir} is not a directory`);
     const stateDir = resolve(request.stateDir);
-    if (/[\u0000-\u001f]/.test(stateDir)) return failure('INTERNAL', 'stateDir contains control characters');
+    if (/[\u0000-\u001f]/.test(stateDir))
+      return failure('INTERNAL', 'stateDir contains control characters');
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
     await writeFile(join(request.workdir, BACKEND_OVERRIDE_FILE), backendOverride(stateDir));
     return undefined;
   }
 
   /** Runs one terraform command; `capture` keeps stdout (outputs, state) out of the log. */
-  private async exec(request: TerraformRunRequest, args: string[], deadline: number, capture: boolean): Promise<Step> {
+  private async exec(
+    request: TerraformRunRequest,
+    args: string[],
+    deadline: number,
+    capture: boolean,
+  ): Promise<Step> {
     const command = args[0] ?? '';
     const remaining = deadline - Date.now();
-    if (remaining <= 0) return { ok: false, result: stopped('TIMED_OUT', command, request.timeoutMs) };
+    if (remaining <= 0)
+      return { ok: false, result: stopped('TIMED_OUT', command, request.timeoutMs) };
     const stderr: string[] = [];
     const stdout: string[] = [];
     let captured = 0;
@@ -197,10 +212,18 @@ export class TerraformCliExecutor implements TerraformExecutor {
       onLine,
     });
     if (captured > MAX_CAPTURE_BYTES) {
-      return { ok: false, result: failure('INTERNAL', `terraform ${command} printed more than ${MAX_CAPTURE_BYTES} bytes`) };
+      return {
+        ok: false,
+        result: failure(
+          'INTERNAL',
+          `terraform ${command} printed more than ${MAX_CAPTURE_BYTES} bytes`,
+        ),
+      };
     }
     const problem = this.judge(result, command, stderr, request.timeoutMs);
-    return problem === undefined ? { ok: true, stdout: stdout.join('\n') } : { ok: false, result: problem };
+    return problem === undefined
+      ? { ok: true, stdout: stdout.join('\n') }
+      : { ok: false, result: problem };
   }
 
   private judge(
@@ -214,10 +237,16 @@ export class TerraformCliExecutor implements TerraformExecutor {
       case 'TIMED_OUT':
         return stopped(result.ending, command, timeoutMs);
       case 'SPAWN_FAILED':
-        return failure('INTERNAL', `could not start ${this.binary.path}: ${result.error?.message ?? 'unknown error'}`);
+        return failure(
+          'INTERNAL',
+          `could not start ${this.binary.path}: ${result.error?.message ?? 'unknown error'}`,
+        );
       case 'EXITED':
         if (result.exitCode === 0) return undefined;
-        return failure(failureCode(command, stderr), describeTerraformFailure(command, result.exitCode, stderr));
+        return failure(
+          failureCode(command, stderr),
+          describeTerraformFailure(command, result.exitCode, stderr),
+        );
     }
   }
 }
@@ -292,7 +321,9 @@ interface ShownModule {
 
 /** Managed resources from `show -json`, named by address, identified by their `id`. */
 export function parseResources(json: string): ProvisionedResource[] {
-  const parsed = JSON.parse(json === '' ? '{}' : json) as { values?: { root_module?: ShownModule } };
+  const parsed = JSON.parse(json === '' ? '{}' : json) as {
+    values?: { root_module?: ShownModule };
+  };
   const resources: ProvisionedResource[] = [];
   const visit = (module: ShownModule | undefined): void => {
     for (const r of module?.resources ?? []) {

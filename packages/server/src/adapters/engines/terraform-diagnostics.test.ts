@@ -43,7 +43,10 @@ describe('parseTerraformDiagnostics', () => {
 
   test('reads boxed blocks, keeping warnings apart from errors and the resource address', () => {
     const [warning, error] = parseTerraformDiagnostics(BOXED);
-    expect(warning).toMatchObject({ severity: 'warning', summary: 'Unable to open CLI configuration file' });
+    expect(warning).toMatchObject({
+      severity: 'warning',
+      summary: 'Unable to open CLI configuration file',
+    });
     expect(error).toEqual({
       severity: 'error',
       summary: 'local-exec provisioner error',
@@ -69,7 +72,11 @@ describe('describeTerraformFailure', () => {
   });
 
   test('summarises many errors as "and N more"', () => {
-    const lines = ['a', 'b', 'c', 'd', 'e'].flatMap((x) => [`Error: problem ${x}`, '', `detail ${x}`]);
+    const lines = ['a', 'b', 'c', 'd', 'e'].flatMap((x) => [
+      `Error: problem ${x}`,
+      '',
+      `detail ${x}`,
+    ]);
     expect(describeTerraformFailure('plan', 1, lines)).toBe(
       'terraform plan failed: problem a: detail a; problem b: detail b; problem c: detail c; and 2 more errors',
     );

@@ -36,7 +36,10 @@ export function parseTerraformDiagnostics(lines: readonly string[]): TerraformDi
     if (header !== null) {
       close();
       const severity = header[1] === 'Error' ? 'error' : 'warning';
-      current = { diagnostic: { severity, summary: (header[2] ?? '').trim(), detail: '' }, detail: [] };
+      current = {
+        diagnostic: { severity, summary: (header[2] ?? '').trim(), detail: '' },
+        detail: [],
+      };
       continue;
     }
     if (current === undefined) continue;
@@ -88,7 +91,11 @@ export function describeTerraformFailure(
     const more = errors.length - shown.length;
     text = shown.join('; ') + (more > 0 ? `; and ${more} more error${more === 1 ? '' : 's'}` : '');
   } else {
-    const tail = stderrLines.map((l) => l.trim()).filter((l) => l !== '').slice(-5).join(' | ');
+    const tail = stderrLines
+      .map((l) => l.trim())
+      .filter((l) => l !== '')
+      .slice(-5)
+      .join(' | ');
     text = tail === '' ? `exit status ${exitCode ?? 'unknown'}` : tail;
   }
   const message = `terraform ${step} failed: ${text}`;

@@ -1,0 +1,20 @@
+/** `npm run bench`: runs every benchmark side by side in one process and writes JSON results. */
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { serverBench } from './server-bench.js';
+
+const results: Record<string, unknown>[] = [];
+const only = process.argv[2];
+if (!only || only === 'server') results.push(await serverBench());
+if ((!only || only === 'render') && existsSync(fileURLToPath(new URL('./render-bench.ts', import.meta.url)))) {
+  const { renderBench } = (await import('./render-bench.js')) as { renderBench: () => Promise<Record<string, unknown>> };
+  results.push(await renderBench());
+}
+const out = { at: new Date().toISOString(), node: process.version, cpus: cpus().length, results };
+const dir = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(dir, { recursive: true });
+const file = `${dir}bench-${out.at.replace(/[:.]/g, '-')}.json`;
+writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+writeFileSync(`${dir}latest.json`, JSON.stringify(out, null, 2) + '\n');
+process.stdout.write(JSON.stringify(out, null, 2) + `\nwritten to ${file}\n`);

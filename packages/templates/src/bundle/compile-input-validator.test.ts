@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { compileInputValidator } from './compile-input-validator.js';
+import { loadTemplateSchema } from './parse-template-schema.js';
+
+const schema = loadTemplateSchema(
+  stringify({
+    schema: {
+      format: { openapi: '3.0.0' },
+      service_input_type: 'Svc',
+      environment_input_type: 'Env',
+      types: {
+        Svc: {
+          type: 'object',
+          required: ['service_discovery_name'],
+          properties: {
+            port: { type: 'number', default: 80 },
+            desired_count: { type: 'integer', minimum: 1, default: 1 },
+            task_size: { type: 'string', enum: ['x-small', 'small'], default: 'x-small' },
+            image: { type: 'string', maxLength: 200 },
+            vpc_cidr: { type: 'string', pattern: '([0-9]{1,3}\\.){3}[0-9]{1,3}($|/(16|18|24))' },
+            service_discovery_name: { type: 'string' },
+            subnets: { type: 'array', items: { type: 'string', pattern: '^subnet-' }, maxItems: 2 },
+            ratio: { type: 'number', minimum: 0, exclusiveMinimum: true, nullable: true },
+            mounts: { type: 'array', items: { $ref: '#/types/Mount' }, default: [] },
+          },
+        },
+        Mount: {
+          type: 'object',
+          required: ['path'],
+          properties: { path: { type: 'string' }, readonly: { type: 'boolean', default: false } },
+        },
+        Env: { type: 'object', properties: {} },
+      },
+    },
+  }),
+);
+
+describe('compileInputValidator', () => {
+  const validate = compileInputValidator(schema, 'service');
+
+  it('fills in defaults for omitted inputs', () => {
+    expect(validate({ service_discovery_name: 'api' })).toEqual({
+      ok: true,
+      value: { service_discovery_name: 'api', port: 80, desired_count: 1, task_size: 'x-small', mounts: [] },
+    });
+  });
+
+  it('fills in defaults inside nested objects', () => {
+    const result = validate({ service_discovery_name: 'api', mounts: [{ path: '/data' }] });
+    expect(result).toMatchObject({ ok: true, value: { mounts: [{ path: '/data', readonly: false }] } });
+  });
+
+  it('does not mutate its argument', () => {
+    const inputs = { service_discovery_name: 'api' };
+    validate(inputs);
+    expect(inputs).toEqual({ service_discovery_name: 'api' });
+  });
+
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ['a wrong type', { port: '80' }, ['spec.port must be number']],
+    ['a missing required input', { service_discovery_name: undefined }, ['spec: missing required input "service_discovery_name"']],
+    ['an unknown input', { extra: 1 }, ['spec: unknown input "extra"']],
+    ['a value outside the enum', { task_size: 'huge' }, ['spec.task_size must be one of "x-small", "small"']],
+    ['a string that is too long', { image: 'i'.repeat(201) }, ['spec.image must NOT have more than 200 characters']],
+    ['a pattern mismatch', { vpc_cidr: 'ten' }, ['spec.vpc_cidr must match pattern "([0-9]{1,3}\\.){3}[0-9]{1,3}($|/(16|18|24))"']],
+    ['a number below the minimum', { desired_count: 0 }, ['spec.desired_count must be >= 1']],
+    ['a non-integer', { desired_count: 1.5 }, ['spec.desired_count must be integer']],
+    ['an exclusive minimum', { ratio: 0 }, ['spec.ratio must be > 0']],
+    ['an array item mismatch', { subnets: ['subnet-1', 'sg-1'] }, ['spec.subnets[1] must match pattern "^subnet-"']],
+    ['too many items', { subnets: ['subnet-1', 'subnet-2', 'subnet-3'] }, ['spec.subnets must NOT have more than 2 items']],
+    ['a nested required input', { mounts: [{}] }, ['spec.mounts[0]: missing required input "path"']],
+    ['a nested unknown input', { mounts: [{ path: '/', size: 1 }] }, ['spec.mounts[0]: unknown input "size"']],
+  ])('reports %s', (_label, inputs, errors) => {
+    expect(validate({ service_discovery_name: 'api', ...inputs })).toEqual({ ok: false, errors });
+  });
+
+  it('reports every problem at once', () => {
+    const result = validate({ port: 'x', extra: true });
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : [...result.errors].sort()).toEqual([
+      'spec.port must be number',
+      'spec: missing required input "service_discovery_name"',
+      'spec: unknown input "extra"',
+    ]);
+  });
+
+  it('accepts null for a nullable input', () => {
+    expect(validate({ service_discovery_name: 'api', ratio: null }).ok).toBe(true);
+  });
+
+  it('treats missing inputs as an empty spec', () => {
+    expect(validate(undefined)).toEqual({ ok: false, errors: ['spec: missing required input "service_discovery_name"'] });
+    expect(compileInputValidator(schema, 'environment')(null)).toEqual({ ok: true, value: {} });
+  });
+
+  it('rejects a spec that is not a mapping', () => {
+    expect(validate(['a'])).toEqual({ ok: false, errors: ['spec must be a mapping of input names to values'] });
+  });
+
+  it('accepts only empty inputs when the template declares no input type', () => {
+    const none = compileInputValidator(schema, 'pipeline');
+    expect(none(undefined)).toEqual({ ok: true, value: {} });
+    expect(none({})).toEqual({ ok: true, value: {} });
+    expect(none({ dockerfile: 'Dockerfile' })).toEqual({
+      ok: false,
+      errors: ['no input type declared for this resource, but inputs were given'],
+    });
+  });
+
+  it('caches validators per schema and kind', () => {
+    expect(compileInputValidator(schema, 'service')).toBe(validate);
+    expect(compileInputValidator(schema, 'environment')).not.toBe(validate);
+  });
+});
