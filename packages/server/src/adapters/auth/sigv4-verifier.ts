@@ -35,7 +35,11 @@ const AUTH_RE =
 const MAX_SKEW_MS = 15 * 60 * 1000;
 
 /** Node's native SHA-256 (the pure-JS one costs most of a request's CPU under load). */
-const NodeSha256 = Hash.bind(null, 'sha256') as unknown as new (secret?: Uint8Array | string) => Hash;
+class NodeSha256 extends Hash {
+  constructor(secret?: Uint8Array | string) {
+    super('sha256', secret as never);
+  }
+}
 
 function parseAmzDate(value: string | undefined): Date | undefined {
   const m = value?.match(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/);

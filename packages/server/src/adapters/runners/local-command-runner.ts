@@ -234,10 +234,11 @@ function describeRun(
       break;
   }
   if (result.exitCode === 0) {
+    // Status 0 is success even when a command ended the shell early with `exit 0`.
     const message =
-      index === undefined
+      status.kind === 'done'
         ? `all ${total} commands succeeded`
-        : `${which} exited the shell with status 0; the ${total - index - 1} commands after it did not run`;
+        : `${which} exited the shell with status 0; later commands did not run`;
     return { ...base, outcome: 'SUCCEEDED', message };
   }
   const how =

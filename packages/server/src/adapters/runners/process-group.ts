@@ -138,9 +138,14 @@ interface Pump {
 
 function pump(stream: Readable | null, name: 'stdout' | 'stderr', spec: ProcessGroupSpec): Pump {
   if (stream === null) return { done: Promise.resolve(), finish: () => undefined };
-  const splitter = new LineSplitter(spec.maxLineBytes, (text) =>
-    spec.onLine({ stream: name, text, at: new Date() }),
-  );
+  const splitter = new LineSplitter(spec.maxLineBytes, (text) => {
+    try {
+      spec.onLine({ stream: name, text, at: new Date() });
+    } catch {
+      // A failing listener must not crash the process from inside a stream event; the run
+      // itself goes on and its outcome is still reported.
+    }
+  });
   let ended = false;
   const end = (): void => {
     if (ended) return;
