@@ -85,7 +85,9 @@ describe('LocalCommandRunner', () => {
     expect(result).toMatchObject({ outcome: 'FAILED', exitCode: 1, failedCommandIndex: 2 });
     const early = await run(['echo a', 'exit 0', 'echo never']).done;
     expect(early).toMatchObject({ outcome: 'SUCCEEDED', exitCode: 0 });
-    expect(early.message).toBe('command[1] of 3 ("exit 0") exited the shell with status 0; later commands did not run');
+    expect(early.message).toBe(
+      'command[1] of 3 ("exit 0") exited the shell with status 0; later commands did not run',
+    );
   });
 
   test('passes exactly the given environment, plus safe PATH, HOME and LANG when absent', async () => {

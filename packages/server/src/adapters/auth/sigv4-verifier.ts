@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
+import type { SourceData } from '@smithy/types';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 
@@ -36,8 +37,8 @@ const MAX_SKEW_MS = 15 * 60 * 1000;
 
 /** Node's native SHA-256 (the pure-JS one costs most of a request's CPU under load). */
 class NodeSha256 extends Hash {
-  constructor(secret?: Uint8Array | string) {
-    super('sha256', secret as never);
+  constructor(secret?: SourceData) {
+    super('sha256', secret);
   }
 }
 

@@ -160,14 +160,17 @@ export class TerraformCliExecutor implements TerraformExecutor {
     if (!Number.isFinite(request.timeoutMs) || request.timeoutMs <= 0) {
       throw new RangeError(`timeoutMs must be a positive number, got ${request.timeoutMs}`);
     }
-    if (request.signal?.aborted)
+    if (request.signal?.aborted) {
       return { ...empty('CANCELLED'), message: 'cancelled: terraform was not started' };
+    }
     const info = await stat(request.workdir).catch(() => undefined);
-    if (!info?.isDirectory())
+    if (!info?.isDirectory()) {
       return failure('INTERNAL', `workdir ${request.workdir} is not a directory`);
+    }
     const stateDir = resolve(request.stateDir);
-    if (/[\u0000-\u001f]/.test(stateDir))
+    if (/[\u0000-\u001f]/.test(stateDir)) {
       return failure('INTERNAL', 'stateDir contains control characters');
+    }
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
     await writeFile(join(request.workdir, BACKEND_OVERRIDE_FILE), backendOverride(stateDir));
     return undefined;
@@ -182,8 +185,9 @@ export class TerraformCliExecutor implements TerraformExecutor {
   ): Promise<Step> {
     const command = args[0] ?? '';
     const remaining = deadline - Date.now();
-    if (remaining <= 0)
+    if (remaining <= 0) {
       return { ok: false, result: stopped('TIMED_OUT', command, request.timeoutMs) };
+    }
     const stderr: string[] = [];
     const stdout: string[] = [];
     let captured = 0;
