@@ -24,3 +24,8 @@ export {
   versionInUseError,
 } from './catalog/versions.js';
 export type { VersionRef } from './catalog/versions.js';
+export { DeploymentStatus, canTransition, isActive, isTerminal, finalStatus } from './deployments/deployment-status.js';
+export type { EngineOutcome } from './deployments/deployment-status.js';
+export { resolveTargetVersion } from './deployments/resolve-target-version.js';
+export type { DeploymentUpdateType, TargetVersion } from './deployments/resolve-target-version.js';
+export { CURRENT_VAL, substituteCurrentValues } from './deployments/current-val.js';

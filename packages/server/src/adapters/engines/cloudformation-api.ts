@@ -154,19 +154,16 @@ export function errorText(error: unknown): string {
  * template are TEMPLATE_INVALID; credential problems need an operator (ENGINE_FAILED); anything
  * else (network, throttling, 5xx, a race on stack state) is INTERNAL and safe to retry.
  */
+const CREDENTIAL_ERRORS =
+  /AccessDenied|UnrecognizedClient|InvalidClientTokenId|ExpiredToken|SignatureDoesNotMatch/;
+
 export function classifyAwsError(error: unknown): EngineErrorCode {
   const name = errorName(error);
   const text = errorText(error);
-  if (name === 'ValidationError' && /state and can ?not be|in progress/i.test(text))
-    return 'INTERNAL';
-  if (name === 'ValidationError' || name === 'InsufficientCapabilitiesException')
+  const stateRace = /state and can ?not be|in progress/i.test(text);
+  if (name === 'ValidationError' && stateRace) return 'INTERNAL';
+  if (name === 'ValidationError' || name === 'InsufficientCapabilitiesException') {
     return 'TEMPLATE_INVALID';
-  if (
-    /AccessDenied|UnrecognizedClient|InvalidClientTokenId|ExpiredToken|SignatureDoesNotMatch/.test(
-      name,
-    )
-  ) {
-    return 'ENGINE_FAILED';
   }
-  return 'INTERNAL';
+  return CREDENTIAL_ERRORS.test(name) ? 'ENGINE_FAILED' : 'INTERNAL';
 }

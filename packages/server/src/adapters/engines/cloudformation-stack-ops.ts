@@ -94,8 +94,9 @@ export async function deleteAndWait(
   }
   run.log(`deleting stack ${stackId}`);
   const wait = await waitFor(run, stackId, tail, signal);
-  if (wait.kind === 'stopped')
+  if (wait.kind === 'stopped') {
     return stopped(run.stopper.reason, `while stack ${stackId} was being deleted`);
+  }
   const status = wait.stack?.StackStatus;
   if (wait.stack === undefined || status === 'DELETE_COMPLETE') {
     return { ...emptyResult('SUCCEEDED'), message: `stack ${stackId} deleted` };

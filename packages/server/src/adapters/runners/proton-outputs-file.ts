@@ -32,8 +32,9 @@ export async function readProtonOutputsFile(
     throw new ValidationError(`${PROTON_OUTPUTS_FILE} is not valid JSON (${reason})`);
   }
   if (Array.isArray(parsed)) return fromList(parsed);
-  if (parsed !== null && typeof parsed === 'object')
+  if (parsed !== null && typeof parsed === 'object') {
     return fromMap(parsed as Record<string, unknown>);
+  }
   throw new ValidationError(
     `${PROTON_OUTPUTS_FILE} must hold a list of {"key", "valueString"} objects or an object of key/value pairs`,
   );
@@ -47,8 +48,9 @@ async function readCapped(path: string, maxBytes: number): Promise<string | unde
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP')
+    if (code === 'ELOOP') {
       throw new ValidationError(`${PROTON_OUTPUTS_FILE} is a symbolic link; write a regular file`);
+    }
     throw error;
   }
   try {
@@ -83,8 +85,9 @@ function fromList(items: unknown[]): Record<string, string> {
     if (typeof key !== 'string' || key.length === 0) {
       throw new ValidationError(`${where} needs a non-empty string "key"`);
     }
-    if (valueString === undefined)
+    if (valueString === undefined) {
       throw new ValidationError(`${where} (key "${key}") has no "valueString"`);
+    }
     add(outputs, key, valueString, where);
   });
   return outputs;
