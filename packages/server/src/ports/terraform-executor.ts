@@ -11,11 +11,15 @@ export interface TerraformRunRequest {
   workdir: string;
   /** A persistent folder owned by this one Proton resource; the state file lives here. */
   stateDir: string;
-  /** The complete environment of the terraform process (credentials, `TF_*`, …). */
+  /**
+   * The environment of the terraform process (credentials, `TF_*`, …). Nothing else is inherited;
+   * only non-interactive defaults (`TF_IN_AUTOMATION`, `TF_INPUT=0`, `CHECKPOINT_DISABLE`) and a
+   * PATH are added when absent.
+   */
   env: Readonly<Record<string, string>>;
   /** Budget for all steps together (init, plan, apply, output). */
   timeoutMs: number;
-  /** Abort = cancel: terraform is interrupted (its process group gets SIGTERM, then SIGKILL). */
+  /** Abort = cancel: terraform is interrupted like Ctrl-C (SIGINT to its group, later SIGKILL). */
   signal?: AbortSignal;
   /** Terraform's own output, line by line; outputs (which may be sensitive) are never echoed. */
   onOutput(line: CommandOutputLine): void;

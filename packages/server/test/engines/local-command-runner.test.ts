@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LocalCommandRunner } from '../../src/adapters/runners/local-command-runner.js';
 import { isProcessGroupAlive } from '../../src/adapters/runners/process-group.js';
@@ -242,5 +244,39 @@ describe('LocalCommandRunner', () => {
     expect(await readProtonOutputsFile(out)).toEqual({ VpcId: 'vpc-123', Subnets: '["a","b"]' });
     await writeFile(join(out, 'proton-outputs.json'), '{"a": 1}');
     expect(await readProtonOutputsFile(out)).toEqual({ a: '1' });
+  });
+});
+
+describe('LocalCommandRunner lifeline', () => {
+  test('a run does not outlive its worker: killing the worker with SIGKILL ends the group', async () => {
+    const fixture = fileURLToPath(new URL('./fixtures/run-forever.ts', import.meta.url));
+    const worker = spawn(process.execPath, ['--import', 'tsx', fixture], {
+      cwd: dirname(fixture), // so `--import tsx` resolves from the repository's node_modules
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const pids: Record<string, number> = {};
+    await new Promise<void>((resolve, reject) => {
+      worker.once('exit', () => reject(new Error('the fixture worker exited early')));
+      worker.stdout?.on('data', (chunk: Buffer) => {
+        for (const match of chunk.toString().matchAll(/^(child|group)=(\d+)$/gm)) {
+          pids[match[1] ?? ''] = Number(match[2]);
+        }
+        if (pids.child !== undefined && pids.group !== undefined) resolve();
+      });
+    });
+    const group = pids.group ?? 0;
+    expect(isProcessGroupAlive(group)).toBe(true);
+
+    worker.kill('SIGKILL');
+    try {
+      expect(await eventually(() => !isProcessGroupAlive(group), 10_000)).toBe(true);
+      expect(['Z', undefined]).toContain(processState(pids.child ?? 0));
+    } finally {
+      try {
+        process.kill(-group, 'SIGKILL'); // never leak the sleepers, even when the test fails
+      } catch {
+        // already gone
+      }
+    }
   });
 });

@@ -56,13 +56,19 @@ describe('stripBundleRoot', () => {
   const files = (paths: string[]): BundleFiles => new Map(paths.map((p) => [p, bytes(p)]));
 
   it('strips a single wrapper folder around the bundle', () => {
-    const stripped = stripBundleRoot(files(['mybundle/schema/schema.yaml', 'mybundle/infrastructure/manifest.yaml']));
+    const stripped = stripBundleRoot(
+      files(['mybundle/schema/schema.yaml', 'mybundle/infrastructure/manifest.yaml']),
+    );
     expect([...stripped.keys()]).toEqual(['schema/schema.yaml', 'infrastructure/manifest.yaml']);
-    expect(new TextDecoder().decode(stripped.get('schema/schema.yaml'))).toBe('mybundle/schema/schema.yaml');
+    expect(new TextDecoder().decode(stripped.get('schema/schema.yaml'))).toBe(
+      'mybundle/schema/schema.yaml',
+    );
   });
 
   it('strips nested wrapper folders (template-sync layout name/v1/)', () => {
-    expect(findBundleRootPrefix(['tpl/v1/schema/schema.yaml', 'tpl/v1/infrastructure/manifest.yaml'])).toBe('tpl/v1/');
+    expect(
+      findBundleRootPrefix(['tpl/v1/schema/schema.yaml', 'tpl/v1/infrastructure/manifest.yaml']),
+    ).toBe('tpl/v1/');
   });
 
   it('leaves a bundle that already has schema/schema.yaml at its root alone', () => {

@@ -6,7 +6,8 @@
 export type BundleFiles = Map<string, Uint8Array>;
 
 /** The result of normalising an archive or directory entry name. */
-export type NormalisedPath = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: string };
+export type NormalisedPath =
+  { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: string };
 
 const SCHEMA_PATH = 'schema/schema.yaml';
 
@@ -19,8 +20,10 @@ const SCHEMA_PATH = 'schema/schema.yaml';
 export function normaliseBundlePath(name: string): NormalisedPath {
   if (name.length === 0) return { ok: false, reason: 'the entry has an empty name' };
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) return { ok: false, reason: 'the name contains control characters' };
-  if (name.includes('\\')) return { ok: false, reason: 'the name contains a backslash; use "/" as the separator' };
+  if (/[\u0000-\u001f\u007f]/.test(name))
+    return { ok: false, reason: 'the name contains control characters' };
+  if (name.includes('\\'))
+    return { ok: false, reason: 'the name contains a backslash; use "/" as the separator' };
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) {
     return { ok: false, reason: 'absolute paths are not allowed' };
   }

@@ -44,7 +44,8 @@ export function resolveBundleLimits(limits?: Partial<BundleLimits>): BundleLimit
 
 /** The size limit that applies to a file at `path` (bundle-relative, or still under a wrapper folder). */
 export function fileSizeLimit(path: string, limits: BundleLimits): number {
-  if (path === 'schema/schema.yaml' || path.endsWith('/schema/schema.yaml')) return limits.maxSchemaBytes;
+  if (path === 'schema/schema.yaml' || path.endsWith('/schema/schema.yaml'))
+    return limits.maxSchemaBytes;
   if (path === 'manifest.yaml' || path.endsWith('/manifest.yaml')) return limits.maxManifestBytes;
   return limits.maxFileBytes;
 }

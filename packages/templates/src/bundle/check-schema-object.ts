@@ -5,7 +5,14 @@ import type { YamlPath, YamlSource } from './yaml-source.js';
 /** Longest input (parameter) name Proton accepts (`parameters.md`). */
 export const MAX_INPUT_NAME_LENGTH = 100;
 
-const SCHEMA_TYPES: readonly SchemaType[] = ['string', 'number', 'integer', 'boolean', 'array', 'object'];
+const SCHEMA_TYPES: readonly SchemaType[] = [
+  'string',
+  'number',
+  'integer',
+  'boolean',
+  'array',
+  'object',
+];
 
 type KeywordKind = 'string' | 'boolean' | 'count' | 'number' | 'boolOrNumber' | 'any' | 'special';
 
@@ -93,7 +100,7 @@ export function checkSchemaObject(value: unknown, path: YamlPath, ctx: SchemaChe
   for (const [keyword, keywordValue] of Object.entries(value)) {
     checkKeyword(keyword, keywordValue, [...path, keyword], where, report);
   }
-  if (typeof value.$ref === 'string' || '$ref' in value) {
+  if ('$ref' in value) {
     checkRef(value, path, where, ctx, report);
     return;
   }
@@ -101,7 +108,10 @@ export function checkSchemaObject(value: unknown, path: YamlPath, ctx: SchemaChe
   if (type === undefined) {
     report(path, `${where} is missing "type" (one of ${SCHEMA_TYPES.join(', ')})`);
   } else if (!SCHEMA_TYPES.includes(type as SchemaType)) {
-    report([...path, 'type'], `${where} has type ${JSON.stringify(type)}; use one of ${SCHEMA_TYPES.join(', ')}`);
+    report(
+      [...path, 'type'],
+      `${where} has type ${JSON.stringify(type)}; use one of ${SCHEMA_TYPES.join(', ')}`,
+    );
   } else {
     checkApplicability(value, type as SchemaType, path, where, report);
   }
@@ -112,11 +122,20 @@ export function checkSchemaObject(value: unknown, path: YamlPath, ctx: SchemaChe
 
 type Report = (at: YamlPath, message: string) => void;
 
-function checkKeyword(keyword: string, value: unknown, at: YamlPath, where: string, report: Report): void {
+function checkKeyword(
+  keyword: string,
+  value: unknown,
+  at: YamlPath,
+  where: string,
+  report: Report,
+): void {
   if (keyword.startsWith('x-')) return;
   const kind = KEYWORDS[keyword];
   if (kind === undefined || !Object.hasOwn(KEYWORDS, keyword)) {
-    report(at, `unknown schema keyword "${keyword}" in ${where}; allowed: ${Object.keys(KEYWORDS).join(', ')}`);
+    report(
+      at,
+      `unknown schema keyword "${keyword}" in ${where}; allowed: ${Object.keys(KEYWORDS).join(', ')}`,
+    );
     return;
   }
   const ok =
@@ -149,7 +168,10 @@ function checkPattern(pattern: string, at: YamlPath, where: string, report: Repo
   try {
     new RegExp(pattern);
   } catch (error) {
-    report(at, `pattern ${JSON.stringify(pattern)} in ${where} is not a valid regular expression: ${(error as Error).message}`);
+    report(
+      at,
+      `pattern ${JSON.stringify(pattern)} in ${where} is not a valid regular expression: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -161,9 +183,14 @@ function checkRef(
   report: Report,
 ): void {
   const ref = value.$ref;
-  const extra = Object.keys(value).filter((k) => !['$ref', 'title', 'description'].includes(k) && !k.startsWith('x-'));
+  const extra = Object.keys(value).filter(
+    (k) => !['$ref', 'title', 'description'].includes(k) && !k.startsWith('x-'),
+  );
   if (extra.length > 0) {
-    report(path, `${where} combines $ref with ${extra.map((k) => `"${k}"`).join(', ')}; keywords next to $ref are ignored, so move them into the referenced type`);
+    report(
+      path,
+      `${where} combines $ref with ${extra.map((k) => `"${k}"`).join(', ')}; keywords next to $ref are ignored, so move them into the referenced type`,
+    );
   }
   if (typeof ref !== 'string' || !ref.startsWith('#/types/')) {
     report([...path, '$ref'], `$ref in ${where} must look like "#/types/<TypeName>"`);
@@ -171,7 +198,10 @@ function checkRef(
   }
   const name = ref.slice('#/types/'.length);
   if (!ctx.typeNames.has(name)) {
-    report([...path, '$ref'], `$ref "${ref}" in ${where} does not resolve; define type "${name}" under types`);
+    report(
+      [...path, '$ref'],
+      `$ref "${ref}" in ${where} does not resolve; define type "${name}" under types`,
+    );
   }
 }
 
@@ -184,7 +214,10 @@ function checkApplicability(
 ): void {
   for (const [keyword, types] of Object.entries(APPLIES_TO)) {
     if (keyword in value && !types.includes(type)) {
-      report([...path, keyword], `"${keyword}" in ${where} applies only to type ${types.join(' or ')}, but the type is ${type}`);
+      report(
+        [...path, keyword],
+        `"${keyword}" in ${where} applies only to type ${types.join(' or ')}, but the type is ${type}`,
+      );
     }
   }
   if (value.exclusiveMinimum === true && value.minimum === undefined) {
@@ -201,7 +234,12 @@ function checkApplicability(
   }
 }
 
-function checkRanges(value: Record<string, unknown>, path: YamlPath, where: string, report: Report): void {
+function checkRanges(
+  value: Record<string, unknown>,
+  path: YamlPath,
+  where: string,
+  report: Report,
+): void {
   const pairs: readonly (readonly [string, string])[] = [
     ['minLength', 'maxLength'],
     ['minimum', 'maximum'],
@@ -216,7 +254,12 @@ function checkRanges(value: Record<string, unknown>, path: YamlPath, where: stri
   }
 }
 
-function checkEnum(value: Record<string, unknown>, path: YamlPath, where: string, report: Report): void {
+function checkEnum(
+  value: Record<string, unknown>,
+  path: YamlPath,
+  where: string,
+  report: Report,
+): void {
   if (!('enum' in value)) return;
   const values = value.enum;
   if (!Array.isArray(values) || values.length === 0) {
@@ -224,7 +267,8 @@ function checkEnum(value: Record<string, unknown>, path: YamlPath, where: string
     return;
   }
   const seen = new Set(values.map((v) => JSON.stringify(v)));
-  if (seen.size !== values.length) report([...path, 'enum'], `"enum" in ${where} lists a value more than once`);
+  if (seen.size !== values.length)
+    report([...path, 'enum'], `"enum" in ${where} lists a value more than once`);
 }
 
 function checkChildren(
@@ -237,11 +281,23 @@ function checkChildren(
   const { properties, items, required } = value;
   if (properties !== undefined) {
     if (!isPlainObject(properties)) {
-      report([...path, 'properties'], `"properties" in ${where} must be a mapping of input names to schemas`);
+      report(
+        [...path, 'properties'],
+        `"properties" in ${where} must be a mapping of input names to schemas`,
+      );
     } else {
       for (const [name, child] of Object.entries(properties)) {
+        if (name === '__proto__') {
+          report(
+            [...path, 'properties', name],
+            `input name "__proto__" in ${where} is not allowed`,
+          );
+        }
         if (name.length > MAX_INPUT_NAME_LENGTH) {
-          report([...path, 'properties', name], `input name "${name.slice(0, 20)}…" in ${where} is longer than ${MAX_INPUT_NAME_LENGTH} characters`);
+          report(
+            [...path, 'properties', name],
+            `input name "${name.slice(0, 20)}…" in ${where} is longer than ${MAX_INPUT_NAME_LENGTH} characters`,
+          );
         }
         checkSchemaObject(child, [...path, 'properties', name], ctx);
       }
@@ -249,20 +305,31 @@ function checkChildren(
   }
   if (items !== undefined) {
     if (Array.isArray(items)) {
-      report([...path, 'items'], `"items" in ${where} must be a single schema (OpenAPI 3.0 has no tuple form)`);
+      report(
+        [...path, 'items'],
+        `"items" in ${where} must be a single schema (OpenAPI 3.0 has no tuple form)`,
+      );
     } else {
       checkSchemaObject(items, [...path, 'items'], ctx);
     }
   }
-  if (required !== undefined) checkRequired(required, properties, [...path, 'required'], where, report);
+  if (required !== undefined)
+    checkRequired(required, properties, [...path, 'required'], where, report);
 }
 
-function checkRequired(required: unknown, properties: unknown, at: YamlPath, where: string, report: Report): void {
+function checkRequired(
+  required: unknown,
+  properties: unknown,
+  at: YamlPath,
+  where: string,
+  report: Report,
+): void {
   if (!Array.isArray(required) || !required.every((r) => typeof r === 'string')) {
     report(at, `"required" in ${where} must be a list of input names`);
     return;
   }
-  if (new Set(required).size !== required.length) report(at, `"required" in ${where} lists an input more than once`);
+  if (new Set(required).size !== required.length)
+    report(at, `"required" in ${where} lists an input more than once`);
   if (!isPlainObject(properties)) return;
   for (const name of required as string[]) {
     if (!Object.hasOwn(properties, name)) {

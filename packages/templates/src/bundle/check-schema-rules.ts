@@ -34,21 +34,32 @@ export function checkSchemaRules(
   };
   if (rules.templateKind === 'ENVIRONMENT') {
     if (schema.environmentInputType === undefined) {
-      at('types', 'environment_input_type is missing; environment templates name their input type there');
+      at(
+        'types',
+        'environment_input_type is missing; environment templates name their input type there',
+      );
     }
-    if (schema.serviceInputType !== undefined) at('service_input_type', 'service_input_type is not allowed in an environment template');
-    if (schema.pipelineInputType !== undefined) at('pipeline_input_type', 'pipeline_input_type is not allowed in an environment template');
+    if (schema.serviceInputType !== undefined)
+      at('service_input_type', 'service_input_type is not allowed in an environment template');
+    if (schema.pipelineInputType !== undefined)
+      at('pipeline_input_type', 'pipeline_input_type is not allowed in an environment template');
     if (rules.customerManaged === true) problems.push(...customerManagedProblems(schema, source));
   }
   if (rules.templateKind === 'SERVICE') {
     if (schema.serviceInputType === undefined) {
-      at('types', 'service_input_type is missing; service templates name their instance input type there');
+      at(
+        'types',
+        'service_input_type is missing; service templates name their instance input type there',
+      );
     }
     if (schema.environmentInputType !== undefined) {
       at('environment_input_type', 'environment_input_type is not allowed in a service template');
     }
     if (rules.pipeline === true && schema.pipelineInputType === undefined) {
-      at('types', 'pipeline_input_type is missing; it is required because the template has a pipeline');
+      at(
+        'types',
+        'pipeline_input_type is missing; it is required because the template has a pipeline',
+      );
     }
     if (rules.pipeline === false && schema.pipelineInputType !== undefined) {
       at(
@@ -60,7 +71,10 @@ export function checkSchemaRules(
   return problems;
 }
 
-function customerManagedProblems(schema: ParsedTemplateSchema, source: YamlSource): BundleProblem[] {
+function customerManagedProblems(
+  schema: ParsedTemplateSchema,
+  source: YamlSource,
+): BundleProblem[] {
   const name = schema.environmentInputType;
   const type = lookupType(schema.types, name);
   if (name === undefined || type === undefined) return [];
@@ -70,11 +84,19 @@ function customerManagedProblems(schema: ParsedTemplateSchema, source: YamlSourc
     const path = ['schema', 'types', name, 'properties', input];
     if (resolved?.type !== 'string') {
       problems.push(
-        source.problem(path, `customer-managed environment input "${input}" must be type string (it is ${resolved?.type ?? 'unknown'}); its value is an output of infrastructure provisioned elsewhere`),
+        source.problem(
+          path,
+          `customer-managed environment input "${input}" must be type string (it is ${resolved?.type ?? 'unknown'}); its value is an output of infrastructure provisioned elsewhere`,
+        ),
       );
     }
     if (resolved?.default !== undefined) {
-      problems.push(source.problem([...path, 'default'], `customer-managed environment input "${input}" must not have a default`));
+      problems.push(
+        source.problem(
+          [...path, 'default'],
+          `customer-managed environment input "${input}" must not have a default`,
+        ),
+      );
     }
   }
   return problems;
@@ -94,7 +116,10 @@ export function findRefCycles(schema: ParsedTemplateSchema, source: YamlSource):
     if (cycle === undefined || reported.has(start)) continue;
     cycle.forEach((name) => reported.add(name));
     problems.push(
-      source.problem(['schema', 'types', start], `type "${start}" refers back to itself through $ref (${cycle.join(' → ')}); recursive types are not supported`),
+      source.problem(
+        ['schema', 'types', start],
+        `type "${start}" refers back to itself through $ref (${cycle.join(' → ')}); recursive types are not supported`,
+      ),
     );
   }
   return problems;
@@ -109,7 +134,10 @@ function collectRefs(object: SchemaObject): string[] {
   return refs;
 }
 
-function findCycleFrom(start: string, edges: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+function findCycleFrom(
+  start: string,
+  edges: ReadonlyMap<string, readonly string[]>,
+): string[] | undefined {
   const stack: { name: string; path: string[] }[] = [{ name: start, path: [start] }];
   const visited = new Set<string>();
   while (stack.length > 0) {

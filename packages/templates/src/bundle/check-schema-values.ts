@@ -12,7 +12,10 @@ const TYPES_ID = 'nucleon:schema-check';
  * `default: "abc"` on a number input, or an enum value that breaks its own `pattern`). Runs
  * only on a structurally valid schema.
  */
-export function checkSchemaValues(schema: ParsedTemplateSchema, source: YamlSource): BundleProblem[] {
+export function checkSchemaValues(
+  schema: ParsedTemplateSchema,
+  source: YamlSource,
+): BundleProblem[] {
   const ajv = createAjv(false);
   ajv.addSchema({ $id: TYPES_ID, definitions: toJsonSchemaDefinitions(schema.types, TYPES_ID) });
   const problems: BundleProblem[] = [];
@@ -26,7 +29,8 @@ export function checkSchemaValues(schema: ParsedTemplateSchema, source: YamlSour
     }
     if (object.items !== undefined) visit(object.items, [...path, 'items']);
   };
-  for (const [name, object] of Object.entries(schema.types)) visit(object, ['schema', 'types', name]);
+  for (const [name, object] of Object.entries(schema.types))
+    visit(object, ['schema', 'types', name]);
   return problems;
 }
 
@@ -43,14 +47,29 @@ function checkValues(
   for (const value of enumValues ?? []) {
     if (!withoutEnum(value)) {
       const reasons = (withoutEnum.errors ?? []).map((e) => formatAjvError(e, 'the value'));
-      problems.push(source.problem([...path, 'enum'], `enum value ${JSON.stringify(value)} of ${where} is invalid: ${reasons.join(', ')}`));
+      problems.push(
+        source.problem(
+          [...path, 'enum'],
+          `enum value ${JSON.stringify(value)} of ${where} is invalid: ${reasons.join(', ')}`,
+        ),
+      );
     }
   }
   if (defaultValue !== undefined) {
-    const full = ajv.compile(toJsonSchema({ ...rest, ...(enumValues === undefined ? {} : { enum: enumValues }) }, TYPES_ID));
+    const full = ajv.compile(
+      toJsonSchema(
+        { ...rest, ...(enumValues === undefined ? {} : { enum: enumValues }) },
+        TYPES_ID,
+      ),
+    );
     if (!full(defaultValue)) {
       const reasons = (full.errors ?? []).map((e) => formatAjvError(e, 'the default'));
-      problems.push(source.problem([...path, 'default'], `default ${JSON.stringify(defaultValue)} of ${where} does not satisfy its own schema: ${reasons.join(', ')}`));
+      problems.push(
+        source.problem(
+          [...path, 'default'],
+          `default ${JSON.stringify(defaultValue)} of ${where} does not satisfy its own schema: ${reasons.join(', ')}`,
+        ),
+      );
     }
   }
   return problems;

@@ -62,7 +62,10 @@ export function classifySchemaChange(
  * The minor-version rule (spec §6): messages for every breaking change from `previous` to
  * `next`, e.g. `input "port" of the service input type was removed`; `[]` when compatible.
  */
-export function checkMinorCompatibility(previous: ParsedTemplateSchema, next: ParsedTemplateSchema): string[] {
+export function checkMinorCompatibility(
+  previous: ParsedTemplateSchema,
+  next: ParsedTemplateSchema,
+): string[] {
   return classifySchemaChange(previous, next)
     .changes.filter((change) => change.breaking)
     .map((change) => change.message);
@@ -81,19 +84,44 @@ function compareInputType(walk: Walk): void {
     add(walk, key, 'removed', true, `the ${inputType} input type "${previousName}" was removed`);
   } else if (!hasBefore && hasAfter) {
     const mandatory = Object.entries(after.properties ?? {})
-      .filter(([name, child]) => after.required?.includes(name) === true && resolveSchemaRef(next, child)?.default === undefined)
+      .filter(
+        ([name, child]) =>
+          after.required?.includes(name) === true &&
+          resolveSchemaRef(next, child)?.default === undefined,
+      )
       .map(([name]) => `"${name}"`);
-    const detail = mandatory.length === 0 ? '' : ` with required inputs without defaults: ${mandatory.join(', ')}`;
-    add(walk, key, 'added', mandatory.length > 0, `the ${inputType} input type "${nextName}" was added${detail}`);
+    const detail =
+      mandatory.length === 0
+        ? ''
+        : ` with required inputs without defaults: ${mandatory.join(', ')}`;
+    add(
+      walk,
+      key,
+      'added',
+      mandatory.length > 0,
+      `the ${inputType} input type "${nextName}" was added${detail}`,
+    );
   } else if (hasBefore && hasAfter) {
     if (previousName !== nextName) {
-      add(walk, key, 'changed', false, `the ${inputType} input type was renamed from "${previousName}" to "${nextName}"`);
+      add(
+        walk,
+        key,
+        'changed',
+        false,
+        `the ${inputType} input type was renamed from "${previousName}" to "${nextName}"`,
+      );
     }
     compareObject(walk, { schema: previous, object: before }, { schema: next, object: after }, '');
   }
 }
 
-function add(walk: Walk, input: string, kind: SchemaChange['kind'], breaking: boolean, message: string): void {
+function add(
+  walk: Walk,
+  input: string,
+  kind: SchemaChange['kind'],
+  breaking: boolean,
+  message: string,
+): void {
   walk.changes.push({ input, inputType: walk.inputType, kind, breaking, message });
 }
 
@@ -108,7 +136,13 @@ function compareObject(walk: Walk, before: Side, after: Side, prefix: string): v
   const afterRequired = new Set(after.object.required ?? []);
   for (const name of Object.keys(beforeProps)) {
     if (!Object.hasOwn(afterProps, name)) {
-      add(walk, prefix + name, 'removed', true, `input "${prefix + name}" of the ${walk.inputType} input type was removed`);
+      add(
+        walk,
+        prefix + name,
+        'removed',
+        true,
+        `input "${prefix + name}" of the ${walk.inputType} input type was removed`,
+      );
     }
   }
   for (const [name, child] of Object.entries(afterProps)) {
@@ -117,7 +151,9 @@ function compareObject(walk: Walk, before: Side, after: Side, prefix: string): v
     const previousChild = Object.hasOwn(beforeProps, name) ? beforeProps[name] : undefined;
     if (previousChild === undefined) {
       const mandatory = afterRequired.has(name) && resolvedAfter.default === undefined;
-      const message = mandatory ? `${label(walk, input)} is newly required without a default` : `${label(walk, input)} was added`;
+      const message = mandatory
+        ? `${label(walk, input)} is newly required without a default`
+        : `${label(walk, input)} was added`;
       add(walk, input, 'added', mandatory, message);
       continue;
     }
@@ -144,19 +180,33 @@ function compareProperty(
   const what = label(walk, input);
   if (p.type !== n.type) {
     const widening = p.type === 'integer' && n.type === 'number';
-    add(walk, input, 'changed', !widening, `${what} changed type from ${p.type ?? 'unspecified'} to ${n.type ?? 'unspecified'}`);
+    add(
+      walk,
+      input,
+      'changed',
+      !widening,
+      `${what} changed type from ${p.type ?? 'unspecified'} to ${n.type ?? 'unspecified'}`,
+    );
     return;
   }
   compareRequiredAndDefault(walk, input, p, n, required);
   compareEnum(walk, input, p, n);
   comparePattern(walk, input, p, n);
   compareBounds(walk, input, p, n);
-  if (p.nullable === true && n.nullable !== true) add(walk, input, 'changed', true, `${what} no longer accepts null`);
-  if (p.uniqueItems !== true && n.uniqueItems === true) add(walk, input, 'changed', true, `${what} now requires unique items`);
+  if (p.nullable === true && n.nullable !== true)
+    add(walk, input, 'changed', true, `${what} no longer accepts null`);
+  if (p.uniqueItems !== true && n.uniqueItems === true)
+    add(walk, input, 'changed', true, `${what} now requires unique items`);
   if (p.type === 'array' && p.items !== undefined && n.items !== undefined) {
     const itemsBefore = resolveSchemaRef(before.schema, p.items) ?? {};
     const itemsAfter = resolveSchemaRef(after.schema, n.items) ?? {};
-    compareProperty(walk, `${input}[]`, { schema: before.schema, object: itemsBefore }, { schema: after.schema, object: itemsAfter }, { was: false, is: false });
+    compareProperty(
+      walk,
+      `${input}[]`,
+      { schema: before.schema, object: itemsBefore },
+      { schema: after.schema, object: itemsAfter },
+      { was: false, is: false },
+    );
   }
   if (p.type === 'object') compareObject(walk, before, after, `${input}.`);
 }
@@ -170,24 +220,35 @@ function compareRequiredAndDefault(
 ): void {
   const what = label(walk, input);
   if (!required.was && required.is) {
-    if (n.default === undefined) add(walk, input, 'changed', true, `${what} is newly required without a default`);
+    if (n.default === undefined)
+      add(walk, input, 'changed', true, `${what} is newly required without a default`);
     else add(walk, input, 'changed', false, `${what} is now required (its default fills in)`);
     return;
   }
   if (p.default !== undefined && n.default === undefined) {
-    const message = required.is ? `${what} is required and no longer has a default` : `${what} no longer has a default`;
+    const message = required.is
+      ? `${what} is required and no longer has a default`
+      : `${what} no longer has a default`;
     add(walk, input, 'changed', required.is, message);
   } else if (n.default !== undefined && JSON.stringify(p.default) !== JSON.stringify(n.default)) {
     const from = p.default === undefined ? '' : ` from ${JSON.stringify(p.default)}`;
-    add(walk, input, 'changed', false, `${what} default changed${from} to ${JSON.stringify(n.default)}`);
+    add(
+      walk,
+      input,
+      'changed',
+      false,
+      `${what} default changed${from} to ${JSON.stringify(n.default)}`,
+    );
   }
 }
 
 function compareEnum(walk: Walk, input: string, p: SchemaObject, n: SchemaObject): void {
   const what = label(walk, input);
-  const list = (values: readonly unknown[]): string => values.map((v) => JSON.stringify(v)).join(', ');
+  const list = (values: readonly unknown[]): string =>
+    values.map((v) => JSON.stringify(v)).join(', ');
   if (n.enum === undefined) {
-    if (p.enum !== undefined) add(walk, input, 'changed', false, `${what} is no longer restricted to a list of values`);
+    if (p.enum !== undefined)
+      add(walk, input, 'changed', false, `${what} is no longer restricted to a list of values`);
     return;
   }
   if (p.enum === undefined) {
@@ -199,18 +260,27 @@ function compareEnum(walk: Walk, input: string, p: SchemaObject, n: SchemaObject
   const previousKeys = new Set(p.enum.map(key));
   const removed = p.enum.filter((v) => !nextKeys.has(key(v)));
   const added = n.enum.filter((v) => !previousKeys.has(key(v)));
-  if (removed.length > 0) add(walk, input, 'changed', true, `${what} no longer allows ${list(removed)}`);
-  if (added.length > 0) add(walk, input, 'changed', false, `${what} now also allows ${list(added)}`);
+  if (removed.length > 0)
+    add(walk, input, 'changed', true, `${what} no longer allows ${list(removed)}`);
+  if (added.length > 0)
+    add(walk, input, 'changed', false, `${what} now also allows ${list(added)}`);
 }
 
 function comparePattern(walk: Walk, input: string, p: SchemaObject, n: SchemaObject): void {
   const what = label(walk, input);
   if (n.pattern === undefined) {
-    if (p.pattern !== undefined) add(walk, input, 'changed', false, `${what} no longer has a pattern`);
+    if (p.pattern !== undefined)
+      add(walk, input, 'changed', false, `${what} no longer has a pattern`);
   } else if (p.pattern === undefined) {
     add(walk, input, 'changed', true, `${what} added pattern ${JSON.stringify(n.pattern)}`);
   } else if (p.pattern !== n.pattern) {
-    add(walk, input, 'changed', true, `${what} changed pattern from ${JSON.stringify(p.pattern)} to ${JSON.stringify(n.pattern)}`);
+    add(
+      walk,
+      input,
+      'changed',
+      true,
+      `${what} changed pattern from ${JSON.stringify(p.pattern)} to ${JSON.stringify(n.pattern)}`,
+    );
   }
 }
 
@@ -220,17 +290,33 @@ interface Bound {
 }
 
 function compareBounds(walk: Walk, input: string, p: SchemaObject, n: SchemaObject): void {
-  const pairs: readonly (readonly [string, Bound | undefined, Bound | undefined, 'lower' | 'upper'])[] = [
+  const pairs: readonly (readonly [
+    string,
+    Bound | undefined,
+    Bound | undefined,
+    'lower' | 'upper',
+  ])[] = [
     ['minLength', simple(p.minLength), simple(n.minLength), 'lower'],
     ['maxLength', simple(p.maxLength), simple(n.maxLength), 'upper'],
     ['minItems', simple(p.minItems), simple(n.minItems), 'lower'],
     ['maxItems', simple(p.maxItems), simple(n.maxItems), 'upper'],
-    ['minimum', numeric(p.minimum, p.exclusiveMinimum), numeric(n.minimum, n.exclusiveMinimum), 'lower'],
-    ['maximum', numeric(p.maximum, p.exclusiveMaximum), numeric(n.maximum, n.exclusiveMaximum), 'upper'],
+    [
+      'minimum',
+      numeric(p.minimum, p.exclusiveMinimum),
+      numeric(n.minimum, n.exclusiveMinimum),
+      'lower',
+    ],
+    [
+      'maximum',
+      numeric(p.maximum, p.exclusiveMaximum),
+      numeric(n.maximum, n.exclusiveMaximum),
+      'upper',
+    ],
   ];
   for (const [name, before, after, side] of pairs) {
     if (after === undefined || (before !== undefined && sameBound(before, after))) {
-      if (before !== undefined && after === undefined) add(walk, input, 'changed', false, `${label(walk, input)} no longer has a ${name}`);
+      if (before !== undefined && after === undefined)
+        add(walk, input, 'changed', false, `${label(walk, input)} no longer has a ${name}`);
       continue;
     }
     const tighter = before === undefined || isTighter(before, after, side);
@@ -246,7 +332,10 @@ function simple(value: number | undefined): Bound | undefined {
   return value === undefined ? undefined : { value, exclusive: false };
 }
 
-function numeric(bound: number | undefined, exclusive: boolean | number | undefined): Bound | undefined {
+function numeric(
+  bound: number | undefined,
+  exclusive: boolean | number | undefined,
+): Bound | undefined {
   if (typeof exclusive === 'number') return { value: exclusive, exclusive: true };
   return bound === undefined ? undefined : { value: bound, exclusive: exclusive === true };
 }

@@ -42,13 +42,22 @@ describe('compileInputValidator', () => {
   it('fills in defaults for omitted inputs', () => {
     expect(validate({ service_discovery_name: 'api' })).toEqual({
       ok: true,
-      value: { service_discovery_name: 'api', port: 80, desired_count: 1, task_size: 'x-small', mounts: [] },
+      value: {
+        service_discovery_name: 'api',
+        port: 80,
+        desired_count: 1,
+        task_size: 'x-small',
+        mounts: [],
+      },
     });
   });
 
   it('fills in defaults inside nested objects', () => {
     const result = validate({ service_discovery_name: 'api', mounts: [{ path: '/data' }] });
-    expect(result).toMatchObject({ ok: true, value: { mounts: [{ path: '/data', readonly: false }] } });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { mounts: [{ path: '/data', readonly: false }] },
+    });
   });
 
   it('does not mutate its argument', () => {
@@ -59,18 +68,50 @@ describe('compileInputValidator', () => {
 
   it.each<[string, Record<string, unknown>, string[]]>([
     ['a wrong type', { port: '80' }, ['spec.port must be number']],
-    ['a missing required input', { service_discovery_name: undefined }, ['spec: missing required input "service_discovery_name"']],
+    [
+      'a missing required input',
+      { service_discovery_name: undefined },
+      ['spec: missing required input "service_discovery_name"'],
+    ],
     ['an unknown input', { extra: 1 }, ['spec: unknown input "extra"']],
-    ['a value outside the enum', { task_size: 'huge' }, ['spec.task_size must be one of "x-small", "small"']],
-    ['a string that is too long', { image: 'i'.repeat(201) }, ['spec.image must NOT have more than 200 characters']],
-    ['a pattern mismatch', { vpc_cidr: 'ten' }, ['spec.vpc_cidr must match pattern "([0-9]{1,3}\\.){3}[0-9]{1,3}($|/(16|18|24))"']],
+    [
+      'a value outside the enum',
+      { task_size: 'huge' },
+      ['spec.task_size must be one of "x-small", "small"'],
+    ],
+    [
+      'a string that is too long',
+      { image: 'i'.repeat(201) },
+      ['spec.image must NOT have more than 200 characters'],
+    ],
+    [
+      'a pattern mismatch',
+      { vpc_cidr: 'ten' },
+      ['spec.vpc_cidr must match pattern "([0-9]{1,3}\\.){3}[0-9]{1,3}($|/(16|18|24))"'],
+    ],
     ['a number below the minimum', { desired_count: 0 }, ['spec.desired_count must be >= 1']],
     ['a non-integer', { desired_count: 1.5 }, ['spec.desired_count must be integer']],
     ['an exclusive minimum', { ratio: 0 }, ['spec.ratio must be > 0']],
-    ['an array item mismatch', { subnets: ['subnet-1', 'sg-1'] }, ['spec.subnets[1] must match pattern "^subnet-"']],
-    ['too many items', { subnets: ['subnet-1', 'subnet-2', 'subnet-3'] }, ['spec.subnets must NOT have more than 2 items']],
-    ['a nested required input', { mounts: [{}] }, ['spec.mounts[0]: missing required input "path"']],
-    ['a nested unknown input', { mounts: [{ path: '/', size: 1 }] }, ['spec.mounts[0]: unknown input "size"']],
+    [
+      'an array item mismatch',
+      { subnets: ['subnet-1', 'sg-1'] },
+      ['spec.subnets[1] must match pattern "^subnet-"'],
+    ],
+    [
+      'too many items',
+      { subnets: ['subnet-1', 'subnet-2', 'subnet-3'] },
+      ['spec.subnets must NOT have more than 2 items'],
+    ],
+    [
+      'a nested required input',
+      { mounts: [{}] },
+      ['spec.mounts[0]: missing required input "path"'],
+    ],
+    [
+      'a nested unknown input',
+      { mounts: [{ path: '/', size: 1 }] },
+      ['spec.mounts[0]: unknown input "size"'],
+    ],
   ])('reports %s', (_label, inputs, errors) => {
     expect(validate({ service_discovery_name: 'api', ...inputs })).toEqual({ ok: false, errors });
   });
@@ -90,12 +131,18 @@ describe('compileInputValidator', () => {
   });
 
   it('treats missing inputs as an empty spec', () => {
-    expect(validate(undefined)).toEqual({ ok: false, errors: ['spec: missing required input "service_discovery_name"'] });
+    expect(validate(undefined)).toEqual({
+      ok: false,
+      errors: ['spec: missing required input "service_discovery_name"'],
+    });
     expect(compileInputValidator(schema, 'environment')(null)).toEqual({ ok: true, value: {} });
   });
 
   it('rejects a spec that is not a mapping', () => {
-    expect(validate(['a'])).toEqual({ ok: false, errors: ['spec must be a mapping of input names to values'] });
+    expect(validate(['a'])).toEqual({
+      ok: false,
+      errors: ['spec must be a mapping of input names to values'],
+    });
   });
 
   it('accepts only empty inputs when the template declares no input type', () => {
@@ -111,5 +158,51 @@ describe('compileInputValidator', () => {
   it('caches validators per schema and kind', () => {
     expect(compileInputValidator(schema, 'service')).toBe(validate);
     expect(compileInputValidator(schema, 'environment')).not.toBe(validate);
+  });
+});
+
+describe('compileInputValidator: awkward input names and type-level defaults', () => {
+  const awkward = loadTemplateSchema(
+    stringify({
+      schema: {
+        format: { openapi: '3.0.0' },
+        environment_input_type: 'Env',
+        types: {
+          Env: {
+            type: 'object',
+            default: {},
+            properties: {
+              constructor: { type: 'string' },
+              toString: { type: 'number', default: 1 },
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { hasOwnProperty: { type: 'boolean', default: true } },
+                },
+              },
+            },
+          },
+        },
+      },
+    }),
+  );
+  const validate = compileInputValidator(awkward, 'environment');
+
+  it('treats inputs named like Object.prototype members as ordinary inputs', () => {
+    expect(validate({})).toEqual({ ok: true, value: { toString: 1 } });
+    expect(validate({ constructor: 'x', items: [{}] })).toEqual({
+      ok: true,
+      value: { constructor: 'x', toString: 1, items: [{ hasOwnProperty: true }] },
+    });
+    expect(validate({ constructor: 3 })).toEqual({
+      ok: false,
+      errors: ['spec.constructor must be string'],
+    });
+  });
+
+  it('returns ordinary objects', () => {
+    const result = validate({ items: [{}] });
+    expect(result.ok && Object.getPrototypeOf(result.value)).toBe(Object.prototype);
   });
 });

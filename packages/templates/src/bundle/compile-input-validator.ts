@@ -17,9 +17,20 @@ export type InputValidator = (inputs: unknown) => InputValidationResult;
 const TYPES_ID = 'nucleon:template-schema';
 const cache = new WeakMap<ParsedTemplateSchema, Map<InputTypeKind, InputValidator>>();
 
-/** Ajv options verified in stack-findings §5. Patterns are unanchored, as in JSON Schema. */
+/**
+ * Ajv options verified in stack-findings §5, plus `ownProperties` so that inputs named like
+ * `Object.prototype` members (`constructor`, `toString`) behave like any other. Patterns are
+ * unanchored, as in JSON Schema.
+ */
 export function createAjv(useDefaults: boolean): Ajv {
-  return new Ajv({ allErrors: true, useDefaults, strict: true, allowUnionTypes: true, unicodeRegExp: false });
+  return new Ajv({
+    allErrors: true,
+    useDefaults,
+    strict: true,
+    allowUnionTypes: true,
+    unicodeRegExp: false,
+    ownProperties: true,
+  });
 }
 
 /**
@@ -47,7 +58,10 @@ export function compileInputValidator(
 }
 
 function acceptNoInputs(inputs: unknown): InputValidationResult {
-  const empty = inputs === undefined || inputs === null || (isRecord(inputs) && Object.keys(inputs).length === 0);
+  const empty =
+    inputs === undefined ||
+    inputs === null ||
+    (isRecord(inputs) && Object.keys(inputs).length === 0);
   return empty
     ? { ok: true, value: {} }
     : { ok: false, errors: ['no input type declared for this resource, but inputs were given'] };
@@ -56,17 +70,41 @@ function acceptNoInputs(inputs: unknown): InputValidationResult {
 function buildValidator(schema: ParsedTemplateSchema, typeName: string): InputValidator {
   const ajv = createAjv(true);
   ajv.addSchema({ $id: TYPES_ID, definitions: toJsonSchemaDefinitions(schema.types, TYPES_ID) });
-  const validate: ValidateFunction | undefined = ajv.getSchema(`${TYPES_ID}#/definitions/${typeName}`);
+  const validate: ValidateFunction | undefined = ajv.getSchema(
+    `${TYPES_ID}#/definitions/${typeName}`,
+  );
   if (validate === undefined) {
     throw new Error(`input type "${typeName}" is not defined under types`);
   }
   return (inputs) => {
-    const value: unknown = inputs === undefined || inputs === null ? {} : structuredClone(inputs);
-    if (!isRecord(value)) return { ok: false, errors: ['spec must be a mapping of input names to values'] };
-    if (validate(value)) return { ok: true, value };
+    if (inputs !== undefined && inputs !== null && !isRecord(inputs)) {
+      return { ok: false, errors: ['spec must be a mapping of input names to values'] };
+    }
+    // Validate a null-prototype copy: defaults then fill inputs named `toString` or
+    // `constructor` too, and the caller's object is never mutated.
+    const value = copyObjects(inputs ?? {}, null) as Record<string, unknown>;
+    if (validate(value)) {
+      return { ok: true, value: copyObjects(value, Object.prototype) as Record<string, unknown> };
+    }
     const errors = (validate.errors ?? []).map((error) => formatAjvError(error, 'spec'));
     return { ok: false, errors: [...new Set(errors)] };
   };
+}
+
+/** Deep copy in which every plain object gets `prototype` (null or Object.prototype). */
+function copyObjects(value: unknown, prototype: object | null): unknown {
+  if (Array.isArray(value)) return value.map((item) => copyObjects(item, prototype));
+  if (!isRecord(value)) return value;
+  const copy = Object.create(prototype) as Record<string, unknown>;
+  for (const [key, item] of Object.entries(value)) {
+    Object.defineProperty(copy, key, {
+      value: copyObjects(item, prototype),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return copy;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

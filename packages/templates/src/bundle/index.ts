@@ -7,9 +7,18 @@ export {
   stripBundleRoot,
 } from './bundle-files.js';
 export type { BundleLimits } from './bundle-limits.js';
-export { DEFAULT_BUNDLE_LIMITS, fileSizeLimit, formatBytes, resolveBundleLimits } from './bundle-limits.js';
+export {
+  DEFAULT_BUNDLE_LIMITS,
+  fileSizeLimit,
+  formatBytes,
+  resolveBundleLimits,
+} from './bundle-limits.js';
 export type { BundleProblem } from './bundle-problem.js';
-export { formatBundleProblem, formatBundleProblems, MAX_STATUS_MESSAGE_LENGTH } from './bundle-problem.js';
+export {
+  formatBundleProblem,
+  formatBundleProblems,
+  MAX_STATUS_MESSAGE_LENGTH,
+} from './bundle-problem.js';
 export { MAX_INPUT_NAME_LENGTH } from './check-schema-object.js';
 export type { SchemaChange, SchemaChangeReport } from './classify-schema-change.js';
 export { checkMinorCompatibility, classifySchemaChange } from './classify-schema-change.js';

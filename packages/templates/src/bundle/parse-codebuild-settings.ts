@@ -26,7 +26,15 @@ export interface CodeBuildEnv {
   readonly [key: string]: unknown;
 }
 
-const SETTINGS_KEYS = ['image', 'runtimes', 'env', 'provision', 'deprovision', 'project_properties', 'input_type'];
+const SETTINGS_KEYS = [
+  'image',
+  'runtimes',
+  'env',
+  'provision',
+  'deprovision',
+  'project_properties',
+  'input_type',
+];
 
 /**
  * Checks `settings` of a codebuild template entry. `provision` (non-empty) and `deprovision`
@@ -46,31 +54,51 @@ export function parseCodeBuildSettings(
   };
   const settings = entry.settings;
   if (!isPlainObject(settings)) {
-    problems.push(source.problem(entryPath, 'a codebuild template needs "settings" with "provision" and "deprovision" commands'));
+    problems.push(
+      source.problem(
+        entryPath,
+        'a codebuild template needs "settings" with "provision" and "deprovision" commands',
+      ),
+    );
     return undefined;
   }
   for (const key of Object.keys(settings)) {
-    if (!SETTINGS_KEYS.includes(key)) at(key, `unknown codebuild setting "${key}"; allowed: ${SETTINGS_KEYS.join(', ')}`);
+    if (!SETTINGS_KEYS.includes(key))
+      at(key, `unknown codebuild setting "${key}"; allowed: ${SETTINGS_KEYS.join(', ')}`);
   }
   const provision = commandList(settings.provision, 'provision', true, at);
   const deprovision = commandList(settings.deprovision, 'deprovision', false, at);
-  if (settings.image !== undefined && (typeof settings.image !== 'string' || settings.image === '')) {
+  if (
+    settings.image !== undefined &&
+    (typeof settings.image !== 'string' || settings.image === '')
+  ) {
     at('image', '"image" must be a CodeBuild image name');
   }
   const runtimes = scalarMap(settings.runtimes, 'runtimes', at);
   const env = parseEnv(settings.env, at);
   if (settings.project_properties !== undefined && !isPlainObject(settings.project_properties)) {
-    at('project_properties', '"project_properties" must be a mapping of AWS::CodeBuild::Project properties');
+    at(
+      'project_properties',
+      '"project_properties" must be a mapping of AWS::CodeBuild::Project properties',
+    );
   }
-  const inputType = parseInputType(entry.input_type ?? settings.input_type, source, entryPath, problems);
-  if (problems.length > before || provision === undefined || deprovision === undefined) return undefined;
+  const inputType = parseInputType(
+    entry.input_type ?? settings.input_type,
+    source,
+    entryPath,
+    problems,
+  );
+  if (problems.length > before || provision === undefined || deprovision === undefined)
+    return undefined;
   return {
     ...(typeof settings.image === 'string' ? { image: settings.image } : {}),
     ...(runtimes === undefined ? {} : { runtimes }),
     ...(env === undefined ? {} : { env }),
     provision,
     deprovision,
-    ...(isPlainObject(settings.project_properties) ? { projectProperties: settings.project_properties } : {}),
+    ...(isPlainObject(settings.project_properties)
+      ? { projectProperties: settings.project_properties }
+      : {}),
     inputType,
   };
 }
@@ -104,7 +132,8 @@ function parseEnv(value: unknown, at: At): CodeBuildEnv | undefined {
     at('env', '"env" must be a mapping (variables, secrets-manager, parameter-store, ...)');
     return undefined;
   }
-  const variables = value.variables === undefined ? undefined : scalarMap(value.variables, 'env.variables', at);
+  const variables =
+    value.variables === undefined ? undefined : scalarMap(value.variables, 'env.variables', at);
   return { ...value, ...(variables === undefined ? {} : { variables }) };
 }
 
@@ -115,7 +144,12 @@ function parseInputType(
   problems: BundleProblem[],
 ): 'JSON' | 'HCL' {
   if (value === undefined || value === 'JSON' || value === 'HCL') return value ?? 'JSON';
-  problems.push(source.problem([...entryPath, 'input_type'], `"input_type" must be JSON or HCL, not ${JSON.stringify(value)}`));
+  problems.push(
+    source.problem(
+      [...entryPath, 'input_type'],
+      `"input_type" must be JSON or HCL, not ${JSON.stringify(value)}`,
+    ),
+  );
   return 'JSON';
 }
 

@@ -51,19 +51,31 @@ export function parseManifest(
 ): { manifest?: ParsedManifest; problems: BundleProblem[] } {
   const parsed = parseYamlStrict(`${directory}/manifest.yaml`, text);
   if (parsed.source === undefined) return { problems: parsed.problems };
-  const ctx: ManifestContext = { directory, source: parsed.source, paths, maxTemplateFiles, problems: [] };
+  const ctx: ManifestContext = {
+    directory,
+    source: parsed.source,
+    paths,
+    maxTemplateFiles,
+    problems: [],
+  };
   const entries = templateEntries(ctx);
   if (entries === undefined) return { problems: ctx.problems };
   const engines = entries.map((entry, i) => entryEngine(entry, i, ctx));
   const engine = engines[0];
   if (engine === undefined || engines.some((e) => e !== engine)) {
     if (engines.every((e) => e !== undefined)) {
-      report(ctx, ['infrastructure', 'templates'], 'all templates of one manifest must use the same rendering engine');
+      report(
+        ctx,
+        ['infrastructure', 'templates'],
+        'all templates of one manifest must use the same rendering engine',
+      );
     }
     return { problems: ctx.problems };
   }
   const manifest = buildManifest(engine, entries, ctx);
-  return ctx.problems.length === 0 && manifest !== undefined ? { manifest, problems: [] } : { problems: ctx.problems };
+  return ctx.problems.length === 0 && manifest !== undefined
+    ? { manifest, problems: [] }
+    : { problems: ctx.problems };
 }
 
 function report(ctx: ManifestContext, path: YamlPath, message: string): void {
@@ -75,14 +87,19 @@ function templateEntries(ctx: ManifestContext): Record<string, unknown>[] | unde
   const infrastructure = isPlainObject(root) ? root.infrastructure : undefined;
   const templates = isPlainObject(infrastructure) ? infrastructure.templates : undefined;
   if (!Array.isArray(templates) || templates.length === 0) {
-    report(ctx, ['infrastructure'], 'must contain "infrastructure: templates:" with at least one template entry');
+    report(
+      ctx,
+      ['infrastructure'],
+      'must contain "infrastructure: templates:" with at least one template entry',
+    );
     return undefined;
   }
   for (const key of Object.keys(root as object)) {
     if (key !== 'infrastructure') report(ctx, [key], `unknown top-level key "${key}"`);
   }
   for (const key of Object.keys(infrastructure as object)) {
-    if (key !== 'templates') report(ctx, ['infrastructure', key], `unknown key "infrastructure.${key}"`);
+    if (key !== 'templates')
+      report(ctx, ['infrastructure', key], `unknown key "infrastructure.${key}"`);
   }
   const entries: Record<string, unknown>[] = [];
   templates.forEach((entry: unknown, i) => {
@@ -92,7 +109,11 @@ function templateEntries(ctx: ManifestContext): Record<string, unknown>[] | unde
     }
     for (const key of Object.keys(entry)) {
       if (!ENTRY_KEYS.includes(key)) {
-        report(ctx, ['infrastructure', 'templates', i, key], `unknown key "${key}" in a template entry; allowed: ${ENTRY_KEYS.join(', ')}`);
+        report(
+          ctx,
+          ['infrastructure', 'templates', i, key],
+          `unknown key "${key}" in a template entry; allowed: ${ENTRY_KEYS.join(', ')}`,
+        );
       }
     }
     entries.push(entry);
@@ -100,14 +121,22 @@ function templateEntries(ctx: ManifestContext): Record<string, unknown>[] | unde
   return ctx.problems.length === 0 ? entries : undefined;
 }
 
-function entryEngine(entry: Record<string, unknown>, index: number, ctx: ManifestContext): ManifestEngine | undefined {
+function entryEngine(
+  entry: Record<string, unknown>,
+  index: number,
+  ctx: ManifestContext,
+): ManifestEngine | undefined {
   const engine = entry.rendering_engine;
   const language = entry.template_language;
   if (engine === 'jinja' && language === 'cloudformation') return 'cloudformation';
   if (engine === 'hcl' && language === 'terraform') return 'terraform';
   if (engine === 'codebuild' && language === undefined) return 'codebuild';
   const given = `rendering_engine ${JSON.stringify(engine ?? null)} with template_language ${JSON.stringify(language ?? null)}`;
-  report(ctx, ['infrastructure', 'templates', index], `unsupported ${given}; valid combinations: ${VALID_COMBINATIONS}`);
+  report(
+    ctx,
+    ['infrastructure', 'templates', index],
+    `unsupported ${given}; valid combinations: ${VALID_COMBINATIONS}`,
+  );
   return undefined;
 }
 
@@ -117,38 +146,70 @@ function buildManifest(
   ctx: ManifestContext,
 ): ParsedManifest | undefined {
   if (engine !== 'terraform' && entries.length > 1) {
-    report(ctx, ['infrastructure', 'templates', 1], `a ${engine} manifest has exactly one template entry`);
+    const message = `a ${engine} manifest has exactly one template entry`;
+    report(ctx, ['infrastructure', 'templates', 1], message);
     return undefined;
   }
-  if (engine === 'codebuild') {
-    const entry = entries[0] ?? {};
-    if (entry.file !== undefined) {
-      report(ctx, ['infrastructure', 'templates', 0, 'file'], 'a codebuild template has no "file"; the whole folder is the working directory');
-    }
-    const settings = parseCodeBuildSettings(entry, ctx.source, ['infrastructure', 'templates', 0], ctx.problems);
-    const files = [...ctx.paths].filter((p) => p.startsWith(`${ctx.directory}/`) && p !== `${ctx.directory}/manifest.yaml`).sort();
-    return settings === undefined ? undefined : { engine, directory: ctx.directory, files, settings };
-  }
+  if (engine === 'codebuild') return buildCodeBuildManifest(entries[0] ?? {}, ctx);
   const files: string[] = [];
   entries.forEach((entry, i) => {
-    if (entry.settings !== undefined) report(ctx, ['infrastructure', 'templates', i, 'settings'], `"settings" apply only to codebuild templates`);
-    if (entry.input_type !== undefined) report(ctx, ['infrastructure', 'templates', i, 'input_type'], `"input_type" applies only to codebuild templates`);
+    const at: YamlPath = ['infrastructure', 'templates', i];
+    if (entry.settings !== undefined) {
+      report(ctx, [...at, 'settings'], '"settings" apply only to codebuild templates');
+    }
+    if (entry.input_type !== undefined) {
+      report(ctx, [...at, 'input_type'], '"input_type" applies only to codebuild templates');
+    }
     files.push(...entryFiles(engine, entry.file, i, ctx));
   });
   const unique = [...new Set(files)].sort();
-  if (engine === 'terraform' && !unique.some((f) => f.endsWith('.tf')) && ctx.problems.length === 0) {
-    report(ctx, ['infrastructure', 'templates'], `no Terraform (.tf) file found in ${ctx.directory}/`);
+  const noTerraform = engine === 'terraform' && !unique.some((f) => f.endsWith('.tf'));
+  if (noTerraform && ctx.problems.length === 0) {
+    report(
+      ctx,
+      ['infrastructure', 'templates'],
+      `no Terraform (.tf) file found in ${ctx.directory}/`,
+    );
   }
   if (unique.length > ctx.maxTemplateFiles) {
-    report(ctx, ['infrastructure', 'templates'], `the manifest selects ${unique.length} template files; the limit is ${ctx.maxTemplateFiles}`);
+    const message = `the manifest selects ${unique.length} template files; the limit is ${ctx.maxTemplateFiles}`;
+    report(ctx, ['infrastructure', 'templates'], message);
   }
   return { engine, directory: ctx.directory, files: unique };
 }
 
-function entryFiles(engine: ManifestEngine, file: unknown, index: number, ctx: ManifestContext): string[] {
+/** CodeBuild: no template file; the whole folder (minus the manifest) is the working directory. */
+function buildCodeBuildManifest(
+  entry: Record<string, unknown>,
+  ctx: ManifestContext,
+): ParsedManifest | undefined {
+  const at: YamlPath = ['infrastructure', 'templates', 0];
+  if (entry.file !== undefined) {
+    const message = 'a codebuild template has no "file"; the whole folder is the working directory';
+    report(ctx, [...at, 'file'], message);
+  }
+  const settings = parseCodeBuildSettings(entry, ctx.source, at, ctx.problems);
+  const manifestPath = `${ctx.directory}/manifest.yaml`;
+  const files = [...ctx.paths]
+    .filter((p) => p.startsWith(`${ctx.directory}/`) && p !== manifestPath)
+    .sort();
+  if (settings === undefined) return undefined;
+  return { engine: 'codebuild', directory: ctx.directory, files, settings };
+}
+
+function entryFiles(
+  engine: ManifestEngine,
+  file: unknown,
+  index: number,
+  ctx: ManifestContext,
+): string[] {
   const at: YamlPath = ['infrastructure', 'templates', index, 'file'];
   if (typeof file !== 'string' || file === '') {
-    report(ctx, ['infrastructure', 'templates', index], `a ${engine} template needs "file" naming the template file${engine === 'terraform' ? ' (or "*" for every .tf file)' : ''}`);
+    report(
+      ctx,
+      ['infrastructure', 'templates', index],
+      `a ${engine} template needs "file" naming the template file${engine === 'terraform' ? ' (or "*" for every .tf file)' : ''}`,
+    );
     return [];
   }
   if (file === '*') {
@@ -164,12 +225,20 @@ function entryFiles(engine: ManifestEngine, file: unknown, index: number, ctx: M
   }
   const normalised = normaliseBundlePath(file);
   if (!normalised.ok || normalised.path === '') {
-    report(ctx, at, `file "${file}" is not a valid path inside ${ctx.directory}/${normalised.ok ? '' : `: ${normalised.reason}`}`);
+    report(
+      ctx,
+      at,
+      `file "${file}" is not a valid path inside ${ctx.directory}/${normalised.ok ? '' : `: ${normalised.reason}`}`,
+    );
     return [];
   }
   const path = `${ctx.directory}/${normalised.path}`;
   if (!ctx.paths.has(path)) {
-    report(ctx, at, `template file "${file}" named in the manifest does not exist in ${ctx.directory}/`);
+    report(
+      ctx,
+      at,
+      `template file "${file}" named in the manifest does not exist in ${ctx.directory}/`,
+    );
     return [];
   }
   return [path];

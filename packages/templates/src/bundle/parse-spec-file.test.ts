@@ -29,10 +29,16 @@ instances:
 
 describe('parseEnvironmentSpec', () => {
   it('reads the spec values with their YAML types', () => {
-    const text = 'proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.0.0.0/16\n  count: 2\n  on: true\n  codebuild_subnets: [subnet-a, subnet-b]\n';
+    const text =
+      'proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.0.0.0/16\n  count: 2\n  on: true\n  codebuild_subnets: [subnet-a, subnet-b]\n';
     expect(parseEnvironmentSpec(text)).toEqual({
       proton: 'EnvironmentSpec',
-      spec: { vpc_cidr: '10.0.0.0/16', count: 2, on: true, codebuild_subnets: ['subnet-a', 'subnet-b'] },
+      spec: {
+        vpc_cidr: '10.0.0.0/16',
+        count: 2,
+        on: true,
+        codebuild_subnets: ['subnet-a', 'subnet-b'],
+      },
     });
   });
 
@@ -43,20 +49,40 @@ describe('parseEnvironmentSpec', () => {
 
   it.each<[string, string, string]>([
     ['a missing proton key', 'spec:\n  a: 1\n', 'spec line 1: missing "proton: EnvironmentSpec"'],
-    ['the wrong kind', 'spec:\n  a: 1\nproton: ServiceSpec\n', 'spec line 3: proton must be "EnvironmentSpec", not "ServiceSpec"'],
-    ['an unknown key', 'proton: EnvironmentSpec\ninstances: []\n', 'spec line 2: unknown key "instances" in a EnvironmentSpec; allowed: proton, spec'],
-    ['a spec that is a list', 'proton: EnvironmentSpec\nspec: [1]\n', 'spec line 2: "spec" must be a mapping of input names to values'],
+    [
+      'the wrong kind',
+      'spec:\n  a: 1\nproton: ServiceSpec\n',
+      'spec line 3: proton must be "EnvironmentSpec", not "ServiceSpec"',
+    ],
+    [
+      'an unknown key',
+      'proton: EnvironmentSpec\ninstances: []\n',
+      'spec line 2: unknown key "instances" in a EnvironmentSpec; allowed: proton, spec',
+    ],
+    [
+      'a spec that is a list',
+      'proton: EnvironmentSpec\nspec: [1]\n',
+      'spec line 2: "spec" must be a mapping of input names to values',
+    ],
     ['invalid YAML', 'proton: EnvironmentSpec\nspec: {a: 1\n', 'spec line 3: invalid YAML: '],
-    ['duplicate keys', 'proton: EnvironmentSpec\nspec:\n  a: 1\n  a: 2\n', 'spec line 4: invalid YAML: Map keys must be unique'],
-    ['a document that is not a mapping', '- a\n', 'spec line 1: must be a mapping starting with "proton: EnvironmentSpec"'],
+    [
+      'duplicate keys',
+      'proton: EnvironmentSpec\nspec:\n  a: 1\n  a: 2\n',
+      'spec line 4: invalid YAML: Map keys must be unique',
+    ],
+    [
+      'a document that is not a mapping',
+      '- a\n',
+      'spec line 1: must be a mapping starting with "proton: EnvironmentSpec"',
+    ],
   ])('rejects %s', (_label, text, message) => {
     expect(failure(() => parseEnvironmentSpec(text))).toContain(message);
   });
 
   it('rejects a spec over 51,200 characters', () => {
-    expect(failure(() => parseEnvironmentSpec(`proton: EnvironmentSpec\n#${'x'.repeat(51_200)}`))).toMatch(
-      /^spec is 51225 characters; the limit is 51200$/,
-    );
+    expect(
+      failure(() => parseEnvironmentSpec(`proton: EnvironmentSpec\n#${'x'.repeat(51_200)}`)),
+    ).toMatch(/^spec is 51225 characters; the limit is 51200$/);
   });
 });
 
@@ -66,37 +92,84 @@ describe('parseServiceSpec', () => {
       proton: 'ServiceSpec',
       pipeline: { dockerfile: 'Dockerfile' },
       instances: [
-        { name: 'my-svc-prod', environment: 'prod-env', spec: { port: 80, image: '${Proton::CURRENT_VAL}' }, line: 7 },
+        {
+          name: 'my-svc-prod',
+          environment: 'prod-env',
+          spec: { port: 80, image: '${Proton::CURRENT_VAL}' },
+          line: 7,
+        },
         { name: 'my-svc-dev', environment: 'dev-env', spec: {}, line: 12 },
       ],
     });
   });
 
   it('leaves pipeline out when the spec has none', () => {
-    expect(parseServiceSpec('proton: ServiceSpec\ninstances:\n  - name: a\n    environment: e\n').pipeline).toBeUndefined();
+    expect(
+      parseServiceSpec('proton: ServiceSpec\ninstances:\n  - name: a\n    environment: e\n')
+        .pipeline,
+    ).toBeUndefined();
   });
 
   it('allows no instances when asked to', () => {
-    expect(parseServiceSpec('proton: ServiceSpec\npipeline: {}\n', { minInstances: 0 }).instances).toEqual([]);
+    expect(
+      parseServiceSpec('proton: ServiceSpec\npipeline: {}\n', { minInstances: 0 }).instances,
+    ).toEqual([]);
   });
 
   it.each<[string, string, string]>([
-    ['duplicate instance names', `${SERVICE_SPEC}  - name: my-svc-prod\n    environment: other\n`, 'spec line 14: duplicate instance name "my-svc-prod" (first used on line 7)'],
+    [
+      'duplicate instance names',
+      `${SERVICE_SPEC}  - name: my-svc-prod\n    environment: other\n`,
+      'spec line 14: duplicate instance name "my-svc-prod" (first used on line 7)',
+    ],
     ['a missing proton key', 'instances: []\n', 'spec line 1: missing "proton: ServiceSpec"'],
-    ['the wrong kind', 'proton: EnvironmentSpec\n', 'spec line 1: proton must be "ServiceSpec", not "EnvironmentSpec"'],
-    ['no instances', 'proton: ServiceSpec\n', 'spec line 1: "instances" must be a list of service instances'],
-    ['an empty instance list', 'proton: ServiceSpec\ninstances: []\n', 'spec line 2: at least 1 instance required'],
-    ['an instance without environment', 'proton: ServiceSpec\ninstances:\n  - name: a\n', 'spec line 3: instance environment must be 1-100 letters, digits, "-" or "_", starting with a letter or digit (got null)'],
-    ['a bad instance name', 'proton: ServiceSpec\ninstances:\n  - name: -bad name\n    environment: e\n', 'spec line 3: instance name must be 1-100 letters'],
-    ['an unknown instance key', 'proton: ServiceSpec\ninstances:\n  - name: a\n    environment: e\n    inputs: {}\n', 'spec line 5: unknown key "inputs" in an instance; allowed: name, environment, spec'],
-    ['an instance that is not a mapping', 'proton: ServiceSpec\ninstances:\n  - a\n', 'spec line 3: each instance must be a mapping with name, environment and spec'],
-    ['a pipeline that is not a mapping', 'proton: ServiceSpec\npipeline: yes\ninstances:\n  - name: a\n    environment: e\n', 'spec line 2: "pipeline" must be a mapping of input names to values'],
+    [
+      'the wrong kind',
+      'proton: EnvironmentSpec\n',
+      'spec line 1: proton must be "ServiceSpec", not "EnvironmentSpec"',
+    ],
+    [
+      'no instances',
+      'proton: ServiceSpec\n',
+      'spec line 1: "instances" must be a list of service instances',
+    ],
+    [
+      'an empty instance list',
+      'proton: ServiceSpec\ninstances: []\n',
+      'spec line 2: at least 1 instance required',
+    ],
+    [
+      'an instance without environment',
+      'proton: ServiceSpec\ninstances:\n  - name: a\n',
+      'spec line 3: instance environment must be 1-100 letters, digits, "-" or "_", starting with a letter or digit (got null)',
+    ],
+    [
+      'a bad instance name',
+      'proton: ServiceSpec\ninstances:\n  - name: -bad name\n    environment: e\n',
+      'spec line 3: instance name must be 1-100 letters',
+    ],
+    [
+      'an unknown instance key',
+      'proton: ServiceSpec\ninstances:\n  - name: a\n    environment: e\n    inputs: {}\n',
+      'spec line 5: unknown key "inputs" in an instance; allowed: name, environment, spec',
+    ],
+    [
+      'an instance that is not a mapping',
+      'proton: ServiceSpec\ninstances:\n  - a\n',
+      'spec line 3: each instance must be a mapping with name, environment and spec',
+    ],
+    [
+      'a pipeline that is not a mapping',
+      'proton: ServiceSpec\npipeline: yes\ninstances:\n  - name: a\n    environment: e\n',
+      'spec line 2: "pipeline" must be a mapping of input names to values',
+    ],
   ])('rejects %s', (_label, text, message) => {
     expect(failure(() => parseServiceSpec(text))).toContain(message);
   });
 
   it('reports several problems in one error', () => {
-    const text = 'proton: ServiceSpec\ninstances:\n  - name: a\n    environment: e\n  - name: a\n    environment: e\n  - name: b\n';
+    const text =
+      'proton: ServiceSpec\ninstances:\n  - name: a\n    environment: e\n  - name: a\n    environment: e\n  - name: b\n';
     expect(failure(() => parseServiceSpec(text))).toBe(
       'spec line 5: duplicate instance name "a" (first used on line 3); spec line 7: instance environment must be 1-100 letters, digits, "-" or "_", starting with a letter or digit (got null)',
     );

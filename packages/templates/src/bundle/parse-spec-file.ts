@@ -50,19 +50,25 @@ export function parseEnvironmentSpec(yamlText: string): EnvironmentSpec {
  * `minInstances` (default 1) instances are required. Throws {@link ValidationError} naming the
  * line of each problem.
  */
-export function parseServiceSpec(yamlText: string, options: { minInstances?: number } = {}): ServiceSpec {
+export function parseServiceSpec(
+  yamlText: string,
+  options: { minInstances?: number } = {},
+): ServiceSpec {
   const source = loadSpec(yamlText, 'ServiceSpec', ['instances', 'pipeline']);
   const root = source.value as Record<string, unknown>;
   const errors: string[] = [];
   const instances = parseInstances(source, root.instances, options.minInstances ?? 1, errors);
-  const pipeline = root.pipeline === undefined ? undefined : inputsAt(source, root.pipeline, ['pipeline'], errors);
+  const pipeline =
+    root.pipeline === undefined ? undefined : inputsAt(source, root.pipeline, ['pipeline'], errors);
   throwIfAny(errors);
   return { proton: 'ServiceSpec', ...(pipeline === undefined ? {} : { pipeline }), instances };
 }
 
 function loadSpec(yamlText: string, kind: string, allowed: readonly string[]): YamlSource {
   if (yamlText.length > MAX_SPEC_LENGTH) {
-    throw new ValidationError(`spec is ${yamlText.length} characters; the limit is ${MAX_SPEC_LENGTH}`);
+    throw new ValidationError(
+      `spec is ${yamlText.length} characters; the limit is ${MAX_SPEC_LENGTH}`,
+    );
   }
   const { source, problems } = parseYamlStrict(SPEC_FILE, yamlText);
   if (source === undefined) {
@@ -70,29 +76,43 @@ function loadSpec(yamlText: string, kind: string, allowed: readonly string[]): Y
     throw new ValidationError('spec is not valid YAML');
   }
   const root = source.value;
-  if (!isPlainObject(root)) throw new ValidationError(`spec line 1: must be a mapping starting with "proton: ${kind}"`);
+  if (!isPlainObject(root))
+    throw new ValidationError(`spec line 1: must be a mapping starting with "proton: ${kind}"`);
   const errors: string[] = [];
   if (root.proton === undefined) errors.push(`spec line 1: missing "proton: ${kind}"`);
   else if (root.proton !== kind) {
-    errors.push(`${lineLabel(source, ['proton'])}: proton must be "${kind}", not ${JSON.stringify(root.proton)}`);
+    errors.push(
+      `${lineLabel(source, ['proton'])}: proton must be "${kind}", not ${JSON.stringify(root.proton)}`,
+    );
   }
   for (const key of Object.keys(root)) {
     if (key !== 'proton' && !allowed.includes(key)) {
-      errors.push(`${lineLabel(source, [key])}: unknown key "${key}" in a ${kind}; allowed: proton, ${allowed.join(', ')}`);
+      errors.push(
+        `${lineLabel(source, [key])}: unknown key "${key}" in a ${kind}; allowed: proton, ${allowed.join(', ')}`,
+      );
     }
   }
   throwIfAny(errors);
   return source;
 }
 
-function parseInstances(source: YamlSource, value: unknown, minInstances: number, errors: string[]): ServiceInstanceSpec[] {
+function parseInstances(
+  source: YamlSource,
+  value: unknown,
+  minInstances: number,
+  errors: string[],
+): ServiceInstanceSpec[] {
   if (value === undefined && minInstances === 0) return [];
   if (!Array.isArray(value)) {
-    errors.push(`${lineLabel(source, ['instances'])}: "instances" must be a list of service instances`);
+    errors.push(
+      `${lineLabel(source, ['instances'])}: "instances" must be a list of service instances`,
+    );
     return [];
   }
   if (value.length < minInstances) {
-    errors.push(`${lineLabel(source, ['instances'])}: at least ${minInstances} instance${minInstances === 1 ? '' : 's'} required`);
+    errors.push(
+      `${lineLabel(source, ['instances'])}: at least ${minInstances} instance${minInstances === 1 ? '' : 's'} required`,
+    );
   }
   const firstLine = new Map<string, number | undefined>();
   const instances: ServiceInstanceSpec[] = [];
@@ -101,7 +121,9 @@ function parseInstances(source: YamlSource, value: unknown, minInstances: number
     if (instance === undefined) return;
     if (firstLine.has(instance.name)) {
       const first = firstLine.get(instance.name);
-      errors.push(`${lineLabel(source, ['instances', index, 'name'])}: duplicate instance name "${instance.name}"${first === undefined ? '' : ` (first used on line ${first})`}`);
+      errors.push(
+        `${lineLabel(source, ['instances', index, 'name'])}: duplicate instance name "${instance.name}"${first === undefined ? '' : ` (first used on line ${first})`}`,
+      );
       return;
     }
     firstLine.set(instance.name, instance.line);
@@ -110,34 +132,57 @@ function parseInstances(source: YamlSource, value: unknown, minInstances: number
   return instances;
 }
 
-function parseInstance(source: YamlSource, item: unknown, index: number, errors: string[]): ServiceInstanceSpec | undefined {
+function parseInstance(
+  source: YamlSource,
+  item: unknown,
+  index: number,
+  errors: string[],
+): ServiceInstanceSpec | undefined {
   const path: YamlPath = ['instances', index];
   if (!isPlainObject(item)) {
-    errors.push(`${lineLabel(source, path)}: each instance must be a mapping with name, environment and spec`);
+    errors.push(
+      `${lineLabel(source, path)}: each instance must be a mapping with name, environment and spec`,
+    );
     return undefined;
   }
   const before = errors.length;
   for (const key of Object.keys(item)) {
     if (!['name', 'environment', 'spec'].includes(key)) {
-      errors.push(`${lineLabel(source, [...path, key])}: unknown key "${key}" in an instance; allowed: name, environment, spec`);
+      errors.push(
+        `${lineLabel(source, [...path, key])}: unknown key "${key}" in an instance; allowed: name, environment, spec`,
+      );
     }
   }
   for (const key of ['name', 'environment'] as const) {
     const value = item[key];
     if (typeof value !== 'string' || value.length > 100 || !RESOURCE_NAME.test(value)) {
-      errors.push(`${lineLabel(source, [...path, key])}: instance ${key} must be 1-100 letters, digits, "-" or "_", starting with a letter or digit (got ${JSON.stringify(value ?? null)})`);
+      errors.push(
+        `${lineLabel(source, [...path, key])}: instance ${key} must be 1-100 letters, digits, "-" or "_", starting with a letter or digit (got ${JSON.stringify(value ?? null)})`,
+      );
     }
   }
   const spec = inputsAt(source, item.spec, [...path, 'spec'], errors);
   if (errors.length > before) return undefined;
   const line = source.lineOf(path);
-  return { name: item.name as string, environment: item.environment as string, spec, ...(line === undefined ? {} : { line }) };
+  return {
+    name: item.name as string,
+    environment: item.environment as string,
+    spec,
+    ...(line === undefined ? {} : { line }),
+  };
 }
 
-function inputsAt(source: YamlSource, value: unknown, path: YamlPath, errors: string[]): Record<string, unknown> {
+function inputsAt(
+  source: YamlSource,
+  value: unknown,
+  path: YamlPath,
+  errors: string[],
+): Record<string, unknown> {
   if (value === undefined || value === null) return {};
   if (!isPlainObject(value)) {
-    errors.push(`${lineLabel(source, path)}: "${String(path[path.length - 1])}" must be a mapping of input names to values`);
+    errors.push(
+      `${lineLabel(source, path)}: "${String(path[path.length - 1])}" must be a mapping of input names to values`,
+    );
     return {};
   }
   return value;

@@ -2,10 +2,18 @@ import { ValidationError } from '@nucleon/core';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { formatBundleProblems } from './bundle-problem.js';
-import { loadTemplateSchema, parseTemplateSchema, type SchemaRules } from './parse-template-schema.js';
+import {
+  loadTemplateSchema,
+  parseTemplateSchema,
+  type SchemaRules,
+} from './parse-template-schema.js';
 
 /** A schema.yaml text with one environment input type `EnvInput` holding `properties`. */
-function envSchema(properties: Record<string, unknown>, type: Record<string, unknown> = {}, body: Record<string, unknown> = {}): string {
+function envSchema(
+  properties: Record<string, unknown>,
+  type: Record<string, unknown> = {},
+  body: Record<string, unknown> = {},
+): string {
   return stringify({
     schema: {
       format: { openapi: '3.0.0' },
@@ -22,7 +30,9 @@ function problemsOf(text: string, rules?: SchemaRules): string[] {
 
 describe('parseTemplateSchema: valid schemas', () => {
   it('parses the input type names and types', () => {
-    const text = envSchema({ vpc_cidr: { type: 'string', default: '10.0.0.0/16', pattern: '([0-9]{1,3}\\.){3}[0-9]{1,3}' } });
+    const text = envSchema({
+      vpc_cidr: { type: 'string', default: '10.0.0.0/16', pattern: '([0-9]{1,3}\\.){3}[0-9]{1,3}' },
+    });
     const { schema, problems } = parseTemplateSchema(text, { templateKind: 'ENVIRONMENT' });
     expect(problems).toEqual([]);
     expect(schema?.environmentInputType).toBe('EnvInput');
@@ -42,16 +52,48 @@ describe('parseTemplateSchema: valid schemas', () => {
             'x-ui-order': 1,
             required: ['port'],
             properties: {
-              port: { type: 'integer', minimum: 0, exclusiveMinimum: true, maximum: 65535, default: 80, format: 'int32' },
-              ratio: { type: 'number', exclusiveMaximum: 1, nullable: true, example: 0.5, examples: [0.1] },
-              name: { type: 'string', title: 'Name', minLength: 1, maxLength: 20, deprecated: false, readOnly: false, writeOnly: false },
-              tags: { type: 'array', items: { type: 'string' }, minItems: 0, maxItems: 3, uniqueItems: true, default: [] },
+              port: {
+                type: 'integer',
+                minimum: 0,
+                exclusiveMinimum: true,
+                maximum: 65535,
+                default: 80,
+                format: 'int32',
+              },
+              ratio: {
+                type: 'number',
+                exclusiveMaximum: 1,
+                nullable: true,
+                example: 0.5,
+                examples: [0.1],
+              },
+              name: {
+                type: 'string',
+                title: 'Name',
+                minLength: 1,
+                maxLength: 20,
+                deprecated: false,
+                readOnly: false,
+                writeOnly: false,
+              },
+              tags: {
+                type: 'array',
+                items: { type: 'string' },
+                minItems: 0,
+                maxItems: 3,
+                uniqueItems: true,
+                default: [],
+              },
               mounts: { type: 'array', items: { $ref: '#/types/Mount' } },
               size: { type: 'string', enum: ['s', 'm'], default: 's' },
               flag: { type: 'boolean', default: true },
             },
           },
-          Mount: { type: 'object', required: ['path'], properties: { path: { type: 'string' }, readonly: { type: 'boolean' } } },
+          Mount: {
+            type: 'object',
+            required: ['path'],
+            properties: { path: { type: 'string' }, readonly: { type: 'boolean' } },
+          },
           Pipe: { type: 'object', properties: {} },
         },
       },
@@ -63,42 +105,174 @@ describe('parseTemplateSchema: valid schemas', () => {
 describe('parseTemplateSchema: problems', () => {
   it.each<[string, string, RegExp]>([
     ['invalid YAML', 'schema:\n  types: [\n', /^invalid YAML: /],
-    ['duplicate keys', 'schema:\n  types: {}\n  types: {}\n', /^invalid YAML: Map keys must be unique/],
+    [
+      'duplicate keys',
+      'schema:\n  types: {}\n  types: {}\n',
+      /^invalid YAML: Map keys must be unique/,
+    ],
     ['an unresolved tag', 'schema: !Ref x\n', /^invalid YAML: Unresolved tag: !Ref/],
-    ['several documents', 'schema: {}\n---\nschema: {}\n', /^invalid YAML: Source contains multiple documents/],
+    [
+      'several documents',
+      'schema: {}\n---\nschema: {}\n',
+      /^invalid YAML: Source contains multiple documents/,
+    ],
     ['no top-level schema', 'types: {}\n', /^must have a top-level "schema:" mapping$/],
-    ['an extra top-level key', envSchema({ a: { type: 'string' } }) + 'extra: 1\n', /^unknown top-level key "extra"/],
-    ['an unknown schema key', envSchema({ a: { type: 'string' } }, {}, { inputs: {} }), /^unknown key "schema.inputs"; allowed: format, /],
-    ['a wrong openapi format', envSchema({ a: { type: 'string' } }, {}, { format: { openapi: '3.1.0' } }), /^schema.format.openapi must be "3.0.0"$/],
-    ['types that are not a mapping', envSchema({}, {}, { types: ['EnvInput'] }), /^schema.types must be a mapping/],
-    ['an input type that is not an object', envSchema({}, { type: 'string', properties: undefined }), /^input type "EnvInput" \(environment_input_type\) must be "type: object" with "properties"$/],
-    ['an unknown keyword', envSchema({ size: { type: 'string', oneOf: [] } }), /^unknown schema keyword "oneOf" in types.EnvInput.properties.size; allowed: \$ref, type, /],
-    ['a missing type', envSchema({ size: { description: 'x' } }), /^types.EnvInput.properties.size is missing "type"/],
-    ['an unknown type', envSchema({ size: { type: 'str' } }), /^types.EnvInput.properties.size has type "str"; use one of string, number, integer, boolean, array, object$/],
-    ['an invalid pattern', envSchema({ size: { type: 'string', pattern: '([a-z]' } }), /^pattern "\(\[a-z\]" in types.EnvInput.properties.size is not a valid regular expression: /],
-    ['a negative minLength', envSchema({ size: { type: 'string', minLength: -1 } }), /^"minLength" in types.EnvInput.properties.size must be a non-negative integer$/],
-    ['a keyword for another type', envSchema({ port: { type: 'number', maxLength: 3 } }), /^"maxLength" in types.EnvInput.properties.port applies only to type string, but the type is number$/],
-    ['min greater than max', envSchema({ port: { type: 'number', minimum: 10, maximum: 1 } }), /^minimum \(10\) is greater than maximum \(1\) in types.EnvInput.properties.port$/],
-    ['an empty enum', envSchema({ size: { type: 'string', enum: [] } }), /^"enum" in types.EnvInput.properties.size must be a non-empty list/],
-    ['a repeated enum value', envSchema({ size: { type: 'string', enum: ['a', 'a'] } }), /lists a value more than once/],
-    ['a default of the wrong type', envSchema({ port: { type: 'number', default: 'abc' } }), /^default "abc" of types.EnvInput.properties.port does not satisfy its own schema: the default must be number$/],
-    ['a default outside the enum', envSchema({ size: { type: 'string', enum: ['s', 'm'], default: 'xl' } }), /^default "xl" .* the default must be one of "s", "m"$/],
-    ['a default breaking its pattern', envSchema({ cidr: { type: 'string', pattern: '^10\\.', default: '192.168.0.0/16' } }), /the default must match pattern "\^10\\\."$/],
-    ['a default too long', envSchema({ name: { type: 'string', maxLength: 3, default: 'abcd' } }), /the default must NOT have more than 3 characters$/],
-    ['an enum value of the wrong type', envSchema({ size: { type: 'string', enum: ['s', 3] } }), /^enum value 3 of types.EnvInput.properties.size is invalid: the value must be string$/],
-    ['a $ref that does not resolve', envSchema({ m: { $ref: '#/types/Nope' } }), /^\$ref "#\/types\/Nope" in types.EnvInput.properties.m does not resolve; define type "Nope" under types$/],
-    ['a $ref outside types', envSchema({ m: { $ref: '#/definitions/X' } }), /^\$ref in types.EnvInput.properties.m must look like "#\/types\/<TypeName>"$/],
-    ['keywords next to $ref', envSchema({ m: { $ref: '#/types/EnvInput', type: 'object' } }), /combines \$ref with "type"/],
-    ['a required input that is not defined', envSchema({ a: { type: 'string' } }, { required: ['b'] }), /^required input "b" in types.EnvInput is not defined under properties$/],
-    ['a tuple-form items', envSchema({ l: { type: 'array', items: [{ type: 'string' }] } }), /"items" in types.EnvInput.properties.l must be a single schema/],
-    ['an array without items', envSchema({ l: { type: 'array' } }), /^types.EnvInput.properties.l is an array but has no "items" schema$/],
-    ['an object without properties', envSchema({ o: { type: 'object' } }), /is an object but has no "properties"$/],
-    ['an input name over 100 characters', envSchema({ ['n'.repeat(101)]: { type: 'string' } }), /is longer than 100 characters$/],
-    ['exclusiveMinimum: true without minimum', envSchema({ p: { type: 'number', exclusiveMinimum: true } }), /^exclusiveMinimum: true in types.EnvInput.properties.p needs "minimum"$/],
-    ['a non-string description', envSchema({ p: { type: 'number', description: 3 } }), /^"description" in types.EnvInput.properties.p must be a string$/],
+    [
+      'an extra top-level key',
+      envSchema({ a: { type: 'string' } }) + 'extra: 1\n',
+      /^unknown top-level key "extra"/,
+    ],
+    [
+      'an unknown schema key',
+      envSchema({ a: { type: 'string' } }, {}, { inputs: {} }),
+      /^unknown key "schema.inputs"; allowed: format, /,
+    ],
+    [
+      'a wrong openapi format',
+      envSchema({ a: { type: 'string' } }, {}, { format: { openapi: '3.1.0' } }),
+      /^schema.format.openapi must be "3.0.0"$/,
+    ],
+    [
+      'types that are not a mapping',
+      envSchema({}, {}, { types: ['EnvInput'] }),
+      /^schema.types must be a mapping/,
+    ],
+    [
+      'an input type that is not an object',
+      envSchema({}, { type: 'string', properties: undefined }),
+      /^input type "EnvInput" \(environment_input_type\) must be "type: object" with "properties"$/,
+    ],
+    [
+      'an unknown keyword',
+      envSchema({ size: { type: 'string', oneOf: [] } }),
+      /^unknown schema keyword "oneOf" in types.EnvInput.properties.size; allowed: \$ref, type, /,
+    ],
+    [
+      'a missing type',
+      envSchema({ size: { description: 'x' } }),
+      /^types.EnvInput.properties.size is missing "type"/,
+    ],
+    [
+      'an unknown type',
+      envSchema({ size: { type: 'str' } }),
+      /^types.EnvInput.properties.size has type "str"; use one of string, number, integer, boolean, array, object$/,
+    ],
+    [
+      'an invalid pattern',
+      envSchema({ size: { type: 'string', pattern: '([a-z]' } }),
+      /^pattern "\(\[a-z\]" in types.EnvInput.properties.size is not a valid regular expression: /,
+    ],
+    [
+      'a negative minLength',
+      envSchema({ size: { type: 'string', minLength: -1 } }),
+      /^"minLength" in types.EnvInput.properties.size must be a non-negative integer$/,
+    ],
+    [
+      'a keyword for another type',
+      envSchema({ port: { type: 'number', maxLength: 3 } }),
+      /^"maxLength" in types.EnvInput.properties.port applies only to type string, but the type is number$/,
+    ],
+    [
+      'min greater than max',
+      envSchema({ port: { type: 'number', minimum: 10, maximum: 1 } }),
+      /^minimum \(10\) is greater than maximum \(1\) in types.EnvInput.properties.port$/,
+    ],
+    [
+      'an empty enum',
+      envSchema({ size: { type: 'string', enum: [] } }),
+      /^"enum" in types.EnvInput.properties.size must be a non-empty list/,
+    ],
+    [
+      'a repeated enum value',
+      envSchema({ size: { type: 'string', enum: ['a', 'a'] } }),
+      /lists a value more than once/,
+    ],
+    [
+      'a default of the wrong type',
+      envSchema({ port: { type: 'number', default: 'abc' } }),
+      /^default "abc" of types.EnvInput.properties.port does not satisfy its own schema: the default must be number$/,
+    ],
+    [
+      'a default outside the enum',
+      envSchema({ size: { type: 'string', enum: ['s', 'm'], default: 'xl' } }),
+      /^default "xl" .* the default must be one of "s", "m"$/,
+    ],
+    [
+      'a default breaking its pattern',
+      envSchema({ cidr: { type: 'string', pattern: '^10\\.', default: '192.168.0.0/16' } }),
+      /the default must match pattern "\^10\\\."$/,
+    ],
+    [
+      'a default too long',
+      envSchema({ name: { type: 'string', maxLength: 3, default: 'abcd' } }),
+      /the default must NOT have more than 3 characters$/,
+    ],
+    [
+      'an enum value of the wrong type',
+      envSchema({ size: { type: 'string', enum: ['s', 3] } }),
+      /^enum value 3 of types.EnvInput.properties.size is invalid: the value must be string$/,
+    ],
+    [
+      'a $ref that does not resolve',
+      envSchema({ m: { $ref: '#/types/Nope' } }),
+      /^\$ref "#\/types\/Nope" in types.EnvInput.properties.m does not resolve; define type "Nope" under types$/,
+    ],
+    [
+      'a $ref outside types',
+      envSchema({ m: { $ref: '#/definitions/X' } }),
+      /^\$ref in types.EnvInput.properties.m must look like "#\/types\/<TypeName>"$/,
+    ],
+    [
+      'keywords next to $ref',
+      envSchema({ m: { $ref: '#/types/EnvInput', type: 'object' } }),
+      /combines \$ref with "type"/,
+    ],
+    [
+      'a required input that is not defined',
+      envSchema({ a: { type: 'string' } }, { required: ['b'] }),
+      /^required input "b" in types.EnvInput is not defined under properties$/,
+    ],
+    [
+      'a tuple-form items',
+      envSchema({ l: { type: 'array', items: [{ type: 'string' }] } }),
+      /"items" in types.EnvInput.properties.l must be a single schema/,
+    ],
+    [
+      'an array without items',
+      envSchema({ l: { type: 'array' } }),
+      /^types.EnvInput.properties.l is an array but has no "items" schema$/,
+    ],
+    [
+      'an object without properties',
+      envSchema({ o: { type: 'object' } }),
+      /is an object but has no "properties"$/,
+    ],
+    [
+      'an input name over 100 characters',
+      envSchema({ ['n'.repeat(101)]: { type: 'string' } }),
+      /is longer than 100 characters$/,
+    ],
+    [
+      'an input named __proto__',
+      'schema:\n  format: {openapi: "3.0.0"}\n  environment_input_type: EnvInput\n  types:\n    EnvInput:\n      type: object\n      properties:\n        __proto__: {type: string}\n',
+      /^input name "__proto__" in types.EnvInput is not allowed$/,
+    ],
+    [
+      'exclusiveMinimum: true without minimum',
+      envSchema({ p: { type: 'number', exclusiveMinimum: true } }),
+      /^exclusiveMinimum: true in types.EnvInput.properties.p needs "minimum"$/,
+    ],
+    [
+      'a non-string description',
+      envSchema({ p: { type: 'number', description: 3 } }),
+      /^"description" in types.EnvInput.properties.p must be a string$/,
+    ],
   ])('reports %s', (_label, text, message) => {
     const problems = problemsOf(text);
-    expect(problems.some((p) => message.test(p)), problems.join('\n')).toBe(true);
+    expect(
+      problems.some((p) => message.test(p)),
+      problems.join('\n'),
+    ).toBe(true);
   });
 
   it('reports types that refer to themselves through $ref', () => {
@@ -141,47 +315,17 @@ describe('parseTemplateSchema: problems', () => {
   });
 });
 
-describe('parseTemplateSchema: template-kind rules', () => {
-  const service = (body: Record<string, unknown>): string =>
-    stringify({
-      schema: {
-        format: { openapi: '3.0.0' },
-        ...body,
-        types: { S: { type: 'object', properties: { port: { type: 'number' } } }, P: { type: 'object', properties: {} } },
-      },
-    });
-
-  it.each<[string, string, SchemaRules, string]>([
-    ['an environment schema without environment_input_type', service({}), { templateKind: 'ENVIRONMENT' }, 'environment_input_type is missing; environment templates name their input type there'],
-    ['service_input_type in an environment schema', envSchema({}, {}, { service_input_type: 'EnvInput' }), { templateKind: 'ENVIRONMENT' }, 'service_input_type is not allowed in an environment template'],
-    ['pipeline_input_type in an environment schema', envSchema({}, {}, { pipeline_input_type: 'EnvInput' }), { templateKind: 'ENVIRONMENT' }, 'pipeline_input_type is not allowed in an environment template'],
-    ['a service schema without service_input_type', service({ pipeline_input_type: 'P' }), { templateKind: 'SERVICE' }, 'service_input_type is missing; service templates name their instance input type there'],
-    ['environment_input_type in a service schema', service({ service_input_type: 'S', environment_input_type: 'S' }), { templateKind: 'SERVICE' }, 'environment_input_type is not allowed in a service template'],
-    ['a pipeline template without pipeline_input_type', service({ service_input_type: 'S' }), { templateKind: 'SERVICE', pipeline: true }, 'pipeline_input_type is missing; it is required because the template has a pipeline'],
-    ['pipeline_input_type without a pipeline', service({ service_input_type: 'S', pipeline_input_type: 'P' }), { templateKind: 'SERVICE', pipeline: false }, 'pipeline_input_type is not allowed because the template has no pipeline (pipelineProvisioning is CUSTOMER_MANAGED); remove it'],
-    ['a number input in a customer-managed environment', envSchema({ port: { type: 'number' } }), { templateKind: 'ENVIRONMENT', customerManaged: true }, 'customer-managed environment input "port" must be type string (it is number); its value is an output of infrastructure provisioned elsewhere'],
-    ['a default in a customer-managed environment', envSchema({ vpc: { type: 'string', default: 'vpc-1' } }), { templateKind: 'ENVIRONMENT', customerManaged: true }, 'customer-managed environment input "vpc" must not have a default'],
-  ])('reports %s', (_label, text, rules, message) => {
-    expect(problemsOf(text, rules)).toEqual([message]);
-  });
-
-  it('accepts a service schema without pipeline type when there is no pipeline', () => {
-    expect(problemsOf(service({ service_input_type: 'S' }), { templateKind: 'SERVICE', pipeline: false })).toEqual([]);
-  });
-
-  it('accepts string-only customer-managed inputs', () => {
-    const text = envSchema({ VpcId: { type: 'string', pattern: '^vpc-' } }, { required: ['VpcId'] });
-    expect(problemsOf(text, { templateKind: 'ENVIRONMENT', customerManaged: true })).toEqual([]);
-  });
-});
-
 describe('loadTemplateSchema', () => {
   it('returns the schema of a valid text', () => {
-    expect(loadTemplateSchema(envSchema({ a: { type: 'string' } })).environmentInputType).toBe('EnvInput');
+    expect(loadTemplateSchema(envSchema({ a: { type: 'string' } })).environmentInputType).toBe(
+      'EnvInput',
+    );
   });
 
   it('throws a ValidationError listing the problems', () => {
     expect(() => loadTemplateSchema('schema: {}\n')).toThrow(ValidationError);
-    expect(() => loadTemplateSchema('schema: {}\n')).toThrow(/schema\/schema.yaml:1: schema.format.openapi must be "3.0.0"/);
+    expect(() => loadTemplateSchema('schema: {}\n')).toThrow(
+      /schema\/schema.yaml:1: schema.format.openapi must be "3.0.0"/,
+    );
   });
 });

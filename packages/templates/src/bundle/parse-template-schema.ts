@@ -11,8 +11,18 @@ export type { SchemaRules } from './check-schema-rules.js';
 /** Where the schema lives in every bundle. */
 export const SCHEMA_FILE = 'schema/schema.yaml';
 
-const SCHEMA_KEYS = ['format', 'environment_input_type', 'service_input_type', 'pipeline_input_type', 'types'];
-const INPUT_TYPE_KEYS = ['environment_input_type', 'service_input_type', 'pipeline_input_type'] as const;
+const SCHEMA_KEYS = [
+  'format',
+  'environment_input_type',
+  'service_input_type',
+  'pipeline_input_type',
+  'types',
+];
+const INPUT_TYPE_KEYS = [
+  'environment_input_type',
+  'service_input_type',
+  'pipeline_input_type',
+] as const;
 
 /**
  * Parses and checks `schema/schema.yaml` (spec §4.3): a top-level `schema:` with
@@ -32,12 +42,20 @@ export function parseTemplateSchema(
     return { problems: [source.problem([], 'must have a top-level "schema:" mapping')] };
   }
   for (const key of Object.keys(root)) {
-    if (key !== 'schema') problems.push(source.problem([key], `unknown top-level key "${key}"; everything goes under "schema:"`));
+    if (key !== 'schema')
+      problems.push(
+        source.problem([key], `unknown top-level key "${key}"; everything goes under "schema:"`),
+      );
   }
   const body = root.schema;
   for (const key of Object.keys(body)) {
     if (!SCHEMA_KEYS.includes(key)) {
-      problems.push(source.problem(['schema', key], `unknown key "schema.${key}"; allowed: ${SCHEMA_KEYS.join(', ')}`));
+      problems.push(
+        source.problem(
+          ['schema', key],
+          `unknown key "schema.${key}"; allowed: ${SCHEMA_KEYS.join(', ')}`,
+        ),
+      );
     }
   }
   checkFormat(body.format, source, problems);
@@ -68,13 +86,23 @@ function checkFormat(format: unknown, source: YamlSource, problems: BundleProble
   }
 }
 
-function checkTypes(types: unknown, source: YamlSource, problems: BundleProblem[]): Record<string, unknown> {
+function checkTypes(
+  types: unknown,
+  source: YamlSource,
+  problems: BundleProblem[],
+): Record<string, unknown> {
   if (!isPlainObject(types)) {
-    problems.push(source.problem(['schema', 'types'], 'schema.types must be a mapping of type names to object schemas'));
+    problems.push(
+      source.problem(
+        ['schema', 'types'],
+        'schema.types must be a mapping of type names to object schemas',
+      ),
+    );
     return {};
   }
   const ctx = { source, typeNames: new Set(Object.keys(types)), problems };
-  for (const [name, object] of Object.entries(types)) checkSchemaObject(object, ['schema', 'types', name], ctx);
+  for (const [name, object] of Object.entries(types))
+    checkSchemaObject(object, ['schema', 'types', name], ctx);
   return types;
 }
 
@@ -89,7 +117,9 @@ function inputTypeNames(
     const name = body[key];
     if (name === undefined) continue;
     if (typeof name !== 'string' || name === '') {
-      problems.push(source.problem(['schema', key], `${key} must be the name of a type under types`));
+      problems.push(
+        source.problem(['schema', key], `${key} must be the name of a type under types`),
+      );
       continue;
     }
     names[key] = name;
@@ -97,12 +127,23 @@ function inputTypeNames(
     if (type === undefined) {
       problems.push(source.problem(['schema', key], `${key} "${name}" is not defined under types`));
     } else if (!isPlainObject(type) || type.type !== 'object' || !isPlainObject(type.properties)) {
-      problems.push(source.problem(['schema', 'types', name], `input type "${name}" (${key}) must be "type: object" with "properties"`));
+      problems.push(
+        source.problem(
+          ['schema', 'types', name],
+          `input type "${name}" (${key}) must be "type: object" with "properties"`,
+        ),
+      );
     }
   }
   return {
-    ...(names.environment_input_type === undefined ? {} : { environmentInputType: names.environment_input_type }),
-    ...(names.service_input_type === undefined ? {} : { serviceInputType: names.service_input_type }),
-    ...(names.pipeline_input_type === undefined ? {} : { pipelineInputType: names.pipeline_input_type }),
+    ...(names.environment_input_type === undefined
+      ? {}
+      : { environmentInputType: names.environment_input_type }),
+    ...(names.service_input_type === undefined
+      ? {}
+      : { serviceInputType: names.service_input_type }),
+    ...(names.pipeline_input_type === undefined
+      ? {}
+      : { pipelineInputType: names.pipeline_input_type }),
   };
 }

@@ -55,7 +55,10 @@ describe('readBundleDirectory', () => {
     await put('.git/HEAD', 'ref: refs/heads/main\n');
     await put('infrastructure/.DS_Store', 'x');
     const files = await readBundleDirectory(dir);
-    expect([...files.keys()].sort()).toEqual(['infrastructure/manifest.yaml', 'schema/schema.yaml']);
+    expect([...files.keys()].sort()).toEqual([
+      'infrastructure/manifest.yaml',
+      'schema/schema.yaml',
+    ]);
   });
 
   it('strips a wrapper folder', async () => {
@@ -73,7 +76,9 @@ describe('readBundleDirectory', () => {
     await put('shared/common.yaml', 'shared: true\n');
     await symlink('../shared/common.yaml', join(dir, 'infrastructure/common.yaml'));
     const files = await readBundleDirectory(dir);
-    expect(new TextDecoder().decode(files.get('infrastructure/common.yaml'))).toBe('shared: true\n');
+    expect(new TextDecoder().decode(files.get('infrastructure/common.yaml'))).toBe(
+      'shared: true\n',
+    );
   });
 
   it('refuses a symbolic link that points outside the folder', async () => {
@@ -86,13 +91,20 @@ describe('readBundleDirectory', () => {
 
   it('refuses a relative symbolic link that climbs out with ..', async () => {
     await writeFile(join(outside, 'secret'), 'secret');
-    await symlink(join('..', '..', outside.split('/').pop() ?? '', 'secret'), join(dir, 'infrastructure/up'));
-    expect(await rejection(readBundleDirectory(dir))).toMatch(/outside the bundle folder|points nowhere/);
+    await symlink(
+      join('..', '..', outside.split('/').pop() ?? '', 'secret'),
+      join(dir, 'infrastructure/up'),
+    );
+    expect(await rejection(readBundleDirectory(dir))).toMatch(
+      /outside the bundle folder|points nowhere/,
+    );
   });
 
   it('refuses a symbolic link to a folder, and a dangling link', async () => {
     await symlink(join(dir, 'schema'), join(dir, 'infrastructure/schema-link'));
-    expect(await rejection(readBundleDirectory(dir))).toMatch(/symbolic link to a folder or special file/);
+    expect(await rejection(readBundleDirectory(dir))).toMatch(
+      /symbolic link to a folder or special file/,
+    );
     await rm(join(dir, 'infrastructure/schema-link'));
     await symlink(join(dir, 'nowhere'), join(dir, 'infrastructure/dangling'));
     expect(await rejection(readBundleDirectory(dir))).toMatch(/points nowhere/);
@@ -101,7 +113,9 @@ describe('readBundleDirectory', () => {
   it('refuses a FIFO', async () => {
     const made = spawnSync('mkfifo', [join(dir, 'infrastructure/pipe')]);
     if (made.status !== 0) return; // mkfifo unavailable: nothing to check
-    expect(await rejection(readBundleDirectory(dir))).toMatch(/"infrastructure\/pipe" is not a regular file/);
+    expect(await rejection(readBundleDirectory(dir))).toMatch(
+      /"infrastructure\/pipe" is not a regular file/,
+    );
   });
 
   it('applies the per-file, total and entry limits', async () => {
@@ -111,14 +125,18 @@ describe('readBundleDirectory', () => {
     );
     await rm(join(dir, 'infrastructure/big.yaml'));
     await put('a.txt', 'a'.repeat(1000));
-    expect(await rejection(readBundleDirectory(dir, { maxUnpackedBytes: 500 }))).toMatch(/add up to more than 500 bytes/);
+    expect(await rejection(readBundleDirectory(dir, { maxUnpackedBytes: 500 }))).toMatch(
+      /add up to more than 500 bytes/,
+    );
     expect(await rejection(readBundleDirectory(dir, { maxEntries: 3 }))).toBe(
       'bundle folder has more than 3 entries; the limit is 3',
     );
   });
 
   it('says so when the folder does not exist', async () => {
-    expect(await rejection(readBundleDirectory(join(dir, 'missing')))).toMatch(/does not exist or is not a folder/);
+    expect(await rejection(readBundleDirectory(join(dir, 'missing')))).toMatch(
+      /does not exist or is not a folder/,
+    );
   });
 });
 

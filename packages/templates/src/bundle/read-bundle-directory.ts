@@ -99,7 +99,12 @@ async function addLinkedFile(state: WalkState, absolute: string, path: string): 
     throw new ValidationError(`bundle file "${path}" is a symbolic link that points nowhere`);
   }
   const inside = relative(state.realRoot, target);
-  if (inside === '' || inside.startsWith('..') || inside.startsWith(sep) || /^[A-Za-z]:/.test(inside)) {
+  if (
+    inside === '' ||
+    inside.startsWith('..') ||
+    inside.startsWith(sep) ||
+    /^[A-Za-z]:/.test(inside)
+  ) {
     throw new ValidationError(
       `bundle file "${path}" is a symbolic link to "${target}", outside the bundle folder; copy the file in instead`,
     );

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { concat, listTarEntries, rawTarHeader, tarArchive } from '../../test/bundle/hostile-archives.js';
+import {
+  concat,
+  listTarEntries,
+  rawTarHeader,
+  tarArchive,
+} from '../../test/bundle/hostile-archives.js';
 import { looksLikeTar, readTarEntries, TarFormatError } from './tar-reader.js';
 import { encodeTar } from './tar-writer.js';
 
@@ -31,7 +36,13 @@ describe('encodeTar and readTarEntries', () => {
 
   it('writes archives that tar-stream reads back identically', async () => {
     const listed = await listTarEntries(encodeTar(entries));
-    expect(listed.map((e) => e.name)).toEqual(['schema/', 'schema/schema.yaml', 'scripts/run.sh', longName, unicodeName]);
+    expect(listed.map((e) => e.name)).toEqual([
+      'schema/',
+      'schema/schema.yaml',
+      'scripts/run.sh',
+      longName,
+      unicodeName,
+    ]);
     expect(listed[2]?.mode).toBe(0o755);
     expect(listed[3]?.content).toBe('x'.repeat(1000));
   });
@@ -57,23 +68,37 @@ describe('encodeTar and readTarEntries', () => {
   });
 
   it('rejects a header with a wrong checksum', () => {
-    const archive = concat([rawTarHeader({ name: 'a', size: 0, typeFlag: '0', checksum: 'wrong' }), new Uint8Array(1024)]);
+    const archive = concat([
+      rawTarHeader({ name: 'a', size: 0, typeFlag: '0', checksum: 'wrong' }),
+      new Uint8Array(1024),
+    ]);
     expect(() => [...readTarEntries(archive)]).toThrow(TarFormatError);
     expect(() => [...readTarEntries(archive)]).toThrow(/checksum mismatch/);
   });
 
   it('rejects an archive that ends inside an entry', () => {
-    const archive = concat([rawTarHeader({ name: 'a', size: 5000, typeFlag: '0' }), new Uint8Array(512)]);
+    const archive = concat([
+      rawTarHeader({ name: 'a', size: 5000, typeFlag: '0' }),
+      new Uint8Array(512),
+    ]);
     expect(() => [...readTarEntries(archive)]).toThrow(/truncated/);
   });
 
   it('reports unknown type flags as unsupported', () => {
-    const archive = concat([rawTarHeader({ name: 'sparse', size: 0, typeFlag: 'S' }), new Uint8Array(1024)]);
-    expect([...readTarEntries(archive)].map((e) => [e.type, e.typeFlag])).toEqual([['unsupported', 'S']]);
+    const archive = concat([
+      rawTarHeader({ name: 'sparse', size: 0, typeFlag: 'S' }),
+      new Uint8Array(1024),
+    ]);
+    expect([...readTarEntries(archive)].map((e) => [e.type, e.typeFlag])).toEqual([
+      ['unsupported', 'S'],
+    ]);
   });
 
   it('stops at the end-of-archive marker', () => {
-    const archive = concat([encodeTar([{ name: 'a', type: 'file', data: bytes('1') }]), bytes('trailing garbage')]);
+    const archive = concat([
+      encodeTar([{ name: 'a', type: 'file', data: bytes('1') }]),
+      bytes('trailing garbage'),
+    ]);
     expect([...readTarEntries(archive)].map((e) => e.name)).toEqual(['a']);
   });
 });

@@ -62,7 +62,9 @@ export function* readTarEntries(tar: Uint8Array): Generator<TarEntry> {
     const size = pending.size ?? parseNumber(header.subarray(124, 136), offset);
     const dataStart = offset + BLOCK;
     if (dataStart + size > tar.length) {
-      throw new TarFormatError(`archive is truncated: an entry at byte ${offset} needs ${size} bytes`);
+      throw new TarFormatError(
+        `archive is truncated: an entry at byte ${offset} needs ${size} bytes`,
+      );
     }
     const data = tar.subarray(dataStart, dataStart + size);
     offset = dataStart + Math.ceil(size / BLOCK) * BLOCK;

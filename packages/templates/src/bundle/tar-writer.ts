@@ -19,7 +19,8 @@ export function encodeTar(entries: readonly TarWriteEntry[]): Uint8Array {
   const blocks: Uint8Array[] = [];
   for (const entry of entries) {
     const data = entry.type === 'file' ? (entry.data ?? new Uint8Array(0)) : new Uint8Array(0);
-    const name = entry.type === 'directory' && !entry.name.endsWith('/') ? `${entry.name}/` : entry.name;
+    const name =
+      entry.type === 'directory' && !entry.name.endsWith('/') ? `${entry.name}/` : entry.name;
     const split = splitUstarName(name);
     if (split === undefined) {
       const pax = encoder.encode(paxRecord('path', name));
@@ -28,7 +29,14 @@ export function encodeTar(entries: readonly TarWriteEntry[]): Uint8Array {
     }
     const mode = entry.mode ?? (entry.type === 'directory' ? 0o755 : 0o644);
     const typeFlag = entry.type === 'directory' ? '5' : '0';
-    blocks.push(header({ ...(split ?? { name: name.slice(0, 99), prefix: '' }), typeFlag, size: data.length, mode }));
+    blocks.push(
+      header({
+        ...(split ?? { name: name.slice(0, 99), prefix: '' }),
+        typeFlag,
+        size: data.length,
+        mode,
+      }),
+    );
     blocks.push(...padded(data));
   }
   blocks.push(new Uint8Array(BLOCK * 2));
@@ -43,7 +51,8 @@ function splitUstarName(name: string): { name: string; prefix: string } | undefi
   for (let cut = name.indexOf('/'); cut !== -1; cut = name.indexOf('/', cut + 1)) {
     const prefix = name.slice(0, cut);
     const rest = name.slice(cut + 1);
-    if (prefix.length <= 155 && rest.length <= 100 && rest.length > 0) return { name: rest, prefix };
+    if (prefix.length <= 155 && rest.length <= 100 && rest.length > 0)
+      return { name: rest, prefix };
   }
   return undefined;
 }

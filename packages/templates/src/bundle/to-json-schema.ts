@@ -17,11 +17,23 @@ export function toJsonSchema(object: SchemaObject, refBase = ''): JsonSchema {
     return { $ref: `${refBase}#/definitions/${refTypeName(object.$ref) ?? ''}` };
   }
   const out: JsonSchema = {};
-  if (object.type !== undefined) out.type = object.nullable === true ? [object.type, 'null'] : object.type;
+  if (object.type !== undefined)
+    out.type = object.nullable === true ? [object.type, 'null'] : object.type;
   if (object.enum !== undefined) {
-    out.enum = object.nullable === true && !object.enum.includes(null) ? [...object.enum, null] : object.enum;
+    out.enum =
+      object.nullable === true && !object.enum.includes(null)
+        ? [...object.enum, null]
+        : object.enum;
   }
-  for (const key of ['pattern', 'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems', 'default'] as const) {
+  for (const key of [
+    'pattern',
+    'minLength',
+    'maxLength',
+    'minItems',
+    'maxItems',
+    'uniqueItems',
+    'default',
+  ] as const) {
     if (object[key] !== undefined) out[key] = object[key];
   }
   copyRange(object, out, 'minimum', 'exclusiveMinimum');
@@ -29,7 +41,10 @@ export function toJsonSchema(object: SchemaObject, refBase = ''): JsonSchema {
   if (object.items !== undefined) out.items = toJsonSchema(object.items, refBase);
   if (object.properties !== undefined) {
     out.properties = Object.fromEntries(
-      Object.entries(object.properties).map(([name, child]) => [name, toJsonSchema(child, refBase)]),
+      Object.entries(object.properties).map(([name, child]) => [
+        name,
+        toJsonSchema(child, refBase),
+      ]),
     );
     out.additionalProperties = false;
   }
@@ -53,12 +68,21 @@ function copyRange(
   if (typeof flag === 'number') out[exclusive] = flag;
 }
 
-/** Converts every type of a template schema into draft-07 `definitions`. */
+/**
+ * Converts every type of a template schema into draft-07 `definitions`. A `default` on a type
+ * itself is dropped: Ajv fills defaults only for properties, and rejects (in strict mode) a
+ * default at the root of a compiled schema.
+ */
 export function toJsonSchemaDefinitions(
   types: Readonly<Record<string, SchemaObject>>,
   refBase = '',
 ): Record<string, JsonSchema> {
-  return Object.fromEntries(Object.entries(types).map(([name, object]) => [name, toJsonSchema(object, refBase)]));
+  return Object.fromEntries(
+    Object.entries(types).map(([name, object]) => {
+      const { default: _ignored, ...converted } = toJsonSchema(object, refBase);
+      return [name, converted];
+    }),
+  );
 }
 
 /**

@@ -136,7 +136,19 @@ function extractTar(tar: Uint8Array, limits: BundleLimits): BundleFiles {
     }
     files.set(path, new Uint8Array(entry.data)); // a copy: entries must not pin the whole archive
   }
+  rejectFileFolderClashes(files);
   return files;
+}
+
+/** `schema` as a file and `schema/schema.yaml` cannot both be written to disk later. */
+function rejectFileFolderClashes(files: BundleFiles): void {
+  const paths = [...files.keys()].sort();
+  for (const [i, path] of paths.entries()) {
+    const next = paths[i + 1];
+    if (next?.startsWith(`${path}/`)) {
+      throw new ValidationError(`bundle archive has both a file and a folder named "${path}"`);
+    }
+  }
 }
 
 const FORBIDDEN_TYPES: Partial<Record<TarEntry['type'], string>> = {
@@ -151,7 +163,9 @@ const FORBIDDEN_TYPES: Partial<Record<TarEntry['type'], string>> = {
 function checkEntry(entry: TarEntry): string | undefined {
   const normalised = normaliseBundlePath(entry.name);
   if (!normalised.ok) {
-    throw new ValidationError(`bundle archive entry "${entry.name}" is rejected: ${normalised.reason}`);
+    throw new ValidationError(
+      `bundle archive entry "${entry.name}" is rejected: ${normalised.reason}`,
+    );
   }
   const forbidden = FORBIDDEN_TYPES[entry.type];
   if (forbidden !== undefined) {
@@ -165,7 +179,11 @@ function checkEntry(entry: TarEntry): string | undefined {
       `bundle archive entry "${entry.name}" has unsupported tar entry type "${entry.typeFlag}"; bundles may contain only regular files and folders`,
     );
   }
-  if (entry.type === 'directory' || normalised.path === '' || isIgnoredBundlePath(normalised.path)) {
+  if (
+    entry.type === 'directory' ||
+    normalised.path === '' ||
+    isIgnoredBundlePath(normalised.path)
+  ) {
     return undefined;
   }
   return normalised.path;

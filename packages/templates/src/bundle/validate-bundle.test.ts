@@ -5,15 +5,27 @@ import { validateBundle, type BundleValidationOptions } from './validate-bundle.
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 const files = (entries: Record<string, string | Uint8Array>): BundleFiles =>
-  new Map(Object.entries(entries).map(([path, value]) => [path, typeof value === 'string' ? encode(value) : value]));
+  new Map(
+    Object.entries(entries).map(([path, value]) => [
+      path,
+      typeof value === 'string' ? encode(value) : value,
+    ]),
+  );
 
-const CFN_MANIFEST = 'infrastructure:\n  templates:\n    - file: "cloudformation.yaml"\n      rendering_engine: jinja\n      template_language: cloudformation\n';
+const CFN_MANIFEST =
+  'infrastructure:\n  templates:\n    - file: "cloudformation.yaml"\n      rendering_engine: jinja\n      template_language: cloudformation\n';
 const CFN = 'Resources: {}\n';
-const ENV_SCHEMA = 'schema:\n  format:\n    openapi: "3.0.0"\n  environment_input_type: "E"\n  types:\n    E:\n      type: object\n      properties:\n        vpc_id:\n          type: string\n';
-const SVC_SCHEMA = 'schema:\n  format:\n    openapi: "3.0.0"\n  service_input_type: "S"\n  types:\n    S:\n      type: object\n      properties:\n        port:\n          type: number\n          default: 80\n';
+const ENV_SCHEMA =
+  'schema:\n  format:\n    openapi: "3.0.0"\n  environment_input_type: "E"\n  types:\n    E:\n      type: object\n      properties:\n        vpc_id:\n          type: string\n';
+const SVC_SCHEMA =
+  'schema:\n  format:\n    openapi: "3.0.0"\n  service_input_type: "S"\n  types:\n    S:\n      type: object\n      properties:\n        port:\n          type: number\n          default: 80\n';
 const SVC_PIPE_SCHEMA = `${SVC_SCHEMA.replace('  types:', '  pipeline_input_type: "P"\n  types:')}    P:\n      type: object\n      properties: {}\n`;
 
-const envBundle = { 'schema/schema.yaml': ENV_SCHEMA, 'infrastructure/manifest.yaml': CFN_MANIFEST, 'infrastructure/cloudformation.yaml': CFN };
+const envBundle = {
+  'schema/schema.yaml': ENV_SCHEMA,
+  'infrastructure/manifest.yaml': CFN_MANIFEST,
+  'infrastructure/cloudformation.yaml': CFN,
+};
 const serviceBundle = {
   'schema/schema.yaml': SVC_SCHEMA,
   'instance_infrastructure/manifest.yaml': CFN_MANIFEST,
@@ -27,7 +39,10 @@ const pipelineBundle = {
 };
 
 const ENV: BundleValidationOptions = { templateKind: 'ENVIRONMENT' };
-const CUSTOMER_MANAGED: BundleValidationOptions = { templateKind: 'ENVIRONMENT', customerManaged: true };
+const CUSTOMER_MANAGED: BundleValidationOptions = {
+  templateKind: 'ENVIRONMENT',
+  customerManaged: true,
+};
 const SERVICE: BundleValidationOptions = { templateKind: 'SERVICE', pipeline: false };
 const PIPELINE: BundleValidationOptions = { templateKind: 'SERVICE', pipeline: true };
 
@@ -68,28 +83,88 @@ describe('validateBundle: valid layouts', () => {
   });
 
   it('ignores files outside the bundle folders (README, template-sync registration)', () => {
-    const extra = { ...envBundle, 'README.md': '# env', '.template-registration.yaml': 'compatible_environments: []\n' };
+    const extra = {
+      ...envBundle,
+      'README.md': '# env',
+      '.template-registration.yaml': 'compatible_environments: []\n',
+    };
     expect(validateBundle(files(extra), ENV).problems).toEqual([]);
   });
 });
 
 describe('validateBundle: layout problems', () => {
   it.each<[string, Record<string, string>, BundleValidationOptions, string]>([
-    ['a bundle without schema', { 'infrastructure/manifest.yaml': CFN_MANIFEST, 'infrastructure/cloudformation.yaml': CFN }, ENV, 'schema/schema.yaml: is missing; every template bundle needs schema/schema.yaml'],
-    ['a bundle still in its wrapper folder', { 'b/schema/schema.yaml': ENV_SCHEMA, 'infrastructure/manifest.yaml': CFN_MANIFEST, 'infrastructure/cloudformation.yaml': CFN }, ENV, 'schema/schema.yaml: is missing; every template bundle needs schema/schema.yaml (found "b/schema/schema.yaml": pack the bundle from inside its root folder)'],
-    ['an environment without infrastructure', { 'schema/schema.yaml': ENV_SCHEMA }, ENV, 'infrastructure/manifest.yaml: is missing; environment template bundles need infrastructure/ with a manifest.yaml'],
-    ['a customer-managed environment with infrastructure', envBundle, CUSTOMER_MANAGED, 'infrastructure/: must not exist: customer-managed environment templates contain only schema/schema.yaml, because their infrastructure is provisioned elsewhere; remove the folder'],
-    ['an environment bundle with service folders', { ...envBundle, 'instance_infrastructure/manifest.yaml': CFN_MANIFEST }, ENV, 'instance_infrastructure/: belongs in service template bundles; environment bundles use infrastructure/'],
-    ['a service bundle with infrastructure/', { ...serviceBundle, 'infrastructure/manifest.yaml': CFN_MANIFEST }, SERVICE, 'infrastructure/: belongs in environment template bundles; service bundles use instance_infrastructure/ and pipeline_infrastructure/'],
-    ['a service bundle without instance_infrastructure', { 'schema/schema.yaml': SVC_SCHEMA }, SERVICE, 'instance_infrastructure/manifest.yaml: is missing; service template bundles need instance_infrastructure/ with a manifest.yaml'],
-    ['a pipeline folder without a pipeline', { ...serviceBundle, 'pipeline_infrastructure/manifest.yaml': CFN_MANIFEST, 'pipeline_infrastructure/cloudformation.yaml': CFN }, SERVICE, 'pipeline_infrastructure/: must not exist: the template has no pipeline (pipelineProvisioning is CUSTOMER_MANAGED); remove the folder or create the template with a pipeline'],
-    ['a pipeline template without pipeline folder', { ...serviceBundle, 'schema/schema.yaml': SVC_PIPE_SCHEMA }, PIPELINE, 'pipeline_infrastructure/manifest.yaml: is missing; service template bundles need pipeline_infrastructure/ with a manifest.yaml'],
+    [
+      'a bundle without schema',
+      { 'infrastructure/manifest.yaml': CFN_MANIFEST, 'infrastructure/cloudformation.yaml': CFN },
+      ENV,
+      'schema/schema.yaml: is missing; every template bundle needs schema/schema.yaml',
+    ],
+    [
+      'a bundle still in its wrapper folder',
+      {
+        'b/schema/schema.yaml': ENV_SCHEMA,
+        'infrastructure/manifest.yaml': CFN_MANIFEST,
+        'infrastructure/cloudformation.yaml': CFN,
+      },
+      ENV,
+      'schema/schema.yaml: is missing; every template bundle needs schema/schema.yaml (found "b/schema/schema.yaml": pack the bundle from inside its root folder)',
+    ],
+    [
+      'an environment without infrastructure',
+      { 'schema/schema.yaml': ENV_SCHEMA },
+      ENV,
+      'infrastructure/manifest.yaml: is missing; environment template bundles need infrastructure/ with a manifest.yaml',
+    ],
+    [
+      'a customer-managed environment with infrastructure',
+      envBundle,
+      CUSTOMER_MANAGED,
+      'infrastructure/: must not exist: customer-managed environment templates contain only schema/schema.yaml, because their infrastructure is provisioned elsewhere; remove the folder',
+    ],
+    [
+      'an environment bundle with service folders',
+      { ...envBundle, 'instance_infrastructure/manifest.yaml': CFN_MANIFEST },
+      ENV,
+      'instance_infrastructure/: belongs in service template bundles; environment bundles use infrastructure/',
+    ],
+    [
+      'a service bundle with infrastructure/',
+      { ...serviceBundle, 'infrastructure/manifest.yaml': CFN_MANIFEST },
+      SERVICE,
+      'infrastructure/: belongs in environment template bundles; service bundles use instance_infrastructure/ and pipeline_infrastructure/',
+    ],
+    [
+      'a service bundle without instance_infrastructure',
+      { 'schema/schema.yaml': SVC_SCHEMA },
+      SERVICE,
+      'instance_infrastructure/manifest.yaml: is missing; service template bundles need instance_infrastructure/ with a manifest.yaml',
+    ],
+    [
+      'a pipeline folder without a pipeline',
+      {
+        ...serviceBundle,
+        'pipeline_infrastructure/manifest.yaml': CFN_MANIFEST,
+        'pipeline_infrastructure/cloudformation.yaml': CFN,
+      },
+      SERVICE,
+      'pipeline_infrastructure/: must not exist: the template has no pipeline (pipelineProvisioning is CUSTOMER_MANAGED); remove the folder or create the template with a pipeline',
+    ],
+    [
+      'a pipeline template without pipeline folder',
+      { ...serviceBundle, 'schema/schema.yaml': SVC_PIPE_SCHEMA },
+      PIPELINE,
+      'pipeline_infrastructure/manifest.yaml: is missing; service template bundles need pipeline_infrastructure/ with a manifest.yaml',
+    ],
   ])('reports %s', (_label, bundle, options, expected) => {
     expect(formatBundleProblems(validateBundle(files(bundle), options).problems)).toBe(expected);
   });
 
   it('reports schema rules that depend on the template kind', () => {
-    const result = validateBundle(files({ ...serviceBundle, 'schema/schema.yaml': SVC_PIPE_SCHEMA }), SERVICE);
+    const result = validateBundle(
+      files({ ...serviceBundle, 'schema/schema.yaml': SVC_PIPE_SCHEMA }),
+      SERVICE,
+    );
     expect(formatBundleProblems(result.problems)).toBe(
       'schema/schema.yaml:5: pipeline_input_type is not allowed because the template has no pipeline (pipelineProvisioning is CUSTOMER_MANAGED); remove it',
     );
@@ -98,14 +173,20 @@ describe('validateBundle: layout problems', () => {
   });
 
   it('reports a pipeline schema type that is missing for a pipeline template', () => {
-    const result = validateBundle(files({ ...pipelineBundle, 'schema/schema.yaml': SVC_SCHEMA }), PIPELINE);
+    const result = validateBundle(
+      files({ ...pipelineBundle, 'schema/schema.yaml': SVC_SCHEMA }),
+      PIPELINE,
+    );
     expect(result.problems.map((p) => p.message)).toEqual([
       'pipeline_input_type is missing; it is required because the template has a pipeline',
     ]);
   });
 
   it('reports manifest problems with the manifest file name', () => {
-    const bundle = { ...envBundle, 'infrastructure/cloudformation.yaml': undefined } as Record<string, string | undefined>;
+    const bundle = { ...envBundle, 'infrastructure/cloudformation.yaml': undefined } as Record<
+      string,
+      string | undefined
+    >;
     delete bundle['infrastructure/cloudformation.yaml'];
     const result = validateBundle(files(bundle as Record<string, string>), ENV);
     expect(formatBundleProblems(result.problems)).toBe(
@@ -116,8 +197,10 @@ describe('validateBundle: layout problems', () => {
 
   it('reports every problem of a broken bundle at once', () => {
     const broken = {
-      'schema/schema.yaml': 'schema:\n  format:\n    openapi: "3.0.0"\n  environment_input_type: "EnvInput"\n  types: {}\n',
-      'infrastructure/manifest.yaml': 'infrastructure:\n  templates:\n    - rendering_engine: mustache\n',
+      'schema/schema.yaml':
+        'schema:\n  format:\n    openapi: "3.0.0"\n  environment_input_type: "EnvInput"\n  types: {}\n',
+      'infrastructure/manifest.yaml':
+        'infrastructure:\n  templates:\n    - rendering_engine: mustache\n',
     };
     expect(formatBundleProblems(validateBundle(files(broken), ENV).problems)).toBe(
       'schema/schema.yaml:4: environment_input_type "EnvInput" is not defined under types; infrastructure/manifest.yaml:3: unsupported rendering_engine "mustache" with template_language null; valid combinations: rendering_engine: jinja with template_language: cloudformation; rendering_engine: hcl with template_language: terraform; rendering_engine: codebuild without template_language',
@@ -127,7 +210,10 @@ describe('validateBundle: layout problems', () => {
 
 describe('validateBundle: limits and encodings', () => {
   it('reports files over their size limit', () => {
-    const big = { ...envBundle, 'infrastructure/cloudformation.yaml': `# ${'x'.repeat(210_000)}\n` };
+    const big = {
+      ...envBundle,
+      'infrastructure/cloudformation.yaml': `# ${'x'.repeat(210_000)}\n`,
+    };
     expect(formatBundleProblems(validateBundle(files(big), ENV).problems)).toBe(
       'infrastructure/cloudformation.yaml: is 205.1 KiB; the limit for this file is 200 KiB',
     );
@@ -144,19 +230,26 @@ describe('validateBundle: limits and encodings', () => {
   it('reports more files than the entry limit', () => {
     const many: Record<string, string> = { ...envBundle };
     for (let i = 0; i < 10; i++) many[`docs/${i}.md`] = '';
-    expect(validateBundle(files(many), { ...ENV, limits: { maxEntries: 5 } }).problems[0]?.message).toBe(
-      'the bundle has 13 files; the limit is 5',
-    );
+    expect(
+      validateBundle(files(many), { ...ENV, limits: { maxEntries: 5 } }).problems[0]?.message,
+    ).toBe('the bundle has 13 files; the limit is 5');
   });
 
   it('reports a schema that is not UTF-8', () => {
     const bad = files({ ...envBundle, 'schema/schema.yaml': new Uint8Array([0xff, 0xfe, 0x00]) });
-    expect(formatBundleProblems(validateBundle(bad, ENV).problems)).toBe('schema/schema.yaml: is not valid UTF-8 text');
+    expect(formatBundleProblems(validateBundle(bad, ENV).problems)).toBe(
+      'schema/schema.yaml: is not valid UTF-8 text',
+    );
   });
 
   it('reports a template file that is not UTF-8', () => {
-    const bad = files({ ...envBundle, 'infrastructure/cloudformation.yaml': new Uint8Array([0xc3, 0x28]) });
-    expect(formatBundleProblems(validateBundle(bad, ENV).problems)).toBe('infrastructure/cloudformation.yaml: is not valid UTF-8 text');
+    const bad = files({
+      ...envBundle,
+      'infrastructure/cloudformation.yaml': new Uint8Array([0xc3, 0x28]),
+    });
+    expect(formatBundleProblems(validateBundle(bad, ENV).problems)).toBe(
+      'infrastructure/cloudformation.yaml: is not valid UTF-8 text',
+    );
   });
 
   it('reports paths that were not normalised', () => {

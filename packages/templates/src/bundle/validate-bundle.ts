@@ -1,6 +1,11 @@
 import type { BundleProblem } from './bundle-problem.js';
 import { normaliseBundlePath, type BundleFiles } from './bundle-files.js';
-import { fileSizeLimit, formatBytes, resolveBundleLimits, type BundleLimits } from './bundle-limits.js';
+import {
+  fileSizeLimit,
+  formatBytes,
+  resolveBundleLimits,
+  type BundleLimits,
+} from './bundle-limits.js';
 import { parseManifest, type ParsedManifest } from './parse-manifest.js';
 import { parseTemplateSchema, SCHEMA_FILE } from './parse-template-schema.js';
 import type { ParsedTemplateSchema } from './template-schema-types.js';
@@ -45,10 +50,15 @@ const INFRA_DIRS = {
  * the template kind (spec §4.2), file sizes and counts (§9.9), `schema/schema.yaml` (§4.3) and
  * each `manifest.yaml` (§4.4). Pure: looks only at `files`.
  */
-export function validateBundle(files: BundleFiles, options: BundleValidationOptions): BundleValidationResult {
+export function validateBundle(
+  files: BundleFiles,
+  options: BundleValidationOptions,
+): BundleValidationResult {
   const limits = resolveBundleLimits(options.limits);
   const problems = checkFiles(files, limits);
-  const folders = new Set([...files.keys()].filter((p) => p.includes('/')).map((p) => p.slice(0, p.indexOf('/'))));
+  const folders = new Set(
+    [...files.keys()].filter((p) => p.includes('/')).map((p) => p.slice(0, p.indexOf('/'))),
+  );
   const pipeline = options.pipeline ?? folders.has(INFRA_DIRS.pipeline);
   const wanted = expectedFolders(options, pipeline);
   problems.push(...layoutProblems(files, folders, wanted, options));
@@ -67,25 +77,38 @@ export function validateBundle(files: BundleFiles, options: BundleValidationOpti
   };
 }
 
-function expectedFolders(options: BundleValidationOptions, pipeline: boolean): (keyof BundleInfrastructure)[] {
-  if (options.templateKind === 'ENVIRONMENT') return options.customerManaged === true ? [] : ['environment'];
+function expectedFolders(
+  options: BundleValidationOptions,
+  pipeline: boolean,
+): (keyof BundleInfrastructure)[] {
+  if (options.templateKind === 'ENVIRONMENT')
+    return options.customerManaged === true ? [] : ['environment'];
   return pipeline ? ['instance', 'pipeline'] : ['instance'];
 }
 
 function checkFiles(files: BundleFiles, limits: BundleLimits): BundleProblem[] {
   const problems: BundleProblem[] = [];
   if (files.size > limits.maxEntries) {
-    problems.push({ file: '.', message: `the bundle has ${files.size} files; the limit is ${limits.maxEntries}` });
+    problems.push({
+      file: '.',
+      message: `the bundle has ${files.size} files; the limit is ${limits.maxEntries}`,
+    });
   }
   for (const [path, data] of files) {
     const normalised = normaliseBundlePath(path);
     if (!normalised.ok || normalised.path !== path) {
-      problems.push({ file: path, message: `is not a normalised bundle path${normalised.ok ? '' : `: ${normalised.reason}`}` });
+      problems.push({
+        file: path,
+        message: `is not a normalised bundle path${normalised.ok ? '' : `: ${normalised.reason}`}`,
+      });
       continue;
     }
     const limit = fileSizeLimit(path, limits);
     if (data.length > limit) {
-      problems.push({ file: path, message: `is ${formatBytes(data.length)}; the limit for this file is ${formatBytes(limit)}` });
+      problems.push({
+        file: path,
+        message: `is ${formatBytes(data.length)}; the limit for this file is ${formatBytes(limit)}`,
+      });
     }
   }
   return problems;
@@ -100,14 +123,23 @@ function layoutProblems(
   const problems: BundleProblem[] = [];
   if (!files.has(SCHEMA_FILE)) {
     const nested = [...files.keys()].find((p) => p.endsWith(`/${SCHEMA_FILE}`));
-    const hint = nested === undefined ? '' : ` (found "${nested}": pack the bundle from inside its root folder)`;
-    problems.push({ file: SCHEMA_FILE, message: `is missing; every template bundle needs schema/schema.yaml${hint}` });
+    const hint =
+      nested === undefined
+        ? ''
+        : ` (found "${nested}": pack the bundle from inside its root folder)`;
+    problems.push({
+      file: SCHEMA_FILE,
+      message: `is missing; every template bundle needs schema/schema.yaml${hint}`,
+    });
   }
   for (const key of Object.keys(INFRA_DIRS) as (keyof BundleInfrastructure)[]) {
     const dir = INFRA_DIRS[key];
     if (wanted.includes(key)) {
       if (!files.has(`${dir}/manifest.yaml`)) {
-        problems.push({ file: `${dir}/manifest.yaml`, message: `is missing; ${describeKind(options)} bundles need ${dir}/ with a manifest.yaml` });
+        problems.push({
+          file: `${dir}/manifest.yaml`,
+          message: `is missing; ${describeKind(options)} bundles need ${dir}/ with a manifest.yaml`,
+        });
       }
     } else if (folders.has(dir)) {
       problems.push({ file: `${dir}/`, message: unexpectedFolderMessage(key, options) });
@@ -120,7 +152,10 @@ function describeKind(options: BundleValidationOptions): string {
   return options.templateKind === 'ENVIRONMENT' ? 'environment template' : 'service template';
 }
 
-function unexpectedFolderMessage(key: keyof BundleInfrastructure, options: BundleValidationOptions): string {
+function unexpectedFolderMessage(
+  key: keyof BundleInfrastructure,
+  options: BundleValidationOptions,
+): string {
   if (options.templateKind === 'ENVIRONMENT' && key === 'environment') {
     return 'must not exist: customer-managed environment templates contain only schema/schema.yaml, because their infrastructure is provisioned elsewhere; remove the folder';
   }
@@ -150,7 +185,9 @@ function validateSchema(
     ...(options.templateKind === 'SERVICE' ? { pipeline } : {}),
   });
   problems.push(...parsed.problems);
-  return parsed.schema === undefined ? { schemaText: decoded.text } : { schemaText: decoded.text, schema: parsed.schema };
+  return parsed.schema === undefined
+    ? { schemaText: decoded.text }
+    : { schemaText: decoded.text, schema: parsed.schema };
 }
 
 function validateManifest(
@@ -172,7 +209,9 @@ function validateManifest(
   const before = problems.length;
   if (parsed.manifest.engine !== 'codebuild') {
     for (const templateFile of parsed.manifest.files) {
-      problems.push(...decodeUtf8(templateFile, files.get(templateFile) ?? new Uint8Array()).problems);
+      problems.push(
+        ...decodeUtf8(templateFile, files.get(templateFile) ?? new Uint8Array()).problems,
+      );
     }
   }
   return problems.length === before ? parsed.manifest : undefined;

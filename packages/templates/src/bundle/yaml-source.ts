@@ -19,7 +19,10 @@ export interface YamlSource {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Decodes UTF-8 file content, or reports that it is not valid UTF-8. */
-export function decodeUtf8(file: string, data: Uint8Array): { text?: string; problems: BundleProblem[] } {
+export function decodeUtf8(
+  file: string,
+  data: Uint8Array,
+): { text?: string; problems: BundleProblem[] } {
   try {
     return { text: utf8.decode(data), problems: [] };
   } catch {
@@ -41,7 +44,7 @@ export function parseYamlStrict(
   const problems: BundleProblem[] = [...doc.errors, ...doc.warnings].map((issue) => ({
     file,
     line: lineCounter.linePos(issue.pos[0]).line,
-    message: `invalid YAML: ${issue.message}`,
+    message: `invalid YAML: ${issue.message.replace(/\s*\n\s*/g, ' ').trim()}`,
   }));
   if (problems.length > 0) return { problems };
   let value: unknown;
@@ -63,7 +66,9 @@ function findLine(doc: Document, lineCounter: LineCounter, path: YamlPath): numb
   let offset = rangeStart(node);
   for (const segment of path) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      const pair = node.items.find(
+        (item) => isScalar(item.key) && String(item.key.value) === String(segment),
+      );
       if (pair === undefined) break;
       offset = rangeStart(pair.key) ?? offset;
       node = pair.value;

@@ -114,7 +114,8 @@ function replace(value: unknown, args: unknown[]): string {
   const from = softStr(oldV);
   const to = softStr(newV);
   let n = count === null ? -1 : Number(count);
-  if (n < 0) return s.split(from).join(to);
+  if (n < 0 && from !== '') return s.split(from).join(to);
+  if (n < 0) n = Infinity;
   if (from === '') {
     const chars = Array.from(s);
     let out = '';

@@ -7,9 +7,9 @@
  */
 import type { LintIssue } from './render-error.js';
 import { FILTER_NAMES, TEST_NAMES, UNSUPPORTED_FILTERS } from './filter-registry.js';
-import { parseJinja } from './jinja-parser.js';
+import { jinjaLex, parseJinja } from './jinja-parser.js';
 import { GLOBAL_NAMES } from './jinja-runtime.js';
-import { lexer, type NjNode, type NjTokenizer } from './nunjucks-internals.js';
+import type { NjNode, NjTokenizer } from './nunjucks-internals.js';
 import { STR_METHOD_REWRITES, strMethodMessage } from './rewrites.js';
 
 /** A lint finding before the file name is attached. */
@@ -59,7 +59,7 @@ function blankRawBlocks(source: string): string {
 
 function tokenFindings(source: string): LintFinding[] {
   const out: LintFinding[] = [];
-  const tokens: NjTokenizer = lexer.lex(blankRawBlocks(source), {});
+  const tokens: NjTokenizer = jinjaLex(blankRawBlocks(source));
   let afterBlockStart = false;
   for (let tok = tokens.nextToken(); tok; tok = tokens.nextToken()) {
     if (tok.type === 'whitespace') continue;
@@ -179,6 +179,13 @@ function checkNode(node: NjNode, state: WalkState): void {
 
 function walk(node: NjNode, state: WalkState): void {
   checkNode(node, state);
+  if (node.typename === 'Is') {
+    // The right side is the test name (and its arguments), not a function call.
+    walk(node.left as NjNode, state);
+    const args = (node.right as NjNode).args as NjNode | undefined;
+    if (args) walk(args, state);
+    return;
+  }
   for (const child of childNodes(node)) walk(child, state);
 }
 
@@ -191,14 +198,14 @@ function collectMacros(root: NjNode, names: Set<string>): void {
   visit(root);
 }
 
-function parseFailure(err: unknown): LintFinding {
+function parseFailure(err: unknown, lastLine: number): LintFinding {
   const e = err as { lineno?: number; message?: string };
   const raw = (e.message ?? String(err)).replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/, '').trim();
   let message = `syntax error: ${raw}`;
   if (raw.includes('expected block end in set statement')) {
     message += ' (tuple assignment `{% set a, b = 1, 2 %}` is not supported; set each name separately)';
   }
-  return { line: typeof e.lineno === 'number' && e.lineno > 0 ? e.lineno : 1, message };
+  return { line: typeof e.lineno === 'number' && e.lineno > 0 ? e.lineno : lastLine, message };
 }
 
 /** Lints normalised template source; findings are sorted by line. */
@@ -208,7 +215,9 @@ export function lintSource(source: string): LintFinding[] {
   try {
     root = parseJinja(source);
   } catch (err) {
-    out.push(parseFailure(err));
+    const failure = parseFailure(err, source.split('\n').length);
+    // A construct the token scan already explained usually causes the syntax error too.
+    if (!out.some((f) => f.line === failure.line)) out.push(failure);
   }
   if (root) {
     const state: WalkState = { macros: new Set(), out };

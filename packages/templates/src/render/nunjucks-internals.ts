@@ -18,6 +18,11 @@ export interface NjToken {
 /** The lexer's token stream. */
 export interface NjTokenizer {
   nextToken(): NjToken | null;
+  _extractRegex(re: RegExp): RegExpMatchArray | null;
+  _parseString(delimiter: string): string;
+  current(): string;
+  forward(): void;
+  isFinished(): boolean;
 }
 
 /** An AST node (fields vary by node type). */
@@ -41,6 +46,18 @@ export type NjNodes = Record<string, NjNodeClass> & {
 /** The parser methods the Jinja parser overrides or calls. */
 export interface NjParser {
   tokens: NjTokenizer;
+  dropLeadingWhitespace: boolean;
+  advanceAfterBlockEnd(name?: string): NjToken;
+  skipSymbol(name: string): boolean;
+  skipValue(type: string, value: string): boolean;
+  parseCompare(): NjNode;
+  parseConcat(): NjNode;
+  parsePow(): NjNode;
+  parseFilter(node: NjNode): NjNode;
+  parseFilterName(): NjNode;
+  parseFilterArgs(node: NjNode): NjNode[];
+  parseIs(): NjNode;
+  parseRaw(tagName?: string): NjNode;
   peekToken(): NjToken | null;
   nextToken(withWhitespace?: boolean): NjToken | null;
   pushToken(tok: NjToken | null): void;

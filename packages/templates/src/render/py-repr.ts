@@ -36,9 +36,14 @@ export function floatRepr(n: number): string {
   return `${sign}${intPart}.${frac === '' ? '0' : frac}`;
 }
 
-/** Python's `str()` of an int held in a JS number (no exponent form, unlike JS). */
+/** Python's `str()` of an int; refuses ints a JS number cannot hold exactly (Python's are unbounded). */
 export function intStr(n: number): string {
-  return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString();
+  if (!Number.isSafeInteger(n)) {
+    throw new TemplateRuntimeError(
+      `integer ${BigInt(n).toString()} is beyond 2**53 and cannot be rendered exactly; pass it as a string`,
+    );
+  }
+  return String(n);
 }
 
 const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;

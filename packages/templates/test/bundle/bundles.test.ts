@@ -14,19 +14,38 @@ import {
   type ManifestEngine,
 } from '../../src/bundle/index.js';
 
-const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 interface FixtureCase {
   readonly name: string;
   readonly options: BundleValidationOptions;
-  readonly engines: Readonly<Partial<Record<'environment' | 'instance' | 'pipeline', ManifestEngine>>>;
+  readonly engines: Readonly<
+    Partial<Record<'environment' | 'instance' | 'pipeline', ManifestEngine>>
+  >;
 }
 
 const FIXTURES: readonly FixtureCase[] = [
-  { name: 'environment-cloudformation', options: { templateKind: 'ENVIRONMENT' }, engines: { environment: 'cloudformation' } },
-  { name: 'environment-terraform', options: { templateKind: 'ENVIRONMENT' }, engines: { environment: 'terraform' } },
-  { name: 'environment-codebuild', options: { templateKind: 'ENVIRONMENT' }, engines: { environment: 'codebuild' } },
-  { name: 'environment-customer-managed', options: { templateKind: 'ENVIRONMENT', customerManaged: true }, engines: {} },
+  {
+    name: 'environment-cloudformation',
+    options: { templateKind: 'ENVIRONMENT' },
+    engines: { environment: 'cloudformation' },
+  },
+  {
+    name: 'environment-terraform',
+    options: { templateKind: 'ENVIRONMENT' },
+    engines: { environment: 'terraform' },
+  },
+  {
+    name: 'environment-codebuild',
+    options: { templateKind: 'ENVIRONMENT' },
+    engines: { environment: 'codebuild' },
+  },
+  {
+    name: 'environment-customer-managed',
+    options: { templateKind: 'ENVIRONMENT', customerManaged: true },
+    engines: {},
+  },
   {
     name: 'service-cloudformation-pipeline',
     options: { templateKind: 'SERVICE', pipeline: true },
@@ -39,7 +58,9 @@ describe.each(FIXTURES)('fixture bundle $name', ({ name, options, engines }) => 
     const result = validateBundle(await readBundleDirectory(fixture(name)), options);
     expect(formatBundleProblems(result.problems)).toBe('');
     expect(result.schema).toBeDefined();
-    const found = Object.fromEntries(Object.entries(result.infrastructure ?? {}).map(([key, m]) => [key, m.engine]));
+    const found = Object.fromEntries(
+      Object.entries(result.infrastructure ?? {}).map(([key, m]) => [key, m.engine]),
+    );
     expect(found).toEqual(engines);
   });
 
@@ -71,11 +92,31 @@ describe.each(FIXTURES)('fixture bundle $name', ({ name, options, engines }) => 
 
 describe('fixture bundles used for the wrong kind of template', () => {
   it.each<[string, BundleValidationOptions, RegExp]>([
-    ['environment-cloudformation', { templateKind: 'SERVICE' }, /infrastructure\/: belongs in environment template bundles/],
-    ['environment-cloudformation', { templateKind: 'ENVIRONMENT', customerManaged: true }, /infrastructure\/: must not exist: customer-managed/],
-    ['environment-customer-managed', { templateKind: 'ENVIRONMENT' }, /infrastructure\/manifest.yaml: is missing/],
-    ['service-cloudformation-pipeline', { templateKind: 'SERVICE', pipeline: false }, /pipeline_infrastructure\/: must not exist/],
-    ['service-cloudformation-pipeline', { templateKind: 'ENVIRONMENT' }, /service_input_type is not allowed in an environment template/],
+    [
+      'environment-cloudformation',
+      { templateKind: 'SERVICE' },
+      /infrastructure\/: belongs in environment template bundles/,
+    ],
+    [
+      'environment-cloudformation',
+      { templateKind: 'ENVIRONMENT', customerManaged: true },
+      /infrastructure\/: must not exist: customer-managed/,
+    ],
+    [
+      'environment-customer-managed',
+      { templateKind: 'ENVIRONMENT' },
+      /infrastructure\/manifest.yaml: is missing/,
+    ],
+    [
+      'service-cloudformation-pipeline',
+      { templateKind: 'SERVICE', pipeline: false },
+      /pipeline_infrastructure\/: must not exist/,
+    ],
+    [
+      'service-cloudformation-pipeline',
+      { templateKind: 'ENVIRONMENT' },
+      /service_input_type is not allowed in an environment template/,
+    ],
   ])('%s as %j is refused', async (name, options, message) => {
     const result = validateBundle(await readBundleDirectory(fixture(name)), options);
     expect(formatBundleProblems(result.problems)).toMatch(message);
@@ -84,8 +125,12 @@ describe('fixture bundles used for the wrong kind of template', () => {
 
 describe('fixture specs', () => {
   it('fill defaults the way the schema says', async () => {
-    const { schema } = validateBundle(await readBundleDirectory(fixture('environment-terraform')), { templateKind: 'ENVIRONMENT' });
-    const spec = parseEnvironmentSpec(await readFile(fixture('specs/environment-terraform.yaml'), 'utf8'));
+    const { schema } = validateBundle(await readBundleDirectory(fixture('environment-terraform')), {
+      templateKind: 'ENVIRONMENT',
+    });
+    const spec = parseEnvironmentSpec(
+      await readFile(fixture('specs/environment-terraform.yaml'), 'utf8'),
+    );
     expect(schema && compileInputValidator(schema, 'environment')(spec.spec)).toEqual({
       ok: true,
       value: { owner: 'platform-team', tier: 'staging', vpc_cidr: '10.0.0.0/16', subnet_count: 2 },
@@ -93,10 +138,15 @@ describe('fixture specs', () => {
   });
 
   it('report a missing required input', async () => {
-    const { schema } = validateBundle(await readBundleDirectory(fixture('environment-terraform')), { templateKind: 'ENVIRONMENT' });
+    const { schema } = validateBundle(await readBundleDirectory(fixture('environment-terraform')), {
+      templateKind: 'ENVIRONMENT',
+    });
     expect(schema && compileInputValidator(schema, 'environment')({ tier: 'qa' })).toEqual({
       ok: false,
-      errors: ['spec: missing required input "owner"', 'spec.tier must be one of "dev", "staging", "prod"'],
+      errors: [
+        'spec: missing required input "owner"',
+        'spec.tier must be one of "dev", "staging", "prod"',
+      ],
     });
   });
 });

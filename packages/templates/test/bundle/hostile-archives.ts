@@ -4,12 +4,12 @@
  * tar-stream, an implementation independent of Nucleon's own tar reader and writer.
  */
 import { constants, crc32, deflateRawSync, gzipSync } from 'node:zlib';
-import { extract, pack, type Header } from 'tar-stream';
+import { extract, pack, type Headers } from 'tar-stream';
 
 /** One entry for {@link tarArchive}; files default to type `file`. */
 export interface ArchiveEntry {
   readonly name: string;
-  readonly type?: Header['type'];
+  readonly type?: Headers['type'];
   readonly content?: string | Uint8Array;
   readonly linkname?: string;
   readonly mode?: number;
@@ -30,11 +30,14 @@ export async function tarArchive(entries: readonly ArchiveEntry[]): Promise<Uint
       mode: entry.mode ?? (type === 'directory' ? 0o755 : 0o644),
       mtime: new Date(0),
       ...(entry.linkname === undefined ? {} : { linkname: entry.linkname }),
-      ...(type === 'character-device' || type === 'block-device' ? { devmajor: 1, devminor: 3 } : {}),
+      ...(type === 'character-device' || type === 'block-device'
+        ? { devmajor: 1, devminor: 3 }
+        : {}),
     };
     await new Promise<void>((resolve, reject) => {
       const done = (error?: Error | null): void => (error ? reject(error) : resolve());
-      archive.entry(header, type === 'file' ? (entry.content ?? '') : '', done);
+      const content = type === 'file' ? (entry.content ?? '') : '';
+      archive.entry(header, typeof content === 'string' ? content : Buffer.from(content), done);
     });
   }
   archive.finalize();
@@ -48,13 +51,19 @@ export async function tarGzArchive(entries: readonly ArchiveEntry[]): Promise<Ui
 }
 
 /** Files of a bundle folder as archive entries, optionally under a wrapper folder. */
-export function bundleEntries(files: Readonly<Record<string, string>>, wrapper = ''): ArchiveEntry[] {
+export function bundleEntries(
+  files: Readonly<Record<string, string>>,
+  wrapper = '',
+): ArchiveEntry[] {
   return Object.entries(files).map(([name, content]) => ({ name: `${wrapper}${name}`, content }));
 }
 
 /** A .tar.gz holding `count` empty files (default 10,000): a flood of entries. */
 export async function manyFilesArchive(count = 10_000): Promise<Uint8Array> {
-  const entries = Array.from({ length: count }, (_, i) => ({ name: `junk/file-${i}.txt`, content: '' }));
+  const entries = Array.from({ length: count }, (_, i) => ({
+    name: `junk/file-${i}.txt`,
+    content: '',
+  }));
   return tarGzArchive(entries);
 }
 
@@ -101,7 +110,8 @@ export function rawTarHeader(options: {
   checksum?: 'right' | 'wrong';
 }): Uint8Array {
   const block = new Uint8Array(512);
-  const put = (offset: number, text: string): void => block.set(new TextEncoder().encode(text), offset);
+  const put = (offset: number, text: string): void =>
+    block.set(new TextEncoder().encode(text), offset);
   put(0, options.name);
   put(100, '0000644\0');
   put(108, '0000000\0');
@@ -112,7 +122,8 @@ export function rawTarHeader(options: {
   put(156, options.typeFlag);
   put(257, 'ustar\0');
   put(263, '00');
-  const sum = block.reduce((total, byte) => total + byte, 0) + (options.checksum === 'wrong' ? 1 : 0);
+  const sum =
+    block.reduce((total, byte) => total + byte, 0) + (options.checksum === 'wrong' ? 1 : 0);
   put(148, `${sum.toString(8).padStart(6, '0')}\0 `);
   return block;
 }
@@ -131,7 +142,7 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
 /** What tar-stream sees in an archive (a second opinion on archives Nucleon writes). */
 export interface ListedEntry {
   readonly name: string;
-  readonly type: Header['type'];
+  readonly type: Headers['type'];
   readonly mode: number;
   readonly content: string;
 }
@@ -145,7 +156,7 @@ export async function listTarEntries(archive: Uint8Array): Promise<ListedEntry[]
       const chunks: Uint8Array[] = [];
       for await (const chunk of entry) chunks.push(chunk as Uint8Array);
       const { name, type, mode } = entry.header;
-      out.push({ name, type, mode, content: new TextDecoder().decode(concat(chunks)) });
+      out.push({ name, type, mode: mode ?? 0, content: new TextDecoder().decode(concat(chunks)) });
     }
   })();
   reader.end(Buffer.from(archive));

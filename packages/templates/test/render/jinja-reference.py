@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Mapping
 
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, pass_context
 
 BLOCKS = []
 SAFE_VALUE = re.compile(r"[a-zA-Z0-9_-]*")
@@ -53,7 +53,10 @@ def _checked(name, value, raw):
     return text
 
 
-def proton_cfn_ecs_task_definition_formatted_env_vars(value, raw=True):
+# pass_context keeps Jinja from constant-folding these filters at compile time, which would
+# register their blocks before the render that uses them.
+@pass_context
+def proton_cfn_ecs_task_definition_formatted_env_vars(_ctx, value, raw=True):
     name = "proton_cfn_ecs_task_definition_formatted_env_vars"
     env = _mapping(name, value)
     lines = []
@@ -63,13 +66,15 @@ def proton_cfn_ecs_task_definition_formatted_env_vars(value, raw=True):
     return _placeholder(lines)
 
 
-def proton_cfn_lambda_function_formatted_env_vars(value, raw=True):
+@pass_context
+def proton_cfn_lambda_function_formatted_env_vars(_ctx, value, raw=True):
     name = "proton_cfn_lambda_function_formatted_env_vars"
     env = _mapping(name, value)
     return _placeholder(["%s: %s" % (k, _checked(name, env[k], raw)) for k in env])
 
 
-def proton_cfn_iam_policy_arns(value):
+@pass_context
+def proton_cfn_iam_policy_arns(_ctx, value):
     items = value if isinstance(value, list) else list(_mapping("proton_cfn_iam_policy_arns", value).values())
     arns = [str(v) for v in items if IAM_POLICY_ARN.match(str(v))]
     return _placeholder(["- %s" % a for a in arns])

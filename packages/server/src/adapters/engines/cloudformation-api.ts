@@ -38,11 +38,14 @@ export interface CloudFormationApi {
   deleteChangeSet(input: DeleteChangeSetInput): Promise<unknown>;
   deleteStack(input: DeleteStackInput): Promise<unknown>;
   cancelUpdateStack(input: CancelUpdateStackInput): Promise<unknown>;
+  /** Releases sockets; called after each operation on clients of the built-in factory. */
+  destroy?(): void;
 }
 
 /** The STS call used to act as a resource's role. */
 export interface StsApi {
   assumeRole(input: AssumeRoleRequest): Promise<AssumeRoleResponse>;
+  destroy?(): void;
 }
 
 /** Credentials as the SDK accepts them: static keys or a provider function. */

@@ -51,8 +51,12 @@ export interface CloudFormationStackEngineOptions {
   stsEndpoint?: string;
   /** Nucleon's own credentials; unset = the SDK's default credential chain. */
   credentials?: AwsCredentials;
-  /** Replaces SDK client construction (tests, custom HTTP handlers); `endpoint` is then unused. */
+  /**
+   * Replaces SDK client construction (tests, custom HTTP handlers); `endpoint` is then unused.
+   * Called once per operation; the engine never destroys clients a custom factory returns.
+   */
   clientFactory?: CloudFormationClientFactory;
+  /** Same for STS; `stsEndpoint` is then unused. */
   stsClientFactory?: StsClientFactory;
   /** Default 5 s, about what CloudFormation's console does. */
   pollIntervalMs?: number;
@@ -69,6 +73,9 @@ export interface CloudFormationStackEngineOptions {
 interface Settings {
   clientFactory: CloudFormationClientFactory;
   stsClientFactory: StsClientFactory;
+  /** Clients from the built-in factories are fresh per operation and destroyed after it. */
+  ownsClients: boolean;
+  ownsStsClients: boolean;
   credentials?: AwsCredentials;
   pollIntervalMs: number;
   cleanupWaitMs: number;
@@ -106,6 +113,8 @@ export class CloudFormationStackEngine implements StackEngine {
       clientFactory:
         options.clientFactory ?? sdkCloudFormationFactory(options.endpoint, options.maxAttempts),
       stsClientFactory: options.stsClientFactory ?? sdkStsFactory(options.stsEndpoint),
+      ownsClients: options.clientFactory === undefined,
+      ownsStsClients: options.stsClientFactory === undefined,
       credentials: options.credentials,
       pollIntervalMs: options.pollIntervalMs ?? 5_000,
       cleanupWaitMs: options.cleanupWaitMs ?? 30 * 60_000,
@@ -128,11 +137,12 @@ export class CloudFormationStackEngine implements StackEngine {
     body: (run: StackRun) => Promise<EngineResult>,
   ): Promise<EngineResult> {
     const stopper = new Stopper(request.signal, request.timeoutMs);
+    const clients: { destroy?(): void }[] = [];
     try {
       if (stopper.reason !== undefined) {
         return stopped(stopper.reason, 'before anything was sent to CloudFormation');
       }
-      const api = await this.client(request);
+      const api = await this.client(request, clients);
       const { pollIntervalMs, cleanupWaitMs } = this.settings;
       const run = { api, stackName: request.stackName, stopper, log: request.onEvent };
       return await body({ ...run, pollIntervalMs, cleanupWaitMs });
@@ -144,23 +154,35 @@ export class CloudFormationStackEngine implements StackEngine {
       return failed(classifyAwsError(error), `CloudFormation call failed: ${text}`);
     } finally {
       stopper.dispose();
+      clients.forEach((client) => client.destroy?.());
     }
   }
 
-  private async client(request: StackDestroyRequest): Promise<CloudFormationApi> {
+  /** Builds this operation's clients (collected in `clients` for cleanup). */
+  private async client(
+    request: StackDestroyRequest,
+    clients: { destroy?(): void }[],
+  ): Promise<CloudFormationApi> {
     const { region, roleArn } = request;
     const base = this.settings.credentials;
-    if (roleArn === undefined) return this.settings.clientFactory({ region, credentials: base });
+    const build = (credentials: AwsCredentials | undefined): CloudFormationApi => {
+      const api = this.settings.clientFactory({ region, credentials });
+      if (this.settings.ownsClients) clients.push(api);
+      return api;
+    };
+    if (roleArn === undefined) return build(base);
     const sessionName = roleSessionName(request.stackName);
+    const sts = this.settings.stsClientFactory({ region, credentials: base });
+    if (this.settings.ownsStsClients) clients.push(sts);
     try {
       const credentials = await assumeRoleCredentials({
-        sts: this.settings.stsClientFactory({ region, credentials: base }),
+        sts,
         roleArn,
         sessionName,
         durationSeconds: this.settings.assumeRoleDurationSeconds,
       });
       request.onEvent(`assumed role ${roleArn} as session ${sessionName}`);
-      return this.settings.clientFactory({ region, credentials });
+      return build(credentials);
     } catch (error) {
       throw new AssumeRoleError(roleArn, error);
     }

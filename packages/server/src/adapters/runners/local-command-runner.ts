@@ -38,6 +38,12 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
  * records which command was running, so even `exit` or `set -e` inside a command is attributed.
  */
 const DRIVER_SCRIPT = `# Nucleon command driver (generated; constant text)
+# Lifeline: fd 3 reads EOF only when the Nucleon worker dies; then the whole group is ended.
+# Started via a subshell so it is no job of this shell (a command's bare \`wait\` ignores it).
+if { : <&3; } 2>/dev/null; then
+  ( ( IFS= read -r -u 3 __nucleon_x; builtin kill -TERM -- -$$ ) </dev/null >/dev/null 2>&1 & )
+  exec 3<&-
+fi
 __nucleon_status=$2
 __nucleon_cmds=()
 while IFS= read -r -d '' __nucleon_cmd; do
@@ -61,7 +67,8 @@ builtin exit 0
 
 /**
  * Runs a deployment's CodeBuild-style commands with bash on this machine, each run in its own
- * process group so a timeout or cancel terminates everything the commands started.
+ * process group so a timeout or cancel terminates everything the commands started, and with
+ * a lifeline so the group also ends when the worker process itself dies (even by SIGKILL).
  * At-most-once: nothing is retried here, and a crash mid-run leaves whatever the commands did.
  */
 export class LocalCommandRunner implements CommandRunner {
@@ -124,6 +131,7 @@ export class LocalCommandRunner implements CommandRunner {
         timeoutMs: request.timeoutMs,
         signal: request.signal,
         killGraceMs: this.killGraceMs,
+        lifeline: true,
         maxLineBytes: this.maxLineBytes,
         onLine: (line) => request.onOutput(line),
       });

@@ -27,6 +27,12 @@ export interface ProcessGroupSpec {
    * plugins ignore SIGINT (they would die on SIGTERM mid-operation).
    */
   stopSignal?: 'SIGTERM' | 'SIGINT';
+  /**
+   * Gives the child a "lifeline" on fd 3: a socket whose other end only this process holds.
+   * It reads EOF when this process dies, even by SIGKILL, so the child can end its group
+   * instead of living on as an orphan (detached groups get no SIGHUP).
+   */
+  lifeline?: boolean;
   maxLineBytes: number;
   onLine(line: CommandOutputLine): void;
 }
@@ -68,7 +74,8 @@ export async function runProcessGroup(spec: ProcessGroupSpec): Promise<ProcessGr
       cwd: spec.cwd,
       env: { ...spec.env },
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio:
+        spec.lifeline === true ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
     });
   } catch (error) {
     return spawnFailed(error, elapsed());
@@ -94,6 +101,7 @@ export async function runProcessGroup(spec: ProcessGroupSpec): Promise<ProcessGr
   spec.signal?.removeEventListener('abort', onAbort);
   if ('error' in exit) {
     streams.forEach((stream) => stream.finish());
+    child.stdio[3]?.destroy();
     return spawnFailed(exit.error, elapsed());
   }
   // Leftovers (background jobs) are cleaned up after a normal exit too, as CodeBuild does when
@@ -101,6 +109,7 @@ export async function runProcessGroup(spec: ProcessGroupSpec): Promise<ProcessGr
   await (termination ?? terminateProcessGroup(exit.pid, spec.killGraceMs, spec.stopSignal));
   await Promise.race([Promise.all(streams.map((stream) => stream.done)), delay(STREAM_DRAIN_MS)]);
   streams.forEach((stream) => stream.finish());
+  child.stdio[3]?.destroy();
   return {
     ending: stopped ?? 'EXITED',
     exitCode: exit.code,

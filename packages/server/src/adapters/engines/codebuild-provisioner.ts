@@ -1,0 +1,78 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import type { CommandRunner } from '../../ports/command-runner.js';
+import type { ProvisionRequest, Provisioner } from '../../ports/provisioner.js';
+import type { EngineResult } from '../../ports/stack-engine.js';
+import { readProtonOutputsFile } from '../runners/proton-outputs-file.js';
+
+export interface ScopedCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}
+
+export interface CodeBuildProvisionerOptions {
+  runner: CommandRunner;
+  /** Where private per-deployment workspaces are made. */
+  workspaceRoot: string;
+  region: string;
+  /** This Nucleon's endpoint as the commands reach it (AWS_ENDPOINT_URL_PROTON). */
+  endpoint(): string;
+  /** Short-lived credentials allowed only to report on one resource. */
+  mintCredentials(resourceArn: string, ttlMs: number): Promise<ScopedCredentials>;
+  /** PATH, HOME and LANG for the commands. */
+  baseEnv: Readonly<Record<string, string>>;
+}
+
+/**
+ * CodeBuild provisioning on the local runner: a private workspace holding the infrastructure
+ * folder and proton-inputs.json; `provision`/`deprovision` run with bash; inputs reach the
+ * commands only as files and environment values. Outputs come from
+ * NotifyResourceDeploymentStatusChange or proton-outputs.json (the file wins on a clash, being
+ * the later word); the exit status decides the result.
+ */
+export class CodeBuildProvisioner implements Provisioner {
+  constructor(private readonly o: CodeBuildProvisionerOptions) {}
+
+  async run(request: ProvisionRequest): Promise<EngineResult> {
+    const workdir = join(this.o.workspaceRoot, request.deploymentId);
+    await rm(workdir, { recursive: true, force: true });
+    await mkdir(workdir, { recursive: true, mode: 0o700 });
+    try {
+      for (const [path, content] of request.files) {
+        const target = resolve(workdir, path);
+        if (!target.startsWith(workdir + sep)) throw new Error(`refusing to write ${path} outside the workspace`);
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, content);
+      }
+      const credentials = await this.o.mintCredentials(request.resourceArn, request.timeoutMs + 5 * 60_000);
+      const commands = request.operation === 'DELETE' ? (request.commands?.deprovision ?? []) : (request.commands?.provision ?? []);
+      const env: Record<string, string> = {
+        ...this.o.baseEnv,
+        ...(request.commands?.env ?? {}),
+        RESOURCE_ARN: request.resourceArn,
+        PROTON_DEPLOYMENT_ID: request.deploymentId,
+        AWS_ENDPOINT_URL_PROTON: this.o.endpoint(),
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_SESSION_TOKEN: credentials.sessionToken,
+        AWS_REGION: this.o.region,
+        AWS_DEFAULT_REGION: this.o.region,
+      };
+      const result = await this.o.runner.run({
+        workdir,
+        commands,
+        env,
+        timeoutMs: request.timeoutMs,
+        signal: request.signal,
+        onOutput: (line) => request.log(line.stream, line.text),
+      });
+      if (result.outcome !== 'SUCCEEDED') return { outcome: result.outcome, message: result.message, outputs: {}, provisionedResources: [] };
+      const fromFile = await readProtonOutputsFile(workdir);
+      const outputs = { ...(await request.reportedOutputs()), ...fromFile };
+      return { outcome: 'SUCCEEDED', message: result.message, outputs, provisionedResources: [] };
+    } finally {
+      await rm(workdir, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import { coerceError, finalStatus, isActive, type Logger, type TemplateKind } from '@nucleon/core';
+import type { ClaimedJob } from '../../ports/job-queue.js';
+import type { DeploymentRecord, DeploymentStore, ResourceRecord } from '../../ports/deployment-store.js';
+import type { Provisioner } from '../../ports/provisioner.js';
+import type { TemplateRenderer, VersionBundles } from '../../ports/version-bundles.js';
+import { EventBuffer } from './event-buffer.js';
+import { renderDeployment } from './render-deployment.js';
+
+export interface DeploymentRunnerDeps {
+  store: DeploymentStore;
+  bundles: VersionBundles;
+  renderer: TemplateRenderer;
+  provisioners: Readonly<Record<string, Provisioner | undefined>>;
+  accountId: string;
+  logger: Logger;
+  timeoutMs: number;
+  cancelPollMs?: number;
+  /** Called after a deployment ends (services recompute their status). */
+  onFinished(deployment: DeploymentRecord): Promise<void>;
+}
+
+/** Engines whose run may safely be repeated after a crash (idempotent by stack name). */
+const RESUMABLE = new Set(['cloudformation', 'none']);
+
+function resourceName(r: ResourceRecord): string {
+  const base = r.kind === 'ENVIRONMENT' ? `nucleon-env-${r.name}` : r.kind === 'SERVICE_INSTANCE' ? `nucleon-svc-${r.serviceName}-${r.name}` : `nucleon-svc-${r.serviceName}-pipeline`;
+  return base.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 128);
+}
+
+/**
+ * Runs one deployment job: render, run the engine, record outputs, end in a terminal status.
+ * A job claimed again after a crash resumes engines that are idempotent and fails the others
+ * with a message saying why, so nothing stays IN_PROGRESS and no command runs twice.
+ */
+export class DeploymentRunner {
+  constructor(private readonly d: DeploymentRunnerDeps) {}
+
+  async handle(job: ClaimedJob): Promise<void> {
+    const id = String(job.payload.deploymentId);
+    const deployment = await this.d.store.getDeployment(id);
+    if (!deployment || !isActive(deployment.status)) return;
+    const events = new EventBuffer(this.d.store, id);
+    try {
+      if (job.attempts > 1 && !RESUMABLE.has(deployment.engine)) {
+        return await this.finish(deployment, events, 'FAILED', `Nucleon stopped while this deployment was running (attempt ${job.attempts - 1} of its job was interrupted). Its commands run at most once, so it was not repeated; check what they changed, then redeploy.`);
+      }
+      if (deployment.cancelRequested) return await this.finish(deployment, events, 'CANCELLED', 'User initiated cancellation.');
+      events.push('status', `${deployment.operation === 'DELETE' ? 'delete' : 'deployment'} started on engine ${deployment.engine}${job.attempts > 1 ? ` (resumed, attempt ${job.attempts})` : ''}`);
+      await this.run(deployment, events);
+    } catch (thrown) {
+      const error = coerceError(thrown);
+      this.d.logger.warn('deployment failed', { deploymentId: id, error: error.message });
+      await this.finish(deployment, events, deployment.operation === 'DELETE' ? 'DELETE_FAILED' : 'FAILED', error.message);
+    } finally {
+      await events.close();
+    }
+  }
+
+  private async run(deployment: DeploymentRecord, events: EventBuffer): Promise<void> {
+    const resource = await this.d.store.getResource(deployment.target);
+    if (!resource) throw new Error(`the resource ${deployment.targetArn} no longer exists`);
+    const kind: TemplateKind = resource.kind === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'SERVICE';
+    const state = deployment.targetState as { templateMajorVersion: string; templateMinorVersion: string };
+    if (deployment.engine === 'none') {
+      const inputs = (resource.settings.inputs as Record<string, unknown>) ?? {};
+      const outputs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+      return this.finish(deployment, events, deployment.operation === 'DELETE' ? 'DELETE_COMPLETE' : 'SUCCEEDED', 'customer-managed: the spec supplies the outputs', outputs);
+    }
+    const provisioner = this.d.provisioners[deployment.engine];
+    if (!provisioner) throw new Error(`the ${deployment.engine} engine is not available on this Nucleon`);
+    const bundle = await this.d.bundles.load(kind, resource.templateName, Number(state.templateMajorVersion), Number(state.templateMinorVersion));
+    const rendered = await renderDeployment({ store: this.d.store, renderer: this.d.renderer, bundle, resource, accountId: this.d.accountId });
+    await this.d.store.saveRendered(deployment.id, rendered.visible);
+    events.push('status', `rendered ${Object.keys(rendered.visible).join(', ')}`);
+
+    const abort = new AbortController();
+    const poll = setInterval(() => {
+      void this.d.store.getDeployment(deployment.id).then((d) => {
+        if (d?.cancelRequested && !abort.signal.aborted) {
+          events.push('status', 'cancellation requested');
+          abort.abort();
+        }
+      });
+    }, this.d.cancelPollMs ?? 500);
+    try {
+      const result = await provisioner.run({
+        deploymentId: deployment.id,
+        operation: deployment.operation,
+        resourceArn: resource.arn,
+        resourceName: resourceName(resource),
+        files: rendered.files,
+        ...(rendered.templateFile ? { templateFile: rendered.templateFile } : {}),
+        ...(rendered.folder.codebuild ? { commands: rendered.folder.codebuild } : {}),
+        roleArn: await this.roleFor(resource, deployment.engine),
+        timeoutMs: this.d.timeoutMs,
+        signal: abort.signal,
+        log: (k, message) => events.push(k, message),
+        reportedOutputs: async () => (await this.d.store.getDeployment(deployment.id))?.outputs ?? {},
+      });
+      const status = finalStatus(result.outcome, deployment.operation === 'DELETE');
+      const message = result.outcome === 'CANCELLED' ? 'User initiated cancellation.' : result.message;
+      await this.finish(deployment, events, status, message, result.outputs, result.provisionedResources);
+    } finally {
+      clearInterval(poll);
+    }
+  }
+
+  private async roleFor(r: ResourceRecord, engine: string): Promise<string | undefined> {
+    const envName = r.kind === 'ENVIRONMENT' ? r.name : r.environmentName;
+    const env = r.kind === 'ENVIRONMENT' ? r : await this.d.store.getResource({ kind: 'ENVIRONMENT', serviceName: '', name: envName ?? '' });
+    const key = engine === 'codebuild' ? 'codebuildRoleArn' : 'protonServiceRoleArn';
+    const v = env?.settings[key];
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  private async finish(
+    deployment: DeploymentRecord,
+    events: EventBuffer,
+    status: Parameters<DeploymentStore['finishDeployment']>[1]['status'],
+    message: string,
+    outputs?: Record<string, string>,
+    provisionedResources?: DeploymentRecord['provisionedResources'],
+  ): Promise<void> {
+    events.push('status', `${status}: ${message}`);
+    await events.flush();
+    const done = await this.d.store.finishDeployment(deployment.id, { status, message: message.slice(0, 5000), outputs, provisionedResources });
+    if (done) await this.d.onFinished(deployment);
+  }
+}

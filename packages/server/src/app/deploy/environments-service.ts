@@ -1,0 +1,148 @@
+import { ConflictError, NotFoundError, ValidationError, parseVersionPart, protonArn, resolveTargetVersion, substituteCurrentValues, type DeploymentUpdateType } from '@nucleon/core';
+import { parseEnvironmentSpec } from '@nucleon/templates';
+import type { ResourceKey, ResourceRecord } from '../../ports/deployment-store.js';
+import { pageOf } from '../pagination.js';
+import { refs } from '../template-views.js';
+import { checkInputs, requireIdle, startOrConflict, versionForCreate, type DeployDeps } from './deploy-context.js';
+import { planDeployment } from './plan-deployment.js';
+import { environmentView } from './resource-views.js';
+import { engineOf } from './engine-of.js';
+
+const envKey = (name: string): ResourceKey => ({ kind: 'ENVIRONMENT', serviceName: '', name });
+
+const SETTING_KEYS = ['description', 'protonServiceRoleArn', 'codebuildRoleArn', 'componentRoleArn', 'provisioningRepository'] as const;
+
+function parseSpecInputs(spec: string): Record<string, unknown> {
+  try {
+    return parseEnvironmentSpec(spec).spec as Record<string, unknown>;
+  } catch (error) {
+    throw new ValidationError(`spec: ${(error as Error).message}`);
+  }
+}
+
+/** Environments: create, read, update (four deployment types), delete, cancel, outputs. */
+export class EnvironmentsService {
+  constructor(private readonly d: DeployDeps) {}
+
+  async require(name: string): Promise<ResourceRecord> {
+    const env = await this.d.store.getResource(envKey(name));
+    if (!env) throw new NotFoundError(`The environment ${name} does not exist. List environments to see the names.`);
+    return env;
+  }
+
+  async create(input: Record<string, unknown> & { name: string; templateName: string; templateMajorVersion: string; templateMinorVersion?: string; spec: string; tags?: Array<{ key: string; value: string }> }) {
+    if (input.environmentAccountConnectionId !== undefined) {
+      throw new ValidationError('environmentAccountConnectionId: environment account connections are not supported by Nucleon yet; provision with protonServiceRoleArn, codebuildRoleArn or the default credentials.');
+    }
+    const existing = await this.d.store.getResource(envKey(input.name));
+    if (existing) {
+      if (existing.templateName === input.templateName && existing.spec === input.spec) return environmentView(existing);
+      throw new ConflictError(`An environment named ${input.name} already exists with a different template or spec. Choose another name, or update it with UpdateEnvironment.`);
+    }
+    const template = await this.d.catalog.getTemplate('ENVIRONMENT', input.templateName);
+    const version = await versionForCreate(this.d, 'ENVIRONMENT', input.templateName, parseVersionPart(input.templateMajorVersion), input.templateMinorVersion === undefined ? undefined : parseVersionPart(input.templateMinorVersion));
+    const inputs = checkInputs(version.bundle, 'environment', parseSpecInputs(input.spec), 'spec');
+    const now = this.d.clock.now();
+    const settings: Record<string, unknown> = { inputs };
+    for (const k of SETTING_KEYS) if (input[k] !== undefined) settings[k] = input[k];
+    if (template?.provisioning === 'CUSTOMER_MANAGED') settings.provisioning = 'CUSTOMER_MANAGED';
+    const arn = protonArn(this.d.arnScope, `environment/${input.name}`);
+    const start = planDeployment({
+      arnScope: this.d.arnScope,
+      now,
+      current: undefined,
+      next: { kind: 'ENVIRONMENT', serviceName: '', name: input.name, arn, environmentName: input.name, templateName: input.templateName, templateMajor: version.major, templateMinor: version.minor, spec: input.spec, settings, lastSucceededDeploymentId: null, createdAt: now },
+      operation: 'DEPLOY',
+      engine: engineOf(version.bundle.environment, settings),
+    });
+    if (!(await this.d.store.createResources({ starts: [start] }))) {
+      throw new ConflictError(`An environment named ${input.name} was created at the same time. Get it, or choose another name.`);
+    }
+    if (input.tags?.length) await this.d.catalog.putTags(arn, input.tags);
+    this.d.poke();
+    return environmentView(start.resource);
+  }
+
+  async get(name: string) {
+    return environmentView(await this.require(name));
+  }
+
+  async list(input: { nextToken?: string; maxResults?: number; environmentTemplates?: Array<{ templateName: string; majorVersion: string }> }) {
+    let envs = await this.d.store.listResources({ kind: 'ENVIRONMENT' });
+    if (input.environmentTemplates?.length) {
+      envs = envs.filter((e) => input.environmentTemplates!.some((f) => f.templateName === e.templateName && Number(f.majorVersion) === e.templateMajor));
+    }
+    const page = pageOf(envs, (e) => e.name, input.nextToken, input.maxResults);
+    return { environments: page.items.map(environmentView), nextToken: page.nextToken };
+  }
+
+  async update(input: Record<string, unknown> & { name: string; deploymentType: DeploymentUpdateType; spec?: string; templateMajorVersion?: string; templateMinorVersion?: string }) {
+    const env = await this.require(input.name);
+    const settings = { ...env.settings };
+    for (const k of SETTING_KEYS) if (input[k] !== undefined) settings[k] = input[k];
+    if (input.deploymentType === 'NONE') {
+      if (input.spec !== undefined) throw new ValidationError('spec cannot change with deploymentType NONE; use CURRENT_VERSION to redeploy with a new spec.');
+      requireIdle(env, `The environment ${env.name}`);
+      return environmentView((await this.d.store.updateResourceSettings(env, settings))!);
+    }
+    const versions = refs(await this.d.catalog.listVersions('ENVIRONMENT', env.templateName));
+    const target = resolveTargetVersion(
+      input.deploymentType,
+      { major: env.templateMajor, minor: env.templateMinor },
+      { major: input.templateMajorVersion === undefined ? undefined : parseVersionPart(input.templateMajorVersion), minor: input.templateMinorVersion === undefined ? undefined : parseVersionPart(input.templateMinorVersion) },
+      versions,
+      true,
+    );
+    if ('error' in target) throw new ValidationError(`Cannot update the environment ${env.name}: ${target.error}.`);
+    const bundle = await this.d.bundles.load('ENVIRONMENT', env.templateName, target.major, target.minor);
+    const spec = input.spec ?? env.spec ?? '';
+    const { values, missing } = substituteCurrentValues(parseSpecInputs(spec), (env.settings.inputs as Record<string, unknown>) ?? {});
+    if (missing.length) throw new ValidationError(`spec: \${Proton::CURRENT_VAL} used for ${missing.join(', ')}, which have no current value.`);
+    settings.inputs = checkInputs(bundle, 'environment', values, 'spec');
+    const start = planDeployment({
+      arnScope: this.d.arnScope,
+      now: this.d.clock.now(),
+      current: env,
+      next: { ...env, templateMajor: target.major, templateMinor: target.minor, spec, settings },
+      operation: 'DEPLOY',
+      engine: engineOf(bundle.environment, settings),
+    });
+    await startOrConflict(this.d, [start], `The environment ${env.name}`);
+    return environmentView(start.resource);
+  }
+
+  async delete(name: string) {
+    const env = await this.d.store.getResource(envKey(name));
+    if (!env) return undefined;
+    if (env.deploymentStatus === 'DELETE_IN_PROGRESS') return environmentView(env);
+    const inside = (await this.d.store.listResources({ environmentName: name })).filter((r) => r.kind === 'SERVICE_INSTANCE');
+    if (inside.length > 0) {
+      throw new ConflictError(`The environment ${name} still has ${inside.length} service instance(s): ${inside.map((i) => `${i.serviceName}/${i.name}`).join(', ')}. Delete them first.`);
+    }
+    requireIdle(env, `The environment ${name}`);
+    const bundle = await this.d.bundles.load('ENVIRONMENT', env.templateName, env.templateMajor, env.templateMinor);
+    const start = planDeployment({ arnScope: this.d.arnScope, now: this.d.clock.now(), current: env, next: env, operation: 'DELETE', engine: engineOf(bundle.environment, env.settings) });
+    await startOrConflict(this.d, [start], `The environment ${name}`);
+    return environmentView(start.resource);
+  }
+
+  async outputs(name: string, deploymentId: string | undefined) {
+    const env = await this.require(name);
+    return { outputs: await outputsOf(this.d, env, deploymentId) };
+  }
+
+  async provisionedResources(name: string) {
+    const env = await this.require(name);
+    const d = env.lastSucceededDeploymentId ? await this.d.store.getDeployment(env.lastSucceededDeploymentId) : undefined;
+    return { provisionedResources: d?.provisionedResources ?? [] };
+  }
+}
+
+/** Outputs of a resource: of the given deployment, else of its last successful one. */
+export async function outputsOf(d: DeployDeps, r: ResourceRecord, deploymentId: string | undefined) {
+  const id = deploymentId ?? r.lastSucceededDeploymentId;
+  if (!id) return [];
+  const dep = await d.store.getDeployment(id);
+  if (!dep || dep.targetArn !== r.arn) throw new NotFoundError(`The deployment ${id} does not exist for ${r.arn}.`);
+  return Object.entries(dep.outputs ?? {}).map(([key, valueString]) => ({ key, valueString }));
+}

@@ -1,0 +1,97 @@
+import { environmentContext, pipelineContext, protonInputsJson, serviceInstanceContext, type CodeBuildResource, type EnvironmentRef, type ServiceRef } from '@nucleon/templates';
+import type { DeploymentStore, ResourceRecord, ServiceRecord } from '../../ports/deployment-store.js';
+import type { InfrastructureFolder, LoadedBundle, TemplateRenderer } from '../../ports/version-bundles.js';
+
+export interface RenderedDeployment {
+  folder: InfrastructureFolder;
+  /** Files for the engine, relative to its working folder. */
+  files: Map<string, Uint8Array | string>;
+  /** What users can see: rendered and generated text files. */
+  visible: Record<string, string>;
+  templateFile?: string;
+}
+
+async function outputsOf(store: DeploymentStore, r: ResourceRecord | undefined): Promise<Record<string, string>> {
+  if (!r?.lastSucceededDeploymentId) return {};
+  return (await store.getDeployment(r.lastSucceededDeploymentId))?.outputs ?? {};
+}
+
+async function environmentRef(store: DeploymentStore, name: string, accountId: string): Promise<EnvironmentRef> {
+  const env = await store.getResource({ kind: 'ENVIRONMENT', serviceName: '', name });
+  return { name, account_id: accountId, outputs: await outputsOf(store, env) };
+}
+
+function serviceRef(svc: ServiceRecord): ServiceRef {
+  return {
+    name: svc.name,
+    ...(svc.repositoryId ? { repository_id: svc.repositoryId } : {}),
+    ...(svc.repositoryConnectionArn ? { repository_connection_arn: svc.repositoryConnectionArn } : {}),
+    ...(svc.branchName ? { branch_name: svc.branchName } : {}),
+  };
+}
+
+/** The render context and proton-inputs.json document for one resource, Proton's namespaces. */
+export async function contextFor(store: DeploymentStore, r: ResourceRecord, accountId: string): Promise<{ context: Record<string, unknown>; codebuild: CodeBuildResource }> {
+  const inputs = (r.settings.inputs as Record<string, unknown>) ?? {};
+  if (r.kind === 'ENVIRONMENT') {
+    return { context: environmentContext({ name: r.name, inputs }), codebuild: { kind: 'environment', name: r.name, inputs } };
+  }
+  const svc = await store.getService(r.serviceName);
+  if (!svc) throw new Error(`service ${r.serviceName} is missing`);
+  if (r.kind === 'SERVICE_INSTANCE') {
+    const environment = await environmentRef(store, r.environmentName ?? '', accountId);
+    const args = { environment, service: serviceRef(svc), instance: { name: r.name, inputs } };
+    return { context: serviceInstanceContext(args), codebuild: { kind: 'service_instance', ...args } };
+  }
+  const instances = await store.listResources({ kind: 'SERVICE_INSTANCE', serviceName: r.serviceName });
+  const list = await Promise.all(
+    instances
+      .filter((i) => i.deploymentStatus !== 'DELETE_IN_PROGRESS')
+      .map(async (i) => ({
+        name: i.name,
+        inputs: (i.settings.inputs as Record<string, unknown>) ?? {},
+        outputs: await outputsOf(store, i),
+        environment: await environmentRef(store, i.environmentName ?? '', accountId),
+      })),
+  );
+  const args = { service: serviceRef(svc), pipelineInputs: inputs, instances: list };
+  return { context: pipelineContext(args), codebuild: { kind: 'pipeline', ...args } };
+}
+
+const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+
+/**
+ * Everything the engine receives for a resource: the rendered CloudFormation template, or the
+ * infrastructure folder plus proton-inputs.json for CodeBuild. Developer values are data in the
+ * context, never template source.
+ */
+export async function renderDeployment(options: {
+  store: DeploymentStore;
+  renderer: TemplateRenderer;
+  bundle: LoadedBundle;
+  resource: ResourceRecord;
+  accountId: string;
+}): Promise<RenderedDeployment> {
+  const { bundle, resource } = options;
+  const folder = resource.kind === 'ENVIRONMENT' ? bundle.environment : resource.kind === 'SERVICE_INSTANCE' ? bundle.instance : bundle.pipeline;
+  if (!folder) throw new Error(`the template version has no infrastructure for ${resource.kind.toLowerCase()}`);
+  const { context, codebuild } = await contextFor(options.store, resource, options.accountId);
+  const files = new Map<string, Uint8Array | string>();
+  const visible: Record<string, string> = {};
+  const prefix = `${folder.directory}/`;
+  if (folder.engine === 'cloudformation') {
+    const file = folder.files[0]!;
+    const rendered = options.renderer.render(text(bundle.files.get(file)!), context, file);
+    const name = file.slice(prefix.length);
+    files.set(name, rendered);
+    visible[name] = rendered;
+    return { folder, files, visible, templateFile: name };
+  }
+  for (const [path, data] of bundle.files) {
+    if (path.startsWith(prefix) && path !== `${prefix}manifest.yaml`) files.set(path.slice(prefix.length), data);
+  }
+  const inputsJson = protonInputsJson(codebuild);
+  files.set('proton-inputs.json', inputsJson);
+  visible['proton-inputs.json'] = inputsJson;
+  return { folder, files, visible };
+}

@@ -1,0 +1,99 @@
+import type { DeploymentRecord, ResourceRecord, ServiceRecord } from '../../ports/deployment-store.js';
+
+const common = (r: ResourceRecord) => ({
+  arn: r.arn,
+  templateName: r.templateName,
+  templateMajorVersion: String(r.templateMajor),
+  templateMinorVersion: String(r.templateMinor),
+  deploymentStatus: r.deploymentStatus,
+  deploymentStatusMessage: r.deploymentStatusMessage ?? undefined,
+  createdAt: r.createdAt,
+  lastDeploymentAttemptedAt: r.lastDeploymentAttemptedAt,
+  lastDeploymentSucceededAt: r.lastDeploymentSucceededAt,
+  lastAttemptedDeploymentId: r.lastAttemptedDeploymentId ?? undefined,
+  lastSucceededDeploymentId: r.lastSucceededDeploymentId ?? undefined,
+  spec: r.spec ?? undefined,
+});
+
+const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** The Environment shape. */
+export function environmentView(r: ResourceRecord): Record<string, unknown> {
+  const st = r.settings;
+  return {
+    ...common(r),
+    name: r.name,
+    description: s(st.description),
+    protonServiceRoleArn: s(st.protonServiceRoleArn),
+    environmentAccountConnectionId: s(st.environmentAccountConnectionId),
+    provisioning: s(st.provisioning),
+    provisioningRepository: st.provisioningRepository ?? undefined,
+    componentRoleArn: s(st.componentRoleArn),
+    codebuildRoleArn: s(st.codebuildRoleArn),
+  };
+}
+
+/** The ServiceInstance shape. */
+export function serviceInstanceView(r: ResourceRecord): Record<string, unknown> {
+  return {
+    ...common(r),
+    name: r.name,
+    serviceName: r.serviceName,
+    environmentName: r.environmentName ?? undefined,
+    lastClientRequestToken: s(r.settings.lastClientRequestToken),
+  };
+}
+
+/** The ServicePipeline shape. */
+export function servicePipelineView(r: ResourceRecord): Record<string, unknown> {
+  return common(r);
+}
+
+/** The Service shape (with its pipeline, when it has one). */
+export function serviceView(svc: ServiceRecord, pipeline: ResourceRecord | undefined): Record<string, unknown> {
+  return {
+    name: svc.name,
+    arn: svc.arn,
+    templateName: svc.templateName,
+    description: svc.description ?? undefined,
+    spec: svc.spec,
+    status: svc.status,
+    statusMessage: svc.statusMessage ?? undefined,
+    repositoryConnectionArn: svc.repositoryConnectionArn ?? undefined,
+    repositoryId: svc.repositoryId ?? undefined,
+    branchName: svc.branchName ?? undefined,
+    createdAt: svc.createdAt,
+    lastModifiedAt: svc.lastModifiedAt,
+    pipeline: pipeline ? servicePipelineView(pipeline) : undefined,
+  };
+}
+
+const stateKey: Record<string, string> = {
+  ENVIRONMENT: 'environment',
+  SERVICE_INSTANCE: 'serviceInstance',
+  SERVICE_PIPELINE: 'servicePipeline',
+};
+
+/** The Deployment shape (initial/target states as the DeploymentState union). */
+export function deploymentView(d: DeploymentRecord): Record<string, unknown> {
+  const key = stateKey[d.target.kind]!;
+  return {
+    id: d.id,
+    arn: d.arn,
+    targetArn: d.targetArn,
+    targetResourceType: d.target.kind,
+    targetResourceCreatedAt: d.targetCreatedAt,
+    environmentName: d.environmentName,
+    serviceName: d.target.kind === 'ENVIRONMENT' ? undefined : d.target.serviceName,
+    serviceInstanceName: d.target.kind === 'SERVICE_INSTANCE' ? d.target.name : undefined,
+    deploymentStatus: d.status,
+    deploymentStatusMessage: d.statusMessage ?? undefined,
+    createdAt: d.createdAt,
+    lastModifiedAt: d.lastModifiedAt,
+    completedAt: d.completedAt ?? undefined,
+    lastAttemptedDeploymentId: d.previousAttemptedId ?? undefined,
+    lastSucceededDeploymentId: d.previousSucceededId ?? undefined,
+    initialState: d.initialState ? { [key]: d.initialState } : undefined,
+    targetState: { [key]: d.targetState },
+  };
+}

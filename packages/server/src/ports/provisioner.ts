@@ -1,0 +1,28 @@
+import type { EngineResult } from './stack-engine.js';
+
+/** One run of an engine for one deployment. */
+export interface ProvisionRequest {
+  deploymentId: string;
+  operation: 'DEPLOY' | 'DELETE';
+  resourceArn: string;
+  /** A stable, engine-safe name for the resource (stack name, workspace name). */
+  resourceName: string;
+  /** Files the engine receives, relative to its working folder (rendered IaC, inputs, code). */
+  files: ReadonlyMap<string, Uint8Array | string>;
+  /** The template file to deploy (CloudFormation). */
+  templateFile?: string;
+  /** CodeBuild-style commands. */
+  commands?: { provision: readonly string[]; deprovision: readonly string[]; env: Readonly<Record<string, string>> };
+  /** Role settings from the environment (protonServiceRoleArn, codebuildRoleArn). */
+  roleArn?: string | undefined;
+  timeoutMs: number;
+  signal: AbortSignal;
+  log(kind: 'engine' | 'stdout' | 'stderr', message: string): void;
+  /** Outputs reported so far through NotifyResourceDeploymentStatusChange. */
+  reportedOutputs(): Promise<Record<string, string>>;
+}
+
+/** A provisioning engine as the deployment runner sees it. */
+export interface Provisioner {
+  run(request: ProvisionRequest): Promise<EngineResult>;
+}
