@@ -3,6 +3,7 @@ import { ProtonApiError } from '@nucleon/protocol';
 import { registerBundleCommands } from './commands/bundle.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerServeCommands } from './commands/up.js';
+import { registerTemplateCommands } from './commands/template.js';
 
 /** Runs the nucleon CLI and resolves with its exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -19,6 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerServeCommands(program, setExit);
   registerKeyCommands(program, setExit);
   registerBundleCommands(program, setExit);
+  registerTemplateCommands(program, setExit);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

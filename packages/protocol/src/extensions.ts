@@ -35,6 +35,34 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
   ListAccessKeysOutput: { type: 'structure', required: ['accessKeys'], members: { accessKeys: { shape: 'NucleonAccessKeyList' } } },
   DeleteAccessKeyInput: { type: 'structure', required: ['accessKeyId'], members: { accessKeyId: { shape: 'NucleonAccessKeyId' } } },
   DeleteAccessKeyOutput: { type: 'structure', members: {} },
+  NucleonLong: { type: 'long' },
+  NucleonString: { type: 'string' },
+  NucleonLongText: { type: 'string', max: 1_000_000 },
+  NucleonDeploymentEvent: {
+    type: 'structure',
+    required: ['id', 'at', 'kind', 'message'],
+    members: { id: { shape: 'NucleonLong' }, at: { shape: 'Timestamp' }, kind: { shape: 'NucleonString' }, message: { shape: 'NucleonString' } },
+  },
+  NucleonDeploymentEventList: { type: 'list', member: 'NucleonDeploymentEvent' },
+  NucleonRenderedFile: { type: 'structure', required: ['path', 'content'], members: { path: { shape: 'NucleonString' }, content: { shape: 'NucleonString' } } },
+  NucleonRenderedFileList: { type: 'list', member: 'NucleonRenderedFile' },
+  GetDeploymentDetailsInput: {
+    type: 'structure',
+    required: ['id'],
+    members: { id: { shape: 'DeploymentId' }, afterEventId: { shape: 'NucleonLong' }, includeRendered: { shape: 'NucleonBoolean' } },
+  },
+  GetDeploymentDetailsOutput: {
+    type: 'structure',
+    required: ['deployment', 'events'],
+    members: {
+      deployment: { shape: 'Deployment' },
+      engine: { shape: 'NucleonString' },
+      operation: { shape: 'NucleonString' },
+      outputs: { shape: 'OutputsList' },
+      events: { shape: 'NucleonDeploymentEventList' },
+      renderedFiles: { shape: 'NucleonRenderedFileList' },
+    },
+  },
   PutBundleInput: {
     type: 'structure',
     required: ['key', 'content'],
@@ -61,6 +89,7 @@ export const extensionOperations = {
   CreateAccessKey: { input: 'CreateAccessKeyInput', output: 'CreateAccessKeyOutput', errors: keyErrors, idempotent: false },
   ListAccessKeys: { input: 'ListAccessKeysInput', output: 'ListAccessKeysOutput', errors: keyErrors, idempotent: false },
   DeleteAccessKey: { input: 'DeleteAccessKeyInput', output: 'DeleteAccessKeyOutput', errors: keyErrors, idempotent: true },
+  GetDeploymentDetails: { input: 'GetDeploymentDetailsInput', output: 'GetDeploymentDetailsOutput', errors: keyErrors, idempotent: false },
   PutBundle: { input: 'PutBundleInput', output: 'PutBundleOutput', errors: ['ValidationException', 'AccessDeniedException', 'InternalServerException'], idempotent: true },
 } as const satisfies Record<string, ModelOperation>;
 

@@ -1,4 +1,5 @@
-import { basename, dirname, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { NucleonError } from '@nucleon/core';
 import {
@@ -41,6 +42,8 @@ export interface ToolkitBundle {
   readonly schema?: ParsedTemplateSchema;
   readonly infrastructure: BundleInfrastructure;
   readonly template: ToolkitTemplateRef;
+  /** Permission bits of the bundle files that are executable (scripts CodeBuild commands run). */
+  readonly executables: ReadonlyMap<string, number>;
 }
 
 /**
@@ -69,7 +72,18 @@ export async function loadToolkitBundle(dir: string, options: BundleKindOptions 
     ...(report.schema === undefined ? {} : { schema: report.schema }),
     infrastructure: report.infrastructure ?? {},
     template: templateRef(dir),
+    executables: await executableModes(dir, files),
   };
+}
+
+/** Modes of the executable files, so copies stay runnable (files under a wrapper folder are skipped). */
+async function executableModes(dir: string, files: BundleFiles): Promise<Map<string, number>> {
+  const modes = new Map<string, number>();
+  for (const path of files.keys()) {
+    const info = await stat(join(dir, ...path.split('/'))).catch(() => undefined);
+    if (info !== undefined && (info.mode & 0o111) !== 0) modes.set(path, info.mode & 0o777);
+  }
+  return modes;
 }
 
 /**

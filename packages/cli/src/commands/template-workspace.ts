@@ -20,6 +20,8 @@ import type { PlannedResource, ToolkitEnvironmentRef, ToolkitResource } from './
 /** The files of one resource's workspace (paths relative to it), or why they could not be made. */
 export interface Workspace {
   readonly files: Map<string, Uint8Array>;
+  /** Permission bits for the copied files that are executable. */
+  readonly modes: Map<string, number>;
   readonly problems: string[];
 }
 
@@ -43,25 +45,25 @@ const decoder = new TextDecoder();
 export function buildWorkspace(planned: PlannedResource, options: WorkspaceOptions): Workspace {
   const { manifest, resource } = planned;
   if (manifest.engine === 'cloudformation') return cloudFormationWorkspace(planned, options);
-  const workspace: Workspace = { files: new Map(), problems: [] };
+  const workspace: Workspace = { files: new Map(), modes: new Map(), problems: [] };
   const missing = missingForGeneratedFiles(resource);
   const generated = manifest.engine === 'terraform' ? 'proton.auto.tfvars.json' : 'proton-inputs.json';
   if (missing.length > 0) {
-    workspace.problems.push(`context.json: ${planned.label}: ${generated} needs ${missing.join(', ')}; add ${missing.length === 1 ? 'it' : 'them'} to context.json`);
+    workspace.problems.push(`${planned.label}: ${generated} needs ${missing.join(', ')}; add ${missing.length === 1 ? 'it' : 'them'} to context.json`);
     return workspace;
   }
   if (manifest.engine === 'codebuild' && manifest.settings?.inputType === 'HCL') {
     workspace.problems.push(`${manifest.directory}/manifest.yaml: input_type HCL is not supported by the toolkit yet; only proton-inputs.json (input_type JSON) can be generated`);
     return workspace;
   }
-  copyBundleFiles(manifest, options.bundle, workspace.files);
+  copyBundleFiles(manifest, options.bundle, workspace);
   if (manifest.engine === 'terraform') addTerraformFiles(resource, options, workspace.files);
   else workspace.files.set('proton-inputs.json', utf8.encode(protonInputsJson(completeResource(resource))));
   return workspace;
 }
 
 function cloudFormationWorkspace(planned: PlannedResource, options: WorkspaceOptions): Workspace {
-  const workspace: Workspace = { files: new Map(), problems: [] };
+  const workspace: Workspace = { files: new Map(), modes: new Map(), problems: [] };
   for (const file of planned.manifest.files) {
     const source = decoder.decode(options.bundle.files.get(file) ?? new Uint8Array());
     const context = jinjaContext(planned.resource);
@@ -76,10 +78,13 @@ function workspaceName(manifest: ParsedManifest, file: string): string {
   return file.startsWith(`${manifest.directory}/`) ? file.slice(manifest.directory.length + 1) : file;
 }
 
-function copyBundleFiles(manifest: ParsedManifest, bundle: ToolkitBundle, files: Map<string, Uint8Array>): void {
+function copyBundleFiles(manifest: ParsedManifest, bundle: ToolkitBundle, workspace: Workspace): void {
   for (const file of manifest.files) {
     const data = bundle.files.get(file);
-    if (data !== undefined) files.set(workspaceName(manifest, file), data);
+    if (data === undefined) continue;
+    workspace.files.set(workspaceName(manifest, file), data);
+    const mode = bundle.executables.get(file);
+    if (mode !== undefined) workspace.modes.set(workspaceName(manifest, file), mode);
   }
 }
 

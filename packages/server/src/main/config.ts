@@ -24,6 +24,10 @@ const schema = z.object({
   maxTemplates: z.coerce.number().int().min(1).default(100),
   maxVersionsPerTemplate: z.coerce.number().int().min(1).default(500),
   shutdownGraceMs: z.coerce.number().int().min(0).default(10_000),
+  publicUrl: z.string().url().optional(),
+  deploymentTimeoutMs: z.coerce.number().int().min(1000).default(60 * 60_000),
+  jobLeaseMs: z.coerce.number().int().min(1000).default(30_000),
+  cfnPollMs: z.coerce.number().int().min(50).default(2000),
 });
 
 export type NucleonConfig = z.infer<typeof schema> & { dataDir: string };
@@ -47,6 +51,10 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   maxTemplates: 'NUCLEON_MAX_TEMPLATES',
   maxVersionsPerTemplate: 'NUCLEON_MAX_VERSIONS_PER_TEMPLATE',
   shutdownGraceMs: 'NUCLEON_SHUTDOWN_GRACE_MS',
+  publicUrl: 'NUCLEON_PUBLIC_URL',
+  deploymentTimeoutMs: 'NUCLEON_DEPLOYMENT_TIMEOUT_MS',
+  jobLeaseMs: 'NUCLEON_JOB_LEASE_MS',
+  cfnPollMs: 'NUCLEON_CFN_POLL_MS',
 };
 
 export class ConfigError extends Error {

@@ -18,7 +18,10 @@ import { BundlesService, MAX_BUNDLE_BYTES } from '../app/bundles-service.js';
 import { registerTemplateVersion, type RegistrationJob } from '../app/register-template-version.js';
 import { TagsService } from '../app/tags-service.js';
 import { REGISTRATION_QUEUE, TemplatesService } from '../app/templates-service.js';
-import { noResourcesYet, VersionUsage } from '../app/version-usage.js';
+import { VersionUsage } from '../app/version-usage.js';
+import { DEPLOY_QUEUE } from '../app/deploy/plan-deployment.js';
+import { DeferredUsageCounter, wireDeployments } from './wire-deployments.js';
+import type { JobHandler } from '../worker/job-worker.js';
 import { accessKeyOperations } from '../http/access-key-operations.js';
 import { catalogOperations } from '../http/catalog-operations.js';
 import { createHttpApp } from '../http/create-http-app.js';
@@ -63,6 +66,7 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
     const arnScope = { region: config.region, accountId };
 
     const catalogStore = new PostgresCatalogStore(db);
+    const usageCounter = new DeferredUsageCounter();
     const bundleStore = new PostgresBundleStore(db);
     const queue = new PostgresJobQueue(db);
     const keys = new AccessKeysService(new PostgresAccessKeyStore(db, box), clock);
@@ -71,17 +75,20 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
       clock,
       arnScope,
       limits: { maxTemplates: config.maxTemplates, maxVersionsPerTemplate: config.maxVersionsPerTemplate },
-      usage: new VersionUsage(noResourcesYet),
+      usage: new VersionUsage(usageCounter),
     });
     const tags = new TagsService(catalogStore, arnScope);
     const bundles = new BundlesService(bundleStore, config.bundleBucket);
     const rootKey = await ensureRootKey(keys, config.dataDir, { accessKeyId: config.rootAccessKeyId, secretAccessKey: config.rootSecretAccessKey });
 
+    const handlers: Record<string, JobHandler> = {};
     const worker = JobWorker.create({
       queue,
       logger: logger.child({ component: 'worker' }),
       concurrency: options.worker === false ? 0 : config.workerConcurrency,
+      leaseMs: config.jobLeaseMs,
       handlers: {
+        [DEPLOY_QUEUE]: (job, signal) => handlers[DEPLOY_QUEUE]!(job, signal),
         [REGISTRATION_QUEUE]: (job) =>
           registerTemplateVersion(
             {
@@ -98,7 +105,24 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
       },
     });
 
-    const operations = new Map([...catalogOperations({ templates, tags, bundles }), ...accessKeyOperations(keys)]);
+    let publicUrl = config.publicUrl ?? '';
+    const deploy = await wireDeployments({
+      config,
+      db,
+      catalogStore,
+      bundleStore,
+      keys,
+      clock,
+      arnScope,
+      accountId,
+      logger,
+      poke: () => worker.poke(),
+      endpoint: () => publicUrl,
+    });
+    usageCounter.current = deploy.usage;
+    tags.register('environment', deploy.resolvers.environment);
+    tags.register('service', deploy.resolvers.service);
+    const operations = new Map([...catalogOperations({ templates, tags, bundles }), ...accessKeyOperations(keys), ...deploy.operations]);
     const app = createHttpApp({
       operations,
       logger: logger.child({ component: 'http' }),
@@ -122,6 +146,7 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
       },
     });
 
+    handlers[DEPLOY_QUEUE] = deploy.handleDeployJob;
     let server: ServerType | undefined;
     const handle = database;
     return {
@@ -137,8 +162,10 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
           server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => resolve(info.port));
           server.once('error', reject);
         });
-        logger.info('nucleon listening', { url: `http://${config.host}:${port}`, database: handle.kind });
-        return { url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, port };
+        const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+        publicUrl = config.publicUrl ?? url;
+        logger.info('nucleon listening', { url, database: handle.kind });
+        return { url, port };
       },
       stop: async () => {
         if (server) {

@@ -41,6 +41,8 @@ export interface ServiceRecord {
   repositoryConnectionArn: string | null;
   repositoryId: string | null;
   branchName: string | null;
+  /** Set when UpdateService changed the instances: the pipeline re-renders once they settle. */
+  pendingPipeline?: boolean;
   createdAt: Date;
   lastModifiedAt: Date;
 }

@@ -250,7 +250,9 @@ describe('LocalCommandRunner', () => {
 describe('LocalCommandRunner lifeline', () => {
   test('a run does not outlive its worker: killing the worker with SIGKILL ends the group', async () => {
     const fixture = fileURLToPath(new URL('./fixtures/run-forever.ts', import.meta.url));
-    const worker = spawn(process.execPath, ['--import', 'tsx', fixture], {
+    // A killed worker cannot remove its run folder: give it one this test cleans up.
+    const scratch = await mkdtemp(join(tmpdir(), 'nucleon-lifeline-'));
+    const worker = spawn(process.execPath, ['--import', 'tsx', fixture, scratch], {
       cwd: dirname(fixture), // so `--import tsx` resolves from the repository's node_modules
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -277,6 +279,7 @@ describe('LocalCommandRunner lifeline', () => {
       } catch {
         // already gone
       }
+      await rm(scratch, { recursive: true, force: true });
     }
   });
 });

@@ -79,6 +79,7 @@ export function describeSchemaPath(path: YamlPath): string {
     .replace(/\.\[/g, '[');
 }
 
+/** True for a YAML mapping parsed to a plain object (not null, not an array). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

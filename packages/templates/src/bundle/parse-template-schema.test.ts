@@ -275,6 +275,17 @@ describe('parseTemplateSchema: problems', () => {
     ).toBe(true);
   });
 
+  it('stops a YAML alias bomb (billion laughs)', () => {
+    let body = '    a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i < 9; i++)
+      body += `    a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]\n`;
+    expect(problemsOf(`schema:\n  x:\n${body}`)).toEqual([
+      'invalid YAML: Excessive alias count indicates a resource exhaustion attack',
+    ]);
+  });
+
   it('reports types that refer to themselves through $ref', () => {
     const text = stringify({
       schema: {

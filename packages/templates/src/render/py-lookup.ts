@@ -102,40 +102,49 @@ function shadowedMethod(name: string, method: Method): Method {
   return method;
 }
 
-function dictLookup(d: Record<string, unknown>, key: unknown, name: string, isDot: boolean): unknown {
-  const k = isStr(key) ? strValue(key) : undefined;
-  if (k === undefined) return new Undefined(name);
-  const method = dictMethod(d, k);
-  if (isDot && method) return own(d, k) ? shadowedMethod(k, method) : method;
+const DICT_METHODS = new Set(['items', 'keys', 'values', 'get', 'update', 'copy']);
+
+function dictLookup(d: Record<string, unknown>, key: unknown, base: string, isDot: boolean): unknown {
+  const k = typeof key === 'string' ? key : key instanceof Markup ? key.value : undefined;
+  if (k === undefined) return missing(base, key);
+  const isMethod = DICT_METHODS.has(k);
+  if (isDot && isMethod) {
+    const method = dictMethod(d, k) as Method;
+    return own(d, k) ? shadowedMethod(k, method) : method;
+  }
   if (own(d, k)) {
     const v = d[k];
-    return v === undefined ? new Undefined(name) : v;
+    return v === undefined ? missing(base, key) : v;
   }
-  return method ?? new Undefined(name);
+  return (isMethod ? dictMethod(d, k) : undefined) ?? missing(base, key);
 }
 
-function seqLookup(list: unknown[], key: unknown, name: string): unknown {
+function missing(base: string, key: unknown): Undefined {
+  return new Undefined(memberName(base, key));
+}
+
+function seqLookup(list: unknown[], key: unknown, base: string): unknown {
   if (typeof key === 'number' || typeof key === 'boolean') {
     const idx = normIndex(Number(key), list.length);
-    return idx === undefined ? new Undefined(name) : list[idx];
+    return idx === undefined ? missing(base, key) : list[idx];
   }
-  if (!isStr(key)) return new Undefined(name);
+  if (!isStr(key)) return missing(base, key);
   const k = strValue(key);
   if (isGroupTuple(list) && (k === 'grouper' || k === 'list')) return list[k === 'grouper' ? 0 : 1];
-  if (isTuple(list)) return k === 'index' || k === 'count' ? listMethod(list, k) : new Undefined(name);
-  return listMethod(list, k) ?? new Undefined(name);
+  if (isTuple(list)) return k === 'index' || k === 'count' ? listMethod(list, k) : missing(base, key);
+  return listMethod(list, k) ?? missing(base, key);
 }
 
-function strLookup(s: string, key: unknown, name: string): unknown {
+function strLookup(s: string, key: unknown, base: string): unknown {
   if (typeof key === 'number' || typeof key === 'boolean') {
     const chars = Array.from(s);
     const idx = normIndex(Number(key), chars.length);
-    return idx === undefined ? new Undefined(name) : chars[idx];
+    return idx === undefined ? missing(base, key) : chars[idx];
   }
   if (isStr(key) && Object.prototype.hasOwnProperty.call(STR_METHOD_REWRITES, strValue(key))) {
     throw new TemplateRuntimeError(strMethodMessage(strValue(key)));
   }
-  return new Undefined(name);
+  return missing(base, key);
 }
 
 /**
@@ -145,15 +154,14 @@ function strLookup(s: string, key: unknown, name: string): unknown {
 export function lookup(obj: unknown, key: unknown, base: string, isDot: boolean): unknown {
   if (obj instanceof Undefined) throw obj.error();
   checkDefined(key);
-  const name = memberName(base, key);
-  if (isDict(obj)) return dictLookup(obj, key, name, isDot);
-  if (Array.isArray(obj)) return seqLookup(obj, key, name);
-  if (typeof obj === 'string') return strLookup(obj, key, name);
-  if (obj instanceof Markup) return strLookup(obj.value, key, name);
+  if (isDict(obj)) return dictLookup(obj, key, base, isDot);
+  if (Array.isArray(obj)) return seqLookup(obj, key, base);
+  if (typeof obj === 'string') return strLookup(obj, key, base);
+  if (obj instanceof Markup) return strLookup(obj.value, key, base);
   if (obj instanceof LoopContext && isStr(key) && own(obj, strValue(key))) {
     return (obj as unknown as Record<string, unknown>)[strValue(key)];
   }
-  return new Undefined(name);
+  return missing(base, key);
 }
 
 function sliceBound(v: unknown, len: number, step: number, isStart: boolean): number {

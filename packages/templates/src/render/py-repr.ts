@@ -13,6 +13,7 @@ import {
   Undefined,
   isDict,
   isTuple,
+  typeName,
 } from './py-values.js';
 
 /** Python's `repr()` of a float: shortest round-trip digits, exponent outside [1e-4, 1e16). */
@@ -138,5 +139,6 @@ export function pyStr(v: unknown): string {
     return '';
   }
   if (v instanceof LoopContext) return `<LoopContext ${v.index}/${v.length}>`;
-  return pyRepr(v);
+  if (Array.isArray(v) || isDict(v) || v instanceof PyIterable) return pyRepr(v);
+  throw new TemplateRuntimeError(`cannot render a value of type ${typeName(v)}`);
 }

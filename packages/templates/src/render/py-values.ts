@@ -117,30 +117,32 @@ export class LoopContext {
   }
 }
 
-const TUPLE = Symbol('nucleon.tuple');
-const GROUP = Symbol('nucleon.group');
+// Tuples are arrays remembered in a WeakSet: marking the arrays themselves would change their
+// hidden class and slow every array operation down.
+const TUPLES = new WeakSet<object>();
+const GROUPS = new WeakSet<object>();
 
 /** Marks an array as a Python tuple (prints `(1, 2)`, never equal to a list). */
 export function tuple<T extends unknown[]>(items: T): T {
-  Object.defineProperty(items, TUPLE, { value: true });
+  TUPLES.add(items);
   return items;
 }
 
 /** True when `v` is an array marked as a tuple. */
 export function isTuple(v: unknown): boolean {
-  return Array.isArray(v) && (v as unknown as Record<symbol, unknown>)[TUPLE] === true;
+  return Array.isArray(v) && TUPLES.has(v);
 }
 
 /** `groupby`'s `_GroupTuple(grouper, list)`: a tuple that also has `.grouper` and `.list`. */
 export function groupTuple(grouper: unknown, list: unknown[]): unknown[] {
   const t = tuple([grouper, list]);
-  Object.defineProperty(t, GROUP, { value: true });
+  GROUPS.add(t);
   return t;
 }
 
 /** True for tuples produced by `groupby`. */
 export function isGroupTuple(v: unknown): v is unknown[] {
-  return Array.isArray(v) && (v as unknown as Record<symbol, unknown>)[GROUP] === true;
+  return Array.isArray(v) && GROUPS.has(v);
 }
 
 /** A plain JSON-like object: Python's dict. */

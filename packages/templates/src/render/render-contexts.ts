@@ -61,7 +61,15 @@ function serviceRef(service: ServiceRef): ServiceRef {
 export function absentComponent(): Record<string, unknown> {
   const c: Record<string, unknown> = {};
   Object.defineProperty(c, 'outputs', { value: {}, enumerable: false, writable: true, configurable: true });
+  ABSENT_COMPONENTS.add(c);
   return c;
+}
+
+const ABSENT_COMPONENTS = new WeakSet<object>();
+
+/** True for objects made by {@link absentComponent} (the render copy recreates them). */
+export function isAbsentComponent(v: object): boolean {
+  return ABSENT_COMPONENTS.has(v);
 }
 
 /** The context of an environment template: `environment.name`, `environment.inputs.*`. */

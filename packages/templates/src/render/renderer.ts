@@ -4,7 +4,6 @@
  * run against a copy of the render context. Every failure surfaces as a {@link RenderError}
  * carrying the file and line.
  */
-import { createHash } from 'node:crypto';
 import { RenderError, TemplateRuntimeError, type LintIssue } from './render-error.js';
 import {
   compileTemplate,
@@ -71,29 +70,31 @@ function toRenderError(err: unknown, file: string): RenderError {
 }
 
 /**
- * Creates a renderer with its own compiled-template cache (keyed by the SHA-256 of the source,
- * so the same template text is compiled once however many resources render it).
+ * Creates a renderer with its own compiled-template cache, keyed by the template text (a Map
+ * hashes string keys once and caches the hash, which is cheaper than a digest per render), so the
+ * same template is linted and compiled once however many resources render it.
  */
 export function createRenderer(options: RendererOptions = {}): Renderer {
   const cacheSize = options.cacheSize ?? 256;
   const cache = new Map<string, CacheEntry>();
 
   function entryFor(source: string): CacheEntry {
-    const key = createHash('sha256').update(source).digest('hex');
-    const hit = cache.get(key);
+    const hit = cache.get(source);
     if (hit) {
-      cache.delete(key);
-      cache.set(key, hit);
+      if (cache.size > 1) {
+        cache.delete(source);
+        cache.set(source, hit);
+      }
       return hit;
     }
-    const entry = buildEntry(source);
-    cache.set(key, entry);
+    const entry = buildEntry(normalizeSource(source));
+    cache.set(source, entry);
     if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
     return entry;
   }
 
   function compiled(source: string, file: string): CompiledTemplate {
-    const entry = entryFor(normalizeSource(source));
+    const entry = entryFor(source);
     const [first, ...rest] = entry.findings;
     if (first) {
       const more = rest.length > 0 ? ` (and ${rest.length} more lint finding(s))` : '';
@@ -110,7 +111,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
       if (!isDict(context)) {
         throw new RenderError(fileName, undefined, 'the render context must be a plain object');
       }
-      const data = toTemplateData(context, 'context', fileName) as Record<string, unknown>;
+      const data = toTemplateData(context, fileName);
       try {
         return executeTemplate(template, data);
       } catch (err) {
@@ -118,7 +119,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
       }
     },
     lint(source, fileName) {
-      return toIssues(fileName, entryFor(normalizeSource(source)).findings);
+      return toIssues(fileName, entryFor(source).findings);
     },
   };
 }

@@ -2,35 +2,21 @@
  * Copies the caller's render context into template data. The copy keeps renders independent
  * (a template may `append` to a list or `update` a dict, as Jinja allows, without touching the
  * caller's objects) and rejects values that have no Python counterpart (functions, dates, maps,
- * class instances) instead of letting them print as `[object Object]`.
+ * class instances) instead of letting them reach the template.
  */
 import { RenderError } from './render-error.js';
 import { Markup, PyFloat, isDict } from './py-values.js';
+import { absentComponent, isAbsentComponent } from './render-contexts.js';
 
-function copyDict(v: Record<string, unknown>, path: string, file: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const keys = Object.keys(v);
-  for (const k of keys) out[k] = toTemplateData(v[k], `${path}.${k}`, file);
-  const names = Object.getOwnPropertyNames(v);
-  if (names.length !== keys.length) {
-    for (const k of names) {
-      if (Object.prototype.propertyIsEnumerable.call(v, k)) continue;
-      Object.defineProperty(out, k, {
-        value: toTemplateData(v[k], `${path}.${k}`, file),
-        enumerable: false,
-        writable: true,
-        configurable: true,
-      });
-    }
+/** Raised deep in the copy; the path is assembled on the way out, so the happy path builds none. */
+class BadValue extends Error {
+  readonly path: Array<string | number> = [];
+  constructor(readonly kind: string) {
+    super(kind);
   }
-  return out;
 }
 
-/**
- * Deep-copies `value` for rendering. Non-enumerable properties survive the copy: the render
- * contexts use one to give an absent component an `outputs` attribute while it prints as `{}`.
- */
-export function toTemplateData(value: unknown, path: string, file: string): unknown {
+function copy(value: unknown): unknown {
   switch (typeof value) {
     case 'string':
     case 'number':
@@ -40,11 +26,53 @@ export function toTemplateData(value: unknown, path: string, file: string): unkn
     case 'object':
       break;
     default:
-      throw new RenderError(file, undefined, `render context value ${path} is a ${typeof value}; only JSON-like data can be rendered`);
+      throw new BadValue(typeof value);
   }
   if (value === null || value instanceof PyFloat || value instanceof Markup) return value;
-  if (Array.isArray(value)) return value.map((item, i) => toTemplateData(item, `${path}[${i}]`, file));
-  if (isDict(value)) return copyDict(value, path, file);
-  const kind = (value as object).constructor?.name ?? 'object';
-  throw new RenderError(file, undefined, `render context value ${path} is a ${kind}; only JSON-like data can be rendered`);
+  if (Array.isArray(value)) return copyList(value);
+  if (isDict(value)) return copyDict(value);
+  throw new BadValue((value as object).constructor?.name ?? 'object');
+}
+
+function copyList(list: unknown[]): unknown[] {
+  const out = new Array<unknown>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    try {
+      out[i] = copy(list[i]);
+    } catch (err) {
+      if (err instanceof BadValue) err.path.unshift(i);
+      throw err;
+    }
+  }
+  return out;
+}
+
+function copyDict(v: Record<string, unknown>): Record<string, unknown> {
+  if (isAbsentComponent(v)) return absentComponent();
+  const out: Record<string, unknown> = {};
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    try {
+      out[k] = copy(v[k]);
+    } catch (err) {
+      if (err instanceof BadValue) err.path.unshift(k);
+      throw err;
+    }
+  }
+  return out;
+}
+
+/**
+ * Deep-copies a render context (own enumerable properties; an absent component made by
+ * `absentComponent()` is recreated, hidden `outputs` included). Throws {@link RenderError}
+ * naming the path of the first value that is not JSON-like data.
+ */
+export function toTemplateData(context: Record<string, unknown>, file: string): Record<string, unknown> {
+  try {
+    return copyDict(context);
+  } catch (err) {
+    if (!(err instanceof BadValue)) throw err;
+    const path = err.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+    throw new RenderError(file, undefined, `render context value ${path} is a ${err.kind}; only JSON-like data can be rendered`);
+  }
 }

@@ -62,6 +62,7 @@ export function toService(r: Selectable<Database['services']>): ServiceRecord {
     repositoryConnectionArn: r.repository_connection_arn,
     repositoryId: r.repository_id,
     branchName: r.branch_name,
+    pendingPipeline: r.pending_pipeline,
     createdAt: new Date(r.created_at),
     lastModifiedAt: new Date(r.last_modified_at),
   };
@@ -79,6 +80,7 @@ export function serviceRow(s: Partial<ServiceRecord>): Partial<Insertable<Databa
   if (s.repositoryConnectionArn !== undefined) row.repository_connection_arn = s.repositoryConnectionArn;
   if (s.repositoryId !== undefined) row.repository_id = s.repositoryId;
   if (s.branchName !== undefined) row.branch_name = s.branchName;
+  if (s.pendingPipeline !== undefined) row.pending_pipeline = s.pendingPipeline;
   if (s.createdAt !== undefined) row.created_at = s.createdAt;
   if (s.lastModifiedAt !== undefined) row.last_modified_at = s.lastModifiedAt;
   return row;

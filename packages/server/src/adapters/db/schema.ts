@@ -71,6 +71,7 @@ export interface Database {
     repository_connection_arn: string | null;
     repository_id: string | null;
     branch_name: string | null;
+    pending_pipeline: Generated<boolean>;
     created_at: Timestamp;
     last_modified_at: Timestamp;
   };

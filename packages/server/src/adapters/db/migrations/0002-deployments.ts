@@ -18,6 +18,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('repository_connection_arn', 'text')
     .addColumn('repository_id', 'text')
     .addColumn('branch_name', 'text')
+    // the pipeline re-renders once the instances an UpdateService added or removed settle
+    .addColumn('pending_pipeline', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('last_modified_at', 'timestamptz', (c) => c.notNull())
     .execute();

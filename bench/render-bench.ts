@@ -1,0 +1,74 @@
+/**
+ * Render throughput: Nucleon's renderer against Python Jinja2 on the same templates and contexts
+ * (the realistic CloudFormation fixtures of the differential test), in one run. Python compiles
+ * each template once and loops for a fixed time; ours renders through `createRenderer()`, whose
+ * compiled-template cache makes every render after the first skip compilation, as in production.
+ * Run alone with `npx tsx bench/render-bench.ts`.
+ */
+import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { createRenderer } from '../packages/templates/src/render/index.js';
+import {
+  JINJA_REFERENCE,
+  decodeContext,
+  loadRenderCases,
+  type RenderCase,
+} from '../packages/templates/test/render/render-cases.js';
+
+const SECONDS = 2;
+
+function oursPerSecond(cases: readonly RenderCase[], seconds: number): number {
+  const renderer = createRenderer();
+  const work = cases.map((c) => ({ source: c.template, context: decodeContext(c.context) as object, file: c.name }));
+  for (const w of work) renderer.render(w.source, w.context, w.file);
+  let renders = 0;
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  while (performance.now() < deadline) {
+    for (const w of work) {
+      renderer.render(w.source, w.context, w.file);
+      renders++;
+    }
+  }
+  return renders / ((performance.now() - start) / 1000);
+}
+
+function jinjaPerSecond(cases: readonly RenderCase[], seconds: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const child = spawn('python3', [JINJA_REFERENCE], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.on('error', () => resolve(undefined));
+    child.on('close', (code) => {
+      if (code !== 0) return resolve(undefined);
+      const result = JSON.parse(out) as { renders: number; seconds: number };
+      resolve(result.renders / result.seconds);
+    });
+    child.stdin.end(JSON.stringify({ mode: 'bench', cases, seconds }));
+  });
+}
+
+/** Measures renders per second of both engines; `jinja2_renders_per_sec` is null without python3/jinja2. */
+export async function renderBench(): Promise<Record<string, unknown>> {
+  const cases = loadRenderCases().filter((c) => c.name.startsWith('fixture/'));
+  const jinja = await jinjaPerSecond(cases, SECONDS);
+  const ours = oursPerSecond(cases, SECONDS);
+  return {
+    name: 'render',
+    ours_renders_per_sec: Math.round(ours),
+    jinja2_renders_per_sec: jinja === undefined ? null : Math.round(jinja),
+    ratio: jinja === undefined ? null : Number((ours / jinja).toFixed(2)),
+    templates: cases.length,
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  renderBench().then(
+    (result) => console.log(JSON.stringify(result, null, 2)),
+    (err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}

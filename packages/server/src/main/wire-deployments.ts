@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import type { ArnScope, Logger, TemplateKind } from '@nucleon/core';
+import { createRenderer } from '@nucleon/templates';
+import type { Kysely } from 'kysely';
+import { StoredVersionBundles } from '../adapters/bundles/stored-version-bundles.js';
+import { PostgresDeploymentStore } from '../adapters/db/postgres-deployment-store.js';
+import type { Database } from '../adapters/db/schema.js';
+import { CloudFormationProvisioner } from '../adapters/engines/cloudformation-provisioner.js';
+import { CloudFormationStackEngine } from '../adapters/engines/cloudformation-stack-engine.js';
+import { CodeBuildProvisioner } from '../adapters/engines/codebuild-provisioner.js';
+import { LocalCommandRunner } from '../adapters/runners/local-command-runner.js';
+import type { AccessKeysService } from '../app/access-keys-service.js';
+import type { DeployDeps } from '../app/deploy/deploy-context.js';
+import { DeploymentRunner } from '../app/deploy/deployment-runner.js';
+import { DeploymentsService, keyOfArn } from '../app/deploy/deployments-service.js';
+import { EnvironmentsService } from '../app/deploy/environments-service.js';
+import { InstancesService } from '../app/deploy/instances-service.js';
+import { reconcileService } from '../app/deploy/reconcile-service.js';
+import { ServicesService } from '../app/deploy/services-service.js';
+import type { VersionUsageCounter } from '../app/version-usage.js';
+import { deploymentOperations } from '../http/deployment-operations.js';
+import type { BundleStore } from '../ports/bundle-store.js';
+import type { CatalogStore } from '../ports/catalog-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { JobHandler } from '../worker/job-worker.js';
+import type { NucleonConfig } from './config.js';
+
+/** Lets the catalog ask about version usage before the deployment store exists. */
+export class DeferredUsageCounter implements VersionUsageCounter {
+  current: VersionUsageCounter | undefined;
+  count(kind: TemplateKind, name: string, major: number, minor: number) {
+    return this.current ? this.current.count(kind, name, major, minor) : Promise.resolve({});
+  }
+}
+
+/** Builds the deployment side of the system: store, engines, use cases, operations, job handler. */
+export async function wireDeployments(w: {
+  config: NucleonConfig;
+  db: Kysely<Database>;
+  catalogStore: CatalogStore;
+  bundleStore: BundleStore;
+  keys: AccessKeysService;
+  clock: Clock;
+  arnScope: ArnScope;
+  accountId: string;
+  logger: Logger;
+  poke(): void;
+  endpoint(): string;
+}) {
+  const store = new PostgresDeploymentStore(w.db);
+  const d: DeployDeps = {
+    catalog: w.catalogStore,
+    store,
+    bundles: new StoredVersionBundles(w.catalogStore, w.bundleStore),
+    clock: w.clock,
+    arnScope: w.arnScope,
+    poke: w.poke,
+  };
+  const environments = new EnvironmentsService(d);
+  const services = new ServicesService(d);
+  const instances = new InstancesService(d, services);
+  const deployments = new DeploymentsService(d);
+  const runner = await LocalCommandRunner.create({});
+  const codebuild = new CodeBuildProvisioner({
+    runner,
+    workspaceRoot: join(w.config.dataDir, 'workspaces'),
+    region: w.config.region,
+    endpoint: w.endpoint,
+    mintCredentials: async (arn, ttlMs) => {
+      const k = await w.keys.mintScoped(arn, ttlMs);
+      return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, sessionToken: k.sessionToken };
+    },
+    baseEnv: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: 'C.UTF-8' },
+  });
+  const cloudformation = new CloudFormationProvisioner(CloudFormationStackEngine.create({ pollIntervalMs: w.config.cfnPollMs }), w.config.region);
+  const deploymentRunner = new DeploymentRunner({
+    store,
+    bundles: d.bundles,
+    renderer: createRenderer(),
+    provisioners: { codebuild, cloudformation },
+    accountId: w.accountId,
+    logger: w.logger.child({ component: 'deployments' }),
+    timeoutMs: w.config.deploymentTimeoutMs,
+    onFinished: async (dep) => {
+      if (dep.target.kind !== 'ENVIRONMENT') await reconcileService(d, dep.target.serviceName);
+    },
+  });
+  const handleDeployJob: JobHandler = (job) => deploymentRunner.handle(job);
+  const exists = async (arn: string) => {
+    const key = keyOfArn(arn);
+    return key ? (await store.getResource(key)) !== undefined : false;
+  };
+  return {
+    operations: deploymentOperations({ environments, services, instances, deployments }),
+    handleDeployJob,
+    usage: { count: (kind: TemplateKind, name: string, major: number, minor: number) => store.countVersionUsage(kind, name, major, minor) },
+    resolvers: {
+      environment: (_t: string, resource: string) => exists(`arn:aws:proton:${w.arnScope.region}:${w.arnScope.accountId}:environment/${resource}`),
+      service: async (_t: string, resource: string) =>
+        resource.includes('/') ? exists(`arn:aws:proton:${w.arnScope.region}:${w.arnScope.accountId}:service/${resource}`) : (await store.getService(resource)) !== undefined,
+    },
+  };
+}
