@@ -36,13 +36,13 @@ export function readProfile(path: string, profile: string): Record<string, strin
  * `nucleon` profile in ./.nucleon/credentials written by `nucleon up` on first start.
  */
 export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): { client: ProtonClient; endpoint: string } {
-  const endpoint = flags.endpointUrl ?? env.AWS_ENDPOINT_URL_PROTON ?? env.AWS_ENDPOINT_URL ?? `http://127.0.0.1:${env.NUCLEON_PORT ?? '8080'}`;
-  const region = flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  let accessKeyId = flags.profile ? undefined : env.AWS_ACCESS_KEY_ID;
-  let secretAccessKey = flags.profile ? undefined : env.AWS_SECRET_ACCESS_KEY;
-  let sessionToken = flags.profile ? undefined : env.AWS_SESSION_TOKEN;
+  const endpoint = flags.endpointUrl || env.AWS_ENDPOINT_URL_PROTON || env.AWS_ENDPOINT_URL || `http://127.0.0.1:${env.NUCLEON_PORT ?? '8080'}`;
+  const region = flags.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
+  let accessKeyId = flags.profile ? undefined : env.AWS_ACCESS_KEY_ID || undefined;
+  let secretAccessKey = flags.profile ? undefined : env.AWS_SECRET_ACCESS_KEY || undefined;
+  let sessionToken = flags.profile ? undefined : env.AWS_SESSION_TOKEN || undefined;
   if (!accessKeyId || !secretAccessKey) {
-    const profile = flags.profile ?? env.AWS_PROFILE;
+    const profile = flags.profile || env.AWS_PROFILE || undefined;
     const candidates: Array<[string, string]> = [];
     if (profile) candidates.push([env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials'), profile]);
     candidates.push([join(resolve(env.NUCLEON_DATA_DIR ?? '.nucleon'), 'credentials'), profile ?? 'nucleon']);

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ProtonApiError } from '@nucleon/protocol';
 import { registerBundleCommands } from './commands/bundle.js';
+import { registerExamplesCommands } from './commands/examples.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerServeCommands } from './commands/up.js';
 import { registerTemplateCommands } from './commands/template.js';
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerKeyCommands(program, setExit);
   registerBundleCommands(program, setExit);
   registerTemplateCommands(program, setExit);
+  registerExamplesCommands(program, setExit);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

@@ -23,18 +23,30 @@ export interface ResourceArns {
  * folder's name. Names the context lacks appear as `unknown`, which only happens for files the
  * toolkit refuses to generate anyway.
  */
-export function resourceArns(resource: ToolkitResource, template: ToolkitTemplateRef, accountId: string): ResourceArns {
+export function resourceArns(
+  resource: ToolkitResource,
+  template: ToolkitTemplateRef,
+  accountId: string,
+): ResourceArns {
   const arn = (path: string): string => protonArn({ region: TOOLKIT_REGION, accountId }, path);
   const base = { 'proton:account': accountId };
   if (resource.kind === 'environment') {
     const templateArn = arn(`environment-template/${template.name}`);
     const environmentArn = arn(`environment/${resource.name ?? 'unknown'}`);
-    return { arn: environmentArn, templateArn, protonTags: { ...base, 'proton:template': templateArn, 'proton:environment': environmentArn } };
+    return {
+      arn: environmentArn,
+      templateArn,
+      protonTags: { ...base, 'proton:template': templateArn, 'proton:environment': environmentArn },
+    };
   }
   const templateArn = arn(`service-template/${template.name}`);
   const serviceArn = arn(`service/${resource.service.name ?? 'unknown'}`);
   if (resource.kind === 'pipeline') {
-    return { arn: `${serviceArn}/pipeline`, templateArn, protonTags: { ...base, 'proton:template': templateArn, 'proton:service': serviceArn } };
+    return {
+      arn: `${serviceArn}/pipeline`,
+      templateArn,
+      protonTags: { ...base, 'proton:template': templateArn, 'proton:service': serviceArn },
+    };
   }
   const environmentArn = arn(`environment/${resource.environment.name}`);
   const instanceArn = `${serviceArn}/service-instance/${resource.instance.name}`;

@@ -50,7 +50,10 @@ export interface ToolkitBundle {
  * Reads a bundle folder and runs the registration checks (`validateBundle`) for the kind given
  * or inferred. A folder that cannot be read at all throws {@link TemplateToolkitError}.
  */
-export async function loadToolkitBundle(dir: string, options: BundleKindOptions = {}): Promise<ToolkitBundle> {
+export async function loadToolkitBundle(
+  dir: string,
+  options: BundleKindOptions = {},
+): Promise<ToolkitBundle> {
   let files: BundleFiles;
   try {
     files = await readBundleDirectory(dir);
@@ -91,10 +94,16 @@ async function executableModes(dir: string, files: BundleFiles): Promise<Map<str
  * `infrastructure/` means environment, `instance_infrastructure/` or `pipeline_infrastructure/`
  * mean service, and failing both the schema's `environment_input_type`/`service_input_type`.
  */
-export function bundleKind(files: BundleFiles, dir: string, options: BundleKindOptions): BundleKind {
+export function bundleKind(
+  files: BundleFiles,
+  dir: string,
+  options: BundleKindOptions,
+): BundleKind {
   if (options.kind !== undefined) {
     if (options.kind !== 'environment' && options.kind !== 'service') {
-      throw new TemplateToolkitError([`--kind must be "environment" or "service", not "${options.kind}"`]);
+      throw new TemplateToolkitError([
+        `--kind must be "environment" or "service", not "${options.kind}"`,
+      ]);
     }
     if (options.customerManaged === true && options.kind === 'service') {
       throw new TemplateToolkitError(['--customer-managed applies only to environment templates']);
@@ -104,7 +113,8 @@ export function bundleKind(files: BundleFiles, dir: string, options: BundleKindO
   if (options.customerManaged === true) return 'environment';
   const folders = new Set([...files.keys()].map((p) => p.split('/')[0]));
   if (folders.has('infrastructure')) return 'environment';
-  if (folders.has('instance_infrastructure') || folders.has('pipeline_infrastructure')) return 'service';
+  if (folders.has('instance_infrastructure') || folders.has('pipeline_infrastructure'))
+    return 'service';
   const fromSchema = kindFromSchema(files.get(SCHEMA_FILE));
   if (fromSchema !== undefined) return fromSchema;
   throw new TemplateToolkitError([

@@ -44,7 +44,9 @@ export async function readContextFile(path: string): Promise<ToolkitContext> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new TemplateToolkitError([`${path}: cannot read the context file (${(error as Error).message})`]);
+    throw new TemplateToolkitError([
+      `${path}: cannot read the context file (${(error as Error).message})`,
+    ]);
   }
   return parseContextJson(text, path);
 }
@@ -58,17 +60,29 @@ export function parseContextJson(text: string, file: string): ToolkitContext {
     throw new TemplateToolkitError([`${file}: not valid JSON: ${(error as Error).message}`]);
   }
   const problems: string[] = [];
-  const at = (path: string, message: string): void => void problems.push(`${file}: ${path} ${message}`);
-  if (!isRecord(doc)) throw new TemplateToolkitError([`${file}: must be a JSON object with ${TOP_KEYS.join(', ')}`]);
+  const at = (path: string, message: string): void =>
+    void problems.push(`${file}: ${path} ${message}`);
+  if (!isRecord(doc))
+    throw new TemplateToolkitError([`${file}: must be a JSON object with ${TOP_KEYS.join(', ')}`]);
   checkKeys(doc, TOP_KEYS, '', at);
-  const environment = doc.environment === undefined ? undefined : parseEnvironment(doc.environment, 'environment', ['name', 'account_id', 'outputs'], at);
+  const environment =
+    doc.environment === undefined
+      ? undefined
+      : parseEnvironment(doc.environment, 'environment', ['name', 'account_id', 'outputs'], at);
   const environments: Record<string, ContextEnvironment> = {};
   for (const [name, value] of Object.entries(mapping(doc.environments, 'environments', at))) {
-    environments[name] = parseEnvironment(value, `environments.${name}`, ['account_id', 'outputs'], at);
+    environments[name] = parseEnvironment(
+      value,
+      `environments.${name}`,
+      ['account_id', 'outputs'],
+      at,
+    );
   }
   const service = doc.service === undefined ? undefined : parseService(doc.service, at);
   const instanceOutputs: Record<string, Outputs> = {};
-  for (const [name, value] of Object.entries(mapping(doc.instance_outputs, 'instance_outputs', at))) {
+  for (const [name, value] of Object.entries(
+    mapping(doc.instance_outputs, 'instance_outputs', at),
+  )) {
     instanceOutputs[name] = parseOutputs(value, `instance_outputs.${name}`, at);
   }
   if (problems.length > 0) throw new TemplateToolkitError(problems);
@@ -82,9 +96,18 @@ export function parseContextJson(text: string, file: string): ToolkitContext {
 
 type At = (path: string, message: string) => void;
 
-function checkKeys(value: Record<string, unknown>, allowed: readonly string[], path: string, at: At): void {
+function checkKeys(
+  value: Record<string, unknown>,
+  allowed: readonly string[],
+  path: string,
+  at: At,
+): void {
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) at(path === '' ? key : `${path}.${key}`, `is not a known key; allowed here: ${allowed.join(', ')}`);
+    if (!allowed.includes(key))
+      at(
+        path === '' ? key : `${path}.${key}`,
+        `is not a known key; allowed here: ${allowed.join(', ')}`,
+      );
   }
 }
 
@@ -97,7 +120,12 @@ function mapping(value: unknown, path: string, at: At): Record<string, unknown> 
   return value;
 }
 
-function parseEnvironment(value: unknown, path: string, keys: readonly string[], at: At): ContextEnvironment {
+function parseEnvironment(
+  value: unknown,
+  path: string,
+  keys: readonly string[],
+  at: At,
+): ContextEnvironment {
   if (!isRecord(value)) {
     at(path, 'must be an object');
     return {};
@@ -105,11 +133,14 @@ function parseEnvironment(value: unknown, path: string, keys: readonly string[],
   checkKeys(value, keys, path, at);
   const name = optionalString(value.name, `${path}.name`, at);
   const accountId = optionalString(value.account_id, `${path}.account_id`, at);
-  if (accountId !== undefined && !/^\d{12}$/.test(accountId)) at(`${path}.account_id`, 'must be a 12-digit AWS account id');
+  if (accountId !== undefined && !/^\d{12}$/.test(accountId))
+    at(`${path}.account_id`, 'must be a 12-digit AWS account id');
   return {
     ...(name === undefined ? {} : { name }),
     ...(accountId === undefined ? {} : { account_id: accountId }),
-    ...(value.outputs === undefined ? {} : { outputs: parseOutputs(value.outputs, `${path}.outputs`, at) }),
+    ...(value.outputs === undefined
+      ? {}
+      : { outputs: parseOutputs(value.outputs, `${path}.outputs`, at) }),
   };
 }
 

@@ -20,7 +20,10 @@ export class TemplateToolkitError extends Error {
  * {@link TemplateToolkitError}, a {@link RenderError} or a validation error from the template
  * library is printed on stderr and exits 1. Anything else is a bug and propagates.
  */
-export async function runToolkitAction(setExit: (code: number) => void, action: () => Promise<number>): Promise<void> {
+export async function runToolkitAction(
+  setExit: (code: number) => void,
+  action: () => Promise<number>,
+): Promise<void> {
   try {
     setExit(await action());
   } catch (error) {

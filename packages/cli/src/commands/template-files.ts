@@ -1,5 +1,6 @@
 import { chmod, mkdir, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isIgnoredBundlePath } from '@nucleon/templates';
 import { TemplateToolkitError } from './template-errors.js';
 
 /** Files keyed by POSIX paths relative to some folder. */
@@ -18,7 +19,10 @@ export function assertSafeRelativePath(path: string): void {
     path.includes('\\') ||
     path.includes('\0') ||
     segments.some((s) => s === '' || s === '.' || s === '..');
-  if (bad) throw new TemplateToolkitError([`refusing to write "${path}": computed output paths must stay inside the output folder`]);
+  if (bad)
+    throw new TemplateToolkitError([
+      `refusing to write "${path}": computed output paths must stay inside the output folder`,
+    ]);
 }
 
 /** Joins `outDir` and a path checked by {@link assertSafeRelativePath}, and checks the result is inside `outDir`. */
@@ -37,15 +41,23 @@ export function resolveInside(outDir: string, path: string): string {
  * given. Nothing is written outside `outDir`, also not through a symbolic link inside it.
  * Returns the relative paths written, sorted.
  */
-export async function writeFileTree(outDir: string, files: FileTree, modes?: ReadonlyMap<string, number>): Promise<string[]> {
-  const targets = [...files.keys()].sort().map((path) => ({ path, target: resolveInside(outDir, path) }));
+export async function writeFileTree(
+  outDir: string,
+  files: FileTree,
+  modes?: ReadonlyMap<string, number>,
+): Promise<string[]> {
+  const targets = [...files.keys()]
+    .sort()
+    .map((path) => ({ path, target: resolveInside(outDir, path) }));
   await mkdir(outDir, { recursive: true });
   const realRoot = await realpath(outDir);
   for (const { path, target } of targets) {
     await mkdir(dirname(target), { recursive: true });
     const realParent = await realpath(dirname(target));
     if (realParent !== realRoot && !realParent.startsWith(realRoot + sep)) {
-      throw new TemplateToolkitError([`refusing to write "${path}": a symbolic link in ${outDir} leads outside it`]);
+      throw new TemplateToolkitError([
+        `refusing to write "${path}": a symbolic link in ${outDir} leads outside it`,
+      ]);
     }
     await writeFile(target, files.get(path) ?? new Uint8Array());
     const mode = modes?.get(path);
@@ -54,18 +66,25 @@ export async function writeFileTree(outDir: string, files: FileTree, modes?: Rea
   return targets.map((t) => t.path);
 }
 
-/** Reads every regular file under `dir` (recursively, dot-files included); `{}` when `dir` does not exist. */
+/**
+ * Reads every regular file under `dir` (recursively, dot-files included, OS clutter such as
+ * `.DS_Store` skipped); empty when `dir` does not exist.
+ */
 export async function readFileTree(dir: string): Promise<FileTree> {
   const tree: FileTree = new Map();
   const walk = async (folder: string): Promise<void> => {
-    const entries = await readdir(folder, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return [];
-      throw error;
-    });
+    const entries = await readdir(folder, { withFileTypes: true }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        throw error;
+      },
+    );
     for (const entry of entries) {
       const absolute = join(folder, entry.name);
+      const path = relative(dir, absolute).split(sep).join('/');
+      if (isIgnoredBundlePath(path)) continue;
       if (entry.isDirectory()) await walk(absolute);
-      else if (entry.isFile()) tree.set(relative(dir, absolute).split(sep).join('/'), new Uint8Array(await readFile(absolute)));
+      else if (entry.isFile()) tree.set(path, new Uint8Array(await readFile(absolute)));
     }
   };
   await walk(dir);

@@ -1,7 +1,9 @@
 import { RenderError, type Renderer } from '@nucleon/templates';
 
 /** The outcome of rendering one Jinja template: its text, or the problems that stopped it. */
-export type JinjaRenderResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly problems: readonly string[] };
+export type JinjaRenderResult =
+  | { readonly ok: true; readonly text: string }
+  | { readonly ok: false; readonly problems: readonly string[] };
 
 /** How many undefined values one render may report before giving up looking for more. */
 const MAX_MISSING = 50;
@@ -48,9 +50,38 @@ export function renderJinjaFile(
   };
 }
 
-/** Sets `dotted` in `context` to a placeholder string; false when that is not possible. */
+/**
+ * Sets `dotted` in `context` to a placeholder string; false when that is not possible. A name
+ * under `service_instance` in a pipeline context is the loop variable of Proton's idiom
+ * `{% for service_instance in service_instances %}`, so it is set in every list item.
+ */
 function fillPlaceholder(context: Record<string, unknown>, dotted: string): boolean {
-  const segments = dotted.split('.');
+  const [root, ...rest] = dotted.split('.');
+  const items = context.service_instances;
+  if (
+    root === 'service_instance' &&
+    context.service_instance === undefined &&
+    Array.isArray(items) &&
+    rest.length > 0
+  ) {
+    const filled = items.map(
+      (item: unknown) => isObject(item) && setPlaceholder(item, rest, dotted),
+    );
+    return filled.length > 0 && filled.every(Boolean);
+  }
+  return setPlaceholder(context, dotted.split('.'), dotted);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function setPlaceholder(
+  context: Record<string, unknown>,
+  path: readonly string[],
+  dotted: string,
+): boolean {
+  const segments = [...path];
   const last = segments.pop();
   if (last === undefined) return false;
   let node: Record<string, unknown> = context;
@@ -60,8 +91,8 @@ function fillPlaceholder(context: Record<string, unknown>, dotted: string): bool
       const created: Record<string, unknown> = {};
       node[segment] = created;
       node = created;
-    } else if (next !== null && typeof next === 'object' && !Array.isArray(next)) {
-      node = next as Record<string, unknown>;
+    } else if (isObject(next)) {
+      node = next;
     } else {
       return false;
     }

@@ -2,11 +2,20 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createRenderer, type ManifestEngine } from '@nucleon/templates';
-import { PLACEHOLDER_ACCOUNT_ID, PLACEHOLDER_DEPLOYMENT_ID, TOOLKIT_REGION } from './template-arns.js';
+import {
+  PLACEHOLDER_ACCOUNT_ID,
+  PLACEHOLDER_DEPLOYMENT_ID,
+  TOOLKIT_REGION,
+} from './template-arns.js';
 import { loadToolkitBundle, type ToolkitBundle } from './template-bundle.js';
 import { EMPTY_CONTEXT, readContextFile, type ToolkitContext } from './template-context.js';
 import { runToolkitAction, TemplateToolkitError } from './template-errors.js';
-import { assertSafeRelativePath, joinTreePath, writeFileTree, type FileTree } from './template-files.js';
+import {
+  assertSafeRelativePath,
+  joinTreePath,
+  writeFileTree,
+  type FileTree,
+} from './template-files.js';
 import { planResources, type RenderTarget, type SpecSource } from './template-resources.js';
 import { buildWorkspace } from './template-workspace.js';
 
@@ -27,7 +36,8 @@ export type FileCheck = 'cloudformation' | 'terraform' | 'json' | 'none';
 
 function fileCheck(engine: ManifestEngine, path: string): FileCheck {
   if (engine === 'cloudformation') return 'cloudformation';
-  if (engine === 'terraform') return path.endsWith('.tf') ? 'terraform' : path.endsWith('.json') ? 'json' : 'none';
+  if (engine === 'terraform')
+    return path.endsWith('.tf') ? 'terraform' : path.endsWith('.json') ? 'json' : 'none';
   return path === 'proton-inputs.json' ? 'json' : 'none';
 }
 
@@ -37,9 +47,18 @@ function fileCheck(engine: ManifestEngine, path: string): FileCheck {
  * instance, the pipeline, or an environment go at the top. Problems in any resource are all
  * collected; spec, schema and bundle problems throw {@link TemplateToolkitError}.
  */
-export function renderBundle(bundle: ToolkitBundle, spec: SpecSource, context: ToolkitContext, target: RenderTarget): BundleRenderResult {
+export function renderBundle(
+  bundle: ToolkitBundle,
+  spec: SpecSource,
+  context: ToolkitContext,
+  target: RenderTarget,
+): BundleRenderResult {
   const planned = planResources(bundle, spec, context, target);
-  const options = { bundle, renderer: createRenderer(), arnAccountId: context.environment?.account_id ?? PLACEHOLDER_ACCOUNT_ID };
+  const options = {
+    bundle,
+    renderer: createRenderer(),
+    arnAccountId: context.environment?.account_id ?? PLACEHOLDER_ACCOUNT_ID,
+  };
   const files: FileTree = new Map();
   const problems: string[] = [];
   const checks = new Map<string, FileCheck>();
@@ -64,7 +83,9 @@ export async function readSpecFile(path: string): Promise<SpecSource> {
   try {
     return { text: await readFile(path, 'utf8'), file: path };
   } catch (error) {
-    throw new TemplateToolkitError([`${path}: cannot read the spec file (${(error as Error).message})`]);
+    throw new TemplateToolkitError([
+      `${path}: cannot read the spec file (${(error as Error).message})`,
+    ]);
   }
 }
 
@@ -95,21 +116,35 @@ context.json supplies everything else (every field optional):
 An instance's environment is environments[<its environment>], falling back to environment.
 A template that reads a value the context lacks fails, naming every missing value.
 
-Generated Terraform metadata uses deploymentId ${PLACEHOLDER_DEPLOYMENT_ID}, region ${TOOLKIT_REGION},
+Generated Terraform files use deploymentId ${PLACEHOLDER_DEPLOYMENT_ID}, region ${TOOLKIT_REGION},
 the account of environment.account_id (${PLACEHOLDER_ACCOUNT_ID} when absent) in ARNs, and the bundle
 folder's name as the template name (for <name>/v<major>/, the parent's name and that major), version <major>.0.
 
 Exit status: 0 when everything was written, 1 on any problem (printed on stderr as file:line: message).`;
 
 /** Registers `nucleon template render`. */
-export function registerTemplateRenderCommand(template: Command, setExit: (code: number) => void): void {
+export function registerTemplateRenderCommand(
+  template: Command,
+  setExit: (code: number) => void,
+): void {
   template
     .command('render <bundle-dir>')
-    .description('render a template bundle offline for a spec file and write what the engine would receive')
-    .requiredOption('--spec <spec.yaml>', 'spec file: proton: EnvironmentSpec or proton: ServiceSpec')
+    .description(
+      'render a template bundle offline for a spec file and write what the engine would receive',
+    )
+    .requiredOption(
+      '--spec <spec.yaml>',
+      'spec file: proton: EnvironmentSpec or proton: ServiceSpec',
+    )
     .option('--instance <name>', 'render only this service instance (service bundles)')
-    .option('--pipeline', "render only the service's pipeline (service bundles with pipeline_infrastructure/)")
-    .option('--context <context.json>', 'names, account ids and outputs the templates read (see below)')
+    .option(
+      '--pipeline',
+      "render only the service's pipeline (service bundles with pipeline_infrastructure/)",
+    )
+    .option(
+      '--context <context.json>',
+      'names, account ids and outputs the templates read (see below)',
+    )
     .requiredOption('--out <dir>', 'output folder (created when missing)')
     .addHelpText('after', RENDER_HELP)
     .action((dir: string, flags: RenderFlags) =>
@@ -118,9 +153,14 @@ export function registerTemplateRenderCommand(template: Command, setExit: (code:
           throw new TemplateToolkitError(['--instance and --pipeline cannot be used together']);
         }
         const target: RenderTarget =
-          flags.instance !== undefined ? { mode: 'instance', name: flags.instance } : flags.pipeline === true ? { mode: 'pipeline' } : { mode: 'all' };
+          flags.instance !== undefined
+            ? { mode: 'instance', name: flags.instance }
+            : flags.pipeline === true
+              ? { mode: 'pipeline' }
+              : { mode: 'all' };
         const spec = await readSpecFile(flags.spec);
-        const context = flags.context === undefined ? EMPTY_CONTEXT : await readContextFile(flags.context);
+        const context =
+          flags.context === undefined ? EMPTY_CONTEXT : await readContextFile(flags.context);
         const bundle = await loadToolkitBundle(dir);
         const result = renderBundle(bundle, spec, context, target);
         if (result.problems.length > 0) {
@@ -130,7 +170,9 @@ export function registerTemplateRenderCommand(template: Command, setExit: (code:
         }
         const written = await writeFileTree(flags.out, result.files, result.modes);
         process.stdout.write(written.map((path) => `wrote ${join(flags.out, path)}\n`).join(''));
-        process.stdout.write(`rendered ${result.labels.join(', ')}: ${written.length} file${written.length === 1 ? '' : 's'} in ${flags.out}\n`);
+        process.stdout.write(
+          `rendered ${result.labels.join(', ')}: ${written.length} file${written.length === 1 ? '' : 's'} in ${flags.out}\n`,
+        );
         return 0;
       }),
     );

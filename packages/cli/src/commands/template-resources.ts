@@ -59,7 +59,10 @@ export interface PlannedResource {
 }
 
 /** What to render from a service bundle: everything, one instance, or the pipeline. */
-export type RenderTarget = { readonly mode: 'all' } | { readonly mode: 'instance'; readonly name: string } | { readonly mode: 'pipeline' };
+export type RenderTarget =
+  | { readonly mode: 'all' }
+  | { readonly mode: 'instance'; readonly name: string }
+  | { readonly mode: 'pipeline' };
 
 /** A spec file's text and the name its problems are reported under. */
 export interface SpecSource {
@@ -72,14 +75,20 @@ export interface SpecSource {
  * input with the template's schema (defaults filled). Any problem throws
  * {@link TemplateToolkitError} with all the messages.
  */
-export function planResources(bundle: ToolkitBundle, spec: SpecSource, context: ToolkitContext, target: RenderTarget): PlannedResource[] {
+export function planResources(
+  bundle: ToolkitBundle,
+  spec: SpecSource,
+  context: ToolkitContext,
+  target: RenderTarget,
+): PlannedResource[] {
   if (bundle.problems.length > 0 || bundle.schema === undefined) {
     throw new TemplateToolkitError([
       ...bundle.problems.map(formatBundleProblem),
       `${bundle.dir}: the bundle would not register; fix the problems above first (nucleon template lint shows them all)`,
     ]);
   }
-  if (bundle.kind === 'environment') return [planEnvironment(bundle, bundle.schema, spec, context, target)];
+  if (bundle.kind === 'environment')
+    return [planEnvironment(bundle, bundle.schema, spec, context, target)];
   return planService(bundle, bundle.schema, spec, context, target);
 }
 
@@ -90,10 +99,15 @@ function planEnvironment(
   context: ToolkitContext,
   target: RenderTarget,
 ): PlannedResource {
-  if (target.mode !== 'all') throw new TemplateToolkitError([`--instance and --pipeline apply only to service template bundles; ${bundle.dir} is an environment template bundle`]);
+  if (target.mode !== 'all')
+    throw new TemplateToolkitError([
+      `--instance and --pipeline apply only to service template bundles; ${bundle.dir} is an environment template bundle`,
+    ]);
   const manifest = bundle.infrastructure.environment;
   if (manifest === undefined) {
-    throw new TemplateToolkitError([`${bundle.dir}: a customer-managed environment template has no infrastructure to render`]);
+    throw new TemplateToolkitError([
+      `${bundle.dir}: a customer-managed environment template has no infrastructure to render`,
+    ]);
   }
   const parsed = parseSpec(spec, parseEnvironmentSpec);
   const inputs = validateInputs(schema, 'environment', parsed.spec, (e) => `${spec.file}: ${e}`);
@@ -114,30 +128,50 @@ function planService(
   target: RenderTarget,
 ): PlannedResource[] {
   const { instance: instanceManifest, pipeline: pipelineManifest } = bundle.infrastructure;
-  if (instanceManifest === undefined) throw new TemplateToolkitError([`${bundle.dir}: instance_infrastructure/manifest.yaml is missing`]);
+  if (instanceManifest === undefined)
+    throw new TemplateToolkitError([
+      `${bundle.dir}: instance_infrastructure/manifest.yaml is missing`,
+    ]);
   if (target.mode === 'pipeline' && pipelineManifest === undefined) {
-    throw new TemplateToolkitError([`--pipeline: ${bundle.dir} has no pipeline_infrastructure/; the template has no pipeline`]);
+    throw new TemplateToolkitError([
+      `--pipeline: ${bundle.dir} has no pipeline_infrastructure/; the template has no pipeline`,
+    ]);
   }
   const parsed = parseSpec(spec, (text) => parseServiceSpec(text));
-  const { instances, pipelineInputs } = validateServiceInputs(schema, parsed, spec.file, pipelineManifest !== undefined);
+  const { instances, pipelineInputs } = validateServiceInputs(
+    schema,
+    parsed,
+    spec.file,
+    pipelineManifest !== undefined,
+  );
   const service = context.service ?? {};
   const planned: PlannedResource[] = [];
-  const wantInstance = (name: string): boolean => target.mode === 'all' || (target.mode === 'instance' && target.name === name);
+  const wantInstance = (name: string): boolean =>
+    target.mode === 'all' || (target.mode === 'instance' && target.name === name);
   for (const instance of instances) {
     if (!wantInstance(instance.name)) continue;
     planned.push({
       label: `instance "${instance.name}"`,
       outDir: target.mode === 'all' ? instance.name : '',
       manifest: instanceManifest,
-      resource: { kind: 'service_instance', environment: environmentFor(instance.environment, context), service, instance: { name: instance.name, inputs: instance.inputs } },
+      resource: {
+        kind: 'service_instance',
+        environment: environmentFor(instance.environment, context),
+        service,
+        instance: { name: instance.name, inputs: instance.inputs },
+      },
     });
   }
   if (target.mode === 'instance' && planned.length === 0) {
-    throw new TemplateToolkitError([`${spec.file}: no instance named "${target.name}"; the spec has ${instances.map((i) => `"${i.name}"`).join(', ')}`]);
+    throw new TemplateToolkitError([
+      `${spec.file}: no instance named "${target.name}"; the spec has ${instances.map((i) => `"${i.name}"`).join(', ')}`,
+    ]);
   }
   if (pipelineManifest !== undefined && target.mode !== 'instance') {
     if (target.mode === 'all' && instances.some((i) => i.name === 'pipeline')) {
-      throw new TemplateToolkitError([`${spec.file}: an instance named "pipeline" would share its output folder with the pipeline; render it with --instance pipeline`]);
+      throw new TemplateToolkitError([
+        `${spec.file}: an instance named "pipeline" would share its output folder with the pipeline; render it with --instance pipeline`,
+      ]);
     }
     const pipelineInstances = instances.map((i) => ({
       name: i.name,
@@ -170,15 +204,26 @@ function validateServiceInputs(
   const errors: string[] = [];
   const instances = spec.instances.map((instance: ServiceInstanceSpec) => {
     const where = instance.line === undefined ? file : `${file}:${instance.line}`;
-    const inputs = collect(errors, () => validateInputs(schema, 'service', instance.spec, (e) => `${where}: instance "${instance.name}": ${e}`));
+    const inputs = collect(errors, () =>
+      validateInputs(
+        schema,
+        'service',
+        instance.spec,
+        (e) => `${where}: instance "${instance.name}": ${e}`,
+      ),
+    );
     return { name: instance.name, environment: instance.environment, inputs };
   });
   let pipelineInputs: Inputs = {};
   if (!hasPipeline && spec.pipeline !== undefined && Object.keys(spec.pipeline).length > 0) {
-    errors.push(`${file}: the spec has a "pipeline" section but the template has no pipeline (no pipeline_infrastructure/)`);
+    errors.push(
+      `${file}: the spec has a "pipeline" section but the template has no pipeline (no pipeline_infrastructure/)`,
+    );
   } else if (hasPipeline) {
     const label = (e: string): string => `${file}: ${e.replace(/^spec(?=[.:[ ]|$)/, 'pipeline')}`;
-    pipelineInputs = collect(errors, () => validateInputs(schema, 'pipeline', spec.pipeline ?? {}, label));
+    pipelineInputs = collect(errors, () =>
+      validateInputs(schema, 'pipeline', spec.pipeline ?? {}, label),
+    );
   }
   if (errors.length > 0) throw new TemplateToolkitError(errors);
   return { instances, pipelineInputs };
@@ -195,20 +240,32 @@ function collect(errors: string[], validate: () => Inputs): Inputs {
 }
 
 /** Validates inputs with the schema (defaults filled in); errors throw, each passed through `label`. */
-function validateInputs(schema: ParsedTemplateSchema, which: InputTypeKind, inputs: unknown, label: (error: string) => string): Inputs {
+function validateInputs(
+  schema: ParsedTemplateSchema,
+  which: InputTypeKind,
+  inputs: unknown,
+  label: (error: string) => string,
+): Inputs {
   const result = compileInputValidator(schema, which)(inputs);
   if (!result.ok) throw new TemplateToolkitError(result.errors.map(label));
   return result.value;
 }
 
-function parseSpec<T extends EnvironmentSpec | ServiceSpec>(spec: SpecSource, parse: (text: string) => T): T {
+function parseSpec<T extends EnvironmentSpec | ServiceSpec>(
+  spec: SpecSource,
+  parse: (text: string) => T,
+): T {
   try {
     return parse(spec.text);
   } catch (error) {
     if (error instanceof NucleonError) {
       // The parser joins problems as `spec line N: message; spec line M: ...`.
       const parts = error.message.split(/; (?=spec line \d+: )/);
-      throw new TemplateToolkitError(parts.map((part) => part.replace(/^spec line (\d+): /, ':$1: ')).map((part) => `${spec.file}${part.startsWith(':') ? part : `: ${part}`}`));
+      throw new TemplateToolkitError(
+        parts
+          .map((part) => part.replace(/^spec line (\d+): /, ':$1: '))
+          .map((part) => `${spec.file}${part.startsWith(':') ? part : `: ${part}`}`),
+      );
     }
     throw error;
   }
@@ -216,7 +273,13 @@ function parseSpec<T extends EnvironmentSpec | ServiceSpec>(spec: SpecSource, pa
 
 /** An instance's environment: `environments[<name>]`, falling back to `environment`. */
 function environmentFor(name: string, context: ToolkitContext): ToolkitEnvironmentRef {
-  const entry = Object.hasOwn(context.environments, name) ? context.environments[name] : context.environment;
+  const entry = Object.hasOwn(context.environments, name)
+    ? context.environments[name]
+    : context.environment;
   const accountId = entry?.account_id;
-  return { name, ...(accountId === undefined ? {} : { account_id: accountId }), outputs: { ...(entry?.outputs ?? {}) } };
+  return {
+    name,
+    ...(accountId === undefined ? {} : { account_id: accountId }),
+    outputs: { ...(entry?.outputs ?? {}) },
+  };
 }

@@ -15,26 +15,52 @@ const decoder = new TextDecoder();
  * for byte). With `update`, new and changed files are written and snapshots that are no longer
  * rendered are removed, and the fixture passes. `displayDir` names the folder in messages.
  */
-export async function checkSnapshots(snapshotDir: string, displayDir: string, rendered: FileTree, update: boolean): Promise<SnapshotOutcome> {
+export async function checkSnapshots(
+  snapshotDir: string,
+  displayDir: string,
+  rendered: FileTree,
+  update: boolean,
+): Promise<SnapshotOutcome> {
   const stored = await readFileTree(snapshotDir);
   const missing = [...rendered.keys()].filter((path) => !stored.has(path)).sort();
-  const changed = [...rendered.keys()].filter((path) => stored.has(path) && !sameBytes(stored.get(path), rendered.get(path))).sort();
+  const changed = [...rendered.keys()]
+    .filter((path) => stored.has(path) && !sameBytes(stored.get(path), rendered.get(path)))
+    .sort();
   const obsolete = [...stored.keys()].filter((path) => !rendered.has(path)).sort();
   if (update) {
-    if (missing.length + changed.length + obsolete.length === 0) return { failures: [], note: 'snapshots up to date' };
-    const toWrite: FileTree = new Map([...missing, ...changed].map((path) => [path, rendered.get(path) ?? new Uint8Array()]));
+    if (missing.length + changed.length + obsolete.length === 0)
+      return { failures: [], note: 'snapshots up to date' };
+    const toWrite: FileTree = new Map(
+      [...missing, ...changed].map((path) => [path, rendered.get(path) ?? new Uint8Array()]),
+    );
     await writeFileTree(snapshotDir, toWrite);
     await removeFiles(snapshotDir, obsolete);
-    return { failures: [], note: `snapshots updated: ${toWrite.size} written, ${obsolete.length} removed` };
+    return {
+      failures: [],
+      note: `snapshots updated: ${toWrite.size} written, ${obsolete.length} removed`,
+    };
   }
   if (stored.size === 0) {
-    return { failures: [`${displayDir}: no snapshots yet; run nucleon template test with --update to create them`] };
+    return {
+      failures: [
+        `${displayDir}: no snapshots yet; run nucleon template test with --update to create them`,
+      ],
+    };
   }
   return {
     failures: [
-      ...missing.map((path) => `${displayDir}/${path}: no snapshot for this rendered file; run with --update to create it`),
-      ...changed.map((path) => `${displayDir}/${path}: ${firstDifference(stored.get(path), rendered.get(path))}; run with --update to accept the change`),
-      ...obsolete.map((path) => `${displayDir}/${path}: this file is no longer rendered; run with --update to remove it`),
+      ...missing.map(
+        (path) =>
+          `${displayDir}/${path}: no snapshot for this rendered file; run with --update to create it`,
+      ),
+      ...changed.map(
+        (path) =>
+          `${displayDir}/${path}: ${firstDifference(stored.get(path), rendered.get(path))}; run with --update to accept the change`,
+      ),
+      ...obsolete.map(
+        (path) =>
+          `${displayDir}/${path}: this file is no longer rendered; run with --update to remove it`,
+      ),
     ],
   };
 }

@@ -26,7 +26,9 @@ export async function findFixtures(bundleDir: string): Promise<string[]> {
   const root = join(bundleDir, FIXTURES_DIR);
   const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
   const names: string[] = [];
-  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const entry of entries
+    .filter((e) => e.isDirectory())
+    .sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (await exists(join(root, entry.name, 'spec.yaml'))) names.push(entry.name);
   }
   return names;
@@ -45,13 +47,19 @@ async function exists(path: string): Promise<boolean> {
  * (CloudFormation YAML with the intrinsic short tags, Terraform, JSON), and compares the files
  * with `test/<name>/__snapshots__/` (or, with `update`, stores them there).
  */
-export async function runFixture(bundle: ToolkitBundle, name: string, update: boolean): Promise<FixtureResult> {
+export async function runFixture(
+  bundle: ToolkitBundle,
+  name: string,
+  update: boolean,
+): Promise<FixtureResult> {
   const folder = join(bundle.dir, FIXTURES_DIR, name);
   let result: BundleRenderResult;
   try {
     const spec = await readSpecFile(join(folder, 'spec.yaml'));
     const contextFile = join(folder, 'context.json');
-    const context = (await exists(contextFile)) ? await readContextFile(contextFile) : EMPTY_CONTEXT;
+    const context = (await exists(contextFile))
+      ? await readContextFile(contextFile)
+      : EMPTY_CONTEXT;
     result = renderBundle(bundle, spec, context, { mode: 'all' });
   } catch (error) {
     if (error instanceof TemplateToolkitError) return { name, failures: error.lines };
@@ -62,7 +70,11 @@ export async function runFixture(bundle: ToolkitBundle, name: string, update: bo
   if (parseFailures.length > 0) return { name, failures: parseFailures };
   const display = `${FIXTURES_DIR}/${name}/${SNAPSHOTS_DIR}`;
   const outcome = await checkSnapshots(join(folder, SNAPSHOTS_DIR), display, result.files, update);
-  return { name, failures: outcome.failures, ...(outcome.note === undefined ? {} : { note: outcome.note }) };
+  return {
+    name,
+    failures: outcome.failures,
+    ...(outcome.note === undefined ? {} : { note: outcome.note }),
+  };
 }
 
 /** Parses each rendered file as what it is; returns `file:line: message` for each that does not parse. */
@@ -116,14 +128,27 @@ it does not change the exit status).
 Exit status: 0 when every fixture passed, 1 otherwise (or when there is no fixture and no --previous).`;
 
 /** Registers `nucleon template test`. */
-export function registerTemplateTestCommand(template: Command, setExit: (code: number) => void): void {
+export function registerTemplateTestCommand(
+  template: Command,
+  setExit: (code: number) => void,
+): void {
   template
     .command('test <bundle-dir>')
-    .description("render the bundle's test fixtures (test/<name>/spec.yaml) and compare them with stored snapshots")
-    .option('--previous <bundle-dir>', "the previous version's bundle: classify the schema change as minor-compatible or major")
-    .option('--update', 'write new snapshots and accept changed ones (removes snapshots no longer rendered)')
+    .description(
+      "render the bundle's test fixtures (test/<name>/spec.yaml) and compare them with stored snapshots",
+    )
+    .option(
+      '--previous <bundle-dir>',
+      "the previous version's bundle: classify the schema change as minor-compatible or major",
+    )
+    .option(
+      '--update',
+      'write new snapshots and accept changed ones (removes snapshots no longer rendered)',
+    )
     .addHelpText('after', TEST_HELP)
-    .action((dir: string, flags: TestFlags) => runToolkitAction(setExit, () => testBundle(dir, flags)));
+    .action((dir: string, flags: TestFlags) =>
+      runToolkitAction(setExit, () => testBundle(dir, flags)),
+    );
 }
 
 async function testBundle(dir: string, flags: TestFlags): Promise<number> {
@@ -136,19 +161,29 @@ async function testBundle(dir: string, flags: TestFlags): Promise<number> {
   }
   const names = await findFixtures(dir);
   if (names.length === 0) {
-    process.stderr.write(`${dir}: no fixtures; add ${FIXTURES_DIR}/<name>/spec.yaml (and optionally context.json)\n`);
+    process.stderr.write(
+      `${dir}: no fixtures; add ${FIXTURES_DIR}/<name>/spec.yaml (and optionally context.json)\n`,
+    );
   }
   let failed = 0;
   for (const name of names) {
     const result = await runFixture(bundle, name, flags.update === true);
     if (result.failures.length > 0) failed += 1;
     const status = result.failures.length > 0 ? 'FAIL' : 'PASS';
-    process.stdout.write(`${status} ${name}${result.note === undefined ? '' : ` (${result.note})`}\n`);
+    process.stdout.write(
+      `${status} ${name}${result.note === undefined ? '' : ` (${result.note})`}\n`,
+    );
     const prefix = `${FIXTURES_DIR}/${name}`;
-    process.stderr.write(result.failures.map((f) => (f.startsWith(`${prefix}/`) ? `${f}\n` : `${prefix}: ${f}\n`)).join(''));
+    process.stderr.write(
+      result.failures
+        .map((f) => (f.startsWith(`${prefix}/`) ? `${f}\n` : `${prefix}: ${f}\n`))
+        .join(''),
+    );
   }
   if (names.length > 0) {
-    process.stdout.write(`${names.length} fixture${names.length === 1 ? '' : 's'}: ${names.length - failed} passed, ${failed} failed\n`);
+    process.stdout.write(
+      `${names.length} fixture${names.length === 1 ? '' : 's'}: ${names.length - failed} passed, ${failed} failed\n`,
+    );
   }
   if (flags.previous !== undefined) {
     const diff = await diffBundleSchemas(flags.previous, bundle);

@@ -15,7 +15,11 @@ import {
 import { PLACEHOLDER_DEPLOYMENT_ID, resourceArns } from './template-arns.js';
 import type { ToolkitBundle } from './template-bundle.js';
 import { pruneUndefined, renderJinjaFile } from './template-jinja.js';
-import type { PlannedResource, ToolkitEnvironmentRef, ToolkitResource } from './template-resources.js';
+import type {
+  PlannedResource,
+  ToolkitEnvironmentRef,
+  ToolkitResource,
+} from './template-resources.js';
 
 /** The files of one resource's workspace (paths relative to it), or why they could not be made. */
 export interface Workspace {
@@ -47,18 +51,27 @@ export function buildWorkspace(planned: PlannedResource, options: WorkspaceOptio
   if (manifest.engine === 'cloudformation') return cloudFormationWorkspace(planned, options);
   const workspace: Workspace = { files: new Map(), modes: new Map(), problems: [] };
   const missing = missingForGeneratedFiles(resource);
-  const generated = manifest.engine === 'terraform' ? 'proton.auto.tfvars.json' : 'proton-inputs.json';
+  const generated =
+    manifest.engine === 'terraform' ? 'proton.auto.tfvars.json' : 'proton-inputs.json';
   if (missing.length > 0) {
-    workspace.problems.push(`${planned.label}: ${generated} needs ${missing.join(', ')}; add ${missing.length === 1 ? 'it' : 'them'} to context.json`);
+    workspace.problems.push(
+      `${planned.label}: ${generated} needs ${missing.join(', ')}; add ${missing.length === 1 ? 'it' : 'them'} to context.json`,
+    );
     return workspace;
   }
   if (manifest.engine === 'codebuild' && manifest.settings?.inputType === 'HCL') {
-    workspace.problems.push(`${manifest.directory}/manifest.yaml: input_type HCL is not supported by the toolkit yet; only proton-inputs.json (input_type JSON) can be generated`);
+    workspace.problems.push(
+      `${manifest.directory}/manifest.yaml: input_type HCL is not supported by the toolkit yet; only proton-inputs.json (input_type JSON) can be generated`,
+    );
     return workspace;
   }
   copyBundleFiles(manifest, options.bundle, workspace);
   if (manifest.engine === 'terraform') addTerraformFiles(resource, options, workspace.files);
-  else workspace.files.set('proton-inputs.json', utf8.encode(protonInputsJson(completeResource(resource))));
+  else
+    workspace.files.set(
+      'proton-inputs.json',
+      utf8.encode(protonInputsJson(completeResource(resource))),
+    );
   return workspace;
 }
 
@@ -68,17 +81,24 @@ function cloudFormationWorkspace(planned: PlannedResource, options: WorkspaceOpt
     const source = decoder.decode(options.bundle.files.get(file) ?? new Uint8Array());
     const context = jinjaContext(planned.resource);
     const result = renderJinjaFile(options.renderer, source, context, file, planned.label);
-    if (result.ok) workspace.files.set(workspaceName(planned.manifest, file), utf8.encode(result.text));
+    if (result.ok)
+      workspace.files.set(workspaceName(planned.manifest, file), utf8.encode(result.text));
     else workspace.problems.push(...result.problems);
   }
   return workspace;
 }
 
 function workspaceName(manifest: ParsedManifest, file: string): string {
-  return file.startsWith(`${manifest.directory}/`) ? file.slice(manifest.directory.length + 1) : file;
+  return file.startsWith(`${manifest.directory}/`)
+    ? file.slice(manifest.directory.length + 1)
+    : file;
 }
 
-function copyBundleFiles(manifest: ParsedManifest, bundle: ToolkitBundle, workspace: Workspace): void {
+function copyBundleFiles(
+  manifest: ParsedManifest,
+  bundle: ToolkitBundle,
+  workspace: Workspace,
+): void {
   for (const file of manifest.files) {
     const data = bundle.files.get(file);
     if (data === undefined) continue;
@@ -88,11 +108,23 @@ function copyBundleFiles(manifest: ParsedManifest, bundle: ToolkitBundle, worksp
   }
 }
 
-function addTerraformFiles(resource: ToolkitResource, options: WorkspaceOptions, files: Map<string, Uint8Array>): void {
+function addTerraformFiles(
+  resource: ToolkitResource,
+  options: WorkspaceOptions,
+  files: Map<string, Uint8Array>,
+): void {
   const complete = completeResource(resource);
   const arns = resourceArns(resource, options.bundle.template, options.arnAccountId);
-  files.set(terraformVariablesFileName(complete.kind), utf8.encode(terraformVariablesTf(complete.kind)));
-  files.set('proton.auto.tfvars.json', utf8.encode(terraformTfvarsJson(complete, { resourceArn: arns.arn, protonTags: arns.protonTags })));
+  files.set(
+    terraformVariablesFileName(complete.kind),
+    utf8.encode(terraformVariablesTf(complete.kind)),
+  );
+  files.set(
+    'proton.auto.tfvars.json',
+    utf8.encode(
+      terraformTfvarsJson(complete, { resourceArn: arns.arn, protonTags: arns.protonTags }),
+    ),
+  );
   const metadata = deploymentMetadataJson({
     deploymentId: PLACEHOLDER_DEPLOYMENT_ID,
     isResourceDeleted: false,
@@ -113,17 +145,26 @@ function jinjaContext(resource: ToolkitResource): Record<string, unknown> {
   // The builders take complete records; absent fields are passed as undefined and pruned.
   switch (resource.kind) {
     case 'environment':
-      return pruneUndefined(environmentContext({ name: resource.name as string, inputs: resource.inputs }));
+      return pruneUndefined(
+        environmentContext({ name: resource.name as string, inputs: resource.inputs }),
+      );
     case 'service_instance':
       return pruneUndefined(
-        serviceInstanceContext({ environment: environmentRef(resource.environment), service: serviceRef(resource), instance: resource.instance }),
+        serviceInstanceContext({
+          environment: environmentRef(resource.environment),
+          service: serviceRef(resource),
+          instance: resource.instance,
+        }),
       );
     case 'pipeline':
       return pruneUndefined(
         pipelineContext({
           service: serviceRef(resource),
           pipelineInputs: resource.pipelineInputs,
-          instances: resource.instances.map((i) => ({ ...i, environment: environmentRef(i.environment) })),
+          instances: resource.instances.map((i) => ({
+            ...i,
+            environment: environmentRef(i.environment),
+          })),
         }),
       );
   }
@@ -141,7 +182,8 @@ function serviceRef(resource: { readonly service: { readonly name?: string } }):
 function missingForGeneratedFiles(resource: ToolkitResource): string[] {
   const missing = new Set<string>();
   const account = (env: ToolkitEnvironmentRef): void => {
-    if (env.account_id === undefined) missing.add(`environments.${env.name}.account_id (or environment.account_id)`);
+    if (env.account_id === undefined)
+      missing.add(`environments.${env.name}.account_id (or environment.account_id)`);
   };
   if (resource.kind === 'environment') {
     if (resource.name === undefined) missing.add('environment.name');
@@ -155,12 +197,22 @@ function missingForGeneratedFiles(resource: ToolkitResource): string[] {
 
 type CompleteResource =
   | { kind: 'environment'; name: string; inputs: Record<string, unknown> }
-  | { kind: 'service_instance'; environment: EnvironmentRef; service: ServiceRef; instance: { name: string; inputs: Record<string, unknown> } }
+  | {
+      kind: 'service_instance';
+      environment: EnvironmentRef;
+      service: ServiceRef;
+      instance: { name: string; inputs: Record<string, unknown> };
+    }
   | {
       kind: 'pipeline';
       service: ServiceRef;
       pipelineInputs: Record<string, unknown>;
-      instances: { name: string; inputs: Record<string, unknown>; outputs: Record<string, string>; environment: EnvironmentRef }[];
+      instances: {
+        name: string;
+        inputs: Record<string, unknown>;
+        outputs: Record<string, string>;
+        environment: EnvironmentRef;
+      }[];
     };
 
 /** The resource with the values {@link missingForGeneratedFiles} checked are present. */
@@ -169,13 +221,21 @@ function completeResource(resource: ToolkitResource): CompleteResource {
     case 'environment':
       return { kind: 'environment', name: resource.name as string, inputs: resource.inputs };
     case 'service_instance':
-      return { kind: 'service_instance', environment: environmentRef(resource.environment), service: serviceRef(resource), instance: resource.instance };
+      return {
+        kind: 'service_instance',
+        environment: environmentRef(resource.environment),
+        service: serviceRef(resource),
+        instance: resource.instance,
+      };
     case 'pipeline':
       return {
         kind: 'pipeline',
         service: serviceRef(resource),
         pipelineInputs: resource.pipelineInputs,
-        instances: resource.instances.map((i) => ({ ...i, environment: environmentRef(i.environment) })),
+        instances: resource.instances.map((i) => ({
+          ...i,
+          environment: environmentRef(i.environment),
+        })),
       };
   }
 }

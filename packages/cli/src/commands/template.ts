@@ -10,7 +10,9 @@ import { registerTemplateTestCommand } from './template-test.js';
 export function registerTemplateCommands(program: Command, setExit: (code: number) => void): void {
   const template = program
     .command('template')
-    .description('offline template toolkit: lint a bundle, render it for a spec, test it against snapshots (no server needed)');
+    .description(
+      'offline template toolkit: lint a bundle, render it for a spec, test it against snapshots (no server needed)',
+    );
   registerTemplateLintCommand(template, setExit);
   registerTemplateRenderCommand(template, setExit);
   registerTemplateTestCommand(template, setExit);

@@ -14,7 +14,24 @@ export interface HttpAppOptions {
   logger: Logger;
   maxRequestBytes: number;
   ready(): Promise<boolean>;
+  /** Extra routes (the web console), mounted after the API with the same operation dispatcher. */
+  mount?(app: Hono, dispatch: OperationDispatcher): void;
 }
+
+/** One decoded call: its target, who makes it, and its JSON input. */
+export interface OperationCall {
+  target: string | undefined;
+  /** Resolved once the target is known, so an unknown operation is refused before authentication. */
+  principal(): Promise<Principal>;
+  /** The awsJson1_0 request bytes, or an input a front already decoded from JSON (the console's). */
+  input: unknown;
+}
+
+/**
+ * Answers one call with the awsJson1_0 response: the same registry, scope check, validation,
+ * serialization and error mapping for every front. `decode` runs inside the error mapping.
+ */
+export type OperationDispatcher = (c: Context, decode: () => Promise<OperationCall>) => Promise<Response>;
 
 const protonOperations = new Set<string>(operationNames);
 
@@ -42,11 +59,12 @@ function resolveTarget(target: string | undefined, operations: OperationRegistry
   throw new ProtocolError('UnknownOperationException', 400, `Unknown operation ${name ?? ''} in X-Amz-Target "${target}".`);
 }
 
-function parseJson(body: Uint8Array): Record<string, unknown> {
-  if (body.byteLength === 0) return {};
-  let parsed: unknown;
+/** Decodes a JSON object body; anything else is a SerializationException. */
+export function parseJson(body: unknown): Record<string, unknown> {
+  if (body instanceof Uint8Array && body.byteLength === 0) return {};
+  let parsed: unknown = body;
   try {
-    parsed = JSON.parse(Buffer.from(body).toString('utf8'));
+    if (body instanceof Uint8Array) parsed = JSON.parse(Buffer.from(body).toString('utf8'));
   } catch (error) {
     throw new ProtocolError('SerializationException', 400, `The request body is not valid JSON: ${(error as Error).message}.`);
   }
@@ -56,31 +74,22 @@ function parseJson(body: Uint8Array): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** The HTTP front: awsJson1_0 on `POST /`, health checks; everything else is 404. */
-export function createHttpApp(options: HttpAppOptions): Hono {
-  const app = new Hono();
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => ((await options.ready()) ? c.json({ status: 'ready' }) : c.json({ status: 'not ready' }, 503)));
-  app.post('/', async (c) => {
+/** The dispatcher every front shares (the signed API on `POST /`, the console's session calls). */
+export function createOperationDispatcher(options: Pick<HttpAppOptions, 'operations' | 'logger'>): OperationDispatcher {
+  return async (c, decode) => {
     const requestId = randomUUID();
     const started = performance.now();
-    const target = c.req.header('x-amz-target');
+    let target = c.req.header('x-amz-target');
     const log = options.logger.child({ requestId });
     try {
-      const body = await readBoundedBody(c.req.raw.body, c.req.header('content-length'), options.maxRequestBytes);
+      const call = await decode();
+      target = call.target;
       const entry = resolveTarget(target, options.operations);
-      const url = new URL(c.req.url);
-      const principal = await options.authenticate({
-        method: 'POST',
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        headers: Object.fromEntries([...c.req.raw.headers].map(([k, v]) => [k.toLowerCase(), v])),
-        body,
-      });
+      const principal = await call.principal();
       if (principal.kind === 'scoped' && !entry.allowScoped) {
         throw new AccessDeniedError(`These temporary deployment credentials may not call ${target ?? ''}; they can only report on the resource being deployed.`);
       }
-      const raw = parseJson(body);
+      const raw = parseJson(call.input);
       let input: Record<string, unknown> = {};
       if (entry.input) {
         const { value, violations } = validateShape(entry.input, raw);
@@ -96,7 +105,30 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       log.info('request', { target, status: e.status, error: e.type, ms: Math.round(performance.now() - started) });
       return jsonResponse(c, e.status, { __type: e.type, message: e.message }, requestId, e.type);
     }
-  });
-  return app;
+  };
 }
 
+/** The HTTP front: awsJson1_0 on `POST /`, health checks, mounted extras; everything else is 404. */
+export function createHttpApp(options: HttpAppOptions): Hono {
+  const app = new Hono();
+  const dispatch = createOperationDispatcher(options);
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => ((await options.ready()) ? c.json({ status: 'ready' }) : c.json({ status: 'not ready' }, 503)));
+  app.post('/', (c) =>
+    dispatch(c, async () => {
+      const body = await readBoundedBody(c.req.raw.body, c.req.header('content-length'), options.maxRequestBytes);
+      const url = new URL(c.req.url);
+      const principal = () =>
+        options.authenticate({
+          method: 'POST',
+          path: url.pathname,
+          query: Object.fromEntries(url.searchParams),
+          headers: Object.fromEntries([...c.req.raw.headers].map(([k, v]) => [k.toLowerCase(), v])),
+          body,
+        });
+      return { target: c.req.header('x-amz-target'), principal, input: body };
+    }),
+  );
+  options.mount?.(app, dispatch);
+  return app;
+}

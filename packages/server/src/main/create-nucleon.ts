@@ -25,6 +25,7 @@ import type { JobHandler } from '../worker/job-worker.js';
 import { accessKeyOperations } from '../http/access-key-operations.js';
 import { catalogOperations } from '../http/catalog-operations.js';
 import { createHttpApp } from '../http/create-http-app.js';
+import { mountConsoleRoutes } from '../http/console-routes.js';
 import { AuthenticationError } from '../adapters/auth/sigv4-verifier.js';
 import { systemClock } from '../ports/clock.js';
 import { JobWorker } from '../worker/job-worker.js';
@@ -127,6 +128,7 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
       operations,
       logger: logger.child({ component: 'http' }),
       maxRequestBytes: config.maxRequestBytes,
+      mount: (app, dispatch) => mountConsoleRoutes(app, { dispatch, keys, clock, logger, maxRequestBytes: config.maxRequestBytes }),
       ready: async () => {
         try {
           await sql`select 1`.execute(db);

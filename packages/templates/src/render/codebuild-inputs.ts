@@ -9,8 +9,18 @@ import type { EnvironmentRef, Inputs, PipelineInstance, ServiceRef } from './ren
 /** The resource a CodeBuild run provisions, with the data the render contexts take. */
 export type CodeBuildResource =
   | { kind: 'environment'; name: string; inputs: Inputs }
-  | { kind: 'service_instance'; environment: EnvironmentRef; service: ServiceRef; instance: { name: string; inputs: Inputs } }
-  | { kind: 'pipeline'; service: ServiceRef; pipelineInputs: Inputs; instances: readonly PipelineInstance[] };
+  | {
+      kind: 'service_instance';
+      environment: EnvironmentRef;
+      service: ServiceRef;
+      instance: { name: string; inputs: Inputs };
+    }
+  | {
+      kind: 'pipeline';
+      service: ServiceRef;
+      pipelineInputs: Inputs;
+      instances: readonly PipelineInstance[];
+    };
 
 function environment(env: EnvironmentRef): EnvironmentRef {
   return { account_id: env.account_id, name: env.name, outputs: { ...env.outputs } };

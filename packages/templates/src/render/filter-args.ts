@@ -20,7 +20,9 @@ export interface SplitArgs {
 }
 
 function isKeywordArgs(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && Object.prototype.hasOwnProperty.call(v, '__keywords');
+  return (
+    typeof v === 'object' && v !== null && Object.prototype.hasOwnProperty.call(v, '__keywords')
+  );
 }
 
 /** Separates nunjucks' trailing keyword-argument object from the positional arguments. */
@@ -48,7 +50,8 @@ export function bindArgs(fn: string, params: ParamList, args: readonly unknown[]
       return pos[i];
     }
     if (Object.prototype.hasOwnProperty.call(kw, name)) return kw[name];
-    if (dflt === REQUIRED) throw new TemplateRuntimeError(`${fn}() missing required argument '${name}'`);
+    if (dflt === REQUIRED)
+      throw new TemplateRuntimeError(`${fn}() missing required argument '${name}'`);
     return dflt;
   });
   for (const name of Object.keys(kw)) {

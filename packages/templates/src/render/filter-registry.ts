@@ -25,7 +25,14 @@ export const UNSUPPORTED_FILTERS: Readonly<Record<string, string>> = {
 };
 
 const defaultFilter: FilterImpl = (value, args) => {
-  const [dflt, boolean] = bindArgs('default', [['default_value', ''], ['boolean', false]], args);
+  const [dflt, boolean] = bindArgs(
+    'default',
+    [
+      ['default_value', ''],
+      ['boolean', false],
+    ],
+    args,
+  );
   if (value instanceof Undefined) return dflt;
   if (truthy(boolean) && !truthy(value)) return dflt;
   return value;

@@ -29,6 +29,10 @@ export {
   terraformVariablesFileName,
   terraformVariablesTf,
 } from './terraform-files.js';
-export type { DeploymentMetadataArgs, TerraformKind, TerraformResource } from './terraform-files.js';
+export type {
+  DeploymentMetadataArgs,
+  TerraformKind,
+  TerraformResource,
+} from './terraform-files.js';
 export { protonInputs, protonInputsJson } from './codebuild-inputs.js';
 export type { CodeBuildResource } from './codebuild-inputs.js';

@@ -12,7 +12,10 @@ import { memberName } from './py-lookup.js';
 import { PyFloat } from './py-values.js';
 import { BaseCompiler, type NjCompiler, type NjFrame, type NjNode } from './nunjucks-internals.js';
 
-const CompilerClass = BaseCompiler as unknown as new (name: string, throwOnUndefined?: boolean) => NjCompiler;
+const CompilerClass = BaseCompiler as unknown as new (
+  name: string,
+  throwOnUndefined?: boolean,
+) => NjCompiler;
 
 const q = (s: string): string => JSON.stringify(s);
 
@@ -206,14 +209,30 @@ export class JinjaCompiler extends CompilerClass {
     this._emit(')');
   }
 
-  compileAdd(node: NjNode, frame: NjFrame): void { this.binary('add', node, frame); }
-  compileSub(node: NjNode, frame: NjFrame): void { this.binary('sub', node, frame); }
-  compileMul(node: NjNode, frame: NjFrame): void { this.binary('mul', node, frame); }
-  compileDiv(node: NjNode, frame: NjFrame): void { this.binary('div', node, frame); }
-  compileFloorDiv(node: NjNode, frame: NjFrame): void { this.binary('floorDiv', node, frame); }
-  compileMod(node: NjNode, frame: NjFrame): void { this.binary('mod', node, frame); }
-  compilePow(node: NjNode, frame: NjFrame): void { this.binary('pow', node, frame); }
-  compileConcat(node: NjNode, frame: NjFrame): void { this.binary('concat', node, frame); }
+  compileAdd(node: NjNode, frame: NjFrame): void {
+    this.binary('add', node, frame);
+  }
+  compileSub(node: NjNode, frame: NjFrame): void {
+    this.binary('sub', node, frame);
+  }
+  compileMul(node: NjNode, frame: NjFrame): void {
+    this.binary('mul', node, frame);
+  }
+  compileDiv(node: NjNode, frame: NjFrame): void {
+    this.binary('div', node, frame);
+  }
+  compileFloorDiv(node: NjNode, frame: NjFrame): void {
+    this.binary('floorDiv', node, frame);
+  }
+  compileMod(node: NjNode, frame: NjFrame): void {
+    this.binary('mod', node, frame);
+  }
+  compilePow(node: NjNode, frame: NjFrame): void {
+    this.binary('pow', node, frame);
+  }
+  compileConcat(node: NjNode, frame: NjFrame): void {
+    this.binary('concat', node, frame);
+  }
 
   compileNeg(node: NjNode, frame: NjFrame): void {
     this._emit('runtime.neg(');

@@ -15,6 +15,7 @@ import {
   groupTuple,
   isDict,
   isStr,
+  orderedKeys,
   strValue,
   tuple,
 } from './py-values.js';
@@ -52,7 +53,9 @@ function multiAttrGetter(attribute: unknown, post?: Getter): Getter {
 
 function first(value: unknown): unknown {
   const items = iterate(value);
-  return items.length > 0 ? items[0] : new Undefined('first', true, 'No first item, sequence was empty.');
+  return items.length > 0
+    ? items[0]
+    : new Undefined('first', true, 'No first item, sequence was empty.');
 }
 
 function last(value: unknown): unknown {
@@ -66,7 +69,14 @@ function last(value: unknown): unknown {
 }
 
 function join(value: unknown, args: unknown[]): string {
-  const [d, attribute] = bindArgs('join', [['d', ''], ['attribute', null]], args);
+  const [d, attribute] = bindArgs(
+    'join',
+    [
+      ['d', ''],
+      ['attribute', null],
+    ],
+    args,
+  );
   let items = iterate(value);
   if (attribute !== null) items = items.map(attrGetter(attribute));
   return items.map((x) => pyStr(x)).join(pyStr(d));
@@ -79,23 +89,36 @@ function sortBy<T>(items: T[], key: (x: T) => unknown, reverse: boolean): T[] {
 }
 
 function sort(value: unknown, args: unknown[]): unknown[] {
-  const [reverse, caseSensitive, attribute] = bindArgs('sort', [
-    ['reverse', false], ['case_sensitive', false], ['attribute', null],
-  ], args);
+  const [reverse, caseSensitive, attribute] = bindArgs(
+    'sort',
+    [
+      ['reverse', false],
+      ['case_sensitive', false],
+      ['attribute', null],
+    ],
+    args,
+  );
   const key = multiAttrGetter(attribute, truthy(caseSensitive) ? undefined : ignoreCase);
   return sortBy([...iterate(value)], key, truthy(reverse));
 }
 
 function dictsort(value: unknown, args: unknown[]): unknown[] {
-  const [caseSensitive, by, reverse] = bindArgs('dictsort', [
-    ['case_sensitive', false], ['by', 'key'], ['reverse', false],
-  ], args);
+  const [caseSensitive, by, reverse] = bindArgs(
+    'dictsort',
+    [
+      ['case_sensitive', false],
+      ['by', 'key'],
+      ['reverse', false],
+    ],
+    args,
+  );
   if (by !== 'key' && by !== 'value') {
     throw new TemplateRuntimeError('You can only sort by either "key" or "value"');
   }
   if (!isDict(value)) throw new TemplateRuntimeError('dictsort expects a mapping');
   const pos = by === 'key' ? 0 : 1;
-  const pairs = Object.keys(value).map((k) => tuple([k, value[k]]));
+  const keys = pos === 0 ? Object.keys(value) : orderedKeys(value);
+  const pairs = keys.map((k) => tuple([k, value[k]]));
   const key = (p: unknown[]): unknown => (truthy(caseSensitive) ? p[pos] : ignoreCase(p[pos]));
   return sortBy(pairs, key, truthy(reverse));
 }
@@ -106,7 +129,14 @@ function hashable(k: unknown): unknown {
 }
 
 function unique(value: unknown, args: unknown[]): PyIterable {
-  const [caseSensitive, attribute] = bindArgs('unique', [['case_sensitive', false], ['attribute', null]], args);
+  const [caseSensitive, attribute] = bindArgs(
+    'unique',
+    [
+      ['case_sensitive', false],
+      ['attribute', null],
+    ],
+    args,
+  );
   const getter = attrGetter(attribute, truthy(caseSensitive) ? undefined : ignoreCase);
   const seen: unknown[] = [];
   const out: unknown[] = [];
@@ -121,7 +151,14 @@ function unique(value: unknown, args: unknown[]): PyIterable {
 }
 
 function minMax(value: unknown, args: unknown[], sign: number, fn: string): unknown {
-  const [caseSensitive, attribute] = bindArgs(fn, [['case_sensitive', false], ['attribute', null]], args);
+  const [caseSensitive, attribute] = bindArgs(
+    fn,
+    [
+      ['case_sensitive', false],
+      ['attribute', null],
+    ],
+    args,
+  );
   const items = iterate(value);
   if (items.length === 0) return new Undefined(fn, true, 'No aggregated item, sequence was empty.');
   const key = attrGetter(attribute, truthy(caseSensitive) ? undefined : ignoreCase);
@@ -135,7 +172,14 @@ function minMax(value: unknown, args: unknown[], sign: number, fn: string): unkn
 }
 
 function sum(value: unknown, args: unknown[]): unknown {
-  const [attribute, start] = bindArgs('sum', [['attribute', null], ['start', 0]], args);
+  const [attribute, start] = bindArgs(
+    'sum',
+    [
+      ['attribute', null],
+      ['start', 0],
+    ],
+    args,
+  );
   let items = iterate(value);
   if (attribute !== null) items = items.map(attrGetter(attribute));
   return items.reduce((acc, x) => add(acc, x), start);
@@ -156,21 +200,37 @@ function mapFilter(value: unknown, args: unknown[], host: FilterHost): PyIterabl
   return new PyIterable(truthy(value) ? iterate(value).map(fn) : [], 'generator');
 }
 
-function selectOrReject(value: unknown, args: unknown[], host: FilterHost, keep: boolean, byAttr: boolean): PyIterable {
+function selectOrReject(
+  value: unknown,
+  args: unknown[],
+  host: FilterHost,
+  keep: boolean,
+  byAttr: boolean,
+): PyIterable {
   if (!truthy(value)) return new PyIterable([], 'generator');
   const [attr, ...testArgs] = byAttr ? args : [null, ...args];
-  if (byAttr && attr === undefined) throw new TemplateRuntimeError('Missing parameter for attribute name');
+  if (byAttr && attr === undefined)
+    throw new TemplateRuntimeError('Missing parameter for attribute name');
   const trans = byAttr ? attrGetter(attr) : (x: unknown): unknown => x;
   const [name, ...rest] = testArgs;
   const test = (x: unknown): boolean =>
     typeof name === 'string' ? host.callTest(name, x, rest) : truthy(x);
-  return new PyIterable(iterate(value).filter((item) => test(trans(item)) === keep), 'generator');
+  return new PyIterable(
+    iterate(value).filter((item) => test(trans(item)) === keep),
+    'generator',
+  );
 }
 
 function groupby(value: unknown, args: unknown[]): unknown[] {
-  const [attribute, dflt, caseSensitive] = bindArgs('groupby', [
-    ['attribute', REQUIRED], ['default', null], ['case_sensitive', false],
-  ], args);
+  const [attribute, dflt, caseSensitive] = bindArgs(
+    'groupby',
+    [
+      ['attribute', REQUIRED],
+      ['default', null],
+      ['case_sensitive', false],
+    ],
+    args,
+  );
   const cs = truthy(caseSensitive);
   const key = attrGetter(attribute, cs ? undefined : ignoreCase, dflt);
   const sorted = sortBy([...iterate(value)], key, false);
@@ -188,11 +248,21 @@ function groupby(value: unknown, args: unknown[]): unknown[] {
 function items(value: unknown): PyIterable {
   if (value instanceof Undefined) return new PyIterable([], 'generator');
   if (!isDict(value)) throw new TemplateRuntimeError('Can only get item pairs from a mapping.');
-  return new PyIterable(Object.keys(value).map((k) => tuple([k, value[k]])), 'generator');
+  return new PyIterable(
+    orderedKeys(value).map((k) => tuple([k, value[k]])),
+    'generator',
+  );
 }
 
 function chunks(value: unknown, args: unknown[], fn: 'batch' | 'slice'): PyIterable {
-  const [count, fill] = bindArgs(fn, [[fn === 'batch' ? 'linecount' : 'slices', REQUIRED], ['fill_with', null]], args);
+  const [count, fill] = bindArgs(
+    fn,
+    [
+      [fn === 'batch' ? 'linecount' : 'slices', REQUIRED],
+      ['fill_with', null],
+    ],
+    args,
+  );
   const seq = iterate(value);
   const n = Number(count);
   const out: unknown[][] = [];
@@ -223,7 +293,10 @@ function reverse(value: unknown): unknown {
 
 function attr(value: unknown, args: unknown[]): unknown {
   const [name] = bindArgs('attr', [['name', REQUIRED]], args);
-  if (isDict(value) && !['items', 'keys', 'values', 'get', 'update', 'copy'].includes(String(name))) {
+  if (
+    isDict(value) &&
+    !['items', 'keys', 'values', 'get', 'update', 'copy'].includes(String(name))
+  ) {
     return new Undefined(`attr(${String(name)})`);
   }
   return lookup(value, name, 'value', true);

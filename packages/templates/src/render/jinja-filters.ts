@@ -18,6 +18,7 @@ import {
   isNum,
   isStr,
   numValue,
+  orderedKeys,
   pyFloat,
   strValue,
   typeName,
@@ -40,7 +41,8 @@ export function softStr(v: unknown): string {
   return isStr(v) ? strValue(v) : pyStr(v);
 }
 
-const PY_WHITESPACE = ' \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
+const PY_WHITESPACE =
+  ' \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
 
 /** Python's `str.strip(chars)`. */
 export function pyStrip(s: string, chars: string | null = null): string {
@@ -61,9 +63,16 @@ export function splitLines(s: string): string[] {
 }
 
 function truncate(value: unknown, args: unknown[]): string {
-  const [length, killwords, end, leeway] = bindArgs('truncate', [
-    ['length', 255], ['killwords', false], ['end', '...'], ['leeway', null],
-  ], args);
+  const [length, killwords, end, leeway] = bindArgs(
+    'truncate',
+    [
+      ['length', 255],
+      ['killwords', false],
+      ['end', '...'],
+      ['leeway', null],
+    ],
+    args,
+  );
   if (!isStr(value)) throw new TemplateRuntimeError('truncate expects a string');
   const chars = Array.from(strValue(value));
   const endText = softStr(end);
@@ -80,7 +89,15 @@ function truncate(value: unknown, args: unknown[]): string {
 }
 
 function indent(value: unknown, args: unknown[]): string {
-  const [width, first, blank] = bindArgs('indent', [['width', 4], ['first', false], ['blank', false]], args);
+  const [width, first, blank] = bindArgs(
+    'indent',
+    [
+      ['width', 4],
+      ['first', false],
+      ['blank', false],
+    ],
+    args,
+  );
   const ind = typeof width === 'string' ? width : ' '.repeat(Number(width));
   const lines = splitLines(softStr(value) + '\n');
   let rv: string;
@@ -109,7 +126,15 @@ function capitalize(value: unknown): string {
 }
 
 function replace(value: unknown, args: unknown[]): string {
-  const [oldV, newV, count] = bindArgs('replace', [['old', REQUIRED], ['new', REQUIRED], ['count', null]], args);
+  const [oldV, newV, count] = bindArgs(
+    'replace',
+    [
+      ['old', REQUIRED],
+      ['new', REQUIRED],
+      ['count', null],
+    ],
+    args,
+  );
   const s = softStr(value);
   const from = softStr(oldV);
   const to = softStr(newV);
@@ -120,7 +145,7 @@ function replace(value: unknown, args: unknown[]): string {
     const chars = Array.from(s);
     let out = '';
     for (let i = 0; i <= chars.length; i++) {
-      if (n > 0) (out += to), n--;
+      if (n > 0) ((out += to), n--);
       out += chars[i] ?? '';
     }
     return out;
@@ -149,7 +174,8 @@ function center(value: unknown, args: unknown[]): string {
 }
 
 const PY_INT = /^[+-]?\d+(?:_\d+)*$/;
-const PY_FLOAT = /^[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d*(?:_\d+)*(?:[eE][+-]?\d+(?:_\d+)*)?|nan|inf|infinity)$/i;
+const PY_FLOAT =
+  /^[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d*(?:_\d+)*(?:[eE][+-]?\d+(?:_\d+)*)?|nan|inf|infinity)$/i;
 
 /** Python's `float(str)`, or undefined when Python would raise ValueError. */
 export function parsePyFloat(s: string): number | undefined {
@@ -157,13 +183,21 @@ export function parsePyFloat(s: string): number | undefined {
   if (!PY_FLOAT.test(t) || !/\d|nan|inf/i.test(t)) return undefined;
   const clean = t.replace(/_/g, '').toLowerCase();
   if (clean.endsWith('nan')) return NaN;
-  if (clean.endsWith('inf') || clean.endsWith('infinity')) return clean.startsWith('-') ? -Infinity : Infinity;
+  if (clean.endsWith('inf') || clean.endsWith('infinity'))
+    return clean.startsWith('-') ? -Infinity : Infinity;
   const n = Number(clean);
   return Number.isNaN(n) ? undefined : n;
 }
 
 function toInt(value: unknown, args: unknown[]): unknown {
-  const [dflt, base] = bindArgs('int', [['default', 0], ['base', 10]], args);
+  const [dflt, base] = bindArgs(
+    'int',
+    [
+      ['default', 0],
+      ['base', 10],
+    ],
+    args,
+  );
   if (isNum(value)) {
     const n = numValue(value);
     return Number.isFinite(n) ? Math.trunc(n) : dflt;
@@ -192,7 +226,14 @@ function toFloat(value: unknown, args: unknown[]): unknown {
 }
 
 function round(value: unknown, args: unknown[]): unknown {
-  const [precision, method] = bindArgs('round', [['precision', 0], ['method', 'common']], args);
+  const [precision, method] = bindArgs(
+    'round',
+    [
+      ['precision', 0],
+      ['method', 'common'],
+    ],
+    args,
+  );
   if (method !== 'common' && method !== 'ceil' && method !== 'floor') {
     throw new TemplateRuntimeError('method must be common, ceil or floor');
   }
@@ -208,7 +249,8 @@ function round(value: unknown, args: unknown[]): unknown {
 }
 
 function abs(value: unknown): unknown {
-  if (!isNum(value)) throw new TemplateRuntimeError(`bad operand type for abs(): '${typeName(value)}'`);
+  if (!isNum(value))
+    throw new TemplateRuntimeError(`bad operand type for abs(): '${typeName(value)}'`);
   const n = Math.abs(numValue(value));
   return isFloat(value) ? pyFloat(n) : n;
 }
@@ -217,20 +259,27 @@ function format(value: unknown, args: unknown[]): string {
   const { pos, kw } = splitArgs(args);
   const hasKw = Object.keys(kw).length > 0;
   if (pos.length > 0 && hasKw) {
-    throw new TemplateRuntimeError("can't handle positional and keyword arguments at the same time");
+    throw new TemplateRuntimeError(
+      "can't handle positional and keyword arguments at the same time",
+    );
   }
   return percentFormat(softStr(value), pos, hasKw ? kw : undefined);
 }
 
 function urlQuote(v: unknown, forQs: boolean): string {
-  let s = encodeURIComponent(softStr(v)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  let s = encodeURIComponent(softStr(v)).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   if (!forQs) s = s.replace(/%2F/g, '/');
   return forQs ? s.replace(/%20/g, '+') : s;
 }
 
 function urlencode(value: unknown): string {
   if (isStr(value) || (!Array.isArray(value) && !isDict(value))) return urlQuote(value, false);
-  const pairs = isDict(value) ? Object.entries(value) : iterate(value).map((p) => iterate(p));
+  const pairs = isDict(value)
+    ? orderedKeys(value).map((k) => [k, value[k]])
+    : iterate(value).map((p) => iterate(p));
   return pairs.map((p) => `${urlQuote(p[0], true)}=${urlQuote(p[1], true)}`).join('&');
 }
 

@@ -56,8 +56,15 @@ const T_BOOLEAN = lexer.TOKEN_BOOLEAN ?? 'boolean';
 
 /** Tokens that start a test argument written without parentheses (`x is sameas true`). */
 const ARG_START = new Set([
-  T_SYMBOL, lexer.TOKEN_STRING ?? 'string', T_INT, T_FLOAT, T_NONE, T_BOOLEAN,
-  T_LPAREN, T_LBRACKET, lexer.TOKEN_LEFT_CURLY ?? 'left-curly',
+  T_SYMBOL,
+  lexer.TOKEN_STRING ?? 'string',
+  T_INT,
+  T_FLOAT,
+  T_NONE,
+  T_BOOLEAN,
+  T_LPAREN,
+  T_LBRACKET,
+  lexer.TOKEN_LEFT_CURLY ?? 'left-curly',
 ]);
 
 const RAW_END = /^([\s\S]*?)\{%([-+]?)\s*endraw\s*([-+]?)%\}/;
@@ -74,7 +81,10 @@ export class JinjaParser extends ParserClass {
     if (tok?.type === T_FLOAT) {
       this.nextToken();
       node = new Literal(tok.lineno, tok.colno, floatLiteral(tok.value));
-    } else if (tok?.type === T_SYMBOL && Object.prototype.hasOwnProperty.call(PY_LITERALS, tok.value)) {
+    } else if (
+      tok?.type === T_SYMBOL &&
+      Object.prototype.hasOwnProperty.call(PY_LITERALS, tok.value)
+    ) {
       this.nextToken();
       node = new Literal(tok.lineno, tok.colno, PY_LITERALS[tok.value]);
     }
@@ -121,7 +131,10 @@ export class JinjaParser extends ParserClass {
     let node = operand();
     for (;;) {
       const tok = this.peekToken();
-      const op = tok && (tok.type === T_OPERATOR || tok.type === T_TILDE) && ops.includes(tok.value) ? tok.value : undefined;
+      const op =
+        tok && (tok.type === T_OPERATOR || tok.type === T_TILDE) && ops.includes(tok.value)
+          ? tok.value
+          : undefined;
       const cls = op === undefined ? undefined : BINARY[op];
       if (!cls) return node;
       this.nextToken();
@@ -160,7 +173,11 @@ export class JinjaParser extends ParserClass {
     let right: NjNode = name;
     if (next?.type === T_LPAREN) {
       right = new FunCall(tok.lineno, tok.colno, name, this.parseSignature());
-    } else if (next && ARG_START.has(next.type) && !['else', 'or', 'and', 'is'].includes(next.value)) {
+    } else if (
+      next &&
+      ARG_START.has(next.type) &&
+      !['else', 'or', 'and', 'is'].includes(next.value)
+    ) {
       const arg = this.parsePrimary();
       right = new FunCall(tok.lineno, tok.colno, name, new NodeList(tok.lineno, tok.colno, [arg]));
     }
@@ -178,24 +195,45 @@ export class JinjaParser extends ParserClass {
     const stripLeading = this.dropLeadingWhitespace;
     this.dropLeadingWhitespace = false;
     const m = this.tokens._extractRegex(RAW_END);
-    if (!m) return this.fail('unexpected end of template: missing {% endraw %}', begun.lineno, begun.colno);
+    if (!m)
+      return this.fail(
+        'unexpected end of template: missing {% endraw %}',
+        begun.lineno,
+        begun.colno,
+      );
     let body = m[1] ?? '';
     if (stripLeading) body = body.replace(/^\s+/, '');
     if (m[2] === '-') body = body.replace(/\s+$/, '');
     if (m[3] === '-') this.dropLeadingWhitespace = true;
-    return new Output(begun.lineno, begun.colno, [new TemplateData(begun.lineno, begun.colno, body)]);
+    return new Output(begun.lineno, begun.colno, [
+      new TemplateData(begun.lineno, begun.colno, body),
+    ]);
   }
 
   private parseDotted(target: NjNode, dot: NjToken): NjNode {
     this.nextToken();
     const val = this.nextToken();
     if (val?.type === T_INT) {
-      return new LookupVal(dot.lineno, dot.colno, target, new Literal(val.lineno, val.colno, Number(val.value)));
+      return new LookupVal(
+        dot.lineno,
+        dot.colno,
+        target,
+        new Literal(val.lineno, val.colno, Number(val.value)),
+      );
     }
     if (!val || val.type !== T_SYMBOL) {
-      return this.fail(`expected name as lookup value, got ${val?.value ?? 'end of file'}`, val?.lineno, val?.colno);
+      return this.fail(
+        `expected name as lookup value, got ${val?.value ?? 'end of file'}`,
+        val?.lineno,
+        val?.colno,
+      );
     }
-    const node = new LookupVal(dot.lineno, dot.colno, target, new Literal(val.lineno, val.colno, val.value));
+    const node = new LookupVal(
+      dot.lineno,
+      dot.colno,
+      target,
+      new Literal(val.lineno, val.colno, val.value),
+    );
     node.isDot = true;
     return node;
   }

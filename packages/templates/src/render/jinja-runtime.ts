@@ -27,12 +27,25 @@ import {
 } from './py-ops.js';
 import { lookup as pyLookup, slice } from './py-lookup.js';
 import { pyStr } from './py-repr.js';
-import { PyFloat, PyIterable, Undefined, isDict, isStr, strValue, tuple, typeName } from './py-values.js';
+import {
+  PyFloat,
+  PyIterable,
+  Undefined,
+  isDict,
+  isStr,
+  setItem,
+  strValue,
+  tuple,
+  typeName,
+} from './py-values.js';
 import { splitArgs } from './filter-args.js';
 
 /** A runtime failure tagged with the 1-based template line that was executing. */
 export class LocatedFailure extends Error {
-  constructor(readonly original: unknown, readonly line: number) {
+  constructor(
+    readonly original: unknown,
+    readonly line: number,
+  ) {
     super(original instanceof Error ? original.message : String(original));
     this.name = 'LocatedFailure';
   }
@@ -59,14 +72,15 @@ function dict(...raw: unknown[]): Record<string, unknown> {
   const { pos: positional, kw } = splitArgs(raw);
   const out: Record<string, unknown> = {};
   const [base] = positional;
-  if (isDict(base)) Object.assign(out, base);
+  if (isDict(base)) for (const [k, v] of Object.entries(base)) setItem(out, k, v);
   else if (base !== undefined) {
     for (const pair of iterate(base)) {
       const [k, v] = unpack(pair, 2);
-      out[pyStr(k)] = v;
+      setItem(out, pyStr(k), v);
     }
   }
-  return Object.assign(out, kw);
+  for (const [k, v] of Object.entries(kw)) setItem(out, k, v);
+  return out;
 }
 
 /** Functions available to every template by name, as Jinja's default globals. */
@@ -152,9 +166,33 @@ function buildDict(pairs: Array<[unknown, unknown]>): Record<string, unknown> {
         `dict keys must be strings in Nucleon templates (got ${typeName(k)}); quote the key`,
       );
     }
-    out[strValue(k)] = v;
+    setItem(out, strValue(k), v);
   }
   return out;
+}
+
+type MacroBody = (...args: unknown[]) => unknown;
+const baseMakeMacro = njRuntime.makeMacro as (a: string[], k: string[], f: MacroBody) => MacroBody;
+
+/**
+ * nunjucks' macros, refusing the calls Jinja refuses (too many positional arguments, unknown
+ * keyword arguments) instead of silently dropping the extra arguments.
+ */
+function makeMacro(argNames: string[], kwargNames: string[], body: MacroBody): MacroBody {
+  const macro = baseMakeMacro(argNames, kwargNames, body);
+  const allowed = new Set([...argNames, ...kwargNames, 'caller']);
+  const max = argNames.length + kwargNames.length;
+  return function checkedMacro(this: unknown, ...args: unknown[]): unknown {
+    const { pos, kw } = splitArgs(args);
+    if (pos.length > max) {
+      throw new TemplateRuntimeError(
+        `macro takes not more than ${max} argument(s) (${pos.length} given)`,
+      );
+    }
+    const unknown = Object.keys(kw).find((k) => !allowed.has(k));
+    if (unknown) throw new TemplateRuntimeError(`macro takes no keyword argument '${unknown}'`);
+    return macro.apply(this, args);
+  };
 }
 
 function handleError(e: unknown, lineno: number): LocatedFailure {
@@ -200,6 +238,7 @@ export const jinjaRuntime = {
   loop: loopContext,
   call,
   macroResult: (s: string) => s,
+  makeMacro,
   handleError,
 };
 

@@ -42,12 +42,27 @@ function isIterable(v: unknown): boolean {
 
 /** Tests that may inspect a strict Undefined without failing. */
 export const UNDEFINED_SAFE_TESTS: ReadonlySet<string> = new Set([
-  'defined', 'undefined', 'none', 'boolean', 'false', 'true', 'integer', 'float', 'number',
-  'string', 'mapping', 'callable', 'sameas', 'sequence',
+  'defined',
+  'undefined',
+  'none',
+  'boolean',
+  'false',
+  'true',
+  'integer',
+  'float',
+  'number',
+  'string',
+  'mapping',
+  'callable',
+  'sameas',
+  'sequence',
 ]);
 
 /** Jinja's tests, by name (aliases included). */
-export function jinjaTests(known: { filters: ReadonlySet<string>; tests: ReadonlySet<string> }): Record<string, TestImpl> {
+export function jinjaTests(known: {
+  filters: ReadonlySet<string>;
+  tests: ReadonlySet<string>;
+}): Record<string, TestImpl> {
   const eq: TestImpl = (v, a) => pyEq(v, one('eq', a));
   const ne: TestImpl = (v, a) => !pyEq(v, one('ne', a));
   const lt: TestImpl = (v, a) => pyCompare(v, one('lt', a), '<') < 0;
@@ -70,7 +85,8 @@ export function jinjaTests(known: { filters: ReadonlySet<string>; tests: Readonl
     sameas: (v, a) => v === one('sameas', a) || (v === null && one('sameas', a) === null),
     escaped: (v) => v instanceof Markup,
     iterable: (v) => isIterable(v) || v instanceof LoopContext,
-    sequence: (v) => isStr(v) || Array.isArray(v) || isDict(v) || (v instanceof PyIterable && v.reusable),
+    sequence: (v) =>
+      isStr(v) || Array.isArray(v) || isDict(v) || (v instanceof PyIterable && v.reusable),
     filter: (v) => isStr(v) && known.filters.has(strValue(v)),
     test: (v) => isStr(v) && known.tests.has(strValue(v)),
     odd: (v) => pyEq(mod(v, 2), 1),
@@ -79,12 +95,21 @@ export function jinjaTests(known: { filters: ReadonlySet<string>; tests: Readonl
     lower: (v) => isLower(v),
     upper: (v) => isUpper(v),
     in: (v, a) => contains(one('in', a), v),
-    '==': eq, eq, equalto: eq,
-    '!=': ne, ne,
-    '<': lt, lt, lessthan: lt,
-    '<=': le, le,
-    '>': gt, gt, greaterthan: gt,
-    '>=': ge, ge,
+    '==': eq,
+    eq,
+    equalto: eq,
+    '!=': ne,
+    ne,
+    '<': lt,
+    lt,
+    lessthan: lt,
+    '<=': le,
+    le,
+    '>': gt,
+    gt,
+    greaterthan: gt,
+    '>=': ge,
+    ge,
   };
 }
 

@@ -5,14 +5,18 @@ const renderer = createRenderer();
 
 // Each row: [construct, template (the construct on line 2), text the suggested rewrite contains].
 const rejected: Array<[string, string, string]> = [
-  ['loop filter', '{% for x in xs if x.enabled %}{{ x }}{% endfor %}', '{% for x in y %}{% if cond %}…{% endif %}{% endfor %}'],
+  [
+    'loop filter',
+    '{% for x in xs if x.enabled %}{{ x }}{% endfor %}',
+    '{% for x in y %}{% if cond %}…{% endif %}{% endfor %}',
+  ],
   ['% string formatting', "{{ '%s-%s' % (a, b) }}", "use `'...' | format(values)`"],
   ['.upper()', '{{ name.upper() }}', 'use `x | upper`'],
   ['.lower()', '{{ name.lower() }}', 'use `x | lower`'],
   ['.startswith()', "{% if name.startswith('a') %}{% endif %}", "`x[:4] == 'pref'`"],
   ['.endswith()', "{% if name.endswith('a') %}{% endif %}", "`x[-4:] == '.yml'`"],
   ['.split()', "{{ name.split(',') }}", 'type: array'],
-  ['.format()', "{{ '{}-x'.format(name) }}", "| format(value)"],
+  ['.format()', "{{ '{}-x'.format(name) }}", '| format(value)'],
   ['.replace()', "{{ name.replace('a', 'b') }}", "x | replace('old', 'new')"],
   ['.strip()', '{{ name.strip() }}', 'use `x | trim`'],
   ['.join()', "{{ ', '.join(xs) }}", "items | join('sep')"],
@@ -45,9 +49,9 @@ describe('lint rejections', () => {
     expect(first?.file).toBe('infra/cloudformation.yaml');
     expect(first?.line).toBe(2);
     expect(issues.map((i) => i.message).join('\n')).toContain(rewrite);
-    expect(() => renderer.render(source, { xs: [], a: 1, b: 2, name: 'n' }, 'infra/cloudformation.yaml')).toThrow(
-      /./,
-    );
+    expect(() =>
+      renderer.render(source, { xs: [], a: 1, b: 2, name: 'n' }, 'infra/cloudformation.yaml'),
+    ).toThrow(/./);
   });
 
   it('accepts the constructs Proton templates use', () => {
@@ -55,18 +59,20 @@ describe('lint rejections', () => {
       '{%- for service_instance in service_instances %}',
       "  {{ loop.index }}: {{ service_instance.name | truncate(29, true, 'zzz', 0) }}",
       '{%- endfor %}',
-      "{% if environment.outputs.VpcId is defined and xs | length > 0 %}{{ xs | tojson | safe }}{% endif %}",
+      '{% if environment.outputs.VpcId is defined and xs | length > 0 %}{{ xs | tojson | safe }}{% endif %}',
       "{% raw %}{{resolve:secretsmanager:s}}{% endraw %}{{ x | default('d') ~ '-' }}",
-      "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1) }}{% set v = d.items() | list %}",
+      '{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1) }}{% set v = d.items() | list %}',
     ].join('\n');
     expect(renderer.lint(source, 't.yaml')).toEqual([]);
   });
 
   it('ignores look-alikes inside raw blocks', () => {
-    expect(renderer.lint("{% raw %}{% elseif %}{{ a === b }}{% endraw %}", 't.yaml')).toEqual([]);
+    expect(renderer.lint('{% raw %}{% elseif %}{{ a === b }}{% endraw %}', 't.yaml')).toEqual([]);
   });
 
   it('does not treat list and dict methods as string methods', () => {
-    expect(renderer.lint("{{ xs.index('a') }}{{ xs.count(1) }}{{ d.get('k') }}", 't.yaml')).toEqual([]);
+    expect(renderer.lint("{{ xs.index('a') }}{{ xs.count(1) }}{{ d.get('k') }}", 't.yaml')).toEqual(
+      [],
+    );
   });
 });

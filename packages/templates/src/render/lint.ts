@@ -19,8 +19,24 @@ export interface LintFinding {
 }
 
 const ALLOWED_TAGS = new Set([
-  'if', 'elif', 'else', 'endif', 'for', 'endfor', 'set', 'endset', 'macro', 'endmacro',
-  'call', 'endcall', 'filter', 'endfilter', 'raw', 'endraw', 'block', 'endblock',
+  'if',
+  'elif',
+  'else',
+  'endif',
+  'for',
+  'endfor',
+  'set',
+  'endset',
+  'macro',
+  'endmacro',
+  'call',
+  'endcall',
+  'filter',
+  'endfilter',
+  'raw',
+  'endraw',
+  'block',
+  'endblock',
 ]);
 
 const TAG_ADVICE: Readonly<Record<string, string>> = {
@@ -30,9 +46,11 @@ const TAG_ADVICE: Readonly<Record<string, string>> = {
   from: 'templates are single files in Proton bundles; define the macro in this file',
   extends: 'templates are single files in Proton bundles; template inheritance is not available',
   with: 'use `{% set %}` instead of `{% with %}`',
-  do: "use `{% set _ = list.append(x) %}` instead of `{% do %}`",
-  break: 'loop controls need a Jinja extension Proton did not enable; use `{% if %}` inside the loop',
-  continue: 'loop controls need a Jinja extension Proton did not enable; use `{% if %}` inside the loop',
+  do: 'use `{% set _ = list.append(x) %}` instead of `{% do %}`',
+  break:
+    'loop controls need a Jinja extension Proton did not enable; use `{% if %}` inside the loop',
+  continue:
+    'loop controls need a Jinja extension Proton did not enable; use `{% if %}` inside the loop',
   verbatim: '`verbatim` is nunjucks-only; use `{% raw %}`',
   switch: '`switch` is nunjucks-only; use `{% if %}/{% elif %}`',
   autoescape: 'autoescaping is off in Proton templates; remove the tag',
@@ -46,7 +64,7 @@ const GLOBAL_ADVICE: Readonly<Record<string, string>> = {
     '`namespace()` is not supported; accumulate into a list with `{% set _ = items.append(x) %}` or compute the value with filters such as `| sum`, `| join`, `| selectattr`',
   lipsum: '`lipsum()` output is random; write the text in the template',
   cycler: '`cycler()` is not supported; use `loop.cycle(a, b)` inside the loop',
-  joiner: "`joiner()` is not supported; use `{% if not loop.first %}, {% endif %}` inside the loop",
+  joiner: '`joiner()` is not supported; use `{% if not loop.first %}, {% endif %}` inside the loop',
 };
 
 /** Blanks `{% raw %}` bodies (keeping newlines) so the token scan ignores literal text. */
@@ -70,17 +88,32 @@ function tokenFindings(source: string): LintFinding[] {
     }
     afterBlockStart = tok.type === 'block-start';
     if (tok.type === 'block-start' && tok.value.endsWith('+')) {
-      out.push({ line, message: 'the `{%+` modifier is not supported by nunjucks; remove the `+` (it has no effect with lstrip_blocks off, as in Proton)' });
+      out.push({
+        line,
+        message:
+          'the `{%+` modifier is not supported by nunjucks; remove the `+` (it has no effect with lstrip_blocks off, as in Proton)',
+      });
     }
     if (tok.type === 'operator' && (tok.value === '===' || tok.value === '!==')) {
-      out.push({ line, message: `\`${tok.value}\` is not Jinja; use \`${tok.value.slice(0, 2)}\`` });
+      out.push({
+        line,
+        message: `\`${tok.value}\` is not Jinja; use \`${tok.value.slice(0, 2)}\``,
+      });
     }
-    if (tok.type === 'regex') out.push({ line, message: 'regex literals (r/.../) are nunjucks-only and not Jinja' });
+    if (tok.type === 'regex')
+      out.push({ line, message: 'regex literals (r/.../) are nunjucks-only and not Jinja' });
     if (tok.type === 'none' && tok.value === 'null') {
-      out.push({ line, message: '`null` is not a Jinja literal (Jinja would look up a variable named null); use `none`' });
+      out.push({
+        line,
+        message:
+          '`null` is not a Jinja literal (Jinja would look up a variable named null); use `none`',
+      });
     }
     if (tok.type === 'symbol' && /^\d/.test(tok.value)) {
-      out.push({ line, message: `number literal \`${tok.value}\` is not supported; write it as a plain integer or decimal` });
+      out.push({
+        line,
+        message: `number literal \`${tok.value}\` is not supported; write it as a plain integer or decimal`,
+      });
     }
   }
   return out;
@@ -108,8 +141,14 @@ function checkCall(node: NjNode, state: WalkState, line: number): void {
     const method = typeof key.value === 'string' ? key.value : '';
     const target = callee.target as NjNode;
     if (target.typename === 'Symbol' && target.value === 'loop' && method === 'changed') {
-      state.out.push({ line, message: '`loop.changed()` is not supported; compare with `loop.previtem` instead' });
-    } else if (Object.prototype.hasOwnProperty.call(STR_METHOD_REWRITES, method) && !LIST_OR_DICT_METHODS.has(method)) {
+      state.out.push({
+        line,
+        message: '`loop.changed()` is not supported; compare with `loop.previtem` instead',
+      });
+    } else if (
+      Object.prototype.hasOwnProperty.call(STR_METHOD_REWRITES, method) &&
+      !LIST_OR_DICT_METHODS.has(method)
+    ) {
       state.out.push({ line, message: strMethodMessage(method) });
     }
     return;
@@ -118,7 +157,12 @@ function checkCall(node: NjNode, state: WalkState, line: number): void {
   const name = String(callee.value);
   if (GLOBAL_NAMES.has(name) || state.macros.has(name) || name === 'caller') return;
   const advice = GLOBAL_ADVICE[name];
-  state.out.push({ line, message: advice ?? `unknown function \`${name}()\`: only macros defined in this template, range() and dict() can be called` });
+  state.out.push({
+    line,
+    message:
+      advice ??
+      `unknown function \`${name}()\`: only macros defined in this template, range() and dict() can be called`,
+  });
 }
 
 const STRUCTURAL: Readonly<Record<string, string>> = {
@@ -132,49 +176,58 @@ const STRUCTURAL: Readonly<Record<string, string>> = {
   AsyncAll: 'async tags are nunjucks-only',
 };
 
-function checkNode(node: NjNode, state: WalkState): void {
-  const line = node.lineno + 1;
-  const { out } = state;
+const LOOP_FILTER =
+  'loop filters (`{% for x in y if cond %}`) render differently in nunjucks; use `{% for x in y %}{% if cond %}…{% endif %}{% endfor %}`, or filter first with `| select(...)`/`| selectattr(...)` when loop.index must count only the kept items';
+const PERCENT_FORMAT =
+  "`'...' % values` string formatting is not supported; use `'...' | format(values)`";
+const TUPLE_SET =
+  'tuple unpacking in `{% set a, b = ... %}` is not supported; set each name separately';
+
+function filterMessage(node: NjNode): string | undefined {
+  const name = String((node.name as NjNode).value);
+  if (FILTER_NAMES.has(name)) return undefined;
+  const reason = UNSUPPORTED_FILTERS[name];
+  return reason ? `filter \`${name}\` is not supported: ${reason}` : `unknown filter \`${name}\``;
+}
+
+function testMessage(node: NjNode): string | undefined {
+  const right = node.right as NjNode;
+  const name = String((right.name as NjNode | undefined)?.value ?? right.value);
+  return TEST_NAMES.has(name) ? undefined : `unknown test \`${name}\``;
+}
+
+/** The finding for one node, if any (function calls are checked by {@link checkCall}). */
+function nodeMessage(node: NjNode): string | undefined {
   switch (node.typename) {
     case 'For':
-      if ((node.arr as NjNode).typename === 'InlineIf') {
-        out.push({ line, message: 'loop filters (`{% for x in y if cond %}`) render differently in nunjucks; use `{% for x in y %}{% if cond %}…{% endif %}{% endfor %}`, or filter first with `| select(...)`/`| selectattr(...)` when loop.index must count only the kept items' });
-      }
-      break;
+      return (node.arr as NjNode).typename === 'InlineIf' ? LOOP_FILTER : undefined;
     case 'Mod': {
       const left = node.left as NjNode;
-      if (left.typename === 'Literal' && typeof left.value === 'string') {
-        out.push({ line, message: "`'...' % values` string formatting is not supported; use `'...' | format(values)`" });
-      }
-      break;
+      return left.typename === 'Literal' && typeof left.value === 'string'
+        ? PERCENT_FORMAT
+        : undefined;
     }
-    case 'FunCall':
-      checkCall(node, state, line);
-      break;
-    case 'Filter': {
-      const name = String((node.name as NjNode).value);
-      if (!FILTER_NAMES.has(name)) {
-        const reason = UNSUPPORTED_FILTERS[name];
-        out.push({ line, message: reason ? `filter \`${name}\` is not supported: ${reason}` : `unknown filter \`${name}\`` });
-      }
-      break;
-    }
-    case 'Is': {
-      const right = node.right as NjNode;
-      const name = String((right.name as NjNode | undefined)?.value ?? right.value);
-      if (!TEST_NAMES.has(name)) out.push({ line, message: `unknown test \`${name}\`` });
-      break;
-    }
+    case 'Filter':
+      return filterMessage(node);
+    case 'Is':
+      return testMessage(node);
     case 'Set':
-      if ((node.targets as NjNode[]).length > 1) {
-        out.push({ line, message: 'tuple unpacking in `{% set a, b = ... %}` is not supported; set each name separately' });
-      }
-      break;
+      return (node.targets as NjNode[]).length > 1 ? TUPLE_SET : undefined;
     default: {
       const advice = STRUCTURAL[node.typename];
-      if (advice) out.push({ line, message: `${node.typename.toLowerCase()} is not supported: ${advice}` });
+      return advice ? `${node.typename.toLowerCase()} is not supported: ${advice}` : undefined;
     }
   }
+}
+
+function checkNode(node: NjNode, state: WalkState): void {
+  const line = node.lineno + 1;
+  if (node.typename === 'FunCall') {
+    checkCall(node, state, line);
+    return;
+  }
+  const message = nodeMessage(node);
+  if (message) state.out.push({ line, message });
 }
 
 function walk(node: NjNode, state: WalkState): void {
@@ -200,10 +253,13 @@ function collectMacros(root: NjNode, names: Set<string>): void {
 
 function parseFailure(err: unknown, lastLine: number): LintFinding {
   const e = err as { lineno?: number; message?: string };
-  const raw = (e.message ?? String(err)).replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/, '').trim();
+  const raw = (e.message ?? String(err))
+    .replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/, '')
+    .trim();
   let message = `syntax error: ${raw}`;
   if (raw.includes('expected block end in set statement')) {
-    message += ' (tuple assignment `{% set a, b = 1, 2 %}` is not supported; set each name separately)';
+    message +=
+      ' (tuple assignment `{% set a, b = 1, 2 %}` is not supported; set each name separately)';
   }
   return { line: typeof e.lineno === 'number' && e.lineno > 0 ? e.lineno : lastLine, message };
 }

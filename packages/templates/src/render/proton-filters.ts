@@ -10,7 +10,9 @@ import type { FilterHost, FilterImpl } from './jinja-filters.js';
 import { softStr } from './jinja-filters.js';
 import { truthy } from './py-ops.js';
 import { pyStr } from './py-repr.js';
-import { isDict } from './py-values.js';
+import { isDict, orderedKeys } from './py-values.js';
+
+const valuesOf = (d: Record<string, unknown>): unknown[] => orderedKeys(d).map((k) => d[k]);
 
 const SAFE_VALUE = /^[a-zA-Z0-9_-]*$/;
 const IAM_POLICY_ARN = /^arn:[a-zA-Z-]+:iam::\d{12}:policy\//;
@@ -24,7 +26,8 @@ function placeholder(host: FilterHost, lines: string[]): string {
 }
 
 function mapping(filter: string, value: unknown): Record<string, unknown> {
-  if (!isDict(value)) throw new TemplateRuntimeError(`${filter} expects a mapping of names to values`);
+  if (!isDict(value))
+    throw new TemplateRuntimeError(`${filter} expects a mapping of names to values`);
   return value;
 }
 
@@ -42,7 +45,7 @@ function ecsEnvVars(value: unknown, args: unknown[], host: FilterHost): string {
   const name = 'proton_cfn_ecs_task_definition_formatted_env_vars';
   const [raw] = bindArgs(name, [['raw', true]], args);
   const env = mapping(name, value);
-  const lines = Object.keys(env).flatMap((k) => [
+  const lines = orderedKeys(env).flatMap((k) => [
     `- Name: ${k}`,
     `  Value: ${checked(name, env[k], raw)}`,
   ]);
@@ -53,13 +56,21 @@ function lambdaEnvVars(value: unknown, args: unknown[], host: FilterHost): strin
   const name = 'proton_cfn_lambda_function_formatted_env_vars';
   const [raw] = bindArgs(name, [['raw', true]], args);
   const env = mapping(name, value);
-  return placeholder(host, Object.keys(env).map((k) => `${k}: ${checked(name, env[k], raw)}`));
+  return placeholder(
+    host,
+    orderedKeys(env).map((k) => `${k}: ${checked(name, env[k], raw)}`),
+  );
 }
 
 function iamPolicyArns(value: unknown, _args: unknown[], host: FilterHost): string {
-  const items = Array.isArray(value) ? value : Object.values(mapping('proton_cfn_iam_policy_arns', value));
+  const items = Array.isArray(value)
+    ? value
+    : valuesOf(mapping('proton_cfn_iam_policy_arns', value));
   const arns = items.map((v) => pyStr(v)).filter((v) => IAM_POLICY_ARN.test(v));
-  return placeholder(host, arns.map((arn) => `- ${arn}`));
+  return placeholder(
+    host,
+    arns.map((arn) => `- ${arn}`),
+  );
 }
 
 function sanitize(value: unknown): string {

@@ -49,7 +49,7 @@ function placePoint(q: bigint, frac: number): string {
 /** `'%.{prec}f' % x` without sign handling for NaN/inf (callers check those first). */
 export function toFixedPy(x: number, prec: number): string {
   const body = placePoint(roundExact(exact(x), prec), prec);
-  return (x < 0 || Object.is(x, -0)) ? `-${body}` : body;
+  return x < 0 || Object.is(x, -0) ? `-${body}` : body;
 }
 
 /** Decimal exponent of |x| (x finite, non-zero): floor(log10(|x|)), computed exactly. */

@@ -20,7 +20,9 @@ const SPEC = /%(?:\(([^)]*)\))?([#0\- +]*)(\*|\d+)?(?:\.(\*|\d*))?[hlL]?([a-zA-Z
 
 function needNumber(conv: string, v: unknown): number {
   if (!isNum(v)) {
-    throw new TemplateRuntimeError(`%${conv} format: a real number is required, not ${typeName(v)}`);
+    throw new TemplateRuntimeError(
+      `%${conv} format: a real number is required, not ${typeName(v)}`,
+    );
   }
   return numValue(v);
 }
@@ -88,9 +90,19 @@ function convert(spec: Spec, v: unknown): string {
     }
     case 'c':
       return formatChar(v);
-    case 'd': case 'i': case 'u': case 'o': case 'x': case 'X':
+    case 'd':
+    case 'i':
+    case 'u':
+    case 'o':
+    case 'x':
+    case 'X':
       return formatInt(spec, v);
-    case 'e': case 'E': case 'f': case 'F': case 'g': case 'G':
+    case 'e':
+    case 'E':
+    case 'f':
+    case 'F':
+    case 'g':
+    case 'G':
       return formatFloat(spec, v);
     default:
       throw new TemplateRuntimeError(`unsupported format character '${spec.conv}'`);
@@ -113,7 +125,10 @@ function pad(spec: Spec, text: string): string {
 
 class ArgCursor {
   private i = 0;
-  constructor(private readonly args: readonly unknown[], private readonly mapping: unknown) {}
+  constructor(
+    private readonly args: readonly unknown[],
+    private readonly mapping: unknown,
+  ) {}
 
   next(key: string | undefined): unknown {
     if (key !== undefined) {

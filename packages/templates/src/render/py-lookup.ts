@@ -18,6 +18,8 @@ import {
   isGroupTuple,
   isStr,
   isTuple,
+  orderedKeys,
+  setItem,
   strValue,
   tuple,
 } from './py-values.js';
@@ -39,22 +41,34 @@ type Method = (...args: unknown[]) => unknown;
 function dictMethod(d: Record<string, unknown>, name: string): Method | undefined {
   switch (name) {
     case 'items':
-      return () => new PyIterable(Object.keys(d).map((k) => tuple([k, d[k]])), 'dict_items');
+      return () =>
+        new PyIterable(
+          orderedKeys(d).map((k) => tuple([k, d[k]])),
+          'dict_items',
+        );
     case 'keys':
-      return () => new PyIterable(Object.keys(d), 'dict_keys');
+      return () => new PyIterable(orderedKeys(d), 'dict_keys');
     case 'values':
-      return () => new PyIterable(Object.values(d), 'dict_values');
+      return () =>
+        new PyIterable(
+          orderedKeys(d).map((k) => d[k]),
+          'dict_values',
+        );
     case 'get':
       return (key: unknown, dflt: unknown = null) =>
         isStr(key) && own(d, strValue(key)) ? d[strValue(key)] : dflt;
     case 'update':
       return (other: unknown) => {
         checkDefined(other);
-        if (isDict(other)) Object.assign(d, other);
+        if (isDict(other)) for (const [k, v] of Object.entries(other)) setItem(d, k, v);
         return null;
       };
     case 'copy':
-      return () => ({ ...d });
+      return () => {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(d)) setItem(out, k, v);
+        return out;
+      };
     default:
       return undefined;
   }
@@ -104,7 +118,12 @@ function shadowedMethod(name: string, method: Method): Method {
 
 const DICT_METHODS = new Set(['items', 'keys', 'values', 'get', 'update', 'copy']);
 
-function dictLookup(d: Record<string, unknown>, key: unknown, base: string, isDot: boolean): unknown {
+function dictLookup(
+  d: Record<string, unknown>,
+  key: unknown,
+  base: string,
+  isDot: boolean,
+): unknown {
   const k = typeof key === 'string' ? key : key instanceof Markup ? key.value : undefined;
   if (k === undefined) return missing(base, key);
   const isMethod = DICT_METHODS.has(k);
@@ -131,7 +150,8 @@ function seqLookup(list: unknown[], key: unknown, base: string): unknown {
   if (!isStr(key)) return missing(base, key);
   const k = strValue(key);
   if (isGroupTuple(list) && (k === 'grouper' || k === 'list')) return list[k === 'grouper' ? 0 : 1];
-  if (isTuple(list)) return k === 'index' || k === 'count' ? listMethod(list, k) : missing(base, key);
+  if (isTuple(list))
+    return k === 'index' || k === 'count' ? listMethod(list, k) : missing(base, key);
   return listMethod(list, k) ?? missing(base, key);
 }
 
@@ -166,7 +186,7 @@ export function lookup(obj: unknown, key: unknown, base: string, isDot: boolean)
 
 function sliceBound(v: unknown, len: number, step: number, isStart: boolean): number {
   const [lower, upper] = step > 0 ? [0, len] : [-1, len - 1];
-  if (v === null || v === undefined) return (isStart === step > 0) ? lower : upper;
+  if (v === null || v === undefined) return isStart === step > 0 ? lower : upper;
   const n = Number(v);
   if (!Number.isInteger(n)) {
     throw new TemplateRuntimeError('slice indices must be integers or None');

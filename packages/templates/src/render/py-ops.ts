@@ -19,6 +19,7 @@ import {
   isStr,
   isTuple,
   numValue,
+  orderedKeys,
   pyFloat,
   strValue,
   tuple,
@@ -47,7 +48,7 @@ export function truthy(v: unknown): boolean {
 export function iterate(v: unknown): unknown[] {
   if (Array.isArray(v)) return v;
   if (typeof v === 'string') return Array.from(v);
-  if (isDict(v)) return Object.keys(v);
+  if (isDict(v)) return orderedKeys(v);
   if (v instanceof PyIterable) return v.take();
   if (v instanceof Markup) return Array.from(v.value);
   if (v instanceof Undefined) {
@@ -249,7 +250,7 @@ export function floorDiv(a: unknown, b: unknown): number | PyFloat {
 export function mod(a: unknown, b: unknown): number | PyFloat {
   if (isStr(a)) {
     throw new TemplateRuntimeError(
-      "'%' string formatting is not supported; use the format filter: \"...\" | format(...)",
+      '\'%\' string formatting is not supported; use the format filter: "..." | format(...)',
     );
   }
   const [x, y, f] = bothNums('%', a, b);
@@ -299,7 +300,9 @@ export function unpack(v: unknown, n: number): unknown[] {
     throw new TemplateRuntimeError(`too many values to unpack (expected ${n})`);
   }
   if (items.length < n) {
-    throw new TemplateRuntimeError(`not enough values to unpack (expected ${n}, got ${items.length})`);
+    throw new TemplateRuntimeError(
+      `not enough values to unpack (expected ${n}, got ${items.length})`,
+    );
   }
   return items;
 }

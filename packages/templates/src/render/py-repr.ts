@@ -13,6 +13,7 @@ import {
   Undefined,
   isDict,
   isTuple,
+  orderedKeys,
   typeName,
 } from './py-values.js';
 
@@ -78,7 +79,7 @@ function seqRepr(items: readonly unknown[], open: string, close: string): string
 }
 
 function dictRepr(d: Record<string, unknown>): string {
-  const parts = Object.keys(d).map((k) => `${strRepr(k)}: ${pyRepr(d[k])}`);
+  const parts = orderedKeys(d).map((k) => `${strRepr(k)}: ${pyRepr(d[k])}`);
   return `{${parts.join(', ')}}`;
 }
 

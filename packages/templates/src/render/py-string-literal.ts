@@ -8,13 +8,25 @@
 import type { NjTokenizer } from './nunjucks-internals.js';
 
 const SIMPLE: Readonly<Record<string, string>> = {
-  '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\x0b', '\n': '',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\x0b',
+  '\n': '',
 };
 
 function hexEscape(raw: string, at: number, digits: number): [string, number] {
   const hex = raw.slice(at, at + digits);
   if (hex.length !== digits || !/^[0-9a-fA-F]+$/.test(hex)) {
-    throw new Error(`truncated \\${digits === 2 ? 'x' : digits === 4 ? 'u' : 'U'} escape in string literal`);
+    throw new Error(
+      `truncated \\${digits === 2 ? 'x' : digits === 4 ? 'u' : 'U'} escape in string literal`,
+    );
   }
   const cp = parseInt(hex, 16);
   if (cp > 0x10ffff) throw new Error('illegal Unicode character in string literal');
@@ -46,7 +58,9 @@ export function decodePyEscapes(raw: string): string {
       out += String.fromCodePoint(parseInt(oct, 8));
       i += 1 + oct.length;
     } else if (next === 'N') {
-      throw new Error('\\N{...} escapes are not supported in string literals; write the character itself');
+      throw new Error(
+        '\\N{...} escapes are not supported in string literals; write the character itself',
+      );
     } else {
       out += `\\${next}`;
       i += 2;

@@ -8,9 +8,19 @@ import { PyFloat, PyIterable, Undefined, tuple } from './py-values.js';
 // Expected values are CPython 3.11's.
 describe('float repr', () => {
   it.each([
-    [1, '1.0'], [0.5, '0.5'], [1e16, '1e+16'], [1e15, '1000000000000000.0'], [0.0001, '0.0001'],
-    [0.00001, '1e-05'], [1.5e-7, '1.5e-07'], [123456789.125, '123456789.125'], [-0, '-0.0'],
-    [NaN, 'nan'], [Infinity, 'inf'], [0.1 + 0.2, '0.30000000000000004'], [1e22, '1e+22'],
+    [1, '1.0'],
+    [0.5, '0.5'],
+    [1e16, '1e+16'],
+    [1e15, '1000000000000000.0'],
+    [0.0001, '0.0001'],
+    [0.00001, '1e-05'],
+    [1.5e-7, '1.5e-07'],
+    [123456789.125, '123456789.125'],
+    [-0, '-0.0'],
+    [NaN, 'nan'],
+    [Infinity, 'inf'],
+    [0.1 + 0.2, '0.30000000000000004'],
+    [1e22, '1e+22'],
   ])('repr(%s) is %s', (n, expected) => {
     expect(floatRepr(n)).toBe(expected);
   });
@@ -18,16 +28,30 @@ describe('float repr', () => {
 
 describe('str and repr', () => {
   it.each([
-    ['plain', "'plain'"], ["it's", `"it's"`], [`both ' and "`, `'both \\' and "'`], ['a\\b', "'a\\\\b'"],
-    ['tab\tnl\n', "'tab\\tnl\\n'"], ['café', "'café'"], ['\u00a0', "'\\xa0'"], ['\u2028', "'\\u2028'"], ['\x7f', "'\\x7f'"],
+    ['plain', "'plain'"],
+    ["it's", `"it's"`],
+    [`both ' and "`, `'both \\' and "'`],
+    ['a\\b', "'a\\\\b'"],
+    ['tab\tnl\n', "'tab\\tnl\\n'"],
+    ['café', "'café'"],
+    ['\u00a0', "'\\xa0'"],
+    ['\u2028', "'\\u2028'"],
+    ['\x7f', "'\\x7f'"],
   ])('repr(%j) is %s', (s, expected) => {
     expect(strRepr(s)).toBe(expected);
   });
 
   it.each<[unknown, string]>([
-    [true, 'True'], [null, 'None'], [3, '3'], [new PyFloat(2), '2.0'], [['a', 1, null], "['a', 1, None]"],
-    [{ k: [true] }, "{'k': [True]}"], [tuple([1]), '(1,)'], [tuple([1, 'a']), "(1, 'a')"],
-    [new PyIterable([1], 'dict_keys'), 'dict_keys([1])'], [new PyIterable([0, 1], 'range', 'range(0, 2)'), 'range(0, 2)'],
+    [true, 'True'],
+    [null, 'None'],
+    [3, '3'],
+    [new PyFloat(2), '2.0'],
+    [['a', 1, null], "['a', 1, None]"],
+    [{ k: [true] }, "{'k': [True]}"],
+    [tuple([1]), '(1,)'],
+    [tuple([1, 'a']), "(1, 'a')"],
+    [new PyIterable([1], 'dict_keys'), 'dict_keys([1])'],
+    [new PyIterable([0, 1], 'range', 'range(0, 2)'), 'range(0, 2)'],
   ])('str(%j) is %s', (v, expected) => {
     expect(pyStr(v)).toBe(expected);
   });
@@ -42,8 +66,17 @@ describe('str and repr', () => {
 
 describe('operators', () => {
   it.each<[unknown, boolean]>([
-    [[], false], [{}, false], ['', false], [0, false], [new PyFloat(0), false], [null, false],
-    [[0], true], [{ a: 1 }, true], ['0', true], [NaN, true], [new PyIterable([], 'generator'), true],
+    [[], false],
+    [{}, false],
+    ['', false],
+    [0, false],
+    [new PyFloat(0), false],
+    [null, false],
+    [[0], true],
+    [{ a: 1 }, true],
+    ['0', true],
+    [NaN, true],
+    [new PyIterable([], 'generator'), true],
   ])('bool(%j) is %s', (v, expected) => {
     expect(truthy(v)).toBe(expected);
   });
@@ -81,20 +114,31 @@ describe('operators', () => {
 
 describe('decimal formatting', () => {
   it.each<[string, string]>([
-    [toFixedPy(2.5, 0), '2'], [toFixedPy(3.5, 0), '4'], [toFixedPy(2.675, 2), '2.67'], [toFixedPy(0.125, 2), '0.12'],
-    [toFixedPy(1e22, 1), '10000000000000000000000.0'], [toExponentialPy(12345.678, 3), '1.235e+04'],
-    [toExponentialPy(0.000123, 2), '1.23e-04'], [toGeneralPy(0.0001, 6), '0.0001'], [toGeneralPy(1e20, 6), '1e+20'],
-    [toGeneralPy(1234567, 6), '1.23457e+06'], [toGeneralPy(100000, 6), '100000'],
+    [toFixedPy(2.5, 0), '2'],
+    [toFixedPy(3.5, 0), '4'],
+    [toFixedPy(2.675, 2), '2.67'],
+    [toFixedPy(0.125, 2), '0.12'],
+    [toFixedPy(1e22, 1), '10000000000000000000000.0'],
+    [toExponentialPy(12345.678, 3), '1.235e+04'],
+    [toExponentialPy(0.000123, 2), '1.23e-04'],
+    [toGeneralPy(0.0001, 6), '0.0001'],
+    [toGeneralPy(1e20, 6), '1e+20'],
+    [toGeneralPy(1234567, 6), '1.23457e+06'],
+    [toGeneralPy(100000, 6), '100000'],
   ])('%s is %s', (actual, expected) => {
     expect(actual).toBe(expected);
   });
 
-  it.each([[2.5, 0, 2], [0.125, 2, 0.12], [2.675, 2, 2.67], [15, -1, 20], [25, -1, 20], [-0.5, 0, -0]])(
-    'round(%s, %s) is %s',
-    (x, n, expected) => {
-      expect(Object.is(roundPy(x, n), expected)).toBe(true);
-    },
-  );
+  it.each([
+    [2.5, 0, 2],
+    [0.125, 2, 0.12],
+    [2.675, 2, 2.67],
+    [15, -1, 20],
+    [25, -1, 20],
+    [-0.5, 0, -0],
+  ])('round(%s, %s) is %s', (x, n, expected) => {
+    expect(Object.is(roundPy(x, n), expected)).toBe(true);
+  });
 
   it.each<[string, unknown[], string]>([
     ['%s-%d', ['a', 3.9], 'a-3'],

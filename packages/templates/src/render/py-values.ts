@@ -48,7 +48,8 @@ export class Markup {
 }
 
 /** The kinds of Python iterables that are not lists: each prints and behaves differently. */
-export type IterKind = 'generator' | 'reversed' | 'dict_keys' | 'dict_values' | 'dict_items' | 'range';
+export type IterKind =
+  'generator' | 'reversed' | 'dict_keys' | 'dict_values' | 'dict_items' | 'range';
 
 /**
  * A Python iterable that is not a list: a generator (from `map`, `select`, `unique`...), a
@@ -108,8 +109,10 @@ export class LoopContext {
     this.first = i === 0;
     this.last = i === n - 1;
     this.length = n;
-    this.previtem = i > 0 ? items[i - 1] : new Undefined('loop.previtem', true, 'there is no previous item');
-    this.nextitem = i < n - 1 ? items[i + 1] : new Undefined('loop.nextitem', true, 'there is no next item');
+    this.previtem =
+      i > 0 ? items[i - 1] : new Undefined('loop.previtem', true, 'there is no previous item');
+    this.nextitem =
+      i < n - 1 ? items[i + 1] : new Undefined('loop.nextitem', true, 'there is no next item');
     this.cycle = (...args: unknown[]) => {
       if (args.length === 0) throw new TemplateRuntimeError('no items for cycling given');
       return args[i % args.length];
@@ -150,6 +153,44 @@ export function isDict(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v) as unknown;
   return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Sets a dict key. A key named `__proto__` (legal in JSON and in Jinja) must become an own
+ * property rather than replace the object's prototype.
+ */
+export function setItem(dict: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(dict, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    dict[key] = value;
+  }
+}
+
+function isIndexKey(k: string): boolean {
+  const c = k.charCodeAt(0);
+  return c >= 48 && c <= 57 && /^(?:0|[1-9]\d{0,9})$/.test(k) && Number(k) < 4294967295;
+}
+
+/**
+ * A dict's keys in iteration order. JavaScript objects list integer-like keys (`"80"`, `"443"`)
+ * first and in numeric order, whatever order the data had; Python keeps insertion order. When a
+ * dict with several keys has such keys its original order is unknowable here, so iterating or
+ * printing it fails instead of silently reordering (`| dictsort` gives a defined order).
+ */
+export function orderedKeys(d: Record<string, unknown>): string[] {
+  const keys = Object.keys(d);
+  if (keys.length > 1 && keys.some(isIndexKey)) {
+    throw new TemplateRuntimeError(
+      `cannot iterate a dict with numeric keys (${keys.filter(isIndexKey).slice(0, 3).join(', ')}) in its original order; use \`| dictsort\``,
+    );
+  }
+  return keys;
 }
 
 /** Python's `str`, including Markup. */

@@ -9,12 +9,15 @@ import {
 
 const env = { name: 'prod', account_id: '123456789012', outputs: { VpcId: 'vpc-1' } };
 const renderer = createRenderer();
-const render = (source: string, context: object): string => renderer.render(source, context, 't.yaml');
+const render = (source: string, context: object): string =>
+  renderer.render(source, context, 't.yaml');
 
 describe('render contexts', () => {
   it('gives environment templates environment.name and environment.inputs', () => {
     const ctx = environmentContext({ name: 'prod', inputs: { vpc_cidr: '10.0.0.0/16', n: 2 } });
-    expect(ctx).toEqual({ environment: { name: 'prod', inputs: { vpc_cidr: '10.0.0.0/16', n: 2 } } });
+    expect(ctx).toEqual({
+      environment: { name: 'prod', inputs: { vpc_cidr: '10.0.0.0/16', n: 2 } },
+    });
     expect(render('{{ environment.name }} {{ environment.inputs.n + 1 }}', ctx)).toBe('prod 3');
   });
 
@@ -30,23 +33,43 @@ describe('render contexts', () => {
       '{{ service_instance.name }} {{ service_instance.inputs.port }} {{ service_instance.environment.outputs.VpcId }}',
       '{{ service_instance.components.default.name }} {{ service_instance.components.default.outputs.QueueUrl }}',
     ].join('\n');
-    expect(render(source, ctx)).toBe('vpc-1 123456789012 api org/repo\napi-prod 80 vpc-1\nqueue https://q');
+    expect(render(source, ctx)).toBe(
+      'vpc-1 123456789012 api org/repo\napi-prod 80 vpc-1\nqueue https://q',
+    );
   });
 
   it('renders an absent component as {} and leaves missing service fields undefined', () => {
-    const ctx = serviceInstanceContext({ environment: env, service: { name: 'api' }, instance: { name: 'i', inputs: {} } });
-    expect(render('{{ service_instance.components.default }} {{ service_instance.components.default.outputs }}', ctx)).toBe('{} {}');
+    const ctx = serviceInstanceContext({
+      environment: env,
+      service: { name: 'api' },
+      instance: { name: 'i', inputs: {} },
+    });
+    expect(
+      render(
+        '{{ service_instance.components.default }} {{ service_instance.components.default.outputs }}',
+        ctx,
+      ),
+    ).toBe('{} {}');
     expect(render('{{ service_instance.components.default | tojson }}', ctx)).toBe('{}');
     expect(() => render('{{ service_instance.components.default.name }}', ctx)).toThrow(
       'service_instance.components.default.name is undefined',
     );
-    expect(() => render('{{ service.branch_name }}', ctx)).toThrow('service.branch_name is undefined');
+    expect(() => render('{{ service.branch_name }}', ctx)).toThrow(
+      'service.branch_name is undefined',
+    );
     expect(render("{{ service.branch_name | default('main') }}", ctx)).toBe('main');
   });
+});
 
+describe('render contexts for pipelines and components', () => {
   it('gives pipeline templates service_instances and pipeline.inputs', () => {
     const ctx = pipelineContext({
-      service: { name: 'api', repository_connection_arn: 'arn:c', repository_id: 'o/r', branch_name: 'main' },
+      service: {
+        name: 'api',
+        repository_connection_arn: 'arn:c',
+        repository_id: 'o/r',
+        branch_name: 'main',
+      },
       pipelineInputs: { dockerfile: 'Dockerfile' },
       instances: [{ name: 'a', inputs: { x: 1 }, outputs: { Url: 'u' }, environment: env }],
     });
@@ -62,9 +85,12 @@ describe('render contexts', () => {
       service: { name: 'api' },
       instance: { name: 'api-prod', inputs: { size: 's' } },
     });
-    expect(render('{{ component.name }} {{ environment.name }} {{ service.name }} {{ service_instance.inputs.size }}', attached)).toBe(
-      'queue prod api s',
-    );
+    expect(
+      render(
+        '{{ component.name }} {{ environment.name }} {{ service.name }} {{ service_instance.inputs.size }}',
+        attached,
+      ),
+    ).toBe('queue prod api s');
     const detached = componentContext({ component: { name: 'queue' }, environment: env });
     expect(render('{{ service is defined }}', detached)).toBe('False');
   });

@@ -60,7 +60,12 @@ function serviceRef(service: ServiceRef): ServiceRef {
  */
 export function absentComponent(): Record<string, unknown> {
   const c: Record<string, unknown> = {};
-  Object.defineProperty(c, 'outputs', { value: {}, enumerable: false, writable: true, configurable: true });
+  Object.defineProperty(c, 'outputs', {
+    value: {},
+    enumerable: false,
+    writable: true,
+    configurable: true,
+  });
   ABSENT_COMPONENTS.add(c);
   return c;
 }
@@ -73,7 +78,10 @@ export function isAbsentComponent(v: object): boolean {
 }
 
 /** The context of an environment template: `environment.name`, `environment.inputs.*`. */
-export function environmentContext(args: { name: string; inputs: Inputs }): Record<string, unknown> {
+export function environmentContext(args: {
+  name: string;
+  inputs: Inputs;
+}): Record<string, unknown> {
   return { environment: { name: args.name, inputs: { ...args.inputs } } };
 }
 
@@ -101,7 +109,9 @@ export function serviceInstanceContext(args: ServiceInstanceContextArgs): Record
       inputs: { ...args.instance.inputs },
       environment: environmentRef(args.environment),
       components: {
-        default: component ? { name: component.name, outputs: { ...component.outputs } } : absentComponent(),
+        default: component
+          ? { name: component.name, outputs: { ...component.outputs } }
+          : absentComponent(),
       },
     },
   };
@@ -155,6 +165,7 @@ export function componentContext(args: ComponentContextArgs): Record<string, unk
     environment: environmentRef(args.environment),
   };
   if (args.service) ctx.service = { name: args.service.name };
-  if (args.instance) ctx.service_instance = { name: args.instance.name, inputs: { ...args.instance.inputs } };
+  if (args.instance)
+    ctx.service_instance = { name: args.instance.name, inputs: { ...args.instance.inputs } };
   return ctx;
 }

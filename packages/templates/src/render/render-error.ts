@@ -8,7 +8,12 @@ export class RenderError extends Error {
   /** 1-based line in `file`, when the failure can be tied to one. */
   readonly line: number | undefined;
 
-  constructor(file: string, line: number | undefined, message: string, options?: { cause?: unknown }) {
+  constructor(
+    file: string,
+    line: number | undefined,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'RenderError';
     this.file = file;

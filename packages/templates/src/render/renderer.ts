@@ -51,7 +51,10 @@ function buildEntry(source: string): CacheEntry {
   try {
     return { findings, compiled: compileTemplate(source, 'template'), compileError: undefined };
   } catch (err) {
-    const message = err instanceof Error ? err.message.replace(/^\(template\)\s*(\[Line \d+, Column \d+\])?\s*/, '') : String(err);
+    const message =
+      err instanceof Error
+        ? err.message.replace(/^\(template\)\s*(\[Line \d+, Column \d+\])?\s*/, '')
+        : String(err);
     return { findings, compiled: undefined, compileError: { line: errorLine(err) ?? 1, message } };
   }
 }
@@ -100,7 +103,8 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
       const more = rest.length > 0 ? ` (and ${rest.length} more lint finding(s))` : '';
       throw new RenderError(file, first.line, first.message + more);
     }
-    if (entry.compileError) throw new RenderError(file, entry.compileError.line, entry.compileError.message);
+    if (entry.compileError)
+      throw new RenderError(file, entry.compileError.line, entry.compileError.message);
     if (!entry.compiled) throw new RenderError(file, undefined, 'template did not compile');
     return entry.compiled;
   }

@@ -21,7 +21,7 @@ export const STR_METHOD_REWRITES: Readonly<Record<string, string>> = {
   split: 'make the input a list in the schema (type: array) instead of splitting a string',
   rsplit: 'make the input a list in the schema (type: array) instead of splitting a string',
   splitlines: 'make the input a list in the schema (type: array) instead of splitting a string',
-  count: "use `x | wordcount`, or a loop with `is in`",
+  count: 'use `x | wordcount`, or a loop with `is in`',
   find: "use `'needle' in x`",
   rfind: "use `'needle' in x`",
   index: "use `'needle' in x`",

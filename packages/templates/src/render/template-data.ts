@@ -5,7 +5,7 @@
  * class instances) instead of letting them reach the template.
  */
 import { RenderError } from './render-error.js';
-import { Markup, PyFloat, isDict } from './py-values.js';
+import { Markup, PyFloat, isDict, setItem } from './py-values.js';
 import { absentComponent, isAbsentComponent } from './render-contexts.js';
 
 /** Raised deep in the copy; the path is assembled on the way out, so the happy path builds none. */
@@ -53,7 +53,7 @@ function copyDict(v: Record<string, unknown>): Record<string, unknown> {
   for (const k in v) {
     if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
     try {
-      out[k] = copy(v[k]);
+      setItem(out, k, copy(v[k]));
     } catch (err) {
       if (err instanceof BadValue) err.path.unshift(k);
       throw err;
@@ -67,12 +67,21 @@ function copyDict(v: Record<string, unknown>): Record<string, unknown> {
  * `absentComponent()` is recreated, hidden `outputs` included). Throws {@link RenderError}
  * naming the path of the first value that is not JSON-like data.
  */
-export function toTemplateData(context: Record<string, unknown>, file: string): Record<string, unknown> {
+export function toTemplateData(
+  context: Record<string, unknown>,
+  file: string,
+): Record<string, unknown> {
   try {
     return copyDict(context);
   } catch (err) {
     if (!(err instanceof BadValue)) throw err;
-    const path = err.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-    throw new RenderError(file, undefined, `render context value ${path} is a ${err.kind}; only JSON-like data can be rendered`);
+    const path = err.path
+      .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`))
+      .join('');
+    throw new RenderError(
+      file,
+      undefined,
+      `render context value ${path} is a ${err.kind}; only JSON-like data can be rendered`,
+    );
   }
 }

@@ -7,7 +7,13 @@
  */
 import { createRequire } from 'node:module';
 import { RenderError } from './render-error.js';
-import type { EnvironmentRef, Inputs, Outputs, PipelineInstance, ServiceRef } from './render-contexts.js';
+import type {
+  EnvironmentRef,
+  Inputs,
+  Outputs,
+  PipelineInstance,
+  ServiceRef,
+} from './render-contexts.js';
 
 /** The resource kinds that have Terraform templates. */
 export type TerraformKind = 'environment' | 'service_instance' | 'pipeline' | 'component';
@@ -27,8 +33,14 @@ const VARIABLES: Readonly<Record<TerraformKind, Array<[string, string]>>> = {
     ['service_instance', INSTANCE_OBJECT],
   ],
   pipeline: [
-    ['service', 'object({ name = string, repository_id = string, repository_connection_arn = string, branch_name = string })'],
-    ['service_instances', `list(object({ name = string, inputs = map(string), outputs = map(string), environment = ${ENV_OBJECT} }))`],
+    [
+      'service',
+      'object({ name = string, repository_id = string, repository_connection_arn = string, branch_name = string })',
+    ],
+    [
+      'service_instances',
+      `list(object({ name = string, inputs = map(string), outputs = map(string), environment = ${ENV_OBJECT} }))`,
+    ],
     ['pipeline', 'object({ inputs = map(string) })'],
   ],
   component: [
@@ -67,8 +79,18 @@ function envVars(env: EnvironmentRef): { account_id: string; name: string; outpu
 /** The resource whose tfvars are generated, with the same data the render contexts take. */
 export type TerraformResource =
   | { kind: 'environment'; name: string; inputs: Inputs }
-  | { kind: 'service_instance'; environment: EnvironmentRef; service: ServiceRef; instance: { name: string; inputs: Inputs } }
-  | { kind: 'pipeline'; service: ServiceRef; pipelineInputs: Inputs; instances: readonly PipelineInstance[] }
+  | {
+      kind: 'service_instance';
+      environment: EnvironmentRef;
+      service: ServiceRef;
+      instance: { name: string; inputs: Inputs };
+    }
+  | {
+      kind: 'pipeline';
+      service: ServiceRef;
+      pipelineInputs: Inputs;
+      instances: readonly PipelineInstance[];
+    }
   | {
       kind: 'component';
       component: { name: string };
@@ -104,9 +126,13 @@ function namespaces(r: TerraformResource): Record<string, unknown> {
         pipeline: { inputs: stringifyInputs(r.pipelineInputs) },
       };
     case 'component': {
-      const ns: Record<string, unknown> = { environment: envVars(r.environment), component: { name: r.component.name } };
+      const ns: Record<string, unknown> = {
+        environment: envVars(r.environment),
+        component: { name: r.component.name },
+      };
       if (r.service) ns.service = { name: r.service.name };
-      if (r.instance) ns.service_instance = { name: r.instance.name, inputs: stringifyInputs(r.instance.inputs) };
+      if (r.instance)
+        ns.service_instance = { name: r.instance.name, inputs: stringifyInputs(r.instance.inputs) };
       return ns;
     }
   }
@@ -120,7 +146,11 @@ export function terraformTfvarsJson(
   resource: TerraformResource,
   meta: { resourceArn: string; protonTags: Record<string, string> },
 ): string {
-  const doc = { ...namespaces(resource), '//': meta.resourceArn, proton_tags: { ...meta.protonTags } };
+  const doc = {
+    ...namespaces(resource),
+    '//': meta.resourceArn,
+    proton_tags: { ...meta.protonTags },
+  };
   return JSON.stringify(doc, null, 2) + '\n';
 }
 
@@ -153,7 +183,11 @@ export function deploymentMetadataJson(args: DeploymentMetadataArgs): string {
   ];
   for (const [k, v] of optional) if (v !== undefined) meta[k] = v;
   const key = args.component ? 'componentMetadata' : 'resourceMetadata';
-  const doc = { deploymentId: args.deploymentId, isResourceDeleted: args.isResourceDeleted, [key]: meta };
+  const doc = {
+    deploymentId: args.deploymentId,
+    isResourceDeleted: args.isResourceDeleted,
+    [key]: meta,
+  };
   return JSON.stringify(doc, null, 2) + '\n';
 }
 
@@ -164,12 +198,16 @@ let hclParse: Hcl2JsonParse | undefined;
 function loadParser(): Hcl2JsonParse {
   // Loaded lazily: the WASM module costs ~120 ms on first use and is only needed for Terraform.
   // Required rather than imported so its DOM-typed declarations stay out of the program.
-  hclParse ??= (createRequire(import.meta.url)('@cdktf/hcl2json') as { parse: Hcl2JsonParse }).parse;
+  hclParse ??= (createRequire(import.meta.url)('@cdktf/hcl2json') as { parse: Hcl2JsonParse })
+    .parse;
   return hclParse;
 }
 
 /** Extracts `file:line` from an hcl2json error such as `parse config: [bad.tf:2,7-3,1: Invalid expression; ...]`. */
-export function hclErrorLocation(message: string, file: string): { line: number | undefined; message: string } {
+export function hclErrorLocation(
+  message: string,
+  file: string,
+): { line: number | undefined; message: string } {
   const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const m = new RegExp(`${escaped}:(\\d+),\\d+(?:-\\d+(?:,\\d+)?)?: ([^\\]]*)`).exec(message);
   if (!m) return { line: undefined, message: message.replace(/^parse config: /, '') };
@@ -181,7 +219,9 @@ export function hclErrorLocation(message: string, file: string): { line: number 
  * each. Other files are ignored. Throws {@link RenderError} naming the first file and line that
  * does not parse.
  */
-export async function parseTerraformFiles(files: Record<string, string>): Promise<Record<string, Record<string, unknown>>> {
+export async function parseTerraformFiles(
+  files: Record<string, string>,
+): Promise<Record<string, Record<string, unknown>>> {
   const parse = loadParser();
   const out: Record<string, Record<string, unknown>> = {};
   for (const [name, source] of Object.entries(files)) {

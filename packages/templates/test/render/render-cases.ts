@@ -33,7 +33,9 @@ type JsonObject = Record<string, unknown>;
 /** Loads every case: template fixtures first, then the construct cases. */
 export function loadRenderCases(): RenderCase[] {
   const cases: RenderCase[] = [];
-  for (const file of readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.j2')).sort()) {
+  for (const file of readdirSync(FIXTURES_DIR)
+    .filter((f) => f.endsWith('.j2'))
+    .sort()) {
     const base = file.slice(0, -3);
     const meta = JSON.parse(readFileSync(join(FIXTURES_DIR, `${base}.json`), 'utf8')) as JsonObject;
     cases.push({
@@ -43,7 +45,9 @@ export function loadRenderCases(): RenderCase[] {
       context: (meta.context ?? {}) as JsonObject,
     });
   }
-  const listed = JSON.parse(readFileSync(join(FIXTURES_DIR, 'cases.json'), 'utf8')) as { cases: RenderCase[] };
+  const listed = JSON.parse(readFileSync(join(FIXTURES_DIR, 'cases.json'), 'utf8')) as {
+    cases: RenderCase[];
+  };
   return [...cases, ...listed.cases];
 }
 

@@ -1,0 +1,141 @@
+import { deserializeShape, extensionOperations, extensionTargetPrefix, operations, targetPrefix } from '@nucleon/protocol';
+import type { Deployment, OperationName, OperationShapes, Output, PutBundleInput, PutBundleOutput } from '@nucleon/protocol';
+
+/** One line of a deployment's log (Nucleon extension). */
+export interface DeploymentEvent {
+  id: number;
+  at: Date;
+  kind: string;
+  message: string;
+}
+
+export interface RenderedFile {
+  path: string;
+  content: string;
+}
+
+/** The Nucleon extension operations the console uses, typed like Proton's. */
+export interface ExtensionShapes {
+  GetDeploymentDetails: {
+    input: { id: string; afterEventId?: number; includeRendered?: boolean };
+    output: { deployment: Deployment; engine?: string; operation?: string; outputs?: Output[]; events: DeploymentEvent[]; renderedFiles?: RenderedFile[] };
+  };
+  PutBundle: { input: PutBundleInput; output: PutBundleOutput };
+}
+
+export type ExtensionName = keyof ExtensionShapes;
+
+/** The open console session as the server describes it (the secret never comes back). */
+export interface SessionInfo {
+  accessKeyId: string;
+  csrfToken: string;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+/** An error answered by the server, with its Proton error type (`ValidationException`, …). */
+export class ApiError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+const API = '/console/api';
+
+async function errorOf(response: Response): Promise<ApiError> {
+  let body: { __type?: unknown; message?: unknown } = {};
+  try {
+    body = (await response.json()) as typeof body;
+  } catch {
+    // Not JSON (a proxy's error page): fall back to the status line.
+  }
+  const type = String(body.__type ?? 'UnknownError').replace(/^.*#/, '');
+  return new ApiError(type, String(body.message ?? `${response.status} ${response.statusText}`), response.status);
+}
+
+/**
+ * The console's only way to the server: a cookie session opened with an access key, and
+ * operations sent to `/console/api/call` with the session's CSRF token. Operations are the
+ * public Proton and Nucleon extension operations; answers are decoded with the same model
+ * (timestamps become Dates) as the signed client's.
+ */
+export class ConsoleApi {
+  private csrfToken: string | undefined;
+  private readonly signedOutListeners = new Set<() => void>();
+
+  /** Called when the server says the session is gone (expired, signed out elsewhere, key deleted). */
+  onSignedOut(listener: () => void): () => void {
+    this.signedOutListeners.add(listener);
+    return () => this.signedOutListeners.delete(listener);
+  }
+
+  /** The session this browser already has (after a reload), or undefined. */
+  async currentSession(): Promise<SessionInfo | undefined> {
+    const response = await fetch(`${API}/session`, { credentials: 'same-origin' });
+    if (response.status === 401) return undefined;
+    if (!response.ok) throw await errorOf(response);
+    const session = (await response.json()) as SessionInfo;
+    this.csrfToken = session.csrfToken;
+    return session;
+  }
+
+  async signIn(accessKeyId: string, secretAccessKey: string): Promise<SessionInfo> {
+    const response = await fetch(`${API}/session`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ accessKeyId, secretAccessKey }),
+    });
+    if (!response.ok) throw await errorOf(response);
+    const session = (await response.json()) as SessionInfo;
+    this.csrfToken = session.csrfToken;
+    return session;
+  }
+
+  async signOut(): Promise<void> {
+    const response = await fetch(`${API}/session`, { method: 'DELETE', credentials: 'same-origin', headers: this.csrfHeader() });
+    this.csrfToken = undefined;
+    if (!response.ok && response.status !== 401) throw await errorOf(response);
+  }
+
+  /** Calls one Proton operation. */
+  async call<Op extends OperationName>(operation: Op, input: OperationShapes[Op]['input']): Promise<OperationShapes[Op]['output']> {
+    const output = await this.send(`${targetPrefix}.${operation}`, input);
+    const shape = operations[operation].output;
+    return (shape ? deserializeShape(shape, output) : output) as OperationShapes[Op]['output'];
+  }
+
+  /** Calls one Nucleon extension operation. */
+  async extension<Op extends ExtensionName>(operation: Op, input: ExtensionShapes[Op]['input']): Promise<ExtensionShapes[Op]['output']> {
+    const output = await this.send(`${extensionTargetPrefix}.${operation}`, input);
+    return deserializeShape(extensionOperations[operation].output, output) as ExtensionShapes[Op]['output'];
+  }
+
+  private csrfHeader(): Record<string, string> {
+    return this.csrfToken ? { 'x-csrf-token': this.csrfToken } : {};
+  }
+
+  private async send(target: string, input: unknown): Promise<unknown> {
+    const response = await fetch(`${API}/call`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', ...this.csrfHeader() },
+      body: JSON.stringify({ target, input: input ?? {} }),
+    });
+    if (response.ok) return response.json();
+    const error = await errorOf(response);
+    if (response.status === 401) {
+      this.csrfToken = undefined;
+      for (const listener of this.signedOutListeners) listener();
+    }
+    throw error;
+  }
+}
+
+/** The console's one client. */
+export const api = new ConsoleApi();

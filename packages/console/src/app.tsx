@@ -1,0 +1,114 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { api, type SessionInfo } from './api/console-api.js';
+import { ErrorBanner, Loading } from './components/ui.js';
+import { ConnectPage } from './pages/connect-page.js';
+import { CreateEnvironmentPage } from './pages/create-environment-page.js';
+import { CreateServicePage } from './pages/create-service-page.js';
+import { DashboardPage } from './pages/dashboard-page.js';
+import { EnvironmentPage } from './pages/environment-page.js';
+import { EnvironmentsPage } from './pages/environments-page.js';
+import { InstancePage } from './pages/instance-page.js';
+import { ServicePage } from './pages/service-page.js';
+import { ServicesPage } from './pages/services-page.js';
+import { SignInPage } from './pages/sign-in-page.js';
+import { TemplatePage } from './pages/template-page.js';
+import { TemplatesPage } from './pages/templates-page.js';
+import { Link, matchPath, navigate, useLocation, type Location } from './router.js';
+
+const nav = [
+  { to: '/', label: 'Dashboard' },
+  { to: '/templates', label: 'Templates' },
+  { to: '/environments', label: 'Environments' },
+  { to: '/services', label: 'Services' },
+  { to: '/connect', label: 'Connect tools' },
+];
+
+function routeOf(location: Location): ReactNode {
+  const { path, query } = location;
+  const m = (pattern: string) => matchPath(pattern, path);
+  let p: Record<string, string> | undefined;
+  if (path === '/') return <DashboardPage />;
+  if (path === '/connect') return <ConnectPage />;
+  if (path === '/templates') return <TemplatesPage />;
+  if ((p = m('/templates/:kind/:name')) && (p.kind === 'environment' || p.kind === 'service')) return <TemplatePage kind={p.kind} name={p.name!} />;
+  if (path === '/environments') return <EnvironmentsPage />;
+  if (path === '/create/environment') return <CreateEnvironmentPage template={query.get('template') ?? undefined} />;
+  if ((p = m('/environments/:name'))) return <EnvironmentPage name={p.name!} />;
+  if (path === '/services') return <ServicesPage />;
+  if (path === '/create/service') return <CreateServicePage template={query.get('template') ?? undefined} />;
+  if ((p = m('/services/:name'))) return <ServicePage name={p.name!} />;
+  if ((p = m('/services/:service/instances/:name'))) return <InstancePage serviceName={p.service!} name={p.name!} />;
+  return (
+    <div className="card">
+      <h1>Page not found</h1>
+      <p>
+        There is no console page at <code>{path}</code>. <Link to="/">Go to the dashboard</Link>.
+      </p>
+    </div>
+  );
+}
+
+function Shell(props: { session: SessionInfo; onSignOut(): void; children: ReactNode }): ReactNode {
+  const { path } = useLocation();
+  const active = (to: string) => (to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`));
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to="/" className="brand">
+          <span className="brand-mark" aria-hidden="true">◎</span> Nucleon
+        </Link>
+        <nav aria-label="Main" className="main-nav">
+          {nav.map((n) => (
+            <Link key={n.to} to={n.to} aria-current={active(n.to) ? 'page' : undefined}>
+              {n.label}
+            </Link>
+          ))}
+        </nav>
+        <div className="who">
+          <span title="Signed in with this access key">
+            <code>{props.session.accessKeyId}</code>
+          </span>
+          <button type="button" onClick={props.onSignOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" className="content">
+        {props.children}
+      </main>
+    </>
+  );
+}
+
+/** The console: a session check, then the signed-in shell and its pages. */
+export function App(): ReactNode {
+  const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
+  const [error, setError] = useState<unknown>();
+  const location = useLocation();
+
+  useEffect(() => {
+    api.currentSession().then((s) => setSession(s ?? null), setError);
+    return api.onSignedOut(() => setSession(null));
+  }, []);
+
+  const signOut = async () => {
+    try {
+      await api.signOut();
+    } finally {
+      setSession(null);
+      navigate('/', { replace: true });
+    }
+  };
+
+  if (error) return <ErrorBanner error={error} title="The console cannot reach the Nucleon server" />;
+  if (session === undefined) return <Loading what="the console" />;
+  if (session === null) return <SignInPage onSignedIn={setSession} />;
+  return (
+    <Shell session={session} onSignOut={() => void signOut()}>
+      {routeOf(location)}
+    </Shell>
+  );
+}

@@ -1,0 +1,158 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Principal } from '../app/request-context.js';
+import type { Clock } from '../ports/clock.js';
+
+/** A signed-in browser: who it acts as, and the token its state-changing requests must echo. */
+export interface ConsoleSession {
+  readonly id: string;
+  readonly accessKeyId: string;
+  readonly principal: Principal;
+  readonly csrfToken: string;
+  readonly createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface ConsoleSessionsOptions {
+  clock: Clock;
+  /** A session ends this long after its last request. */
+  idleMs?: number;
+  /** …and at the latest this long after sign-in. */
+  maxAgeMs?: number;
+  /** The oldest sessions are dropped beyond this many. */
+  maxSessions?: number;
+}
+
+const DEFAULT_IDLE_MS = 2 * 60 * 60 * 1000;
+const DEFAULT_MAX_AGE_MS = 12 * 60 * 60 * 1000;
+
+/** Compares two secrets in time that does not depend on where they differ (or on their lengths). */
+export function secretsEqual(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/**
+ * Console sessions, held in this process's memory. They do not survive a restart and are not
+ * shared between replicas: behind a load balancer, use sticky sessions or sign in again. The
+ * session id (the cookie) is random and never derived from the access key's secret.
+ */
+export class ConsoleSessions {
+  private readonly sessions = new Map<string, ConsoleSession>();
+  private readonly idleMs: number;
+  private readonly maxAgeMs: number;
+  private readonly maxSessions: number;
+
+  constructor(private readonly options: ConsoleSessionsOptions) {
+    this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+    this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+    this.maxSessions = options.maxSessions ?? 10_000;
+  }
+
+  /** Seconds a new session's cookie may live. */
+  get cookieMaxAgeSeconds(): number {
+    return Math.floor(this.maxAgeMs / 1000);
+  }
+
+  open(accessKeyId: string, principal: Principal): ConsoleSession {
+    const now = this.now();
+    this.sweep(now);
+    while (this.sessions.size >= this.maxSessions) {
+      const oldest = this.sessions.keys().next().value;
+      if (oldest === undefined) break;
+      this.sessions.delete(oldest);
+    }
+    const session: ConsoleSession = {
+      id: randomBytes(32).toString('base64url'),
+      accessKeyId,
+      principal,
+      csrfToken: randomBytes(32).toString('base64url'),
+      createdAt: now,
+      lastSeenAt: now,
+    };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  /** The live session with this id (and its idle timer restarted), or undefined. */
+  touch(id: string | undefined): ConsoleSession | undefined {
+    if (!id) return undefined;
+    const session = this.sessions.get(id);
+    if (!session) return undefined;
+    const now = this.now();
+    if (this.expired(session, now)) {
+      this.sessions.delete(id);
+      return undefined;
+    }
+    session.lastSeenAt = now;
+    return session;
+  }
+
+  /** When the session ends if it stays idle (epoch ms). */
+  expiresAt(session: ConsoleSession): number {
+    return Math.min(session.lastSeenAt + this.idleMs, session.createdAt + this.maxAgeMs);
+  }
+
+  close(id: string | undefined): void {
+    if (id) this.sessions.delete(id);
+  }
+
+  /** Ends every session of a key (when it turns out to be deleted). */
+  closeAllOf(accessKeyId: string): void {
+    for (const [id, s] of this.sessions) if (s.accessKeyId === accessKeyId) this.sessions.delete(id);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  private expired(session: ConsoleSession, now: number): boolean {
+    return now >= this.expiresAt(session);
+  }
+
+  private sweep(now: number): void {
+    for (const [id, s] of this.sessions) if (this.expired(s, now)) this.sessions.delete(id);
+  }
+
+  private now(): number {
+    return this.options.clock.now().getTime();
+  }
+}
+
+/**
+ * Refuses sign-ins for an access key after too many wrong secrets in a window, so the console
+ * cannot be used to guess secrets faster than the signed API would allow.
+ */
+export class SignInLimiter {
+  private readonly failures = new Map<string, { count: number; since: number }>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly maxFailures = 10,
+    private readonly windowMs = 15 * 60 * 1000,
+  ) {}
+
+  /** Milliseconds until this key may try again, or 0. */
+  blockedFor(accessKeyId: string): number {
+    const f = this.failures.get(accessKeyId);
+    if (!f) return 0;
+    const left = f.since + this.windowMs - this.clock.now().getTime();
+    if (left <= 0) {
+      this.failures.delete(accessKeyId);
+      return 0;
+    }
+    return f.count >= this.maxFailures ? left : 0;
+  }
+
+  fail(accessKeyId: string): void {
+    const now = this.clock.now().getTime();
+    const f = this.failures.get(accessKeyId);
+    if (!f || now - f.since >= this.windowMs) {
+      if (this.failures.size > 10_000) this.failures.clear();
+      this.failures.set(accessKeyId, { count: 1, since: now });
+    } else f.count++;
+  }
+
+  succeed(accessKeyId: string): void {
+    this.failures.delete(accessKeyId);
+  }
+}

@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import {
+  CreateEnvironmentCommand,
+  CreateEnvironmentTemplateCommand,
+  CreateEnvironmentTemplateVersionCommand,
+  CreateServiceCommand,
+  CreateServiceTemplateCommand,
+  CreateServiceTemplateVersionCommand,
+  GetEnvironmentCommand,
+  GetServiceCommand,
+  ListEnvironmentOutputsCommand,
+  ListEnvironmentProvisionedResourcesCommand,
+  ListServiceInstanceOutputsCommand,
+  UpdateEnvironmentTemplateVersionCommand,
+  UpdateServiceTemplateVersionCommand,
+  waitUntilEnvironmentDeployed,
+  waitUntilEnvironmentTemplateVersionRegistered,
+  waitUntilServiceCreated,
+  waitUntilServiceTemplateVersionRegistered,
+  type ProtonClient,
+} from '@aws-sdk/client-proton';
+import { requireOrSkip, startTestServer, type TestServer } from '@nucleon/test-utils';
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pushFixture, sdkClient } from './helpers.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function motoMissing(): string | undefined {
+  try {
+    execFileSync('moto_server', ['--help'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return 'moto_server (Python moto) is not installed';
+  }
+}
+
+const w = (client: ProtonClient) => ({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 1 });
+
+describe('the CloudFormation engine against moto_server', () => {
+  const available = requireOrSkip(motoMissing());
+  let moto: ChildProcess;
+  let server: TestServer;
+  let proton: ProtonClient;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    if (!available) return;
+    const port = await freePort();
+    moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      if (await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // The engine uses the AWS SDK's standard chains, as in production.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_CLOUDFORMATION: `http://127.0.0.1:${port}`,
+      AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${port}`,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+    });
+    server = await startTestServer({ dialect: 'pglite', env: { NUCLEON_CFN_POLL_MS: '100' } });
+    proton = sdkClient(server);
+    await proton.send(new CreateEnvironmentTemplateCommand({ name: 'cfn-env' }));
+    await proton.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'cfn-env', source: { s3: await pushFixture(server, 'env-cfn') } }));
+    await waitUntilEnvironmentTemplateVersionRegistered(w(proton), { templateName: 'cfn-env', majorVersion: '1', minorVersion: '0' });
+    await proton.send(new UpdateEnvironmentTemplateVersionCommand({ templateName: 'cfn-env', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
+    await proton.send(new CreateServiceTemplateCommand({ name: 'cfn-svc', pipelineProvisioning: 'CUSTOMER_MANAGED' }));
+    await proton.send(
+      new CreateServiceTemplateVersionCommand({ templateName: 'cfn-svc', source: { s3: await pushFixture(server, 'svc-cfn-nopipe') }, compatibleEnvironmentTemplates: [{ templateName: 'cfn-env', majorVersion: '1' }] }),
+    );
+    await waitUntilServiceTemplateVersionRegistered(w(proton), { templateName: 'cfn-svc', majorVersion: '1', minorVersion: '0' });
+    await proton.send(new UpdateServiceTemplateVersionCommand({ templateName: 'cfn-svc', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
+  });
+  afterAll(async () => {
+    await server?.stop();
+    moto?.kill();
+    process.env = saved;
+  });
+
+  it.skipIf(!available)('deploys an environment stack and records its outputs and resources', async () => {
+    await proton.send(new CreateEnvironmentCommand({ name: 'net', templateName: 'cfn-env', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.1.0.0/16\n' }));
+    expect((await waitUntilEnvironmentDeployed(w(proton), { name: 'net' })).state).toBe('SUCCESS');
+    const outputs = (await proton.send(new ListEnvironmentOutputsCommand({ environmentName: 'net' }))).outputs ?? [];
+    expect(outputs.find((o) => o.key === 'VpcId')?.valueString).toMatch(/^vpc-/);
+    const resources = (await proton.send(new ListEnvironmentProvisionedResourcesCommand({ environmentName: 'net' }))).provisionedResources ?? [];
+    expect(resources.length).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!available)('passes environment outputs into the service template', async () => {
+    const spec = 'proton: ServiceSpec\ninstances:\n  - name: q1\n    environment: net\n    spec:\n      port: 81\n';
+    await proton.send(new CreateServiceCommand({ name: 'queues', templateName: 'cfn-svc', templateMajorVersion: '1', spec }));
+    expect((await waitUntilServiceCreated(w(proton), { name: 'queues' })).state).toBe('SUCCESS');
+    const outputs = Object.fromEntries(((await proton.send(new ListServiceInstanceOutputsCommand({ serviceName: 'queues', serviceInstanceName: 'q1' }))).outputs ?? []).map((o) => [o.key, o.valueString]));
+    expect(outputs.VpcFromEnv).toMatch(/^vpc-/);
+    expect(outputs.QueueUrl).toContain('queues-q1');
+    expect((await proton.send(new GetServiceCommand({ name: 'queues' }))).service?.status).toBe('ACTIVE');
+  });
+
+  it.skipIf(!available)('fails with CloudFormation\'s reason when the template is rejected', async () => {
+    await proton.send(new CreateEnvironmentTemplateCommand({ name: 'broken-env' }));
+    await proton.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'broken-env', source: { s3: await pushFixture(server, 'env-cfn-rejected') } }));
+    await waitUntilEnvironmentTemplateVersionRegistered(w(proton), { templateName: 'broken-env', majorVersion: '1', minorVersion: '0' });
+    await proton.send(new UpdateEnvironmentTemplateVersionCommand({ templateName: 'broken-env', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
+    await proton.send(new CreateEnvironmentCommand({ name: 'broken', templateName: 'broken-env', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.2.0.0/16\n' }));
+    await expect(waitUntilEnvironmentDeployed(w(proton), { name: 'broken' })).rejects.toThrow();
+    const env = (await proton.send(new GetEnvironmentCommand({ name: 'broken' }))).environment!;
+    expect(env.deploymentStatus).toBe('FAILED');
+    expect(env.deploymentStatusMessage).toMatch(/Parameter|ValidationError|Missing/i);
+  });
+});
