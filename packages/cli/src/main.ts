@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ProtonApiError } from '@nucleon/protocol';
 import { registerBundleCommands } from './commands/bundle.js';
+import { registerDeploymentCommands } from './commands/deployment.js';
 import { registerExamplesCommands } from './commands/examples.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerServeCommands } from './commands/up.js';
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerServeCommands(program, setExit);
   registerKeyCommands(program, setExit);
   registerBundleCommands(program, setExit);
+  registerDeploymentCommands(program, setExit);
   registerTemplateCommands(program, setExit);
   registerExamplesCommands(program, setExit);
   try {

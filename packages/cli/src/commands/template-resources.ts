@@ -168,25 +168,43 @@ function planService(
     ]);
   }
   if (pipelineManifest !== undefined && target.mode !== 'instance') {
-    if (target.mode === 'all' && instances.some((i) => i.name === 'pipeline')) {
-      throw new TemplateToolkitError([
-        `${spec.file}: an instance named "pipeline" would share its output folder with the pipeline; render it with --instance pipeline`,
-      ]);
-    }
-    const pipelineInstances = instances.map((i) => ({
-      name: i.name,
-      inputs: i.inputs,
-      outputs: context.instanceOutputs[i.name] ?? {},
-      environment: environmentFor(i.environment, context),
-    }));
-    planned.push({
-      label: 'pipeline',
-      outDir: target.mode === 'all' ? 'pipeline' : '',
-      manifest: pipelineManifest,
-      resource: { kind: 'pipeline', service, pipelineInputs, instances: pipelineInstances },
-    });
+    planned.push(
+      planPipeline(pipelineManifest, instances, pipelineInputs, context, target, spec.file),
+    );
   }
   return planned;
+}
+
+function planPipeline(
+  manifest: ParsedManifest,
+  instances: readonly ValidatedInstance[],
+  pipelineInputs: Inputs,
+  context: ToolkitContext,
+  target: RenderTarget,
+  specFile: string,
+): PlannedResource {
+  if (target.mode === 'all' && instances.some((i) => i.name === 'pipeline')) {
+    throw new TemplateToolkitError([
+      `${specFile}: an instance named "pipeline" would share its output folder with the pipeline; render it with --instance pipeline`,
+    ]);
+  }
+  const pipelineInstances = instances.map((i) => ({
+    name: i.name,
+    inputs: i.inputs,
+    outputs: context.instanceOutputs[i.name] ?? {},
+    environment: environmentFor(i.environment, context),
+  }));
+  return {
+    label: 'pipeline',
+    outDir: target.mode === 'all' ? 'pipeline' : '',
+    manifest,
+    resource: {
+      kind: 'pipeline',
+      service: context.service ?? {},
+      pipelineInputs,
+      instances: pipelineInstances,
+    },
+  };
 }
 
 interface ValidatedInstance {

@@ -9,10 +9,10 @@ export interface Query<T> {
 }
 
 /**
- * Loads data for a page and keeps it fresh: `deps` restart it, `pollMs` (when set) reloads in
- * the background. A load that finishes after a newer one started is ignored.
+ * Loads data for a page and keeps it fresh: `deps` restart it, `pollMs` reloads it in the
+ * background (while `pollWhile(data)` holds, when given). A load that finishes after a newer one started is ignored.
  */
-export function useQuery<T>(load: () => Promise<T>, deps: readonly unknown[], options: { pollMs?: number | false } = {}): Query<T> {
+export function useQuery<T>(load: () => Promise<T>, deps: readonly unknown[], options: { pollMs?: number; pollWhile?(data: T | undefined): boolean } = {}): Query<T> {
   const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
   const [tick, setTick] = useState(0);
   const generation = useRef(0);
@@ -33,11 +33,12 @@ export function useQuery<T>(load: () => Promise<T>, deps: readonly unknown[], op
     );
   }, [depsKey, tick]);
 
+  const pollMs = options.pollMs && (!options.pollWhile || options.pollWhile(state.data)) ? options.pollMs : 0;
   useEffect(() => {
-    if (!options.pollMs) return;
-    const timer = window.setInterval(() => setTick((t) => t + 1), options.pollMs);
+    if (!pollMs) return;
+    const timer = window.setInterval(() => setTick((t) => t + 1), pollMs);
     return () => window.clearInterval(timer);
-  }, [options.pollMs]);
+  }, [pollMs]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data: state.data, error: state.error, loading: state.loading, reload };

@@ -96,9 +96,7 @@ export function DashboardPage(): ReactNode {
       return available ? { ...i, available } : i;
     });
     return { counts: summary.counts, rows };
-  }, []);
-  const busy = query.data?.rows.some((r) => isRunning(r.deploymentStatus));
-  useQuery(async () => (busy ? query.reload() : undefined), [busy], { pollMs: busy ? 3000 : false });
+  }, [], { pollMs: 3000, pollWhile: (data) => !!data?.rows.some((r) => isRunning(r.deploymentStatus)) });
 
   const counts = query.data?.counts;
   const noTemplates = counts && (counts.environmentTemplates?.total ?? 0) === 0 && (counts.serviceTemplates?.total ?? 0) === 0;
