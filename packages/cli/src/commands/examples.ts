@@ -59,7 +59,8 @@ export function registerExamplesCommands(program: Command, setExit: (code: numbe
       const failed = results.filter((r) => r.error !== undefined);
       const changed = results.some((r) => r.changed);
       const ok = new Set(results.filter((r) => r.error === undefined).map((r) => r.template));
-      const steps = nextSteps(selected.filter((e) => ok.has(e.name)), results, endpoint);
+      const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+      const steps = nextSteps(selected.filter((e) => ok.has(e.name)), results, endpoint, region);
       if (json) {
         process.stdout.write(JSON.stringify({ changed, results, nextSteps: steps }, null, 2) + '\n');
       } else {
@@ -68,9 +69,11 @@ export function registerExamplesCommands(program: Command, setExit: (code: numbe
           ['template', 'kind', 'group', 'engine', 'version', 'status', 'action'],
         );
         process.stdout.write('\n');
-        if (failed.length > 0) process.stdout.write(`${failed.length} of ${results.length} example templates could not be installed.\n`);
+        const changedCount = results.filter((r) => r.changed).length;
+        const upToDate = results.length - changedCount - failed.length;
+        if (failed.length > 0) process.stdout.write(`${failed.length} of ${results.length} example templates could not be installed (see ACTION).\n`);
         else if (!changed) process.stdout.write(`Nothing to do: all ${results.length} example templates are installed and up to date.\n`);
-        else process.stdout.write(`Installed ${results.filter((r) => r.changed).length} of ${results.length} example templates; the others were up to date.\n`);
+        else process.stdout.write(`Changed ${changedCount} of ${results.length} example templates${upToDate > 0 ? `; ${upToDate} already up to date` : ''}.\n`);
         if (steps.length > 0) process.stdout.write(`\n${steps.join('\n')}\n`);
       }
       setExit(failed.length > 0 ? 1 : 0);
@@ -125,7 +128,7 @@ const GROUP_NOTES: Record<ExampleGroup, string> = {
 };
 
 /** The AWS CLI commands to try the installed examples, group by group. */
-export function nextSteps(installed: readonly ExampleEntry[], results: readonly InstallResult[], endpoint: string): string[] {
+export function nextSteps(installed: readonly ExampleEntry[], results: readonly InstallResult[], endpoint: string, region: string): string[] {
   const version = (name: string) => results.find((r) => r.template === name)?.version?.split('.')[0] ?? '1';
   const lines: string[] = [];
   for (const group of EXAMPLE_GROUPS) {
@@ -133,8 +136,8 @@ export function nextSteps(installed: readonly ExampleEntry[], results: readonly 
     const services = installed.filter((e) => e.group === group && e.kind === 'service');
     if (envs.length === 0 && services.length === 0) continue;
     if (lines.length === 0) {
-      lines.push('Point the AWS CLI at Nucleon (credentials: see README.md, e.g. AWS_SHARED_CREDENTIALS_FILE=.nucleon/credentials AWS_PROFILE=nucleon):');
-      lines.push(`  export AWS_ENDPOINT_URL_PROTON=${endpoint} AWS_REGION=\${AWS_REGION:-us-east-1}`);
+      lines.push('Point the AWS CLI at Nucleon (with the credentials `nucleon up` wrote, e.g. AWS_SHARED_CREDENTIALS_FILE=$PWD/.nucleon/credentials AWS_PROFILE=nucleon):');
+      lines.push(`  export AWS_ENDPOINT_URL_PROTON=${endpoint} AWS_REGION=${region} AWS_DEFAULT_REGION=${region}`);
     }
     lines.push('', `Try the ${group} examples (${GROUP_NOTES[group]}):`);
     for (const env of envs) {

@@ -1,0 +1,168 @@
+import { useState, type ReactNode } from 'react';
+import { ApiError, api } from '../api/console-api.js';
+import { listAll } from '../api/list-all.js';
+import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { DeploymentsPanel } from '../components/deployments-panel.js';
+import { InputsTable, OutputsTable } from '../components/key-values.js';
+import { UpdatePanel } from '../components/update-panel.js';
+import { ErrorBanner, Facts, Loading, PageHeader, Section, StatusBadge, TimeAgo, isRunning, version } from '../components/ui.js';
+import { useQuery } from '../hooks/use-query.js';
+import { Link, pathOf } from '../router.js';
+import { environmentInputsOf, environmentSpecText } from '../schema/spec-documents.js';
+
+/** One environment: its state, inputs, outputs, instances, actions and deployment history. */
+export function EnvironmentPage(props: { name: string }): ReactNode {
+  const { name } = props;
+  const [updating, setUpdating] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [actionError, setActionError] = useState<unknown>();
+  const query = useQuery(
+    async () => {
+      const [env, outputs, instances] = await Promise.all([
+        api.call('GetEnvironment', { name }).then((o) => o.environment),
+        listAll((nextToken) => api.call('ListEnvironmentOutputs', { environmentName: name, nextToken }), (o) => o.outputs),
+        listAll((nextToken) => api.call('ListServiceInstances', { filters: [{ key: 'environmentName', value: name }], nextToken }), (o) => o.serviceInstances),
+      ]);
+      return { env, outputs, instances };
+    },
+    [name],
+    { pollMs: 2000, pollWhile: (d) => isRunning(d?.env.deploymentStatus) },
+  );
+  const gone = query.error instanceof ApiError && query.error.type === 'ResourceNotFoundException';
+  const env = gone ? undefined : query.data?.env;
+  const running = isRunning(env?.deploymentStatus);
+
+  const act = async (action: () => Promise<unknown>) => {
+    setActionError(undefined);
+    try {
+      await action();
+      query.reload();
+    } catch (e) {
+      setActionError(e);
+    }
+  };
+
+  return (
+    <>
+      <PageHeader
+        crumbs={[{ label: 'Environments', to: '/environments' }]}
+        title={name}
+        subtitle={env?.description}
+        actions={
+          env && (
+            <>
+              <button type="button" onClick={() => setUpdating(true)} disabled={running || updating}>
+                Update
+              </button>
+              {running && env.deploymentStatus === 'IN_PROGRESS' && (
+                <button type="button" onClick={() => void act(() => api.call('CancelEnvironmentDeployment', { environmentName: name }))}>
+                  Cancel deployment
+                </button>
+              )}
+              <button type="button" className="danger" onClick={() => setConfirmDelete(true)} disabled={env.deploymentStatus === 'DELETE_IN_PROGRESS'}>
+                Delete
+              </button>
+            </>
+          )
+        }
+      />
+      {gone && (
+        <div className="card">
+          <p>
+            The environment <code>{name}</code> does not exist (any more). <Link to="/environments">Back to the environments</Link>.
+          </p>
+        </div>
+      )}
+      <ErrorBanner error={gone ? undefined : query.error} title="Could not load the environment" />
+      <ErrorBanner error={actionError} title="The action failed" onDismiss={() => setActionError(undefined)} />
+      {!query.data && query.loading && <Loading what="the environment" />}
+      {confirmDelete && (
+        <ConfirmDialog
+          title={`Delete environment ${name}?`}
+          typeToConfirm={name}
+          confirmLabel="Delete environment"
+          danger
+          onClose={() => setConfirmDelete(false)}
+          onConfirm={async () => {
+            await api.call('DeleteEnvironment', { name });
+            query.reload();
+          }}
+        >
+          <p>Nucleon runs the template's deprovisioning and then removes the environment. Environments that still have service instances cannot be deleted.</p>
+        </ConfirmDialog>
+      )}
+      {env && (
+        <>
+          <Facts
+            items={[
+              ['Status', <StatusBadge key="s" status={env.deploymentStatus} />],
+              ['Status message', env.deploymentStatusMessage],
+              [
+                'Template',
+                <span key="t">
+                  <Link to={pathOf('templates', 'environment', env.templateName)}>{env.templateName}</Link> {version(env.templateMajorVersion, env.templateMinorVersion)}
+                </span>,
+              ],
+              ['Provisioning', env.provisioning === 'CUSTOMER_MANAGED' ? 'customer managed' : undefined],
+              ['Last deployment', <TimeAgo key="a" date={env.lastDeploymentAttemptedAt} />],
+              ['Last success', <TimeAgo key="b" date={env.lastDeploymentSucceededAt} />],
+              ['ARN', <code key="arn">{env.arn}</code>],
+            ]}
+          />
+          {updating && (
+            <UpdatePanel
+              kind="environment"
+              templateName={env.templateName}
+              major={env.templateMajorVersion}
+              minor={env.templateMinorVersion}
+              inputs="environment"
+              currentInputs={environmentInputsOf(env.spec)}
+              onClose={() => setUpdating(false)}
+              onSubmit={async (target, values) => {
+                await api.call('UpdateEnvironment', {
+                  name,
+                  deploymentType: target.deploymentType,
+                  spec: environmentSpecText(values),
+                  ...(target.deploymentType === 'CURRENT_VERSION' ? {} : { templateMajorVersion: target.major, templateMinorVersion: target.minor }),
+                });
+                query.reload();
+              }}
+            />
+          )}
+          <div className="two-columns">
+            <Section title="Inputs">
+              <InputsTable inputs={environmentInputsOf(env.spec)} spec={env.spec} />
+            </Section>
+            <Section title="Outputs">
+              <OutputsTable outputs={query.data?.outputs} />
+            </Section>
+          </div>
+          <Section title="Service instances here">
+            {query.data?.instances.length ? (
+              <ul className="plain-list">
+                {query.data.instances.map((i) => (
+                  <li key={i.arn}>
+                    <Link to={pathOf('services', i.serviceName, 'instances', i.name)}>
+                      {i.serviceName} / {i.name}
+                    </Link>{' '}
+                    <StatusBadge status={i.deploymentStatus} />
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p className="muted">
+                No service runs here yet. <Link to="/create/service">Create a service</Link> whose template is compatible with {env.templateName}.
+              </p>
+            )}
+          </Section>
+          <DeploymentsPanel
+            filter={{ environmentName: name }}
+            targets={['ENVIRONMENT']}
+            refreshKey={`${env.lastAttemptedDeploymentId ?? ''}:${env.deploymentStatus}`}
+            onFinished={() => query.reload()}
+          />
+        </>
+      )}
+    </>
+  );
+}
