@@ -4,6 +4,7 @@ import { registerBundleCommands } from './commands/bundle.js';
 import { registerDeploymentCommands } from './commands/deployment.js';
 import { registerExamplesCommands } from './commands/examples.js';
 import { registerKeyCommands } from './commands/keys.js';
+import { registerRepoCommands } from './commands/repos.js';
 import { registerServeCommands } from './commands/up.js';
 import { registerTemplateCommands } from './commands/template.js';
 
@@ -23,6 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerKeyCommands(program, setExit);
   registerBundleCommands(program, setExit);
   registerDeploymentCommands(program, setExit);
+  registerRepoCommands(program, setExit);
   registerTemplateCommands(program, setExit);
   registerExamplesCommands(program, setExit);
   try {

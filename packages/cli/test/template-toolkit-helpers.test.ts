@@ -10,6 +10,8 @@ import {
   writeFileTree,
 } from '../src/commands/template-files.js';
 import { templateRef } from '../src/commands/template-bundle.js';
+import { renderJinjaFile } from '../src/commands/template-jinja.js';
+import { createRenderer } from '@nucleon/templates';
 
 describe('template toolkit output paths', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nucleon-template-paths-'));
@@ -105,5 +107,62 @@ describe('template names in generated ARNs', () => {
       majorVersion: '2',
       minorVersion: '0',
     });
+  });
+});
+
+describe('rendering with values the context lacks', () => {
+  const renderer = createRenderer();
+
+  it('names every missing value with its line, the most specific name each time', () => {
+    const source =
+      'a: {{ environment.outputs.VpcId }}\nb: {{ service.name }}\nc: {{ service.branch_name }}';
+    const result = renderJinjaFile(
+      renderer,
+      source,
+      { environment: { outputs: {} } },
+      'cf.yaml',
+      'instance "x"',
+    );
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        'cf.yaml:1: environment.outputs.VpcId is undefined (instance "x")',
+        'cf.yaml:2: service.name is undefined (instance "x")',
+        'cf.yaml:3: service.branch_name is undefined (instance "x")',
+        expect.stringContaining(
+          'not defined: environment.outputs.VpcId, service.name, service.branch_name',
+        ),
+      ],
+    });
+  });
+
+  it("looks inside the pipeline's service_instance loop variable", () => {
+    const source =
+      '{% for service_instance in service_instances %}{{ service_instance.outputs.Url }}{% endfor %}\n{{ service.name }}';
+    const context = {
+      service_instances: [
+        { name: 'a', outputs: {} },
+        { name: 'b', outputs: {} },
+      ],
+    };
+    const result = renderJinjaFile(renderer, source, context, 'p.yaml', 'pipeline');
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.problems.slice(0, 2)).toEqual([
+      'p.yaml:1: service_instance.outputs.Url is undefined (pipeline)',
+      'p.yaml:2: service.name is undefined (pipeline)',
+    ]);
+  });
+
+  it('reports other render errors as they are', () => {
+    const result = renderJinjaFile(
+      renderer,
+      "{{ 'x' | proton_cfn_sanitize }}{{ 'a b' | proton_cfn_sanitize }}",
+      {},
+      't.yaml',
+      'environment',
+    );
+    expect(result.ok ? [] : result.problems).toEqual([
+      expect.stringMatching(/^t\.yaml:1: Illegal character\(s\) detected in "a b"/),
+    ]);
   });
 });

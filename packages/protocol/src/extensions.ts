@@ -63,6 +63,14 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
       renderedFiles: { shape: 'NucleonRenderedFileList' },
     },
   },
+  NucleonRemoteUrl: { type: 'string', min: 1, max: 2048 },
+  NucleonToken: { type: 'string', min: 1, max: 4096, sensitive: true },
+  SetRepositoryRemoteInput: {
+    type: 'structure',
+    required: ['provider', 'name', 'remoteUrl'],
+    members: { provider: { shape: 'RepositoryProvider' }, name: { shape: 'RepositoryName' }, remoteUrl: { shape: 'NucleonRemoteUrl' }, token: { shape: 'NucleonToken' } },
+  },
+  SetRepositoryRemoteOutput: { type: 'structure', required: ['repository'], members: { repository: { shape: 'Repository' } } },
   PutBundleInput: {
     type: 'structure',
     required: ['key', 'content'],
@@ -90,6 +98,7 @@ export const extensionOperations = {
   ListAccessKeys: { input: 'ListAccessKeysInput', output: 'ListAccessKeysOutput', errors: keyErrors, idempotent: false },
   DeleteAccessKey: { input: 'DeleteAccessKeyInput', output: 'DeleteAccessKeyOutput', errors: keyErrors, idempotent: true },
   GetDeploymentDetails: { input: 'GetDeploymentDetailsInput', output: 'GetDeploymentDetailsOutput', errors: keyErrors, idempotent: false },
+  SetRepositoryRemote: { input: 'SetRepositoryRemoteInput', output: 'SetRepositoryRemoteOutput', errors: keyErrors, idempotent: true },
   PutBundle: { input: 'PutBundleInput', output: 'PutBundleOutput', errors: ['ValidationException', 'AccessDeniedException', 'InternalServerException'], idempotent: true },
 } as const satisfies Record<string, ModelOperation>;
 

@@ -329,7 +329,12 @@ async function deprovision() {
   if (record?.port) {
     const answer = await getJson(`http://${HOST}:${record.port}/healthz`);
     if (answer?.body?.instance === instance) fail(`something still answers for ${instance} on port ${record.port}`);
-    release(path.join(env.dir, 'ports'), record.port, { service, instance });
+  }
+  // Every reservation of this instance, including one left by a deployment that failed midway.
+  const portsDir = path.join(env.dir, 'ports');
+  for (const file of fs.existsSync(portsDir) ? fs.readdirSync(portsDir) : []) {
+    const port = /^(\d+)\.json$/.exec(file)?.[1];
+    if (port) release(portsDir, Number(port), { service, instance });
   }
   fs.rmSync(dir, { recursive: true, force: true });
   try {

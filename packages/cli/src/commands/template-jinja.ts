@@ -7,13 +7,20 @@ export type JinjaRenderResult =
 
 /** How many undefined values one render may report before giving up looking for more. */
 const MAX_MISSING = 50;
-const UNDEFINED = /^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*) is undefined$/;
+/** `environment.outputs.VpcId is undefined`, `service_instances[0].outputs.X is undefined`. */
+const UNDEFINED = /^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*) is undefined$/;
+const PLACEHOLDER_PREFIX = '<missing ';
+
+interface Missing {
+  readonly name: string;
+  readonly error: RenderError;
+}
 
 /**
  * Renders a template with strict undefined, and when it reads a value the context lacks, keeps
- * going to find all of them: each missing dotted name gets a placeholder and the template is
- * rendered again. The result lists every missing name as `file:line: name is undefined`, then a
- * summary naming them all. Other render errors are reported as `file:line: message`.
+ * going to find all of them: each missing name gets a placeholder and the template is rendered
+ * again. The result lists every missing name as `file:line: name is undefined`, then a summary
+ * naming them all. Other render errors are reported as `file:line: message`.
  * `context` is modified (it must be a fresh object built for this render).
  */
 export function renderJinjaFile(
@@ -23,7 +30,7 @@ export function renderJinjaFile(
   file: string,
   label: string,
 ): JinjaRenderResult {
-  const missing: { name: string; error: RenderError }[] = [];
+  let missing: Missing[] = [];
   for (;;) {
     let failure: RenderError;
     try {
@@ -36,69 +43,78 @@ export function renderJinjaFile(
     }
     const name = UNDEFINED.exec(failure.message)?.[1];
     const fresh = name !== undefined && !missing.some((m) => m.name === name);
-    if (fresh) missing.push({ name, error: failure });
+    if (fresh) {
+      // `service` then `service.name`: the deeper name says more; keep only it.
+      missing = missing.filter((m) => !name.startsWith(`${m.name}.`));
+      missing.push({ name, error: failure });
+    }
     if (missing.length === 0) return { ok: false, problems: [`${failure.toString()} (${label})`] };
     if (!fresh || missing.length >= MAX_MISSING || !fillPlaceholder(context, name)) break;
   }
+  return { ok: false, problems: missingProblems(missing, file, label) };
+}
+
+function missingProblems(missing: readonly Missing[], file: string, label: string): string[] {
   const names = missing.map((m) => m.name);
-  return {
-    ok: false,
-    problems: [
-      ...missing.map((m) => `${m.error.toString()} (${label})`),
-      `${file}: ${label}: the template reads ${names.length === 1 ? 'a value that is' : 'values that are'} not defined: ${names.join(', ')} (inputs come from the spec and the schema defaults; everything else from context.json)`,
-    ],
-  };
+  const what = names.length === 1 ? 'a value that is' : 'values that are';
+  return [
+    ...missing.map((m) => `${m.error.toString()} (${label})`),
+    `${file}: ${label}: the template reads ${what} not defined: ${names.join(', ')} (inputs come from the spec and the schema defaults; everything else from context.json)`,
+  ];
+}
+
+/** `a.b[0].c` → `['a', 'b', 0, 'c']`. */
+function pathOf(name: string): (string | number)[] {
+  return [...name.matchAll(/([A-Za-z_]\w*)|\[(\d+)\]/g)].map((m) =>
+    m[1] === undefined ? Number(m[2]) : m[1],
+  );
 }
 
 /**
- * Sets `dotted` in `context` to a placeholder string; false when that is not possible. A name
+ * Sets `name` in `context` to a placeholder string; false when that is not possible. A name
  * under `service_instance` in a pipeline context is the loop variable of Proton's idiom
  * `{% for service_instance in service_instances %}`, so it is set in every list item.
  */
-function fillPlaceholder(context: Record<string, unknown>, dotted: string): boolean {
-  const [root, ...rest] = dotted.split('.');
+function fillPlaceholder(context: Record<string, unknown>, name: string): boolean {
+  const [root, ...rest] = pathOf(name);
   const items = context.service_instances;
-  if (
-    root === 'service_instance' &&
-    context.service_instance === undefined &&
-    Array.isArray(items) &&
-    rest.length > 0
-  ) {
-    const filled = items.map(
-      (item: unknown) => isObject(item) && setPlaceholder(item, rest, dotted),
-    );
-    return filled.length > 0 && filled.every(Boolean);
+  const loopVariable = root === 'service_instance' && context.service_instance === undefined;
+  if (loopVariable && Array.isArray(items) && items.length > 0 && rest.length > 0) {
+    return items.every((item: unknown) => isObject(item) && setPlaceholder(item, rest, name));
   }
-  return setPlaceholder(context, dotted.split('.'), dotted);
+  return setPlaceholder(context, pathOf(name), name);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+function isPlaceholder(value: unknown): boolean {
+  return typeof value === 'string' && value.startsWith(PLACEHOLDER_PREFIX);
+}
+
 function setPlaceholder(
   context: Record<string, unknown>,
-  path: readonly string[],
-  dotted: string,
+  path: readonly (string | number)[],
+  name: string,
 ): boolean {
-  const segments = [...path];
-  const last = segments.pop();
-  if (last === undefined) return false;
-  let node: Record<string, unknown> = context;
-  for (const segment of segments) {
-    const next = node[segment];
-    if (next === undefined) {
-      const created: Record<string, unknown> = {};
-      node[segment] = created;
-      node = created;
-    } else if (isObject(next)) {
-      node = next;
-    } else {
-      return false;
+  const last = path[path.length - 1];
+  if (last === undefined || typeof last === 'number') return false;
+  let node: unknown = context;
+  for (const segment of path.slice(0, -1)) {
+    if (typeof segment === 'number') {
+      node = Array.isArray(node) ? node[segment] : undefined;
+      if (node === undefined) return false;
+      continue;
     }
+    if (!isObject(node)) return false;
+    const next = node[segment];
+    // A placeholder set for `a` gives way to an object when `a.b` is read.
+    if (next === undefined || isPlaceholder(next)) node[segment] = {};
+    node = node[segment];
   }
-  if (node[last] !== undefined) return false;
-  node[last] = `<missing ${dotted}>`;
+  if (!isObject(node) || node[last] !== undefined) return false;
+  node[last] = `${PLACEHOLDER_PREFIX}${name}>`;
   return true;
 }
 

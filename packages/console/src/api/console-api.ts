@@ -77,9 +77,10 @@ export class ConsoleApi {
   /** The session this browser already has (after a reload), or undefined. */
   async currentSession(): Promise<SessionInfo | undefined> {
     const response = await fetch(`${API}/session`, { credentials: 'same-origin' });
-    if (response.status === 401) return undefined;
     if (!response.ok) throw await errorOf(response);
-    const session = (await response.json()) as SessionInfo;
+    const answer = (await response.json()) as ({ signedIn: true } & SessionInfo) | { signedIn: false };
+    if (!answer.signedIn) return undefined;
+    const { signedIn: _, ...session } = answer;
     this.csrfToken = session.csrfToken;
     return session;
   }

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { ApiError, api } from '../api/console-api.js';
 import { listAll } from '../api/list-all.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
@@ -16,20 +16,27 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
   const [updating, setUpdating] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [actionError, setActionError] = useState<unknown>();
+  // While a deletion runs, look the environment up in the list: once it is gone, say so (no 404s).
+  const deleting = useRef(false);
   const query = useQuery(
     async () => {
+      if (deleting.current && !(await listAll((nextToken) => api.call('ListEnvironments', { nextToken }), (o) => o.environments)).some((e) => e.name === name)) {
+        return { gone: true as const };
+      }
       const [env, outputs, instances] = await Promise.all([
         api.call('GetEnvironment', { name }).then((o) => o.environment),
         listAll((nextToken) => api.call('ListEnvironmentOutputs', { environmentName: name, nextToken }), (o) => o.outputs),
         listAll((nextToken) => api.call('ListServiceInstances', { filters: [{ key: 'environmentName', value: name }], nextToken }), (o) => o.serviceInstances),
       ]);
+      deleting.current = env.deploymentStatus === 'DELETE_IN_PROGRESS';
       return { env, outputs, instances };
     },
     [name],
-    { pollMs: 2000, pollWhile: (d) => isRunning(d?.env.deploymentStatus) },
+    { pollMs: 2000, pollWhile: (d) => !!d && !('gone' in d) && isRunning(d.env.deploymentStatus) },
   );
-  const gone = query.error instanceof ApiError && query.error.type === 'ResourceNotFoundException';
-  const env = gone ? undefined : query.data?.env;
+  const data = query.data && !('gone' in query.data) ? query.data : undefined;
+  const gone = (!!query.data && 'gone' in query.data) || (query.error instanceof ApiError && query.error.type === 'ResourceNotFoundException');
+  const env = gone ? undefined : data?.env;
   const running = isRunning(env?.deploymentStatus);
 
   const act = async (action: () => Promise<unknown>) => {
@@ -85,6 +92,7 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
           onClose={() => setConfirmDelete(false)}
           onConfirm={async () => {
             await api.call('DeleteEnvironment', { name });
+            deleting.current = true;
             query.reload();
           }}
         >
@@ -134,13 +142,13 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
               <InputsTable inputs={environmentInputsOf(env.spec)} spec={env.spec} />
             </Section>
             <Section title="Outputs">
-              <OutputsTable outputs={query.data?.outputs} />
+              <OutputsTable outputs={data?.outputs} />
             </Section>
           </div>
           <Section title="Service instances here">
-            {query.data?.instances.length ? (
+            {data?.instances.length ? (
               <ul className="plain-list">
-                {query.data.instances.map((i) => (
+                {data.instances.map((i) => (
                   <li key={i.arn}>
                     <Link to={pathOf('services', i.serviceName, 'instances', i.name)}>
                       {i.serviceName} / {i.name}

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import type { ServiceInstanceSummary } from '@nucleon/protocol';
 import { ApiError, api } from '../api/console-api.js';
 import { listAll } from '../api/list-all.js';
@@ -23,24 +23,32 @@ const columns: Column<ServiceInstanceSummary>[] = [
 export function ServicePage(props: { name: string }): ReactNode {
   const { name } = props;
   const [confirmDelete, setConfirmDelete] = useState(false);
+  // While a deletion runs, look the service up in the list: once it is gone, say so (no 404s).
+  const deleting = useRef(false);
   const query = useQuery(
     async () => {
+      if (deleting.current && !(await listAll((nextToken) => api.call('ListServices', { nextToken }), (o) => o.services)).some((s) => s.name === name)) {
+        return { gone: true as const };
+      }
       const [service, instances] = await Promise.all([
         api.call('GetService', { name }).then((o) => o.service),
         listAll((nextToken) => api.call('ListServiceInstances', { serviceName: name, nextToken }), (o) => o.serviceInstances),
       ]);
+      if (!service) return { gone: true as const };
+      deleting.current = service.status === 'DELETE_IN_PROGRESS';
       return { service, instances };
     },
     [name],
     {
       pollMs: 2000,
-      pollWhile: (d) => !!d && (isRunning(d.service?.status) || isRunning(d.service?.pipeline?.deploymentStatus) || d.instances.some((i) => isRunning(i.deploymentStatus))),
+      pollWhile: (d) => !!d && !('gone' in d) && (isRunning(d.service.status) || isRunning(d.service.pipeline?.deploymentStatus) || d.instances.some((i) => isRunning(i.deploymentStatus))),
     },
   );
-  const gone = query.error instanceof ApiError && query.error.type === 'ResourceNotFoundException';
-  const service = gone ? undefined : query.data?.service;
+  const data = query.data && !('gone' in query.data) ? query.data : undefined;
+  const gone = (!!query.data && 'gone' in query.data) || (query.error instanceof ApiError && query.error.type === 'ResourceNotFoundException');
+  const service = gone ? undefined : data?.service;
   const pipeline = service?.pipeline;
-  const instances = query.data?.instances ?? [];
+  const instances = data?.instances ?? [];
   const refreshKey = [service?.status, pipeline?.deploymentStatus, ...instances.map((i) => `${i.name}:${i.lastAttemptedDeploymentId ?? ''}:${i.deploymentStatus}`)].join('|');
 
   return (
@@ -75,6 +83,7 @@ export function ServicePage(props: { name: string }): ReactNode {
           onClose={() => setConfirmDelete(false)}
           onConfirm={async () => {
             await api.call('DeleteService', { name });
+            deleting.current = true;
             query.reload();
           }}
         >

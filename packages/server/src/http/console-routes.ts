@@ -83,7 +83,7 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
     const session = sessions.touch(getCookie(c, SESSION_COOKIE));
     if (session && (await options.keys.lookup(session.accessKeyId))) return session;
     if (session) sessions.closeAllOf(session.accessKeyId);
-    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    if (getCookie(c, SESSION_COOKIE) !== undefined) deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return apiError(c, 401, 'NotSignedInException', 'Not signed in, or the session has expired: sign in again with an access key (POST /console/api/session).');
   };
 
@@ -127,11 +127,12 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
     return c.json(sessionView(session), 201);
   });
 
+  // Whether this browser is signed in: a question, so "no" is a 200 (a page load logs no error).
   app.get(`${API}/session`, async (c) => {
     const session = await requireSession(c);
-    if (session instanceof Response) return session;
     c.header('cache-control', 'no-store');
-    return c.json(sessionView(session));
+    if (session instanceof Response) return c.json({ signedIn: false });
+    return c.json({ signedIn: true, ...sessionView(session) });
   });
 
   app.delete(`${API}/session`, async (c) => {

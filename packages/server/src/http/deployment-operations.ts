@@ -3,6 +3,7 @@ import type { DeploymentsService } from '../app/deploy/deployments-service.js';
 import type { EnvironmentsService } from '../app/deploy/environments-service.js';
 import type { InstancesService } from '../app/deploy/instances-service.js';
 import type { ServicesService } from '../app/deploy/services-service.js';
+import type { RepositoriesService } from '../app/repositories-service.js';
 import { environmentView, serviceInstanceView, servicePipelineView } from '../app/deploy/resource-views.js';
 import type { OperationEntry } from './operation-registry.js';
 
@@ -17,8 +18,9 @@ export function deploymentOperations(deps: {
   services: ServicesService;
   instances: InstancesService;
   deployments: DeploymentsService;
+  repositories: RepositoriesService;
 }): Array<[string, OperationEntry]> {
-  const { environments, services, instances, deployments } = deps;
+  const { environments, services, instances, deployments, repositories } = deps;
   const entries: Array<[string, OperationEntry]> = [];
   const op = (name: string, handler: OperationEntry['handler'], extra: Partial<OperationEntry> = {}, prefix = targetPrefix) =>
     entries.push([`${prefix}.${name}`, { input: `${name}Input`, output: `${name}Output`, handler, ...extra }]);
@@ -59,6 +61,11 @@ export function deploymentOperations(deps: {
   op('DeleteDeployment', async (i: In) => deployments.delete(s(i.id)));
   op('NotifyResourceDeploymentStatusChange', async (i: In, ctx) => deployments.notify(o(i), ctx.principal), { allowScoped: true });
   op('GetResourcesSummary', async () => deployments.summary());
+  op('CreateRepository', async (i: In) => ({ repository: await repositories.create(o(i)) }));
+  op('GetRepository', async (i: In) => ({ repository: await repositories.get(s(i.provider), s(i.name)) }));
+  op('ListRepositories', async (i: In) => repositories.list(o(i)));
+  op('DeleteRepository', async (i: In) => ({ repository: await repositories.delete(s(i.provider), s(i.name)) }));
+  op('SetRepositoryRemote', async (i: In) => repositories.setRemote(o(i)), {}, extensionTargetPrefix);
   op('GetDeploymentDetails', async (i: In) => deployments.details(o(i)), {}, extensionTargetPrefix);
   return entries;
 }

@@ -113,6 +113,7 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
       catalogStore,
       bundleStore,
       keys,
+      box,
       clock,
       arnScope,
       accountId,

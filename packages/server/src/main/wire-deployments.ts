@@ -2,6 +2,11 @@ import { join } from 'node:path';
 import type { ArnScope, Logger, TemplateKind } from '@nucleon/core';
 import { createRenderer } from '@nucleon/templates';
 import type { Kysely } from 'kysely';
+import type { SecretBox } from '../adapters/auth/secret-box.js';
+import { PostgresRepositoryStore } from '../adapters/db/postgres-repository-store.js';
+import { TerraformRepositoryProvisioner } from '../adapters/engines/terraform-repository-provisioner.js';
+import { GitCliPublisher } from '../adapters/git/git-cli-publisher.js';
+import { RepositoriesService } from '../app/repositories-service.js';
 import { StoredVersionBundles } from '../adapters/bundles/stored-version-bundles.js';
 import { PostgresDeploymentStore } from '../adapters/db/postgres-deployment-store.js';
 import type { Database } from '../adapters/db/schema.js';
@@ -40,6 +45,7 @@ export async function wireDeployments(w: {
   catalogStore: CatalogStore;
   bundleStore: BundleStore;
   keys: AccessKeysService;
+  box: SecretBox;
   clock: Clock;
   arnScope: ArnScope;
   accountId: string;
@@ -48,6 +54,8 @@ export async function wireDeployments(w: {
   endpoint(): string;
 }) {
   const store = new PostgresDeploymentStore(w.db);
+  const repositoryStore = new PostgresRepositoryStore(w.db, w.box);
+  const repositories = new RepositoriesService(repositoryStore, w.catalogStore, w.arnScope, w.clock);
   const d: DeployDeps = {
     catalog: w.catalogStore,
     store,
@@ -59,7 +67,10 @@ export async function wireDeployments(w: {
   const environments = new EnvironmentsService(d);
   const services = new ServicesService(d);
   const instances = new InstancesService(d, services);
-  const deployments = new DeploymentsService(d);
+  const afterFinish = async (dep: { target: { kind: string; serviceName: string } }) => {
+    if (dep.target.kind !== 'ENVIRONMENT') await reconcileService(d, dep.target.serviceName);
+  };
+  const deployments = new DeploymentsService(d, afterFinish);
   const runner = await LocalCommandRunner.create({});
   const codebuild = new CodeBuildProvisioner({
     runner,
@@ -77,13 +88,12 @@ export async function wireDeployments(w: {
     store,
     bundles: d.bundles,
     renderer: createRenderer(),
-    provisioners: { codebuild, cloudformation },
+    provisioners: { codebuild, cloudformation, terraform: new TerraformRepositoryProvisioner(repositoryStore, new GitCliPublisher()) },
     accountId: w.accountId,
+    arnScope: w.arnScope,
     logger: w.logger.child({ component: 'deployments' }),
     timeoutMs: w.config.deploymentTimeoutMs,
-    onFinished: async (dep) => {
-      if (dep.target.kind !== 'ENVIRONMENT') await reconcileService(d, dep.target.serviceName);
-    },
+    onFinished: afterFinish,
   });
   const handleDeployJob: JobHandler = (job) => deploymentRunner.handle(job);
   const exists = async (arn: string) => {
@@ -91,7 +101,7 @@ export async function wireDeployments(w: {
     return key ? (await store.getResource(key)) !== undefined : false;
   };
   return {
-    operations: deploymentOperations({ environments, services, instances, deployments }),
+    operations: deploymentOperations({ environments, services, instances, deployments, repositories }),
     handleDeployJob,
     usage: { count: (kind: TemplateKind, name: string, major: number, minor: number) => store.countVersionUsage(kind, name, major, minor) },
     resolvers: {

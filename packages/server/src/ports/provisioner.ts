@@ -15,6 +15,8 @@ export interface ProvisionRequest {
   commands?: { provision: readonly string[]; deprovision: readonly string[]; env: Readonly<Record<string, string>> };
   /** Role settings from the environment (protonServiceRoleArn, codebuildRoleArn). */
   roleArn?: string | undefined;
+  /** Self-managed Terraform: the linked repository, branch and folder that receive the files. */
+  repository?: { provider: string; name: string; branch: string; folder: string } | undefined;
   timeoutMs: number;
   signal: AbortSignal;
   log(kind: 'engine' | 'stdout' | 'stderr', message: string): void;

@@ -50,6 +50,11 @@ export interface EngineResult {
   /** Stack or Terraform outputs; non-string values are JSON-encoded, as Proton does. */
   outputs: Record<string, string>;
   provisionedResources: ProvisionedResource[];
+  /**
+   * Self-managed provisioning: the engine handed the work to the user's automation, and the
+   * deployment stays IN_PROGRESS until NotifyResourceDeploymentStatusChange ends it.
+   */
+  awaitingNotification?: boolean;
 }
 
 /** A readable progress line for the deployment log. */

@@ -325,6 +325,24 @@ export class JinjaCompiler extends CompilerClass {
     });
   }
 
+  /**
+   * The body of `{% set x %}…{% endset %}` and `{% filter %}…{% endfilter %}`: Jinja gives it its
+   * own scope, so a `set` inside does not leak out (nunjucks shares the enclosing one).
+   */
+  compileCapture(node: NjNode, frame: NjFrame): void {
+    const saved = this.buffer;
+    const outer = this._tmpid();
+    this.buffer = 'output';
+    this._emitLine('(function() {');
+    this._emitLine('var output = "";');
+    this._emitLine(`var ${outer} = frame; frame = frame.push(true);`);
+    this._withScopedSyntax(() => this.compile(field(node, 'body'), frame.push(true)));
+    this._emitLine(`frame = ${outer};`);
+    this._emitLine('return output;');
+    this._emitLine('})()');
+    this.buffer = saved;
+  }
+
   compileSet(node: NjNode, frame: NjFrame): void {
     const targets = node.targets as NjNode[];
     const ids = targets.map((target) => {

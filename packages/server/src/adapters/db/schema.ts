@@ -132,6 +132,8 @@ export interface Database {
     arn: string;
     connection_arn: string;
     encryption_key: string | null;
+    remote_url: string | null;
+    token_ciphertext: string | null;
     created_at: Timestamp;
   };
   jobs: {

@@ -1,4 +1,4 @@
-import { coerceError, finalStatus, isActive, type Logger, type TemplateKind } from '@nucleon/core';
+import { coerceError, finalStatus, isActive, protonArn, type ArnScope, type Logger, type TemplateKind } from '@nucleon/core';
 import type { ClaimedJob } from '../../ports/job-queue.js';
 import type { DeploymentRecord, DeploymentStore, ResourceRecord } from '../../ports/deployment-store.js';
 import type { Provisioner } from '../../ports/provisioner.js';
@@ -12,6 +12,7 @@ export interface DeploymentRunnerDeps {
   renderer: TemplateRenderer;
   provisioners: Readonly<Record<string, Provisioner | undefined>>;
   accountId: string;
+  arnScope: ArnScope;
   logger: Logger;
   timeoutMs: number;
   cancelPollMs?: number;
@@ -69,7 +70,9 @@ export class DeploymentRunner {
     const provisioner = this.d.provisioners[deployment.engine];
     if (!provisioner) throw new Error(`the ${deployment.engine} engine is not available on this Nucleon`);
     const bundle = await this.d.bundles.load(kind, resource.templateName, Number(state.templateMajorVersion), Number(state.templateMinorVersion));
-    const rendered = await renderDeployment({ store: this.d.store, renderer: this.d.renderer, bundle, resource, accountId: this.d.accountId });
+    const templateArn = protonArn(this.d.arnScope, `${kind === 'ENVIRONMENT' ? 'environment' : 'service'}-template/${resource.templateName}:${state.templateMajorVersion}.${state.templateMinorVersion}`);
+    const environmentArn = resource.environmentName ? protonArn(this.d.arnScope, `environment/${resource.environmentName}`) : undefined;
+    const rendered = await renderDeployment({ store: this.d.store, renderer: this.d.renderer, bundle, resource, accountId: this.d.accountId, deployment, templateArn, environmentArn });
     await this.d.store.saveRendered(deployment.id, rendered.visible);
     events.push('status', `rendered ${Object.keys(rendered.visible).join(', ')}`);
 
@@ -92,17 +95,31 @@ export class DeploymentRunner {
         ...(rendered.templateFile ? { templateFile: rendered.templateFile } : {}),
         ...(rendered.folder.codebuild ? { commands: rendered.folder.codebuild } : {}),
         roleArn: await this.roleFor(resource, deployment.engine),
+        repository: await this.repositoryFor(resource),
         timeoutMs: this.d.timeoutMs,
         signal: abort.signal,
         log: (k, message) => events.push(k, message),
         reportedOutputs: async () => (await this.d.store.getDeployment(deployment.id))?.outputs ?? {},
       });
+      if (result.awaitingNotification && result.outcome === 'SUCCEEDED') {
+        events.push('status', `${result.message}; waiting for NotifyResourceDeploymentStatusChange with deploymentId ${deployment.id}`);
+        return;
+      }
       const status = finalStatus(result.outcome, deployment.operation === 'DELETE');
       const message = result.outcome === 'CANCELLED' ? 'User initiated cancellation.' : result.message;
       await this.finish(deployment, events, status, message, result.outputs, result.provisionedResources);
     } finally {
       clearInterval(poll);
     }
+  }
+
+  /** Self-managed Terraform: the environment's provisioning repository and the resource's folder. */
+  private async repositoryFor(r: ResourceRecord): Promise<{ provider: string; name: string; branch: string; folder: string } | undefined> {
+    const env = r.kind === 'ENVIRONMENT' ? r : await this.d.store.getResource({ kind: 'ENVIRONMENT', serviceName: '', name: r.environmentName ?? '' });
+    const repo = env?.settings.provisioningRepository as { provider?: string; name?: string; branch?: string } | undefined;
+    if (!repo?.provider || !repo.name || !repo.branch) return undefined;
+    const folder = r.kind === 'ENVIRONMENT' ? r.name : r.kind === 'SERVICE_INSTANCE' ? `${r.environmentName}/${r.serviceName}-${r.name}` : `${r.serviceName}/pipeline`;
+    return { provider: repo.provider, name: repo.name, branch: repo.branch, folder };
   }
 
   private async roleFor(r: ResourceRecord, engine: string): Promise<string | undefined> {

@@ -20,7 +20,10 @@ export function keyOfArn(arn: string): ResourceKey | undefined {
 
 /** Deployment history, the notify callback, the dashboard summary and deployment details. */
 export class DeploymentsService {
-  constructor(private readonly d: DeployDeps) {}
+  constructor(
+    private readonly d: DeployDeps,
+    private readonly afterFinish: (deployment: DeploymentRecord) => Promise<void> = async () => undefined,
+  ) {}
 
   async require(id: string): Promise<DeploymentRecord> {
     const dep = await this.d.store.getDeployment(id);
@@ -77,7 +80,7 @@ export class DeploymentsService {
       if (dep.engine !== 'codebuild') {
         const deleting = dep.operation === 'DELETE';
         const status = input.status === 'SUCCEEDED' ? (deleting ? 'DELETE_COMPLETE' : 'SUCCEEDED') : deleting ? 'DELETE_FAILED' : 'FAILED';
-        await this.d.store.finishDeployment(dep.id, { status, message: input.statusMessage ?? null });
+        if (await this.d.store.finishDeployment(dep.id, { status, message: input.statusMessage ?? null })) await this.afterFinish(dep);
       }
     }
     return {};

@@ -103,6 +103,8 @@ export class InstancesService {
     }
     const d = await this.d.store.requestCancel(r.lastAttemptedDeploymentId);
     if (!d) throw new ConflictError('The deployment finished before it could be cancelled.');
+    // Self-managed: the files were handed to the user's automation; nothing runs here to stop.
+    if (d.engine === 'terraform') await this.d.store.finishDeployment(d.id, { status: 'CANCELLED', message: 'User initiated cancellation.' });
     return (await this.d.store.getResource(key)) ?? r;
   }
 

@@ -1,4 +1,4 @@
-import { environmentContext, pipelineContext, protonInputsJson, serviceInstanceContext, type CodeBuildResource, type EnvironmentRef, type ServiceRef } from '@nucleon/templates';
+import { deploymentMetadataJson, environmentContext, parseTerraformFiles, pipelineContext, protonInputsJson, serviceInstanceContext, terraformTfvarsJson, terraformVariablesFileName, terraformVariablesTf, type CodeBuildResource, type EnvironmentRef, type ServiceRef } from '@nucleon/templates';
 import type { DeploymentStore, ResourceRecord, ServiceRecord } from '../../ports/deployment-store.js';
 import type { InfrastructureFolder, LoadedBundle, TemplateRenderer } from '../../ports/version-bundles.js';
 
@@ -71,6 +71,9 @@ export async function renderDeployment(options: {
   bundle: LoadedBundle;
   resource: ResourceRecord;
   accountId: string;
+  deployment: { id: string; operation: 'DEPLOY' | 'DELETE' };
+  templateArn: string;
+  environmentArn?: string | undefined;
 }): Promise<RenderedDeployment> {
   const { bundle, resource } = options;
   const folder = resource.kind === 'ENVIRONMENT' ? bundle.environment : resource.kind === 'SERVICE_INSTANCE' ? bundle.instance : bundle.pipeline;
@@ -87,11 +90,57 @@ export async function renderDeployment(options: {
     visible[name] = rendered;
     return { folder, files, visible, templateFile: name };
   }
+  if (folder.engine === 'terraform') return renderTerraform(options, folder, codebuild, files, visible);
   for (const [path, data] of bundle.files) {
     if (path.startsWith(prefix) && path !== `${prefix}manifest.yaml`) files.set(path.slice(prefix.length), data);
   }
   const inputsJson = protonInputsJson(codebuild);
   files.set('proton-inputs.json', inputsJson);
   visible['proton-inputs.json'] = inputsJson;
+  return { folder, files, visible };
+}
+
+const tfKind = { environment: 'environment', service_instance: 'service_instance', pipeline: 'pipeline' } as const;
+
+/** Terraform (self-managed): the bundle's .tf files plus the files Proton generated (spec §5.3). */
+async function renderTerraform(
+  options: Parameters<typeof renderDeployment>[0],
+  folder: InfrastructureFolder,
+  resource: CodeBuildResource,
+  files: Map<string, Uint8Array | string>,
+  visible: Record<string, string>,
+): Promise<RenderedDeployment> {
+  const prefix = `${folder.directory}/`;
+  const tf: Record<string, string> = {};
+  for (const path of folder.files) tf[path.slice(prefix.length)] = text(options.bundle.files.get(path)!);
+  await parseTerraformFiles(tf);
+  const kind = tfKind[resource.kind];
+  const r = options.resource;
+  const generated: Record<string, string> = {
+    ...tf,
+    [terraformVariablesFileName(kind)]: terraformVariablesTf(kind),
+    'proton.auto.tfvars.json': terraformTfvarsJson(resource, {
+      resourceArn: r.arn,
+      protonTags: {
+        'proton:account': options.accountId,
+        'proton:template': options.templateArn,
+        ...(r.environmentName ? { 'proton:environment': options.environmentArn ?? r.environmentName } : {}),
+        ...(r.kind !== 'ENVIRONMENT' ? { 'proton:service': r.serviceName } : {}),
+      },
+    }),
+    '.proton/deployment-metadata.json': deploymentMetadataJson({
+      deploymentId: options.deployment.id,
+      isResourceDeleted: options.deployment.operation === 'DELETE',
+      arn: r.arn,
+      templateArn: options.templateArn,
+      templateMajorVersion: String(r.templateMajor),
+      templateMinorVersion: String(r.templateMinor),
+      ...(r.kind !== 'ENVIRONMENT' && options.environmentArn ? { environmentArn: options.environmentArn } : {}),
+    }),
+  };
+  for (const [name, content] of Object.entries(generated)) {
+    files.set(name, content);
+    visible[name] = content;
+  }
   return { folder, files, visible };
 }

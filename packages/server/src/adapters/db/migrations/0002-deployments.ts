@@ -94,6 +94,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('arn', 'text', (c) => c.notNull())
     .addColumn('connection_arn', 'text', (c) => c.notNull())
     .addColumn('encryption_key', 'text')
+    // Where Nucleon pushes: a local path, an SSH URL or an HTTPS URL (Nucleon extension)
+    .addColumn('remote_url', 'text')
+    .addColumn('token_ciphertext', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addPrimaryKeyConstraint('repositories_pk', ['provider', 'name'])
     .execute();
