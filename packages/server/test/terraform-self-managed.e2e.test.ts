@@ -98,6 +98,16 @@ describe('self-managed Terraform through a linked git repository', () => {
     expect(outputs.cidr).toBe(hasTerraform ? '10.9.0.0/16' : 'terraform-not-installed');
   });
 
+  it('keeps account settings: pipeline roles and a linked pipeline repository', async () => {
+    const { GetAccountSettingsCommand, UpdateAccountSettingsCommand, ValidationException } = await import('@aws-sdk/client-proton');
+    await proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: 'arn:aws:iam::123456789012:role/pipeline', pipelineProvisioningRepository: { provider: 'GITHUB', name: 'acme/infra', branch: 'pipelines' } }));
+    const got = (await proton.send(new GetAccountSettingsCommand({}))).accountSettings;
+    expect(got).toMatchObject({ pipelineServiceRoleArn: 'arn:aws:iam::123456789012:role/pipeline', pipelineProvisioningRepository: { name: 'acme/infra', branch: 'pipelines', provider: 'GITHUB' } });
+    await proton.send(new UpdateAccountSettingsCommand({ pipelineServiceRoleArn: '', deletePipelineProvisioningRepository: true }));
+    expect((await proton.send(new GetAccountSettingsCommand({}))).accountSettings).toEqual({});
+    await expect(proton.send(new UpdateAccountSettingsCommand({ pipelineProvisioningRepository: { provider: 'GITHUB', name: 'nope/nope', branch: 'x' } }))).rejects.toBeInstanceOf(ValidationException);
+  });
+
   it('deletes through the repository too: isResourceDeleted, then the notify removes the environment', async () => {
     await proton.send(new DeleteEnvironmentCommand({ name: 'tfdev' }));
     await waitFor(async () => (git(['log', '--format=%s', '-1', 'main'], remote).includes('delete') ? true : undefined), { what: 'the delete commit' });

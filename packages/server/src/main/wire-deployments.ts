@@ -7,6 +7,9 @@ import { PostgresRepositoryStore } from '../adapters/db/postgres-repository-stor
 import { TerraformRepositoryProvisioner } from '../adapters/engines/terraform-repository-provisioner.js';
 import { GitCliPublisher } from '../adapters/git/git-cli-publisher.js';
 import { RepositoriesService } from '../app/repositories-service.js';
+import { AccountSettingsService } from '../app/account-settings-service.js';
+import { PostgresSettingsStore } from '../adapters/db/postgres-settings-store.js';
+import { accountSettingsOperations } from '../http/account-settings-operations.js';
 import { StoredVersionBundles } from '../adapters/bundles/stored-version-bundles.js';
 import { PostgresDeploymentStore } from '../adapters/db/postgres-deployment-store.js';
 import type { Database } from '../adapters/db/schema.js';
@@ -101,7 +104,10 @@ export async function wireDeployments(w: {
     return key ? (await store.getResource(key)) !== undefined : false;
   };
   return {
-    operations: deploymentOperations({ environments, services, instances, deployments, repositories }),
+    operations: [
+      ...deploymentOperations({ environments, services, instances, deployments, repositories }),
+      ...accountSettingsOperations(new AccountSettingsService(new PostgresSettingsStore(w.db), repositoryStore)),
+    ],
     handleDeployJob,
     usage: { count: (kind: TemplateKind, name: string, major: number, minor: number) => store.countVersionUsage(kind, name, major, minor) },
     resolvers: {

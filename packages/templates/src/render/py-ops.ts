@@ -5,7 +5,6 @@
  * `'1' == 1`, `1 + '1'`, `-7 % 3`, `4 / 2` (Python prints `2.0`) and more.
  */
 import { TemplateRuntimeError } from './render-error.js';
-import { pyRepr } from './py-repr.js';
 import {
   LoopContext,
   Markup,
@@ -310,14 +309,4 @@ export function unpack(v: unknown, n: number): unknown[] {
 /** Makes a `loop` object for iteration `i` (exported for the compiled code). */
 export function loopContext(items: readonly unknown[], i: number): LoopContext {
   return new LoopContext(items, i);
-}
-
-/** A short description of a value for error messages. */
-export function describe(v: unknown): string {
-  try {
-    const text = pyRepr(v);
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  } catch {
-    return typeName(v);
-  }
 }

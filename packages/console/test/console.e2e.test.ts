@@ -1,0 +1,215 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { requireOrSkip, startTestServer, TEST_ROOT_KEY, type TestServer } from '@nucleon/test-utils';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const fixtures = here('../../server/test/fixtures/bundles/');
+const results = here('../test-results/');
+const docsImages = here('../../../docs/images/');
+const distIndex = here('../dist/index.html');
+
+function missingTool(): string | undefined {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing: install Debian's Chromium with \`apt-get install -y chromium\` to run the browser tests`;
+  if (spawnSync('aws', ['--version']).status !== 0) return 'the AWS CLI is missing (the env-codebuild bundle reports an output with it)';
+  return undefined;
+}
+
+const available = requireOrSkip(missingTool());
+
+describe.skipIf(!available)('the web console in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let bundles: string;
+  const problems: string[] = [];
+
+  const shot = async (name: string, copyToDocs?: string) => {
+    const path = join(results, `${name}.png`);
+    await page.screenshot({ path, fullPage: true });
+    if (copyToDocs) {
+      mkdirSync(docsImages, { recursive: true });
+      copyFileSync(path, join(docsImages, copyToDocs));
+    }
+  };
+  const nav = (label: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
+  const heading = (text: string) => expect(page.getByRole('heading', { level: 1 })).toHaveText(text);
+
+  beforeAll(async () => {
+    if (!existsSync(distIndex)) throw new Error(`The console is not built (${distIndex} is missing): run \`npm run build -w @nucleon/console\` first.`);
+    mkdirSync(results, { recursive: true });
+    bundles = mkdtempSync(join(tmpdir(), 'nucleon-console-bundles-'));
+    for (const name of ['env-codebuild', 'svc-codebuild']) execFileSync('tar', ['-czf', join(bundles, `${name}.tar.gz`), '-C', join(fixtures, name), '.']);
+    server = await startTestServer({ dialect: 'pglite' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.setDefaultTimeout(20_000);
+    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (bundles) rmSync(bundles, { recursive: true, force: true });
+  });
+
+  it('signs in with an access key; the browser keeps only an HttpOnly session cookie', async () => {
+    await page.goto(server.url);
+    await page.getByLabel('Access key ID').fill(TEST_ROOT_KEY.accessKeyId);
+    await page.getByLabel('Secret access key').fill(TEST_ROOT_KEY.secretAccessKey);
+    await shot('sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Dashboard');
+    await expect(page.getByRole('heading', { name: 'Get started' })).toBeVisible();
+    const cookies = await page.context().cookies();
+    expect(cookies).toEqual([expect.objectContaining({ name: 'nucleon_session', httpOnly: true, sameSite: 'Strict' })]);
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    expect(stored).not.toContain(TEST_ROOT_KEY.secretAccessKey);
+    await shot('dashboard-empty');
+  });
+
+  it('registers the env-codebuild bundle through the upload form and publishes it', async () => {
+    await nav('Templates');
+    await page.getByRole('button', { name: 'New template' }).click();
+    await page.getByLabel('Name (required)').fill('cb-env');
+    await page.getByLabel('Display name').fill('CodeBuild environment');
+    await page.getByRole('button', { name: 'Create template' }).click();
+    await heading('CodeBuild environment');
+    await page.getByRole('button', { name: 'Register a new version' }).click();
+    await page.setInputFiles('#bundle-file', join(bundles, 'env-codebuild.tar.gz'));
+    await page.getByLabel('Description').fill('first version');
+    await page.getByRole('button', { name: 'Upload and register' }).click();
+    const row = page.locator('tr[data-version="1.0"]');
+    await expect(row.locator('[data-status="DRAFT"]')).toBeVisible({ timeout: 30_000 });
+    await row.getByRole('button', { name: 'Publish 1.0' }).click();
+    await expect(row.locator('[data-status="PUBLISHED"]')).toBeVisible();
+    await expect(row.getByText('recommended')).toBeVisible();
+    const reference = page.locator('.schema-reference');
+    await expect(reference.getByRole('heading', { name: /Environment inputs/ })).toBeVisible();
+    await expect(reference.locator('tr', { hasText: 'greeting' })).toContainText('"hello"');
+    await shot('template');
+  });
+
+  it('creates an environment from a form generated from the schema, with the YAML in step', async () => {
+    await page.getByRole('button', { name: 'Create an environment from 1.0' }).click();
+    await heading('Create environment');
+    const greeting = page.locator('#env-input-greeting');
+    await expect(greeting).toHaveValue('hello');
+    await expect(page.getByLabel('fail')).not.toBeChecked();
+    const yaml = page.getByLabel('Spec (YAML)');
+    await expect(yaml).toHaveValue(/proton: EnvironmentSpec\nspec:\n {2}greeting: hello/);
+    await yaml.fill('proton: EnvironmentSpec\nspec:\n  greeting: salut\n  fail: false\n');
+    await expect(greeting).toHaveValue('salut');
+    await greeting.fill('bonjour');
+    await expect(yaml).toHaveValue(/greeting: bonjour/);
+    await page.getByRole('button', { name: 'Create environment' }).click();
+    await expect(page.locator('#environment-name-error')).toHaveText('A name is required.');
+    await page.getByLabel('Name (required)').fill('dev');
+    await page.getByLabel('Description').fill('the development environment');
+    await shot('create-environment');
+    await page.getByRole('button', { name: 'Create environment' }).click();
+    await heading('dev');
+  });
+
+  it("streams the environment's deployment log until it succeeds, then shows its outputs and rendered files", async () => {
+    const log = page.getByRole('log');
+    await expect(log).toContainText('provisioning dev at stage test', { timeout: 60_000 });
+    await expect(page.locator('.deployment-log [data-status="SUCCEEDED"]')).toBeVisible({ timeout: 60_000 });
+    await expect(log).toContainText('wrote outputs');
+    const outputs = page.getByRole('table', { name: 'Outputs' });
+    await expect(outputs).toContainText('cluster-dev');
+    await expect(outputs).toContainText('bonjour');
+    await expect(outputs).toContainText('aws-cli');
+    await expect(page.getByRole('table', { name: 'Inputs' })).toContainText('bonjour');
+    await page.locator('.rendered-file summary', { hasText: 'proton-inputs.json' }).click();
+    await expect(page.locator('.rendered-file pre').first()).toContainText('"greeting": "bonjour"');
+    await shot('environment');
+  });
+
+  it('registers a service template without a pipeline and creates a service on the environment', async () => {
+    await nav('Templates');
+    await page.getByRole('button', { name: 'New template' }).click();
+    await page.getByLabel('Service template').check();
+    await page.getByLabel('Name (required)').fill('cb-svc');
+    await page.getByLabel('No pipeline').check();
+    await page.getByRole('button', { name: 'Create template' }).click();
+    await heading('cb-svc');
+    await page.getByRole('button', { name: 'Register a new version' }).click();
+    await page.setInputFiles('#bundle-file', join(bundles, 'svc-codebuild.tar.gz'));
+    await page.getByRole('checkbox', { name: 'cb-env' }).check();
+    await page.getByRole('button', { name: 'Upload and register' }).click();
+    const row = page.locator('tr[data-version="1.0"]');
+    await expect(row.locator('[data-status="DRAFT"]')).toBeVisible({ timeout: 30_000 });
+    await row.getByRole('button', { name: 'Publish 1.0' }).click();
+    await expect(row.locator('[data-status="PUBLISHED"]')).toBeVisible();
+
+    await page.getByRole('button', { name: 'Create a service from 1.0' }).click();
+    await heading('Create service');
+    await expect(page.getByText('Excludes pipeline.')).toBeVisible();
+    await page.getByLabel('Name (required)', { exact: true }).fill('web');
+    const instance = page.locator('fieldset[data-instance="0"]');
+    await instance.getByLabel('Instance name (required)').fill('web-a');
+    await expect(instance.getByLabel('Environment')).toHaveValue('dev');
+    const port = instance.locator('input[name="port"]');
+    await port.fill('80x');
+    await expect(instance.locator('.field-error', { hasText: 'Enter a number.' })).toBeVisible();
+    await port.fill('8080');
+    await expect(instance.locator('.field-error', { hasText: 'Enter a number.' })).toHaveCount(0);
+    await instance.locator('input[name="message"]').fill('hello from the console');
+    await expect(page.getByLabel('Spec (YAML)')).toHaveValue(/instances:\n {2}- name: web-a\n {4}environment: dev\n {4}spec:\n {6}port: 8080/);
+    await shot('create-service');
+    await page.getByRole('button', { name: 'Create service' }).click();
+    await heading('web');
+    await expect(page.locator('.facts [data-status="ACTIVE"]')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByRole('log')).toContainText('instance web-a ready');
+    await expect(page.locator('tr', { hasText: 'web-a' }).locator('[data-status="SUCCEEDED"]').first()).toBeVisible();
+    await shot('service', 'console-service.png');
+
+    await page.getByRole('link', { name: 'web-a' }).first().click();
+    await heading('web-a');
+    await expect(page.getByRole('table', { name: 'Outputs' })).toContainText('http://localhost:8080');
+    await expect(page.getByRole('table', { name: 'Outputs' })).toContainText('hello from the console');
+    await shot('instance');
+  });
+
+  it('shows the dashboard: counts per kind and a sortable table of instances with versions', async () => {
+    await nav('Dashboard');
+    await heading('Dashboard');
+    const environments = page.locator('.count-card[data-kind="Environments"]');
+    await expect(environments.locator('.count-total')).toHaveText('1');
+    await expect(page.locator('.count-card[data-kind="Service instances"] .count-total')).toHaveText('1');
+    const table = page.locator('table').first();
+    await expect(table).toContainText('web-a');
+    await expect(table).toContainText('1.0');
+    await table.getByRole('button', { name: /Instance/ }).click();
+    await expect(table.locator('th[aria-sort="ascending"]')).toContainText('Instance');
+    await shot('dashboard', 'console-dashboard.png');
+  });
+
+  it('deletes the service after a typed confirmation', async () => {
+    await nav('Services');
+    await page.getByRole('link', { name: 'web', exact: true }).click();
+    await heading('web');
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog.getByRole('button', { name: 'Delete service' })).toBeDisabled();
+    await dialog.getByLabel('Type web to confirm').fill('web');
+    await dialog.getByRole('button', { name: 'Delete service' }).click();
+    await expect(page.getByText('does not exist (any more)')).toBeVisible({ timeout: 60_000 });
+    await nav('Services');
+    await expect(page.getByRole('heading', { name: 'No services yet' })).toBeVisible();
+  });
+
+  it('logged no console errors and no page errors on the way', () => {
+    expect(problems).toEqual([]);
+  });
+});
