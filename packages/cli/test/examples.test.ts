@@ -17,7 +17,11 @@ describe('the examples catalog', () => {
       'cloudformation/environment/vpc-env',
       'cloudformation/service/queue-svc',
     ]);
-    expect(catalog.filter((e) => e.kind === 'service').every((e) => e.pipelineProvisioning === 'CUSTOMER_MANAGED')).toBe(true);
+    expect(
+      catalog
+        .filter((e) => e.kind === 'service')
+        .every((e) => e.pipelineProvisioning === 'CUSTOMER_MANAGED'),
+    ).toBe(true);
   });
 
   it('packs only the template parts, deterministically', async () => {
@@ -29,7 +33,10 @@ describe('the examples catalog', () => {
     writeFileSync(join(env!.dir, 'README.md'), 'changed docs\n');
     writeFileSync(join(env!.dir, 'spec', 'spec.yaml'), 'proton: EnvironmentSpec\nspec: {}\n');
     expect((await packExample(env!)).key).toBe(first.key);
-    writeFileSync(join(env!.dir, 'infrastructure', 'local-env.js'), readFileSync(join(env!.dir, 'infrastructure', 'local-env.js'), 'utf8') + '\n// change\n');
+    writeFileSync(
+      join(env!.dir, 'infrastructure', 'local-env.js'),
+      readFileSync(join(env!.dir, 'infrastructure', 'local-env.js'), 'utf8') + '\n// change\n',
+    );
     expect((await packExample(env!)).key).not.toBe(first.key);
   });
 
@@ -39,18 +46,36 @@ describe('the examples catalog', () => {
     const doc = JSON.parse(readFileSync(join(copy, 'catalog.json'), 'utf8'));
     doc.examples.reverse();
     writeFileSync(join(copy, 'catalog.json'), JSON.stringify(doc));
-    await expect(loadCatalog(copy)).rejects.toThrow(/compatible environment template vpc-env must be listed before it/);
+    await expect(loadCatalog(copy)).rejects.toThrow(
+      /compatible environment template vpc-env must be listed before it/,
+    );
   });
 
   it('prints create, wait, update and delete commands with the installed major', async () => {
     const catalog = await loadCatalog(defaultExamplesDir());
     const local = catalog.filter((e) => e.group === 'local');
-    const results = local.map((e) => ({ template: e.name, kind: e.kind, group: e.group, engine: e.engine, version: e.name === 'local-web' ? '2.3' : '1.0', actions: [], changed: false }));
+    const results = local.map((e) => ({
+      template: e.name,
+      kind: e.kind,
+      group: e.group,
+      engine: e.engine,
+      version: e.name === 'local-web' ? '2.3' : '1.0',
+      actions: [],
+      changed: false,
+    }));
     const lines = nextSteps(local, results, 'http://127.0.0.1:9999', 'eu-west-1').join('\n');
-    expect(lines).toContain('export AWS_ENDPOINT_URL_PROTON=http://127.0.0.1:9999 AWS_REGION=eu-west-1');
-    expect(lines).toMatch(/create-environment --name local-dev --template-name local-env --template-major-version 1 --spec file:\/\/\S+local-env\/spec\/spec\.yaml/);
-    expect(lines).toMatch(/create-service --name hello --template-name local-web --template-major-version 2 /);
-    expect(lines).toContain('update-service-instance --service-name hello --name web-1 --deployment-type CURRENT_VERSION');
+    expect(lines).toContain(
+      'export AWS_ENDPOINT_URL_PROTON=http://127.0.0.1:9999 AWS_REGION=eu-west-1',
+    );
+    expect(lines).toMatch(
+      /create-environment --name local-dev --template-name local-env --template-major-version 1 --spec file:\/\/\S+local-env\/spec\/spec\.yaml/,
+    );
+    expect(lines).toMatch(
+      /create-service --name hello --template-name local-web --template-major-version 2 /,
+    );
+    expect(lines).toContain(
+      'update-service-instance --service-name hello --name web-1 --deployment-type CURRENT_VERSION',
+    );
     expect(lines.indexOf('delete-service')).toBeLessThan(lines.indexOf('delete-environment'));
     expect(lines).not.toContain('cloudformation');
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireOrSkip, startTestServer, TEST_ROOT_KEY, type TestServer } from '@nucleon/test-utils';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -28,6 +28,8 @@ describe.skipIf(!available)('the web console in Chromium', () => {
   let page: Page;
   let bundles: string;
   const problems: string[] = [];
+  /** `afterEventId` of every GetDeploymentDetails call the page made (the log's polling). */
+  const logPolls: number[] = [];
 
   const shot = async (name: string, copyToDocs?: string) => {
     const path = join(results, `${name}.png`);
@@ -38,7 +40,12 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     }
   };
   const nav = (label: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
-  const heading = (text: string) => expect(page.getByRole('heading', { level: 1 })).toHaveText(text);
+  // playwright-core has no web-first assertions: poll with Vitest's instead.
+  const poll = <T>(read: () => Promise<T>, timeout = 20_000) => expect.poll(read, { timeout, interval: 200 });
+  const visible = (locator: Locator, timeout = 20_000) => locator.first().waitFor({ state: 'visible', timeout });
+  const textOf = (locator: Locator, timeout?: number) => poll(async () => (await locator.textContent()) ?? '', timeout);
+  const valueOf = (locator: Locator) => poll(() => locator.inputValue());
+  const heading = (text: string) => textOf(page.getByRole('heading', { level: 1 })).toBe(text);
 
   beforeAll(async () => {
     if (!existsSync(distIndex)) throw new Error(`The console is not built (${distIndex} is missing): run \`npm run build -w @nucleon/console\` first.`);
@@ -54,6 +61,10 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     page.setDefaultTimeout(20_000);
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('request', (r) => {
+      const body = r.url().endsWith('/console/api/call') ? (r.postDataJSON() as { target: string; input: { afterEventId?: number } }) : undefined;
+      if (body?.target.endsWith('.GetDeploymentDetails')) logPolls.push(body.input.afterEventId ?? 0);
+    });
   });
 
   afterAll(async () => {
@@ -67,12 +78,12 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await page.getByLabel('Access key ID').fill(TEST_ROOT_KEY.accessKeyId);
     await page.getByLabel('Secret access key').fill(TEST_ROOT_KEY.secretAccessKey);
     await shot('sign-in');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Secret access key').press('Enter');
     await heading('Dashboard');
-    await expect(page.getByRole('heading', { name: 'Get started' })).toBeVisible();
+    await visible(page.getByRole('heading', { name: 'Get started' }));
     const cookies = await page.context().cookies();
     expect(cookies).toEqual([expect.objectContaining({ name: 'nucleon_session', httpOnly: true, sameSite: 'Strict' })]);
-    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    const stored = await page.evaluate<string>('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie');
     expect(stored).not.toContain(TEST_ROOT_KEY.secretAccessKey);
     await shot('dashboard-empty');
   });
@@ -89,13 +100,13 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await page.getByLabel('Description').fill('first version');
     await page.getByRole('button', { name: 'Upload and register' }).click();
     const row = page.locator('tr[data-version="1.0"]');
-    await expect(row.locator('[data-status="DRAFT"]')).toBeVisible({ timeout: 30_000 });
+    await visible(row.locator('[data-status="DRAFT"]'), 30_000);
     await row.getByRole('button', { name: 'Publish 1.0' }).click();
-    await expect(row.locator('[data-status="PUBLISHED"]')).toBeVisible();
-    await expect(row.getByText('recommended')).toBeVisible();
+    await visible(row.locator('[data-status="PUBLISHED"]'));
+    await visible(row.getByText('recommended'));
     const reference = page.locator('.schema-reference');
-    await expect(reference.getByRole('heading', { name: /Environment inputs/ })).toBeVisible();
-    await expect(reference.locator('tr', { hasText: 'greeting' })).toContainText('"hello"');
+    await visible(reference.getByRole('heading', { name: /Environment inputs/ }));
+    await textOf(reference.locator('tr', { hasText: 'greeting' })).toContain('"hello"');
     await shot('template');
   });
 
@@ -103,16 +114,16 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'Create an environment from 1.0' }).click();
     await heading('Create environment');
     const greeting = page.locator('#env-input-greeting');
-    await expect(greeting).toHaveValue('hello');
-    await expect(page.getByLabel('fail')).not.toBeChecked();
+    await valueOf(greeting).toBe('hello');
+    expect(await page.getByLabel('fail', { exact: true }).isChecked()).toBe(false);
     const yaml = page.getByLabel('Spec (YAML)');
-    await expect(yaml).toHaveValue(/proton: EnvironmentSpec\nspec:\n {2}greeting: hello/);
+    await valueOf(yaml).toMatch(/proton: EnvironmentSpec\nspec:\n {2}greeting: hello/);
     await yaml.fill('proton: EnvironmentSpec\nspec:\n  greeting: salut\n  fail: false\n');
-    await expect(greeting).toHaveValue('salut');
+    await valueOf(greeting).toBe('salut');
     await greeting.fill('bonjour');
-    await expect(yaml).toHaveValue(/greeting: bonjour/);
+    await valueOf(yaml).toMatch(/greeting: bonjour/);
     await page.getByRole('button', { name: 'Create environment' }).click();
-    await expect(page.locator('#environment-name-error')).toHaveText('A name is required.');
+    await textOf(page.locator('#environment-name-error')).toBe('A name is required.');
     await page.getByLabel('Name (required)').fill('dev');
     await page.getByLabel('Description').fill('the development environment');
     await shot('create-environment');
@@ -122,23 +133,38 @@ describe.skipIf(!available)('the web console in Chromium', () => {
 
   it("streams the environment's deployment log until it succeeds, then shows its outputs and rendered files", async () => {
     const log = page.getByRole('log');
-    await expect(log).toContainText('provisioning dev at stage test', { timeout: 60_000 });
-    await expect(page.locator('.deployment-log [data-status="SUCCEEDED"]')).toBeVisible({ timeout: 60_000 });
-    await expect(log).toContainText('wrote outputs');
+    await textOf(log, 60_000).toContain('provisioning dev at stage test');
+    await visible(page.locator('.deployment-log [data-status="SUCCEEDED"]'), 60_000);
+    await textOf(log).toContain('wrote outputs');
+    // The page asked only for the lines after the last one it had, while the deployment ran.
+    expect(logPolls.some((after) => after > 0)).toBe(true);
     const outputs = page.getByRole('table', { name: 'Outputs' });
-    await expect(outputs).toContainText('cluster-dev');
-    await expect(outputs).toContainText('bonjour');
-    await expect(outputs).toContainText('aws-cli');
-    await expect(page.getByRole('table', { name: 'Inputs' })).toContainText('bonjour');
+    await textOf(outputs).toContain('cluster-dev');
+    await textOf(outputs).toContain('bonjour');
+    await textOf(outputs).toContain('aws-cli');
+    await textOf(page.getByRole('table', { name: 'Inputs' })).toContain('bonjour');
     await page.locator('.rendered-file summary', { hasText: 'proton-inputs.json' }).click();
-    await expect(page.locator('.rendered-file pre').first()).toContainText('"greeting": "bonjour"');
+    await textOf(page.locator('.rendered-file pre').first()).toContain('"greeting": "bonjour"');
     await shot('environment');
+  });
+
+  it('redeploys the environment with new inputs from the update panel', async () => {
+    await page.getByRole('button', { name: 'Update' }).click();
+    await page.getByRole('radio', { name: /Redeploy on the current version/ }).waitFor();
+    expect(await page.getByRole('radio', { name: /latest major/ }).isDisabled()).toBe(true);
+    const greeting = page.locator('#update-input-greeting');
+    await valueOf(greeting).toBe('bonjour');
+    await greeting.fill('hola');
+    await page.getByRole('button', { name: 'Deploy 1.0' }).click();
+    await poll(() => page.locator('table.deployments tbody tr').count()).toBe(2);
+    await visible(page.locator('.deployment-log [data-status="SUCCEEDED"]'), 60_000);
+    await textOf(page.getByRole('table', { name: 'Outputs' }), 30_000).toContain('hola');
   });
 
   it('registers a service template without a pipeline and creates a service on the environment', async () => {
     await nav('Templates');
     await page.getByRole('button', { name: 'New template' }).click();
-    await page.getByLabel('Service template').check();
+    await page.getByRole('radio', { name: 'Service template' }).check();
     await page.getByLabel('Name (required)').fill('cb-svc');
     await page.getByLabel('No pipeline').check();
     await page.getByRole('button', { name: 'Create template' }).click();
@@ -148,36 +174,36 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await page.getByRole('checkbox', { name: 'cb-env' }).check();
     await page.getByRole('button', { name: 'Upload and register' }).click();
     const row = page.locator('tr[data-version="1.0"]');
-    await expect(row.locator('[data-status="DRAFT"]')).toBeVisible({ timeout: 30_000 });
+    await visible(row.locator('[data-status="DRAFT"]'), 30_000);
     await row.getByRole('button', { name: 'Publish 1.0' }).click();
-    await expect(row.locator('[data-status="PUBLISHED"]')).toBeVisible();
+    await visible(row.locator('[data-status="PUBLISHED"]'));
 
     await page.getByRole('button', { name: 'Create a service from 1.0' }).click();
     await heading('Create service');
-    await expect(page.getByText('Excludes pipeline.')).toBeVisible();
+    await visible(page.getByText('Excludes pipeline.'));
     await page.getByLabel('Name (required)', { exact: true }).fill('web');
     const instance = page.locator('fieldset[data-instance="0"]');
     await instance.getByLabel('Instance name (required)').fill('web-a');
-    await expect(instance.getByLabel('Environment')).toHaveValue('dev');
+    await valueOf(instance.getByLabel('Environment')).toBe('dev');
     const port = instance.locator('input[name="port"]');
     await port.fill('80x');
-    await expect(instance.locator('.field-error', { hasText: 'Enter a number.' })).toBeVisible();
+    await visible(instance.locator('.field-error', { hasText: 'Enter a number.' }));
     await port.fill('8080');
-    await expect(instance.locator('.field-error', { hasText: 'Enter a number.' })).toHaveCount(0);
+    await poll(() => instance.locator('.field-error', { hasText: 'Enter a number.' }).count()).toBe(0);
     await instance.locator('input[name="message"]').fill('hello from the console');
-    await expect(page.getByLabel('Spec (YAML)')).toHaveValue(/instances:\n {2}- name: web-a\n {4}environment: dev\n {4}spec:\n {6}port: 8080/);
+    await valueOf(page.getByLabel('Spec (YAML)')).toMatch(/instances:\n {2}- name: web-a\n {4}environment: dev\n {4}spec:\n {6}port: 8080/);
     await shot('create-service');
     await page.getByRole('button', { name: 'Create service' }).click();
     await heading('web');
-    await expect(page.locator('.facts [data-status="ACTIVE"]')).toBeVisible({ timeout: 60_000 });
-    await expect(page.getByRole('log')).toContainText('instance web-a ready');
-    await expect(page.locator('tr', { hasText: 'web-a' }).locator('[data-status="SUCCEEDED"]').first()).toBeVisible();
+    await visible(page.locator('.facts [data-status="ACTIVE"]'), 60_000);
+    await textOf(page.getByRole('log')).toContain('instance web-a ready');
+    await visible(page.locator('tr', { hasText: 'web-a' }).locator('[data-status="SUCCEEDED"]').first());
     await shot('service', 'console-service.png');
 
     await page.getByRole('link', { name: 'web-a' }).first().click();
     await heading('web-a');
-    await expect(page.getByRole('table', { name: 'Outputs' })).toContainText('http://localhost:8080');
-    await expect(page.getByRole('table', { name: 'Outputs' })).toContainText('hello from the console');
+    await textOf(page.getByRole('table', { name: 'Outputs' })).toContain('http://localhost:8080');
+    await textOf(page.getByRole('table', { name: 'Outputs' })).toContain('hello from the console');
     await shot('instance');
   });
 
@@ -185,13 +211,13 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await nav('Dashboard');
     await heading('Dashboard');
     const environments = page.locator('.count-card[data-kind="Environments"]');
-    await expect(environments.locator('.count-total')).toHaveText('1');
-    await expect(page.locator('.count-card[data-kind="Service instances"] .count-total')).toHaveText('1');
+    await textOf(environments.locator('.count-total')).toBe('1');
+    await textOf(page.locator('.count-card[data-kind="Service instances"] .count-total')).toBe('1');
     const table = page.locator('table').first();
-    await expect(table).toContainText('web-a');
-    await expect(table).toContainText('1.0');
+    await textOf(table).toContain('web-a');
+    await textOf(table).toContain('1.0');
     await table.getByRole('button', { name: /Instance/ }).click();
-    await expect(table.locator('th[aria-sort="ascending"]')).toContainText('Instance');
+    await textOf(table.locator('th[aria-sort="ascending"]')).toContain('Instance');
     await shot('dashboard', 'console-dashboard.png');
   });
 
@@ -201,12 +227,12 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await heading('web');
     await page.getByRole('button', { name: 'Delete' }).click();
     const dialog = page.getByRole('dialog');
-    await expect(dialog.getByRole('button', { name: 'Delete service' })).toBeDisabled();
+    expect(await dialog.getByRole('button', { name: 'Delete service' }).isDisabled()).toBe(true);
     await dialog.getByLabel('Type web to confirm').fill('web');
     await dialog.getByRole('button', { name: 'Delete service' }).click();
-    await expect(page.getByText('does not exist (any more)')).toBeVisible({ timeout: 60_000 });
+    await visible(page.getByText('does not exist (any more)'), 60_000);
     await nav('Services');
-    await expect(page.getByRole('heading', { name: 'No services yet' })).toBeVisible();
+    await visible(page.getByRole('heading', { name: 'No services yet' }));
   });
 
   it('logged no console errors and no page errors on the way', () => {

@@ -29,7 +29,12 @@ export interface ExampleEntry {
 }
 
 /** Folders of a bundle that go into the pushed archive; spec/ and READMEs stay out. */
-const BUNDLE_PARTS = ['schema', 'infrastructure', 'instance_infrastructure', 'pipeline_infrastructure'];
+const BUNDLE_PARTS = [
+  'schema',
+  'infrastructure',
+  'instance_infrastructure',
+  'pipeline_infrastructure',
+];
 
 /**
  * The repository's examples/ folder, found from this module's own path: the CLI package lives
@@ -69,23 +74,33 @@ export async function loadCatalog(examplesDir: string): Promise<ExampleEntry[]> 
       return v;
     };
     const name = str('name');
-    if (!/^[0-9A-Za-z]+[0-9A-Za-z_-]*$/.test(name)) fail(`${at}.name ${name} is not a valid template name`);
+    if (!/^[0-9A-Za-z]+[0-9A-Za-z_-]*$/.test(name))
+      fail(`${at}.name ${name} is not a valid template name`);
     if (names.has(name)) fail(`${at}.name ${name} appears twice`);
     names.add(name);
     const group = str('group') as ExampleGroup;
-    if (!EXAMPLE_GROUPS.includes(group)) fail(`${at}.group must be one of ${EXAMPLE_GROUPS.join(', ')}`);
+    if (!EXAMPLE_GROUPS.includes(group))
+      fail(`${at}.group must be one of ${EXAMPLE_GROUPS.join(', ')}`);
     const kind = str('kind');
-    if (kind !== 'environment' && kind !== 'service') fail(`${at}.kind must be environment or service`);
+    if (kind !== 'environment' && kind !== 'service')
+      fail(`${at}.kind must be environment or service`);
     const dir = resolve(examplesDir, str('path'));
-    if (!existsSync(join(dir, 'schema', 'schema.yaml'))) fail(`${at}: ${dir} has no schema/schema.yaml`);
+    if (!existsSync(join(dir, 'schema', 'schema.yaml')))
+      fail(`${at}: ${dir} has no schema/schema.yaml`);
     const compatible = raw.compatibleEnvironmentTemplates ?? [];
-    if (!Array.isArray(compatible) || compatible.some((c) => typeof c !== 'string')) fail(`${at}.compatibleEnvironmentTemplates must be a list of names`);
-    if (kind === 'service' && compatible.length === 0) fail(`${at}: a service example needs compatibleEnvironmentTemplates`);
-    for (const c of compatible as string[]) if (!names.has(c)) fail(`${at}: compatible environment template ${c} must be listed before it`);
+    if (!Array.isArray(compatible) || compatible.some((c) => typeof c !== 'string'))
+      fail(`${at}.compatibleEnvironmentTemplates must be a list of names`);
+    if (kind === 'service' && compatible.length === 0)
+      fail(`${at}: a service example needs compatibleEnvironmentTemplates`);
+    for (const c of compatible as string[])
+      if (!names.has(c))
+        fail(`${at}: compatible environment template ${c} must be listed before it`);
     const tryRaw = (raw.try ?? {}) as Record<string, unknown>;
-    if (typeof tryRaw.name !== 'string' || typeof tryRaw.spec !== 'string') fail(`${at}.try needs name and spec`);
+    if (typeof tryRaw.name !== 'string' || typeof tryRaw.spec !== 'string')
+      fail(`${at}.try needs name and spec`);
     const pipelineProvisioning = raw.pipelineProvisioning;
-    if (pipelineProvisioning !== undefined && pipelineProvisioning !== 'CUSTOMER_MANAGED') fail(`${at}.pipelineProvisioning may only be CUSTOMER_MANAGED`);
+    if (pipelineProvisioning !== undefined && pipelineProvisioning !== 'CUSTOMER_MANAGED')
+      fail(`${at}.pipelineProvisioning may only be CUSTOMER_MANAGED`);
     return {
       name,
       group,
@@ -123,7 +138,8 @@ export async function packExample(example: ExampleEntry): Promise<PackedExample>
   try {
     for (const part of BUNDLE_PARTS) {
       const from = join(example.dir, part);
-      if (existsSync(from)) await cp(from, join(staging, part), { recursive: true, preserveTimestamps: false });
+      if (existsSync(from))
+        await cp(from, join(staging, part), { recursive: true, preserveTimestamps: false });
     }
     const data = await packBundleDirectory(staging);
     const sha256 = createHash('sha256').update(data).digest('hex');

@@ -55,43 +55,71 @@ class TemplateApi {
 
   async get(name: string): Promise<TemplateInfo | undefined> {
     try {
-      if (this.kind === 'environment') return (await this.client.call('GetEnvironmentTemplate', { name })).environmentTemplate;
+      if (this.kind === 'environment')
+        return (await this.client.call('GetEnvironmentTemplate', { name })).environmentTemplate;
       return (await this.client.call('GetServiceTemplate', { name })).serviceTemplate;
     } catch (error) {
-      if (error instanceof ProtonApiError && error.type === 'ResourceNotFoundException') return undefined;
+      if (error instanceof ProtonApiError && error.type === 'ResourceNotFoundException')
+        return undefined;
       throw error;
     }
   }
 
   async create(example: ExampleEntry): Promise<void> {
     const description = `${EXAMPLE_MARKER} ${example.description}`.slice(0, 500);
-    if (this.kind === 'environment') await this.client.call('CreateEnvironmentTemplate', { name: example.name, description });
+    if (this.kind === 'environment')
+      await this.client.call('CreateEnvironmentTemplate', { name: example.name, description });
     else
       await this.client.call('CreateServiceTemplate', {
         name: example.name,
         description,
-        ...(example.pipelineProvisioning ? { pipelineProvisioning: example.pipelineProvisioning } : {}),
+        ...(example.pipelineProvisioning
+          ? { pipelineProvisioning: example.pipelineProvisioning }
+          : {}),
       });
   }
 
+  /**
+   * Every version of a template. Proton's List…TemplateVersions answers one entry per major
+   * (its recommended minor) without majorVersion, so each major is then listed on its own.
+   */
   async versions(templateName: string): Promise<VersionSummary[]> {
+    const majors = new Set((await this.listPages(templateName)).map((v) => v.majorVersion));
+    const all: VersionSummary[] = [];
+    for (const major of majors) all.push(...(await this.listPages(templateName, major)));
+    return all;
+  }
+
+  private async listPages(templateName: string, majorVersion?: string): Promise<VersionSummary[]> {
     const all: VersionSummary[] = [];
     let nextToken: string | undefined;
     do {
+      const input = {
+        templateName,
+        ...(majorVersion ? { majorVersion } : {}),
+        ...(nextToken ? { nextToken } : {}),
+      };
       const page =
         this.kind === 'environment'
-          ? await this.client.call('ListEnvironmentTemplateVersions', { templateName, ...(nextToken ? { nextToken } : {}) })
-          : await this.client.call('ListServiceTemplateVersions', { templateName, ...(nextToken ? { nextToken } : {}) });
+          ? await this.client.call('ListEnvironmentTemplateVersions', input)
+          : await this.client.call('ListServiceTemplateVersions', input);
       all.push(...(page.templateVersions as VersionSummary[]));
       nextToken = page.nextToken;
     } while (nextToken);
     return all;
   }
 
-  async version(templateName: string, majorVersion: string, minorVersion: string): Promise<VersionSummary> {
+  async version(
+    templateName: string,
+    majorVersion: string,
+    minorVersion: string,
+  ): Promise<VersionSummary> {
     const input = { templateName, majorVersion, minorVersion };
-    if (this.kind === 'environment') return (await this.client.call('GetEnvironmentTemplateVersion', input)).environmentTemplateVersion as VersionSummary;
-    return (await this.client.call('GetServiceTemplateVersion', input)).serviceTemplateVersion as VersionSummary;
+    if (this.kind === 'environment')
+      return (await this.client.call('GetEnvironmentTemplateVersion', input))
+        .environmentTemplateVersion as VersionSummary;
+    return (await this.client.call('GetServiceTemplateVersion', input))
+      .serviceTemplateVersion as VersionSummary;
   }
 
   async createVersion(
@@ -101,19 +129,34 @@ class TemplateApi {
     majorVersion: string | undefined,
     compatibleEnvironmentTemplates: Array<{ templateName: string; majorVersion: string }>,
   ): Promise<VersionSummary> {
-    const common = { templateName, description, source: { s3: source }, ...(majorVersion ? { majorVersion } : {}) };
-    if (this.kind === 'environment') return (await this.client.call('CreateEnvironmentTemplateVersion', common)).environmentTemplateVersion as VersionSummary;
-    return (await this.client.call('CreateServiceTemplateVersion', { ...common, compatibleEnvironmentTemplates })).serviceTemplateVersion as VersionSummary;
+    const common = {
+      templateName,
+      description,
+      source: { s3: source },
+      ...(majorVersion ? { majorVersion } : {}),
+    };
+    if (this.kind === 'environment')
+      return (await this.client.call('CreateEnvironmentTemplateVersion', common))
+        .environmentTemplateVersion as VersionSummary;
+    return (
+      await this.client.call('CreateServiceTemplateVersion', {
+        ...common,
+        compatibleEnvironmentTemplates,
+      })
+    ).serviceTemplateVersion as VersionSummary;
   }
 
   async publish(templateName: string, majorVersion: string, minorVersion: string): Promise<void> {
     const input = { templateName, majorVersion, minorVersion, status: 'PUBLISHED' as const };
-    if (this.kind === 'environment') await this.client.call('UpdateEnvironmentTemplateVersion', input);
+    if (this.kind === 'environment')
+      await this.client.call('UpdateEnvironmentTemplateVersion', input);
     else await this.client.call('UpdateServiceTemplateVersion', input);
   }
 }
 
-const byVersion = (a: VersionSummary, b: VersionSummary) => Number(a.majorVersion) - Number(b.majorVersion) || Number(a.minorVersion) - Number(b.minorVersion);
+const byVersion = (a: VersionSummary, b: VersionSummary) =>
+  Number(a.majorVersion) - Number(b.majorVersion) ||
+  Number(a.minorVersion) - Number(b.minorVersion);
 const label = (v: VersionSummary) => `${v.majorVersion}.${v.minorVersion}`;
 
 /**
@@ -124,24 +167,39 @@ const label = (v: VersionSummary) => `${v.majorVersion}.${v.minorVersion}`;
  * when the newest version already holds the current key nothing is pushed or created.
  * Examples run in catalog order; a service whose environment template failed is skipped.
  */
-export async function installExamples(client: ProtonClient, examples: readonly ExampleEntry[], options: InstallOptions): Promise<InstallResult[]> {
+export async function installExamples(
+  client: ProtonClient,
+  examples: readonly ExampleEntry[],
+  options: InstallOptions,
+): Promise<InstallResult[]> {
   const results: InstallResult[] = [];
   const majors = new Map<string, string>();
   const progress = options.progress ?? (() => undefined);
   for (const example of examples) {
-    const result: InstallResult = { template: example.name, kind: example.kind, group: example.group, engine: example.engine, actions: [], changed: false };
+    const result: InstallResult = {
+      template: example.name,
+      kind: example.kind,
+      group: example.group,
+      engine: example.engine,
+      actions: [],
+      changed: false,
+    };
     results.push(result);
     try {
       const missing = example.compatibleEnvironmentTemplates.filter((env) => !majors.has(env));
       for (const env of missing) {
         const major = await environmentMajor(new TemplateApi(client, 'environment'), env);
-        if (major === undefined) throw new ExamplesError(`its environment template ${env} has no registered version; install it first (it failed or was not selected)`);
+        if (major === undefined)
+          throw new ExamplesError(
+            `its environment template ${env} has no registered version; install it first (it failed or was not selected)`,
+          );
         majors.set(env, major);
       }
       await installOne(client, example, result, majors, options, progress);
     } catch (error) {
       if (!(error instanceof ExamplesError) && !(error instanceof ProtonApiError)) throw error;
-      result.error = error instanceof ProtonApiError ? `${error.type}: ${error.message}` : error.message;
+      result.error =
+        error instanceof ProtonApiError ? `${error.type}: ${error.message}` : error.message;
     }
   }
   return results;
@@ -151,7 +209,9 @@ export async function installExamples(client: ProtonClient, examples: readonly E
 async function environmentMajor(api: TemplateApi, name: string): Promise<string | undefined> {
   const template = await api.get(name);
   if (!template) return undefined;
-  const usable = (await api.versions(name)).filter((v) => v.status === 'DRAFT' || v.status === 'PUBLISHED').sort(byVersion);
+  const usable = (await api.versions(name))
+    .filter((v) => v.status === 'DRAFT' || v.status === 'PUBLISHED')
+    .sort(byVersion);
   return usable.at(-1)?.majorVersion;
 }
 
@@ -176,33 +236,55 @@ async function installOne(
     act('created template');
   } else {
     if (!template.description?.startsWith(EXAMPLE_MARKER)) {
-      throw new ExamplesError(`a ${example.kind} template named ${example.name} exists and was not created by \`nucleon examples install\`; delete or rename it to install this example`);
+      throw new ExamplesError(
+        `a ${example.kind} template named ${example.name} exists and was not created by \`nucleon examples install\`; delete or rename it to install this example`,
+      );
     }
-    if (example.kind === 'service' && (template.pipelineProvisioning ?? 'AWS_MANAGED') !== (example.pipelineProvisioning ?? 'AWS_MANAGED')) {
-      throw new ExamplesError(`the service template ${example.name} exists with another pipeline provisioning; delete it to reinstall the example`);
+    if (
+      example.kind === 'service' &&
+      (template.pipelineProvisioning ?? 'AWS_MANAGED') !==
+        (example.pipelineProvisioning ?? 'AWS_MANAGED')
+    ) {
+      throw new ExamplesError(
+        `the service template ${example.name} exists with another pipeline provisioning; delete it to reinstall the example`,
+      );
     }
   }
 
   const packed = await packExample(example);
   const versions = (await api.versions(example.name)).sort(byVersion);
   const newest = versions.at(-1);
+  // The newest version that did not fail; failed attempts at other content do not count.
+  const newestUsable = versions.filter((v) => v.status !== 'REGISTRATION_FAILED').at(-1);
+  const holds = (v: VersionSummary | undefined) => v?.description?.includes(packed.key) === true;
   let current: VersionSummary;
-  if (newest?.description?.includes(packed.key)) {
-    current = newest;
-    if (current.status === 'REGISTRATION_FAILED') {
-      throw new ExamplesError(`version ${label(current)} of this bundle failed to register: ${current.statusMessage ?? 'no message'}. Fix the bundle (the key changes with its content) and run install again`);
-    }
+  if (newest && newest.status === 'REGISTRATION_FAILED' && holds(newest)) {
+    result.version = label(newest);
+    result.status = newest.status;
+    throw new ExamplesError(
+      `version ${label(newest)} of this bundle failed to register: ${newest.statusMessage ?? 'no message'}. Fix the bundle (the key changes with its content) and run install again`,
+    );
+  } else if (newestUsable && holds(newestUsable)) {
+    current = newestUsable;
   } else {
     const pushed = (await client.send(`${extensionTargetPrefix}.PutBundle`, {
       key: packed.key,
       content: Buffer.from(packed.data).toString('base64'),
     })) as { s3: { bucket: string; key: string } };
     act(`pushed ${pushed.s3.key}`);
-    const compatible = example.compatibleEnvironmentTemplates.map((env) => ({ templateName: env, majorVersion: majors.get(env)! }));
+    const compatible = example.compatibleEnvironmentTemplates.map((env) => ({
+      templateName: env,
+      majorVersion: majors.get(env)!,
+    }));
     const description = `${BUNDLE_NOTE} ${packed.key} (sha256 ${packed.sha256})`;
     // A new minor of the newest major that registered; a new major when none did.
-    const base = versions.filter((v) => v.status === 'DRAFT' || v.status === 'PUBLISHED').at(-1);
-    current = await api.createVersion(example.name, pushed.s3, description, base?.majorVersion, compatible);
+    current = await api.createVersion(
+      example.name,
+      pushed.s3,
+      description,
+      newestUsable?.majorVersion,
+      compatible,
+    );
     act(`created version ${label(current)}`);
   }
 
@@ -211,7 +293,9 @@ async function installOne(
     if (current.status === 'REGISTRATION_FAILED') {
       result.version = label(current);
       result.status = current.status;
-      throw new ExamplesError(`version ${label(current)} failed to register: ${current.statusMessage ?? 'no message'}`);
+      throw new ExamplesError(
+        `version ${label(current)} failed to register: ${current.statusMessage ?? 'no message'}`,
+      );
     }
     progress(`${example.name}: version ${label(current)} registered (${current.status})`);
   }
@@ -222,15 +306,23 @@ async function installOne(
   }
   result.version = label(current);
   result.status = current.status;
-  if (example.kind === 'environment' && current.status !== 'REGISTRATION_FAILED') majors.set(example.name, current.majorVersion);
+  if (example.kind === 'environment' && current.status !== 'REGISTRATION_FAILED')
+    majors.set(example.name, current.majorVersion);
 }
 
-async function waitForRegistration(api: TemplateApi, name: string, version: VersionSummary, options: InstallOptions): Promise<VersionSummary> {
+async function waitForRegistration(
+  api: TemplateApi,
+  name: string,
+  version: VersionSummary,
+  options: InstallOptions,
+): Promise<VersionSummary> {
   const deadline = Date.now() + options.waitTimeoutMs;
   let current = version;
   while (current.status === 'REGISTRATION_IN_PROGRESS') {
     if (Date.now() > deadline) {
-      throw new ExamplesError(`version ${label(version)} was still registering after ${Math.round(options.waitTimeoutMs / 1000)} s; run install again later to publish it`);
+      throw new ExamplesError(
+        `version ${label(version)} was still registering after ${Math.round(options.waitTimeoutMs / 1000)} s; run install again later to publish it`,
+      );
     }
     await delay(options.pollMs ?? 500);
     current = await api.version(name, version.majorVersion, version.minorVersion);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ConfigError, DataDirLockedError, createNucleon, loadConfig, type Nucleon } from '@nucleon/server';
+import type { Nucleon } from '@nucleon/server';
 
 interface ServeFlags {
   port?: string;
@@ -42,6 +42,8 @@ function banner(nucleon: Nucleon, url: string): string {
 }
 
 async function run(flags: ServeFlags, mode: { http: boolean; worker: boolean }): Promise<number> {
+  // Loaded on demand: client commands should not pay for the server's start-up.
+  const { ConfigError, DataDirLockedError, createNucleon, loadConfig } = await import('@nucleon/server');
   let config;
   try {
     config = loadConfig(process.env, {

@@ -65,12 +65,12 @@ export function InputFields(props: InputFieldsProps): ReactNode {
         const id = `${props.idPrefix}-${field.name}`;
         const error = props.errors[field.name];
         const shown = error && (props.showAllErrors || visited.has(field.name)) ? error : undefined;
+        const constraints = constraintsOf(field);
         const hints = [
           field.description,
           editsAsLines(field) ? 'One item per line.' : undefined,
           editsAsYaml(field) ? `Write the ${field.type === 'array' ? 'list' : 'mapping'} as YAML.` : undefined,
-          ...constraintsOf(field).map((c) => `Must be ${c}.`),
-          field.default !== undefined ? `Default: ${describe(field.default)}.` : undefined,
+          constraints.length > 0 ? `Allowed: ${constraints.join('; ')}.` : undefined,
         ].filter(Boolean);
         return (
           <div key={field.name} className={`field${field.type === 'boolean' ? ' field-checkbox' : ''}${shown ? ' field-invalid' : ''}`}>
@@ -93,6 +93,12 @@ export function InputFields(props: InputFieldsProps): ReactNode {
             />
             <div id={`${id}-hint`} className="hint">
               {hints.join(' ')}
+              {field.default !== undefined && (
+                <>
+                  {hints.length > 0 && ' '}
+                  Default: <code>{describe(field.default)}</code>
+                </>
+              )}
             </div>
             <div id={`${id}-error`} className="field-error" aria-live="polite">
               {shown}

@@ -124,7 +124,7 @@ export function DashboardPage(): ReactNode {
         <Section
           title="Service instances"
           actions={
-            <input type="search" aria-label="Filter service instances" placeholder="Filter by name, service, environment…" value={filter} onChange={(e) => setFilter(e.target.value)} />
+            <input type="search" aria-label="Filter service instances" placeholder="Filter instances…" value={filter} onChange={(e) => setFilter(e.target.value)} />
           }
         >
           <SortableTable

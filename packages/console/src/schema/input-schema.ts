@@ -99,7 +99,7 @@ export function labelOf(field: InputField): string {
   return field.title ?? field.name;
 }
 
-/** The constraints of a field in words ("2–20 characters, matches ^[a-z]+$"). */
+/** The constraints of a field in words ("2–20 characters", "matching ^[a-z]+$"). */
 export function constraintsOf(field: InputField): string[] {
   const out: string[] = [];
   if (field.enum) out.push(`one of ${field.enum.map((v) => JSON.stringify(v)).join(', ')}`);
@@ -109,6 +109,6 @@ export function constraintsOf(field: InputField): string[] {
   if (field.minimum !== undefined && field.maximum !== undefined) out.push(`between ${field.minimum} and ${field.maximum}`);
   else if (field.minimum !== undefined) out.push(`≥ ${field.minimum}`);
   else if (field.maximum !== undefined) out.push(`≤ ${field.maximum}`);
-  if (field.pattern) out.push(`matches ${field.pattern}`);
+  if (field.pattern) out.push(`matching ${field.pattern}`);
   return out;
 }

@@ -84,6 +84,7 @@ export async function wireDeployments(w: {
       const k = await w.keys.mintScoped(arn, ttlMs);
       return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, sessionToken: k.sessionToken };
     },
+    revokeCredentials: (id) => w.keys.delete(id),
     baseEnv: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: 'C.UTF-8' },
   });
   const cloudformation = new CloudFormationProvisioner(CloudFormationStackEngine.create({ pollIntervalMs: w.config.cfnPollMs }), w.config.region);

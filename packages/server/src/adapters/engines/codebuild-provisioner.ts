@@ -20,6 +20,8 @@ export interface CodeBuildProvisionerOptions {
   endpoint(): string;
   /** Short-lived credentials allowed only to report on one resource. */
   mintCredentials(resourceArn: string, ttlMs: number): Promise<ScopedCredentials>;
+  /** Revokes them when the run ends, so they never outlive the deployment. */
+  revokeCredentials(accessKeyId: string): Promise<void>;
   /** PATH, HOME and LANG for the commands. */
   baseEnv: Readonly<Record<string, string>>;
 }
@@ -38,6 +40,7 @@ export class CodeBuildProvisioner implements Provisioner {
     const workdir = join(this.o.workspaceRoot, request.deploymentId);
     await rm(workdir, { recursive: true, force: true });
     await mkdir(workdir, { recursive: true, mode: 0o700 });
+    let minted: string | undefined;
     try {
       for (const [path, content] of request.files) {
         const target = resolve(workdir, path);
@@ -46,6 +49,7 @@ export class CodeBuildProvisioner implements Provisioner {
         await writeFile(target, content);
       }
       const credentials = await this.o.mintCredentials(request.resourceArn, request.timeoutMs + 5 * 60_000);
+      minted = credentials.accessKeyId;
       const commands = request.operation === 'DELETE' ? (request.commands?.deprovision ?? []) : (request.commands?.provision ?? []);
       const env: Record<string, string> = {
         ...this.o.baseEnv,
@@ -72,6 +76,7 @@ export class CodeBuildProvisioner implements Provisioner {
       const outputs = { ...(await request.reportedOutputs()), ...fromFile };
       return { outcome: 'SUCCEEDED', message: result.message, outputs, provisionedResources: [] };
     } finally {
+      if (minted) await this.o.revokeCredentials(minted).catch(() => undefined);
       await rm(workdir, { recursive: true, force: true }).catch(() => undefined);
     }
   }

@@ -1,0 +1,125 @@
+/**
+ * Deployment benchmarks on PostgreSQL: the overhead Nucleon adds to a deployment (from
+ * UpdateServiceInstance to SUCCEEDED for a CodeBuild template whose provision is `true`, next to
+ * running `bash -c true` directly), and 1,000 instance deployments end to end.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateEnvironmentCommand,
+  CreateEnvironmentTemplateCommand,
+  CreateEnvironmentTemplateVersionCommand,
+  CreateServiceCommand,
+  CreateServiceTemplateCommand,
+  CreateServiceTemplateVersionCommand,
+  GetServiceInstanceCommand,
+  ListServicesCommand,
+  ProtonClient as SdkClient,
+  UpdateEnvironmentTemplateVersionCommand,
+  UpdateServiceInstanceCommand,
+  UpdateServiceTemplateVersionCommand,
+  waitUntilEnvironmentDeployed,
+  waitUntilEnvironmentTemplateVersionRegistered,
+  waitUntilServiceCreated,
+  waitUntilServiceTemplateVersionRegistered,
+} from '@aws-sdk/client-proton';
+import { ProtonClient, extensionTargetPrefix } from '@nucleon/protocol';
+import { startTestServer } from '@nucleon/test-utils';
+
+function bundle(kind: 'env' | 'svc'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nucleon-bench-bundle-'));
+  const infra = kind === 'env' ? 'infrastructure' : 'instance_infrastructure';
+  mkdirSync(join(dir, 'schema'));
+  mkdirSync(join(dir, infra));
+  writeFileSync(
+    join(dir, 'schema/schema.yaml'),
+    `schema:\n  format:\n    openapi: "3.0.0"\n  ${kind === 'env' ? 'environment' : 'service'}_input_type: "I"\n  types:\n    I:\n      type: object\n      properties:\n        n:\n          type: number\n          default: 0\n`,
+  );
+  writeFileSync(join(dir, infra, 'manifest.yaml'), 'infrastructure:\n  templates:\n    - rendering_engine: codebuild\n      settings:\n        provision:\n          - "true"\n        deprovision:\n          - "true"\n');
+  return execFileSync('tar', ['-czf', '-', '-C', dir, '.']).toString('base64');
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return Number((s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0).toFixed(1));
+};
+
+export async function deployBench(): Promise<Record<string, unknown>> {
+  const server = await startTestServer({ dialect: 'postgres', env: { NUCLEON_WORKER_CONCURRENCY: '8', NUCLEON_LOG_LEVEL: 'silent' } });
+  try {
+    const sdk = new SdkClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials });
+    const own = new ProtonClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials });
+    const push = async (key: string, content: string) => ((await own.send(`${extensionTargetPrefix}.PutBundle`, { key, content })) as { s3: { bucket: string; key: string } }).s3;
+    const w = { client: sdk, maxWaitTime: 120, minDelay: 1, maxDelay: 1 };
+    await sdk.send(new CreateEnvironmentTemplateCommand({ name: 'b-env' }));
+    await sdk.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'b-env', source: { s3: await push('b-env', bundle('env')) } }));
+    await waitUntilEnvironmentTemplateVersionRegistered(w, { templateName: 'b-env', majorVersion: '1', minorVersion: '0' });
+    await sdk.send(new UpdateEnvironmentTemplateVersionCommand({ templateName: 'b-env', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
+    await sdk.send(new CreateServiceTemplateCommand({ name: 'b-svc', pipelineProvisioning: 'CUSTOMER_MANAGED' }));
+    await sdk.send(new CreateServiceTemplateVersionCommand({ templateName: 'b-svc', source: { s3: await push('b-svc', bundle('svc')) }, compatibleEnvironmentTemplates: [{ templateName: 'b-env', majorVersion: '1' }] }));
+    await waitUntilServiceTemplateVersionRegistered(w, { templateName: 'b-svc', majorVersion: '1', minorVersion: '0' });
+    await sdk.send(new UpdateServiceTemplateVersionCommand({ templateName: 'b-svc', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
+    await sdk.send(new CreateEnvironmentCommand({ name: 'bench', templateName: 'b-env', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec: {}\n' }));
+    await waitUntilEnvironmentDeployed(w, { name: 'bench' });
+    const spec = (names: string[]) => `proton: ServiceSpec\ninstances:\n${names.map((n) => `  - name: ${n}\n    environment: bench\n    spec: {}\n`).join('')}`;
+    await sdk.send(new CreateServiceCommand({ name: 'one', templateName: 'b-svc', templateMajorVersion: '1', spec: spec(['i0']) }));
+    await waitUntilServiceCreated(w, { name: 'one' });
+
+    // Overhead of one deployment, against running the same command directly.
+    const overhead: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      await sdk.send(new UpdateServiceInstanceCommand({ serviceName: 'one', name: 'i0', deploymentType: 'CURRENT_VERSION' }));
+      for (;;) {
+        const s = (await sdk.send(new GetServiceInstanceCommand({ serviceName: 'one', name: 'i0' }))).serviceInstance?.deploymentStatus;
+        if (s === 'SUCCEEDED') break;
+        if (s === 'FAILED') throw new Error('bench deployment failed');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      overhead.push(performance.now() - t0);
+    }
+    const direct: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      spawnSync('bash', ['-c', 'true']);
+      direct.push(performance.now() - t0);
+    }
+
+    // 1,000 instance deployments: 50 services of 20 instances.
+    const t0 = performance.now();
+    for (let s = 0; s < 50; s++) {
+      await sdk.send(new CreateServiceCommand({ name: `s${s}`, templateName: 'b-svc', templateMajorVersion: '1', spec: spec(Array.from({ length: 20 }, (_, i) => `i${i}`)) }));
+    }
+    for (;;) {
+      const services = [];
+      let token: string | undefined;
+      do {
+        const page = await sdk.send(new ListServicesCommand({ nextToken: token }));
+        services.push(...(page.services ?? []));
+        token = page.nextToken;
+      } while (token);
+      const done = services.filter((x) => x.name !== 'one' && x.status !== 'CREATE_IN_PROGRESS');
+      if (done.length === 50) {
+        const failed = done.filter((x) => x.status !== 'ACTIVE').length;
+        if (failed) throw new Error(`${failed} services failed`);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const thousand = performance.now() - t0;
+    return {
+      name: 'deployments',
+      database: 'postgres',
+      worker_concurrency: 8,
+      targets: { overhead_median_ms: 150, thousand_deployments_s: 60 },
+      overhead_ms: { median: pct(overhead, 50), p99: pct(overhead, 99), samples: overhead.length },
+      direct_command_ms: { median: pct(direct, 50), p99: pct(direct, 99) },
+      thousand_deployments_s: Number((thousand / 1000).toFixed(1)),
+    };
+  } finally {
+    await server.stop();
+    rmSync(server.dataDir, { recursive: true, force: true });
+  }
+}
