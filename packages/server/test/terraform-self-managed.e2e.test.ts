@@ -117,3 +117,31 @@ describe('self-managed Terraform through a linked git repository', () => {
     expect(existsSync(remote)).toBe(true);
   });
 });
+
+describe('Terraform run directly on the runner (no provisioning repository)', () => {
+  let server: TestServer;
+  let proton: ProtonClient;
+  beforeAll(async () => {
+    if (!hasTerraform) return;
+    server = await startTestServer({ dialect: 'pglite' });
+    proton = sdkClient(server);
+    await proton.send(new CreateEnvironmentTemplateCommand({ name: 'tf-direct' }));
+    await proton.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'tf-direct', source: { s3: await pushFixture(server, 'env-terraform') } }));
+    await waitUntilEnvironmentTemplateVersionRegistered({ client: proton, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { templateName: 'tf-direct', majorVersion: '1', minorVersion: '0' });
+    await proton.send(new UpdateEnvironmentTemplateVersionCommand({ templateName: 'tf-direct', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  // terraform is not part of the documented image; where it is missing this path cannot run.
+  it.skipIf(!hasTerraform)('applies, keeps state per resource, and destroys', async () => {
+    await proton.send(new CreateEnvironmentCommand({ name: 'direct', templateName: 'tf-direct', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec:\n  cidr: 10.7.0.0/16\n' }));
+    expect((await waitUntilEnvironmentDeployed({ client: proton, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { name: 'direct' })).state).toBe('SUCCESS');
+    const outputs = Object.fromEntries(((await proton.send(new ListEnvironmentOutputsCommand({ environmentName: 'direct' }))).outputs ?? []).map((o) => [o.key, o.valueString]));
+    expect(outputs).toEqual({ cidr: '10.7.0.0/16', env_name: 'direct' });
+    expect(existsSync(join(server.dataDir, 'terraform-state', 'nucleon-env-direct', 'terraform.tfstate'))).toBe(true);
+    await proton.send(new DeleteEnvironmentCommand({ name: 'direct' }));
+    await waitFor(async () => proton.send(new GetEnvironmentCommand({ name: 'direct' })).then(() => undefined, (e: unknown) => (e instanceof ResourceNotFoundException ? true : undefined)), { what: 'the environment to go', timeoutMs: 60_000 });
+  });
+});

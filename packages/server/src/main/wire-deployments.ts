@@ -6,6 +6,8 @@ import type { SecretBox } from '../adapters/auth/secret-box.js';
 import { PostgresRepositoryStore } from '../adapters/db/postgres-repository-store.js';
 import { TerraformRepositoryProvisioner } from '../adapters/engines/terraform-repository-provisioner.js';
 import { GitCliPublisher } from '../adapters/git/git-cli-publisher.js';
+import { TerraformCliExecutor } from '../adapters/engines/terraform-cli-executor.js';
+import { TerraformCliProvisioner } from '../adapters/engines/terraform-cli-provisioner.js';
 import { RepositoriesService } from '../app/repositories-service.js';
 import { AccountSettingsService } from '../app/account-settings-service.js';
 import { PostgresSettingsStore } from '../adapters/db/postgres-settings-store.js';
@@ -57,6 +59,8 @@ export async function wireDeployments(w: {
   endpoint(): string;
 }) {
   const store = new PostgresDeploymentStore(w.db);
+  const baseEnv = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: 'C.UTF-8' };
+  const terraform = await TerraformCliExecutor.detect({ path: baseEnv.PATH });
   const repositoryStore = new PostgresRepositoryStore(w.db, w.box);
   const repositories = new RepositoriesService(repositoryStore, w.catalogStore, w.arnScope, w.clock);
   const d: DeployDeps = {
@@ -66,6 +70,7 @@ export async function wireDeployments(w: {
     clock: w.clock,
     arnScope: w.arnScope,
     poke: w.poke,
+    terraformCli: terraform !== undefined,
   };
   const environments = new EnvironmentsService(d);
   const services = new ServicesService(d);
@@ -85,14 +90,21 @@ export async function wireDeployments(w: {
       return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, sessionToken: k.sessionToken };
     },
     revokeCredentials: (id) => w.keys.delete(id),
-    baseEnv: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: 'C.UTF-8' },
+    baseEnv,
   });
   const cloudformation = new CloudFormationProvisioner(CloudFormationStackEngine.create({ pollIntervalMs: w.config.cfnPollMs }), w.config.region);
   const deploymentRunner = new DeploymentRunner({
     store,
     bundles: d.bundles,
     renderer: createRenderer(),
-    provisioners: { codebuild, cloudformation, terraform: new TerraformRepositoryProvisioner(repositoryStore, new GitCliPublisher()) },
+    provisioners: {
+      codebuild,
+      cloudformation,
+      terraform: new TerraformRepositoryProvisioner(repositoryStore, new GitCliPublisher()),
+      ...(terraform
+        ? { 'terraform-cli': new TerraformCliProvisioner(terraform, join(w.config.dataDir, 'workspaces'), join(w.config.dataDir, 'terraform-state'), baseEnv) }
+        : {}),
+    },
     accountId: w.accountId,
     arnScope: w.arnScope,
     logger: w.logger.child({ component: 'deployments' }),

@@ -15,6 +15,8 @@ export interface DeployDeps {
   arnScope: ArnScope;
   /** Wakes the local worker after a deployment is enqueued. */
   poke(): void;
+  /** terraform/tofu is installed on the runner, so Terraform may run directly. */
+  terraformCli?: boolean;
 }
 
 /** The version a create deploys: the given minor, else the major's recommended minor. */

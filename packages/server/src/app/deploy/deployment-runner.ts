@@ -20,8 +20,8 @@ export interface DeploymentRunnerDeps {
   onFinished(deployment: DeploymentRecord): Promise<void>;
 }
 
-/** Engines whose run may safely be repeated after a crash (idempotent by stack name). */
-const RESUMABLE = new Set(['cloudformation', 'none']);
+/** Engines whose run may safely be repeated after a crash (stack name, Terraform state, one commit per deployment). */
+const RESUMABLE = new Set(['cloudformation', 'none', 'terraform', 'terraform-cli']);
 
 function resourceName(r: ResourceRecord): string {
   const base = r.kind === 'ENVIRONMENT' ? `nucleon-env-${r.name}` : r.kind === 'SERVICE_INSTANCE' ? `nucleon-svc-${r.serviceName}-${r.name}` : `nucleon-svc-${r.serviceName}-pipeline`;

@@ -53,7 +53,7 @@ export class EnvironmentsService {
       current: undefined,
       next: { kind: 'ENVIRONMENT', serviceName: '', name: input.name, arn, environmentName: input.name, templateName: input.templateName, templateMajor: version.major, templateMinor: version.minor, spec: input.spec, settings, lastSucceededDeploymentId: null, createdAt: now },
       operation: 'DEPLOY',
-      engine: engineOf(version.bundle.environment, settings),
+      engine: engineOf(version.bundle.environment, settings, this.d.terraformCli),
     });
     if (!(await this.d.store.createResources({ starts: [start] }))) {
       throw new ConflictError(`An environment named ${input.name} was created at the same time. Get it, or choose another name.`);
@@ -105,7 +105,7 @@ export class EnvironmentsService {
       current: env,
       next: { ...env, templateMajor: target.major, templateMinor: target.minor, spec, settings },
       operation: 'DEPLOY',
-      engine: engineOf(bundle.environment, settings),
+      engine: engineOf(bundle.environment, settings, this.d.terraformCli),
     });
     await startOrConflict(this.d, [start], `The environment ${env.name}`);
     return environmentView(start.resource);
@@ -121,7 +121,7 @@ export class EnvironmentsService {
     }
     requireIdle(env, `The environment ${name}`);
     const bundle = await this.d.bundles.load('ENVIRONMENT', env.templateName, env.templateMajor, env.templateMinor);
-    const start = planDeployment({ arnScope: this.d.arnScope, now: this.d.clock.now(), current: env, next: env, operation: 'DELETE', engine: engineOf(bundle.environment, env.settings) });
+    const start = planDeployment({ arnScope: this.d.arnScope, now: this.d.clock.now(), current: env, next: env, operation: 'DELETE', engine: engineOf(bundle.environment, env.settings, this.d.terraformCli) });
     await startOrConflict(this.d, [start], `The environment ${name}`);
     return environmentView(start.resource);
   }

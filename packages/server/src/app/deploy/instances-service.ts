@@ -87,7 +87,7 @@ export class InstancesService {
       if (env && !(tv?.compatibleEnvironmentTemplates ?? []).some((c) => c.templateName === env.templateName && Number(c.majorVersion) === env.templateMajor)) {
         throw new ValidationError(`${r.templateName}:${target.major}.${target.minor} is not compatible with the environment ${env.name} (${env.templateName} major ${env.templateMajor}).`);
       }
-      engine = engineOf(bundle.instance, env?.settings ?? {});
+      engine = engineOf(bundle.instance, env?.settings ?? {}, this.d.terraformCli);
     }
     const start = planDeployment({ arnScope: this.d.arnScope, now: this.d.clock.now(), current: r, next: { ...r, templateMajor: target.major, templateMinor: target.minor, spec: specText, settings }, operation: 'DEPLOY', engine });
     await startOrConflict(this.d, [start], what);

@@ -58,7 +58,7 @@ export class ServicesService {
         spec: specText, settings: { inputs, ...extra }, lastSucceededDeploymentId: null, createdAt: now,
       },
       operation: 'DEPLOY',
-      engine: engineOf(version.bundle.instance, env.settings),
+      engine: engineOf(version.bundle.instance, env.settings, this.d.terraformCli),
     });
   }
 
@@ -142,7 +142,7 @@ export class ServicesService {
       requireIdle(r, `The service instance ${r.name}`);
       const bundle = await this.d.bundles.load('SERVICE', r.templateName, r.templateMajor, r.templateMinor);
       const env = await this.d.store.getResource({ kind: 'ENVIRONMENT', serviceName: '', name: r.environmentName ?? '' });
-      starts.push(planDeployment({ arnScope: this.d.arnScope, now, current: r, next: r, operation: 'DELETE', engine: engineOf(bundle.instance, env?.settings ?? {}) }));
+      starts.push(planDeployment({ arnScope: this.d.arnScope, now, current: r, next: r, operation: 'DELETE', engine: engineOf(bundle.instance, env?.settings ?? {}, this.d.terraformCli) }));
     }
     const patch = { name: svc.name, spec: input.spec, description: input.description ?? svc.description, lastModifiedAt: now, ...(starts.length ? { status: 'UPDATE_IN_PROGRESS', statusMessage: null } : {}) };
     for (const s of starts.filter((x) => x.resource.deploymentStatus === 'IN_PROGRESS')) {
@@ -167,7 +167,7 @@ export class ServicesService {
       const bundle = await this.d.bundles.load('SERVICE', r.templateName, r.templateMajor, r.templateMinor);
       const env = r.environmentName ? await this.d.store.getResource({ kind: 'ENVIRONMENT', serviceName: '', name: r.environmentName }) : undefined;
       const folder = r.kind === 'SERVICE_PIPELINE' ? bundle.pipeline : bundle.instance;
-      starts.push(planDeployment({ arnScope: this.d.arnScope, now, current: r, next: r, operation: 'DELETE', engine: r.kind === 'SERVICE_PIPELINE' ? (folder?.engine ?? 'none') : engineOf(folder, env?.settings ?? {}) }));
+      starts.push(planDeployment({ arnScope: this.d.arnScope, now, current: r, next: r, operation: 'DELETE', engine: r.kind === 'SERVICE_PIPELINE' ? (folder?.engine ?? 'none') : engineOf(folder, env?.settings ?? {}, this.d.terraformCli) }));
     }
     if (!(await this.d.store.startDeployments(starts, { name, status: 'DELETE_IN_PROGRESS', statusMessage: null, lastModifiedAt: now }))) {
       throw new ConflictError(`The service ${name} has a deployment in progress.`);
