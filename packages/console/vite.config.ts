@@ -6,6 +6,9 @@ export default defineConfig({
   base: '/',
   publicDir: false,
   oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
+  // `npm run dev -w @nucleon/console` next to `npm start`: the session API goes to that server,
+  // through Vite, so the cookie stays same-origin.
+  server: { proxy: { '/console/api': 'http://127.0.0.1:8080' } },
   build: {
     outDir: '../dist',
     emptyOutDir: true,

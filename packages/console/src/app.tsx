@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, type SessionInfo } from './api/console-api.js';
 import { ErrorBanner, Loading } from './components/ui.js';
 import { ConnectPage } from './pages/connect-page.js';
@@ -23,12 +23,12 @@ const nav = [
   { to: '/connect', label: 'Connect tools' },
 ];
 
-function routeOf(location: Location): ReactNode {
+function routeOf(location: Location, session: SessionInfo): ReactNode {
   const { path, query } = location;
   const m = (pattern: string) => matchPath(pattern, path);
   let p: Record<string, string> | undefined;
   if (path === '/') return <DashboardPage />;
-  if (path === '/connect') return <ConnectPage />;
+  if (path === '/connect') return <ConnectPage accessKeyId={session.accessKeyId} />;
   if (path === '/templates') return <TemplatesPage />;
   if ((p = m('/templates/:kind/:name')) && (p.kind === 'environment' || p.kind === 'service')) return <TemplatePage kind={p.kind} name={p.name!} />;
   if (path === '/environments') return <EnvironmentsPage />;
@@ -51,6 +51,13 @@ function routeOf(location: Location): ReactNode {
 function Shell(props: { session: SessionInfo; onSignOut(): void; children: ReactNode }): ReactNode {
   const { path } = useLocation();
   const active = (to: string) => (to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`));
+  // After moving to another page, put keyboard and screen-reader focus at its start.
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else main.current?.focus({ preventScroll: true });
+  }, [path]);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -76,7 +83,7 @@ function Shell(props: { session: SessionInfo; onSignOut(): void; children: React
           </button>
         </div>
       </header>
-      <main id="main" className="content">
+      <main id="main" className="content" ref={main} tabIndex={-1}>
         {props.children}
       </main>
     </>
@@ -108,7 +115,7 @@ export function App(): ReactNode {
   if (session === null) return <SignInPage onSignedIn={setSession} />;
   return (
     <Shell session={session} onSignOut={() => void signOut()}>
-      {routeOf(location)}
+      {routeOf(location, session)}
     </Shell>
   );
 }

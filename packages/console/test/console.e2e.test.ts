@@ -207,6 +207,15 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await shot('instance');
   });
 
+  it('cancels a running instance deployment from its page', async () => {
+    await page.getByRole('button', { name: 'Update' }).click();
+    await page.locator('#update-input-sleep_seconds').fill('60');
+    await page.getByRole('button', { name: 'Deploy 1.0' }).click();
+    await page.getByRole('button', { name: 'Cancel deployment' }).click();
+    await visible(page.locator('.deployment-log [data-status="CANCELLED"]'), 30_000);
+    await textOf(page.locator('.facts').first()).toContain('User initiated cancellation.');
+  });
+
   it('shows the dashboard: counts per kind and a sortable table of instances with versions', async () => {
     await nav('Dashboard');
     await heading('Dashboard');

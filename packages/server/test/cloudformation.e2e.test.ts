@@ -23,7 +23,8 @@ import {
 import { requireOrSkip, startTestServer, type TestServer } from '@nucleon/test-utils';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pushFixture, sdkClient } from './helpers.js';
+import { extensionTargetPrefix } from '@nucleon/protocol';
+import { nucleonClient, pushFixture, sdkClient } from './helpers.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -104,6 +105,22 @@ describe('the CloudFormation engine against moto_server', () => {
     expect(outputs.VpcFromEnv).toMatch(/^vpc-/);
     expect(outputs.QueueUrl).toContain('queues-q1');
     expect((await proton.send(new GetServiceCommand({ name: 'queues' }))).service?.status).toBe('ACTIVE');
+  });
+
+  it.skipIf(!available)('assumes an environment\'s codebuildRoleArn through STS and accepts those credentials for the commands\' Proton calls', async () => {
+    const { ListEnvironmentOutputsCommand: Outputs } = await import('@aws-sdk/client-proton');
+    await proton.send(new CreateEnvironmentTemplateCommand({ name: 'cb-role' }));
+    await proton.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'cb-role', source: { s3: await pushFixture(server, 'env-codebuild') } }));
+    await waitUntilEnvironmentTemplateVersionRegistered(w(proton), { templateName: 'cb-role', majorVersion: '1', minorVersion: '0' });
+    await proton.send(new UpdateEnvironmentTemplateVersionCommand({ templateName: 'cb-role', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
+    const created = await proton.send(
+      new CreateEnvironmentCommand({ name: 'with-role', templateName: 'cb-role', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec: {}\n', codebuildRoleArn: 'arn:aws:iam::123456789012:role/codebuild' }),
+    );
+    expect((await waitUntilEnvironmentDeployed(w(proton), { name: 'with-role' })).state).toBe('SUCCESS');
+    const outputs = Object.fromEntries(((await proton.send(new Outputs({ environmentName: 'with-role' }))).outputs ?? []).map((o) => [o.key, o.valueString]));
+    expect(outputs.NotifiedBy).toBe('aws-cli');
+    const details = (await nucleonClient(server).send(`${extensionTargetPrefix}.GetDeploymentDetails`, { id: created.environment!.lastAttemptedDeploymentId })) as { events: Array<{ message: string }> };
+    expect(details.events.map((e) => e.message)).toContain('assumed arn:aws:iam::123456789012:role/codebuild for the commands');
   });
 
   it.skipIf(!available)('fails with CloudFormation\'s reason when the template is rejected', async () => {

@@ -32,7 +32,7 @@ function banner(nucleon: Nucleon, url: string): string {
   const creds = rootKey.credentialsFile ? `AWS_SHARED_CREDENTIALS_FILE=${rootKey.credentialsFile} AWS_PROFILE=nucleon` : 'AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=…';
   lines.push(
     'Point your tools at it:',
-    `  export ${creds} AWS_REGION=${config.region} AWS_ENDPOINT_URL_PROTON=${url}`,
+    `  export ${creds} AWS_REGION=${config.region} AWS_DEFAULT_REGION=${config.region} AWS_ENDPOINT_URL_PROTON=${url}`,
     '  aws proton list-environment-templates                 # AWS CLI (or: aws proton --endpoint-url ' + url + ' …)',
     `  new ProtonClient({ endpoint: '${url}', region: '${config.region}' })   # AWS SDK for JavaScript`,
     `  boto3.client('proton', endpoint_url='${url}')            # boto3`,

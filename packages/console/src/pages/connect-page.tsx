@@ -1,21 +1,16 @@
-import { useEffect, useState, type ReactNode } from 'react';
-import { api } from '../api/console-api.js';
+import type { ReactNode } from 'react';
 import { cliSetup } from '../components/getting-started.js';
 import { PageHeader, Section } from '../components/ui.js';
 
 /** How to point the AWS CLI, the SDKs and the nucleon CLI at this server. */
-export function ConnectPage(): ReactNode {
-  const [keyId, setKeyId] = useState<string>();
-  useEffect(() => {
-    api.currentSession().then((s) => setKeyId(s?.accessKeyId), () => undefined);
-  }, []);
+export function ConnectPage(props: { accessKeyId: string }): ReactNode {
   const origin = window.location.origin;
   return (
     <>
       <PageHeader title="Connect your tools" subtitle="Nucleon speaks AWS Proton's API, so the AWS CLI, the SDKs and boto3 work against it unchanged." />
       <Section title="AWS CLI">
         <p>Point the CLI at this server and use one of its access keys (the CLI v2.13+ and v1.29+ read the endpoint variable on their own):</p>
-        <pre className="code">{cliSetup(keyId)}</pre>
+        <pre className="code">{cliSetup(props.accessKeyId)}</pre>
         <p className="hint">
           The root key is in <code>.nucleon/credentials</code> (profile <code>nucleon</code>); with it, use{' '}
           <code>AWS_SHARED_CREDENTIALS_FILE=$PWD/.nucleon/credentials AWS_PROFILE=nucleon</code> instead of the two key variables. Make more keys with{' '}

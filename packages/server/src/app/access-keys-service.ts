@@ -81,6 +81,15 @@ export class AccessKeysService {
     return record;
   }
 
+  /**
+   * Accepts credentials issued elsewhere (STS AssumeRole for a codebuildRoleArn) as scoped keys,
+   * so the one set of credentials the commands hold serves both the cloud and Nucleon.
+   */
+  async registerScoped(credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAt: Date }, scopeArn: string) {
+    await this.store.insert({ ...credentials, description: `assumed-role credentials for ${scopeArn}`, isRoot: false, scopeArn });
+    this.cache.delete(credentials.accessKeyId);
+  }
+
   list() {
     return this.store.list();
   }

@@ -28,6 +28,7 @@ const schema = z.object({
   deploymentTimeoutMs: z.coerce.number().int().min(1000).default(60 * 60_000),
   jobLeaseMs: z.coerce.number().int().min(1000).default(30_000),
   cfnPollMs: z.coerce.number().int().min(50).default(2000),
+  runnerPassEnv: z.string().default(''),
 });
 
 export type NucleonConfig = z.infer<typeof schema> & { dataDir: string };
@@ -55,6 +56,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   deploymentTimeoutMs: 'NUCLEON_DEPLOYMENT_TIMEOUT_MS',
   jobLeaseMs: 'NUCLEON_JOB_LEASE_MS',
   cfnPollMs: 'NUCLEON_CFN_POLL_MS',
+  runnerPassEnv: 'NUCLEON_RUNNER_PASS_ENV',
 };
 
 export class ConfigError extends Error {

@@ -6,6 +6,7 @@ import type { SecretBox } from '../adapters/auth/secret-box.js';
 import { PostgresRepositoryStore } from '../adapters/db/postgres-repository-store.js';
 import { TerraformRepositoryProvisioner } from '../adapters/engines/terraform-repository-provisioner.js';
 import { GitCliPublisher } from '../adapters/git/git-cli-publisher.js';
+import { StsRoleCredentials } from '../adapters/auth/sts-role-credentials.js';
 import { TerraformCliExecutor } from '../adapters/engines/terraform-cli-executor.js';
 import { TerraformCliProvisioner } from '../adapters/engines/terraform-cli-provisioner.js';
 import { RepositoriesService } from '../app/repositories-service.js';
@@ -59,7 +60,11 @@ export async function wireDeployments(w: {
   endpoint(): string;
 }) {
   const store = new PostgresDeploymentStore(w.db);
-  const baseEnv = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: 'C.UTF-8' };
+  // Commands get a clean environment: PATH, HOME, LANG and only the variables the operator names.
+  const passed = Object.fromEntries(
+    w.config.runnerPassEnv.split(',').map((n) => n.trim()).filter((n) => n && process.env[n] !== undefined).map((n) => [n, process.env[n]!]),
+  );
+  const baseEnv = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: 'C.UTF-8', ...passed };
   const terraform = await TerraformCliExecutor.detect({ path: baseEnv.PATH });
   const repositoryStore = new PostgresRepositoryStore(w.db, w.box);
   const repositories = new RepositoriesService(repositoryStore, w.catalogStore, w.arnScope, w.clock);
@@ -80,12 +85,22 @@ export async function wireDeployments(w: {
   };
   const deployments = new DeploymentsService(d, afterFinish);
   const runner = await LocalCommandRunner.create({});
+  const sts = new StsRoleCredentials(w.config.region);
   const codebuild = new CodeBuildProvisioner({
     runner,
     workspaceRoot: join(w.config.dataDir, 'workspaces'),
     region: w.config.region,
     endpoint: w.endpoint,
-    mintCredentials: async (arn, ttlMs) => {
+    mintCredentials: async (arn, ttlMs, roleArn, sessionName) => {
+      if (roleArn) {
+        try {
+          const assumed = await sts.assume(roleArn, sessionName, Math.ceil(ttlMs / 1000));
+          await w.keys.registerScoped(assumed, arn);
+          return assumed;
+        } catch (error) {
+          throw new Error(`could not assume the environment's codebuildRoleArn ${roleArn}: ${(error as Error).message}`);
+        }
+      }
       const k = await w.keys.mintScoped(arn, ttlMs);
       return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, sessionToken: k.sessionToken };
     },

@@ -19,7 +19,7 @@ export interface CodeBuildProvisionerOptions {
   /** This Nucleon's endpoint as the commands reach it (AWS_ENDPOINT_URL_PROTON). */
   endpoint(): string;
   /** Short-lived credentials allowed only to report on one resource. */
-  mintCredentials(resourceArn: string, ttlMs: number): Promise<ScopedCredentials>;
+  mintCredentials(resourceArn: string, ttlMs: number, roleArn: string | undefined, sessionName: string): Promise<ScopedCredentials>;
   /** Revokes them when the run ends, so they never outlive the deployment. */
   revokeCredentials(accessKeyId: string): Promise<void>;
   /** PATH, HOME and LANG for the commands. */
@@ -48,7 +48,8 @@ export class CodeBuildProvisioner implements Provisioner {
         await mkdir(dirname(target), { recursive: true });
         await writeFile(target, content);
       }
-      const credentials = await this.o.mintCredentials(request.resourceArn, request.timeoutMs + 5 * 60_000);
+      const credentials = await this.o.mintCredentials(request.resourceArn, request.timeoutMs + 5 * 60_000, request.roleArn, `nucleon-${request.deploymentId}`);
+      if (request.roleArn) request.log('engine', `assumed ${request.roleArn} for the commands`);
       minted = credentials.accessKeyId;
       const commands = request.operation === 'DELETE' ? (request.commands?.deprovision ?? []) : (request.commands?.provision ?? []);
       const env: Record<string, string> = {
