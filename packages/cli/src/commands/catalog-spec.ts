@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import type { ProtonClient } from '@nucleon/protocol';
+import { CliError, listAll } from './catalog-common.js';
+
+export type TemplateKind = 'env' | 'svc';
+
+export interface VersionRef {
+  major: number;
+  minor: number;
+  status: string;
+}
+
+/** Every version of a template (any status). */
+export async function versionRefs(client: ProtonClient, kind: TemplateKind, templateName: string): Promise<VersionRef[]> {
+  const summaries =
+    kind === 'env'
+      ? await listAll(async (nextToken) => {
+          const o = await client.call('ListEnvironmentTemplateVersions', { templateName, ...(nextToken ? { nextToken } : {}) });
+          return { items: o.templateVersions, nextToken: o.nextToken };
+        })
+      : await listAll(async (nextToken) => {
+          const o = await client.call('ListServiceTemplateVersions', { templateName, ...(nextToken ? { nextToken } : {}) });
+          return { items: o.templateVersions, nextToken: o.nextToken };
+        });
+  return summaries.map((v) => ({ major: Number(v.majorVersion), minor: Number(v.minorVersion), status: v.status }));
+}
+
+const published = (refs: readonly VersionRef[]) => refs.filter((r) => r.status === 'PUBLISHED').sort((a, b) => a.major - b.major || a.minor - b.minor);
+
+/** The template's recommended version: its highest published one. */
+export function recommended(refs: readonly VersionRef[], major?: number): { major: number; minor: number } | undefined {
+  return published(major === undefined ? refs : refs.filter((r) => r.major === major)).at(-1);
+}
+
+/**
+ * Whether a resource on major.minor is behind the template: `major` when a newer major is
+ * published, `minor` when its own major has a newer published minor, else `no`.
+ */
+export function behindness(refs: readonly VersionRef[], major: number, minor: number): { behind: 'no' | 'minor' | 'major'; recommended: string } {
+  const top = recommended(refs);
+  const sameMajor = recommended(refs, major);
+  if (top && top.major > major) return { behind: 'major', recommended: `${top.major}.${top.minor}` };
+  if (sameMajor && sameMajor.minor > minor) return { behind: 'minor', recommended: `${sameMajor.major}.${sameMajor.minor}` };
+  return { behind: 'no', recommended: top ? `${top.major}.${top.minor}` : '' };
+}
+
+/** Looks up versions once per template while building a table. */
+export function refsCache(client: ProtonClient, kind: TemplateKind): (templateName: string) => Promise<VersionRef[]> {
+  const cache = new Map<string, Promise<VersionRef[]>>();
+  return (name) => {
+    if (!cache.has(name)) cache.set(name, versionRefs(client, kind, name).catch(() => []));
+    return cache.get(name)!;
+  };
+}
+
+export interface InputProperty {
+  type?: string;
+  default?: unknown;
+  description?: string;
+  required: boolean;
+}
+
+/** The input properties a template version's schema declares for environments, instances or pipelines. */
+export function schemaInputs(schemaText: string | undefined, which: 'environment' | 'service' | 'pipeline'): Record<string, InputProperty> | undefined {
+  if (!schemaText) return undefined;
+  let doc: unknown;
+  try {
+    doc = parseYaml(schemaText);
+  } catch {
+    return undefined;
+  }
+  const schema = (doc as { schema?: Record<string, unknown> } | undefined)?.schema;
+  const typeName = schema?.[`${which}_input_type`];
+  if (typeof typeName !== 'string') return which === 'service' || which === 'environment' ? {} : undefined;
+  const types = schema?.types as Record<string, { properties?: Record<string, Record<string, unknown>>; required?: string[] }> | undefined;
+  const type = types?.[typeName];
+  const out: Record<string, InputProperty> = {};
+  for (const [name, p] of Object.entries(type?.properties ?? {})) {
+    out[name] = {
+      ...(typeof p.type === 'string' ? { type: p.type } : {}),
+      ...(p.default !== undefined ? { default: p.default } : {}),
+      ...(typeof p.description === 'string' ? { description: p.description } : {}),
+      required: (type?.required ?? []).includes(name),
+    };
+  }
+  return out;
+}
+
+/** Parses `key=value` into a value of the schema's type for that input. */
+export function coerceSet(assignment: string, props: Record<string, InputProperty> | undefined, where: string): [string, unknown] {
+  const eq = assignment.indexOf('=');
+  if (eq <= 0) throw new CliError(`--set ${assignment}: write it as key=value.`);
+  const key = assignment.slice(0, eq);
+  const raw = assignment.slice(eq + 1);
+  const prop = props?.[key];
+  if (props && !prop) {
+    const names = Object.keys(props);
+    throw new CliError(`--set ${key}: ${where} has no input named "${key}".`, names.length ? `its inputs are: ${names.join(', ')}.` : 'it takes no inputs.');
+  }
+  switch (prop?.type) {
+    case 'string':
+      return [key, raw];
+    case 'number':
+    case 'integer': {
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n) || (prop.type === 'integer' && !Number.isInteger(n))) throw new CliError(`--set ${key}: expected ${prop.type === 'integer' ? 'an integer' : 'a number'}, got "${raw}".`);
+      return [key, n];
+    }
+    case 'boolean':
+      if (raw === 'true' || raw === 'false') return [key, raw === 'true'];
+      throw new CliError(`--set ${key}: expected true or false, got "${raw}".`);
+    default:
+      try {
+        return [key, parseYaml(raw) ?? raw];
+      } catch {
+        return [key, raw];
+      }
+  }
+}
+
+/** Reads a spec file (`-` for stdin). */
+export function readSpecFile(path: string): string {
+  try {
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read the spec file ${path}: ${(error as Error).message}`);
+  }
+}
+
+function parseDoc(text: string, what: string): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (error) {
+    throw new CliError(`${what} is not valid YAML: ${(error as Error).message}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new CliError(`${what} must be a YAML mapping.`);
+  return doc as Record<string, unknown>;
+}
+
+/**
+ * An environment spec from a base (the current spec, or a file with or without the
+ * `proton: EnvironmentSpec` header) and --set values. The file is sent unchanged when nothing is set.
+ */
+export function environmentSpec(base: string | undefined, sets: readonly string[], props: Record<string, InputProperty> | undefined, where: string): string {
+  const doc = base ? parseDoc(base, 'the spec') : {};
+  const isFull = doc.proton !== undefined;
+  if (base && isFull && sets.length === 0) return base;
+  const inputs = { ...((isFull ? doc.spec : doc) as Record<string, unknown> | undefined) };
+  for (const s of sets) {
+    const [k, v] = coerceSet(s, props, where);
+    inputs[k] = v;
+  }
+  return stringifyYaml({ proton: 'EnvironmentSpec', spec: inputs });
+}
+
+/** A service spec with the given instance's inputs changed by --set values. */
+export function instanceSpec(base: string | undefined, instance: { name: string; environmentName: string }, sets: readonly string[], props: Record<string, InputProperty> | undefined, where: string): string {
+  const doc = base ? parseDoc(base, 'the instance spec') : {};
+  const instances = Array.isArray(doc.instances) ? (doc.instances as Array<Record<string, unknown>>) : [];
+  let entry = instances.find((i) => i?.name === instance.name);
+  if (!entry) {
+    entry = { name: instance.name, environment: instance.environmentName, spec: {} };
+    instances.push(entry);
+  }
+  const inputs = { ...((entry.spec as Record<string, unknown> | null | undefined) ?? {}) };
+  for (const s of sets) {
+    const [k, v] = coerceSet(s, props, where);
+    inputs[k] = v;
+  }
+  entry.spec = inputs;
+  return stringifyYaml({ ...doc, proton: 'ServiceSpec', instances });
+}
+
+/** `name:1.0` */
+export const versionLabel = (template: string, major: string | number, minor: string | number) => `${template}:${major}.${minor}`;
