@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ProtonApiError } from '@nucleon/protocol';
 import { registerBundleCommands } from './commands/bundle.js';
+import { registerCatalogCommands } from './commands/catalog-commands.js';
 import { registerDeploymentCommands } from './commands/deployment.js';
 import { registerExamplesCommands } from './commands/examples.js';
 import { registerKeyCommands } from './commands/keys.js';
@@ -27,6 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerRepoCommands(program, setExit);
   registerTemplateCommands(program, setExit);
   registerExamplesCommands(program, setExit);
+  registerCatalogCommands(program, setExit);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

@@ -107,6 +107,33 @@ describe('the CloudFormation engine against moto_server', () => {
     expect((await proton.send(new GetServiceCommand({ name: 'queues' }))).service?.status).toBe('ACTIVE');
   });
 
+  it.skipIf(!available)('deploys a directly defined component attached to an instance, whose outputs the instance template reads', async () => {
+    const c = await import('@aws-sdk/client-proton');
+    const manifest = 'infrastructure:\n  templates:\n    - file: "cloudformation.yaml"\n      rendering_engine: jinja\n      template_language: cloudformation\n';
+    const templateFile = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: '{{ component.name }}-{% if service_instance is defined %}{{ service_instance.name }}{% else %}detached{% endif %}'\nOutputs:\n  BucketName:\n    Value: !Ref Bucket\n";
+    const create = () => proton.send(new c.CreateComponentCommand({ name: 'extra', manifest, templateFile, serviceName: 'queues', serviceInstanceName: 'q1' }));
+    await expect(create()).rejects.toThrow(/DIRECTLY_DEFINED/);
+    await proton.send(new UpdateServiceTemplateVersionCommand({ templateName: 'cfn-svc', majorVersion: '1', minorVersion: '0', supportedComponentSources: ['DIRECTLY_DEFINED'] }));
+    await expect(create()).rejects.toThrow(/componentRoleArn/);
+    await proton.send(new c.UpdateEnvironmentCommand({ name: 'net', deploymentType: 'NONE', componentRoleArn: 'arn:aws:iam::123456789012:role/components' }));
+    await create();
+    await c.waitUntilComponentDeployed(w(proton), { name: 'extra' });
+    const outputs = (await proton.send(new c.ListComponentOutputsCommand({ componentName: 'extra' }))).outputs ?? [];
+    expect(outputs).toEqual([{ key: 'BucketName', valueString: 'extra-q1' }]);
+    const redeployed = await proton.send(new c.UpdateServiceInstanceCommand({ serviceName: 'queues', name: 'q1', deploymentType: 'CURRENT_VERSION' }));
+    await c.waitUntilServiceInstanceDeployed(w(proton), { serviceName: 'queues', name: 'q1' });
+    // moto_server 5.2.1 does not refresh stack Outputs on ExecuteChangeSet, so the rendered template is checked.
+    const details = (await nucleonClient(server).send(`${extensionTargetPrefix}.GetDeploymentDetails`, { id: redeployed.serviceInstance!.lastAttemptedDeploymentId })) as { renderedFiles: Array<{ content: string }> };
+    expect(details.renderedFiles[0]!.content).toContain("Value: 'extra-q1'");
+    expect((await proton.send(new c.ListDeploymentsCommand({ componentName: 'extra' }))).deployments?.[0]?.targetResourceType).toBe('COMPONENT');
+    await expect(proton.send(new c.DeleteComponentCommand({ name: 'extra' }))).rejects.toBeInstanceOf(c.ConflictException);
+    await proton.send(new c.UpdateComponentCommand({ name: 'extra', deploymentType: 'CURRENT_VERSION', serviceName: '', serviceInstanceName: '' }));
+    await c.waitUntilComponentDeployed(w(proton), { name: 'extra' });
+    expect((await proton.send(new c.GetComponentCommand({ name: 'extra' }))).component).toMatchObject({ environmentName: 'net', deploymentStatus: 'SUCCEEDED' });
+    await proton.send(new c.DeleteComponentCommand({ name: 'extra' }));
+    expect((await c.waitUntilComponentDeleted(w(proton), { name: 'extra' })).state).toBe('SUCCESS');
+  });
+
   it.skipIf(!available)('assumes an environment\'s codebuildRoleArn through STS and accepts those credentials for the commands\' Proton calls', async () => {
     const { ListEnvironmentOutputsCommand: Outputs } = await import('@aws-sdk/client-proton');
     await proton.send(new CreateEnvironmentTemplateCommand({ name: 'cb-role' }));

@@ -51,7 +51,7 @@ const GENERIC_HINTS: Hints = {
  */
 export function action<A extends unknown[]>(
   setExit: SetExit,
-  hints: Hints | ((...args: A) => Hints),
+  hints: Hints | ((...positional: string[]) => Hints),
   fn: (client: ProtonClient, ...args: A) => Promise<number | void>,
 ): (...args: unknown[]) => Promise<void> {
   return async (...raw: unknown[]) => {
@@ -68,7 +68,7 @@ export function action<A extends unknown[]>(
         return;
       }
       if (error instanceof ProtonApiError) {
-        const table = typeof hints === 'function' ? hints(...args) : hints;
+        const table = typeof hints === 'function' ? hints(...(args.filter((a) => typeof a === 'string') as string[])) : hints;
         const hint = table[error.type] ?? GENERIC_HINTS[error.type];
         process.stderr.write(`nucleon: ${error.type}: ${error.message}\n${hint ? `hint: ${hint}\n` : ''}`);
         setExit(1);

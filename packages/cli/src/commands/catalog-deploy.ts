@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { extensionTargetPrefix, type DeploymentSummary, type ProtonClient } from '@nucleon/protocol';
 import { printTable } from '../output.js';
-import { CliError, action, formatDuration, formatTime, listAll, printJson, sleep, withConnection, type CatalogFlags, type SetExit } from './catalog-common.js';
+import { CliError, action, formatDuration, formatTime, printJson, sleep, withConnection, type CatalogFlags, type SetExit } from './catalog-common.js';
 
 /** What GetDeploymentDetails answers (timestamps as epoch seconds). */
 export interface DeploymentDetails {
@@ -57,7 +57,9 @@ export async function watchDeployments(client: ProtonClient, ids: readonly strin
   const tail = options.tail ?? 20;
   const interval = options.intervalMs ?? 500;
   const fetch = (id: string, after: number) => client.send(`${extensionTargetPrefix}.GetDeploymentDetails`, { id, afterEventId: after, includeRendered: false }) as Promise<DeploymentDetails>;
-  const state = await Promise.all(ids.map(async (id) => ({ id, details: await fetch(id, 0), last: 0, done: false, first: true, status: '' })));
+  const state = (await Promise.all(ids.map(async (id) => ({ id, details: await fetch(id, 0), last: 0, done: false, first: true, status: '' })))).sort((a, b) =>
+    targetLabel(a.details.deployment).localeCompare(targetLabel(b.details.deployment)),
+  );
   const many = state.length > 1;
   let statusShown = false;
   let frame = 0;

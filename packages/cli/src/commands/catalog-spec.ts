@@ -176,3 +176,44 @@ export function instanceSpec(base: string | undefined, instance: { name: string;
 
 /** `name:1.0` */
 export const versionLabel = (template: string, major: string | number, minor: string | number) => `${template}:${major}.${minor}`;
+
+/**
+ * The inputs a template version takes (for typing --set values), or undefined when the version
+ * cannot be read; the server validates the spec in any case.
+ */
+export async function versionInputs(client: ProtonClient, kind: TemplateKind, templateName: string, major: number | string, minor: number | string | undefined): Promise<{ props: Record<string, InputProperty> | undefined; where: string }> {
+  const where = minor === undefined ? `${templateName}:${major}` : versionLabel(templateName, major, minor);
+  if (minor === undefined) return { props: undefined, where };
+  try {
+    const input = { templateName, majorVersion: String(major), minorVersion: String(minor) };
+    const schema = kind === 'env' ? (await client.call('GetEnvironmentTemplateVersion', input)).environmentTemplateVersion.schema : (await client.call('GetServiceTemplateVersion', input)).serviceTemplateVersion.schema;
+    return { props: schemaInputs(schema, kind === 'env' ? 'environment' : 'service'), where };
+  } catch {
+    return { props: undefined, where };
+  }
+}
+
+/**
+ * The version an update lands on: the current one, the recommended minor of the current (or
+ * given) major, or the recommended version overall (or of the given major).
+ */
+export function updateTarget(refs: readonly VersionRef[], current: { major: number; minor: number }, flags: { minor?: string | boolean; major?: string | boolean }): { deploymentType: 'CURRENT_VERSION' | 'MINOR_VERSION' | 'MAJOR_VERSION'; templateMajorVersion?: string; templateMinorVersion?: string; major: number; minor: number | undefined } {
+  if (flags.minor !== undefined && flags.major !== undefined && typeof flags.major !== 'string') throw new CliError('give --minor or --major, not both (use --major N --minor M for an exact version).');
+  const asNumber = (v: string | boolean | undefined, flag: string) => {
+    if (typeof v !== 'string') return undefined;
+    if (!/^\d+$/.test(v)) throw new CliError(`${flag} takes a version number (got "${v}").`);
+    return Number(v);
+  };
+  const major = asNumber(flags.major, '--major');
+  const minor = asNumber(flags.minor, '--minor');
+  if (flags.major !== undefined) {
+    const m = major ?? recommended(refs)?.major;
+    if (m === undefined) throw new CliError('the template has no published version to move to.', 'publish one with `nucleon templates publish <template> <major.minor>`.');
+    const target = minor ?? recommended(refs, m)?.minor;
+    return { deploymentType: 'MAJOR_VERSION', templateMajorVersion: String(m), ...(minor !== undefined ? { templateMinorVersion: String(minor) } : {}), major: m, minor: target };
+  }
+  if (flags.minor !== undefined) {
+    return { deploymentType: 'MINOR_VERSION', ...(minor !== undefined ? { templateMinorVersion: String(minor) } : {}), major: current.major, minor: minor ?? recommended(refs, current.major)?.minor };
+  }
+  return { deploymentType: 'CURRENT_VERSION', ...current };
+}

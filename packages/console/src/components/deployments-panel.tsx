@@ -27,7 +27,8 @@ export function DeploymentsPanel(props: { filter: ListDeploymentsInput; targets:
   const [chosen, setChosen] = useState<string>();
   const query = useQuery(
     async () => (await listAll((nextToken) => api.call('ListDeployments', { ...props.filter, nextToken }), (o) => o.deployments)).filter((d) => props.targets.includes(d.targetResourceType)),
-    [JSON.stringify(props.filter), props.targets.join(), props.refreshKey],
+    [JSON.stringify(props.filter), props.targets.join()],
+    { refreshKey: props.refreshKey },
   );
   const list = query.data ?? [];
   const selected = list.find((d) => d.id === chosen) ?? list[0];

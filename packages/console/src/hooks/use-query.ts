@@ -9,10 +9,15 @@ export interface Query<T> {
 }
 
 /**
- * Loads data for a page and keeps it fresh: `deps` restart it, `pollMs` reloads it in the
- * background (while `pollWhile(data)` holds, when given). A load that finishes after a newer one started is ignored.
+ * Loads data for a page and keeps it fresh: `deps` restart it (other deps, other data),
+ * `refreshKey` and `pollMs` (while `pollWhile(data)` holds) reload it in the background. A load
+ * that finishes after a newer one started is ignored.
  */
-export function useQuery<T>(load: () => Promise<T>, deps: readonly unknown[], options: { pollMs?: number; pollWhile?(data: T | undefined): boolean } = {}): Query<T> {
+export function useQuery<T>(
+  load: () => Promise<T>,
+  deps: readonly unknown[],
+  options: { pollMs?: number; pollWhile?(data: T | undefined): boolean; /** Reloads when it changes, keeping the data shown meanwhile. */ refreshKey?: string } = {},
+): Query<T> {
   const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
   const [tick, setTick] = useState(0);
   const generation = useRef(0);
@@ -31,7 +36,7 @@ export function useQuery<T>(load: () => Promise<T>, deps: readonly unknown[], op
       (data) => mine === generation.current && setState({ data, loading: false }),
       (error: unknown) => mine === generation.current && setState((s) => ({ data: s.data, error: error instanceof Error ? error : new Error(String(error)), loading: false })),
     );
-  }, [depsKey, tick]);
+  }, [depsKey, tick, options.refreshKey]);
 
   const pollMs = options.pollMs && (!options.pollWhile || options.pollWhile(state.data)) ? options.pollMs : 0;
   useEffect(() => {

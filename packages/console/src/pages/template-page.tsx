@@ -8,7 +8,9 @@ import { Link, navigate, pathOf } from '../router.js';
 
 function VersionDetails(props: { kind: TemplateKind; name: string; version: VersionSummary }): ReactNode {
   const { majorVersion, minorVersion } = props.version;
-  const query = useQuery(() => getVersion(props.kind, props.name, majorVersion, minorVersion), [props.kind, props.name, majorVersion, minorVersion, props.version.status]);
+  const query = useQuery(() => getVersion(props.kind, props.name, majorVersion, minorVersion), [props.kind, props.name, majorVersion, minorVersion], {
+    refreshKey: props.version.status,
+  });
   const v = query.data;
   const usable = props.version.status === 'PUBLISHED' || props.version.status === 'DRAFT';
   const create = props.kind === 'environment' ? '/create/environment' : '/create/service';

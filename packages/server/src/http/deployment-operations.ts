@@ -4,7 +4,8 @@ import type { EnvironmentsService } from '../app/deploy/environments-service.js'
 import type { InstancesService } from '../app/deploy/instances-service.js';
 import type { ServicesService } from '../app/deploy/services-service.js';
 import type { RepositoriesService } from '../app/repositories-service.js';
-import { environmentView, serviceInstanceView, servicePipelineView } from '../app/deploy/resource-views.js';
+import { componentView, environmentView, serviceInstanceView, servicePipelineView } from '../app/deploy/resource-views.js';
+import type { ComponentsService } from '../app/deploy/components-service.js';
 import type { OperationEntry } from './operation-registry.js';
 
 type In = Record<string, unknown>;
@@ -19,8 +20,9 @@ export function deploymentOperations(deps: {
   instances: InstancesService;
   deployments: DeploymentsService;
   repositories: RepositoriesService;
+  components: ComponentsService;
 }): Array<[string, OperationEntry]> {
-  const { environments, services, instances, deployments, repositories } = deps;
+  const { environments, services, instances, deployments, repositories, components } = deps;
   const entries: Array<[string, OperationEntry]> = [];
   const op = (name: string, handler: OperationEntry['handler'], extra: Partial<OperationEntry> = {}, prefix = targetPrefix) =>
     entries.push([`${prefix}.${name}`, { input: `${name}Input`, output: `${name}Output`, handler, ...extra }]);
@@ -55,6 +57,16 @@ export function deploymentOperations(deps: {
   op('CancelServicePipelineDeployment', async (i: In) => ({ pipeline: servicePipelineView(await instances.cancel(pipelineKey(i))) }));
   op('ListServicePipelineOutputs', async (i: In) => instances.outputs(pipelineKey(i), opt(i.deploymentId)));
   op('ListServicePipelineProvisionedResources', async (i: In) => instances.provisionedResources(pipelineKey(i)));
+
+  const componentKey = (i: In) => ({ kind: 'COMPONENT' as const, serviceName: '', name: s(i.componentName) });
+  op('CreateComponent', async (i: In) => ({ component: await components.create(o(i)) }));
+  op('GetComponent', async (i: In) => ({ component: await components.get(s(i.name)) }));
+  op('ListComponents', async (i: In) => components.list(o(i)));
+  op('UpdateComponent', async (i: In) => ({ component: await components.update(o(i)) }));
+  op('DeleteComponent', async (i: In) => ({ component: await components.delete(s(i.name)) }));
+  op('CancelComponentDeployment', async (i: In) => ({ component: componentView(await instances.cancel(componentKey(i))) }));
+  op('ListComponentOutputs', async (i: In) => instances.outputs(componentKey(i), opt(i.deploymentId)));
+  op('ListComponentProvisionedResources', async (i: In) => instances.provisionedResources(componentKey(i)));
 
   op('ListDeployments', async (i: In) => deployments.list(o(i)));
   op('GetDeployment', async (i: In) => deployments.get(o(i)));

@@ -124,6 +124,7 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
     usageCounter.current = deploy.usage;
     tags.register('environment', deploy.resolvers.environment);
     tags.register('service', deploy.resolvers.service);
+    tags.register('component', deploy.resolvers.component);
     const operations = new Map([...catalogOperations({ templates, tags, bundles }), ...accessKeyOperations(keys), ...deploy.operations]);
     const app = createHttpApp({
       operations,

@@ -25,6 +25,7 @@ import type { DeployDeps } from '../app/deploy/deploy-context.js';
 import { DeploymentRunner } from '../app/deploy/deployment-runner.js';
 import { DeploymentsService, keyOfArn } from '../app/deploy/deployments-service.js';
 import { EnvironmentsService } from '../app/deploy/environments-service.js';
+import { ComponentsService } from '../app/deploy/components-service.js';
 import { InstancesService } from '../app/deploy/instances-service.js';
 import { reconcileService } from '../app/deploy/reconcile-service.js';
 import { ServicesService } from '../app/deploy/services-service.js';
@@ -133,12 +134,13 @@ export async function wireDeployments(w: {
   };
   return {
     operations: [
-      ...deploymentOperations({ environments, services, instances, deployments, repositories }),
+      ...deploymentOperations({ environments, services, instances, deployments, repositories, components: new ComponentsService(d) }),
       ...accountSettingsOperations(new AccountSettingsService(new PostgresSettingsStore(w.db), repositoryStore)),
     ],
     handleDeployJob,
     usage: { count: (kind: TemplateKind, name: string, major: number, minor: number) => store.countVersionUsage(kind, name, major, minor) },
     resolvers: {
+      component: (_t: string, resource: string) => exists(`arn:aws:proton:${w.arnScope.region}:${w.arnScope.accountId}:component/${resource}`),
       environment: (_t: string, resource: string) => exists(`arn:aws:proton:${w.arnScope.region}:${w.arnScope.accountId}:environment/${resource}`),
       service: async (_t: string, resource: string) =>
         resource.includes('/') ? exists(`arn:aws:proton:${w.arnScope.region}:${w.arnScope.accountId}:service/${resource}`) : (await store.getService(resource)) !== undefined,

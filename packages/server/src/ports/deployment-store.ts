@@ -2,7 +2,7 @@ import type { DeploymentStatus } from '@nucleon/core';
 import type { NewJob } from './catalog-store.js';
 
 /** Proton's DeploymentTargetResourceType for the resources Nucleon deploys. */
-export type ResourceKind = 'ENVIRONMENT' | 'SERVICE_INSTANCE' | 'SERVICE_PIPELINE';
+export type ResourceKind = 'ENVIRONMENT' | 'SERVICE_INSTANCE' | 'SERVICE_PIPELINE' | 'COMPONENT';
 
 export interface ResourceKey {
   kind: ResourceKind;
@@ -91,6 +91,7 @@ export interface DeploymentFilter {
   environmentName?: string | undefined;
   serviceName?: string | undefined;
   serviceInstanceName?: string | undefined;
+  componentName?: string | undefined;
 }
 
 /** Persistence of deployable resources, services and deployments with their event log. */

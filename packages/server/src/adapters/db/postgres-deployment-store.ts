@@ -129,6 +129,7 @@ export class PostgresDeploymentStore implements DeploymentStore {
     if (filter.environmentName !== undefined) q = q.where('environment_name', '=', filter.environmentName);
     if (filter.serviceName !== undefined) q = q.where('target_service', '=', filter.serviceName);
     if (filter.serviceInstanceName !== undefined) q = q.where('target_kind', '=', 'SERVICE_INSTANCE').where('target_name', '=', filter.serviceInstanceName);
+    if (filter.componentName !== undefined) q = q.where('target_kind', '=', 'COMPONENT').where('target_name', '=', filter.componentName);
     return (await q.execute()).map(toDeployment);
   }
 

@@ -2,7 +2,8 @@ import { coerceError, finalStatus, isActive, protonArn, type ArnScope, type Logg
 import type { ClaimedJob } from '../../ports/job-queue.js';
 import type { DeploymentRecord, DeploymentStore, ResourceRecord } from '../../ports/deployment-store.js';
 import type { Provisioner } from '../../ports/provisioner.js';
-import type { TemplateRenderer, VersionBundles } from '../../ports/version-bundles.js';
+import type { LoadedBundle, TemplateRenderer, VersionBundles } from '../../ports/version-bundles.js';
+import { componentFolder } from './components-service.js';
 import { EventBuffer } from './event-buffer.js';
 import { renderDeployment } from './render-deployment.js';
 
@@ -23,7 +24,19 @@ export interface DeploymentRunnerDeps {
 /** Engines whose run may safely be repeated after a crash (stack name, Terraform state, one commit per deployment). */
 const RESUMABLE = new Set(['cloudformation', 'none', 'terraform', 'terraform-cli']);
 
+/** A component's one template file, shaped like a bundle's infrastructure folder. */
+function componentBundle(r: ResourceRecord): LoadedBundle {
+  const folder = componentFolder(String(r.settings.manifest), String(r.settings.templateFile));
+  return {
+    files: new Map([[folder.files[0]!, Buffer.from(folder.content, 'utf8')]]),
+    environment: { engine: folder.engine, directory: folder.directory, files: folder.files },
+    validateInputs: (_w, inputs) => ({ ok: true, value: (inputs as Record<string, unknown>) ?? {} }),
+    hasInputType: () => false,
+  };
+}
+
 function resourceName(r: ResourceRecord): string {
+  if (r.kind === 'COMPONENT') return `nucleon-component-${r.name}`.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 128);
   const base = r.kind === 'ENVIRONMENT' ? `nucleon-env-${r.name}` : r.kind === 'SERVICE_INSTANCE' ? `nucleon-svc-${r.serviceName}-${r.name}` : `nucleon-svc-${r.serviceName}-pipeline`;
   return base.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 128);
 }
@@ -69,8 +82,11 @@ export class DeploymentRunner {
     }
     const provisioner = this.d.provisioners[deployment.engine];
     if (!provisioner) throw new Error(`the ${deployment.engine} engine is not available on this Nucleon`);
-    const bundle = await this.d.bundles.load(kind, resource.templateName, Number(state.templateMajorVersion), Number(state.templateMinorVersion));
-    const templateArn = protonArn(this.d.arnScope, `${kind === 'ENVIRONMENT' ? 'environment' : 'service'}-template/${resource.templateName}:${state.templateMajorVersion}.${state.templateMinorVersion}`);
+    const bundle =
+      resource.kind === 'COMPONENT'
+        ? componentBundle(resource)
+        : await this.d.bundles.load(kind, resource.templateName, Number(state.templateMajorVersion), Number(state.templateMinorVersion));
+    const templateArn = resource.kind === 'COMPONENT' ? resource.arn : protonArn(this.d.arnScope, `${kind === 'ENVIRONMENT' ? 'environment' : 'service'}-template/${resource.templateName}:${state.templateMajorVersion}.${state.templateMinorVersion}`);
     const environmentArn = resource.environmentName ? protonArn(this.d.arnScope, `environment/${resource.environmentName}`) : undefined;
     const rendered = await renderDeployment({ store: this.d.store, renderer: this.d.renderer, bundle, resource, accountId: this.d.accountId, deployment, templateArn, environmentArn });
     await this.d.store.saveRendered(deployment.id, rendered.visible);

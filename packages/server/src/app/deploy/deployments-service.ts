@@ -11,6 +11,7 @@ export function keyOfArn(arn: string): ResourceKey | undefined {
   const p = parseProtonArn(arn);
   if (!p) return undefined;
   if (p.resourceType === 'environment') return { kind: 'ENVIRONMENT', serviceName: '', name: p.resource };
+  if (p.resourceType === 'component') return { kind: 'COMPONENT', serviceName: '', name: p.resource };
   const inst = /^([^/]+)\/service-instance\/([^/]+)$/.exec(p.resource);
   if (p.resourceType === 'service' && inst) return { kind: 'SERVICE_INSTANCE', serviceName: inst[1]!, name: inst[2]! };
   const pipe = /^([^/]+)\/pipeline(?:\/.*)?$/.exec(p.resource);
@@ -33,7 +34,6 @@ export class DeploymentsService {
 
   async list(input: { environmentName?: string; serviceName?: string; serviceInstanceName?: string; componentName?: string; nextToken?: string; maxResults?: number }) {
     if (input.serviceInstanceName && !input.serviceName) throw new ValidationError('serviceInstanceName needs serviceName.');
-    if (input.componentName) return { deployments: [] };
     const all = await this.d.store.listDeployments(input);
     const indexed = all.map((dep, i) => ({ dep, k: String(i).padStart(10, '0') }));
     const page = pageOf(indexed, (x) => x.k, input.nextToken, input.maxResults);

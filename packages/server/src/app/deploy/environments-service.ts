@@ -115,9 +115,9 @@ export class EnvironmentsService {
     const env = await this.d.store.getResource(envKey(name));
     if (!env) return undefined;
     if (env.deploymentStatus === 'DELETE_IN_PROGRESS') return environmentView(env);
-    const inside = (await this.d.store.listResources({ environmentName: name })).filter((r) => r.kind === 'SERVICE_INSTANCE');
+    const inside = (await this.d.store.listResources({ environmentName: name })).filter((r) => r.kind === 'SERVICE_INSTANCE' || r.kind === 'COMPONENT');
     if (inside.length > 0) {
-      throw new ConflictError(`The environment ${name} still has ${inside.length} service instance(s): ${inside.map((i) => `${i.serviceName}/${i.name}`).join(', ')}. Delete them first.`);
+      throw new ConflictError(`The environment ${name} still has ${inside.map((i) => (i.kind === 'COMPONENT' ? `component ${i.name}` : `service instance ${i.serviceName}/${i.name}`)).join(', ')}. Delete them first.`);
     }
     requireIdle(env, `The environment ${name}`);
     const bundle = await this.d.bundles.load('ENVIRONMENT', env.templateName, env.templateMajor, env.templateMinor);

@@ -18,6 +18,14 @@ export class InstancesService {
     private readonly services: ServicesService,
   ) {}
 
+  private async requireAny(key: ResourceKey): Promise<ResourceRecord> {
+    if (key.kind === 'SERVICE_PIPELINE') return this.requirePipeline(key.serviceName);
+    if (key.kind === 'SERVICE_INSTANCE') return this.requireInstance(key.serviceName, key.name);
+    const r = await this.d.store.getResource(key);
+    if (!r) throw new NotFoundError(`The ${key.kind === 'COMPONENT' ? 'component' : 'environment'} ${key.name} does not exist.`);
+    return r;
+  }
+
   async requireInstance(serviceName: string, name: string): Promise<ResourceRecord> {
     const r = await this.d.store.getResource({ kind: 'SERVICE_INSTANCE', serviceName, name });
     if (!r) throw new NotFoundError(`The service instance ${name} of service ${serviceName} does not exist.`);
@@ -96,8 +104,7 @@ export class InstancesService {
 
   /** Proton's cancel: only while IN_PROGRESS; the engine stops and the deployment ends CANCELLED. */
   async cancel(key: ResourceKey) {
-    const r = key.kind === 'ENVIRONMENT' ? await this.d.store.getResource(key) : key.kind === 'SERVICE_PIPELINE' ? await this.requirePipeline(key.serviceName) : await this.requireInstance(key.serviceName, key.name);
-    if (!r) throw new NotFoundError(`The environment ${key.name} does not exist.`);
+    const r = await this.requireAny(key);
     if (r.deploymentStatus !== 'IN_PROGRESS' || !r.lastAttemptedDeploymentId) {
       throw new ValidationError(`There is no deployment in progress to cancel (status ${r.deploymentStatus}).`);
     }
@@ -113,12 +120,12 @@ export class InstancesService {
   }
 
   async outputs(key: ResourceKey, deploymentId: string | undefined) {
-    const r = key.kind === 'SERVICE_PIPELINE' ? await this.requirePipeline(key.serviceName) : await this.requireInstance(key.serviceName, key.name);
+    const r = await this.requireAny(key);
     return { outputs: await outputsOf(this.d, r, deploymentId) };
   }
 
   async provisionedResources(key: ResourceKey) {
-    const r = key.kind === 'SERVICE_PIPELINE' ? await this.requirePipeline(key.serviceName) : await this.requireInstance(key.serviceName, key.name);
+    const r = await this.requireAny(key);
     const d = r.lastSucceededDeploymentId ? await this.d.store.getDeployment(r.lastSucceededDeploymentId) : undefined;
     return { provisionedResources: d?.provisionedResources ?? [] };
   }

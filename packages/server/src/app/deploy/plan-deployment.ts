@@ -12,7 +12,15 @@ export interface DeploymentTarget {
   settings: Record<string, unknown>;
 }
 
-function state(r: { templateName: string; templateMajor: number; templateMinor: number; spec: string | null }): Record<string, unknown> {
+function state(r: { kind: string; templateName: string; templateMajor: number; templateMinor: number; spec: string | null; settings: Record<string, unknown> }): Record<string, unknown> {
+  if (r.kind === 'COMPONENT') {
+    return {
+      templateFile: r.settings.templateFile,
+      serviceSpec: r.spec ?? undefined,
+      serviceName: r.settings.serviceName ?? '',
+      serviceInstanceName: r.settings.serviceInstanceName ?? '',
+    };
+  }
   return {
     templateName: r.templateName,
     templateMajorVersion: String(r.templateMajor),

@@ -1,4 +1,4 @@
-import { deploymentMetadataJson, environmentContext, parseTerraformFiles, pipelineContext, protonInputsJson, serviceInstanceContext, terraformTfvarsJson, terraformVariablesFileName, terraformVariablesTf, type CodeBuildResource, type EnvironmentRef, type ServiceRef } from '@nucleon/templates';
+import { componentContext, deploymentMetadataJson, environmentContext, parseTerraformFiles, pipelineContext, protonInputsJson, serviceInstanceContext, terraformTfvarsJson, terraformVariablesFileName, terraformVariablesTf, type CodeBuildResource, type TerraformResource, type EnvironmentRef, type ServiceRef } from '@nucleon/templates';
 import type { DeploymentStore, ResourceRecord, ServiceRecord } from '../../ports/deployment-store.js';
 import type { InfrastructureFolder, LoadedBundle, TemplateRenderer } from '../../ports/version-bundles.js';
 
@@ -33,6 +33,13 @@ function serviceRef(svc: ServiceRecord): ServiceRef {
 /** The render context and proton-inputs.json document for one resource, Proton's namespaces. */
 export async function contextFor(store: DeploymentStore, r: ResourceRecord, accountId: string): Promise<{ context: Record<string, unknown>; codebuild: CodeBuildResource }> {
   const inputs = (r.settings.inputs as Record<string, unknown>) ?? {};
+  if (r.kind === 'COMPONENT') {
+    const environment = await environmentRef(store, r.environmentName ?? '', accountId);
+    const svc = typeof r.settings.serviceName === 'string' ? r.settings.serviceName : undefined;
+    const inst = typeof r.settings.serviceInstanceName === 'string' ? r.settings.serviceInstanceName : undefined;
+    const context = componentContext({ component: { name: r.name }, environment, ...(svc ? { service: { name: svc } } : {}), ...(inst ? { instance: { name: inst, inputs } } : {}) });
+    return { context, codebuild: { kind: 'environment', name: r.name, inputs } };
+  }
   if (r.kind === 'ENVIRONMENT') {
     return { context: environmentContext({ name: r.name, inputs }), codebuild: { kind: 'environment', name: r.name, inputs } };
   }
@@ -41,7 +48,9 @@ export async function contextFor(store: DeploymentStore, r: ResourceRecord, acco
   if (r.kind === 'SERVICE_INSTANCE') {
     const environment = await environmentRef(store, r.environmentName ?? '', accountId);
     const args = { environment, service: serviceRef(svc), instance: { name: r.name, inputs } };
-    return { context: serviceInstanceContext(args), codebuild: { kind: 'service_instance', ...args } };
+    const attached = (await store.listResources({ kind: 'COMPONENT' })).find((c) => c.settings.serviceName === r.serviceName && c.settings.serviceInstanceName === r.name);
+    const components = attached ? { default: { name: attached.name, outputs: await outputsOf(store, attached) } } : undefined;
+    return { context: serviceInstanceContext({ ...args, ...(components ? { components } : {}) }), codebuild: { kind: 'service_instance', ...args } };
   }
   const instances = await store.listResources({ kind: 'SERVICE_INSTANCE', serviceName: r.serviceName });
   const list = await Promise.all(
@@ -76,7 +85,8 @@ export async function renderDeployment(options: {
   environmentArn?: string | undefined;
 }): Promise<RenderedDeployment> {
   const { bundle, resource } = options;
-  const folder = resource.kind === 'ENVIRONMENT' ? bundle.environment : resource.kind === 'SERVICE_INSTANCE' ? bundle.instance : bundle.pipeline;
+  const folder =
+    resource.kind === 'ENVIRONMENT' || resource.kind === 'COMPONENT' ? bundle.environment : resource.kind === 'SERVICE_INSTANCE' ? bundle.instance : bundle.pipeline;
   if (!folder) throw new Error(`the template version has no infrastructure for ${resource.kind.toLowerCase()}`);
   const { context, codebuild } = await contextFor(options.store, resource, options.accountId);
   const files = new Map<string, Uint8Array | string>();
@@ -100,7 +110,6 @@ export async function renderDeployment(options: {
   return { folder, files, visible };
 }
 
-const tfKind = { environment: 'environment', service_instance: 'service_instance', pipeline: 'pipeline' } as const;
 
 /** Terraform (self-managed): the bundle's .tf files plus the files Proton generated (spec §5.3). */
 async function renderTerraform(
@@ -114,12 +123,22 @@ async function renderTerraform(
   const tf: Record<string, string> = {};
   for (const path of folder.files) tf[path.slice(prefix.length)] = text(options.bundle.files.get(path)!);
   await parseTerraformFiles(tf);
-  const kind = tfKind[resource.kind];
   const r = options.resource;
+  const tfResource: TerraformResource =
+    r.kind === 'COMPONENT'
+      ? {
+          kind: 'component',
+          component: { name: r.name },
+          environment: await environmentRef(options.store, r.environmentName ?? '', options.accountId),
+          ...(typeof r.settings.serviceName === 'string' ? { service: { name: r.settings.serviceName } } : {}),
+          ...(typeof r.settings.serviceInstanceName === 'string' ? { instance: { name: r.settings.serviceInstanceName, inputs: (r.settings.inputs as Record<string, unknown>) ?? {} } } : {}),
+        }
+      : resource;
+  const kind = tfResource.kind;
   const generated: Record<string, string> = {
     ...tf,
     [terraformVariablesFileName(kind)]: terraformVariablesTf(kind),
-    'proton.auto.tfvars.json': terraformTfvarsJson(resource, {
+    'proton.auto.tfvars.json': terraformTfvarsJson(tfResource, {
       resourceArn: r.arn,
       protonTags: {
         'proton:account': options.accountId,
@@ -130,6 +149,7 @@ async function renderTerraform(
     }),
     '.proton/deployment-metadata.json': deploymentMetadataJson({
       deploymentId: options.deployment.id,
+      ...(r.kind === 'COMPONENT' ? { component: true } : {}),
       isResourceDeleted: options.deployment.operation === 'DELETE',
       arn: r.arn,
       templateArn: options.templateArn,

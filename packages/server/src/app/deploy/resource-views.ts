@@ -68,10 +68,34 @@ export function serviceView(svc: ServiceRecord, pipeline: ResourceRecord | undef
   };
 }
 
+/** The Component shape. */
+export function componentView(r: ResourceRecord): Record<string, unknown> {
+  const st = r.settings;
+  return {
+    name: r.name,
+    arn: r.arn,
+    environmentName: r.environmentName ?? '',
+    serviceName: s(st.serviceName),
+    serviceInstanceName: s(st.serviceInstanceName),
+    serviceSpec: r.spec ?? undefined,
+    description: s(st.description),
+    deploymentStatus: r.deploymentStatus,
+    deploymentStatusMessage: r.deploymentStatusMessage ?? undefined,
+    createdAt: r.createdAt,
+    lastModifiedAt: typeof st.lastModifiedAt === 'string' ? new Date(st.lastModifiedAt) : r.createdAt,
+    lastDeploymentAttemptedAt: r.lastDeploymentAttemptedAt,
+    lastDeploymentSucceededAt: r.lastDeploymentSucceededAt,
+    lastAttemptedDeploymentId: r.lastAttemptedDeploymentId ?? undefined,
+    lastSucceededDeploymentId: r.lastSucceededDeploymentId ?? undefined,
+    lastClientRequestToken: s(st.lastClientRequestToken),
+  };
+}
+
 const stateKey: Record<string, string> = {
   ENVIRONMENT: 'environment',
   SERVICE_INSTANCE: 'serviceInstance',
   SERVICE_PIPELINE: 'servicePipeline',
+  COMPONENT: 'component',
 };
 
 /** The Deployment shape (initial/target states as the DeploymentState union). */
@@ -84,8 +108,9 @@ export function deploymentView(d: DeploymentRecord): Record<string, unknown> {
     targetResourceType: d.target.kind,
     targetResourceCreatedAt: d.targetCreatedAt,
     environmentName: d.environmentName,
-    serviceName: d.target.kind === 'ENVIRONMENT' ? undefined : d.target.serviceName,
+    serviceName: d.target.kind === 'ENVIRONMENT' || d.target.kind === 'COMPONENT' ? undefined : d.target.serviceName,
     serviceInstanceName: d.target.kind === 'SERVICE_INSTANCE' ? d.target.name : undefined,
+    componentName: d.target.kind === 'COMPONENT' ? d.target.name : undefined,
     deploymentStatus: d.status,
     deploymentStatusMessage: d.statusMessage ?? undefined,
     createdAt: d.createdAt,

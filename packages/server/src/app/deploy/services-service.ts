@@ -160,6 +160,8 @@ export class ServicesService {
     if (!svc) return undefined;
     if (svc.status === 'DELETE_IN_PROGRESS') return serviceView(svc, await this.pipelineOf(name));
     const resources = await this.d.store.listResources({ serviceName: name });
+    const components = (await this.d.store.listResources({ kind: 'COMPONENT' })).filter((c) => c.settings.serviceName === name);
+    if (components.length) throw new ConflictError(`The service ${name} has components attached to its instances (${components.map((c) => c.name).join(', ')}). Detach or delete them first.`);
     for (const r of resources) requireIdle(r, `The service ${name}'s ${r.kind === 'SERVICE_PIPELINE' ? 'pipeline' : `instance ${r.name}`}`);
     const now = this.d.clock.now();
     const starts: StartDeployment[] = [];
