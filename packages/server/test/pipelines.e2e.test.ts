@@ -63,7 +63,7 @@ describe('service pipelines', () => {
     expect((await waitUntilServiceCreated(w(proton), { name: 'api' })).state).toBe('SUCCESS');
     const out = await outputs(proton);
     expect(out).toMatchObject({ Stage: 'build', Repo: 'acme/api' });
-    expect(out.Instances?.split(',').map((x) => x.split('=')[0])).toEqual(['a', 'b']);
+    expect(out.Instances?.split(',').map((x: string) => x.split('=')[0])).toEqual(['a', 'b']);
   });
 
   it('re-renders the pipeline after UpdateService adds and removes instances', async () => {
@@ -71,7 +71,7 @@ describe('service pipelines', () => {
     expect((await waitUntilServiceUpdated(w(proton), { name: 'api' })).state).toBe('SUCCESS');
     const svc = (await proton.send(new GetServiceCommand({ name: 'api' }))).service!;
     expect(svc.status).toBe('ACTIVE');
-    expect((await outputs(proton)).Instances?.split(',').map((x) => x.split('=')[0])).toEqual(['a', 'c']);
+    expect((await outputs(proton)).Instances?.split(',').map((x: string) => x.split('=')[0])).toEqual(['a', 'c']);
   });
 
   it('updates the pipeline with its own inputs', async () => {
