@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +58,27 @@ describe('nucleon templates / envs / services / instances / deployments', () => 
     const shown = await cli('templates', 'show', 'cb-svc');
     expect(shown.stdout).toMatch(/^1\.0\s+PUBLISHED\s+\*\s+cb-env:1/m);
     expect(shown.stdout).toMatch(/^message\s+string\s+hi/m);
+  });
+
+  it('exits 1 with the registration failure message, and will not publish the failed version', async () => {
+    const bad = join(dir, 'bad-env');
+    mkdirSync(join(bad, 'schema'), { recursive: true });
+    cpSync(`${bundles}env-codebuild/infrastructure`, join(bad, 'infrastructure'), { recursive: true });
+    writeFileSync(join(bad, 'schema', 'schema.yaml'), 'schema:\n  format:\n    openapi: "3.0.0"\n  environment_input_type: "Missing"\n  types: {}\n');
+    const failed = await cli('templates', 'register', 'bad-env', bad, '--wait');
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('created version bad-env:1.0 (REGISTRATION_IN_PROGRESS)');
+    expect(failed.stderr).toMatch(/nucleon: registration of bad-env:1\.0 failed: .*environment_input_type "Missing"/);
+    expect(failed.stderr).toContain('hint: fix the bundle');
+    const publish = await cli('templates', 'publish', 'bad-env', '1.0');
+    expect(publish.code).toBe(1);
+    expect(publish.stderr).toContain('bad-env:1.0 failed registration, so it cannot be published');
+    expect((await cli('templates', 'show', 'bad-env')).stdout).toMatch(/^1\.0\s+REGISTRATION_FAILED\s/m);
+    const notVersion = await cli('templates', 'publish', 'bad-env', '1');
+    expect(notVersion.stderr).toContain('"1" is not a version');
+    const missing = await cli('templates', 'show', 'nope');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no template named nope[\s\S]*hint: list the templates with `nucleon templates list`/);
   });
 
   it('creates an environment with --set, showing the deployment live until it succeeds', async () => {

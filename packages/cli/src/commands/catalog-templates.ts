@@ -237,9 +237,13 @@ export function registerTemplatesCommands(program: Command, setExit: SetExit): v
     .description('publish a registered (DRAFT) version, e.g. `nucleon templates publish my-env 1.0`; the highest published version is the recommended one')
     .addOption(kindOption())
     .action(
-      action(setExit, { ResourceNotFoundException: 'see the versions with `nucleon templates show <name>`', ValidationException: 'only a DRAFT version can be published: wait for its registration (nucleon templates show <name>)' }, async (client, name: string, text: string, flags: CatalogFlags & { kind?: TemplateKind }) => {
+      action(setExit, (name: string) => ({ ResourceNotFoundException: `see the versions with \`nucleon templates show ${name}\`` }), async (client, name: string, text: string, flags: CatalogFlags & { kind?: TemplateKind }) => {
         const { major, minor } = parseVersion(text);
         const t = await findTemplate(client, name, flags.kind);
+        const current = await getVersion(client, t.kind, name, major, minor);
+        const label = versionLabel(name, major, minor);
+        if (current.status === 'REGISTRATION_IN_PROGRESS') throw new CliError(`${label} is still registering.`, `wait for it (nucleon templates show ${name}), or register with --publish --wait next time.`);
+        if (current.status === 'REGISTRATION_FAILED') throw new CliError(`${label} failed registration, so it cannot be published: ${current.statusMessage ?? ''}`, `fix the bundle and register it again: nucleon templates register ${name} <bundle-dir> --major ${major} --publish --wait`);
         const v = await publish(client, t.kind, name, major, minor);
         if (flags.output === 'json') return printJson({ kind: t.kind, ...v });
         process.stdout.write(`published ${versionLabel(name, major, minor)} (${v.status})\n`);

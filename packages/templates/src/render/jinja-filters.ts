@@ -145,7 +145,10 @@ function replace(value: unknown, args: unknown[]): string {
     const chars = Array.from(s);
     let out = '';
     for (let i = 0; i <= chars.length; i++) {
-      if (n > 0) ((out += to), n--);
+      if (n > 0) {
+        out += to;
+        n--;
+      }
       out += chars[i] ?? '';
     }
     return out;

@@ -18,11 +18,12 @@ const ACTIVE = ['IN_PROGRESS', 'CANCELLING', 'DELETE_IN_PROGRESS'];
 
 type Tx = Kysely<Database>;
 
-function whereKey<T extends { where: (...a: never[]) => T }>(q: T, key: ResourceKey): T {
-  return (q as unknown as { where: (c: string, o: string, v: unknown) => T })
-    .where('kind', '=', key.kind)
-    ['where' as 'where']('service_name' as never, '=' as never, key.serviceName as never)
-    ['where' as 'where']('name' as never, '=' as never, key.name as never);
+/** Narrows any query on `resources` to one resource by its key. */
+function whereKey<T>(q: T, key: ResourceKey): T {
+  const w = q as unknown as { where(column: string, op: '=', value: string): unknown };
+  const a = w.where('kind', '=', key.kind) as typeof w;
+  const b = a.where('service_name', '=', key.serviceName) as typeof w;
+  return b.where('name', '=', key.name) as T;
 }
 
 async function insertJob(tx: Tx, job: NewJob): Promise<void> {

@@ -1,0 +1,46 @@
+// Lint rules: typescript-eslint's recommended set, plus the module rules of the house style
+// (core does no I/O; no default exports).
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: ['**/dist/**', '**/node_modules/**', 'packages/protocol/src/generated/**', 'packages/console/**', 'bench/results/**', '**/*.js', '**/*.mjs', '**/test-results/**', 'examples/**'],
+  },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-restricted-exports': ['error', { restrictDefaultExports: { direct: true } }],
+    },
+  },
+  {
+    files: ['packages/core/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'pg', 'kysely', '@aws-sdk/*', 'hono', '@electric-sql/*'], message: 'core is pure: no I/O dependencies (house style).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/server/src/app/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/adapters/**'], message: 'app/ depends on ports, never on adapters.' }] }],
+    },
+  },
+  {
+    // Tools that load their configuration through a default export.
+    files: ['vitest.config.ts', '**/vite.config.ts'],
+    rules: { 'no-restricted-exports': 'off' },
+  },
+  {
+    files: ['**/*.test.ts', '**/test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);
