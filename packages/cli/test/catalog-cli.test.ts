@@ -85,7 +85,7 @@ describe('nucleon catalog commands: help, completion and errors', () => {
     expect(help.stdout).toContain('source <(nucleon completion zsh)');
     const bad = await runCli(['completion', 'fish']);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain("argument 'fish' is invalid");
+    expect(bad.stderr).toContain("'fish' is invalid for argument 'shell'. Allowed choices are bash, zsh.");
   });
 
   it('explains usage errors before calling the server', async () => {

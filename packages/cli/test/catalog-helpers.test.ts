@@ -1,9 +1,10 @@
 import { Command } from 'commander';
+import type { ProtonClient } from '@nucleon/protocol';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CliError, formatDuration, parseVersion } from '../src/commands/catalog-common.js';
 import { commandTree } from '../src/commands/catalog-completion.js';
-import { targetLabel } from '../src/commands/catalog-deploy.js';
+import { targetLabel, watchDeployments, type DeploymentDetails } from '../src/commands/catalog-deploy.js';
 import { behindness, coerceSet, environmentSpec, instanceSpec, schemaInputs, updateTarget, type VersionRef } from '../src/commands/catalog-spec.js';
 
 const schema = `schema:
@@ -104,6 +105,8 @@ describe('catalog helpers', () => {
     expect(updateTarget(refs, cur, { major: '2', minor: '0' })).toMatchObject({ deploymentType: 'MAJOR_VERSION', templateMajorVersion: '2', templateMinorVersion: '0' });
     expect(() => updateTarget(refs, cur, { major: true, minor: true })).toThrow('give --minor or --major, not both');
     expect(() => updateTarget(refs, cur, { minor: 'x' })).toThrow('--minor takes a version number');
+    expect(() => updateTarget(refs, { major: 1, minor: 1 }, { minor: true })).toThrow('already on the recommended minor version of major 1 (1.1)');
+    expect(() => updateTarget(refs, { major: 2, minor: 0 }, { major: true })).toThrow('already on the recommended major version (2)');
   });
 
   it('formats versions, durations and deployment targets', () => {
@@ -124,5 +127,61 @@ describe('catalog helpers', () => {
     expect(tree.map((n) => n.path)).toEqual(['', 'a', 'a b']);
     expect(tree[1]).toMatchObject({ subcommands: ['b'], flags: ['--help', '--flag', '--kind', '-k'] });
     expect(tree[1]!.valueFlags).toEqual([{ flags: ['--kind', '-k'], choices: undefined }]);
+  });
+
+  describe('the live view', () => {
+    // A deployment that logs one line per poll and fails on the third.
+    const fakeClient = () => {
+      let polls = 0;
+      const afters: number[] = [];
+      const client = {
+        send: async (_target: string, input: { id: string; afterEventId: number }) => {
+          afters.push(input.afterEventId);
+          polls++;
+          const status = polls < 3 ? 'IN_PROGRESS' : 'FAILED';
+          const details: DeploymentDetails = {
+            deployment: { id: input.id, deploymentStatus: status, ...(status === 'FAILED' ? { deploymentStatusMessage: 'boom', completedAt: 1_700_000_002 } : {}), targetArn: 'arn', targetResourceType: 'ENVIRONMENT', environmentName: 'dev', createdAt: 1_700_000_000 },
+            engine: 'codebuild',
+            operation: 'DEPLOY',
+            events: [{ id: polls, at: 1_700_000_000 + polls, kind: polls === 2 ? 'stderr' : 'stdout', message: `line ${polls}` }],
+          };
+          return details;
+        },
+      } as unknown as ProtonClient;
+      return { client, afters };
+    };
+    const stream = (isTTY: boolean) => {
+      let text = '';
+      return { out: { isTTY, columns: 80, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream, text: () => text };
+    };
+
+    it('prints plain lines when not on a terminal, asking only for new events', async () => {
+      const { client, afters } = fakeClient();
+      const { out, text } = stream(false);
+      const result = await watchDeployments(client, ['d-1'], { out, intervalMs: 1 });
+      expect(result.ok).toBe(false);
+      expect(afters).toEqual([0, 1, 2]);
+      expect(text()).toBe(
+        [
+          'deployment d-1 · deploy environment dev · codebuild',
+          '  22:13:21 line 1',
+          'dev: IN_PROGRESS (' + text().match(/IN_PROGRESS \((\S+)\)/)![1] + ')',
+          '  22:13:22 ! line 2',
+          '  22:13:23 line 3',
+          '✗ dev: FAILED after 2s — boom',
+          '',
+        ].join('\n'),
+      );
+      expect(text()).not.toContain('\x1b');
+    });
+
+    it('redraws one status line under the log on a terminal', async () => {
+      const { client } = fakeClient();
+      const { out, text } = stream(true);
+      await watchDeployments(client, ['d-1'], { out, intervalMs: 1 });
+      expect(text()).toMatch(/\r\x1b\[2K. dev IN_PROGRESS \S+/);
+      expect(text()).toContain('\r\x1b[2K  22:13:22 ! line 2\n');
+      expect(text().endsWith('✗ dev: FAILED after 2s — boom\n')).toBe(true);
+    });
   });
 });

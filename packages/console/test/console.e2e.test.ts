@@ -34,7 +34,9 @@ describe.skipIf(!available)('the web console in Chromium', () => {
   const shot = async (name: string, copyToDocs?: string) => {
     const path = join(results, `${name}.png`);
     await page.screenshot({ path, fullPage: true });
-    if (copyToDocs) {
+    // The committed copies in docs/images are written when missing, or refreshed on request
+    // (UPDATE_DOCS_SCREENSHOTS=1), so that a test run does not dirty the tree.
+    if (copyToDocs && (!existsSync(join(docsImages, copyToDocs)) || process.env.UPDATE_DOCS_SCREENSHOTS === '1')) {
       mkdirSync(docsImages, { recursive: true });
       copyFileSync(path, join(docsImages, copyToDocs));
     }

@@ -12,7 +12,7 @@ interface SpecFlags extends CatalogFlags {
 }
 
 const notFound = (name?: string) => ({ ResourceNotFoundException: `list the environments with \`nucleon envs list\`${name ? ` (is "${name}" spelled right?)` : ''}` });
-const specHint = 'see the inputs with `nucleon templates show <template>`; set them with --set key=value or --spec file.yaml';
+const specHint = "see the template's versions and inputs with `nucleon templates show <template>`; set inputs with --set key=value or --spec file.yaml";
 
 /** Prints what an environment looks like after a command (or its JSON). */
 async function report(client: ProtonClient, name: string, flags: CatalogFlags, verb: string): Promise<void> {

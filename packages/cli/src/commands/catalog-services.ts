@@ -104,20 +104,34 @@ export function registerServicesCommands(program: Command, setExit: SetExit): vo
     .option('--major <n>', "template major version (default: the template's recommended one)")
     .requiredOption('--spec <file>', 'service spec: `proton: ServiceSpec` with `instances:` (name, environment, spec) (- for stdin)')
     .option('--description <text>', 'description')
-    .option('--wait', "show the instances' deployments live; exit 1 if one fails")
+    .option('--repository <id>', 'templates with a pipeline: the repository it builds from (repositoryId, e.g. my-org/my-app)')
+    .option('--branch <branch>', 'templates with a pipeline: the branch it builds from')
+    .option('--connection-arn <arn>', 'templates with a pipeline: the repository connection ARN')
+    .option('--wait', "show the instances' (and pipeline's) deployments live; exit 1 if one fails")
     .addHelpText('after', '\nExample service.yaml:\n  proton: ServiceSpec\n  instances:\n    - name: web-dev\n      environment: dev\n      spec:\n        port: 8080\n\n  nucleon services create web --template my-svc --spec service.yaml --wait')
     .action(
       action(
         setExit,
-        (name: string) => ({ ValidationException: 'check the spec against the template inputs (`nucleon templates show <template>`) and that its environments exist (`nucleon envs list`)', ConflictException: `a service named ${name} exists: see it with \`nucleon services show ${name}\`` }),
-        async (client, name: string, flags: WaitFlags & { template: string; major?: string; spec: string; description?: string }) => {
+        (name: string) => ({ ValidationException: 'check the spec against the template inputs (`nucleon templates show <template>`) and that its environments exist (`nucleon envs list`); a template with a pipeline also needs --repository and --branch', ConflictException: `a service named ${name} exists: see it with \`nucleon services show ${name}\`` }),
+        async (client, name: string, flags: WaitFlags & { template: string; major?: string; spec: string; description?: string; repository?: string; branch?: string; connectionArn?: string }) => {
           const template = await orUndefined(client.call('GetServiceTemplate', { name: flags.template }));
           if (!template) throw new CliError(`no service template named ${flags.template}.`, 'list the templates with `nucleon templates list`.');
           const major = parseMajor(flags.major) ?? recommended(await versionRefs(client, 'svc', flags.template))?.major;
           if (major === undefined) throw new CliError(`${flags.template} has no published version yet.`, `publish one with \`nucleon templates publish ${flags.template} <major.minor>\`.`);
           const spec = readSpecFile(flags.spec);
           const before = await deploymentIdsOf(client, name);
-          const svc = (await client.call('CreateService', { name, templateName: flags.template, templateMajorVersion: String(major), spec, ...(flags.description ? { description: flags.description } : {}) })).service;
+          const svc = (
+            await client.call('CreateService', {
+              name,
+              templateName: flags.template,
+              templateMajorVersion: String(major),
+              spec,
+              ...(flags.description ? { description: flags.description } : {}),
+              ...(flags.repository ? { repositoryId: flags.repository } : {}),
+              ...(flags.branch ? { branchName: flags.branch } : {}),
+              ...(flags.connectionArn ? { repositoryConnectionArn: flags.connectionArn } : {}),
+            })
+          ).service;
           const ids = await serviceDeploymentIds(client, name, before);
           if (!flags.wait) {
             if (flags.output === 'json') return printJson({ service: svc, deploymentIds: ids });
@@ -183,7 +197,7 @@ export function registerServicesCommands(program: Command, setExit: SetExit): vo
     .action(
       action(
         setExit,
-        (service: string) => ({ ResourceNotFoundException: `list the instances with \`nucleon instances list --service ${service}\``, ValidationException: 'see the inputs with `nucleon templates show <template>`', ConflictException: `a deployment is running: see \`nucleon deployments list --service ${service}\`` }),
+        (service: string) => ({ ResourceNotFoundException: `list the instances with \`nucleon instances list --service ${service}\``, ValidationException: "see the template's versions and inputs with `nucleon templates show <template>`", ConflictException: `a deployment is running: see \`nucleon deployments list --service ${service}\`` }),
         async (client, service: string, name: string, flags: WaitFlags & { set?: string[]; spec?: string; minor?: string | boolean; major?: string | boolean }) => {
           const inst = (await client.call('GetServiceInstance', { serviceName: service, name })).serviceInstance;
           const refs = await versionRefs(client, 'svc', inst.templateName);

@@ -209,10 +209,15 @@ export function updateTarget(refs: readonly VersionRef[], current: { major: numb
   if (flags.major !== undefined) {
     const m = major ?? recommended(refs)?.major;
     if (m === undefined) throw new CliError('the template has no published version to move to.', 'publish one with `nucleon templates publish <template> <major.minor>`.');
+    if (major === undefined && m <= current.major) throw new CliError(`already on the recommended major version (${m}).`, 'publish a new major first, or use --minor to move within this one.');
     const target = minor ?? recommended(refs, m)?.minor;
     return { deploymentType: 'MAJOR_VERSION', templateMajorVersion: String(m), ...(minor !== undefined ? { templateMinorVersion: String(minor) } : {}), major: m, minor: target };
   }
   if (flags.minor !== undefined) {
+    const top = recommended(refs, current.major)?.minor;
+    if (minor === undefined && (top === undefined || top <= current.minor)) {
+      throw new CliError(`already on the recommended minor version of major ${current.major} (${current.major}.${top ?? current.minor}).`, 'publish a newer minor first (nucleon templates publish), or leave out --minor to redeploy the current version.');
+    }
     return { deploymentType: 'MINOR_VERSION', ...(minor !== undefined ? { templateMinorVersion: String(minor) } : {}), major: current.major, minor: minor ?? recommended(refs, current.major)?.minor };
   }
   return { deploymentType: 'CURRENT_VERSION', ...current };
