@@ -209,15 +209,6 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await shot('instance');
   });
 
-  it('cancels a running instance deployment from its page', async () => {
-    await page.getByRole('button', { name: 'Update' }).click();
-    await page.locator('#update-input-sleep_seconds').fill('60');
-    await page.getByRole('button', { name: 'Deploy 1.0' }).click();
-    await page.getByRole('button', { name: 'Cancel deployment' }).click();
-    await visible(page.locator('.deployment-log [data-status="CANCELLED"]'), 30_000);
-    await textOf(page.locator('.facts').first()).toContain('User initiated cancellation.');
-  });
-
   it('shows the dashboard: counts per kind and a sortable table of instances with versions', async () => {
     await nav('Dashboard');
     await heading('Dashboard');
@@ -230,6 +221,18 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await table.getByRole('button', { name: /Instance/ }).click();
     await textOf(table.locator('th[aria-sort="ascending"]')).toContain('Instance');
     await shot('dashboard', 'console-dashboard.png');
+  });
+
+  it('cancels a running instance deployment from its page', async () => {
+    await nav('Dashboard');
+    await page.getByRole('link', { name: 'web-a' }).click();
+    await heading('web-a');
+    await page.getByRole('button', { name: 'Update' }).click();
+    await page.locator('#update-input-sleep_seconds').fill('60');
+    await page.getByRole('button', { name: 'Deploy 1.0' }).click();
+    await page.getByRole('button', { name: 'Cancel deployment' }).click();
+    await visible(page.locator('.deployment-log [data-status="CANCELLED"]'), 30_000);
+    await textOf(page.locator('.facts').first()).toContain('User initiated cancellation.');
   });
 
   it('deletes the service after a typed confirmation', async () => {

@@ -2,29 +2,22 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import {
   CreateEnvironmentCommand,
-  CreateEnvironmentTemplateCommand,
-  CreateEnvironmentTemplateVersionCommand,
   CreateServiceCommand,
-  CreateServiceTemplateCommand,
-  CreateServiceTemplateVersionCommand,
   GetEnvironmentCommand,
   GetServiceCommand,
   ListEnvironmentOutputsCommand,
   ListEnvironmentProvisionedResourcesCommand,
   ListServiceInstanceOutputsCommand,
-  UpdateEnvironmentTemplateVersionCommand,
   UpdateServiceTemplateVersionCommand,
   waitUntilEnvironmentDeployed,
-  waitUntilEnvironmentTemplateVersionRegistered,
   waitUntilServiceCreated,
-  waitUntilServiceTemplateVersionRegistered,
   type ProtonClient,
 } from '@aws-sdk/client-proton';
 import { requireOrSkip, startTestServer, type TestServer } from '@nucleon/test-utils';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extensionTargetPrefix } from '@nucleon/protocol';
-import { nucleonClient, pushFixture, sdkClient } from './helpers.js';
+import { nucleonClient, publishFixture, sdkClient } from './helpers.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -71,16 +64,8 @@ describe('the CloudFormation engine against moto_server', () => {
     });
     server = await startTestServer({ dialect: 'pglite', env: { NUCLEON_CFN_POLL_MS: '100' } });
     proton = sdkClient(server);
-    await proton.send(new CreateEnvironmentTemplateCommand({ name: 'cfn-env' }));
-    await proton.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'cfn-env', source: { s3: await pushFixture(server, 'env-cfn') } }));
-    await waitUntilEnvironmentTemplateVersionRegistered(w(proton), { templateName: 'cfn-env', majorVersion: '1', minorVersion: '0' });
-    await proton.send(new UpdateEnvironmentTemplateVersionCommand({ templateName: 'cfn-env', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
-    await proton.send(new CreateServiceTemplateCommand({ name: 'cfn-svc', pipelineProvisioning: 'CUSTOMER_MANAGED' }));
-    await proton.send(
-      new CreateServiceTemplateVersionCommand({ templateName: 'cfn-svc', source: { s3: await pushFixture(server, 'svc-cfn-nopipe') }, compatibleEnvironmentTemplates: [{ templateName: 'cfn-env', majorVersion: '1' }] }),
-    );
-    await waitUntilServiceTemplateVersionRegistered(w(proton), { templateName: 'cfn-svc', majorVersion: '1', minorVersion: '0' });
-    await proton.send(new UpdateServiceTemplateVersionCommand({ templateName: 'cfn-svc', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
+    await publishFixture(server, { kind: 'ENVIRONMENT', template: 'cfn-env', fixture: 'env-cfn' });
+    await publishFixture(server, { kind: 'SERVICE', template: 'cfn-svc', fixture: 'svc-cfn-nopipe', compatible: [{ templateName: 'cfn-env', majorVersion: '1' }] });
   });
   afterAll(async () => {
     await server?.stop();
@@ -136,10 +121,7 @@ describe('the CloudFormation engine against moto_server', () => {
 
   it.skipIf(!available)('assumes an environment\'s codebuildRoleArn through STS and accepts those credentials for the commands\' Proton calls', async () => {
     const { ListEnvironmentOutputsCommand: Outputs } = await import('@aws-sdk/client-proton');
-    await proton.send(new CreateEnvironmentTemplateCommand({ name: 'cb-role' }));
-    await proton.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'cb-role', source: { s3: await pushFixture(server, 'env-codebuild') } }));
-    await waitUntilEnvironmentTemplateVersionRegistered(w(proton), { templateName: 'cb-role', majorVersion: '1', minorVersion: '0' });
-    await proton.send(new UpdateEnvironmentTemplateVersionCommand({ templateName: 'cb-role', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
+    await publishFixture(server, { kind: 'ENVIRONMENT', template: 'cb-role', fixture: 'env-codebuild' });
     const created = await proton.send(
       new CreateEnvironmentCommand({ name: 'with-role', templateName: 'cb-role', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec: {}\n', codebuildRoleArn: 'arn:aws:iam::123456789012:role/codebuild' }),
     );
@@ -151,10 +133,7 @@ describe('the CloudFormation engine against moto_server', () => {
   });
 
   it.skipIf(!available)('fails with CloudFormation\'s reason when the template is rejected', async () => {
-    await proton.send(new CreateEnvironmentTemplateCommand({ name: 'broken-env' }));
-    await proton.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'broken-env', source: { s3: await pushFixture(server, 'env-cfn-rejected') } }));
-    await waitUntilEnvironmentTemplateVersionRegistered(w(proton), { templateName: 'broken-env', majorVersion: '1', minorVersion: '0' });
-    await proton.send(new UpdateEnvironmentTemplateVersionCommand({ templateName: 'broken-env', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
+    await publishFixture(server, { kind: 'ENVIRONMENT', template: 'broken-env', fixture: 'env-cfn-rejected' });
     await proton.send(new CreateEnvironmentCommand({ name: 'broken', templateName: 'broken-env', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.2.0.0/16\n' }));
     await expect(waitUntilEnvironmentDeployed(w(proton), { name: 'broken' })).rejects.toThrow();
     const env = (await proton.send(new GetEnvironmentCommand({ name: 'broken' }))).environment!;

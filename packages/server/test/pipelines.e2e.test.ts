@@ -1,30 +1,22 @@
 import {
   CreateEnvironmentCommand,
-  CreateEnvironmentTemplateCommand,
-  CreateEnvironmentTemplateVersionCommand,
   CreateServiceCommand,
-  CreateServiceTemplateCommand,
-  CreateServiceTemplateVersionCommand,
   DeleteServiceCommand,
   GetServiceCommand,
   ListServicePipelineOutputsCommand,
-  UpdateEnvironmentTemplateVersionCommand,
   UpdateServiceCommand,
   UpdateServicePipelineCommand,
-  UpdateServiceTemplateVersionCommand,
   ValidationException,
   waitUntilEnvironmentDeployed,
-  waitUntilEnvironmentTemplateVersionRegistered,
   waitUntilServiceCreated,
   waitUntilServiceDeleted,
   waitUntilServicePipelineDeployed,
-  waitUntilServiceTemplateVersionRegistered,
   waitUntilServiceUpdated,
   type ProtonClient,
 } from '@aws-sdk/client-proton';
 import { startTestServer, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pushFixture, sdkClient } from './helpers.js';
+import { publishFixture, sdkClient } from './helpers.js';
 
 const w = (client: ProtonClient) => ({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 1 });
 const spec = (names: string[], stage?: string) =>
@@ -39,16 +31,10 @@ describe('service pipelines', () => {
   beforeAll(async () => {
     server = await startTestServer({ dialect: 'pglite' });
     proton = sdkClient(server);
-    await proton.send(new CreateEnvironmentTemplateCommand({ name: 'env' }));
-    await proton.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'env', source: { s3: await pushFixture(server, 'env-codebuild') } }));
-    await waitUntilEnvironmentTemplateVersionRegistered(w(proton), { templateName: 'env', majorVersion: '1', minorVersion: '0' });
-    await proton.send(new UpdateEnvironmentTemplateVersionCommand({ templateName: 'env', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
+    await publishFixture(server, { kind: 'ENVIRONMENT', template: 'env', fixture: 'env-codebuild' });
     await proton.send(new CreateEnvironmentCommand({ name: 'dev', templateName: 'env', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec: {}\n' }));
     await waitUntilEnvironmentDeployed(w(proton), { name: 'dev' });
-    await proton.send(new CreateServiceTemplateCommand({ name: 'piped' }));
-    await proton.send(new CreateServiceTemplateVersionCommand({ templateName: 'piped', source: { s3: await pushFixture(server, 'svc-codebuild-pipe') }, compatibleEnvironmentTemplates: [{ templateName: 'env', majorVersion: '1' }] }));
-    await waitUntilServiceTemplateVersionRegistered(w(proton), { templateName: 'piped', majorVersion: '1', minorVersion: '0' });
-    await proton.send(new UpdateServiceTemplateVersionCommand({ templateName: 'piped', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
+    await publishFixture(server, { kind: 'SERVICE', template: 'piped', fixture: 'svc-codebuild-pipe', pipeline: true, compatible: [{ templateName: 'env', majorVersion: '1' }] });
   });
   afterAll(async () => {
     await server?.stop();
