@@ -17,7 +17,7 @@ import { requireOrSkip, startTestServer, type TestServer } from '@nucleon/test-u
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extensionTargetPrefix } from '@nucleon/protocol';
-import { nucleonClient, publishFixture, sdkClient } from './helpers.js';
+import { nucleonClient, publishFixture, sdkClient, tarFixture } from './helpers.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -58,11 +58,12 @@ describe('the CloudFormation engine against moto_server', () => {
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_CLOUDFORMATION: `http://127.0.0.1:${port}`,
       AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${port}`,
+      AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`,
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_REGION: 'us-east-1',
     });
-    server = await startTestServer({ dialect: 'pglite', env: { NUCLEON_CFN_POLL_MS: '100' } });
+    server = await startTestServer({ dialect: 'pglite', env: { NUCLEON_CFN_POLL_MS: '100', NUCLEON_S3_FORCE_PATH_STYLE: 'true' } });
     proton = sdkClient(server);
     await publishFixture(server, { kind: 'ENVIRONMENT', template: 'cfn-env', fixture: 'env-cfn' });
     await publishFixture(server, { kind: 'SERVICE', template: 'cfn-svc', fixture: 'svc-cfn-nopipe', compatible: [{ templateName: 'cfn-env', majorVersion: '1' }] });
@@ -117,6 +118,19 @@ describe('the CloudFormation engine against moto_server', () => {
     expect((await proton.send(new c.GetComponentCommand({ name: 'extra' }))).component).toMatchObject({ environmentName: 'net', deploymentStatus: 'SUCCEEDED' });
     await proton.send(new c.DeleteComponentCommand({ name: 'extra' }));
     expect((await c.waitUntilComponentDeleted(w(proton), { name: 'extra' })).state).toBe('SUCCESS');
+  });
+
+  it.skipIf(!available)('registers a version from a bundle in real S3 (here moto) through the SDK chain', async () => {
+    const { S3Client, CreateBucketCommand, PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'team-bundles' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'team-bundles', Key: 'env/v1.tar.gz', Body: tarFixture('env-cfn') }));
+    const c = await import('@aws-sdk/client-proton');
+    await proton.send(new c.CreateEnvironmentTemplateCommand({ name: 'from-s3' }));
+    await proton.send(new c.CreateEnvironmentTemplateVersionCommand({ templateName: 'from-s3', source: { s3: { bucket: 'team-bundles', key: 'env/v1.tar.gz' } } }));
+    expect((await c.waitUntilEnvironmentTemplateVersionRegistered(w(proton), { templateName: 'from-s3', majorVersion: '1', minorVersion: '0' })).state).toBe('SUCCESS');
+    await proton.send(new c.CreateEnvironmentTemplateVersionCommand({ templateName: 'from-s3', source: { s3: { bucket: 'team-bundles', key: 'missing.tar.gz' } } }));
+    await expect(c.waitUntilEnvironmentTemplateVersionRegistered(w(proton), { templateName: 'from-s3', majorVersion: '2', minorVersion: '0' })).rejects.toThrow(/NoSuchKey|not in Nucleon/);
   });
 
   it.skipIf(!available)('assumes an environment\'s codebuildRoleArn through STS and accepts those credentials for the commands\' Proton calls', async () => {

@@ -29,6 +29,7 @@ const schema = z.object({
   jobLeaseMs: z.coerce.number().int().min(1000).default(30_000),
   cfnPollMs: z.coerce.number().int().min(50).default(2000),
   runnerPassEnv: z.string().default(''),
+  s3ForcePathStyle: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 
 export type NucleonConfig = z.infer<typeof schema> & { dataDir: string };
@@ -57,6 +58,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   jobLeaseMs: 'NUCLEON_JOB_LEASE_MS',
   cfnPollMs: 'NUCLEON_CFN_POLL_MS',
   runnerPassEnv: 'NUCLEON_RUNNER_PASS_ENV',
+  s3ForcePathStyle: 'NUCLEON_S3_FORCE_PATH_STYLE',
 };
 
 export class ConfigError extends Error {

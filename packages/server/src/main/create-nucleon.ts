@@ -95,7 +95,7 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
             {
               store: catalogStore,
               bundles: bundleStore,
-              source: new StoreThenS3BundleSource(bundleStore, config.region, MAX_BUNDLE_BYTES),
+              source: new StoreThenS3BundleSource(bundleStore, config.region, MAX_BUNDLE_BYTES, config.s3ForcePathStyle),
               checker: new TemplateBundleChecker(),
               templates,
               clock,

@@ -14,12 +14,14 @@ export class StoreThenS3BundleSource implements BundleSource {
     private readonly store: BundleStore,
     private readonly region: string,
     private readonly maxBytes: number,
+    /** Path-style addressing, for S3-compatible stores (MinIO, moto) at a custom endpoint. */
+    private readonly forcePathStyle = false,
   ) {}
 
   async fetch(bucket: string, key: string): Promise<Uint8Array> {
     const own = await this.store.getObject(bucket, key);
     if (own) return own;
-    this.s3 ??= new S3Client({ region: this.region, maxAttempts: 2 });
+    this.s3 ??= new S3Client({ region: this.region, maxAttempts: 2, forcePathStyle: this.forcePathStyle });
     let response;
     try {
       response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
