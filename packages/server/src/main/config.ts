@@ -29,6 +29,7 @@ const schema = z.object({
   jobLeaseMs: z.coerce.number().int().min(1000).default(30_000),
   cfnPollMs: z.coerce.number().int().min(50).default(2000),
   runnerPassEnv: z.string().default(''),
+  workspaceDir: z.string().optional(),
   s3ForcePathStyle: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 
@@ -58,6 +59,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   jobLeaseMs: 'NUCLEON_JOB_LEASE_MS',
   cfnPollMs: 'NUCLEON_CFN_POLL_MS',
   runnerPassEnv: 'NUCLEON_RUNNER_PASS_ENV',
+  workspaceDir: 'NUCLEON_WORKSPACE_DIR',
   s3ForcePathStyle: 'NUCLEON_S3_FORCE_PATH_STYLE',
 };
 

@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArnScope, Logger, TemplateKind } from '@nucleon/core';
 import { createRenderer } from '@nucleon/templates';
@@ -86,10 +88,13 @@ export async function wireDeployments(w: {
   };
   const deployments = new DeploymentsService(d, afterFinish);
   const runner = await LocalCommandRunner.create({});
+  // Workspaces live outside the data dir: a data dir inside a project would make the project's
+  // package.json, .npmrc or terraform files apply to the templates' commands.
+  const workspaceRoot = w.config.workspaceDir ?? mkdtempSync(join(tmpdir(), 'nucleon-workspaces-'));
   const sts = new StsRoleCredentials(w.config.region);
   const codebuild = new CodeBuildProvisioner({
     runner,
-    workspaceRoot: join(w.config.dataDir, 'workspaces'),
+    workspaceRoot,
     region: w.config.region,
     endpoint: w.endpoint,
     mintCredentials: async (arn, ttlMs, roleArn, sessionName) => {
@@ -118,7 +123,7 @@ export async function wireDeployments(w: {
       cloudformation,
       terraform: new TerraformRepositoryProvisioner(repositoryStore, new GitCliPublisher()),
       ...(terraform
-        ? { 'terraform-cli': new TerraformCliProvisioner(terraform, join(w.config.dataDir, 'workspaces'), join(w.config.dataDir, 'terraform-state'), baseEnv) }
+        ? { 'terraform-cli': new TerraformCliProvisioner(terraform, workspaceRoot, join(w.config.dataDir, 'terraform-state'), baseEnv) }
         : {}),
     },
     accountId: w.accountId,
