@@ -30,6 +30,7 @@ const schema = z.object({
   cfnPollMs: z.coerce.number().int().min(50).default(2000),
   runnerPassEnv: z.string().default(''),
   workspaceDir: z.string().optional(),
+  dbPoolSize: z.coerce.number().int().min(1).max(200).default(20),
   s3ForcePathStyle: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 
@@ -60,6 +61,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   cfnPollMs: 'NUCLEON_CFN_POLL_MS',
   runnerPassEnv: 'NUCLEON_RUNNER_PASS_ENV',
   workspaceDir: 'NUCLEON_WORKSPACE_DIR',
+  dbPoolSize: 'NUCLEON_DB_POOL_SIZE',
   s3ForcePathStyle: 'NUCLEON_S3_FORCE_PATH_STYLE',
 };
 

@@ -59,7 +59,7 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
   let database: DatabaseHandle | undefined;
   try {
     const box = new SecretBox(loadMasterKey(config.dataDir, config.masterKey));
-    database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
     await migrateToLatest(database.db);
     const db = database.db;
     const clock = systemClock;
