@@ -32,7 +32,7 @@ import {
   type ProtonClient,
 } from '@aws-sdk/client-proton';
 import { extensionTargetPrefix } from '@nucleon/protocol';
-import { startTestServer, waitFor, type TestServer } from '@nucleon/test-utils';
+import { postgresUnavailable, requireOrSkip, startTestServer, testDialects, waitFor, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nucleonClient, pushFixture, sdkClient } from './helpers.js';
 
@@ -52,12 +52,13 @@ instances:
       port: ${port + 1}
 `;
 
-describe('environments, services and deployments with the CodeBuild engine on the local runner', () => {
+for (const dialect of testDialects()) describe(`environments, services and deployments with the CodeBuild engine on the local runner (${dialect})`, async () => {
+  if (dialect === 'postgres' && !requireOrSkip(await postgresUnavailable())) return;
   let server: TestServer;
   let proton: ProtonClient;
 
   beforeAll(async () => {
-    server = await startTestServer({ dialect: 'pglite', env: { NUCLEON_CFN_POLL_MS: '100' } });
+    server = await startTestServer({ dialect, env: { NUCLEON_CFN_POLL_MS: '100' } });
     proton = sdkClient(server);
     await proton.send(new CreateEnvironmentTemplateCommand({ name: 'cb-env' }));
     await proton.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'cb-env', source: { s3: await pushFixture(server, 'env-codebuild') } }));
