@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, type SessionInfo } from './api/console-api.js';
 import { ErrorBanner, Loading } from './components/ui.js';
+import { ComponentPage } from './pages/component-page.js';
 import { ConnectPage } from './pages/connect-page.js';
 import { CreateEnvironmentPage } from './pages/create-environment-page.js';
 import { CreateServicePage } from './pages/create-service-page.js';
 import { DashboardPage } from './pages/dashboard-page.js';
+import { EnvironmentGraphPage } from './pages/environment-graph-page.js';
 import { EnvironmentPage } from './pages/environment-page.js';
 import { EnvironmentsPage } from './pages/environments-page.js';
 import { InstancePage } from './pages/instance-page.js';
@@ -34,6 +36,8 @@ function routeOf(location: Location, session: SessionInfo): ReactNode {
   if (path === '/environments') return <EnvironmentsPage />;
   if (path === '/create/environment') return <CreateEnvironmentPage template={query.get('template') ?? undefined} />;
   if ((p = m('/environments/:name'))) return <EnvironmentPage name={p.name!} />;
+  if ((p = m('/environments/:name/graph'))) return <EnvironmentGraphPage name={p.name!} />;
+  if ((p = m('/components/:name'))) return <ComponentPage name={p.name!} />;
   if (path === '/services') return <ServicesPage />;
   if (path === '/create/service') return <CreateServicePage template={query.get('template') ?? undefined} />;
   if ((p = m('/services/:name'))) return <ServicePage name={p.name!} />;

@@ -54,14 +54,14 @@ export function pathOf(...segments: string[]): string {
   return '/' + segments.map(encodeURIComponent).join('/');
 }
 
-export function Link(props: { to: string; children: ReactNode; className?: string; 'aria-current'?: 'page' | undefined }): ReactNode {
+export function Link(props: { to: string; children: ReactNode; className?: string; 'aria-current'?: 'page' | undefined; 'aria-label'?: string }): ReactNode {
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
     navigate(props.to);
   };
   return (
-    <a href={props.to} onClick={onClick} className={props.className} aria-current={props['aria-current']}>
+    <a href={props.to} onClick={onClick} className={props.className} aria-current={props['aria-current']} aria-label={props['aria-label']}>
       {props.children}
     </a>
   );

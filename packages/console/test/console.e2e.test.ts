@@ -235,6 +235,81 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await textOf(page.locator('.facts').first()).toContain('User initiated cancellation.');
   });
 
+  it('registers and publishes a minor version 1.1 of the service template; the dashboard shows the instance behind', async () => {
+    await nav('Templates');
+    await page.getByRole('link', { name: 'cb-svc' }).click();
+    await heading('cb-svc');
+    await page.getByRole('button', { name: 'Register a new version' }).click();
+    await page.setInputFiles('#bundle-file', join(bundles, 'svc-codebuild.tar.gz'));
+    await page.locator('#version-major').selectOption('1');
+    await page.getByLabel('Description').fill('second minor');
+    await page.getByRole('checkbox', { name: 'cb-env' }).check();
+    await page.getByRole('button', { name: 'Upload and register' }).click();
+    const row = page.locator('tr[data-version="1.1"]');
+    await visible(row.locator('[data-status="DRAFT"]'), 30_000);
+    await row.getByRole('button', { name: 'Publish 1.1' }).click();
+    await visible(row.locator('[data-status="PUBLISHED"]'));
+    await visible(row.getByText('recommended'));
+
+    await nav('Dashboard');
+    const card = page.locator('.count-card[data-kind="Service instances"]');
+    await textOf(card.locator('.count-rows div', { hasText: 'Behind minor' }).locator('dd')).toBe('1');
+    await textOf(page.locator('tr', { hasText: 'web-a' })).toContain('1.0 → 1.1 available');
+  });
+
+  it('updates the instance to the new minor version from its page', async () => {
+    await page.getByRole('link', { name: 'web-a' }).click();
+    await heading('web-a');
+    await page.getByRole('button', { name: 'Update' }).click();
+    const minor = page.getByRole('radio', { name: /latest minor version/ });
+    await textOf(page.locator('label[data-deployment-type="MINOR_VERSION"]')).toContain('(1.0 → 1.1) — second minor');
+    expect(await minor.isDisabled()).toBe(false);
+    await minor.check();
+    await page.locator('#update-input-sleep_seconds').fill('0');
+    await shot('update-minor');
+    await page.getByRole('button', { name: 'Deploy 1.1' }).click();
+    await poll(() => page.locator('table.deployments tbody tr').count()).toBe(3);
+    await visible(page.locator('.deployment-log [data-status="SUCCEEDED"]'), 60_000);
+    await textOf(page.getByRole('log')).toContain('instance web-a ready');
+    await textOf(page.locator('.facts').first(), 30_000).toContain('cb-svc 1.1');
+    await shot('instance-updated-minor');
+    await nav('Dashboard');
+    await poll(async () => (await page.locator('tr', { hasText: 'web-a' }).textContent()) ?? '').not.toContain('available');
+  });
+
+  it('draws the environment: the environment, its service and instance, with status and version, as keyboard links', async () => {
+    await nav('Environments');
+    await page.getByRole('link', { name: 'Graph of dev' }).click();
+    await heading('Graph of dev');
+    const graph = page.getByRole('group', { name: 'Graph of environment dev' });
+    const envNode = graph.getByRole('link', { name: /^Environment dev, succeeded, cb-env 1\.0/ });
+    const serviceNode = graph.getByRole('link', { name: /^Service web, active, template cb-svc/ });
+    const instanceNode = graph.getByRole('link', { name: /^Service instance web-a, succeeded, of service web, cb-svc 1\.1$/ });
+    for (const node of [envNode, serviceNode, instanceNode]) await visible(node);
+    await textOf(graph.locator('[data-node="instance:web/web-a"]')).toContain('1.1');
+    expect(await graph.locator('[data-node="instance:web/web-a"]').getAttribute('data-status')).toBe('SUCCEEDED');
+    expect(await graph.locator('.graph-edge').count()).toBe(2);
+    await shot('environment-graph', 'console-environment-graph.png');
+
+    // Every box is a link one can reach and follow with the keyboard.
+    const focused = () => page.evaluate<string | null>("document.activeElement?.getAttribute('data-node') ?? null");
+    await serviceNode.focus();
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('instance:web/web-a');
+    await page.keyboard.press('Enter');
+    await heading('web-a');
+    await page.goBack();
+    await heading('Graph of dev');
+    await graph.getByRole('link', { name: /^Service web/ }).click();
+    await heading('web');
+
+    // The environment page draws the same graph.
+    await nav('Environments');
+    await page.getByRole('link', { name: 'dev', exact: true }).click();
+    await heading('dev');
+    await visible(page.locator('.env-graph [data-node="instance:web/web-a"][data-status="SUCCEEDED"]'));
+  });
+
   it('deletes the service after a typed confirmation', async () => {
     await nav('Services');
     await page.getByRole('link', { name: 'web', exact: true }).click();

@@ -31,16 +31,31 @@ export function byVersionDesc(a: { majorVersion: string; minorVersion: string },
 
 export const versionLabel = (v: { majorVersion: string; minorVersion: string }) => `${v.majorVersion}.${v.minorVersion}`;
 
+/** `recommended` ("1.1") when it is newer than `major`.`minor`, else undefined. */
+export function newerVersion(recommended: string | undefined, major: string, minor: string): string | undefined {
+  if (!recommended) return undefined;
+  const [rMajor = 0, rMinor = 0] = recommended.split('.').map(Number);
+  const [m, n] = [Number(major), Number(minor)];
+  return rMajor > m || (rMajor === m && rMinor > n) ? recommended : undefined;
+}
+
 export async function getTemplate(kind: TemplateKind, name: string): Promise<TemplateInfo> {
   if (kind === 'environment') return { ...(await api.call('GetEnvironmentTemplate', { name })).environmentTemplate, kind };
   return { ...(await api.call('GetServiceTemplate', { name })).serviceTemplate, kind };
 }
 
+/**
+ * Every version of a template, newest first. Like Proton, a list without `majorVersion` answers
+ * one entry per major version only (its recommended or latest minor), so each major is then
+ * listed for its minors.
+ */
 export async function listVersions(kind: TemplateKind, templateName: string): Promise<VersionSummary[]> {
-  const versions: VersionSummary[] =
+  const list = (majorVersion: string | undefined): Promise<VersionSummary[]> =>
     kind === 'environment'
-      ? await listAll((nextToken) => api.call('ListEnvironmentTemplateVersions', { templateName, nextToken }), (o): EnvironmentTemplateVersionSummary[] => o.templateVersions)
-      : await listAll((nextToken) => api.call('ListServiceTemplateVersions', { templateName, nextToken }), (o) => o.templateVersions);
+      ? listAll((nextToken) => api.call('ListEnvironmentTemplateVersions', { templateName, majorVersion, nextToken }), (o): EnvironmentTemplateVersionSummary[] => o.templateVersions)
+      : listAll((nextToken) => api.call('ListServiceTemplateVersions', { templateName, majorVersion, nextToken }), (o) => o.templateVersions);
+  const majors = [...new Set((await list(undefined)).map((v) => v.majorVersion))];
+  const versions = (await Promise.all(majors.map((major) => list(major)))).flat();
   return versions.sort(byVersionDesc);
 }
 

@@ -8,7 +8,8 @@ export function isRunning(status: string | undefined): boolean {
   return !!status && running.test(status);
 }
 
-function toneOf(status: string): string {
+/** The colour family of a status: ok, busy, bad, draft or neutral (badges and graph nodes alike). */
+export function toneOf(status: string): string {
   if (running.test(status)) return 'busy';
   if (/FAILED/.test(status)) return 'bad';
   if (status === 'SUCCEEDED' || status === 'ACTIVE' || status === 'PUBLISHED' || status === 'UPDATE_COMPLETE') return 'ok';

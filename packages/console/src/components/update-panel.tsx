@@ -11,6 +11,8 @@ export interface UpdateTarget {
   deploymentType: DeploymentUpdateType;
   major: string;
   minor: string;
+  /** The target version's description, shown next to the choice. */
+  description?: string;
 }
 
 export interface UpdatePanelProps {
@@ -29,10 +31,15 @@ export interface UpdatePanelProps {
 async function targetsOf(kind: TemplateKind, templateName: string, major: string, minor: string): Promise<UpdateTarget[]> {
   const [template, versions] = await Promise.all([getTemplate(kind, templateName), listVersions(kind, templateName)]);
   const targets: UpdateTarget[] = [{ deploymentType: 'CURRENT_VERSION', major, minor }];
+  const described = (t: UpdateTarget): UpdateTarget => {
+    const description = versions.find((v) => v.majorVersion === t.major && v.minorVersion === t.minor)?.description;
+    return description ? { ...t, description } : t;
+  };
+  // The newest published minor of this major (listVersions sorts newest first).
   const minors = versions.filter((v) => v.status === 'PUBLISHED' && v.majorVersion === major && Number(v.minorVersion) > Number(minor));
-  if (minors[0]) targets.push({ deploymentType: 'MINOR_VERSION', major, minor: minors[0].minorVersion });
+  if (minors[0]) targets.push(described({ deploymentType: 'MINOR_VERSION', major, minor: minors[0].minorVersion }));
   const [recMajor, recMinor] = (template.recommendedVersion ?? '').split('.');
-  if (recMajor && recMinor && Number(recMajor) > Number(major)) targets.push({ deploymentType: 'MAJOR_VERSION', major: recMajor, minor: recMinor });
+  if (recMajor && recMinor && Number(recMajor) > Number(major)) targets.push(described({ deploymentType: 'MAJOR_VERSION', major: recMajor, minor: recMinor }));
   return targets;
 }
 
@@ -98,6 +105,7 @@ export function UpdatePanel(props: UpdatePanelProps): ReactNode {
   const targets = useQuery(() => targetsOf(props.kind, props.templateName, props.major, props.minor), [props.kind, props.templateName, props.major, props.minor]);
   const [type, setType] = useState<DeploymentUpdateType>('CURRENT_VERSION');
   const target = targets.data?.find((t) => t.deploymentType === type);
+  const current = versionLabel({ majorVersion: props.major, minorVersion: props.minor });
   return (
     <div className="card form update-panel">
       <h2>Update</h2>
@@ -108,10 +116,12 @@ export function UpdatePanel(props: UpdatePanelProps): ReactNode {
           <legend>Deployment</legend>
           {(['CURRENT_VERSION', 'MINOR_VERSION', 'MAJOR_VERSION'] as const).map((t) => {
             const available = targets.data!.find((x) => x.deploymentType === t);
+            const to = available && versionLabel({ majorVersion: available.major, minorVersion: available.minor });
             return (
-              <label key={t} className={available ? undefined : 'muted'}>
+              <label key={t} className={available ? undefined : 'muted'} data-deployment-type={t}>
                 <input type="radio" name="deployment-type" value={t} checked={type === t} disabled={!available} onChange={() => setType(t)} /> {typeLabel[t]}{' '}
-                {available ? `(${versionLabel({ majorVersion: available.major, minorVersion: available.minor })})` : '(none newer)'}
+                {!to ? '(none newer)' : t === 'CURRENT_VERSION' ? `(${to})` : `(${current} → ${to})`}
+                {available?.description && t !== 'CURRENT_VERSION' && <span className="hint"> — {available.description}</span>}
               </label>
             );
           })}

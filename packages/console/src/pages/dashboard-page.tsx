@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import type { CountsSummary, ResourceCountsSummary, ServiceInstanceSummary } from '@nucleon/protocol';
 import { api } from '../api/console-api.js';
 import { listAll } from '../api/list-all.js';
+import { newerVersion } from '../api/template-calls.js';
 import { GettingStarted } from '../components/getting-started.js';
 import { SortableTable, type Column } from '../components/sortable-table.js';
 import { EmptyState, ErrorBanner, Loading, PageHeader, Section, StatusBadge, TimeAgo, isRunning, version } from '../components/ui.js';
@@ -54,13 +55,6 @@ interface InstanceRow extends ServiceInstanceSummary {
   available?: string;
 }
 
-function newerVersion(row: ServiceInstanceSummary, recommended: string | undefined): string | undefined {
-  if (!recommended) return undefined;
-  const [major = 0, minor = 0] = recommended.split('.').map(Number);
-  const [m = 0, n = 0] = [Number(row.templateMajorVersion), Number(row.templateMinorVersion)];
-  return major > m || (major === m && minor > n) ? recommended : undefined;
-}
-
 const columns: Column<InstanceRow>[] = [
   { key: 'name', label: 'Instance', sortValue: (r) => r.name, render: (r) => <Link to={pathOf('services', r.serviceName, 'instances', r.name)}>{r.name}</Link> },
   { key: 'service', label: 'Service', sortValue: (r) => r.serviceName, render: (r) => <Link to={pathOf('services', r.serviceName)}>{r.serviceName}</Link> },
@@ -92,7 +86,7 @@ export function DashboardPage(): ReactNode {
     ]);
     const recommended = new Map(serviceTemplates.map((t) => [t.name, t.recommendedVersion]));
     const rows: InstanceRow[] = instances.map((i) => {
-      const available = newerVersion(i, recommended.get(i.templateName));
+      const available = newerVersion(recommended.get(i.templateName), i.templateMajorVersion, i.templateMinorVersion);
       return available ? { ...i, available } : i;
     });
     return { counts: summary.counts, rows };

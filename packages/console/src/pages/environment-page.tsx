@@ -3,6 +3,7 @@ import { ApiError, api } from '../api/console-api.js';
 import { listAll } from '../api/list-all.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { DeploymentsPanel } from '../components/deployments-panel.js';
+import { EnvironmentGraph } from '../components/environment-graph.js';
 import { InputsTable, OutputsTable } from '../components/key-values.js';
 import { UpdatePanel } from '../components/update-panel.js';
 import { ErrorBanner, Facts, Loading, PageHeader, Section, StatusBadge, TimeAgo, isRunning, version } from '../components/ui.js';
@@ -10,7 +11,7 @@ import { useQuery } from '../hooks/use-query.js';
 import { Link, pathOf } from '../router.js';
 import { environmentInputsOf, environmentSpecText } from '../schema/spec-documents.js';
 
-/** One environment: its state, inputs, outputs, instances, actions and deployment history. */
+/** One environment: its state, inputs, outputs, a graph of what runs in it, actions and deployment history. */
 export function EnvironmentPage(props: { name: string }): ReactNode {
   const { name } = props;
   const [updating, setUpdating] = useState(false);
@@ -23,13 +24,12 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
       if (deleting.current && !(await listAll((nextToken) => api.call('ListEnvironments', { nextToken }), (o) => o.environments)).some((e) => e.name === name)) {
         return { gone: true as const };
       }
-      const [env, outputs, instances] = await Promise.all([
+      const [env, outputs] = await Promise.all([
         api.call('GetEnvironment', { name }).then((o) => o.environment),
         listAll((nextToken) => api.call('ListEnvironmentOutputs', { environmentName: name, nextToken }), (o) => o.outputs),
-        listAll((nextToken) => api.call('ListServiceInstances', { filters: [{ key: 'environmentName', value: name }], nextToken }), (o) => o.serviceInstances),
       ]);
       deleting.current = env.deploymentStatus === 'DELETE_IN_PROGRESS';
-      return { env, outputs, instances };
+      return { env, outputs };
     },
     [name],
     { pollMs: 2000, pollWhile: (d) => !!d && !('gone' in d) && isRunning(d.env.deploymentStatus) },
@@ -145,23 +145,23 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
               <OutputsTable outputs={data?.outputs} />
             </Section>
           </div>
-          <Section title="Service instances here">
-            {data?.instances.length ? (
-              <ul className="plain-list">
-                {data.instances.map((i) => (
-                  <li key={i.arn}>
-                    <Link to={pathOf('services', i.serviceName, 'instances', i.name)}>
-                      {i.serviceName} / {i.name}
-                    </Link>{' '}
-                    <StatusBadge status={i.deploymentStatus} />
-                  </li>
-                ))}
-              </ul>
-            ) : (
-              <p className="muted">
-                No service runs here yet. <Link to="/create/service">Create a service</Link> whose template is compatible with {env.templateName}.
-              </p>
-            )}
+          <Section
+            title="Graph"
+            actions={
+              <Link to={pathOf('environments', name, 'graph')} aria-label={`Open the graph of ${name} on its own page`}>
+                Open on its own page
+              </Link>
+            }
+          >
+            <EnvironmentGraph
+              name={name}
+              refreshKey={`${env.lastAttemptedDeploymentId ?? ''}:${env.deploymentStatus}`}
+              empty={
+                <>
+                  No service runs here yet. <Link to="/create/service">Create a service</Link> whose template is compatible with {env.templateName}.
+                </>
+              }
+            />
           </Section>
           <DeploymentsPanel
             filter={{ environmentName: name }}

@@ -13,6 +13,15 @@ const columns: Column<EnvironmentSummary>[] = [
   { key: 'version', label: 'Version', sortValue: (r) => Number(r.templateMajorVersion) * 100_000 + Number(r.templateMinorVersion), render: (r) => version(r.templateMajorVersion, r.templateMinorVersion) },
   { key: 'status', label: 'Deployment', sortValue: (r) => r.deploymentStatus, render: (r) => <StatusBadge status={r.deploymentStatus} /> },
   { key: 'attempted', label: 'Last deployment', sortValue: (r) => r.lastDeploymentAttemptedAt.getTime(), render: (r) => <TimeAgo date={r.lastDeploymentAttemptedAt} /> },
+  {
+    key: 'graph',
+    label: 'Graph',
+    render: (r) => (
+      <Link to={pathOf('environments', r.name, 'graph')} aria-label={`Graph of ${r.name}`}>
+        Graph
+      </Link>
+    ),
+  },
 ];
 
 /** All environments. */
