@@ -19,7 +19,6 @@ import { StoredVersionBundles } from '../adapters/bundles/stored-version-bundles
 import { PostgresDeploymentStore } from '../adapters/db/postgres-deployment-store.js';
 import type { Database } from '../adapters/db/schema.js';
 import { CloudFormationProvisioner } from '../adapters/engines/cloudformation-provisioner.js';
-import { CloudFormationStackEngine } from '../adapters/engines/cloudformation-stack-engine.js';
 import { CodeBuildProvisioner } from '../adapters/engines/codebuild-provisioner.js';
 import { LocalCommandRunner } from '../adapters/runners/local-command-runner.js';
 import type { AccessKeysService } from '../app/access-keys-service.js';
@@ -37,6 +36,7 @@ import type { BundleStore } from '../ports/bundle-store.js';
 import type { CatalogStore } from '../ports/catalog-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { JobHandler } from '../worker/job-worker.js';
+import type { Provisioner } from '../ports/provisioner.js';
 import type { NucleonConfig } from './config.js';
 
 /** Lets the catalog ask about version usage before the deployment store exists. */
@@ -113,7 +113,16 @@ export async function wireDeployments(w: {
     revokeCredentials: (id) => w.keys.delete(id),
     baseEnv,
   });
-  const cloudformation = new CloudFormationProvisioner(CloudFormationStackEngine.create({ pollIntervalMs: w.config.cfnPollMs }), w.config.region);
+  // The CloudFormation SDK is loaded on the first CloudFormation deployment: it costs start-up time.
+  let cfn: Promise<Provisioner> | undefined;
+  const cloudformation: Provisioner = {
+    run: async (request) => {
+      cfn ??= import('../adapters/engines/cloudformation-stack-engine.js').then(
+        ({ CloudFormationStackEngine }) => new CloudFormationProvisioner(CloudFormationStackEngine.create({ pollIntervalMs: w.config.cfnPollMs }), w.config.region),
+      );
+      return (await cfn).run(request);
+    },
+  };
   const deploymentRunner = new DeploymentRunner({
     store,
     bundles: d.bundles,

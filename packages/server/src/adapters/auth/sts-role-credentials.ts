@@ -1,4 +1,4 @@
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 
 /**
  * Assumes a role through STS with the SDK's default credential and endpoint chain
@@ -10,7 +10,8 @@ export class StsRoleCredentials {
   constructor(private readonly region: string) {}
 
   async assume(roleArn: string, sessionName: string, durationSeconds: number) {
-    this.client ??= new STSClient({ region: this.region, maxAttempts: 2 });
+    const { AssumeRoleCommand, STSClient: Client } = await import('@aws-sdk/client-sts');
+    this.client ??= new Client({ region: this.region, maxAttempts: 2 });
     const out = await this.client.send(
       new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName.slice(0, 64), DurationSeconds: Math.min(Math.max(durationSeconds, 900), 43_200) }),
     );

@@ -1,4 +1,4 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { NotFoundError } from '@nucleon/core';
 import type { BundleSource, BundleStore } from '../../ports/bundle-store.js';
 
@@ -21,7 +21,9 @@ export class StoreThenS3BundleSource implements BundleSource {
   async fetch(bucket: string, key: string): Promise<Uint8Array> {
     const own = await this.store.getObject(bucket, key);
     if (own) return own;
-    this.s3 ??= new S3Client({ region: this.region, maxAttempts: 2, forcePathStyle: this.forcePathStyle });
+    // Loaded on first use: most installations never read bundles from S3, and start faster.
+    const { GetObjectCommand, S3Client: Client } = await import('@aws-sdk/client-s3');
+    this.s3 ??= new Client({ region: this.region, maxAttempts: 2, forcePathStyle: this.forcePathStyle });
     let response;
     try {
       response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
