@@ -27,16 +27,17 @@ export function deploymentOperations(deps: {
   const op = (name: string, handler: OperationEntry['handler'], extra: Partial<OperationEntry> = {}, prefix = targetPrefix) =>
     entries.push([`${prefix}.${name}`, { input: `${name}Input`, output: `${name}Output`, handler, ...extra }]);
 
+  const environmentKey = (i: In) => ({ kind: 'ENVIRONMENT' as const, serviceName: '', name: s(i.environmentName) });
   op('CreateEnvironment', async (i: In) => ({ environment: await environments.create(o(i)) }));
   op('GetEnvironment', async (i: In) => ({ environment: await environments.get(s(i.name)) }));
   op('ListEnvironments', async (i: In) => environments.list(o(i)));
   op('UpdateEnvironment', async (i: In) => ({ environment: await environments.update(o(i)) }));
   op('DeleteEnvironment', async (i: In) => ({ environment: await environments.delete(s(i.name)) }));
   op('CancelEnvironmentDeployment', async (i: In) => ({
-    environment: environmentView(await instances.cancel({ kind: 'ENVIRONMENT', serviceName: '', name: s(i.environmentName) })),
+    environment: environmentView(await instances.cancel(environmentKey(i))),
   }));
-  op('ListEnvironmentOutputs', async (i: In) => environments.outputs(s(i.environmentName), opt(i.deploymentId)));
-  op('ListEnvironmentProvisionedResources', async (i: In) => environments.provisionedResources(s(i.environmentName)));
+  op('ListEnvironmentOutputs', async (i: In) => instances.outputs(environmentKey(i), opt(i.deploymentId)));
+  op('ListEnvironmentProvisionedResources', async (i: In) => instances.provisionedResources(environmentKey(i)));
 
   op('CreateService', async (i: In) => ({ service: await services.create(o(i)) }));
   op('GetService', async (i: In) => ({ service: await services.get(s(i.name)) }));

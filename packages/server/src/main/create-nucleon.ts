@@ -26,7 +26,6 @@ import { accessKeyOperations } from '../http/access-key-operations.js';
 import { catalogOperations } from '../http/catalog-operations.js';
 import { createHttpApp } from '../http/create-http-app.js';
 import { mountConsoleRoutes } from '../http/console-routes.js';
-import { AuthenticationError } from '../adapters/auth/sigv4-verifier.js';
 import { systemClock } from '../ports/clock.js';
 import { JobWorker } from '../worker/job-worker.js';
 import { ensureRootKey, loadAccountId, loadMasterKey, type RootKeyOutcome } from './bootstrap-secrets.js';
@@ -140,13 +139,13 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
         }
       },
       authenticate: async (request) => {
-        const { accessKeyId } = await verifySigV4(request, async (id) => {
-          const k = await keys.lookup(id);
-          return k ? { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, sessionToken: k.sessionToken ?? undefined } : undefined;
+        let record: Awaited<ReturnType<typeof keys.lookup>>;
+        await verifySigV4(request, async (id) => {
+          record = await keys.lookup(id);
+          return record ? { accessKeyId: record.accessKeyId, secretAccessKey: record.secretAccessKey, sessionToken: record.sessionToken ?? undefined } : undefined;
         }, clock.now());
-        const record = await keys.lookup(accessKeyId);
-        if (!record) throw new AuthenticationError('UnrecognizedClientException', 'The access key was deleted.');
-        return keys.principalOf(record);
+        // verifySigV4 only returns after the lookup found the key that signed the request.
+        return keys.principalOf(record!);
       },
     });
 

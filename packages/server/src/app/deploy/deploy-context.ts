@@ -4,7 +4,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { DeploymentStore, ResourceRecord, StartDeployment } from '../../ports/deployment-store.js';
 import type { LoadedBundle, VersionBundles } from '../../ports/version-bundles.js';
 import { refs } from '../template-views.js';
-import { recommendedMinorVersion } from '@nucleon/core';
+import { isActive, recommendedMinorVersion } from '@nucleon/core';
 
 /** What the deployment use cases share. */
 export interface DeployDeps {
@@ -67,7 +67,16 @@ export async function startOrConflict(deps: DeployDeps, starts: StartDeployment[
 }
 
 export function requireIdle(r: ResourceRecord, what: string): void {
-  if (r.deploymentStatus === 'IN_PROGRESS' || r.deploymentStatus === 'CANCELLING' || r.deploymentStatus === 'DELETE_IN_PROGRESS') {
+  if (isActive(r.deploymentStatus)) {
     throw new ConflictError(`${what} has a deployment in progress (${r.deploymentStatus}). Wait for it to finish, or cancel it, then try again.`);
   }
+}
+
+/** Outputs of a resource: of the given deployment, else of its last successful one. */
+export async function outputsOf(d: DeployDeps, r: ResourceRecord, deploymentId: string | undefined) {
+  const id = deploymentId ?? r.lastSucceededDeploymentId;
+  if (!id) return [];
+  const dep = await d.store.getDeployment(id);
+  if (!dep || dep.targetArn !== r.arn) throw new NotFoundError(`The deployment ${id} does not exist for ${r.arn}.`);
+  return Object.entries(dep.outputs ?? {}).map(([key, valueString]) => ({ key, valueString }));
 }

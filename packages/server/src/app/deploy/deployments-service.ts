@@ -103,13 +103,21 @@ export class DeploymentsService {
   /** GetResourcesSummary: totals, failures and staleness per resource kind. */
   async summary() {
     const resources = await this.d.store.listResources({});
+    // One versions query per template, not per resource.
+    const versionsOf = new Map<string, Promise<ReturnType<typeof refs>>>();
+    const versions = (kind: 'ENVIRONMENT' | 'SERVICE', name: string) => {
+      const key = `${kind}:${name}`;
+      let v = versionsOf.get(key);
+      if (!v) versionsOf.set(key, (v = this.d.catalog.listVersions(kind, name).then(refs)));
+      return v;
+    };
     const counts = async (kind: string, templateKind: 'ENVIRONMENT' | 'SERVICE') => {
       const rs = resources.filter((r) => r.kind === kind);
       let upToDate = 0, behindMinor = 0, behindMajor = 0;
       for (const r of rs) {
-        const versions = refs(await this.d.catalog.listVersions(templateKind, r.templateName));
-        const top = recommendedVersion(versions);
-        const minor = recommendedMinorVersion(versions, r.templateMajor);
+        const known = await versions(templateKind, r.templateName);
+        const top = recommendedVersion(known);
+        const minor = recommendedMinorVersion(known, r.templateMajor);
         if (top && top.major > r.templateMajor) behindMajor++;
         else if (minor !== undefined && minor > r.templateMinor) behindMinor++;
         else upToDate++;

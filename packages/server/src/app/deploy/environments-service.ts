@@ -4,6 +4,7 @@ import type { ResourceKey, ResourceRecord } from '../../ports/deployment-store.j
 import { pageOf } from '../pagination.js';
 import { refs } from '../template-views.js';
 import { checkInputs, requireIdle, startOrConflict, versionForCreate, type DeployDeps } from './deploy-context.js';
+import { planDelete } from './plan-delete.js';
 import { planDeployment } from './plan-deployment.js';
 import { environmentView } from './resource-views.js';
 import { engineOf } from './engine-of.js';
@@ -120,29 +121,8 @@ export class EnvironmentsService {
       throw new ConflictError(`The environment ${name} still has ${inside.map((i) => (i.kind === 'COMPONENT' ? `component ${i.name}` : `service instance ${i.serviceName}/${i.name}`)).join(', ')}. Delete them first.`);
     }
     requireIdle(env, `The environment ${name}`);
-    const bundle = await this.d.bundles.load('ENVIRONMENT', env.templateName, env.templateMajor, env.templateMinor);
-    const start = planDeployment({ arnScope: this.d.arnScope, now: this.d.clock.now(), current: env, next: env, operation: 'DELETE', engine: engineOf(bundle.environment, env.settings, this.d.terraformCli) });
+    const start = await planDelete(this.d, env, this.d.clock.now());
     await startOrConflict(this.d, [start], `The environment ${name}`);
     return environmentView(start.resource);
   }
-
-  async outputs(name: string, deploymentId: string | undefined) {
-    const env = await this.require(name);
-    return { outputs: await outputsOf(this.d, env, deploymentId) };
-  }
-
-  async provisionedResources(name: string) {
-    const env = await this.require(name);
-    const d = env.lastSucceededDeploymentId ? await this.d.store.getDeployment(env.lastSucceededDeploymentId) : undefined;
-    return { provisionedResources: d?.provisionedResources ?? [] };
-  }
-}
-
-/** Outputs of a resource: of the given deployment, else of its last successful one. */
-export async function outputsOf(d: DeployDeps, r: ResourceRecord, deploymentId: string | undefined) {
-  const id = deploymentId ?? r.lastSucceededDeploymentId;
-  if (!id) return [];
-  const dep = await d.store.getDeployment(id);
-  if (!dep || dep.targetArn !== r.arn) throw new NotFoundError(`The deployment ${id} does not exist for ${r.arn}.`);
-  return Object.entries(dep.outputs ?? {}).map(([key, valueString]) => ({ key, valueString }));
 }

@@ -1,9 +1,8 @@
 import { ConflictError, NotFoundError, ValidationError, parseVersionPart, resolveTargetVersion, substituteCurrentValues, type DeploymentUpdateType } from '@nucleon/core';
 import type { ResourceKey, ResourceRecord } from '../../ports/deployment-store.js';
 import { refs } from '../template-views.js';
-import { checkInputs, requireIdle, startOrConflict, versionForCreate, type DeployDeps } from './deploy-context.js';
+import { checkInputs, outputsOf, requireIdle, startOrConflict, versionForCreate, type DeployDeps } from './deploy-context.js';
 import { engineOf } from './engine-of.js';
-import { outputsOf } from './environments-service.js';
 import { listInstances } from './list-instances.js';
 import { planDeployment } from './plan-deployment.js';
 import { serviceInstanceView, servicePipelineView } from './resource-views.js';

@@ -1,6 +1,6 @@
 import { isActive } from '@nucleon/core';
 import type { DeployDeps } from './deploy-context.js';
-import { engineOf } from './engine-of.js';
+import { planDelete } from './plan-delete.js';
 import { planDeployment } from './plan-deployment.js';
 
 const FAILED = new Set(['FAILED', 'DELETE_FAILED', 'CANCELLED']);
@@ -39,13 +39,7 @@ export async function reconcileService(d: DeployDeps, serviceName: string): Prom
       if (!failed.length) return update('ACTIVE', null);
       // Proton cleans up a service whose creation failed: everything it provisioned is deleted.
       const starts = [];
-      for (const r of resources) {
-        const bundle = await d.bundles.load('SERVICE', r.templateName, r.templateMajor, r.templateMinor);
-        const folder = r.kind === 'SERVICE_PIPELINE' ? bundle.pipeline : bundle.instance;
-        const env = r.environmentName ? await d.store.getResource({ kind: 'ENVIRONMENT', serviceName: '', name: r.environmentName }) : undefined;
-        const engine = r.kind === 'SERVICE_PIPELINE' ? (folder?.engine ?? 'none') : engineOf(folder, env?.settings ?? {}, d.terraformCli);
-        starts.push(planDeployment({ arnScope: d.arnScope, now, current: r, next: r, operation: 'DELETE', engine }));
-      }
+      for (const r of resources) starts.push(await planDelete(d, r, now));
       if (await d.store.startDeployments(starts, { name: serviceName, status: 'CREATE_FAILED_CLEANUP_IN_PROGRESS', statusMessage: why.slice(0, 5000), lastModifiedAt: now })) d.poke();
       return;
     }

@@ -5,6 +5,7 @@ import type { LoadedBundle } from '../../ports/version-bundles.js';
 import { pageOf } from '../pagination.js';
 import { checkInputs, requireIdle, versionForCreate, type DeployDeps } from './deploy-context.js';
 import { engineOf } from './engine-of.js';
+import { planDelete } from './plan-delete.js';
 import { planDeployment } from './plan-deployment.js';
 import { serviceView } from './resource-views.js';
 
@@ -140,9 +141,7 @@ export class ServicesService {
     }
     for (const r of removed) {
       requireIdle(r, `The service instance ${r.name}`);
-      const bundle = await this.d.bundles.load('SERVICE', r.templateName, r.templateMajor, r.templateMinor);
-      const env = await this.d.store.getResource({ kind: 'ENVIRONMENT', serviceName: '', name: r.environmentName ?? '' });
-      starts.push(planDeployment({ arnScope: this.d.arnScope, now, current: r, next: r, operation: 'DELETE', engine: engineOf(bundle.instance, env?.settings ?? {}, this.d.terraformCli) }));
+      starts.push(await planDelete(this.d, r, now));
     }
     const patch = { name: svc.name, spec: input.spec, description: input.description ?? svc.description, lastModifiedAt: now, ...(starts.length ? { status: 'UPDATE_IN_PROGRESS', statusMessage: null } : {}) };
     for (const s of starts.filter((x) => x.resource.deploymentStatus === 'IN_PROGRESS')) {
@@ -165,12 +164,7 @@ export class ServicesService {
     for (const r of resources) requireIdle(r, `The service ${name}'s ${r.kind === 'SERVICE_PIPELINE' ? 'pipeline' : `instance ${r.name}`}`);
     const now = this.d.clock.now();
     const starts: StartDeployment[] = [];
-    for (const r of resources) {
-      const bundle = await this.d.bundles.load('SERVICE', r.templateName, r.templateMajor, r.templateMinor);
-      const env = r.environmentName ? await this.d.store.getResource({ kind: 'ENVIRONMENT', serviceName: '', name: r.environmentName }) : undefined;
-      const folder = r.kind === 'SERVICE_PIPELINE' ? bundle.pipeline : bundle.instance;
-      starts.push(planDeployment({ arnScope: this.d.arnScope, now, current: r, next: r, operation: 'DELETE', engine: r.kind === 'SERVICE_PIPELINE' ? (folder?.engine ?? 'none') : engineOf(folder, env?.settings ?? {}, this.d.terraformCli) }));
-    }
+    for (const r of resources) starts.push(await planDelete(this.d, r, now));
     if (!(await this.d.store.startDeployments(starts, { name, status: 'DELETE_IN_PROGRESS', statusMessage: null, lastModifiedAt: now }))) {
       throw new ConflictError(`The service ${name} has a deployment in progress.`);
     }
