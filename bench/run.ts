@@ -10,7 +10,7 @@ const only = process.argv[2];
 if (!only || only === 'server') results.push(await serverBench());
 if (!only || only === 'deploy') results.push(await deployBench());
 if ((!only || only === 'render') && existsSync(fileURLToPath(new URL('./render-bench.ts', import.meta.url)))) {
-  const { renderBench } = (await import('./render-bench.js')) as { renderBench: () => Promise<Record<string, unknown>> };
+  const { renderBench } = await import('./render-bench.js');
   results.push(await renderBench());
 }
 const out = { at: new Date().toISOString(), node: process.version, cpus: cpus().length, results };

@@ -25,14 +25,16 @@ function start(env: Record<string, string>): Promise<{ child: ChildProcess; ms: 
   });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', async (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /Nucleon is running at (http:\/\/\S+)/.exec(out);
       if (!m) return;
-      child.stdout!.removeAllListeners('data');
+      child.stdout.removeAllListeners('data');
       const client = new ProtonClient({ endpoint: m[1]!, region: 'us-east-1', credentials: KEY });
-      await client.call('ListEnvironmentTemplates', {});
-      resolve({ child, ms: Math.round(performance.now() - t0), url: m[1]! });
+      client.call('ListEnvironmentTemplates', {}).then(
+        () => resolve({ child, ms: Math.round(performance.now() - t0), url: m[1]! }),
+        reject,
+      );
     });
     child.on('exit', (code) => reject(new Error(`nucleon exited ${code}: ${out}`)));
   });
@@ -56,7 +58,7 @@ async function signedGet(url: string): Promise<{ headers: Record<string, string>
   const signed = await signer.sign(
     new HttpRequest({ method: 'POST', hostname: u.hostname, port: Number(u.port), path: '/', headers: { host: u.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AwsProton20200720.GetEnvironmentTemplate' }, body }),
   );
-  return { headers: signed.headers as Record<string, string>, body };
+  return { headers: signed.headers, body };
 }
 
 async function oneDatabase(kind: 'pglite' | 'postgres'): Promise<Record<string, unknown>> {

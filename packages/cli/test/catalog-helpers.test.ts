@@ -69,12 +69,12 @@ describe('catalog helpers', () => {
 
   it("changes only the given instance's inputs in a service spec", () => {
     const base = 'proton: ServiceSpec\ninstances:\n  - name: a\n    environment: dev\n    spec:\n      port: 1\n  - name: b\n    environment: dev\n';
-    const doc = parse(instanceSpec(base, { name: 'b', environmentName: 'dev' }, ['message=y'], undefined, 't'));
+    const doc = parse(instanceSpec(base, { name: 'b', environmentName: 'dev' }, ['message=y'], undefined, 't')) as { instances: unknown };
     expect(doc.instances).toEqual([
       { name: 'a', environment: 'dev', spec: { port: 1 } },
       { name: 'b', environment: 'dev', spec: { message: 'y' } },
     ]);
-    const fresh = parse(instanceSpec(undefined, { name: 'c', environmentName: 'prod' }, ['port=2'], undefined, 't'));
+    const fresh: unknown = parse(instanceSpec(undefined, { name: 'c', environmentName: 'prod' }, ['port=2'], undefined, 't'));
     expect(fresh).toEqual({ proton: 'ServiceSpec', instances: [{ name: 'c', environment: 'prod', spec: { port: 2 } }] });
   });
 
@@ -135,7 +135,7 @@ describe('catalog helpers', () => {
       let polls = 0;
       const afters: number[] = [];
       const client = {
-        send: async (_target: string, input: { id: string; afterEventId: number }) => {
+        send: (_target: string, input: { id: string; afterEventId: number }) => {
           afters.push(input.afterEventId);
           polls++;
           const status = polls < 3 ? 'IN_PROGRESS' : 'FAILED';
@@ -145,7 +145,7 @@ describe('catalog helpers', () => {
             operation: 'DEPLOY',
             events: [{ id: polls, at: 1_700_000_000 + polls, kind: polls === 2 ? 'stderr' : 'stdout', message: `line ${polls}` }],
           };
-          return details;
+          return Promise.resolve(details);
         },
       } as unknown as ProtonClient;
       return { client, afters };

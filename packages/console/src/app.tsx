@@ -52,7 +52,7 @@ function routeOf(location: Location, session: SessionInfo): ReactNode {
   );
 }
 
-function Shell(props: { session: SessionInfo; onSignOut(): void; children: ReactNode }): ReactNode {
+function Shell(props: { session: SessionInfo; onSignOut: () => void; children: ReactNode }): ReactNode {
   const { path } = useLocation();
   const active = (to: string) => (to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`));
   // After moving to another page, put keyboard and screen-reader focus at its start.

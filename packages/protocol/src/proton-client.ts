@@ -81,9 +81,10 @@ export class ProtonClient {
     const text = await response.text();
     const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     if (!response.ok) {
-      const rawType = String(json.__type ?? response.headers.get('x-amzn-errortype') ?? 'UnknownError');
+      const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      const rawType = str(json.__type) ?? response.headers.get('x-amzn-errortype') ?? 'UnknownError';
       const type = rawType.replace(/^.*#/, '').replace(/:.*$/, '');
-      const message = String(json.message ?? json.Message ?? response.statusText);
+      const message = str(json.message) ?? str(json.Message) ?? response.statusText;
       throw new ProtonApiError(type, message, response.status, response.headers.get('x-amzn-requestid') ?? undefined);
     }
     return json;

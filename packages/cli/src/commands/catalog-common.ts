@@ -68,7 +68,7 @@ export function action<A extends unknown[]>(
         return;
       }
       if (error instanceof ProtonApiError) {
-        const table = typeof hints === 'function' ? hints(...(args.filter((a) => typeof a === 'string') as string[])) : hints;
+        const table = typeof hints === 'function' ? hints(...args.filter((a): a is string => typeof a === 'string')) : hints;
         const hint = table[error.type] ?? GENERIC_HINTS[error.type];
         process.stderr.write(`nucleon: ${error.type}: ${error.message}\n${hint ? `hint: ${hint}\n` : ''}`);
         setExit(1);

@@ -12,7 +12,7 @@ export interface InstallOptions {
   waitTimeoutMs: number;
   pollMs?: number;
   /** Progress lines for people (stderr). */
-  progress?(line: string): void;
+  progress?: (line: string) => void;
 }
 
 /** What happened to one example template. */
@@ -117,9 +117,9 @@ class TemplateApi {
     const input = { templateName, majorVersion, minorVersion };
     if (this.kind === 'environment')
       return (await this.client.call('GetEnvironmentTemplateVersion', input))
-        .environmentTemplateVersion as VersionSummary;
+        .environmentTemplateVersion;
     return (await this.client.call('GetServiceTemplateVersion', input))
-      .serviceTemplateVersion as VersionSummary;
+      .serviceTemplateVersion;
   }
 
   async createVersion(
@@ -137,13 +137,13 @@ class TemplateApi {
     };
     if (this.kind === 'environment')
       return (await this.client.call('CreateEnvironmentTemplateVersion', common))
-        .environmentTemplateVersion as VersionSummary;
+        .environmentTemplateVersion;
     return (
       await this.client.call('CreateServiceTemplateVersion', {
         ...common,
         compatibleEnvironmentTemplates,
       })
-    ).serviceTemplateVersion as VersionSummary;
+    ).serviceTemplateVersion;
   }
 
   async publish(templateName: string, majorVersion: string, minorVersion: string): Promise<void> {

@@ -9,7 +9,7 @@ export interface ConfirmDialogProps {
   confirmLabel: string;
   danger?: boolean;
   onConfirm(): Promise<void>;
-  onClose(): void;
+  onClose: () => void;
 }
 
 /** A modal question (native <dialog>: focus stays inside, Escape closes it). */
@@ -42,7 +42,7 @@ export function ConfirmDialog(props: ConfirmDialogProps): ReactNode {
   const ready = !props.typeToConfirm || typed === props.typeToConfirm;
   return (
     <dialog ref={ref} className="dialog" onClose={props.onClose} aria-labelledby={`${inputId}-title`}>
-      <form onSubmit={submit}>
+      <form onSubmit={(e) => void submit(e)}>
         <h2 id={`${inputId}-title`}>{props.title}</h2>
         <div className="dialog-body">{props.children}</div>
         {props.typeToConfirm && (

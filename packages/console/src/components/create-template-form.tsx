@@ -6,7 +6,7 @@ import { ErrorBanner } from './ui.js';
 const NAME_PATTERN = /^[0-9A-Za-z]+[0-9A-Za-z_\-]*$/;
 
 /** Creates an empty environment or service template; versions are uploaded on its page. */
-export function CreateTemplateForm(props: { onCancel(): void }): ReactNode {
+export function CreateTemplateForm(props: { onCancel: () => void }): ReactNode {
   const [kind, setKind] = useState<'environment' | 'service'>('environment');
   const [name, setName] = useState('');
   const [displayName, setDisplayName] = useState('');
@@ -33,7 +33,7 @@ export function CreateTemplateForm(props: { onCancel(): void }): ReactNode {
   };
 
   return (
-    <form className="card form" onSubmit={submit} aria-labelledby="create-template-title">
+    <form className="card form" onSubmit={(e) => void submit(e)} aria-labelledby="create-template-title">
       <h2 id="create-template-title">New template</h2>
       <fieldset className="radio-row">
         <legend>Kind</legend>

@@ -15,7 +15,7 @@ interface Details {
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 
 /** Follows a deployment: its log streams in (polled every second while it runs), then its rendered files. */
-export function DeploymentLog(props: { id: string; onFinished?(status: string): void }): ReactNode {
+export function DeploymentLog(props: { id: string; onFinished?: (status: string) => void }): ReactNode {
   const [details, setDetails] = useState<Details>();
   const [events, setEvents] = useState<DeploymentEvent[]>([]);
   const [files, setFiles] = useState<RenderedFile[]>();

@@ -17,7 +17,7 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function Control(props: { field: InputField; id: string; value: RawValue | undefined; invalid: boolean; describedBy: string; onChange(v: RawValue): void; onBlur(): void }): ReactNode {
+function Control(props: { field: InputField; id: string; value: RawValue | undefined; invalid: boolean; describedBy: string; onChange(v: RawValue): void; onBlur: () => void }): ReactNode {
   const { field, id } = props;
   const common = { id, name: field.name, 'aria-invalid': props.invalid, 'aria-describedby': props.describedBy, onBlur: props.onBlur };
   const text = typeof props.value === 'string' ? props.value : '';

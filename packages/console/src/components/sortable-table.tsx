@@ -5,7 +5,7 @@ export interface Column<T> {
   label: string;
   render(row: T): ReactNode;
   /** The value to sort by; columns without one are not sortable. */
-  sortValue?(row: T): string | number;
+  sortValue?: (row: T) => string | number;
 }
 
 /** A table whose sortable headers are buttons (keyboard and screen-reader friendly). */

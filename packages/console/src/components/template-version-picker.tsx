@@ -17,7 +17,7 @@ export interface PickedVersion {
  * Step one of a wizard: a template and one of its usable versions (the recommended one
  * preselected). `initial` is "name" or "name:major.minor" (from a template page's link).
  */
-export function TemplateVersionPicker(props: { kind: TemplateKind; initial?: string; onPicked(picked: PickedVersion | undefined): void }): ReactNode {
+export function TemplateVersionPicker(props: { kind: TemplateKind; initial?: string; onPicked: (picked: PickedVersion | undefined) => void }): ReactNode {
   const [initialName, initialVersion] = (props.initial ?? '').split(':');
   const [templateName, setTemplateName] = useState(initialName ?? '');
   const [label, setLabel] = useState(initialVersion ?? '');

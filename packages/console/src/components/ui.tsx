@@ -35,7 +35,7 @@ export function ErrorBanner(props: { error: unknown; title?: string; onDismiss?:
     <div className="error-banner" role="alert">
       <strong>{props.title ?? 'Something went wrong'}</strong>
       <p>
-        {e.name && e.name !== 'Error' && <code className="error-type">{e.name}</code>} {e.message ?? String(props.error)}
+        {e.name && e.name !== 'Error' && <code className="error-type">{e.name}</code>} {e.message ?? (typeof props.error === 'string' ? props.error : JSON.stringify(props.error))}
       </p>
       {props.onDismiss && (
         <button type="button" className="link-button" onClick={props.onDismiss}>

@@ -24,7 +24,7 @@ export interface UpdatePanelProps {
   inputs: keyof TemplateInputs;
   currentInputs: Record<string, unknown>;
   onSubmit(target: UpdateTarget, values: Record<string, unknown>): Promise<void>;
-  onClose(): void;
+  onClose: () => void;
 }
 
 /** The three ways to redeploy a resource: new inputs on its version, the latest minor, the latest major. */
@@ -85,7 +85,7 @@ function InputsForTarget(props: UpdatePanelProps & { target: UpdateTarget }): Re
   };
 
   return (
-    <form onSubmit={submit} noValidate>
+    <form onSubmit={(e) => void submit(e)} noValidate>
       <InputFields fields={fields} values={values} errors={typed.errors} showAllErrors={submitted} idPrefix="update-input" onChange={(k, v) => setRaw({ ...values, [k]: v })} />
       <ErrorBanner error={error} title="Could not start the deployment" />
       <div className="form-actions">

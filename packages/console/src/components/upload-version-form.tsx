@@ -51,7 +51,7 @@ function CompatibleTemplatesPicker(props: { value: CompatibleEnvironmentTemplate
 }
 
 /** Registers a new version from a bundle archive: PutBundle, then Create…TemplateVersion. */
-export function UploadVersionForm(props: { kind: TemplateKind; templateName: string; versions: VersionSummary[]; onCreated(): void; onCancel(): void }): ReactNode {
+export function UploadVersionForm(props: { kind: TemplateKind; templateName: string; versions: VersionSummary[]; onCreated(): void; onCancel: () => void }): ReactNode {
   const majors = [...new Set(props.versions.map((v) => v.majorVersion))].sort((a, b) => Number(b) - Number(a));
   const nextMajor = (Number(majors[0] ?? 0) + 1).toString();
   const [file, setFile] = useState<File>();
@@ -86,7 +86,7 @@ export function UploadVersionForm(props: { kind: TemplateKind; templateName: str
   };
 
   return (
-    <form className="card form" onSubmit={submit} aria-labelledby="upload-title">
+    <form className="card form" onSubmit={(e) => void submit(e)} aria-labelledby="upload-title">
       <h2 id="upload-title">Register a new version</h2>
       <div className={`field${tooLarge ? ' field-invalid' : ''}`}>
         <label htmlFor="bundle-file">

@@ -6,7 +6,7 @@ export interface SpecSync<S> {
   update(next: S | ((current: S) => S)): void;
   yaml: string;
   /** Changes the YAML; the form follows while the YAML is readable. */
-  editYaml(text: string): void;
+  editYaml: (text: string) => void;
   yamlError: string | undefined;
 }
 

@@ -52,7 +52,7 @@ function EnvironmentForm(props: { picked: PickedVersion; fields: InputField[] })
   };
 
   return (
-    <form className="form" onSubmit={submit} noValidate>
+    <form className="form" onSubmit={(e) => void submit(e)} noValidate>
       <div className="card">
         <h2>Environment settings</h2>
         <div className={`field${submitted && nameError ? ' field-invalid' : ''}`}>

@@ -121,7 +121,7 @@ function ServiceFormView(props: { picked: PickedVersion; schema: Schema; environ
   };
 
   return (
-    <form className="form" onSubmit={submit} noValidate>
+    <form className="form" onSubmit={(e) => void submit(e)} noValidate>
       <div className="card">
         <h2>Service settings</h2>
         <TextField id="service-name" label="Name" required value={name} onChange={setName} error={show(nameError, name)} />

@@ -20,9 +20,16 @@ export function editsAsYaml(field: InputField): boolean {
 export function rawOf(field: InputField, value: unknown): RawValue {
   if (field.type === 'boolean') return value === true || value === 'true';
   if (value === undefined || value === null) return '';
-  if (editsAsLines(field)) return Array.isArray(value) ? value.map(String).join('\n') : String(value);
+  if (editsAsLines(field)) return Array.isArray(value) ? value.map(String).join('\n') : scalarText(value);
   if (editsAsYaml(field)) return stringify(value).trimEnd();
-  return String(value);
+  return scalarText(value);
+}
+
+/** A value's text for a one-line control (a mapping or list as JSON, not "[object Object]"). */
+function scalarText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value) ?? '';
 }
 
 /** Form contents for a set of fields, from current values where given, else from defaults. */

@@ -15,4 +15,4 @@ export class VersionUsage {
 }
 
 /** Until environments and services exist in the database, nothing uses a version. */
-export const noResourcesYet: VersionUsageCounter = { count: async () => ({}) };
+export const noResourcesYet: VersionUsageCounter = { count: () => Promise.resolve({}) };

@@ -6,6 +6,6 @@ import type { OperationEntry } from './operation-registry.js';
 export function accountSettingsOperations(settings: AccountSettingsService): Array<[string, OperationEntry]> {
   return [
     [`${targetPrefix}.GetAccountSettings`, { input: 'GetAccountSettingsInput', output: 'GetAccountSettingsOutput', handler: () => settings.get() }],
-    [`${targetPrefix}.UpdateAccountSettings`, { input: 'UpdateAccountSettingsInput', output: 'UpdateAccountSettingsOutput', handler: (i) => settings.update(i as never) }],
+    [`${targetPrefix}.UpdateAccountSettings`, { input: 'UpdateAccountSettingsInput', output: 'UpdateAccountSettingsOutput', handler: (i) => settings.update(i) }],
   ];
 }

@@ -135,7 +135,7 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
     return c.json({ signedIn: true, ...sessionView(session) });
   });
 
-  app.delete(`${API}/session`, async (c) => {
+  app.delete(`${API}/session`, (c) => {
     const refused = crossOriginRefusal(c);
     if (refused) return refused;
     const session = sessions.touch(getCookie(c, SESSION_COOKIE));
@@ -158,7 +158,7 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
     const response = await options.dispatch(c, async () => {
       const envelope = parseJson(await readBoundedBody(c.req.raw.body, c.req.header('content-length'), options.maxRequestBytes));
       const target = typeof envelope.target === 'string' ? envelope.target : undefined;
-      return { target, principal: async () => session.principal, input: envelope.input ?? {} };
+      return { target, principal: () => Promise.resolve(session.principal), input: envelope.input ?? {} };
     });
     response.headers.set('cache-control', 'no-store');
     return response;

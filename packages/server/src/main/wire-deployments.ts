@@ -59,8 +59,8 @@ export async function wireDeployments(w: {
   arnScope: ArnScope;
   accountId: string;
   logger: Logger;
-  poke(): void;
-  endpoint(): string;
+  poke: () => void;
+  endpoint: () => string;
 }) {
   const store = new PostgresDeploymentStore(w.db);
   // Commands get a clean environment: PATH, HOME, LANG and only the variables the operator names.

@@ -332,7 +332,7 @@ function checkRequired(
   if (new Set(required).size !== required.length)
     report(at, `"required" in ${where} lists an input more than once`);
   if (!isPlainObject(properties)) return;
-  for (const name of required as string[]) {
+  for (const name of required) {
     if (!Object.hasOwn(properties, name)) {
       report(at, `required input "${name}" in ${where} is not defined under properties`);
     }

@@ -114,7 +114,7 @@ function commandList(value: unknown, key: string, nonEmpty: boolean, at: At): st
     at(key, `"${key}" must list at least one command`);
     return undefined;
   }
-  return value as string[];
+  return value;
 }
 
 function scalarMap(value: unknown, key: string, at: At): Record<string, string> | undefined {

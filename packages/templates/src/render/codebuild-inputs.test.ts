@@ -67,14 +67,14 @@ describe('proton-inputs.json for pipelines', () => {
       ],
     });
     expect(
-      JSON.parse(
+      (JSON.parse(
         protonInputsJson({
           kind: 'pipeline',
           service: { name: 'api' },
           pipelineInputs: {},
           instances: [],
         }),
-      ).service,
+      ) as { service: unknown }).service,
     ).toEqual({ name: 'api' });
   });
 });

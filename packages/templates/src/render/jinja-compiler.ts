@@ -10,12 +10,9 @@
 import { SliceNode } from './jinja-parser.js';
 import { memberName } from './py-lookup.js';
 import { PyFloat } from './py-values.js';
-import { BaseCompiler, type NjCompiler, type NjFrame, type NjNode } from './nunjucks-internals.js';
+import { BaseCompiler, type NjFrame, type NjNode } from './nunjucks-internals.js';
 
-const CompilerClass = BaseCompiler as unknown as new (
-  name: string,
-  throwOnUndefined?: boolean,
-) => NjCompiler;
+const CompilerClass = BaseCompiler;
 
 const q = (s: string): string => JSON.stringify(s);
 

@@ -11,7 +11,6 @@ import {
   nodeClass,
   nodes,
   type NjNode,
-  type NjParser,
   type NjToken,
   type NjTokenizer,
 } from './nunjucks-internals.js';
@@ -71,7 +70,7 @@ const RAW_END = /^([\s\S]*?)\{%([-+]?)\s*endraw\s*([-+]?)%\}/;
 
 const PY_LITERALS: Readonly<Record<string, unknown>> = { True: true, False: false, None: null };
 
-const ParserClass = BaseParser as unknown as new (tokens: NjTokenizer) => NjParser;
+const ParserClass = BaseParser;
 
 /** The Jinja-flavoured parser. */
 export class JinjaParser extends ParserClass {

@@ -107,7 +107,7 @@ interface NunjucksModule {
   lexer: { lex(src: string, opts?: object): NjTokenizer; [token: `TOKEN_${string}`]: string };
   parser: { Parser: new (tokens: NjTokenizer) => NjParser };
   compiler: { Compiler: new (name: string, throwOnUndefined?: boolean) => NjCompiler };
-  transformer: { transform(ast: NjNode, asyncFilters: string[], name?: string): NjNode };
+  transformer: { transform: (ast: NjNode, asyncFilters: string[], name?: string) => NjNode };
   nodes: NjNodes;
   runtime: {
     Frame: new () => NjFrame & { topLevel: boolean };

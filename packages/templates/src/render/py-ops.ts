@@ -191,7 +191,8 @@ export function add(a: unknown, b: unknown): unknown {
   if (typeof a === 'string' && b instanceof Markup) return new Markup(escapeHtml(a) + b.value);
   if (typeof a === 'string' && typeof b === 'string') return a + b;
   if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
-    return isTuple(a) ? tuple([...a, ...b]) : [...a, ...b];
+    const joined: unknown[] = [...(a as unknown[]), ...(b as unknown[])];
+    return isTuple(a) ? tuple(joined) : joined;
   }
   throw typeof a === 'string' || typeof b === 'string'
     ? new TemplateRuntimeError(`can only concatenate str (not "${typeName(b)}") to str; use ~`)

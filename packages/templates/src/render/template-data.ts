@@ -31,7 +31,7 @@ function copy(value: unknown): unknown {
   if (value === null || value instanceof PyFloat || value instanceof Markup) return value;
   if (Array.isArray(value)) return copyList(value);
   if (isDict(value)) return copyDict(value);
-  throw new BadValue((value as object).constructor?.name ?? 'object');
+  throw new BadValue(value.constructor?.name ?? 'object');
 }
 
 function copyList(list: unknown[]): unknown[] {

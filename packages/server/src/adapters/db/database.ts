@@ -46,7 +46,7 @@ export async function openDatabase(options: {
 function migrator(db: Kysely<Database>): Migrator {
   return new Migrator({
     db,
-    provider: { getMigrations: async () => migrations },
+    provider: { getMigrations: () => Promise.resolve(migrations) },
     migrationTableName: 'nucleon_migrations',
     migrationLockTableName: 'nucleon_migrations_lock',
   });
@@ -55,7 +55,7 @@ function migrator(db: Kysely<Database>): Migrator {
 function check(result: MigrationResultSet): void {
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(result.error)}`);
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${result.error instanceof Error ? result.error.message : JSON.stringify(result.error)}`);
   }
 }
 

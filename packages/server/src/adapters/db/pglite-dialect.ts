@@ -35,8 +35,8 @@ export class PGliteDialect implements Dialect {
 class PGliteDriver implements Driver {
   constructor(private readonly pglite: PGlite) {}
   async init(): Promise<void> {}
-  async acquireConnection(): Promise<DatabaseConnection> {
-    return new PGliteConnection(this.pglite);
+  acquireConnection(): Promise<DatabaseConnection> {
+    return Promise.resolve(new PGliteConnection(this.pglite));
   }
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await (connection as PGliteConnection).begin();
@@ -69,7 +69,7 @@ class PGliteConnection implements DatabaseConnection {
   }
 
    
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming queries are not supported on PGlite');
   }
 

@@ -23,7 +23,7 @@ export function keyOfArn(arn: string): ResourceKey | undefined {
 export class DeploymentsService {
   constructor(
     private readonly d: DeployDeps,
-    private readonly afterFinish: (deployment: DeploymentRecord) => Promise<void> = async () => undefined,
+    private readonly afterFinish: (deployment: DeploymentRecord) => Promise<void> = () => Promise.resolve(),
   ) {}
 
   async require(id: string): Promise<DeploymentRecord> {

@@ -15,7 +15,7 @@ const SETTING_KEYS = ['description', 'protonServiceRoleArn', 'codebuildRoleArn',
 
 function parseSpecInputs(spec: string): Record<string, unknown> {
   try {
-    return parseEnvironmentSpec(spec).spec as Record<string, unknown>;
+    return parseEnvironmentSpec(spec).spec;
   } catch (error) {
     throw new ValidationError(`spec: ${(error as Error).message}`);
   }

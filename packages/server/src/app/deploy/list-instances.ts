@@ -51,7 +51,7 @@ export async function listInstances(d: DeployDeps, input: { serviceName?: string
     };
     const test = keep[f.key ?? ''];
     if (!test) continue;
-    const flags = await Promise.all(items.map((r) => test(r)));
+    const flags = await Promise.all(items.map((r) => Promise.resolve(test(r))));
     items = items.filter((_, i) => flags[i]);
   }
   const key = sortKeys[input.sortBy ?? 'serviceName'] ?? sortKeys.serviceName!;
