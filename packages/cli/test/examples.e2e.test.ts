@@ -413,7 +413,7 @@ describe('nucleon examples install, and the examples provisioning real things', 
         PortRangeStart: '18080',
         PortRangeEnd: '18179',
       });
-      const registry = JSON.parse(readFileSync(join(envDir, 'environment.json'), 'utf8'));
+      const registry: unknown = JSON.parse(readFileSync(join(envDir, 'environment.json'), 'utf8'));
       expect(registry).toMatchObject({
         kind: 'nucleon-example/local-env',
         name: 'local-dev',
@@ -459,7 +459,7 @@ instances:
         expect(outputs.Url).toBe(`http://127.0.0.1:${port}/`);
         expect(outputs.Port).toBe(String(port));
         pids[name] = Number(outputs.Pid);
-        expect(alive(pids[name]!)).toBe(true);
+        expect(alive(pids[name])).toBe(true);
         const answer = await getJson(outputs.Url!);
         expect(answer.status).toBe(200);
         expect(answer.body).toMatchObject({

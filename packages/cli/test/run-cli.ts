@@ -35,8 +35,8 @@ export function startUp(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ 
         resolve({ child, url: m[1]!, output: () => out });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`nucleon up exited with ${code}:\n${out}`));

@@ -86,7 +86,7 @@ describe('CloudFormation YAML with intrinsic short tags', () => {
 
   it('treats unknown tags, duplicate keys and non-mappings as problems with their line', () => {
     expect(parseCloudFormationYaml('A: 1\nB: !Reff x\n', 't.yaml').problems).toEqual([
-      { file: 't.yaml', line: 2, message: expect.stringContaining('!Reff') as unknown as string },
+      { file: 't.yaml', line: 2, message: expect.stringContaining('!Reff') },
     ]);
     expect(parseCloudFormationYaml('A: 1\nA: 2\n', 't.yaml').problems[0]?.line).toBe(2);
     expect(parseCloudFormationYaml('- a\n', 't.yaml').problems[0]?.message).toContain(

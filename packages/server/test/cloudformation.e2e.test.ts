@@ -87,7 +87,7 @@ describe('the CloudFormation engine against moto_server', () => {
     const spec = 'proton: ServiceSpec\ninstances:\n  - name: q1\n    environment: net\n    spec:\n      port: 81\n';
     await proton.send(new CreateServiceCommand({ name: 'queues', templateName: 'cfn-svc', templateMajorVersion: '1', spec }));
     expect((await waitUntilServiceCreated(w(proton), { name: 'queues' })).state).toBe('SUCCESS');
-    const outputs = Object.fromEntries(((await proton.send(new ListServiceInstanceOutputsCommand({ serviceName: 'queues', serviceInstanceName: 'q1' }))).outputs ?? []).map((o) => [o.key, o.valueString]));
+    const outputs = Object.fromEntries(((await proton.send(new ListServiceInstanceOutputsCommand({ serviceName: 'queues', serviceInstanceName: 'q1' }))).outputs ?? []).map((o) => [o.key!, o.valueString] as const));
     expect(outputs.VpcFromEnv).toMatch(/^vpc-/);
     expect(outputs.QueueUrl).toContain('queues-q1');
     expect((await proton.send(new GetServiceCommand({ name: 'queues' }))).service?.status).toBe('ACTIVE');
@@ -140,7 +140,7 @@ describe('the CloudFormation engine against moto_server', () => {
       new CreateEnvironmentCommand({ name: 'with-role', templateName: 'cb-role', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec: {}\n', codebuildRoleArn: 'arn:aws:iam::123456789012:role/codebuild' }),
     );
     expect((await waitUntilEnvironmentDeployed(w(proton), { name: 'with-role' })).state).toBe('SUCCESS');
-    const outputs = Object.fromEntries(((await proton.send(new Outputs({ environmentName: 'with-role' }))).outputs ?? []).map((o) => [o.key, o.valueString]));
+    const outputs = Object.fromEntries(((await proton.send(new Outputs({ environmentName: 'with-role' }))).outputs ?? []).map((o) => [o.key!, o.valueString] as const));
     expect(outputs.NotifiedBy).toBe('aws-cli');
     const details = (await nucleonClient(server).send(`${extensionTargetPrefix}.GetDeploymentDetails`, { id: created.environment!.lastAttemptedDeploymentId })) as { events: Array<{ message: string }> };
     expect(details.events.map((e) => e.message)).toContain('assumed arn:aws:iam::123456789012:role/codebuild for the commands');

@@ -25,7 +25,7 @@ describe('the data dir lock', () => {
     const deadPid = await new Promise<number>((resolve) => child.on('exit', () => resolve(child.pid!)));
     writeFileSync(join(dir, 'nucleon.lock'), JSON.stringify({ pid: deadPid, hostname: hostname(), startedAt: 'earlier' }));
     const lock = DataDirLock.acquire(dir);
-    expect(JSON.parse(readFileSync(join(dir, 'nucleon.lock'), 'utf8')).pid).toBe(process.pid);
+    expect((JSON.parse(readFileSync(join(dir, 'nucleon.lock'), 'utf8')) as { pid: number }).pid).toBe(process.pid);
     lock.release();
     rmSync(dir, { recursive: true, force: true });
   });

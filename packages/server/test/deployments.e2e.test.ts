@@ -37,7 +37,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nucleonClient, pushFixture, sdkClient } from './helpers.js';
 
 const w = (client: ProtonClient) => ({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 1 });
-const outputsMap = (list: Array<{ key?: string; valueString?: string }> | undefined) => Object.fromEntries((list ?? []).map((o) => [o.key, o.valueString]));
+const outputsMap = (list: Array<{ key?: string; valueString?: string }> | undefined) => Object.fromEntries((list ?? []).map((o) => [o.key!, o.valueString] as const));
 
 const serviceSpec = (port: number, sleep = 0) => `proton: ServiceSpec
 instances:
@@ -160,7 +160,7 @@ for (const dialect of testDialects()) describe(`environments, services and deplo
       renderedFiles: Array<{ path: string; content: string }>;
     };
     expect(details.events.map((e) => e.message)).toContain('instance web-a ready');
-    const inputs = JSON.parse(details.renderedFiles.find((f) => f.path === 'proton-inputs.json')!.content);
+    const inputs = JSON.parse(details.renderedFiles.find((f) => f.path === 'proton-inputs.json')!.content) as { service_instance: unknown };
     expect(inputs.service_instance).toEqual({ name: 'web-a', inputs: { port: 9090, sleep_seconds: 0, message: 'hi' } });
   });
 

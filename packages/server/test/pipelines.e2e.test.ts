@@ -22,7 +22,7 @@ const w = (client: ProtonClient) => ({ client, maxWaitTime: 60, minDelay: 1, max
 const spec = (names: string[], stage?: string) =>
   `proton: ServiceSpec\n${stage ? `pipeline:\n  stage: ${stage}\n` : ''}instances:\n${names.map((n, i) => `  - name: ${n}\n    environment: dev\n    spec:\n      port: ${9000 + i}\n`).join('')}`;
 const outputs = async (proton: ProtonClient) =>
-  Object.fromEntries(((await proton.send(new ListServicePipelineOutputsCommand({ serviceName: 'api' }))).outputs ?? []).map((o) => [o.key, o.valueString]));
+  Object.fromEntries(((await proton.send(new ListServicePipelineOutputsCommand({ serviceName: 'api' }))).outputs ?? []).map((o) => [o.key!, o.valueString] as const));
 
 describe('service pipelines', () => {
   let server: TestServer;

@@ -67,9 +67,9 @@ describe('boto3 and the AWS CLI as clients', async () => {
     };
     delete (env as Record<string, string | undefined>).AWS_PROFILE;
     const created = await run('aws', ['proton', 'create-service-template', '--name', 'cli-svc', '--pipeline-provisioning', 'CUSTOMER_MANAGED', '--output', 'json'], { env });
-    expect(JSON.parse(created.stdout).serviceTemplate).toMatchObject({ name: 'cli-svc', pipelineProvisioning: 'CUSTOMER_MANAGED' });
+    expect((JSON.parse(created.stdout) as { serviceTemplate: unknown }).serviceTemplate).toMatchObject({ name: 'cli-svc', pipelineProvisioning: 'CUSTOMER_MANAGED' });
     const listed = await run('aws', ['proton', 'list-service-templates', '--output', 'json'], { env });
-    expect(JSON.parse(listed.stdout).templates.map((t: { name: string }) => t.name)).toEqual(['cli-svc']);
+    expect((JSON.parse(listed.stdout) as { templates: Array<{ name: string }> }).templates.map((t) => t.name)).toEqual(['cli-svc']);
     const failed = await run('aws', ['proton', 'get-service-template', '--name', 'missing'], { env }).catch((e: { stderr: string; code: number }) => e);
     expect((failed as { stderr: string }).stderr).toMatch(/ResourceNotFoundException/);
   });

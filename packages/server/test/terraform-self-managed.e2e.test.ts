@@ -83,7 +83,7 @@ describe('self-managed Terraform through a linked git repository', () => {
     const created = await proton.send(
       new CreateEnvironmentCommand({ name: 'tfdev', templateName: 'tf-env', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec:\n  cidr: 10.9.0.0/16\n', provisioningRepository: { provider: 'GITHUB', name: 'acme/infra', branch: 'main' } }),
     );
-    await waitFor(async () => (git(['ls-remote', remote, 'refs/heads/main']).trim() ? true : undefined), { what: 'the commit' });
+    await waitFor(() => Promise.resolve(git(['ls-remote', remote, 'refs/heads/main']).trim() ? true : undefined), { what: 'the commit' });
     const env = (await proton.send(new GetEnvironmentCommand({ name: 'tfdev' }))).environment!;
     expect(env.deploymentStatus).toBe('IN_PROGRESS');
     const files = git(['ls-tree', '-r', '--name-only', 'main'], remote).trim().split('\n');
@@ -94,7 +94,7 @@ describe('self-managed Terraform through a linked git repository', () => {
     const ran = await automation(proton, remote, 'tfdev');
     expect(ran.deploymentId).toBe(created.environment!.lastAttemptedDeploymentId);
     await waitUntilEnvironmentDeployed({ client: proton, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { name: 'tfdev' });
-    const outputs = Object.fromEntries(((await proton.send(new ListEnvironmentOutputsCommand({ environmentName: 'tfdev' }))).outputs ?? []).map((o) => [o.key, o.valueString]));
+    const outputs = Object.fromEntries(((await proton.send(new ListEnvironmentOutputsCommand({ environmentName: 'tfdev' }))).outputs ?? []).map((o) => [o.key!, o.valueString] as const));
     expect(outputs.cidr).toBe(hasTerraform ? '10.9.0.0/16' : 'terraform-not-installed');
   });
 
@@ -110,7 +110,7 @@ describe('self-managed Terraform through a linked git repository', () => {
 
   it('deletes through the repository too: isResourceDeleted, then the notify removes the environment', async () => {
     await proton.send(new DeleteEnvironmentCommand({ name: 'tfdev' }));
-    await waitFor(async () => (git(['log', '--format=%s', '-1', 'main'], remote).includes('delete') ? true : undefined), { what: 'the delete commit' });
+    await waitFor(() => Promise.resolve(git(['log', '--format=%s', '-1', 'main'], remote).includes('delete') ? true : undefined), { what: 'the delete commit' });
     const ran = await automation(proton, remote, 'tfdev');
     expect(ran.deleted).toBe(true);
     await waitFor(async () => proton.send(new GetEnvironmentCommand({ name: 'tfdev' })).then(() => undefined, (e: unknown) => (e instanceof ResourceNotFoundException ? true : undefined)), { what: 'the environment to go' });
@@ -138,7 +138,7 @@ describe('Terraform run directly on the runner (no provisioning repository)', ()
   it.skipIf(!hasTerraform)('applies, keeps state per resource, and destroys', async () => {
     await proton.send(new CreateEnvironmentCommand({ name: 'direct', templateName: 'tf-direct', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec:\n  cidr: 10.7.0.0/16\n' }));
     expect((await waitUntilEnvironmentDeployed({ client: proton, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { name: 'direct' })).state).toBe('SUCCESS');
-    const outputs = Object.fromEntries(((await proton.send(new ListEnvironmentOutputsCommand({ environmentName: 'direct' }))).outputs ?? []).map((o) => [o.key, o.valueString]));
+    const outputs = Object.fromEntries(((await proton.send(new ListEnvironmentOutputsCommand({ environmentName: 'direct' }))).outputs ?? []).map((o) => [o.key!, o.valueString] as const));
     expect(outputs).toEqual({ cidr: '10.7.0.0/16', env_name: 'direct' });
     expect(existsSync(join(server.dataDir, 'terraform-state', 'nucleon-env-direct', 'terraform.tfstate'))).toBe(true);
     await proton.send(new DeleteEnvironmentCommand({ name: 'direct' }));

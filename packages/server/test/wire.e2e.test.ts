@@ -24,7 +24,7 @@ async function raw(
     const signed = await signer.sign(new HttpRequest({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', headers, body }), {
       signingDate: options.signingDate ?? new Date(),
     });
-    headers = signed.headers as Record<string, string>;
+    headers = signed.headers;
   }
   const response = await fetch(`${server.url}/`, { method: 'POST', headers, body });
   const text = await response.text();

@@ -133,7 +133,7 @@ describe.skipIf(moto === undefined)('CloudFormationStackEngine against moto_serv
     // CloudFormation does both), so check that the engine reports what DescribeStacks says.
     const described = await cfn.describeStacks({ StackName: 'env-update' });
     const outputs = Object.fromEntries(
-      (described.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]),
+      (described.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue] as const),
     );
     expect(result.outputs).toEqual(outputs);
     expect(result.provisionedResources.map((r) => r.name).sort()).toEqual([

@@ -20,7 +20,7 @@ export async function tarArchive(entries: readonly ArchiveEntry[]): Promise<Uint
   const archive = pack();
   const chunks: Uint8Array[] = [];
   const collected = (async () => {
-    for await (const chunk of archive) chunks.push(chunk as Uint8Array);
+    for await (const chunk of archive) chunks.push(chunk);
   })();
   for (const entry of entries) {
     const type = entry.type ?? 'file';
@@ -154,7 +154,7 @@ export async function listTarEntries(archive: Uint8Array): Promise<ListedEntry[]
   const done = (async () => {
     for await (const entry of reader) {
       const chunks: Uint8Array[] = [];
-      for await (const chunk of entry) chunks.push(chunk as Uint8Array);
+      for await (const chunk of entry) chunks.push(chunk);
       const { name, type, mode } = entry.header;
       out.push({ name, type, mode: mode ?? 0, content: new TextDecoder().decode(concat(chunks)) });
     }
