@@ -17,8 +17,6 @@ export interface DeploymentRunnerDeps {
   logger: Logger;
   timeoutMs: number;
   cancelPollMs?: number;
-  /** Called after a deployment ends (services recompute their status). */
-  onFinished(deployment: DeploymentRecord): Promise<void>;
 }
 
 /** Engines whose run may safely be repeated after a crash (stack name, Terraform state, one commit per deployment). */
@@ -156,7 +154,7 @@ export class DeploymentRunner {
   ): Promise<void> {
     events.push('status', `${status}: ${message}`);
     await events.flush();
-    const done = await this.d.store.finishDeployment(deployment.id, { status, message: message.slice(0, 5000), outputs, provisionedResources });
-    if (done) await this.d.onFinished(deployment);
+    // One transaction ends the deployment, updates its resource and enqueues the service's reconcile.
+    await this.d.store.finishDeployment(deployment.id, { status, message: message.slice(0, 5000), outputs, provisionedResources });
   }
 }
