@@ -5,6 +5,7 @@ import type { Provisioner } from '../../ports/provisioner.js';
 import type { LoadedBundle, TemplateRenderer, VersionBundles } from '../../ports/version-bundles.js';
 import { componentFolder } from './components-service.js';
 import { EventBuffer } from './event-buffer.js';
+import { failureMessage } from './failure-advice.js';
 import { renderDeployment } from './render-deployment.js';
 
 export interface DeploymentRunnerDeps {
@@ -120,7 +121,7 @@ export class DeploymentRunner {
         return;
       }
       const status = finalStatus(result.outcome, deployment.operation === 'DELETE');
-      const message = result.outcome === 'CANCELLED' ? 'User initiated cancellation.' : result.message;
+      const message = result.outcome === 'CANCELLED' ? 'User initiated cancellation.' : failureMessage(result);
       await this.finish(deployment, events, status, message, result.outputs, result.provisionedResources);
     } finally {
       clearInterval(poll);
