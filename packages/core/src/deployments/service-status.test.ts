@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { canTransition, deploymentSourcesOf, endStatus, idleStatuses, isActive } from './deployment-status.js';
-import { ServiceStatus, canServiceTransition, isServiceBusy, serviceSourcesOf, settledServiceStatuses } from './service-status.js';
+import {
+  canTransition,
+  deploymentSourcesOf,
+  endStatus,
+  idleStatuses,
+  isActive,
+} from './deployment-status.js';
+import {
+  ServiceStatus,
+  canServiceTransition,
+  isServiceBusy,
+  serviceSourcesOf,
+  settledServiceStatuses,
+} from './service-status.js';
 
 describe('the guards built from the deployment state machine', () => {
   it.each([
@@ -16,7 +28,13 @@ describe('the guards built from the deployment state machine', () => {
   });
 
   it('starts a new deployment only on a resource with none running', () => {
-    expect(idleStatuses().sort()).toEqual(['CANCELLED', 'DELETE_COMPLETE', 'DELETE_FAILED', 'FAILED', 'SUCCEEDED']);
+    expect(idleStatuses().sort()).toEqual([
+      'CANCELLED',
+      'DELETE_COMPLETE',
+      'DELETE_FAILED',
+      'FAILED',
+      'SUCCEEDED',
+    ]);
     expect(idleStatuses().some(isActive)).toBe(false);
   });
 
@@ -30,7 +48,12 @@ describe('the guards built from the deployment state machine', () => {
   ] as const)('a %s asked to end %s ends %s', (operation, status, expected) => {
     expect(endStatus(operation, status)).toBe(expected);
     // The end status is always reachable from the deployment's running status.
-    expect(canTransition(operation === 'DELETE' ? 'DELETE_IN_PROGRESS' : 'IN_PROGRESS', endStatus(operation, status))).toBe(true);
+    expect(
+      canTransition(
+        operation === 'DELETE' ? 'DELETE_IN_PROGRESS' : 'IN_PROGRESS',
+        endStatus(operation, status),
+      ),
+    ).toBe(true);
   });
 });
 

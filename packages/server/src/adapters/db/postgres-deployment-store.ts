@@ -4,15 +4,15 @@ import {
   RECONCILE_SERVICE_QUEUE,
   type
   DeploymentEvent,
-  DeploymentFilter,
-  DeploymentRecord,
-  DeploymentStore,
-  ResourceKey,
-  ResourceKind,
-  ServicePatch,
-  ServiceRecord,
-  ServiceSettlement,
-  StartDeployment,
+  type DeploymentFilter,
+  type DeploymentRecord,
+  type DeploymentStore,
+  type ResourceKey,
+  type ResourceKind,
+  type ServicePatch,
+  type ServiceRecord,
+  type ServiceSettlement,
+  type StartDeployment,
 } from '../../ports/deployment-store.js';
 import { serviceRow, toDeployment, toResource, toService } from './deployment-rows.js';
 import {

@@ -1,7 +1,12 @@
 import { ConflictError, idleStatuses, serviceSourcesOf, type ServiceStatus } from '@nucleon/core';
 import { sql, type Kysely } from 'kysely';
 import type { NewJob } from '../../ports/catalog-store.js';
-import type { ResourceKey, ResourceRecord, ServicePatch, StartDeployment } from '../../ports/deployment-store.js';
+import type {
+  ResourceKey,
+  ResourceRecord,
+  ServicePatch,
+  StartDeployment,
+} from '../../ports/deployment-store.js';
 import { deploymentRow, resourceRow, serviceRow } from './deployment-rows.js';
 import type { Database } from './schema.js';
 
@@ -23,7 +28,14 @@ export function whereKey<T>(q: T, key: ResourceKey): T {
 }
 
 export async function insertJob(tx: Tx, job: NewJob): Promise<void> {
-  await tx.insertInto('jobs').values({ queue: job.queue, payload: JSON.stringify(job.payload), max_attempts: job.maxAttempts }).execute();
+  await tx
+    .insertInto('jobs')
+    .values({
+      queue: job.queue,
+      payload: JSON.stringify(job.payload),
+      max_attempts: job.maxAttempts,
+    })
+    .execute();
 }
 
 /**
@@ -32,20 +44,33 @@ export async function insertJob(tx: Tx, job: NewJob): Promise<void> {
  */
 async function lockEnvironmentFor(tx: Tx, r: ResourceRecord): Promise<void> {
   if (r.kind === 'ENVIRONMENT' || r.kind === 'SERVICE_PIPELINE' || !r.environmentName) return;
-  const env = await whereKey(tx.selectFrom('resources').select('deployment_status'), { kind: 'ENVIRONMENT', serviceName: '', name: r.environmentName })
+  const env = await whereKey(tx.selectFrom('resources').select('deployment_status'), {
+    kind: 'ENVIRONMENT',
+    serviceName: '',
+    name: r.environmentName,
+  })
     .forShare()
     .executeTakeFirst();
   if (!env || env.deployment_status === 'DELETE_IN_PROGRESS') {
-    throw new ConflictError(`The environment ${r.environmentName} ${env ? 'is being deleted' : 'no longer exists'}, so ${r.name} cannot be created in it. Choose another environment.`);
+    throw new ConflictError(
+      `The environment ${r.environmentName} ${env ? 'is being deleted' : 'no longer exists'}, so ${r.name} cannot be created in it. Choose another environment.`,
+    );
   }
 }
 
 /** Locks the service a new instance or pipeline belongs to, and refuses one being deleted. */
 async function lockServiceFor(tx: Tx, r: ResourceRecord): Promise<void> {
   if (r.kind !== 'SERVICE_INSTANCE' && r.kind !== 'SERVICE_PIPELINE') return;
-  const svc = await tx.selectFrom('services').select('status').where('name', '=', r.serviceName).forShare().executeTakeFirst();
+  const svc = await tx
+    .selectFrom('services')
+    .select('status')
+    .where('name', '=', r.serviceName)
+    .forShare()
+    .executeTakeFirst();
   if (!svc || svc.status === 'DELETE_IN_PROGRESS') {
-    throw new ConflictError(`The service ${r.serviceName} ${svc ? 'is being deleted' : 'no longer exists'}, so ${r.name} cannot be added to it.`);
+    throw new ConflictError(
+      `The service ${r.serviceName} ${svc ? 'is being deleted' : 'no longer exists'}, so ${r.name} cannot be added to it.`,
+    );
   }
 }
 
@@ -54,7 +79,11 @@ export async function insertResources(tx: Tx, starts: readonly StartDeployment[]
   for (const start of starts) {
     await lockEnvironmentFor(tx, start.resource);
     await lockServiceFor(tx, start.resource);
-    const r = await tx.insertInto('resources').values(resourceRow(start.resource)).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    const r = await tx
+      .insertInto('resources')
+      .values(resourceRow(start.resource))
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
     if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) throw new Conflict();
     await tx.insertInto('deployments').values(deploymentRow(start.deployment)).execute();
     await insertJob(tx, start.job);
@@ -64,7 +93,14 @@ export async function insertResources(tx: Tx, starts: readonly StartDeployment[]
 /** Starts deployments of existing resources, each only from an idle status; else a Conflict. */
 export async function startResources(tx: Tx, starts: readonly StartDeployment[]): Promise<void> {
   for (const start of starts) {
-    const { kind: _k, service_name: _s, name: _n, created_at: _c, arn: _a, ...patch } = resourceRow(start.resource);
+    const {
+      kind: _k,
+      service_name: _s,
+      name: _n,
+      created_at: _c,
+      arn: _a,
+      ...patch
+    } = resourceRow(start.resource);
     const r = await whereKey(tx.updateTable('resources').set(patch), start.resource)
       .where('deployment_status', 'in', idleStatuses())
       .executeTakeFirst();
@@ -80,7 +116,8 @@ export async function startResources(tx: Tx, starts: readonly StartDeployment[])
  */
 export async function patchService(tx: Tx, patch: ServicePatch): Promise<void> {
   const { name, from, ...fields } = patch;
-  const guard = from ?? (fields.status ? serviceSourcesOf(fields.status as ServiceStatus) : undefined);
+  const guard =
+    from ?? (fields.status ? serviceSourcesOf(fields.status as ServiceStatus) : undefined);
   let q = tx.updateTable('services').set(serviceRow(fields)).where('name', '=', name);
   if (guard) q = q.where('status', 'in', guard.length ? [...guard] : ['']);
   const r = await q.executeTakeFirst();
@@ -88,7 +125,11 @@ export async function patchService(tx: Tx, patch: ServicePatch): Promise<void> {
 }
 
 /** What a resource's status and last deployment were when a decision about it was made. */
-export const fingerprint = (rs: ReadonlyArray<Pick<ResourceRecord, 'kind' | 'name' | 'deploymentStatus' | 'lastAttemptedDeploymentId'>>): string =>
+export const fingerprint = (
+  rs: ReadonlyArray<
+    Pick<ResourceRecord, 'kind' | 'name' | 'deploymentStatus' | 'lastAttemptedDeploymentId'>
+  >,
+): string =>
   rs
     .map((r) => `${r.kind}/${r.name}/${r.deploymentStatus}/${r.lastAttemptedDeploymentId ?? ''}`)
     .sort()
@@ -102,7 +143,12 @@ export async function serviceResources(tx: Tx, serviceName: string) {
     .where('service_name', '=', serviceName)
     .where('kind', 'in', ['SERVICE_INSTANCE', 'SERVICE_PIPELINE'])
     .execute();
-  return rows.map((r) => ({ kind: r.kind as ResourceRecord['kind'], name: r.name, deploymentStatus: r.deployment_status as ResourceRecord['deploymentStatus'], lastAttemptedDeploymentId: r.last_attempted_deployment_id }));
+  return rows.map((r) => ({
+    kind: r.kind as ResourceRecord['kind'],
+    name: r.name,
+    deploymentStatus: r.deployment_status as ResourceRecord['deploymentStatus'],
+    lastAttemptedDeploymentId: r.last_attempted_deployment_id,
+  }));
 }
 
 /** Components attached to one of the service's instances. */

@@ -20,24 +20,47 @@ const ATTEMPTS = 5;
 async function decide(d: DeployDeps, serviceName: string): Promise<ServiceSettlement | undefined> {
   const svc = await d.store.getService(serviceName);
   if (!svc) return undefined;
-  const resources = (await d.store.listResources({ serviceName })).filter((r) => r.kind === 'SERVICE_INSTANCE' || r.kind === 'SERVICE_PIPELINE');
+  const resources = (await d.store.listResources({ serviceName })).filter(
+    (r) => r.kind === 'SERVICE_INSTANCE' || r.kind === 'SERVICE_PIPELINE',
+  );
   const expected = { status: svc.status, resources };
-  if (svc.status === 'DELETE_IN_PROGRESS' && resources.length === 0) return { expected, deleteService: true };
+  if (svc.status === 'DELETE_IN_PROGRESS' && resources.length === 0)
+    return { expected, deleteService: true };
   if (resources.some((r) => isActive(r.deploymentStatus))) return undefined;
   const now = d.clock.now();
   const pipeline = resources.find((r) => r.kind === 'SERVICE_PIPELINE');
   if (svc.pendingPipeline && pipeline && svc.status === 'UPDATE_IN_PROGRESS') {
-    const bundle = await d.bundles.load('SERVICE', pipeline.templateName, pipeline.templateMajor, pipeline.templateMinor);
-    const start = planDeployment({ arnScope: d.arnScope, now, current: pipeline, next: pipeline, operation: 'DEPLOY', engine: bundle.pipeline?.engine ?? 'none' });
+    const bundle = await d.bundles.load(
+      'SERVICE',
+      pipeline.templateName,
+      pipeline.templateMajor,
+      pipeline.templateMinor,
+    );
+    const start = planDeployment({
+      arnScope: d.arnScope,
+      now,
+      current: pipeline,
+      next: pipeline,
+      operation: 'DEPLOY',
+      engine: bundle.pipeline?.engine ?? 'none',
+    });
     return { expected, patch: { pendingPipeline: false }, starts: [start] };
   }
   const failed = resources.filter((r) => FAILED.has(r.deploymentStatus));
   const why = failed
-    .map((r) => `${r.kind === 'SERVICE_PIPELINE' ? 'pipeline' : `instance ${r.name}`}: ${r.deploymentStatus}${r.deploymentStatusMessage ? ` (${r.deploymentStatusMessage})` : ''}`)
+    .map(
+      (r) =>
+        `${r.kind === 'SERVICE_PIPELINE' ? 'pipeline' : `instance ${r.name}`}: ${r.deploymentStatus}${r.deploymentStatusMessage ? ` (${r.deploymentStatusMessage})` : ''}`,
+    )
     .join('; ');
   const to = (status: string, message: string | null): ServiceSettlement => ({
     expected,
-    patch: { status, statusMessage: message?.slice(0, 5000) ?? null, lastModifiedAt: now, pendingPipeline: false },
+    patch: {
+      status,
+      statusMessage: message?.slice(0, 5000) ?? null,
+      lastModifiedAt: now,
+      pendingPipeline: false,
+    },
   });
   switch (svc.status) {
     case 'CREATE_IN_PROGRESS': {
@@ -55,7 +78,10 @@ async function decide(d: DeployDeps, serviceName: string): Promise<ServiceSettle
       const deploys = failed.filter((r) => r.deploymentStatus !== 'DELETE_FAILED');
       if (deploys.length) return to('UPDATE_FAILED', why);
       // The update itself succeeded; only removing instances it dropped failed.
-      return to(failed.length ? 'UPDATE_COMPLETE_CLEANUP_FAILED' : 'ACTIVE', failed.length ? why : null);
+      return to(
+        failed.length ? 'UPDATE_COMPLETE_CLEANUP_FAILED' : 'ACTIVE',
+        failed.length ? why : null,
+      );
     }
     case 'DELETE_IN_PROGRESS':
       return to('DELETE_FAILED', why || null);
@@ -79,7 +105,9 @@ export async function reconcileService(d: DeployDeps, serviceName: string): Prom
       return;
     }
   }
-  throw new Error(`the service ${serviceName} kept changing while its status was being recomputed; the job will try again`);
+  throw new Error(
+    `the service ${serviceName} kept changing while its status was being recomputed; the job will try again`,
+  );
 }
 
 /** The worker's handler of RECONCILE_SERVICE_QUEUE jobs, enqueued when a deployment ends. */
