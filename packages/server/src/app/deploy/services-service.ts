@@ -127,7 +127,8 @@ export class ServicesService {
    */
   async update(input: { name: string; description?: string; spec?: string }) {
     const svc = await this.require(input.name);
-    const busy = () => new ConflictError(`The service ${svc.name} is ${svc.status === 'UPDATE_IN_PROGRESS' ? 'being updated' : 'busy'} or one of its instances has a deployment in progress. Wait for it to finish, then try again.`);
+    const busy = () =>
+      new ConflictError(`The service ${svc.name} changed while this update was prepared: another update or a deletion started, or one of its instances has a deployment in progress. Wait for it to finish, then try again.`);
     if (isServiceBusy(svc.status)) throw new ConflictError(`The service ${svc.name} is ${svc.status}. Wait for it to finish, then try again.`);
     const now = this.d.clock.now();
     if (input.spec === undefined) {
