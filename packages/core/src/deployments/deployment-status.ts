@@ -22,9 +22,38 @@ const transitions: Record<DeploymentStatus, readonly DeploymentStatus[]> = {
   DELETE_FAILED: [],
 };
 
+const ALL = Object.values(DeploymentStatus);
+
 /** The deployment state machine: which status may follow which. */
 export function canTransition(from: DeploymentStatus, to: DeploymentStatus): boolean {
   return transitions[from].includes(to);
+}
+
+/**
+ * The statuses a deployment may move to `to` from: the guard (`where status in (...)`) of the
+ * one SQL update that makes the move.
+ */
+export function deploymentSourcesOf(to: DeploymentStatus): DeploymentStatus[] {
+  return ALL.filter((from) => canTransition(from, to));
+}
+
+/**
+ * Statuses of a resource that has no deployment running: a new deployment (IN_PROGRESS or
+ * DELETE_IN_PROGRESS) may start only from these.
+ */
+export function idleStatuses(): DeploymentStatus[] {
+  return ALL.filter(isTerminal);
+}
+
+/**
+ * The status a deployment of `operation` ends in for a requested end: a delete ends in the
+ * DELETE_* statuses whatever ended it (an interrupted delete is DELETE_FAILED, never FAILED).
+ */
+export function endStatus(operation: 'DEPLOY' | 'DELETE', status: DeploymentStatus): DeploymentStatus {
+  if (operation === 'DEPLOY') return status;
+  if (status === 'SUCCEEDED') return 'DELETE_COMPLETE';
+  if (status === 'FAILED' || status === 'CANCELLED') return 'DELETE_FAILED';
+  return status;
 }
 
 export function isActive(status: string | null | undefined): boolean {

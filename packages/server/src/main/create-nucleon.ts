@@ -20,6 +20,7 @@ import { TagsService } from '../app/tags-service.js';
 import { REGISTRATION_QUEUE, TemplatesService } from '../app/templates-service.js';
 import { VersionUsage } from '../app/version-usage.js';
 import { DEPLOY_QUEUE } from '../app/deploy/plan-deployment.js';
+import { RECONCILE_SERVICE_QUEUE } from '../ports/deployment-store.js';
 import { DeferredUsageCounter, wireDeployments } from './wire-deployments.js';
 import type { JobHandler } from '../worker/job-worker.js';
 import { accessKeyOperations } from '../http/access-key-operations.js';
@@ -89,6 +90,7 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
       leaseMs: config.jobLeaseMs,
       handlers: {
         [DEPLOY_QUEUE]: (job, signal) => handlers[DEPLOY_QUEUE]!(job, signal),
+        [RECONCILE_SERVICE_QUEUE]: (job, signal) => handlers[RECONCILE_SERVICE_QUEUE]!(job, signal),
         [REGISTRATION_QUEUE]: (job) =>
           registerTemplateVersion(
             {
@@ -150,6 +152,7 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
     });
 
     handlers[DEPLOY_QUEUE] = deploy.handleDeployJob;
+    handlers[RECONCILE_SERVICE_QUEUE] = deploy.handleReconcileJob;
     let server: ServerType | undefined;
     const handle = database;
     return {

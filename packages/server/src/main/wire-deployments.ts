@@ -28,7 +28,7 @@ import { DeploymentsService, keyOfArn } from '../app/deploy/deployments-service.
 import { EnvironmentsService } from '../app/deploy/environments-service.js';
 import { ComponentsService } from '../app/deploy/components-service.js';
 import { InstancesService } from '../app/deploy/instances-service.js';
-import { reconcileService } from '../app/deploy/reconcile-service.js';
+import { reconcileServiceJob } from '../app/deploy/reconcile-service.js';
 import { ServicesService } from '../app/deploy/services-service.js';
 import type { VersionUsageCounter } from '../app/version-usage.js';
 import { deploymentOperations } from '../http/deployment-operations.js';
@@ -83,10 +83,7 @@ export async function wireDeployments(w: {
   const environments = new EnvironmentsService(d);
   const services = new ServicesService(d);
   const instances = new InstancesService(d, services);
-  const afterFinish = async (dep: { target: { kind: string; serviceName: string } }) => {
-    if (dep.target.kind !== 'ENVIRONMENT') await reconcileService(d, dep.target.serviceName);
-  };
-  const deployments = new DeploymentsService(d, afterFinish);
+  const deployments = new DeploymentsService(d);
   const runner = await LocalCommandRunner.create({});
   // Workspaces live outside the data dir: a data dir inside a project would make the project's
   // package.json, .npmrc or terraform files apply to the templates' commands.
@@ -139,9 +136,9 @@ export async function wireDeployments(w: {
     arnScope: w.arnScope,
     logger: w.logger.child({ component: 'deployments' }),
     timeoutMs: w.config.deploymentTimeoutMs,
-    onFinished: afterFinish,
   });
   const handleDeployJob: JobHandler = (job) => deploymentRunner.handle(job);
+  const handleReconcileJob: JobHandler = reconcileServiceJob(d);
   const exists = async (arn: string) => {
     const key = keyOfArn(arn);
     return key ? (await store.getResource(key)) !== undefined : false;
@@ -152,6 +149,7 @@ export async function wireDeployments(w: {
       ...accountSettingsOperations(new AccountSettingsService(new PostgresSettingsStore(w.db), repositoryStore)),
     ],
     handleDeployJob,
+    handleReconcileJob,
     usage: { count: (kind: TemplateKind, name: string, major: number, minor: number) => store.countVersionUsage(kind, name, major, minor) },
     resolvers: {
       component: (_t: string, resource: string) => exists(`arn:aws:proton:${w.arnScope.region}:${w.arnScope.accountId}:component/${resource}`),

@@ -47,6 +47,28 @@ export interface ServiceRecord {
   lastModifiedAt: Date;
 }
 
+/**
+ * A change to a service made in the same transaction as its deployments. It applies only while
+ * the service's status is one of `from` (default: the statuses core's service state machine
+ * allows the new `status` to follow); otherwise the whole transaction changes nothing.
+ */
+export type ServicePatch = Partial<Omit<ServiceRecord, 'name' | 'arn' | 'createdAt'>> & { name: string; from?: readonly string[] };
+
+/**
+ * A service status decided from a snapshot of the service and its resources (reconcile). It is
+ * applied only if, with the service row locked, both are still as they were.
+ */
+export interface ServiceSettlement {
+  expected: { status: string; resources: ReadonlyArray<Pick<ResourceRecord, 'kind' | 'name' | 'deploymentStatus' | 'lastAttemptedDeploymentId'>> };
+  patch?: Omit<ServicePatch, 'name' | 'from'>;
+  starts?: StartDeployment[];
+  /** DELETE_IN_PROGRESS with nothing left: the service row goes. */
+  deleteService?: boolean;
+}
+
+/** The queue of the job that recomputes a service's status after one of its deployments ended. */
+export const RECONCILE_SERVICE_QUEUE = 'reconcile-service';
+
 export type DeploymentOperation = 'DEPLOY' | 'DELETE';
 
 export interface DeploymentRecord {
@@ -103,18 +125,34 @@ export interface DeploymentStore {
 
   /**
    * Inserts new resources (and a service, when given) with their first deployments and jobs in
-   * one transaction. Returns false, changing nothing, when any of them already exists.
+   * one transaction. Returns false, changing nothing, when any of them already exists; throws
+   * ConflictError when the environment or service they go into is being deleted (both are
+   * locked, so this cannot race DeleteEnvironment or DeleteService).
    */
   createResources(input: { service?: ServiceRecord; starts: StartDeployment[] }): Promise<boolean>;
   /**
-   * Starts deployments of existing resources in one transaction: each resource is updated only
-   * if it has no deployment in progress. Returns false, changing nothing, on a conflict.
+   * One transaction: the service patch (guarded by its status, applied first so concurrent
+   * service operations serialise on its row), new resources (`creates`), and deployments of
+   * existing resources, each only if it has no deployment in progress. Returns false, changing
+   * nothing, on a conflict.
    */
-  startDeployments(starts: StartDeployment[], service?: Partial<ServiceRecord> & { name: string }): Promise<boolean>;
+  startDeployments(starts: StartDeployment[], service?: ServicePatch, creates?: StartDeployment[]): Promise<boolean>;
+  /**
+   * DeleteEnvironment in one transaction: the environment row is locked, then it must hold no
+   * service instance or component (ConflictError naming them) and have no deployment in
+   * progress (returns false).
+   */
+  startEnvironmentDeletion(start: StartDeployment): Promise<boolean>;
+  /**
+   * DeleteService in one transaction: DELETE_IN_PROGRESS from a settled status, no attached
+   * component, `starts` deleting exactly the service's resources (ConflictError otherwise);
+   * with nothing to delete the service goes at once. Returns false when the service is busy.
+   */
+  startServiceDeletion(name: string, starts: StartDeployment[], now: Date): Promise<boolean>;
+  /** Applies a reconcile decision if nothing changed since it was made; false otherwise. */
+  settleService(name: string, settlement: ServiceSettlement): Promise<boolean>;
   /** Updates resource settings without a deployment (deploymentType NONE). */
   updateResourceSettings(key: ResourceKey, settings: Record<string, unknown>, spec?: string): Promise<ResourceRecord | undefined>;
-  updateService(name: string, patch: Partial<Omit<ServiceRecord, 'name' | 'arn' | 'createdAt'>>): Promise<void>;
-  deleteService(name: string): Promise<void>;
 
   getDeployment(id: string): Promise<DeploymentRecord | undefined>;
   listDeployments(filter: DeploymentFilter): Promise<DeploymentRecord[]>;
@@ -124,10 +162,17 @@ export interface DeploymentStore {
   saveRendered(deploymentId: string, rendered: Record<string, string>): Promise<void>;
   /** Merges outputs reported while the deployment runs (NotifyResourceDeploymentStatusChange). */
   mergeOutputs(deploymentId: string, outputs: Record<string, string>): Promise<void>;
+  /**
+   * Cancels an IN_PROGRESS deployment: it and its resource become CANCELLING in one
+   * transaction. Undefined when it was no longer IN_PROGRESS.
+   */
   requestCancel(deploymentId: string): Promise<DeploymentRecord | undefined>;
   /**
-   * Ends an active deployment and updates its resource in one transaction; a DELETE_COMPLETE
-   * removes the resource. Returns false when the deployment was no longer active.
+   * Ends an active deployment and updates its resource in one transaction, guarded by the
+   * source statuses core allows; a DELETE_COMPLETE removes the resource. A delete ends in the
+   * DELETE_* statuses whatever status is given (`endStatus`). When the resource is a service
+   * instance or pipeline, a job recomputing the service's status is enqueued in the same
+   * transaction. Returns false when the deployment was no longer active.
    */
   finishDeployment(
     id: string,
@@ -138,7 +183,6 @@ export interface DeploymentStore {
       provisionedResources?: DeploymentRecord['provisionedResources'] | undefined;
     },
   ): Promise<boolean>;
-  setDeploymentStatus(id: string, status: DeploymentStatus, message: string | null): Promise<void>;
 
   /** Resources deployed on a template version, by kind. */
   countVersionUsage(templateKind: 'ENVIRONMENT' | 'SERVICE', templateName: string, major: number, minor: number): Promise<{ environments: number; serviceInstances: number; pipelines: number }>;

@@ -1,34 +1,38 @@
-import type { DeploymentStatus } from '@nucleon/core';
+import { ConflictError, deploymentSourcesOf, endStatus, idleStatuses, type DeploymentStatus } from '@nucleon/core';
 import { sql, type Kysely } from 'kysely';
-import type { NewJob } from '../../ports/catalog-store.js';
-import type {
+import {
+  RECONCILE_SERVICE_QUEUE,
+  type
   DeploymentEvent,
-  DeploymentFilter,
-  DeploymentRecord,
-  DeploymentStore,
-  ResourceKey,
-  ResourceKind,
-  ServiceRecord,
-  StartDeployment,
+  type DeploymentFilter,
+  type DeploymentRecord,
+  type DeploymentStore,
+  type ResourceKey,
+  type ResourceKind,
+  type ServicePatch,
+  type ServiceRecord,
+  type ServiceSettlement,
+  type StartDeployment,
 } from '../../ports/deployment-store.js';
-import { deploymentRow, resourceRow, serviceRow, toDeployment, toResource, toService } from './deployment-rows.js';
+import { serviceRow, toDeployment, toResource, toService } from './deployment-rows.js';
+import {
+  Conflict,
+  attachedComponents,
+  fingerprint,
+  insertJob,
+  insertResources,
+  patchService,
+  serviceResources,
+  startResources,
+  whereKey,
+} from './resource-transitions.js';
 import type { Database } from './schema.js';
 
-const ACTIVE = ['IN_PROGRESS', 'CANCELLING', 'DELETE_IN_PROGRESS'];
-
-type Tx = Kysely<Database>;
-
-/** Narrows any query on `resources` to one resource by its key. */
-function whereKey<T>(q: T, key: ResourceKey): T {
-  const w = q as unknown as { where(column: string, op: '=', value: string): unknown };
-  const a = w.where('kind', '=', key.kind) as typeof w;
-  const b = a.where('service_name', '=', key.serviceName) as typeof w;
-  return b.where('name', '=', key.name) as T;
-}
-
-async function insertJob(tx: Tx, job: NewJob): Promise<void> {
-  await tx.insertInto('jobs').values({ queue: job.queue, payload: JSON.stringify(job.payload), max_attempts: job.maxAttempts }).execute();
-}
+/** Resolves false when the transaction was aborted by a Conflict (it changed nothing). */
+const orFalse = (error: unknown): false => {
+  if (error instanceof Conflict) return false;
+  throw error;
+};
 
 /** Deployable resources, services and deployments in PostgreSQL (or PGlite). */
 export class PostgresDeploymentStore implements DeploymentStore {
@@ -57,44 +61,89 @@ export class PostgresDeploymentStore implements DeploymentStore {
   }
 
   async createResources(input: { service?: ServiceRecord; starts: StartDeployment[] }) {
-    return this.db.transaction().execute(async (tx) => {
-      if (input.service) {
-        const r = await tx.insertInto('services').values(serviceRow(input.service) as never).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-        if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
-      }
-      for (const start of input.starts) {
-        const r = await tx.insertInto('resources').values(resourceRow(start.resource)).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-        if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) throw new Conflict();
-        await tx.insertInto('deployments').values(deploymentRow(start.deployment)).execute();
-        await insertJob(tx, start.job);
-      }
-      return true;
-    }).catch((error: unknown) => {
-      if (error instanceof Conflict) return false;
-      throw error;
-    });
+    return this.db
+      .transaction()
+      .execute(async (tx) => {
+        if (input.service) {
+          const r = await tx.insertInto('services').values(serviceRow(input.service) as never).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+          if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
+        }
+        await insertResources(tx, input.starts);
+        return true;
+      })
+      .catch(orFalse);
   }
 
-  async startDeployments(starts: StartDeployment[], service?: Partial<ServiceRecord> & { name: string }) {
-    return this.db.transaction().execute(async (tx) => {
-      for (const start of starts) {
-        const { kind: _k, service_name: _s, name: _n, created_at: _c, arn: _a, ...patch } = resourceRow(start.resource);
-        const r = await whereKey(tx.updateTable('resources').set(patch), start.resource)
-          .where('deployment_status', 'not in', ACTIVE)
-          .executeTakeFirst();
-        if (Number(r.numUpdatedRows) === 0) throw new Conflict();
-        await tx.insertInto('deployments').values(deploymentRow(start.deployment)).execute();
-        await insertJob(tx, start.job);
-      }
-      if (service) {
-        const { name, ...patch } = service;
-        await tx.updateTable('services').set(serviceRow(patch)).where('name', '=', name).execute();
-      }
-      return true;
-    }).catch((error: unknown) => {
-      if (error instanceof Conflict) return false;
-      throw error;
-    });
+  async startDeployments(starts: StartDeployment[], service?: ServicePatch, creates: StartDeployment[] = []) {
+    return this.db
+      .transaction()
+      .execute(async (tx) => {
+        if (service) await patchService(tx, service);
+        await insertResources(tx, creates);
+        await startResources(tx, starts);
+        return true;
+      })
+      .catch(orFalse);
+  }
+
+  async startEnvironmentDeletion(start: StartDeployment) {
+    const name = start.resource.name;
+    return this.db
+      .transaction()
+      .execute(async (tx) => {
+        const env = await whereKey(tx.selectFrom('resources').select('name'), start.resource).forUpdate().executeTakeFirst();
+        if (!env) throw new ConflictError(`The environment ${name} was deleted at the same time.`);
+        const inside = await tx
+          .selectFrom('resources')
+          .select(['kind', 'service_name', 'name'])
+          .where('environment_name', '=', name)
+          .where('kind', 'in', ['SERVICE_INSTANCE', 'COMPONENT'])
+          .orderBy('service_name')
+          .orderBy('name')
+          .execute();
+        if (inside.length) {
+          const what = inside.map((i) => (i.kind === 'COMPONENT' ? `component ${i.name}` : `service instance ${i.service_name}/${i.name}`));
+          throw new ConflictError(`The environment ${name} still has ${what.join(', ')}. Delete them first.`);
+        }
+        await startResources(tx, [start]);
+        return true;
+      })
+      .catch(orFalse);
+  }
+
+  async startServiceDeletion(name: string, starts: StartDeployment[], now: Date) {
+    return this.db
+      .transaction()
+      .execute(async (tx) => {
+        await patchService(tx, { name, status: 'DELETE_IN_PROGRESS', statusMessage: null, lastModifiedAt: now });
+        const components = await attachedComponents(tx, name);
+        if (components.length) throw new ConflictError(`The service ${name} has components attached to its instances (${components.join(', ')}). Detach or delete them first.`);
+        const planned = fingerprint(starts.map((s) => ({ ...s.resource, deploymentStatus: 'SUCCEEDED' as const, lastAttemptedDeploymentId: null })));
+        const present = fingerprint((await serviceResources(tx, name)).map((r) => ({ ...r, deploymentStatus: 'SUCCEEDED' as const, lastAttemptedDeploymentId: null })));
+        if (planned !== present) throw new ConflictError(`The service ${name}'s instances changed while it was being deleted. Try again.`);
+        await startResources(tx, starts);
+        if (starts.length === 0) await tx.deleteFrom('services').where('name', '=', name).execute();
+        return true;
+      })
+      .catch(orFalse);
+  }
+
+  async settleService(name: string, settlement: ServiceSettlement) {
+    return this.db
+      .transaction()
+      .execute(async (tx) => {
+        const svc = await tx.selectFrom('services').select('status').where('name', '=', name).forUpdate().executeTakeFirst();
+        if (svc?.status !== settlement.expected.status) return false;
+        if (fingerprint(await serviceResources(tx, name)) !== fingerprint(settlement.expected.resources)) return false;
+        if (settlement.deleteService) {
+          await tx.deleteFrom('services').where('name', '=', name).where('status', '=', 'DELETE_IN_PROGRESS').execute();
+          return true;
+        }
+        if (settlement.patch) await patchService(tx, { name, ...settlement.patch, ...(settlement.patch.status ? {} : { from: [svc.status] }) });
+        await startResources(tx, settlement.starts ?? []);
+        return true;
+      })
+      .catch(orFalse);
   }
 
   async updateResourceSettings(key: ResourceKey, settings: Record<string, unknown>, spec?: string) {
@@ -105,19 +154,6 @@ export class PostgresDeploymentStore implements DeploymentStore {
       .returningAll()
       .executeTakeFirst();
     return row ? toResource(row) : undefined;
-  }
-
-  async updateService(name: string, patch: Partial<Omit<ServiceRecord, 'name' | 'arn' | 'createdAt'>>) {
-    const row = serviceRow(patch);
-    if (Object.keys(row).length === 0) return;
-    await this.db.updateTable('services').set(row).where('name', '=', name).execute();
-  }
-
-  async deleteService(name: string) {
-    await this.db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('resources').where('service_name', '=', name).execute();
-      await tx.deleteFrom('services').where('name', '=', name).execute();
-    });
   }
 
   async getDeployment(id: string) {
@@ -136,7 +172,7 @@ export class PostgresDeploymentStore implements DeploymentStore {
 
   async deleteDeployment(id: string) {
     return this.db.transaction().execute(async (tx) => {
-      const r = await tx.deleteFrom('deployments').where('id', '=', id).where('status', 'not in', ACTIVE).executeTakeFirst();
+      const r = await tx.deleteFrom('deployments').where('id', '=', id).where('status', 'in', idleStatuses()).executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) return false;
       await tx.deleteFrom('deployment_events').where('deployment_id', '=', id).execute();
       return true;
@@ -176,21 +212,22 @@ export class PostgresDeploymentStore implements DeploymentStore {
   }
 
   async requestCancel(deploymentId: string) {
-    const row = await this.db
-      .updateTable('deployments')
-      .set({ cancel_requested: true, status: 'CANCELLING', last_modified_at: new Date() })
-      .where('id', '=', deploymentId)
-      .where('status', '=', 'IN_PROGRESS')
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const d = toDeployment(row);
-    await whereKey(this.db.updateTable('resources').set({ deployment_status: 'CANCELLING' }), d.target).where('last_attempted_deployment_id', '=', d.id).execute();
-    return d;
-  }
-
-  async setDeploymentStatus(id: string, status: DeploymentStatus, message: string | null) {
-    await this.db.updateTable('deployments').set({ status, status_message: message, last_modified_at: new Date() }).where('id', '=', id).execute();
+    return this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .updateTable('deployments')
+        .set({ cancel_requested: true, status: 'CANCELLING', last_modified_at: new Date() })
+        .where('id', '=', deploymentId)
+        .where('status', 'in', deploymentSourcesOf('CANCELLING'))
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const d = toDeployment(row);
+      await whereKey(tx.updateTable('resources').set({ deployment_status: 'CANCELLING' }), d.target)
+        .where('last_attempted_deployment_id', '=', d.id)
+        .where('deployment_status', 'in', deploymentSourcesOf('CANCELLING'))
+        .execute();
+      return d;
+    });
   }
 
   async finishDeployment(
@@ -199,10 +236,14 @@ export class PostgresDeploymentStore implements DeploymentStore {
   ) {
     return this.db.transaction().execute(async (tx) => {
       const now = new Date();
+      // The operation never changes, so reading it first needs no lock; the update below is the guard.
+      const current = await tx.selectFrom('deployments').select('operation').where('id', '=', id).executeTakeFirst();
+      if (!current) return false;
+      const status = endStatus(current.operation as DeploymentRecord['operation'], result.status);
       const row = await tx
         .updateTable('deployments')
         .set({
-          status: result.status,
+          status,
           status_message: result.message,
           completed_at: now,
           last_modified_at: now,
@@ -210,15 +251,21 @@ export class PostgresDeploymentStore implements DeploymentStore {
           ...(result.provisionedResources ? { provisioned_resources: JSON.stringify(result.provisionedResources) } : {}),
         })
         .where('id', '=', id)
-        .where('status', 'in', ACTIVE)
+        .where('status', 'in', deploymentSourcesOf(status))
         .returningAll()
         .executeTakeFirst();
       if (!row) return false;
       const d = toDeployment(row);
-      const owns = (q: ReturnType<typeof tx.updateTable<'resources'>>) => whereKey(q, d.target).where('last_attempted_deployment_id', '=', id);
-      if (result.status === 'DELETE_COMPLETE') {
-        await whereKey(tx.deleteFrom('resources'), d.target).where('last_attempted_deployment_id', '=', id).execute();
-      } else if (result.status === 'SUCCEEDED') {
+      const sources = deploymentSourcesOf(status);
+      const owns = (q: ReturnType<typeof tx.updateTable<'resources'>>) =>
+        whereKey(q, d.target).where('last_attempted_deployment_id', '=', id).where('deployment_status', 'in', sources);
+      if (d.target.kind === 'SERVICE_INSTANCE' || d.target.kind === 'SERVICE_PIPELINE') {
+        // The service's status follows from its resources: recomputed by a job, enqueued with this end.
+        await insertJob(tx, { queue: RECONCILE_SERVICE_QUEUE, payload: { serviceName: d.target.serviceName }, maxAttempts: 10 });
+      }
+      if (status === 'DELETE_COMPLETE') {
+        await whereKey(tx.deleteFrom('resources'), d.target).where('last_attempted_deployment_id', '=', id).where('deployment_status', 'in', sources).execute();
+      } else if (status === 'SUCCEEDED') {
         const state = d.targetState as { templateMajorVersion?: string; templateMinorVersion?: string; spec?: string };
         await owns(
           tx.updateTable('resources').set({
@@ -234,7 +281,7 @@ export class PostgresDeploymentStore implements DeploymentStore {
         const initial = d.initialState as { templateMajorVersion?: string; templateMinorVersion?: string; spec?: string } | null;
         await owns(
           tx.updateTable('resources').set({
-            deployment_status: result.status,
+            deployment_status: status,
             deployment_status_message: result.message,
             ...(initial?.templateMajorVersion && d.operation === 'DEPLOY'
               ? { template_major: Number(initial.templateMajorVersion), template_minor: Number(initial.templateMinorVersion) }
@@ -260,5 +307,3 @@ export class PostgresDeploymentStore implements DeploymentStore {
     return { environments: n('ENVIRONMENT'), serviceInstances: n('SERVICE_INSTANCE'), pipelines: n('SERVICE_PIPELINE') };
   }
 }
-
-class Conflict extends Error {}

@@ -59,8 +59,8 @@ export function checkInputs(
 }
 
 /** Stores new deployments atomically; a resource already deploying is a ConflictException. */
-export async function startOrConflict(deps: DeployDeps, starts: StartDeployment[], what: string, service?: Parameters<DeploymentStore['startDeployments']>[1]): Promise<void> {
-  if (!(await deps.store.startDeployments(starts, service))) {
+export async function startOrConflict(deps: DeployDeps, starts: StartDeployment[], what: string): Promise<void> {
+  if (!(await deps.store.startDeployments(starts))) {
     throw new ConflictError(`${what} has a deployment in progress. Wait for it to finish, or cancel it, then try again.`);
   }
   deps.poke();

@@ -5,6 +5,7 @@ import type { Provisioner } from '../../ports/provisioner.js';
 import type { LoadedBundle, TemplateRenderer, VersionBundles } from '../../ports/version-bundles.js';
 import { componentFolder } from './components-service.js';
 import { EventBuffer } from './event-buffer.js';
+import { failureMessage } from './failure-advice.js';
 import { renderDeployment } from './render-deployment.js';
 
 export interface DeploymentRunnerDeps {
@@ -17,8 +18,6 @@ export interface DeploymentRunnerDeps {
   logger: Logger;
   timeoutMs: number;
   cancelPollMs?: number;
-  /** Called after a deployment ends (services recompute their status). */
-  onFinished(deployment: DeploymentRecord): Promise<void>;
 }
 
 /** Engines whose run may safely be repeated after a crash (stack name, Terraform state, one commit per deployment). */
@@ -122,7 +121,7 @@ export class DeploymentRunner {
         return;
       }
       const status = finalStatus(result.outcome, deployment.operation === 'DELETE');
-      const message = result.outcome === 'CANCELLED' ? 'User initiated cancellation.' : result.message;
+      const message = result.outcome === 'CANCELLED' ? 'User initiated cancellation.' : failureMessage(result);
       await this.finish(deployment, events, status, message, result.outputs, result.provisionedResources);
     } finally {
       clearInterval(poll);
@@ -156,7 +155,7 @@ export class DeploymentRunner {
   ): Promise<void> {
     events.push('status', `${status}: ${message}`);
     await events.flush();
-    const done = await this.d.store.finishDeployment(deployment.id, { status, message: message.slice(0, 5000), outputs, provisionedResources });
-    if (done) await this.d.onFinished(deployment);
+    // One transaction ends the deployment, updates its resource and enqueues the service's reconcile.
+    await this.d.store.finishDeployment(deployment.id, { status, message: message.slice(0, 5000), outputs, provisionedResources });
   }
 }

@@ -21,10 +21,7 @@ export function keyOfArn(arn: string): ResourceKey | undefined {
 
 /** Deployment history, the notify callback, the dashboard summary and deployment details. */
 export class DeploymentsService {
-  constructor(
-    private readonly d: DeployDeps,
-    private readonly afterFinish: (deployment: DeploymentRecord) => Promise<void> = () => Promise.resolve(),
-  ) {}
+  constructor(private readonly d: DeployDeps) {}
 
   async require(id: string): Promise<DeploymentRecord> {
     const dep = await this.d.store.getDeployment(id);
@@ -80,7 +77,8 @@ export class DeploymentsService {
       if (dep.engine !== 'codebuild') {
         const deleting = dep.operation === 'DELETE';
         const status = input.status === 'SUCCEEDED' ? (deleting ? 'DELETE_COMPLETE' : 'SUCCEEDED') : deleting ? 'DELETE_FAILED' : 'FAILED';
-        if (await this.d.store.finishDeployment(dep.id, { status, message: input.statusMessage ?? null })) await this.afterFinish(dep);
+        // The service's reconcile is enqueued in the same transaction; wake the worker for it.
+        if (await this.d.store.finishDeployment(dep.id, { status, message: input.statusMessage ?? null })) this.d.poke();
       }
     }
     return {};

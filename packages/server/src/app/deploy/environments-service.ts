@@ -122,7 +122,11 @@ export class EnvironmentsService {
     }
     requireIdle(env, `The environment ${name}`);
     const start = await planDelete(this.d, env, this.d.clock.now());
-    await startOrConflict(this.d, [start], `The environment ${name}`);
+    // Checked again with the environment row locked: a service instance created meanwhile wins or waits.
+    if (!(await this.d.store.startEnvironmentDeletion(start))) {
+      throw new ConflictError(`The environment ${name} has a deployment in progress. Wait for it to finish, or cancel it, then try again.`);
+    }
+    this.d.poke();
     return environmentView(start.resource);
   }
 }

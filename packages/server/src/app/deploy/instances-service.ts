@@ -107,10 +107,15 @@ export class InstancesService {
     if (r.deploymentStatus !== 'IN_PROGRESS' || !r.lastAttemptedDeploymentId) {
       throw new ValidationError(`There is no deployment in progress to cancel (status ${r.deploymentStatus}).`);
     }
-    const d = await this.d.store.requestCancel(r.lastAttemptedDeploymentId);
-    if (!d) throw new ConflictError('The deployment finished before it could be cancelled.');
-    // Self-managed: the files were handed to the user's automation; nothing runs here to stop.
-    if (d.engine === 'terraform') await this.d.store.finishDeployment(d.id, { status: 'CANCELLED', message: 'User initiated cancellation.' });
+    const dep = await this.d.store.getDeployment(r.lastAttemptedDeploymentId);
+    // Self-managed: the files were handed to the user's automation and nothing runs here to stop,
+    // so it ends CANCELLED at once (one transaction, which also enqueues the service's reconcile).
+    const cancelled =
+      dep?.engine === 'terraform'
+        ? await this.d.store.finishDeployment(dep.id, { status: 'CANCELLED', message: 'User initiated cancellation.' })
+        : (await this.d.store.requestCancel(r.lastAttemptedDeploymentId)) !== undefined;
+    if (!cancelled) throw new ConflictError('The deployment finished before it could be cancelled.');
+    this.d.poke();
     return (await this.d.store.getResource(key)) ?? r;
   }
 

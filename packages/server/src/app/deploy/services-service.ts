@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError, parseVersionPart, protonArn } from '@nucleon/core';
+import { ConflictError, NotFoundError, ValidationError, isServiceBusy, parseVersionPart, protonArn, settledServiceStatuses } from '@nucleon/core';
 import { parseServiceSpec, type ServiceInstanceSpec, type ServiceSpec } from '@nucleon/templates';
 import type { ResourceRecord, ServiceRecord, StartDeployment } from '../../ports/deployment-store.js';
 import type { LoadedBundle } from '../../ports/version-bundles.js';
@@ -119,13 +119,21 @@ export class ServicesService {
     return { services: page.items.map((s) => serviceView(s, undefined)), nextToken: page.nextToken };
   }
 
-  /** Adds the instances the new spec lists and deletes the ones it omits; existing ones stay as they are. */
+  /**
+   * Adds the instances the new spec lists and deletes the ones it omits; existing ones stay as
+   * they are. One transaction sets UPDATE_IN_PROGRESS (only from a settled status, so of two
+   * simultaneous updates exactly one wins) together with the new instances, the deletions and
+   * their jobs.
+   */
   async update(input: { name: string; description?: string; spec?: string }) {
     const svc = await this.require(input.name);
-    if (svc.status.endsWith('IN_PROGRESS')) throw new ConflictError(`The service ${svc.name} is ${svc.status}. Wait for it to finish, then try again.`);
+    const busy = () =>
+      new ConflictError(`The service ${svc.name} changed while this update was prepared: another update or a deletion started, or one of its instances has a deployment in progress. Wait for it to finish, then try again.`);
+    if (isServiceBusy(svc.status)) throw new ConflictError(`The service ${svc.name} is ${svc.status}. Wait for it to finish, then try again.`);
     const now = this.d.clock.now();
     if (input.spec === undefined) {
-      await this.d.store.updateService(svc.name, { description: input.description ?? svc.description, lastModifiedAt: now });
+      const patch = { name: svc.name, description: input.description ?? svc.description, lastModifiedAt: now, from: settledServiceStatuses() };
+      if (!(await this.d.store.startDeployments([], patch))) throw busy();
       return this.get(svc.name);
     }
     const spec = parseSpec(input.spec);
@@ -133,42 +141,50 @@ export class ServicesService {
     const current = await this.d.store.listResources({ kind: 'SERVICE_INSTANCE', serviceName: svc.name });
     const added = spec.instances.filter((i) => !current.some((c) => c.name === i.name));
     const removed = current.filter((c) => !spec.instances.some((i) => i.name === c.name));
-    const starts: StartDeployment[] = [];
+    const creates: StartDeployment[] = [];
+    const deletes: StartDeployment[] = [];
     const reference = current[0];
     for (const inst of added) {
       const version = await versionForCreate(this.d, 'SERVICE', svc.templateName, reference?.templateMajor ?? 1, reference?.templateMinor);
-      starts.push(await this.planInstance(svc, inst, input.spec, version, now));
+      creates.push(await this.planInstance(svc, inst, input.spec, version, now));
     }
     for (const r of removed) {
       requireIdle(r, `The service instance ${r.name}`);
-      starts.push(await planDelete(this.d, r, now));
+      deletes.push(await planDelete(this.d, r, now));
     }
-    const patch = { name: svc.name, spec: input.spec, description: input.description ?? svc.description, lastModifiedAt: now, ...(starts.length ? { status: 'UPDATE_IN_PROGRESS', statusMessage: null } : {}) };
-    for (const s of starts.filter((x) => x.resource.deploymentStatus === 'IN_PROGRESS')) {
-      if (!(await this.d.store.createResources({ starts: [s] }))) throw new ConflictError(`The service instance ${s.resource.name} already exists.`);
-    }
-    const deletes = starts.filter((x) => x.resource.deploymentStatus === 'DELETE_IN_PROGRESS');
-    if (!(await this.d.store.startDeployments(deletes, patch))) throw new ConflictError(`The service ${svc.name} has a deployment in progress.`);
-    if ((await this.pipelineOf(svc.name)) && starts.length) await this.d.store.updateService(svc.name, { pendingPipeline: true });
+    const changes = creates.length + deletes.length > 0;
+    const pipeline = changes && (await this.pipelineOf(svc.name)) !== undefined;
+    const patch = {
+      name: svc.name,
+      spec: input.spec,
+      description: input.description ?? svc.description,
+      lastModifiedAt: now,
+      ...(changes ? { status: 'UPDATE_IN_PROGRESS', statusMessage: null } : { from: settledServiceStatuses() }),
+      ...(pipeline ? { pendingPipeline: true } : {}),
+    };
+    if (!(await this.d.store.startDeployments(deletes, patch, creates))) throw busy();
     this.d.poke();
     return this.get(svc.name);
   }
 
+  /**
+   * Deletes every instance and the pipeline, then the service (see reconcileService). One
+   * transaction moves the service to DELETE_IN_PROGRESS and starts exactly its resources' deletions.
+   */
   async delete(name: string) {
     const svc = await this.d.store.getService(name);
     if (!svc) return undefined;
     if (svc.status === 'DELETE_IN_PROGRESS') return serviceView(svc, await this.pipelineOf(name));
-    const resources = await this.d.store.listResources({ serviceName: name });
+    const resources = (await this.d.store.listResources({ serviceName: name })).filter((r) => r.kind === 'SERVICE_INSTANCE' || r.kind === 'SERVICE_PIPELINE');
     const components = (await this.d.store.listResources({ kind: 'COMPONENT' })).filter((c) => c.settings.serviceName === name);
     if (components.length) throw new ConflictError(`The service ${name} has components attached to its instances (${components.map((c) => c.name).join(', ')}). Detach or delete them first.`);
     for (const r of resources) requireIdle(r, `The service ${name}'s ${r.kind === 'SERVICE_PIPELINE' ? 'pipeline' : `instance ${r.name}`}`);
     const now = this.d.clock.now();
     const starts: StartDeployment[] = [];
     for (const r of resources) starts.push(await planDelete(this.d, r, now));
-    if (!(await this.d.store.startDeployments(starts, { name, status: 'DELETE_IN_PROGRESS', statusMessage: null, lastModifiedAt: now }))) {
-      throw new ConflictError(`The service ${name} has a deployment in progress.`);
+    if (!(await this.d.store.startServiceDeletion(name, starts, now))) {
+      throw new ConflictError(`The service ${name} is busy (an update, a deletion or one of its deployments is in progress). Wait for it to finish, then try again.`);
     }
-    if (starts.length === 0) await this.d.store.deleteService(name);
     this.d.poke();
     return serviceView({ ...svc, status: 'DELETE_IN_PROGRESS' }, undefined);
   }
