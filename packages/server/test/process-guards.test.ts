@@ -13,19 +13,36 @@ function run(fault: string) {
 describe('the process guards of `nucleon up`', () => {
   it('log an unhandled rejection and keep the process serving', () => {
     const r = run('rejection');
-    expect(r.lines).toEqual([JSON.stringify({ message: 'unhandled promise rejection; Nucleon keeps running', error: 'a read failed' }), 'still serving']);
+    expect(r.lines).toEqual([
+      JSON.stringify({
+        message: 'unhandled promise rejection; Nucleon keeps running',
+        error: 'a read failed',
+      }),
+      'still serving',
+    ]);
     expect(r.status).toBe(0);
   });
 
   it('keep serving through a lost database connection thrown as an exception', () => {
     const r = run('lost-connection');
-    expect(r.lines).toEqual([JSON.stringify({ message: 'lost a database connection; Nucleon keeps running and reconnects', error: 'Connection terminated unexpectedly' }), 'still serving']);
+    expect(r.lines).toEqual([
+      JSON.stringify({
+        message: 'lost a database connection; Nucleon keeps running and reconnects',
+        error: 'Connection terminated unexpectedly',
+      }),
+      'still serving',
+    ]);
     expect(r.status).toBe(0);
   });
 
   it('log any other uncaught exception and exit with status 1, for a restart in a known state', () => {
     const r = run('bug');
-    expect(r.lines).toEqual([JSON.stringify({ message: 'uncaught exception; Nucleon exits so that it restarts in a known state', error: 'cannot read properties of undefined' })]);
+    expect(r.lines).toEqual([
+      JSON.stringify({
+        message: 'uncaught exception; Nucleon exits so that it restarts in a known state',
+        error: 'cannot read properties of undefined',
+      }),
+    ]);
     expect(r.status).toBe(1);
   });
 });

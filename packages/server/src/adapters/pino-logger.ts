@@ -7,9 +7,19 @@ export type LogFormat = 'json' | 'pretty';
  * The Logger port over pino, on stderr (stdout is kept for the CLI's own output): JSON lines
  * for log collectors, or `pretty` one-line text for people reading a terminal.
  */
-export function createPinoLogger(level: string, base: Record<string, unknown> = {}, format: LogFormat = 'json'): Logger {
-  const destination = format === 'pretty' ? prettyDestination((text) => process.stderr.write(text)) : pino.destination(2);
-  const root = pino({ level, base: { ...base }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+export function createPinoLogger(
+  level: string,
+  base: Record<string, unknown> = {},
+  format: LogFormat = 'json',
+): Logger {
+  const destination =
+    format === 'pretty'
+      ? prettyDestination((text) => process.stderr.write(text))
+      : pino.destination(2);
+  const root = pino(
+    { level, base: { ...base }, timestamp: pino.stdTimeFunctions.isoTime },
+    destination,
+  );
   return wrap(root);
 }
 
@@ -23,7 +33,14 @@ function wrap(p: Pino): Logger {
   };
 }
 
-const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVELS: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 const HIDDEN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'service']);
 
 /** `12:00:01.234 WARN  deployment failed deploymentId=… error="…"`, one line per record. */
@@ -41,8 +58,12 @@ export function prettyDestination(write: (text: string) => void): DestinationStr
       const level = (LEVELS[Number(record.level)] ?? String(record.level)).padEnd(5);
       const fields = Object.entries(record)
         .filter(([k, v]) => !HIDDEN.has(k) && v !== undefined)
-        .map(([k, v]) => `${k}=${typeof v === 'string' && !/[\s"=]/.test(v) ? v : JSON.stringify(v)}`);
-      write(`${time} ${level} ${String(record.msg ?? '')}${fields.length ? ` ${fields.join(' ')}` : ''}\n`);
+        .map(
+          ([k, v]) => `${k}=${typeof v === 'string' && !/[\s"=]/.test(v) ? v : JSON.stringify(v)}`,
+        );
+      write(
+        `${time} ${level} ${String(record.msg ?? '')}${fields.length ? ` ${fields.join(' ')}` : ''}\n`,
+      );
     },
   };
 }

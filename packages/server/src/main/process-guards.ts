@@ -9,18 +9,29 @@ import { isDatabaseUnavailable } from '../adapters/db/database-errors.js';
  * the connection); anything else is logged and the process exits with status 1, for its
  * supervisor to restart it and crash recovery to resume or fail its deployments.
  */
-export function installProcessGuards(logger: Logger, exit: (code: number) => void = (code) => process.exit(code)): () => void {
+export function installProcessGuards(
+  logger: Logger,
+  exit: (code: number) => void = (code) => process.exit(code),
+): () => void {
   const onRejection = (reason: unknown) => {
     const error = coerceError(reason);
-    logger.error('unhandled promise rejection; Nucleon keeps running', { error: error.message, stack: error.stack });
+    logger.error('unhandled promise rejection; Nucleon keeps running', {
+      error: error.message,
+      stack: error.stack,
+    });
   };
   const onException = (thrown: Error) => {
     const error = coerceError(thrown);
     if (isDatabaseUnavailable(error)) {
-      logger.error('lost a database connection; Nucleon keeps running and reconnects', { error: error.message });
+      logger.error('lost a database connection; Nucleon keeps running and reconnects', {
+        error: error.message,
+      });
       return;
     }
-    logger.error('uncaught exception; Nucleon exits so that it restarts in a known state', { error: error.message, stack: error.stack });
+    logger.error('uncaught exception; Nucleon exits so that it restarts in a known state', {
+      error: error.message,
+      stack: error.stack,
+    });
     exit(1);
   };
   process.on('unhandledRejection', onRejection);

@@ -68,7 +68,10 @@ export class StallWatch {
   private check(): void {
     if (this.stalled || Date.now() - this.lastAt < this.o.afterMs) return;
     this.stalled = true;
-    const last = this.lastLine === '' ? 'it has written nothing yet' : `its last line was ${JSON.stringify(this.lastLine.slice(0, 200))}`;
+    const last =
+      this.lastLine === ''
+        ? 'it has written nothing yet'
+        : `its last line was ${JSON.stringify(this.lastLine.slice(0, 200))}`;
     const message =
       `No output for ${describeDuration(this.o.afterMs)} from the ${this.o.engine} engine (${last}). ` +
       `It is still running and times out at ${this.o.deadline.toISOString()}; to stop it now: ${cancelHint(this.o.target)}`;
@@ -77,7 +80,9 @@ export class StallWatch {
 
   private send(message: string | null, event: string): void {
     this.o.report(message, event).catch((error: unknown) => {
-      this.o.logger.warn('could not record the stall warning', { error: coerceError(error).message });
+      this.o.logger.warn('could not record the stall warning', {
+        error: coerceError(error).message,
+      });
     });
   }
 }

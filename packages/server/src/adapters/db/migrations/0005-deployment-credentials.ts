@@ -7,7 +7,11 @@ import type { Kysely } from 'kysely';
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('access_keys').addColumn('deployment_id', 'text').execute();
-  await db.schema.createIndex('access_keys_deployment_id').on('access_keys').column('deployment_id').execute();
+  await db.schema
+    .createIndex('access_keys_deployment_id')
+    .on('access_keys')
+    .column('deployment_id')
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
