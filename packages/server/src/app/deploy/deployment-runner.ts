@@ -116,6 +116,7 @@ export class DeploymentRunner {
       logger: this.d.logger,
       report: async (message, event) => {
         events.push('status', event);
+        await events.flush(); // the event is in the log before the message shows
         await this.d.store.noteProgress(deployment.id, message);
       },
     });
