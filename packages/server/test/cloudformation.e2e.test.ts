@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import {
   CreateEnvironmentCommand,
   CreateServiceCommand,
+  GetDeploymentCommand,
   GetEnvironmentCommand,
   GetServiceCommand,
   ListEnvironmentOutputsCommand,
@@ -153,5 +154,14 @@ describe('the CloudFormation engine against moto_server', () => {
     const env = (await proton.send(new GetEnvironmentCommand({ name: 'broken' }))).environment!;
     expect(env.deploymentStatus).toBe('FAILED');
     expect(env.deploymentStatusMessage).toMatch(/Parameter|ValidationError|Missing/i);
+  });
+
+  it.skipIf(!available)("puts CloudFormation's failure reason in the deployment's status message", async () => {
+    await publishFixture(server, { kind: 'ENVIRONMENT', template: 'fifo-env', fixture: 'env-cfn-fifo' });
+    const created = await proton.send(new CreateEnvironmentCommand({ name: 'fifo', templateName: 'fifo-env', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec: {}\n' }));
+    await expect(waitUntilEnvironmentDeployed(w(proton), { name: 'fifo' })).rejects.toThrow();
+    const deployment = (await proton.send(new GetDeploymentCommand({ id: created.environment!.lastAttemptedDeploymentId! }))).deployment!;
+    expect(deployment.deploymentStatus).toBe('FAILED');
+    expect(deployment.deploymentStatusMessage).toMatch(/Queue name must end in \.fifo for FIFO queues/);
   });
 });

@@ -63,7 +63,7 @@ async function run(flags: ServeFlags, mode: { http: boolean; worker: boolean }):
   }
   let nucleon: Nucleon;
   try {
-    nucleon = await createNucleon(config, mode);
+    nucleon = await createNucleon(config, { ...mode, processGuards: true });
   } catch (error) {
     if (error instanceof DataDirLockedError) {
       process.stderr.write(`nucleon: ${error.message}\n`);

@@ -24,6 +24,8 @@ interface Cached {
 /**
  * Access keys and who they authenticate. Lookups are cached briefly (keys are read on every
  * request); a deleted key stops working on this replica at once and on others within `cacheMs`.
+ * Scoped (deployment) credentials are never cached: they are revoked in the database by the
+ * transaction that ends their deployment, which no replica's cache hears about.
  */
 export class AccessKeysService {
   private readonly cache = new Map<string, Cached>();
@@ -41,7 +43,7 @@ export class AccessKeysService {
     if (!hit || now - hit.at >= this.cacheMs) {
       record = await this.store.get(accessKeyId);
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(accessKeyId, { record, at: now });
+      if (!record?.scopeArn) this.cache.set(accessKeyId, { record, at: now });
     }
     if (record?.expiresAt && record.expiresAt.getTime() <= now) return undefined;
     return record;
@@ -66,8 +68,11 @@ export class AccessKeysService {
     return record;
   }
 
-  /** Short-lived credentials allowed only to report on one resource (deployment runners). */
-  async mintScoped(scopeArn: string, ttlMs: number) {
+  /**
+   * Short-lived credentials allowed only to report on one resource (deployment runners). Tied to
+   * their deployment, they are deleted when it ends, whichever way it ends.
+   */
+  async mintScoped(scopeArn: string, ttlMs: number, deploymentId: string | null = null) {
     const record = {
       accessKeyId: newAccessKeyId('ASIA'),
       secretAccessKey: newSecretAccessKey(),
@@ -75,6 +80,7 @@ export class AccessKeysService {
       description: `deployment credentials for ${scopeArn}`,
       isRoot: false,
       scopeArn,
+      deploymentId,
       expiresAt: new Date(this.clock.now().getTime() + ttlMs),
     };
     await this.store.insert(record);
@@ -85,13 +91,18 @@ export class AccessKeysService {
    * Accepts credentials issued elsewhere (STS AssumeRole for a codebuildRoleArn) as scoped keys,
    * so the one set of credentials the commands hold serves both the cloud and Nucleon.
    */
-  async registerScoped(credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAt: Date }, scopeArn: string) {
-    await this.store.insert({ ...credentials, description: `assumed-role credentials for ${scopeArn}`, isRoot: false, scopeArn });
+  async registerScoped(credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAt: Date }, scopeArn: string, deploymentId: string | null = null) {
+    await this.store.insert({ ...credentials, description: `assumed-role credentials for ${scopeArn}`, isRoot: false, scopeArn, deploymentId });
     this.cache.delete(credentials.accessKeyId);
   }
 
   list() {
     return this.store.list();
+  }
+
+  /** Deletes scoped credentials that expired or whose deployment has ended; returns how many. */
+  purgeScoped(): Promise<number> {
+    return this.store.purgeScoped(this.clock.now());
   }
 
   async delete(accessKeyId: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { NucleonError, coerceError, type Logger } from '@nucleon/core';
 import { errorHttpStatus } from '@nucleon/protocol';
 import { AuthenticationError } from '../adapters/auth/sigv4-verifier.js';
+import { isDatabaseUnavailable } from '../adapters/db/database-errors.js';
 
 export interface WireError {
   status: number;
@@ -42,6 +43,14 @@ export function toWireError(thrown: unknown, requestId: string, logger: Logger):
     return { status: thrown.status, type: thrown.type, message: thrown.message };
   }
   const error = coerceError(thrown);
+  if (isDatabaseUnavailable(thrown)) {
+    logger.error('database unavailable', { requestId, error: error.message });
+    return {
+      status: 500,
+      type: 'InternalServerException',
+      message: `Nucleon cannot reach its database right now (${error.message}), so this request failed. Retry it once the database is back: GET /readyz answers 503 until then. Request id ${requestId}.`,
+    };
+  }
   logger.error('internal error', { requestId, error: error.message, stack: error.stack });
   return {
     status: 500,

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import type { Logger } from '@nucleon/core';
+import { coerceError, type Logger } from '@nucleon/core';
 import { sql } from 'kysely';
 import { SecretBox } from '../adapters/auth/secret-box.js';
 import { verifySigV4 } from '../adapters/auth/sigv4-verifier.js';
@@ -30,7 +30,8 @@ import { mountConsoleRoutes } from '../http/console-routes.js';
 import { systemClock } from '../ports/clock.js';
 import { JobWorker } from '../worker/job-worker.js';
 import { ensureRootKey, loadAccountId, loadMasterKey, type RootKeyOutcome } from './bootstrap-secrets.js';
-import type { NucleonConfig } from './config.js';
+import { redactConfig, type NucleonConfig } from './config.js';
+import { installProcessGuards } from './process-guards.js';
 
 export interface Nucleon {
   readonly config: NucleonConfig;
@@ -50,16 +51,25 @@ export interface CreateNucleonOptions {
   worker?: boolean;
   /** Serve HTTP (`nucleon up`, `nucleon server`). */
   http?: boolean;
+  /** The process entry: log unhandled rejections instead of dying (see process-guards.ts). */
+  processGuards?: boolean;
 }
 
 /** The one composition root: config → logger → database → adapters → app → http and worker. */
 export async function createNucleon(config: NucleonConfig, options: CreateNucleonOptions = {}): Promise<Nucleon> {
-  const logger = options.logger ?? createPinoLogger(config.logLevel, { service: 'nucleon' });
+  const logger = options.logger ?? createPinoLogger(config.logLevel, { service: 'nucleon' }, config.logFormat);
+  logger.info('configuration', redactConfig(config));
+  const unguard = options.processGuards ? installProcessGuards(logger) : undefined;
   const lock = config.databaseUrl ? undefined : DataDirLock.acquire(config.dataDir);
   let database: DatabaseHandle | undefined;
   try {
     const box = new SecretBox(loadMasterKey(config.dataDir, config.masterKey));
-    database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
+    database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: config.dbPoolSize,
+      onConnectionError: (error) => logger.warn('database connection lost; it is replaced on next use', { error: error.message }),
+    });
     await migrateToLatest(database.db);
     const db = database.db;
     const clock = systemClock;
@@ -132,14 +142,7 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
       logger: logger.child({ component: 'http' }),
       maxRequestBytes: config.maxRequestBytes,
       mount: (app, dispatch) => mountConsoleRoutes(app, { dispatch, keys, clock, logger, maxRequestBytes: config.maxRequestBytes }),
-      ready: async () => {
-        try {
-          await sql`select 1`.execute(db);
-          return true;
-        } catch {
-          return false;
-        }
-      },
+      ready: () => databaseAnswers(db),
       authenticate: async (request) => {
         let record: Awaited<ReturnType<typeof keys.lookup>>;
         await verifySigV4(request, async (id) => {
@@ -154,6 +157,7 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
     handlers[DEPLOY_QUEUE] = deploy.handleDeployJob;
     handlers[RECONCILE_SERVICE_QUEUE] = deploy.handleReconcileJob;
     let server: ServerType | undefined;
+    let purge: NodeJS.Timeout | undefined;
     const handle = database;
     return {
       config,
@@ -163,6 +167,7 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
       database: handle,
       start: async () => {
         worker.start();
+        if (options.worker !== false) purge = purgeCredentialsEvery(config.credentialPurgeMs, keys, logger);
         if (options.http === false) return { url: '', port: 0 };
         const port = await new Promise<number>((resolve, reject) => {
           server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => resolve(info.port));
@@ -187,14 +192,46 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
             (s as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
           });
         }
+        clearInterval(purge);
         await worker.stop();
         await handle.close();
         lock?.release();
+        unguard?.();
       },
     };
   } catch (error) {
     await database?.close().catch(() => undefined);
     lock?.release();
+    unguard?.();
     throw error;
   }
+}
+
+/** `/readyz`: the database answers `select 1` within 5 s. */
+async function databaseAnswers(db: DatabaseHandle['db']): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), 5000);
+  });
+  try {
+    return await Promise.race([sql`select 1`.execute(db).then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Deletes expired scoped credentials and those of deployments that have ended, now and then every `everyMs`. */
+function purgeCredentialsEvery(everyMs: number, keys: AccessKeysService, logger: Logger): NodeJS.Timeout {
+  const purge = () => {
+    keys.purgeScoped().then(
+      (n) => {
+        if (n > 0) logger.info('purged scoped credentials', { count: n });
+      },
+      (error: unknown) => logger.warn('could not purge scoped credentials; will try again', { error: coerceError(error).message }),
+    );
+  };
+  purge();
+  const timer = setInterval(purge, everyMs);
+  timer.unref();
+  return timer;
 }

@@ -94,17 +94,17 @@ export async function wireDeployments(w: {
     workspaceRoot,
     region: w.config.region,
     endpoint: w.endpoint,
-    mintCredentials: async (arn, ttlMs, roleArn, sessionName) => {
+    mintCredentials: async (arn, ttlMs, roleArn, sessionName, deploymentId) => {
       if (roleArn) {
         try {
           const assumed = await sts.assume(roleArn, sessionName, Math.ceil(ttlMs / 1000));
-          await w.keys.registerScoped(assumed, arn);
+          await w.keys.registerScoped(assumed, arn, deploymentId);
           return assumed;
         } catch (error) {
           throw new Error(`could not assume the environment's codebuildRoleArn ${roleArn}: ${(error as Error).message}`);
         }
       }
-      const k = await w.keys.mintScoped(arn, ttlMs);
+      const k = await w.keys.mintScoped(arn, ttlMs, deploymentId);
       return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, sessionToken: k.sessionToken };
     },
     revokeCredentials: (id) => w.keys.delete(id),
@@ -136,6 +136,7 @@ export async function wireDeployments(w: {
     arnScope: w.arnScope,
     logger: w.logger.child({ component: 'deployments' }),
     timeoutMs: w.config.deploymentTimeoutMs,
+    stallWarningMs: w.config.stallWarningMs,
   });
   const handleDeployJob: JobHandler = (job) => deploymentRunner.handle(job);
   const handleReconcileJob: JobHandler = reconcileServiceJob(d);

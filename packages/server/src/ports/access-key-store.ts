@@ -5,6 +5,8 @@ export interface AccessKeyRecord {
   isRoot: boolean;
   /** Temporary keys may act only on this resource (deployment runners). */
   scopeArn: string | null;
+  /** The deployment scoped credentials were minted for; they end with it. */
+  deploymentId?: string | null;
   sessionToken: string | null;
   expiresAt: Date | null;
   createdAt: Date;
@@ -16,4 +18,6 @@ export interface AccessKeyStore {
   list(): Promise<AccessKeyRecord[]>;
   insert(record: Omit<AccessKeyRecord, 'createdAt'>): Promise<void>;
   delete(accessKeyId: string): Promise<boolean>;
+  /** Deletes scoped keys expired at `now` or whose deployment is no longer running; returns how many. */
+  purgeScoped(now: Date): Promise<number>;
 }

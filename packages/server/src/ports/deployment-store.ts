@@ -184,6 +184,12 @@ export interface DeploymentStore {
     },
   ): Promise<boolean>;
 
+  /**
+   * Sets the status message of a deployment that is still running, and of its resource, without
+   * changing any status (the stall warning). Does nothing once the deployment has ended.
+   */
+  noteProgress(id: string, message: string | null): Promise<void>;
+
   /** Resources deployed on a template version, by kind. */
   countVersionUsage(templateKind: 'ENVIRONMENT' | 'SERVICE', templateName: string, major: number, minor: number): Promise<{ environments: number; serviceInstances: number; pipelines: number }>;
 }

@@ -23,9 +23,23 @@ export async function openDatabase(options: {
   databaseUrl?: string | undefined;
   dataDir: string;
   poolSize?: number;
+  /** A connection failed (the server restarted, the network dropped): logged, never fatal. */
+  onConnectionError?: (error: Error) => void;
 }): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      // An unreachable server fails requests after this long instead of holding them forever.
+      connectionTimeoutMillis: 15_000,
+      keepAlive: true,
+    });
+    // Without these listeners a dropped connection is an 'error' event nobody handles, which
+    // ends the process. The pool reports idle clients; a client in use also reports through
+    // the query it is running, so its own listener only has to exist. The pool replaces broken
+    // clients on the next checkout, so work resumes by itself when the server is back.
+    pool.on('error', (error) => options.onConnectionError?.(error));
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

@@ -30,6 +30,7 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
         description: record.description,
         is_root: record.isRoot,
         scope_arn: record.scopeArn,
+        deployment_id: record.deploymentId ?? null,
         expires_at: record.expiresAt,
       })
       .execute();
@@ -40,6 +41,32 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
     return Number(r.numDeletedRows) > 0;
   }
 
+  async purgeScoped(now: Date): Promise<number> {
+    const r = await this.db
+      .deleteFrom('access_keys')
+      .where('scope_arn', 'is not', null)
+      .where((eb) =>
+        eb.or([
+          eb('expires_at', '<=', now),
+          // A safety net: finishDeployment revokes them in its transaction already.
+          eb.and([
+            eb('deployment_id', 'is not', null),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('deployments')
+                  .select('deployments.id')
+                  .whereRef('deployments.id', '=', 'access_keys.deployment_id')
+                  .where('deployments.status', 'in', ['IN_PROGRESS', 'CANCELLING', 'DELETE_IN_PROGRESS']),
+              ),
+            ),
+          ]),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   private toRecord(row: {
     access_key_id: string;
     secret_ciphertext: string;
@@ -47,6 +74,7 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
     description: string | null;
     is_root: boolean;
     scope_arn: string | null;
+    deployment_id: string | null;
     expires_at: Date | null;
     created_at: Date;
   }): AccessKeyRecord {
@@ -57,6 +85,7 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
       description: row.description,
       isRoot: row.is_root,
       scopeArn: row.scope_arn,
+      deploymentId: row.deployment_id,
       expiresAt: row.expires_at ? new Date(row.expires_at) : null,
       createdAt: new Date(row.created_at),
     };

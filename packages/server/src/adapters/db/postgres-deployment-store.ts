@@ -255,6 +255,8 @@ export class PostgresDeploymentStore implements DeploymentStore {
         .returningAll()
         .executeTakeFirst();
       if (!row) return false;
+      // The deployment's scoped credentials end with it, in this same transaction (migration 0005).
+      await tx.deleteFrom('access_keys').where('deployment_id', '=', id).execute();
       const d = toDeployment(row);
       const sources = deploymentSourcesOf(status);
       const owns = (q: ReturnType<typeof tx.updateTable<'resources'>>) =>
@@ -305,5 +307,18 @@ export class PostgresDeploymentStore implements DeploymentStore {
       .execute();
     const n = (k: string) => Number(rows.find((r) => r.kind === k)?.n ?? 0);
     return { environments: n('ENVIRONMENT'), serviceInstances: n('SERVICE_INSTANCE'), pipelines: n('SERVICE_PIPELINE') };
+  }
+
+  // The stall warning: a message on a running deployment; statuses stay as they are.
+  async noteProgress(id: string, message: string | null) {
+    await this.db.transaction().execute(async (tx) => {
+      const row = await tx.updateTable('deployments').set({ status_message: message }).where('id', '=', id).where('status', 'in', ACTIVE).returningAll().executeTakeFirst();
+      if (!row) return;
+      const d = toDeployment(row);
+      await whereKey(tx.updateTable('resources').set({ deployment_status_message: message }), d.target)
+        .where('last_attempted_deployment_id', '=', id)
+        .where('deployment_status', 'in', ACTIVE)
+        .execute();
+    });
   }
 }

@@ -12,6 +12,8 @@ export interface Database {
     description: string | null;
     is_root: boolean;
     scope_arn: string | null;
+    /** The deployment scoped credentials were minted for (migration 0005). */
+    deployment_id: string | null;
     session_token: string | null;
     expires_at: Timestamp | null;
     created_at: Generated<Date>;

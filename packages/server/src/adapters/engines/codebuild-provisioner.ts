@@ -18,8 +18,8 @@ export interface CodeBuildProvisionerOptions {
   region: string;
   /** This Nucleon's endpoint as the commands reach it (AWS_ENDPOINT_URL_PROTON). */
   endpoint(): string;
-  /** Short-lived credentials allowed only to report on one resource. */
-  mintCredentials(resourceArn: string, ttlMs: number, roleArn: string | undefined, sessionName: string): Promise<ScopedCredentials>;
+  /** Short-lived credentials allowed only to report on one resource, tied to the deployment. */
+  mintCredentials(resourceArn: string, ttlMs: number, roleArn: string | undefined, sessionName: string, deploymentId: string): Promise<ScopedCredentials>;
   /** Revokes them when the run ends, so they never outlive the deployment. */
   revokeCredentials(accessKeyId: string): Promise<void>;
   /** PATH, HOME and LANG for the commands. */
@@ -48,7 +48,7 @@ export class CodeBuildProvisioner implements Provisioner {
         await mkdir(dirname(target), { recursive: true });
         await writeFile(target, content);
       }
-      const credentials = await this.o.mintCredentials(request.resourceArn, request.timeoutMs + 5 * 60_000, request.roleArn, `nucleon-${request.deploymentId}`);
+      const credentials = await this.o.mintCredentials(request.resourceArn, request.timeoutMs + 5 * 60_000, request.roleArn, `nucleon-${request.deploymentId}`, request.deploymentId);
       if (request.roleArn) request.log('engine', `assumed ${request.roleArn} for the commands`);
       minted = credentials.accessKeyId;
       const commands = request.operation === 'DELETE' ? (request.commands?.deprovision ?? []) : (request.commands?.provision ?? []);
@@ -64,15 +64,22 @@ export class CodeBuildProvisioner implements Provisioner {
         AWS_REGION: this.o.region,
         AWS_DEFAULT_REGION: this.o.region,
       };
+      const stderr = new StderrTail();
       const result = await this.o.runner.run({
         workdir,
         commands,
         env,
         timeoutMs: request.timeoutMs,
         signal: request.signal,
-        onOutput: (line) => request.log(line.stream, line.text),
+        onOutput: (line) => {
+          if (line.stream === 'stderr') stderr.push(line.text);
+          request.log(line.stream, line.text);
+        },
       });
-      if (result.outcome !== 'SUCCEEDED') return { outcome: result.outcome, message: result.message, outputs: {}, provisionedResources: [] };
+      if (result.outcome !== 'SUCCEEDED') {
+        const message = result.outcome === 'CANCELLED' ? result.message : withStderrTail(result.message, stderr.lines());
+        return { outcome: result.outcome, message, outputs: {}, provisionedResources: [] };
+      }
       const fromFile = await readProtonOutputsFile(workdir);
       const outputs = { ...(await request.reportedOutputs()), ...fromFile };
       return { outcome: 'SUCCEEDED', message: result.message, outputs, provisionedResources: [] };
@@ -81,4 +88,30 @@ export class CodeBuildProvisioner implements Provisioner {
       await rm(workdir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
+}
+
+const TAIL_LINES = 10;
+const TAIL_CHARS = 2000;
+
+/** The last lines a run wrote to stderr, kept as they arrive. */
+class StderrTail {
+  private readonly kept: string[] = [];
+
+  push(text: string): void {
+    if (text.trim() === '') return;
+    this.kept.push(text.length > TAIL_CHARS ? `${text.slice(0, TAIL_CHARS)}…` : text);
+    if (this.kept.length > TAIL_LINES) this.kept.shift();
+  }
+
+  lines(): readonly string[] {
+    return this.kept;
+  }
+}
+
+/** `command[1] of 2 ("…") failed with exit status 1; its last stderr lines: a | b`, within TAIL_CHARS. */
+export function withStderrTail(message: string, lines: readonly string[]): string {
+  if (lines.length === 0) return `${message}; it wrote nothing to stderr (its output is in the deployment log)`;
+  let tail = lines.map((l) => l.trim()).join(' | ');
+  if (tail.length > TAIL_CHARS) tail = `…${tail.slice(tail.length - TAIL_CHARS)}`;
+  return `${message}; last stderr: ${tail}`;
 }

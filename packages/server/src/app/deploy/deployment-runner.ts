@@ -7,6 +7,7 @@ import { componentFolder } from './components-service.js';
 import { EventBuffer } from './event-buffer.js';
 import { failureMessage } from './failure-advice.js';
 import { renderDeployment } from './render-deployment.js';
+import { StallWatch } from './stall-watch.js';
 
 export interface DeploymentRunnerDeps {
   store: DeploymentStore;
@@ -18,6 +19,8 @@ export interface DeploymentRunnerDeps {
   logger: Logger;
   timeoutMs: number;
   cancelPollMs?: number;
+  /** A running engine silent this long gets a warning event and status message (default 5 minutes). */
+  stallWarningMs?: number;
 }
 
 /** Engines whose run may safely be repeated after a crash (stack name, Terraform state, one commit per deployment). */
@@ -93,13 +96,29 @@ export class DeploymentRunner {
 
     const abort = new AbortController();
     const poll = setInterval(() => {
-      void this.d.store.getDeployment(deployment.id).then((d) => {
-        if (d?.cancelRequested && !abort.signal.aborted) {
-          events.push('status', 'cancellation requested');
-          abort.abort();
-        }
-      });
+      this.d.store.getDeployment(deployment.id).then(
+        (d) => {
+          if (d?.cancelRequested && !abort.signal.aborted) {
+            events.push('status', 'cancellation requested');
+            abort.abort();
+          }
+        },
+        // The database may be briefly unreachable: the next poll asks again.
+        (error: unknown) => this.d.logger.warn('could not check for a cancellation request', { deploymentId: deployment.id, error: coerceError(error).message }),
+      );
     }, this.d.cancelPollMs ?? 500);
+    const stall = new StallWatch({
+      afterMs: this.d.stallWarningMs ?? 5 * 60_000,
+      engine: deployment.engine,
+      target: deployment.target,
+      deadline: new Date(Date.now() + this.d.timeoutMs),
+      logger: this.d.logger,
+      report: async (message, event) => {
+        events.push('status', event);
+        await events.flush(); // the event is in the log before the message shows
+        await this.d.store.noteProgress(deployment.id, message);
+      },
+    });
     try {
       const result = await provisioner.run({
         deploymentId: deployment.id,
@@ -113,7 +132,10 @@ export class DeploymentRunner {
         repository: await this.repositoryFor(resource),
         timeoutMs: this.d.timeoutMs,
         signal: abort.signal,
-        log: (k, message) => events.push(k, message),
+        log: (k, message) => {
+          stall.output(message);
+          events.push(k, message);
+        },
         reportedOutputs: async () => (await this.d.store.getDeployment(deployment.id))?.outputs ?? {},
       });
       if (result.awaitingNotification && result.outcome === 'SUCCEEDED') {
@@ -125,6 +147,7 @@ export class DeploymentRunner {
       await this.finish(deployment, events, status, message, result.outputs, result.provisionedResources);
     } finally {
       clearInterval(poll);
+      stall.stop();
     }
   }
 
