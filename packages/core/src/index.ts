@@ -24,7 +24,7 @@ export {
   versionInUseError,
 } from './catalog/versions.js';
 export type { VersionRef } from './catalog/versions.js';
-export { DeploymentStatus, canTransition, deploymentSourcesOf, endStatus, idleStatuses, isActive, isTerminal, finalStatus } from './deployments/deployment-status.js';
+export { DeploymentStatus, canTransition, deploymentSourcesOf, endStatus, idleStatuses, activeStatuses, isActive, isTerminal, finalStatus } from './deployments/deployment-status.js';
 export { ServiceStatus, canServiceTransition, isServiceBusy, serviceSourcesOf, settledServiceStatuses } from './deployments/service-status.js';
 export type { EngineOutcome } from './deployments/deployment-status.js';
 export { resolveTargetVersion } from './deployments/resolve-target-version.js';

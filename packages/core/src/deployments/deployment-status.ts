@@ -49,6 +49,11 @@ export function idleStatuses(): DeploymentStatus[] {
  * The status a deployment of `operation` ends in for a requested end: a delete ends in the
  * DELETE_* statuses whatever ended it (an interrupted delete is DELETE_FAILED, never FAILED).
  */
+/** Statuses of a deployment that is still running (the complement of the terminal ones). */
+export function activeStatuses(): DeploymentStatus[] {
+  return ALL.filter((s) => !isTerminal(s));
+}
+
 export function endStatus(operation: 'DEPLOY' | 'DELETE', status: DeploymentStatus): DeploymentStatus {
   if (operation === 'DEPLOY') return status;
   if (status === 'SUCCEEDED') return 'DELETE_COMPLETE';

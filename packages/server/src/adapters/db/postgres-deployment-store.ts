@@ -1,4 +1,4 @@
-import { ConflictError, deploymentSourcesOf, endStatus, idleStatuses, type DeploymentStatus } from '@nucleon/core';
+import { activeStatuses, ConflictError, deploymentSourcesOf, endStatus, idleStatuses, type DeploymentStatus } from '@nucleon/core';
 import { sql, type Kysely } from 'kysely';
 import {
   RECONCILE_SERVICE_QUEUE,
@@ -312,12 +312,12 @@ export class PostgresDeploymentStore implements DeploymentStore {
   // The stall warning: a message on a running deployment; statuses stay as they are.
   async noteProgress(id: string, message: string | null) {
     await this.db.transaction().execute(async (tx) => {
-      const row = await tx.updateTable('deployments').set({ status_message: message }).where('id', '=', id).where('status', 'in', ACTIVE).returningAll().executeTakeFirst();
+      const row = await tx.updateTable('deployments').set({ status_message: message }).where('id', '=', id).where('status', 'in', activeStatuses()).returningAll().executeTakeFirst();
       if (!row) return;
       const d = toDeployment(row);
       await whereKey(tx.updateTable('resources').set({ deployment_status_message: message }), d.target)
         .where('last_attempted_deployment_id', '=', id)
-        .where('deployment_status', 'in', ACTIVE)
+        .where('deployment_status', 'in', activeStatuses())
         .execute();
     });
   }
