@@ -32,6 +32,16 @@ const schema = z.object({
   workspaceDir: z.string().optional(),
   dbPoolSize: z.coerce.number().int().min(1).max(200).default(20),
   s3ForcePathStyle: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  maxBodyBytes: z.coerce.number().int().min(1024).default(256 * 1024),
+  requestTimeoutMs: z.coerce.number().int().min(1000).default(60_000),
+  headersTimeoutMs: z.coerce.number().int().min(1000).default(15_000),
+  maxConnections: z.coerce.number().int().min(1).default(1024),
+  rateLimitRps: z.coerce.number().min(0).default(500),
+  rateLimitBurst: z.coerce.number().int().min(1).default(2000),
+  renderWorkers: z.coerce.number().int().min(1).max(32).default(2),
+  renderTimeoutMs: z.coerce.number().int().min(100).default(30_000),
+  renderMaxSteps: z.coerce.number().int().min(1000).default(2_000_000),
+  renderMaxOutputBytes: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
 });
 
 export type NucleonConfig = z.infer<typeof schema> & { dataDir: string };
@@ -63,6 +73,16 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   workspaceDir: 'NUCLEON_WORKSPACE_DIR',
   dbPoolSize: 'NUCLEON_DB_POOL_SIZE',
   s3ForcePathStyle: 'NUCLEON_S3_FORCE_PATH_STYLE',
+  maxBodyBytes: 'NUCLEON_MAX_BODY_BYTES',
+  requestTimeoutMs: 'NUCLEON_REQUEST_TIMEOUT_MS',
+  headersTimeoutMs: 'NUCLEON_HEADERS_TIMEOUT_MS',
+  maxConnections: 'NUCLEON_MAX_CONNECTIONS',
+  rateLimitRps: 'NUCLEON_RATE_LIMIT_RPS',
+  rateLimitBurst: 'NUCLEON_RATE_LIMIT_BURST',
+  renderWorkers: 'NUCLEON_RENDER_WORKERS',
+  renderTimeoutMs: 'NUCLEON_RENDER_TIMEOUT_MS',
+  renderMaxSteps: 'NUCLEON_RENDER_MAX_STEPS',
+  renderMaxOutputBytes: 'NUCLEON_RENDER_MAX_OUTPUT_BYTES',
 };
 
 export class ConfigError extends Error {
