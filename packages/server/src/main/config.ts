@@ -41,7 +41,7 @@ const schema = z.object({
   renderWorkers: z.coerce.number().int().min(1).max(32).default(2),
   renderTimeoutMs: z.coerce.number().int().min(100).default(30_000),
   renderMaxSteps: z.coerce.number().int().min(1000).default(2_000_000),
-  renderMaxOutputBytes: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+  renderMaxOutputChars: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
 });
 
 export type NucleonConfig = z.infer<typeof schema> & { dataDir: string };
@@ -82,7 +82,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   renderWorkers: 'NUCLEON_RENDER_WORKERS',
   renderTimeoutMs: 'NUCLEON_RENDER_TIMEOUT_MS',
   renderMaxSteps: 'NUCLEON_RENDER_MAX_STEPS',
-  renderMaxOutputBytes: 'NUCLEON_RENDER_MAX_OUTPUT_BYTES',
+  renderMaxOutputChars: 'NUCLEON_RENDER_MAX_OUTPUT_CHARS',
 };
 
 export class ConfigError extends Error {

@@ -205,6 +205,7 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
           });
         }
         await worker.stop();
+        await deploy.close();
         await handle.close();
         lock?.release();
       },
