@@ -19,7 +19,11 @@ import { nucleonClient, publishFixture, sdkClient } from './helpers.js';
 const LIST = 'AwsProton20200720.ListEnvironmentTemplates';
 
 /** Sends `head` and then `body` on a raw connection, never finishing the body; resolves with what the server answered. */
-function partialRequest(server: TestServer, head: Record<string, string>, body: string): Promise<{ status: number; text: string; closed: Promise<void> }> {
+function partialRequest(
+  server: TestServer,
+  head: Record<string, string>,
+  body: string,
+): Promise<{ status: number; text: string; closed: Promise<void> }> {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(url.port), url.hostname);
@@ -38,11 +42,35 @@ function partialRequest(server: TestServer, head: Record<string, string>, body: 
   });
 }
 
-async function signedHeaders(server: TestServer, target: string, body: string, options: { unsigned?: string[]; credentials?: { accessKeyId: string; secretAccessKey: string } } = {}) {
+async function signedHeaders(
+  server: TestServer,
+  target: string,
+  body: string,
+  options: {
+    unsigned?: string[];
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+  } = {},
+) {
   const url = new URL(server.url);
-  const signer = new SignatureV4({ credentials: options.credentials ?? server.credentials, region: 'us-east-1', service: 'proton', sha256: Sha256 });
+  const signer = new SignatureV4({
+    credentials: options.credentials ?? server.credentials,
+    region: 'us-east-1',
+    service: 'proton',
+    sha256: Sha256,
+  });
   const signed = await signer.sign(
-    new HttpRequest({ method: 'POST', hostname: url.hostname, port: Number(url.port), path: '/', headers: { host: url.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': target }, body }),
+    new HttpRequest({
+      method: 'POST',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: '/',
+      headers: {
+        host: url.host,
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': target,
+      },
+      body,
+    }),
     options.unsigned ? { unsignableHeaders: new Set(options.unsigned) } : {},
   );
   return signed.headers as Record<string, string>;
@@ -50,20 +78,44 @@ async function signedHeaders(server: TestServer, target: string, body: string, o
 
 async function post(server: TestServer, headers: Record<string, string>, body: string) {
   const response = await fetch(`${server.url}/`, { method: 'POST', headers, body });
-  return { status: response.status, body: (await response.json()) as { __type?: string; message?: string } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { __type?: string; message?: string },
+  };
 }
 
 /** A console sign-in sent from a given loopback source address. */
-function signIn(server: TestServer, from: string, accessKeyId: string, secretAccessKey: string): Promise<{ status: number; type?: string }> {
+function signIn(
+  server: TestServer,
+  from: string,
+  accessKeyId: string,
+  secretAccessKey: string,
+): Promise<{ status: number; type?: string }> {
   const url = new URL(server.url);
   const body = JSON.stringify({ accessKeyId, secretAccessKey });
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: Number(url.port), path: '/console/api/session', method: 'POST', localAddress: from, headers: { 'content-type': 'application/json', origin: server.url, 'content-length': Buffer.byteLength(body) } },
+      {
+        host: url.hostname,
+        port: Number(url.port),
+        path: '/console/api/session',
+        method: 'POST',
+        localAddress: from,
+        headers: {
+          'content-type': 'application/json',
+          origin: server.url,
+          'content-length': Buffer.byteLength(body),
+        },
+      },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: (JSON.parse(text) as { __type?: string }).__type }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            type: (JSON.parse(text) as { __type?: string }).__type,
+          }),
+        );
       },
     );
     req.on('error', reject);
@@ -74,7 +126,10 @@ function signIn(server: TestServer, from: string, accessKeyId: string, secretAcc
 describe('the edge: authentication before the body, limits, throttling, sign-in, rendering', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ dialect: 'pglite', env: { NUCLEON_RENDER_TIMEOUT_MS: '15000' } });
+    server = await startTestServer({
+      dialect: 'pglite',
+      env: { NUCLEON_RENDER_TIMEOUT_MS: '15000' },
+    });
     await sdkClient(server).send(new CreateEnvironmentTemplateCommand({ name: 'kept' }));
   });
   afterAll(async () => {
@@ -82,7 +137,15 @@ describe('the edge: authentication before the body, limits, throttling, sign-in,
   });
 
   it('refuses an unsigned 100 MB body before it is sent, and closes the connection', async () => {
-    const r = await partialRequest(server, { 'x-amz-target': LIST, 'content-type': 'application/x-amz-json-1.0', 'content-length': String(100 * 1024 * 1024) }, '{"pad":"');
+    const r = await partialRequest(
+      server,
+      {
+        'x-amz-target': LIST,
+        'content-type': 'application/x-amz-json-1.0',
+        'content-length': String(100 * 1024 * 1024),
+      },
+      '{"pad":"',
+    );
     expect(r.status).toBe(403);
     expect(JSON.parse(r.text)).toMatchObject({ __type: 'MissingAuthenticationTokenException' });
     await r.closed;
@@ -90,16 +153,26 @@ describe('the edge: authentication before the body, limits, throttling, sign-in,
 
   it('refuses an unsigned chunked body after its first chunk, without waiting for the rest', async () => {
     const chunk = 'x'.repeat(64 * 1024);
-    const r = await partialRequest(server, { 'x-amz-target': LIST, 'transfer-encoding': 'chunked' }, `${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    const r = await partialRequest(
+      server,
+      { 'x-amz-target': LIST, 'transfer-encoding': 'chunked' },
+      `${chunk.length.toString(16)}\r\n${chunk}\r\n`,
+    );
     expect(r.status).toBe(403);
     expect(JSON.parse(r.text)).toMatchObject({ __type: 'MissingAuthenticationTokenException' });
     await r.closed;
   });
 
   it('refuses a large body signed with an unknown key before reading it', async () => {
-    const headers = await signedHeaders(server, LIST, '{}', { credentials: { accessKeyId: 'AKIAUNKNOWNKEY000000', secretAccessKey: 'x'.repeat(40) } });
+    const headers = await signedHeaders(server, LIST, '{}', {
+      credentials: { accessKeyId: 'AKIAUNKNOWNKEY000000', secretAccessKey: 'x'.repeat(40) },
+    });
     delete headers['content-length'];
-    const r = await partialRequest(server, { ...headers, 'content-length': String(100 * 1024 * 1024) }, '{');
+    const r = await partialRequest(
+      server,
+      { ...headers, 'content-length': String(100 * 1024 * 1024) },
+      '{',
+    );
     expect(r.status).toBe(400);
     expect(JSON.parse(r.text)).toMatchObject({ __type: 'UnrecognizedClientException' });
     await r.closed;
@@ -109,10 +182,17 @@ describe('the edge: authentication before the body, limits, throttling, sign-in,
     const body = JSON.stringify({ name: 'kept' });
     const headers = await signedHeaders(server, 'AwsProton20200720.GetEnvironmentTemplate', body);
     expect((await post(server, headers, body)).status).toBe(200);
-    const replay = await post(server, { ...headers, 'x-amz-target': 'AwsProton20200720.DeleteEnvironmentTemplate' }, body);
+    const replay = await post(
+      server,
+      { ...headers, 'x-amz-target': 'AwsProton20200720.DeleteEnvironmentTemplate' },
+      body,
+    );
     expect(replay.status).toBe(400);
     expect(replay.body.__type).toBe('InvalidSignatureException');
-    expect((await sdkClient(server).send(new GetEnvironmentTemplateCommand({ name: 'kept' }))).environmentTemplate?.name).toBe('kept');
+    expect(
+      (await sdkClient(server).send(new GetEnvironmentTemplateCommand({ name: 'kept' })))
+        .environmentTemplate?.name,
+    ).toBe('kept');
   });
 
   it('refuses requests whose SignedHeaders leave out x-amz-target', async () => {
@@ -121,7 +201,9 @@ describe('the edge: authentication before the body, limits, throttling, sign-in,
     const r = await post(server, headers, '{}');
     expect(r.status).toBe(400);
     expect(r.body.__type).toBe('InvalidSignatureException');
-    expect(r.body.message).toMatch(/SignedHeaders must include host, x-amz-date, x-amz-target; this request did not sign x-amz-target/);
+    expect(r.body.message).toMatch(
+      /SignedHeaders must include host, x-amz-date, x-amz-target; this request did not sign x-amz-target/,
+    );
   });
 
   it('answers a 1 MiB body for an ordinary operation with a 413 naming the limit; PutBundle still takes large bodies', async () => {
@@ -131,40 +213,74 @@ describe('the edge: authentication before the body, limits, throttling, sign-in,
     expect(r.body.__type).toBe('RequestEntityTooLargeException');
     expect(r.body.message).toMatch(/larger than the 262144-byte limit.*NUCLEON_MAX_BODY_BYTES/);
     const content = Buffer.alloc(600 * 1024, 7).toString('base64');
-    const out = (await nucleonClient(server).send(`${extensionTargetPrefix}.PutBundle`, { key: 'big.tar.gz', content })) as { s3: { key: string } };
+    const out = (await nucleonClient(server).send(`${extensionTargetPrefix}.PutBundle`, {
+      key: 'big.tar.gz',
+      content,
+    })) as { s3: { key: string } };
     expect(out.s3.key).toBe('big.tar.gz');
   });
 
   it('never refuses the right secret from an address other than the one sending wrong secrets', async () => {
     const { accessKeyId, secretAccessKey } = server.credentials;
     let last: { status: number; type?: string } = { status: 0 };
-    for (let i = 0; i < 12; i++) last = await signIn(server, '127.0.0.2', accessKeyId, 'wrong-secret-wrong-secret');
+    for (let i = 0; i < 12; i++)
+      last = await signIn(server, '127.0.0.2', accessKeyId, 'wrong-secret-wrong-secret');
     expect(last).toEqual({ status: 429, type: 'ThrottlingException' });
     expect((await signIn(server, '127.0.0.2', accessKeyId, secretAccessKey)).status).toBe(429);
-    expect(await signIn(server, '127.0.0.3', accessKeyId, secretAccessKey)).toMatchObject({ status: 201 });
+    expect(await signIn(server, '127.0.0.3', accessKeyId, secretAccessKey)).toMatchObject({
+      status: 201,
+    });
   });
 
   it('fails a render past its step budget with a message naming the limit', async () => {
-    await publishFixture(server, { kind: 'ENVIRONMENT', template: 'loops', fixture: 'env-cfn-loops' });
+    await publishFixture(server, {
+      kind: 'ENVIRONMENT',
+      template: 'loops',
+      fixture: 'env-cfn-loops',
+    });
     const proton = sdkClient(server);
-    await proton.send(new CreateEnvironmentCommand({ name: 'nested', templateName: 'loops', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec:\n  outer: 4000\n  inner: 4000\n' }));
+    await proton.send(
+      new CreateEnvironmentCommand({
+        name: 'nested',
+        templateName: 'loops',
+        templateMajorVersion: '1',
+        spec: 'proton: EnvironmentSpec\nspec:\n  outer: 4000\n  inner: 4000\n',
+      }),
+    );
     const env = await waitFor(async () => {
       const e = (await proton.send(new GetEnvironmentCommand({ name: 'nested' }))).environment!;
       return e.deploymentStatus === 'IN_PROGRESS' ? undefined : e;
     });
     expect(env.deploymentStatus).toBe('FAILED');
-    expect(env.deploymentStatusMessage).toMatch(/render step budget exceeded: the template ran more than 2000000 loop iterations \(the limit is NUCLEON_RENDER_MAX_STEPS\)/);
+    expect(env.deploymentStatusMessage).toMatch(
+      /render step budget exceeded: the template ran more than 2000000 loop iterations \(the limit is NUCLEON_RENDER_MAX_STEPS\)/,
+    );
   });
 
   it('answers /healthz while a runaway render runs, then fails the render at its time limit', async () => {
     const proton = sdkClient(server);
     const nucleon = nucleonClient(server);
-    await proton.send(new CreateEnvironmentCommand({ name: 'stall', templateName: 'loops', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec:\n  heavy: 100000\n' }));
-    const deploymentId = (await proton.send(new GetEnvironmentCommand({ name: 'stall' }))).environment!.lastAttemptedDeploymentId!;
+    await proton.send(
+      new CreateEnvironmentCommand({
+        name: 'stall',
+        templateName: 'loops',
+        templateMajorVersion: '1',
+        spec: 'proton: EnvironmentSpec\nspec:\n  heavy: 100000\n',
+      }),
+    );
+    const deploymentId = (await proton.send(new GetEnvironmentCommand({ name: 'stall' })))
+      .environment!.lastAttemptedDeploymentId!;
     const details = async () =>
-      (await nucleon.send(`${extensionTargetPrefix}.GetDeploymentDetails`, { id: deploymentId, includeRendered: false })) as { deployment: { deploymentStatus: string }; events: Array<{ message: string }> };
+      (await nucleon.send(`${extensionTargetPrefix}.GetDeploymentDetails`, {
+        id: deploymentId,
+        includeRendered: false,
+      })) as { deployment: { deploymentStatus: string }; events: Array<{ message: string }> };
     // The runner logs this just before handing the templates to the render pool.
-    await waitFor(async () => ((await details()).events.some((e) => e.message === 'rendering the templates') ? true : undefined));
+    await waitFor(async () =>
+      (await details()).events.some((e) => e.message === 'rendering the templates')
+        ? true
+        : undefined,
+    );
     const health = await fetch(`${server.url}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok' });
     // …and the render was still running when /healthz answered: nothing rendered, nothing finished.
@@ -179,7 +295,9 @@ describe('the edge: authentication before the body, limits, throttling, sign-in,
       { timeoutMs: 120_000 },
     );
     expect(env.deploymentStatus).toBe('FAILED');
-    expect(env.deploymentStatusMessage).toMatch(/the render took longer than its 15000 ms time limit and was stopped \(the limit is NUCLEON_RENDER_TIMEOUT_MS\)/);
+    expect(env.deploymentStatusMessage).toMatch(
+      /the render took longer than its 15000 ms time limit and was stopped \(the limit is NUCLEON_RENDER_TIMEOUT_MS\)/,
+    );
   });
 });
 
@@ -187,7 +305,10 @@ describe('per-principal throttling', () => {
   let server: TestServer;
   beforeAll(async () => {
     // One token per 100 s after a burst of three: the fourth quick call from one key is throttled.
-    server = await startTestServer({ dialect: 'pglite', env: { NUCLEON_RATE_LIMIT_RPS: '0.01', NUCLEON_RATE_LIMIT_BURST: '3' } });
+    server = await startTestServer({
+      dialect: 'pglite',
+      env: { NUCLEON_RATE_LIMIT_RPS: '0.01', NUCLEON_RATE_LIMIT_BURST: '3' },
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -195,11 +316,27 @@ describe('per-principal throttling', () => {
 
   it('throttles a key past its rate with ThrottlingException, and only that key', async () => {
     const root = sdkClient(server);
-    const created = (await nucleonClient(server).send(`${extensionTargetPrefix}.CreateAccessKey`, {})) as { accessKey: { accessKeyId: string; secretAccessKey: string } };
+    const created = (await nucleonClient(server).send(
+      `${extensionTargetPrefix}.CreateAccessKey`,
+      {},
+    )) as { accessKey: { accessKeyId: string; secretAccessKey: string } };
     await root.send(new ListEnvironmentTemplatesCommand({}));
     await root.send(new ListEnvironmentTemplatesCommand({}));
-    await expect(root.send(new ListEnvironmentTemplatesCommand({}))).rejects.toMatchObject({ name: 'ThrottlingException', message: expect.stringMatching(/Rate exceeded for access key AKIANUCLEONTESTROOT1.*NUCLEON_RATE_LIMIT_RPS/) });
-    const other = new ProtonClient({ endpoint: server.url, region: server.region, credentials: { accessKeyId: created.accessKey.accessKeyId, secretAccessKey: created.accessKey.secretAccessKey }, maxAttempts: 1 });
+    await expect(root.send(new ListEnvironmentTemplatesCommand({}))).rejects.toMatchObject({
+      name: 'ThrottlingException',
+      message: expect.stringMatching(
+        /Rate exceeded for access key AKIANUCLEONTESTROOT1.*NUCLEON_RATE_LIMIT_RPS/,
+      ),
+    });
+    const other = new ProtonClient({
+      endpoint: server.url,
+      region: server.region,
+      credentials: {
+        accessKeyId: created.accessKey.accessKeyId,
+        secretAccessKey: created.accessKey.secretAccessKey,
+      },
+      maxAttempts: 1,
+    });
     expect((await other.send(new ListEnvironmentTemplatesCommand({}))).templates).toEqual([]);
   });
 });

@@ -50,7 +50,8 @@ export class RateLimiter {
   /** Drops buckets that have refilled (they hold no state worth keeping). */
   private forgetIdle(now: number): void {
     const { ratePerSecond, burst } = this.options;
-    for (const [k, b] of this.buckets) if (b.tokens + ((now - b.at) / 1000) * ratePerSecond >= burst) this.buckets.delete(k);
+    for (const [k, b] of this.buckets)
+      if (b.tokens + ((now - b.at) / 1000) * ratePerSecond >= burst) this.buckets.delete(k);
     if (this.buckets.size >= this.maxBuckets) this.buckets.clear();
   }
 }

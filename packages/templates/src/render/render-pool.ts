@@ -55,9 +55,14 @@ function workerEntry(): { script: URL | string; eval: boolean } {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return { script: new URL('./render-worker.js', here), eval: false };
   // tsx's ESM API (its package export for `import`), found from its package.json.
-  const tsx = pathToFileURL(join(dirname(createRequire(here).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+  const tsx = pathToFileURL(
+    join(dirname(createRequire(here).resolve('tsx/package.json')), 'dist/esm/api/index.mjs'),
+  ).href;
   const source = new URL('./render-worker.ts', here).href;
-  return { script: `import(${JSON.stringify(tsx)}).then((api) => api.tsImport(${JSON.stringify(source)}, ${JSON.stringify(source)}))`, eval: true };
+  return {
+    script: `import(${JSON.stringify(tsx)}).then((api) => api.tsImport(${JSON.stringify(source)}, ${JSON.stringify(source)}))`,
+    eval: true,
+  };
 }
 
 /** Starts a render pool (workers start with the first renders). */
@@ -108,7 +113,12 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       const file = slot.job?.task.fileName ?? '';
       const failure =
         error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new RenderLimitError(file, undefined, `the render used more than its ${maxMemoryMb} MiB memory limit and was stopped`, 'memory')
+          ? new RenderLimitError(
+              file,
+              undefined,
+              `the render used more than its ${maxMemoryMb} MiB memory limit and was stopped`,
+              'memory',
+            )
           : new RenderError(file, undefined, `the render worker failed: ${error.message}`);
       const startingUp = !slot.ready;
       settle(slot, { error: failure });
@@ -119,7 +129,13 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     });
     worker.on('exit', () => {
       if (!slots.has(slot)) return;
-      settle(slot, { error: new RenderError(slot.job?.task.fileName ?? '', undefined, 'the render worker stopped unexpectedly') });
+      settle(slot, {
+        error: new RenderError(
+          slot.job?.task.fileName ?? '',
+          undefined,
+          'the render worker stopped unexpectedly',
+        ),
+      });
       slots.delete(slot);
       dispatch();
     });
@@ -131,7 +147,12 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     slot.job = job;
     slot.timer = setTimeout(() => {
       settle(slot, {
-        error: new RenderLimitError(job.task.fileName, undefined, `the render took longer than its ${options.timeoutMs} ms time limit and was stopped`, 'time'),
+        error: new RenderLimitError(
+          job.task.fileName,
+          undefined,
+          `the render took longer than its ${options.timeoutMs} ms time limit and was stopped`,
+          'time',
+        ),
       });
       retire(slot);
       dispatch();
@@ -159,7 +180,8 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
 
   return {
     render(source, context, fileName) {
-      if (closed) return Promise.reject(new RenderError(fileName, undefined, 'the render pool is closed'));
+      if (closed)
+        return Promise.reject(new RenderError(fileName, undefined, 'the render pool is closed'));
       let wire;
       try {
         wire = encodeValue(toTemplateData(context as Record<string, unknown>, fileName));
@@ -176,7 +198,14 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       failAll(new RenderError('', undefined, 'the render pool is closed'));
       const all = [...slots];
       slots.clear();
-      for (const slot of all) settle(slot, { error: new RenderError(slot.job?.task.fileName ?? '', undefined, 'the render pool is closed') });
+      for (const slot of all)
+        settle(slot, {
+          error: new RenderError(
+            slot.job?.task.fileName ?? '',
+            undefined,
+            'the render pool is closed',
+          ),
+        });
       await Promise.all(all.map((s) => s.worker.terminate().catch(() => undefined)));
     },
   };

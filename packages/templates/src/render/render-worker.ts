@@ -19,7 +19,8 @@ export interface RenderTask {
 }
 
 /** The worker's answer to a {@link RenderTask}, or its start-up signal. */
-export type RenderReply = { ready: true } | { id: number; output: string } | { id: number; error: WireRenderError };
+export type RenderReply =
+  { ready: true } | { id: number; output: string } | { id: number; error: WireRenderError };
 
 function describe(err: unknown, fileName: string): WireRenderError {
   if (err instanceof RenderError) {
@@ -31,7 +32,11 @@ function describe(err: unknown, fileName: string): WireRenderError {
       limit: cause instanceof RenderBudgetExceeded ? cause.limit : undefined,
     };
   }
-  return { file: fileName, line: undefined, message: `internal render error: ${err instanceof Error ? err.message : String(err)}` };
+  return {
+    file: fileName,
+    line: undefined,
+    message: `internal render error: ${err instanceof Error ? err.message : String(err)}`,
+  };
 }
 
 const port = parentPort;
@@ -40,7 +45,10 @@ if (port) {
   port.on('message', (task: RenderTask) => {
     let reply: RenderReply;
     try {
-      reply = { id: task.id, output: renderer.render(task.source, decodeValue(task.context) as object, task.fileName) };
+      reply = {
+        id: task.id,
+        output: renderer.render(task.source, decodeValue(task.context) as object, task.fileName),
+      };
     } catch (err) {
       reply = { id: task.id, error: describe(err, task.fileName) };
     }

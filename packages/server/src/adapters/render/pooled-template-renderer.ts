@@ -1,4 +1,11 @@
-import { RenderError, RenderLimitError, createRenderPool, type RenderLimit, type RenderPool, type RenderPoolOptions } from '@nucleon/templates';
+import {
+  RenderError,
+  RenderLimitError,
+  createRenderPool,
+  type RenderLimit,
+  type RenderPool,
+  type RenderPoolOptions,
+} from '@nucleon/templates';
 import type { TemplateRenderer } from '../../ports/version-bundles.js';
 
 /** The setting behind each render limit, named in the failure so an operator knows what to raise. */
@@ -21,12 +28,20 @@ export class PooledTemplateRenderer implements TemplateRenderer {
     this.pool = createRenderPool(options);
   }
 
-  async render(source: string, context: Record<string, unknown>, fileName: string): Promise<string> {
+  async render(
+    source: string,
+    context: Record<string, unknown>,
+    fileName: string,
+  ): Promise<string> {
     try {
       return await this.pool.render(source, context, fileName);
     } catch (error) {
       if (error instanceof RenderLimitError) {
-        throw new RenderError(error.file, error.line, `${error.message} (the limit is ${settingOf[error.limit]}); a template that needs this much is almost certainly looping by mistake`);
+        throw new RenderError(
+          error.file,
+          error.line,
+          `${error.message} (the limit is ${settingOf[error.limit]}); a template that needs this much is almost certainly looping by mistake`,
+        );
       }
       throw error;
     }
