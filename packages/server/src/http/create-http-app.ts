@@ -11,8 +11,9 @@ import { readBoundedBody } from './read-body.js';
 export interface HttpAppOptions {
   operations: OperationRegistry;
   /**
-   * Checks a signed request from its headers alone (signature form, date, key, rate), before its
-   * body is read; resolves with the second half, which verifies the signature over the body.
+   * Checks a signed request from its headers alone (signed headers, date, key), before its body
+   * is read; resolves with the second half, which verifies the signature over the body (and
+   * takes from the caller's rate budget).
    */
   authenticate(request: { method: string; path: string; query: Record<string, string>; headers: Record<string, string> }): Promise<(body: Uint8Array) => Promise<Principal>>;
   logger: Logger;
@@ -139,10 +140,10 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       const limit = target === BUNDLE_TARGET ? options.maxRequestBytes : options.maxBodyBytes;
       const hint =
         target === BUNDLE_TARGET
-          ? 'Push smaller bundles, or raise NUCLEON_MAX_REQUEST_BYTES.'
-          : `Only ${BUNDLE_TARGET} accepts larger bodies; raise NUCLEON_MAX_BODY_BYTES if ${target} really needs more.`;
+          ? 'Push a smaller bundle, or raise NUCLEON_MAX_REQUEST_BYTES.'
+          : `Only ${BUNDLE_TARGET} takes larger bodies; raise NUCLEON_MAX_BODY_BYTES if ${target} really needs more.`;
       bodyRead = true;
-      const body = await readBoundedBody(c.req.raw.body, c.req.header('content-length'), limit, `${target}: ${hint}`);
+      const body = await readBoundedBody(c.req.raw.body, c.req.header('content-length'), limit, hint);
       const principal = await finish(body);
       return { target, principal: async () => principal, input: body };
     });
