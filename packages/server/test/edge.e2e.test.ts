@@ -1,6 +1,6 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import {
   CreateEnvironmentCommand,
   CreateEnvironmentTemplateCommand,
@@ -301,17 +301,40 @@ describe('the edge: authentication before the body, limits, throttling, sign-in,
   });
 });
 
-describe('per-principal throttling', () => {
+describe('per-principal throttling and the connection cap', () => {
   let server: TestServer;
   beforeAll(async () => {
     // One token per 100 s after a burst of three: the fourth quick call from one key is throttled.
     server = await startTestServer({
       dialect: 'pglite',
-      env: { NUCLEON_RATE_LIMIT_RPS: '0.01', NUCLEON_RATE_LIMIT_BURST: '3' },
+      env: {
+        NUCLEON_RATE_LIMIT_RPS: '0.01',
+        NUCLEON_RATE_LIMIT_BURST: '3',
+        NUCLEON_MAX_CONNECTIONS: '3',
+      },
     });
   });
   afterAll(async () => {
     await server?.stop();
+  });
+
+  it('closes a connection past the cap at once, and accepts again once others close', async () => {
+    const url = new URL(server.url);
+    const open = () =>
+      new Promise<Socket>((resolve, reject) => {
+        const socket = connect(Number(url.port), url.hostname, () => resolve(socket));
+        socket.on('error', reject);
+      });
+    const held = [await open(), await open(), await open()];
+    const extra = await open();
+    extra.on('error', () => undefined);
+    await new Promise<void>((resolve) => extra.once('close', () => resolve()));
+    for (const socket of held) socket.destroy();
+    const health = await waitFor(async () => {
+      const response = await fetch(`${server.url}/healthz`).catch(() => undefined);
+      return response?.ok ? response : undefined;
+    });
+    expect(await health.json()).toEqual({ status: 'ok' });
   });
 
   it('throttles a key past its rate with ThrottlingException, and only that key', async () => {
