@@ -310,7 +310,7 @@ describe('per-principal throttling and the connection cap', () => {
       env: {
         NUCLEON_RATE_LIMIT_RPS: '0.01',
         NUCLEON_RATE_LIMIT_BURST: '3',
-        NUCLEON_MAX_CONNECTIONS: '3',
+        NUCLEON_MAX_CONNECTIONS: '8',
       },
     });
   });
@@ -325,7 +325,8 @@ describe('per-principal throttling and the connection cap', () => {
         const socket = connect(Number(url.port), url.hostname, () => resolve(socket));
         socket.on('error', reject);
       });
-    const held = [await open(), await open(), await open()];
+    const held: Socket[] = [];
+    for (let i = 0; i < 8; i++) held.push(await open());
     const extra = await open();
     extra.on('error', () => undefined);
     await new Promise<void>((resolve) => extra.once('close', () => resolve()));
