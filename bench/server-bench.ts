@@ -20,7 +20,7 @@ const KEY = { accessKeyId: 'AKIANUCLEONBENCHROOT', secretAccessKey: 'nucleon-ben
 function start(env: Record<string, string>): Promise<{ child: ChildProcess; ms: number; url: string }> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [join(root, 'packages/cli/bin/nucleon.js'), 'up', '--port', '0'], {
-    env: { ...process.env, NUCLEON_LOG_LEVEL: 'warn', NUCLEON_ROOT_ACCESS_KEY_ID: KEY.accessKeyId, NUCLEON_ROOT_SECRET_ACCESS_KEY: KEY.secretAccessKey, ...env },
+    env: { ...process.env, NUCLEON_LOG_LEVEL: 'warn', NUCLEON_RATE_LIMIT_RPS: '0', NUCLEON_ROOT_ACCESS_KEY_ID: KEY.accessKeyId, NUCLEON_ROOT_SECRET_ACCESS_KEY: KEY.secretAccessKey, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

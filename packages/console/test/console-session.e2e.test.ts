@@ -143,7 +143,7 @@ describe('the console session API', () => {
     expect((await call(session, 'AwsProton20200720.ListEnvironmentTemplates')).status).toBe(401);
   });
 
-  it('slows down guessing: after ten wrong secrets a key is locked out for a while', async () => {
+  it('slows down guessing: after ten wrong secrets from one address, that address is locked out of the key for a while', async () => {
     const root = await signIn();
     const made = (await (await call(root, 'Nucleon20261127.CreateAccessKey', {})).json()) as { accessKey: { accessKeyId: string; secretAccessKey: string } };
     for (let i = 0; i < 10; i++) expect((await post('/console/api/session', { accessKeyId: made.accessKey.accessKeyId, secretAccessKey: `guess-${i}` })).status).toBe(401);

@@ -1,5 +1,6 @@
 import type { Logger } from '@nucleon/core';
 import type { Context, Hono } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AccessKeyRecord } from '../ports/access-key-store.js';
 import type { Principal } from '../app/request-context.js';
@@ -15,6 +16,8 @@ export interface ConsoleRoutesOptions {
   clock: Clock;
   logger: Logger;
   maxRequestBytes: number;
+  /** Takes one call from the principal's rate budget; throws ThrottlingError when it is spent. */
+  throttle?(accessKeyId: string): void;
   /** The built console (defaults to `packages/console/dist`). */
   assetsDir?: string;
   sessions?: ConsoleSessions;
@@ -33,6 +36,15 @@ const pageHeaders: Record<string, string> = {
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
 };
+
+/** The peer's address (the console's sign-in limits count per address); proxies are not trusted. */
+function sourceAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 function apiError(c: Context, status: number, type: string, message: string): Response {
   c.header('cache-control', 'no-store');
@@ -106,19 +118,20 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
     if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string' || !accessKeyId || !secretAccessKey) {
       return apiError(c, 400, 'ValidationException', 'Send {"accessKeyId": "...", "secretAccessKey": "..."}.');
     }
-    const wait = limiter.blockedFor(accessKeyId);
+    const address = sourceAddress(c);
+    const wait = limiter.blockedFor(accessKeyId, address);
     if (wait > 0) {
-      return apiError(c, 429, 'ThrottlingException', `Too many failed sign-ins for ${accessKeyId}; try again in ${Math.ceil(wait / 60_000)} minute(s).`);
+      return apiError(c, 429, 'ThrottlingException', `Too many failed sign-ins from ${address}; try again in ${Math.ceil(wait / 60_000)} minute(s).`);
     }
     const record = await options.keys.lookup(accessKeyId);
     // Compare even when the key is unknown, so timing does not tell which keys exist.
     const matches = secretsEqual(secretAccessKey, record?.secretAccessKey ?? '\u0000no key\u0000');
     if (!record || !matches || record.scopeArn || record.sessionToken) {
-      limiter.fail(accessKeyId);
-      log.info('console sign-in refused', { accessKeyId });
+      limiter.fail(accessKeyId, address);
+      log.info('console sign-in refused', { accessKeyId, address });
       return apiError(c, 401, 'InvalidCredentialsException', 'The access key id or secret is wrong. Use a key from `nucleon keys create` or the root key in .nucleon/credentials.');
     }
-    limiter.succeed(accessKeyId);
+    limiter.succeed(accessKeyId, address);
     const session = sessions.open(record.accessKeyId, options.keys.principalOf(record));
     const secure = new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
     setCookie(c, SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', path: '/', secure, maxAge: sessions.cookieMaxAgeSeconds });
@@ -156,6 +169,7 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
     const bad = requireCsrf(c, session);
     if (bad) return bad;
     const response = await options.dispatch(c, async () => {
+      options.throttle?.(session.accessKeyId);
       const envelope = parseJson(await readBoundedBody(c.req.raw.body, c.req.header('content-length'), options.maxRequestBytes));
       const target = typeof envelope.target === 'string' ? envelope.target : undefined;
       return { target, principal: () => Promise.resolve(session.principal), input: envelope.input ?? {} };

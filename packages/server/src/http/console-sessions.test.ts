@@ -63,22 +63,36 @@ describe('ConsoleSessions', () => {
 });
 
 describe('SignInLimiter', () => {
-  test('locks a key out after the maximum failures, for the rest of the window', () => {
+  test('locks one address out of a key after the maximum failures, for the rest of the window', () => {
     const clock = fakeClock();
     const limiter = new SignInLimiter(clock, 3, 60_000);
-    for (let i = 0; i < 3; i++) limiter.fail('AKIATEST');
-    expect(limiter.blockedFor('AKIATEST')).toBe(60_000);
-    expect(limiter.blockedFor('AKIAOTHER')).toBe(0);
+    for (let i = 0; i < 3; i++) limiter.fail('AKIATEST', '192.0.2.1');
+    expect(limiter.blockedFor('AKIATEST', '192.0.2.1')).toBe(60_000);
+    expect(limiter.blockedFor('AKIAOTHER', '192.0.2.1')).toBe(0);
     clock.advance(60_000);
-    expect(limiter.blockedFor('AKIATEST')).toBe(0);
+    expect(limiter.blockedFor('AKIATEST', '192.0.2.1')).toBe(0);
+  });
+
+  test('never blocks the same key from another address', () => {
+    const limiter = new SignInLimiter(fakeClock(), 3, 60_000, 5);
+    for (let i = 0; i < 10; i++) limiter.fail('AKIATEST', '192.0.2.1');
+    expect(limiter.blockedFor('AKIATEST', '192.0.2.1')).toBeGreaterThan(0);
+    expect(limiter.blockedFor('AKIATEST', '198.51.100.7')).toBe(0);
+  });
+
+  test('an address spraying many keys is blocked for every key', () => {
+    const limiter = new SignInLimiter(fakeClock(), 3, 60_000, 5);
+    for (let i = 0; i < 5; i++) limiter.fail(`AKIAKEY${i}`, '192.0.2.1');
+    expect(limiter.blockedFor('AKIANEVERTRIED', '192.0.2.1')).toBe(60_000);
+    expect(limiter.blockedFor('AKIANEVERTRIED', '198.51.100.7')).toBe(0);
   });
 
   test('a successful sign-in clears the failures', () => {
     const limiter = new SignInLimiter(fakeClock(), 2, 60_000);
-    limiter.fail('AKIATEST');
-    limiter.succeed('AKIATEST');
-    limiter.fail('AKIATEST');
-    expect(limiter.blockedFor('AKIATEST')).toBe(0);
+    limiter.fail('AKIATEST', '192.0.2.1');
+    limiter.succeed('AKIATEST', '192.0.2.1');
+    limiter.fail('AKIATEST', '192.0.2.1');
+    expect(limiter.blockedFor('AKIATEST', '192.0.2.1')).toBe(0);
   });
 });
 

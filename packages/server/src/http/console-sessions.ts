@@ -119,40 +119,54 @@ export class ConsoleSessions {
 }
 
 /**
- * Refuses sign-ins for an access key after too many wrong secrets in a window, so the console
- * cannot be used to guess secrets faster than the signed API would allow.
+ * Refuses console sign-ins from a source address that keeps sending wrong secrets: after
+ * `maxPerKey` failures for one key, that address may not try that key again for the rest of the
+ * window; after `maxPerAddress` failures across keys, it may not try any. Failures are counted
+ * per address, so a correct secret from another address is never refused: guessing from one
+ * place cannot lock a key's owner out (the signed API is unaffected either way).
  */
 export class SignInLimiter {
   private readonly failures = new Map<string, { count: number; since: number }>();
 
   constructor(
     private readonly clock: Clock,
-    private readonly maxFailures = 10,
+    private readonly maxPerKey = 10,
     private readonly windowMs = 15 * 60 * 1000,
+    private readonly maxPerAddress = 50,
   ) {}
 
-  /** Milliseconds until this key may try again, or 0. */
-  blockedFor(accessKeyId: string): number {
-    const f = this.failures.get(accessKeyId);
+  /** Milliseconds until `address` may try `accessKeyId` again, or 0. */
+  blockedFor(accessKeyId: string, address: string): number {
+    return Math.max(this.wait(`key\n${address}\n${accessKeyId}`, this.maxPerKey), this.wait(`addr\n${address}`, this.maxPerAddress));
+  }
+
+  fail(accessKeyId: string, address: string): void {
+    this.count(`key\n${address}\n${accessKeyId}`);
+    this.count(`addr\n${address}`);
+  }
+
+  /** A right secret clears that address's failures for the key (not its failures on others). */
+  succeed(accessKeyId: string, address: string): void {
+    this.failures.delete(`key\n${address}\n${accessKeyId}`);
+  }
+
+  private wait(id: string, max: number): number {
+    const f = this.failures.get(id);
     if (!f) return 0;
     const left = f.since + this.windowMs - this.clock.now().getTime();
     if (left <= 0) {
-      this.failures.delete(accessKeyId);
+      this.failures.delete(id);
       return 0;
     }
-    return f.count >= this.maxFailures ? left : 0;
+    return f.count >= max ? left : 0;
   }
 
-  fail(accessKeyId: string): void {
+  private count(id: string): void {
     const now = this.clock.now().getTime();
-    const f = this.failures.get(accessKeyId);
+    const f = this.failures.get(id);
     if (!f || now - f.since >= this.windowMs) {
-      if (this.failures.size > 10_000) this.failures.clear();
-      this.failures.set(accessKeyId, { count: 1, since: now });
+      if (this.failures.size > 100_000) this.failures.clear();
+      this.failures.set(id, { count: 1, since: now });
     } else f.count++;
-  }
-
-  succeed(accessKeyId: string): void {
-    this.failures.delete(accessKeyId);
   }
 }

@@ -10,9 +10,17 @@ import { readBoundedBody } from './read-body.js';
 
 export interface HttpAppOptions {
   operations: OperationRegistry;
-  authenticate(request: { method: string; path: string; query: Record<string, string>; headers: Record<string, string>; body: Uint8Array }): Promise<Principal>;
+  /**
+   * Checks a signed request from its headers alone (signed headers, date, key), before its body
+   * is read; resolves with the second half, which verifies the signature over the body (and
+   * takes from the caller's rate budget).
+   */
+  authenticate(request: { method: string; path: string; query: Record<string, string>; headers: Record<string, string> }): Promise<(body: Uint8Array) => Promise<Principal>>;
   logger: Logger;
+  /** Body limit of PutBundle (bundles travel in the body). */
   maxRequestBytes: number;
+  /** Body limit of every other operation. */
+  maxBodyBytes: number;
   ready(): Promise<boolean>;
   /** Extra routes (the web console), mounted after the API with the same operation dispatcher. */
   mount?(app: Hono, dispatch: OperationDispatcher): void;
@@ -34,6 +42,8 @@ export interface OperationCall {
 export type OperationDispatcher = (c: Context, decode: () => Promise<OperationCall>) => Promise<Response>;
 
 const protonOperations = new Set<string>(operationNames);
+/** The one operation whose body may be large: it carries a bundle archive. */
+const BUNDLE_TARGET = `${extensionTargetPrefix}.PutBundle`;
 
 function jsonResponse(c: Context, status: number, body: unknown, requestId: string, errorType?: string): Response {
   const headers: Record<string, string> = {
@@ -114,21 +124,33 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const dispatch = createOperationDispatcher(options);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => ((await options.ready()) ? c.json({ status: 'ready' }) : c.json({ status: 'not ready' }, 503)));
-  app.post('/', (c) =>
-    dispatch(c, async () => {
-      const body = await readBoundedBody(c.req.raw.body, c.req.header('content-length'), options.maxRequestBytes);
+  app.post('/', async (c) => {
+    let bodyRead = false;
+    const response = await dispatch(c, async () => {
+      const target = c.req.header('x-amz-target');
+      // An unknown target is refused by the dispatcher before authentication, its body unread.
+      if (!target || !options.operations.has(target)) return { target, principal: () => Promise.reject(new Error('unreachable')), input: new Uint8Array() };
       const url = new URL(c.req.url);
-      const principal = () =>
-        options.authenticate({
-          method: 'POST',
-          path: url.pathname,
-          query: Object.fromEntries(url.searchParams),
-          headers: Object.fromEntries([...c.req.raw.headers].map(([k, v]) => [k.toLowerCase(), v])),
-          body,
-        });
-      return { target: c.req.header('x-amz-target'), principal, input: body };
-    }),
-  );
+      const finish = await options.authenticate({
+        method: 'POST',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: Object.fromEntries([...c.req.raw.headers].map(([k, v]) => [k.toLowerCase(), v])),
+      });
+      const limit = target === BUNDLE_TARGET ? options.maxRequestBytes : options.maxBodyBytes;
+      const hint =
+        target === BUNDLE_TARGET
+          ? 'Push a smaller bundle, or raise NUCLEON_MAX_REQUEST_BYTES.'
+          : `Only ${BUNDLE_TARGET} takes larger bodies; raise NUCLEON_MAX_BODY_BYTES if ${target} really needs more.`;
+      bodyRead = true;
+      const body = await readBoundedBody(c.req.raw.body, c.req.header('content-length'), limit, hint);
+      const principal = await finish(body);
+      return { target, principal: async () => principal, input: body };
+    });
+    // A refused request's body was never read: close the connection rather than drain it.
+    if (!bodyRead || response.status === 413) response.headers.set('connection', 'close');
+    return response;
+  });
   options.mount?.(app, dispatch);
   return app;
 }

@@ -1,9 +1,13 @@
 import { ProtocolError } from './error-mapper.js';
 
 /** Reads a request body, refusing it as soon as it passes `limit` bytes. */
-export async function readBoundedBody(body: ReadableStream<Uint8Array> | null, declaredLength: string | undefined, limit: number): Promise<Uint8Array> {
-  const tooLarge = () =>
-    new ProtocolError('RequestEntityTooLargeException', 413, `The request body is larger than the ${limit}-byte limit. Send bundles with \`nucleon bundle push\` or raise NUCLEON_MAX_REQUEST_BYTES.`);
+export async function readBoundedBody(
+  body: ReadableStream<Uint8Array> | null,
+  declaredLength: string | undefined,
+  limit: number,
+  hint = 'Send bundles with `nucleon bundle push` or raise NUCLEON_MAX_REQUEST_BYTES.',
+): Promise<Uint8Array> {
+  const tooLarge = () => new ProtocolError('RequestEntityTooLargeException', 413, `The request body is larger than the ${limit}-byte limit. ${hint}`);
   if (declaredLength !== undefined && Number(declaredLength) > limit) throw tooLarge();
   if (!body) return new Uint8Array();
   const reader = body.getReader();

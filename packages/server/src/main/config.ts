@@ -34,6 +34,16 @@ const schema = z.object({
   s3ForcePathStyle: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   stallWarningMs: z.coerce.number().int().min(100).default(5 * 60_000),
   credentialPurgeMs: z.coerce.number().int().min(100).default(10 * 60_000),
+  maxBodyBytes: z.coerce.number().int().min(1024).default(256 * 1024),
+  requestTimeoutMs: z.coerce.number().int().min(1000).default(60_000),
+  headersTimeoutMs: z.coerce.number().int().min(1000).default(15_000),
+  maxConnections: z.coerce.number().int().min(1).default(1024),
+  rateLimitRps: z.coerce.number().min(0).default(500),
+  rateLimitBurst: z.coerce.number().int().min(1).default(2000),
+  renderWorkers: z.coerce.number().int().min(1).max(32).default(2),
+  renderTimeoutMs: z.coerce.number().int().min(100).default(30_000),
+  renderMaxSteps: z.coerce.number().int().min(1000).default(2_000_000),
+  renderMaxOutputChars: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
 });
 
 export type NucleonConfig = z.infer<typeof schema> & { dataDir: string };
@@ -67,6 +77,16 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   s3ForcePathStyle: 'NUCLEON_S3_FORCE_PATH_STYLE',
   stallWarningMs: 'NUCLEON_STALL_WARNING_MS',
   credentialPurgeMs: 'NUCLEON_CREDENTIAL_PURGE_MS',
+  maxBodyBytes: 'NUCLEON_MAX_BODY_BYTES',
+  requestTimeoutMs: 'NUCLEON_REQUEST_TIMEOUT_MS',
+  headersTimeoutMs: 'NUCLEON_HEADERS_TIMEOUT_MS',
+  maxConnections: 'NUCLEON_MAX_CONNECTIONS',
+  rateLimitRps: 'NUCLEON_RATE_LIMIT_RPS',
+  rateLimitBurst: 'NUCLEON_RATE_LIMIT_BURST',
+  renderWorkers: 'NUCLEON_RENDER_WORKERS',
+  renderTimeoutMs: 'NUCLEON_RENDER_TIMEOUT_MS',
+  renderMaxSteps: 'NUCLEON_RENDER_MAX_STEPS',
+  renderMaxOutputChars: 'NUCLEON_RENDER_MAX_OUTPUT_CHARS',
 };
 
 export class ConfigError extends Error {

@@ -3,7 +3,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { coerceError, type Logger } from '@nucleon/core';
 import { sql } from 'kysely';
 import { SecretBox } from '../adapters/auth/secret-box.js';
-import { verifySigV4 } from '../adapters/auth/sigv4-verifier.js';
+import { beginSigV4 } from '../adapters/auth/sigv4-verifier.js';
 import { TemplateBundleChecker } from '../adapters/bundles/template-bundle-checker.js';
 import { StoreThenS3BundleSource } from '../adapters/bundles/store-then-s3-bundle-source.js';
 import { DataDirLock } from '../adapters/data-dir-lock.js';
@@ -27,6 +27,7 @@ import { accessKeyOperations } from '../http/access-key-operations.js';
 import { catalogOperations } from '../http/catalog-operations.js';
 import { createHttpApp } from '../http/create-http-app.js';
 import { mountConsoleRoutes } from '../http/console-routes.js';
+import { RateLimiter } from '../http/rate-limiter.js';
 import { systemClock } from '../ports/clock.js';
 import { JobWorker } from '../worker/job-worker.js';
 import { ensureRootKey, loadAccountId, loadMasterKey, type RootKeyOutcome } from './bootstrap-secrets.js';
@@ -137,20 +138,29 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
     tags.register('service', deploy.resolvers.service);
     tags.register('component', deploy.resolvers.component);
     const operations = new Map([...catalogOperations({ templates, tags, bundles }), ...accessKeyOperations(keys), ...deploy.operations]);
+    const rateLimiter = new RateLimiter({ clock, ratePerSecond: config.rateLimitRps, burst: config.rateLimitBurst });
     const app = createHttpApp({
       operations,
       logger: logger.child({ component: 'http' }),
       maxRequestBytes: config.maxRequestBytes,
-      mount: (app, dispatch) => mountConsoleRoutes(app, { dispatch, keys, clock, logger, maxRequestBytes: config.maxRequestBytes }),
+      maxBodyBytes: config.maxBodyBytes,
+      mount: (app, dispatch) =>
+        mountConsoleRoutes(app, { dispatch, keys, clock, logger, maxRequestBytes: config.maxRequestBytes, throttle: (accessKeyId) => rateLimiter.take(accessKeyId) }),
       ready: () => databaseAnswers(db),
       authenticate: async (request) => {
         let record: Awaited<ReturnType<typeof keys.lookup>>;
-        await verifySigV4(request, async (id) => {
+        const pending = await beginSigV4(request, async (id) => {
           record = await keys.lookup(id);
           return record ? { accessKeyId: record.accessKeyId, secretAccessKey: record.secretAccessKey, sessionToken: record.sessionToken ?? undefined } : undefined;
         }, clock.now());
-        // verifySigV4 only returns after the lookup found the key that signed the request.
-        return keys.principalOf(record!);
+        // beginSigV4 only returns after the lookup found the key the request names.
+        const principal = keys.principalOf(record!);
+        return async (body) => {
+          await pending.verify(body);
+          // Only a request the key really signed spends its tokens (a forger cannot throttle the owner).
+          rateLimiter.take(principal.accessKeyId);
+          return principal;
+        };
       },
     });
 
@@ -170,7 +180,17 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
         if (options.worker !== false) purge = purgeCredentialsEvery(config.credentialPurgeMs, keys, logger);
         if (options.http === false) return { url: '', port: 0 };
         const port = await new Promise<number>((resolve, reject) => {
-          server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => resolve(info.port));
+          server = serve(
+            {
+              fetch: app.fetch,
+              port: config.port,
+              hostname: config.host,
+              // A client gets this long to send its headers, and its whole request.
+              serverOptions: { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs },
+            },
+            (info: AddressInfo) => resolve(info.port),
+          );
+          server.maxConnections = config.maxConnections;
           server.once('error', reject);
         });
         const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
@@ -194,6 +214,7 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
         }
         clearInterval(purge);
         await worker.stop();
+        await deploy.close();
         await handle.close();
         lock?.release();
         unguard?.();

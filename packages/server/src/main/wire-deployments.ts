@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArnScope, Logger, TemplateKind } from '@nucleon/core';
-import { createRenderer } from '@nucleon/templates';
 import type { Kysely } from 'kysely';
 import type { SecretBox } from '../adapters/auth/secret-box.js';
 import { PostgresRepositoryStore } from '../adapters/db/postgres-repository-store.js';
@@ -21,6 +20,7 @@ import type { Database } from '../adapters/db/schema.js';
 import { CloudFormationProvisioner } from '../adapters/engines/cloudformation-provisioner.js';
 import { CodeBuildProvisioner } from '../adapters/engines/codebuild-provisioner.js';
 import { LocalCommandRunner } from '../adapters/runners/local-command-runner.js';
+import { PooledTemplateRenderer } from '../adapters/render/pooled-template-renderer.js';
 import type { AccessKeysService } from '../app/access-keys-service.js';
 import type { DeployDeps } from '../app/deploy/deploy-context.js';
 import { DeploymentRunner } from '../app/deploy/deployment-runner.js';
@@ -120,10 +120,15 @@ export async function wireDeployments(w: {
       return (await cfn).run(request);
     },
   };
+  const renderer = new PooledTemplateRenderer({
+    size: w.config.renderWorkers,
+    timeoutMs: w.config.renderTimeoutMs,
+    budget: { maxSteps: w.config.renderMaxSteps, maxOutputChars: w.config.renderMaxOutputChars },
+  });
   const deploymentRunner = new DeploymentRunner({
     store,
     bundles: d.bundles,
-    renderer: createRenderer(),
+    renderer,
     provisioners: {
       codebuild,
       cloudformation,
@@ -151,6 +156,8 @@ export async function wireDeployments(w: {
     ],
     handleDeployJob,
     handleReconcileJob,
+    /** Stops the render workers (on shutdown). */
+    close: () => renderer.close(),
     usage: { count: (kind: TemplateKind, name: string, major: number, minor: number) => store.countVersionUsage(kind, name, major, minor) },
     resolvers: {
       component: (_t: string, resource: string) => exists(`arn:aws:proton:${w.arnScope.region}:${w.arnScope.accountId}:component/${resource}`),

@@ -25,7 +25,7 @@ export interface VersionBundles {
   load(kind: TemplateKind, templateName: string, major: number, minor: number): Promise<LoadedBundle>;
 }
 
-/** Renders Jinja templates with Proton's semantics. */
+/** Renders Jinja templates with Proton's semantics (off the event loop, within limits). */
 export interface TemplateRenderer {
-  render(source: string, context: Record<string, unknown>, fileName: string): string;
+  render(source: string, context: Record<string, unknown>, fileName: string): Promise<string>;
 }

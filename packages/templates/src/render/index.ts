@@ -2,6 +2,11 @@ export { RenderError } from './render-error.js';
 export type { LintIssue } from './render-error.js';
 export { createRenderer } from './renderer.js';
 export type { Renderer, RendererOptions } from './renderer.js';
+export { createRenderPool } from './render-pool.js';
+export type { RenderPool, RenderPoolOptions } from './render-pool.js';
+export { RenderLimitError } from './render-transfer.js';
+export type { RenderLimit } from './render-transfer.js';
+export type { RenderBudget } from './jinja-runtime.js';
 export { PyFloat, pyFloat } from './py-values.js';
 export {
   absentComponent,

@@ -53,6 +53,60 @@ export class LocatedFailure extends Error {
 
 const MAX_RANGE = 1_000_000;
 
+/** Limits of one render, counted as it runs. */
+export interface RenderBudget {
+  /** Loop iterations (every `{% for %}` pass, nested loops included). */
+  maxSteps: number;
+  /** Characters written by `{{ … }}` expressions. */
+  maxOutputChars: number;
+}
+
+/** A render ran past its {@link RenderBudget}; `limit` says which. */
+export class RenderBudgetExceeded extends TemplateRuntimeError {
+  constructor(
+    readonly limit: 'steps' | 'output',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RenderBudgetExceeded';
+  }
+}
+
+/** The running render's budget (renders are synchronous, so one at a time per thread). */
+let spent: { steps: number; output: number; limits: RenderBudget } | undefined;
+
+/** Runs `render` counting against `limits` (none when undefined). */
+export function withRenderBudget<T>(limits: RenderBudget | undefined, render: () => T): T {
+  const saved = spent;
+  spent = limits ? { steps: 0, output: 0, limits } : undefined;
+  try {
+    return render();
+  } finally {
+    spent = saved;
+  }
+}
+
+function step(items: readonly unknown[], i: number): ReturnType<typeof loopContext> {
+  if (spent && ++spent.steps > spent.limits.maxSteps) {
+    throw new RenderBudgetExceeded(
+      'steps',
+      `render step budget exceeded: the template ran more than ${spent.limits.maxSteps} loop iterations`,
+    );
+  }
+  return loopContext(items, i);
+}
+
+function output(value: unknown): string {
+  const text = pyStr(value);
+  if (spent && (spent.output += text.length) > spent.limits.maxOutputChars) {
+    throw new RenderBudgetExceeded(
+      'output',
+      `render output budget exceeded: the template wrote more than ${spent.limits.maxOutputChars} characters`,
+    );
+  }
+  return text;
+}
+
 function range(...raw: unknown[]): PyIterable {
   const args = raw.map((a) => Number(a));
   const [start, stop, step] =
@@ -211,7 +265,7 @@ export const jinjaRuntime = {
   undefLenient: () => new Undefined('inline if', false),
   getattr: pyLookup,
   slice,
-  output: pyStr,
+  output,
   truthy,
   or: (a: unknown, b: () => unknown): unknown => (truthy(a) ? a : b()),
   and: (a: unknown, b: () => unknown): unknown => (truthy(a) ? b() : a),
@@ -235,7 +289,7 @@ export const jinjaRuntime = {
   float: (n: number) => new PyFloat(n),
   iterate,
   unpack,
-  loop: loopContext,
+  loop: step,
   call,
   macroResult: (s: string) => s,
   makeMacro,

@@ -11,7 +11,7 @@ import {
   normalizeSource,
   type CompiledTemplate,
 } from './compile-template.js';
-import { LocatedFailure } from './jinja-runtime.js';
+import { LocatedFailure, withRenderBudget, type RenderBudget } from './jinja-runtime.js';
 import { lintSource, toIssues, type LintFinding } from './lint.js';
 import { isDict } from './py-values.js';
 import { toTemplateData } from './template-data.js';
@@ -20,6 +20,11 @@ import { toTemplateData } from './template-data.js';
 export interface RendererOptions {
   /** How many compiled templates to keep (least recently used are dropped). Default 256. */
   cacheSize?: number;
+  /**
+   * Limits of each render (loop iterations, characters of expression output); a render that
+   * passes one fails with a {@link RenderError} naming it. Unlimited when left out.
+   */
+  budget?: RenderBudget;
 }
 
 /** Renders Jinja templates the way Proton did. */
@@ -117,7 +122,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
       }
       const data = toTemplateData(context, fileName);
       try {
-        return executeTemplate(template, data);
+        return withRenderBudget(options.budget, () => executeTemplate(template, data));
       } catch (err) {
         throw toRenderError(err, fileName);
       }

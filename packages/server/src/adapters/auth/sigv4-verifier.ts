@@ -48,17 +48,30 @@ function parseAmzDate(value: string | undefined): Date | undefined {
   return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
 }
 
+/** Headers every request must sign, so a captured request cannot be re-aimed or re-dated. */
+export const REQUIRED_SIGNED_HEADERS = ['host', 'x-amz-date', 'x-amz-target'] as const;
+
+/** A request whose Authorization header parsed, whose date is fresh and whose key exists: only the body is left to check. */
+export interface PendingSignature {
+  accessKeyId: string;
+  region: string;
+  /** Recomputes the signature over the headers and `body`; throws {@link AuthenticationError} unless it matches. */
+  verify(body: Uint8Array): Promise<void>;
+}
+
 /**
- * Verifies an AWS Signature Version 4 request (header form) for the `proton` signing name in
- * any region, by recomputing the signature over the signed headers and comparing in constant
- * time. Returns the access key id that signed the request.
+ * First half of AWS Signature Version 4 verification (header form, signing name `proton`, any
+ * region), from the headers alone: parses the Authorization header, checks the signed header
+ * list and the date, and looks up the key. It runs before the body is read, so an unsigned,
+ * stale or unknown-key request is refused without reading its body. The returned
+ * {@link PendingSignature} checks the signature once the body is in.
  */
-export async function verifySigV4(
-  request: IncomingSignedRequest,
+export async function beginSigV4(
+  request: Omit<IncomingSignedRequest, 'body'>,
   lookup: (accessKeyId: string) => Promise<SigningKey | undefined>,
   now: Date,
   signingName = 'proton',
-): Promise<{ accessKeyId: string; region: string }> {
+): Promise<PendingSignature> {
   const authorization = request.headers['authorization'];
   if (!authorization) {
     throw new AuthenticationError(
@@ -77,6 +90,14 @@ export async function verifySigV4(
   if (service !== signingName) {
     throw new AuthenticationError('InvalidSignatureException', `Credential should be scoped to the service '${signingName}', not '${service}'.`);
   }
+  const signedHeaders = signedHeaderList!.split(';');
+  const unsigned = REQUIRED_SIGNED_HEADERS.filter((h) => !signedHeaders.includes(h));
+  if (unsigned.length > 0) {
+    throw new AuthenticationError(
+      'InvalidSignatureException',
+      `SignedHeaders must include ${REQUIRED_SIGNED_HEADERS.join(', ')}; this request did not sign ${unsigned.join(', ')}. Sign every header the request sends (the AWS SDKs and CLI do).`,
+    );
+  }
   const signingDate = parseAmzDate(request.headers['x-amz-date']);
   if (!signingDate) {
     throw new AuthenticationError('InvalidSignatureException', 'The X-Amz-Date header is missing or not in the form YYYYMMDDTHHMMSSZ.');
@@ -87,6 +108,9 @@ export async function verifySigV4(
       `Signature expired: ${request.headers['x-amz-date']} is more than 15 minutes away from the server time ${now.toISOString()}. Check the client's clock.`,
     );
   }
+  if (scopeDate !== request.headers['x-amz-date']!.slice(0, 8)) {
+    throw new AuthenticationError('InvalidSignatureException', 'The credential scope date does not match X-Amz-Date.');
+  }
   const key = await lookup(accessKeyId!);
   if (!key) {
     throw new AuthenticationError('UnrecognizedClientException', 'The security token included in the request is invalid: unknown access key id.');
@@ -94,36 +118,43 @@ export async function verifySigV4(
   if (key.sessionToken !== undefined && request.headers['x-amz-security-token'] !== key.sessionToken) {
     throw new AuthenticationError('UnrecognizedClientException', 'The security token included in the request is invalid: the session token does not match these temporary credentials.');
   }
-  const declaredHash = request.headers['x-amz-content-sha256'];
-  if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body).digest('hex')) {
-    throw new AuthenticationError('InvalidSignatureException', 'The x-amz-content-sha256 header does not match the request body.');
-  }
-  const signedHeaders = signedHeaderList!.split(';');
-  if (!signedHeaders.includes('host')) {
-    throw new AuthenticationError('InvalidSignatureException', 'The host header must be signed.');
-  }
-  const headers: Record<string, string> = {};
-  for (const name of signedHeaders) headers[name] = request.headers[name] ?? '';
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
-    region: region!,
-    service: signingName,
-    sha256: NodeSha256,
-    uriEscapePath: true,
-    // Only the headers the client signed may enter the canonical request (boto3 does not sign x-amz-content-sha256).
-    applyChecksum: false,
-  });
-  const toSign = new HttpRequest({ method: request.method, path: request.path, query: request.query, headers, body: request.body });
-  if (scopeDate !== request.headers['x-amz-date']!.slice(0, 8)) {
-    throw new AuthenticationError('InvalidSignatureException', 'The credential scope date does not match X-Amz-Date.');
-  }
-  const signed = await signer.sign(toSign, { signingDate, signableHeaders: new Set(signedHeaders) });
-  const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers['authorization']))?.[1] ?? '';
-  if (expected.length !== 64 || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature!))) {
-    throw new AuthenticationError(
-      'InvalidSignatureException',
-      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
-    );
-  }
-  return { accessKeyId: accessKeyId!, region: region! };
+  const verify = async (body: Uint8Array): Promise<void> => {
+    const declaredHash = request.headers['x-amz-content-sha256'];
+    if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(body).digest('hex')) {
+      throw new AuthenticationError('InvalidSignatureException', 'The x-amz-content-sha256 header does not match the request body.');
+    }
+    const headers: Record<string, string> = {};
+    for (const name of signedHeaders) headers[name] = request.headers[name] ?? '';
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
+      region: region!,
+      service: signingName,
+      sha256: NodeSha256,
+      uriEscapePath: true,
+      // Only the headers the client signed may enter the canonical request (boto3 does not sign x-amz-content-sha256).
+      applyChecksum: false,
+    });
+    const toSign = new HttpRequest({ method: request.method, path: request.path, query: request.query, headers, body });
+    const signed = await signer.sign(toSign, { signingDate, signableHeaders: new Set(signedHeaders) });
+    const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers['authorization']))?.[1] ?? '';
+    if (expected.length !== 64 || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature!))) {
+      throw new AuthenticationError(
+        'InvalidSignatureException',
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+      );
+    }
+  };
+  return { accessKeyId: accessKeyId!, region: region!, verify };
+}
+
+/** Both halves at once, for a request whose body is already in hand. Returns the access key id that signed it. */
+export async function verifySigV4(
+  request: IncomingSignedRequest,
+  lookup: (accessKeyId: string) => Promise<SigningKey | undefined>,
+  now: Date,
+  signingName = 'proton',
+): Promise<{ accessKeyId: string; region: string }> {
+  const pending = await beginSigV4(request, lookup, now, signingName);
+  await pending.verify(request.body);
+  return { accessKeyId: pending.accessKeyId, region: pending.region };
 }

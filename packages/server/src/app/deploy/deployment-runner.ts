@@ -90,6 +90,7 @@ export class DeploymentRunner {
         : await this.d.bundles.load(kind, resource.templateName, Number(state.templateMajorVersion), Number(state.templateMinorVersion));
     const templateArn = resource.kind === 'COMPONENT' ? resource.arn : protonArn(this.d.arnScope, `${kind === 'ENVIRONMENT' ? 'environment' : 'service'}-template/${resource.templateName}:${state.templateMajorVersion}.${state.templateMinorVersion}`);
     const environmentArn = resource.environmentName ? protonArn(this.d.arnScope, `environment/${resource.environmentName}`) : undefined;
+    events.push('status', 'rendering the templates');
     const rendered = await renderDeployment({ store: this.d.store, renderer: this.d.renderer, bundle, resource, accountId: this.d.accountId, deployment, templateArn, environmentArn });
     await this.d.store.saveRendered(deployment.id, rendered.visible);
     events.push('status', `rendered ${Object.keys(rendered.visible).join(', ')}`);

@@ -94,7 +94,7 @@ export async function renderDeployment(options: {
   const prefix = `${folder.directory}/`;
   if (folder.engine === 'cloudformation') {
     const file = folder.files[0]!;
-    const rendered = options.renderer.render(text(bundle.files.get(file)!), context, file);
+    const rendered = await options.renderer.render(text(bundle.files.get(file)!), context, file);
     const name = file.slice(prefix.length);
     files.set(name, rendered);
     visible[name] = rendered;
