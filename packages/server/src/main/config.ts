@@ -32,6 +32,8 @@ const schema = z.object({
   workspaceDir: z.string().optional(),
   dbPoolSize: z.coerce.number().int().min(1).max(200).default(20),
   s3ForcePathStyle: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Test-only: failures injected at named deployment steps (see ports/fault-injector.ts). */
+  faults: z.string().optional(),
 });
 
 export type NucleonConfig = z.infer<typeof schema> & { dataDir: string };
@@ -63,6 +65,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   workspaceDir: 'NUCLEON_WORKSPACE_DIR',
   dbPoolSize: 'NUCLEON_DB_POOL_SIZE',
   s3ForcePathStyle: 'NUCLEON_S3_FORCE_PATH_STYLE',
+  faults: 'NUCLEON_FAULTS',
 };
 
 export class ConfigError extends Error {

@@ -1,5 +1,6 @@
-import { coerceError, finalStatus, isActive, protonArn, type ArnScope, type Logger, type TemplateKind } from '@nucleon/core';
-import type { ClaimedJob } from '../../ports/job-queue.js';
+import { coerceError, finalStatus, isActive, NucleonError, protonArn, type ArnScope, type Logger, type TemplateKind } from '@nucleon/core';
+import { FaultStep, noFaults, type FaultInjector } from '../../ports/fault-injector.js';
+import { NonRetryableJobError, type ClaimedJob } from '../../ports/job-queue.js';
 import type { DeploymentRecord, DeploymentStore, ResourceRecord } from '../../ports/deployment-store.js';
 import type { Provisioner } from '../../ports/provisioner.js';
 import type { LoadedBundle, TemplateRenderer, VersionBundles } from '../../ports/version-bundles.js';
@@ -17,12 +18,27 @@ export interface DeploymentRunnerDeps {
   logger: Logger;
   timeoutMs: number;
   cancelPollMs?: number;
+  /** Test-only failures at named steps (the fault-injection suite); none in production. */
+  faults?: FaultInjector;
   /** Called after a deployment ends (services recompute their status). */
   onFinished(deployment: DeploymentRecord): Promise<void>;
 }
 
-/** Engines whose run may safely be repeated after a crash (stack name, Terraform state, one commit per deployment). */
+/**
+ * Engines whose run may safely be repeated after a crash (stack name, Terraform state, one commit
+ * per deployment). The others (codebuild: the template's own commands) run at most once.
+ */
 const RESUMABLE = new Set(['cloudformation', 'none', 'terraform', 'terraform-cli']);
+
+/** Errors that trying again cannot fix: the template, the spec or the resource is wrong. */
+function isPermanent(error: Error): boolean {
+  return error instanceof NucleonError || error instanceof NonRetryableJobError || error.name === 'RenderError';
+}
+
+/** Where a run got to, so a failure knows whether the engine may have acted. */
+interface Progress {
+  engineStarted: boolean;
+}
 
 /** A component's one template file, shaped like a bundle's infrastructure folder. */
 function componentBundle(r: ResourceRecord): LoadedBundle {
@@ -49,28 +65,77 @@ function resourceName(r: ResourceRecord): string {
 export class DeploymentRunner {
   constructor(private readonly d: DeploymentRunnerDeps) {}
 
-  async handle(job: ClaimedJob): Promise<void> {
+  /**
+   * One attempt of a deployment job. Errors that trying again cannot fix end the deployment now;
+   * other errors are thrown so the queue retries the job with backoff, except once a non-resumable
+   * engine may have acted (its commands run at most once). When `signal` aborts (the worker lost
+   * the job or is stopping), the engine is stopped and no result is written.
+   */
+  async handle(job: ClaimedJob, signal: AbortSignal = new AbortController().signal): Promise<void> {
     const id = String(job.payload.deploymentId);
     const deployment = await this.d.store.getDeployment(id);
     if (!deployment || !isActive(deployment.status)) return;
     const events = new EventBuffer(this.d.store, id);
+    const progress: Progress = { engineStarted: false };
     try {
-      if (job.attempts > 1 && !RESUMABLE.has(deployment.engine)) {
-        return await this.finish(deployment, events, 'FAILED', `Nucleon stopped while this deployment was running (attempt ${job.attempts - 1} of its job was interrupted). Its commands run at most once, so it was not repeated; check what they changed, then redeploy.`);
+      if (job.attempts > 1 && deployment.rendered !== null && !RESUMABLE.has(deployment.engine)) {
+        return await this.finish(deployment, events, this.failedStatus(deployment), `Nucleon stopped while this deployment was running (attempt ${job.attempts - 1} of its job was interrupted after its commands may have started). Its commands run at most once, so it was not repeated; check what they changed, then redeploy.`);
       }
+      this.fault(FaultStep.CLAIM, deployment);
       if (deployment.cancelRequested) return await this.finish(deployment, events, 'CANCELLED', 'User initiated cancellation.');
       events.push('status', `${deployment.operation === 'DELETE' ? 'delete' : 'deployment'} started on engine ${deployment.engine}${job.attempts > 1 ? ` (resumed, attempt ${job.attempts})` : ''}`);
-      await this.run(deployment, events);
+      await this.run(deployment, events, signal, progress);
     } catch (thrown) {
+      if (signal.aborted) throw thrown;
       const error = coerceError(thrown);
+      const final = isPermanent(error) || (progress.engineStarted && !RESUMABLE.has(deployment.engine));
+      if (!final) {
+        this.d.logger.warn('deployment attempt failed; it will be retried', { deploymentId: id, attempt: job.attempts, error: error.message });
+        events.push('status', `attempt ${job.attempts} failed and will be retried: ${error.message}`);
+        throw error;
+      }
       this.d.logger.warn('deployment failed', { deploymentId: id, error: error.message });
-      await this.finish(deployment, events, deployment.operation === 'DELETE' ? 'DELETE_FAILED' : 'FAILED', error.message);
+      await this.finish(deployment, events, this.failedStatus(deployment), error.message);
     } finally {
       await events.close();
     }
   }
 
-  private async run(deployment: DeploymentRecord, events: EventBuffer): Promise<void> {
+  /**
+   * Ends a deployment whose job ran out of attempts (the sweeper): FAILED, or DELETE_FAILED for a
+   * delete, with what happened and what to do. Does nothing when the deployment already ended.
+   */
+  async exhausted(job: ClaimedJob): Promise<void> {
+    const id = String(job.payload.deploymentId);
+    const deployment = await this.d.store.getDeployment(id);
+    if (!deployment || !isActive(deployment.status)) return;
+    const events = new EventBuffer(this.d.store, id);
+    const what = deployment.operation === 'DELETE' ? 'delete' : 'deployment';
+    const cause = job.lastError
+      ? `the last attempt failed with: ${job.lastError}`
+      : 'each attempt was interrupted (the worker running it stopped or lost its database connection)';
+    const next = deployment.operation === 'DELETE' ? 'delete the resource again' : 'deploy again';
+    try {
+      await this.finish(
+        deployment,
+        events,
+        this.failedStatus(deployment),
+        `Nucleon gave up on this ${what} after ${job.attempts} attempts: ${cause}. Check the Nucleon server log for deployment ${id}, fix the cause, then ${next}.`,
+      );
+    } finally {
+      await events.close();
+    }
+  }
+
+  private failedStatus(deployment: DeploymentRecord): 'FAILED' | 'DELETE_FAILED' {
+    return deployment.operation === 'DELETE' ? 'DELETE_FAILED' : 'FAILED';
+  }
+
+  private fault(step: FaultStep, deployment: DeploymentRecord): void {
+    (this.d.faults ?? noFaults).at(step, deployment.target.name);
+  }
+
+  private async run(deployment: DeploymentRecord, events: EventBuffer, signal: AbortSignal, progress: Progress): Promise<void> {
     const resource = await this.d.store.getResource(deployment.target);
     if (!resource) throw new Error(`the resource ${deployment.targetArn} no longer exists`);
     const kind: TemplateKind = resource.kind === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'SERVICE';
@@ -86,22 +151,35 @@ export class DeploymentRunner {
       resource.kind === 'COMPONENT'
         ? componentBundle(resource)
         : await this.d.bundles.load(kind, resource.templateName, Number(state.templateMajorVersion), Number(state.templateMinorVersion));
+    this.fault(FaultStep.RENDER, deployment);
     const templateArn = resource.kind === 'COMPONENT' ? resource.arn : protonArn(this.d.arnScope, `${kind === 'ENVIRONMENT' ? 'environment' : 'service'}-template/${resource.templateName}:${state.templateMajorVersion}.${state.templateMinorVersion}`);
     const environmentArn = resource.environmentName ? protonArn(this.d.arnScope, `environment/${resource.environmentName}`) : undefined;
     const rendered = await renderDeployment({ store: this.d.store, renderer: this.d.renderer, bundle, resource, accountId: this.d.accountId, deployment, templateArn, environmentArn });
+    const roleArn = await this.roleFor(resource, deployment.engine);
+    const repository = await this.repositoryFor(resource);
+    // Recorded before the engine starts: a later attempt of a non-resumable engine sees it and does not repeat the commands.
     await this.d.store.saveRendered(deployment.id, rendered.visible);
     events.push('status', `rendered ${Object.keys(rendered.visible).join(', ')}`);
 
+    // Stops the engine on a user's cancel, or when the worker gives the job up (lost lease, stopping).
     const abort = new AbortController();
+    const stop = () => abort.abort(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
     const poll = setInterval(() => {
-      void this.d.store.getDeployment(deployment.id).then((d) => {
-        if (d?.cancelRequested && !abort.signal.aborted) {
-          events.push('status', 'cancellation requested');
-          abort.abort();
-        }
-      });
+      this.d.store.getDeployment(deployment.id).then(
+        (d) => {
+          if (d?.cancelRequested && !abort.signal.aborted) {
+            events.push('status', 'cancellation requested');
+            abort.abort();
+          }
+        },
+        (error: unknown) => this.d.logger.warn('could not check for a cancel request', { deploymentId: deployment.id, error: coerceError(error).message }),
+      );
     }, this.d.cancelPollMs ?? 500);
     try {
+      signal.throwIfAborted();
+      this.fault(FaultStep.ENGINE_START, deployment);
+      progress.engineStarted = true;
       const result = await provisioner.run({
         deploymentId: deployment.id,
         operation: deployment.operation,
@@ -110,13 +188,16 @@ export class DeploymentRunner {
         files: rendered.files,
         ...(rendered.templateFile ? { templateFile: rendered.templateFile } : {}),
         ...(rendered.folder.codebuild ? { commands: rendered.folder.codebuild } : {}),
-        roleArn: await this.roleFor(resource, deployment.engine),
-        repository: await this.repositoryFor(resource),
+        roleArn,
+        repository,
         timeoutMs: this.d.timeoutMs,
         signal: abort.signal,
         log: (k, message) => events.push(k, message),
         reportedOutputs: async () => (await this.d.store.getDeployment(deployment.id))?.outputs ?? {},
       });
+      // The worker gave the job up: whatever the engine reported, this worker records nothing.
+      signal.throwIfAborted();
+      this.fault(FaultStep.ENGINE_RUNNING, deployment);
       if (result.awaitingNotification && result.outcome === 'SUCCEEDED') {
         events.push('status', `${result.message}; waiting for NotifyResourceDeploymentStatusChange with deploymentId ${deployment.id}`);
         return;
@@ -126,6 +207,7 @@ export class DeploymentRunner {
       await this.finish(deployment, events, status, message, result.outputs, result.provisionedResources);
     } finally {
       clearInterval(poll);
+      signal.removeEventListener('abort', stop);
     }
   }
 
@@ -154,9 +236,13 @@ export class DeploymentRunner {
     outputs?: Record<string, string>,
     provisionedResources?: DeploymentRecord['provisionedResources'],
   ): Promise<void> {
+    this.fault(FaultStep.FINISH, deployment);
     events.push('status', `${status}: ${message}`);
     await events.flush();
     const done = await this.d.store.finishDeployment(deployment.id, { status, message: message.slice(0, 5000), outputs, provisionedResources });
-    if (done) await this.d.onFinished(deployment);
+    if (!done) return;
+    this.fault(FaultStep.OUTPUTS_RECORDED, deployment);
+    this.fault(FaultStep.RECONCILE, deployment);
+    await this.d.onFinished(deployment);
   }
 }
