@@ -172,7 +172,7 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
       },
       stop: async () => {
         // The worker stops claiming at once and gives running jobs the same grace period as requests.
-        const stopping = worker.stop();
+        const stopping = worker.stop().catch((error: unknown) => logger.error('the worker did not stop cleanly', { error: String(error) }));
         if (server) {
           const s = server;
           await new Promise<void>((resolve) => {
