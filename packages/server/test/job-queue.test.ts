@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '@nucleon/core';
-import { createTestDatabase, postgresUnavailable, requireOrSkip, testDialects, waitFor } from '@nucleon/test-utils';
+import {
+  createTestDatabase,
+  postgresUnavailable,
+  requireOrSkip,
+  testDialects,
+  waitFor,
+} from '@nucleon/test-utils';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/adapters/db/database.js';
@@ -14,7 +20,12 @@ import { registrationJobs } from '../src/app/register-template-version.js';
 import { REGISTRATION_QUEUE, TemplatesService } from '../src/app/templates-service.js';
 import { VersionUsage, noResourcesYet } from '../src/app/version-usage.js';
 import { systemClock } from '../src/ports/clock.js';
-import { JobInterruptedError, NonRetryableJobError, type ClaimedJob, type JobHandler } from '../src/ports/job-queue.js';
+import {
+  JobInterruptedError,
+  NonRetryableJobError,
+  type ClaimedJob,
+  type JobHandler,
+} from '../src/ports/job-queue.js';
 import { JobWorker } from '../src/worker/job-worker.js';
 
 let queueSeq = 0;
@@ -60,11 +71,31 @@ for (const dialect of testDialects()) {
     const row = async (q: string) =>
       handle.db
         .selectFrom('jobs')
-        .select(['id', 'attempts', 'max_attempts', 'locked_by', 'last_error', sql<boolean>`run_at > now()`.as('later'), sql<number>`extract(epoch from run_at - now())`.as('delay')])
+        .select([
+          'id',
+          'attempts',
+          'max_attempts',
+          'locked_by',
+          'last_error',
+          sql<boolean>`run_at > now()`.as('later'),
+          sql<number>`extract(epoch from run_at - now())`.as('delay'),
+        ])
         .where('queue', '=', q)
         .executeTakeFirst();
-    const start = (handlers: Record<string, JobHandler>, options: Partial<Parameters<typeof JobWorker.create>[0]> = {}) => {
-      const w = JobWorker.create({ queue, handlers, logger: silentLogger, concurrency: 2, pollMs: 20, sweepMs: 60_000, leaseMs: 30_000, ...options });
+    const start = (
+      handlers: Record<string, JobHandler>,
+      options: Partial<Parameters<typeof JobWorker.create>[0]> = {},
+    ) => {
+      const w = JobWorker.create({
+        queue,
+        handlers,
+        logger: silentLogger,
+        concurrency: 2,
+        pollMs: 20,
+        sweepMs: 60_000,
+        leaseMs: 30_000,
+        ...options,
+      });
       workers.push(w);
       w.start();
       return w;
@@ -80,22 +111,39 @@ for (const dialect of testDialects()) {
       expect(first).toMatchObject({ attempts: 1, maxAttempts: 5, lastError: null });
       expect(await queue.fail(first!.id, 'w1', 'boom 1', true)).toBe(true);
       const afterFirst = await row(q);
-      expect(afterFirst).toMatchObject({ attempts: 1, locked_by: null, last_error: 'boom 1', later: true });
+      expect(afterFirst).toMatchObject({
+        attempts: 1,
+        locked_by: null,
+        last_error: 'boom 1',
+        later: true,
+      });
       expect(await queue.claim([q], 'w1', 30_000, 1)).toEqual([]);
 
       // Time passes: the job is ready again and fails once more; its backoff is longer.
-      await handle.db.updateTable('jobs').set({ run_at: sql`now()` }).where('queue', '=', q).execute();
+      await handle.db
+        .updateTable('jobs')
+        .set({ run_at: sql`now()` })
+        .where('queue', '=', q)
+        .execute();
       const [second] = await queue.claim([q], 'w1', 30_000, 1);
       expect(second).toMatchObject({ attempts: 2, lastError: 'boom 1' });
       await queue.fail(second!.id, 'w1', 'boom 2', true);
       const afterSecond = await row(q);
       expect(Number(afterSecond!.delay)).toBeGreaterThan(Number(afterFirst!.delay));
 
-      await handle.db.updateTable('jobs').set({ run_at: sql`now()` }).where('queue', '=', q).execute();
+      await handle.db
+        .updateTable('jobs')
+        .set({ run_at: sql`now()` })
+        .where('queue', '=', q)
+        .execute();
       const [third] = await queue.claim([q], 'w1', 30_000, 1);
       await queue.fail(third!.id, 'w1', 'bad input', false);
       expect(await row(q)).toMatchObject({ attempts: 5, max_attempts: 5, last_error: 'bad input' });
-      await handle.db.updateTable('jobs').set({ run_at: sql`now()` }).where('queue', '=', q).execute();
+      await handle.db
+        .updateTable('jobs')
+        .set({ run_at: sql`now()` })
+        .where('queue', '=', q)
+        .execute();
       expect(await queue.claim([q], 'w1', 30_000, 1)).toEqual([]);
       const [exhausted] = await queue.claimExhausted([q], 'sweeper', 30_000, 5);
       expect(exhausted).toMatchObject({ attempts: 5, lastError: 'bad input' });
@@ -109,10 +157,13 @@ for (const dialect of testDialects()) {
       const q = freshQueue();
       await queue.enqueue({ queue: q, payload: {}, maxAttempts: 3 });
       const [a] = await queue.claim([q], 'worker-a', 50, 1);
-      const [b] = await waitFor(async () => {
-        const got = await queue.claim([q], 'worker-b', 30_000, 1);
-        return got.length ? got : undefined;
-      }, { what: 'the lease of worker-a to expire' });
+      const [b] = await waitFor(
+        async () => {
+          const got = await queue.claim([q], 'worker-b', 30_000, 1);
+          return got.length ? got : undefined;
+        },
+        { what: 'the lease of worker-a to expire' },
+      );
       expect(b!.id).toBe(a!.id);
       expect(b!.attempts).toBe(2);
       expect(await queue.extendLease(a!.id, 'worker-a', 30_000)).toBe(false);
@@ -138,7 +189,10 @@ for (const dialect of testDialects()) {
         },
       });
       await queue.enqueue({ queue: q, payload: {}, maxAttempts: 3 });
-      await waitFor(async () => ((await row(q)) === undefined && seen.length === 2 ? true : undefined), { what: 'the retried job to complete' });
+      await waitFor(
+        async () => ((await row(q)) === undefined && seen.length === 2 ? true : undefined),
+        { what: 'the retried job to complete' },
+      );
       expect(seen).toEqual([1, 2]);
     });
 
@@ -161,7 +215,9 @@ for (const dialect of testDialects()) {
         { sweepMs: 600_000 },
       );
       await queue.enqueue({ queue: q, payload: { n: 1 }, maxAttempts: 5 });
-      await waitFor(async () => ((await row(q)) === undefined ? true : undefined), { what: 'the job to end' });
+      await waitFor(async () => ((await row(q)) === undefined ? true : undefined), {
+        what: 'the job to end',
+      });
       expect(runs).toEqual([1]);
       expect(ended).toHaveLength(1);
       expect(ended[0]).toMatchObject({ payload: { n: 1 }, lastError: 'the template is broken' });
@@ -187,13 +243,21 @@ for (const dialect of testDialects()) {
         { leaseMs: 300, logger: recordingLogger(lines) },
       );
       await queue.enqueue({ queue: q, payload: {}, maxAttempts: 3 });
-      await waitFor(async () => ((await row(q))?.locked_by ? true : undefined), { what: 'the job to be claimed' });
+      await waitFor(async () => ((await row(q))?.locked_by ? true : undefined), {
+        what: 'the job to be claimed',
+      });
       // Another worker took the job over (as after an expired lease).
-      await handle.db.updateTable('jobs').set({ locked_by: 'worker-b', locked_until: sql`now() + interval '1 hour'` }).where('queue', '=', q).execute();
+      await handle.db
+        .updateTable('jobs')
+        .set({ locked_by: 'worker-b', locked_until: sql`now() + interval '1 hour'` })
+        .where('queue', '=', q)
+        .execute();
       await waitFor(async () => (reason ? true : undefined), { what: 'the handler to be aborted' });
       expect(reason).toBeInstanceOf(JobInterruptedError);
       expect((reason as JobInterruptedError).reason).toBe('lease-lost');
-      await waitFor(async () => (lines.some((l) => l.includes('lost the job’s lease')) ? true : undefined));
+      await waitFor(async () =>
+        lines.some((l) => l.includes('lost the job’s lease')) ? true : undefined,
+      );
       expect(await row(q)).toMatchObject({ locked_by: 'worker-b', attempts: 1, last_error: null });
     });
 
@@ -202,7 +266,8 @@ for (const dialect of testDialects()) {
       const lines: string[] = [];
       let reason: unknown;
       const unreachable = Object.create(queue) as PostgresJobQueue;
-      unreachable.extendLease = () => Promise.reject(new Error('Connection terminated unexpectedly'));
+      unreachable.extendLease = () =>
+        Promise.reject(new Error('Connection terminated unexpectedly'));
       const w = JobWorker.create({
         queue: unreachable,
         handlers: {
@@ -228,7 +293,13 @@ for (const dialect of testDialects()) {
       await queue.enqueue({ queue: q, payload: {}, maxAttempts: 3 });
       await waitFor(async () => (reason ? true : undefined), { what: 'the handler to be aborted' });
       expect((reason as JobInterruptedError).reason).toBe('lease-lost');
-      expect(lines.some((l) => l.includes('could not extend the job’s lease') && l.includes('Connection terminated unexpectedly'))).toBe(true);
+      expect(
+        lines.some(
+          (l) =>
+            l.includes('could not extend the job’s lease') &&
+            l.includes('Connection terminated unexpectedly'),
+        ),
+      ).toBe(true);
     });
 
     it('stop() gives running jobs the grace period, then aborts them and hands them back without counting the attempt', async () => {
@@ -259,20 +330,31 @@ for (const dialect of testDialects()) {
         { graceMs: 400 },
       );
       await queue.enqueue({ queue: q, payload: {}, maxAttempts: 1 });
-      await waitFor(async () => ((await row(q))?.locked_by ? true : undefined), { what: 'the job to be claimed' });
+      await waitFor(async () => ((await row(q))?.locked_by ? true : undefined), {
+        what: 'the job to be claimed',
+      });
       await queue.enqueue({ queue: quick, payload: {}, maxAttempts: 1 });
-      await waitFor(async () => ((await row(quick))?.locked_by ? true : undefined), { what: 'the quick job to be claimed' });
+      await waitFor(async () => ((await row(quick))?.locked_by ? true : undefined), {
+        what: 'the quick job to be claimed',
+      });
       await w.stop();
       // The quick job finished within the grace period; the other was aborted and handed back.
       expect(quickDone).toBe(true);
       expect(await row(quick)).toBeUndefined();
       expect((reason as JobInterruptedError).reason).toBe('stopping');
-      expect(await row(q)).toMatchObject({ locked_by: null, attempts: 1, max_attempts: 2, last_error: null });
+      expect(await row(q)).toMatchObject({
+        locked_by: null,
+        attempts: 1,
+        max_attempts: 2,
+        last_error: null,
+      });
 
       // The next worker resumes it, seeing that an earlier attempt was interrupted.
       const resumed: number[] = [];
       start({ [q]: { run: async (job) => void resumed.push(job.attempts), exhausted: noExhaust } });
-      await waitFor(async () => ((await row(q)) === undefined ? true : undefined), { what: 'the handed-back job to run again' });
+      await waitFor(async () => ((await row(q)) === undefined ? true : undefined), {
+        what: 'the handed-back job to run again',
+      });
       expect(resumed).toEqual([2]);
     });
 
@@ -287,9 +369,16 @@ for (const dialect of testDialects()) {
       });
       const name = `flaky-${dialect}`;
       await templates.createTemplate('ENVIRONMENT', { name });
-      await templates.createVersion('ENVIRONMENT', { templateName: name, source: { s3: { bucket: 'far-away', key: 'bundle.tar.gz' } } });
+      await templates.createVersion('ENVIRONMENT', {
+        templateName: name,
+        source: { s3: { bucket: 'far-away', key: 'bundle.tar.gz' } },
+      });
       // Two attempts keep the test short; each fails as an unreachable bucket does.
-      await handle.db.updateTable('jobs').set({ max_attempts: 2 }).where('queue', '=', REGISTRATION_QUEUE).execute();
+      await handle.db
+        .updateTable('jobs')
+        .set({ max_attempts: 2 })
+        .where('queue', '=', REGISTRATION_QUEUE)
+        .execute();
       let fetches = 0;
       start(
         {

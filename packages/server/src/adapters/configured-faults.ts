@@ -25,7 +25,10 @@ export class ConfiguredFaults implements FaultInjector {
       .filter(Boolean)
       .map((entry): Rule => {
         const m = /^([a-z-]+)(?:@([^:]+))?(?::(\d+))?$/.exec(entry);
-        if (!m || !STEPS.has(m[1]!)) throw new Error(`NUCLEON_FAULTS: "${entry}" is not step[@subject][:times] with a step among ${[...STEPS].join(', ')}`);
+        if (!m || !STEPS.has(m[1]!))
+          throw new Error(
+            `NUCLEON_FAULTS: "${entry}" is not step[@subject][:times] with a step among ${[...STEPS].join(', ')}`,
+          );
         return { step: m[1] as FaultStep, subject: m[2], times: m[3] ? Number(m[3]) : 1 };
       });
     return new ConfiguredFaults(rules);
@@ -38,7 +41,9 @@ export class ConfiguredFaults implements FaultInjector {
       const n = this.fired.get(key) ?? 0;
       if (n >= rule.times) continue;
       this.fired.set(key, n + 1);
-      throw new InjectedFault(`injected fault at step ${step} for ${subject} (${n + 1} of ${rule.times})`);
+      throw new InjectedFault(
+        `injected fault at step ${step} for ${subject} (${n + 1} of ${rule.times})`,
+      );
     }
   }
 }

@@ -19,12 +19,22 @@ export interface ClaimedJob {
 export interface JobQueue {
   enqueue(job: NewJob): Promise<void>;
   /** Claims up to `limit` ready jobs of the given queues that have attempts left, for `leaseMs`. */
-  claim(queues: readonly string[], workerId: string, leaseMs: number, limit: number): Promise<ClaimedJob[]>;
+  claim(
+    queues: readonly string[],
+    workerId: string,
+    leaseMs: number,
+    limit: number,
+  ): Promise<ClaimedJob[]>;
   /**
    * Claims up to `limit` jobs whose attempts are exhausted and whose lease is free (no worker is
    * running them), for `leaseMs`, without counting an attempt: the sweeper ends their subject.
    */
-  claimExhausted(queues: readonly string[], workerId: string, leaseMs: number, limit: number): Promise<ClaimedJob[]>;
+  claimExhausted(
+    queues: readonly string[],
+    workerId: string,
+    leaseMs: number,
+    limit: number,
+  ): Promise<ClaimedJob[]>;
   extendLease(id: string, workerId: string, leaseMs: number): Promise<boolean>;
   /** Removes a finished job. */
   complete(id: string, workerId: string): Promise<boolean>;
@@ -65,6 +75,10 @@ export class NonRetryableJobError extends Error {
 export class JobInterruptedError extends Error {
   override readonly name = 'JobInterruptedError';
   constructor(readonly reason: 'lease-lost' | 'stopping') {
-    super(reason === 'lease-lost' ? 'this worker lost the job’s lease; another worker may run it now' : 'the worker is stopping; the job is handed back');
+    super(
+      reason === 'lease-lost'
+        ? 'this worker lost the job’s lease; another worker may run it now'
+        : 'the worker is stopping; the job is handed back',
+    );
   }
 }

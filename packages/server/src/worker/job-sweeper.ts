@@ -24,9 +24,16 @@ export class JobSweeper {
     const queues = Object.keys(this.o.handlers);
     let jobs;
     try {
-      jobs = await this.o.queue.claimExhausted(queues, this.o.workerId, this.o.leaseMs, this.o.batch ?? 20);
+      jobs = await this.o.queue.claimExhausted(
+        queues,
+        this.o.workerId,
+        this.o.leaseMs,
+        this.o.batch ?? 20,
+      );
     } catch (error) {
-      this.o.logger.warn('could not look for exhausted jobs', { error: coerceError(error).message });
+      this.o.logger.warn('could not look for exhausted jobs', {
+        error: coerceError(error).message,
+      });
       return 0;
     }
     let ended = 0;
@@ -35,11 +42,16 @@ export class JobSweeper {
       try {
         await this.o.handlers[job.queue]!.exhausted(job);
         await this.o.queue.complete(job.id, this.o.workerId);
-        log.warn('job ended after its attempts ran out', { attempts: job.attempts, lastError: job.lastError });
+        log.warn('job ended after its attempts ran out', {
+          attempts: job.attempts,
+          lastError: job.lastError,
+        });
         ended++;
       } catch (error) {
         // The lease lapses and the next sweep tries again.
-        log.warn('could not end an exhausted job; will try again', { error: coerceError(error).message });
+        log.warn('could not end an exhausted job; will try again', {
+          error: coerceError(error).message,
+        });
       }
     }
     return ended;

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { coerceError, type Logger } from '@nucleon/core';
-import { JobInterruptedError, NonRetryableJobError, type ClaimedJob, type JobHandler, type JobQueue } from '../ports/job-queue.js';
+import {
+  JobInterruptedError,
+  NonRetryableJobError,
+  type ClaimedJob,
+  type JobHandler,
+  type JobQueue,
+} from '../ports/job-queue.js';
 import { JobSweeper } from './job-sweeper.js';
 
 export type { JobHandler } from '../ports/job-queue.js';
@@ -45,13 +51,29 @@ export class JobWorker {
   private wakeSweeper: (() => void) | undefined;
   private sweepAgain = false;
 
-  private constructor(private readonly o: Required<Omit<JobWorkerOptions, 'workerId'>> & { workerId?: string | undefined }) {
+  private constructor(
+    private readonly o: Required<Omit<JobWorkerOptions, 'workerId'>> & {
+      workerId?: string | undefined;
+    },
+  ) {
     this.id = o.workerId ?? `worker-${randomUUID()}`;
-    this.sweeper = new JobSweeper({ queue: o.queue, handlers: o.handlers, logger: o.logger, workerId: this.id, leaseMs: o.leaseMs });
+    this.sweeper = new JobSweeper({
+      queue: o.queue,
+      handlers: o.handlers,
+      logger: o.logger,
+      workerId: this.id,
+      leaseMs: o.leaseMs,
+    });
   }
 
   static create(options: JobWorkerOptions): JobWorker {
-    return new JobWorker({ leaseMs: 30_000, pollMs: 250, sweepMs: 5_000, graceMs: 10_000, ...options });
+    return new JobWorker({
+      leaseMs: 30_000,
+      pollMs: 250,
+      sweepMs: 5_000,
+      graceMs: 10_000,
+      ...options,
+    });
   }
 
   start(): void {
@@ -75,14 +97,29 @@ export class JobWorker {
     this.wake?.();
     this.wakeSweeper?.();
     await Promise.all([this.loop, this.sweepLoop]);
-    const settled = () => Promise.allSettled([...this.running.values()].map((r) => r.done)).then(() => true);
-    if (this.running.size === 0 || (await Promise.race([settled(), sleep(this.o.graceMs).then(() => false)]))) return;
-    this.o.logger.warn('grace period over: aborting running jobs and handing them back', { jobs: [...this.running.keys()] });
+    const settled = () =>
+      Promise.allSettled([...this.running.values()].map((r) => r.done)).then(() => true);
+    if (
+      this.running.size === 0 ||
+      (await Promise.race([settled(), sleep(this.o.graceMs).then(() => false)]))
+    )
+      return;
+    this.o.logger.warn('grace period over: aborting running jobs and handing them back', {
+      jobs: [...this.running.keys()],
+    });
     for (const r of this.running.values()) r.controller.abort(new JobInterruptedError('stopping'));
     // Handlers honour the signal (commands' process groups are killed); bound the wait anyway.
-    if (await Promise.race([settled(), sleep(Math.max(1000, this.o.graceMs)).then(() => false)])) return;
+    if (await Promise.race([settled(), sleep(Math.max(1000, this.o.graceMs)).then(() => false)]))
+      return;
     for (const r of this.running.values()) {
-      await this.o.queue.release(r.job.id, this.id).catch((error: unknown) => this.o.logger.warn('could not hand a job back', { jobId: r.job.id, error: coerceError(error).message }));
+      await this.o.queue
+        .release(r.job.id, this.id)
+        .catch((error: unknown) =>
+          this.o.logger.warn('could not hand a job back', {
+            jobId: r.job.id,
+            error: coerceError(error).message,
+          }),
+        );
     }
   }
 
@@ -141,29 +178,34 @@ export class JobWorker {
     let beating = false;
     const lost = () => {
       if (controller.signal.aborted) return;
-      log.warn('lost the job’s lease: stopping its work; the worker that holds it now decides its result');
+      log.warn(
+        'lost the job’s lease: stopping its work; the worker that holds it now decides its result',
+      );
       controller.abort(new JobInterruptedError('lease-lost'));
     };
-    const timer = setInterval(() => {
-      if (beating || controller.signal.aborted) return;
-      beating = true;
-      const started = Date.now();
-      this.o.queue
-        .extendLease(job.id, this.id, this.o.leaseMs)
-        .then(
-          (held) => {
-            if (held) heldUntil = started + this.o.leaseMs;
-            else lost();
-          },
-          (error: unknown) => {
-            log.warn('could not extend the job’s lease', { error: coerceError(error).message });
-            if (Date.now() >= heldUntil) lost();
-          },
-        )
-        .finally(() => {
-          beating = false;
-        });
-    }, Math.max(100, Math.floor(this.o.leaseMs / 3)));
+    const timer = setInterval(
+      () => {
+        if (beating || controller.signal.aborted) return;
+        beating = true;
+        const started = Date.now();
+        this.o.queue
+          .extendLease(job.id, this.id, this.o.leaseMs)
+          .then(
+            (held) => {
+              if (held) heldUntil = started + this.o.leaseMs;
+              else lost();
+            },
+            (error: unknown) => {
+              log.warn('could not extend the job’s lease', { error: coerceError(error).message });
+              if (Date.now() >= heldUntil) lost();
+            },
+          )
+          .finally(() => {
+            beating = false;
+          });
+      },
+      Math.max(100, Math.floor(this.o.leaseMs / 3)),
+    );
     return () => clearInterval(timer);
   }
 
@@ -188,7 +230,12 @@ export class JobWorker {
     }
   }
 
-  private async settle(job: ClaimedJob, signal: AbortSignal, failure: Error | undefined, log: Logger): Promise<void> {
+  private async settle(
+    job: ClaimedJob,
+    signal: AbortSignal,
+    failure: Error | undefined,
+    log: Logger,
+  ): Promise<void> {
     const reason = signal.reason instanceof JobInterruptedError ? signal.reason.reason : undefined;
     if (reason === 'lease-lost') return;
     if (reason === 'stopping') {
@@ -196,12 +243,17 @@ export class JobWorker {
       return;
     }
     if (!failure) {
-      if (!(await this.o.queue.complete(job.id, this.id))) log.warn('job finished after its lease was lost; left to the worker that holds it');
+      if (!(await this.o.queue.complete(job.id, this.id)))
+        log.warn('job finished after its lease was lost; left to the worker that holds it');
       return;
     }
     const retryable = !(failure instanceof NonRetryableJobError);
     const last = !retryable || job.attempts >= job.maxAttempts;
-    log.warn('job failed', { error: failure.message, retryable, attemptsLeft: last ? 0 : job.maxAttempts - job.attempts });
+    log.warn('job failed', {
+      error: failure.message,
+      retryable,
+      attemptsLeft: last ? 0 : job.maxAttempts - job.attempts,
+    });
     const held = await this.o.queue.fail(job.id, this.id, failure.message, retryable);
     if (held && last) this.sweepSoon();
   }

@@ -16,14 +16,18 @@ function toClaimed(r: JobRow): ClaimedJob {
   return {
     id: String(r.id),
     queue: r.queue,
-    payload: typeof r.payload === 'string' ? (JSON.parse(r.payload) as Record<string, unknown>) : r.payload,
+    payload:
+      typeof r.payload === 'string'
+        ? (JSON.parse(r.payload) as Record<string, unknown>)
+        : r.payload,
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
     lastError: r.last_error,
   };
 }
 
-const leaseUntil = (leaseMs: number): RawBuilder<Date> => sql<Date>`now() + (${leaseMs} * interval '1 millisecond')`;
+const leaseUntil = (leaseMs: number): RawBuilder<Date> =>
+  sql<Date>`now() + (${leaseMs} * interval '1 millisecond')`;
 
 /**
  * A job queue in a plain table, claimed with `FOR UPDATE SKIP LOCKED` so any number of workers
@@ -37,11 +41,20 @@ export class PostgresJobQueue implements JobQueue {
   async enqueue(job: NewJob): Promise<void> {
     await this.db
       .insertInto('jobs')
-      .values({ queue: job.queue, payload: JSON.stringify(job.payload), max_attempts: job.maxAttempts })
+      .values({
+        queue: job.queue,
+        payload: JSON.stringify(job.payload),
+        max_attempts: job.maxAttempts,
+      })
       .execute();
   }
 
-  async claim(queues: readonly string[], workerId: string, leaseMs: number, limit: number): Promise<ClaimedJob[]> {
+  async claim(
+    queues: readonly string[],
+    workerId: string,
+    leaseMs: number,
+    limit: number,
+  ): Promise<ClaimedJob[]> {
     if (queues.length === 0 || limit <= 0) return [];
     const result = await sql<JobRow>`
       with ready as (
@@ -58,11 +71,18 @@ export class PostgresJobQueue implements JobQueue {
         locked_until = ${leaseUntil(leaseMs)},
         attempts = jobs.attempts + 1
       from ready where jobs.id = ready.id
-      returning jobs.id, jobs.queue, jobs.payload, jobs.attempts, jobs.max_attempts, jobs.last_error`.execute(this.db);
+      returning jobs.id, jobs.queue, jobs.payload, jobs.attempts, jobs.max_attempts, jobs.last_error`.execute(
+      this.db,
+    );
     return result.rows.map(toClaimed);
   }
 
-  async claimExhausted(queues: readonly string[], workerId: string, leaseMs: number, limit: number): Promise<ClaimedJob[]> {
+  async claimExhausted(
+    queues: readonly string[],
+    workerId: string,
+    leaseMs: number,
+    limit: number,
+  ): Promise<ClaimedJob[]> {
     if (queues.length === 0 || limit <= 0) return [];
     const result = await sql<JobRow>`
       with exhausted as (
@@ -76,17 +96,28 @@ export class PostgresJobQueue implements JobQueue {
       )
       update jobs set locked_by = ${workerId}, locked_until = ${leaseUntil(leaseMs)}
       from exhausted where jobs.id = exhausted.id
-      returning jobs.id, jobs.queue, jobs.payload, jobs.attempts, jobs.max_attempts, jobs.last_error`.execute(this.db);
+      returning jobs.id, jobs.queue, jobs.payload, jobs.attempts, jobs.max_attempts, jobs.last_error`.execute(
+      this.db,
+    );
     return result.rows.map(toClaimed);
   }
 
   async extendLease(id: string, workerId: string, leaseMs: number): Promise<boolean> {
-    const r = await this.db.updateTable('jobs').set({ locked_until: leaseUntil(leaseMs) }).where('id', '=', id).where('locked_by', '=', workerId).executeTakeFirst();
+    const r = await this.db
+      .updateTable('jobs')
+      .set({ locked_until: leaseUntil(leaseMs) })
+      .where('id', '=', id)
+      .where('locked_by', '=', workerId)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
 
   async complete(id: string, workerId: string): Promise<boolean> {
-    const r = await this.db.deleteFrom('jobs').where('id', '=', id).where('locked_by', '=', workerId).executeTakeFirst();
+    const r = await this.db
+      .deleteFrom('jobs')
+      .where('id', '=', id)
+      .where('locked_by', '=', workerId)
+      .executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
 
@@ -110,7 +141,12 @@ export class PostgresJobQueue implements JobQueue {
   async release(id: string, workerId: string): Promise<boolean> {
     const r = await this.db
       .updateTable('jobs')
-      .set({ locked_by: null, locked_until: null, run_at: sql`now()`, max_attempts: sql`max_attempts + 1` })
+      .set({
+        locked_by: null,
+        locked_until: null,
+        run_at: sql`now()`,
+        max_attempts: sql`max_attempts + 1`,
+      })
       .where('id', '=', id)
       .where('locked_by', '=', workerId)
       .executeTakeFirst();

@@ -35,9 +35,10 @@ function isPermanent(error: Error): boolean {
   return error instanceof NucleonError || error instanceof NonRetryableJobError || error.name === 'RenderError';
 }
 
-/** Where a run got to, so a failure knows whether the engine may have acted. */
+/** Where a run got to, so a failure knows whether a later attempt may run the engine. */
 interface Progress {
-  engineStarted: boolean;
+  /** The rendered files are recorded: a later attempt of a non-resumable engine will not run it. */
+  engineReached: boolean;
 }
 
 /** A component's one template file, shaped like a bundle's infrastructure folder. */
@@ -76,7 +77,7 @@ export class DeploymentRunner {
     const deployment = await this.d.store.getDeployment(id);
     if (!deployment || !isActive(deployment.status)) return;
     const events = new EventBuffer(this.d.store, id);
-    const progress: Progress = { engineStarted: false };
+    const progress: Progress = { engineReached: false };
     try {
       if (job.attempts > 1 && deployment.rendered !== null && !RESUMABLE.has(deployment.engine)) {
         return await this.finish(deployment, events, this.failedStatus(deployment), `Nucleon stopped while this deployment was running (attempt ${job.attempts - 1} of its job was interrupted after its commands may have started). Its commands run at most once, so it was not repeated; check what they changed, then redeploy.`);
@@ -88,10 +89,11 @@ export class DeploymentRunner {
     } catch (thrown) {
       if (signal.aborted) throw thrown;
       const error = coerceError(thrown);
-      const final = isPermanent(error) || (progress.engineStarted && !RESUMABLE.has(deployment.engine));
+      // Once a non-resumable engine was reached, a later attempt would not run it: end now with the cause.
+      const final = isPermanent(error) || (progress.engineReached && !RESUMABLE.has(deployment.engine));
       if (!final) {
-        this.d.logger.warn('deployment attempt failed; it will be retried', { deploymentId: id, attempt: job.attempts, error: error.message });
-        events.push('status', `attempt ${job.attempts} failed and will be retried: ${error.message}`);
+        this.d.logger.warn('deployment attempt failed', { deploymentId: id, attempt: job.attempts, error: error.message });
+        events.push('status', `attempt ${job.attempts} of ${job.maxAttempts} failed${job.attempts < job.maxAttempts ? ' and will be retried' : ''}: ${error.message}`);
         throw error;
       }
       this.d.logger.warn('deployment failed', { deploymentId: id, error: error.message });
@@ -131,8 +133,9 @@ export class DeploymentRunner {
     return deployment.operation === 'DELETE' ? 'DELETE_FAILED' : 'FAILED';
   }
 
+  /** Test-only: the subject is the resource's name, with `/delete` for a delete. */
   private fault(step: FaultStep, deployment: DeploymentRecord): void {
-    (this.d.faults ?? noFaults).at(step, deployment.target.name);
+    (this.d.faults ?? noFaults).at(step, deployment.operation === 'DELETE' ? `${deployment.target.name}/delete` : deployment.target.name);
   }
 
   private async run(deployment: DeploymentRecord, events: EventBuffer, signal: AbortSignal, progress: Progress): Promise<void> {
@@ -159,6 +162,7 @@ export class DeploymentRunner {
     const repository = await this.repositoryFor(resource);
     // Recorded before the engine starts: a later attempt of a non-resumable engine sees it and does not repeat the commands.
     await this.d.store.saveRendered(deployment.id, rendered.visible);
+    progress.engineReached = true;
     events.push('status', `rendered ${Object.keys(rendered.visible).join(', ')}`);
 
     // Stops the engine on a user's cancel, or when the worker gives the job up (lost lease, stopping).
@@ -179,7 +183,6 @@ export class DeploymentRunner {
     try {
       signal.throwIfAborted();
       this.fault(FaultStep.ENGINE_START, deployment);
-      progress.engineStarted = true;
       const result = await provisioner.run({
         deploymentId: deployment.id,
         operation: deployment.operation,
