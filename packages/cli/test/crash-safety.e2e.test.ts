@@ -138,7 +138,7 @@ describe('crash safety', () => {
       rmSync(dir, { recursive: true, force: true });
       rmSync(counterDir, { recursive: true, force: true });
     }
-  });
+  }, 300_000);
 
   it('kill -9 of one of two workers on PostgreSQL: the other takes over its jobs', async (ctx) => {
     if (!requireOrSkip(await postgresUnavailable())) return ctx.skip();
