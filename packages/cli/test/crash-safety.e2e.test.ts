@@ -140,6 +140,40 @@ describe('crash safety', () => {
     }
   }, 300_000);
 
+  it('kill -9 right after the commands ran, before their result is recorded: after a restart the deployment ends FAILED and the commands are not repeated', async () => {
+    assertBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'nucleon-kill-step-'));
+    const counterDir = mkdtempSync(join(tmpdir(), 'nucleon-counter-'));
+    try {
+      const env = baseEnv(join(dir, 'data'));
+      // Test-only fault injection: the process kills itself with SIGKILL at this step of this environment.
+      const first = await startUp(['--port', '0'], { ...env, NUCLEON_FAULTS: 'engine-running@victim=kill' });
+      children.push(first.child);
+      const exited = new Promise<string | null>((resolve) => first.child.once('exit', (_code, signal) => resolve(signal)));
+      const sdk = await prepare(first.url);
+      await sdk.send(new CreateEnvironmentCommand({ name: 'victim', templateName: 'crash', templateMajorVersion: '1', spec: `proton: EnvironmentSpec\nspec:\n  counter_dir: ${counterDir}\n  seconds: 0\n` }));
+      expect(await exited).toBe('SIGKILL');
+      expect(readFileSync(join(counterDir, 'victim'), 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+
+      const second = await startUp(['--port', '0'], env);
+      children.push(second.child);
+      const sdk2 = new SdkClient({ endpoint: second.url, region: 'us-east-1', credentials: KEY });
+      const victim = await waitFor(
+        async () => {
+          const e = (await sdk2.send(new ListEnvironmentsCommand({}))).environments?.find((x) => x.name === 'victim');
+          return e && e.deploymentStatus !== 'IN_PROGRESS' ? e : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 500, what: 'the interrupted deployment to end' },
+      );
+      expect(victim.deploymentStatus).toBe('FAILED');
+      expect(victim.deploymentStatusMessage).toMatch(/Nucleon stopped while this deployment was running/);
+      expect(readFileSync(join(counterDir, 'victim'), 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(counterDir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
   it('kill -9 of one of two workers on PostgreSQL: the other takes over its jobs', async (ctx) => {
     if (!requireOrSkip(await postgresUnavailable())) return ctx.skip();
     assertBuilt();

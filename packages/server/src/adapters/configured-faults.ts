@@ -4,14 +4,17 @@ interface Rule {
   step: FaultStep;
   subject: string | undefined;
   times: number;
+  /** `throw` an InjectedFault, or `kill` the whole process with SIGKILL (a crash at that step). */
+  action: 'throw' | 'kill';
 }
 
 const STEPS = new Set<string>(Object.values(FaultStep));
 
 /**
- * Faults from a spec such as `render@env-a,engine-start@env-b:2`: each entry throws at the named
- * step for the named subject (any subject when `@…` is left out), the first `times` times (once by
- * default) for each subject. For tests only.
+ * Faults from a spec such as `render@env-a,engine-start@env-b:2,finish@env-c=kill`: each entry
+ * throws at the named step for the named subject (any subject when `@…` is left out), the first
+ * `times` times (once by default) for each subject; `=kill` kills the process with SIGKILL instead
+ * (a crash at that step). For tests only.
  */
 export class ConfiguredFaults implements FaultInjector {
   private readonly fired = new Map<string, number>();
@@ -24,12 +27,17 @@ export class ConfiguredFaults implements FaultInjector {
       .map((s) => s.trim())
       .filter(Boolean)
       .map((entry): Rule => {
-        const m = /^([a-z-]+)(?:@([^:]+))?(?::(\d+))?$/.exec(entry);
+        const m = /^([a-z-]+)(?:@([^:=]+))?(?::(\d+))?(?:=(throw|kill))?$/.exec(entry);
         if (!m || !STEPS.has(m[1]!))
           throw new Error(
-            `NUCLEON_FAULTS: "${entry}" is not step[@subject][:times] with a step among ${[...STEPS].join(', ')}`,
+            `NUCLEON_FAULTS: "${entry}" is not step[@subject][:times][=throw|kill] with a step among ${[...STEPS].join(', ')}`,
           );
-        return { step: m[1] as FaultStep, subject: m[2], times: m[3] ? Number(m[3]) : 1 };
+        return {
+          step: m[1] as FaultStep,
+          subject: m[2],
+          times: m[3] ? Number(m[3]) : 1,
+          action: m[4] === 'kill' ? 'kill' : 'throw',
+        };
       });
     return new ConfiguredFaults(rules);
   }
@@ -41,6 +49,7 @@ export class ConfiguredFaults implements FaultInjector {
       const n = this.fired.get(key) ?? 0;
       if (n >= rule.times) continue;
       this.fired.set(key, n + 1);
+      if (rule.action === 'kill') process.kill(process.pid, 'SIGKILL');
       throw new InjectedFault(
         `injected fault at step ${step} for ${subject} (${n + 1} of ${rule.times})`,
       );
