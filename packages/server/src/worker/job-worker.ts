@@ -112,14 +112,12 @@ export class JobWorker {
     if (await Promise.race([settled(), sleep(Math.max(1000, this.o.graceMs)).then(() => false)]))
       return;
     for (const r of this.running.values()) {
-      await this.o.queue
-        .release(r.job.id, this.id)
-        .catch((error: unknown) =>
-          this.o.logger.warn('could not hand a job back', {
-            jobId: r.job.id,
-            error: coerceError(error).message,
-          }),
-        );
+      await this.o.queue.release(r.job.id, this.id).catch((error: unknown) =>
+        this.o.logger.warn('could not hand a job back', {
+          jobId: r.job.id,
+          error: coerceError(error).message,
+        }),
+      );
     }
   }
 
