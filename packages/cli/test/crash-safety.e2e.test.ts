@@ -99,6 +99,81 @@ describe('crash safety', () => {
     }
   });
 
+  it('SIGTERM while deployments run: the process exits after its grace period, handing the jobs back; after a restart each ends per its guarantee', async () => {
+    assertBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'nucleon-term-'));
+    const dataDir = join(dir, 'data');
+    const counterDir = mkdtempSync(join(tmpdir(), 'nucleon-counter-'));
+    try {
+      const env = baseEnv(dataDir, { NUCLEON_SHUTDOWN_GRACE_MS: '1000' });
+      const first = await startUp(['--port', '0'], env);
+      children.push(first.child);
+      const sdk = await prepare(first.url);
+      const names = ['long-0', 'long-1'];
+      for (const name of names) {
+        // Ten-minute commands: the process can only exit because the grace period ends and they are stopped.
+        await sdk.send(new CreateEnvironmentCommand({ name, templateName: 'crash', templateMajorVersion: '1', spec: `proton: EnvironmentSpec\nspec:\n  counter_dir: ${counterDir}\n  seconds: 600\n` }));
+      }
+      await waitFor(async () => (names.every((n) => existsSync(join(counterDir, n))) ? true : undefined), { timeoutMs: 60_000, what: 'the commands to start' });
+      const exited = new Promise<number | null>((resolve) => first.child.once('exit', resolve));
+      first.child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(first.output()).toMatch(/handing running jobs back to the queue/);
+
+      const second = await startUp(['--port', '0'], env);
+      children.push(second.child);
+      const sdk2 = new SdkClient({ endpoint: second.url, region: 'us-east-1', credentials: KEY });
+      const envs = await waitFor(
+        async () => {
+          const list = (await sdk2.send(new ListEnvironmentsCommand({}))).environments ?? [];
+          return list.length === names.length && list.every((e) => e.deploymentStatus === 'FAILED') ? list : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 500, what: 'the handed-back deployments to end' },
+      );
+      for (const e of envs) {
+        expect(e.deploymentStatusMessage).toMatch(/Nucleon stopped while this deployment was running/);
+        expect(readFileSync(join(counterDir, e.name!), 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(counterDir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  it('kill -9 right after the commands ran, before their result is recorded: after a restart the deployment ends FAILED and the commands are not repeated', async () => {
+    assertBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'nucleon-kill-step-'));
+    const counterDir = mkdtempSync(join(tmpdir(), 'nucleon-counter-'));
+    try {
+      const env = baseEnv(join(dir, 'data'));
+      // Test-only fault injection: the process kills itself with SIGKILL at this step of this environment.
+      const first = await startUp(['--port', '0'], { ...env, NUCLEON_FAULTS: 'engine-running@victim=kill' });
+      children.push(first.child);
+      const exited = new Promise<string | null>((resolve) => first.child.once('exit', (_code, signal) => resolve(signal)));
+      const sdk = await prepare(first.url);
+      await sdk.send(new CreateEnvironmentCommand({ name: 'victim', templateName: 'crash', templateMajorVersion: '1', spec: `proton: EnvironmentSpec\nspec:\n  counter_dir: ${counterDir}\n  seconds: 0\n` }));
+      expect(await exited).toBe('SIGKILL');
+      expect(readFileSync(join(counterDir, 'victim'), 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+
+      const second = await startUp(['--port', '0'], env);
+      children.push(second.child);
+      const sdk2 = new SdkClient({ endpoint: second.url, region: 'us-east-1', credentials: KEY });
+      const victim = await waitFor(
+        async () => {
+          const e = (await sdk2.send(new ListEnvironmentsCommand({}))).environments?.find((x) => x.name === 'victim');
+          return e && e.deploymentStatus !== 'IN_PROGRESS' ? e : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 500, what: 'the interrupted deployment to end' },
+      );
+      expect(victim.deploymentStatus).toBe('FAILED');
+      expect(victim.deploymentStatusMessage).toMatch(/Nucleon stopped while this deployment was running/);
+      expect(readFileSync(join(counterDir, 'victim'), 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(counterDir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
   it('kill -9 of one of two workers on PostgreSQL: the other takes over its jobs', async (ctx) => {
     if (!requireOrSkip(await postgresUnavailable())) return ctx.skip();
     assertBuilt();

@@ -74,17 +74,27 @@ async function run(flags: ServeFlags, mode: { http: boolean; worker: boolean }):
   const { url } = await nucleon.start();
   if (mode.http) process.stdout.write(banner(nucleon, url) + '\n');
   else process.stdout.write('Nucleon worker running; press Ctrl-C to stop.\n');
-  await new Promise<void>((resolve) => {
+  // SIGTERM/SIGINT: stop claiming jobs, give requests and running jobs NUCLEON_SHUTDOWN_GRACE_MS,
+  // then abort the jobs still running and hand them back to the queue. A second signal exits at once.
+  const stopped = await new Promise<boolean>((resolve) => {
     const stop = () => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
-      process.stdout.write('Stopping Nucleon: finishing in-flight requests and jobs…\n');
-      void nucleon.stop().then(resolve, resolve);
+      process.stdout.write(
+        `Stopping Nucleon: finishing in-flight requests and jobs for up to ${config.shutdownGraceMs} ms, then handing running jobs back to the queue (signal again to exit at once)…\n`,
+      );
+      nucleon.stop().then(
+        () => resolve(true),
+        (error: unknown) => {
+          process.stderr.write(`nucleon: could not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`);
+          resolve(false);
+        },
+      );
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
-  return 0;
+  return stopped ? 0 : 1;
 }
 
 function serveOptions(cmd: Command): Command {

@@ -3,6 +3,7 @@ import type { BundleChecker } from '../ports/bundle-checker.js';
 import type { BundleSource, BundleStore } from '../ports/bundle-store.js';
 import type { CatalogStore } from '../ports/catalog-store.js';
 import type { Clock } from '../ports/clock.js';
+import type { JobHandler } from '../ports/job-queue.js';
 import type { TemplatesService } from './templates-service.js';
 
 export interface RegistrationDeps {
@@ -82,4 +83,26 @@ export async function registerTemplateVersion(deps: RegistrationDeps, job: Regis
 
   const sha = await deps.bundles.putBlob(archive);
   await store.updateVersion(key, { status: 'DRAFT', statusMessage: null, schemaText: result.schemaText, bundleSha256: sha }, clock.now(), 'REGISTRATION_IN_PROGRESS');
+}
+
+/**
+ * Registration as a queue's jobs: errors are retried with backoff (a bundle source that is briefly
+ * unreachable); when the attempts run out the version ends REGISTRATION_FAILED saying why.
+ */
+export function registrationJobs(deps: RegistrationDeps): JobHandler {
+  return {
+    run: (job) => registerTemplateVersion(deps, job.payload as unknown as RegistrationJob),
+    exhausted: async (job) => {
+      const p = job.payload as unknown as RegistrationJob;
+      const cause = job.lastError ? `the last attempt failed with: ${job.lastError}` : 'each attempt was interrupted (the worker running it stopped or lost its database connection)';
+      const message = `Nucleon gave up registering this version after ${job.attempts} attempts: ${cause}. Check that the bundle can be read and the Nucleon server log, then create the version again.`;
+      deps.logger.warn('template version registration abandoned', { template: p.templateName, version: `${p.major}.${p.minor}`, message });
+      await deps.store.updateVersion(
+        { kind: p.kind, templateName: p.templateName, major: p.major, minor: p.minor },
+        { status: 'REGISTRATION_FAILED', statusMessage: message.slice(0, MAX_STATUS_MESSAGE) },
+        deps.clock.now(),
+        'REGISTRATION_IN_PROGRESS',
+      );
+    },
+  };
 }

@@ -44,6 +44,8 @@ const schema = z.object({
   renderTimeoutMs: z.coerce.number().int().min(100).default(30_000),
   renderMaxSteps: z.coerce.number().int().min(1000).default(2_000_000),
   renderMaxOutputChars: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+  /** Test-only: failures injected at named deployment steps (see ports/fault-injector.ts). */
+  faults: z.string().optional(),
 });
 
 export type NucleonConfig = z.infer<typeof schema> & { dataDir: string };
@@ -87,6 +89,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   renderTimeoutMs: 'NUCLEON_RENDER_TIMEOUT_MS',
   renderMaxSteps: 'NUCLEON_RENDER_MAX_STEPS',
   renderMaxOutputChars: 'NUCLEON_RENDER_MAX_OUTPUT_CHARS',
+  faults: 'NUCLEON_FAULTS',
 };
 
 export class ConfigError extends Error {

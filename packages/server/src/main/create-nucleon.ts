@@ -15,14 +15,14 @@ import { createPinoLogger } from '../adapters/pino-logger.js';
 import { PostgresJobQueue } from '../adapters/queue/postgres-job-queue.js';
 import { AccessKeysService } from '../app/access-keys-service.js';
 import { BundlesService, MAX_BUNDLE_BYTES } from '../app/bundles-service.js';
-import { registerTemplateVersion, type RegistrationJob } from '../app/register-template-version.js';
+import { registrationJobs } from '../app/register-template-version.js';
 import { TagsService } from '../app/tags-service.js';
 import { REGISTRATION_QUEUE, TemplatesService } from '../app/templates-service.js';
 import { VersionUsage } from '../app/version-usage.js';
 import { DEPLOY_QUEUE } from '../app/deploy/plan-deployment.js';
 import { RECONCILE_SERVICE_QUEUE } from '../ports/deployment-store.js';
 import { DeferredUsageCounter, wireDeployments } from './wire-deployments.js';
-import type { JobHandler } from '../worker/job-worker.js';
+import type { JobHandler } from '../ports/job-queue.js';
 import { accessKeyOperations } from '../http/access-key-operations.js';
 import { catalogOperations } from '../http/catalog-operations.js';
 import { createHttpApp } from '../http/create-http-app.js';
@@ -42,7 +42,10 @@ export interface Nucleon {
   readonly database: DatabaseHandle;
   /** Starts the HTTP server (and the worker); resolves with the bound URL. */
   start(): Promise<{ url: string; port: number }>;
-  /** Graceful stop: in-flight requests and jobs finish, then the database closes. */
+  /**
+   * Graceful stop: no new jobs are claimed; in-flight requests and jobs get NUCLEON_SHUTDOWN_GRACE_MS
+   * to finish, then jobs still running are aborted and handed back; then the database closes.
+   */
   stop(): Promise<void>;
 }
 
@@ -99,22 +102,22 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
       logger: logger.child({ component: 'worker' }),
       concurrency: options.worker === false ? 0 : config.workerConcurrency,
       leaseMs: config.jobLeaseMs,
+      graceMs: config.shutdownGraceMs,
       handlers: {
-        [DEPLOY_QUEUE]: (job, signal) => handlers[DEPLOY_QUEUE]!(job, signal),
-        [RECONCILE_SERVICE_QUEUE]: (job, signal) => handlers[RECONCILE_SERVICE_QUEUE]!(job, signal),
-        [REGISTRATION_QUEUE]: (job) =>
-          registerTemplateVersion(
-            {
-              store: catalogStore,
-              bundles: bundleStore,
-              source: new StoreThenS3BundleSource(bundleStore, config.region, MAX_BUNDLE_BYTES, config.s3ForcePathStyle),
-              checker: new TemplateBundleChecker(),
-              templates,
-              clock,
-              logger,
-            },
-            job.payload as unknown as RegistrationJob,
-          ),
+        [DEPLOY_QUEUE]: { run: (job, signal) => handlers[DEPLOY_QUEUE]!.run(job, signal), exhausted: (job) => handlers[DEPLOY_QUEUE]!.exhausted(job) },
+        [RECONCILE_SERVICE_QUEUE]: {
+          run: (job, signal) => handlers[RECONCILE_SERVICE_QUEUE]!.run(job, signal),
+          exhausted: (job) => handlers[RECONCILE_SERVICE_QUEUE]!.exhausted(job),
+        },
+        [REGISTRATION_QUEUE]: registrationJobs({
+          store: catalogStore,
+          bundles: bundleStore,
+          source: new StoreThenS3BundleSource(bundleStore, config.region, MAX_BUNDLE_BYTES, config.s3ForcePathStyle),
+          checker: new TemplateBundleChecker(),
+          templates,
+          clock,
+          logger,
+        }),
       },
     });
 
@@ -199,6 +202,8 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
         return { url, port };
       },
       stop: async () => {
+        // The worker stops claiming at once and gives running jobs the same grace period as requests.
+        const stopping = worker.stop().catch((error: unknown) => logger.error('the worker did not stop cleanly', { error: String(error) }));
         if (server) {
           const s = server;
           await new Promise<void>((resolve) => {
@@ -213,7 +218,7 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
           });
         }
         clearInterval(purge);
-        await worker.stop();
+        await stopping;
         await deploy.close();
         await handle.close();
         lock?.release();

@@ -35,8 +35,10 @@ import { deploymentOperations } from '../http/deployment-operations.js';
 import type { BundleStore } from '../ports/bundle-store.js';
 import type { CatalogStore } from '../ports/catalog-store.js';
 import type { Clock } from '../ports/clock.js';
-import type { JobHandler } from '../worker/job-worker.js';
+import type { JobHandler } from '../ports/job-queue.js';
 import type { Provisioner } from '../ports/provisioner.js';
+import { FaultStep, noFaults, type FaultInjector } from '../ports/fault-injector.js';
+import { ConfiguredFaults } from '../adapters/configured-faults.js';
 import type { NucleonConfig } from './config.js';
 
 /** Lets the catalog ask about version usage before the deployment store exists. */
@@ -45,6 +47,13 @@ export class DeferredUsageCounter implements VersionUsageCounter {
   count(kind: TemplateKind, name: string, major: number, minor: number) {
     return this.current ? this.current.count(kind, name, major, minor) : Promise.resolve({});
   }
+}
+
+/** Test-only fault injection (NUCLEON_FAULTS); nothing in production. */
+function faultsOf(config: NucleonConfig, logger: Logger): FaultInjector {
+  if (!config.faults) return noFaults;
+  logger.warn('fault injection is enabled (NUCLEON_FAULTS); this is for tests only', { faults: config.faults });
+  return ConfiguredFaults.parse(config.faults);
 }
 
 /** Builds the deployment side of the system: store, engines, use cases, operations, job handler. */
@@ -71,6 +80,7 @@ export async function wireDeployments(w: {
   const terraform = await TerraformCliExecutor.detect({ path: baseEnv.PATH });
   const repositoryStore = new PostgresRepositoryStore(w.db, w.box);
   const repositories = new RepositoriesService(repositoryStore, w.catalogStore, w.arnScope, w.clock);
+  const faults = faultsOf(w.config, w.logger);
   const d: DeployDeps = {
     catalog: w.catalogStore,
     store,
@@ -142,9 +152,24 @@ export async function wireDeployments(w: {
     logger: w.logger.child({ component: 'deployments' }),
     timeoutMs: w.config.deploymentTimeoutMs,
     stallWarningMs: w.config.stallWarningMs,
+    faults,
   });
-  const handleDeployJob: JobHandler = (job) => deploymentRunner.handle(job);
-  const handleReconcileJob: JobHandler = reconcileServiceJob(d);
+  const handleDeployJob: JobHandler = { run: (job, signal) => deploymentRunner.handle(job, signal), exhausted: (job) => deploymentRunner.exhausted(job) };
+  const reconcile = reconcileServiceJob(d);
+  const handleReconcileJob: JobHandler = {
+    run: (job) => {
+      faults.at(FaultStep.RECONCILE, String(job.payload.serviceName));
+      return reconcile(job);
+    },
+    // Reconciling only reads and writes the database: a job that failed every attempt met a database
+    // that kept failing. The next deployment end of the service enqueues a new one; say so loudly.
+    exhausted: (job) => {
+      w.logger.error('gave up reconciling a service after every attempt failed; it is reconciled again when one of its deployments ends, or at the next start', {
+        serviceName: String(job.payload.serviceName),
+      });
+      return Promise.resolve();
+    },
+  };
   const exists = async (arn: string) => {
     const key = keyOfArn(arn);
     return key ? (await store.getResource(key)) !== undefined : false;

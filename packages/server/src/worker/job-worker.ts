@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { coerceError, type Logger } from '@nucleon/core';
-import type { ClaimedJob, JobQueue } from '../ports/job-queue.js';
+import {
+  JobInterruptedError,
+  NonRetryableJobError,
+  type ClaimedJob,
+  type JobHandler,
+  type JobQueue,
+} from '../ports/job-queue.js';
+import { JobSweeper } from './job-sweeper.js';
 
-/** A job handler; throw a `RetryableJobError` to have the job tried again with backoff. */
-export type JobHandler = (job: ClaimedJob, signal: AbortSignal) => Promise<void>;
-
-export class RetryableJobError extends Error {
-  override readonly name = 'RetryableJobError';
-}
+export type { JobHandler } from '../ports/job-queue.js';
 
 export interface JobWorkerOptions {
   queue: JobQueue;
@@ -16,28 +18,68 @@ export interface JobWorkerOptions {
   concurrency: number;
   leaseMs?: number;
   pollMs?: number;
+  /** How often the sweeper looks for exhausted jobs. */
+  sweepMs?: number;
+  /** How long stop() lets running jobs finish before it aborts them and hands them back. */
+  graceMs?: number;
+  /** A fixed worker id (tests); a random one by default. */
+  workerId?: string;
 }
+
+interface Running {
+  job: ClaimedJob;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Claims jobs from the database and runs them, holding a lease that it extends while the job
- * runs (a heartbeat). If this process dies, the lease lapses and another worker claims the job.
+ * runs (a heartbeat). If this process dies, the lease lapses and another worker claims the job; if
+ * the heartbeat finds the lease gone, the job's signal aborts and its result is left to the worker
+ * that holds it now. A sweeper ends jobs whose attempts ran out.
  */
 export class JobWorker {
-  private readonly id = `worker-${randomUUID()}`;
-  private readonly running = new Set<Promise<void>>();
-  private readonly abort = new AbortController();
+  readonly id: string;
+  private readonly running = new Map<string, Running>();
+  private readonly stopping = new AbortController();
+  private readonly sweeper: JobSweeper;
   private loop: Promise<void> | undefined;
+  private sweepLoop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private wakeSweeper: (() => void) | undefined;
+  private sweepAgain = false;
 
-  private constructor(private readonly o: Required<JobWorkerOptions>) {}
+  private constructor(
+    private readonly o: Required<Omit<JobWorkerOptions, 'workerId'>> & {
+      workerId?: string | undefined;
+    },
+  ) {
+    this.id = o.workerId ?? `worker-${randomUUID()}`;
+    this.sweeper = new JobSweeper({
+      queue: o.queue,
+      handlers: o.handlers,
+      logger: o.logger,
+      workerId: this.id,
+      leaseMs: o.leaseMs,
+    });
+  }
 
   static create(options: JobWorkerOptions): JobWorker {
-    return new JobWorker({ leaseMs: 30_000, pollMs: 250, ...options });
+    return new JobWorker({
+      leaseMs: 30_000,
+      pollMs: 250,
+      sweepMs: 5_000,
+      graceMs: 10_000,
+      ...options,
+    });
   }
 
   start(): void {
     if (this.o.concurrency <= 0 || this.loop) return;
     this.loop = this.run();
+    this.sweepLoop = this.sweepForever();
   }
 
   /** Asks the loop to look for work now (called after enqueueing in this process). */
@@ -45,17 +87,43 @@ export class JobWorker {
     this.wake?.();
   }
 
-  /** Stops claiming, lets running jobs finish, then returns. */
+  /**
+   * Stops claiming, gives running jobs `graceMs` to finish, then aborts the rest and hands their
+   * jobs back (their attempt does not count as a failure), so another worker or the next start
+   * resumes or fails them per their engine's guarantee.
+   */
   async stop(): Promise<void> {
-    this.abort.abort();
+    this.stopping.abort();
     this.wake?.();
-    await this.loop;
-    await Promise.allSettled([...this.running]);
+    this.wakeSweeper?.();
+    await Promise.all([this.loop, this.sweepLoop]);
+    const settled = () =>
+      Promise.allSettled([...this.running.values()].map((r) => r.done)).then(() => true);
+    if (
+      this.running.size === 0 ||
+      (await Promise.race([settled(), sleep(this.o.graceMs).then(() => false)]))
+    )
+      return;
+    this.o.logger.warn('grace period over: aborting running jobs and handing them back', {
+      jobs: [...this.running.keys()],
+    });
+    for (const r of this.running.values()) r.controller.abort(new JobInterruptedError('stopping'));
+    // Handlers honour the signal (commands' process groups are killed); bound the wait anyway.
+    if (await Promise.race([settled(), sleep(Math.max(1000, this.o.graceMs)).then(() => false)]))
+      return;
+    for (const r of this.running.values()) {
+      await this.o.queue.release(r.job.id, this.id).catch((error: unknown) =>
+        this.o.logger.warn('could not hand a job back', {
+          jobId: r.job.id,
+          error: coerceError(error).message,
+        }),
+      );
+    }
   }
 
   private async run(): Promise<void> {
     const queues = Object.keys(this.o.handlers);
-    while (!this.abort.signal.aborted) {
+    while (!this.stopping.signal.aborted) {
       const free = this.o.concurrency - this.running.size;
       let claimed: ClaimedJob[] = [];
       if (free > 0) {
@@ -66,11 +134,12 @@ export class JobWorker {
         }
       }
       for (const job of claimed) {
-        const p = this.execute(job).finally(() => {
-          this.running.delete(p);
+        const controller = new AbortController();
+        const done = this.execute(job, controller).finally(() => {
+          this.running.delete(job.id);
           this.wake?.();
         });
-        this.running.add(p);
+        this.running.set(job.id, { job, controller, done });
       }
       if (claimed.length === 0 || this.running.size >= this.o.concurrency) {
         await new Promise<void>((resolve) => {
@@ -85,23 +154,111 @@ export class JobWorker {
     }
   }
 
-  private async execute(job: ClaimedJob): Promise<void> {
+  private async sweepForever(): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      this.sweepAgain = false;
+      await this.sweeper.sweep();
+      if (this.sweepAgain) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.o.sweepMs);
+        this.wakeSweeper = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wakeSweeper = undefined;
+    }
+  }
+
+  /** Extends the lease every third of it; aborts the job when the lease is found lost (or cannot be proven held). */
+  private heartbeat(job: ClaimedJob, controller: AbortController, log: Logger): () => void {
+    let heldUntil = Date.now() + this.o.leaseMs;
+    let beating = false;
+    const lost = () => {
+      if (controller.signal.aborted) return;
+      log.warn(
+        'lost the job’s lease: stopping its work; the worker that holds it now decides its result',
+      );
+      controller.abort(new JobInterruptedError('lease-lost'));
+    };
+    const timer = setInterval(
+      () => {
+        if (beating || controller.signal.aborted) return;
+        beating = true;
+        const started = Date.now();
+        this.o.queue
+          .extendLease(job.id, this.id, this.o.leaseMs)
+          .then(
+            (held) => {
+              if (held) heldUntil = started + this.o.leaseMs;
+              else lost();
+            },
+            (error: unknown) => {
+              log.warn('could not extend the job’s lease', { error: coerceError(error).message });
+              if (Date.now() >= heldUntil) lost();
+            },
+          )
+          .finally(() => {
+            beating = false;
+          });
+      },
+      Math.max(100, Math.floor(this.o.leaseMs / 3)),
+    );
+    return () => clearInterval(timer);
+  }
+
+  private async execute(job: ClaimedJob, controller: AbortController): Promise<void> {
     const log = this.o.logger.child({ jobId: job.id, attempt: job.attempts, component: job.queue });
-    const heartbeat = setInterval(() => {
-      void this.o.queue.extendLease(job.id, this.id, this.o.leaseMs).catch(() => undefined);
-    }, Math.max(1000, this.o.leaseMs / 3));
+    const stopBeating = this.heartbeat(job, controller, log);
+    let failure: Error | undefined;
     try {
       const handler = this.o.handlers[job.queue];
-      if (!handler) throw new Error(`no handler for queue ${job.queue}`);
-      await handler(job, this.abort.signal);
-      await this.o.queue.complete(job.id);
+      if (!handler) throw new NonRetryableJobError(`no handler for queue ${job.queue}`);
+      await handler.run(job, controller.signal);
     } catch (thrown) {
-      const error = coerceError(thrown);
-      const retryable = error instanceof RetryableJobError;
-      log.warn('job failed', { error: error.message, retryable });
-      await this.o.queue.fail(job.id, error.message, retryable).catch(() => undefined);
+      failure = coerceError(thrown);
     } finally {
-      clearInterval(heartbeat);
+      stopBeating();
     }
+    try {
+      await this.settle(job, controller.signal, failure, log);
+    } catch (error) {
+      // The lease lapses and the job is claimed again (or swept).
+      log.warn('could not record the job’s outcome', { error: coerceError(error).message });
+    }
+  }
+
+  private async settle(
+    job: ClaimedJob,
+    signal: AbortSignal,
+    failure: Error | undefined,
+    log: Logger,
+  ): Promise<void> {
+    const reason = signal.reason instanceof JobInterruptedError ? signal.reason.reason : undefined;
+    if (reason === 'lease-lost') return;
+    if (reason === 'stopping') {
+      if (await this.o.queue.release(job.id, this.id)) log.info('job handed back');
+      return;
+    }
+    if (!failure) {
+      if (!(await this.o.queue.complete(job.id, this.id)))
+        log.warn('job finished after its lease was lost; left to the worker that holds it');
+      return;
+    }
+    const retryable = !(failure instanceof NonRetryableJobError);
+    const last = !retryable || job.attempts >= job.maxAttempts;
+    log.warn('job failed', {
+      error: failure.message,
+      retryable,
+      attemptsLeft: last ? 0 : job.maxAttempts - job.attempts,
+    });
+    const held = await this.o.queue.fail(job.id, this.id, failure.message, retryable);
+    if (held && last) this.sweepSoon();
+  }
+
+  /** Ends exhausted jobs now rather than at the next periodic sweep. */
+  private sweepSoon(): void {
+    this.sweepAgain = true;
+    this.wakeSweeper?.();
   }
 }

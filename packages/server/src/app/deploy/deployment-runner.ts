@@ -1,5 +1,6 @@
-import { coerceError, finalStatus, isActive, protonArn, type ArnScope, type Logger, type TemplateKind } from '@nucleon/core';
-import type { ClaimedJob } from '../../ports/job-queue.js';
+import { coerceError, finalStatus, isActive, NucleonError, protonArn, type ArnScope, type Logger, type TemplateKind } from '@nucleon/core';
+import { FaultStep, noFaults, type FaultInjector } from '../../ports/fault-injector.js';
+import { NonRetryableJobError, type ClaimedJob } from '../../ports/job-queue.js';
 import type { DeploymentRecord, DeploymentStore, ResourceRecord } from '../../ports/deployment-store.js';
 import type { Provisioner } from '../../ports/provisioner.js';
 import type { LoadedBundle, TemplateRenderer, VersionBundles } from '../../ports/version-bundles.js';
@@ -21,10 +22,26 @@ export interface DeploymentRunnerDeps {
   cancelPollMs?: number;
   /** A running engine silent this long gets a warning event and status message (default 5 minutes). */
   stallWarningMs?: number;
+  /** Test-only failures at named steps (the fault-injection suite); none in production. */
+  faults?: FaultInjector;
 }
 
-/** Engines whose run may safely be repeated after a crash (stack name, Terraform state, one commit per deployment). */
+/**
+ * Engines whose run may safely be repeated after a crash (stack name, Terraform state, one commit
+ * per deployment). The others (codebuild: the template's own commands) run at most once.
+ */
 const RESUMABLE = new Set(['cloudformation', 'none', 'terraform', 'terraform-cli']);
+
+/** Errors that trying again cannot fix: the template, the spec or the resource is wrong. */
+function isPermanent(error: Error): boolean {
+  return error instanceof NucleonError || error instanceof NonRetryableJobError || error.name === 'RenderError';
+}
+
+/** Where a run got to, so a failure knows whether a later attempt may run the engine. */
+interface Progress {
+  /** The rendered files are recorded: a later attempt of a non-resumable engine will not run it. */
+  engineReached: boolean;
+}
 
 /** A component's one template file, shaped like a bundle's infrastructure folder. */
 function componentBundle(r: ResourceRecord): LoadedBundle {
@@ -51,28 +68,79 @@ function resourceName(r: ResourceRecord): string {
 export class DeploymentRunner {
   constructor(private readonly d: DeploymentRunnerDeps) {}
 
-  async handle(job: ClaimedJob): Promise<void> {
+  /**
+   * One attempt of a deployment job. Errors that trying again cannot fix end the deployment now;
+   * other errors are thrown so the queue retries the job with backoff, except once a non-resumable
+   * engine may have acted (its commands run at most once). When `signal` aborts (the worker lost
+   * the job or is stopping), the engine is stopped and no result is written.
+   */
+  async handle(job: ClaimedJob, signal: AbortSignal = new AbortController().signal): Promise<void> {
     const id = String(job.payload.deploymentId);
     const deployment = await this.d.store.getDeployment(id);
     if (!deployment || !isActive(deployment.status)) return;
     const events = new EventBuffer(this.d.store, id);
+    const progress: Progress = { engineReached: false };
     try {
-      if (job.attempts > 1 && !RESUMABLE.has(deployment.engine)) {
-        return await this.finish(deployment, events, 'FAILED', `Nucleon stopped while this deployment was running (attempt ${job.attempts - 1} of its job was interrupted). Its commands run at most once, so it was not repeated; check what they changed, then redeploy.`);
+      if (job.attempts > 1 && deployment.rendered !== null && !RESUMABLE.has(deployment.engine)) {
+        return await this.finish(deployment, events, this.failedStatus(deployment), `Nucleon stopped while this deployment was running (attempt ${job.attempts - 1} of its job was interrupted after its commands may have started). Its commands run at most once, so it was not repeated; check what they changed, then redeploy.`);
       }
+      this.fault(FaultStep.CLAIM, deployment);
       if (deployment.cancelRequested) return await this.finish(deployment, events, 'CANCELLED', 'User initiated cancellation.');
       events.push('status', `${deployment.operation === 'DELETE' ? 'delete' : 'deployment'} started on engine ${deployment.engine}${job.attempts > 1 ? ` (resumed, attempt ${job.attempts})` : ''}`);
-      await this.run(deployment, events);
+      await this.run(deployment, events, signal, progress);
     } catch (thrown) {
+      if (signal.aborted) throw thrown;
       const error = coerceError(thrown);
+      // Once a non-resumable engine was reached, a later attempt would not run it: end now with the cause.
+      const final = isPermanent(error) || (progress.engineReached && !RESUMABLE.has(deployment.engine));
+      if (!final) {
+        this.d.logger.warn('deployment attempt failed', { deploymentId: id, attempt: job.attempts, error: error.message });
+        events.push('status', `attempt ${job.attempts} of ${job.maxAttempts} failed${job.attempts < job.maxAttempts ? ' and will be retried' : ''}: ${error.message}`);
+        throw error;
+      }
       this.d.logger.warn('deployment failed', { deploymentId: id, error: error.message });
-      await this.finish(deployment, events, deployment.operation === 'DELETE' ? 'DELETE_FAILED' : 'FAILED', error.message);
+      await this.finish(deployment, events, this.failedStatus(deployment), error.message);
     } finally {
       await events.close();
     }
   }
 
-  private async run(deployment: DeploymentRecord, events: EventBuffer): Promise<void> {
+  /**
+   * Ends a deployment whose job ran out of attempts (the sweeper): FAILED, or DELETE_FAILED for a
+   * delete, with what happened and what to do. Does nothing when the deployment already ended.
+   */
+  async exhausted(job: ClaimedJob): Promise<void> {
+    const id = String(job.payload.deploymentId);
+    const deployment = await this.d.store.getDeployment(id);
+    if (!deployment || !isActive(deployment.status)) return;
+    const events = new EventBuffer(this.d.store, id);
+    const what = deployment.operation === 'DELETE' ? 'delete' : 'deployment';
+    const cause = job.lastError
+      ? `the last attempt failed with: ${job.lastError}`
+      : 'each attempt was interrupted (the worker running it stopped or lost its database connection)';
+    const next = deployment.operation === 'DELETE' ? 'delete the resource again' : 'deploy again';
+    try {
+      await this.finish(
+        deployment,
+        events,
+        this.failedStatus(deployment),
+        `Nucleon gave up on this ${what} after ${job.attempts} attempts: ${cause}. Check the Nucleon server log for deployment ${id}, fix the cause, then ${next}.`,
+      );
+    } finally {
+      await events.close();
+    }
+  }
+
+  private failedStatus(deployment: DeploymentRecord): 'FAILED' | 'DELETE_FAILED' {
+    return deployment.operation === 'DELETE' ? 'DELETE_FAILED' : 'FAILED';
+  }
+
+  /** Test-only: the subject is the resource's name, with `/delete` for a delete. */
+  private fault(step: FaultStep, deployment: DeploymentRecord): void {
+    (this.d.faults ?? noFaults).at(step, deployment.operation === 'DELETE' ? `${deployment.target.name}/delete` : deployment.target.name);
+  }
+
+  private async run(deployment: DeploymentRecord, events: EventBuffer, signal: AbortSignal, progress: Progress): Promise<void> {
     const resource = await this.d.store.getResource(deployment.target);
     if (!resource) throw new Error(`the resource ${deployment.targetArn} no longer exists`);
     const kind: TemplateKind = resource.kind === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'SERVICE';
@@ -88,14 +156,22 @@ export class DeploymentRunner {
       resource.kind === 'COMPONENT'
         ? componentBundle(resource)
         : await this.d.bundles.load(kind, resource.templateName, Number(state.templateMajorVersion), Number(state.templateMinorVersion));
+    this.fault(FaultStep.RENDER, deployment);
     const templateArn = resource.kind === 'COMPONENT' ? resource.arn : protonArn(this.d.arnScope, `${kind === 'ENVIRONMENT' ? 'environment' : 'service'}-template/${resource.templateName}:${state.templateMajorVersion}.${state.templateMinorVersion}`);
     const environmentArn = resource.environmentName ? protonArn(this.d.arnScope, `environment/${resource.environmentName}`) : undefined;
     events.push('status', 'rendering the templates');
     const rendered = await renderDeployment({ store: this.d.store, renderer: this.d.renderer, bundle, resource, accountId: this.d.accountId, deployment, templateArn, environmentArn });
+    const roleArn = await this.roleFor(resource, deployment.engine);
+    const repository = await this.repositoryFor(resource);
+    // Recorded before the engine starts: a later attempt of a non-resumable engine sees it and does not repeat the commands.
     await this.d.store.saveRendered(deployment.id, rendered.visible);
+    progress.engineReached = true;
     events.push('status', `rendered ${Object.keys(rendered.visible).join(', ')}`);
 
+    // Stops the engine on a user's cancel, or when the worker gives the job up (lost lease, stopping).
     const abort = new AbortController();
+    const stop = () => abort.abort(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
     const poll = setInterval(() => {
       this.d.store.getDeployment(deployment.id).then(
         (d) => {
@@ -121,6 +197,8 @@ export class DeploymentRunner {
       },
     });
     try {
+      signal.throwIfAborted();
+      this.fault(FaultStep.ENGINE_START, deployment);
       const result = await provisioner.run({
         deploymentId: deployment.id,
         operation: deployment.operation,
@@ -129,8 +207,8 @@ export class DeploymentRunner {
         files: rendered.files,
         ...(rendered.templateFile ? { templateFile: rendered.templateFile } : {}),
         ...(rendered.folder.codebuild ? { commands: rendered.folder.codebuild } : {}),
-        roleArn: await this.roleFor(resource, deployment.engine),
-        repository: await this.repositoryFor(resource),
+        roleArn,
+        repository,
         timeoutMs: this.d.timeoutMs,
         signal: abort.signal,
         log: (k, message) => {
@@ -139,6 +217,9 @@ export class DeploymentRunner {
         },
         reportedOutputs: async () => (await this.d.store.getDeployment(deployment.id))?.outputs ?? {},
       });
+      // The worker gave the job up: whatever the engine reported, this worker records nothing.
+      signal.throwIfAborted();
+      this.fault(FaultStep.ENGINE_RUNNING, deployment);
       if (result.awaitingNotification && result.outcome === 'SUCCEEDED') {
         events.push('status', `${result.message}; waiting for NotifyResourceDeploymentStatusChange with deploymentId ${deployment.id}`);
         return;
@@ -149,6 +230,7 @@ export class DeploymentRunner {
     } finally {
       clearInterval(poll);
       stall.stop();
+      signal.removeEventListener('abort', stop);
     }
   }
 
@@ -177,9 +259,11 @@ export class DeploymentRunner {
     outputs?: Record<string, string>,
     provisionedResources?: DeploymentRecord['provisionedResources'],
   ): Promise<void> {
+    this.fault(FaultStep.FINISH, deployment);
     events.push('status', `${status}: ${message}`);
     await events.flush();
     // One transaction ends the deployment, updates its resource and enqueues the service's reconcile.
-    await this.d.store.finishDeployment(deployment.id, { status, message: message.slice(0, 5000), outputs, provisionedResources });
+    const done = await this.d.store.finishDeployment(deployment.id, { status, message: message.slice(0, 5000), outputs, provisionedResources });
+    if (done) this.fault(FaultStep.OUTPUTS_RECORDED, deployment);
   }
 }
