@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sha256Hex } from './sha256.js';
 import { engineResourceName, legacyEngineResourceName, provisioningFolder, stackOwnership, type EngineIdentity } from './engine-names.js';
 
 const A = 'a1b2c3d4e5f60718';
@@ -103,5 +104,19 @@ describe('provisioningFolder', () => {
 
   it('is the same for service a / instance b-c and service a-b / instance c', () => {
     expect(provisioningFolder(instance('a', 'b-c'))).toBe(provisioningFolder(instance('a-b', 'c')));
+  });
+});
+
+describe('sha256Hex', () => {
+  // FIPS 180-4 examples, and two more checked against node:crypto.
+  it.each([
+    ['', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
+    ['abc', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
+    ['abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq', '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1'],
+    ['a'.repeat(1_000_000), 'cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0'],
+    ['z'.repeat(64), '72996563049cc84daa2c3f31fd5c3d10770e69d6ebbb8da5b6d76db303dbae43'],
+    ['ünïcödé ✓ '.repeat(40), 'f6da00bf700b9303aab5ee654efdad37d659cab83797684b180ccbee69ecd04d'],
+  ])('hashes %#', (text, hex) => {
+    expect(sha256Hex(text)).toBe(hex);
   });
 });

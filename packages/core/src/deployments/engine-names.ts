@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 
 /** The identity of a deployable resource, as far as the names Nucleon chooses for it go. */
 export interface EngineIdentity {
@@ -42,7 +42,7 @@ const safe = (s: string) => s.replace(/[^A-Za-z0-9-]+/g, '-');
 export function engineResourceName(installationId: string, r: EngineIdentity): string {
   if (!INSTALLATION_ID.test(installationId)) throw new Error(`invalid installation id ${JSON.stringify(installationId)}: 8 to 64 lower-case letters or digits`);
   const identity = JSON.stringify([installationId, r.kind, r.arn, r.kind === 'COMPONENT' ? (r.environmentName ?? '') : '']);
-  const hash = createHash('sha256').update(identity).digest('hex').slice(0, HASH_LENGTH);
+  const hash = sha256Hex(identity).slice(0, HASH_LENGTH);
   const parts =
     r.kind === 'ENVIRONMENT' ? [r.name] : r.kind === 'SERVICE_INSTANCE' ? [r.serviceName, r.name] : r.kind === 'SERVICE_PIPELINE' ? [r.serviceName] : [r.environmentName ?? '', r.name];
   const head = `nucleon-${installationId.slice(0, INSTALLATION_PREFIX_LENGTH)}-${KIND_LABEL[r.kind]}-`;

@@ -38,6 +38,7 @@ import type { Clock } from '../ports/clock.js';
 import type { JobHandler } from '../worker/job-worker.js';
 import type { Provisioner } from '../ports/provisioner.js';
 import type { NucleonConfig } from './config.js';
+import { loadInstallationId } from './bootstrap-secrets.js';
 
 /** Lets the catalog ask about version usage before the deployment store exists. */
 export class DeferredUsageCounter implements VersionUsageCounter {
@@ -136,6 +137,7 @@ export async function wireDeployments(w: {
         : {}),
     },
     accountId: w.accountId,
+    installationId: await loadInstallationId(w.db),
     arnScope: w.arnScope,
     logger: w.logger.child({ component: 'deployments' }),
     timeoutMs: w.config.deploymentTimeoutMs,

@@ -1,4 +1,4 @@
-import type { DeploymentStatus } from '@nucleon/core';
+import { ConflictError, type DeploymentStatus } from '@nucleon/core';
 import { sql, type Kysely } from 'kysely';
 import type { NewJob } from '../../ports/catalog-store.js';
 import type {
@@ -52,6 +52,17 @@ export class PostgresDeploymentStore implements DeploymentStore {
     return row ? toService(row) : undefined;
   }
 
+  async getResourceByProvisioningFolder(folder: string) {
+    const row = await this.db.selectFrom('resources').selectAll().where('provisioning_folder', '=', folder).executeTakeFirst();
+    return row ? toResource(row) : undefined;
+  }
+
+  async assignEngineName(key: ResourceKey, name: string) {
+    await whereKey(this.db.updateTable('resources').set({ engine_name: name }), key).where('engine_name', 'is', null).execute();
+    const row = await whereKey(this.db.selectFrom('resources').select('engine_name'), key).executeTakeFirst();
+    return row?.engine_name ?? undefined;
+  }
+
   async listServices() {
     return (await this.db.selectFrom('services').selectAll().orderBy('name').execute()).map(toService);
   }
@@ -71,7 +82,7 @@ export class PostgresDeploymentStore implements DeploymentStore {
       return true;
     }).catch((error: unknown) => {
       if (error instanceof Conflict) return false;
-      throw error;
+      throw folderTaken(error);
     });
   }
 
@@ -93,7 +104,7 @@ export class PostgresDeploymentStore implements DeploymentStore {
       return true;
     }).catch((error: unknown) => {
       if (error instanceof Conflict) return false;
-      throw error;
+      throw folderTaken(error);
     });
   }
 
@@ -262,3 +273,11 @@ export class PostgresDeploymentStore implements DeploymentStore {
 }
 
 class Conflict extends Error {}
+
+/** A provisioning folder taken by a concurrent create becomes a ConflictError; anything else is rethrown. */
+function folderTaken(error: unknown): Error {
+  const e = error as { code?: unknown; constraint?: unknown; message?: unknown };
+  const unique = e.code === '23505' && (e.constraint === 'resources_provisioning_folder_uq' || String(e.message).includes('resources_provisioning_folder_uq'));
+  if (!unique) return error instanceof Error ? error : new Error(String(error));
+  return new ConflictError('Another resource took the same folder of the environment\'s provisioning repository at the same time (Proton names folders <environment>/<service>-<instance> and <environment>/<component>). Choose another name.');
+}

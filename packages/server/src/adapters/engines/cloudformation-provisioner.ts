@@ -11,6 +11,7 @@ export class CloudFormationProvisioner implements Provisioner {
   async run(request: ProvisionRequest): Promise<EngineResult> {
     const common = {
       stackName: request.resourceName,
+      owner: request.owner,
       region: this.region,
       timeoutMs: request.timeoutMs,
       signal: request.signal,

@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-deployments.js';
+import * as m0003 from './0003-engine-names.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-deployments': m0002,
+  '0003-engine-names': m0003,
 };
