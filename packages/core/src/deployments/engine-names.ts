@@ -40,14 +40,31 @@ const safe = (s: string) => s.replace(/[^A-Za-z0-9-]+/g, '-');
  * environment is part of it because component ARNs name only the component.
  */
 export function engineResourceName(installationId: string, r: EngineIdentity): string {
-  if (!INSTALLATION_ID.test(installationId)) throw new Error(`invalid installation id ${JSON.stringify(installationId)}: 8 to 64 lower-case letters or digits`);
-  const identity = JSON.stringify([installationId, r.kind, r.arn, r.kind === 'COMPONENT' ? (r.environmentName ?? '') : '']);
+  if (!INSTALLATION_ID.test(installationId))
+    throw new Error(
+      `invalid installation id ${JSON.stringify(installationId)}: 8 to 64 lower-case letters or digits`,
+    );
+  const identity = JSON.stringify([
+    installationId,
+    r.kind,
+    r.arn,
+    r.kind === 'COMPONENT' ? (r.environmentName ?? '') : '',
+  ]);
   const hash = sha256Hex(identity).slice(0, HASH_LENGTH);
   const parts =
-    r.kind === 'ENVIRONMENT' ? [r.name] : r.kind === 'SERVICE_INSTANCE' ? [r.serviceName, r.name] : r.kind === 'SERVICE_PIPELINE' ? [r.serviceName] : [r.environmentName ?? '', r.name];
+    r.kind === 'ENVIRONMENT'
+      ? [r.name]
+      : r.kind === 'SERVICE_INSTANCE'
+        ? [r.serviceName, r.name]
+        : r.kind === 'SERVICE_PIPELINE'
+          ? [r.serviceName]
+          : [r.environmentName ?? '', r.name];
   const head = `nucleon-${installationId.slice(0, INSTALLATION_PREFIX_LENGTH)}-${KIND_LABEL[r.kind]}-`;
   const room = ENGINE_NAME_MAX_LENGTH - head.length - HASH_LENGTH - 1;
-  const readable = safe(parts.join('-')).replace(/^-+|-+$/g, '').slice(0, room).replace(/-+$/, '');
+  const readable = safe(parts.join('-'))
+    .replace(/^-+|-+$/g, '')
+    .slice(0, room)
+    .replace(/-+$/, '');
   return `${head}${readable ? `${readable}-` : ''}${hash}`;
 }
 
@@ -56,8 +73,14 @@ export function engineResourceName(installationId: string, r: EngineIdentity): s
  * instance `c` share it). Frozen: resources provisioned under it keep it (migration 0003).
  */
 export function legacyEngineResourceName(r: EngineIdentity): string {
-  if (r.kind === 'COMPONENT') return `nucleon-component-${r.name}`.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 128);
-  const base = r.kind === 'ENVIRONMENT' ? `nucleon-env-${r.name}` : r.kind === 'SERVICE_INSTANCE' ? `nucleon-svc-${r.serviceName}-${r.name}` : `nucleon-svc-${r.serviceName}-pipeline`;
+  if (r.kind === 'COMPONENT')
+    return `nucleon-component-${r.name}`.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 128);
+  const base =
+    r.kind === 'ENVIRONMENT'
+      ? `nucleon-env-${r.name}`
+      : r.kind === 'SERVICE_INSTANCE'
+        ? `nucleon-svc-${r.serviceName}-${r.name}`
+        : `nucleon-svc-${r.serviceName}-pipeline`;
   return base.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 128);
 }
 
@@ -80,13 +103,24 @@ export function stackOwnership(
   const installation = tags[OWNERSHIP_TAGS.installation];
   const resource = tags[OWNERSHIP_TAGS.resource];
   if (installation === undefined && resource === undefined) {
-    return expected.legacyName ? { verdict: 'adopt' } : { verdict: 'foreign', reason: 'it has no Nucleon ownership tags, so Nucleon did not create it' };
+    return expected.legacyName
+      ? { verdict: 'adopt' }
+      : {
+          verdict: 'foreign',
+          reason: 'it has no Nucleon ownership tags, so Nucleon did not create it',
+        };
   }
   if (installation !== expected.installationId) {
-    return { verdict: 'foreign', reason: `it belongs to another Nucleon installation (${OWNERSHIP_TAGS.installation}=${installation ?? 'absent'}, this one is ${expected.installationId})` };
+    return {
+      verdict: 'foreign',
+      reason: `it belongs to another Nucleon installation (${OWNERSHIP_TAGS.installation}=${installation ?? 'absent'}, this one is ${expected.installationId})`,
+    };
   }
   if (resource !== expected.resourceArn) {
-    return { verdict: 'foreign', reason: `it belongs to another resource (${OWNERSHIP_TAGS.resource}=${resource ?? 'absent'})` };
+    return {
+      verdict: 'foreign',
+      reason: `it belongs to another resource (${OWNERSHIP_TAGS.resource}=${resource ?? 'absent'})`,
+    };
   }
   return { verdict: 'owned' };
 }
@@ -96,7 +130,9 @@ export function stackOwnership(
  * (users' workflows derive their working folder and state key from it): `<environment>`,
  * `<environment>/<service>-<instance>`, `<service>/pipeline`, `<environment>/<component>`.
  */
-export function provisioningFolder(r: Pick<EngineIdentity, 'kind' | 'serviceName' | 'name' | 'environmentName'>): string {
+export function provisioningFolder(
+  r: Pick<EngineIdentity, 'kind' | 'serviceName' | 'name' | 'environmentName'>,
+): string {
   if (r.kind === 'ENVIRONMENT') return r.name;
   if (r.kind === 'SERVICE_PIPELINE') return `${r.serviceName}/pipeline`;
   if (r.kind === 'SERVICE_INSTANCE') return `${r.environmentName ?? ''}/${r.serviceName}-${r.name}`;

@@ -5,7 +5,10 @@ import { failed, type StackRun } from './cloudformation-stack-ops.js';
 
 /** The tags naming the installation and resource that own a stack. */
 export function ownershipTags(owner: StackOwner): Record<string, string> {
-  return { [OWNERSHIP_TAGS.installation]: owner.installationId, [OWNERSHIP_TAGS.resource]: owner.resourceArn };
+  return {
+    [OWNERSHIP_TAGS.installation]: owner.installationId,
+    [OWNERSHIP_TAGS.resource]: owner.resourceArn,
+  };
 }
 
 /**
@@ -21,12 +24,18 @@ export function refuseForeignStack(
 ): EngineResult | undefined {
   if (owner === undefined) return undefined;
   const tags = Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-  const verdict = stackOwnership(tags, { installationId: owner.installationId, resourceArn: owner.resourceArn, legacyName: owner.legacyName });
+  const verdict = stackOwnership(tags, {
+    installationId: owner.installationId,
+    resourceArn: owner.resourceArn,
+    legacyName: owner.legacyName,
+  });
   if (verdict.verdict === 'owned') return undefined;
   if (verdict.verdict === 'adopt') {
     run.log(
       `stack ${run.stackName} predates Nucleon's ownership tags and carries this resource's legacy name; ` +
-        (action === 'update' ? 'adopting it: this update adds the tags' : 'deleting it as this resource\'s own'),
+        (action === 'update'
+          ? 'adopting it: this update adds the tags'
+          : "deleting it as this resource's own"),
     );
     return undefined;
   }

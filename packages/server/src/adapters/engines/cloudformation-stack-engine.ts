@@ -125,7 +125,10 @@ export class CloudFormationStackEngine implements StackEngine {
   }
 
   async deploy(request: StackDeployRequest): Promise<EngineResult> {
-    const owned = request.owner === undefined ? request : { ...request, tags: { ...request.tags, ...ownershipTags(request.owner) } };
+    const owned =
+      request.owner === undefined
+        ? request
+        : { ...request, tags: { ...request.tags, ...ownershipTags(request.owner) } };
     return this.operate(request, (run) => this.deployStack(run, owned));
   }
 

@@ -64,7 +64,11 @@ export function succeeded(run: StackRun, stack: Stack, message: string): EngineR
   }
   // As Proton's "provisioned stacks": the stack itself, by name and ARN (ADR 0010).
   const provisionedResources: ProvisionedResource[] = [
-    { name: stack.StackName ?? run.stackName, identifier: stack.StackId ?? run.stackName, provisioningEngine: 'CLOUDFORMATION' },
+    {
+      name: stack.StackName ?? run.stackName,
+      identifier: stack.StackId ?? run.stackName,
+      provisioningEngine: 'CLOUDFORMATION',
+    },
   ];
   return { outcome: 'SUCCEEDED', message, outputs, provisionedResources };
 }
