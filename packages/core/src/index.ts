@@ -30,3 +30,12 @@ export type { EngineOutcome } from './deployments/deployment-status.js';
 export { resolveTargetVersion } from './deployments/resolve-target-version.js';
 export type { DeploymentUpdateType, TargetVersion } from './deployments/resolve-target-version.js';
 export { CURRENT_VAL, substituteCurrentValues } from './deployments/current-val.js';
+export {
+  ENGINE_NAME_MAX_LENGTH,
+  OWNERSHIP_TAGS,
+  engineResourceName,
+  legacyEngineResourceName,
+  provisioningFolder,
+  stackOwnership,
+} from './deployments/engine-names.js';
+export type { EngineIdentity, StackOwnership } from './deployments/engine-names.js';

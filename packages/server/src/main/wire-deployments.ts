@@ -40,6 +40,7 @@ import type { Provisioner } from '../ports/provisioner.js';
 import { FaultStep, noFaults, type FaultInjector } from '../ports/fault-injector.js';
 import { ConfiguredFaults } from '../adapters/configured-faults.js';
 import type { NucleonConfig } from './config.js';
+import { loadInstallationId } from './bootstrap-secrets.js';
 
 /** Lets the catalog ask about version usage before the deployment store exists. */
 export class DeferredUsageCounter implements VersionUsageCounter {
@@ -148,6 +149,7 @@ export async function wireDeployments(w: {
         : {}),
     },
     accountId: w.accountId,
+    installationId: await loadInstallationId(w.db),
     arnScope: w.arnScope,
     logger: w.logger.child({ component: 'deployments' }),
     timeoutMs: w.config.deploymentTimeoutMs,

@@ -28,6 +28,10 @@ export interface ResourceRecord extends ResourceKey {
   /** Kind-specific: inputs, roles, provisioning repository, description, client token. */
   settings: Record<string, unknown>;
   createdAt: Date;
+  /** Stack / Terraform state name, chosen when first provisioned and never recomputed (ADR 0010). */
+  engineName?: string | null;
+  /** The folder this resource holds in its environment's self-managed provisioning repository. */
+  provisioningFolder?: string | null;
 }
 
 export interface ServiceRecord {
@@ -121,13 +125,21 @@ export interface DeploymentStore {
   getResource(key: ResourceKey): Promise<ResourceRecord | undefined>;
   listResources(filter: { kind?: ResourceKind; serviceName?: string; environmentName?: string }): Promise<ResourceRecord[]>;
   getService(name: string): Promise<ServiceRecord | undefined>;
+  /** The resource holding a folder of a self-managed provisioning repository (ADR 0010). */
+  getResourceByProvisioningFolder(folder: string): Promise<ResourceRecord | undefined>;
+  /**
+   * Records the engine name (stack, Terraform state) of a resource unless it already has one;
+   * returns the name it has now. A name, once stored, is never recomputed (ADR 0010).
+   */
+  assignEngineName(key: ResourceKey, name: string): Promise<string | undefined>;
   listServices(): Promise<ServiceRecord[]>;
 
   /**
    * Inserts new resources (and a service, when given) with their first deployments and jobs in
    * one transaction. Returns false, changing nothing, when any of them already exists; throws
    * ConflictError when the environment or service they go into is being deleted (both are
-   * locked, so this cannot race DeleteEnvironment or DeleteService).
+   * locked, so this cannot race DeleteEnvironment or DeleteService), or when a provisioning folder
+   * is taken meanwhile.
    */
   createResources(input: { service?: ServiceRecord; starts: StartDeployment[] }): Promise<boolean>;
   /**

@@ -1,12 +1,14 @@
-import type { EngineResult } from './stack-engine.js';
+import type { EngineResult, StackOwner } from './stack-engine.js';
 
 /** One run of an engine for one deployment. */
 export interface ProvisionRequest {
   deploymentId: string;
   operation: 'DEPLOY' | 'DELETE';
   resourceArn: string;
-  /** A stable, engine-safe name for the resource (stack name, workspace name). */
+  /** The resource's stored engine name (stack name, Terraform state folder); see ADR 0010. */
   resourceName: string;
+  /** Who owns the stack: engines tag what they create and touch nothing tagged for someone else. */
+  owner: StackOwner;
   /** Files the engine receives, relative to its working folder (rendered IaC, inputs, code). */
   files: ReadonlyMap<string, Uint8Array | string>;
   /** The template file to deploy (CloudFormation). */

@@ -60,12 +60,25 @@ export interface EngineResult {
 /** A readable progress line for the deployment log. */
 export type EngineEventListener = (line: string) => void;
 
+/**
+ * The resource a stack belongs to. With it, the engine tags the stacks it creates and refuses to
+ * update or delete a stack whose ownership tags name another installation or resource, or that
+ * has none (unless `legacyName`: the resource still uses the name of an earlier Nucleon, whose
+ * stacks were untagged; such a stack is adopted and tagged). See ADR 0010.
+ */
+export interface StackOwner {
+  installationId: string;
+  resourceArn: string;
+  legacyName: boolean;
+}
+
 export interface StackDeployRequest {
   /** One stack per Proton resource; the name is the idempotency key of a deploy. */
   stackName: string;
   /** The rendered template (YAML or JSON). */
   templateBody: string;
   tags?: Readonly<Record<string, string>>;
+  owner?: StackOwner;
   /** Assumed through STS for this operation; without it the server's own credentials are used. */
   roleArn?: string;
   region: string;
@@ -78,6 +91,7 @@ export interface StackDeployRequest {
 
 export interface StackDestroyRequest {
   stackName: string;
+  owner?: StackOwner;
   roleArn?: string;
   region: string;
   timeoutMs?: number;

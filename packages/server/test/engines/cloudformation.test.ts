@@ -106,13 +106,12 @@ describe.skipIf(moto === undefined)('CloudFormationStackEngine against moto_serv
     );
     expect(result.outputs.BucketName).toMatch(/^env-create-bucket-/);
     expect(result.outputs.QueueArn).toMatch(/^arn:aws:sqs:us-east-1:\d+:env-create-Queue-/);
-    expect(result.provisionedResources.map((r) => [r.name, r.provisioningEngine]).sort()).toEqual([
-      ['Bucket', 'CLOUDFORMATION'],
-      ['Queue', 'CLOUDFORMATION'],
+    // As Proton's provisioned stacks: the stack itself, by name and ARN.
+    const stackId = (await cfn.describeStacks({ StackName: 'env-create' })).Stacks?.[0]?.StackId;
+    expect(stackId).toMatch(/^arn:aws:cloudformation:us-east-1:\d+:stack\/env-create\//);
+    expect(result.provisionedResources).toEqual([
+      { name: 'env-create', identifier: stackId, provisioningEngine: 'CLOUDFORMATION' },
     ]);
-    expect(result.provisionedResources.find((r) => r.name === 'Bucket')?.identifier).toBe(
-      result.outputs.BucketName,
-    );
     expect(events).toContainEqual(
       expect.stringMatching(
         /^\d{4}-\d\d-\d\dT\S+Z env-create AWS::CloudFormation::Stack CREATE_COMPLETE$/,
@@ -136,10 +135,12 @@ describe.skipIf(moto === undefined)('CloudFormationStackEngine against moto_serv
       (described.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue] as const),
     );
     expect(result.outputs).toEqual(outputs);
-    expect(result.provisionedResources.map((r) => r.name).sort()).toEqual([
-      'Bucket',
-      'DeadLetterQueue',
-      'Queue',
+    expect(result.provisionedResources).toEqual([
+      {
+        name: 'env-update',
+        identifier: described.Stacks?.[0]?.StackId,
+        provisioningEngine: 'CLOUDFORMATION',
+      },
     ]);
     expect(
       events.some(

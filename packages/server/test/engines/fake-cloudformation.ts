@@ -65,11 +65,6 @@ export class FakeCloudFormation implements CloudFormationApi {
     return { StackEvents: [...this.events].reverse() };
   }
 
-  async listStackResources(): Promise<{ StackResourceSummaries: [] }> {
-    this.calls.push('ListStackResources');
-    return { StackResourceSummaries: [] };
-  }
-
   async createStack(input: { StackName?: string }): Promise<{ StackId: string }> {
     this.calls.push('CreateStack');
     if (this.stack !== undefined && this.stack.StackStatus !== 'DELETE_COMPLETE') {

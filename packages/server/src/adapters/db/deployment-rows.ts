@@ -25,6 +25,8 @@ export function toResource(r: Selectable<Database['resources']>): ResourceRecord
     lastDeploymentSucceededAt: new Date(r.last_deployment_succeeded_at),
     settings: parsed<Record<string, unknown>>(r.settings) ?? {},
     createdAt: new Date(r.created_at),
+    engineName: r.engine_name,
+    provisioningFolder: r.provisioning_folder,
   };
 }
 
@@ -47,6 +49,8 @@ export function resourceRow(r: ResourceRecord): Insertable<Database['resources']
     last_deployment_succeeded_at: r.lastDeploymentSucceededAt,
     settings: JSON.stringify(r.settings),
     created_at: r.createdAt,
+    // engine_name is written only by assignEngineName: once, when first provisioned.
+    ...(r.provisioningFolder !== undefined ? { provisioning_folder: r.provisioningFolder } : {}),
   };
 }
 

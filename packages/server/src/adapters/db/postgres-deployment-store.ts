@@ -31,7 +31,7 @@ import type { Database } from './schema.js';
 /** Resolves false when the transaction was aborted by a Conflict (it changed nothing). */
 const orFalse = (error: unknown): false => {
   if (error instanceof Conflict) return false;
-  throw error;
+  throw folderTaken(error);
 };
 
 /** Deployable resources, services and deployments in PostgreSQL (or PGlite). */
@@ -54,6 +54,17 @@ export class PostgresDeploymentStore implements DeploymentStore {
   async getService(name: string) {
     const row = await this.db.selectFrom('services').selectAll().where('name', '=', name).executeTakeFirst();
     return row ? toService(row) : undefined;
+  }
+
+  async getResourceByProvisioningFolder(folder: string) {
+    const row = await this.db.selectFrom('resources').selectAll().where('provisioning_folder', '=', folder).executeTakeFirst();
+    return row ? toResource(row) : undefined;
+  }
+
+  async assignEngineName(key: ResourceKey, name: string) {
+    await whereKey(this.db.updateTable('resources').set({ engine_name: name }), key).where('engine_name', 'is', null).execute();
+    const row = await whereKey(this.db.selectFrom('resources').select('engine_name'), key).executeTakeFirst();
+    return row?.engine_name ?? undefined;
   }
 
   async listServices() {
@@ -321,4 +332,12 @@ export class PostgresDeploymentStore implements DeploymentStore {
         .execute();
     });
   }
+}
+
+/** A provisioning folder taken by a concurrent create becomes a ConflictError; anything else is rethrown. */
+function folderTaken(error: unknown): Error {
+  const e = error as { code?: unknown; constraint?: unknown; message?: unknown };
+  const unique = e.code === '23505' && (e.constraint === 'resources_provisioning_folder_uq' || String(e.message).includes('resources_provisioning_folder_uq'));
+  if (!unique) return error instanceof Error ? error : new Error(String(error));
+  return new ConflictError('Another resource took the same folder of the environment\'s provisioning repository at the same time (Proton names folders <environment>/<service>-<instance> and <environment>/<component>). Choose another name.');
 }

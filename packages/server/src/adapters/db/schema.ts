@@ -95,6 +95,10 @@ export interface Database {
     last_deployment_succeeded_at: Timestamp;
     settings: Json<Record<string, unknown>>;
     created_at: Timestamp;
+    /** Stack / Terraform state name, set when first provisioned and never recomputed (0003). */
+    engine_name: string | null;
+    /** Folder held in a self-managed provisioning repository; unique (0003). */
+    provisioning_folder: string | null;
   };
   deployments: {
     id: string;

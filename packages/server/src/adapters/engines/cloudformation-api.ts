@@ -15,8 +15,6 @@ import {
   type DescribeStacksInput,
   type DescribeStacksOutput,
   type ExecuteChangeSetInput,
-  type ListStackResourcesInput,
-  type ListStackResourcesOutput,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { STS, type AssumeRoleRequest, type AssumeRoleResponse } from '@aws-sdk/client-sts';
@@ -30,7 +28,6 @@ import type { EngineErrorCode } from '../../ports/stack-engine.js';
 export interface CloudFormationApi {
   describeStacks(input: DescribeStacksInput): Promise<DescribeStacksOutput>;
   describeStackEvents(input: DescribeStackEventsInput): Promise<DescribeStackEventsOutput>;
-  listStackResources(input: ListStackResourcesInput): Promise<ListStackResourcesOutput>;
   createStack(input: CreateStackInput): Promise<CreateStackOutput>;
   createChangeSet(input: CreateChangeSetInput): Promise<CreateChangeSetOutput>;
   describeChangeSet(input: DescribeChangeSetInput): Promise<DescribeChangeSetOutput>;

@@ -11,6 +11,7 @@ export class CloudFormationProvisioner implements Provisioner {
   async run(request: ProvisionRequest): Promise<EngineResult> {
     const common = {
       stackName: request.resourceName,
+      owner: request.owner,
       region: this.region,
       timeoutMs: request.timeoutMs,
       signal: request.signal,
@@ -19,7 +20,16 @@ export class CloudFormationProvisioner implements Provisioner {
     };
     if (request.operation === 'DELETE') return this.engine.destroy(common);
     const body = request.templateFile ? request.files.get(request.templateFile) : undefined;
-    if (body === undefined) return { outcome: 'FAILED', message: 'the rendered CloudFormation template is missing', outputs: {}, provisionedResources: [] };
-    return this.engine.deploy({ ...common, templateBody: typeof body === 'string' ? body : Buffer.from(body).toString('utf8') });
+    if (body === undefined)
+      return {
+        outcome: 'FAILED',
+        message: 'the rendered CloudFormation template is missing',
+        outputs: {},
+        provisionedResources: [],
+      };
+    return this.engine.deploy({
+      ...common,
+      templateBody: typeof body === 'string' ? body : Buffer.from(body).toString('utf8'),
+    });
   }
 }

@@ -35,6 +35,7 @@ import {
   waitFor,
   type StackRun,
 } from './cloudformation-stack-ops.js';
+import { ownershipTags, refuseForeignStack } from './cloudformation-ownership.js';
 import {
   isInProgress,
   isNoChangeReason,
@@ -124,11 +125,15 @@ export class CloudFormationStackEngine implements StackEngine {
   }
 
   async deploy(request: StackDeployRequest): Promise<EngineResult> {
-    return this.operate(request, (run) => this.deployStack(run, request));
+    const owned =
+      request.owner === undefined
+        ? request
+        : { ...request, tags: { ...request.tags, ...ownershipTags(request.owner) } };
+    return this.operate(request, (run) => this.deployStack(run, owned));
   }
 
   async destroy(request: StackDestroyRequest): Promise<EngineResult> {
-    return this.operate(request, (run) => this.destroyStack(run));
+    return this.operate(request, (run) => this.destroyStack(run, request));
   }
 
   /** The frame of every operation: stop signal, credentials, and errors turned into results. */
@@ -196,6 +201,8 @@ export class CloudFormationStackEngine implements StackEngine {
         'while an earlier operation was running; nothing was changed',
       );
     }
+    const foreign = stack && refuseForeignStack(run, stack, request.owner, 'update');
+    if (foreign) return foreign;
     const status = stack?.StackStatus ?? '';
     const remedy = BLOCKED_STATUSES[status];
     if (remedy !== undefined) {
@@ -304,7 +311,7 @@ export class CloudFormationStackEngine implements StackEngine {
     return failed('TEMPLATE_INVALID', `CloudFormation could not create a change set: ${reason}`);
   }
 
-  private async destroyStack(run: StackRun): Promise<EngineResult> {
+  private async destroyStack(run: StackRun, request: StackDestroyRequest): Promise<EngineResult> {
     const stack = await settle(run, await describeStack(run.api, run.stackName));
     if (stack === 'stopped') {
       return stopped(
@@ -316,6 +323,8 @@ export class CloudFormationStackEngine implements StackEngine {
       const message = `stack ${run.stackName} does not exist; nothing to delete`;
       return { ...emptyResult('SUCCEEDED'), message };
     }
+    const foreign = refuseForeignStack(run, stack, request.owner, 'delete');
+    if (foreign) return foreign;
     const result = await deleteAndWait(run, stack.StackId ?? run.stackName, run.stopper.signal);
     if (result.outcome !== 'CANCELLED' && result.outcome !== 'TIMED_OUT') return result;
     const note =

@@ -57,16 +57,19 @@ export async function finish(
   );
 }
 
-export async function succeeded(
-  run: StackRun,
-  stack: Stack,
-  message: string,
-): Promise<EngineResult> {
+export function succeeded(run: StackRun, stack: Stack, message: string): EngineResult {
   const outputs: Record<string, string> = {};
   for (const output of stack.Outputs ?? []) {
     if (output.OutputKey !== undefined) outputs[output.OutputKey] = output.OutputValue ?? '';
   }
-  const provisionedResources = await listResources(run.api, stack.StackId ?? run.stackName);
+  // As Proton's "provisioned stacks": the stack itself, by name and ARN (ADR 0010).
+  const provisionedResources: ProvisionedResource[] = [
+    {
+      name: stack.StackName ?? run.stackName,
+      identifier: stack.StackId ?? run.stackName,
+      provisioningEngine: 'CLOUDFORMATION',
+    },
+  ];
   return { outcome: 'SUCCEEDED', message, outputs, provisionedResources };
 }
 
@@ -167,28 +170,6 @@ export async function abandonCreate(run: StackRun, stackId: string): Promise<Eng
     );
   }
   return stopped(why, `creation of stack ${stackId} was stopped and the new stack deleted`);
-}
-
-async function listResources(
-  api: CloudFormationApi,
-  stackId: string,
-): Promise<ProvisionedResource[]> {
-  const resources: ProvisionedResource[] = [];
-  let next: string | undefined;
-  do {
-    const page = await api.listStackResources({ StackName: stackId, NextToken: next });
-    for (const r of page.StackResourceSummaries ?? []) {
-      if (r.LogicalResourceId === undefined || r.PhysicalResourceId === undefined) continue;
-      if (r.ResourceStatus === 'DELETE_COMPLETE') continue;
-      resources.push({
-        name: r.LogicalResourceId,
-        identifier: r.PhysicalResourceId,
-        provisioningEngine: 'CLOUDFORMATION',
-      });
-    }
-    next = page.NextToken;
-  } while (next !== undefined);
-  return resources;
 }
 
 export function toTags(tags: Readonly<Record<string, string>> | undefined): Tag[] | undefined {

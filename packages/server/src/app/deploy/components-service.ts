@@ -5,6 +5,7 @@ import { pageOf } from '../pagination.js';
 import { checkInputs, requireIdle, startOrConflict, type DeployDeps } from './deploy-context.js';
 import { engineOf } from './engine-of.js';
 import { planDeployment } from './plan-deployment.js';
+import { reserveProvisioningFolder } from './provisioning-folders.js';
 import { componentView } from './resource-views.js';
 import { parseSpec } from './services-service.js';
 
@@ -84,13 +85,15 @@ export class ComponentsService {
     }
     const folder = componentFolder(input.manifest, input.templateFile);
     const where = await this.placement(input);
+    const arn = protonArn(this.d.arnScope, `component/${input.name}`);
+    const provisioningFolder = await reserveProvisioningFolder(this.d, where.env, { kind: 'COMPONENT', serviceName: '', name: input.name, environmentName: where.environmentName, arn });
     const now = this.d.clock.now();
     const settings = { manifest: input.manifest, templateFile: input.templateFile, serviceName: where.serviceName, serviceInstanceName: where.serviceInstanceName, inputs: where.inputs, description: input.description ?? null, lastClientRequestToken: input.clientToken ?? null, lastModifiedAt: now.toISOString() };
     const start = planDeployment({
       arnScope: this.d.arnScope,
       now,
       current: undefined,
-      next: { kind: 'COMPONENT', serviceName: '', name: input.name, arn: protonArn(this.d.arnScope, `component/${input.name}`), environmentName: where.environmentName, templateName: '', templateMajor: 0, templateMinor: 0, spec: input.serviceSpec ?? null, settings, lastSucceededDeploymentId: null, createdAt: now },
+      next: { kind: 'COMPONENT', serviceName: '', name: input.name, arn, environmentName: where.environmentName, templateName: '', templateMajor: 0, templateMinor: 0, spec: input.serviceSpec ?? null, settings, lastSucceededDeploymentId: null, createdAt: now, provisioningFolder },
       operation: 'DEPLOY',
       engine: engineOf({ ...folder }, where.env.settings, this.d.terraformCli),
     });
@@ -128,8 +131,9 @@ export class ComponentsService {
     const templateFile = input.templateFile ?? String(c.settings.templateFile);
     const folder = componentFolder(String(c.settings.manifest), templateFile);
     const where = await this.placement(input, c);
+    const provisioningFolder = await reserveProvisioningFolder(this.d, where.env, c);
     const settings = { ...c.settings, templateFile, serviceName: where.serviceName, serviceInstanceName: where.serviceInstanceName, inputs: where.inputs, description: input.description ?? c.settings.description, lastClientRequestToken: input.clientToken ?? c.settings.lastClientRequestToken, lastModifiedAt: now };
-    const start = planDeployment({ arnScope: this.d.arnScope, now: this.d.clock.now(), current: c, next: { ...c, spec: input.serviceSpec ?? c.spec, settings }, operation: 'DEPLOY', engine: engineOf({ ...folder }, where.env.settings, this.d.terraformCli) });
+    const start = planDeployment({ arnScope: this.d.arnScope, now: this.d.clock.now(), current: c, next: { ...c, spec: input.serviceSpec ?? c.spec, settings, provisioningFolder }, operation: 'DEPLOY', engine: engineOf({ ...folder }, where.env.settings, this.d.terraformCli) });
     await startOrConflict(this.d, [start], `The component ${c.name}`);
     return componentView(start.resource);
   }

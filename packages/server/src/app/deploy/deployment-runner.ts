@@ -1,4 +1,16 @@
-import { coerceError, finalStatus, isActive, NucleonError, protonArn, type ArnScope, type Logger, type TemplateKind } from '@nucleon/core';
+import {
+  coerceError,
+  engineResourceName,
+  finalStatus,
+  isActive,
+  legacyEngineResourceName,
+  NucleonError,
+  protonArn,
+  provisioningFolder,
+  type ArnScope,
+  type Logger,
+  type TemplateKind,
+} from '@nucleon/core';
 import { FaultStep, noFaults, type FaultInjector } from '../../ports/fault-injector.js';
 import { NonRetryableJobError, type ClaimedJob } from '../../ports/job-queue.js';
 import type { DeploymentRecord, DeploymentStore, ResourceRecord } from '../../ports/deployment-store.js';
@@ -16,6 +28,8 @@ export interface DeploymentRunnerDeps {
   renderer: TemplateRenderer;
   provisioners: Readonly<Record<string, Provisioner | undefined>>;
   accountId: string;
+  /** This installation's id: salts engine names and tags the stacks it owns (ADR 0010). */
+  installationId: string;
   arnScope: ArnScope;
   logger: Logger;
   timeoutMs: number;
@@ -52,12 +66,6 @@ function componentBundle(r: ResourceRecord): LoadedBundle {
     validateInputs: (_w, inputs) => ({ ok: true, value: (inputs as Record<string, unknown>) ?? {} }),
     hasInputType: () => false,
   };
-}
-
-function resourceName(r: ResourceRecord): string {
-  if (r.kind === 'COMPONENT') return `nucleon-component-${r.name}`.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 128);
-  const base = r.kind === 'ENVIRONMENT' ? `nucleon-env-${r.name}` : r.kind === 'SERVICE_INSTANCE' ? `nucleon-svc-${r.serviceName}-${r.name}` : `nucleon-svc-${r.serviceName}-pipeline`;
-  return base.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 128);
 }
 
 /**
@@ -168,6 +176,7 @@ export class DeploymentRunner {
     progress.engineReached = true;
     events.push('status', `rendered ${Object.keys(rendered.visible).join(', ')}`);
 
+    const engineName = await this.engineName(resource);
     // Stops the engine on a user's cancel, or when the worker gives the job up (lost lease, stopping).
     const abort = new AbortController();
     const stop = () => abort.abort(signal.reason);
@@ -203,7 +212,8 @@ export class DeploymentRunner {
         deploymentId: deployment.id,
         operation: deployment.operation,
         resourceArn: resource.arn,
-        resourceName: resourceName(resource),
+        resourceName: engineName,
+        owner: { installationId: this.d.installationId, resourceArn: resource.arn, legacyName: engineName === legacyEngineResourceName(resource) },
         files: rendered.files,
         ...(rendered.templateFile ? { templateFile: rendered.templateFile } : {}),
         ...(rendered.folder.codebuild ? { commands: rendered.folder.codebuild } : {}),
@@ -234,12 +244,23 @@ export class DeploymentRunner {
     }
   }
 
+  /**
+   * The resource's stack / Terraform state name: the stored one, else a new unambiguous name stored
+   * now, on first provisioning, and never recomputed (ADR 0010).
+   */
+  private async engineName(r: ResourceRecord): Promise<string> {
+    if (r.engineName) return r.engineName;
+    const name = await this.d.store.assignEngineName(r, engineResourceName(this.d.installationId, r));
+    if (!name) throw new Error(`the resource ${r.arn} no longer exists`);
+    return name;
+  }
+
   /** Self-managed Terraform: the environment's provisioning repository and the resource's folder. */
   private async repositoryFor(r: ResourceRecord): Promise<{ provider: string; name: string; branch: string; folder: string } | undefined> {
     const env = r.kind === 'ENVIRONMENT' ? r : await this.d.store.getResource({ kind: 'ENVIRONMENT', serviceName: '', name: r.environmentName ?? '' });
     const repo = env?.settings.provisioningRepository as { provider?: string; name?: string; branch?: string } | undefined;
     if (!repo?.provider || !repo.name || !repo.branch) return undefined;
-    const folder = r.kind === 'ENVIRONMENT' ? r.name : r.kind === 'SERVICE_INSTANCE' ? `${r.environmentName}/${r.serviceName}-${r.name}` : `${r.serviceName}/pipeline`;
+    const folder = r.provisioningFolder ?? provisioningFolder(r);
     return { provider: repo.provider, name: repo.name, branch: repo.branch, folder };
   }
 

@@ -7,6 +7,7 @@ import { checkInputs, requireIdle, versionForCreate, type DeployDeps } from './d
 import { engineOf } from './engine-of.js';
 import { planDelete } from './plan-delete.js';
 import { planDeployment } from './plan-deployment.js';
+import { reserveProvisioningFolder } from './provisioning-folders.js';
 import { serviceView } from './resource-views.js';
 
 const MAX_INSTANCES = 20;
@@ -48,15 +49,17 @@ export class ServicesService {
       );
     }
     const inputs = checkInputs(version.bundle, 'service', spec.spec, `spec.instances[${spec.name}]`);
+    const arn = protonArn(this.d.arnScope, `service/${svc.name}/service-instance/${spec.name}`);
+    const folder = await reserveProvisioningFolder(this.d, env, { kind: 'SERVICE_INSTANCE', serviceName: svc.name, name: spec.name, environmentName: spec.environment, arn });
     return planDeployment({
       arnScope: this.d.arnScope,
       now,
       current: undefined,
       next: {
         kind: 'SERVICE_INSTANCE', serviceName: svc.name, name: spec.name,
-        arn: protonArn(this.d.arnScope, `service/${svc.name}/service-instance/${spec.name}`),
+        arn,
         environmentName: spec.environment, templateName: svc.templateName, templateMajor: version.major, templateMinor: version.minor,
-        spec: specText, settings: { inputs, ...extra }, lastSucceededDeploymentId: null, createdAt: now,
+        spec: specText, settings: { inputs, ...extra }, lastSucceededDeploymentId: null, createdAt: now, provisioningFolder: folder,
       },
       operation: 'DEPLOY',
       engine: engineOf(version.bundle.instance, env.settings, this.d.terraformCli),

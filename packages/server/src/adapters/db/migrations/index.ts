@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-deployments.js';
+import * as m0003 from './0003-engine-names.js';
 import * as m0004 from './0004-reconcile-busy-services.js';
 import * as m0005 from './0005-deployment-credentials.js';
 
@@ -8,6 +9,7 @@ import * as m0005 from './0005-deployment-credentials.js';
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-deployments': m0002,
+  '0003-engine-names': m0003,
   '0004-reconcile-busy-services': m0004,
   '0005-deployment-credentials': m0005,
 };
