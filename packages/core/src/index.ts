@@ -29,3 +29,7 @@ export type { EngineOutcome } from './deployments/deployment-status.js';
 export { resolveTargetVersion } from './deployments/resolve-target-version.js';
 export type { DeploymentUpdateType, TargetVersion } from './deployments/resolve-target-version.js';
 export { CURRENT_VAL, substituteCurrentValues } from './deployments/current-val.js';
+export { ROLES, AREAS, ALL_ACTIONS, isRole, roleAllows, actionsOf, isWrite } from './access/roles.js';
+export type { Role, Area, Action } from './access/roles.js';
+export { decide, matchesGlob } from './access/decide.js';
+export type { Access, Decision, Grant, GrantKind, Need } from './access/decide.js';

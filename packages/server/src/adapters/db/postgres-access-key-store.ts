@@ -31,6 +31,9 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
         is_root: record.isRoot,
         scope_arn: record.scopeArn,
         expires_at: record.expiresAt,
+        user_name: record.userName ?? null,
+        role: record.role ?? null,
+        origin: record.origin ?? null,
       })
       .execute();
   }
@@ -38,6 +41,17 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
   async delete(accessKeyId: string): Promise<boolean> {
     const r = await this.db.deleteFrom('access_keys').where('access_key_id', '=', accessKeyId).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
+  }
+
+  async retireEnvRootKeys(keep: string): Promise<string[]> {
+    const rows = await this.db
+      .deleteFrom('access_keys')
+      .where('origin', '=', 'env')
+      .where('is_root', '=', true)
+      .where('access_key_id', '<>', keep)
+      .returning('access_key_id')
+      .execute();
+    return rows.map((r) => r.access_key_id);
   }
 
   private toRecord(row: {
@@ -49,6 +63,9 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
     scope_arn: string | null;
     expires_at: Date | null;
     created_at: Date;
+    user_name: string | null;
+    role: string | null;
+    origin: string | null;
   }): AccessKeyRecord {
     return {
       accessKeyId: row.access_key_id,
@@ -59,6 +76,9 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
       scopeArn: row.scope_arn,
       expiresAt: row.expires_at ? new Date(row.expires_at) : null,
       createdAt: new Date(row.created_at),
+      userName: row.user_name,
+      role: row.role,
+      origin: row.origin,
     };
   }
 }
