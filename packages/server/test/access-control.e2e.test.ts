@@ -57,7 +57,7 @@ dev, ro, plat = client(args["dev"]), client(args["ro"]), client(args["plat"])
 spec = "proton: ServiceSpec\\ninstances:\\n  - name: one\\n    environment: %s\\n    spec:\\n      port: 8080\\n"
 print(json.dumps({
   "devTemplate": code(lambda: dev.create_environment_template(name="boto-dev-env")),
-  "devPublish": code(lambda: dev.update_service_template_version(templateName="web-svc", majorVersion="1", minorVersion="0", status="DEPRECATED")),
+  "devPublish": code(lambda: dev.update_service_template_version(templateName="web-svc", majorVersion="1", minorVersion="0", status="PUBLISHED")),
   "devProd": code(lambda: dev.create_service(name="boto-prod", templateName="web-svc", templateMajorVersion="1", spec=spec % "prod-1")),
   "devList": code(lambda: dev.list_service_templates()),
   "roList": code(lambda: ro.list_environments()),
@@ -95,20 +95,20 @@ for (const dialect of testDialects()) {
       await publishFixture(server, { kind: 'SERVICE', template: 'web-svc', fixture: 'svc-codebuild', compatible: [{ templateName: 'base', majorVersion: '1' }] });
       for (const name of ['dev-1', 'prod-1']) {
         await sdk('root').send(new CreateEnvironmentCommand({ name, templateName: 'base', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec:\n  greeting: hi\n' }));
-        await waitUntilEnvironmentDeployed(waiter(sdk('root')), { name });
       }
+      for (const name of ['dev-1', 'prod-1']) await waitUntilEnvironmentDeployed(waiter(sdk('root')), { name });
       for (const [userName, role] of [
         ['plat', 'platform'],
         ['dev', 'developer'],
         ['ro', 'read-only'],
         ['boss', 'admin'],
-      ]) {
+      ] as Array<[string, string]>) {
         await root.send(X('CreateUser'), { userName, role });
         keys[userName] = ((await root.send(X('CreateAccessKey'), { userName, description: `${userName}'s key` })) as { accessKey: Key }).accessKey;
       }
       await root.send(X('AddGrant'), { userName: 'dev', kind: 'template', pattern: 'web-*' });
       await root.send(X('AddGrant'), { userName: 'dev', kind: 'environment', pattern: 'dev-*' });
-    });
+    }, 300_000);
     afterAll(async () => {
       await server?.stop();
     });
@@ -133,8 +133,8 @@ for (const dialect of testDialects()) {
       expect((await dev.send(new GetEnvironmentCommand({ name: 'dev-1' }))).environment?.name).toBe('dev-1');
       expect(await denied(dev.send(new GetEnvironmentCommand({ name: 'prod-1' })))).toMatch(/user dev .*role developer.* may not perform environments:read on arn:aws:proton:us-east-1:123456789012:environment\/prod-1: no grant covers the environment prod-1/);
       expect(await denied(dev.send(new CreateEnvironmentTemplateCommand({ name: 'dev-env' })))).toMatch(/templates:write on .*environment-template\/dev-env: the role developer does not allow templates:write/);
-      expect(await denied(dev.send(new UpdateEnvironmentTemplateVersionCommand({ templateName: 'base', majorVersion: '1', minorVersion: '0', status: 'DEPRECATED' })))).toMatch(/templates:write/);
-      expect(await denied(dev.send(new CreateServiceTemplateVersionCommand({ templateName: 'web-svc', source: { s3: { bucket: 'b', key: 'k' } } })))).toMatch(/templates:write/);
+      expect(await denied(dev.send(new UpdateEnvironmentTemplateVersionCommand({ templateName: 'base', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' })))).toMatch(/templates:write/);
+      expect(await denied(dev.send(new CreateServiceTemplateVersionCommand({ templateName: 'web-svc', source: { s3: { bucket: 'b', key: 'k' } }, compatibleEnvironmentTemplates: [] })))).toMatch(/templates:write/);
       expect(await denied(ext('dev').send(X('PutBundle'), { key: 'x.tar.gz', content: 'AAAA' }))).toMatch(/templates:write/);
       expect(await denied(ext('dev').send(X('DeleteAccessKey'), { accessKeyId: keys.ro!.accessKeyId }))).toMatch(/access:write on .*nucleon-access-key\//);
       expect(await denied(dev.send(new CreateServiceCommand({ name: 'web-prod', templateName: 'web-svc', templateMajorVersion: '1', spec: serviceSpec('prod-1') })))).toMatch(
