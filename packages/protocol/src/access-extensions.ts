@@ -26,33 +26,69 @@ export const accessShapes: Readonly<Record<string, ModelShape>> = {
   CreateUserInput: {
     type: 'structure',
     required: ['userName', 'role'],
-    members: { userName: { shape: 'NucleonUserName' }, role: { shape: 'NucleonRole' }, password: { shape: 'NucleonPassword' } },
+    members: {
+      userName: { shape: 'NucleonUserName' },
+      role: { shape: 'NucleonRole' },
+      password: { shape: 'NucleonPassword' },
+    },
   },
-  CreateUserOutput: { type: 'structure', required: ['user'], members: { user: { shape: 'NucleonUser' } } },
+  CreateUserOutput: {
+    type: 'structure',
+    required: ['user'],
+    members: { user: { shape: 'NucleonUser' } },
+  },
   ListUsersInput: { type: 'structure', members: {} },
-  ListUsersOutput: { type: 'structure', required: ['users'], members: { users: { shape: 'NucleonUserList' } } },
-  DeleteUserInput: { type: 'structure', required: ['userName'], members: { userName: { shape: 'NucleonUserName' } } },
+  ListUsersOutput: {
+    type: 'structure',
+    required: ['users'],
+    members: { users: { shape: 'NucleonUserList' } },
+  },
+  DeleteUserInput: {
+    type: 'structure',
+    required: ['userName'],
+    members: { userName: { shape: 'NucleonUserName' } },
+  },
   DeleteUserOutput: { type: 'structure', members: {} },
   NucleonGrant: {
     type: 'structure',
     required: ['userName', 'kind', 'pattern'],
-    members: { userName: { shape: 'NucleonUserName' }, kind: { shape: 'NucleonGrantKind' }, pattern: { shape: 'NucleonGrantPattern' } },
+    members: {
+      userName: { shape: 'NucleonUserName' },
+      kind: { shape: 'NucleonGrantKind' },
+      pattern: { shape: 'NucleonGrantPattern' },
+    },
   },
   NucleonGrantList: { type: 'list', member: 'NucleonGrant' },
   AddGrantInput: {
     type: 'structure',
     required: ['userName', 'kind', 'pattern'],
-    members: { userName: { shape: 'NucleonUserName' }, kind: { shape: 'NucleonGrantKind' }, pattern: { shape: 'NucleonGrantPattern' } },
+    members: {
+      userName: { shape: 'NucleonUserName' },
+      kind: { shape: 'NucleonGrantKind' },
+      pattern: { shape: 'NucleonGrantPattern' },
+    },
   },
-  AddGrantOutput: { type: 'structure', required: ['grant'], members: { grant: { shape: 'NucleonGrant' } } },
+  AddGrantOutput: {
+    type: 'structure',
+    required: ['grant'],
+    members: { grant: { shape: 'NucleonGrant' } },
+  },
   RemoveGrantInput: {
     type: 'structure',
     required: ['userName', 'kind', 'pattern'],
-    members: { userName: { shape: 'NucleonUserName' }, kind: { shape: 'NucleonGrantKind' }, pattern: { shape: 'NucleonGrantPattern' } },
+    members: {
+      userName: { shape: 'NucleonUserName' },
+      kind: { shape: 'NucleonGrantKind' },
+      pattern: { shape: 'NucleonGrantPattern' },
+    },
   },
   RemoveGrantOutput: { type: 'structure', members: {} },
   ListGrantsInput: { type: 'structure', members: { userName: { shape: 'NucleonUserName' } } },
-  ListGrantsOutput: { type: 'structure', required: ['grants'], members: { grants: { shape: 'NucleonGrantList' } } },
+  ListGrantsOutput: {
+    type: 'structure',
+    required: ['grants'],
+    members: { grants: { shape: 'NucleonGrantList' } },
+  },
   GetCallerAccessInput: { type: 'structure', members: {} },
   GetCallerAccessOutput: {
     type: 'structure',
@@ -69,7 +105,16 @@ export const accessShapes: Readonly<Record<string, ModelShape>> = {
   },
   NucleonAuditEvent: {
     type: 'structure',
-    required: ['id', 'time', 'principal', 'operation', 'action', 'resourceArn', 'outcome', 'requestId'],
+    required: [
+      'id',
+      'time',
+      'principal',
+      'operation',
+      'action',
+      'resourceArn',
+      'outcome',
+      'requestId',
+    ],
     members: {
       id: { shape: 'NucleonString' },
       time: { shape: 'Timestamp' },
@@ -104,11 +149,20 @@ export const accessShapes: Readonly<Record<string, ModelShape>> = {
   ListAuditEventsOutput: {
     type: 'structure',
     required: ['events'],
-    members: { events: { shape: 'NucleonAuditEventList' }, nextToken: { shape: 'NucleonNextToken' } },
+    members: {
+      events: { shape: 'NucleonAuditEventList' },
+      nextToken: { shape: 'NucleonNextToken' },
+    },
   },
 };
 
-const errors = ['ValidationException', 'AccessDeniedException', 'ConflictException', 'ResourceNotFoundException', 'InternalServerException'];
+const errors = [
+  'ValidationException',
+  'AccessDeniedException',
+  'ConflictException',
+  'ResourceNotFoundException',
+  'InternalServerException',
+];
 
 export const accessOperations = {
   CreateUser: { input: 'CreateUserInput', output: 'CreateUserOutput', errors, idempotent: false },
@@ -117,8 +171,18 @@ export const accessOperations = {
   AddGrant: { input: 'AddGrantInput', output: 'AddGrantOutput', errors, idempotent: false },
   RemoveGrant: { input: 'RemoveGrantInput', output: 'RemoveGrantOutput', errors, idempotent: true },
   ListGrants: { input: 'ListGrantsInput', output: 'ListGrantsOutput', errors, idempotent: false },
-  GetCallerAccess: { input: 'GetCallerAccessInput', output: 'GetCallerAccessOutput', errors, idempotent: false },
-  ListAuditEvents: { input: 'ListAuditEventsInput', output: 'ListAuditEventsOutput', errors, idempotent: false },
+  GetCallerAccess: {
+    input: 'GetCallerAccessInput',
+    output: 'GetCallerAccessOutput',
+    errors,
+    idempotent: false,
+  },
+  ListAuditEvents: {
+    input: 'ListAuditEventsInput',
+    output: 'ListAuditEventsOutput',
+    errors,
+    idempotent: false,
+  },
 } as const satisfies Record<string, ModelOperation>;
 
 export type NucleonRole = 'admin' | 'platform' | 'developer' | 'read-only';
@@ -184,12 +248,18 @@ export interface ListAuditEventsInput {
 
 /** The access-control extension operations, typed like Proton's (for the console). */
 export interface AccessShapes {
-  CreateUser: { input: { userName: string; role: NucleonRole; password?: string }; output: { user: NucleonUser } };
+  CreateUser: {
+    input: { userName: string; role: NucleonRole; password?: string };
+    output: { user: NucleonUser };
+  };
   ListUsers: { input: Record<string, never>; output: { users: NucleonUser[] } };
   DeleteUser: { input: { userName: string }; output: Record<string, never> };
   AddGrant: { input: NucleonGrant; output: { grant: NucleonGrant } };
   RemoveGrant: { input: NucleonGrant; output: Record<string, never> };
   ListGrants: { input: { userName?: string }; output: { grants: NucleonGrant[] } };
   GetCallerAccess: { input: Record<string, never>; output: CallerAccessOutput };
-  ListAuditEvents: { input: ListAuditEventsInput; output: { events: NucleonAuditEvent[]; nextToken?: string } };
+  ListAuditEvents: {
+    input: ListAuditEventsInput;
+    output: { events: NucleonAuditEvent[]; nextToken?: string };
+  };
 }

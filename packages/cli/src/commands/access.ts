@@ -1,5 +1,10 @@
 import { Option, type Command } from 'commander';
-import { extensionTargetPrefix, type NucleonAuditEvent, type NucleonGrant, type NucleonUser } from '@nucleon/protocol';
+import {
+  extensionTargetPrefix,
+  type NucleonAuditEvent,
+  type NucleonGrant,
+  type NucleonUser,
+} from '@nucleon/protocol';
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
 import { printTable } from '../output.js';
 import { ROLE_NAMES, withConnection } from './keys.js';
@@ -25,7 +30,9 @@ const iso = (epochSeconds: unknown) => new Date(Number(epochSeconds) * 1000).toI
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 function print(flags: Flags, rows: Array<Record<string, unknown>>, columns: string[]): void {
@@ -35,29 +42,48 @@ function print(flags: Flags, rows: Array<Record<string, unknown>>, columns: stri
 
 /** One grant from --template or --environment (exactly one). */
 function grantOf(flags: Flags): { kind: 'template' | 'environment'; pattern: string } {
-  if (!!flags.template === !!flags.environment) throw new Error('give exactly one of --template <pattern> or --environment <pattern>.');
-  return flags.template ? { kind: 'template', pattern: flags.template } : { kind: 'environment', pattern: flags.environment! };
+  if (!!flags.template === !!flags.environment)
+    throw new Error('give exactly one of --template <pattern> or --environment <pattern>.');
+  return flags.template
+    ? { kind: 'template', pattern: flags.template }
+    : { kind: 'environment', pattern: flags.environment! };
 }
 
 function time(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new Error(`${flag} must be a date and time such as 2026-12-01T10:00:00Z, not "${value}".`);
+  if (Number.isNaN(ms))
+    throw new Error(
+      `${flag} must be a date and time such as 2026-12-01T10:00:00Z, not "${value}".`,
+    );
   return ms / 1000;
 }
 
 /** `nucleon users`, `nucleon grants` and `nucleon audit` (extension operations; admins only). */
 export function registerAccessCommands(program: Command, setExit: (code: number) => void): void {
-  const users = program.command('users').description('manage users: a name, a role, an optional console password, and access keys (needs an admin key)');
+  const users = program
+    .command('users')
+    .description(
+      'manage users: a name, a role, an optional console password, and access keys (needs an admin key)',
+    );
   withConnection(users.command('create <name>'))
     .description('create a user with a role; give it keys with `nucleon keys create --user <name>`')
-    .addOption(new Option('--role <role>', 'what the user may do').choices(ROLE_NAMES).makeOptionMandatory())
+    .addOption(
+      new Option('--role <role>', 'what the user may do').choices(ROLE_NAMES).makeOptionMandatory(),
+    )
     .option('--password-stdin', 'read a console password (12+ characters) from standard input')
     .action(async (name: string, flags: Flags) => {
       const { client } = resolveConnection(flags);
       const password = flags.passwordStdin ? await readStdin() : undefined;
-      const out = (await client.send(X('CreateUser'), { userName: name, role: flags.role, ...(password !== undefined ? { password } : {}) })) as { user: NucleonUser };
-      if (flags.output === 'json') process.stdout.write(JSON.stringify({ ...out.user, createdAt: iso(out.user.createdAt) }, null, 2) + '\n');
+      const out = (await client.send(X('CreateUser'), {
+        userName: name,
+        role: flags.role,
+        ...(password !== undefined ? { password } : {}),
+      })) as { user: NucleonUser };
+      if (flags.output === 'json')
+        process.stdout.write(
+          JSON.stringify({ ...out.user, createdAt: iso(out.user.createdAt) }, null, 2) + '\n',
+        );
       else process.stdout.write(`created user ${out.user.userName} (${out.user.role})\n`);
       setExit(0);
     });
@@ -68,7 +94,11 @@ export function registerAccessCommands(program: Command, setExit: (code: number)
       const out = (await client.send(X('ListUsers'), {})) as { users: NucleonUser[] };
       const rows = out.users.map((u) => ({ ...u, createdAt: iso(u.createdAt) }));
       if (flags.output === 'json') print(flags, rows, []);
-      else printTable(rows.map((u) => ({ ...u, accessKeyIds: u.accessKeyIds.join(',') })), ['userName', 'role', 'hasPassword', 'accessKeyIds', 'createdAt']);
+      else
+        printTable(
+          rows.map((u) => ({ ...u, accessKeyIds: u.accessKeyIds.join(',') })),
+          ['userName', 'role', 'hasPassword', 'accessKeyIds', 'createdAt'],
+        );
       setExit(0);
     });
   withConnection(users.command('delete <name>'))
@@ -82,7 +112,9 @@ export function registerAccessCommands(program: Command, setExit: (code: number)
 
   const grants = program
     .command('grants')
-    .description('narrow a user\'s role to named templates and environments (globs: * and ?); developers reach only what is granted (needs an admin key)');
+    .description(
+      "narrow a user's role to named templates and environments (globs: * and ?); developers reach only what is granted (needs an admin key)",
+    );
   const grantCommand = (name: string, description: string) =>
     withConnection(grants.command(name))
       .description(description)
@@ -105,16 +137,25 @@ export function registerAccessCommands(program: Command, setExit: (code: number)
   });
   withConnection(grants.command('list'))
     .description('list grants (of one user with --user)')
-    .option('--user <name>', 'only this user\'s grants')
+    .option('--user <name>', "only this user's grants")
     .action(async (flags: Flags) => {
       const { client } = resolveConnection(flags);
-      const out = (await client.send(X('ListGrants'), flags.user ? { userName: flags.user } : {})) as { grants: NucleonGrant[] };
-      print(flags, out.grants as unknown as Array<Record<string, unknown>>, ['userName', 'kind', 'pattern']);
+      const out = (await client.send(
+        X('ListGrants'),
+        flags.user ? { userName: flags.user } : {},
+      )) as { grants: NucleonGrant[] };
+      print(flags, out.grants as unknown as Array<Record<string, unknown>>, [
+        'userName',
+        'kind',
+        'pattern',
+      ]);
       setExit(0);
     });
 
   withConnection(program.command('audit'))
-    .description('show the audit log, newest first: every mutating call and every denial (needs an admin key)')
+    .description(
+      'show the audit log, newest first: every mutating call and every denial (needs an admin key)',
+    )
     .option('--principal <nameOrKey>', 'only calls by this user name or access key id')
     .option('--resource <arn>', 'only calls on this resource ARN')
     .option('--operation <name>', 'only this operation (CreateService)')
@@ -124,7 +165,8 @@ export function registerAccessCommands(program: Command, setExit: (code: number)
     .action(async (flags: Flags) => {
       const { client } = resolveConnection(flags);
       const limit = Number(flags.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit must be a positive whole number, not "${flags.limit}".`);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new Error(`--limit must be a positive whole number, not "${flags.limit}".`);
       const filter = {
         principal: flags.principal,
         resourceArn: flags.resource,
@@ -135,7 +177,11 @@ export function registerAccessCommands(program: Command, setExit: (code: number)
       const events: NucleonAuditEvent[] = [];
       let nextToken: string | undefined;
       do {
-        const page = (await client.send(X('ListAuditEvents'), { ...filter, maxResults: Math.min(limit - events.length, 1000), nextToken })) as { events: NucleonAuditEvent[]; nextToken?: string };
+        const page = (await client.send(X('ListAuditEvents'), {
+          ...filter,
+          maxResults: Math.min(limit - events.length, 1000),
+          nextToken,
+        })) as { events: NucleonAuditEvent[]; nextToken?: string };
         events.push(...page.events);
         nextToken = page.nextToken;
       } while (nextToken && events.length < limit);

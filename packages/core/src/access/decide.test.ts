@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { decide, matchesGlob } from './decide.js';
 import { actionsOf, roleAllows } from './roles.js';
 
-const need = (action: Parameters<typeof roleAllows>[1], templates: string[] = [], environments: string[] = []) => ({ action, resource: 'arn', templates, environments });
+const need = (
+  action: Parameters<typeof roleAllows>[1],
+  templates: string[] = [],
+  environments: string[] = [],
+) => ({ action, resource: 'arn', templates, environments });
 
 describe('roles and grants', () => {
   it('gives each role its duties', () => {
@@ -26,18 +30,40 @@ describe('roles and grants', () => {
   });
 
   it('narrows developers to granted templates and environments (none granted: none reached)', () => {
-    const dev = { role: 'developer' as const, grants: [{ kind: 'template' as const, pattern: 'web-*' }] };
+    const dev = {
+      role: 'developer' as const,
+      grants: [{ kind: 'template' as const, pattern: 'web-*' }],
+    };
     expect(decide(dev, need('services:write', ['web-svc'], []))).toEqual({ allowed: true });
-    expect(decide(dev, need('services:write', ['web-svc'], ['dev-1']))).toEqual({ allowed: false, reason: 'no grant covers the environment dev-1' });
-    expect(decide(dev, need('services:write', ['db-svc']))).toEqual({ allowed: false, reason: 'no grant covers the template db-svc' });
-    expect(decide(dev, need('templates:write', ['web-svc']))).toMatchObject({ allowed: false, reason: 'the role developer does not allow templates:write' });
+    expect(decide(dev, need('services:write', ['web-svc'], ['dev-1']))).toEqual({
+      allowed: false,
+      reason: 'no grant covers the environment dev-1',
+    });
+    expect(decide(dev, need('services:write', ['db-svc']))).toEqual({
+      allowed: false,
+      reason: 'no grant covers the template db-svc',
+    });
+    expect(decide(dev, need('templates:write', ['web-svc']))).toMatchObject({
+      allowed: false,
+      reason: 'the role developer does not allow templates:write',
+    });
   });
 
   it('narrows other roles only when they hold grants of that kind; admins never', () => {
-    const plat = { role: 'platform' as const, grants: [{ kind: 'environment' as const, pattern: 'staging-*' }] };
+    const plat = {
+      role: 'platform' as const,
+      grants: [{ kind: 'environment' as const, pattern: 'staging-*' }],
+    };
     expect(decide(plat, need('templates:write', ['anything']))).toEqual({ allowed: true });
-    expect(decide(plat, need('environments:write', [], ['prod']))).toMatchObject({ allowed: false });
+    expect(decide(plat, need('environments:write', [], ['prod']))).toMatchObject({
+      allowed: false,
+    });
     expect(decide(plat, need('environments:write', [], ['staging-eu']))).toEqual({ allowed: true });
-    expect(decide({ role: 'admin', grants: [{ kind: 'environment', pattern: 'x' }] }, need('environments:write', [], ['prod']))).toEqual({ allowed: true });
+    expect(
+      decide(
+        { role: 'admin', grants: [{ kind: 'environment', pattern: 'x' }] },
+        need('environments:write', [], ['prod']),
+      ),
+    ).toEqual({ allowed: true });
   });
 });

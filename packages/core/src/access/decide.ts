@@ -26,7 +26,10 @@ export type Decision = { allowed: true } | { allowed: false; reason: string };
 
 /** Glob match over a whole name: `*` any run of characters, `?` one character. */
 export function matchesGlob(pattern: string, name: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`).test(name);
 }
 
@@ -47,7 +50,8 @@ export function decide(access: Access, need: Need): Decision {
     const patterns = access.grants.filter((g) => g.kind === kind).map((g) => g.pattern);
     if (patterns.length === 0 && access.role !== 'developer') continue;
     const outside = names.find((n) => !patterns.some((p) => matchesGlob(p, n)));
-    if (outside !== undefined) return { allowed: false, reason: `no grant covers the ${kind} ${outside}` };
+    if (outside !== undefined)
+      return { allowed: false, reason: `no grant covers the ${kind} ${outside}` };
   }
   return { allowed: true };
 }

@@ -21,15 +21,37 @@ export type Area = (typeof AREAS)[number];
 export type Action = `${Area}:${'read' | 'write'}`;
 
 /** Every action, in a stable order (the console lists them). */
-export const ALL_ACTIONS: readonly Action[] = AREAS.flatMap((a) => [`${a}:read`, `${a}:write`] as Action[]);
+export const ALL_ACTIONS: readonly Action[] = AREAS.flatMap(
+  (a) => [`${a}:read`, `${a}:write`] as Action[],
+);
 
 const reads = (areas: readonly Area[]): Action[] => areas.map((a) => `${a}:read` as Action);
 const writes = (areas: readonly Area[]): Action[] => areas.map((a) => `${a}:write` as Action);
-const PROTON_AREAS: readonly Area[] = ['templates', 'environments', 'services', 'components', 'repositories', 'sync', 'settings', 'deployments'];
+const PROTON_AREAS: readonly Area[] = [
+  'templates',
+  'environments',
+  'services',
+  'components',
+  'repositories',
+  'sync',
+  'settings',
+  'deployments',
+];
 
 const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
   admin: new Set(ALL_ACTIONS),
-  platform: new Set([...reads(PROTON_AREAS), ...writes(['templates', 'environments', 'components', 'repositories', 'sync', 'settings', 'deployments'])]),
+  platform: new Set([
+    ...reads(PROTON_AREAS),
+    ...writes([
+      'templates',
+      'environments',
+      'components',
+      'repositories',
+      'sync',
+      'settings',
+      'deployments',
+    ]),
+  ]),
   developer: new Set([...reads(PROTON_AREAS), ...writes(['services', 'components'])]),
   'read-only': new Set(reads(PROTON_AREAS)),
 };

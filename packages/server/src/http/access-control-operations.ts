@@ -10,7 +10,10 @@ const opt = (v: unknown) => (typeof v === 'string' ? v : undefined);
 function decodeToken(token: string | undefined): string | undefined {
   if (!token) return undefined;
   const id = Buffer.from(token, 'base64url').toString('utf8');
-  if (!/^\d{1,19}$/.test(id)) throw new ValidationError('nextToken is not one this server returned: pass the nextToken of the previous ListAuditEvents page unchanged.');
+  if (!/^\d{1,19}$/.test(id))
+    throw new ValidationError(
+      'nextToken is not one this server returned: pass the nextToken of the previous ListAuditEvents page unchanged.',
+    );
   return id;
 }
 
@@ -25,13 +28,33 @@ export function accessControlOperations(deps: {
     `${extensionTargetPrefix}.${name}`,
     { input: `${name}Input`, output: `${name}Output`, handler },
   ];
-  const grantOf = (i: Record<string, unknown>) => ({ kind: String(i.kind), pattern: String(i.pattern) });
+  const grantOf = (i: Record<string, unknown>) => ({
+    kind: String(i.kind),
+    pattern: String(i.pattern),
+  });
   return [
-    entry('CreateUser', async (i) => ({ user: await access.createUser({ userName: String(i.userName), role: String(i.role), password: opt(i.password) }) })),
+    entry('CreateUser', async (i) => ({
+      user: await access.createUser({
+        userName: String(i.userName),
+        role: String(i.role),
+        password: opt(i.password),
+      }),
+    })),
     entry('ListUsers', async () => ({ users: await access.listUsers() })),
-    entry('DeleteUser', async (i, ctx) => (await access.deleteUser(String(i.userName), ctx.principal), {})),
-    entry('AddGrant', async (i) => ({ grant: { userName: String(i.userName), ...(await access.addGrant(String(i.userName), grantOf(i))) } })),
-    entry('RemoveGrant', async (i) => (await access.removeGrant(String(i.userName), grantOf(i)), {})),
+    entry(
+      'DeleteUser',
+      async (i, ctx) => (await access.deleteUser(String(i.userName), ctx.principal), {}),
+    ),
+    entry('AddGrant', async (i) => ({
+      grant: {
+        userName: String(i.userName),
+        ...(await access.addGrant(String(i.userName), grantOf(i))),
+      },
+    })),
+    entry(
+      'RemoveGrant',
+      async (i) => (await access.removeGrant(String(i.userName), grantOf(i)), {}),
+    ),
     entry('ListGrants', async (i) => ({ grants: await access.listGrants(opt(i.userName)) })),
     entry('GetCallerAccess', async (_i, ctx) => {
       const caller = await access.callerAccess(ctx.principal);
@@ -41,7 +64,8 @@ export function accessControlOperations(deps: {
         .filter(([, rule]) => {
           if (rule.action === null) return true;
           // Operations whose action depends on the input (tags) are listed if any action they may need is allowed.
-          if (typeof rule.action === 'function') return ALL_ACTIONS.some((a) => allowed.has(a) && a.endsWith(':write'));
+          if (typeof rule.action === 'function')
+            return ALL_ACTIONS.some((a) => allowed.has(a) && a.endsWith(':write'));
           return allowed.has(rule.action);
         })
         .map(([target]) => target)
@@ -86,7 +110,10 @@ export function accessControlOperations(deps: {
           requestId: e.requestId,
           sourceAddress: e.sourceAddress ?? undefined,
         })),
-        nextToken: events.length > limit && last ? Buffer.from(last.id, 'utf8').toString('base64url') : undefined,
+        nextToken:
+          events.length > limit && last
+            ? Buffer.from(last.id, 'utf8').toString('base64url')
+            : undefined,
       };
     }),
   ];

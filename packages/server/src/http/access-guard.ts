@@ -1,4 +1,12 @@
-import { AccessDeniedError, decide, isWrite, protonArn, type Action, type ArnScope, type Logger } from '@nucleon/core';
+import {
+  AccessDeniedError,
+  decide,
+  isWrite,
+  protonArn,
+  type Action,
+  type ArnScope,
+  type Logger,
+} from '@nucleon/core';
 import type { AccessControlService, CallerAccess } from '../app/access/access-control-service.js';
 import type { Principal } from '../app/request-context.js';
 import type { AuditLog, AuditOutcome } from '../ports/audit-log.js';
@@ -18,7 +26,11 @@ export interface GuardedCall {
 
 /** An authorized call; `finish` records a mutating call's outcome in the audit log. */
 export interface Authorized {
-  finish(outcome: Exclude<AuditOutcome, 'DENIED'>, errorType?: string, message?: string): Promise<void>;
+  finish(
+    outcome: Exclude<AuditOutcome, 'DENIED'>,
+    errorType?: string,
+    message?: string,
+  ): Promise<void>;
 }
 
 /**
@@ -40,11 +52,26 @@ export class AccessGuard {
   async authorize(call: GuardedCall): Promise<Authorized> {
     const operation = call.target.split('.').pop() ?? call.target;
     const rule = this.d.rules[call.target];
-    const action: Action | null = rule ? (typeof rule.action === 'function' ? rule.action(call.input) : rule.action) : null;
+    const action: Action | null = rule
+      ? typeof rule.action === 'function'
+        ? rule.action(call.input)
+        : rule.action
+      : null;
     const resource = rule ? rule.resource(call.input) : '*';
-    const resourceArn = resource === '*' || resource.startsWith('arn:') ? resource : protonArn(this.d.arnScope, resource);
-    const who = { userName: call.principal.userName ?? null, accessKeyId: call.principal.accessKeyId || null };
-    const record = (outcome: AuditOutcome, errorType: string | null, message: string | null, userName = who.userName) =>
+    const resourceArn =
+      resource === '*' || resource.startsWith('arn:')
+        ? resource
+        : protonArn(this.d.arnScope, resource);
+    const who = {
+      userName: call.principal.userName ?? null,
+      accessKeyId: call.principal.accessKeyId || null,
+    };
+    const record = (
+      outcome: AuditOutcome,
+      errorType: string | null,
+      message: string | null,
+      userName = who.userName,
+    ) =>
       this.d.audit.record({
         ...who,
         userName,
@@ -59,16 +86,25 @@ export class AccessGuard {
       });
     const deny = async (message: string, userName?: string | null): Promise<never> => {
       await record('DENIED', 'AccessDeniedException', message, userName).catch((error: unknown) =>
-        this.d.logger.error('audit event not recorded', { requestId: call.requestId, operation, error: (error as Error).message }),
+        this.d.logger.error('audit event not recorded', {
+          requestId: call.requestId,
+          operation,
+          error: (error as Error).message,
+        }),
       );
       throw new AccessDeniedError(message);
     };
 
-    if (!rule) return deny(`${operation} has no access rule, so nobody may call it. This is a Nucleon bug: report it.`);
+    if (!rule)
+      return deny(
+        `${operation} has no access rule, so nobody may call it. This is a Nucleon bug: report it.`,
+      );
     let userName = who.userName;
     if (call.principal.kind === 'scoped') {
       if (!call.allowScoped) {
-        return deny(`These temporary deployment credentials may not call ${call.target} (action ${action ?? 'none'} on ${resourceArn}); they can only report on the resource being deployed.`);
+        return deny(
+          `These temporary deployment credentials may not call ${call.target} (action ${action ?? 'none'} on ${resourceArn}); they can only report on the resource being deployed.`,
+        );
       }
     } else {
       let caller: CallerAccess;
@@ -82,8 +118,13 @@ export class AccessGuard {
         const touches = await this.expand(rule.touches?.(call.input) ?? {});
         const decision = decide(caller, { action, resource: resourceArn, ...touches });
         if (!decision.allowed) {
-          const principal = caller.userName ? `user ${caller.userName} (key ${caller.accessKeyId || 'console password'}, role ${caller.role})` : `access key ${caller.accessKeyId} (role ${caller.role})`;
-          return deny(`${principal} may not perform ${action} on ${resourceArn}: ${decision.reason}. Ask an admin for a role or grant that allows it.`, userName);
+          const principal = caller.userName
+            ? `user ${caller.userName} (key ${caller.accessKeyId || 'console password'}, role ${caller.role})`
+            : `access key ${caller.accessKeyId} (role ${caller.role})`;
+          return deny(
+            `${principal} may not perform ${action} on ${resourceArn}: ${decision.reason}. Ask an admin for a role or grant that allows it.`,
+            userName,
+          );
         }
       }
     }
@@ -93,7 +134,11 @@ export class AccessGuard {
         try {
           await record(outcome, errorType ?? null, message ?? null, userName);
         } catch (error) {
-          this.d.logger.error('audit event not recorded', { requestId: call.requestId, operation, error: (error as Error).message });
+          this.d.logger.error('audit event not recorded', {
+            requestId: call.requestId,
+            operation,
+            error: (error as Error).message,
+          });
         }
       },
     };
@@ -108,7 +153,10 @@ export class AccessGuard {
       if (template) templates.push(template);
     }
     if (t.instance) {
-      const [template, environment] = await Promise.all([this.d.facts.serviceTemplate(t.instance.service), this.d.facts.instanceEnvironment(t.instance.service, t.instance.name)]);
+      const [template, environment] = await Promise.all([
+        this.d.facts.serviceTemplate(t.instance.service),
+        this.d.facts.instanceEnvironment(t.instance.service, t.instance.name),
+      ]);
       if (template) templates.push(template);
       if (environment) environments.push(environment);
     }

@@ -86,7 +86,8 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
     const session = sessions.touch(getCookie(c, SESSION_COOKIE));
     const userName = session?.principal.kind === 'user' ? session.principal.userName : undefined;
     if (session && (userName ? await options.access?.userExists(userName) : await options.keys.lookup(session.accessKeyId))) return session;
-    if (session) (userName ? sessions.close(session.id) : sessions.closeAllOf(session.accessKeyId));
+    if (session && userName) sessions.close(session.id);
+    else if (session) sessions.closeAllOf(session.accessKeyId);
     if (getCookie(c, SESSION_COOKIE) !== undefined) deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return apiError(c, 401, 'NotSignedInException', 'Not signed in, or the session has expired: sign in again with an access key (POST /console/api/session).');
   };

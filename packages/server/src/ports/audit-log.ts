@@ -28,5 +28,8 @@ export interface AuditFilter {
 /** The append-only audit log. Pages run newest first; `afterId` continues below that event. */
 export interface AuditLog {
   record(event: Omit<AuditEvent, 'id' | 'at'>): Promise<void>;
-  list(filter: AuditFilter, page: { afterId?: string | undefined; limit: number }): Promise<AuditEvent[]>;
+  list(
+    filter: AuditFilter,
+    page: { afterId?: string | undefined; limit: number },
+  ): Promise<AuditEvent[]>;
 }

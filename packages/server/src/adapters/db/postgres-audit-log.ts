@@ -24,7 +24,10 @@ export class PostgresAuditLog implements AuditLog {
       .execute();
   }
 
-  async list(filter: AuditFilter, page: { afterId?: string | undefined; limit: number }): Promise<AuditEvent[]> {
+  async list(
+    filter: AuditFilter,
+    page: { afterId?: string | undefined; limit: number },
+  ): Promise<AuditEvent[]> {
     let q = this.db.selectFrom('audit_events').selectAll();
     if (filter.principal) {
       const p = filter.principal;

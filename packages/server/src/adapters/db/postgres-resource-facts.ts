@@ -7,7 +7,11 @@ export class PostgresResourceFacts implements ResourceFacts {
   constructor(private readonly db: Kysely<Database>) {}
 
   async serviceTemplate(serviceName: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('services').select('template_name').where('name', '=', serviceName).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('services')
+      .select('template_name')
+      .where('name', '=', serviceName)
+      .executeTakeFirst();
     return row?.template_name;
   }
 
@@ -21,7 +25,10 @@ export class PostgresResourceFacts implements ResourceFacts {
     return rows.flatMap((r) => (r.environment_name ? [r.environment_name] : []));
   }
 
-  async instanceEnvironment(serviceName: string, instanceName: string): Promise<string | undefined> {
+  async instanceEnvironment(
+    serviceName: string,
+    instanceName: string,
+  ): Promise<string | undefined> {
     const row = await this.db
       .selectFrom('resources')
       .select('environment_name')

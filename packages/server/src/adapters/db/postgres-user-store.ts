@@ -8,7 +8,11 @@ export class PostgresUserStore implements UserStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(name: string): Promise<UserRecord | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('name', '=', name)
+      .executeTakeFirst();
     return row ? toUser(row) : undefined;
   }
 
@@ -27,7 +31,11 @@ export class PostgresUserStore implements UserStore {
 
   async delete(name: string): Promise<string[] | undefined> {
     return this.db.transaction().execute(async (tx) => {
-      const keys = await tx.deleteFrom('access_keys').where('user_name', '=', name).returning('access_key_id').execute();
+      const keys = await tx
+        .deleteFrom('access_keys')
+        .where('user_name', '=', name)
+        .returning('access_key_id')
+        .execute();
       await tx.deleteFrom('grants').where('user_name', '=', name).execute();
       const r = await tx.deleteFrom('users').where('name', '=', name).executeTakeFirst();
       return Number(r.numDeletedRows) > 0 ? keys.map((k) => k.access_key_id) : undefined;
@@ -35,7 +43,13 @@ export class PostgresUserStore implements UserStore {
   }
 
   async grantsOf(name: string): Promise<Grant[]> {
-    const rows = await this.db.selectFrom('grants').select(['kind', 'pattern']).where('user_name', '=', name).orderBy('kind').orderBy('pattern').execute();
+    const rows = await this.db
+      .selectFrom('grants')
+      .select(['kind', 'pattern'])
+      .where('user_name', '=', name)
+      .orderBy('kind')
+      .orderBy('pattern')
+      .execute();
     return rows.map((r) => ({ kind: r.kind as GrantKind, pattern: r.pattern }));
   }
 
@@ -59,6 +73,16 @@ export class PostgresUserStore implements UserStore {
   }
 }
 
-function toUser(row: { name: string; role: string; password_hash: string | null; created_at: Date }): UserRecord {
-  return { name: row.name, role: row.role as Role, passwordHash: row.password_hash, createdAt: new Date(row.created_at) };
+function toUser(row: {
+  name: string;
+  role: string;
+  password_hash: string | null;
+  created_at: Date;
+}): UserRecord {
+  return {
+    name: row.name,
+    role: row.role as Role,
+    passwordHash: row.password_hash,
+    createdAt: new Date(row.created_at),
+  };
 }

@@ -8,7 +8,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('users')
     .addColumn('name', 'text', (c) => c.primaryKey())
-    .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('admin','platform','developer','read-only')`))
+    .addColumn('role', 'text', (c) =>
+      c.notNull().check(sql`role in ('admin','platform','developer','read-only')`),
+    )
     // scrypt$N$r$p$salt$hash (base64); null: the user signs in to the console with an access key only
     .addColumn('password_hash', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
@@ -27,11 +29,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema
     .alterTable('access_keys')
-    .addColumn('role', 'text', (c) => c.check(sql`role in ('admin','platform','developer','read-only')`))
+    .addColumn('role', 'text', (c) =>
+      c.check(sql`role in ('admin','platform','developer','read-only')`),
+    )
     .execute();
   // 'env': the root key configured through NUCLEON_ROOT_*, retired when that setting changes
   await db.schema.alterTable('access_keys').addColumn('origin', 'text').execute();
-  await sql`update access_keys set origin = 'env' where is_root and description = 'root key from NUCLEON_ROOT_ACCESS_KEY_ID'`.execute(db);
+  await sql`update access_keys set origin = 'env' where is_root and description = 'root key from NUCLEON_ROOT_ACCESS_KEY_ID'`.execute(
+    db,
+  );
   await db.schema
     .createTable('audit_events')
     .addColumn('id', 'bigserial', (c) => c.primaryKey())
@@ -48,7 +54,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('request_id', 'text', (c) => c.notNull())
     .addColumn('source_address', 'text')
     .execute();
-  await db.schema.createIndex('audit_events_at_idx').on('audit_events').columns(['at', 'id']).execute();
+  await db.schema
+    .createIndex('audit_events_at_idx')
+    .on('audit_events')
+    .columns(['at', 'id'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
