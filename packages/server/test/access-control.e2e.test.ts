@@ -1,7 +1,4 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import {
-  AccessDeniedException,
   CreateEnvironmentCommand,
   CreateEnvironmentTemplateCommand,
   CreateServiceCommand,
@@ -15,16 +12,10 @@ import {
   TagResourceCommand,
   UpdateAccountSettingsCommand,
   UpdateEnvironmentTemplateVersionCommand,
-  waitUntilEnvironmentDeployed,
   waitUntilServiceCreated,
   ProtonClient as SdkClient,
 } from '@aws-sdk/client-proton';
-import {
-  ProtonApiError,
-  ProtonClient,
-  extensionTargetPrefix,
-  type NucleonAuditEvent,
-} from '@nucleon/protocol';
+import { ProtonClient, type NucleonAuditEvent } from '@nucleon/protocol';
 import {
   postgresUnavailable,
   requireOrSkip,
@@ -33,63 +24,18 @@ import {
   type TestServer,
 } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishFixture, pushFixture } from './helpers.js';
-
-const run = promisify(execFile);
-const X = (op: string) => `${extensionTargetPrefix}.${op}`;
-type Key = { accessKeyId: string; secretAccessKey: string };
-
-const serviceSpec = (environment: string) =>
-  `proton: ServiceSpec\ninstances:\n  - name: one\n    environment: ${environment}\n    spec:\n      port: 8080\n`;
-
-async function denied(call: Promise<unknown>): Promise<string> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (error instanceof AccessDeniedException) return error.message;
-  if (error instanceof ProtonApiError && error.type === 'AccessDeniedException')
-    return error.message;
-  throw new Error(
-    `expected AccessDeniedException, got ${error === undefined ? 'success' : String(error)}`,
-  );
-}
-
-const BOTO3_SCRIPT = `
-import json, sys, boto3
-from botocore.exceptions import ClientError
-args = json.loads(sys.argv[1])
-def client(key):
-    return boto3.client("proton", endpoint_url=args["url"], region_name="us-east-1",
-                        aws_access_key_id=key["accessKeyId"], aws_secret_access_key=key["secretAccessKey"])
-def code(fn):
-    try:
-        fn()
-        return "OK"
-    except ClientError as e:
-        return e.response["Error"]["Code"] + ": " + e.response["Error"]["Message"]
-dev, ro, plat = client(args["dev"]), client(args["ro"]), client(args["plat"])
-spec = "proton: ServiceSpec\\ninstances:\\n  - name: one\\n    environment: %s\\n    spec:\\n      port: 8080\\n"
-print(json.dumps({
-  "devTemplate": code(lambda: dev.create_environment_template(name="boto-dev-env")),
-  "devPublish": code(lambda: dev.update_service_template_version(templateName="web-svc", majorVersion="1", minorVersion="0", status="PUBLISHED")),
-  "devProd": code(lambda: dev.create_service(name="boto-prod", templateName="web-svc", templateMajorVersion="1", spec=spec % "prod-1")),
-  "devList": code(lambda: dev.list_service_templates()),
-  "roList": code(lambda: ro.list_environments()),
-  "roDelete": code(lambda: ro.delete_environment(name="dev-1")),
-  "platTemplate": code(lambda: plat.create_service_template(name="boto-plat-svc", pipelineProvisioning="CUSTOMER_MANAGED")),
-  "platService": code(lambda: plat.create_service(name="boto-plat", templateName="web-svc", templateMajorVersion="1", spec=spec % "dev-1")),
-}))
-`;
-
-async function pythonMissing(): Promise<string | undefined> {
-  try {
-    await run('python3', ['-c', 'import boto3']);
-    return undefined;
-  } catch (error) {
-    return `python3 with boto3 is missing: ${(error as Error).message.split('\n')[0]}`;
-  }
-}
+import {
+  BOTO3_SCRIPT,
+  X,
+  allAuditEvents,
+  denied,
+  pythonMissing,
+  run,
+  serviceSpec,
+  setUpRoles,
+  type Key,
+} from './access-fixtures.js';
+import { pushFixture } from './helpers.js';
 
 for (const dialect of testDialects()) {
   describe(`access control: roles, grants and the audit log (${dialect})`, async () => {
@@ -111,47 +57,8 @@ for (const dialect of testDialects()) {
 
     beforeAll(async () => {
       server = await startTestServer({ dialect });
-      keys.root = server.credentials;
+      Object.assign(keys, await setUpRoles(server));
       root = ext('root');
-      await publishFixture(server, {
-        kind: 'ENVIRONMENT',
-        template: 'base',
-        fixture: 'env-codebuild',
-      });
-      await publishFixture(server, {
-        kind: 'SERVICE',
-        template: 'web-svc',
-        fixture: 'svc-codebuild',
-        compatible: [{ templateName: 'base', majorVersion: '1' }],
-      });
-      for (const name of ['dev-1', 'prod-1']) {
-        await sdk('root').send(
-          new CreateEnvironmentCommand({
-            name,
-            templateName: 'base',
-            templateMajorVersion: '1',
-            spec: 'proton: EnvironmentSpec\nspec:\n  greeting: hi\n',
-          }),
-        );
-      }
-      for (const name of ['dev-1', 'prod-1'])
-        await waitUntilEnvironmentDeployed(waiter(sdk('root')), { name });
-      for (const [userName, role] of [
-        ['plat', 'platform'],
-        ['dev', 'developer'],
-        ['ro', 'read-only'],
-        ['boss', 'admin'],
-      ] as Array<[string, string]>) {
-        await root.send(X('CreateUser'), { userName, role });
-        keys[userName] = (
-          (await root.send(X('CreateAccessKey'), {
-            userName,
-            description: `${userName}'s key`,
-          })) as { accessKey: Key }
-        ).accessKey;
-      }
-      await root.send(X('AddGrant'), { userName: 'dev', kind: 'template', pattern: 'web-*' });
-      await root.send(X('AddGrant'), { userName: 'dev', kind: 'environment', pattern: 'dev-*' });
     }, 300_000);
     afterAll(async () => {
       await server?.stop();
@@ -411,20 +318,7 @@ for (const dialect of testDialects()) {
     );
 
     it('records every mutating call and every denial with its principal (ListAuditEvents)', async () => {
-      const all = async (filter: Record<string, unknown>) => {
-        const events: NucleonAuditEvent[] = [];
-        let nextToken: string | undefined;
-        do {
-          const page = (await root.send(X('ListAuditEvents'), {
-            ...filter,
-            maxResults: 5,
-            ...(nextToken ? { nextToken } : {}),
-          })) as { events: NucleonAuditEvent[]; nextToken?: string };
-          events.push(...page.events);
-          nextToken = page.nextToken;
-        } while (nextToken);
-        return events;
-      };
+      const all = (filter: Record<string, unknown>) => allAuditEvents(root, filter);
       const dev = await all({ principal: 'dev' });
       const brief = (e: NucleonAuditEvent) => `${e.outcome} ${e.operation} ${e.resourceArn}`;
       expect(dev.map(brief)).toEqual(
