@@ -200,6 +200,10 @@ for (const dialect of testDialects()) {
       expect(me.actions).not.toContain('templates:write');
       expect(me.operations).toContain('AwsProton20200720.CreateService');
       expect(me.operations).not.toContain('AwsProton20200720.CreateEnvironmentTemplate');
+      const ro = (await ext('ro').send(X('GetCallerAccess'), {})) as { operations: string[] };
+      expect(ro.operations).toContain('AwsProton20200720.ListTagsForResource');
+      expect(ro.operations).not.toContain('AwsProton20200720.TagResource');
+      expect(ro.operations).not.toContain('Nucleon20261127.ListAuditEvents');
       const rootAccess = (await root.send(X('GetCallerAccess'), {})) as {
         role: string;
         root: boolean;

@@ -1,4 +1,4 @@
-import { ALL_ACTIONS, ValidationError, actionsOf } from '@nucleon/core';
+import { ValidationError, actionsOf } from '@nucleon/core';
 import { extensionTargetPrefix } from '@nucleon/protocol';
 import type { AccessControlService } from '../app/access/access-control-service.js';
 import type { AuditLog } from '../ports/audit-log.js';
@@ -64,8 +64,12 @@ export function accessControlOperations(deps: {
         .filter(([, rule]) => {
           if (rule.action === null) return true;
           // Operations whose action depends on the input (tags) are listed if any action they may need is allowed.
-          if (typeof rule.action === 'function')
-            return ALL_ACTIONS.some((a) => allowed.has(a) && a.endsWith(':write'));
+          if (typeof rule.action === 'function') {
+            const mode = rule.action({}).split(':')[1];
+            return actions.some(
+              (a) => a.endsWith(`:${mode}`) && a !== 'access:read' && a !== 'audit:read',
+            );
+          }
           return allowed.has(rule.action);
         })
         .map(([target]) => target)
