@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ProtonApiError } from '@nucleon/protocol';
+import { registerAccessCommands } from './commands/access.js';
 import { registerBundleCommands } from './commands/bundle.js';
 import { registerCatalogCommands } from './commands/catalog-commands.js';
 import { registerDeploymentCommands } from './commands/deployment.js';
@@ -23,6 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError();
   registerServeCommands(program, setExit);
   registerKeyCommands(program, setExit);
+  registerAccessCommands(program, setExit);
   registerBundleCommands(program, setExit);
   registerDeploymentCommands(program, setExit);
   registerRepoCommands(program, setExit);

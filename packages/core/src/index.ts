@@ -39,3 +39,7 @@ export {
   stackOwnership,
 } from './deployments/engine-names.js';
 export type { EngineIdentity, StackOwnership } from './deployments/engine-names.js';
+export { ROLES, AREAS, ALL_ACTIONS, isRole, roleAllows, actionsOf, isWrite } from './access/roles.js';
+export type { Role, Area, Action } from './access/roles.js';
+export { decide, matchesGlob } from './access/decide.js';
+export type { Access, Decision, Grant, GrantKind, Need } from './access/decide.js';

@@ -1,3 +1,4 @@
+import { accessOperations, accessShapes } from './access-extensions.js';
 import type { ModelOperation, ModelShape } from './model-types.js';
 
 /**
@@ -26,10 +27,15 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
       description: { shape: 'NucleonText' },
       root: { shape: 'NucleonBoolean' },
       createdAt: { shape: 'Timestamp' },
+      userName: { shape: 'NucleonUserName' },
+      role: { shape: 'NucleonRole' },
     },
   },
   NucleonAccessKeyList: { type: 'list', member: 'NucleonAccessKey' },
-  CreateAccessKeyInput: { type: 'structure', members: { description: { shape: 'NucleonText' } } },
+  CreateAccessKeyInput: {
+    type: 'structure',
+    members: { description: { shape: 'NucleonText' }, userName: { shape: 'NucleonUserName' }, role: { shape: 'NucleonRole' } },
+  },
   CreateAccessKeyOutput: { type: 'structure', required: ['accessKey'], members: { accessKey: { shape: 'NucleonAccessKey' } } },
   ListAccessKeysInput: { type: 'structure', members: {} },
   ListAccessKeysOutput: { type: 'structure', required: ['accessKeys'], members: { accessKeys: { shape: 'NucleonAccessKeyList' } } },
@@ -89,6 +95,7 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
       size: { shape: 'NucleonSize' },
     },
   },
+  ...accessShapes,
 };
 
 const keyErrors = ['ValidationException', 'AccessDeniedException', 'ResourceNotFoundException', 'InternalServerException'];
@@ -100,6 +107,7 @@ export const extensionOperations = {
   GetDeploymentDetails: { input: 'GetDeploymentDetailsInput', output: 'GetDeploymentDetailsOutput', errors: keyErrors, idempotent: false },
   SetRepositoryRemote: { input: 'SetRepositoryRemoteInput', output: 'SetRepositoryRemoteOutput', errors: keyErrors, idempotent: true },
   PutBundle: { input: 'PutBundleInput', output: 'PutBundleOutput', errors: ['ValidationException', 'AccessDeniedException', 'InternalServerException'], idempotent: true },
+  ...accessOperations,
 } as const satisfies Record<string, ModelOperation>;
 
 export type ExtensionOperationName = keyof typeof extensionOperations;
@@ -121,4 +129,8 @@ export interface NucleonAccessKey {
   description?: string;
   root?: boolean;
   createdAt: Date;
+  /** The user the key belongs to. */
+  userName?: string;
+  /** The key's effective role (its own, else its user's, else admin). */
+  role?: 'admin' | 'platform' | 'developer' | 'read-only';
 }

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { NucleonAccessKey } from '@nucleon/protocol';
 import { extensionTargetPrefix } from '@nucleon/protocol';
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
@@ -7,6 +7,19 @@ import { printTable } from '../output.js';
 interface KeyFlags extends ConnectionFlags {
   output?: string;
   description?: string;
+  user?: string;
+  role?: string;
+}
+
+export const ROLE_NAMES = ['admin', 'platform', 'developer', 'read-only'];
+
+/** The connection and output options every API command shares. */
+export function withConnection(cmd: Command): Command {
+  return cmd
+    .option('--endpoint-url <url>', 'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL; default http://127.0.0.1:8080)')
+    .option('--profile <name>', 'credentials profile (AWS_PROFILE)')
+    .option('--region <region>', 'signing region (AWS_REGION; default us-east-1)')
+    .option('-o, --output <format>', 'table or json', 'table');
 }
 
 export function registerKeyCommands(program: Command, setExit: (code: number) => void): void {
@@ -19,11 +32,15 @@ export function registerKeyCommands(program: Command, setExit: (code: number) =>
       .option('-o, --output <format>', 'table or json', 'table');
 
   connection(keys.command('create'))
-    .description('create an access key; its secret is shown only once')
+    .description('create an access key; its secret is shown only once. Its role: --role, else its user\'s role, else admin')
     .option('--description <text>', 'what the key is for')
+    .option('--user <name>', 'the user the key belongs to (the user\'s role and grants apply)')
+    .addOption(new Option('--role <role>', 'the key\'s role (default: its user\'s role; admin for a key with no user)').choices(ROLE_NAMES))
     .action(async (flags: KeyFlags) => {
       const { client } = resolveConnection(flags);
-      const out = (await client.send(`${extensionTargetPrefix}.CreateAccessKey`, { description: flags.description })) as { accessKey: NucleonAccessKey };
+      const out = (await client.send(`${extensionTargetPrefix}.CreateAccessKey`, { description: flags.description, userName: flags.user, role: flags.role })) as {
+        accessKey: NucleonAccessKey;
+      };
       if (flags.output === 'json') process.stdout.write(JSON.stringify(out.accessKey, null, 2) + '\n');
       else
         process.stdout.write(
@@ -38,11 +55,11 @@ export function registerKeyCommands(program: Command, setExit: (code: number) =>
       const out = (await client.send(`${extensionTargetPrefix}.ListAccessKeys`, {})) as { accessKeys: Array<NucleonAccessKey & { createdAt: number }> };
       const rows = out.accessKeys.map((k) => ({ ...k, createdAt: new Date(k.createdAt * 1000).toISOString() }));
       if (flags.output === 'json') process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-      else printTable(rows, ['accessKeyId', 'root', 'description', 'createdAt']);
+      else printTable(rows, ['accessKeyId', 'root', 'userName', 'role', 'description', 'createdAt']);
       setExit(0);
     });
   connection(keys.command('delete <accessKeyId>'))
-    .description('delete an access key; requests signed with it are refused from then on')
+    .description('delete an access key; requests signed with it are refused from then on (root keys cannot be deleted)')
     .action(async (accessKeyId: string, flags: KeyFlags) => {
       const { client } = resolveConnection(flags);
       await client.send(`${extensionTargetPrefix}.DeleteAccessKey`, { accessKeyId });

@@ -53,8 +53,16 @@ export class AccessKeysService {
     return record.scopeArn ? { accessKeyId: record.accessKeyId, kind: 'scoped', scopeArn: record.scopeArn } : { accessKeyId: record.accessKeyId, kind: 'admin' };
   }
 
-  async create(description: string | null, isRoot = false, fixed?: { accessKeyId: string; secretAccessKey: string }) {
+  async create(
+    description: string | null,
+    isRoot = false,
+    fixed?: { accessKeyId: string; secretAccessKey: string },
+    owner: { userName?: string | null; role?: string | null; origin?: string | null } = {},
+  ) {
     const record = {
+      userName: owner.userName ?? null,
+      role: owner.role ?? null,
+      origin: owner.origin ?? null,
       accessKeyId: fixed?.accessKeyId ?? newAccessKeyId(),
       secretAccessKey: fixed?.secretAccessKey ?? newSecretAccessKey(),
       description,
@@ -103,6 +111,18 @@ export class AccessKeysService {
   /** Deletes scoped credentials that expired or whose deployment has ended; returns how many. */
   purgeScoped(): Promise<number> {
     return this.store.purgeScoped(this.clock.now());
+  }
+
+  /** Drops cached lookups of keys deleted elsewhere (with their user). */
+  forget(accessKeyIds: readonly string[]): void {
+    for (const id of accessKeyIds) this.cache.delete(id);
+  }
+
+  /** Deletes the env-sourced root keys other than `keep` (NUCLEON_ROOT_* changed). */
+  async retireEnvRootKeys(keep: string): Promise<string[]> {
+    const retired = await this.store.retireEnvRootKeys(keep);
+    this.forget(retired);
+    return retired;
   }
 
   async delete(accessKeyId: string): Promise<void> {

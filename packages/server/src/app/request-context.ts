@@ -1,9 +1,15 @@
 /** Who is calling and on whose behalf, as established by the HTTP layer. */
 export interface Principal {
   accessKeyId: string;
-  /** Root and user keys are admins; temporary deployment keys are scoped to one resource. */
-  kind: 'admin' | 'scoped';
+  /**
+   * 'admin': an access key whose role access control resolves (a key with no user and no role is
+   * an admin); 'user': a console session opened with a user's password (accessKeyId is '');
+   * 'scoped': temporary deployment keys, scoped to one resource.
+   */
+  kind: 'admin' | 'user' | 'scoped';
   scopeArn?: string | undefined;
+  /** The user signed in with a password ('user' principals). */
+  userName?: string | undefined;
 }
 
 export interface RequestContext {

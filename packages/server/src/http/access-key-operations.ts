@@ -1,28 +1,34 @@
-import { ValidationError } from '@nucleon/core';
 import { extensionTargetPrefix } from '@nucleon/protocol';
-import type { AccessKeysService } from '../app/access-keys-service.js';
+import type { AccessControlService } from '../app/access/access-control-service.js';
 import type { OperationEntry } from './operation-registry.js';
 
-/** Extension operations behind `nucleon keys create|list|delete` (admin keys only). */
-export function accessKeyOperations(keys: AccessKeysService): Array<[string, OperationEntry]> {
+/** Extension operations behind `nucleon keys create|list|delete` (admins only; see operation-access.ts). */
+export function accessKeyOperations(access: AccessControlService): Array<[string, OperationEntry]> {
   const entry = (name: string, handler: OperationEntry['handler']): [string, OperationEntry] => [
     `${extensionTargetPrefix}.${name}`,
     { input: `${name}Input`, output: `${name}Output`, handler },
   ];
+  const opt = (v: unknown) => (typeof v === 'string' ? v : undefined);
   return [
     entry('CreateAccessKey', async (i) => {
-      const k = await keys.create(typeof i.description === 'string' ? i.description : null);
-      return { accessKey: { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, description: k.description ?? undefined, root: false, createdAt: new Date() } };
+      const k = await access.createKey({ description: opt(i.description), userName: opt(i.userName), role: opt(i.role) });
+      const role = (await access.listKeys()).find((x) => x.accessKeyId === k.accessKeyId)?.effectiveRole;
+      return {
+        accessKey: { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, description: k.description ?? undefined, root: false, createdAt: new Date(), userName: k.userName ?? undefined, role },
+      };
     }),
     entry('ListAccessKeys', async () => ({
-      accessKeys: (await keys.list()).map((k) => ({ accessKeyId: k.accessKeyId, description: k.description ?? undefined, root: k.isRoot, createdAt: k.createdAt })),
+      accessKeys: (await access.listKeys()).map((k) => ({
+        accessKeyId: k.accessKeyId,
+        description: k.description ?? undefined,
+        root: k.isRoot,
+        createdAt: k.createdAt,
+        userName: k.userName ?? undefined,
+        role: k.effectiveRole,
+      })),
     })),
     entry('DeleteAccessKey', async (i, ctx) => {
-      const id = String(i.accessKeyId);
-      if (id === ctx.principal.accessKeyId) {
-        throw new ValidationError('You cannot delete the access key you are signing this request with. Use another key.');
-      }
-      await keys.delete(id);
+      await access.deleteKey(String(i.accessKeyId), ctx.principal);
       return {};
     }),
   ];

@@ -13,6 +13,8 @@ import { readBoundedBody } from './read-body.js';
 export interface ConsoleRoutesOptions {
   dispatch: OperationDispatcher;
   keys: { lookup(accessKeyId: string): Promise<AccessKeyRecord | undefined>; principalOf(record: AccessKeyRecord): Principal };
+  /** Users who sign in with a name and password (ADR 0012). */
+  access?: { checkPassword(userName: string, password: string): Promise<{ name: string } | undefined>; userExists(userName: string): Promise<boolean> };
   clock: Clock;
   logger: Logger;
   maxRequestBytes: number;
@@ -86,6 +88,7 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
 
   const sessionView = (s: ConsoleSession) => ({
     accessKeyId: s.accessKeyId,
+    ...(s.principal.userName ? { userName: s.principal.userName } : {}),
     csrfToken: s.csrfToken,
     expiresAt: Math.floor(sessions.expiresAt(s) / 1000),
   });
@@ -93,8 +96,10 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
   /** The caller's live session whose key still exists; else a 401 answer. */
   const requireSession = async (c: Context): Promise<ConsoleSession | Response> => {
     const session = sessions.touch(getCookie(c, SESSION_COOKIE));
-    if (session && (await options.keys.lookup(session.accessKeyId))) return session;
-    if (session) sessions.closeAllOf(session.accessKeyId);
+    const userName = session?.principal.kind === 'user' ? session.principal.userName : undefined;
+    if (session && (userName ? await options.access?.userExists(userName) : await options.keys.lookup(session.accessKeyId))) return session;
+    if (session && userName) sessions.close(session.id);
+    else if (session) sessions.closeAllOf(session.accessKeyId);
     if (getCookie(c, SESSION_COOKIE) !== undefined) deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return apiError(c, 401, 'NotSignedInException', 'Not signed in, or the session has expired: sign in again with an access key (POST /console/api/session).');
   };
@@ -108,15 +113,18 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
   app.post(`${API}/session`, async (c) => {
     const refused = crossOriginRefusal(c);
     if (refused) return refused;
-    let accessKeyId: unknown, secretAccessKey: unknown;
+    let accessKeyId: unknown, secretAccessKey: unknown, userName: unknown, password: unknown;
     try {
       const body = parseJson(await readBoundedBody(c.req.raw.body, c.req.header('content-length'), SIGN_IN_MAX_BYTES));
-      ({ accessKeyId, secretAccessKey } = body);
+      ({ accessKeyId, secretAccessKey, userName, password } = body);
     } catch (error) {
       return apiError(c, 400, 'SerializationException', (error as Error).message);
     }
+    if (typeof userName === 'string' && typeof password === 'string' && userName && password && options.access) {
+      return passwordSignIn(c, userName, password, options.access);
+    }
     if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string' || !accessKeyId || !secretAccessKey) {
-      return apiError(c, 400, 'ValidationException', 'Send {"accessKeyId": "...", "secretAccessKey": "..."}.');
+      return apiError(c, 400, 'ValidationException', 'Send {"accessKeyId": "...", "secretAccessKey": "..."} or {"userName": "...", "password": "..."}.');
     }
     const address = sourceAddress(c);
     const wait = limiter.blockedFor(accessKeyId, address);
@@ -132,13 +140,33 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
       return apiError(c, 401, 'InvalidCredentialsException', 'The access key id or secret is wrong. Use a key from `nucleon keys create` or the root key in .nucleon/credentials.');
     }
     limiter.succeed(accessKeyId, address);
-    const session = sessions.open(record.accessKeyId, options.keys.principalOf(record));
+    log.info('console session opened', { accessKeyId: record.accessKeyId });
+    return opened(c, sessions.open(record.accessKeyId, options.keys.principalOf(record)));
+  });
+
+  const opened = (c: Context, session: ConsoleSession): Response => {
     const secure = new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
     setCookie(c, SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', path: '/', secure, maxAge: sessions.cookieMaxAgeSeconds });
-    log.info('console session opened', { accessKeyId: record.accessKeyId });
     c.header('cache-control', 'no-store');
     return c.json(sessionView(session), 201);
-  });
+  };
+
+  /** Sign-in with a user's name and console password (scrypt-hashed; same throttling as keys). */
+  const passwordSignIn = async (c: Context, userName: string, password: string, access: NonNullable<ConsoleRoutesOptions['access']>): Promise<Response> => {
+    const limitKey = `user:${userName}`;
+    const address = sourceAddress(c);
+    const wait = limiter.blockedFor(limitKey, address);
+    if (wait > 0) return apiError(c, 429, 'ThrottlingException', `Too many failed sign-ins for ${userName} from ${address}; try again in ${Math.ceil(wait / 60_000)} minute(s).`);
+    const user = await access.checkPassword(userName, password);
+    if (!user) {
+      limiter.fail(limitKey, address);
+      log.info('console sign-in refused', { userName });
+      return apiError(c, 401, 'InvalidCredentialsException', 'The user name or password is wrong (or the user has no console password). Ask an admin: `nucleon users create <name> --role <role> --password-stdin`.');
+    }
+    limiter.succeed(limitKey, address);
+    log.info('console session opened', { userName: user.name });
+    return opened(c, sessions.open('', { accessKeyId: '', kind: 'user', userName: user.name }));
+  };
 
   // Whether this browser is signed in: a question, so "no" is a 200 (a page load logs no error).
   app.get(`${API}/session`, async (c) => {
@@ -169,7 +197,7 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
     const bad = requireCsrf(c, session);
     if (bad) return bad;
     const response = await options.dispatch(c, async () => {
-      options.throttle?.(session.accessKeyId);
+      options.throttle?.(session.accessKeyId || `user:${session.principal.userName ?? ''}`);
       const envelope = parseJson(await readBoundedBody(c.req.raw.body, c.req.header('content-length'), options.maxRequestBytes));
       const target = typeof envelope.target === 'string' ? envelope.target : undefined;
       return { target, principal: () => Promise.resolve(session.principal), input: envelope.input ?? {} };

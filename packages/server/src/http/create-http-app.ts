@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nucleon/core';
 import { extensionTargetPrefix, formatViolations, operationNames, serializeShape, targetPrefix, validateShape } from '@nucleon/protocol';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
-import { AccessDeniedError, ValidationError } from '@nucleon/core';
+import { ValidationError } from '@nucleon/core';
 import type { Principal } from '../app/request-context.js';
+import type { AccessGuard, Authorized } from './access-guard.js';
 import { ProtocolError, toWireError } from './error-mapper.js';
 import type { OperationRegistry } from './operation-registry.js';
 import { readBoundedBody } from './read-body.js';
@@ -22,6 +24,8 @@ export interface HttpAppOptions {
   /** Body limit of every other operation. */
   maxBodyBytes: number;
   ready(): Promise<boolean>;
+  /** Authorization and audit of every call (see operation-access.ts). */
+  guard: AccessGuard;
   /** Extra routes (the web console), mounted after the API with the same operation dispatcher. */
   mount?(app: Hono, dispatch: OperationDispatcher): void;
 }
@@ -44,6 +48,14 @@ export type OperationDispatcher = (c: Context, decode: () => Promise<OperationCa
 const protonOperations = new Set<string>(operationNames);
 /** The one operation whose body may be large: it carries a bundle archive. */
 const BUNDLE_TARGET = `${extensionTargetPrefix}.PutBundle`;
+
+function sourceAddress(c: Context): string | null {
+  try {
+    return getConnInfo(c).remote.address ?? null;
+  } catch {
+    return null;
+  }
+}
 
 function jsonResponse(c: Context, status: number, body: unknown, requestId: string, errorType?: string): Response {
   const headers: Record<string, string> = {
@@ -85,21 +97,21 @@ export function parseJson(body: unknown): Record<string, unknown> {
 }
 
 /** The dispatcher every front shares (the signed API on `POST /`, the console's session calls). */
-export function createOperationDispatcher(options: Pick<HttpAppOptions, 'operations' | 'logger'>): OperationDispatcher {
+export function createOperationDispatcher(options: Pick<HttpAppOptions, 'operations' | 'logger' | 'guard'>): OperationDispatcher {
   return async (c, decode) => {
     const requestId = randomUUID();
     const started = performance.now();
     let target = c.req.header('x-amz-target');
     const log = options.logger.child({ requestId });
+    let authorized: Authorized | undefined;
     try {
       const call = await decode();
       target = call.target;
       const entry = resolveTarget(target, options.operations);
       const principal = await call.principal();
-      if (principal.kind === 'scoped' && !entry.allowScoped) {
-        throw new AccessDeniedError(`These temporary deployment credentials may not call ${target ?? ''}; they can only report on the resource being deployed.`);
-      }
       const raw = parseJson(call.input);
+      // The one access check, before the use case runs (denials and mutating calls are audited).
+      authorized = await options.guard.authorize({ target: target!, principal, input: raw, requestId, sourceAddress: sourceAddress(c), allowScoped: entry.allowScoped === true });
       let input: Record<string, unknown> = {};
       if (entry.input) {
         const { value, violations } = validateShape(entry.input, raw);
@@ -108,10 +120,12 @@ export function createOperationDispatcher(options: Pick<HttpAppOptions, 'operati
       }
       const result = await entry.handler(input, { requestId, principal });
       const wire = entry.output ? serializeShape(entry.output, result ?? {}) : {};
+      await authorized.finish('SUCCEEDED');
       log.info('request', { target, status: 200, ms: Math.round(performance.now() - started) });
       return jsonResponse(c, 200, wire ?? {}, requestId);
     } catch (thrown) {
       const e = toWireError(thrown, requestId, log);
+      await authorized?.finish('FAILED', e.type, e.message);
       log.info('request', { target, status: e.status, error: e.type, ms: Math.round(performance.now() - started) });
       return jsonResponse(c, e.status, { __type: e.type, message: e.message }, requestId, e.type);
     }

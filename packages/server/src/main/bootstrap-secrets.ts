@@ -62,11 +62,15 @@ export async function ensureRootKey(
     const existing = await keys.lookup(configured.accessKeyId);
     if (existing && existing.secretAccessKey !== configured.secretAccessKey) await keys.delete(configured.accessKeyId);
     if (!existing || existing.secretAccessKey !== configured.secretAccessKey) {
-      await keys.create('root key from NUCLEON_ROOT_ACCESS_KEY_ID', true, {
-        accessKeyId: configured.accessKeyId,
-        secretAccessKey: configured.secretAccessKey,
-      });
+      await keys.create(
+        'root key from NUCLEON_ROOT_ACCESS_KEY_ID',
+        true,
+        { accessKeyId: configured.accessKeyId, secretAccessKey: configured.secretAccessKey },
+        { origin: 'env' },
+      );
     }
+    // A changed NUCLEON_ROOT_ACCESS_KEY_ID retires the root key the previous setting made.
+    await keys.retireEnvRootKeys(configured.accessKeyId);
     return { accessKeyId: configured.accessKeyId };
   }
   if (configured.accessKeyId || configured.secretAccessKey) {

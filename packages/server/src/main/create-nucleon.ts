@@ -24,6 +24,14 @@ import { RECONCILE_SERVICE_QUEUE } from '../ports/deployment-store.js';
 import { DeferredUsageCounter, wireDeployments } from './wire-deployments.js';
 import type { JobHandler } from '../ports/job-queue.js';
 import { accessKeyOperations } from '../http/access-key-operations.js';
+import { accessControlOperations } from '../http/access-control-operations.js';
+import { AccessGuard } from '../http/access-guard.js';
+import { operationAccess } from '../http/operation-access.js';
+import { hashPassword, verifyPassword } from '../adapters/auth/password-hash.js';
+import { PostgresAuditLog } from '../adapters/db/postgres-audit-log.js';
+import { PostgresResourceFacts } from '../adapters/db/postgres-resource-facts.js';
+import { PostgresUserStore } from '../adapters/db/postgres-user-store.js';
+import { AccessControlService } from '../app/access/access-control-service.js';
 import { catalogOperations } from '../http/catalog-operations.js';
 import { createHttpApp } from '../http/create-http-app.js';
 import { mountConsoleRoutes } from '../http/console-routes.js';
@@ -140,15 +148,24 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
     tags.register('environment', deploy.resolvers.environment);
     tags.register('service', deploy.resolvers.service);
     tags.register('component', deploy.resolvers.component);
-    const operations = new Map([...catalogOperations({ templates, tags, bundles }), ...accessKeyOperations(keys), ...deploy.operations]);
+    const audit = new PostgresAuditLog(db);
+    const access = new AccessControlService({ users: new PostgresUserStore(db), keys, passwords: { hash: hashPassword, verify: verifyPassword } });
+    const operations = new Map([
+      ...catalogOperations({ templates, tags, bundles }),
+      ...accessKeyOperations(access),
+      ...accessControlOperations({ access, audit, rules: operationAccess }),
+      ...deploy.operations,
+    ]);
+    const guard = new AccessGuard({ rules: operationAccess, access, facts: new PostgresResourceFacts(db), audit, arnScope, logger: logger.child({ component: 'access' }) });
     const rateLimiter = new RateLimiter({ clock, ratePerSecond: config.rateLimitRps, burst: config.rateLimitBurst });
     const app = createHttpApp({
       operations,
+      guard,
       logger: logger.child({ component: 'http' }),
       maxRequestBytes: config.maxRequestBytes,
       maxBodyBytes: config.maxBodyBytes,
       mount: (app, dispatch) =>
-        mountConsoleRoutes(app, { dispatch, keys, clock, logger, maxRequestBytes: config.maxRequestBytes, throttle: (accessKeyId) => rateLimiter.take(accessKeyId) }),
+        mountConsoleRoutes(app, { dispatch, keys, access, clock, logger, maxRequestBytes: config.maxRequestBytes, throttle: (accessKeyId) => rateLimiter.take(accessKeyId) }),
       ready: () => databaseAnswers(db),
       authenticate: async (request) => {
         let record: Awaited<ReturnType<typeof keys.lookup>>;

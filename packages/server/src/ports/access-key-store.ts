@@ -10,6 +10,12 @@ export interface AccessKeyRecord {
   sessionToken: string | null;
   expiresAt: Date | null;
   createdAt: Date;
+  /** The user the key belongs to (its grants apply), if any. */
+  userName?: string | null;
+  /** The key's own role; null: the user's role, or admin for a key with no user (back-compat). */
+  role?: string | null;
+  /** 'env': the root key configured through NUCLEON_ROOT_*. */
+  origin?: string | null;
 }
 
 /** Access keys with their secrets encrypted at rest. */
@@ -20,4 +26,6 @@ export interface AccessKeyStore {
   delete(accessKeyId: string): Promise<boolean>;
   /** Deletes scoped keys expired at `now` or whose deployment is no longer running; returns how many. */
   purgeScoped(now: Date): Promise<number>;
+  /** Deletes the env-sourced root keys other than `keep`; returns their ids. */
+  retireEnvRootKeys(keep: string): Promise<string[]>;
 }

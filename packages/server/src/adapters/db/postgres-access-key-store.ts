@@ -32,6 +32,9 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
         scope_arn: record.scopeArn,
         deployment_id: record.deploymentId ?? null,
         expires_at: record.expiresAt,
+        user_name: record.userName ?? null,
+        role: record.role ?? null,
+        origin: record.origin ?? null,
       })
       .execute();
   }
@@ -67,6 +70,17 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
     return Number(r.numDeletedRows);
   }
 
+  async retireEnvRootKeys(keep: string): Promise<string[]> {
+    const rows = await this.db
+      .deleteFrom('access_keys')
+      .where('origin', '=', 'env')
+      .where('is_root', '=', true)
+      .where('access_key_id', '<>', keep)
+      .returning('access_key_id')
+      .execute();
+    return rows.map((r) => r.access_key_id);
+  }
+
   private toRecord(row: {
     access_key_id: string;
     secret_ciphertext: string;
@@ -77,6 +91,9 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
     deployment_id: string | null;
     expires_at: Date | null;
     created_at: Date;
+    user_name: string | null;
+    role: string | null;
+    origin: string | null;
   }): AccessKeyRecord {
     return {
       accessKeyId: row.access_key_id,
@@ -88,6 +105,9 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
       deploymentId: row.deployment_id,
       expiresAt: row.expires_at ? new Date(row.expires_at) : null,
       createdAt: new Date(row.created_at),
+      userName: row.user_name,
+      role: row.role,
+      origin: row.origin,
     };
   }
 }

@@ -17,6 +17,25 @@ export interface Database {
     session_token: string | null;
     expires_at: Timestamp | null;
     created_at: Generated<Date>;
+    user_name: string | null;
+    role: string | null;
+    origin: string | null;
+  };
+  users: { name: string; role: string; password_hash: string | null; created_at: Generated<Date> };
+  grants: { user_name: string; kind: string; pattern: string; created_at: Generated<Date> };
+  audit_events: {
+    id: Generated<string>;
+    at: Generated<Date>;
+    user_name: string | null;
+    access_key_id: string | null;
+    operation: string;
+    action: string;
+    resource_arn: string;
+    outcome: string;
+    error_type: string | null;
+    message: string | null;
+    request_id: string;
+    source_address: string | null;
   };
   templates: {
     kind: string;
