@@ -47,7 +47,11 @@ for (const dialect of testDialects()) {
           try {
             return JSON.parse(
               git(['show', `main:${folder}/.proton/deployment-metadata.json`], remote),
-            ) as { deploymentId: string; resourceMetadata: { arn: string } };
+            ) as {
+              deploymentId: string;
+              resourceMetadata?: { arn: string };
+              componentMetadata?: { arn: string };
+            };
           } catch {
             return undefined;
           }
@@ -59,7 +63,7 @@ for (const dialect of testDialects()) {
       });
       await proton.send(
         new P.NotifyResourceDeploymentStatusChangeCommand({
-          resourceArn: meta.resourceMetadata.arn,
+          resourceArn: (meta.resourceMetadata ?? meta.componentMetadata)!.arn,
           deploymentId: meta.deploymentId,
           status: 'SUCCEEDED',
           outputs: [],

@@ -140,7 +140,10 @@ describe('Terraform run directly on the runner (no provisioning repository)', ()
     expect((await waitUntilEnvironmentDeployed({ client: proton, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { name: 'direct' })).state).toBe('SUCCESS');
     const outputs = Object.fromEntries(((await proton.send(new ListEnvironmentOutputsCommand({ environmentName: 'direct' }))).outputs ?? []).map((o) => [o.key!, o.valueString] as const));
     expect(outputs).toEqual({ cidr: '10.7.0.0/16', env_name: 'direct' });
-    expect(existsSync(join(server.dataDir, 'terraform-state', 'nucleon-env-direct', 'terraform.tfstate'))).toBe(true);
+    // State lives under the resource's stored engine name (ADR 0010).
+    const { engine_name: stateName } = await server.nucleon.database.db.selectFrom('resources').select('engine_name').where('kind', '=', 'ENVIRONMENT').where('name', '=', 'direct').executeTakeFirstOrThrow();
+    expect(stateName).toMatch(/^nucleon-[0-9a-f]{8}-env-direct-[0-9a-f]{12}$/);
+    expect(existsSync(join(server.dataDir, 'terraform-state', stateName!, 'terraform.tfstate'))).toBe(true);
     await proton.send(new DeleteEnvironmentCommand({ name: 'direct' }));
     await waitFor(async () => proton.send(new GetEnvironmentCommand({ name: 'direct' })).then(() => undefined, (e: unknown) => (e instanceof ResourceNotFoundException ? true : undefined)), { what: 'the environment to go', timeoutMs: 60_000 });
   });
