@@ -64,6 +64,7 @@ export class CodeBuildProvisioner implements Provisioner {
         AWS_REGION: this.o.region,
         AWS_DEFAULT_REGION: this.o.region,
       };
+      if (this.o.runner.sandboxNotice) request.log('engine', this.o.runner.sandboxNotice);
       const result = await this.o.runner.run({
         workdir,
         commands,
