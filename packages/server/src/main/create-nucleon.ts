@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from '@nucleon/core';
@@ -54,6 +55,9 @@ export interface CreateNucleonOptions {
 /** The one composition root: config → logger → database → adapters → app → http and worker. */
 export async function createNucleon(config: NucleonConfig, options: CreateNucleonOptions = {}): Promise<Nucleon> {
   const logger = options.logger ?? createPinoLogger(config.logLevel, { service: 'nucleon' });
+  // Only the server's user may enter the data dir (keys, credentials, database, state).
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
   const lock = config.databaseUrl ? undefined : DataDirLock.acquire(config.dataDir);
   let database: DatabaseHandle | undefined;
   try {
