@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArnScope, Logger, TemplateKind } from '@nucleon/core';
@@ -102,7 +102,10 @@ export async function wireDeployments(w: {
   // package.json, .npmrc or terraform files apply to the templates' commands.
   const workspaceRoot = w.config.workspaceDir ?? mkdtempSync(join(tmpdir(), 'nucleon-workspaces-'));
   // Traversable but not listable: a command switched to another uid reaches only its own workspace.
-  if (sandbox.owner) chmodSync(workspaceRoot, 0o711);
+  if (sandbox.owner) {
+    mkdirSync(workspaceRoot, { recursive: true, mode: 0o711 });
+    chmodSync(workspaceRoot, 0o711);
+  }
   const sts = new StsRoleCredentials(w.config.region);
   const codebuild = new CodeBuildProvisioner({
     runner,
