@@ -46,6 +46,9 @@ export interface DetectSandboxOptions {
   gid?: number;
   /** This process's uid (`process.getuid()`); adapters don't read process globals. */
   serverUid: number;
+  /** Where bwrap and setpriv are; default: looked up on `path`. `null`: treat as missing. */
+  bwrap?: string | null;
+  setpriv?: string | null;
 }
 
 /** Read-only system folders every sandbox sees (absent ones are skipped, symlinks kept). */
@@ -67,8 +70,9 @@ export async function detectCommandSandbox(options: DetectSandboxOptions): Promi
   const gid = options.gid ?? uid;
   const root = options.serverUid === 0;
   const search = `${options.path}${delimiter}${SEARCH_PATH}`;
-  const bwrap = await findExecutable('bwrap', search);
-  const setpriv = root ? await findExecutable('setpriv', search) : undefined;
+  const bwrap = options.bwrap === null ? undefined : (options.bwrap ?? (await findExecutable('bwrap', search)));
+  const found = options.setpriv === null ? undefined : (options.setpriv ?? (await findExecutable('setpriv', search)));
+  const setpriv = root ? found : undefined;
   const problems: string[] = [];
   if (bwrap !== undefined) {
     const sandbox = await bwrapSandbox(bwrap, setpriv, root ? { uid, gid } : undefined, options.path);
