@@ -64,11 +64,29 @@ async function playScene(sandbox: 'auto' | 'off', dryRun: boolean): Promise<Scen
     env: { NUCLEON_WORKSPACE_DIR: workspaces, NUCLEON_RUNNER_SANDBOX: sandbox },
   });
   const proton = sdkClient(server);
-  await publishFixture(server, { kind: 'ENVIRONMENT', template: 'victim', fixture: 'env-codebuild-victim' });
-  await publishFixture(server, { kind: 'ENVIRONMENT', template: 'hostile', fixture: 'env-codebuild-hostile' });
-  await proton.send(new CreateEnvironmentCommand({ name: 'victim', templateName: 'victim', templateMajorVersion: '1', spec: spec({ secret: 'victim-secret' }) }));
+  await publishFixture(server, {
+    kind: 'ENVIRONMENT',
+    template: 'victim',
+    fixture: 'env-codebuild-victim',
+  });
+  await publishFixture(server, {
+    kind: 'ENVIRONMENT',
+    template: 'hostile',
+    fixture: 'env-codebuild-hostile',
+  });
+  await proton.send(
+    new CreateEnvironmentCommand({
+      name: 'victim',
+      templateName: 'victim',
+      templateMajorVersion: '1',
+      spec: spec({ secret: 'victim-secret' }),
+    }),
+  );
   const victimWorkspace = await waitFor(
-    async () => readdirSync(workspaces).map((d) => join(workspaces, d)).find((d) => existsSync(join(d, 'victim-ready'))),
+    async () =>
+      readdirSync(workspaces)
+        .map((d) => join(workspaces, d))
+        .find((d) => existsSync(join(d, 'victim-ready'))),
     { timeoutMs: 120_000, what: 'the victim deployment to be running' },
   );
   const created = await proton.send(
@@ -76,7 +94,12 @@ async function playScene(sandbox: 'auto' | 'off', dryRun: boolean): Promise<Scen
       name: 'hostile',
       templateName: 'hostile',
       templateMajorVersion: '1',
-      spec: spec({ server_pid: String(process.pid), data_dir: server.dataDir, workspace_root: workspaces, dry_run: dryRun }),
+      spec: spec({
+        server_pid: String(process.pid),
+        data_dir: server.dataDir,
+        workspace_root: workspaces,
+        dry_run: dryRun,
+      }),
     }),
   );
   const hostileState = await waitUntilEnvironmentDeployed(w(proton), { name: 'hostile' }).then(
@@ -87,13 +110,26 @@ async function playScene(sandbox: 'auto' | 'off', dryRun: boolean): Promise<Scen
   await waitUntilEnvironmentDeployed(w(proton), { name: 'victim' });
   const outputs = async (name: string) =>
     Object.fromEntries(
-      ((await proton.send(new ListEnvironmentOutputsCommand({ environmentName: name }))).outputs ?? []).map((o) => [o.key!, o.valueString!]),
+      (
+        (await proton.send(new ListEnvironmentOutputsCommand({ environmentName: name }))).outputs ??
+        []
+      ).map((o) => [o.key!, o.valueString!]),
     );
-  const details = (await nucleonClient(server).send(`${extensionTargetPrefix}.GetDeploymentDetails`, {
-    id: created.environment!.lastAttemptedDeploymentId,
-  })) as { events: Array<{ message: string }> };
+  const details = (await nucleonClient(server).send(
+    `${extensionTargetPrefix}.GetDeploymentDetails`,
+    {
+      id: created.environment!.lastAttemptedDeploymentId,
+    },
+  )) as { events: Array<{ message: string }> };
   expect(hostileState, 'the hostile deployment provisions').toBe('SUCCESS');
-  return { server, proton, workspaces, hostile: await outputs('hostile'), victim: await outputs('victim'), log: details.events.map((e) => e.message) };
+  return {
+    server,
+    proton,
+    workspaces,
+    hostile: await outputs('hostile'),
+    victim: await outputs('victim'),
+    log: details.events.map((e) => e.message),
+  };
 }
 
 describe('a hostile template under the command sandbox', () => {
@@ -108,21 +144,33 @@ describe('a hostile template under the command sandbox', () => {
     if (scene) rmSync(scene.workspaces, { recursive: true, force: true });
   });
 
-  it.skipIf(!available)('provisions, reporting that every attempt to reach beyond its deployment failed', () => {
-    const s = scene!;
-    expect(Object.fromEntries(ATTEMPTS.map((k) => [k, s.hostile[k]]))).toEqual(Object.fromEntries(ATTEMPTS.map((k) => [k, 'blocked'])));
-    if (process.getuid?.() === 0) expect(s.hostile.Uid).toBe('65534');
-  });
+  it.skipIf(!available)(
+    'provisions, reporting that every attempt to reach beyond its deployment failed',
+    () => {
+      const s = scene!;
+      expect(Object.fromEntries(ATTEMPTS.map((k) => [k, s.hostile[k]]))).toEqual(
+        Object.fromEntries(ATTEMPTS.map((k) => [k, 'blocked'])),
+      );
+      if (process.getuid?.() === 0) expect(s.hostile.Uid).toBe('65534');
+    },
+  );
 
-  it.skipIf(!available)('leaves the server running and the concurrent deployment\'s outputs untouched', async () => {
-    const s = scene!;
-    const env = await s.proton.send(new GetEnvironmentCommand({ name: 'victim' }));
-    expect(env.environment?.deploymentStatus).toBe('SUCCEEDED');
-    expect(s.victim).toEqual({ Url: 'https://victim.example/', Marker: 'victim' });
-  });
+  it.skipIf(!available)(
+    "leaves the server running and the concurrent deployment's outputs untouched",
+    async () => {
+      const s = scene!;
+      const env = await s.proton.send(new GetEnvironmentCommand({ name: 'victim' }));
+      expect(env.environment?.deploymentStatus).toBe('SUCCEEDED');
+      expect(s.victim).toEqual({ Url: 'https://victim.example/', Marker: 'victim' });
+    },
+  );
 
   it.skipIf(!available)('says in the deployment log how the commands were sandboxed', () => {
-    expect(scene!.log).toContainEqual(expect.stringMatching(/^commands run in a bubblewrap sandbox as uid \d+: new PID, IPC and mount namespaces/));
+    expect(scene!.log).toContainEqual(
+      expect.stringMatching(
+        /^commands run in a bubblewrap sandbox as uid \d+: new PID, IPC and mount namespaces/,
+      ),
+    );
   });
 });
 
@@ -143,6 +191,8 @@ describe('the same hostile template with NUCLEON_RUNNER_SANDBOX=off (kills only 
   });
 
   it('warns in the deployment log that commands run without a sandbox', () => {
-    expect(scene!.log).toContainEqual(expect.stringMatching(/^WARNING: template commands run WITHOUT a sandbox/));
+    expect(scene!.log).toContainEqual(
+      expect.stringMatching(/^WARNING: template commands run WITHOUT a sandbox/),
+    );
   });
 });

@@ -52,7 +52,17 @@ export interface DetectSandboxOptions {
 }
 
 /** Read-only system folders every sandbox sees (absent ones are skipped, symlinks kept). */
-const SYSTEM_PATHS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt'];
+const SYSTEM_PATHS = [
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/etc',
+  '/opt',
+];
 const SEARCH_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const ENV = '/usr/bin/env';
 const NOBODY = 65534;
@@ -70,12 +80,21 @@ export async function detectCommandSandbox(options: DetectSandboxOptions): Promi
   const gid = options.gid ?? uid;
   const root = options.serverUid === 0;
   const search = `${options.path}${delimiter}${SEARCH_PATH}`;
-  const bwrap = options.bwrap === null ? undefined : (options.bwrap ?? (await findExecutable('bwrap', search)));
-  const found = options.setpriv === null ? undefined : (options.setpriv ?? (await findExecutable('setpriv', search)));
+  const bwrap =
+    options.bwrap === null ? undefined : (options.bwrap ?? (await findExecutable('bwrap', search)));
+  const found =
+    options.setpriv === null
+      ? undefined
+      : (options.setpriv ?? (await findExecutable('setpriv', search)));
   const setpriv = root ? found : undefined;
   const problems: string[] = [];
   if (bwrap !== undefined) {
-    const sandbox = await bwrapSandbox(bwrap, setpriv, root ? { uid, gid } : undefined, options.path);
+    const sandbox = await bwrapSandbox(
+      bwrap,
+      setpriv,
+      root ? { uid, gid } : undefined,
+      options.path,
+    );
     const failure = await probe(sandbox);
     if (failure === undefined) return sandbox;
     problems.push(`bubblewrap (${bwrap}) does not work here: ${failure}`);
@@ -88,7 +107,11 @@ export async function detectCommandSandbox(options: DetectSandboxOptions): Promi
     if (failure === undefined) return sandbox;
     problems.push(`setpriv (${setpriv}) does not work here: ${failure}`);
   } else {
-    problems.push(root ? 'setpriv is not installed' : 'the server is not root, so it cannot switch commands to another uid');
+    problems.push(
+      root
+        ? 'setpriv is not installed'
+        : 'the server is not root, so it cannot switch commands to another uid',
+    );
   }
   const why = problems.join('; ');
   if (options.policy === 'required') {
@@ -130,7 +153,7 @@ function setprivSandbox(setpriv: string, owner: { uid: number; gid: number }): C
     owner,
     notice:
       `commands run as uid ${owner.uid} (setpriv, no namespaces: bubblewrap is not available), ` +
-      'so they cannot read the server\'s files or processes, but can see other processes and share that uid with other deployments',
+      "so they cannot read the server's files or processes, but can see other processes and share that uid with other deployments",
     wrap: (run) => ({ file: setpriv, args: [...setprivArgs(owner), run.file, ...run.args] }),
   };
 }
@@ -143,7 +166,7 @@ async function bwrapSandbox(
 ): Promise<CommandSandbox> {
   const system = await systemMounts();
   const tools = await toolMounts(path);
-  const who = owner ? `uid ${owner.uid}` : 'the server\'s uid';
+  const who = owner ? `uid ${owner.uid}` : "the server's uid";
   return {
     kind: 'bwrap',
     owner,
@@ -163,15 +186,27 @@ async function bwrapSandbox(
         '--unshare-cgroup-try',
         '--die-with-parent',
         ...system,
-        '--proc', '/proc',
-        '--dev', '/dev',
-        '--perms', '1777', '--tmpfs', '/tmp',
+        '--proc',
+        '/proc',
+        '--dev',
+        '/dev',
+        '--perms',
+        '1777',
+        '--tmpfs',
+        '/tmp',
         ...tools,
         ...parentDirs([run.runDir, run.workdir], tools),
-        '--ro-bind', run.runDir, run.runDir,
-        '--bind', run.rwDir, run.rwDir,
-        '--bind', run.workdir, run.workdir,
-        '--chdir', run.workdir,
+        '--ro-bind',
+        run.runDir,
+        run.runDir,
+        '--bind',
+        run.rwDir,
+        run.rwDir,
+        '--bind',
+        run.workdir,
+        run.workdir,
+        '--chdir',
+        run.workdir,
         '--',
         ENV,
         '--default-signal=TERM,INT',
@@ -212,7 +247,8 @@ async function toolMounts(path: string): Promise<string[]> {
     if (name === 'bin' || name === 'shims') {
       const parent = dirname(real);
       for (const marker of ['lib', 'libexec', 'versions']) {
-        if ((await stat(join(parent, marker)).catch(() => undefined))?.isDirectory()) mount = parent;
+        if ((await stat(join(parent, marker)).catch(() => undefined))?.isDirectory())
+          mount = parent;
       }
       if (name === 'shims' && mount === real) mount = parent;
     }
