@@ -187,7 +187,8 @@ function suite(kind: 'bwrap' | 'setpriv', reason: string | undefined): void {
               if (/^group=/m.test(chunk.toString())) resolve();
             });
           });
-          expect(livePidsWith(needle)).toHaveLength(2);
+          // Both sleepers run (the second starts just after `group=` is printed).
+          expect(await eventually(() => livePidsWith(needle).length === 2, 10_000)).toBe(true);
           worker.kill('SIGKILL');
           expect(await eventually(() => livePidsWith(needle).length === 0, 10_000)).toBe(true);
         } finally {
