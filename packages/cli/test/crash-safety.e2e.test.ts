@@ -28,6 +28,9 @@ const baseEnv = (dataDir: string, extra: Record<string, string> = {}) => ({
   NUCLEON_JOB_LEASE_MS: '3000',
   NUCLEON_WORKER_CONCURRENCY: '4',
   NUCLEON_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+  // The template counts its runs in a host folder outside its workspace, which the command
+  // sandbox forbids; worker death under the sandbox is tested in engines/command-sandbox.test.ts.
+  NUCLEON_RUNNER_SANDBOX: 'off',
   ...extra,
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -30,6 +30,19 @@ describe('nucleon up, keys and bundle push, as a user runs them', () => {
     expect(banner).toMatch(/aws_secret_access_key = \S{30,}/);
     expect(banner).toContain(`AWS_ENDPOINT_URL_PROTON=${url}`);
     expect(statSync(join(dataDir, 'credentials')).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps its data dir private: the folder 0700, nothing in it readable by others', () => {
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    const open: string[] = [];
+    const walk = (path: string): void => {
+      const info = statSync(path);
+      if ((info.mode & 0o077) !== 0) open.push(`${path} ${(info.mode & 0o777).toString(8)}`);
+      if (info.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+    };
+    walk(dataDir);
+    expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['credentials', 'master.key']));
+    expect(open).toEqual([]);
   });
 
   it('refuses a second Nucleon on the same data dir at once, naming the holder', async () => {

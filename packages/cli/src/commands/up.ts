@@ -41,7 +41,12 @@ function banner(nucleon: Nucleon, url: string): string {
   return lines.join('\n');
 }
 
+/** Secrets the server reads once at start; children (git, terraform, commands) must not inherit them. */
+const SECRET_ENV = ['NUCLEON_ROOT_SECRET_ACCESS_KEY', 'NUCLEON_MASTER_KEY', 'DATABASE_URL'];
+
 async function run(flags: ServeFlags, mode: { http: boolean; worker: boolean }): Promise<number> {
+  // Everything the server writes (data dir, embedded database, keys, credentials) is private.
+  process.umask(0o077);
   // Loaded on demand: client commands should not pay for the server's start-up.
   const { ConfigError, DataDirLockedError, createNucleon, loadConfig } = await import('@nucleon/server');
   let config;
@@ -60,6 +65,10 @@ async function run(flags: ServeFlags, mode: { http: boolean; worker: boolean }):
       return 2;
     }
     throw error;
+  } finally {
+    // The configuration holds them now. (/proc/<pid>/environ keeps the process's initial
+    // environment; the command sandbox is what keeps templates from reading it.)
+    for (const name of SECRET_ENV) delete process.env[name];
   }
   let nucleon: Nucleon;
   try {

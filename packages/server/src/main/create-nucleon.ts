@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { coerceError, type Logger } from '@nucleon/core';
@@ -72,6 +73,9 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
   const logger = options.logger ?? createPinoLogger(config.logLevel, { service: 'nucleon' }, config.logFormat);
   logger.info('configuration', redactConfig(config));
   const unguard = options.processGuards ? installProcessGuards(logger) : undefined;
+  // Only the server's user may enter the data dir (keys, credentials, database, state).
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
   const lock = config.databaseUrl ? undefined : DataDirLock.acquire(config.dataDir);
   let database: DatabaseHandle | undefined;
   try {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArnScope, Logger, TemplateKind } from '@nucleon/core';
@@ -21,6 +21,7 @@ import { CloudFormationProvisioner } from '../adapters/engines/cloudformation-pr
 import { CodeBuildProvisioner } from '../adapters/engines/codebuild-provisioner.js';
 import { LocalCommandRunner } from '../adapters/runners/local-command-runner.js';
 import { PooledTemplateRenderer } from '../adapters/render/pooled-template-renderer.js';
+import { detectCommandSandbox } from '../adapters/runners/command-sandbox.js';
 import type { AccessKeysService } from '../app/access-keys-service.js';
 import type { DeployDeps } from '../app/deploy/deploy-context.js';
 import { DeploymentRunner } from '../app/deploy/deployment-runner.js';
@@ -95,10 +96,24 @@ export async function wireDeployments(w: {
   const services = new ServicesService(d);
   const instances = new InstancesService(d, services);
   const deployments = new DeploymentsService(d);
-  const runner = await LocalCommandRunner.create({});
+  const sandbox = await detectCommandSandbox({
+    policy: w.config.runnerSandbox,
+    path: baseEnv.PATH,
+    uid: w.config.runnerUid,
+    serverUid: process.getuid?.() ?? -1,
+  });
+  const sandboxLog = w.logger.child({ component: 'runner' });
+  if (sandbox.kind === 'none') sandboxLog.warn(`command sandbox: ${sandbox.kind}; ${sandbox.notice}`, { sandbox: sandbox.kind });
+  else sandboxLog.info(`command sandbox: ${sandbox.kind}; ${sandbox.notice}`, { sandbox: sandbox.kind });
+  const runner = await LocalCommandRunner.create({ sandbox });
   // Workspaces live outside the data dir: a data dir inside a project would make the project's
   // package.json, .npmrc or terraform files apply to the templates' commands.
   const workspaceRoot = w.config.workspaceDir ?? mkdtempSync(join(tmpdir(), 'nucleon-workspaces-'));
+  // Traversable but not listable: a command switched to another uid reaches only its own workspace.
+  if (sandbox.owner) {
+    mkdirSync(workspaceRoot, { recursive: true, mode: 0o711 });
+    chmodSync(workspaceRoot, 0o711);
+  }
   const sts = new StsRoleCredentials(w.config.region);
   const codebuild = new CodeBuildProvisioner({
     runner,

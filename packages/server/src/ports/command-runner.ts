@@ -59,5 +59,7 @@ export interface CommandRunResult {
  * calls `run` again re-runs every command, so only idempotent templates are safe to retry.
  */
 export interface CommandRunner {
+  /** How the commands are isolated (or a warning that they are not), for the deployment log. */
+  readonly sandboxNotice?: string;
   run(request: CommandRunRequest): Promise<CommandRunResult>;
 }

@@ -104,7 +104,7 @@ describe('LocalCommandRunner', () => {
     expect(env.RESOURCE_ARN).toBe('arn:aws:proton:::environment/dev');
     expect(env.PATH).toBe('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
     expect(env.LANG).toBe('C.UTF-8');
-    expect(env.HOME).toMatch(new RegExp(`^${scratch}/nucleon-run-[^/]+/home$`));
+    expect(env.HOME).toMatch(new RegExp(`^${scratch}/nucleon-run-[^/]+/rw/home$`));
     expect(Object.keys(env).sort()).toEqual([
       'HOME',
       'LANG',

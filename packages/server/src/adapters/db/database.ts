@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { chmod, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, type MigrationResultSet } from 'kysely';
@@ -44,8 +45,11 @@ export async function openDatabase(options: {
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   const dir = join(options.dataDir, 'pgdata');
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const pglite = await PGlite.create(dir);
+  // PGlite unpacks its initial cluster with mode 0666 whatever the umask; files it makes later
+  // follow the umask. Nothing of the database may be readable by other users.
+  await makePrivate(dir);
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     db,
@@ -55,6 +59,13 @@ export async function openDatabase(options: {
       await pglite.close();
     },
   };
+}
+
+async function makePrivate(path: string): Promise<void> {
+  const info = await stat(path);
+  if ((info.mode & 0o077) !== 0) await chmod(path, info.mode & 0o700);
+  if (!info.isDirectory()) return;
+  for (const name of await readdir(path)) await makePrivate(join(path, name));
 }
 
 function migrator(db: Kysely<Database>): Migrator {

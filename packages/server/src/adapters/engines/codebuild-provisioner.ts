@@ -65,6 +65,7 @@ export class CodeBuildProvisioner implements Provisioner {
         AWS_DEFAULT_REGION: this.o.region,
       };
       const stderr = new StderrTail();
+      if (this.o.runner.sandboxNotice) request.log('engine', this.o.runner.sandboxNotice);
       const result = await this.o.runner.run({
         workdir,
         commands,

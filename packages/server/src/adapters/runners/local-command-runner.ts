@@ -1,5 +1,15 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chown,
+  lchown,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +18,7 @@ import type {
   CommandRunResult,
   CommandRunner,
 } from '../../ports/command-runner.js';
+import type { CommandSandbox } from './command-sandbox.js';
 import { runProcessGroup, type ProcessGroupResult } from './process-group.js';
 
 /** Options of {@link LocalCommandRunner.create}. Everything has a safe default. */
@@ -26,7 +37,15 @@ export interface LocalCommandRunnerOptions {
   maxLineBytes?: number;
   /** PATH used when the request's environment has none. */
   defaultPath?: string;
+  /** How commands are isolated (see detectCommandSandbox). Default: not at all. */
+  sandbox?: CommandSandbox;
 }
+
+const NO_SANDBOX: CommandSandbox = {
+  kind: 'none',
+  notice: 'commands run without a sandbox',
+  wrap: (run) => ({ file: run.file, args: [...run.args] }),
+};
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -78,7 +97,13 @@ export class LocalCommandRunner implements CommandRunner {
     private readonly killGraceMs: number,
     private readonly maxLineBytes: number,
     private readonly defaultPath: string,
+    private readonly sandbox: CommandSandbox,
   ) {}
+
+  /** How commands are isolated, in one line for the deployment log. */
+  get sandboxNotice(): string {
+    return this.sandbox.notice;
+  }
 
   /** Checks that bash can be started and the scratch dir exists, so misconfiguration fails at boot. */
   static async create(options: LocalCommandRunnerOptions = {}): Promise<LocalCommandRunner> {
@@ -106,6 +131,7 @@ export class LocalCommandRunner implements CommandRunner {
       options.killGraceMs ?? 5_000,
       options.maxLineBytes ?? 64 * 1024,
       defaultPath,
+      options.sandbox ?? NO_SANDBOX,
     );
   }
 
@@ -113,25 +139,49 @@ export class LocalCommandRunner implements CommandRunner {
     const started = Date.now();
     const early = await this.precheck(request);
     if (early !== undefined) return { ...early, durationMs: Date.now() - started };
+    if (this.sandbox.refusal !== undefined) {
+      return {
+        outcome: 'FAILED',
+        exitCode: null,
+        signal: null,
+        message: this.sandbox.refusal,
+        durationMs: Date.now() - started,
+      };
+    }
     const runDir = await mkdtemp(join(this.scratchDir, 'nucleon-run-'));
     try {
+      // What the commands may write (their HOME, the status file) is apart from the driver files.
+      const rwDir = join(runDir, 'rw');
+      await mkdir(rwDir, { mode: 0o700 });
       const driver = join(runDir, 'driver.sh');
       const commandsFile = join(runDir, 'commands.nul');
-      const statusFile = join(runDir, 'status');
+      const statusFile = join(rwDir, 'status');
       await writeFile(driver, DRIVER_SCRIPT, { mode: 0o600 });
       await writeFile(commandsFile, request.commands.map((c) => `${c}\0`).join(''), {
         mode: 0o600,
       });
-      const env = await this.environment(request.env, runDir);
-      const result = await runProcessGroup({
+      const env = await this.environment(request.env, rwDir);
+      const owner = this.sandbox.owner;
+      if (owner !== undefined) {
+        await chownTree(runDir, owner.uid, owner.gid);
+        await chownTree(request.workdir, owner.uid, owner.gid);
+      }
+      const command = this.sandbox.wrap({
         file: this.bashPath,
         args: ['--noprofile', '--norc', driver, commandsFile, statusFile],
+        workdir: request.workdir,
+        runDir,
+        rwDir,
+      });
+      const result = await runProcessGroup({
+        ...command,
         cwd: request.workdir,
         env,
         timeoutMs: request.timeoutMs,
         signal: request.signal,
         killGraceMs: this.killGraceMs,
-        lifeline: true,
+        // In a PID namespace the group is invisible from inside; bwrap's --die-with-parent ends it.
+        lifeline: this.sandbox.kind !== 'bwrap',
         maxLineBytes: this.maxLineBytes,
         onLine: (line) => request.onOutput(line),
       });
@@ -178,17 +228,28 @@ export class LocalCommandRunner implements CommandRunner {
 
   private async environment(
     given: Readonly<Record<string, string>>,
-    runDir: string,
+    rwDir: string,
   ): Promise<Record<string, string>> {
     const env: Record<string, string> = { ...given };
     env.PATH ??= this.defaultPath;
     env.LANG ??= 'C.UTF-8';
-    if (env.HOME === undefined) {
+    // Sandboxed commands cannot reach the server's HOME: they always get their own.
+    if (env.HOME === undefined || this.sandbox.kind !== 'none') {
       // A private, empty HOME: tools that write caches or credentials there never touch ours.
-      env.HOME = join(runDir, 'home');
+      env.HOME = join(rwDir, 'home');
       await mkdir(env.HOME, { mode: 0o700 });
     }
     return env;
+  }
+}
+
+/** Hands a folder and everything in it (links themselves, never their targets) to `uid`. */
+async function chownTree(path: string, uid: number, gid: number): Promise<void> {
+  await chown(path, uid, gid);
+  for (const entry of await readdir(path, { withFileTypes: true })) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) await chownTree(child, uid, gid);
+    else await lchown(child, uid, gid);
   }
 }
 

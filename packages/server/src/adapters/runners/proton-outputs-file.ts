@@ -44,7 +44,11 @@ async function readCapped(path: string, maxBytes: number): Promise<string | unde
   let handle;
   try {
     // Only a file the run itself left in the workdir counts; a symlink could point anywhere.
-    handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    // O_NONBLOCK: a FIFO left there must not hang the server waiting for a writer.
+    handle = await open(
+      path,
+      constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0),
+    );
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
