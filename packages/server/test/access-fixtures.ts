@@ -31,7 +31,7 @@ export async function denied(call: Promise<unknown>): Promise<string> {
   if (error instanceof ProtonApiError && error.type === 'AccessDeniedException')
     return error.message;
   throw new Error(
-    `expected AccessDeniedException, got ${error === undefined ? 'success' : String(error)}`,
+    `expected AccessDeniedException, got ${error === undefined ? 'success' : error instanceof Error ? `${error.name}: ${error.message}` : JSON.stringify(error)}`,
   );
 }
 

@@ -47,7 +47,7 @@ describe.skipIf(!available)('engine names against moto_server', () => {
       () => undefined,
     );
   const tagsOf = (stack: Stack | undefined) =>
-    Object.fromEntries((stack?.Tags ?? []).map((t) => [t.Key, t.Value]));
+    Object.fromEntries((stack?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''] as const));
   const installationId = async (db: Nucleon['database']['db']) =>
     String(
       (
@@ -182,7 +182,7 @@ describe.skipIf(!available)('engine names against moto_server', () => {
             }),
           )
         ).outputs ?? []
-      ).map((o) => [o.key, o.valueString]),
+      ).map((o) => [o.key ?? '', o.valueString ?? ''] as const),
     );
     expect(outputs.Owner).toBe('a-b/c');
 

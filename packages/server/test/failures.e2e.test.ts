@@ -237,7 +237,7 @@ for (const dialect of testDialects())
       const orphan = await server.nucleon.keys.mintScoped(
         env.arn!,
         3_600_000,
-        env.lastAttemptedDeploymentId!,
+        env.lastAttemptedDeploymentId,
       );
       const live = await server.nucleon.keys.mintScoped(env.arn!, 3_600_000);
       const ids = [expired.accessKeyId, orphan.accessKeyId, live.accessKeyId];

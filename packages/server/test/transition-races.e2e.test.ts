@@ -223,7 +223,7 @@ for (const dialect of testDialects())
           ).rejects.toBeInstanceOf(ResourceNotFoundException);
         } else {
           winners.add('create');
-          expect((del as PromiseRejectedResult).reason).toBeInstanceOf(ConflictException);
+          expect(del.reason).toBeInstanceOf(ConflictException);
           expect((await settledService(`tenant-${i}`)).status).toBe('ACTIVE');
           expect(
             (await proton.send(new GetEnvironmentCommand({ name: env }))).environment

@@ -62,7 +62,7 @@ export function prettyDestination(write: (text: string) => void): DestinationStr
           ([k, v]) => `${k}=${typeof v === 'string' && !/[\s"=]/.test(v) ? v : JSON.stringify(v)}`,
         );
       write(
-        `${time} ${level} ${String(record.msg ?? '')}${fields.length ? ` ${fields.join(' ')}` : ''}\n`,
+        `${time} ${level} ${typeof record.msg === 'string' ? record.msg : JSON.stringify(record.msg ?? '')}${fields.length ? ` ${fields.join(' ')}` : ''}\n`,
       );
     },
   };

@@ -128,7 +128,7 @@ export class AccessGuard {
         }
       }
     }
-    if (!action || !isWrite(action)) return { finish: async () => undefined };
+    if (!action || !isWrite(action)) return { finish: () => Promise.resolve() };
     return {
       finish: async (outcome, errorType, message) => {
         try {

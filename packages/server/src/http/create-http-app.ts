@@ -159,7 +159,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       bodyRead = true;
       const body = await readBoundedBody(c.req.raw.body, c.req.header('content-length'), limit, hint);
       const principal = await finish(body);
-      return { target, principal: async () => principal, input: body };
+      return { target, principal: () => Promise.resolve(principal), input: body };
     });
     // A refused request's body was never read: close the connection rather than drain it.
     if (!bodyRead || response.status === 413) response.headers.set('connection', 'close');

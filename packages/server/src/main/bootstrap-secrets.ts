@@ -37,9 +37,11 @@ export async function loadAccountId(db: Kysely<Database>, configured: string | u
 export async function loadInstallationId(db: Kysely<Database>): Promise<string> {
   const read = async () => (await db.selectFrom('settings').select('value').where('key', '=', 'installation_id').executeTakeFirst())?.value;
   const existing = await read();
-  if (existing !== undefined) return String(existing);
+  if (typeof existing === 'string') return existing;
   await db.insertInto('settings').values({ key: 'installation_id', value: JSON.stringify(randomBytes(8).toString('hex')) }).onConflict((oc) => oc.doNothing()).execute();
-  return String(await read());
+  const stored = await read();
+  if (typeof stored !== 'string') throw new Error('could not store the installation id in the settings table');
+  return stored;
 }
 
 export interface RootKeyOutcome {

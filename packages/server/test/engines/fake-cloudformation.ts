@@ -1,5 +1,3 @@
-/* eslint-disable @typescript-eslint/require-await -- a fake of the async SDK client: its methods are
-   async without awaiting so that a thrown AWS error becomes a rejected promise, as the SDK's does. */
 import type { DescribeChangeSetOutput, Stack, StackEvent } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationApi } from '../../src/adapters/engines/cloudformation-api.js';
 

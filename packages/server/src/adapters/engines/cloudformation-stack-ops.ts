@@ -40,12 +40,12 @@ export function waitFor(
 }
 
 /** Maps the terminal stack of a create or update to a result. */
-export async function finish(
+export function finish(
   run: StackRun,
   stack: Stack | undefined,
   tail: StackEventTail,
   expected: 'CREATE_COMPLETE' | 'UPDATE_COMPLETE',
-): Promise<EngineResult> {
+): EngineResult {
   const status = stack?.StackStatus;
   if (stack !== undefined && status === expected && isSuccess(status)) {
     return succeeded(run, stack, `stack ${stack.StackId ?? run.stackName} ${status}`);

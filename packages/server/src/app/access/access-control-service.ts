@@ -182,7 +182,7 @@ export class AccessControlService {
         ? 'admin'
         : ((isRole(k.role) ? k.role : undefined) ??
           (k.userName ? users.get(k.userName) : undefined) ??
-          'admin')) as Role,
+          'admin')),
     }));
   }
 
