@@ -260,6 +260,7 @@ describe.skipIf(!available)('the console shows each role only what it may do (Ch
       expect(await mutatingButtons(viewer), path).toEqual([]);
     }
     // The draft version is listed, without publish or create buttons.
+    await viewer.goto(`${server.url}/templates/environment/cb-env`);
     await visible(viewer.locator('tr[data-version="1.0"]'));
     await visible(viewer.getByRole('heading', { name: 'Version 1.0' }));
     expect(await viewer.locator('main button', { hasText: /Publish|Create/ }).count()).toBe(0);
