@@ -83,7 +83,7 @@ function routeOf(location: Location, session: SessionInfo, access: Access): Reac
   );
 }
 
-function Shell(props: { session: SessionInfo; access: Access; onSignOut(): void; children: ReactNode }): ReactNode {
+function Shell(props: { session: SessionInfo; access: Access; onSignOut: () => void; children: ReactNode }): ReactNode {
   const { path } = useLocation();
   const active = (to: string) => (to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`));
   // After moving to another page, put keyboard and screen-reader focus at its start.

@@ -49,6 +49,8 @@ describe.skipIf(!available)('the console shows each role only what it may do (Ch
   /** Buttons that create, change or delete something (the console styles them primary or danger). */
   const mutatingButtons = (page: Page) =>
     page.locator('main button.primary, main button.danger').allTextContents();
+  const attributes = async (rows: Locator, name: string) =>
+    Promise.all((await rows.all()).map((r) => r.getAttribute(name)));
   const shot = (page: Page, name: string) =>
     page.screenshot({ path: join(results, `${name}.png`), fullPage: true });
 
@@ -303,11 +305,9 @@ describe.skipIf(!available)('the console shows each role only what it may do (Ch
 
     await admin.getByLabel('Operation').fill('CreateUser');
     await admin.getByRole('button', { name: 'Apply filters' }).click();
-    await poll(async () => [
-      ...new Set(
-        await events.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-operation'))),
-      ),
-    ]).toEqual(['CreateUser']);
+    await poll(async () => [...new Set(await attributes(events, 'data-operation'))]).toEqual([
+      'CreateUser',
+    ]);
     expect(await events.count()).toBe(2);
 
     await admin.getByRole('button', { name: 'Clear' }).click();
@@ -326,14 +326,10 @@ describe.skipIf(!available)('the console shows each role only what it may do (Ch
     await admin.getByLabel('Principal').fill(VIEWER.userName);
     await admin.getByRole('button', { name: 'Apply filters' }).click();
     await poll(() => events.count()).toBe(10);
-    const rows = await events.evaluateAll((trs) =>
-      trs.map((r) => [
-        r.getAttribute('data-operation'),
-        r.getAttribute('data-outcome'),
-        r.querySelector('td:nth-child(2)')?.textContent,
-      ]),
-    );
-    expect(new Set(rows.map((r) => r.join(' ')))).toEqual(
+    const operations = await attributes(events, 'data-operation');
+    const outcomes = await attributes(events, 'data-outcome');
+    const principals = await events.locator('td:nth-child(2)').allTextContents();
+    expect(new Set(operations.map((o, i) => `${o} ${outcomes[i]} ${principals[i]}`))).toEqual(
       new Set([`CreateEnvironmentTemplate DENIED ${VIEWER.userName}`]),
     );
     await admin.getByRole('button', { name: 'Older' }).click();

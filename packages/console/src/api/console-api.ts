@@ -63,8 +63,8 @@ async function errorOf(response: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy's error page): fall back to the status line.
   }
-  const type = String(body.__type ?? 'UnknownError').replace(/^.*#/, '');
-  return new ApiError(type, String(body.message ?? `${response.status} ${response.statusText}`), response.status);
+  const type = (typeof body.__type === 'string' ? body.__type : 'UnknownError').replace(/^.*#/, '');
+  return new ApiError(type, typeof body.message === 'string' ? body.message : `${response.status} ${response.statusText}`, response.status);
 }
 
 /**

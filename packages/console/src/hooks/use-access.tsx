@@ -22,7 +22,8 @@ export function AccessProvider(props: { access: Access; children: ReactNode }): 
 /** The caller's access; the console hides what it may not do (the server refuses it anyway). */
 export function useAccess(): Access {
   const access = useContext(AccessContext);
-  if (!access) throw new Error('useAccess is used outside the signed-in console (no AccessProvider).');
+  if (!access)
+    throw new Error('useAccess is used outside the signed-in console (no AccessProvider).');
   return access;
 }
 

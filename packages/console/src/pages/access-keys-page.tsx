@@ -6,10 +6,14 @@ import { SortableTable, type Column } from '../components/sortable-table.js';
 import { ErrorBanner, Loading, PageHeader, Section, TimeAgo } from '../components/ui.js';
 import { useAccess } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
-import { ROLES } from './users-page.js';
+import { ROLES } from '../components/create-user-form.js';
 
 /** Creates an access key, for a user or on its own with a role; shows the secret once. */
-function CreateKeyForm(props: { userNames: string[]; onCreated(key: NucleonAccessKey): void; onCancel(): void }): ReactNode {
+function CreateKeyForm(props: {
+  userNames: string[];
+  onCreated: (key: NucleonAccessKey) => void;
+  onCancel: () => void;
+}): ReactNode {
   const [userName, setUserName] = useState('');
   const [role, setRole] = useState<NucleonRole | ''>('');
   const [description, setDescription] = useState('');
@@ -34,11 +38,16 @@ function CreateKeyForm(props: { userNames: string[]; onCreated(key: NucleonAcces
   };
 
   return (
-    <form className="card form" onSubmit={submit} aria-labelledby="create-key-title">
+    <form className="card form" onSubmit={(e) => void submit(e)} aria-labelledby="create-key-title">
       <h2 id="create-key-title">New access key</h2>
       <div className="field">
         <label htmlFor="key-user">User</label>
-        <select id="key-user" value={userName} onChange={(e) => setUserName(e.target.value)} aria-describedby="key-user-hint">
+        <select
+          id="key-user"
+          value={userName}
+          onChange={(e) => setUserName(e.target.value)}
+          aria-describedby="key-user-hint"
+        >
           <option value="">(no user)</option>
           {props.userNames.map((u) => (
             <option key={u} value={u}>
@@ -52,7 +61,12 @@ function CreateKeyForm(props: { userNames: string[]; onCreated(key: NucleonAcces
       </div>
       <div className="field">
         <label htmlFor="key-role">Role</label>
-        <select id="key-role" value={role} onChange={(e) => setRole(e.target.value as NucleonRole | '')} aria-describedby="key-role-hint">
+        <select
+          id="key-role"
+          value={role}
+          onChange={(e) => setRole(e.target.value as NucleonRole | '')}
+          aria-describedby="key-role-hint"
+        >
           <option value="">{userName ? "(the user's role)" : '(admin)'}</option>
           {ROLES.map((r) => (
             <option key={r} value={r}>
@@ -66,7 +80,13 @@ function CreateKeyForm(props: { userNames: string[]; onCreated(key: NucleonAcces
       </div>
       <div className="field">
         <label htmlFor="key-description">Description</label>
-        <input id="key-description" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={500} placeholder="CI pipeline" />
+        <input
+          id="key-description"
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          maxLength={500}
+          placeholder="CI pipeline"
+        />
       </div>
       <ErrorBanner error={error} title="Could not create the key" />
       <div className="form-actions">
@@ -88,23 +108,55 @@ export function AccessKeysPage(): ReactNode {
   const [created, setCreated] = useState<NucleonAccessKey>();
   const [deleting, setDeleting] = useState<string>();
   const query = useQuery(async () => {
-    const [keys, users] = await Promise.all([api.extension('ListAccessKeys', {}), api.extension('ListUsers', {})]);
+    const [keys, users] = await Promise.all([
+      api.extension('ListAccessKeys', {}),
+      api.extension('ListUsers', {}),
+    ]);
     return { keys: keys.accessKeys, userNames: users.users.map((u) => u.userName) };
   }, []);
 
   const columns: Column<NucleonAccessKey>[] = [
-    { key: 'id', label: 'Access key ID', sortValue: (k) => k.accessKeyId, render: (k) => <code>{k.accessKeyId}</code> },
-    { key: 'user', label: 'User', sortValue: (k) => k.userName ?? '', render: (k) => (k.userName ? <code>{k.userName}</code> : '—') },
-    { key: 'role', label: 'Role', sortValue: (k) => k.role ?? '', render: (k) => <span className="chip">{k.role ?? 'admin'}</span> },
-    { key: 'description', label: 'Description', render: (k) => (k.root ? 'root key' : (k.description ?? '—')) },
-    { key: 'created', label: 'Created', sortValue: (k) => k.createdAt.getTime(), render: (k) => <TimeAgo date={k.createdAt} /> },
+    {
+      key: 'id',
+      label: 'Access key ID',
+      sortValue: (k) => k.accessKeyId,
+      render: (k) => <code>{k.accessKeyId}</code>,
+    },
+    {
+      key: 'user',
+      label: 'User',
+      sortValue: (k) => k.userName ?? '',
+      render: (k) => (k.userName ? <code>{k.userName}</code> : '—'),
+    },
+    {
+      key: 'role',
+      label: 'Role',
+      sortValue: (k) => k.role ?? '',
+      render: (k) => <span className="chip">{k.role ?? 'admin'}</span>,
+    },
+    {
+      key: 'description',
+      label: 'Description',
+      render: (k) => (k.root ? 'root key' : (k.description ?? '—')),
+    },
+    {
+      key: 'created',
+      label: 'Created',
+      sortValue: (k) => k.createdAt.getTime(),
+      render: (k) => <TimeAgo date={k.createdAt} />,
+    },
     {
       key: 'actions',
       label: 'Actions',
       render: (k) =>
         !k.root &&
         k.accessKeyId !== caller.accessKeyId && (
-          <button type="button" className="danger" onClick={() => setDeleting(k.accessKeyId)} aria-label={`Delete access key ${k.accessKeyId}`}>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => setDeleting(k.accessKeyId)}
+            aria-label={`Delete access key ${k.accessKeyId}`}
+          >
             Delete
           </button>
         ),
@@ -127,7 +179,8 @@ export function AccessKeysPage(): ReactNode {
       {created && (
         <Section title="Key created">
           <p>
-            Copy the secret now: it is shown only once. Access key ID <code>{created.accessKeyId}</code>
+            Copy the secret now: it is shown only once. Access key ID{' '}
+            <code>{created.accessKeyId}</code>
             {created.userName && (
               <>
                 , for <code>{created.userName}</code>
@@ -156,7 +209,14 @@ export function AccessKeysPage(): ReactNode {
       )}
       <ErrorBanner error={query.error} title="Could not load the access keys" />
       {!query.data && query.loading && <Loading what="access keys" />}
-      {query.data && <SortableTable columns={columns} rows={query.data.keys} rowKey={(k) => k.accessKeyId} caption="Access keys" />}
+      {query.data && (
+        <SortableTable
+          columns={columns}
+          rows={query.data.keys}
+          rowKey={(k) => k.accessKeyId}
+          caption="Access keys"
+        />
+      )}
       {deleting && (
         <ConfirmDialog
           title={`Delete access key ${deleting}?`}

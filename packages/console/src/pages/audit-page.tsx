@@ -14,7 +14,13 @@ interface Filters {
   endTime: string;
 }
 
-const noFilters: Filters = { principal: '', operation: '', resourceArn: '', startTime: '', endTime: '' };
+const noFilters: Filters = {
+  principal: '',
+  operation: '',
+  resourceArn: '',
+  startTime: '',
+  endTime: '',
+};
 
 function inputOf(f: Filters): ListAuditEventsInput {
   return {
@@ -37,9 +43,21 @@ export function AuditPage(): ReactNode {
   const [tokens, setTokens] = useState<string[]>(['']);
   const [pageSize, setPageSize] = useState(50);
   const token = tokens[tokens.length - 1]!;
-  const query = useQuery(() => api.extension('ListAuditEvents', { ...inputOf(filters), maxResults: pageSize, ...(token ? { nextToken: token } : {}) }), [filters, token, pageSize]);
+  const query = useQuery(
+    () =>
+      api.extension('ListAuditEvents', {
+        ...inputOf(filters),
+        maxResults: pageSize,
+        ...(token ? { nextToken: token } : {}),
+      }),
+    [filters, token, pageSize],
+  );
   const events = query.data?.events ?? [];
-  const field = (key: keyof Filters) => ({ value: draft[key], onChange: (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: e.target.value })) });
+  const field = (key: keyof Filters) => ({
+    value: draft[key],
+    onChange: (e: { target: { value: string } }) =>
+      setDraft((d) => ({ ...d, [key]: e.target.value })),
+  });
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
@@ -49,23 +67,41 @@ export function AuditPage(): ReactNode {
 
   return (
     <>
-      <PageHeader title="Audit log" subtitle="Every call to this server, allowed or denied, with who made it: the signed API, the CLI and this console alike." />
+      <PageHeader
+        title="Audit log"
+        subtitle="Every call to this server, allowed or denied, with who made it: the signed API, the CLI and this console alike."
+      />
       <form className="card form" onSubmit={apply} aria-label="Filter the audit log">
-        <div className="picker-row">
+        <div className="filter-row">
           <div className="field">
             <label htmlFor="audit-principal">Principal</label>
-            <input id="audit-principal" {...field('principal')} placeholder="user name or access key ID" autoComplete="off" spellCheck={false} />
+            <input
+              id="audit-principal"
+              {...field('principal')}
+              placeholder="user name or access key ID"
+              autoComplete="off"
+              spellCheck={false}
+            />
           </div>
           <div className="field">
             <label htmlFor="audit-operation">Operation</label>
-            <input id="audit-operation" {...field('operation')} placeholder="CreateService" autoComplete="off" spellCheck={false} />
+            <input
+              id="audit-operation"
+              {...field('operation')}
+              placeholder="CreateService"
+              autoComplete="off"
+              spellCheck={false}
+            />
           </div>
           <div className="field">
             <label htmlFor="audit-resource">Resource ARN</label>
-            <input id="audit-resource" {...field('resourceArn')} autoComplete="off" spellCheck={false} />
+            <input
+              id="audit-resource"
+              {...field('resourceArn')}
+              autoComplete="off"
+              spellCheck={false}
+            />
           </div>
-        </div>
-        <div className="picker-row">
           <div className="field">
             <label htmlFor="audit-start">From</label>
             <input id="audit-start" type="datetime-local" {...field('startTime')} />
@@ -134,9 +170,11 @@ export function AuditPage(): ReactNode {
                 )}
                 {events.map((e) => (
                   <tr key={e.id} data-operation={e.operation} data-outcome={e.outcome}>
-                    <td className="mono">{formatTime(e.time)}</td>
+                    <td className="mono nowrap">{formatTime(e.time)}</td>
                     <td>
-                      <code title={e.accessKeyId ? `access key ${e.accessKeyId}` : undefined}>{e.principal}</code>
+                      <code title={e.accessKeyId ? `access key ${e.accessKeyId}` : undefined}>
+                        {e.principal}
+                      </code>
                     </td>
                     <td>
                       {e.operation}
@@ -146,18 +184,29 @@ export function AuditPage(): ReactNode {
                     <td>
                       <StatusBadge status={tone(e.outcome)} label={e.outcome.toLowerCase()} />
                     </td>
-                    <td>{e.errorType ? `${e.errorType}: ${e.message ?? ''}` : (e.message ?? '')}</td>
+                    <td className="audit-message">
+                      {e.errorType && <strong>{e.errorType}</strong>}
+                      {e.message && <div className="status-message">{e.message}</div>}
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
           <div className="form-actions">
-            <button type="button" onClick={() => setTokens((t) => t.slice(0, -1))} disabled={tokens.length < 2}>
+            <button
+              type="button"
+              onClick={() => setTokens((t) => t.slice(0, -1))}
+              disabled={tokens.length < 2}
+            >
               Newer
             </button>
             <span className="muted">Page {tokens.length}</span>
-            <button type="button" onClick={() => setTokens((t) => [...t, query.data?.nextToken ?? ''])} disabled={!query.data.nextToken}>
+            <button
+              type="button"
+              onClick={() => setTokens((t) => [...t, query.data?.nextToken ?? ''])}
+              disabled={!query.data.nextToken}
+            >
               Older
             </button>
           </div>

@@ -36,7 +36,7 @@ export function SignInPage(props: { onSignedIn(session: SessionInfo): void }): R
 
   return (
     <main className="sign-in" id="main">
-      <form className="card sign-in-card" onSubmit={submit} aria-labelledby="sign-in-title">
+      <form className="card sign-in-card" onSubmit={(e) => void submit(e)} aria-labelledby="sign-in-title">
         <div className="brand brand-large">
           <span className="brand-mark" aria-hidden="true">◎</span> Nucleon
         </div>
