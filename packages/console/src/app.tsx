@@ -61,7 +61,7 @@ function routeOf(location: Location, session: SessionInfo, access: Access): Reac
   if (path === '/users') return <UsersPage />;
   if (path === '/keys') return <AccessKeysPage />;
   if (path === '/audit') return <AuditPage />;
-  if (path === '/connect') return <ConnectPage accessKeyId={session.accessKeyId} />;
+  if (path === '/connect') return <ConnectPage accessKeyId={session.accessKeyId || undefined} />;
   if (path === '/templates') return <TemplatesPage />;
   if ((p = m('/templates/:kind/:name')) && (p.kind === 'environment' || p.kind === 'service')) return <TemplatePage kind={p.kind} name={p.name!} />;
   if (path === '/environments') return <EnvironmentsPage />;
