@@ -230,6 +230,11 @@ describe.skipIf(!available)('the console shows each role only what it may do (Ch
     await heading(dev, 'Services');
     await dev.getByRole('button', { name: 'Create service' }).click();
     await heading(dev, 'Create service');
+    // No service template is published: the developer is told whom to ask, not sent to register one.
+    await textOf(dev.locator('main .empty-state')).toContain(
+      'ask one to publish a service template',
+    );
+    expect(await dev.locator('main').getByRole('link', { name: 'Templates' }).count()).toBe(0);
     await shot(dev, 'access-developer-create-service');
 
     for (const path of ['/users', '/keys', '/audit', '/create/environment']) {
