@@ -1,6 +1,9 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, type SessionInfo } from './api/console-api.js';
 import { ErrorBanner, Loading } from './components/ui.js';
+import { AccessProvider, accessOf, type Access } from './hooks/use-access.js';
+import { AccessKeysPage } from './pages/access-keys-page.js';
+import { AuditPage } from './pages/audit-page.js';
 import { ComponentPage } from './pages/component-page.js';
 import { ConnectPage } from './pages/connect-page.js';
 import { CreateEnvironmentPage } from './pages/create-environment-page.js';
@@ -15,22 +18,50 @@ import { ServicesPage } from './pages/services-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { TemplatePage } from './pages/template-page.js';
 import { TemplatesPage } from './pages/templates-page.js';
+import { UsersPage } from './pages/users-page.js';
 import { Link, matchPath, navigate, useLocation, type Location } from './router.js';
 
-const nav = [
+/** Pages, with the action a principal needs to see them (admin pages are hidden from others). */
+const nav: Array<{ to: string; label: string; needs?: string }> = [
   { to: '/', label: 'Dashboard' },
   { to: '/templates', label: 'Templates' },
   { to: '/environments', label: 'Environments' },
   { to: '/services', label: 'Services' },
+  { to: '/users', label: 'Users', needs: 'access:read' },
+  { to: '/keys', label: 'Access keys', needs: 'access:read' },
+  { to: '/audit', label: 'Audit', needs: 'audit:read' },
   { to: '/connect', label: 'Connect tools' },
 ];
 
-function routeOf(location: Location, session: SessionInfo): ReactNode {
+/** Pages that change things or administer the server, with the action they need. */
+const guarded: Array<{ path: string; needs: string; what: string }> = [
+  { path: '/create/environment', needs: 'environments:write', what: 'create environments' },
+  { path: '/create/service', needs: 'services:write', what: 'create services' },
+  { path: '/users', needs: 'access:read', what: 'manage users and grants' },
+  { path: '/keys', needs: 'access:read', what: 'manage access keys' },
+  { path: '/audit', needs: 'audit:read', what: 'read the audit log' },
+];
+
+function routeOf(location: Location, session: SessionInfo, access: Access): ReactNode {
   const { path, query } = location;
   const m = (pattern: string) => matchPath(pattern, path);
   let p: Record<string, string> | undefined;
+  const refused = guarded.find((g) => g.path === path && !access.can(g.needs));
+  if (refused) {
+    return (
+      <div className="card">
+        <h1>Not allowed</h1>
+        <p>
+          Your role (<code>{access.caller.role}</code>) may not {refused.what}. Ask an admin if you need to. <Link to="/">Go to the dashboard</Link>.
+        </p>
+      </div>
+    );
+  }
   if (path === '/') return <DashboardPage />;
-  if (path === '/connect') return <ConnectPage accessKeyId={session.accessKeyId} />;
+  if (path === '/users') return <UsersPage />;
+  if (path === '/keys') return <AccessKeysPage />;
+  if (path === '/audit') return <AuditPage />;
+  if (path === '/connect') return <ConnectPage accessKeyId={session.accessKeyId || undefined} />;
   if (path === '/templates') return <TemplatesPage />;
   if ((p = m('/templates/:kind/:name')) && (p.kind === 'environment' || p.kind === 'service')) return <TemplatePage kind={p.kind} name={p.name!} />;
   if (path === '/environments') return <EnvironmentsPage />;
@@ -52,7 +83,7 @@ function routeOf(location: Location, session: SessionInfo): ReactNode {
   );
 }
 
-function Shell(props: { session: SessionInfo; onSignOut: () => void; children: ReactNode }): ReactNode {
+function Shell(props: { session: SessionInfo; access: Access; onSignOut: () => void; children: ReactNode }): ReactNode {
   const { path } = useLocation();
   const active = (to: string) => (to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`));
   // After moving to another page, put keyboard and screen-reader focus at its start.
@@ -72,15 +103,26 @@ function Shell(props: { session: SessionInfo; onSignOut: () => void; children: R
           <span className="brand-mark" aria-hidden="true">◎</span> Nucleon
         </Link>
         <nav aria-label="Main" className="main-nav">
-          {nav.map((n) => (
-            <Link key={n.to} to={n.to} aria-current={active(n.to) ? 'page' : undefined}>
-              {n.label}
-            </Link>
-          ))}
+          {nav
+            .filter((n) => !n.needs || props.access.can(n.needs))
+            .map((n) => (
+              <Link key={n.to} to={n.to} aria-current={active(n.to) ? 'page' : undefined}>
+                {n.label}
+              </Link>
+            ))}
         </nav>
         <div className="who">
-          <span title="Signed in with this access key">
-            <code>{props.session.accessKeyId}</code>
+          {props.access.caller.userName ? (
+            <span title={props.session.accessKeyId ? `Signed in as this user, with the access key ${props.session.accessKeyId}` : 'Signed in as this user, with a password'}>
+              <code>{props.access.caller.userName}</code>
+            </span>
+          ) : (
+            <span title="Signed in with this access key">
+              <code>{props.session.accessKeyId}</code>
+            </span>
+          )}
+          <span className="chip" title="Your role: the console shows only what it allows">
+            {props.access.caller.role}
           </span>
           <button type="button" onClick={props.onSignOut}>
             Sign out
@@ -97,6 +139,7 @@ function Shell(props: { session: SessionInfo; onSignOut: () => void; children: R
 /** The console: a session check, then the signed-in shell and its pages. */
 export function App(): ReactNode {
   const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
+  const [access, setAccess] = useState<Access>();
   const [error, setError] = useState<unknown>();
   const location = useLocation();
 
@@ -104,6 +147,20 @@ export function App(): ReactNode {
     api.currentSession().then((s) => setSession(s ?? null), setError);
     return api.onSignedOut(() => setSession(null));
   }, []);
+
+  // Who the principal is and what it may do: asked once per session.
+  useEffect(() => {
+    setAccess(undefined);
+    if (!session) return;
+    let live = true;
+    api.extension('GetCallerAccess', {}).then(
+      (caller) => live && setAccess(accessOf(caller)),
+      (e: unknown) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [session]);
 
   const signOut = async () => {
     try {
@@ -117,9 +174,12 @@ export function App(): ReactNode {
   if (error) return <ErrorBanner error={error} title="The console cannot reach the Nucleon server" />;
   if (session === undefined) return <Loading what="the console" />;
   if (session === null) return <SignInPage onSignedIn={setSession} />;
+  if (!access) return <Loading what="your access" />;
   return (
-    <Shell session={session} onSignOut={() => void signOut()}>
-      {routeOf(location, session)}
-    </Shell>
+    <AccessProvider access={access}>
+      <Shell session={session} access={access} onSignOut={() => void signOut()}>
+        {routeOf(location, session, access)}
+      </Shell>
+    </AccessProvider>
   );
 }

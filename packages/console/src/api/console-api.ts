@@ -1,5 +1,5 @@
 import { deserializeShape, extensionOperations, extensionTargetPrefix, operations, targetPrefix } from '@nucleon/protocol';
-import type { Deployment, OperationName, OperationShapes, Output, PutBundleInput, PutBundleOutput } from '@nucleon/protocol';
+import type { AccessShapes, Deployment, NucleonAccessKey, NucleonRole, OperationName, OperationShapes, Output, PutBundleInput, PutBundleOutput } from '@nucleon/protocol';
 
 /** One line of a deployment's log (Nucleon extension). */
 export interface DeploymentEvent {
@@ -21,13 +21,22 @@ export interface ExtensionShapes {
     output: { deployment: Deployment; engine?: string; operation?: string; outputs?: Output[]; events: DeploymentEvent[]; renderedFiles?: RenderedFile[] };
   };
   PutBundle: { input: PutBundleInput; output: PutBundleOutput };
+  CreateAccessKey: { input: { description?: string; userName?: string; role?: NucleonRole }; output: { accessKey: NucleonAccessKey } };
+  ListAccessKeys: { input: Record<string, never>; output: { accessKeys: NucleonAccessKey[] } };
+  DeleteAccessKey: { input: { accessKeyId: string }; output: Record<string, never> };
 }
 
 export type ExtensionName = keyof ExtensionShapes;
 
+type AllExtensionShapes = ExtensionShapes & AccessShapes;
+type AnyExtensionName = keyof AllExtensionShapes & keyof typeof extensionOperations;
+
 /** The open console session as the server describes it (the secret never comes back). */
 export interface SessionInfo {
+  /** '' for a session opened with a user name and password. */
   accessKeyId: string;
+  /** The user signed in (by password, or owning the key). */
+  userName?: string;
   csrfToken: string;
   /** Epoch seconds. */
   expiresAt: number;
@@ -86,11 +95,20 @@ export class ConsoleApi {
   }
 
   async signIn(accessKeyId: string, secretAccessKey: string): Promise<SessionInfo> {
+    return this.openSession({ accessKeyId, secretAccessKey });
+  }
+
+  /** Opens a session as a user with a console password (ADR 0012). */
+  async signInWithPassword(userName: string, password: string): Promise<SessionInfo> {
+    return this.openSession({ userName, password });
+  }
+
+  private async openSession(credentials: Record<string, string>): Promise<SessionInfo> {
     const response = await fetch(`${API}/session`, {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ accessKeyId, secretAccessKey }),
+      body: JSON.stringify(credentials),
     });
     if (!response.ok) throw await errorOf(response);
     const session = (await response.json()) as SessionInfo;
@@ -112,9 +130,9 @@ export class ConsoleApi {
   }
 
   /** Calls one Nucleon extension operation. */
-  async extension<Op extends ExtensionName>(operation: Op, input: ExtensionShapes[Op]['input']): Promise<ExtensionShapes[Op]['output']> {
+  async extension<Op extends AnyExtensionName>(operation: Op, input: AllExtensionShapes[Op]['input']): Promise<AllExtensionShapes[Op]['output']> {
     const output = await this.send(`${extensionTargetPrefix}.${operation}`, input);
-    return deserializeShape(extensionOperations[operation].output, output) as ExtensionShapes[Op]['output'];
+    return deserializeShape(extensionOperations[operation].output, output) as AllExtensionShapes[Op]['output'];
   }
 
   private csrfHeader(): Record<string, string> {

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useCan } from '../hooks/use-access.js';
 import { Link } from '../router.js';
 
 /** The shell commands that point the AWS CLI and SDKs at this Nucleon server. */
@@ -14,6 +15,9 @@ export function cliSetup(accessKeyId = '<access key id>'): string {
 
 /** How to register a first template, here or from a terminal. */
 export function GettingStarted(): ReactNode {
+  if (!useCan('templates:write')) {
+    return <p className="muted">No template is registered yet. Templates are registered by platform engineers and admins; ask one to publish a template you can use.</p>;
+  }
   return (
     <div className="getting-started">
       <ol className="steps">

@@ -2,6 +2,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { api } from '../api/console-api.js';
 import { listAll } from '../api/list-all.js';
 import { defaultVersion, getVersion, listVersions, usableVersions, versionLabel, type TemplateKind, type VersionDetail } from '../api/template-calls.js';
+import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link } from '../router.js';
 import { EmptyState, ErrorBanner, Loading } from './ui.js';
@@ -18,6 +19,7 @@ export interface PickedVersion {
  * preselected). `initial` is "name" or "name:major.minor" (from a template page's link).
  */
 export function TemplateVersionPicker(props: { kind: TemplateKind; initial?: string; onPicked: (picked: PickedVersion | undefined) => void }): ReactNode {
+  const canRegister = useCan('templates:write');
   const [initialName, initialVersion] = (props.initial ?? '').split(':');
   const [templateName, setTemplateName] = useState(initialName ?? '');
   const [label, setLabel] = useState(initialVersion ?? '');
@@ -48,9 +50,13 @@ export function TemplateVersionPicker(props: { kind: TemplateKind; initial?: str
   if (templates.data?.length === 0) {
     return (
       <EmptyState title={`No ${props.kind} templates yet`}>
-        <p>
-          Register one on the <Link to="/templates">Templates</Link> page first: create the template, upload a bundle, and publish the version.
-        </p>
+        {canRegister ? (
+          <p>
+            Register one on the <Link to="/templates">Templates</Link> page first: create the template, upload a bundle, and publish the version.
+          </p>
+        ) : (
+          <p>Templates are registered by platform engineers and admins: ask one to publish a {props.kind} template you can use.</p>
+        )}
       </EmptyState>
     );
   }
@@ -86,7 +92,12 @@ export function TemplateVersionPicker(props: { kind: TemplateKind; initial?: str
               <label htmlFor={`${props.kind}-version`}>Version</label>
               {versions.data.length === 0 ? (
                 <p className="muted" id={`${props.kind}-version`}>
-                  This template has no published or draft version. <Link to={`/templates/${props.kind}/${encodeURIComponent(templateName)}`}>Register one</Link>.
+                  This template has no published or draft version.{' '}
+                  {canRegister && (
+                    <>
+                      <Link to={`/templates/${props.kind}/${encodeURIComponent(templateName)}`}>Register one</Link>.
+                    </>
+                  )}
                 </p>
               ) : (
                 <select id={`${props.kind}-version`} value={chosen ? versionLabel(chosen) : ''} onChange={(e) => setLabel(e.target.value)}>

@@ -3,7 +3,7 @@ import { cliSetup } from '../components/getting-started.js';
 import { PageHeader, Section } from '../components/ui.js';
 
 /** How to point the AWS CLI, the SDKs and the nucleon CLI at this server. */
-export function ConnectPage(props: { accessKeyId: string }): ReactNode {
+export function ConnectPage(props: { accessKeyId?: string }): ReactNode {
   const origin = window.location.origin;
   return (
     <>

@@ -6,6 +6,7 @@ import { newerVersion } from '../api/template-calls.js';
 import { GettingStarted } from '../components/getting-started.js';
 import { SortableTable, type Column } from '../components/sortable-table.js';
 import { EmptyState, ErrorBanner, Loading, PageHeader, Section, StatusBadge, TimeAgo, isRunning, version } from '../components/ui.js';
+import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, pathOf } from '../router.js';
 
@@ -78,6 +79,7 @@ const columns: Column<InstanceRow>[] = [
 /** Counts per resource kind, and every service instance with its version and state. */
 export function DashboardPage(): ReactNode {
   const [filter, setFilter] = useState('');
+  const canCreateService = useCan('services:write');
   const query = useQuery(async () => {
     const [summary, instances, serviceTemplates] = await Promise.all([
       api.call('GetResourcesSummary', {}),
@@ -130,7 +132,12 @@ export function DashboardPage(): ReactNode {
               <EmptyState title={needle ? 'No instance matches the filter' : 'No service instances yet'}>
                 {!needle && (
                   <p>
-                    A service runs one instance per environment it is deployed to. <Link to="/create/service">Create a service</Link> from a published service template.
+                    A service runs one instance per environment it is deployed to.{' '}
+                    {canCreateService && (
+                      <>
+                        <Link to="/create/service">Create a service</Link> from a published service template.
+                      </>
+                    )}
                   </p>
                 )}
               </EmptyState>

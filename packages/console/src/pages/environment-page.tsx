@@ -7,6 +7,7 @@ import { EnvironmentGraph } from '../components/environment-graph.js';
 import { InputsTable, OutputsTable } from '../components/key-values.js';
 import { UpdatePanel } from '../components/update-panel.js';
 import { ErrorBanner, Facts, Loading, PageHeader, Section, StatusBadge, TimeAgo, isRunning, version } from '../components/ui.js';
+import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, pathOf } from '../router.js';
 import { environmentInputsOf, environmentSpecText } from '../schema/spec-documents.js';
@@ -38,6 +39,8 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
   const gone = (!!query.data && 'gone' in query.data) || (query.error instanceof ApiError && query.error.type === 'ResourceNotFoundException');
   const env = gone ? undefined : data?.env;
   const running = isRunning(env?.deploymentStatus);
+  const canWrite = useCan('environments:write');
+  const canCreateService = useCan('services:write');
 
   const act = async (action: () => Promise<unknown>) => {
     setActionError(undefined);
@@ -56,7 +59,8 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
         title={name}
         subtitle={env?.description}
         actions={
-          env && (
+          env &&
+          canWrite && (
             <>
               <button type="button" onClick={() => setUpdating(true)} disabled={running || updating}>
                 Update
@@ -158,7 +162,12 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
               refreshKey={`${env.lastAttemptedDeploymentId ?? ''}:${env.deploymentStatus}`}
               empty={
                 <>
-                  No service runs here yet. <Link to="/create/service">Create a service</Link> whose template is compatible with {env.templateName}.
+                  No service runs here yet.{' '}
+                  {canCreateService && (
+                    <>
+                      <Link to="/create/service">Create a service</Link> whose template is compatible with {env.templateName}.
+                    </>
+                  )}
                 </>
               }
             />

@@ -4,6 +4,7 @@ import { api } from '../api/console-api.js';
 import { listAll } from '../api/list-all.js';
 import { SortableTable, type Column } from '../components/sortable-table.js';
 import { EmptyState, ErrorBanner, Loading, PageHeader, StatusBadge, TimeAgo, isRunning, version } from '../components/ui.js';
+import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, navigate, pathOf } from '../router.js';
 
@@ -26,6 +27,7 @@ const columns: Column<EnvironmentSummary>[] = [
 
 /** All environments. */
 export function EnvironmentsPage(): ReactNode {
+  const canCreate = useCan('environments:write');
   const query = useQuery(() => listAll((nextToken) => api.call('ListEnvironments', { nextToken }), (o) => o.environments), [], {
     pollMs: 3000,
     pollWhile: (d) => !!d?.some((e) => isRunning(e.deploymentStatus)),
@@ -36,9 +38,11 @@ export function EnvironmentsPage(): ReactNode {
         title="Environments"
         subtitle="Shared infrastructure (networks, clusters…) that service instances run in."
         actions={
-          <button type="button" className="primary" onClick={() => navigate('/create/environment')}>
-            Create environment
-          </button>
+          canCreate && (
+            <button type="button" className="primary" onClick={() => navigate('/create/environment')}>
+              Create environment
+            </button>
+          )
         }
       />
       <ErrorBanner error={query.error} title="Could not load the environments" />
@@ -51,8 +55,12 @@ export function EnvironmentsPage(): ReactNode {
           empty={
             <EmptyState title="No environments yet">
               <p>
-                An environment is deployed from a published environment template version. <Link to="/create/environment">Create one</Link>, or first{' '}
-                <Link to="/templates">register an environment template</Link> if the catalog is empty.
+                An environment is deployed from a published environment template version.{' '}
+                {canCreate && (
+                  <>
+                    <Link to="/create/environment">Create one</Link>, or first <Link to="/templates">register an environment template</Link> if the catalog is empty.
+                  </>
+                )}
               </p>
             </EmptyState>
           }

@@ -5,6 +5,7 @@ import { DeploymentsPanel } from '../components/deployments-panel.js';
 import { InputsTable, OutputsTable } from '../components/key-values.js';
 import { UpdatePanel } from '../components/update-panel.js';
 import { ErrorBanner, Facts, Loading, PageHeader, Section, StatusBadge, TimeAgo, isRunning, version } from '../components/ui.js';
+import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, pathOf } from '../router.js';
 import { instanceInputsOf, readServiceSpec, serviceSpecText } from '../schema/spec-documents.js';
@@ -40,6 +41,7 @@ export function InstancePage(props: { serviceName: string; name: string }): Reac
   const gone = query.error instanceof ApiError && query.error.type === 'ResourceNotFoundException';
   const instance = gone ? undefined : query.data?.instance;
   const running = isRunning(instance?.deploymentStatus);
+  const canWrite = useCan('services:write');
   const inputs = instanceInputsOf(instance?.spec, name);
 
   const cancel = async () => {
@@ -59,7 +61,8 @@ export function InstancePage(props: { serviceName: string; name: string }): Reac
         title={name}
         subtitle="Service instance"
         actions={
-          instance && (
+          instance &&
+          canWrite && (
             <>
               <button type="button" onClick={() => setUpdating(true)} disabled={running || updating}>
                 Update

@@ -7,6 +7,7 @@ import { DeploymentsPanel } from '../components/deployments-panel.js';
 import { InputsTable } from '../components/key-values.js';
 import { SortableTable, type Column } from '../components/sortable-table.js';
 import { ErrorBanner, Facts, Loading, PageHeader, Section, StatusBadge, TimeAgo, isRunning, version } from '../components/ui.js';
+import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, pathOf } from '../router.js';
 import { pipelineInputsOf } from '../schema/spec-documents.js';
@@ -23,6 +24,7 @@ const columns: Column<ServiceInstanceSummary>[] = [
 export function ServicePage(props: { name: string }): ReactNode {
   const { name } = props;
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const canWrite = useCan('services:write');
   // While a deletion runs, look the service up in the list: once it is gone, say so (no 404s).
   const deleting = useRef(false);
   const query = useQuery(
@@ -58,7 +60,8 @@ export function ServicePage(props: { name: string }): ReactNode {
         title={name}
         subtitle={service?.description}
         actions={
-          service && (
+          service &&
+          canWrite && (
             <button type="button" className="danger" onClick={() => setConfirmDelete(true)} disabled={service.status === 'DELETE_IN_PROGRESS'}>
               Delete
             </button>

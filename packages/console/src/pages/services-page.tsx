@@ -4,6 +4,7 @@ import { api } from '../api/console-api.js';
 import { listAll } from '../api/list-all.js';
 import { SortableTable, type Column } from '../components/sortable-table.js';
 import { EmptyState, ErrorBanner, Loading, PageHeader, StatusBadge, TimeAgo, isRunning } from '../components/ui.js';
+import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, navigate, pathOf } from '../router.js';
 
@@ -17,6 +18,7 @@ const columns: Column<ServiceSummary>[] = [
 
 /** All services. */
 export function ServicesPage(): ReactNode {
+  const canCreate = useCan('services:write');
   const query = useQuery(() => listAll((nextToken) => api.call('ListServices', { nextToken }), (o) => o.services), [], {
     pollMs: 3000,
     pollWhile: (d) => !!d?.some((s) => isRunning(s.status)),
@@ -27,9 +29,11 @@ export function ServicesPage(): ReactNode {
         title="Services"
         subtitle="Applications deployed from a service template: one instance per environment, and optionally a pipeline."
         actions={
-          <button type="button" className="primary" onClick={() => navigate('/create/service')}>
-            Create service
-          </button>
+          canCreate && (
+            <button type="button" className="primary" onClick={() => navigate('/create/service')}>
+              Create service
+            </button>
+          )
         }
       />
       <ErrorBanner error={query.error} title="Could not load the services" />
@@ -43,7 +47,7 @@ export function ServicesPage(): ReactNode {
             <EmptyState title="No services yet">
               <p>
                 A service needs a published service template and an environment built from a template it is compatible with.{' '}
-                <Link to="/create/service">Create a service</Link>.
+                {canCreate && <Link to="/create/service">Create a service</Link>}
               </p>
             </EmptyState>
           }

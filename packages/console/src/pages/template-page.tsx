@@ -3,6 +3,7 @@ import { getTemplate, getVersion, listVersions, publishVersion, versionLabel, ty
 import { SchemaReference } from '../components/schema-reference.js';
 import { UploadVersionForm } from '../components/upload-version-form.js';
 import { EmptyState, ErrorBanner, Facts, Loading, PageHeader, Section, StatusBadge, TimeAgo } from '../components/ui.js';
+import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, navigate, pathOf } from '../router.js';
 
@@ -12,7 +13,8 @@ function VersionDetails(props: { kind: TemplateKind; name: string; version: Vers
     refreshKey: props.version.status,
   });
   const v = query.data;
-  const usable = props.version.status === 'PUBLISHED' || props.version.status === 'DRAFT';
+  const canCreate = useCan(props.kind === 'environment' ? 'environments:write' : 'services:write');
+  const usable = canCreate && (props.version.status === 'PUBLISHED' || props.version.status === 'DRAFT');
   const create = props.kind === 'environment' ? '/create/environment' : '/create/service';
   return (
     <Section
@@ -58,6 +60,7 @@ export function TemplatePage(props: { kind: TemplateKind; name: string }): React
   const [selected, setSelected] = useState<string>();
   const [actionError, setActionError] = useState<unknown>();
   const [publishing, setPublishing] = useState<string>();
+  const canWrite = useCan('templates:write');
   const query = useQuery(async () => ({ template: await getTemplate(kind, name), versions: await listVersions(kind, name) }), [kind, name], {
     pollMs: 1500,
     pollWhile: (d) => !!d?.versions.some((v) => v.status === 'REGISTRATION_IN_PROGRESS'),
@@ -87,7 +90,8 @@ export function TemplatePage(props: { kind: TemplateKind; name: string }): React
         title={t?.displayName ?? name}
         subtitle={t?.description}
         actions={
-          !uploading && (
+          !uploading &&
+          canWrite && (
             <button type="button" className="primary" onClick={() => setUploading(true)} disabled={!t}>
               Register a new version
             </button>
@@ -162,7 +166,7 @@ export function TemplatePage(props: { kind: TemplateKind; name: string }): React
                         <TimeAgo date={v.createdAt} />
                       </td>
                       <td className="row-actions">
-                        {v.status === 'DRAFT' && (
+                        {v.status === 'DRAFT' && canWrite && (
                           <button type="button" onClick={() => void publish(v)} disabled={!!publishing}>
                             {publishing === versionLabel(v) ? 'Publishing…' : `Publish ${versionLabel(v)}`}
                           </button>

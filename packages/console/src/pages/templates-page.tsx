@@ -6,6 +6,7 @@ import { CreateTemplateForm } from '../components/create-template-form.js';
 import { GettingStarted } from '../components/getting-started.js';
 import { SortableTable, type Column } from '../components/sortable-table.js';
 import { EmptyState, ErrorBanner, Loading, PageHeader, Section, TimeAgo } from '../components/ui.js';
+import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, pathOf } from '../router.js';
 
@@ -40,6 +41,7 @@ function columns(kind: 'environment' | 'service'): Column<Row>[] {
 /** Both template catalogs, and the form to add a template. */
 export function TemplatesPage(): ReactNode {
   const [creating, setCreating] = useState(false);
+  const canWrite = useCan('templates:write');
   const query = useQuery(async () => {
     const [env, svc] = await Promise.all([
       listAll((nextToken) => api.call('ListEnvironmentTemplates', { nextToken }), (o) => o.templates),
@@ -54,7 +56,8 @@ export function TemplatesPage(): ReactNode {
         title="Templates"
         subtitle="Versioned environment and service templates: the catalog developers create environments and services from."
         actions={
-          !creating && (
+          !creating &&
+          canWrite && (
             <button type="button" className="primary" onClick={() => setCreating(true)}>
               New template
             </button>
