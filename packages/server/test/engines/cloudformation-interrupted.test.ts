@@ -20,7 +20,7 @@ const NO_CHANGES = {
 function attempt(
   engine: CloudFormationStackEngine,
   trigger?: RegExp,
-  interruption = new JobInterruptedError('lease-lost'),
+  interruption: Error = new JobInterruptedError('lease-lost'),
 ) {
   const controller = new AbortController();
   const events: string[] = [];
