@@ -212,10 +212,12 @@ describe('a CloudFormation deployment interrupted by a graceful stop', () => {
           );
           // The stack was created and the engine is polling it, still "in progress".
           await waitFor(
-            async () =>
-              proxy.count('CreateStack') === 1 && proxy.count('DescribeStacks') >= 3
-                ? true
-                : undefined,
+            () =>
+              Promise.resolve(
+                proxy.count('CreateStack') === 1 && proxy.count('DescribeStacks') >= 3
+                  ? true
+                  : undefined,
+              ),
             { timeoutMs: 60_000, what: 'the engine to wait on the new stack' },
           );
           await current.stop();

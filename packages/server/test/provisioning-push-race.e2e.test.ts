@@ -36,13 +36,15 @@ for (const dialect of testDialects()) {
     /** The user's automation: reports success for the deployment committed in `folder`. */
     const succeed = async (folder: string) => {
       const meta = await waitFor(
-        async () => {
+        () => {
           try {
-            return JSON.parse(
-              git(['show', `main:${folder}/.proton/deployment-metadata.json`], remote),
-            ) as { deploymentId: string; resourceMetadata: { arn: string } };
+            return Promise.resolve(
+              JSON.parse(
+                git(['show', `main:${folder}/.proton/deployment-metadata.json`], remote),
+              ) as { deploymentId: string; resourceMetadata: { arn: string } },
+            );
           } catch {
-            return undefined;
+            return Promise.resolve(undefined);
           }
         },
         { what: `a commit in ${folder}/`, timeoutMs: 120_000 },
