@@ -156,7 +156,7 @@ for (const dialect of testDialects()) {
         );
         await succeed('dev/a-b-d');
         await P.waitUntilServiceCreated(w(proton), { name: 'a-b' });
-        // Near misses are fine (one at a time: Nucleon's git publisher does not retry a push race).
+        // Near misses are fine (concurrent commits: provisioning-push-race.e2e.test.ts).
         for (const name of ['x-a-b', 'a-b-2']) {
           await proton.send(
             new P.CreateServiceCommand({

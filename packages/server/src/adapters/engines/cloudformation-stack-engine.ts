@@ -105,6 +105,8 @@ const BLOCKED_STATUSES: Record<string, string> = {
  * streamed to the deployment log. Idempotent by stack name: a retry after a crash first waits
  * for whatever the stack is still doing, then converges (an unchanged template is a no-op).
  * Cancel rolls an update back (CancelUpdateStack) and deletes a stack that was being created.
+ * When the worker gives the job up instead (a lost lease or a graceful stop: the signal aborts
+ * with a JobInterruptedError), the stack is left alone and the next attempt takes it over.
  */
 export class CloudFormationStackEngine implements StackEngine {
   private constructor(private readonly settings: Settings) {}

@@ -12,7 +12,13 @@ import {
   errorText,
   type CloudFormationApi,
 } from './cloudformation-api.js';
-import { isSuccess, StackEventTail, waitForStack, type Stopper } from './cloudformation-watch.js';
+import {
+  isSuccess,
+  StackEventTail,
+  waitForStack,
+  type StopCause,
+  type Stopper,
+} from './cloudformation-watch.js';
 
 /**
  * The steps of {@link CloudFormationStackEngine} that end an operation: finishing, deleting,
@@ -122,6 +128,7 @@ export async function cancelUpdate(
   tail: StackEventTail,
 ): Promise<EngineResult> {
   const why = run.stopper.reason ?? 'CANCELLED';
+  if (why === 'INTERRUPTED') return leaveRunning(run, stackId, 'update');
   run.log(`${label(why)}: asking CloudFormation to cancel the update (CancelUpdateStack)`);
   try {
     await run.api.cancelUpdateStack({ StackName: stackId });
@@ -160,6 +167,7 @@ export async function cancelUpdate(
  */
 export async function abandonCreate(run: StackRun, stackId: string): Promise<EngineResult> {
   const why = run.stopper.reason ?? 'CANCELLED';
+  if (why === 'INTERRUPTED') return leaveRunning(run, stackId, 'creation');
   run.log(`${label(why)} during creation: deleting the new stack ${stackId}`);
   const removal = await deleteAndWait(run, stackId, AbortSignal.timeout(run.cleanupWaitMs), true);
   if (removal.outcome === 'FAILED') return removal;
@@ -198,11 +206,29 @@ export function rejected(call: string, error: unknown): EngineResult {
   );
 }
 
-export function stopped(why: 'CANCELLED' | 'TIMED_OUT' | undefined, detail: string): EngineResult {
-  const outcome = why ?? 'CANCELLED';
-  return { ...emptyResult(outcome), message: `${label(outcome)}: ${detail}` };
+export function stopped(why: StopCause | undefined, detail: string): EngineResult {
+  const cause = why ?? 'CANCELLED';
+  // An interrupted attempt records nothing (the worker gave the job up); CANCELLED only types it.
+  const outcome = cause === 'TIMED_OUT' ? 'TIMED_OUT' : 'CANCELLED';
+  return { ...emptyResult(outcome), message: `${label(cause)}: ${detail}` };
 }
 
-function label(why: 'CANCELLED' | 'TIMED_OUT'): string {
+/**
+ * The worker gave the job up (lost lease, graceful stop) while a stack operation was running:
+ * the stack is left exactly as it is, neither cancelled nor deleted. The job's next attempt
+ * waits for that operation and takes its result over (see `settle`).
+ */
+export function leaveRunning(run: StackRun, stackId: string, what: string): EngineResult {
+  run.log(
+    `interrupted: this worker gave the job up; the ${what} of stack ${stackId} goes on and the next attempt takes it over`,
+  );
+  return stopped(
+    'INTERRUPTED',
+    `the ${what} of stack ${stackId} was left running for the next attempt`,
+  );
+}
+
+function label(why: StopCause): string {
+  if (why === 'INTERRUPTED') return 'interrupted';
   return why === 'TIMED_OUT' ? 'timed out' : 'cancelled';
 }

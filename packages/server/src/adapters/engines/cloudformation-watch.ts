@@ -1,5 +1,6 @@
 import type { DescribeChangeSetOutput, Stack, StackEvent } from '@aws-sdk/client-cloudformation';
 import { setTimeout as delay } from 'node:timers/promises';
+import { JobInterruptedError } from '../../ports/job-queue.js';
 import type { EngineEventListener } from '../../ports/stack-engine.js';
 import { describeStack, type CloudFormationApi } from './cloudformation-api.js';
 
@@ -172,20 +173,27 @@ async function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
 }
 
 /**
+ * Why waiting stopped: the user's cancel, the operation's own timeout, or the worker giving the
+ * job up (a lost lease or a graceful stop; the next attempt takes the stack over as it is).
+ */
+export type StopCause = 'CANCELLED' | 'TIMED_OUT' | 'INTERRUPTED';
+
+/**
  * One signal for "stop waiting": the caller's cancel or the operation's own timeout, remembering
- * which came first so the result says CANCELLED or TIMED_OUT.
+ * which came first so the result says CANCELLED or TIMED_OUT. A parent aborted with a
+ * {@link JobInterruptedError} is an interruption, not a cancel: the stack must be left alone.
  */
 export class Stopper {
   private readonly controller = new AbortController();
-  private cause: 'CANCELLED' | 'TIMED_OUT' | undefined;
+  private cause: StopCause | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
-  private readonly onAbort = (): void => this.stop('CANCELLED');
+  private readonly onAbort = (): void => this.stop(causeOf(this.parent?.reason));
 
   constructor(
     private readonly parent: AbortSignal | undefined,
     timeoutMs: number | undefined,
   ) {
-    if (parent?.aborted) this.stop('CANCELLED');
+    if (parent?.aborted) this.stop(causeOf(parent.reason));
     parent?.addEventListener('abort', this.onAbort, { once: true });
     if (timeoutMs !== undefined) {
       this.timer = setTimeout(
@@ -200,7 +208,7 @@ export class Stopper {
   }
 
   /** Why waiting stopped, or undefined while it has not. */
-  get reason(): 'CANCELLED' | 'TIMED_OUT' | undefined {
+  get reason(): StopCause | undefined {
     return this.cause;
   }
 
@@ -209,9 +217,13 @@ export class Stopper {
     this.parent?.removeEventListener('abort', this.onAbort);
   }
 
-  private stop(cause: 'CANCELLED' | 'TIMED_OUT'): void {
+  private stop(cause: StopCause): void {
     if (this.cause !== undefined) return;
     this.cause = cause;
     this.controller.abort();
   }
+}
+
+function causeOf(reason: unknown): StopCause {
+  return reason instanceof JobInterruptedError ? 'INTERRUPTED' : 'CANCELLED';
 }
