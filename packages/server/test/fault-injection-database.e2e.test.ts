@@ -100,7 +100,7 @@ describe('fault injection: the database connections drop while deployments run (
       .environment!;
     await create('held', 6);
     // The commands are running (they sleep six seconds): the deployment is at its engine step.
-    await waitFor(async () => (runs(counterDir, 'held') === 1 ? true : undefined), {
+    await waitFor(() => Promise.resolve(runs(counterDir, 'held') === 1 ? true : undefined), {
       timeoutMs: 60_000,
       what: 'the commands to start',
     });
