@@ -7,10 +7,17 @@ import {
   CreateEnvironmentCommand,
   CreateEnvironmentTemplateCommand,
   CreateEnvironmentTemplateVersionCommand,
+  CreateServiceCommand,
+  CreateServiceTemplateCommand,
+  CreateServiceTemplateVersionCommand,
   GetEnvironmentCommand,
+  GetServiceCommand,
+  GetServiceInstanceCommand,
   ProtonClient as SdkClient,
   UpdateEnvironmentTemplateVersionCommand,
+  UpdateServiceTemplateVersionCommand,
   waitUntilEnvironmentTemplateVersionRegistered,
+  waitUntilServiceTemplateVersionRegistered,
   type Environment,
 } from '@aws-sdk/client-proton';
 import { ProtonClient, extensionTargetPrefix } from '@nucleon/protocol';
@@ -26,6 +33,9 @@ const KEY = {
 // The counter template of the server's fault suite: it counts its runs and keeps its scoped credentials.
 const bundleDir = fileURLToPath(
   new URL('../../server/test/fixtures/bundles/env-counter', import.meta.url),
+);
+const serviceBundleDir = fileURLToPath(
+  new URL('../../server/test/fixtures/bundles/svc-counter', import.meta.url),
 );
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'DELETE_FAILED']);
 
@@ -81,6 +91,35 @@ async function publish(url: string): Promise<void> {
     ref,
   );
   await sdk.send(new UpdateEnvironmentTemplateVersionCommand({ ...ref, status: 'PUBLISHED' }));
+}
+
+/** Publishes the counter service template (instances only), compatible with `counter`. */
+async function publishService(url: string): Promise<void> {
+  const sdk = sdkAt(url);
+  const content = execFileSync('tar', ['-czf', '-', '-C', serviceBundleDir, '.']).toString(
+    'base64',
+  );
+  const own = new ProtonClient({ endpoint: url, region: 'us-east-1', credentials: KEY });
+  const { s3 } = (await own.send(`${extensionTargetPrefix}.PutBundle`, {
+    key: 'svc-counter.tar.gz',
+    content,
+  })) as { s3: { bucket: string; key: string } };
+  await sdk.send(
+    new CreateServiceTemplateCommand({ name: 'svc', pipelineProvisioning: 'CUSTOMER_MANAGED' }),
+  );
+  await sdk.send(
+    new CreateServiceTemplateVersionCommand({
+      templateName: 'svc',
+      source: { s3 },
+      compatibleEnvironmentTemplates: [{ templateName: 'counter', majorVersion: '1' }],
+    }),
+  );
+  const ref = { templateName: 'svc', majorVersion: '1', minorVersion: '0' };
+  await waitUntilServiceTemplateVersionRegistered(
+    { client: sdk, maxWaitTime: 60, minDelay: 1, maxDelay: 1 },
+    ref,
+  );
+  await sdk.send(new UpdateServiceTemplateVersionCommand({ ...ref, status: 'PUBLISHED' }));
 }
 
 const settled = (url: string, name: string): Promise<Environment> =>
@@ -205,4 +244,65 @@ describe('fault injection: kill -9 at each step of a deployment, then a restart 
       rmSync(counterDir, { recursive: true, force: true });
     }
   }, 600_000);
+
+  it('kill -9 in the job that settles a service once its instance is deployed: after a restart the service is ACTIVE and nothing ran again', async () => {
+    assertBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'nucleon-fault-kill-svc-'));
+    const dataDir = join(dir, 'data');
+    const counterDir = mkdtempSync(join(tmpdir(), 'nucleon-fault-kill-counter-'));
+    try {
+      const up = await startUp(['--port', '0'], env(dataDir, 'reconcile@web=kill'));
+      children.push(up.child);
+      const killed = new Promise<string | null>((resolve) =>
+        up.child.once('exit', (_code, signal) => resolve(signal)),
+      );
+      await publish(up.url);
+      await publishService(up.url);
+      await sdkAt(up.url).send(
+        new CreateEnvironmentCommand({
+          name: 'dev',
+          templateName: 'counter',
+          templateMajorVersion: '1',
+          spec: spec(counterDir),
+        }),
+      );
+      const dev = await settled(up.url, 'dev');
+      expect(dev.deploymentStatus).toBe('SUCCEEDED');
+      await sdkAt(up.url).send(
+        new CreateServiceCommand({
+          name: 'web',
+          templateName: 'svc',
+          templateMajorVersion: '1',
+          spec: `proton: ServiceSpec\ninstances:\n  - name: one\n    environment: dev\n    spec:\n      counter_dir: ${counterDir}\n`,
+        }),
+      );
+      expect(await killed).toBe('SIGKILL');
+      expect(runs(counterDir, 'web.one')).toBe(1);
+
+      const again = await startUp(['--port', '0'], env(dataDir));
+      children.push(again.child);
+      const sdk = sdkAt(again.url);
+      const service = await waitFor(
+        async () => {
+          const s = (await sdk.send(new GetServiceCommand({ name: 'web' }))).service!;
+          return s.status === 'CREATE_IN_PROGRESS' ? undefined : s;
+        },
+        { timeoutMs: 120_000, intervalMs: 500, what: 'the service to settle' },
+      );
+      expect(service.status).toBe('ACTIVE');
+      const instance = (
+        await sdk.send(new GetServiceInstanceCommand({ serviceName: 'web', name: 'one' }))
+      ).serviceInstance!;
+      expect(instance.deploymentStatus).toBe('SUCCEEDED');
+      expect(runs(counterDir, 'web.one')).toBe(1);
+      await expectRevoked(again.url, counterDir, 'web.one');
+      // The environment under it is untouched.
+      const devNow = (await sdk.send(new GetEnvironmentCommand({ name: 'dev' }))).environment!;
+      expect(devNow.lastSucceededDeploymentId).toBe(dev.lastSucceededDeploymentId);
+      expect(runs(counterDir, 'dev')).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(counterDir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
