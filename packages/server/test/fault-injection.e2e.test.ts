@@ -28,6 +28,7 @@ import {
   type TestServer,
 } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keysOfEndedDeployments } from './fault-checks.js';
 import { pushFixture, sdkClient } from './helpers.js';
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'DELETE_FAILED']);
@@ -121,7 +122,11 @@ for (const dialect of testDialects())
     const counterDir = mkdtempSync(join(tmpdir(), 'nucleon-fault-counter-'));
 
     beforeAll(async () => {
-      server = await startTestServer({ dialect, env: { NUCLEON_FAULTS: FAULTS } });
+      // The template counts its runs in a host folder outside its workspace, which the sandbox forbids.
+      server = await startTestServer({
+        dialect,
+        env: { NUCLEON_FAULTS: FAULTS, NUCLEON_RUNNER_SANDBOX: 'off' },
+      });
       proton = sdkClient(server);
       await publishCounterTemplate(server, proton);
     });
@@ -153,6 +158,8 @@ for (const dialect of testDialects())
         });
         if (s.message) expect(env.deploymentStatusMessage).toMatch(s.message);
       }
+      // No scoped credential outlives its deployment.
+      expect(await keysOfEndedDeployments(server)).toEqual([]);
     });
 
     it('a deployment whose job fails with a transient error is retried and ends SUCCEEDED', async () => {
@@ -240,6 +247,7 @@ for (const dialect of testDialects())
       const env = {
         NUCLEON_DATA_DIR: dataDir,
         NUCLEON_SHUTDOWN_GRACE_MS: '500',
+        NUCLEON_RUNNER_SANDBOX: 'off',
         ...(db ? { DATABASE_URL: db.url } : {}),
       };
       let current: Nucleon | undefined;
