@@ -77,7 +77,8 @@ for (const dialect of testDialects())
       scratch = mkdtempSync(join(tmpdir(), 'nucleon-failures-'));
       server = await startTestServer({
         dialect,
-        env: { NUCLEON_STALL_WARNING_MS: '1000', NUCLEON_CREDENTIAL_PURGE_MS: '200' },
+        // The commands signal through files outside their workspace, which the command sandbox forbids.
+        env: { NUCLEON_STALL_WARNING_MS: '1000', NUCLEON_CREDENTIAL_PURGE_MS: '200', NUCLEON_RUNNER_SANDBOX: 'off' },
       });
       proton = sdkClient(server);
       await publishFixture(server, {
