@@ -174,6 +174,10 @@ for (const dialect of testDialects())
       await sql`update jobs set attempts = 1, locked_until = now() - interval '1 second' where queue = 'deploy' and payload->>'deploymentId' = (select last_attempted_deployment_id from resources where kind = 'ENVIRONMENT' and name = 'doomed')`.execute(
         server.nucleon.database.db,
       );
+      // …after its commands may have started (its rendered files were recorded).
+      await sql`update deployments set rendered = '{}'::jsonb where id = (select last_attempted_deployment_id from resources where kind = 'ENVIRONMENT' and name = 'doomed')`.execute(
+        server.nucleon.database.db,
+      );
       await halt();
 
       // 3. A worker starts on the same database: the service reaches its final status.
