@@ -8,7 +8,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'packages/protocol/src/generated/**', 'bench/results/**', '**/*.js', '**/*.mjs', '**/test-results/**', 'examples/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'packages/protocol/src/generated/**',
+      'bench/results/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/test-results/**',
+      'examples/**',
+    ],
   },
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -19,7 +28,10 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-restricted-exports': ['error', { restrictDefaultExports: { direct: true } }],
     },
@@ -31,7 +43,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'pg', 'kysely', '@aws-sdk/*', 'hono', '@electric-sql/*'], message: 'core is pure: no I/O dependencies (house style).' },
+            {
+              group: ['node:*', 'pg', 'kysely', '@aws-sdk/*', 'hono', '@electric-sql/*'],
+              message: 'core is pure: no I/O dependencies (house style).',
+            },
           ],
         },
       ],
@@ -40,7 +55,14 @@ export default tseslint.config(
   {
     files: ['packages/server/src/app/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/adapters/**'], message: 'app/ depends on ports, never on adapters.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/adapters/**'], message: 'app/ depends on ports, never on adapters.' },
+          ],
+        },
+      ],
     },
   },
   {

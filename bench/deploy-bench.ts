@@ -37,7 +37,10 @@ function bundle(kind: 'env' | 'svc'): string {
     join(dir, 'schema/schema.yaml'),
     `schema:\n  format:\n    openapi: "3.0.0"\n  ${kind === 'env' ? 'environment' : 'service'}_input_type: "I"\n  types:\n    I:\n      type: object\n      properties:\n        n:\n          type: number\n          default: 0\n`,
   );
-  writeFileSync(join(dir, infra, 'manifest.yaml'), 'infrastructure:\n  templates:\n    - rendering_engine: codebuild\n      settings:\n        provision:\n          - "true"\n        deprovision:\n          - "true"\n');
+  writeFileSync(
+    join(dir, infra, 'manifest.yaml'),
+    'infrastructure:\n  templates:\n    - rendering_engine: codebuild\n      settings:\n        provision:\n          - "true"\n        deprovision:\n          - "true"\n',
+  );
   return execFileSync('tar', ['-czf', '-', '-C', dir, '.']).toString('base64');
 }
 
@@ -47,33 +50,107 @@ const pct = (xs: number[], p: number) => {
 };
 
 export async function deployBench(): Promise<Record<string, unknown>> {
-  const server = await startTestServer({ dialect: 'postgres', env: { NUCLEON_WORKER_CONCURRENCY: '8', NUCLEON_LOG_LEVEL: 'silent' } });
+  const server = await startTestServer({
+    dialect: 'postgres',
+    env: { NUCLEON_WORKER_CONCURRENCY: '8', NUCLEON_LOG_LEVEL: 'silent' },
+  });
   try {
-    const sdk = new SdkClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials });
-    const own = new ProtonClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials });
-    const push = async (key: string, content: string) => ((await own.send(`${extensionTargetPrefix}.PutBundle`, { key, content })) as { s3: { bucket: string; key: string } }).s3;
+    const sdk = new SdkClient({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: server.credentials,
+    });
+    const own = new ProtonClient({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: server.credentials,
+    });
+    const push = async (key: string, content: string) =>
+      (
+        (await own.send(`${extensionTargetPrefix}.PutBundle`, { key, content })) as {
+          s3: { bucket: string; key: string };
+        }
+      ).s3;
     const w = { client: sdk, maxWaitTime: 120, minDelay: 1, maxDelay: 1 };
     await sdk.send(new CreateEnvironmentTemplateCommand({ name: 'b-env' }));
-    await sdk.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 'b-env', source: { s3: await push('b-env', bundle('env')) } }));
-    await waitUntilEnvironmentTemplateVersionRegistered(w, { templateName: 'b-env', majorVersion: '1', minorVersion: '0' });
-    await sdk.send(new UpdateEnvironmentTemplateVersionCommand({ templateName: 'b-env', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
-    await sdk.send(new CreateServiceTemplateCommand({ name: 'b-svc', pipelineProvisioning: 'CUSTOMER_MANAGED' }));
-    await sdk.send(new CreateServiceTemplateVersionCommand({ templateName: 'b-svc', source: { s3: await push('b-svc', bundle('svc')) }, compatibleEnvironmentTemplates: [{ templateName: 'b-env', majorVersion: '1' }] }));
-    await waitUntilServiceTemplateVersionRegistered(w, { templateName: 'b-svc', majorVersion: '1', minorVersion: '0' });
-    await sdk.send(new UpdateServiceTemplateVersionCommand({ templateName: 'b-svc', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }));
-    await sdk.send(new CreateEnvironmentCommand({ name: 'bench', templateName: 'b-env', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec: {}\n' }));
+    await sdk.send(
+      new CreateEnvironmentTemplateVersionCommand({
+        templateName: 'b-env',
+        source: { s3: await push('b-env', bundle('env')) },
+      }),
+    );
+    await waitUntilEnvironmentTemplateVersionRegistered(w, {
+      templateName: 'b-env',
+      majorVersion: '1',
+      minorVersion: '0',
+    });
+    await sdk.send(
+      new UpdateEnvironmentTemplateVersionCommand({
+        templateName: 'b-env',
+        majorVersion: '1',
+        minorVersion: '0',
+        status: 'PUBLISHED',
+      }),
+    );
+    await sdk.send(
+      new CreateServiceTemplateCommand({ name: 'b-svc', pipelineProvisioning: 'CUSTOMER_MANAGED' }),
+    );
+    await sdk.send(
+      new CreateServiceTemplateVersionCommand({
+        templateName: 'b-svc',
+        source: { s3: await push('b-svc', bundle('svc')) },
+        compatibleEnvironmentTemplates: [{ templateName: 'b-env', majorVersion: '1' }],
+      }),
+    );
+    await waitUntilServiceTemplateVersionRegistered(w, {
+      templateName: 'b-svc',
+      majorVersion: '1',
+      minorVersion: '0',
+    });
+    await sdk.send(
+      new UpdateServiceTemplateVersionCommand({
+        templateName: 'b-svc',
+        majorVersion: '1',
+        minorVersion: '0',
+        status: 'PUBLISHED',
+      }),
+    );
+    await sdk.send(
+      new CreateEnvironmentCommand({
+        name: 'bench',
+        templateName: 'b-env',
+        templateMajorVersion: '1',
+        spec: 'proton: EnvironmentSpec\nspec: {}\n',
+      }),
+    );
     await waitUntilEnvironmentDeployed(w, { name: 'bench' });
-    const spec = (names: string[]) => `proton: ServiceSpec\ninstances:\n${names.map((n) => `  - name: ${n}\n    environment: bench\n    spec: {}\n`).join('')}`;
-    await sdk.send(new CreateServiceCommand({ name: 'one', templateName: 'b-svc', templateMajorVersion: '1', spec: spec(['i0']) }));
+    const spec = (names: string[]) =>
+      `proton: ServiceSpec\ninstances:\n${names.map((n) => `  - name: ${n}\n    environment: bench\n    spec: {}\n`).join('')}`;
+    await sdk.send(
+      new CreateServiceCommand({
+        name: 'one',
+        templateName: 'b-svc',
+        templateMajorVersion: '1',
+        spec: spec(['i0']),
+      }),
+    );
     await waitUntilServiceCreated(w, { name: 'one' });
 
     // Overhead of one deployment, against running the same command directly.
     const overhead: number[] = [];
     for (let i = 0; i < 30; i++) {
       const t0 = performance.now();
-      await sdk.send(new UpdateServiceInstanceCommand({ serviceName: 'one', name: 'i0', deploymentType: 'CURRENT_VERSION' }));
+      await sdk.send(
+        new UpdateServiceInstanceCommand({
+          serviceName: 'one',
+          name: 'i0',
+          deploymentType: 'CURRENT_VERSION',
+        }),
+      );
       for (;;) {
-        const s = (await sdk.send(new GetServiceInstanceCommand({ serviceName: 'one', name: 'i0' }))).serviceInstance?.deploymentStatus;
+        const s = (
+          await sdk.send(new GetServiceInstanceCommand({ serviceName: 'one', name: 'i0' }))
+        ).serviceInstance?.deploymentStatus;
         if (s === 'SUCCEEDED') break;
         if (s === 'FAILED') throw new Error('bench deployment failed');
         await new Promise((r) => setTimeout(r, 5));
@@ -90,7 +167,14 @@ export async function deployBench(): Promise<Record<string, unknown>> {
     // 1,000 instance deployments: 50 services of 20 instances.
     const t0 = performance.now();
     for (let s = 0; s < 50; s++) {
-      await sdk.send(new CreateServiceCommand({ name: `s${s}`, templateName: 'b-svc', templateMajorVersion: '1', spec: spec(Array.from({ length: 20 }, (_, i) => `i${i}`)) }));
+      await sdk.send(
+        new CreateServiceCommand({
+          name: `s${s}`,
+          templateName: 'b-svc',
+          templateMajorVersion: '1',
+          spec: spec(Array.from({ length: 20 }, (_, i) => `i${i}`)),
+        }),
+      );
     }
     for (;;) {
       const services = [];

@@ -9,7 +9,10 @@ const results: Record<string, unknown>[] = [];
 const only = process.argv[2];
 if (!only || only === 'server') results.push(await serverBench());
 if (!only || only === 'deploy') results.push(await deployBench());
-if ((!only || only === 'render') && existsSync(fileURLToPath(new URL('./render-bench.ts', import.meta.url)))) {
+if (
+  (!only || only === 'render') &&
+  existsSync(fileURLToPath(new URL('./render-bench.ts', import.meta.url)))
+) {
   const { renderBench } = await import('./render-bench.js');
   results.push(await renderBench());
 }

@@ -35,8 +35,15 @@ export function readProfile(path: string, profile: string): Record<string, strin
  * AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID…, AWS_PROFILE in the shared files, and finally the
  * `nucleon` profile in ./.nucleon/credentials written by `nucleon up` on first start.
  */
-export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): { client: ProtonClient; endpoint: string } {
-  const endpoint = flags.endpointUrl || env.AWS_ENDPOINT_URL_PROTON || env.AWS_ENDPOINT_URL || `http://127.0.0.1:${env.NUCLEON_PORT ?? '8080'}`;
+export function resolveConnection(
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): { client: ProtonClient; endpoint: string } {
+  const endpoint =
+    flags.endpointUrl ||
+    env.AWS_ENDPOINT_URL_PROTON ||
+    env.AWS_ENDPOINT_URL ||
+    `http://127.0.0.1:${env.NUCLEON_PORT ?? '8080'}`;
   const region = flags.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
   let accessKeyId = flags.profile ? undefined : env.AWS_ACCESS_KEY_ID || undefined;
   let secretAccessKey = flags.profile ? undefined : env.AWS_SECRET_ACCESS_KEY || undefined;
@@ -44,9 +51,20 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
   if (!accessKeyId || !secretAccessKey) {
     const profile = flags.profile || env.AWS_PROFILE || undefined;
     const candidates: Array<[string, string]> = [];
-    if (profile) candidates.push([env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials'), profile]);
-    candidates.push([join(resolve(env.NUCLEON_DATA_DIR ?? '.nucleon'), 'credentials'), profile ?? 'nucleon']);
-    if (!profile) candidates.push([env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials'), 'default']);
+    if (profile)
+      candidates.push([
+        env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials'),
+        profile,
+      ]);
+    candidates.push([
+      join(resolve(env.NUCLEON_DATA_DIR ?? '.nucleon'), 'credentials'),
+      profile ?? 'nucleon',
+    ]);
+    if (!profile)
+      candidates.push([
+        env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials'),
+        'default',
+      ]);
     for (const [file, name] of candidates) {
       const p = readProfile(file, name);
       if (p?.aws_access_key_id && p.aws_secret_access_key) {
@@ -64,6 +82,10 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
   }
   return {
     endpoint,
-    client: new ProtonClient({ endpoint, region, credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } }),
+    client: new ProtonClient({
+      endpoint,
+      region,
+      credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+    }),
   };
 }

@@ -18,7 +18,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   const program = new Command()
     .name('nucleon')
-    .description('Nucleon: a self-hosted, Proton-compatible platform-templates server, and its toolkit.')
+    .description(
+      'Nucleon: a self-hosted, Proton-compatible platform-templates server, and its toolkit.',
+    )
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError();
@@ -39,8 +41,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`nucleon: ${error.type}: ${error.message}\n`);
       return 1;
     }
-    if (error instanceof Error && 'cause' in error && (error as { code?: string }).code === undefined && /fetch failed/.test(error.message)) {
-      process.stderr.write(`nucleon: could not reach the Nucleon endpoint (${String((error.cause as Error)?.message ?? error.cause)}). Is \`nucleon up\` running, and is --endpoint-url right?\n`);
+    if (
+      error instanceof Error &&
+      'cause' in error &&
+      (error as { code?: string }).code === undefined &&
+      /fetch failed/.test(error.message)
+    ) {
+      process.stderr.write(
+        `nucleon: could not reach the Nucleon endpoint (${String((error.cause as Error)?.message ?? error.cause)}). Is \`nucleon up\` running, and is --endpoint-url right?\n`,
+      );
       return 1;
     }
     throw error;

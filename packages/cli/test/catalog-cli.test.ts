@@ -9,7 +9,12 @@ import { assertBuilt, runCli } from './run-cli.js';
 describe('nucleon catalog commands: help, completion and errors', () => {
   let dir: string;
   // Nothing listens on port 9; credentials are given so only the connection can fail.
-  const offline = { AWS_ENDPOINT_URL_PROTON: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE00', AWS_SECRET_ACCESS_KEY: 'secret', AWS_PROFILE: '' };
+  const offline = {
+    AWS_ENDPOINT_URL_PROTON: 'http://127.0.0.1:9',
+    AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE00',
+    AWS_SECRET_ACCESS_KEY: 'secret',
+    AWS_PROFILE: '',
+  };
 
   beforeAll(() => {
     assertBuilt();
@@ -43,15 +48,33 @@ describe('nucleon catalog commands: help, completion and errors', () => {
   ])('nucleon %s %s --help shows the shared connection and output flags', async (group, sub) => {
     const r = await runCli([group, sub, '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--endpoint-url <url>', '--profile <name>', '--region <region>', '-o, --output <format>']) expect(r.stdout).toContain(flag);
+    for (const flag of [
+      '--endpoint-url <url>',
+      '--profile <name>',
+      '--region <region>',
+      '-o, --output <format>',
+    ])
+      expect(r.stdout).toContain(flag);
   });
 
   it('documents the register, create and delete flags', async () => {
     const register = (await runCli(['templates', 'register', '--help'])).stdout;
-    for (const flag of ['--kind <kind>', '--major <n>', '--compatible <env-template:major>', '--no-pipeline', '--publish', '--wait']) expect(register).toContain(flag);
-    expect((await runCli(['envs', 'create', '--help'])).stdout).toMatch(/--set <key=value>[\s\S]*--wait[\s\S]*nucleon envs create dev --template/);
+    for (const flag of [
+      '--kind <kind>',
+      '--major <n>',
+      '--compatible <env-template:major>',
+      '--no-pipeline',
+      '--publish',
+      '--wait',
+    ])
+      expect(register).toContain(flag);
+    expect((await runCli(['envs', 'create', '--help'])).stdout).toMatch(
+      /--set <key=value>[\s\S]*--wait[\s\S]*nucleon envs create dev --template/,
+    );
     expect((await runCli(['envs', 'delete', '--help'])).stdout).toContain('-y, --yes');
-    expect((await runCli(['instances', 'update', '--help'])).stdout).toMatch(/--minor \[n\][\s\S]*--major \[n\]/);
+    expect((await runCli(['instances', 'update', '--help'])).stdout).toMatch(
+      /--minor \[n\][\s\S]*--major \[n\]/,
+    );
   });
 
   it('prints a bash completion script that completes commands, subcommands, flags and choices', async () => {
@@ -61,10 +84,32 @@ describe('nucleon catalog commands: help, completion and errors', () => {
     const script = join(dir, 'nucleon.bash');
     writeFileSync(script, r.stdout);
     const complete = (...words: string[]) =>
-      execFileSync('bash', ['-c', `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($#-1)); _nucleon_complete; printf '%s\\n' "\${COMPREPLY[@]}"`, 'bash', script, 'nucleon', ...words], { encoding: 'utf8' })
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($#-1)); _nucleon_complete; printf '%s\\n' "\${COMPREPLY[@]}"`,
+          'bash',
+          script,
+          'nucleon',
+          ...words,
+        ],
+        { encoding: 'utf8' },
+      )
         .split('\n')
         .filter(Boolean);
-    expect(complete('')).toEqual(expect.arrayContaining(['templates', 'envs', 'services', 'instances', 'deployments', 'completion', 'keys', 'bundle']));
+    expect(complete('')).toEqual(
+      expect.arrayContaining([
+        'templates',
+        'envs',
+        'services',
+        'instances',
+        'deployments',
+        'completion',
+        'keys',
+        'bundle',
+      ]),
+    );
     expect(complete('env')).toEqual(['envs']);
     expect(complete('templates', '')).toEqual(['list', 'show', 'publish', 'register']);
     expect(complete('templates', 'register', 'x', '--co')).toEqual(['--compatible']);
@@ -85,7 +130,9 @@ describe('nucleon catalog commands: help, completion and errors', () => {
     expect(help.stdout).toContain('source <(nucleon completion zsh)');
     const bad = await runCli(['completion', 'fish']);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain("'fish' is invalid for argument 'shell'. Allowed choices are bash, zsh.");
+    expect(bad.stderr).toContain(
+      "'fish' is invalid for argument 'shell'. Allowed choices are bash, zsh.",
+    );
   });
 
   it('explains usage errors before calling the server', async () => {
@@ -104,7 +151,18 @@ describe('nucleon catalog commands: help, completion and errors', () => {
     const down = await runCli(['envs', 'list'], offline);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/could not reach the Nucleon endpoint .*--endpoint-url/);
-    const noCreds = await runCli(['templates'], { AWS_ENDPOINT_URL_PROTON: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', NUCLEON_DATA_DIR: dir, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') }, dir);
+    const noCreds = await runCli(
+      ['templates'],
+      {
+        AWS_ENDPOINT_URL_PROTON: 'http://127.0.0.1:9',
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_PROFILE: '',
+        NUCLEON_DATA_DIR: dir,
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+      },
+      dir,
+    );
     expect(noCreds.code).toBe(1);
     expect(noCreds.stderr).toContain('no credentials');
   });

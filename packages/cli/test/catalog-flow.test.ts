@@ -16,7 +16,13 @@ describe('nucleon templates / envs / services / instances / deployments', () => 
   let server: TestServer;
   let dir: string;
   const cli = (...args: string[]) =>
-    runCli(args, { AWS_ENDPOINT_URL_PROTON: server.url, AWS_ACCESS_KEY_ID: server.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey, AWS_PROFILE: '', AWS_REGION: '' });
+    runCli(args, {
+      AWS_ENDPOINT_URL_PROTON: server.url,
+      AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+      AWS_PROFILE: '',
+      AWS_REGION: '',
+    });
   const json = async <T>(...args: string[]): Promise<T> => {
     const r = await cli(...args, '-o', 'json');
     expect(r.code, r.stderr).toBe(0);
@@ -38,13 +44,32 @@ describe('nucleon templates / envs / services / instances / deployments', () => 
     expect(empty.code).toBe(0);
     expect(empty.stdout).toContain('no templates yet');
 
-    const env = await cli('templates', 'register', 'cb-env', `${bundles}env-codebuild`, '--publish', '--wait');
+    const env = await cli(
+      'templates',
+      'register',
+      'cb-env',
+      `${bundles}env-codebuild`,
+      '--publish',
+      '--wait',
+    );
     expect(env.code, env.stderr).toBe(0);
     expect(env.stdout).toContain('created environment template cb-env');
     expect(env.stdout).toContain('registered cb-env:1.0 (DRAFT)');
     expect(env.stdout).toContain('published cb-env:1.0');
 
-    const svc = await cli('templates', 'register', 'cb-svc', `${bundles}svc-codebuild`, '--kind', 'svc', '--no-pipeline', '--compatible', 'cb-env:1', '--publish', '--wait');
+    const svc = await cli(
+      'templates',
+      'register',
+      'cb-svc',
+      `${bundles}svc-codebuild`,
+      '--kind',
+      'svc',
+      '--no-pipeline',
+      '--compatible',
+      'cb-env:1',
+      '--publish',
+      '--wait',
+    );
     expect(svc.code, svc.stderr).toBe(0);
     expect(svc.stdout).toContain('created service template cb-svc');
 
@@ -52,8 +77,12 @@ describe('nucleon templates / envs / services / instances / deployments', () => 
     expect(list.stdout).toMatch(/^NAME\s+KIND\s+RECOMMENDED\s+PIPELINE/m);
     expect(list.stdout).toMatch(/^cb-env\s+env\s+1\.0/m);
     expect(list.stdout).toMatch(/^cb-svc\s+svc\s+1\.0\s+no/m);
-    const templates = await json<Array<{ name: string; kind: string; pipelineProvisioning?: string }>>('templates');
-    expect(templates.find((t) => t.name === 'cb-svc')).toMatchObject({ kind: 'svc', pipelineProvisioning: 'CUSTOMER_MANAGED' });
+    const templates =
+      await json<Array<{ name: string; kind: string; pipelineProvisioning?: string }>>('templates');
+    expect(templates.find((t) => t.name === 'cb-svc')).toMatchObject({
+      kind: 'svc',
+      pipelineProvisioning: 'CUSTOMER_MANAGED',
+    });
 
     const shown = await cli('templates', 'show', 'cb-svc');
     expect(shown.stdout).toMatch(/^1\.0\s+PUBLISHED\s+\*\s+cb-env:1/m);
@@ -63,26 +92,46 @@ describe('nucleon templates / envs / services / instances / deployments', () => 
   it('exits 1 with the registration failure message, and will not publish the failed version', async () => {
     const bad = join(dir, 'bad-env');
     mkdirSync(join(bad, 'schema'), { recursive: true });
-    cpSync(`${bundles}env-codebuild/infrastructure`, join(bad, 'infrastructure'), { recursive: true });
-    writeFileSync(join(bad, 'schema', 'schema.yaml'), 'schema:\n  format:\n    openapi: "3.0.0"\n  environment_input_type: "Missing"\n  types: {}\n');
+    cpSync(`${bundles}env-codebuild/infrastructure`, join(bad, 'infrastructure'), {
+      recursive: true,
+    });
+    writeFileSync(
+      join(bad, 'schema', 'schema.yaml'),
+      'schema:\n  format:\n    openapi: "3.0.0"\n  environment_input_type: "Missing"\n  types: {}\n',
+    );
     const failed = await cli('templates', 'register', 'bad-env', bad, '--wait');
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('created version bad-env:1.0 (REGISTRATION_IN_PROGRESS)');
-    expect(failed.stderr).toMatch(/nucleon: registration of bad-env:1\.0 failed: .*environment_input_type "Missing"/);
+    expect(failed.stderr).toMatch(
+      /nucleon: registration of bad-env:1\.0 failed: .*environment_input_type "Missing"/,
+    );
     expect(failed.stderr).toContain('hint: fix the bundle');
     const publish = await cli('templates', 'publish', 'bad-env', '1.0');
     expect(publish.code).toBe(1);
     expect(publish.stderr).toContain('bad-env:1.0 failed registration, so it cannot be published');
-    expect((await cli('templates', 'show', 'bad-env')).stdout).toMatch(/^1\.0\s+REGISTRATION_FAILED\s/m);
+    expect((await cli('templates', 'show', 'bad-env')).stdout).toMatch(
+      /^1\.0\s+REGISTRATION_FAILED\s/m,
+    );
     const notVersion = await cli('templates', 'publish', 'bad-env', '1');
     expect(notVersion.stderr).toContain('"1" is not a version');
     const missing = await cli('templates', 'show', 'nope');
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/no template named nope[\s\S]*hint: list the templates with `nucleon templates list`/);
+    expect(missing.stderr).toMatch(
+      /no template named nope[\s\S]*hint: list the templates with `nucleon templates list`/,
+    );
   });
 
   it('creates an environment with --set, showing the deployment live until it succeeds', async () => {
-    const created = await cli('envs', 'create', 'dev', '--template', 'cb-env', '--set', 'greeting=x', '--wait');
+    const created = await cli(
+      'envs',
+      'create',
+      'dev',
+      '--template',
+      'cb-env',
+      '--set',
+      'greeting=x',
+      '--wait',
+    );
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/deployment \S+ · deploy environment dev · codebuild/);
     expect(created.stdout).toContain('wrote outputs');
@@ -91,10 +140,21 @@ describe('nucleon templates / envs / services / instances / deployments', () => 
     expect(created.stdout).toContain('Greeting = x');
     expect(created.stdout).toContain('ClusterName = cluster-dev');
 
-    const shown = await json<{ environment: { deploymentStatus: string; spec: string; templateName: string }; outputs: Array<{ key: string; valueString: string }>; deployments: unknown[]; behind: string }>('envs', 'show', 'dev');
-    expect(shown.environment).toMatchObject({ deploymentStatus: 'SUCCEEDED', templateName: 'cb-env' });
+    const shown = await json<{
+      environment: { deploymentStatus: string; spec: string; templateName: string };
+      outputs: Array<{ key: string; valueString: string }>;
+      deployments: unknown[];
+      behind: string;
+    }>('envs', 'show', 'dev');
+    expect(shown.environment).toMatchObject({
+      deploymentStatus: 'SUCCEEDED',
+      templateName: 'cb-env',
+    });
     expect(shown.environment.spec).toContain('greeting: x');
-    expect(Object.fromEntries(shown.outputs.map((o) => [o.key, o.valueString]))).toMatchObject({ Greeting: 'x', ClusterName: 'cluster-dev' });
+    expect(Object.fromEntries(shown.outputs.map((o) => [o.key, o.valueString]))).toMatchObject({
+      Greeting: 'x',
+      ClusterName: 'cluster-dev',
+    });
     expect(shown.deployments).toHaveLength(1);
     expect(shown.behind).toBe('no');
 
@@ -106,8 +166,20 @@ describe('nucleon templates / envs / services / instances / deployments', () => 
 
   it('creates a service from a spec file and lists its instances with their versions', async () => {
     const spec = join(dir, 'service.yaml');
-    writeFileSync(spec, 'proton: ServiceSpec\ninstances:\n  - name: web-a\n    environment: dev\n    spec:\n      port: 9000\n  - name: web-b\n    environment: dev\n');
-    const created = await cli('services', 'create', 'web', '--template', 'cb-svc', '--spec', spec, '--wait');
+    writeFileSync(
+      spec,
+      'proton: ServiceSpec\ninstances:\n  - name: web-a\n    environment: dev\n    spec:\n      port: 9000\n  - name: web-b\n    environment: dev\n',
+    );
+    const created = await cli(
+      'services',
+      'create',
+      'web',
+      '--template',
+      'cb-svc',
+      '--spec',
+      spec,
+      '--wait',
+    );
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/✓ web\/web-a: SUCCEEDED/);
     expect(created.stdout).toMatch(/✓ web\/web-b: SUCCEEDED/);
@@ -116,37 +188,81 @@ describe('nucleon templates / envs / services / instances / deployments', () => 
 
     const table = await cli('instances', 'list');
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^SERVICE\s+INSTANCE\s+ENVIRONMENT\s+VERSION\s+RECOMMENDED\s+BEHIND\s+STATUS$/m);
+    expect(table.stdout).toMatch(
+      /^SERVICE\s+INSTANCE\s+ENVIRONMENT\s+VERSION\s+RECOMMENDED\s+BEHIND\s+STATUS$/m,
+    );
     expect(table.stdout).toMatch(/^web\s+web-a\s+dev\s+cb-svc:1\.0\s+1\.0\s+no\s+SUCCEEDED$/m);
-    const rows = await json<Array<{ serviceName: string; name: string; templateMajorVersion: string; templateMinorVersion: string; behind: string; recommended: string }>>('instances', 'list', '--service', 'web');
+    const rows = await json<
+      Array<{
+        serviceName: string;
+        name: string;
+        templateMajorVersion: string;
+        templateMinorVersion: string;
+        behind: string;
+        recommended: string;
+      }>
+    >('instances', 'list', '--service', 'web');
     expect(rows.map((r) => r.name)).toEqual(['web-a', 'web-b']);
-    expect(rows[0]).toMatchObject({ serviceName: 'web', templateMajorVersion: '1', templateMinorVersion: '0', behind: 'no', recommended: '1.0' });
+    expect(rows[0]).toMatchObject({
+      serviceName: 'web',
+      templateMajorVersion: '1',
+      templateMinorVersion: '0',
+      behind: 'no',
+      recommended: '1.0',
+    });
     expect((await cli('services')).stdout).toMatch(/^web\s+cb-svc\s+ACTIVE\s+2/m);
     expect((await cli('services', 'show', 'web')).stdout).toMatch(/^web-b\s+dev\s+cb-svc:1\.0/m);
   });
 
   it('marks instances behind once a newer minor is published', async () => {
-    const minor = await cli('templates', 'register', 'cb-svc', `${bundles}svc-codebuild`, '--major', '1', '--compatible', 'cb-env:1', '--wait');
+    const minor = await cli(
+      'templates',
+      'register',
+      'cb-svc',
+      `${bundles}svc-codebuild`,
+      '--major',
+      '1',
+      '--compatible',
+      'cb-env:1',
+      '--wait',
+    );
     expect(minor.code, minor.stderr).toBe(0);
     expect(minor.stdout).toContain('registered cb-svc:1.1 (DRAFT)');
-    expect((await cli('templates', 'publish', 'cb-svc', '1.1')).stdout).toContain('published cb-svc:1.1 (PUBLISHED)');
-    expect((await cli('instances', 'list')).stdout).toMatch(/^web\s+web-b\s+dev\s+cb-svc:1\.0\s+1\.1\s+minor\s+SUCCEEDED$/m);
+    expect((await cli('templates', 'publish', 'cb-svc', '1.1')).stdout).toContain(
+      'published cb-svc:1.1 (PUBLISHED)',
+    );
+    expect((await cli('instances', 'list')).stdout).toMatch(
+      /^web\s+web-b\s+dev\s+cb-svc:1\.0\s+1\.1\s+minor\s+SUCCEEDED$/m,
+    );
   });
 
   it('updates one input of an instance, keeping the others, and moves it to the new minor', async () => {
-    const updated = await cli('instances', 'update', 'web', 'web-a', '--set', 'message=y', '--minor', '--wait');
+    const updated = await cli(
+      'instances',
+      'update',
+      'web',
+      'web-a',
+      '--set',
+      'message=y',
+      '--minor',
+      '--wait',
+    );
     expect(updated.code, updated.stderr).toBe(0);
     expect(updated.stdout).toContain('instance web/web-a updated: SUCCEEDED on cb-svc:1.1');
     expect(updated.stdout).toContain('Message = y');
     expect(updated.stdout).toContain('Url = http://localhost:9000');
-    expect((await cli('instances', 'list', '--service', 'web')).stdout).toMatch(/^web\s+web-a\s+dev\s+cb-svc:1\.1\s+1\.1\s+no\s+SUCCEEDED$/m);
+    expect((await cli('instances', 'list', '--service', 'web')).stdout).toMatch(
+      /^web\s+web-a\s+dev\s+cb-svc:1\.1\s+1\.1\s+no\s+SUCCEEDED$/m,
+    );
 
     const wrong = await cli('instances', 'update', 'web', 'web-a', '--set', 'port=eighty');
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('--set port: expected a number, got "eighty"');
     const unknown = await cli('instances', 'update', 'web', 'web-a', '--set', 'colour=red');
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/no input named "colour"[\s\S]*hint: its inputs are: port, sleep_seconds, message/);
+    expect(unknown.stderr).toMatch(
+      /no input named "colour"[\s\S]*hint: its inputs are: port, sleep_seconds, message/,
+    );
   });
 
   it('exits 1 with the status message when the deployment fails', async () => {
@@ -167,9 +283,18 @@ describe('nucleon templates / envs / services / instances / deployments', () => 
     const lines = all.stdout.trim().split('\n').slice(1);
     expect(lines).toHaveLength(5);
     expect(lines[0]).toMatch(/^\S+\s+dev\s+ENVIRONMENT\s+FAILED\s/);
-    const inst = await json<Array<{ id: string; serviceInstanceName: string; deploymentStatus: string }>>('deployments', 'list', '--service', 'web', '--instance', 'web-a');
+    const inst = await json<
+      Array<{ id: string; serviceInstanceName: string; deploymentStatus: string }>
+    >('deployments', 'list', '--service', 'web', '--instance', 'web-a');
     expect(inst.map((d) => d.serviceInstanceName)).toEqual(['web-a', 'web-a']);
-    const envOnly = await json<Array<{ environmentName: string }>>('deployments', 'list', '--env', 'dev', '--limit', '2');
+    const envOnly = await json<Array<{ environmentName: string }>>(
+      'deployments',
+      'list',
+      '--env',
+      'dev',
+      '--limit',
+      '2',
+    );
     expect(envOnly).toHaveLength(2);
     const bad = await cli('deployments', 'list', '--instance', 'web-a');
     expect(bad.code).toBe(1);
@@ -181,13 +306,17 @@ describe('nucleon templates / envs / services / instances / deployments', () => 
     expect(watched.stdout).toContain('Message = y');
     const missing = await cli('deployments', 'watch', '00000000-0000-4000-8000-000000000000');
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/ResourceNotFoundException[\s\S]*hint: list deployment ids with `nucleon deployments list`/);
+    expect(missing.stderr).toMatch(
+      /ResourceNotFoundException[\s\S]*hint: list deployment ids with `nucleon deployments list`/,
+    );
   });
 
   it('refuses to delete without --yes when not on a terminal, and deletes with --yes --wait', async () => {
     const refused = await cli('services', 'delete', 'web');
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('refusing to delete service web and its instances without confirmation');
+    expect(refused.stderr).toContain(
+      'refusing to delete service web and its instances without confirmation',
+    );
     expect(refused.stderr).toContain('pass --yes');
     expect((await cli('services')).stdout).toMatch(/^web\s/m);
 
@@ -209,6 +338,8 @@ describe('nucleon templates / envs / services / instances / deployments', () => 
     expect(env.stdout).toContain('deleted environment dev');
     const gone = await cli('envs', 'show', 'dev');
     expect(gone.code).toBe(1);
-    expect(gone.stderr).toMatch(/ResourceNotFoundException[\s\S]*hint: list the environments with `nucleon envs list`/);
+    expect(gone.stderr).toMatch(
+      /ResourceNotFoundException[\s\S]*hint: list the environments with `nucleon envs list`/,
+    );
   });
 });

@@ -4,8 +4,20 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CliError, formatDuration, parseVersion } from '../src/commands/catalog-common.js';
 import { commandTree } from '../src/commands/catalog-completion.js';
-import { targetLabel, watchDeployments, type DeploymentDetails } from '../src/commands/catalog-deploy.js';
-import { behindness, coerceSet, environmentSpec, instanceSpec, schemaInputs, updateTarget, type VersionRef } from '../src/commands/catalog-spec.js';
+import {
+  targetLabel,
+  watchDeployments,
+  type DeploymentDetails,
+} from '../src/commands/catalog-deploy.js';
+import {
+  behindness,
+  coerceSet,
+  environmentSpec,
+  instanceSpec,
+  schemaInputs,
+  updateTarget,
+  type VersionRef,
+} from '../src/commands/catalog-spec.js';
 
 const schema = `schema:
   format:
@@ -61,21 +73,37 @@ describe('catalog helpers', () => {
   it('builds environment specs from a file, the current spec and --set values', () => {
     const full = '# mine\nproton: EnvironmentSpec\nspec:\n  name: a\n';
     expect(environmentSpec(full, [], undefined, 't')).toBe(full);
-    expect(parse(environmentSpec(full, ['replicas=2'], schemaInputs(schema, 'environment'), 't'))).toEqual({ proton: 'EnvironmentSpec', spec: { name: 'a', replicas: 2 } });
-    expect(parse(environmentSpec('name: bare\n', [], undefined, 't'))).toEqual({ proton: 'EnvironmentSpec', spec: { name: 'bare' } });
-    expect(parse(environmentSpec(undefined, [], undefined, 't'))).toEqual({ proton: 'EnvironmentSpec', spec: {} });
+    expect(
+      parse(environmentSpec(full, ['replicas=2'], schemaInputs(schema, 'environment'), 't')),
+    ).toEqual({ proton: 'EnvironmentSpec', spec: { name: 'a', replicas: 2 } });
+    expect(parse(environmentSpec('name: bare\n', [], undefined, 't'))).toEqual({
+      proton: 'EnvironmentSpec',
+      spec: { name: 'bare' },
+    });
+    expect(parse(environmentSpec(undefined, [], undefined, 't'))).toEqual({
+      proton: 'EnvironmentSpec',
+      spec: {},
+    });
     expect(() => environmentSpec('- a list', [], undefined, 't')).toThrow('must be a YAML mapping');
   });
 
   it("changes only the given instance's inputs in a service spec", () => {
-    const base = 'proton: ServiceSpec\ninstances:\n  - name: a\n    environment: dev\n    spec:\n      port: 1\n  - name: b\n    environment: dev\n';
-    const doc = parse(instanceSpec(base, { name: 'b', environmentName: 'dev' }, ['message=y'], undefined, 't')) as { instances: unknown };
+    const base =
+      'proton: ServiceSpec\ninstances:\n  - name: a\n    environment: dev\n    spec:\n      port: 1\n  - name: b\n    environment: dev\n';
+    const doc = parse(
+      instanceSpec(base, { name: 'b', environmentName: 'dev' }, ['message=y'], undefined, 't'),
+    ) as { instances: unknown };
     expect(doc.instances).toEqual([
       { name: 'a', environment: 'dev', spec: { port: 1 } },
       { name: 'b', environment: 'dev', spec: { message: 'y' } },
     ]);
-    const fresh: unknown = parse(instanceSpec(undefined, { name: 'c', environmentName: 'prod' }, ['port=2'], undefined, 't'));
-    expect(fresh).toEqual({ proton: 'ServiceSpec', instances: [{ name: 'c', environment: 'prod', spec: { port: 2 } }] });
+    const fresh: unknown = parse(
+      instanceSpec(undefined, { name: 'c', environmentName: 'prod' }, ['port=2'], undefined, 't'),
+    );
+    expect(fresh).toEqual({
+      proton: 'ServiceSpec',
+      instances: [{ name: 'c', environment: 'prod', spec: { port: 2 } }],
+    });
   });
 
   it('tells how far a resource is behind the recommended version', () => {
@@ -98,15 +126,43 @@ describe('catalog helpers', () => {
       { major: 2, minor: 0, status: 'PUBLISHED' },
     ];
     const cur = { major: 1, minor: 0 };
-    expect(updateTarget(refs, cur, {})).toEqual({ deploymentType: 'CURRENT_VERSION', major: 1, minor: 0 });
-    expect(updateTarget(refs, cur, { minor: true })).toEqual({ deploymentType: 'MINOR_VERSION', major: 1, minor: 1 });
-    expect(updateTarget(refs, cur, { minor: '0' })).toEqual({ deploymentType: 'MINOR_VERSION', templateMinorVersion: '0', major: 1, minor: 0 });
-    expect(updateTarget(refs, cur, { major: true })).toEqual({ deploymentType: 'MAJOR_VERSION', templateMajorVersion: '2', major: 2, minor: 0 });
-    expect(updateTarget(refs, cur, { major: '2', minor: '0' })).toMatchObject({ deploymentType: 'MAJOR_VERSION', templateMajorVersion: '2', templateMinorVersion: '0' });
-    expect(() => updateTarget(refs, cur, { major: true, minor: true })).toThrow('give --minor or --major, not both');
+    expect(updateTarget(refs, cur, {})).toEqual({
+      deploymentType: 'CURRENT_VERSION',
+      major: 1,
+      minor: 0,
+    });
+    expect(updateTarget(refs, cur, { minor: true })).toEqual({
+      deploymentType: 'MINOR_VERSION',
+      major: 1,
+      minor: 1,
+    });
+    expect(updateTarget(refs, cur, { minor: '0' })).toEqual({
+      deploymentType: 'MINOR_VERSION',
+      templateMinorVersion: '0',
+      major: 1,
+      minor: 0,
+    });
+    expect(updateTarget(refs, cur, { major: true })).toEqual({
+      deploymentType: 'MAJOR_VERSION',
+      templateMajorVersion: '2',
+      major: 2,
+      minor: 0,
+    });
+    expect(updateTarget(refs, cur, { major: '2', minor: '0' })).toMatchObject({
+      deploymentType: 'MAJOR_VERSION',
+      templateMajorVersion: '2',
+      templateMinorVersion: '0',
+    });
+    expect(() => updateTarget(refs, cur, { major: true, minor: true })).toThrow(
+      'give --minor or --major, not both',
+    );
     expect(() => updateTarget(refs, cur, { minor: 'x' })).toThrow('--minor takes a version number');
-    expect(() => updateTarget(refs, { major: 1, minor: 1 }, { minor: true })).toThrow('already on the recommended minor version of major 1 (1.1)');
-    expect(() => updateTarget(refs, { major: 2, minor: 0 }, { major: true })).toThrow('already on the recommended major version (2)');
+    expect(() => updateTarget(refs, { major: 1, minor: 1 }, { minor: true })).toThrow(
+      'already on the recommended minor version of major 1 (1.1)',
+    );
+    expect(() => updateTarget(refs, { major: 2, minor: 0 }, { major: true })).toThrow(
+      'already on the recommended major version (2)',
+    );
   });
 
   it('formats versions, durations and deployment targets', () => {
@@ -116,8 +172,21 @@ describe('catalog helpers', () => {
     expect(formatDuration(184_000)).toBe('3m04s');
     expect(formatDuration(3_720_000)).toBe('1h02m');
     expect(targetLabel({ targetResourceType: 'ENVIRONMENT', environmentName: 'dev' })).toBe('dev');
-    expect(targetLabel({ targetResourceType: 'SERVICE_INSTANCE', environmentName: 'dev', serviceName: 'web', serviceInstanceName: 'a' })).toBe('web/a');
-    expect(targetLabel({ targetResourceType: 'SERVICE_PIPELINE', environmentName: '', serviceName: 'web' })).toBe('web/pipeline');
+    expect(
+      targetLabel({
+        targetResourceType: 'SERVICE_INSTANCE',
+        environmentName: 'dev',
+        serviceName: 'web',
+        serviceInstanceName: 'a',
+      }),
+    ).toBe('web/a');
+    expect(
+      targetLabel({
+        targetResourceType: 'SERVICE_PIPELINE',
+        environmentName: '',
+        serviceName: 'web',
+      }),
+    ).toBe('web/pipeline');
   });
 
   it('walks the command tree for completion', () => {
@@ -125,7 +194,10 @@ describe('catalog helpers', () => {
     program.command('a').option('--flag').option('-k, --kind <kind>').command('b');
     const tree = commandTree(program);
     expect(tree.map((n) => n.path)).toEqual(['', 'a', 'a b']);
-    expect(tree[1]).toMatchObject({ subcommands: ['b'], flags: ['--help', '--flag', '--kind', '-k'] });
+    expect(tree[1]).toMatchObject({
+      subcommands: ['b'],
+      flags: ['--help', '--flag', '--kind', '-k'],
+    });
     expect(tree[1]!.valueFlags).toEqual([{ flags: ['--kind', '-k'], choices: undefined }]);
   });
 
@@ -140,10 +212,27 @@ describe('catalog helpers', () => {
           polls++;
           const status = polls < 3 ? 'IN_PROGRESS' : 'FAILED';
           const details: DeploymentDetails = {
-            deployment: { id: input.id, deploymentStatus: status, ...(status === 'FAILED' ? { deploymentStatusMessage: 'boom', completedAt: 1_700_000_002 } : {}), targetArn: 'arn', targetResourceType: 'ENVIRONMENT', environmentName: 'dev', createdAt: 1_700_000_000 },
+            deployment: {
+              id: input.id,
+              deploymentStatus: status,
+              ...(status === 'FAILED'
+                ? { deploymentStatusMessage: 'boom', completedAt: 1_700_000_002 }
+                : {}),
+              targetArn: 'arn',
+              targetResourceType: 'ENVIRONMENT',
+              environmentName: 'dev',
+              createdAt: 1_700_000_000,
+            },
             engine: 'codebuild',
             operation: 'DEPLOY',
-            events: [{ id: polls, at: 1_700_000_000 + polls, kind: polls === 2 ? 'stderr' : 'stdout', message: `line ${polls}` }],
+            events: [
+              {
+                id: polls,
+                at: 1_700_000_000 + polls,
+                kind: polls === 2 ? 'stderr' : 'stdout',
+                message: `line ${polls}`,
+              },
+            ],
           };
           return Promise.resolve(details);
         },
@@ -152,7 +241,14 @@ describe('catalog helpers', () => {
     };
     const stream = (isTTY: boolean) => {
       let text = '';
-      return { out: { isTTY, columns: 80, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream, text: () => text };
+      return {
+        out: {
+          isTTY,
+          columns: 80,
+          write: (s: string) => ((text += s), true),
+        } as unknown as NodeJS.WriteStream,
+        text: () => text,
+      };
     };
 
     it('prints plain lines when not on a terminal, asking only for new events', async () => {

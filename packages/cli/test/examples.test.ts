@@ -43,7 +43,9 @@ describe('the examples catalog', () => {
   it('refuses a catalog whose service comes before its environment template', async () => {
     const copy = join(dir, 'reordered');
     cpSync(defaultExamplesDir(), copy, { recursive: true });
-    const doc = JSON.parse(readFileSync(join(copy, 'catalog.json'), 'utf8')) as { examples: unknown[] };
+    const doc = JSON.parse(readFileSync(join(copy, 'catalog.json'), 'utf8')) as {
+      examples: unknown[];
+    };
     doc.examples.reverse();
     writeFileSync(join(copy, 'catalog.json'), JSON.stringify(doc));
     await expect(loadCatalog(copy)).rejects.toThrow(

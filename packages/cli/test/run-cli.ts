@@ -6,13 +6,21 @@ export const cliPath = fileURLToPath(new URL('../bin/nucleon.js', import.meta.ur
 const built = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
 export function assertBuilt(): void {
-  if (!existsSync(built)) throw new Error('the CLI is not built: run `npm run build` first (npm test does it)');
+  if (!existsSync(built))
+    throw new Error('the CLI is not built: run `npm run build` first (npm test does it)');
 }
 
 /** Runs the built nucleon binary to completion. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env }, cwd });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      env: { ...process.env, ...env },
+      cwd,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -22,9 +30,14 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string
 }
 
 /** Starts `nucleon up` and resolves once it prints the URL it listens on. */
-export function startUp(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+export function startUp(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, 'up', ...args], { env: { ...process.env, NUCLEON_LOG_LEVEL: 'warn', ...env } });
+    const child = spawn(process.execPath, [cliPath, 'up', ...args], {
+      env: { ...process.env, NUCLEON_LOG_LEVEL: 'warn', ...env },
+    });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`nucleon up did not start:\n${out}`)), 90_000);
     const onData = (d: Buffer) => {

@@ -11,7 +11,13 @@ describe('nucleon up, keys and bundle push, as a user runs them', () => {
   let child: ChildProcess;
   let url: string;
   let banner: string;
-  const clientEnv = () => ({ AWS_ENDPOINT_URL_PROTON: url, NUCLEON_DATA_DIR: dataDir, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' });
+  const clientEnv = () => ({
+    AWS_ENDPOINT_URL_PROTON: url,
+    NUCLEON_DATA_DIR: dataDir,
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_PROFILE: '',
+  });
 
   beforeAll(async () => {
     assertBuilt();
@@ -52,7 +58,10 @@ describe('nucleon up, keys and bundle push, as a user runs them', () => {
   });
 
   it('creates, lists and deletes access keys with the credentials file', async () => {
-    const created = await runCli(['keys', 'create', '--description', 'ci', '-o', 'json'], clientEnv());
+    const created = await runCli(
+      ['keys', 'create', '--description', 'ci', '-o', 'json'],
+      clientEnv(),
+    );
     expect(created.code).toBe(0);
     const key = JSON.parse(created.stdout) as { accessKeyId: string; secretAccessKey: string };
     expect(key.secretAccessKey.length).toBeGreaterThan(20);
@@ -60,11 +69,19 @@ describe('nucleon up, keys and bundle push, as a user runs them', () => {
     expect(listed.stdout).toContain(key.accessKeyId);
     expect(listed.stdout).not.toContain(key.secretAccessKey);
     // The new key works on its own.
-    const withNewKey = await runCli(['keys', 'list', '-o', 'json'], { ...clientEnv(), AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey });
+    const withNewKey = await runCli(['keys', 'list', '-o', 'json'], {
+      ...clientEnv(),
+      AWS_ACCESS_KEY_ID: key.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+    });
     expect(withNewKey.code).toBe(0);
     const deleted = await runCli(['keys', 'delete', key.accessKeyId], clientEnv());
     expect(deleted.code).toBe(0);
-    const refused = await runCli(['keys', 'list'], { ...clientEnv(), AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey });
+    const refused = await runCli(['keys', 'list'], {
+      ...clientEnv(),
+      AWS_ACCESS_KEY_ID: key.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+    });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/UnrecognizedClientException/);
   });
@@ -72,23 +89,43 @@ describe('nucleon up, keys and bundle push, as a user runs them', () => {
   it('pushes a bundle folder and prints its S3 source as the last line', async () => {
     const bundle = join(dir, 'my-bundle');
     mkdirSync(join(bundle, 'schema'), { recursive: true });
-    writeFileSync(join(bundle, 'schema', 'schema.yaml'), 'schema:\n  format:\n    openapi: "3.0.0"\n');
-    const pushed = await runCli(['bundle', 'push', bundle, '--key', 'my/bundle.tar.gz'], clientEnv());
+    writeFileSync(
+      join(bundle, 'schema', 'schema.yaml'),
+      'schema:\n  format:\n    openapi: "3.0.0"\n',
+    );
+    const pushed = await runCli(
+      ['bundle', 'push', bundle, '--key', 'my/bundle.tar.gz'],
+      clientEnv(),
+    );
     expect(pushed.code).toBe(0);
     const last = pushed.stdout.trim().split('\n').pop()!;
-    expect(JSON.parse(last)).toEqual({ s3: { bucket: 'nucleon-bundles', key: 'my/bundle.tar.gz' } });
+    expect(JSON.parse(last)).toEqual({
+      s3: { bucket: 'nucleon-bundles', key: 'my/bundle.tar.gz' },
+    });
   });
 
   it('explains unreachable endpoints and missing credentials', async () => {
-    const down = await runCli(['keys', 'list'], { ...clientEnv(), AWS_ENDPOINT_URL_PROTON: 'http://127.0.0.1:1' });
+    const down = await runCli(['keys', 'list'], {
+      ...clientEnv(),
+      AWS_ENDPOINT_URL_PROTON: 'http://127.0.0.1:1',
+    });
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/could not reach the Nucleon endpoint/);
-    const nocreds = await runCli(['keys', 'list'], { ...clientEnv(), NUCLEON_DATA_DIR: join(dir, 'nowhere'), HOME: dir }, dir);
+    const nocreds = await runCli(
+      ['keys', 'list'],
+      { ...clientEnv(), NUCLEON_DATA_DIR: join(dir, 'nowhere'), HOME: dir },
+      dir,
+    );
     expect(nocreds.stderr).toMatch(/no credentials/);
   });
 
   it('prints help for every command', async () => {
-    for (const args of [['--help'], ['up', '--help'], ['keys', '--help'], ['bundle', 'push', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['up', '--help'],
+      ['keys', '--help'],
+      ['bundle', 'push', '--help'],
+    ]) {
       const r = await runCli(args);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Usage: nucleon/);

@@ -52,7 +52,8 @@ function routeOf(location: Location, session: SessionInfo, access: Access): Reac
       <div className="card">
         <h1>Not allowed</h1>
         <p>
-          Your role (<code>{access.caller.role}</code>) may not {refused.what}. Ask an admin if you need to. <Link to="/">Go to the dashboard</Link>.
+          Your role (<code>{access.caller.role}</code>) may not {refused.what}. Ask an admin if you
+          need to. <Link to="/">Go to the dashboard</Link>.
         </p>
       </div>
     );
@@ -63,16 +64,20 @@ function routeOf(location: Location, session: SessionInfo, access: Access): Reac
   if (path === '/audit') return <AuditPage />;
   if (path === '/connect') return <ConnectPage accessKeyId={session.accessKeyId || undefined} />;
   if (path === '/templates') return <TemplatesPage />;
-  if ((p = m('/templates/:kind/:name')) && (p.kind === 'environment' || p.kind === 'service')) return <TemplatePage kind={p.kind} name={p.name!} />;
+  if ((p = m('/templates/:kind/:name')) && (p.kind === 'environment' || p.kind === 'service'))
+    return <TemplatePage kind={p.kind} name={p.name!} />;
   if (path === '/environments') return <EnvironmentsPage />;
-  if (path === '/create/environment') return <CreateEnvironmentPage template={query.get('template') ?? undefined} />;
+  if (path === '/create/environment')
+    return <CreateEnvironmentPage template={query.get('template') ?? undefined} />;
   if ((p = m('/environments/:name'))) return <EnvironmentPage name={p.name!} />;
   if ((p = m('/environments/:name/graph'))) return <EnvironmentGraphPage name={p.name!} />;
   if ((p = m('/components/:name'))) return <ComponentPage name={p.name!} />;
   if (path === '/services') return <ServicesPage />;
-  if (path === '/create/service') return <CreateServicePage template={query.get('template') ?? undefined} />;
+  if (path === '/create/service')
+    return <CreateServicePage template={query.get('template') ?? undefined} />;
   if ((p = m('/services/:name'))) return <ServicePage name={p.name!} />;
-  if ((p = m('/services/:service/instances/:name'))) return <InstancePage serviceName={p.service!} name={p.name!} />;
+  if ((p = m('/services/:service/instances/:name')))
+    return <InstancePage serviceName={p.service!} name={p.name!} />;
   return (
     <div className="card">
       <h1>Page not found</h1>
@@ -83,9 +88,15 @@ function routeOf(location: Location, session: SessionInfo, access: Access): Reac
   );
 }
 
-function Shell(props: { session: SessionInfo; access: Access; onSignOut: () => void; children: ReactNode }): ReactNode {
+function Shell(props: {
+  session: SessionInfo;
+  access: Access;
+  onSignOut: () => void;
+  children: ReactNode;
+}): ReactNode {
   const { path } = useLocation();
-  const active = (to: string) => (to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`));
+  const active = (to: string) =>
+    to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`);
   // After moving to another page, put keyboard and screen-reader focus at its start.
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
@@ -100,7 +111,10 @@ function Shell(props: { session: SessionInfo; access: Access; onSignOut: () => v
       </a>
       <header className="topbar">
         <Link to="/" className="brand">
-          <span className="brand-mark" aria-hidden="true">◎</span> Nucleon
+          <span className="brand-mark" aria-hidden="true">
+            ◎
+          </span>{' '}
+          Nucleon
         </Link>
         <nav aria-label="Main" className="main-nav">
           {nav
@@ -113,7 +127,13 @@ function Shell(props: { session: SessionInfo; access: Access; onSignOut: () => v
         </nav>
         <div className="who">
           {props.access.caller.userName ? (
-            <span title={props.session.accessKeyId ? `Signed in as this user, with the access key ${props.session.accessKeyId}` : 'Signed in as this user, with a password'}>
+            <span
+              title={
+                props.session.accessKeyId
+                  ? `Signed in as this user, with the access key ${props.session.accessKeyId}`
+                  : 'Signed in as this user, with a password'
+              }
+            >
               <code>{props.access.caller.userName}</code>
             </span>
           ) : (
@@ -171,7 +191,8 @@ export function App(): ReactNode {
     }
   };
 
-  if (error) return <ErrorBanner error={error} title="The console cannot reach the Nucleon server" />;
+  if (error)
+    return <ErrorBanner error={error} title="The console cannot reach the Nucleon server" />;
   if (session === undefined) return <Loading what="the console" />;
   if (session === null) return <SignInPage onSignedIn={setSession} />;
   if (!access) return <Loading what="your access" />;

@@ -16,7 +16,10 @@ export interface Location {
 }
 
 function current(): Location {
-  return { path: window.location.pathname.replace(/\/+$/, '') || '/', query: new URLSearchParams(window.location.search) };
+  return {
+    path: window.location.pathname.replace(/\/+$/, '') || '/',
+    query: new URLSearchParams(window.location.search),
+  };
 }
 
 /** The current path and query, updated on navigation and on the browser's back/forward. */
@@ -54,14 +57,27 @@ export function pathOf(...segments: string[]): string {
   return '/' + segments.map(encodeURIComponent).join('/');
 }
 
-export function Link(props: { to: string; children: ReactNode; className?: string; 'aria-current'?: 'page' | undefined; 'aria-label'?: string }): ReactNode {
+export function Link(props: {
+  to: string;
+  children: ReactNode;
+  className?: string;
+  'aria-current'?: 'page' | undefined;
+  'aria-label'?: string;
+}): ReactNode {
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
-    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+      return;
     event.preventDefault();
     navigate(props.to);
   };
   return (
-    <a href={props.to} onClick={onClick} className={props.className} aria-current={props['aria-current']} aria-label={props['aria-label']}>
+    <a
+      href={props.to}
+      onClick={onClick}
+      className={props.className}
+      aria-current={props['aria-current']}
+      aria-label={props['aria-label']}
+    >
       {props.children}
     </a>
   );

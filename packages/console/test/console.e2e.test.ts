@@ -3,7 +3,12 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireOrSkip, startTestServer, TEST_ROOT_KEY, type TestServer } from '@nucleon/test-utils';
+import {
+  requireOrSkip,
+  startTestServer,
+  TEST_ROOT_KEY,
+  type TestServer,
+} from '@nucleon/test-utils';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -15,8 +20,10 @@ const docsImages = here('../../../docs/images/');
 const distIndex = here('../dist/index.html');
 
 function missingTool(): string | undefined {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing: install Debian's Chromium with \`apt-get install -y chromium\` to run the browser tests`;
-  if (spawnSync('aws', ['--version']).status !== 0) return 'the AWS CLI is missing (the env-codebuild bundle reports an output with it)';
+  if (!existsSync(CHROMIUM))
+    return `${CHROMIUM} is missing: install Debian's Chromium with \`apt-get install -y chromium\` to run the browser tests`;
+  if (spawnSync('aws', ['--version']).status !== 0)
+    return 'the AWS CLI is missing (the env-codebuild bundle reports an output with it)';
   return undefined;
 }
 
@@ -36,36 +43,65 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await page.screenshot({ path, fullPage: true });
     // The committed copies in docs/images are written when missing, or refreshed on request
     // (UPDATE_DOCS_SCREENSHOTS=1), so that a test run does not dirty the tree.
-    if (copyToDocs && (!existsSync(join(docsImages, copyToDocs)) || process.env.UPDATE_DOCS_SCREENSHOTS === '1')) {
+    if (
+      copyToDocs &&
+      (!existsSync(join(docsImages, copyToDocs)) || process.env.UPDATE_DOCS_SCREENSHOTS === '1')
+    ) {
       mkdirSync(docsImages, { recursive: true });
       copyFileSync(path, join(docsImages, copyToDocs));
     }
   };
-  const nav = (label: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
+  const nav = (label: string) =>
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
   // playwright-core has no web-first assertions: poll with Vitest's instead.
-  const poll = <T>(read: () => Promise<T>, timeout = 20_000) => expect.poll(read, { timeout, interval: 200 });
-  const visible = (locator: Locator, timeout = 20_000) => locator.first().waitFor({ state: 'visible', timeout });
-  const textOf = (locator: Locator, timeout?: number) => poll(async () => (await locator.textContent()) ?? '', timeout);
+  const poll = <T>(read: () => Promise<T>, timeout = 20_000) =>
+    expect.poll(read, { timeout, interval: 200 });
+  const visible = (locator: Locator, timeout = 20_000) =>
+    locator.first().waitFor({ state: 'visible', timeout });
+  const textOf = (locator: Locator, timeout?: number) =>
+    poll(async () => (await locator.textContent()) ?? '', timeout);
   const valueOf = (locator: Locator) => poll(() => locator.inputValue());
   const heading = (text: string) => textOf(page.getByRole('heading', { level: 1 })).toBe(text);
 
   beforeAll(async () => {
-    if (!existsSync(distIndex)) throw new Error(`The console is not built (${distIndex} is missing): run \`npm run build -w @nucleon/console\` first.`);
+    if (!existsSync(distIndex))
+      throw new Error(
+        `The console is not built (${distIndex} is missing): run \`npm run build -w @nucleon/console\` first.`,
+      );
     mkdirSync(results, { recursive: true });
     bundles = mkdtempSync(join(tmpdir(), 'nucleon-console-bundles-'));
-    for (const name of ['env-codebuild', 'svc-codebuild']) execFileSync('tar', ['-czf', join(bundles, `${name}.tar.gz`), '-C', join(fixtures, name), '.']);
+    for (const name of ['env-codebuild', 'svc-codebuild'])
+      execFileSync('tar', [
+        '-czf',
+        join(bundles, `${name}.tar.gz`),
+        '-C',
+        join(fixtures, name),
+        '.',
+      ]);
     server = await startTestServer({ dialect: 'pglite' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.setDefaultTimeout(20_000);
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('request', (r) => {
-      const body = r.url().endsWith('/console/api/call') ? (r.postDataJSON() as { target: string; input: { afterEventId?: number } }) : undefined;
-      if (body?.target.endsWith('.GetDeploymentDetails')) logPolls.push(body.input.afterEventId ?? 0);
+      const body = r.url().endsWith('/console/api/call')
+        ? (r.postDataJSON() as { target: string; input: { afterEventId?: number } })
+        : undefined;
+      if (body?.target.endsWith('.GetDeploymentDetails'))
+        logPolls.push(body.input.afterEventId ?? 0);
     });
   });
 
@@ -84,8 +120,12 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await heading('Dashboard');
     await visible(page.getByRole('heading', { name: 'Get started' }));
     const cookies = await page.context().cookies();
-    expect(cookies).toEqual([expect.objectContaining({ name: 'nucleon_session', httpOnly: true, sameSite: 'Strict' })]);
-    const stored = await page.evaluate<string>('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie');
+    expect(cookies).toEqual([
+      expect.objectContaining({ name: 'nucleon_session', httpOnly: true, sameSite: 'Strict' }),
+    ]);
+    const stored = await page.evaluate<string>(
+      'JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie',
+    );
     expect(stored).not.toContain(TEST_ROOT_KEY.secretAccessKey);
     await shot('dashboard-empty');
   });
@@ -139,7 +179,9 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await visible(page.locator('.deployment-log [data-status="SUCCEEDED"]'), 60_000);
     await textOf(log).toContain('wrote outputs');
     // The page asked only for the lines after the last one it had, while the deployment ran.
-    expect(logPolls, JSON.stringify(logPolls)).toSatisfy((polls: number[]) => polls.some((after) => after > 0));
+    expect(logPolls, JSON.stringify(logPolls)).toSatisfy((polls: number[]) =>
+      polls.some((after) => after > 0),
+    );
     const outputs = page.getByRole('table', { name: 'Outputs' });
     await textOf(outputs).toContain('cluster-dev');
     await textOf(outputs).toContain('bonjour');
@@ -191,15 +233,21 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await port.fill('80x');
     await visible(instance.locator('.field-error', { hasText: 'Enter a number.' }));
     await port.fill('8080');
-    await poll(() => instance.locator('.field-error', { hasText: 'Enter a number.' }).count()).toBe(0);
+    await poll(() => instance.locator('.field-error', { hasText: 'Enter a number.' }).count()).toBe(
+      0,
+    );
     await instance.locator('input[name="message"]').fill('hello from the console');
-    await valueOf(page.getByLabel('Spec (YAML)')).toMatch(/instances:\n {2}- name: web-a\n {4}environment: dev\n {4}spec:\n {6}port: 8080/);
+    await valueOf(page.getByLabel('Spec (YAML)')).toMatch(
+      /instances:\n {2}- name: web-a\n {4}environment: dev\n {4}spec:\n {6}port: 8080/,
+    );
     await shot('create-service');
     await page.getByRole('button', { name: 'Create service' }).click();
     await heading('web');
     await visible(page.locator('.facts [data-status="ACTIVE"]'), 60_000);
     await textOf(page.getByRole('log')).toContain('instance web-a ready');
-    await visible(page.locator('tr', { hasText: 'web-a' }).locator('[data-status="SUCCEEDED"]').first());
+    await visible(
+      page.locator('tr', { hasText: 'web-a' }).locator('[data-status="SUCCEEDED"]').first(),
+    );
     await shot('service', 'console-service.png');
 
     await page.getByRole('link', { name: 'web-a' }).first().click();
@@ -253,7 +301,9 @@ describe.skipIf(!available)('the web console in Chromium', () => {
 
     await nav('Dashboard');
     const card = page.locator('.count-card[data-kind="Service instances"]');
-    await textOf(card.locator('.count-rows div', { hasText: 'Behind minor' }).locator('dd')).toBe('1');
+    await textOf(card.locator('.count-rows div', { hasText: 'Behind minor' }).locator('dd')).toBe(
+      '1',
+    );
     await textOf(page.locator('tr', { hasText: 'web-a' })).toContain('1.0 → 1.1 available');
   });
 
@@ -262,7 +312,9 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await heading('web-a');
     await page.getByRole('button', { name: 'Update' }).click();
     const minor = page.getByRole('radio', { name: /latest minor version/ });
-    await textOf(page.locator('label[data-deployment-type="MINOR_VERSION"]')).toContain('(1.0 → 1.1) — second minor');
+    await textOf(page.locator('label[data-deployment-type="MINOR_VERSION"]')).toContain(
+      '(1.0 → 1.1) — second minor',
+    );
     expect(await minor.isDisabled()).toBe(false);
     await minor.check();
     await page.locator('#update-input-sleep_seconds').fill('0');
@@ -274,7 +326,9 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await textOf(page.locator('.facts').first(), 30_000).toContain('cb-svc 1.1');
     await shot('instance-updated-minor');
     await nav('Dashboard');
-    await poll(async () => (await page.locator('tr', { hasText: 'web-a' }).textContent()) ?? '').not.toContain('available');
+    await poll(
+      async () => (await page.locator('tr', { hasText: 'web-a' }).textContent()) ?? '',
+    ).not.toContain('available');
   });
 
   it('draws the environment: the environment, its service and instance, with status and version, as keyboard links', async () => {
@@ -284,15 +338,20 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     const graph = page.getByRole('group', { name: 'Graph of environment dev' });
     const envNode = graph.getByRole('link', { name: /^Environment dev, succeeded, cb-env 1\.0/ });
     const serviceNode = graph.getByRole('link', { name: /^Service web, active, template cb-svc/ });
-    const instanceNode = graph.getByRole('link', { name: /^Service instance web-a, succeeded, of service web, cb-svc 1\.1$/ });
+    const instanceNode = graph.getByRole('link', {
+      name: /^Service instance web-a, succeeded, of service web, cb-svc 1\.1$/,
+    });
     for (const node of [envNode, serviceNode, instanceNode]) await visible(node);
     await textOf(graph.locator('[data-node="instance:web/web-a"]')).toContain('1.1');
-    expect(await graph.locator('[data-node="instance:web/web-a"]').getAttribute('data-status')).toBe('SUCCEEDED');
+    expect(
+      await graph.locator('[data-node="instance:web/web-a"]').getAttribute('data-status'),
+    ).toBe('SUCCEEDED');
     expect(await graph.locator('.graph-edge').count()).toBe(2);
     await shot('environment-graph', 'console-environment-graph.png');
 
     // Every box is a link one can reach and follow with the keyboard.
-    const focused = () => page.evaluate<string | null>("document.activeElement?.getAttribute('data-node') ?? null");
+    const focused = () =>
+      page.evaluate<string | null>("document.activeElement?.getAttribute('data-node') ?? null");
     await serviceNode.focus();
     await page.keyboard.press('Tab');
     expect(await focused()).toBe('instance:web/web-a');
@@ -307,7 +366,9 @@ describe.skipIf(!available)('the web console in Chromium', () => {
     await nav('Environments');
     await page.getByRole('link', { name: 'dev', exact: true }).click();
     await heading('dev');
-    await visible(page.locator('.env-graph [data-node="instance:web/web-a"][data-status="SUCCEEDED"]'));
+    await visible(
+      page.locator('.env-graph [data-node="instance:web/web-a"][data-status="SUCCEEDED"]'),
+    );
   });
 
   it('deletes the service after a typed confirmation', async () => {

@@ -1,7 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { initialRaw, rawFromSpec, typedOf, typedValues } from '../src/schema/form-values.js';
 import { constraintsOf, parseTemplateSchema, type InputField } from '../src/schema/input-schema.js';
-import { environmentSpecText, instanceInputsOf, readEnvironmentSpec, readServiceSpec, serviceSpecText } from '../src/schema/spec-documents.js';
+import {
+  environmentSpecText,
+  instanceInputsOf,
+  readEnvironmentSpec,
+  readServiceSpec,
+  serviceSpecText,
+} from '../src/schema/spec-documents.js';
 import { nameProblem, specValues } from '../src/schema/spec-values.js';
 
 const schema = `schema:
@@ -56,16 +62,33 @@ describe('reading a template schema', () => {
   test('finds the input types the schema names, with every keyword the forms use', () => {
     const inputs = parseTemplateSchema(schema);
     expect(inputs.environment).toBeUndefined();
-    expect(inputs.service).toMatchObject({ typeName: 'SvcInput', description: 'Inputs of one instance' });
+    expect(inputs.service).toMatchObject({
+      typeName: 'SvcInput',
+      description: 'Inputs of one instance',
+    });
     expect(inputs.pipeline?.fields.map((f) => f.name)).toEqual(['dockerfile']);
-    expect(field('name')).toEqual({ name: 'name', type: 'string', required: true, title: 'Service name', minLength: 2, maxLength: 8, pattern: '^[a-z]+$' });
-    expect(field('size')).toMatchObject({ enum: ['small', 'large'], default: 'small', required: false });
+    expect(field('name')).toEqual({
+      name: 'name',
+      type: 'string',
+      required: true,
+      title: 'Service name',
+      minLength: 2,
+      maxLength: 8,
+      pattern: '^[a-z]+$',
+    });
+    expect(field('size')).toMatchObject({
+      enum: ['small', 'large'],
+      default: 'small',
+      required: false,
+    });
     expect(field('subnets')).toMatchObject({ type: 'array', itemType: 'string' });
   });
 
   test('says what is wrong with a schema it cannot use', () => {
     expect(() => parseTemplateSchema('nope: 1')).toThrow(/top-level "schema:"/);
-    expect(() => parseTemplateSchema('schema:\n  environment_input_type: Missing\n  types: {}\n')).toThrow(/"Missing", but types has no such entry/);
+    expect(() =>
+      parseTemplateSchema('schema:\n  environment_input_type: Missing\n  types: {}\n'),
+    ).toThrow(/"Missing", but types has no such entry/);
     expect(parseTemplateSchema(undefined)).toEqual({});
   });
 
@@ -103,18 +126,35 @@ describe('form values', () => {
     expect(typedOf(field('public'), false)).toEqual({ value: false });
     expect(typedOf(field('subnets'), 'a\n\n b \n')).toEqual({ value: ['a', 'b'] });
     expect(typedOf(field('tags'), 'team: x')).toEqual({ value: { team: 'x' } });
-    expect(typedOf(field('tags'), '- a')).toEqual({ error: 'Enter a YAML mapping (key: value lines).' });
-    expect(typedOf(field('tags'), 'a: [')).toMatchObject({ error: expect.stringMatching(/^Not valid YAML/) });
+    expect(typedOf(field('tags'), '- a')).toEqual({
+      error: 'Enter a YAML mapping (key: value lines).',
+    });
+    expect(typedOf(field('tags'), 'a: [')).toMatchObject({
+      error: expect.stringMatching(/^Not valid YAML/),
+    });
   });
 
   test('collect values and errors for a whole form; the YAML view keeps invalid text as typed', () => {
     const raw = { ...initialRaw(fields()), name: 'web', port: '80x' };
-    expect(typedValues(fields(), raw)).toEqual({ values: { name: 'web', size: 'small', public: true }, errors: { port: 'Enter a number.' } });
-    expect(specValues(fields(), raw)).toEqual({ name: 'web', port: '80x', size: 'small', public: true });
+    expect(typedValues(fields(), raw)).toEqual({
+      values: { name: 'web', size: 'small', public: true },
+      errors: { port: 'Enter a number.' },
+    });
+    expect(specValues(fields(), raw)).toEqual({
+      name: 'web',
+      port: '80x',
+      size: 'small',
+      public: true,
+    });
   });
 
   test('are read back from a spec typed as YAML, ignoring unknown keys', () => {
-    expect(rawFromSpec(fields(), { name: 'api', port: 9000, unknown: 1 })).toMatchObject({ name: 'api', port: '9000', public: true, size: '' });
+    expect(rawFromSpec(fields(), { name: 'api', port: 9000, unknown: 1 })).toMatchObject({
+      name: 'api',
+      port: '9000',
+      public: true,
+      size: '',
+    });
   });
 });
 
@@ -127,15 +167,21 @@ describe('spec documents', () => {
   });
 
   test('a ServiceSpec round-trips, and an instance finds its inputs in it', () => {
-    const text = serviceSpecText({ pipeline: { dockerfile: 'D' }, instances: [{ name: 'a', environment: 'dev', spec: { port: 1 } }] });
-    expect(readServiceSpec(text)).toEqual({ pipeline: { dockerfile: 'D' }, instances: [{ name: 'a', environment: 'dev', spec: { port: 1 } }] });
+    const text = serviceSpecText({
+      pipeline: { dockerfile: 'D' },
+      instances: [{ name: 'a', environment: 'dev', spec: { port: 1 } }],
+    });
+    expect(readServiceSpec(text)).toEqual({
+      pipeline: { dockerfile: 'D' },
+      instances: [{ name: 'a', environment: 'dev', spec: { port: 1 } }],
+    });
     expect(instanceInputsOf(text, 'a')).toEqual({ port: 1 });
     expect(instanceInputsOf(text, 'b')).toEqual({});
     expect(() => readServiceSpec('instances: 3')).toThrow(/"instances" must be a list/);
   });
 });
 
-test('resource names follow Proton\'s pattern', () => {
+test("resource names follow Proton's pattern", () => {
   expect(nameProblem('dev-1_a')).toBeUndefined();
   expect(nameProblem('')).toBe('A name is required.');
   expect(nameProblem('-dev')).toMatch(/letters, digits/);

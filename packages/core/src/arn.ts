@@ -22,5 +22,11 @@ export type ParsedArn = {
 export function parseProtonArn(arn: string): ParsedArn | undefined {
   const m = /^arn:([a-z-]+):proton:([a-z0-9-]*):(\d{12}):([a-z-]+)\/(.+)$/.exec(arn);
   if (!m) return undefined;
-  return { partition: m[1]!, region: m[2]!, accountId: m[3]!, resourceType: m[4]!, resource: m[5]! };
+  return {
+    partition: m[1]!,
+    region: m[2]!,
+    accountId: m[3]!,
+    resourceType: m[4]!,
+    resource: m[5]!,
+  };
 }

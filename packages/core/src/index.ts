@@ -24,8 +24,24 @@ export {
   versionInUseError,
 } from './catalog/versions.js';
 export type { VersionRef } from './catalog/versions.js';
-export { DeploymentStatus, canTransition, deploymentSourcesOf, endStatus, idleStatuses, activeStatuses, isActive, isTerminal, finalStatus } from './deployments/deployment-status.js';
-export { ServiceStatus, canServiceTransition, isServiceBusy, serviceSourcesOf, settledServiceStatuses } from './deployments/service-status.js';
+export {
+  DeploymentStatus,
+  canTransition,
+  deploymentSourcesOf,
+  endStatus,
+  idleStatuses,
+  activeStatuses,
+  isActive,
+  isTerminal,
+  finalStatus,
+} from './deployments/deployment-status.js';
+export {
+  ServiceStatus,
+  canServiceTransition,
+  isServiceBusy,
+  serviceSourcesOf,
+  settledServiceStatuses,
+} from './deployments/service-status.js';
 export type { EngineOutcome } from './deployments/deployment-status.js';
 export { resolveTargetVersion } from './deployments/resolve-target-version.js';
 export type { DeploymentUpdateType, TargetVersion } from './deployments/resolve-target-version.js';
@@ -39,7 +55,15 @@ export {
   stackOwnership,
 } from './deployments/engine-names.js';
 export type { EngineIdentity, StackOwnership } from './deployments/engine-names.js';
-export { ROLES, AREAS, ALL_ACTIONS, isRole, roleAllows, actionsOf, isWrite } from './access/roles.js';
+export {
+  ROLES,
+  AREAS,
+  ALL_ACTIONS,
+  isRole,
+  roleAllows,
+  actionsOf,
+  isWrite,
+} from './access/roles.js';
 export type { Role, Area, Action } from './access/roles.js';
 export { decide, matchesGlob } from './access/decide.js';
 export type { Access, Decision, Grant, GrantKind, Need } from './access/decide.js';

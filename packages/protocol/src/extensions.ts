@@ -9,7 +9,12 @@ import type { ModelOperation, ModelShape } from './model-types.js';
 export const extensionTargetPrefix = 'Nucleon20261127';
 
 export const extensionShapes: Readonly<Record<string, ModelShape>> = {
-  NucleonBucketName: { type: 'string', min: 3, max: 63, pattern: '^[a-z0-9]+[a-z0-9-\\.]+[a-z0-9]+$' },
+  NucleonBucketName: {
+    type: 'string',
+    min: 3,
+    max: 63,
+    pattern: '^[a-z0-9]+[a-z0-9-\\.]+[a-z0-9]+$',
+  },
   NucleonObjectKey: { type: 'string', min: 1, max: 1024 },
   NucleonBase64: { type: 'string', min: 1, max: 7_000_000 },
   NucleonSha256: { type: 'string' },
@@ -34,12 +39,28 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
   NucleonAccessKeyList: { type: 'list', member: 'NucleonAccessKey' },
   CreateAccessKeyInput: {
     type: 'structure',
-    members: { description: { shape: 'NucleonText' }, userName: { shape: 'NucleonUserName' }, role: { shape: 'NucleonRole' } },
+    members: {
+      description: { shape: 'NucleonText' },
+      userName: { shape: 'NucleonUserName' },
+      role: { shape: 'NucleonRole' },
+    },
   },
-  CreateAccessKeyOutput: { type: 'structure', required: ['accessKey'], members: { accessKey: { shape: 'NucleonAccessKey' } } },
+  CreateAccessKeyOutput: {
+    type: 'structure',
+    required: ['accessKey'],
+    members: { accessKey: { shape: 'NucleonAccessKey' } },
+  },
   ListAccessKeysInput: { type: 'structure', members: {} },
-  ListAccessKeysOutput: { type: 'structure', required: ['accessKeys'], members: { accessKeys: { shape: 'NucleonAccessKeyList' } } },
-  DeleteAccessKeyInput: { type: 'structure', required: ['accessKeyId'], members: { accessKeyId: { shape: 'NucleonAccessKeyId' } } },
+  ListAccessKeysOutput: {
+    type: 'structure',
+    required: ['accessKeys'],
+    members: { accessKeys: { shape: 'NucleonAccessKeyList' } },
+  },
+  DeleteAccessKeyInput: {
+    type: 'structure',
+    required: ['accessKeyId'],
+    members: { accessKeyId: { shape: 'NucleonAccessKeyId' } },
+  },
   DeleteAccessKeyOutput: { type: 'structure', members: {} },
   NucleonLong: { type: 'long' },
   NucleonString: { type: 'string' },
@@ -47,15 +68,28 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
   NucleonDeploymentEvent: {
     type: 'structure',
     required: ['id', 'at', 'kind', 'message'],
-    members: { id: { shape: 'NucleonLong' }, at: { shape: 'Timestamp' }, kind: { shape: 'NucleonString' }, message: { shape: 'NucleonString' } },
+    members: {
+      id: { shape: 'NucleonLong' },
+      at: { shape: 'Timestamp' },
+      kind: { shape: 'NucleonString' },
+      message: { shape: 'NucleonString' },
+    },
   },
   NucleonDeploymentEventList: { type: 'list', member: 'NucleonDeploymentEvent' },
-  NucleonRenderedFile: { type: 'structure', required: ['path', 'content'], members: { path: { shape: 'NucleonString' }, content: { shape: 'NucleonString' } } },
+  NucleonRenderedFile: {
+    type: 'structure',
+    required: ['path', 'content'],
+    members: { path: { shape: 'NucleonString' }, content: { shape: 'NucleonString' } },
+  },
   NucleonRenderedFileList: { type: 'list', member: 'NucleonRenderedFile' },
   GetDeploymentDetailsInput: {
     type: 'structure',
     required: ['id'],
-    members: { id: { shape: 'DeploymentId' }, afterEventId: { shape: 'NucleonLong' }, includeRendered: { shape: 'NucleonBoolean' } },
+    members: {
+      id: { shape: 'DeploymentId' },
+      afterEventId: { shape: 'NucleonLong' },
+      includeRendered: { shape: 'NucleonBoolean' },
+    },
   },
   GetDeploymentDetailsOutput: {
     type: 'structure',
@@ -74,9 +108,18 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
   SetRepositoryRemoteInput: {
     type: 'structure',
     required: ['provider', 'name', 'remoteUrl'],
-    members: { provider: { shape: 'RepositoryProvider' }, name: { shape: 'RepositoryName' }, remoteUrl: { shape: 'NucleonRemoteUrl' }, token: { shape: 'NucleonToken' } },
+    members: {
+      provider: { shape: 'RepositoryProvider' },
+      name: { shape: 'RepositoryName' },
+      remoteUrl: { shape: 'NucleonRemoteUrl' },
+      token: { shape: 'NucleonToken' },
+    },
   },
-  SetRepositoryRemoteOutput: { type: 'structure', required: ['repository'], members: { repository: { shape: 'Repository' } } },
+  SetRepositoryRemoteOutput: {
+    type: 'structure',
+    required: ['repository'],
+    members: { repository: { shape: 'Repository' } },
+  },
   PutBundleInput: {
     type: 'structure',
     required: ['key', 'content'],
@@ -98,15 +141,50 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
   ...accessShapes,
 };
 
-const keyErrors = ['ValidationException', 'AccessDeniedException', 'ResourceNotFoundException', 'InternalServerException'];
+const keyErrors = [
+  'ValidationException',
+  'AccessDeniedException',
+  'ResourceNotFoundException',
+  'InternalServerException',
+];
 
 export const extensionOperations = {
-  CreateAccessKey: { input: 'CreateAccessKeyInput', output: 'CreateAccessKeyOutput', errors: keyErrors, idempotent: false },
-  ListAccessKeys: { input: 'ListAccessKeysInput', output: 'ListAccessKeysOutput', errors: keyErrors, idempotent: false },
-  DeleteAccessKey: { input: 'DeleteAccessKeyInput', output: 'DeleteAccessKeyOutput', errors: keyErrors, idempotent: true },
-  GetDeploymentDetails: { input: 'GetDeploymentDetailsInput', output: 'GetDeploymentDetailsOutput', errors: keyErrors, idempotent: false },
-  SetRepositoryRemote: { input: 'SetRepositoryRemoteInput', output: 'SetRepositoryRemoteOutput', errors: keyErrors, idempotent: true },
-  PutBundle: { input: 'PutBundleInput', output: 'PutBundleOutput', errors: ['ValidationException', 'AccessDeniedException', 'InternalServerException'], idempotent: true },
+  CreateAccessKey: {
+    input: 'CreateAccessKeyInput',
+    output: 'CreateAccessKeyOutput',
+    errors: keyErrors,
+    idempotent: false,
+  },
+  ListAccessKeys: {
+    input: 'ListAccessKeysInput',
+    output: 'ListAccessKeysOutput',
+    errors: keyErrors,
+    idempotent: false,
+  },
+  DeleteAccessKey: {
+    input: 'DeleteAccessKeyInput',
+    output: 'DeleteAccessKeyOutput',
+    errors: keyErrors,
+    idempotent: true,
+  },
+  GetDeploymentDetails: {
+    input: 'GetDeploymentDetailsInput',
+    output: 'GetDeploymentDetailsOutput',
+    errors: keyErrors,
+    idempotent: false,
+  },
+  SetRepositoryRemote: {
+    input: 'SetRepositoryRemoteInput',
+    output: 'SetRepositoryRemoteOutput',
+    errors: keyErrors,
+    idempotent: true,
+  },
+  PutBundle: {
+    input: 'PutBundleInput',
+    output: 'PutBundleOutput',
+    errors: ['ValidationException', 'AccessDeniedException', 'InternalServerException'],
+    idempotent: true,
+  },
   ...accessOperations,
 } as const satisfies Record<string, ModelOperation>;
 

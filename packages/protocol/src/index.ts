@@ -16,5 +16,18 @@ export { serializeShape, deserializeShape } from './serialize-output.js';
 export { ProtonClient, ProtonApiError } from './proton-client.js';
 export type { ProtonClientOptions } from './proton-client.js';
 export { extensionTargetPrefix, extensionShapes, extensionOperations } from './extensions.js';
-export type { ExtensionOperationName, PutBundleInput, PutBundleOutput, NucleonAccessKey } from './extensions.js';
-export type { AccessShapes, CallerAccessOutput, ListAuditEventsInput, NucleonAuditEvent, NucleonGrant, NucleonRole, NucleonUser } from './access-extensions.js';
+export type {
+  ExtensionOperationName,
+  PutBundleInput,
+  PutBundleOutput,
+  NucleonAccessKey,
+} from './extensions.js';
+export type {
+  AccessShapes,
+  CallerAccessOutput,
+  ListAuditEventsInput,
+  NucleonAuditEvent,
+  NucleonGrant,
+  NucleonRole,
+  NucleonUser,
+} from './access-extensions.js';

@@ -1,6 +1,16 @@
 /** The compact form of a Smithy/botocore shape that the generator emits. */
 export interface ModelShape {
-  type: 'structure' | 'union' | 'list' | 'string' | 'integer' | 'long' | 'boolean' | 'timestamp' | 'double' | 'blob';
+  type:
+    | 'structure'
+    | 'union'
+    | 'list'
+    | 'string'
+    | 'integer'
+    | 'long'
+    | 'boolean'
+    | 'timestamp'
+    | 'double'
+    | 'blob';
   members?: Record<string, { shape: string; idempotencyToken?: true }>;
   required?: string[];
   member?: string;

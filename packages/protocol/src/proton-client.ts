@@ -82,10 +82,16 @@ export class ProtonClient {
     const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     if (!response.ok) {
       const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-      const rawType = str(json.__type) ?? response.headers.get('x-amzn-errortype') ?? 'UnknownError';
+      const rawType =
+        str(json.__type) ?? response.headers.get('x-amzn-errortype') ?? 'UnknownError';
       const type = rawType.replace(/^.*#/, '').replace(/:.*$/, '');
       const message = str(json.message) ?? str(json.Message) ?? response.statusText;
-      throw new ProtonApiError(type, message, response.status, response.headers.get('x-amzn-requestid') ?? undefined);
+      throw new ProtonApiError(
+        type,
+        message,
+        response.status,
+        response.headers.get('x-amzn-requestid') ?? undefined,
+      );
     }
     return json;
   }

@@ -15,7 +15,9 @@ export function serializeShape(shapeName: string, value: unknown): unknown {
     case 'timestamp':
       return value instanceof Date ? value.getTime() / 1000 : value;
     case 'list':
-      return Array.isArray(value) ? value.map((v) => serializeShape(shape.member ?? '', v)) : undefined;
+      return Array.isArray(value)
+        ? value.map((v) => serializeShape(shape.member ?? '', v))
+        : undefined;
     case 'structure':
     case 'union': {
       const out: Record<string, unknown> = {};
@@ -39,7 +41,9 @@ export function deserializeShape(shapeName: string, value: unknown): unknown {
     case 'timestamp':
       return typeof value === 'number' ? new Date(value * 1000) : value;
     case 'list':
-      return Array.isArray(value) ? value.map((v) => deserializeShape(shape.member ?? '', v)) : value;
+      return Array.isArray(value)
+        ? value.map((v) => deserializeShape(shape.member ?? '', v))
+        : value;
     case 'structure':
     case 'union': {
       const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };

@@ -50,7 +50,10 @@ function walk(shapeName: string, value: unknown, path: string, out: InputViolati
   const shape = shapeOf(shapeName);
   const at = path === '' ? 'input' : path;
   const fail = (constraint: string): undefined => {
-    out.push({ path: at, message: `Value ${describe(shape, value)} '${at}' failed to satisfy constraint: ${constraint}` });
+    out.push({
+      path: at,
+      message: `Value ${describe(shape, value)} '${at}' failed to satisfy constraint: ${constraint}`,
+    });
     return undefined;
   };
   switch (shape.type) {
@@ -58,7 +61,8 @@ function walk(shapeName: string, value: unknown, path: string, out: InputViolati
       return checkString(shape, value, fail);
     case 'integer':
     case 'long':
-      if (typeof value !== 'number' || !Number.isInteger(value)) return fail('Member must be an integer');
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        return fail('Member must be an integer');
       if (shape.min !== undefined && value < shape.min)
         return fail(`Member must have value greater than or equal to ${shape.min}`);
       if (shape.max !== undefined && value > shape.max)
@@ -107,7 +111,9 @@ function walkList(
     return fail(`Member must have length greater than or equal to ${shape.min}`);
   if (shape.max !== undefined && value.length > shape.max)
     return fail(`Member must have length less than or equal to ${shape.max}`);
-  return value.map((item, i) => walk(shape.member ?? '', item, `${path}.${i + 1}.member`.replace(/^\./, ''), out));
+  return value.map((item, i) =>
+    walk(shape.member ?? '', item, `${path}.${i + 1}.member`.replace(/^\./, ''), out),
+  );
 }
 
 function walkStructure(
@@ -127,7 +133,10 @@ function walkStructure(
     const v = input[name];
     if (v === undefined || v === null) {
       if (shape.required?.includes(name) && shape.type !== 'union') {
-        out.push({ path: memberPath, message: `Value null at '${memberPath}' failed to satisfy constraint: Member must not be null` });
+        out.push({
+          path: memberPath,
+          message: `Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`,
+        });
       }
       continue;
     }

@@ -22,10 +22,17 @@ describe('the data dir lock', () => {
   it('takes over a lock left by a process that died', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nucleon-lock-'));
     const child = spawn(process.execPath, ['-e', '0']);
-    const deadPid = await new Promise<number>((resolve) => child.on('exit', () => resolve(child.pid!)));
-    writeFileSync(join(dir, 'nucleon.lock'), JSON.stringify({ pid: deadPid, hostname: hostname(), startedAt: 'earlier' }));
+    const deadPid = await new Promise<number>((resolve) =>
+      child.on('exit', () => resolve(child.pid!)),
+    );
+    writeFileSync(
+      join(dir, 'nucleon.lock'),
+      JSON.stringify({ pid: deadPid, hostname: hostname(), startedAt: 'earlier' }),
+    );
     const lock = DataDirLock.acquire(dir);
-    expect((JSON.parse(readFileSync(join(dir, 'nucleon.lock'), 'utf8')) as { pid: number }).pid).toBe(process.pid);
+    expect(
+      (JSON.parse(readFileSync(join(dir, 'nucleon.lock'), 'utf8')) as { pid: number }).pid,
+    ).toBe(process.pid);
     lock.release();
     rmSync(dir, { recursive: true, force: true });
   });

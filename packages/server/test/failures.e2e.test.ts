@@ -78,7 +78,11 @@ for (const dialect of testDialects())
       server = await startTestServer({
         dialect,
         // The commands signal through files outside their workspace, which the command sandbox forbids.
-        env: { NUCLEON_STALL_WARNING_MS: '1000', NUCLEON_CREDENTIAL_PURGE_MS: '200', NUCLEON_RUNNER_SANDBOX: 'off' },
+        env: {
+          NUCLEON_STALL_WARNING_MS: '1000',
+          NUCLEON_CREDENTIAL_PURGE_MS: '200',
+          NUCLEON_RUNNER_SANDBOX: 'off',
+        },
       });
       proton = sdkClient(server);
       await publishFixture(server, {

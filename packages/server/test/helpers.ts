@@ -22,15 +22,28 @@ export function tarFixture(name: string): Buffer {
 }
 
 export function sdkClient(server: TestServer): SdkProtonClient {
-  return new SdkProtonClient({ endpoint: server.url, region: server.region, credentials: server.credentials, maxAttempts: 1 });
+  return new SdkProtonClient({
+    endpoint: server.url,
+    region: server.region,
+    credentials: server.credentials,
+    maxAttempts: 1,
+  });
 }
 
 export function nucleonClient(server: TestServer): ProtonClient {
-  return new ProtonClient({ endpoint: server.url, region: server.region, credentials: server.credentials });
+  return new ProtonClient({
+    endpoint: server.url,
+    region: server.region,
+    credentials: server.credentials,
+  });
 }
 
 /** Pushes a fixture bundle into Nucleon's bundle store and returns its S3 source. */
-export async function pushFixture(server: TestServer, name: string, key = `${name}.tar.gz`): Promise<{ bucket: string; key: string }> {
+export async function pushFixture(
+  server: TestServer,
+  name: string,
+  key = `${name}.tar.gz`,
+): Promise<{ bucket: string; key: string }> {
   const out = (await nucleonClient(server).send(`${extensionTargetPrefix}.PutBundle`, {
     key,
     content: tarFixture(name).toString('base64'),
@@ -53,21 +66,50 @@ export async function publishFixture(
   },
 ): Promise<{ majorVersion: string; minorVersion: string }> {
   const proton = sdkClient(server);
-  const source = { s3: await pushFixture(server, options.fixture, `${options.template}-${options.fixture}.tar.gz`) };
+  const source = {
+    s3: await pushFixture(server, options.fixture, `${options.template}-${options.fixture}.tar.gz`),
+  };
   const w = { client: proton, maxWaitTime: 60, minDelay: 1, maxDelay: 1 };
   if (options.kind === 'ENVIRONMENT') {
-    await proton.send(new CreateEnvironmentTemplateCommand({ name: options.template })).catch(() => undefined);
-    const v = (await proton.send(new CreateEnvironmentTemplateVersionCommand({ templateName: options.template, source }))).environmentTemplateVersion!;
-    const ref = { templateName: options.template, majorVersion: v.majorVersion!, minorVersion: v.minorVersion! };
+    await proton
+      .send(new CreateEnvironmentTemplateCommand({ name: options.template }))
+      .catch(() => undefined);
+    const v = (
+      await proton.send(
+        new CreateEnvironmentTemplateVersionCommand({ templateName: options.template, source }),
+      )
+    ).environmentTemplateVersion!;
+    const ref = {
+      templateName: options.template,
+      majorVersion: v.majorVersion!,
+      minorVersion: v.minorVersion!,
+    };
     await waitUntilEnvironmentTemplateVersionRegistered(w, ref);
     await proton.send(new UpdateEnvironmentTemplateVersionCommand({ ...ref, status: 'PUBLISHED' }));
     return ref;
   }
   await proton
-    .send(new CreateServiceTemplateCommand({ name: options.template, ...(options.pipeline ? {} : { pipelineProvisioning: 'CUSTOMER_MANAGED' }) }))
+    .send(
+      new CreateServiceTemplateCommand({
+        name: options.template,
+        ...(options.pipeline ? {} : { pipelineProvisioning: 'CUSTOMER_MANAGED' }),
+      }),
+    )
     .catch(() => undefined);
-  const v = (await proton.send(new CreateServiceTemplateVersionCommand({ templateName: options.template, source, compatibleEnvironmentTemplates: options.compatible ?? [] }))).serviceTemplateVersion!;
-  const ref = { templateName: options.template, majorVersion: v.majorVersion!, minorVersion: v.minorVersion! };
+  const v = (
+    await proton.send(
+      new CreateServiceTemplateVersionCommand({
+        templateName: options.template,
+        source,
+        compatibleEnvironmentTemplates: options.compatible ?? [],
+      }),
+    )
+  ).serviceTemplateVersion!;
+  const ref = {
+    templateName: options.template,
+    majorVersion: v.majorVersion!,
+    minorVersion: v.minorVersion!,
+  };
   await waitUntilServiceTemplateVersionRegistered(w, ref);
   await proton.send(new UpdateServiceTemplateVersionCommand({ ...ref, status: 'PUBLISHED' }));
   return ref;

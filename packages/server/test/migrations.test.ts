@@ -2,12 +2,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { createTestDatabase, postgresUnavailable, requireOrSkip, testDialects } from '@nucleon/test-utils';
+import {
+  createTestDatabase,
+  postgresUnavailable,
+  requireOrSkip,
+  testDialects,
+} from '@nucleon/test-utils';
 import { describe, expect, it } from 'vitest';
 import { migrateDownAll, migrateToLatest, openDatabase } from '../src/adapters/db/database.js';
 
 async function tables(db: Awaited<ReturnType<typeof openDatabase>>['db']): Promise<string[]> {
-  const r = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' and table_name not like 'nucleon_migrations%' order by 1`.execute(db);
+  const r = await sql<{
+    table_name: string;
+  }>`select table_name from information_schema.tables where table_schema = 'public' and table_name not like 'nucleon_migrations%' order by 1`.execute(
+    db,
+  );
   return r.rows.map((row) => row.table_name);
 }
 
@@ -22,7 +31,16 @@ for (const dialect of testDialects()) {
       try {
         await migrateToLatest(handle.db);
         const up = await tables(handle.db);
-        expect(up).toEqual(expect.arrayContaining(['templates', 'template_versions', 'jobs', 'access_keys', 'tags', 'blobs']));
+        expect(up).toEqual(
+          expect.arrayContaining([
+            'templates',
+            'template_versions',
+            'jobs',
+            'access_keys',
+            'tags',
+            'blobs',
+          ]),
+        );
         await migrateDownAll(handle.db);
         expect(await tables(handle.db)).toEqual([]);
         await migrateToLatest(handle.db);

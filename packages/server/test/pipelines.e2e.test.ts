@@ -22,7 +22,12 @@ const w = (client: ProtonClient) => ({ client, maxWaitTime: 60, minDelay: 1, max
 const spec = (names: string[], stage?: string) =>
   `proton: ServiceSpec\n${stage ? `pipeline:\n  stage: ${stage}\n` : ''}instances:\n${names.map((n, i) => `  - name: ${n}\n    environment: dev\n    spec:\n      port: ${9000 + i}\n`).join('')}`;
 const outputs = async (proton: ProtonClient) =>
-  Object.fromEntries(((await proton.send(new ListServicePipelineOutputsCommand({ serviceName: 'api' }))).outputs ?? []).map((o) => [o.key!, o.valueString] as const));
+  Object.fromEntries(
+    (
+      (await proton.send(new ListServicePipelineOutputsCommand({ serviceName: 'api' }))).outputs ??
+      []
+    ).map((o) => [o.key!, o.valueString] as const),
+  );
 
 describe('service pipelines', () => {
   let server: TestServer;
@@ -31,21 +36,57 @@ describe('service pipelines', () => {
   beforeAll(async () => {
     server = await startTestServer({ dialect: 'pglite' });
     proton = sdkClient(server);
-    await publishFixture(server, { kind: 'ENVIRONMENT', template: 'env', fixture: 'env-codebuild' });
-    await proton.send(new CreateEnvironmentCommand({ name: 'dev', templateName: 'env', templateMajorVersion: '1', spec: 'proton: EnvironmentSpec\nspec: {}\n' }));
+    await publishFixture(server, {
+      kind: 'ENVIRONMENT',
+      template: 'env',
+      fixture: 'env-codebuild',
+    });
+    await proton.send(
+      new CreateEnvironmentCommand({
+        name: 'dev',
+        templateName: 'env',
+        templateMajorVersion: '1',
+        spec: 'proton: EnvironmentSpec\nspec: {}\n',
+      }),
+    );
     await waitUntilEnvironmentDeployed(w(proton), { name: 'dev' });
-    await publishFixture(server, { kind: 'SERVICE', template: 'piped', fixture: 'svc-codebuild-pipe', pipeline: true, compatible: [{ templateName: 'env', majorVersion: '1' }] });
+    await publishFixture(server, {
+      kind: 'SERVICE',
+      template: 'piped',
+      fixture: 'svc-codebuild-pipe',
+      pipeline: true,
+      compatible: [{ templateName: 'env', majorVersion: '1' }],
+    });
   });
   afterAll(async () => {
     await server?.stop();
   });
 
   it('needs the code repository fields when the template has a pipeline', async () => {
-    await expect(proton.send(new CreateServiceCommand({ name: 'norepo', templateName: 'piped', templateMajorVersion: '1', spec: spec(['a']) }))).rejects.toBeInstanceOf(ValidationException);
+    await expect(
+      proton.send(
+        new CreateServiceCommand({
+          name: 'norepo',
+          templateName: 'piped',
+          templateMajorVersion: '1',
+          spec: spec(['a']),
+        }),
+      ),
+    ).rejects.toBeInstanceOf(ValidationException);
   });
 
   it('provisions the pipeline over all instances with the service repository fields', async () => {
-    await proton.send(new CreateServiceCommand({ name: 'api', templateName: 'piped', templateMajorVersion: '1', spec: spec(['a', 'b']), repositoryConnectionArn: 'arn:aws:codestar-connections:us-east-1:123456789012:connection/x', repositoryId: 'acme/api', branchName: 'main' }));
+    await proton.send(
+      new CreateServiceCommand({
+        name: 'api',
+        templateName: 'piped',
+        templateMajorVersion: '1',
+        spec: spec(['a', 'b']),
+        repositoryConnectionArn: 'arn:aws:codestar-connections:us-east-1:123456789012:connection/x',
+        repositoryId: 'acme/api',
+        branchName: 'main',
+      }),
+    );
     expect((await waitUntilServiceCreated(w(proton), { name: 'api' })).state).toBe('SUCCESS');
     const out = await outputs(proton);
     expect(out).toMatchObject({ Stage: 'build', Repo: 'acme/api' });
@@ -57,12 +98,23 @@ describe('service pipelines', () => {
     expect((await waitUntilServiceUpdated(w(proton), { name: 'api' })).state).toBe('SUCCESS');
     const svc = (await proton.send(new GetServiceCommand({ name: 'api' }))).service!;
     expect(svc.status).toBe('ACTIVE');
-    expect((await outputs(proton)).Instances?.split(',').map((x: string) => x.split('=')[0])).toEqual(['a', 'c']);
+    expect(
+      (await outputs(proton)).Instances?.split(',').map((x: string) => x.split('=')[0]),
+    ).toEqual(['a', 'c']);
   });
 
   it('updates the pipeline with its own inputs', async () => {
-    await proton.send(new UpdateServicePipelineCommand({ serviceName: 'api', deploymentType: 'CURRENT_VERSION', spec: spec(['a', 'c'], 'deploy') }));
-    expect((await waitUntilServicePipelineDeployed({ ...w(proton), minDelay: 1 }, { name: 'api' })).state).toBe('SUCCESS');
+    await proton.send(
+      new UpdateServicePipelineCommand({
+        serviceName: 'api',
+        deploymentType: 'CURRENT_VERSION',
+        spec: spec(['a', 'c'], 'deploy'),
+      }),
+    );
+    expect(
+      (await waitUntilServicePipelineDeployed({ ...w(proton), minDelay: 1 }, { name: 'api' }))
+        .state,
+    ).toBe('SUCCESS');
     expect((await outputs(proton)).Stage).toBe('deploy');
   });
 

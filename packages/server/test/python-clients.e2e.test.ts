@@ -50,9 +50,27 @@ describe('boto3 and the AWS CLI as clients', async () => {
 
   it.skipIf(!python)('boto3 registers, waits for, publishes and lists a template', async () => {
     const source = await pushFixture(server, 'env-cfn');
-    const { stdout } = await run('python3', ['-c', BOTO3_SCRIPT, JSON.stringify({ url: server.url, key: server.credentials.accessKeyId, secret: server.credentials.secretAccessKey, source })]);
-    const out = JSON.parse(stdout) as { recommended: string; created: string; names: string[]; error: string };
-    expect(out).toMatchObject({ recommended: '1.0', names: ['boto-env'], error: 'ResourceNotFoundException' });
+    const { stdout } = await run('python3', [
+      '-c',
+      BOTO3_SCRIPT,
+      JSON.stringify({
+        url: server.url,
+        key: server.credentials.accessKeyId,
+        secret: server.credentials.secretAccessKey,
+        source,
+      }),
+    ]);
+    const out = JSON.parse(stdout) as {
+      recommended: string;
+      created: string;
+      names: string[];
+      error: string;
+    };
+    expect(out).toMatchObject({
+      recommended: '1.0',
+      names: ['boto-env'],
+      error: 'ResourceNotFoundException',
+    });
     expect(new Date(out.created).getFullYear()).toBeGreaterThanOrEqual(2026);
   });
 
@@ -66,11 +84,34 @@ describe('boto3 and the AWS CLI as clients', async () => {
       AWS_PROFILE: '',
     };
     delete (env as Record<string, string | undefined>).AWS_PROFILE;
-    const created = await run('aws', ['proton', 'create-service-template', '--name', 'cli-svc', '--pipeline-provisioning', 'CUSTOMER_MANAGED', '--output', 'json'], { env });
-    expect((JSON.parse(created.stdout) as { serviceTemplate: unknown }).serviceTemplate).toMatchObject({ name: 'cli-svc', pipelineProvisioning: 'CUSTOMER_MANAGED' });
-    const listed = await run('aws', ['proton', 'list-service-templates', '--output', 'json'], { env });
-    expect((JSON.parse(listed.stdout) as { templates: Array<{ name: string }> }).templates.map((t) => t.name)).toEqual(['cli-svc']);
-    const failed = await run('aws', ['proton', 'get-service-template', '--name', 'missing'], { env }).catch((e: { stderr: string; code: number }) => e);
+    const created = await run(
+      'aws',
+      [
+        'proton',
+        'create-service-template',
+        '--name',
+        'cli-svc',
+        '--pipeline-provisioning',
+        'CUSTOMER_MANAGED',
+        '--output',
+        'json',
+      ],
+      { env },
+    );
+    expect(
+      (JSON.parse(created.stdout) as { serviceTemplate: unknown }).serviceTemplate,
+    ).toMatchObject({ name: 'cli-svc', pipelineProvisioning: 'CUSTOMER_MANAGED' });
+    const listed = await run('aws', ['proton', 'list-service-templates', '--output', 'json'], {
+      env,
+    });
+    expect(
+      (JSON.parse(listed.stdout) as { templates: Array<{ name: string }> }).templates.map(
+        (t) => t.name,
+      ),
+    ).toEqual(['cli-svc']);
+    const failed = await run('aws', ['proton', 'get-service-template', '--name', 'missing'], {
+      env,
+    }).catch((e: { stderr: string; code: number }) => e);
     expect((failed as { stderr: string }).stderr).toMatch(/ResourceNotFoundException/);
   });
 });

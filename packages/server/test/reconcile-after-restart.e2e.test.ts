@@ -167,7 +167,9 @@ for (const dialect of testDialects())
         server.nucleon.database.db,
       );
       expect(
-        jobs.rows.map((r) => (typeof r.payload === 'string' ? (JSON.parse(r.payload) as unknown) : r.payload)),
+        jobs.rows.map((r) =>
+          typeof r.payload === 'string' ? (JSON.parse(r.payload) as unknown) : r.payload,
+        ),
       ).toEqual([{ serviceName: 'svc' }, { serviceName: 'svc' }]);
       // A delete whose worker died mid-run: its job was claimed once and its lease has lapsed.
       await proton.send(new DeleteEnvironmentCommand({ name: 'doomed' }));

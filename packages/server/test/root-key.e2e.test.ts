@@ -45,11 +45,9 @@ describe('the root key from NUCLEON_ROOT_*', () => {
   it('is retired when the setting changes, while keys made with it stay', async () => {
     const a = await start(first);
     const made = (
-      (await a
-        .client(first)
-        .send(`${extensionTargetPrefix}.CreateAccessKey`, {
-          description: 'made by the first root',
-        })) as { accessKey: typeof first }
+      (await a.client(first).send(`${extensionTargetPrefix}.CreateAccessKey`, {
+        description: 'made by the first root',
+      })) as { accessKey: typeof first }
     ).accessKey;
     await a.nucleon.stop();
 

@@ -15,10 +15,16 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export const TEST_ROOT_KEY = { accessKeyId: 'AKIANUCLEONTESTROOT1', secretAccessKey: 'nucleon-test-root-secret-key-0000000000' };
+export const TEST_ROOT_KEY = {
+  accessKeyId: 'AKIANUCLEONTESTROOT1',
+  secretAccessKey: 'nucleon-test-root-secret-key-0000000000',
+};
 
 /** Starts the real composition root on 127.0.0.1:<free port> over PGlite or PostgreSQL. */
-export async function startTestServer(options: { dialect: Dialect; env?: Record<string, string> }): Promise<TestServer> {
+export async function startTestServer(options: {
+  dialect: Dialect;
+  env?: Record<string, string>;
+}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nucleon-test-'));
   const database = options.dialect === 'postgres' ? await createTestDatabase() : undefined;
   const config = loadConfig({

@@ -10,7 +10,8 @@ export function testDialects(env: NodeJS.ProcessEnv = process.env): Dialect[] {
 }
 
 /** Admin connection used to create a database per test file. */
-export const adminUrl = (): string => process.env.NUCLEON_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const adminUrl = (): string =>
+  process.env.NUCLEON_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 let reachable: Promise<string | undefined> | undefined;
 

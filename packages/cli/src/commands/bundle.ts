@@ -12,22 +12,32 @@ interface PushFlags extends ConnectionFlags {
 }
 
 export function registerBundleCommands(program: Command, setExit: (code: number) => void): void {
-  const bundle = program.command('bundle').description("template bundles in Nucleon's bundle store");
+  const bundle = program
+    .command('bundle')
+    .description("template bundles in Nucleon's bundle store");
   bundle
     .command('push <path>')
     .description(
       'upload a bundle folder (packed as .tar.gz) or a .tar.gz file; the last line printed is {"s3":{"bucket","key"}} for use as a version\'s source',
     )
-    .option('--bucket <bucket>', "bucket name in Nucleon's store (default: the server's NUCLEON_BUNDLE_BUCKET, nucleon-bundles)")
+    .option(
+      '--bucket <bucket>',
+      "bucket name in Nucleon's store (default: the server's NUCLEON_BUNDLE_BUCKET, nucleon-bundles)",
+    )
     .option('--key <key>', 'object key (default: <name>-<sha256 prefix>.tar.gz)')
     .option('--endpoint-url <url>', 'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL)')
     .option('--profile <name>', 'credentials profile (AWS_PROFILE)')
     .option('--region <region>', 'signing region (AWS_REGION)')
     .action(async (path: string, flags: PushFlags) => {
       const info = await stat(path);
-      const data = info.isDirectory() ? await packBundleDirectory(path) : new Uint8Array(await readFile(path));
+      const data = info.isDirectory()
+        ? await packBundleDirectory(path)
+        : new Uint8Array(await readFile(path));
       const sha = createHash('sha256').update(data).digest('hex');
-      const name = basename(path).replace(/\.(tar\.gz|tgz)$/, '').replace(/[^A-Za-z0-9._-]/g, '-') || 'bundle';
+      const name =
+        basename(path)
+          .replace(/\.(tar\.gz|tgz)$/, '')
+          .replace(/[^A-Za-z0-9._-]/g, '-') || 'bundle';
       const key = flags.key ?? `${name}-${sha.slice(0, 12)}.tar.gz`;
       const { client } = resolveConnection(flags);
       const out = (await client.send(`${extensionTargetPrefix}.PutBundle`, {

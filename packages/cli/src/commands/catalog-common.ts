@@ -28,20 +28,32 @@ export type Hints = Partial<Record<string, string>>;
 /** Adds --endpoint-url, --profile, --region and -o/--output, the same on every catalog command. */
 export function withConnection(cmd: Command, output = true): Command {
   cmd
-    .option('--endpoint-url <url>', 'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL; default http://127.0.0.1:8080)')
+    .option(
+      '--endpoint-url <url>',
+      'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL; default http://127.0.0.1:8080)',
+    )
     .option('--profile <name>', 'credentials profile (AWS_PROFILE; default: .nucleon/credentials)')
     .option('--region <region>', 'signing region (AWS_REGION; default us-east-1)');
-  if (output) cmd.addOption(new Option('-o, --output <format>', 'table for people, json for scripts').choices(['table', 'json']).default('table'));
+  if (output)
+    cmd.addOption(
+      new Option('-o, --output <format>', 'table for people, json for scripts')
+        .choices(['table', 'json'])
+        .default('table'),
+    );
   return cmd;
 }
 
 const GENERIC_HINTS: Hints = {
-  AccessDeniedException: 'check the credentials: --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where `nucleon up` wrote .nucleon/credentials',
-  UnrecognizedClientException: 'check the credentials: --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where `nucleon up` wrote .nucleon/credentials',
+  AccessDeniedException:
+    'check the credentials: --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where `nucleon up` wrote .nucleon/credentials',
+  UnrecognizedClientException:
+    'check the credentials: --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where `nucleon up` wrote .nucleon/credentials',
   InvalidSignatureException: 'check AWS_SECRET_ACCESS_KEY (or the secret in the --profile you use)',
-  ConflictException: 'a deployment may be running: see `nucleon deployments list`, follow it with `nucleon deployments watch <id>`, then try again',
+  ConflictException:
+    'a deployment may be running: see `nucleon deployments list`, follow it with `nucleon deployments watch <id>`, then try again',
   ThrottlingException: 'wait a moment and try again',
-  ServiceQuotaExceededException: 'delete what you no longer need, or raise the server quota (NUCLEON_MAX_TEMPLATES, NUCLEON_MAX_VERSIONS_PER_TEMPLATE)',
+  ServiceQuotaExceededException:
+    'delete what you no longer need, or raise the server quota (NUCLEON_MAX_TEMPLATES, NUCLEON_MAX_VERSIONS_PER_TEMPLATE)',
 };
 
 /**
@@ -63,14 +75,21 @@ export function action<A extends unknown[]>(
       setExit(code ?? 0);
     } catch (error) {
       if (error instanceof CliError) {
-        process.stderr.write(`nucleon: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+        process.stderr.write(
+          `nucleon: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`,
+        );
         setExit(error.exitCode);
         return;
       }
       if (error instanceof ProtonApiError) {
-        const table = typeof hints === 'function' ? hints(...args.filter((a): a is string => typeof a === 'string')) : hints;
+        const table =
+          typeof hints === 'function'
+            ? hints(...args.filter((a): a is string => typeof a === 'string'))
+            : hints;
         const hint = table[error.type] ?? GENERIC_HINTS[error.type];
-        process.stderr.write(`nucleon: ${error.type}: ${error.message}\n${hint ? `hint: ${hint}\n` : ''}`);
+        process.stderr.write(
+          `nucleon: ${error.type}: ${error.message}\n${hint ? `hint: ${hint}\n` : ''}`,
+        );
         setExit(1);
         return;
       }
@@ -89,7 +108,9 @@ export function printJson(value: unknown): void {
 }
 
 /** Follows nextToken until the last page. */
-export async function listAll<T>(page: (nextToken: string | undefined) => Promise<{ nextToken?: string | undefined; items: T[] }>): Promise<T[]> {
+export async function listAll<T>(
+  page: (nextToken: string | undefined) => Promise<{ nextToken?: string | undefined; items: T[] }>,
+): Promise<T[]> {
   const all: T[] = [];
   let token: string | undefined;
   do {
@@ -122,11 +143,16 @@ export async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
 export async function confirmDelete(what: string, yes: boolean | undefined): Promise<void> {
   if (yes) return;
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw new CliError(`refusing to delete ${what} without confirmation (not a terminal).`, 'pass --yes to delete without asking.');
+    throw new CliError(
+      `refusing to delete ${what} without confirmation (not a terminal).`,
+      'pass --yes to delete without asking.',
+    );
   }
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
-    const answer = (await rl.question(`Delete ${what}? This removes what it provisioned. [y/N] `)).trim().toLowerCase();
+    const answer = (await rl.question(`Delete ${what}? This removes what it provisioned. [y/N] `))
+      .trim()
+      .toLowerCase();
     if (answer !== 'y' && answer !== 'yes') throw new CliError('not deleted.', undefined, 1);
   } finally {
     rl.close();
@@ -160,7 +186,8 @@ export function parseVersion(text: string): { major: string; minor: string } {
 
 export function parseMajor(text: string | undefined, flag = '--major'): string | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new CliError(`${flag} takes a major version number, like 1 (got "${text}").`);
+  if (!/^\d+$/.test(text))
+    throw new CliError(`${flag} takes a major version number, like 1 (got "${text}").`);
   return text;
 }
 

@@ -24,7 +24,13 @@ export function commandTree(program: Command): Node[] {
     }
     if (!path) flags.add('--version');
     const subs = cmd.commands.map((c) => c.name());
-    nodes.push({ path, subcommands: subs, flags: [...flags], valueFlags, argChoices: cmd.registeredArguments[0]?.argChoices });
+    nodes.push({
+      path,
+      subcommands: subs,
+      flags: [...flags],
+      valueFlags,
+      argChoices: cmd.registeredArguments[0]?.argChoices,
+    });
     for (const c of cmd.commands) visit(c, path ? `${path} ${c.name()}` : c.name());
   };
   visit(program, '');
@@ -32,11 +38,16 @@ export function commandTree(program: Command): Node[] {
 }
 
 /** One case per option with choices, and one per command for its other value-taking options. */
-function valueCases(nodes: Node[], choices: (values: readonly string[]) => string, free: string): Array<{ patterns: string[]; body: string }> {
+function valueCases(
+  nodes: Node[],
+  choices: (values: readonly string[]) => string,
+  free: string,
+): Array<{ patterns: string[]; body: string }> {
   const cases: Array<{ patterns: string[]; body: string }> = [];
   for (const n of nodes) {
     const pattern = (f: string) => q(`${n.path}|${f}`);
-    for (const v of n.valueFlags) if (v.choices) cases.push({ patterns: v.flags.map(pattern), body: choices(v.choices) });
+    for (const v of n.valueFlags)
+      if (v.choices) cases.push({ patterns: v.flags.map(pattern), body: choices(v.choices) });
     const rest = n.valueFlags.filter((v) => !v.choices).flatMap((v) => v.flags.map(pattern));
     if (rest.length) cases.push({ patterns: rest, body: free });
   }
@@ -51,7 +62,11 @@ export function bashScript(program: Command): string {
   const name = program.name();
   const fn = `_${name.replace(/[^A-Za-z0-9_]/g, '_')}_complete`;
   const paths = nodes.filter((n) => n.path).map((n) => q(n.path));
-  const choiceCases = valueCases(nodes, (v) => `COMPREPLY=($(compgen -W ${q(v.join(' '))} -- "$cur"))`, 'COMPREPLY=()').map((c) => `    ${c.patterns.join('|')}) ${c.body}; return ;;`);
+  const choiceCases = valueCases(
+    nodes,
+    (v) => `COMPREPLY=($(compgen -W ${q(v.join(' '))} -- "$cur"))`,
+    'COMPREPLY=()',
+  ).map((c) => `    ${c.patterns.join('|')}) ${c.body}; return ;;`);
   const wordCases = nodes.map((n) => {
     const words = n.subcommands.length ? n.subcommands : (n.argChoices ?? []);
     return `    ${q(n.path)}) subs=${q(words.join(' '))}; flags=${q(n.flags.join(' '))} ;;`;
@@ -92,7 +107,9 @@ export function zshScript(program: Command): string {
   const name = program.name();
   const fn = `_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
   const paths = nodes.filter((n) => n.path).map((n) => q(n.path));
-  const choiceCases = valueCases(nodes, (v) => `compadd -- ${v.join(' ')}`, '_files').map((c) => `    (${c.patterns.join('|')}) ${c.body}; return ;;`);
+  const choiceCases = valueCases(nodes, (v) => `compadd -- ${v.join(' ')}`, '_files').map(
+    (c) => `    (${c.patterns.join('|')}) ${c.body}; return ;;`,
+  );
   const wordCases = nodes.map((n) => {
     const words = n.subcommands.length ? n.subcommands : (n.argChoices ?? []);
     return `    (${q(n.path)}) subs=(${words.join(' ')}); flags=(${n.flags.join(' ')}) ;;`;

@@ -10,7 +10,14 @@ interface ShowFlags extends ConnectionFlags {
 }
 
 interface Details {
-  deployment: Record<string, unknown> & { deploymentStatus: string; id: string; targetArn: string; createdAt: number; completedAt?: number; deploymentStatusMessage?: string };
+  deployment: Record<string, unknown> & {
+    deploymentStatus: string;
+    id: string;
+    targetArn: string;
+    createdAt: number;
+    completedAt?: number;
+    deploymentStatusMessage?: string;
+  };
   engine?: string;
   operation?: string;
   outputs?: Array<{ key: string; valueString: string }>;
@@ -28,11 +35,18 @@ function printLog(events: Details['events']): void {
   }
 }
 
-export function registerDeploymentCommands(program: Command, setExit: (code: number) => void): void {
-  const deployment = program.command('deployment').description('deployments: state, log and the exact files rendered');
+export function registerDeploymentCommands(
+  program: Command,
+  setExit: (code: number) => void,
+): void {
+  const deployment = program
+    .command('deployment')
+    .description('deployments: state, log and the exact files rendered');
   deployment
     .command('show <id>')
-    .description("show a deployment's state and outputs; --log prints its full log, --rendered the files it rendered, --follow streams the log until it ends (exit 1 if it did not succeed)")
+    .description(
+      "show a deployment's state and outputs; --log prints its full log, --rendered the files it rendered, --follow streams the log until it ends (exit 1 if it did not succeed)",
+    )
     .option('--log', 'print every log line (status changes, engine events, command output)')
     .option('--rendered', 'print every file the deployment rendered')
     .option('-f, --follow', 'keep printing new log lines until the deployment ends')
@@ -42,7 +56,12 @@ export function registerDeploymentCommands(program: Command, setExit: (code: num
     .option('--region <region>', 'signing region (AWS_REGION)')
     .action(async (id: string, flags: ShowFlags) => {
       const { client } = resolveConnection(flags);
-      const fetchDetails = (after: number) => client.send(`${extensionTargetPrefix}.GetDeploymentDetails`, { id, afterEventId: after, includeRendered: !!flags.rendered }) as Promise<Details>;
+      const fetchDetails = (after: number) =>
+        client.send(`${extensionTargetPrefix}.GetDeploymentDetails`, {
+          id,
+          afterEventId: after,
+          includeRendered: !!flags.rendered,
+        }) as Promise<Details>;
       let details = await fetchDetails(0);
       if (flags.output === 'json') {
         process.stdout.write(JSON.stringify(details, null, 2) + '\n');
@@ -57,11 +76,16 @@ export function registerDeploymentCommands(program: Command, setExit: (code: num
           `  operation  ${details.operation ?? ''} on ${details.engine ?? ''}`,
           `  status     ${d.deploymentStatus}${d.deploymentStatusMessage ? ` — ${d.deploymentStatusMessage}` : ''}`,
           `  started    ${time(d.createdAt)}${d.completedAt ? `, ended ${time(d.completedAt)}` : ''}`,
-          ...(details.outputs?.length ? ['  outputs', ...details.outputs.map((o) => `    ${o.key} = ${o.valueString}`)] : []),
+          ...(details.outputs?.length
+            ? ['  outputs', ...details.outputs.map((o) => `    ${o.key} = ${o.valueString}`)]
+            : []),
         ].join('\n') + '\n',
       );
       if (flags.rendered) {
-        for (const f of details.renderedFiles ?? []) process.stdout.write(`\n--- ${f.path}\n${f.content}${f.content.endsWith('\n') ? '' : '\n'}`);
+        for (const f of details.renderedFiles ?? [])
+          process.stdout.write(
+            `\n--- ${f.path}\n${f.content}${f.content.endsWith('\n') ? '' : '\n'}`,
+          );
       }
       if (flags.log || flags.follow) {
         process.stdout.write('\n');

@@ -118,8 +118,7 @@ class TemplateApi {
     if (this.kind === 'environment')
       return (await this.client.call('GetEnvironmentTemplateVersion', input))
         .environmentTemplateVersion;
-    return (await this.client.call('GetServiceTemplateVersion', input))
-      .serviceTemplateVersion;
+    return (await this.client.call('GetServiceTemplateVersion', input)).serviceTemplateVersion;
   }
 
   async createVersion(

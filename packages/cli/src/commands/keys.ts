@@ -16,32 +16,52 @@ export const ROLE_NAMES = ['admin', 'platform', 'developer', 'read-only'];
 /** The connection and output options every API command shares. */
 export function withConnection(cmd: Command): Command {
   return cmd
-    .option('--endpoint-url <url>', 'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL; default http://127.0.0.1:8080)')
+    .option(
+      '--endpoint-url <url>',
+      'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL; default http://127.0.0.1:8080)',
+    )
     .option('--profile <name>', 'credentials profile (AWS_PROFILE)')
     .option('--region <region>', 'signing region (AWS_REGION; default us-east-1)')
     .option('-o, --output <format>', 'table or json', 'table');
 }
 
 export function registerKeyCommands(program: Command, setExit: (code: number) => void): void {
-  const keys = program.command('keys').description('manage access keys for the API (needs an admin key)');
+  const keys = program
+    .command('keys')
+    .description('manage access keys for the API (needs an admin key)');
   const connection = (cmd: Command) =>
     cmd
-      .option('--endpoint-url <url>', 'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL; default http://127.0.0.1:8080)')
+      .option(
+        '--endpoint-url <url>',
+        'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL; default http://127.0.0.1:8080)',
+      )
       .option('--profile <name>', 'credentials profile (AWS_PROFILE)')
       .option('--region <region>', 'signing region (AWS_REGION; default us-east-1)')
       .option('-o, --output <format>', 'table or json', 'table');
 
   connection(keys.command('create'))
-    .description('create an access key; its secret is shown only once. Its role: --role, else its user\'s role, else admin')
+    .description(
+      "create an access key; its secret is shown only once. Its role: --role, else its user's role, else admin",
+    )
     .option('--description <text>', 'what the key is for')
-    .option('--user <name>', 'the user the key belongs to (the user\'s role and grants apply)')
-    .addOption(new Option('--role <role>', 'the key\'s role (default: its user\'s role; admin for a key with no user)').choices(ROLE_NAMES))
+    .option('--user <name>', "the user the key belongs to (the user's role and grants apply)")
+    .addOption(
+      new Option(
+        '--role <role>',
+        "the key's role (default: its user's role; admin for a key with no user)",
+      ).choices(ROLE_NAMES),
+    )
     .action(async (flags: KeyFlags) => {
       const { client } = resolveConnection(flags);
-      const out = (await client.send(`${extensionTargetPrefix}.CreateAccessKey`, { description: flags.description, userName: flags.user, role: flags.role })) as {
+      const out = (await client.send(`${extensionTargetPrefix}.CreateAccessKey`, {
+        description: flags.description,
+        userName: flags.user,
+        role: flags.role,
+      })) as {
         accessKey: NucleonAccessKey;
       };
-      if (flags.output === 'json') process.stdout.write(JSON.stringify(out.accessKey, null, 2) + '\n');
+      if (flags.output === 'json')
+        process.stdout.write(JSON.stringify(out.accessKey, null, 2) + '\n');
       else
         process.stdout.write(
           `aws_access_key_id     = ${out.accessKey.accessKeyId}\naws_secret_access_key = ${out.accessKey.secretAccessKey}\n(the secret is shown only now; store it safely)\n`,
@@ -52,14 +72,22 @@ export function registerKeyCommands(program: Command, setExit: (code: number) =>
     .description('list access keys (secrets are never shown)')
     .action(async (flags: KeyFlags) => {
       const { client } = resolveConnection(flags);
-      const out = (await client.send(`${extensionTargetPrefix}.ListAccessKeys`, {})) as { accessKeys: Array<NucleonAccessKey & { createdAt: number }> };
-      const rows = out.accessKeys.map((k) => ({ ...k, createdAt: new Date(k.createdAt * 1000).toISOString() }));
+      const out = (await client.send(`${extensionTargetPrefix}.ListAccessKeys`, {})) as {
+        accessKeys: Array<NucleonAccessKey & { createdAt: number }>;
+      };
+      const rows = out.accessKeys.map((k) => ({
+        ...k,
+        createdAt: new Date(k.createdAt * 1000).toISOString(),
+      }));
       if (flags.output === 'json') process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-      else printTable(rows, ['accessKeyId', 'root', 'userName', 'role', 'description', 'createdAt']);
+      else
+        printTable(rows, ['accessKeyId', 'root', 'userName', 'role', 'description', 'createdAt']);
       setExit(0);
     });
   connection(keys.command('delete <accessKeyId>'))
-    .description('delete an access key; requests signed with it are refused from then on (root keys cannot be deleted)')
+    .description(
+      'delete an access key; requests signed with it are refused from then on (root keys cannot be deleted)',
+    )
     .action(async (accessKeyId: string, flags: KeyFlags) => {
       const { client } = resolveConnection(flags);
       await client.send(`${extensionTargetPrefix}.DeleteAccessKey`, { accessKeyId });

@@ -46,7 +46,9 @@ function collectionTag(name: string, collection: 'map' | 'seq'): CollectionTag {
   return {
     tag: `!${name}`,
     collection,
-    resolve: (value: YAMLMap.Parsed | YAMLSeq.Parsed) => ({ [longForm(name)]: value.toJSON() as unknown }),
+    resolve: (value: YAMLMap.Parsed | YAMLSeq.Parsed) => ({
+      [longForm(name)]: value.toJSON() as unknown,
+    }),
   };
 }
 

@@ -27,13 +27,20 @@ function banner(nucleon: Nucleon, url: string): string {
       '',
     );
   } else {
-    lines.push(`Root access key: ${rootKey.accessKeyId}${rootKey.credentialsFile ? ` (credentials in ${rootKey.credentialsFile}, profile "nucleon")` : ''}`, '');
+    lines.push(
+      `Root access key: ${rootKey.accessKeyId}${rootKey.credentialsFile ? ` (credentials in ${rootKey.credentialsFile}, profile "nucleon")` : ''}`,
+      '',
+    );
   }
-  const creds = rootKey.credentialsFile ? `AWS_SHARED_CREDENTIALS_FILE=${rootKey.credentialsFile} AWS_PROFILE=nucleon` : 'AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=…';
+  const creds = rootKey.credentialsFile
+    ? `AWS_SHARED_CREDENTIALS_FILE=${rootKey.credentialsFile} AWS_PROFILE=nucleon`
+    : 'AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=…';
   lines.push(
     'Point your tools at it:',
     `  export ${creds} AWS_REGION=${config.region} AWS_DEFAULT_REGION=${config.region} AWS_ENDPOINT_URL_PROTON=${url}`,
-    '  aws proton list-environment-templates                 # AWS CLI (or: aws proton --endpoint-url ' + url + ' …)',
+    '  aws proton list-environment-templates                 # AWS CLI (or: aws proton --endpoint-url ' +
+      url +
+      ' …)',
     `  new ProtonClient({ endpoint: '${url}', region: '${config.region}' })   # AWS SDK for JavaScript`,
     `  boto3.client('proton', endpoint_url='${url}')            # boto3`,
     '',
@@ -48,7 +55,8 @@ async function run(flags: ServeFlags, mode: { http: boolean; worker: boolean }):
   // Everything the server writes (data dir, embedded database, keys, credentials) is private.
   process.umask(0o077);
   // Loaded on demand: client commands should not pay for the server's start-up.
-  const { ConfigError, DataDirLockedError, createNucleon, loadConfig } = await import('@nucleon/server');
+  const { ConfigError, DataDirLockedError, createNucleon, loadConfig } =
+    await import('@nucleon/server');
   let config;
   try {
     config = loadConfig(process.env, {
@@ -95,7 +103,9 @@ async function run(flags: ServeFlags, mode: { http: boolean; worker: boolean }):
       nucleon.stop().then(
         () => resolve(true),
         (error: unknown) => {
-          process.stderr.write(`nucleon: could not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`);
+          process.stderr.write(
+            `nucleon: could not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`,
+          );
           resolve(false);
         },
       );
@@ -110,18 +120,34 @@ function serveOptions(cmd: Command): Command {
   return cmd
     .option('-p, --port <port>', 'HTTP port (NUCLEON_PORT; default 8080; 0 picks a free one)')
     .option('--host <host>', 'address to listen on (NUCLEON_HOST; default 127.0.0.1)')
-    .option('-d, --data-dir <dir>', 'data directory for the embedded database, keys and credentials (NUCLEON_DATA_DIR; default ./.nucleon)')
-    .option('--region <region>', 'region in ARNs and SigV4 scope (NUCLEON_REGION; default us-east-1)')
-    .option('--account-id <id>', '12-digit account id in ARNs (NUCLEON_ACCOUNT_ID; default: generated once and stored)')
-    .option('--log-level <level>', 'debug|info|warn|error|silent (NUCLEON_LOG_LEVEL; default info)');
+    .option(
+      '-d, --data-dir <dir>',
+      'data directory for the embedded database, keys and credentials (NUCLEON_DATA_DIR; default ./.nucleon)',
+    )
+    .option(
+      '--region <region>',
+      'region in ARNs and SigV4 scope (NUCLEON_REGION; default us-east-1)',
+    )
+    .option(
+      '--account-id <id>',
+      '12-digit account id in ARNs (NUCLEON_ACCOUNT_ID; default: generated once and stored)',
+    )
+    .option(
+      '--log-level <level>',
+      'debug|info|warn|error|silent (NUCLEON_LOG_LEVEL; default info)',
+    );
 }
 
 export function registerServeCommands(program: Command, setExit: (code: number) => void): void {
   serveOptions(program.command('up'))
-    .description('run Nucleon in one process: API server, worker and embedded database (PostgreSQL when DATABASE_URL is set)')
+    .description(
+      'run Nucleon in one process: API server, worker and embedded database (PostgreSQL when DATABASE_URL is set)',
+    )
     .action(async (flags: ServeFlags) => setExit(await run(flags, { http: true, worker: true })));
   serveOptions(program.command('server'))
-    .description('run only the API server (scale out: several servers and workers on one PostgreSQL via DATABASE_URL)')
+    .description(
+      'run only the API server (scale out: several servers and workers on one PostgreSQL via DATABASE_URL)',
+    )
     .action(async (flags: ServeFlags) => setExit(await run(flags, { http: true, worker: false })));
   serveOptions(program.command('worker'))
     .description('run only a job worker against the database')

@@ -1,5 +1,21 @@
-import { deserializeShape, extensionOperations, extensionTargetPrefix, operations, targetPrefix } from '@nucleon/protocol';
-import type { AccessShapes, Deployment, NucleonAccessKey, NucleonRole, OperationName, OperationShapes, Output, PutBundleInput, PutBundleOutput } from '@nucleon/protocol';
+import {
+  deserializeShape,
+  extensionOperations,
+  extensionTargetPrefix,
+  operations,
+  targetPrefix,
+} from '@nucleon/protocol';
+import type {
+  AccessShapes,
+  Deployment,
+  NucleonAccessKey,
+  NucleonRole,
+  OperationName,
+  OperationShapes,
+  Output,
+  PutBundleInput,
+  PutBundleOutput,
+} from '@nucleon/protocol';
 
 /** One line of a deployment's log (Nucleon extension). */
 export interface DeploymentEvent {
@@ -18,10 +34,20 @@ export interface RenderedFile {
 export interface ExtensionShapes {
   GetDeploymentDetails: {
     input: { id: string; afterEventId?: number; includeRendered?: boolean };
-    output: { deployment: Deployment; engine?: string; operation?: string; outputs?: Output[]; events: DeploymentEvent[]; renderedFiles?: RenderedFile[] };
+    output: {
+      deployment: Deployment;
+      engine?: string;
+      operation?: string;
+      outputs?: Output[];
+      events: DeploymentEvent[];
+      renderedFiles?: RenderedFile[];
+    };
   };
   PutBundle: { input: PutBundleInput; output: PutBundleOutput };
-  CreateAccessKey: { input: { description?: string; userName?: string; role?: NucleonRole }; output: { accessKey: NucleonAccessKey } };
+  CreateAccessKey: {
+    input: { description?: string; userName?: string; role?: NucleonRole };
+    output: { accessKey: NucleonAccessKey };
+  };
   ListAccessKeys: { input: Record<string, never>; output: { accessKeys: NucleonAccessKey[] } };
   DeleteAccessKey: { input: { accessKeyId: string }; output: Record<string, never> };
 }
@@ -64,7 +90,11 @@ async function errorOf(response: Response): Promise<ApiError> {
     // Not JSON (a proxy's error page): fall back to the status line.
   }
   const type = (typeof body.__type === 'string' ? body.__type : 'UnknownError').replace(/^.*#/, '');
-  return new ApiError(type, typeof body.message === 'string' ? body.message : `${response.status} ${response.statusText}`, response.status);
+  return new ApiError(
+    type,
+    typeof body.message === 'string' ? body.message : `${response.status} ${response.statusText}`,
+    response.status,
+  );
 }
 
 /**
@@ -87,7 +117,8 @@ export class ConsoleApi {
   async currentSession(): Promise<SessionInfo | undefined> {
     const response = await fetch(`${API}/session`, { credentials: 'same-origin' });
     if (!response.ok) throw await errorOf(response);
-    const answer = (await response.json()) as ({ signedIn: true } & SessionInfo) | { signedIn: false };
+    const answer = (await response.json()) as
+      ({ signedIn: true } & SessionInfo) | { signedIn: false };
     if (!answer.signedIn) return undefined;
     const { signedIn: _, ...session } = answer;
     this.csrfToken = session.csrfToken;
@@ -117,22 +148,35 @@ export class ConsoleApi {
   }
 
   async signOut(): Promise<void> {
-    const response = await fetch(`${API}/session`, { method: 'DELETE', credentials: 'same-origin', headers: this.csrfHeader() });
+    const response = await fetch(`${API}/session`, {
+      method: 'DELETE',
+      credentials: 'same-origin',
+      headers: this.csrfHeader(),
+    });
     this.csrfToken = undefined;
     if (!response.ok && response.status !== 401) throw await errorOf(response);
   }
 
   /** Calls one Proton operation. */
-  async call<Op extends OperationName>(operation: Op, input: OperationShapes[Op]['input']): Promise<OperationShapes[Op]['output']> {
+  async call<Op extends OperationName>(
+    operation: Op,
+    input: OperationShapes[Op]['input'],
+  ): Promise<OperationShapes[Op]['output']> {
     const output = await this.send(`${targetPrefix}.${operation}`, input);
     const shape = operations[operation].output;
     return (shape ? deserializeShape(shape, output) : output) as OperationShapes[Op]['output'];
   }
 
   /** Calls one Nucleon extension operation. */
-  async extension<Op extends AnyExtensionName>(operation: Op, input: AllExtensionShapes[Op]['input']): Promise<AllExtensionShapes[Op]['output']> {
+  async extension<Op extends AnyExtensionName>(
+    operation: Op,
+    input: AllExtensionShapes[Op]['input'],
+  ): Promise<AllExtensionShapes[Op]['output']> {
     const output = await this.send(`${extensionTargetPrefix}.${operation}`, input);
-    return deserializeShape(extensionOperations[operation].output, output) as AllExtensionShapes[Op]['output'];
+    return deserializeShape(
+      extensionOperations[operation].output,
+      output,
+    ) as AllExtensionShapes[Op]['output'];
   }
 
   private csrfHeader(): Record<string, string> {

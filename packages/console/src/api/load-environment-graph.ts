@@ -1,4 +1,9 @@
-import type { GraphComponent, GraphInstance, GraphResource, EnvironmentGraphData } from '../graph/environment-graph-layout.js';
+import type {
+  GraphComponent,
+  GraphInstance,
+  GraphResource,
+  EnvironmentGraphData,
+} from '../graph/environment-graph-layout.js';
 import { ApiError, api } from './console-api.js';
 import { listAll } from './list-all.js';
 import { getTemplate, newerVersion } from './template-calls.js';
@@ -6,7 +11,9 @@ import { getTemplate, newerVersion } from './template-calls.js';
 const notFound = (e: unknown) => e instanceof ApiError && e.type === 'ResourceNotFoundException';
 
 /** The recommended version of a template, or undefined when it cannot be read (deleted meanwhile). */
-async function recommendedOf(load: () => Promise<{ recommendedVersion?: string }>): Promise<string | undefined> {
+async function recommendedOf(
+  load: () => Promise<{ recommendedVersion?: string }>,
+): Promise<string | undefined> {
   try {
     return (await load()).recommendedVersion;
   } catch (e) {
@@ -24,9 +31,22 @@ async function recommendedOf(load: () => Promise<{ recommendedVersion?: string }
 export async function loadEnvironmentGraph(name: string): Promise<EnvironmentGraphData> {
   const [env, instances, components, serviceTemplates] = await Promise.all([
     api.call('GetEnvironment', { name }).then((o) => o.environment),
-    listAll((nextToken) => api.call('ListServiceInstances', { filters: [{ key: 'environmentName', value: name }], nextToken }), (o) => o.serviceInstances),
-    listAll((nextToken) => api.call('ListComponents', { environmentName: name, nextToken }), (o) => o.components),
-    listAll((nextToken) => api.call('ListServiceTemplates', { nextToken }), (o) => o.templates),
+    listAll(
+      (nextToken) =>
+        api.call('ListServiceInstances', {
+          filters: [{ key: 'environmentName', value: name }],
+          nextToken,
+        }),
+      (o) => o.serviceInstances,
+    ),
+    listAll(
+      (nextToken) => api.call('ListComponents', { environmentName: name, nextToken }),
+      (o) => o.components,
+    ),
+    listAll(
+      (nextToken) => api.call('ListServiceTemplates', { nextToken }),
+      (o) => o.templates,
+    ),
   ]);
   const serviceNames = [...new Set(instances.map((i) => i.serviceName))];
   const [envRecommended, services] = await Promise.all([
@@ -35,7 +55,9 @@ export async function loadEnvironmentGraph(name: string): Promise<EnvironmentGra
       serviceNames.map(async (serviceName): Promise<GraphResource> => {
         try {
           const service = (await api.call('GetService', { name: serviceName })).service;
-          return service ? { name: serviceName, status: service.status, templateName: service.templateName } : { name: serviceName, status: 'UNKNOWN' };
+          return service
+            ? { name: serviceName, status: service.status, templateName: service.templateName }
+            : { name: serviceName, status: 'UNKNOWN' };
         } catch (e) {
           // Deleted between the two calls: still drawn, as unknown, until the next refresh.
           if (notFound(e)) return { name: serviceName, status: 'UNKNOWN' };
@@ -52,14 +74,22 @@ export async function loadEnvironmentGraph(name: string): Promise<EnvironmentGra
     templateName: env.templateName,
     version: `${env.templateMajorVersion}.${env.templateMinorVersion}`,
   };
-  const envAvailable = newerVersion(envRecommended, env.templateMajorVersion, env.templateMinorVersion);
+  const envAvailable = newerVersion(
+    envRecommended,
+    env.templateMajorVersion,
+    env.templateMinorVersion,
+  );
   if (envAvailable) environment.available = envAvailable;
 
   return {
     environment,
     services,
     instances: instances.map((i): GraphInstance => {
-      const available = newerVersion(recommended.get(i.templateName), i.templateMajorVersion, i.templateMinorVersion);
+      const available = newerVersion(
+        recommended.get(i.templateName),
+        i.templateMajorVersion,
+        i.templateMinorVersion,
+      );
       const node: GraphInstance = {
         name: i.name,
         serviceName: i.serviceName,

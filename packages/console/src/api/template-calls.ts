@@ -1,4 +1,11 @@
-import type { CompatibleEnvironmentTemplate, EnvironmentTemplate, EnvironmentTemplateVersionSummary, ServiceTemplate, ServiceTemplateVersion, TemplateVersionStatus } from '@nucleon/protocol';
+import type {
+  CompatibleEnvironmentTemplate,
+  EnvironmentTemplate,
+  EnvironmentTemplateVersionSummary,
+  ServiceTemplate,
+  ServiceTemplateVersion,
+  TemplateVersionStatus,
+} from '@nucleon/protocol';
 import { api } from './console-api.js';
 import { listAll } from './list-all.js';
 
@@ -25,14 +32,25 @@ export interface VersionDetail extends VersionSummary {
 }
 
 /** Newest first: by major, then minor, numerically. */
-export function byVersionDesc(a: { majorVersion: string; minorVersion: string }, b: { majorVersion: string; minorVersion: string }): number {
-  return Number(b.majorVersion) - Number(a.majorVersion) || Number(b.minorVersion) - Number(a.minorVersion);
+export function byVersionDesc(
+  a: { majorVersion: string; minorVersion: string },
+  b: { majorVersion: string; minorVersion: string },
+): number {
+  return (
+    Number(b.majorVersion) - Number(a.majorVersion) ||
+    Number(b.minorVersion) - Number(a.minorVersion)
+  );
 }
 
-export const versionLabel = (v: { majorVersion: string; minorVersion: string }) => `${v.majorVersion}.${v.minorVersion}`;
+export const versionLabel = (v: { majorVersion: string; minorVersion: string }) =>
+  `${v.majorVersion}.${v.minorVersion}`;
 
 /** `recommended` ("1.1") when it is newer than `major`.`minor`, else undefined. */
-export function newerVersion(recommended: string | undefined, major: string, minor: string): string | undefined {
+export function newerVersion(
+  recommended: string | undefined,
+  major: string,
+  minor: string,
+): string | undefined {
   if (!recommended) return undefined;
   const [rMajor = 0, rMinor = 0] = recommended.split('.').map(Number);
   const [m, n] = [Number(major), Number(minor)];
@@ -40,7 +58,8 @@ export function newerVersion(recommended: string | undefined, major: string, min
 }
 
 export async function getTemplate(kind: TemplateKind, name: string): Promise<TemplateInfo> {
-  if (kind === 'environment') return { ...(await api.call('GetEnvironmentTemplate', { name })).environmentTemplate, kind };
+  if (kind === 'environment')
+    return { ...(await api.call('GetEnvironmentTemplate', { name })).environmentTemplate, kind };
   return { ...(await api.call('GetServiceTemplate', { name })).serviceTemplate, kind };
 }
 
@@ -49,24 +68,47 @@ export async function getTemplate(kind: TemplateKind, name: string): Promise<Tem
  * one entry per major version only (its recommended or latest minor), so each major is then
  * listed for its minors.
  */
-export async function listVersions(kind: TemplateKind, templateName: string): Promise<VersionSummary[]> {
+export async function listVersions(
+  kind: TemplateKind,
+  templateName: string,
+): Promise<VersionSummary[]> {
   const list = (majorVersion: string | undefined): Promise<VersionSummary[]> =>
     kind === 'environment'
-      ? listAll((nextToken) => api.call('ListEnvironmentTemplateVersions', { templateName, majorVersion, nextToken }), (o): EnvironmentTemplateVersionSummary[] => o.templateVersions)
-      : listAll((nextToken) => api.call('ListServiceTemplateVersions', { templateName, majorVersion, nextToken }), (o) => o.templateVersions);
+      ? listAll(
+          (nextToken) =>
+            api.call('ListEnvironmentTemplateVersions', { templateName, majorVersion, nextToken }),
+          (o): EnvironmentTemplateVersionSummary[] => o.templateVersions,
+        )
+      : listAll(
+          (nextToken) =>
+            api.call('ListServiceTemplateVersions', { templateName, majorVersion, nextToken }),
+          (o) => o.templateVersions,
+        );
   const majors = [...new Set((await list(undefined)).map((v) => v.majorVersion))];
   const versions = (await Promise.all(majors.map((major) => list(major)))).flat();
   return versions.sort(byVersionDesc);
 }
 
-export async function getVersion(kind: TemplateKind, templateName: string, majorVersion: string, minorVersion: string): Promise<VersionDetail> {
+export async function getVersion(
+  kind: TemplateKind,
+  templateName: string,
+  majorVersion: string,
+  minorVersion: string,
+): Promise<VersionDetail> {
   const input = { templateName, majorVersion, minorVersion };
-  if (kind === 'environment') return (await api.call('GetEnvironmentTemplateVersion', input)).environmentTemplateVersion;
-  const v: ServiceTemplateVersion = (await api.call('GetServiceTemplateVersion', input)).serviceTemplateVersion;
+  if (kind === 'environment')
+    return (await api.call('GetEnvironmentTemplateVersion', input)).environmentTemplateVersion;
+  const v: ServiceTemplateVersion = (await api.call('GetServiceTemplateVersion', input))
+    .serviceTemplateVersion;
   return v;
 }
 
-export async function publishVersion(kind: TemplateKind, templateName: string, majorVersion: string, minorVersion: string): Promise<void> {
+export async function publishVersion(
+  kind: TemplateKind,
+  templateName: string,
+  majorVersion: string,
+  minorVersion: string,
+): Promise<void> {
   const input = { templateName, majorVersion, minorVersion, status: 'PUBLISHED' as const };
   if (kind === 'environment') await api.call('UpdateEnvironmentTemplateVersion', input);
   else await api.call('UpdateServiceTemplateVersion', input);
@@ -80,10 +122,25 @@ export interface NewVersion {
   compatibleEnvironmentTemplates?: CompatibleEnvironmentTemplate[];
 }
 
-export async function createVersion(kind: TemplateKind, templateName: string, v: NewVersion): Promise<VersionSummary> {
-  const common = { templateName, source: { s3: v.source }, ...(v.majorVersion ? { majorVersion: v.majorVersion } : {}), ...(v.description ? { description: v.description } : {}) };
-  if (kind === 'environment') return (await api.call('CreateEnvironmentTemplateVersion', common)).environmentTemplateVersion;
-  return (await api.call('CreateServiceTemplateVersion', { ...common, compatibleEnvironmentTemplates: v.compatibleEnvironmentTemplates ?? [] })).serviceTemplateVersion;
+export async function createVersion(
+  kind: TemplateKind,
+  templateName: string,
+  v: NewVersion,
+): Promise<VersionSummary> {
+  const common = {
+    templateName,
+    source: { s3: v.source },
+    ...(v.majorVersion ? { majorVersion: v.majorVersion } : {}),
+    ...(v.description ? { description: v.description } : {}),
+  };
+  if (kind === 'environment')
+    return (await api.call('CreateEnvironmentTemplateVersion', common)).environmentTemplateVersion;
+  return (
+    await api.call('CreateServiceTemplateVersion', {
+      ...common,
+      compatibleEnvironmentTemplates: v.compatibleEnvironmentTemplates ?? [],
+    })
+  ).serviceTemplateVersion;
 }
 
 /** Versions one may create resources from: published ones, and drafts (for the admins testing them). */
@@ -92,7 +149,10 @@ export function usableVersions(versions: VersionSummary[]): VersionSummary[] {
 }
 
 /** The version a wizard preselects: the recommended one, else the newest usable one. */
-export function defaultVersion(template: { recommendedVersion?: string }, versions: VersionSummary[]): VersionSummary | undefined {
+export function defaultVersion(
+  template: { recommendedVersion?: string },
+  versions: VersionSummary[],
+): VersionSummary | undefined {
   const usable = usableVersions(versions);
   return usable.find((v) => versionLabel(v) === template.recommendedVersion) ?? usable[0];
 }
@@ -101,6 +161,7 @@ export function defaultVersion(template: { recommendedVersion?: string }, versio
 export async function fileToBase64(file: Blob): Promise<string> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary);
 }

@@ -41,7 +41,12 @@ export function ConfirmDialog(props: ConfirmDialogProps): ReactNode {
 
   const ready = !props.typeToConfirm || typed === props.typeToConfirm;
   return (
-    <dialog ref={ref} className="dialog" onClose={props.onClose} aria-labelledby={`${inputId}-title`}>
+    <dialog
+      ref={ref}
+      className="dialog"
+      onClose={props.onClose}
+      aria-labelledby={`${inputId}-title`}
+    >
       <form onSubmit={(e) => void submit(e)}>
         <h2 id={`${inputId}-title`}>{props.title}</h2>
         <div className="dialog-body">{props.children}</div>
@@ -50,7 +55,13 @@ export function ConfirmDialog(props: ConfirmDialogProps): ReactNode {
             <label htmlFor={inputId}>
               Type <code>{props.typeToConfirm}</code> to confirm
             </label>
-            <input id={inputId} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" autoFocus />
+            <input
+              id={inputId}
+              value={typed}
+              onChange={(e) => setTyped(e.target.value)}
+              autoComplete="off"
+              autoFocus
+            />
           </div>
         )}
         <ErrorBanner error={error} title="It did not work" />
@@ -58,7 +69,11 @@ export function ConfirmDialog(props: ConfirmDialogProps): ReactNode {
           <button type="button" onClick={props.onClose}>
             Cancel
           </button>
-          <button type="submit" className={props.danger ? 'danger' : 'primary'} disabled={!ready || busy}>
+          <button
+            type="submit"
+            className={props.danger ? 'danger' : 'primary'}
+            disabled={!ready || busy}
+          >
             {busy ? 'Working…' : props.confirmLabel}
           </button>
         </div>

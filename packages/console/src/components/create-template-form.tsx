@@ -14,17 +14,32 @@ export function CreateTemplateForm(props: { onCancel: () => void }): ReactNode {
   const [customerManaged, setCustomerManaged] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const nameError = name && !NAME_PATTERN.test(name) ? 'Use letters, digits, - and _, starting with a letter or digit.' : undefined;
+  const nameError =
+    name && !NAME_PATTERN.test(name)
+      ? 'Use letters, digits, - and _, starting with a letter or digit.'
+      : undefined;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (nameError) return;
     setBusy(true);
     setError(undefined);
-    const common = { name, ...(displayName ? { displayName } : {}), ...(description ? { description } : {}) };
+    const common = {
+      name,
+      ...(displayName ? { displayName } : {}),
+      ...(description ? { description } : {}),
+    };
     try {
-      if (kind === 'environment') await api.call('CreateEnvironmentTemplate', { ...common, ...(customerManaged ? { provisioning: 'CUSTOMER_MANAGED' as const } : {}) });
-      else await api.call('CreateServiceTemplate', { ...common, ...(customerManaged ? { pipelineProvisioning: 'CUSTOMER_MANAGED' as const } : {}) });
+      if (kind === 'environment')
+        await api.call('CreateEnvironmentTemplate', {
+          ...common,
+          ...(customerManaged ? { provisioning: 'CUSTOMER_MANAGED' as const } : {}),
+        });
+      else
+        await api.call('CreateServiceTemplate', {
+          ...common,
+          ...(customerManaged ? { pipelineProvisioning: 'CUSTOMER_MANAGED' as const } : {}),
+        });
       navigate(pathOf('templates', kind, name));
     } catch (e) {
       setError(e);
@@ -33,37 +48,83 @@ export function CreateTemplateForm(props: { onCancel: () => void }): ReactNode {
   };
 
   return (
-    <form className="card form" onSubmit={(e) => void submit(e)} aria-labelledby="create-template-title">
+    <form
+      className="card form"
+      onSubmit={(e) => void submit(e)}
+      aria-labelledby="create-template-title"
+    >
       <h2 id="create-template-title">New template</h2>
       <fieldset className="radio-row">
         <legend>Kind</legend>
         <label>
-          <input type="radio" name="kind" value="environment" checked={kind === 'environment'} onChange={() => setKind('environment')} /> Environment template
+          <input
+            type="radio"
+            name="kind"
+            value="environment"
+            checked={kind === 'environment'}
+            onChange={() => setKind('environment')}
+          />{' '}
+          Environment template
         </label>
         <label>
-          <input type="radio" name="kind" value="service" checked={kind === 'service'} onChange={() => setKind('service')} /> Service template
+          <input
+            type="radio"
+            name="kind"
+            value="service"
+            checked={kind === 'service'}
+            onChange={() => setKind('service')}
+          />{' '}
+          Service template
         </label>
       </fieldset>
       <div className={`field${nameError ? ' field-invalid' : ''}`}>
         <label htmlFor="template-name">
           Name <span className="required">(required)</span>
         </label>
-        <input id="template-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} aria-invalid={!!nameError} aria-describedby="template-name-error" autoComplete="off" />
+        <input
+          id="template-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+          maxLength={100}
+          aria-invalid={!!nameError}
+          aria-describedby="template-name-error"
+          autoComplete="off"
+        />
         <div id="template-name-error" className="field-error" aria-live="polite">
           {nameError}
         </div>
       </div>
       <div className="field">
         <label htmlFor="template-display-name">Display name</label>
-        <input id="template-display-name" value={displayName} onChange={(e) => setDisplayName(e.target.value)} maxLength={100} />
+        <input
+          id="template-display-name"
+          value={displayName}
+          onChange={(e) => setDisplayName(e.target.value)}
+          maxLength={100}
+        />
       </div>
       <div className="field">
         <label htmlFor="template-description">Description</label>
-        <textarea id="template-description" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={500} rows={2} />
+        <textarea
+          id="template-description"
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          maxLength={500}
+          rows={2}
+        />
       </div>
       <div className="field field-checkbox">
-        <label htmlFor="template-customer-managed">{kind === 'environment' ? 'Customer managed' : 'No pipeline'}</label>
-        <input id="template-customer-managed" type="checkbox" checked={customerManaged} onChange={(e) => setCustomerManaged(e.target.checked)} aria-describedby="template-customer-managed-hint" />
+        <label htmlFor="template-customer-managed">
+          {kind === 'environment' ? 'Customer managed' : 'No pipeline'}
+        </label>
+        <input
+          id="template-customer-managed"
+          type="checkbox"
+          checked={customerManaged}
+          onChange={(e) => setCustomerManaged(e.target.checked)}
+          aria-describedby="template-customer-managed-hint"
+        />
         <div id="template-customer-managed-hint" className="hint">
           {kind === 'environment'
             ? 'The environment is provisioned outside Nucleon; the template only describes its outputs (provisioning: CUSTOMER_MANAGED).'

@@ -12,10 +12,18 @@ interface Details {
   outputs?: Output[];
 }
 
-const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const clock = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+});
 
 /** Follows a deployment: its log streams in (polled every second while it runs), then its rendered files. */
-export function DeploymentLog(props: { id: string; onFinished?: (status: string) => void }): ReactNode {
+export function DeploymentLog(props: {
+  id: string;
+  onFinished?: (status: string) => void;
+}): ReactNode {
   const [details, setDetails] = useState<Details>();
   const [events, setEvents] = useState<DeploymentEvent[]>([]);
   const [files, setFiles] = useState<RenderedFile[]>();
@@ -35,14 +43,23 @@ export function DeploymentLog(props: { id: string; onFinished?: (status: string)
     setDetails(undefined);
     const poll = async (includeRendered: boolean) => {
       try {
-        const d = await api.extension('GetDeploymentDetails', { id: props.id, afterEventId, includeRendered });
+        const d = await api.extension('GetDeploymentDetails', {
+          id: props.id,
+          afterEventId,
+          includeRendered,
+        });
         if (stopped) return;
         setError(undefined);
         if (d.events.length > 0) {
           afterEventId = d.events[d.events.length - 1]!.id;
           setEvents((e) => [...e, ...d.events]);
         }
-        setDetails({ deployment: d.deployment, engine: d.engine, operation: d.operation, outputs: d.outputs });
+        setDetails({
+          deployment: d.deployment,
+          engine: d.engine,
+          operation: d.operation,
+          outputs: d.outputs,
+        });
         if (d.renderedFiles) setFiles(d.renderedFiles);
         const running = isRunning(d.deployment.deploymentStatus);
         if (running) {
@@ -81,9 +98,21 @@ export function DeploymentLog(props: { id: string; onFinished?: (status: string)
           items={[
             ['Status', <StatusBadge key="s" status={d.deploymentStatus} />],
             ['Message', d.deploymentStatusMessage],
-            ['Operation', details?.operation && details.engine ? `${details.operation.toLowerCase()} with ${details.engine}` : details?.operation],
+            [
+              'Operation',
+              details?.operation && details.engine
+                ? `${details.operation.toLowerCase()} with ${details.engine}`
+                : details?.operation,
+            ],
             ['Started', formatTime(d.createdAt)],
-            ['Completed', d.completedAt ? formatTime(d.completedAt) : isRunning(d.deploymentStatus) ? 'still running' : '—'],
+            [
+              'Completed',
+              d.completedAt
+                ? formatTime(d.completedAt)
+                : isRunning(d.deploymentStatus)
+                  ? 'still running'
+                  : '—',
+            ],
           ]}
         />
       )}
@@ -101,7 +130,9 @@ export function DeploymentLog(props: { id: string; onFinished?: (status: string)
         }}
       >
         {events.length === 0 ? (
-          <span className="muted">{d && isRunning(d.deploymentStatus) ? 'Waiting for output…' : 'No log lines.'}</span>
+          <span className="muted">
+            {d && isRunning(d.deploymentStatus) ? 'Waiting for output…' : 'No log lines.'}
+          </span>
         ) : (
           events.map((e) => (
             <span key={e.id} className={`log-line log-${e.kind}`}>
@@ -114,7 +145,9 @@ export function DeploymentLog(props: { id: string; onFinished?: (status: string)
       {files && files.length > 0 && (
         <>
           <h3>Rendered files</h3>
-          <p className="hint">Exactly what this deployment ran, after rendering the template with its inputs.</p>
+          <p className="hint">
+            Exactly what this deployment ran, after rendering the template with its inputs.
+          </p>
           {files.map((f) => (
             <details key={f.path} className="rendered-file">
               <summary>

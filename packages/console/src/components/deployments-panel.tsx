@@ -1,5 +1,9 @@
 import { useState, type ReactNode } from 'react';
-import type { DeploymentSummary, DeploymentTargetResourceType, ListDeploymentsInput } from '@nucleon/protocol';
+import type {
+  DeploymentSummary,
+  DeploymentTargetResourceType,
+  ListDeploymentsInput,
+} from '@nucleon/protocol';
 import { api } from '../api/console-api.js';
 import { listAll } from '../api/list-all.js';
 import { useQuery } from '../hooks/use-query.js';
@@ -23,10 +27,21 @@ function duration(d: DeploymentSummary): string {
  * A resource's deployment history; the newest (or the chosen) deployment's live log below.
  * `refreshKey` changes when the resource starts or ends a deployment, reloading the list.
  */
-export function DeploymentsPanel(props: { filter: ListDeploymentsInput; targets: DeploymentTargetResourceType[]; refreshKey: string; onFinished?(status: string): void }): ReactNode {
+export function DeploymentsPanel(props: {
+  filter: ListDeploymentsInput;
+  targets: DeploymentTargetResourceType[];
+  refreshKey: string;
+  onFinished?(status: string): void;
+}): ReactNode {
   const [chosen, setChosen] = useState<string>();
   const query = useQuery(
-    async () => (await listAll((nextToken) => api.call('ListDeployments', { ...props.filter, nextToken }), (o) => o.deployments)).filter((d) => props.targets.includes(d.targetResourceType)),
+    async () =>
+      (
+        await listAll(
+          (nextToken) => api.call('ListDeployments', { ...props.filter, nextToken }),
+          (o) => o.deployments,
+        )
+      ).filter((d) => props.targets.includes(d.targetResourceType)),
     [JSON.stringify(props.filter), props.targets.join()],
     { refreshKey: props.refreshKey },
   );
@@ -53,7 +68,13 @@ export function DeploymentsPanel(props: { filter: ListDeploymentsInput; targets:
               {list.map((d) => (
                 <tr key={d.id} className={d === selected ? 'selected' : undefined}>
                   <td>
-                    <button type="button" className="link-button mono" aria-pressed={d === selected} onClick={() => setChosen(d.id)} title={d.id}>
+                    <button
+                      type="button"
+                      className="link-button mono"
+                      aria-pressed={d === selected}
+                      onClick={() => setChosen(d.id)}
+                      title={d.id}
+                    >
                       {d.id.slice(0, 8)}
                     </button>
                   </td>

@@ -16,22 +16,31 @@ export function cliSetup(accessKeyId = '<access key id>'): string {
 /** How to register a first template, here or from a terminal. */
 export function GettingStarted(): ReactNode {
   if (!useCan('templates:write')) {
-    return <p className="muted">No template is registered yet. Templates are registered by platform engineers and admins; ask one to publish a template you can use.</p>;
+    return (
+      <p className="muted">
+        No template is registered yet. Templates are registered by platform engineers and admins;
+        ask one to publish a template you can use.
+      </p>
+    );
   }
   return (
     <div className="getting-started">
       <ol className="steps">
         <li>
-          <strong>Create an environment template</strong> on the <Link to="/templates">Templates</Link> page (a name is enough).
+          <strong>Create an environment template</strong> on the{' '}
+          <Link to="/templates">Templates</Link> page (a name is enough).
         </li>
         <li>
-          <strong>Upload a version</strong>: a Proton template bundle packed as <code>.tar.gz</code> — the folder holding <code>schema/schema.yaml</code> and{' '}
-          <code>infrastructure/manifest.yaml</code>, packed with <code>tar -czf bundle.tar.gz -C my-template .</code>. Nucleon checks it and the version becomes a{' '}
-          <em>draft</em>.
+          <strong>Upload a version</strong>: a Proton template bundle packed as <code>.tar.gz</code>{' '}
+          — the folder holding <code>schema/schema.yaml</code> and{' '}
+          <code>infrastructure/manifest.yaml</code>, packed with{' '}
+          <code>tar -czf bundle.tar.gz -C my-template .</code>. Nucleon checks it and the version
+          becomes a <em>draft</em>.
         </li>
         <li>
-          <strong>Publish</strong> the draft, then <Link to="/create/environment">create an environment</Link> from it. Service templates work the same way, with the
-          environment templates they are compatible with.
+          <strong>Publish</strong> the draft, then{' '}
+          <Link to="/create/environment">create an environment</Link> from it. Service templates
+          work the same way, with the environment templates they are compatible with.
         </li>
       </ol>
       <details>

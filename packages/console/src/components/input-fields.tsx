@@ -17,15 +17,41 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function Control(props: { field: InputField; id: string; value: RawValue | undefined; invalid: boolean; describedBy: string; onChange(v: RawValue): void; onBlur: () => void }): ReactNode {
+function Control(props: {
+  field: InputField;
+  id: string;
+  value: RawValue | undefined;
+  invalid: boolean;
+  describedBy: string;
+  onChange(v: RawValue): void;
+  onBlur: () => void;
+}): ReactNode {
   const { field, id } = props;
-  const common = { id, name: field.name, 'aria-invalid': props.invalid, 'aria-describedby': props.describedBy, onBlur: props.onBlur };
+  const common = {
+    id,
+    name: field.name,
+    'aria-invalid': props.invalid,
+    'aria-describedby': props.describedBy,
+    onBlur: props.onBlur,
+  };
   const text = typeof props.value === 'string' ? props.value : '';
   if (field.type === 'boolean') {
-    return <input type="checkbox" {...common} checked={props.value === true} onChange={(e) => props.onChange(e.target.checked)} />;
+    return (
+      <input
+        type="checkbox"
+        {...common}
+        checked={props.value === true}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />
+    );
   }
   if (field.enum) {
-    const emptyLabel = field.default !== undefined ? `— default (${describe(field.default)}) —` : field.required ? '— choose —' : '— not set —';
+    const emptyLabel =
+      field.default !== undefined
+        ? `— default (${describe(field.default)}) —`
+        : field.required
+          ? '— choose —'
+          : '— not set —';
     return (
       <select {...common} value={text} onChange={(e) => props.onChange(e.target.value)}>
         <option value="">{emptyLabel}</option>
@@ -38,7 +64,16 @@ function Control(props: { field: InputField; id: string; value: RawValue | undef
     );
   }
   if (editsAsLines(field) || editsAsYaml(field)) {
-    return <textarea {...common} className={editsAsYaml(field) ? 'mono' : undefined} rows={4} value={text} spellCheck={false} onChange={(e) => props.onChange(e.target.value)} />;
+    return (
+      <textarea
+        {...common}
+        className={editsAsYaml(field) ? 'mono' : undefined}
+        rows={4}
+        value={text}
+        spellCheck={false}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    );
   }
   const numeric = field.type === 'number' || field.type === 'integer';
   return (
@@ -69,11 +104,16 @@ export function InputFields(props: InputFieldsProps): ReactNode {
         const hints = [
           field.description,
           editsAsLines(field) ? 'One item per line.' : undefined,
-          editsAsYaml(field) ? `Write the ${field.type === 'array' ? 'list' : 'mapping'} as YAML.` : undefined,
+          editsAsYaml(field)
+            ? `Write the ${field.type === 'array' ? 'list' : 'mapping'} as YAML.`
+            : undefined,
           constraints.length > 0 ? `Allowed: ${constraints.join('; ')}.` : undefined,
         ].filter(Boolean);
         return (
-          <div key={field.name} className={`field${field.type === 'boolean' ? ' field-checkbox' : ''}${shown ? ' field-invalid' : ''}`}>
+          <div
+            key={field.name}
+            className={`field${field.type === 'boolean' ? ' field-checkbox' : ''}${shown ? ' field-invalid' : ''}`}
+          >
             <label htmlFor={id}>
               {labelOf(field)}
               {field.required && <span className="required"> (required)</span>}

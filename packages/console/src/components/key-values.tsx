@@ -7,7 +7,10 @@ function show(value: unknown): ReactNode {
 }
 
 /** A resource's inputs (from its spec) as a table, with the spec document itself below. */
-export function InputsTable(props: { inputs: Record<string, unknown>; spec: string | undefined }): ReactNode {
+export function InputsTable(props: {
+  inputs: Record<string, unknown>;
+  spec: string | undefined;
+}): ReactNode {
   const entries = Object.entries(props.inputs);
   return (
     <>
@@ -40,7 +43,12 @@ export function InputsTable(props: { inputs: Record<string, unknown>; spec: stri
 /** Outputs reported by the last successful deployment. */
 export function OutputsTable(props: { outputs: Output[] | undefined }): ReactNode {
   const outputs = props.outputs ?? [];
-  if (outputs.length === 0) return <p className="muted">No outputs yet. They appear once a deployment succeeds and reports them.</p>;
+  if (outputs.length === 0)
+    return (
+      <p className="muted">
+        No outputs yet. They appear once a deployment succeeds and reports them.
+      </p>
+    );
   return (
     <table className="kv" aria-label="Outputs">
       <tbody>

@@ -1,5 +1,10 @@
 import type { ReactNode } from 'react';
-import { constraintsOf, parseTemplateSchema, type InputType, type TemplateInputs } from '../schema/input-schema.js';
+import {
+  constraintsOf,
+  parseTemplateSchema,
+  type InputType,
+  type TemplateInputs,
+} from '../schema/input-schema.js';
 import { ErrorBanner } from './ui.js';
 
 const sections: Array<[keyof TemplateInputs, string]> = [
@@ -39,7 +44,9 @@ function InputTable(props: { type: InputType; title: string }): ReactNode {
                   </td>
                   <td>{f.type === 'array' ? `array of ${f.itemType ?? 'string'}` : f.type}</td>
                   <td>{f.required ? 'yes' : 'no'}</td>
-                  <td>{f.default === undefined ? '—' : <code>{JSON.stringify(f.default)}</code>}</td>
+                  <td>
+                    {f.default === undefined ? '—' : <code>{JSON.stringify(f.default)}</code>}
+                  </td>
                   <td>{constraintsOf(f).join('; ') || '—'}</td>
                   <td>{f.description ?? '—'}</td>
                 </tr>

@@ -9,8 +9,18 @@ export interface Column<T> {
 }
 
 /** A table whose sortable headers are buttons (keyboard and screen-reader friendly). */
-export function SortableTable<T>(props: { columns: Column<T>[]; rows: T[]; rowKey(row: T): string; initialSort?: string; caption?: string; empty?: ReactNode }): ReactNode {
-  const [sort, setSort] = useState<{ key: string; dir: 1 | -1 }>({ key: props.initialSort ?? props.columns[0]?.key ?? '', dir: 1 });
+export function SortableTable<T>(props: {
+  columns: Column<T>[];
+  rows: T[];
+  rowKey(row: T): string;
+  initialSort?: string;
+  caption?: string;
+  empty?: ReactNode;
+}): ReactNode {
+  const [sort, setSort] = useState<{ key: string; dir: 1 | -1 }>({
+    key: props.initialSort ?? props.columns[0]?.key ?? '',
+    dir: 1,
+  });
   const column = props.columns.find((c) => c.key === sort.key);
   const rows = [...props.rows];
   if (column?.sortValue) {
@@ -18,7 +28,11 @@ export function SortableTable<T>(props: { columns: Column<T>[]; rows: T[]; rowKe
     rows.sort((a, b) => {
       const x = value(a);
       const y = value(b);
-      return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * sort.dir;
+      return (
+        (typeof x === 'number' && typeof y === 'number'
+          ? x - y
+          : String(x).localeCompare(String(y))) * sort.dir
+      );
     });
   }
   if (props.rows.length === 0 && props.empty) return <>{props.empty}</>;
@@ -29,9 +43,28 @@ export function SortableTable<T>(props: { columns: Column<T>[]; rows: T[]; rowKe
         <thead>
           <tr>
             {props.columns.map((c) => (
-              <th key={c.key} scope="col" aria-sort={c.key === sort.key && c.sortValue ? (sort.dir === 1 ? 'ascending' : 'descending') : undefined}>
+              <th
+                key={c.key}
+                scope="col"
+                aria-sort={
+                  c.key === sort.key && c.sortValue
+                    ? sort.dir === 1
+                      ? 'ascending'
+                      : 'descending'
+                    : undefined
+                }
+              >
                 {c.sortValue ? (
-                  <button type="button" className="sort-button" onClick={() => setSort((s) => ({ key: c.key, dir: s.key === c.key ? (s.dir === 1 ? -1 : 1) : 1 }))}>
+                  <button
+                    type="button"
+                    className="sort-button"
+                    onClick={() =>
+                      setSort((s) => ({
+                        key: c.key,
+                        dir: s.key === c.key ? (s.dir === 1 ? -1 : 1) : 1,
+                      }))
+                    }
+                  >
                     {c.label}
                     <span className="sort-mark" aria-hidden="true">
                       {c.key === sort.key ? (sort.dir === 1 ? '▲' : '▼') : '↕'}

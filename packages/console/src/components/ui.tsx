@@ -12,7 +12,13 @@ export function isRunning(status: string | undefined): boolean {
 export function toneOf(status: string): string {
   if (running.test(status)) return 'busy';
   if (/FAILED/.test(status)) return 'bad';
-  if (status === 'SUCCEEDED' || status === 'ACTIVE' || status === 'PUBLISHED' || status === 'UPDATE_COMPLETE') return 'ok';
+  if (
+    status === 'SUCCEEDED' ||
+    status === 'ACTIVE' ||
+    status === 'PUBLISHED' ||
+    status === 'UPDATE_COMPLETE'
+  )
+    return 'ok';
   if (status === 'DRAFT') return 'draft';
   return 'neutral';
 }
@@ -28,14 +34,19 @@ export function StatusBadge(props: { status: string | undefined; label?: string 
   );
 }
 
-export function ErrorBanner(props: { error: unknown; title?: string; onDismiss?: () => void }): ReactNode {
+export function ErrorBanner(props: {
+  error: unknown;
+  title?: string;
+  onDismiss?: () => void;
+}): ReactNode {
   if (!props.error) return null;
   const e = props.error as { name?: string; message?: string };
   return (
     <div className="error-banner" role="alert">
       <strong>{props.title ?? 'Something went wrong'}</strong>
       <p>
-        {e.name && e.name !== 'Error' && <code className="error-type">{e.name}</code>} {e.message ?? (typeof props.error === 'string' ? props.error : JSON.stringify(props.error))}
+        {e.name && e.name !== 'Error' && <code className="error-type">{e.name}</code>}{' '}
+        {e.message ?? (typeof props.error === 'string' ? props.error : JSON.stringify(props.error))}
       </p>
       {props.onDismiss && (
         <button type="button" className="link-button" onClick={props.onDismiss}>
@@ -68,7 +79,12 @@ export interface Crumb {
   to?: string;
 }
 
-export function PageHeader(props: { title: ReactNode; crumbs?: Crumb[]; subtitle?: ReactNode; actions?: ReactNode }): ReactNode {
+export function PageHeader(props: {
+  title: ReactNode;
+  crumbs?: Crumb[];
+  subtitle?: ReactNode;
+  actions?: ReactNode;
+}): ReactNode {
   return (
     <header className="page-header">
       {props.crumbs && (
@@ -90,7 +106,12 @@ export function PageHeader(props: { title: ReactNode; crumbs?: Crumb[]; subtitle
   );
 }
 
-export function Section(props: { title: string; actions?: ReactNode; children: ReactNode; id?: string }): ReactNode {
+export function Section(props: {
+  title: string;
+  actions?: ReactNode;
+  children: ReactNode;
+  id?: string;
+}): ReactNode {
   const id = props.id ?? `section-${props.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   return (
     <section className="section" aria-labelledby={id}>
@@ -131,7 +152,13 @@ export function TimeAgo(props: { date: Date | undefined }): ReactNode {
   const seconds = Math.round((Date.now() - props.date.getTime()) / 1000);
   const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
   const [value, unit]: [number, Intl.RelativeTimeFormatUnit] =
-    Math.abs(seconds) < 60 ? [-seconds, 'second'] : Math.abs(seconds) < 3600 ? [-Math.round(seconds / 60), 'minute'] : Math.abs(seconds) < 86400 ? [-Math.round(seconds / 3600), 'hour'] : [-Math.round(seconds / 86400), 'day'];
+    Math.abs(seconds) < 60
+      ? [-seconds, 'second']
+      : Math.abs(seconds) < 3600
+        ? [-Math.round(seconds / 60), 'minute']
+        : Math.abs(seconds) < 86400
+          ? [-Math.round(seconds / 3600), 'hour']
+          : [-Math.round(seconds / 86400), 'day'];
   return (
     <time dateTime={props.date.toISOString()} title={formatTime(props.date)}>
       {rtf.format(value, unit)}

@@ -1,14 +1,20 @@
 import { useId, type ReactNode } from 'react';
 
 /** The spec as YAML, editable; it stays in step with the form beside it. */
-export function YamlSpecView(props: { yaml: string; error: string | undefined; onEdit(text: string): void; label?: string }): ReactNode {
+export function YamlSpecView(props: {
+  yaml: string;
+  error: string | undefined;
+  onEdit(text: string): void;
+  label?: string;
+}): ReactNode {
   const id = useId();
   const lines = props.yaml.split('\n').length;
   return (
     <div className="yaml-view">
       <label htmlFor={id}>{props.label ?? 'Spec (YAML)'}</label>
       <p className="hint" id={`${id}-hint`}>
-        Edits here update the form, and the other way round. This is the document sent as <code>spec</code>.
+        Edits here update the form, and the other way round. This is the document sent as{' '}
+        <code>spec</code>.
       </p>
       <textarea
         id={id}

@@ -70,7 +70,14 @@ export interface GraphLayout {
 }
 
 /** Box size and spacing, in SVG user units (CSS pixels at 1:1). */
-export const GRAPH_SIZES = { nodeWidth: 236, nodeHeight: 92, columnGap: 76, rowGap: 18, top: 34, margin: 4 } as const;
+export const GRAPH_SIZES = {
+  nodeWidth: 236,
+  nodeHeight: 92,
+  columnGap: 76,
+  rowGap: 18,
+  top: 34,
+  margin: 4,
+} as const;
 
 const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
 
@@ -85,20 +92,33 @@ export function environmentGraphLayout(data: EnvironmentGraphData): GraphLayout 
   const attached = new Map<string, GraphComponent[]>();
   const standalone: GraphComponent[] = [];
   for (const c of [...data.components].sort(byName)) {
-    const key = c.serviceName && c.serviceInstanceName ? instanceKey(c.serviceName, c.serviceInstanceName) : undefined;
+    const key =
+      c.serviceName && c.serviceInstanceName
+        ? instanceKey(c.serviceName, c.serviceInstanceName)
+        : undefined;
     if (key && instanceKeys.has(key)) attached.set(key, [...(attached.get(key) ?? []), c]);
     else standalone.push(c);
   }
   const hasAttached = attached.size > 0;
 
   // Services known from their instances, plus any the data lists without one here.
-  const serviceNames = [...new Set([...data.services.map((s) => s.name), ...data.instances.map((i) => i.serviceName)])].sort((a, b) => a.localeCompare(b));
-  const serviceOf = (name: string): GraphResource => data.services.find((s) => s.name === name) ?? { name, status: 'UNKNOWN' };
+  const serviceNames = [
+    ...new Set([...data.services.map((s) => s.name), ...data.instances.map((i) => i.serviceName)]),
+  ].sort((a, b) => a.localeCompare(b));
+  const serviceOf = (name: string): GraphResource =>
+    data.services.find((s) => s.name === name) ?? { name, status: 'UNKNOWN' };
 
-  const environment: GraphNode = { id: `environment:${data.environment.name}`, kind: 'environment', x: columnX(0), y: 0, resource: data.environment };
+  const environment: GraphNode = {
+    id: `environment:${data.environment.name}`,
+    kind: 'environment',
+    x: columnX(0),
+    y: 0,
+    resource: data.environment,
+  };
   const nodes: GraphNode[] = [environment];
   const edges: GraphEdge[] = [];
-  const link = (from: GraphNode, to: GraphNode) => edges.push({ id: `${from.id}->${to.id}`, from, to });
+  const link = (from: GraphNode, to: GraphNode) =>
+    edges.push({ id: `${from.id}->${to.id}`, from, to });
 
   let row = 0;
   for (const serviceName of serviceNames) {
@@ -108,7 +128,14 @@ export function environmentGraphLayout(data: EnvironmentGraphData): GraphLayout 
     for (const instance of instances) {
       const components = attached.get(instanceKey(serviceName, instance.name)) ?? [];
       const rows = Math.max(1, components.length);
-      const node: GraphNode = { id: `instance:${instanceKey(serviceName, instance.name)}`, kind: 'instance', x: columnX(2), y: (rowY(row) + rowY(row + rows - 1)) / 2, resource: instance, serviceName };
+      const node: GraphNode = {
+        id: `instance:${instanceKey(serviceName, instance.name)}`,
+        kind: 'instance',
+        x: columnX(2),
+        y: (rowY(row) + rowY(row + rows - 1)) / 2,
+        resource: instance,
+        serviceName,
+      };
       placed.push(node);
       components.forEach((c, k) => {
         const child: GraphNode = {
@@ -127,13 +154,25 @@ export function environmentGraphLayout(data: EnvironmentGraphData): GraphLayout 
     }
     if (instances.length === 0) row += 1;
     const last = Math.max(first, row - 1);
-    const service: GraphNode = { id: `service:${serviceName}`, kind: 'service', x: columnX(1), y: (rowY(first) + rowY(last)) / 2, resource: serviceOf(serviceName) };
+    const service: GraphNode = {
+      id: `service:${serviceName}`,
+      kind: 'service',
+      x: columnX(1),
+      y: (rowY(first) + rowY(last)) / 2,
+      resource: serviceOf(serviceName),
+    };
     nodes.push(service, ...placed);
     link(environment, service);
     for (const node of placed) link(service, node);
   }
   for (const c of standalone) {
-    const node: GraphNode = { id: `component:${c.name}`, kind: 'component', x: columnX(1), y: rowY(row), resource: c };
+    const node: GraphNode = {
+      id: `component:${c.name}`,
+      kind: 'component',
+      x: columnX(1),
+      y: rowY(row),
+      resource: c,
+    };
     if (c.serviceName) node.serviceName = c.serviceName;
     if (c.serviceInstanceName) node.serviceInstanceName = c.serviceInstanceName;
     nodes.push(node);
@@ -145,7 +184,15 @@ export function environmentGraphLayout(data: EnvironmentGraphData): GraphLayout 
 
   const columns: GraphColumn[] = [{ title: 'Environment', x: columnX(0) }];
   if (serviceNames.length > 0 || standalone.length > 0) {
-    columns.push({ title: serviceNames.length === 0 ? 'Components' : standalone.length > 0 ? 'Services and components' : 'Services', x: columnX(1) });
+    columns.push({
+      title:
+        serviceNames.length === 0
+          ? 'Components'
+          : standalone.length > 0
+            ? 'Services and components'
+            : 'Services',
+      x: columnX(1),
+    });
   }
   if (data.instances.length > 0) columns.push({ title: 'Service instances', x: columnX(2) });
   if (hasAttached) columns.push({ title: 'Components', x: columnX(3) });

@@ -16,9 +16,15 @@ export interface Query<T> {
 export function useQuery<T>(
   load: () => Promise<T>,
   deps: readonly unknown[],
-  options: { pollMs?: number; pollWhile?(data: T | undefined): boolean; /** Reloads when it changes, keeping the data shown meanwhile. */ refreshKey?: string } = {},
+  options: {
+    pollMs?: number;
+    pollWhile?(data: T | undefined): boolean;
+    /** Reloads when it changes, keeping the data shown meanwhile. */ refreshKey?: string;
+  } = {},
 ): Query<T> {
-  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
+  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({
+    loading: true,
+  });
   const [tick, setTick] = useState(0);
   const generation = useRef(0);
   const loadRef = useRef(load);
@@ -34,11 +40,18 @@ export function useQuery<T>(
     setState((s) => (fresh ? { loading: true } : { ...s, loading: true }));
     loadRef.current().then(
       (data) => mine === generation.current && setState({ data, loading: false }),
-      (error: unknown) => mine === generation.current && setState((s) => ({ data: s.data, error: error instanceof Error ? error : new Error(String(error)), loading: false })),
+      (error: unknown) =>
+        mine === generation.current &&
+        setState((s) => ({
+          data: s.data,
+          error: error instanceof Error ? error : new Error(String(error)),
+          loading: false,
+        })),
     );
   }, [depsKey, tick, options.refreshKey]);
 
-  const pollMs = options.pollMs && (!options.pollWhile || options.pollWhile(state.data)) ? options.pollMs : 0;
+  const pollMs =
+    options.pollMs && (!options.pollWhile || options.pollWhile(state.data)) ? options.pollMs : 0;
   useEffect(() => {
     if (!pollMs) return;
     const timer = window.setInterval(() => setTick((t) => t + 1), pollMs);

@@ -15,7 +15,11 @@ export interface SpecSync<S> {
  * until someone types in the YAML; then the YAML is, and the form is read from it each time it
  * parses (the text is never rewritten under the user's cursor).
  */
-export function useSpecSync<S>(initial: S, toText: (state: S) => string, fromText: (text: string) => S): SpecSync<S> {
+export function useSpecSync<S>(
+  initial: S,
+  toText: (state: S) => string,
+  fromText: (text: string) => S,
+): SpecSync<S> {
   const [state, setState] = useState(initial);
   const current = useRef(initial);
   const [yaml, setYaml] = useState(() => toText(initial));

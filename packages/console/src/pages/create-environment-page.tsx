@@ -1,7 +1,10 @@
 import { useCallback, useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../api/console-api.js';
 import { InputFields } from '../components/input-fields.js';
-import { TemplateVersionPicker, type PickedVersion } from '../components/template-version-picker.js';
+import {
+  TemplateVersionPicker,
+  type PickedVersion,
+} from '../components/template-version-picker.js';
 import { ErrorBanner, PageHeader } from '../components/ui.js';
 import { YamlSpecView } from '../components/yaml-spec-view.js';
 import { useSpecSync } from '../hooks/use-spec-sync.js';
@@ -13,8 +16,14 @@ import { nameProblem, specValues } from '../schema/spec-values.js';
 
 function EnvironmentForm(props: { picked: PickedVersion; fields: InputField[] }): ReactNode {
   const { picked, fields } = props;
-  const toText = useCallback((raw: RawValues) => environmentSpecText(specValues(fields, raw)), [fields]);
-  const fromText = useCallback((text: string) => rawFromSpec(fields, readEnvironmentSpec(text)), [fields]);
+  const toText = useCallback(
+    (raw: RawValues) => environmentSpecText(specValues(fields, raw)),
+    [fields],
+  );
+  const fromText = useCallback(
+    (text: string) => rawFromSpec(fields, readEnvironmentSpec(text)),
+    [fields],
+  );
   const spec = useSpecSync<RawValues>(initialRaw(fields), toText, fromText);
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
@@ -59,25 +68,48 @@ function EnvironmentForm(props: { picked: PickedVersion; fields: InputField[] })
           <label htmlFor="environment-name">
             Name <span className="required">(required)</span>
           </label>
-          <input id="environment-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" spellCheck={false} aria-invalid={!!(name || submitted) && !!nameError} aria-describedby="environment-name-error" />
+          <input
+            id="environment-name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            aria-invalid={!!(name || submitted) && !!nameError}
+            aria-describedby="environment-name-error"
+          />
           <div id="environment-name-error" className="field-error" aria-live="polite">
             {(name || submitted) && nameError}
           </div>
         </div>
         <div className="field">
           <label htmlFor="environment-description">Description</label>
-          <input id="environment-description" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={500} />
+          <input
+            id="environment-description"
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+            maxLength={500}
+          />
         </div>
         <details>
           <summary>Provisioning roles (optional)</summary>
           <div className="field">
             <label htmlFor="codebuild-role">CodeBuild role ARN</label>
-            <input id="codebuild-role" value={codebuildRoleArn} onChange={(e) => setCodebuildRoleArn(e.target.value)} spellCheck={false} />
+            <input
+              id="codebuild-role"
+              value={codebuildRoleArn}
+              onChange={(e) => setCodebuildRoleArn(e.target.value)}
+              spellCheck={false}
+            />
             <div className="hint">For templates provisioned by CodeBuild commands.</div>
           </div>
           <div className="field">
             <label htmlFor="proton-role">Proton service role ARN</label>
-            <input id="proton-role" value={protonServiceRoleArn} onChange={(e) => setProtonServiceRoleArn(e.target.value)} spellCheck={false} />
+            <input
+              id="proton-role"
+              value={protonServiceRoleArn}
+              onChange={(e) => setProtonServiceRoleArn(e.target.value)}
+              spellCheck={false}
+            />
             <div className="hint">For CloudFormation templates provisioned by Nucleon.</div>
           </div>
         </details>
@@ -85,8 +117,20 @@ function EnvironmentForm(props: { picked: PickedVersion; fields: InputField[] })
       <div className="card spec-editor">
         <div>
           <h2>Inputs</h2>
-          {picked.provisioning === 'CUSTOMER_MANAGED' && <p className="hint">This template is customer managed: enter the outputs of the infrastructure you manage elsewhere.</p>}
-          <InputFields fields={fields} values={spec.state} errors={typed.errors} showAllErrors={submitted} idPrefix="env-input" onChange={(k, v) => spec.update((s) => ({ ...s, [k]: v }))} />
+          {picked.provisioning === 'CUSTOMER_MANAGED' && (
+            <p className="hint">
+              This template is customer managed: enter the outputs of the infrastructure you manage
+              elsewhere.
+            </p>
+          )}
+          <InputFields
+            fields={fields}
+            values={spec.state}
+            errors={typed.errors}
+            showAllErrors={submitted}
+            idPrefix="env-input"
+            onChange={(k, v) => spec.update((s) => ({ ...s, [k]: v }))}
+          />
         </div>
         <YamlSpecView yaml={spec.yaml} error={spec.yamlError} onEdit={spec.editYaml} />
       </div>
@@ -114,18 +158,25 @@ export function CreateEnvironmentPage(props: { template?: string }): ReactNode {
   let fields: InputField[] | undefined;
   let schemaError: unknown;
   try {
-    fields = picked ? (parseTemplateSchema(picked.version.schema).environment?.fields ?? []) : undefined;
+    fields = picked
+      ? (parseTemplateSchema(picked.version.schema).environment?.fields ?? [])
+      : undefined;
   } catch (e) {
     schemaError = e;
   }
   return (
     <>
-      <PageHeader crumbs={[{ label: 'Environments', to: '/environments' }]} title="Create environment" />
+      <PageHeader
+        crumbs={[{ label: 'Environments', to: '/environments' }]}
+        title="Create environment"
+      />
       <div className="card">
         <TemplateVersionPicker kind="environment" initial={props.template} onPicked={setPicked} />
       </div>
       <ErrorBanner error={schemaError} title="The version's schema cannot be read" />
-      {picked && fields && <EnvironmentForm key={picked.version.arn} picked={picked} fields={fields} />}
+      {picked && fields && (
+        <EnvironmentForm key={picked.version.arn} picked={picked} fields={fields} />
+      )}
     </>
   );
 }

@@ -9,11 +9,15 @@ export function EnvironmentGraphPage(props: { name: string }): ReactNode {
   return (
     <>
       <PageHeader
-        crumbs={[{ label: 'Environments', to: '/environments' }, { label: name, to: pathOf('environments', name) }]}
+        crumbs={[
+          { label: 'Environments', to: '/environments' },
+          { label: name, to: pathOf('environments', name) },
+        ]}
         title={`Graph of ${name}`}
         subtitle={
           <>
-            The environment, the services and instances running in it, and its components, with their deployment status and template versions.{' '}
+            The environment, the services and instances running in it, and its components, with
+            their deployment status and template versions.{' '}
             <Link to={pathOf('environments', name)}>Open the environment</Link>.
           </>
         }

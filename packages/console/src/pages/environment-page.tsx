@@ -6,7 +6,17 @@ import { DeploymentsPanel } from '../components/deployments-panel.js';
 import { EnvironmentGraph } from '../components/environment-graph.js';
 import { InputsTable, OutputsTable } from '../components/key-values.js';
 import { UpdatePanel } from '../components/update-panel.js';
-import { ErrorBanner, Facts, Loading, PageHeader, Section, StatusBadge, TimeAgo, isRunning, version } from '../components/ui.js';
+import {
+  ErrorBanner,
+  Facts,
+  Loading,
+  PageHeader,
+  Section,
+  StatusBadge,
+  TimeAgo,
+  isRunning,
+  version,
+} from '../components/ui.js';
 import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, pathOf } from '../router.js';
@@ -22,12 +32,23 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
   const deleting = useRef(false);
   const query = useQuery(
     async () => {
-      if (deleting.current && !(await listAll((nextToken) => api.call('ListEnvironments', { nextToken }), (o) => o.environments)).some((e) => e.name === name)) {
+      if (
+        deleting.current &&
+        !(
+          await listAll(
+            (nextToken) => api.call('ListEnvironments', { nextToken }),
+            (o) => o.environments,
+          )
+        ).some((e) => e.name === name)
+      ) {
         return { gone: true as const };
       }
       const [env, outputs] = await Promise.all([
         api.call('GetEnvironment', { name }).then((o) => o.environment),
-        listAll((nextToken) => api.call('ListEnvironmentOutputs', { environmentName: name, nextToken }), (o) => o.outputs),
+        listAll(
+          (nextToken) => api.call('ListEnvironmentOutputs', { environmentName: name, nextToken }),
+          (o) => o.outputs,
+        ),
       ]);
       deleting.current = env.deploymentStatus === 'DELETE_IN_PROGRESS';
       return { env, outputs };
@@ -36,7 +57,9 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
     { pollMs: 2000, pollWhile: (d) => !!d && !('gone' in d) && isRunning(d.env.deploymentStatus) },
   );
   const data = query.data && !('gone' in query.data) ? query.data : undefined;
-  const gone = (!!query.data && 'gone' in query.data) || (query.error instanceof ApiError && query.error.type === 'ResourceNotFoundException');
+  const gone =
+    (!!query.data && 'gone' in query.data) ||
+    (query.error instanceof ApiError && query.error.type === 'ResourceNotFoundException');
   const env = gone ? undefined : data?.env;
   const running = isRunning(env?.deploymentStatus);
   const canWrite = useCan('environments:write');
@@ -62,15 +85,31 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
           env &&
           canWrite && (
             <>
-              <button type="button" onClick={() => setUpdating(true)} disabled={running || updating}>
+              <button
+                type="button"
+                onClick={() => setUpdating(true)}
+                disabled={running || updating}
+              >
                 Update
               </button>
               {running && env.deploymentStatus === 'IN_PROGRESS' && (
-                <button type="button" onClick={() => void act(() => api.call('CancelEnvironmentDeployment', { environmentName: name }))}>
+                <button
+                  type="button"
+                  onClick={() =>
+                    void act(() =>
+                      api.call('CancelEnvironmentDeployment', { environmentName: name }),
+                    )
+                  }
+                >
                   Cancel deployment
                 </button>
               )}
-              <button type="button" className="danger" onClick={() => setConfirmDelete(true)} disabled={env.deploymentStatus === 'DELETE_IN_PROGRESS'}>
+              <button
+                type="button"
+                className="danger"
+                onClick={() => setConfirmDelete(true)}
+                disabled={env.deploymentStatus === 'DELETE_IN_PROGRESS'}
+              >
                 Delete
               </button>
             </>
@@ -80,12 +119,17 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
       {gone && (
         <div className="card">
           <p>
-            The environment <code>{name}</code> does not exist (any more). <Link to="/environments">Back to the environments</Link>.
+            The environment <code>{name}</code> does not exist (any more).{' '}
+            <Link to="/environments">Back to the environments</Link>.
           </p>
         </div>
       )}
       <ErrorBanner error={gone ? undefined : query.error} title="Could not load the environment" />
-      <ErrorBanner error={actionError} title="The action failed" onDismiss={() => setActionError(undefined)} />
+      <ErrorBanner
+        error={actionError}
+        title="The action failed"
+        onDismiss={() => setActionError(undefined)}
+      />
       {!query.data && query.loading && <Loading what="the environment" />}
       {confirmDelete && (
         <ConfirmDialog
@@ -100,7 +144,10 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
             query.reload();
           }}
         >
-          <p>Nucleon runs the template's deprovisioning and then removes the environment. Environments that still have service instances cannot be deleted.</p>
+          <p>
+            Nucleon runs the template's deprovisioning and then removes the environment.
+            Environments that still have service instances cannot be deleted.
+          </p>
         </ConfirmDialog>
       )}
       {env && (
@@ -112,10 +159,16 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
               [
                 'Template',
                 <span key="t">
-                  <Link to={pathOf('templates', 'environment', env.templateName)}>{env.templateName}</Link> {version(env.templateMajorVersion, env.templateMinorVersion)}
+                  <Link to={pathOf('templates', 'environment', env.templateName)}>
+                    {env.templateName}
+                  </Link>{' '}
+                  {version(env.templateMajorVersion, env.templateMinorVersion)}
                 </span>,
               ],
-              ['Provisioning', env.provisioning === 'CUSTOMER_MANAGED' ? 'customer managed' : undefined],
+              [
+                'Provisioning',
+                env.provisioning === 'CUSTOMER_MANAGED' ? 'customer managed' : undefined,
+              ],
               ['Last deployment', <TimeAgo key="a" date={env.lastDeploymentAttemptedAt} />],
               ['Last success', <TimeAgo key="b" date={env.lastDeploymentSucceededAt} />],
               ['ARN', <code key="arn">{env.arn}</code>],
@@ -135,7 +188,9 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
                   name,
                   deploymentType: target.deploymentType,
                   spec: environmentSpecText(values),
-                  ...(target.deploymentType === 'CURRENT_VERSION' ? {} : { templateMajorVersion: target.major, templateMinorVersion: target.minor }),
+                  ...(target.deploymentType === 'CURRENT_VERSION'
+                    ? {}
+                    : { templateMajorVersion: target.major, templateMinorVersion: target.minor }),
                 });
                 query.reload();
               }}
@@ -152,7 +207,10 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
           <Section
             title="Graph"
             actions={
-              <Link to={pathOf('environments', name, 'graph')} aria-label={`Open the graph of ${name} on its own page`}>
+              <Link
+                to={pathOf('environments', name, 'graph')}
+                aria-label={`Open the graph of ${name} on its own page`}
+              >
                 Open on its own page
               </Link>
             }
@@ -165,7 +223,8 @@ export function EnvironmentPage(props: { name: string }): ReactNode {
                   No service runs here yet.{' '}
                   {canCreateService && (
                     <>
-                      <Link to="/create/service">Create a service</Link> whose template is compatible with {env.templateName}.
+                      <Link to="/create/service">Create a service</Link> whose template is
+                      compatible with {env.templateName}.
                     </>
                   )}
                 </>

@@ -3,17 +3,53 @@ import type { EnvironmentSummary } from '@nucleon/protocol';
 import { api } from '../api/console-api.js';
 import { listAll } from '../api/list-all.js';
 import { SortableTable, type Column } from '../components/sortable-table.js';
-import { EmptyState, ErrorBanner, Loading, PageHeader, StatusBadge, TimeAgo, isRunning, version } from '../components/ui.js';
+import {
+  EmptyState,
+  ErrorBanner,
+  Loading,
+  PageHeader,
+  StatusBadge,
+  TimeAgo,
+  isRunning,
+  version,
+} from '../components/ui.js';
 import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, navigate, pathOf } from '../router.js';
 
 const columns: Column<EnvironmentSummary>[] = [
-  { key: 'name', label: 'Name', sortValue: (r) => r.name, render: (r) => <Link to={pathOf('environments', r.name)}>{r.name}</Link> },
-  { key: 'template', label: 'Template', sortValue: (r) => r.templateName, render: (r) => <Link to={pathOf('templates', 'environment', r.templateName)}>{r.templateName}</Link> },
-  { key: 'version', label: 'Version', sortValue: (r) => Number(r.templateMajorVersion) * 100_000 + Number(r.templateMinorVersion), render: (r) => version(r.templateMajorVersion, r.templateMinorVersion) },
-  { key: 'status', label: 'Deployment', sortValue: (r) => r.deploymentStatus, render: (r) => <StatusBadge status={r.deploymentStatus} /> },
-  { key: 'attempted', label: 'Last deployment', sortValue: (r) => r.lastDeploymentAttemptedAt.getTime(), render: (r) => <TimeAgo date={r.lastDeploymentAttemptedAt} /> },
+  {
+    key: 'name',
+    label: 'Name',
+    sortValue: (r) => r.name,
+    render: (r) => <Link to={pathOf('environments', r.name)}>{r.name}</Link>,
+  },
+  {
+    key: 'template',
+    label: 'Template',
+    sortValue: (r) => r.templateName,
+    render: (r) => (
+      <Link to={pathOf('templates', 'environment', r.templateName)}>{r.templateName}</Link>
+    ),
+  },
+  {
+    key: 'version',
+    label: 'Version',
+    sortValue: (r) => Number(r.templateMajorVersion) * 100_000 + Number(r.templateMinorVersion),
+    render: (r) => version(r.templateMajorVersion, r.templateMinorVersion),
+  },
+  {
+    key: 'status',
+    label: 'Deployment',
+    sortValue: (r) => r.deploymentStatus,
+    render: (r) => <StatusBadge status={r.deploymentStatus} />,
+  },
+  {
+    key: 'attempted',
+    label: 'Last deployment',
+    sortValue: (r) => r.lastDeploymentAttemptedAt.getTime(),
+    render: (r) => <TimeAgo date={r.lastDeploymentAttemptedAt} />,
+  },
   {
     key: 'graph',
     label: 'Graph',
@@ -28,10 +64,18 @@ const columns: Column<EnvironmentSummary>[] = [
 /** All environments. */
 export function EnvironmentsPage(): ReactNode {
   const canCreate = useCan('environments:write');
-  const query = useQuery(() => listAll((nextToken) => api.call('ListEnvironments', { nextToken }), (o) => o.environments), [], {
-    pollMs: 3000,
-    pollWhile: (d) => !!d?.some((e) => isRunning(e.deploymentStatus)),
-  });
+  const query = useQuery(
+    () =>
+      listAll(
+        (nextToken) => api.call('ListEnvironments', { nextToken }),
+        (o) => o.environments,
+      ),
+    [],
+    {
+      pollMs: 3000,
+      pollWhile: (d) => !!d?.some((e) => isRunning(e.deploymentStatus)),
+    },
+  );
   return (
     <>
       <PageHeader
@@ -39,7 +83,11 @@ export function EnvironmentsPage(): ReactNode {
         subtitle="Shared infrastructure (networks, clusters…) that service instances run in."
         actions={
           canCreate && (
-            <button type="button" className="primary" onClick={() => navigate('/create/environment')}>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => navigate('/create/environment')}
+            >
               Create environment
             </button>
           )
@@ -58,7 +106,9 @@ export function EnvironmentsPage(): ReactNode {
                 An environment is deployed from a published environment template version.{' '}
                 {canCreate && (
                   <>
-                    <Link to="/create/environment">Create one</Link>, or first <Link to="/templates">register an environment template</Link> if the catalog is empty.
+                    <Link to="/create/environment">Create one</Link>, or first{' '}
+                    <Link to="/templates">register an environment template</Link> if the catalog is
+                    empty.
                   </>
                 )}
               </p>

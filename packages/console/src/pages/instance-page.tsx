@@ -4,18 +4,39 @@ import { listAll } from '../api/list-all.js';
 import { DeploymentsPanel } from '../components/deployments-panel.js';
 import { InputsTable, OutputsTable } from '../components/key-values.js';
 import { UpdatePanel } from '../components/update-panel.js';
-import { ErrorBanner, Facts, Loading, PageHeader, Section, StatusBadge, TimeAgo, isRunning, version } from '../components/ui.js';
+import {
+  ErrorBanner,
+  Facts,
+  Loading,
+  PageHeader,
+  Section,
+  StatusBadge,
+  TimeAgo,
+  isRunning,
+  version,
+} from '../components/ui.js';
 import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, pathOf } from '../router.js';
 import { instanceInputsOf, readServiceSpec, serviceSpecText } from '../schema/spec-documents.js';
 
 /** The instance's ServiceSpec with its own entry's inputs replaced (other entries and the pipeline kept). */
-function specWithInputs(specText: string | undefined, name: string, environment: string, values: Record<string, unknown>): string {
-  let doc = { instances: [{ name, environment, spec: values }] } as ReturnType<typeof readServiceSpec>;
+function specWithInputs(
+  specText: string | undefined,
+  name: string,
+  environment: string,
+  values: Record<string, unknown>,
+): string {
+  let doc = { instances: [{ name, environment, spec: values }] } as ReturnType<
+    typeof readServiceSpec
+  >;
   try {
     const current = readServiceSpec(specText ?? '');
-    if (current.instances.some((i) => i.name === name)) doc = { ...current, instances: current.instances.map((i) => (i.name === name ? { ...i, spec: values } : i)) };
+    if (current.instances.some((i) => i.name === name))
+      doc = {
+        ...current,
+        instances: current.instances.map((i) => (i.name === name ? { ...i, spec: values } : i)),
+      };
   } catch {
     // An unreadable current spec: send only this instance's entry.
   }
@@ -31,7 +52,15 @@ export function InstancePage(props: { serviceName: string; name: string }): Reac
     async () => {
       const [instance, outputs] = await Promise.all([
         api.call('GetServiceInstance', { serviceName, name }).then((o) => o.serviceInstance),
-        listAll((nextToken) => api.call('ListServiceInstanceOutputs', { serviceName, serviceInstanceName: name, nextToken }), (o) => o.outputs),
+        listAll(
+          (nextToken) =>
+            api.call('ListServiceInstanceOutputs', {
+              serviceName,
+              serviceInstanceName: name,
+              nextToken,
+            }),
+          (o) => o.outputs,
+        ),
       ]);
       return { instance, outputs };
     },
@@ -57,14 +86,21 @@ export function InstancePage(props: { serviceName: string; name: string }): Reac
   return (
     <>
       <PageHeader
-        crumbs={[{ label: 'Services', to: '/services' }, { label: serviceName, to: pathOf('services', serviceName) }]}
+        crumbs={[
+          { label: 'Services', to: '/services' },
+          { label: serviceName, to: pathOf('services', serviceName) },
+        ]}
         title={name}
         subtitle="Service instance"
         actions={
           instance &&
           canWrite && (
             <>
-              <button type="button" onClick={() => setUpdating(true)} disabled={running || updating}>
+              <button
+                type="button"
+                onClick={() => setUpdating(true)}
+                disabled={running || updating}
+              >
                 Update
               </button>
               {instance.deploymentStatus === 'IN_PROGRESS' && (
@@ -79,12 +115,18 @@ export function InstancePage(props: { serviceName: string; name: string }): Reac
       {gone && (
         <div className="card">
           <p>
-            The instance <code>{name}</code> of <Link to={pathOf('services', serviceName)}>{serviceName}</Link> does not exist (any more).
+            The instance <code>{name}</code> of{' '}
+            <Link to={pathOf('services', serviceName)}>{serviceName}</Link> does not exist (any
+            more).
           </p>
         </div>
       )}
       <ErrorBanner error={gone ? undefined : query.error} title="Could not load the instance" />
-      <ErrorBanner error={actionError} title="The action failed" onDismiss={() => setActionError(undefined)} />
+      <ErrorBanner
+        error={actionError}
+        title="The action failed"
+        onDismiss={() => setActionError(undefined)}
+      />
       {!query.data && query.loading && <Loading what="the instance" />}
       {instance && (
         <>
@@ -92,12 +134,25 @@ export function InstancePage(props: { serviceName: string; name: string }): Reac
             items={[
               ['Status', <StatusBadge key="s" status={instance.deploymentStatus} />],
               ['Status message', instance.deploymentStatusMessage],
-              ['Service', <Link key="svc" to={pathOf('services', serviceName)}>{serviceName}</Link>],
-              ['Environment', <Link key="env" to={pathOf('environments', instance.environmentName)}>{instance.environmentName}</Link>],
+              [
+                'Service',
+                <Link key="svc" to={pathOf('services', serviceName)}>
+                  {serviceName}
+                </Link>,
+              ],
+              [
+                'Environment',
+                <Link key="env" to={pathOf('environments', instance.environmentName)}>
+                  {instance.environmentName}
+                </Link>,
+              ],
               [
                 'Template',
                 <span key="t">
-                  <Link to={pathOf('templates', 'service', instance.templateName)}>{instance.templateName}</Link> {version(instance.templateMajorVersion, instance.templateMinorVersion)}
+                  <Link to={pathOf('templates', 'service', instance.templateName)}>
+                    {instance.templateName}
+                  </Link>{' '}
+                  {version(instance.templateMajorVersion, instance.templateMinorVersion)}
                 </span>,
               ],
               ['Last deployment', <TimeAgo key="a" date={instance.lastDeploymentAttemptedAt} />],
@@ -119,7 +174,9 @@ export function InstancePage(props: { serviceName: string; name: string }): Reac
                   name,
                   deploymentType: target.deploymentType,
                   spec: specWithInputs(instance.spec, name, instance.environmentName, values),
-                  ...(target.deploymentType === 'CURRENT_VERSION' ? {} : { templateMajorVersion: target.major, templateMinorVersion: target.minor }),
+                  ...(target.deploymentType === 'CURRENT_VERSION'
+                    ? {}
+                    : { templateMajorVersion: target.major, templateMinorVersion: target.minor }),
                 });
                 query.reload();
               }}

@@ -3,26 +3,64 @@ import type { ServiceSummary } from '@nucleon/protocol';
 import { api } from '../api/console-api.js';
 import { listAll } from '../api/list-all.js';
 import { SortableTable, type Column } from '../components/sortable-table.js';
-import { EmptyState, ErrorBanner, Loading, PageHeader, StatusBadge, TimeAgo, isRunning } from '../components/ui.js';
+import {
+  EmptyState,
+  ErrorBanner,
+  Loading,
+  PageHeader,
+  StatusBadge,
+  TimeAgo,
+  isRunning,
+} from '../components/ui.js';
 import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, navigate, pathOf } from '../router.js';
 
 const columns: Column<ServiceSummary>[] = [
-  { key: 'name', label: 'Name', sortValue: (r) => r.name, render: (r) => <Link to={pathOf('services', r.name)}>{r.name}</Link> },
-  { key: 'template', label: 'Template', sortValue: (r) => r.templateName, render: (r) => <Link to={pathOf('templates', 'service', r.templateName)}>{r.templateName}</Link> },
-  { key: 'status', label: 'Status', sortValue: (r) => r.status, render: (r) => <StatusBadge status={r.status} /> },
+  {
+    key: 'name',
+    label: 'Name',
+    sortValue: (r) => r.name,
+    render: (r) => <Link to={pathOf('services', r.name)}>{r.name}</Link>,
+  },
+  {
+    key: 'template',
+    label: 'Template',
+    sortValue: (r) => r.templateName,
+    render: (r) => (
+      <Link to={pathOf('templates', 'service', r.templateName)}>{r.templateName}</Link>
+    ),
+  },
+  {
+    key: 'status',
+    label: 'Status',
+    sortValue: (r) => r.status,
+    render: (r) => <StatusBadge status={r.status} />,
+  },
   { key: 'description', label: 'Description', render: (r) => r.description ?? '—' },
-  { key: 'modified', label: 'Last modified', sortValue: (r) => r.lastModifiedAt.getTime(), render: (r) => <TimeAgo date={r.lastModifiedAt} /> },
+  {
+    key: 'modified',
+    label: 'Last modified',
+    sortValue: (r) => r.lastModifiedAt.getTime(),
+    render: (r) => <TimeAgo date={r.lastModifiedAt} />,
+  },
 ];
 
 /** All services. */
 export function ServicesPage(): ReactNode {
   const canCreate = useCan('services:write');
-  const query = useQuery(() => listAll((nextToken) => api.call('ListServices', { nextToken }), (o) => o.services), [], {
-    pollMs: 3000,
-    pollWhile: (d) => !!d?.some((s) => isRunning(s.status)),
-  });
+  const query = useQuery(
+    () =>
+      listAll(
+        (nextToken) => api.call('ListServices', { nextToken }),
+        (o) => o.services,
+      ),
+    [],
+    {
+      pollMs: 3000,
+      pollWhile: (d) => !!d?.some((s) => isRunning(s.status)),
+    },
+  );
   return (
     <>
       <PageHeader
@@ -46,7 +84,8 @@ export function ServicesPage(): ReactNode {
           empty={
             <EmptyState title="No services yet">
               <p>
-                A service needs a published service template and an environment built from a template it is compatible with.{' '}
+                A service needs a published service template and an environment built from a
+                template it is compatible with.{' '}
                 {canCreate && <Link to="/create/service">Create a service</Link>}
               </p>
             </EmptyState>

@@ -18,7 +18,9 @@ export function SignInPage(props: { onSignedIn(session: SessionInfo): void }): R
     setBusy(true);
     setError(undefined);
     try {
-      const session = byPassword ? await api.signInWithPassword(name.trim(), secret) : await api.signIn(name.trim(), secret);
+      const session = byPassword
+        ? await api.signInWithPassword(name.trim(), secret)
+        : await api.signIn(name.trim(), secret);
       setSecret('');
       props.onSignedIn(session);
     } catch (e) {
@@ -36,28 +38,53 @@ export function SignInPage(props: { onSignedIn(session: SessionInfo): void }): R
 
   return (
     <main className="sign-in" id="main">
-      <form className="card sign-in-card" onSubmit={(e) => void submit(e)} aria-labelledby="sign-in-title">
+      <form
+        className="card sign-in-card"
+        onSubmit={(e) => void submit(e)}
+        aria-labelledby="sign-in-title"
+      >
         <div className="brand brand-large">
-          <span className="brand-mark" aria-hidden="true">◎</span> Nucleon
+          <span className="brand-mark" aria-hidden="true">
+            ◎
+          </span>{' '}
+          Nucleon
         </div>
         <h1 id="sign-in-title">Sign in</h1>
         <fieldset className="radio-row">
           <legend>Sign in with</legend>
           <label>
-            <input type="radio" name="mode" value="password" checked={byPassword} onChange={() => choose('password')} /> User name and password
+            <input
+              type="radio"
+              name="mode"
+              value="password"
+              checked={byPassword}
+              onChange={() => choose('password')}
+            />{' '}
+            User name and password
           </label>
           <label>
-            <input type="radio" name="mode" value="key" checked={!byPassword} onChange={() => choose('key')} /> Access key
+            <input
+              type="radio"
+              name="mode"
+              value="key"
+              checked={!byPassword}
+              onChange={() => choose('key')}
+            />{' '}
+            Access key
           </label>
         </fieldset>
         {byPassword ? (
           <p className="hint">
-            Use the user name and console password an admin gave you (<code>nucleon users create &lt;name&gt; --password-stdin</code>, or the console&apos;s Users page).
+            Use the user name and console password an admin gave you (
+            <code>nucleon users create &lt;name&gt; --password-stdin</code>, or the console&apos;s
+            Users page).
           </p>
         ) : (
           <p className="hint">
-            Use an access key of this Nucleon server: the root key is in <code>.nucleon/credentials</code> (written at first start), and{' '}
-            <code>nucleon keys create</code> makes more. The secret is checked once to open a session; the browser keeps only a session cookie.
+            Use an access key of this Nucleon server: the root key is in{' '}
+            <code>.nucleon/credentials</code> (written at first start), and{' '}
+            <code>nucleon keys create</code> makes more. The secret is checked once to open a
+            session; the browser keeps only a session cookie.
           </p>
         )}
         <div className="field">

@@ -1,28 +1,62 @@
 import { useState, type ReactNode } from 'react';
-import { getTemplate, getVersion, listVersions, publishVersion, versionLabel, type TemplateKind, type VersionSummary } from '../api/template-calls.js';
+import {
+  getTemplate,
+  getVersion,
+  listVersions,
+  publishVersion,
+  versionLabel,
+  type TemplateKind,
+  type VersionSummary,
+} from '../api/template-calls.js';
 import { SchemaReference } from '../components/schema-reference.js';
 import { UploadVersionForm } from '../components/upload-version-form.js';
-import { EmptyState, ErrorBanner, Facts, Loading, PageHeader, Section, StatusBadge, TimeAgo } from '../components/ui.js';
+import {
+  EmptyState,
+  ErrorBanner,
+  Facts,
+  Loading,
+  PageHeader,
+  Section,
+  StatusBadge,
+  TimeAgo,
+} from '../components/ui.js';
 import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, navigate, pathOf } from '../router.js';
 
-function VersionDetails(props: { kind: TemplateKind; name: string; version: VersionSummary }): ReactNode {
+function VersionDetails(props: {
+  kind: TemplateKind;
+  name: string;
+  version: VersionSummary;
+}): ReactNode {
   const { majorVersion, minorVersion } = props.version;
-  const query = useQuery(() => getVersion(props.kind, props.name, majorVersion, minorVersion), [props.kind, props.name, majorVersion, minorVersion], {
-    refreshKey: props.version.status,
-  });
+  const query = useQuery(
+    () => getVersion(props.kind, props.name, majorVersion, minorVersion),
+    [props.kind, props.name, majorVersion, minorVersion],
+    {
+      refreshKey: props.version.status,
+    },
+  );
   const v = query.data;
   const canCreate = useCan(props.kind === 'environment' ? 'environments:write' : 'services:write');
-  const usable = canCreate && (props.version.status === 'PUBLISHED' || props.version.status === 'DRAFT');
+  const usable =
+    canCreate && (props.version.status === 'PUBLISHED' || props.version.status === 'DRAFT');
   const create = props.kind === 'environment' ? '/create/environment' : '/create/service';
   return (
     <Section
       title={`Version ${versionLabel(props.version)}`}
       actions={
         usable && (
-          <button type="button" onClick={() => navigate(`${create}?template=${encodeURIComponent(`${props.name}:${versionLabel(props.version)}`)}`)}>
-            Create {props.kind === 'environment' ? 'an environment' : 'a service'} from {versionLabel(props.version)}
+          <button
+            type="button"
+            onClick={() =>
+              navigate(
+                `${create}?template=${encodeURIComponent(`${props.name}:${versionLabel(props.version)}`)}`,
+              )
+            }
+          >
+            Create {props.kind === 'environment' ? 'an environment' : 'a service'} from{' '}
+            {versionLabel(props.version)}
           </button>
         )
       }
@@ -40,7 +74,10 @@ function VersionDetails(props: { kind: TemplateKind; name: string; version: Vers
                 'Compatible environment templates',
                 v.compatibleEnvironmentTemplates?.map((c) => (
                   <span key={c.templateName} className="chip">
-                    <Link to={pathOf('templates', 'environment', c.templateName)}>{c.templateName}</Link> major {c.majorVersion}
+                    <Link to={pathOf('templates', 'environment', c.templateName)}>
+                      {c.templateName}
+                    </Link>{' '}
+                    major {c.majorVersion}
                   </span>
                 )),
               ],
@@ -61,10 +98,17 @@ export function TemplatePage(props: { kind: TemplateKind; name: string }): React
   const [actionError, setActionError] = useState<unknown>();
   const [publishing, setPublishing] = useState<string>();
   const canWrite = useCan('templates:write');
-  const query = useQuery(async () => ({ template: await getTemplate(kind, name), versions: await listVersions(kind, name) }), [kind, name], {
-    pollMs: 1500,
-    pollWhile: (d) => !!d?.versions.some((v) => v.status === 'REGISTRATION_IN_PROGRESS'),
-  });
+  const query = useQuery(
+    async () => ({
+      template: await getTemplate(kind, name),
+      versions: await listVersions(kind, name),
+    }),
+    [kind, name],
+    {
+      pollMs: 1500,
+      pollWhile: (d) => !!d?.versions.some((v) => v.status === 'REGISTRATION_IN_PROGRESS'),
+    },
+  );
 
   const publish = async (v: VersionSummary) => {
     setActionError(undefined);
@@ -81,7 +125,10 @@ export function TemplatePage(props: { kind: TemplateKind; name: string }): React
 
   const t = query.data?.template;
   const versions = query.data?.versions ?? [];
-  const shown = versions.find((v) => versionLabel(v) === selected) ?? versions.find((v) => versionLabel(v) === t?.recommendedVersion) ?? versions[0];
+  const shown =
+    versions.find((v) => versionLabel(v) === selected) ??
+    versions.find((v) => versionLabel(v) === t?.recommendedVersion) ??
+    versions[0];
   const label = kind === 'environment' ? 'Environment template' : 'Service template';
   return (
     <>
@@ -92,7 +139,12 @@ export function TemplatePage(props: { kind: TemplateKind; name: string }): React
         actions={
           !uploading &&
           canWrite && (
-            <button type="button" className="primary" onClick={() => setUploading(true)} disabled={!t}>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => setUploading(true)}
+              disabled={!t}
+            >
               Register a new version
             </button>
           )
@@ -106,7 +158,16 @@ export function TemplatePage(props: { kind: TemplateKind; name: string }): React
             ['Name', <code key="n">{t.name}</code>],
             ['Kind', label],
             ['Recommended version', t.recommendedVersion ?? 'none published yet'],
-            [kind === 'environment' ? 'Provisioning' : 'Pipeline', kind === 'environment' ? ('provisioning' in t && t.provisioning === 'CUSTOMER_MANAGED' ? 'customer managed' : 'by Nucleon') : 'pipelineProvisioning' in t && t.pipelineProvisioning === 'CUSTOMER_MANAGED' ? 'excludes pipeline' : 'includes pipeline'],
+            [
+              kind === 'environment' ? 'Provisioning' : 'Pipeline',
+              kind === 'environment'
+                ? 'provisioning' in t && t.provisioning === 'CUSTOMER_MANAGED'
+                  ? 'customer managed'
+                  : 'by Nucleon'
+                : 'pipelineProvisioning' in t && t.pipelineProvisioning === 'CUSTOMER_MANAGED'
+                  ? 'excludes pipeline'
+                  : 'includes pipeline',
+            ],
             ['Created', <TimeAgo key="c" date={t.createdAt} />],
           ]}
         />
@@ -126,12 +187,18 @@ export function TemplatePage(props: { kind: TemplateKind; name: string }): React
       )}
       {t && (
         <Section title="Versions">
-          <ErrorBanner error={actionError} title="Could not publish" onDismiss={() => setActionError(undefined)} />
+          <ErrorBanner
+            error={actionError}
+            title="Could not publish"
+            onDismiss={() => setActionError(undefined)}
+          />
           {versions.length === 0 ? (
             <EmptyState title="No versions yet">
               <p>
-                Upload a template bundle (<code>.tar.gz</code>) with <strong>Register a new version</strong>. Nucleon checks it in the background; a good bundle becomes a{' '}
-                <em>draft</em> you can try, then publish so developers get it by default.
+                Upload a template bundle (<code>.tar.gz</code>) with{' '}
+                <strong>Register a new version</strong>. Nucleon checks it in the background; a good
+                bundle becomes a <em>draft</em> you can try, then publish so developers get it by
+                default.
               </p>
             </EmptyState>
           ) : (
@@ -150,12 +217,23 @@ export function TemplatePage(props: { kind: TemplateKind; name: string }): React
                 </thead>
                 <tbody>
                   {versions.map((v) => (
-                    <tr key={v.arn} className={v === shown ? 'selected' : undefined} data-version={versionLabel(v)}>
+                    <tr
+                      key={v.arn}
+                      className={v === shown ? 'selected' : undefined}
+                      data-version={versionLabel(v)}
+                    >
                       <td>
-                        <button type="button" className="link-button" aria-pressed={v === shown} onClick={() => setSelected(versionLabel(v))}>
+                        <button
+                          type="button"
+                          className="link-button"
+                          aria-pressed={v === shown}
+                          onClick={() => setSelected(versionLabel(v))}
+                        >
                           {versionLabel(v)}
                         </button>
-                        {versionLabel(v) === t.recommendedVersion && <span className="chip">recommended</span>}
+                        {versionLabel(v) === t.recommendedVersion && (
+                          <span className="chip">recommended</span>
+                        )}
                       </td>
                       <td>
                         <StatusBadge status={v.status} />
@@ -167,8 +245,14 @@ export function TemplatePage(props: { kind: TemplateKind; name: string }): React
                       </td>
                       <td className="row-actions">
                         {v.status === 'DRAFT' && canWrite && (
-                          <button type="button" onClick={() => void publish(v)} disabled={!!publishing}>
-                            {publishing === versionLabel(v) ? 'Publishing…' : `Publish ${versionLabel(v)}`}
+                          <button
+                            type="button"
+                            onClick={() => void publish(v)}
+                            disabled={!!publishing}
+                          >
+                            {publishing === versionLabel(v)
+                              ? 'Publishing…'
+                              : `Publish ${versionLabel(v)}`}
                           </button>
                         )}
                       </td>

@@ -5,17 +5,36 @@ import { listAll } from '../api/list-all.js';
 import { CreateTemplateForm } from '../components/create-template-form.js';
 import { GettingStarted } from '../components/getting-started.js';
 import { SortableTable, type Column } from '../components/sortable-table.js';
-import { EmptyState, ErrorBanner, Loading, PageHeader, Section, TimeAgo } from '../components/ui.js';
+import {
+  EmptyState,
+  ErrorBanner,
+  Loading,
+  PageHeader,
+  Section,
+  TimeAgo,
+} from '../components/ui.js';
 import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, pathOf } from '../router.js';
 
-type Row = (EnvironmentTemplateSummary | ServiceTemplateSummary) & { kind: 'environment' | 'service' };
+type Row = (EnvironmentTemplateSummary | ServiceTemplateSummary) & {
+  kind: 'environment' | 'service';
+};
 
 function columns(kind: 'environment' | 'service'): Column<Row>[] {
   return [
-    { key: 'name', label: 'Name', sortValue: (r) => r.name, render: (r) => <Link to={pathOf('templates', r.kind, r.name)}>{r.name}</Link> },
-    { key: 'displayName', label: 'Display name', sortValue: (r) => r.displayName ?? '', render: (r) => r.displayName ?? '—' },
+    {
+      key: 'name',
+      label: 'Name',
+      sortValue: (r) => r.name,
+      render: (r) => <Link to={pathOf('templates', r.kind, r.name)}>{r.name}</Link>,
+    },
+    {
+      key: 'displayName',
+      label: 'Display name',
+      sortValue: (r) => r.displayName ?? '',
+      render: (r) => r.displayName ?? '—',
+    },
     {
       key: 'recommended',
       label: 'Recommended version',
@@ -34,7 +53,12 @@ function columns(kind: 'environment' | 'service'): Column<Row>[] {
             ? 'excludes pipeline'
             : 'includes pipeline',
     },
-    { key: 'created', label: 'Created', sortValue: (r) => r.createdAt.getTime(), render: (r) => <TimeAgo date={r.createdAt} /> },
+    {
+      key: 'created',
+      label: 'Created',
+      sortValue: (r) => r.createdAt.getTime(),
+      render: (r) => <TimeAgo date={r.createdAt} />,
+    },
   ];
 }
 
@@ -44,10 +68,19 @@ export function TemplatesPage(): ReactNode {
   const canWrite = useCan('templates:write');
   const query = useQuery(async () => {
     const [env, svc] = await Promise.all([
-      listAll((nextToken) => api.call('ListEnvironmentTemplates', { nextToken }), (o) => o.templates),
-      listAll((nextToken) => api.call('ListServiceTemplates', { nextToken }), (o) => o.templates),
+      listAll(
+        (nextToken) => api.call('ListEnvironmentTemplates', { nextToken }),
+        (o) => o.templates,
+      ),
+      listAll(
+        (nextToken) => api.call('ListServiceTemplates', { nextToken }),
+        (o) => o.templates,
+      ),
     ]);
-    return { env: env.map((t): Row => ({ ...t, kind: 'environment' })), svc: svc.map((t): Row => ({ ...t, kind: 'service' })) };
+    return {
+      env: env.map((t): Row => ({ ...t, kind: 'environment' })),
+      svc: svc.map((t): Row => ({ ...t, kind: 'service' })),
+    };
   }, []);
   const empty = query.data && query.data.env.length === 0 && query.data.svc.length === 0;
   return (
@@ -79,7 +112,11 @@ export function TemplatesPage(): ReactNode {
               columns={columns('environment')}
               rows={query.data.env}
               rowKey={(r) => r.arn}
-              empty={<p className="muted">No environment templates. Services need environments, so start with one.</p>}
+              empty={
+                <p className="muted">
+                  No environment templates. Services need environments, so start with one.
+                </p>
+              }
             />
           </Section>
           <Section title="Service templates">
@@ -87,7 +124,12 @@ export function TemplatesPage(): ReactNode {
               columns={columns('service')}
               rows={query.data.svc}
               rowKey={(r) => r.arn}
-              empty={<p className="muted">No service templates yet. A service template lists the environment templates its services can run on.</p>}
+              empty={
+                <p className="muted">
+                  No service templates yet. A service template lists the environment templates its
+                  services can run on.
+                </p>
+              }
             />
           </Section>
         </>

@@ -5,7 +5,8 @@ import { labelOf, type InputField } from './input-schema.js';
 export type RawValue = string | boolean;
 export type RawValues = Record<string, RawValue>;
 
-const isScalarType = (t: InputField['itemType']) => t === 'string' || t === 'number' || t === 'integer' || t === 'boolean';
+const isScalarType = (t: InputField['itemType']) =>
+  t === 'string' || t === 'number' || t === 'integer' || t === 'boolean';
 
 /** Arrays of scalars are edited one item per line; objects and nested arrays as YAML. */
 export function editsAsLines(field: InputField): boolean {
@@ -20,7 +21,8 @@ export function editsAsYaml(field: InputField): boolean {
 export function rawOf(field: InputField, value: unknown): RawValue {
   if (field.type === 'boolean') return value === true || value === 'true';
   if (value === undefined || value === null) return '';
-  if (editsAsLines(field)) return Array.isArray(value) ? value.map(String).join('\n') : scalarText(value);
+  if (editsAsLines(field))
+    return Array.isArray(value) ? value.map(String).join('\n') : scalarText(value);
   if (editsAsYaml(field)) return stringify(value).trimEnd();
   return scalarText(value);
 }
@@ -34,7 +36,9 @@ function scalarText(value: unknown): string {
 
 /** Form contents for a set of fields, from current values where given, else from defaults. */
 export function initialRaw(fields: InputField[], current: Record<string, unknown> = {}): RawValues {
-  return Object.fromEntries(fields.map((f) => [f.name, rawOf(f, f.name in current ? current[f.name] : f.default)]));
+  return Object.fromEntries(
+    fields.map((f) => [f.name, rawOf(f, f.name in current ? current[f.name] : f.default)]),
+  );
 }
 
 function scalar(type: InputField['type'], text: string): { value?: unknown; error?: string } {
@@ -52,10 +56,13 @@ function scalar(type: InputField['type'], text: string): { value?: unknown; erro
 }
 
 function checkConstraints(field: InputField, value: unknown): string | undefined {
-  if (field.enum && !field.enum.some((e) => e === value)) return `Choose one of ${field.enum.map(String).join(', ')}.`;
+  if (field.enum && !field.enum.some((e) => e === value))
+    return `Choose one of ${field.enum.map(String).join(', ')}.`;
   if (typeof value === 'string') {
-    if (field.minLength !== undefined && value.length < field.minLength) return `Use at least ${field.minLength} characters.`;
-    if (field.maxLength !== undefined && value.length > field.maxLength) return `Use at most ${field.maxLength} characters.`;
+    if (field.minLength !== undefined && value.length < field.minLength)
+      return `Use at least ${field.minLength} characters.`;
+    if (field.maxLength !== undefined && value.length > field.maxLength)
+      return `Use at most ${field.maxLength} characters.`;
     if (field.pattern) {
       let re: RegExp | undefined;
       try {
@@ -67,8 +74,10 @@ function checkConstraints(field: InputField, value: unknown): string | undefined
     }
   }
   if (typeof value === 'number') {
-    if (field.minimum !== undefined && value < field.minimum) return `Must be at least ${field.minimum}.`;
-    if (field.maximum !== undefined && value > field.maximum) return `Must be at most ${field.maximum}.`;
+    if (field.minimum !== undefined && value < field.minimum)
+      return `Must be at least ${field.minimum}.`;
+    if (field.maximum !== undefined && value > field.maximum)
+      return `Must be at most ${field.maximum}.`;
   }
   return undefined;
 }
@@ -77,12 +86,21 @@ function checkConstraints(field: InputField, value: unknown): string | undefined
  * The typed value of one control, or why it is not valid. An empty control means "not set":
  * the server then applies the schema's default, so only a required input without one is missing.
  */
-export function typedOf(field: InputField, raw: RawValue | undefined): { value?: unknown; error?: string } {
+export function typedOf(
+  field: InputField,
+  raw: RawValue | undefined,
+): { value?: unknown; error?: string } {
   if (field.type === 'boolean') return { value: raw === true };
   const text = typeof raw === 'string' ? raw : '';
-  if (text.trim() === '') return field.required && field.default === undefined ? { error: `${labelOf(field)} is required.` } : {};
+  if (text.trim() === '')
+    return field.required && field.default === undefined
+      ? { error: `${labelOf(field)} is required.` }
+      : {};
   if (editsAsLines(field)) {
-    const items = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    const items = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
     const typed = items.map((item) => scalar(field.itemType ?? 'string', item));
     const bad = typed.findIndex((t) => t.error);
     if (bad >= 0) return { error: `Line ${bad + 1}: ${typed[bad]!.error!}` };
@@ -96,8 +114,15 @@ export function typedOf(field: InputField, raw: RawValue | undefined): { value?:
       return { error: `Not valid YAML: ${(error as Error).message.split('\n')[0]}` };
     }
     const isArray = Array.isArray(value);
-    if (field.type === 'array' ? !isArray : isArray || typeof value !== 'object' || value === null) {
-      return { error: field.type === 'array' ? 'Enter a YAML list.' : 'Enter a YAML mapping (key: value lines).' };
+    if (
+      field.type === 'array' ? !isArray : isArray || typeof value !== 'object' || value === null
+    ) {
+      return {
+        error:
+          field.type === 'array'
+            ? 'Enter a YAML list.'
+            : 'Enter a YAML mapping (key: value lines).',
+      };
     }
     return { value };
   }
@@ -126,6 +151,18 @@ export function typedValues(fields: InputField[], raw: RawValues): TypedValues {
 
 /** Form contents from a spec section someone typed as YAML (unknown keys are ignored). */
 export function rawFromSpec(fields: InputField[], spec: unknown): RawValues {
-  const current = typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {};
-  return Object.fromEntries(fields.map((f) => [f.name, f.name in current ? rawOf(f, current[f.name]) : f.type === 'boolean' ? f.default === true : '']));
+  const current =
+    typeof spec === 'object' && spec !== null && !Array.isArray(spec)
+      ? (spec as Record<string, unknown>)
+      : {};
+  return Object.fromEntries(
+    fields.map((f) => [
+      f.name,
+      f.name in current
+        ? rawOf(f, current[f.name])
+        : f.type === 'boolean'
+          ? f.default === true
+          : '',
+    ]),
+  );
 }

@@ -36,11 +36,14 @@ export interface TemplateInputs {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function fieldType(v: unknown): FieldType {
-  return v === 'number' || v === 'integer' || v === 'boolean' || v === 'array' || v === 'object' ? v : 'string';
+  return v === 'number' || v === 'integer' || v === 'boolean' || v === 'array' || v === 'object'
+    ? v
+    : 'string';
 }
 
 function toField(name: string, raw: unknown, required: boolean): InputField {
@@ -65,10 +68,16 @@ function toField(name: string, raw: unknown, required: boolean): InputField {
 function inputType(types: Obj, name: unknown): InputType | undefined {
   if (typeof name !== 'string') return undefined;
   const t = types[name];
-  if (!isObj(t)) throw new Error(`The schema names the input type "${name}", but types has no such entry.`);
-  const required = new Set(Array.isArray(t.required) ? t.required.filter((r): r is string => typeof r === 'string') : []);
+  if (!isObj(t))
+    throw new Error(`The schema names the input type "${name}", but types has no such entry.`);
+  const required = new Set(
+    Array.isArray(t.required) ? t.required.filter((r): r is string => typeof r === 'string') : [],
+  );
   const properties = isObj(t.properties) ? t.properties : {};
-  const result: InputType = { typeName: name, fields: Object.entries(properties).map(([k, v]) => toField(k, v, required.has(k))) };
+  const result: InputType = {
+    typeName: name,
+    fields: Object.entries(properties).map(([k, v]) => toField(k, v, required.has(k))),
+  };
   const description = str(t.description);
   if (description) result.description = description;
   return result;
@@ -103,10 +112,12 @@ export function labelOf(field: InputField): string {
 export function constraintsOf(field: InputField): string[] {
   const out: string[] = [];
   if (field.enum) out.push(`one of ${field.enum.map((v) => JSON.stringify(v)).join(', ')}`);
-  if (field.minLength !== undefined && field.maxLength !== undefined) out.push(`${field.minLength}–${field.maxLength} characters`);
+  if (field.minLength !== undefined && field.maxLength !== undefined)
+    out.push(`${field.minLength}–${field.maxLength} characters`);
   else if (field.minLength !== undefined) out.push(`at least ${field.minLength} characters`);
   else if (field.maxLength !== undefined) out.push(`at most ${field.maxLength} characters`);
-  if (field.minimum !== undefined && field.maximum !== undefined) out.push(`between ${field.minimum} and ${field.maximum}`);
+  if (field.minimum !== undefined && field.maximum !== undefined)
+    out.push(`between ${field.minimum} and ${field.maximum}`);
   else if (field.minimum !== undefined) out.push(`≥ ${field.minimum}`);
   else if (field.maximum !== undefined) out.push(`≤ ${field.maximum}`);
   if (field.pattern) out.push(`matching ${field.pattern}`);

@@ -24,8 +24,10 @@ export function environmentSpecText(values: Obj): string {
 /** The inputs of an EnvironmentSpec document; throws a readable error on anything else. */
 export function readEnvironmentSpec(text: string): Obj {
   const doc: unknown = parse(text);
-  if (!isObj(doc)) throw new Error('The spec must be a YAML mapping starting with "proton: EnvironmentSpec".');
-  if (doc.spec !== undefined && doc.spec !== null && !isObj(doc.spec)) throw new Error('"spec" must be a mapping of input names to values.');
+  if (!isObj(doc))
+    throw new Error('The spec must be a YAML mapping starting with "proton: EnvironmentSpec".');
+  if (doc.spec !== undefined && doc.spec !== null && !isObj(doc.spec))
+    throw new Error('"spec" must be a mapping of input names to values.');
   return isObj(doc.spec) ? doc.spec : {};
 }
 
@@ -33,17 +35,24 @@ export function serviceSpecText(doc: ServiceSpecDoc): string {
   return stringify({
     proton: 'ServiceSpec',
     ...(doc.pipeline ? { pipeline: doc.pipeline } : {}),
-    instances: doc.instances.map((i) => ({ name: i.name, environment: i.environment, spec: i.spec })),
+    instances: doc.instances.map((i) => ({
+      name: i.name,
+      environment: i.environment,
+      spec: i.spec,
+    })),
   });
 }
 
 /** The pipeline and instances of a ServiceSpec document; throws a readable error on anything else. */
 export function readServiceSpec(text: string): ServiceSpecDoc {
   const doc: unknown = parse(text);
-  if (!isObj(doc)) throw new Error('The spec must be a YAML mapping starting with "proton: ServiceSpec".');
-  if (doc.instances !== undefined && !Array.isArray(doc.instances)) throw new Error('"instances" must be a list.');
+  if (!isObj(doc))
+    throw new Error('The spec must be a YAML mapping starting with "proton: ServiceSpec".');
+  if (doc.instances !== undefined && !Array.isArray(doc.instances))
+    throw new Error('"instances" must be a list.');
   const instances = ((doc.instances as unknown[] | undefined) ?? []).map((entry, i) => {
-    if (!isObj(entry)) throw new Error(`instances[${i}] must be a mapping with name, environment and spec.`);
+    if (!isObj(entry))
+      throw new Error(`instances[${i}] must be a mapping with name, environment and spec.`);
     return {
       name: typeof entry.name === 'string' ? entry.name : '',
       environment: typeof entry.environment === 'string' ? entry.environment : '',

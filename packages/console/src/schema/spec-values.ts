@@ -10,7 +10,8 @@ export function specValues(fields: InputField[], raw: RawValues): Record<string,
   for (const f of fields) {
     const t = typedOf(f, raw[f.name]);
     if (t.value !== undefined) out[f.name] = t.value;
-    else if (t.error && typeof raw[f.name] === 'string' && raw[f.name] !== '') out[f.name] = raw[f.name];
+    else if (t.error && typeof raw[f.name] === 'string' && raw[f.name] !== '')
+      out[f.name] = raw[f.name];
   }
   return out;
 }
@@ -21,5 +22,7 @@ const RESOURCE_NAME = /^[0-9A-Za-z]+[0-9A-Za-z_\-]*$/;
 export function nameProblem(name: string): string | undefined {
   if (!name) return 'A name is required.';
   if (name.length > 100) return 'Use at most 100 characters.';
-  return RESOURCE_NAME.test(name) ? undefined : 'Use letters, digits, - and _, starting with a letter or digit.';
+  return RESOURCE_NAME.test(name)
+    ? undefined
+    : 'Use letters, digits, - and _, starting with a letter or digit.';
 }

@@ -3,6 +3,8 @@ export const TemplateKind = { ENVIRONMENT: 'ENVIRONMENT', SERVICE: 'SERVICE' } a
 export type TemplateKind = (typeof TemplateKind)[keyof typeof TemplateKind];
 
 /** ARN resource type segment per kind. */
-export function templateResourceType(kind: TemplateKind): 'environment-template' | 'service-template' {
+export function templateResourceType(
+  kind: TemplateKind,
+): 'environment-template' | 'service-template' {
   return kind === 'ENVIRONMENT' ? 'environment-template' : 'service-template';
 }

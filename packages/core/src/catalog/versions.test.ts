@@ -8,21 +8,34 @@ import {
   type VersionRef,
 } from './versions.js';
 
-const v = (major: number, minor: number, status: VersionRef['status'] = 'PUBLISHED'): VersionRef => ({ major, minor, status });
+const v = (
+  major: number,
+  minor: number,
+  status: VersionRef['status'] = 'PUBLISHED',
+): VersionRef => ({ major, minor, status });
 
 describe('nextVersionNumber', () => {
   it.each([
     { existing: [], major: undefined, expected: { major: 1, minor: 0 } },
     { existing: [v(1, 0)], major: undefined, expected: { major: 2, minor: 0 } },
     { existing: [v(1, 0), v(1, 1)], major: 1, expected: { major: 1, minor: 2 } },
-    { existing: [v(1, 0), v(2, 0), v(1, 3, 'REGISTRATION_FAILED')], major: 1, expected: { major: 1, minor: 4 } },
+    {
+      existing: [v(1, 0), v(2, 0), v(1, 3, 'REGISTRATION_FAILED')],
+      major: 1,
+      expected: { major: 1, minor: 4 },
+    },
     { existing: [v(1, 0), v(3, 0)], major: undefined, expected: { major: 4, minor: 0 } },
-  ])('gives $expected for major $major over $existing.length versions', ({ existing, major, expected }) => {
-    expect(nextVersionNumber(existing, major)).toEqual(expected);
-  });
+  ])(
+    'gives $expected for major $major over $existing.length versions',
+    ({ existing, major, expected }) => {
+      expect(nextVersionNumber(existing, major)).toEqual(expected);
+    },
+  );
 
   it('refuses a minor version under a major that does not exist', () => {
-    expect(nextVersionNumber([v(1, 0)], 2)).toEqual({ error: expect.stringContaining('major version 2 does not exist') });
+    expect(nextVersionNumber([v(1, 0)], 2)).toEqual({
+      error: expect.stringContaining('major version 2 does not exist'),
+    });
   });
 });
 

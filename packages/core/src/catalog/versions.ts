@@ -5,7 +5,8 @@ export const TemplateVersionStatus = {
   DRAFT: 'DRAFT',
   PUBLISHED: 'PUBLISHED',
 } as const;
-export type TemplateVersionStatus = (typeof TemplateVersionStatus)[keyof typeof TemplateVersionStatus];
+export type TemplateVersionStatus =
+  (typeof TemplateVersionStatus)[keyof typeof TemplateVersionStatus];
 
 export interface VersionRef {
   major: number;
@@ -35,19 +36,27 @@ export function nextVersionNumber(
   return { major, minor: Math.max(...inMajor.map((v) => v.minor)) + 1 };
 }
 
-function compare(a: Pick<VersionRef, 'major' | 'minor'>, b: Pick<VersionRef, 'major' | 'minor'>): number {
+function compare(
+  a: Pick<VersionRef, 'major' | 'minor'>,
+  b: Pick<VersionRef, 'major' | 'minor'>,
+): number {
   return a.major - b.major || a.minor - b.minor;
 }
 
 /** The template's recommended version: the highest published major.minor. */
-export function recommendedVersion(versions: readonly VersionRef[]): { major: number; minor: number } | undefined {
+export function recommendedVersion(
+  versions: readonly VersionRef[],
+): { major: number; minor: number } | undefined {
   const published = versions.filter((v) => v.status === 'PUBLISHED').sort(compare);
   const top = published[published.length - 1];
   return top ? { major: top.major, minor: top.minor } : undefined;
 }
 
 /** A major's recommended minor: its highest published minor. */
-export function recommendedMinorVersion(versions: readonly VersionRef[], major: number): number | undefined {
+export function recommendedMinorVersion(
+  versions: readonly VersionRef[],
+  major: number,
+): number | undefined {
   return recommendedVersion(versions.filter((v) => v.major === major))?.minor;
 }
 
@@ -57,11 +66,16 @@ export function parseVersionPart(value: string): number {
 }
 
 /** Which transitions UpdateXTemplateVersion may make: only DRAFT → PUBLISHED (and no-ops). */
-export function statusTransitionError(from: TemplateVersionStatus, to: TemplateVersionStatus): string | undefined {
+export function statusTransitionError(
+  from: TemplateVersionStatus,
+  to: TemplateVersionStatus,
+): string | undefined {
   if (from === to) return undefined;
   if (from === 'DRAFT' && to === 'PUBLISHED') return undefined;
-  if (from === 'REGISTRATION_IN_PROGRESS') return 'the version is still being registered; wait until it is DRAFT, then publish it';
-  if (from === 'REGISTRATION_FAILED') return 'a version whose registration failed cannot change status; fix the bundle and create a new version';
+  if (from === 'REGISTRATION_IN_PROGRESS')
+    return 'the version is still being registered; wait until it is DRAFT, then publish it';
+  if (from === 'REGISTRATION_FAILED')
+    return 'a version whose registration failed cannot change status; fix the bundle and create a new version';
   return `a version cannot go from ${from} to ${to}; the only allowed change is DRAFT to PUBLISHED`;
 }
 

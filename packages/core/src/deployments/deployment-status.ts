@@ -54,7 +54,10 @@ export function activeStatuses(): DeploymentStatus[] {
   return ALL.filter((s) => !isTerminal(s));
 }
 
-export function endStatus(operation: 'DEPLOY' | 'DELETE', status: DeploymentStatus): DeploymentStatus {
+export function endStatus(
+  operation: 'DEPLOY' | 'DELETE',
+  status: DeploymentStatus,
+): DeploymentStatus {
   if (operation === 'DEPLOY') return status;
   if (status === 'SUCCEEDED') return 'DELETE_COMPLETE';
   if (status === 'FAILED' || status === 'CANCELLED') return 'DELETE_FAILED';

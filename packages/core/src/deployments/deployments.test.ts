@@ -4,7 +4,11 @@ import { substituteCurrentValues } from './current-val.js';
 import { canTransition, finalStatus } from './deployment-status.js';
 import { resolveTargetVersion } from './resolve-target-version.js';
 
-const v = (major: number, minor: number, status: VersionRef['status'] = 'PUBLISHED'): VersionRef => ({ major, minor, status });
+const v = (
+  major: number,
+  minor: number,
+  status: VersionRef['status'] = 'PUBLISHED',
+): VersionRef => ({ major, minor, status });
 const versions = [v(1, 0), v(1, 1), v(1, 2, 'DRAFT'), v(2, 0), v(2, 1), v(3, 0, 'DRAFT')];
 const current = { major: 1, minor: 0 };
 
@@ -27,11 +31,16 @@ describe('resolveTargetVersion', () => {
     ['MAJOR_VERSION', { major: 1 }, /higher major/],
     ['MAJOR_VERSION', { major: 3 }, /no published minor/],
   ] as const)('%s with %j is refused', (type, requested, message) => {
-    expect(resolveTargetVersion(type, current, requested, versions, false)).toEqual({ error: expect.stringMatching(message) });
+    expect(resolveTargetVersion(type, current, requested, versions, false)).toEqual({
+      error: expect.stringMatching(message),
+    });
   });
 
   it('lets an admin name a DRAFT version explicitly', () => {
-    expect(resolveTargetVersion('MINOR_VERSION', current, { minor: 2 }, versions, true)).toEqual({ major: 1, minor: 2 });
+    expect(resolveTargetVersion('MINOR_VERSION', current, { minor: 2 }, versions, true)).toEqual({
+      major: 1,
+      minor: 2,
+    });
   });
 });
 
@@ -56,7 +65,12 @@ describe('the deployment state machine', () => {
 
 describe('${Proton::CURRENT_VAL}', () => {
   it('keeps current values and reports inputs that have none', () => {
-    expect(substituteCurrentValues({ image: '${Proton::CURRENT_VAL}', port: 81, x: '${Proton::CURRENT_VAL}' }, { image: 'nginx:1', port: 80 })).toEqual({
+    expect(
+      substituteCurrentValues(
+        { image: '${Proton::CURRENT_VAL}', port: 81, x: '${Proton::CURRENT_VAL}' },
+        { image: 'nginx:1', port: 80 },
+      ),
+    ).toEqual({
       values: { image: 'nginx:1', port: 81 },
       missing: ['x'],
     });

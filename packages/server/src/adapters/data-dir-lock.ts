@@ -4,7 +4,10 @@ import { join } from 'node:path';
 
 /** Thrown when another live Nucleon process holds the data dir. */
 export class DataDirLockedError extends Error {
-  constructor(readonly dataDir: string, readonly holder: LockHolder) {
+  constructor(
+    readonly dataDir: string,
+    readonly holder: LockHolder,
+  ) {
     super(
       `the data dir ${dataDir} is in use by another Nucleon (pid ${holder.pid} on ${holder.hostname}, ` +
         `started ${holder.startedAt}). Stop that process first, or start this one with --data-dir <another dir>.`,
@@ -39,7 +42,11 @@ export class DataDirLock {
   static acquire(dataDir: string): DataDirLock {
     mkdirSync(dataDir, { recursive: true });
     const path = join(dataDir, 'nucleon.lock');
-    const me: LockHolder = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
+    const me: LockHolder = {
+      pid: process.pid,
+      hostname: hostname(),
+      startedAt: new Date().toISOString(),
+    };
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(path, 'wx', 0o600);
@@ -71,7 +78,11 @@ function readHolder(path: string): LockHolder | undefined {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockHolder>;
     if (typeof parsed.pid === 'number') {
-      return { pid: parsed.pid, hostname: parsed.hostname ?? 'unknown', startedAt: parsed.startedAt ?? 'unknown' };
+      return {
+        pid: parsed.pid,
+        hostname: parsed.hostname ?? 'unknown',
+        startedAt: parsed.startedAt ?? 'unknown',
+      };
     }
   } catch {
     // unreadable or half-written lock: treat as stale

@@ -13,7 +13,9 @@ export function newAccessKeyId(prefix: 'AKIA' | 'ASIA' = 'AKIA'): string {
 }
 
 export function newSecretAccessKey(): string {
-  return randomBytes(30).toString('base64').replace(/[+/]/g, (ch) => (ch === '+' ? 'X' : 'Y'));
+  return randomBytes(30)
+    .toString('base64')
+    .replace(/[+/]/g, (ch) => (ch === '+' ? 'X' : 'Y'));
 }
 
 interface Cached {
@@ -50,7 +52,9 @@ export class AccessKeysService {
   }
 
   principalOf(record: AccessKeyRecord): Principal {
-    return record.scopeArn ? { accessKeyId: record.accessKeyId, kind: 'scoped', scopeArn: record.scopeArn } : { accessKeyId: record.accessKeyId, kind: 'admin' };
+    return record.scopeArn
+      ? { accessKeyId: record.accessKeyId, kind: 'scoped', scopeArn: record.scopeArn }
+      : { accessKeyId: record.accessKeyId, kind: 'admin' };
   }
 
   async create(
@@ -99,8 +103,23 @@ export class AccessKeysService {
    * Accepts credentials issued elsewhere (STS AssumeRole for a codebuildRoleArn) as scoped keys,
    * so the one set of credentials the commands hold serves both the cloud and Nucleon.
    */
-  async registerScoped(credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAt: Date }, scopeArn: string, deploymentId: string | null = null) {
-    await this.store.insert({ ...credentials, description: `assumed-role credentials for ${scopeArn}`, isRoot: false, scopeArn, deploymentId });
+  async registerScoped(
+    credentials: {
+      accessKeyId: string;
+      secretAccessKey: string;
+      sessionToken: string;
+      expiresAt: Date;
+    },
+    scopeArn: string,
+    deploymentId: string | null = null,
+  ) {
+    await this.store.insert({
+      ...credentials,
+      description: `assumed-role credentials for ${scopeArn}`,
+      isRoot: false,
+      scopeArn,
+      deploymentId,
+    });
     this.cache.delete(credentials.accessKeyId);
   }
 
@@ -128,7 +147,9 @@ export class AccessKeysService {
   async delete(accessKeyId: string): Promise<void> {
     this.cache.delete(accessKeyId);
     if (!(await this.store.delete(accessKeyId))) {
-      throw new NotFoundError(`No access key ${accessKeyId}. Run \`nucleon keys list\` to see the keys.`);
+      throw new NotFoundError(
+        `No access key ${accessKeyId}. Run \`nucleon keys list\` to see the keys.`,
+      );
     }
   }
 }

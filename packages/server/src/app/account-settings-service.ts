@@ -18,12 +18,21 @@ export class AccountSettingsService {
   ) {}
 
   async get() {
-    return { accountSettings: ((await this.settings.get(KEY)) as AccountSettings | undefined) ?? {} };
+    return {
+      accountSettings: ((await this.settings.get(KEY)) as AccountSettings | undefined) ?? {},
+    };
   }
 
-  async update(input: { pipelineServiceRoleArn?: string; pipelineCodebuildRoleArn?: string; pipelineProvisioningRepository?: { provider: string; name: string; branch: string }; deletePipelineProvisioningRepository?: boolean }) {
+  async update(input: {
+    pipelineServiceRoleArn?: string;
+    pipelineCodebuildRoleArn?: string;
+    pipelineProvisioningRepository?: { provider: string; name: string; branch: string };
+    deletePipelineProvisioningRepository?: boolean;
+  }) {
     if (input.pipelineProvisioningRepository && input.deletePipelineProvisioningRepository) {
-      throw new ValidationError('Give pipelineProvisioningRepository or deletePipelineProvisioningRepository, not both.');
+      throw new ValidationError(
+        'Give pipelineProvisioningRepository or deletePipelineProvisioningRepository, not both.',
+      );
     }
     const current = (await this.get()).accountSettings;
     const next: AccountSettings = { ...current };
@@ -36,7 +45,10 @@ export class AccountSettingsService {
     if (input.pipelineProvisioningRepository) {
       const { provider, name, branch } = input.pipelineProvisioningRepository;
       const repo = await this.repositories.get(provider, name);
-      if (!repo) throw new ValidationError(`The repository ${provider}:${name} is not linked. Link it with CreateRepository first.`);
+      if (!repo)
+        throw new ValidationError(
+          `The repository ${provider}:${name} is not linked. Link it with CreateRepository first.`,
+        );
       next.pipelineProvisioningRepository = { provider, name, branch, arn: repo.arn };
     }
     await this.settings.put(KEY, next);

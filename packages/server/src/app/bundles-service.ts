@@ -17,7 +17,9 @@ export class BundlesService {
     }
     const data = new Uint8Array(Buffer.from(input.content, 'base64'));
     if (data.byteLength > MAX_BUNDLE_BYTES) {
-      throw new ValidationError(`The bundle is ${data.byteLength} bytes; bundles may be at most ${MAX_BUNDLE_BYTES} bytes (5 MB), as in Proton.`);
+      throw new ValidationError(
+        `The bundle is ${data.byteLength} bytes; bundles may be at most ${MAX_BUNDLE_BYTES} bytes (5 MB), as in Proton.`,
+      );
     }
     if (input.key.split('/').some((part) => part === '..' || part === '.')) {
       throw new ValidationError('The key may not contain "." or ".." segments.');

@@ -13,7 +13,9 @@ export function decodeNextToken(token: string | undefined): string | undefined {
   } catch {
     // fall through
   }
-  throw new ValidationError('The nextToken is invalid: pass the nextToken from the previous response unchanged, or omit it to start from the beginning.');
+  throw new ValidationError(
+    'The nextToken is invalid: pass the nextToken from the previous response unchanged, or omit it to start from the beginning.',
+  );
 }
 
 /** Proton's default page size is 100 when maxResults is omitted. */
@@ -22,12 +24,19 @@ export function pageSize(maxResults: number | undefined): number {
 }
 
 /** Slices an in-memory, sorted list into one page. */
-export function pageOf<T>(items: readonly T[], keyOf: (item: T) => string, nextToken: string | undefined, maxResults: number | undefined): { items: T[]; nextToken?: string } {
+export function pageOf<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  nextToken: string | undefined,
+  maxResults: number | undefined,
+): { items: T[]; nextToken?: string } {
   const after = decodeNextToken(nextToken);
   const start = after === undefined ? 0 : items.findIndex((i) => keyOf(i) > after);
   const from = start < 0 ? items.length : start;
   const size = pageSize(maxResults);
   const page = items.slice(from, from + size);
   const last = page[page.length - 1];
-  return from + size < items.length && last !== undefined ? { items: page, nextToken: encodeNextToken(keyOf(last)) } : { items: page };
+  return from + size < items.length && last !== undefined
+    ? { items: page, nextToken: encodeNextToken(keyOf(last)) }
+    : { items: page };
 }

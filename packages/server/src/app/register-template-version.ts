@@ -31,16 +31,33 @@ const MAX_STATUS_MESSAGE = 5000;
  * version to DRAFT or REGISTRATION_FAILED with a message naming the file and the problem.
  * Safe to run twice: a version no longer REGISTRATION_IN_PROGRESS is left alone.
  */
-export async function registerTemplateVersion(deps: RegistrationDeps, job: RegistrationJob): Promise<void> {
+export async function registerTemplateVersion(
+  deps: RegistrationDeps,
+  job: RegistrationJob,
+): Promise<void> {
   const { store, clock } = deps;
   const version = await store.getVersion(job.kind, job.templateName, job.major, job.minor);
   if (!version || version.status !== 'REGISTRATION_IN_PROGRESS') return;
   const template = await store.getTemplate(job.kind, job.templateName);
   if (!template) return;
-  const key = { kind: job.kind, templateName: job.templateName, major: job.major, minor: job.minor };
+  const key = {
+    kind: job.kind,
+    templateName: job.templateName,
+    major: job.major,
+    minor: job.minor,
+  };
   const fail = async (message: string) => {
-    deps.logger.info('template version registration failed', { template: job.templateName, version: `${job.major}.${job.minor}`, message });
-    await store.updateVersion(key, { status: 'REGISTRATION_FAILED', statusMessage: message.slice(0, MAX_STATUS_MESSAGE) }, clock.now(), 'REGISTRATION_IN_PROGRESS');
+    deps.logger.info('template version registration failed', {
+      template: job.templateName,
+      version: `${job.major}.${job.minor}`,
+      message,
+    });
+    await store.updateVersion(
+      key,
+      { status: 'REGISTRATION_FAILED', statusMessage: message.slice(0, MAX_STATUS_MESSAGE) },
+      clock.now(),
+      'REGISTRATION_IN_PROGRESS',
+    );
   };
 
   let archive: Uint8Array;
@@ -64,15 +81,28 @@ export async function registerTemplateVersion(deps: RegistrationDeps, job: Regis
   if (!result.ok) return fail(result.message);
 
   if (job.kind === 'SERVICE') {
-    const problems = await deps.templates.checkCompatibleTemplatesExist(version.compatibleEnvironmentTemplates ?? []);
-    if (problems.length > 0) return fail(`${problems.join('; ')}. Create and register those environment template versions first.`);
+    const problems = await deps.templates.checkCompatibleTemplatesExist(
+      version.compatibleEnvironmentTemplates ?? [],
+    );
+    if (problems.length > 0)
+      return fail(
+        `${problems.join('; ')}. Create and register those environment template versions first.`,
+      );
   }
 
   const earlier = (await store.listVersions(job.kind, job.templateName)).filter(
-    (v) => v.major === job.major && v.minor < job.minor && (v.status === 'DRAFT' || v.status === 'PUBLISHED') && v.schemaText,
+    (v) =>
+      v.major === job.major &&
+      v.minor < job.minor &&
+      (v.status === 'DRAFT' || v.status === 'PUBLISHED') &&
+      v.schemaText,
   );
   for (const previous of earlier) {
-    const problems = deps.checker.minorCompatibilityProblems(previous.schemaText!, result.schemaText, options);
+    const problems = deps.checker.minorCompatibilityProblems(
+      previous.schemaText!,
+      result.schemaText,
+      options,
+    );
     if (problems.length > 0) {
       return fail(
         `schema/schema.yaml is not backward compatible with version ${previous.major}.${previous.minor}: ${problems.join('; ')}. ` +
@@ -82,7 +112,12 @@ export async function registerTemplateVersion(deps: RegistrationDeps, job: Regis
   }
 
   const sha = await deps.bundles.putBlob(archive);
-  await store.updateVersion(key, { status: 'DRAFT', statusMessage: null, schemaText: result.schemaText, bundleSha256: sha }, clock.now(), 'REGISTRATION_IN_PROGRESS');
+  await store.updateVersion(
+    key,
+    { status: 'DRAFT', statusMessage: null, schemaText: result.schemaText, bundleSha256: sha },
+    clock.now(),
+    'REGISTRATION_IN_PROGRESS',
+  );
 }
 
 /**
@@ -94,9 +129,15 @@ export function registrationJobs(deps: RegistrationDeps): JobHandler {
     run: (job) => registerTemplateVersion(deps, job.payload as unknown as RegistrationJob),
     exhausted: async (job) => {
       const p = job.payload as unknown as RegistrationJob;
-      const cause = job.lastError ? `the last attempt failed with: ${job.lastError}` : 'each attempt was interrupted (the worker running it stopped or lost its database connection)';
+      const cause = job.lastError
+        ? `the last attempt failed with: ${job.lastError}`
+        : 'each attempt was interrupted (the worker running it stopped or lost its database connection)';
       const message = `Nucleon gave up registering this version after ${job.attempts} attempts: ${cause}. Check that the bundle can be read and the Nucleon server log, then create the version again.`;
-      deps.logger.warn('template version registration abandoned', { template: p.templateName, version: `${p.major}.${p.minor}`, message });
+      deps.logger.warn('template version registration abandoned', {
+        template: p.templateName,
+        version: `${p.major}.${p.minor}`,
+        message,
+      });
       await deps.store.updateVersion(
         { kind: p.kind, templateName: p.templateName, major: p.major, minor: p.minor },
         { status: 'REGISTRATION_FAILED', statusMessage: message.slice(0, MAX_STATUS_MESSAGE) },

@@ -1,10 +1,22 @@
-import { ConflictError, NotFoundError, ValidationError, protonArn, type ArnScope } from '@nucleon/core';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  protonArn,
+  type ArnScope,
+} from '@nucleon/core';
 import type { CatalogStore, Tag } from '../ports/catalog-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { RepositoryRecord, RepositoryStore } from '../ports/repository-store.js';
 import { pageOf } from './pagination.js';
 
-const view = (r: RepositoryRecord) => ({ arn: r.arn, provider: r.provider, name: r.name, connectionArn: r.connectionArn, encryptionKey: r.encryptionKey ?? undefined });
+const view = (r: RepositoryRecord) => ({
+  arn: r.arn,
+  provider: r.provider,
+  name: r.name,
+  connectionArn: r.connectionArn,
+  encryptionKey: r.encryptionKey ?? undefined,
+});
 
 /** Linked repositories (Proton) and, as a Nucleon extension, the git remote each one lives at. */
 export class RepositoriesService {
@@ -17,15 +29,26 @@ export class RepositoriesService {
 
   async require(provider: string, name: string): Promise<RepositoryRecord> {
     const r = await this.store.get(provider, name);
-    if (!r) throw new NotFoundError(`The repository ${provider}:${name} is not linked. Link it with CreateRepository.`);
+    if (!r)
+      throw new NotFoundError(
+        `The repository ${provider}:${name} is not linked. Link it with CreateRepository.`,
+      );
     return r;
   }
 
-  async create(input: { provider: string; name: string; connectionArn: string; encryptionKey?: string; tags?: Tag[] }) {
+  async create(input: {
+    provider: string;
+    name: string;
+    connectionArn: string;
+    encryptionKey?: string;
+    tags?: Tag[];
+  }) {
     const existing = await this.store.get(input.provider, input.name);
     if (existing) {
       if (existing.connectionArn === input.connectionArn) return view(existing);
-      throw new ConflictError(`The repository ${input.provider}:${input.name} is already linked with another connection.`);
+      throw new ConflictError(
+        `The repository ${input.provider}:${input.name} is already linked with another connection.`,
+      );
     }
     const record: RepositoryRecord = {
       provider: input.provider,
@@ -47,7 +70,9 @@ export class RepositoriesService {
   }
 
   async list(input: { provider?: string; nextToken?: string; maxResults?: number }) {
-    const all = (await this.store.list()).filter((r) => !input.provider || r.provider === input.provider);
+    const all = (await this.store.list()).filter(
+      (r) => !input.provider || r.provider === input.provider,
+    );
     const page = pageOf(all, (r) => `${r.provider}:${r.name}`, input.nextToken, input.maxResults);
     return { repositories: page.items.map(view), nextToken: page.nextToken };
   }
@@ -62,9 +87,14 @@ export class RepositoriesService {
   /** Nucleon extension: where the linked repository's git remote is (local path, SSH or HTTPS + token). */
   async setRemote(input: { provider: string; name: string; remoteUrl: string; token?: string }) {
     const url = input.remoteUrl;
-    const ok = url.startsWith('/') || /^(ssh|https?|file):\/\//.test(url) || /^[\w.-]+@[\w.-]+:/.test(url);
-    if (!ok) throw new ValidationError('remoteUrl must be an absolute local path, an ssh:// or user@host: URL, or an http(s):// URL.');
-    if (input.token && !url.startsWith('https://')) throw new ValidationError('A token can only be used with an https:// remote.');
+    const ok =
+      url.startsWith('/') || /^(ssh|https?|file):\/\//.test(url) || /^[\w.-]+@[\w.-]+:/.test(url);
+    if (!ok)
+      throw new ValidationError(
+        'remoteUrl must be an absolute local path, an ssh:// or user@host: URL, or an http(s):// URL.',
+      );
+    if (input.token && !url.startsWith('https://'))
+      throw new ValidationError('A token can only be used with an https:// remote.');
     await this.require(input.provider, input.name);
     await this.store.setRemote(input.provider, input.name, url, input.token ?? null);
     return { repository: await this.get(input.provider, input.name) };

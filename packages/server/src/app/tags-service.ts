@@ -1,4 +1,11 @@
-import { NotFoundError, ValidationError, parseProtonArn, parseVersionPart, type ArnScope, type TemplateKind } from '@nucleon/core';
+import {
+  NotFoundError,
+  ValidationError,
+  parseProtonArn,
+  parseVersionPart,
+  type ArnScope,
+  type TemplateKind,
+} from '@nucleon/core';
 import type { CatalogStore, Tag } from '../ports/catalog-store.js';
 import { pageOf } from './pagination.js';
 
@@ -15,12 +22,17 @@ export class TagsService {
     private readonly store: CatalogStore,
     private readonly arnScope: ArnScope,
   ) {
-    const templateResolver = (kind: TemplateKind): ResourceResolver => async (_type, resource) => {
-      const m = /^([^:]+)(?::(\d+)\.(\d+))?$/.exec(resource);
-      if (!m) return false;
-      if (m[2] === undefined) return (await store.getTemplate(kind, m[1]!)) !== undefined;
-      return (await store.getVersion(kind, m[1]!, parseVersionPart(m[2]), parseVersionPart(m[3]!))) !== undefined;
-    };
+    const templateResolver =
+      (kind: TemplateKind): ResourceResolver =>
+      async (_type, resource) => {
+        const m = /^([^:]+)(?::(\d+)\.(\d+))?$/.exec(resource);
+        if (!m) return false;
+        if (m[2] === undefined) return (await store.getTemplate(kind, m[1]!)) !== undefined;
+        return (
+          (await store.getVersion(kind, m[1]!, parseVersionPart(m[2]), parseVersionPart(m[3]!))) !==
+          undefined
+        );
+      };
     this.resolvers.set('environment-template', templateResolver('ENVIRONMENT'));
     this.resolvers.set('service-template', templateResolver('SERVICE'));
   }
@@ -32,8 +44,14 @@ export class TagsService {
 
   private async requireResource(arn: string): Promise<void> {
     const parsed = parseProtonArn(arn);
-    if (!parsed || parsed.accountId !== this.arnScope.accountId || parsed.region !== this.arnScope.region) {
-      throw new NotFoundError(`The resource ${arn} does not exist in this Nucleon (account ${this.arnScope.accountId}, region ${this.arnScope.region}).`);
+    if (
+      !parsed ||
+      parsed.accountId !== this.arnScope.accountId ||
+      parsed.region !== this.arnScope.region
+    ) {
+      throw new NotFoundError(
+        `The resource ${arn} does not exist in this Nucleon (account ${this.arnScope.accountId}, region ${this.arnScope.region}).`,
+      );
     }
     const resolver = this.resolvers.get(parsed.resourceType);
     if (!resolver || !(await resolver(parsed.resourceType, parsed.resource))) {
@@ -44,14 +62,18 @@ export class TagsService {
   async tag(arn: string, tags: readonly Tag[]): Promise<void> {
     for (const t of tags) {
       if (t.key.toLowerCase().startsWith('aws:')) {
-        throw new ValidationError(`Tag key "${t.key}" is reserved: keys starting with "aws:" are managed by the system.`);
+        throw new ValidationError(
+          `Tag key "${t.key}" is reserved: keys starting with "aws:" are managed by the system.`,
+        );
       }
     }
     await this.requireResource(arn);
     const existing = await this.store.listTags(arn);
     const keys = new Set([...existing.map((t) => t.key), ...tags.map((t) => t.key)]);
     if (keys.size > MAX_TAGS) {
-      throw new ValidationError(`A resource can have at most ${MAX_TAGS} tags; ${arn} would have ${keys.size}. Remove some tags first.`);
+      throw new ValidationError(
+        `A resource can have at most ${MAX_TAGS} tags; ${arn} would have ${keys.size}. Remove some tags first.`,
+      );
     }
     await this.store.putTags(arn, tags);
   }

@@ -2,7 +2,10 @@ import { recommendedMinorVersion, recommendedVersion, type VersionRef } from '@n
 import type { TemplateRecord, TemplateVersionRecord } from '../ports/catalog-store.js';
 
 /** The API view of a template (EnvironmentTemplate / ServiceTemplate shapes). */
-export function templateView(t: TemplateRecord, versions: readonly VersionRef[]): Record<string, unknown> {
+export function templateView(
+  t: TemplateRecord,
+  versions: readonly VersionRef[],
+): Record<string, unknown> {
   const rec = recommendedVersion(versions);
   return {
     name: t.name,
@@ -20,7 +23,10 @@ export function templateView(t: TemplateRecord, versions: readonly VersionRef[])
 }
 
 /** The API view of a version (EnvironmentTemplateVersion / ServiceTemplateVersion shapes). */
-export function versionView(v: TemplateVersionRecord, siblings: readonly VersionRef[]): Record<string, unknown> {
+export function versionView(
+  v: TemplateVersionRecord,
+  siblings: readonly VersionRef[],
+): Record<string, unknown> {
   const recMinor = recommendedMinorVersion(siblings, v.major);
   return {
     templateName: v.templateName,

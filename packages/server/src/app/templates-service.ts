@@ -15,7 +15,12 @@ import {
   type TemplateKind,
   type TemplateVersionStatus,
 } from '@nucleon/core';
-import type { CatalogStore, Tag, TemplateRecord, TemplateVersionRecord } from '../ports/catalog-store.js';
+import type {
+  CatalogStore,
+  Tag,
+  TemplateRecord,
+  TemplateVersionRecord,
+} from '../ports/catalog-store.js';
 import type { Clock } from '../ports/clock.js';
 import { decodeNextToken, encodeNextToken, pageOf, pageSize } from './pagination.js';
 import { refs, templateView, versionView } from './template-views.js';
@@ -38,7 +43,8 @@ export interface TemplatesServiceOptions {
   usage: VersionUsage;
 }
 
-const kindLabel = (kind: TemplateKind): string => (kind === 'ENVIRONMENT' ? 'environment template' : 'service template');
+const kindLabel = (kind: TemplateKind): string =>
+  kind === 'ENVIRONMENT' ? 'environment template' : 'service template';
 
 function requestHash(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
@@ -54,13 +60,23 @@ export class TemplatesService {
 
   async requireTemplate(kind: TemplateKind, name: string): Promise<TemplateRecord> {
     const t = await this.o.store.getTemplate(kind, name);
-    if (!t) throw new NotFoundError(`The ${kindLabel(kind)} ${name} does not exist. List ${kindLabel(kind)}s to see the names.`);
+    if (!t)
+      throw new NotFoundError(
+        `The ${kindLabel(kind)} ${name} does not exist. List ${kindLabel(kind)}s to see the names.`,
+      );
     return t;
   }
 
   async createTemplate(
     kind: TemplateKind,
-    input: { name: string; displayName?: string; description?: string; encryptionKey?: string; provisioning?: string; tags?: Tag[] },
+    input: {
+      name: string;
+      displayName?: string;
+      description?: string;
+      encryptionKey?: string;
+      provisioning?: string;
+      tags?: Tag[];
+    },
   ) {
     const now = this.o.clock.now();
     const record: TemplateRecord = {
@@ -94,10 +110,14 @@ export class TemplatesService {
       existing.encryptionKey === wanted.encryptionKey &&
       existing.provisioning === wanted.provisioning;
     if (!same) {
-      throw new ConflictError(`A ${kindLabel(kind)} named ${wanted.name} already exists with different settings. Choose another name or update the existing one.`);
+      throw new ConflictError(
+        `A ${kindLabel(kind)} named ${wanted.name} already exists with different settings. Choose another name or update the existing one.`,
+      );
     }
     if (existing.lastModifiedAt.getTime() !== existing.createdAt.getTime()) {
-      throw new ConflictError(`The ${kindLabel(kind)} ${wanted.name} already exists and has been modified since it was created.`);
+      throw new ConflictError(
+        `The ${kindLabel(kind)} ${wanted.name} already exists and has been modified since it was created.`,
+      );
     }
     const versions = await this.o.store.listVersions(kind, wanted.name);
     return templateView(existing, refs(versions));
@@ -108,23 +128,41 @@ export class TemplatesService {
     return templateView(t, refs(await this.o.store.listVersions(kind, name)));
   }
 
-  async listTemplates(kind: TemplateKind, nextToken: string | undefined, maxResults: number | undefined) {
+  async listTemplates(
+    kind: TemplateKind,
+    nextToken: string | undefined,
+    maxResults: number | undefined,
+  ) {
     const limit = pageSize(maxResults);
-    const rows = await this.o.store.listTemplates(kind, { after: decodeNextToken(nextToken), limit: limit + 1 });
+    const rows = await this.o.store.listTemplates(kind, {
+      after: decodeNextToken(nextToken),
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
-    const views = await Promise.all(page.map(async (t) => templateView(t, refs(await this.o.store.listVersions(kind, t.name)))));
+    const views = await Promise.all(
+      page.map(async (t) => templateView(t, refs(await this.o.store.listVersions(kind, t.name)))),
+    );
     const last = page[page.length - 1];
-    return { templates: views, nextToken: rows.length > limit && last ? encodeNextToken(last.name) : undefined };
+    return {
+      templates: views,
+      nextToken: rows.length > limit && last ? encodeNextToken(last.name) : undefined,
+    };
   }
 
-  async updateTemplate(kind: TemplateKind, input: { name: string; displayName?: string; description?: string }) {
+  async updateTemplate(
+    kind: TemplateKind,
+    input: { name: string; displayName?: string; description?: string },
+  ) {
     await this.requireTemplate(kind, input.name);
     const patch = {
       ...(input.displayName !== undefined ? { displayName: input.displayName } : {}),
       ...(input.description !== undefined ? { description: input.description } : {}),
     };
     const updated = await this.o.store.updateTemplate(kind, input.name, patch, this.o.clock.now());
-    if (!updated) throw new NotFoundError(`The ${kindLabel(kind)} ${input.name} was deleted while it was being updated.`);
+    if (!updated)
+      throw new NotFoundError(
+        `The ${kindLabel(kind)} ${input.name} was deleted while it was being updated.`,
+      );
     return templateView(updated, refs(await this.o.store.listVersions(kind, input.name)));
   }
 
@@ -164,21 +202,32 @@ export class TemplatesService {
     }
     const template = await this.requireTemplate(kind, input.templateName);
     const s3 = input.source.s3;
-    if (!s3) throw new ValidationError('source.s3 is required: give the bucket and key of the template bundle (see `nucleon bundle push`).');
+    if (!s3)
+      throw new ValidationError(
+        'source.s3 is required: give the bucket and key of the template bundle (see `nucleon bundle push`).',
+      );
     if (kind === 'SERVICE' && (input.compatibleEnvironmentTemplates ?? []).length === 0) {
-      throw new ValidationError('compatibleEnvironmentTemplates must list at least one {templateName, majorVersion}.');
+      throw new ValidationError(
+        'compatibleEnvironmentTemplates must list at least one {templateName, majorVersion}.',
+      );
     }
-    const major = input.majorVersion === undefined ? undefined : parseVersionPart(input.majorVersion);
+    const major =
+      input.majorVersion === undefined ? undefined : parseVersionPart(input.majorVersion);
     const now = this.o.clock.now();
     const version = await this.o.store.createVersion(
       kind,
       template.name,
       (existing) => {
         if (existing.length >= this.o.limits.maxVersionsPerTemplate) {
-          throw new ServiceQuotaExceededError(`The ${kindLabel(kind)} ${template.name} has reached the quota of ${this.o.limits.maxVersionsPerTemplate} versions. Delete old versions first.`);
+          throw new ServiceQuotaExceededError(
+            `The ${kindLabel(kind)} ${template.name} has reached the quota of ${this.o.limits.maxVersionsPerTemplate} versions. Delete old versions first.`,
+          );
         }
         const next = nextVersionNumber(existing, major);
-        if ('error' in next) throw new ValidationError(`Cannot create a minor version of ${template.name}: ${next.error}.`);
+        if ('error' in next)
+          throw new ValidationError(
+            `Cannot create a minor version of ${template.name}: ${next.error}.`,
+          );
         return {
           kind,
           templateName: template.name,
@@ -189,8 +238,10 @@ export class TemplatesService {
           statusMessage: null,
           description: input.description ?? null,
           schemaText: null,
-          compatibleEnvironmentTemplates: kind === 'SERVICE' ? (input.compatibleEnvironmentTemplates ?? []) : null,
-          supportedComponentSources: kind === 'SERVICE' ? (input.supportedComponentSources ?? null) : null,
+          compatibleEnvironmentTemplates:
+            kind === 'SERVICE' ? (input.compatibleEnvironmentTemplates ?? []) : null,
+          supportedComponentSources:
+            kind === 'SERVICE' ? (input.supportedComponentSources ?? null) : null,
           sourceBucket: s3.bucket,
           sourceKey: s3.key,
           bundleSha256: null,
@@ -199,35 +250,72 @@ export class TemplatesService {
         };
       },
       input.tags ?? [],
-      (v) => ({ queue: REGISTRATION_QUEUE, payload: { kind, templateName: v.templateName, major: v.major, minor: v.minor }, maxAttempts: 5 }),
+      (v) => ({
+        queue: REGISTRATION_QUEUE,
+        payload: { kind, templateName: v.templateName, major: v.major, minor: v.minor },
+        maxAttempts: 5,
+      }),
     );
-    if (clientToken) await this.o.store.rememberToken(operation, clientToken, hash, `${version.templateName}:${version.major}.${version.minor}`);
+    if (clientToken)
+      await this.o.store.rememberToken(
+        operation,
+        clientToken,
+        hash,
+        `${version.templateName}:${version.major}.${version.minor}`,
+      );
     return versionView(version, refs(await this.o.store.listVersions(kind, template.name)));
   }
 
-  private async replayToken(kind: TemplateKind, operation: string, seen: { requestHash: string; resourceRef: string }, hash: string) {
+  private async replayToken(
+    kind: TemplateKind,
+    operation: string,
+    seen: { requestHash: string; resourceRef: string },
+    hash: string,
+  ) {
     if (seen.requestHash !== hash) {
-      throw new ValidationError(`IdempotentParameterMismatch: the clientToken was already used for a different ${operation} request. Use a new clientToken.`);
+      throw new ValidationError(
+        `IdempotentParameterMismatch: the clientToken was already used for a different ${operation} request. Use a new clientToken.`,
+      );
     }
     const m = /^(.+):(\d+)\.(\d+)$/.exec(seen.resourceRef);
     if (!m) throw new Error(`corrupt idempotency record ${seen.resourceRef}`);
     return this.getVersion(kind, m[1]!, m[2]!, m[3]!);
   }
 
-  async requireVersion(kind: TemplateKind, templateName: string, majorVersion: string, minorVersion: string): Promise<TemplateVersionRecord> {
-    const v = await this.o.store.getVersion(kind, templateName, parseVersionPart(majorVersion), parseVersionPart(minorVersion));
+  async requireVersion(
+    kind: TemplateKind,
+    templateName: string,
+    majorVersion: string,
+    minorVersion: string,
+  ): Promise<TemplateVersionRecord> {
+    const v = await this.o.store.getVersion(
+      kind,
+      templateName,
+      parseVersionPart(majorVersion),
+      parseVersionPart(minorVersion),
+    );
     if (!v) {
-      throw new NotFoundError(`The ${kindLabel(kind)} version ${templateName}:${majorVersion}.${minorVersion} does not exist. List the template's versions to see which exist.`);
+      throw new NotFoundError(
+        `The ${kindLabel(kind)} version ${templateName}:${majorVersion}.${minorVersion} does not exist. List the template's versions to see which exist.`,
+      );
     }
     return v;
   }
 
-  async getVersion(kind: TemplateKind, templateName: string, majorVersion: string, minorVersion: string) {
+  async getVersion(
+    kind: TemplateKind,
+    templateName: string,
+    majorVersion: string,
+    minorVersion: string,
+  ) {
     const v = await this.requireVersion(kind, templateName, majorVersion, minorVersion);
     return versionView(v, refs(await this.o.store.listVersions(kind, templateName)));
   }
 
-  async listVersions(kind: TemplateKind, input: { templateName: string; majorVersion?: string; nextToken?: string; maxResults?: number }) {
+  async listVersions(
+    kind: TemplateKind,
+    input: { templateName: string; majorVersion?: string; nextToken?: string; maxResults?: number },
+  ) {
     await this.requireTemplate(kind, input.templateName);
     const all = await this.o.store.listVersions(kind, input.templateName);
     const siblings = refs(all);
@@ -244,9 +332,13 @@ export class TemplatesService {
         return inMajor.find((v) => v.minor === rec) ?? inMajor[inMajor.length - 1]!;
       });
     }
-    const key = (v: TemplateVersionRecord) => `${String(v.major).padStart(10, '0')}.${String(v.minor).padStart(10, '0')}`;
+    const key = (v: TemplateVersionRecord) =>
+      `${String(v.major).padStart(10, '0')}.${String(v.minor).padStart(10, '0')}`;
     const page = pageOf(chosen, key, input.nextToken, input.maxResults);
-    return { templateVersions: page.items.map((v) => versionView(v, siblings)), nextToken: page.nextToken };
+    return {
+      templateVersions: page.items.map((v) => versionView(v, siblings)),
+      nextToken: page.nextToken,
+    };
   }
 
   async updateVersion(
@@ -261,15 +353,28 @@ export class TemplatesService {
       supportedComponentSources?: string[];
     },
   ) {
-    const v = await this.requireVersion(kind, input.templateName, input.majorVersion, input.minorVersion);
+    const v = await this.requireVersion(
+      kind,
+      input.templateName,
+      input.majorVersion,
+      input.minorVersion,
+    );
     const to = (input.status ?? v.status) as TemplateVersionStatus;
     const refused = statusTransitionError(v.status, to);
-    if (refused) throw new ValidationError(`Cannot update ${input.templateName}:${v.major}.${v.minor}: ${refused}.`);
+    if (refused)
+      throw new ValidationError(
+        `Cannot update ${input.templateName}:${v.major}.${v.minor}: ${refused}.`,
+      );
     if (v.status === 'REGISTRATION_IN_PROGRESS' || v.status === 'REGISTRATION_FAILED') {
-      throw new ConflictError(`The version ${input.templateName}:${v.major}.${v.minor} is ${v.status} and cannot be updated.`);
+      throw new ConflictError(
+        `The version ${input.templateName}:${v.major}.${v.minor} is ${v.status} and cannot be updated.`,
+      );
     }
     if (input.compatibleEnvironmentTemplates !== undefined) {
-      if (kind !== 'SERVICE') throw new ValidationError('compatibleEnvironmentTemplates applies only to service template versions.');
+      if (kind !== 'SERVICE')
+        throw new ValidationError(
+          'compatibleEnvironmentTemplates applies only to service template versions.',
+        );
       await this.checkCompatibleTemplatesExist(input.compatibleEnvironmentTemplates);
     }
     const updated = await this.o.store.updateVersion(
@@ -277,31 +382,54 @@ export class TemplatesService {
       {
         status: to,
         ...(input.description !== undefined ? { description: input.description } : {}),
-        ...(input.compatibleEnvironmentTemplates !== undefined ? { compatibleEnvironmentTemplates: input.compatibleEnvironmentTemplates } : {}),
-        ...(input.supportedComponentSources !== undefined ? { supportedComponentSources: input.supportedComponentSources } : {}),
+        ...(input.compatibleEnvironmentTemplates !== undefined
+          ? { compatibleEnvironmentTemplates: input.compatibleEnvironmentTemplates }
+          : {}),
+        ...(input.supportedComponentSources !== undefined
+          ? { supportedComponentSources: input.supportedComponentSources }
+          : {}),
       },
       this.o.clock.now(),
       v.status,
     );
-    if (!updated) throw new ConflictError(`The version ${input.templateName}:${v.major}.${v.minor} changed while it was being updated; try again.`);
+    if (!updated)
+      throw new ConflictError(
+        `The version ${input.templateName}:${v.major}.${v.minor} changed while it was being updated; try again.`,
+      );
     return versionView(updated, refs(await this.o.store.listVersions(kind, v.templateName)));
   }
 
   /** Every compatible environment template major must exist (and have a usable version). */
-  async checkCompatibleTemplatesExist(list: ReadonlyArray<{ templateName: string; majorVersion: string }>): Promise<string[]> {
+  async checkCompatibleTemplatesExist(
+    list: ReadonlyArray<{ templateName: string; majorVersion: string }>,
+  ): Promise<string[]> {
     const problems: string[] = [];
     for (const c of list) {
       const versions = await this.o.store.listVersions('ENVIRONMENT', c.templateName);
       const major = parseVersionPart(c.majorVersion);
-      if (!versions.some((v) => v.major === major && (v.status === 'DRAFT' || v.status === 'PUBLISHED'))) {
-        problems.push(`compatible environment template ${c.templateName} major version ${c.majorVersion} does not exist or has no registered version`);
+      if (
+        !versions.some(
+          (v) => v.major === major && (v.status === 'DRAFT' || v.status === 'PUBLISHED'),
+        )
+      ) {
+        problems.push(
+          `compatible environment template ${c.templateName} major version ${c.majorVersion} does not exist or has no registered version`,
+        );
       }
     }
     return problems;
   }
 
-  async deleteVersion(kind: TemplateKind, input: { templateName: string; majorVersion: string; minorVersion: string }) {
-    const v = await this.o.store.getVersion(kind, input.templateName, parseVersionPart(input.majorVersion), parseVersionPart(input.minorVersion));
+  async deleteVersion(
+    kind: TemplateKind,
+    input: { templateName: string; majorVersion: string; minorVersion: string },
+  ) {
+    const v = await this.o.store.getVersion(
+      kind,
+      input.templateName,
+      parseVersionPart(input.majorVersion),
+      parseVersionPart(input.minorVersion),
+    );
     if (!v) return undefined;
     const all = await this.o.store.listVersions(kind, input.templateName);
     const siblings = refs(all);
@@ -310,13 +438,28 @@ export class TemplatesService {
     if (inUse) throw new ConflictError(`Cannot delete ${label}: ${inUse}.`);
     const otherMinors = all.filter((o) => o.major === v.major && o.minor !== v.minor);
     if (recommendedMinorVersion(siblings, v.major) === v.minor && otherMinors.length > 0) {
-      throw new ConflictError(`Cannot delete ${label}: it is the recommended minor version of major ${v.major} and other minor versions exist. Delete the other minor versions first, or publish a newer minor.`);
+      throw new ConflictError(
+        `Cannot delete ${label}: it is the recommended minor version of major ${v.major} and other minor versions exist. Delete the other minor versions first, or publish a newer minor.`,
+      );
     }
     const rec = recommendedVersion(siblings);
-    if (rec && rec.major === v.major && rec.minor === v.minor && all.length > 1 && otherMinors.length === 0) {
-      throw new ConflictError(`Cannot delete ${label}: it is the template's recommended version and other versions exist. Delete the other versions first.`);
+    if (
+      rec &&
+      rec.major === v.major &&
+      rec.minor === v.minor &&
+      all.length > 1 &&
+      otherMinors.length === 0
+    ) {
+      throw new ConflictError(
+        `Cannot delete ${label}: it is the template's recommended version and other versions exist. Delete the other versions first.`,
+      );
     }
-    await this.o.store.deleteVersion({ kind, templateName: v.templateName, major: v.major, minor: v.minor });
+    await this.o.store.deleteVersion({
+      kind,
+      templateName: v.templateName,
+      major: v.major,
+      minor: v.minor,
+    });
     return versionView(v, siblings);
   }
 }

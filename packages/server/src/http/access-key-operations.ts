@@ -11,10 +11,24 @@ export function accessKeyOperations(access: AccessControlService): Array<[string
   const opt = (v: unknown) => (typeof v === 'string' ? v : undefined);
   return [
     entry('CreateAccessKey', async (i) => {
-      const k = await access.createKey({ description: opt(i.description), userName: opt(i.userName), role: opt(i.role) });
-      const role = (await access.listKeys()).find((x) => x.accessKeyId === k.accessKeyId)?.effectiveRole;
+      const k = await access.createKey({
+        description: opt(i.description),
+        userName: opt(i.userName),
+        role: opt(i.role),
+      });
+      const role = (await access.listKeys()).find(
+        (x) => x.accessKeyId === k.accessKeyId,
+      )?.effectiveRole;
       return {
-        accessKey: { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, description: k.description ?? undefined, root: false, createdAt: new Date(), userName: k.userName ?? undefined, role },
+        accessKey: {
+          accessKeyId: k.accessKeyId,
+          secretAccessKey: k.secretAccessKey,
+          description: k.description ?? undefined,
+          root: false,
+          createdAt: new Date(),
+          userName: k.userName ?? undefined,
+          role,
+        },
       };
     }),
     entry('ListAccessKeys', async () => ({

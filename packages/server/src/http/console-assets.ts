@@ -77,7 +77,11 @@ export class ConsoleAssets {
       const type = contentTypes[extname(path).toLowerCase()];
       if (!type || statSync(path).size > MAX_ASSET_BYTES) continue;
       const key = relative(this.dir, path).split(sep).join('/');
-      files.set(key, { body: readFileSync(path), contentType: type, immutable: key.startsWith('assets/') });
+      files.set(key, {
+        body: readFileSync(path),
+        contentType: type,
+        immutable: key.startsWith('assets/'),
+      });
     }
     this.files = files;
     this.loadedFrom = mtime;

@@ -6,15 +6,26 @@ import type { AccessKeyRecord } from '../ports/access-key-store.js';
 import type { Principal } from '../app/request-context.js';
 import type { Clock } from '../ports/clock.js';
 import { ConsoleAssets, locateConsoleDist } from './console-assets.js';
-import { ConsoleSessions, SignInLimiter, secretsEqual, type ConsoleSession } from './console-sessions.js';
+import {
+  ConsoleSessions,
+  SignInLimiter,
+  secretsEqual,
+  type ConsoleSession,
+} from './console-sessions.js';
 import { parseJson, type OperationDispatcher } from './create-http-app.js';
 import { readBoundedBody } from './read-body.js';
 
 export interface ConsoleRoutesOptions {
   dispatch: OperationDispatcher;
-  keys: { lookup(accessKeyId: string): Promise<AccessKeyRecord | undefined>; principalOf(record: AccessKeyRecord): Principal };
+  keys: {
+    lookup(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+    principalOf(record: AccessKeyRecord): Principal;
+  };
   /** Users who sign in with a name and password (ADR 0012). */
-  access?: { checkPassword(userName: string, password: string): Promise<{ name: string } | undefined>; userExists(userName: string): Promise<boolean> };
+  access?: {
+    checkPassword(userName: string, password: string): Promise<{ name: string } | undefined>;
+    userExists(userName: string): Promise<boolean>;
+  };
   clock: Clock;
   logger: Logger;
   maxRequestBytes: number;
@@ -66,10 +77,23 @@ function crossOriginRefusal(c: Context): Response | undefined {
     }
   }
   if (!sameOrigin || c.req.header('sec-fetch-site') === 'cross-site') {
-    return apiError(c, 403, 'CrossOriginRequestException', 'The console API only answers pages served by this Nucleon server.');
+    return apiError(
+      c,
+      403,
+      'CrossOriginRequestException',
+      'The console API only answers pages served by this Nucleon server.',
+    );
   }
-  if (c.req.method === 'POST' && !(c.req.header('content-type') ?? '').startsWith('application/json')) {
-    return apiError(c, 415, 'UnsupportedMediaTypeException', 'Send the request body as JSON with content-type: application/json.');
+  if (
+    c.req.method === 'POST' &&
+    !(c.req.header('content-type') ?? '').startsWith('application/json')
+  ) {
+    return apiError(
+      c,
+      415,
+      'UnsupportedMediaTypeException',
+      'Send the request body as JSON with content-type: application/json.',
+    );
   }
   return undefined;
 }
@@ -97,17 +121,33 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
   const requireSession = async (c: Context): Promise<ConsoleSession | Response> => {
     const session = sessions.touch(getCookie(c, SESSION_COOKIE));
     const userName = session?.principal.kind === 'user' ? session.principal.userName : undefined;
-    if (session && (userName ? await options.access?.userExists(userName) : await options.keys.lookup(session.accessKeyId))) return session;
+    if (
+      session &&
+      (userName
+        ? await options.access?.userExists(userName)
+        : await options.keys.lookup(session.accessKeyId))
+    )
+      return session;
     if (session && userName) sessions.close(session.id);
     else if (session) sessions.closeAllOf(session.accessKeyId);
     if (getCookie(c, SESSION_COOKIE) !== undefined) deleteCookie(c, SESSION_COOKIE, { path: '/' });
-    return apiError(c, 401, 'NotSignedInException', 'Not signed in, or the session has expired: sign in again with an access key (POST /console/api/session).');
+    return apiError(
+      c,
+      401,
+      'NotSignedInException',
+      'Not signed in, or the session has expired: sign in again with an access key (POST /console/api/session).',
+    );
   };
 
   const requireCsrf = (c: Context, session: ConsoleSession): Response | undefined => {
     const token = c.req.header(CSRF_HEADER);
     if (token && secretsEqual(token, session.csrfToken)) return undefined;
-    return apiError(c, 403, 'InvalidCsrfTokenException', `Missing or wrong ${CSRF_HEADER} header: send the csrfToken returned when the session was opened.`);
+    return apiError(
+      c,
+      403,
+      'InvalidCsrfTokenException',
+      `Missing or wrong ${CSRF_HEADER} header: send the csrfToken returned when the session was opened.`,
+    );
   };
 
   app.post(`${API}/session`, async (c) => {
@@ -115,21 +155,44 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
     if (refused) return refused;
     let accessKeyId: unknown, secretAccessKey: unknown, userName: unknown, password: unknown;
     try {
-      const body = parseJson(await readBoundedBody(c.req.raw.body, c.req.header('content-length'), SIGN_IN_MAX_BYTES));
+      const body = parseJson(
+        await readBoundedBody(c.req.raw.body, c.req.header('content-length'), SIGN_IN_MAX_BYTES),
+      );
       ({ accessKeyId, secretAccessKey, userName, password } = body);
     } catch (error) {
       return apiError(c, 400, 'SerializationException', (error as Error).message);
     }
-    if (typeof userName === 'string' && typeof password === 'string' && userName && password && options.access) {
+    if (
+      typeof userName === 'string' &&
+      typeof password === 'string' &&
+      userName &&
+      password &&
+      options.access
+    ) {
       return passwordSignIn(c, userName, password, options.access);
     }
-    if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string' || !accessKeyId || !secretAccessKey) {
-      return apiError(c, 400, 'ValidationException', 'Send {"accessKeyId": "...", "secretAccessKey": "..."} or {"userName": "...", "password": "..."}.');
+    if (
+      typeof accessKeyId !== 'string' ||
+      typeof secretAccessKey !== 'string' ||
+      !accessKeyId ||
+      !secretAccessKey
+    ) {
+      return apiError(
+        c,
+        400,
+        'ValidationException',
+        'Send {"accessKeyId": "...", "secretAccessKey": "..."} or {"userName": "...", "password": "..."}.',
+      );
     }
     const address = sourceAddress(c);
     const wait = limiter.blockedFor(accessKeyId, address);
     if (wait > 0) {
-      return apiError(c, 429, 'ThrottlingException', `Too many failed sign-ins from ${address}; try again in ${Math.ceil(wait / 60_000)} minute(s).`);
+      return apiError(
+        c,
+        429,
+        'ThrottlingException',
+        `Too many failed sign-ins from ${address}; try again in ${Math.ceil(wait / 60_000)} minute(s).`,
+      );
     }
     const record = await options.keys.lookup(accessKeyId);
     // Compare even when the key is unknown, so timing does not tell which keys exist.
@@ -137,7 +200,12 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
     if (!record || !matches || record.scopeArn || record.sessionToken) {
       limiter.fail(accessKeyId, address);
       log.info('console sign-in refused', { accessKeyId, address });
-      return apiError(c, 401, 'InvalidCredentialsException', 'The access key id or secret is wrong. Use a key from `nucleon keys create` or the root key in .nucleon/credentials.');
+      return apiError(
+        c,
+        401,
+        'InvalidCredentialsException',
+        'The access key id or secret is wrong. Use a key from `nucleon keys create` or the root key in .nucleon/credentials.',
+      );
     }
     limiter.succeed(accessKeyId, address);
     log.info('console session opened', { accessKeyId: record.accessKeyId });
@@ -145,23 +213,46 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
   });
 
   const opened = (c: Context, session: ConsoleSession): Response => {
-    const secure = new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
-    setCookie(c, SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', path: '/', secure, maxAge: sessions.cookieMaxAgeSeconds });
+    const secure =
+      new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+    setCookie(c, SESSION_COOKIE, session.id, {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/',
+      secure,
+      maxAge: sessions.cookieMaxAgeSeconds,
+    });
     c.header('cache-control', 'no-store');
     return c.json(sessionView(session), 201);
   };
 
   /** Sign-in with a user's name and console password (scrypt-hashed; same throttling as keys). */
-  const passwordSignIn = async (c: Context, userName: string, password: string, access: NonNullable<ConsoleRoutesOptions['access']>): Promise<Response> => {
+  const passwordSignIn = async (
+    c: Context,
+    userName: string,
+    password: string,
+    access: NonNullable<ConsoleRoutesOptions['access']>,
+  ): Promise<Response> => {
     const limitKey = `user:${userName}`;
     const address = sourceAddress(c);
     const wait = limiter.blockedFor(limitKey, address);
-    if (wait > 0) return apiError(c, 429, 'ThrottlingException', `Too many failed sign-ins for ${userName} from ${address}; try again in ${Math.ceil(wait / 60_000)} minute(s).`);
+    if (wait > 0)
+      return apiError(
+        c,
+        429,
+        'ThrottlingException',
+        `Too many failed sign-ins for ${userName} from ${address}; try again in ${Math.ceil(wait / 60_000)} minute(s).`,
+      );
     const user = await access.checkPassword(userName, password);
     if (!user) {
       limiter.fail(limitKey, address);
       log.info('console sign-in refused', { userName });
-      return apiError(c, 401, 'InvalidCredentialsException', 'The user name or password is wrong (or the user has no console password). Ask an admin: `nucleon users create <name> --role <role> --password-stdin`.');
+      return apiError(
+        c,
+        401,
+        'InvalidCredentialsException',
+        'The user name or password is wrong (or the user has no console password). Ask an admin: `nucleon users create <name> --role <role> --password-stdin`.',
+      );
     }
     limiter.succeed(limitKey, address);
     log.info('console session opened', { userName: user.name });
@@ -198,28 +289,52 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
     if (bad) return bad;
     const response = await options.dispatch(c, async () => {
       options.throttle?.(session.accessKeyId || `user:${session.principal.userName ?? ''}`);
-      const envelope = parseJson(await readBoundedBody(c.req.raw.body, c.req.header('content-length'), options.maxRequestBytes));
+      const envelope = parseJson(
+        await readBoundedBody(
+          c.req.raw.body,
+          c.req.header('content-length'),
+          options.maxRequestBytes,
+        ),
+      );
       const target = typeof envelope.target === 'string' ? envelope.target : undefined;
-      return { target, principal: () => Promise.resolve(session.principal), input: envelope.input ?? {} };
+      return {
+        target,
+        principal: () => Promise.resolve(session.principal),
+        input: envelope.input ?? {},
+      };
     });
     response.headers.set('cache-control', 'no-store');
     return response;
   });
 
-  app.all(`${API}/*`, (c) => apiError(c, 404, 'UnknownOperationException', `No console endpoint ${c.req.method} ${c.req.path}.`));
+  app.all(`${API}/*`, (c) =>
+    apiError(
+      c,
+      404,
+      'UnknownOperationException',
+      `No console endpoint ${c.req.method} ${c.req.path}.`,
+    ),
+  );
 
   app.get('*', (c) => {
     const asset = assets.get(c.req.path);
-    const page = asset?.contentType.startsWith('text/html') || (!asset && !/\.[a-z0-9]+$/i.test(c.req.path));
+    const page =
+      asset?.contentType.startsWith('text/html') || (!asset && !/\.[a-z0-9]+$/i.test(c.req.path));
     const served = asset ?? (page ? assets.get('/index.html') : undefined);
     if (!served) {
       if (c.req.path === '/' || page) {
-        return c.text(`The Nucleon console is not built (looked in ${assets.dir}). Run \`npm run build\` (or \`npm run build -w @nucleon/console\`) and reload. The API answers on POST /.`, 404);
+        return c.text(
+          `The Nucleon console is not built (looked in ${assets.dir}). Run \`npm run build\` (or \`npm run build -w @nucleon/console\`) and reload. The API answers on POST /.`,
+          404,
+        );
       }
       return c.notFound();
     }
     c.header('content-type', served.contentType);
-    c.header('cache-control', served.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+    c.header(
+      'cache-control',
+      served.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    );
     if (page) for (const [k, v] of Object.entries(pageHeaders)) c.header(k, v);
     return c.body(served.body as Uint8Array<ArrayBuffer>);
   });

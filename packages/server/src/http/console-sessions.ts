@@ -98,7 +98,8 @@ export class ConsoleSessions {
 
   /** Ends every session of a key (when it turns out to be deleted). */
   closeAllOf(accessKeyId: string): void {
-    for (const [id, s] of this.sessions) if (s.accessKeyId === accessKeyId) this.sessions.delete(id);
+    for (const [id, s] of this.sessions)
+      if (s.accessKeyId === accessKeyId) this.sessions.delete(id);
   }
 
   get size(): number {
@@ -137,7 +138,10 @@ export class SignInLimiter {
 
   /** Milliseconds until `address` may try `accessKeyId` again, or 0. */
   blockedFor(accessKeyId: string, address: string): number {
-    return Math.max(this.wait(`key\n${address}\n${accessKeyId}`, this.maxPerKey), this.wait(`addr\n${address}`, this.maxPerAddress));
+    return Math.max(
+      this.wait(`key\n${address}\n${accessKeyId}`, this.maxPerKey),
+      this.wait(`addr\n${address}`, this.maxPerAddress),
+    );
   }
 
   fail(accessKeyId: string, address: string): void {

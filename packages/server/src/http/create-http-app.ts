@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nucleon/core';
-import { extensionTargetPrefix, formatViolations, operationNames, serializeShape, targetPrefix, validateShape } from '@nucleon/protocol';
+import {
+  extensionTargetPrefix,
+  formatViolations,
+  operationNames,
+  serializeShape,
+  targetPrefix,
+  validateShape,
+} from '@nucleon/protocol';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { ValidationError } from '@nucleon/core';
@@ -17,7 +24,12 @@ export interface HttpAppOptions {
    * is read; resolves with the second half, which verifies the signature over the body (and
    * takes from the caller's rate budget).
    */
-  authenticate(request: { method: string; path: string; query: Record<string, string>; headers: Record<string, string> }): Promise<(body: Uint8Array) => Promise<Principal>>;
+  authenticate(request: {
+    method: string;
+    path: string;
+    query: Record<string, string>;
+    headers: Record<string, string>;
+  }): Promise<(body: Uint8Array) => Promise<Principal>>;
   logger: Logger;
   /** Body limit of PutBundle (bundles travel in the body). */
   maxRequestBytes: number;
@@ -43,7 +55,10 @@ export interface OperationCall {
  * Answers one call with the awsJson1_0 response: the same registry, scope check, validation,
  * serialization and error mapping for every front. `decode` runs inside the error mapping.
  */
-export type OperationDispatcher = (c: Context, decode: () => Promise<OperationCall>) => Promise<Response>;
+export type OperationDispatcher = (
+  c: Context,
+  decode: () => Promise<OperationCall>,
+) => Promise<Response>;
 
 const protonOperations = new Set<string>(operationNames);
 /** The one operation whose body may be large: it carries a bundle archive. */
@@ -57,7 +72,13 @@ function sourceAddress(c: Context): string | null {
   }
 }
 
-function jsonResponse(c: Context, status: number, body: unknown, requestId: string, errorType?: string): Response {
+function jsonResponse(
+  c: Context,
+  status: number,
+  body: unknown,
+  requestId: string,
+  errorType?: string,
+): Response {
   const headers: Record<string, string> = {
     'content-type': 'application/x-amz-json-1.0',
     'x-amzn-requestid': requestId,
@@ -68,17 +89,34 @@ function jsonResponse(c: Context, status: number, body: unknown, requestId: stri
 }
 
 function resolveTarget(target: string | undefined, operations: OperationRegistry) {
-  if (!target) throw new ProtocolError('UnknownOperationException', 400, 'The X-Amz-Target header is missing: send AwsProton20200720.<Operation>.');
+  if (!target)
+    throw new ProtocolError(
+      'UnknownOperationException',
+      400,
+      'The X-Amz-Target header is missing: send AwsProton20200720.<Operation>.',
+    );
   const entry = operations.get(target);
   if (entry) return entry;
   const [prefix, name] = target.split('.', 2);
   if (prefix === targetPrefix && name && protonOperations.has(name)) {
-    throw new ProtocolError('NotImplementedException', 501, `${name} is a Proton operation that Nucleon does not implement yet. See the README's list of supported operations.`);
+    throw new ProtocolError(
+      'NotImplementedException',
+      501,
+      `${name} is a Proton operation that Nucleon does not implement yet. See the README's list of supported operations.`,
+    );
   }
   if (prefix !== targetPrefix && prefix !== extensionTargetPrefix) {
-    throw new ProtocolError('UnknownOperationException', 400, `Unknown target prefix in X-Amz-Target "${target}": expected ${targetPrefix}.<Operation> or ${extensionTargetPrefix}.<Operation>.`);
+    throw new ProtocolError(
+      'UnknownOperationException',
+      400,
+      `Unknown target prefix in X-Amz-Target "${target}": expected ${targetPrefix}.<Operation> or ${extensionTargetPrefix}.<Operation>.`,
+    );
   }
-  throw new ProtocolError('UnknownOperationException', 400, `Unknown operation ${name ?? ''} in X-Amz-Target "${target}".`);
+  throw new ProtocolError(
+    'UnknownOperationException',
+    400,
+    `Unknown operation ${name ?? ''} in X-Amz-Target "${target}".`,
+  );
 }
 
 /** Decodes a JSON object body; anything else is a SerializationException. */
@@ -88,16 +126,26 @@ export function parseJson(body: unknown): Record<string, unknown> {
   try {
     if (body instanceof Uint8Array) parsed = JSON.parse(Buffer.from(body).toString('utf8'));
   } catch (error) {
-    throw new ProtocolError('SerializationException', 400, `The request body is not valid JSON: ${(error as Error).message}.`);
+    throw new ProtocolError(
+      'SerializationException',
+      400,
+      `The request body is not valid JSON: ${(error as Error).message}.`,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ProtocolError('SerializationException', 400, 'The request body must be a JSON object.');
+    throw new ProtocolError(
+      'SerializationException',
+      400,
+      'The request body must be a JSON object.',
+    );
   }
   return parsed as Record<string, unknown>;
 }
 
 /** The dispatcher every front shares (the signed API on `POST /`, the console's session calls). */
-export function createOperationDispatcher(options: Pick<HttpAppOptions, 'operations' | 'logger' | 'guard'>): OperationDispatcher {
+export function createOperationDispatcher(
+  options: Pick<HttpAppOptions, 'operations' | 'logger' | 'guard'>,
+): OperationDispatcher {
   return async (c, decode) => {
     const requestId = randomUUID();
     const started = performance.now();
@@ -111,7 +159,14 @@ export function createOperationDispatcher(options: Pick<HttpAppOptions, 'operati
       const principal = await call.principal();
       const raw = parseJson(call.input);
       // The one access check, before the use case runs (denials and mutating calls are audited).
-      authorized = await options.guard.authorize({ target: target!, principal, input: raw, requestId, sourceAddress: sourceAddress(c), allowScoped: entry.allowScoped === true });
+      authorized = await options.guard.authorize({
+        target: target!,
+        principal,
+        input: raw,
+        requestId,
+        sourceAddress: sourceAddress(c),
+        allowScoped: entry.allowScoped === true,
+      });
       let input: Record<string, unknown> = {};
       if (entry.input) {
         const { value, violations } = validateShape(entry.input, raw);
@@ -126,7 +181,12 @@ export function createOperationDispatcher(options: Pick<HttpAppOptions, 'operati
     } catch (thrown) {
       const e = toWireError(thrown, requestId, log);
       await authorized?.finish('FAILED', e.type, e.message);
-      log.info('request', { target, status: e.status, error: e.type, ms: Math.round(performance.now() - started) });
+      log.info('request', {
+        target,
+        status: e.status,
+        error: e.type,
+        ms: Math.round(performance.now() - started),
+      });
       return jsonResponse(c, e.status, { __type: e.type, message: e.message }, requestId, e.type);
     }
   };
@@ -137,13 +197,20 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const app = new Hono();
   const dispatch = createOperationDispatcher(options);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => ((await options.ready()) ? c.json({ status: 'ready' }) : c.json({ status: 'not ready' }, 503)));
+  app.get('/readyz', async (c) =>
+    (await options.ready()) ? c.json({ status: 'ready' }) : c.json({ status: 'not ready' }, 503),
+  );
   app.post('/', async (c) => {
     let bodyRead = false;
     const response = await dispatch(c, async () => {
       const target = c.req.header('x-amz-target');
       // An unknown target is refused by the dispatcher before authentication, its body unread.
-      if (!target || !options.operations.has(target)) return { target, principal: () => Promise.reject(new Error('unreachable')), input: new Uint8Array() };
+      if (!target || !options.operations.has(target))
+        return {
+          target,
+          principal: () => Promise.reject(new Error('unreachable')),
+          input: new Uint8Array(),
+        };
       const url = new URL(c.req.url);
       const finish = await options.authenticate({
         method: 'POST',
@@ -157,7 +224,12 @@ export function createHttpApp(options: HttpAppOptions): Hono {
           ? 'Push a smaller bundle, or raise NUCLEON_MAX_REQUEST_BYTES.'
           : `Only ${BUNDLE_TARGET} takes larger bodies; raise NUCLEON_MAX_BODY_BYTES if ${target} really needs more.`;
       bodyRead = true;
-      const body = await readBoundedBody(c.req.raw.body, c.req.header('content-length'), limit, hint);
+      const body = await readBoundedBody(
+        c.req.raw.body,
+        c.req.header('content-length'),
+        limit,
+        hint,
+      );
       const principal = await finish(body);
       return { target, principal: () => Promise.resolve(principal), input: body };
     });

@@ -4,7 +4,12 @@ import type { EnvironmentsService } from '../app/deploy/environments-service.js'
 import type { InstancesService } from '../app/deploy/instances-service.js';
 import type { ServicesService } from '../app/deploy/services-service.js';
 import type { RepositoriesService } from '../app/repositories-service.js';
-import { componentView, environmentView, serviceInstanceView, servicePipelineView } from '../app/deploy/resource-views.js';
+import {
+  componentView,
+  environmentView,
+  serviceInstanceView,
+  servicePipelineView,
+} from '../app/deploy/resource-views.js';
 import type { ComponentsService } from '../app/deploy/components-service.js';
 import type { OperationEntry } from './operation-registry.js';
 
@@ -24,10 +29,22 @@ export function deploymentOperations(deps: {
 }): Array<[string, OperationEntry]> {
   const { environments, services, instances, deployments, repositories, components } = deps;
   const entries: Array<[string, OperationEntry]> = [];
-  const op = (name: string, handler: OperationEntry['handler'], extra: Partial<OperationEntry> = {}, prefix = targetPrefix) =>
-    entries.push([`${prefix}.${name}`, { input: `${name}Input`, output: `${name}Output`, handler, ...extra }]);
+  const op = (
+    name: string,
+    handler: OperationEntry['handler'],
+    extra: Partial<OperationEntry> = {},
+    prefix = targetPrefix,
+  ) =>
+    entries.push([
+      `${prefix}.${name}`,
+      { input: `${name}Input`, output: `${name}Output`, handler, ...extra },
+    ]);
 
-  const environmentKey = (i: In) => ({ kind: 'ENVIRONMENT' as const, serviceName: '', name: s(i.environmentName) });
+  const environmentKey = (i: In) => ({
+    kind: 'ENVIRONMENT' as const,
+    serviceName: '',
+    name: s(i.environmentName),
+  });
   op('CreateEnvironment', async (i: In) => ({ environment: await environments.create(o(i)) }));
   op('GetEnvironment', async (i: In) => ({ environment: await environments.get(s(i.name)) }));
   op('ListEnvironments', async (i: In) => environments.list(o(i)));
@@ -36,8 +53,12 @@ export function deploymentOperations(deps: {
   op('CancelEnvironmentDeployment', async (i: In) => ({
     environment: environmentView(await instances.cancel(environmentKey(i))),
   }));
-  op('ListEnvironmentOutputs', async (i: In) => instances.outputs(environmentKey(i), opt(i.deploymentId)));
-  op('ListEnvironmentProvisionedResources', async (i: In) => instances.provisionedResources(environmentKey(i)));
+  op('ListEnvironmentOutputs', async (i: In) =>
+    instances.outputs(environmentKey(i), opt(i.deploymentId)),
+  );
+  op('ListEnvironmentProvisionedResources', async (i: In) =>
+    instances.provisionedResources(environmentKey(i)),
+  );
 
   op('CreateService', async (i: In) => ({ service: await services.create(o(i)) }));
   op('GetService', async (i: In) => ({ service: await services.get(s(i.name)) }));
@@ -45,40 +66,89 @@ export function deploymentOperations(deps: {
   op('UpdateService', async (i: In) => ({ service: await services.update(o(i)) }));
   op('DeleteService', async (i: In) => ({ service: await services.delete(s(i.name)) }));
 
-  const instanceKey = (i: In) => ({ kind: 'SERVICE_INSTANCE' as const, serviceName: s(i.serviceName), name: s(i.serviceInstanceName ?? i.name) });
-  const pipelineKey = (i: In) => ({ kind: 'SERVICE_PIPELINE' as const, serviceName: s(i.serviceName), name: 'pipeline' });
+  const instanceKey = (i: In) => ({
+    kind: 'SERVICE_INSTANCE' as const,
+    serviceName: s(i.serviceName),
+    name: s(i.serviceInstanceName ?? i.name),
+  });
+  const pipelineKey = (i: In) => ({
+    kind: 'SERVICE_PIPELINE' as const,
+    serviceName: s(i.serviceName),
+    name: 'pipeline',
+  });
   op('CreateServiceInstance', async (i: In) => ({ serviceInstance: await instances.create(o(i)) }));
-  op('GetServiceInstance', async (i: In) => ({ serviceInstance: await instances.get(s(i.serviceName), s(i.name)) }));
+  op('GetServiceInstance', async (i: In) => ({
+    serviceInstance: await instances.get(s(i.serviceName), s(i.name)),
+  }));
   op('ListServiceInstances', async (i: In) => instances.list(o(i)));
-  op('UpdateServiceInstance', async (i: In) => ({ serviceInstance: await instances.update(instanceKey(i), o(i)) }));
-  op('CancelServiceInstanceDeployment', async (i: In) => ({ serviceInstance: serviceInstanceView(await instances.cancel(instanceKey(i))) }));
-  op('ListServiceInstanceOutputs', async (i: In) => instances.outputs(instanceKey(i), opt(i.deploymentId)));
-  op('ListServiceInstanceProvisionedResources', async (i: In) => instances.provisionedResources(instanceKey(i)));
-  op('UpdateServicePipeline', async (i: In) => ({ pipeline: await instances.update(pipelineKey(i), o(i)) }));
-  op('CancelServicePipelineDeployment', async (i: In) => ({ pipeline: servicePipelineView(await instances.cancel(pipelineKey(i))) }));
-  op('ListServicePipelineOutputs', async (i: In) => instances.outputs(pipelineKey(i), opt(i.deploymentId)));
-  op('ListServicePipelineProvisionedResources', async (i: In) => instances.provisionedResources(pipelineKey(i)));
+  op('UpdateServiceInstance', async (i: In) => ({
+    serviceInstance: await instances.update(instanceKey(i), o(i)),
+  }));
+  op('CancelServiceInstanceDeployment', async (i: In) => ({
+    serviceInstance: serviceInstanceView(await instances.cancel(instanceKey(i))),
+  }));
+  op('ListServiceInstanceOutputs', async (i: In) =>
+    instances.outputs(instanceKey(i), opt(i.deploymentId)),
+  );
+  op('ListServiceInstanceProvisionedResources', async (i: In) =>
+    instances.provisionedResources(instanceKey(i)),
+  );
+  op('UpdateServicePipeline', async (i: In) => ({
+    pipeline: await instances.update(pipelineKey(i), o(i)),
+  }));
+  op('CancelServicePipelineDeployment', async (i: In) => ({
+    pipeline: servicePipelineView(await instances.cancel(pipelineKey(i))),
+  }));
+  op('ListServicePipelineOutputs', async (i: In) =>
+    instances.outputs(pipelineKey(i), opt(i.deploymentId)),
+  );
+  op('ListServicePipelineProvisionedResources', async (i: In) =>
+    instances.provisionedResources(pipelineKey(i)),
+  );
 
-  const componentKey = (i: In) => ({ kind: 'COMPONENT' as const, serviceName: '', name: s(i.componentName) });
+  const componentKey = (i: In) => ({
+    kind: 'COMPONENT' as const,
+    serviceName: '',
+    name: s(i.componentName),
+  });
   op('CreateComponent', async (i: In) => ({ component: await components.create(o(i)) }));
   op('GetComponent', async (i: In) => ({ component: await components.get(s(i.name)) }));
   op('ListComponents', async (i: In) => components.list(o(i)));
   op('UpdateComponent', async (i: In) => ({ component: await components.update(o(i)) }));
   op('DeleteComponent', async (i: In) => ({ component: await components.delete(s(i.name)) }));
-  op('CancelComponentDeployment', async (i: In) => ({ component: componentView(await instances.cancel(componentKey(i))) }));
-  op('ListComponentOutputs', async (i: In) => instances.outputs(componentKey(i), opt(i.deploymentId)));
-  op('ListComponentProvisionedResources', async (i: In) => instances.provisionedResources(componentKey(i)));
+  op('CancelComponentDeployment', async (i: In) => ({
+    component: componentView(await instances.cancel(componentKey(i))),
+  }));
+  op('ListComponentOutputs', async (i: In) =>
+    instances.outputs(componentKey(i), opt(i.deploymentId)),
+  );
+  op('ListComponentProvisionedResources', async (i: In) =>
+    instances.provisionedResources(componentKey(i)),
+  );
 
   op('ListDeployments', async (i: In) => deployments.list(o(i)));
   op('GetDeployment', async (i: In) => deployments.get(o(i)));
   op('DeleteDeployment', async (i: In) => deployments.delete(s(i.id)));
-  op('NotifyResourceDeploymentStatusChange', async (i: In, ctx) => deployments.notify(o(i), ctx.principal), { allowScoped: true });
+  op(
+    'NotifyResourceDeploymentStatusChange',
+    async (i: In, ctx) => deployments.notify(o(i), ctx.principal),
+    { allowScoped: true },
+  );
   op('GetResourcesSummary', async () => deployments.summary());
   op('CreateRepository', async (i: In) => ({ repository: await repositories.create(o(i)) }));
-  op('GetRepository', async (i: In) => ({ repository: await repositories.get(s(i.provider), s(i.name)) }));
+  op('GetRepository', async (i: In) => ({
+    repository: await repositories.get(s(i.provider), s(i.name)),
+  }));
   op('ListRepositories', async (i: In) => repositories.list(o(i)));
-  op('DeleteRepository', async (i: In) => ({ repository: await repositories.delete(s(i.provider), s(i.name)) }));
-  op('SetRepositoryRemote', async (i: In) => repositories.setRemote(o(i)), {}, extensionTargetPrefix);
+  op('DeleteRepository', async (i: In) => ({
+    repository: await repositories.delete(s(i.provider), s(i.name)),
+  }));
+  op(
+    'SetRepositoryRemote',
+    async (i: In) => repositories.setRemote(o(i)),
+    {},
+    extensionTargetPrefix,
+  );
   op('GetDeploymentDetails', async (i: In) => deployments.details(o(i)), {}, extensionTargetPrefix);
   return entries;
 }

@@ -12,7 +12,11 @@ export interface WireError {
 /** Errors that are not Proton's but that AWS endpoints answer and the SDKs understand. */
 export class ProtocolError extends Error {
   constructor(
-    readonly type: 'UnknownOperationException' | 'NotImplementedException' | 'SerializationException' | 'RequestEntityTooLargeException',
+    readonly type:
+      | 'UnknownOperationException'
+      | 'NotImplementedException'
+      | 'SerializationException'
+      | 'RequestEntityTooLargeException',
     readonly status: number,
     message: string,
   ) {
@@ -34,7 +38,11 @@ const authStatus: Record<AuthenticationError['type'], number> = {
  */
 export function toWireError(thrown: unknown, requestId: string, logger: Logger): WireError {
   if (thrown instanceof NucleonError) {
-    return { status: errorHttpStatus[thrown.protonType] ?? 400, type: thrown.protonType, message: thrown.message };
+    return {
+      status: errorHttpStatus[thrown.protonType] ?? 400,
+      type: thrown.protonType,
+      message: thrown.message,
+    };
   }
   if (thrown instanceof AuthenticationError) {
     return { status: authStatus[thrown.type], type: thrown.type, message: thrown.message };

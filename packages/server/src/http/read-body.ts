@@ -7,7 +7,12 @@ export async function readBoundedBody(
   limit: number,
   hint = 'Send bundles with `nucleon bundle push` or raise NUCLEON_MAX_REQUEST_BYTES.',
 ): Promise<Uint8Array> {
-  const tooLarge = () => new ProtocolError('RequestEntityTooLargeException', 413, `The request body is larger than the ${limit}-byte limit. ${hint}`);
+  const tooLarge = () =>
+    new ProtocolError(
+      'RequestEntityTooLargeException',
+      413,
+      `The request body is larger than the ${limit}-byte limit. ${hint}`,
+    );
   if (declaredLength !== undefined && Number(declaredLength) > limit) throw tooLarge();
   if (!body) return new Uint8Array();
   const reader = body.getReader();

@@ -9,23 +9,42 @@ import type { AccessKeysService } from '../app/access-keys-service.js';
 export function loadMasterKey(dataDir: string, configured: string | undefined): Buffer {
   if (configured) {
     const key = Buffer.from(configured, 'base64');
-    if (key.length !== 32) throw new Error('NUCLEON_MASTER_KEY must be 32 bytes encoded in base64 (e.g. `openssl rand -base64 32`).');
+    if (key.length !== 32)
+      throw new Error(
+        'NUCLEON_MASTER_KEY must be 32 bytes encoded in base64 (e.g. `openssl rand -base64 32`).',
+      );
     return key;
   }
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'master.key');
-  if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  if (!existsSync(path))
+    writeFileSync(path, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
   return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
 }
 
 /** The account id in ARNs: configured, else generated once and stored with the data. */
-export async function loadAccountId(db: Kysely<Database>, configured: string | undefined): Promise<string> {
+export async function loadAccountId(
+  db: Kysely<Database>,
+  configured: string | undefined,
+): Promise<string> {
   if (configured) return configured;
-  const row = await db.selectFrom('settings').select('value').where('key', '=', 'account_id').executeTakeFirst();
+  const row = await db
+    .selectFrom('settings')
+    .select('value')
+    .where('key', '=', 'account_id')
+    .executeTakeFirst();
   if (row) return String(row.value);
   const generated = String(randomInt(100_000, 999_999)) + String(randomInt(100_000, 999_999));
-  await db.insertInto('settings').values({ key: 'account_id', value: JSON.stringify(generated) }).onConflict((oc) => oc.doNothing()).execute();
-  const stored = await db.selectFrom('settings').select('value').where('key', '=', 'account_id').executeTakeFirstOrThrow();
+  await db
+    .insertInto('settings')
+    .values({ key: 'account_id', value: JSON.stringify(generated) })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  const stored = await db
+    .selectFrom('settings')
+    .select('value')
+    .where('key', '=', 'account_id')
+    .executeTakeFirstOrThrow();
   return String(stored.value);
 }
 
@@ -35,12 +54,24 @@ export async function loadAccountId(db: Kysely<Database>, configured: string | u
  * installations on one cloud account never touch each other's infrastructure.
  */
 export async function loadInstallationId(db: Kysely<Database>): Promise<string> {
-  const read = async () => (await db.selectFrom('settings').select('value').where('key', '=', 'installation_id').executeTakeFirst())?.value;
+  const read = async () =>
+    (
+      await db
+        .selectFrom('settings')
+        .select('value')
+        .where('key', '=', 'installation_id')
+        .executeTakeFirst()
+    )?.value;
   const existing = await read();
   if (typeof existing === 'string') return existing;
-  await db.insertInto('settings').values({ key: 'installation_id', value: JSON.stringify(randomBytes(8).toString('hex')) }).onConflict((oc) => oc.doNothing()).execute();
+  await db
+    .insertInto('settings')
+    .values({ key: 'installation_id', value: JSON.stringify(randomBytes(8).toString('hex')) })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
   const stored = await read();
-  if (typeof stored !== 'string') throw new Error('could not store the installation id in the settings table');
+  if (typeof stored !== 'string')
+    throw new Error('could not store the installation id in the settings table');
   return stored;
 }
 
@@ -62,7 +93,8 @@ export async function ensureRootKey(
 ): Promise<RootKeyOutcome> {
   if (configured.accessKeyId && configured.secretAccessKey) {
     const existing = await keys.lookup(configured.accessKeyId);
-    if (existing && existing.secretAccessKey !== configured.secretAccessKey) await keys.delete(configured.accessKeyId);
+    if (existing && existing.secretAccessKey !== configured.secretAccessKey)
+      await keys.delete(configured.accessKeyId);
     if (!existing || existing.secretAccessKey !== configured.secretAccessKey) {
       await keys.create(
         'root key from NUCLEON_ROOT_ACCESS_KEY_ID',
@@ -76,7 +108,9 @@ export async function ensureRootKey(
     return { accessKeyId: configured.accessKeyId };
   }
   if (configured.accessKeyId || configured.secretAccessKey) {
-    throw new Error('Set both NUCLEON_ROOT_ACCESS_KEY_ID and NUCLEON_ROOT_SECRET_ACCESS_KEY, or neither.');
+    throw new Error(
+      'Set both NUCLEON_ROOT_ACCESS_KEY_ID and NUCLEON_ROOT_SECRET_ACCESS_KEY, or neither.',
+    );
   }
   const root = (await keys.list()).find((k) => k.isRoot);
   const credentialsFile = join(dataDir, 'credentials');
@@ -88,5 +122,9 @@ export async function ensureRootKey(
     `[nucleon]\naws_access_key_id = ${created.accessKeyId}\naws_secret_access_key = ${created.secretAccessKey}\n`,
     { mode: 0o600 },
   );
-  return { accessKeyId: created.accessKeyId, generatedSecret: created.secretAccessKey, credentialsFile };
+  return {
+    accessKeyId: created.accessKeyId,
+    generatedSecret: created.secretAccessKey,
+    credentialsFile,
+  };
 }

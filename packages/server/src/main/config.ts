@@ -11,21 +11,38 @@ const schema = z.object({
   host: z.string().default('127.0.0.1'),
   dataDir: z.string().default('./.nucleon'),
   databaseUrl: z.string().url().optional(),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like us-east-1').default('us-east-1'),
-  accountId: z.string().regex(/^\d{12}$/, 'must be 12 digits').optional(),
-  rootAccessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, 'must be 16–128 upper-case letters and digits').optional(),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like us-east-1')
+    .default('us-east-1'),
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/, 'must be 12 digits')
+    .optional(),
+  rootAccessKeyId: z
+    .string()
+    .regex(/^[A-Z0-9]{16,128}$/, 'must be 16–128 upper-case letters and digits')
+    .optional(),
   rootSecretAccessKey: z.string().min(16).optional(),
   masterKey: z.string().optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   logFormat: z.enum(['json', 'pretty']).default('json'),
-  maxRequestBytes: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+  maxRequestBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(8 * 1024 * 1024),
   workerConcurrency: z.coerce.number().int().min(0).max(64).default(4),
   bundleBucket: z.string().default('nucleon-bundles'),
   maxTemplates: z.coerce.number().int().min(1).default(100),
   maxVersionsPerTemplate: z.coerce.number().int().min(1).default(500),
   shutdownGraceMs: z.coerce.number().int().min(0).default(10_000),
   publicUrl: z.string().url().optional(),
-  deploymentTimeoutMs: z.coerce.number().int().min(1000).default(60 * 60_000),
+  deploymentTimeoutMs: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(60 * 60_000),
   jobLeaseMs: z.coerce.number().int().min(1000).default(30_000),
   cfnPollMs: z.coerce.number().int().min(50).default(2000),
   runnerPassEnv: z.string().default(''),
@@ -33,10 +50,25 @@ const schema = z.object({
   runnerUid: z.coerce.number().int().min(1).max(4_294_967_294).default(65534),
   workspaceDir: z.string().optional(),
   dbPoolSize: z.coerce.number().int().min(1).max(200).default(20),
-  s3ForcePathStyle: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
-  stallWarningMs: z.coerce.number().int().min(100).default(5 * 60_000),
-  credentialPurgeMs: z.coerce.number().int().min(100).default(10 * 60_000),
-  maxBodyBytes: z.coerce.number().int().min(1024).default(256 * 1024),
+  s3ForcePathStyle: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  stallWarningMs: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(5 * 60_000),
+  credentialPurgeMs: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10 * 60_000),
+  maxBodyBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024),
   requestTimeoutMs: z.coerce.number().int().min(1000).default(60_000),
   headersTimeoutMs: z.coerce.number().int().min(1000).default(15_000),
   maxConnections: z.coerce.number().int().min(1).default(1024),
@@ -45,7 +77,11 @@ const schema = z.object({
   renderWorkers: z.coerce.number().int().min(1).max(32).default(2),
   renderTimeoutMs: z.coerce.number().int().min(100).default(30_000),
   renderMaxSteps: z.coerce.number().int().min(1000).default(2_000_000),
-  renderMaxOutputChars: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+  renderMaxOutputChars: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024),
   /** Test-only: failures injected at named deployment steps (see ports/fault-injector.ts). */
   faults: z.string().optional(),
 });
@@ -104,7 +140,10 @@ export class ConfigError extends Error {
 }
 
 /** Builds the configuration from the environment and flags (flags win). */
-export function loadConfig(env: Record<string, string | undefined>, flags: Partial<Record<keyof typeof envNames, unknown>> = {}): NucleonConfig {
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  flags: Partial<Record<keyof typeof envNames, unknown>> = {},
+): NucleonConfig {
   const raw: Record<string, unknown> = {};
   for (const [key, name] of Object.entries(envNames)) {
     const v = env[name];

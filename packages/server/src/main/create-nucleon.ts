@@ -39,7 +39,12 @@ import { mountConsoleRoutes } from '../http/console-routes.js';
 import { RateLimiter } from '../http/rate-limiter.js';
 import { systemClock } from '../ports/clock.js';
 import { JobWorker } from '../worker/job-worker.js';
-import { ensureRootKey, loadAccountId, loadMasterKey, type RootKeyOutcome } from './bootstrap-secrets.js';
+import {
+  ensureRootKey,
+  loadAccountId,
+  loadMasterKey,
+  type RootKeyOutcome,
+} from './bootstrap-secrets.js';
 import { redactConfig, type NucleonConfig } from './config.js';
 import { installProcessGuards } from './process-guards.js';
 
@@ -69,8 +74,12 @@ export interface CreateNucleonOptions {
 }
 
 /** The one composition root: config → logger → database → adapters → app → http and worker. */
-export async function createNucleon(config: NucleonConfig, options: CreateNucleonOptions = {}): Promise<Nucleon> {
-  const logger = options.logger ?? createPinoLogger(config.logLevel, { service: 'nucleon' }, config.logFormat);
+export async function createNucleon(
+  config: NucleonConfig,
+  options: CreateNucleonOptions = {},
+): Promise<Nucleon> {
+  const logger =
+    options.logger ?? createPinoLogger(config.logLevel, { service: 'nucleon' }, config.logFormat);
   logger.info('configuration', redactConfig(config));
   const unguard = options.processGuards ? installProcessGuards(logger) : undefined;
   // Only the server's user may enter the data dir (keys, credentials, database, state).
@@ -84,7 +93,10 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       poolSize: config.dbPoolSize,
-      onConnectionError: (error) => logger.warn('database connection lost; it is replaced on next use', { error: error.message }),
+      onConnectionError: (error) =>
+        logger.warn('database connection lost; it is replaced on next use', {
+          error: error.message,
+        }),
     });
     await migrateToLatest(database.db);
     const db = database.db;
@@ -101,12 +113,18 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
       store: catalogStore,
       clock,
       arnScope,
-      limits: { maxTemplates: config.maxTemplates, maxVersionsPerTemplate: config.maxVersionsPerTemplate },
+      limits: {
+        maxTemplates: config.maxTemplates,
+        maxVersionsPerTemplate: config.maxVersionsPerTemplate,
+      },
       usage: new VersionUsage(usageCounter),
     });
     const tags = new TagsService(catalogStore, arnScope);
     const bundles = new BundlesService(bundleStore, config.bundleBucket);
-    const rootKey = await ensureRootKey(keys, config.dataDir, { accessKeyId: config.rootAccessKeyId, secretAccessKey: config.rootSecretAccessKey });
+    const rootKey = await ensureRootKey(keys, config.dataDir, {
+      accessKeyId: config.rootAccessKeyId,
+      secretAccessKey: config.rootSecretAccessKey,
+    });
 
     const handlers: Record<string, JobHandler> = {};
     const worker = JobWorker.create({
@@ -116,7 +134,10 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
       leaseMs: config.jobLeaseMs,
       graceMs: config.shutdownGraceMs,
       handlers: {
-        [DEPLOY_QUEUE]: { run: (job, signal) => handlers[DEPLOY_QUEUE]!.run(job, signal), exhausted: (job) => handlers[DEPLOY_QUEUE]!.exhausted(job) },
+        [DEPLOY_QUEUE]: {
+          run: (job, signal) => handlers[DEPLOY_QUEUE]!.run(job, signal),
+          exhausted: (job) => handlers[DEPLOY_QUEUE]!.exhausted(job),
+        },
         [RECONCILE_SERVICE_QUEUE]: {
           run: (job, signal) => handlers[RECONCILE_SERVICE_QUEUE]!.run(job, signal),
           exhausted: (job) => handlers[RECONCILE_SERVICE_QUEUE]!.exhausted(job),
@@ -124,7 +145,12 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
         [REGISTRATION_QUEUE]: registrationJobs({
           store: catalogStore,
           bundles: bundleStore,
-          source: new StoreThenS3BundleSource(bundleStore, config.region, MAX_BUNDLE_BYTES, config.s3ForcePathStyle),
+          source: new StoreThenS3BundleSource(
+            bundleStore,
+            config.region,
+            MAX_BUNDLE_BYTES,
+            config.s3ForcePathStyle,
+          ),
           checker: new TemplateBundleChecker(),
           templates,
           clock,
@@ -153,15 +179,30 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
     tags.register('service', deploy.resolvers.service);
     tags.register('component', deploy.resolvers.component);
     const audit = new PostgresAuditLog(db);
-    const access = new AccessControlService({ users: new PostgresUserStore(db), keys, passwords: { hash: hashPassword, verify: verifyPassword } });
+    const access = new AccessControlService({
+      users: new PostgresUserStore(db),
+      keys,
+      passwords: { hash: hashPassword, verify: verifyPassword },
+    });
     const operations = new Map([
       ...catalogOperations({ templates, tags, bundles }),
       ...accessKeyOperations(access),
       ...accessControlOperations({ access, audit, rules: operationAccess }),
       ...deploy.operations,
     ]);
-    const guard = new AccessGuard({ rules: operationAccess, access, facts: new PostgresResourceFacts(db), audit, arnScope, logger: logger.child({ component: 'access' }) });
-    const rateLimiter = new RateLimiter({ clock, ratePerSecond: config.rateLimitRps, burst: config.rateLimitBurst });
+    const guard = new AccessGuard({
+      rules: operationAccess,
+      access,
+      facts: new PostgresResourceFacts(db),
+      audit,
+      arnScope,
+      logger: logger.child({ component: 'access' }),
+    });
+    const rateLimiter = new RateLimiter({
+      clock,
+      ratePerSecond: config.rateLimitRps,
+      burst: config.rateLimitBurst,
+    });
     const app = createHttpApp({
       operations,
       guard,
@@ -169,14 +210,32 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
       maxRequestBytes: config.maxRequestBytes,
       maxBodyBytes: config.maxBodyBytes,
       mount: (app, dispatch) =>
-        mountConsoleRoutes(app, { dispatch, keys, access, clock, logger, maxRequestBytes: config.maxRequestBytes, throttle: (accessKeyId) => rateLimiter.take(accessKeyId) }),
+        mountConsoleRoutes(app, {
+          dispatch,
+          keys,
+          access,
+          clock,
+          logger,
+          maxRequestBytes: config.maxRequestBytes,
+          throttle: (accessKeyId) => rateLimiter.take(accessKeyId),
+        }),
       ready: () => databaseAnswers(db),
       authenticate: async (request) => {
         let record: Awaited<ReturnType<typeof keys.lookup>>;
-        const pending = await beginSigV4(request, async (id) => {
-          record = await keys.lookup(id);
-          return record ? { accessKeyId: record.accessKeyId, secretAccessKey: record.secretAccessKey, sessionToken: record.sessionToken ?? undefined } : undefined;
-        }, clock.now());
+        const pending = await beginSigV4(
+          request,
+          async (id) => {
+            record = await keys.lookup(id);
+            return record
+              ? {
+                  accessKeyId: record.accessKeyId,
+                  secretAccessKey: record.secretAccessKey,
+                  sessionToken: record.sessionToken ?? undefined,
+                }
+              : undefined;
+          },
+          clock.now(),
+        );
         // beginSigV4 only returns after the lookup found the key the request names.
         const principal = keys.principalOf(record!);
         return async (body) => {
@@ -201,7 +260,8 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
       database: handle,
       start: async () => {
         worker.start();
-        if (options.worker !== false) purge = purgeCredentialsEvery(config.credentialPurgeMs, keys, logger);
+        if (options.worker !== false)
+          purge = purgeCredentialsEvery(config.credentialPurgeMs, keys, logger);
         if (options.http === false) return { url: '', port: 0 };
         const port = await new Promise<number>((resolve, reject) => {
           server = serve(
@@ -210,7 +270,10 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
               port: config.port,
               hostname: config.host,
               // A client gets this long to send its headers, and its whole request.
-              serverOptions: { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs },
+              serverOptions: {
+                headersTimeout: config.headersTimeoutMs,
+                requestTimeout: config.requestTimeoutMs,
+              },
             },
             (info: AddressInfo) => resolve(info.port),
           );
@@ -224,7 +287,11 @@ export async function createNucleon(config: NucleonConfig, options: CreateNucleo
       },
       stop: async () => {
         // The worker stops claiming at once and gives running jobs the same grace period as requests.
-        const stopping = worker.stop().catch((error: unknown) => logger.error('the worker did not stop cleanly', { error: String(error) }));
+        const stopping = worker
+          .stop()
+          .catch((error: unknown) =>
+            logger.error('the worker did not stop cleanly', { error: String(error) }),
+          );
         if (server) {
           const s = server;
           await new Promise<void>((resolve) => {
@@ -261,20 +328,33 @@ async function databaseAnswers(db: DatabaseHandle['db']): Promise<boolean> {
     timer = setTimeout(() => resolve(false), 5000);
   });
   try {
-    return await Promise.race([sql`select 1`.execute(db).then(() => true, () => false), timeout]);
+    return await Promise.race([
+      sql`select 1`.execute(db).then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
 }
 
 /** Deletes expired scoped credentials and those of deployments that have ended, now and then every `everyMs`. */
-function purgeCredentialsEvery(everyMs: number, keys: AccessKeysService, logger: Logger): NodeJS.Timeout {
+function purgeCredentialsEvery(
+  everyMs: number,
+  keys: AccessKeysService,
+  logger: Logger,
+): NodeJS.Timeout {
   const purge = () => {
     keys.purgeScoped().then(
       (n) => {
         if (n > 0) logger.info('purged scoped credentials', { count: n });
       },
-      (error: unknown) => logger.warn('could not purge scoped credentials; will try again', { error: coerceError(error).message }),
+      (error: unknown) =>
+        logger.warn('could not purge scoped credentials; will try again', {
+          error: coerceError(error).message,
+        }),
     );
   };
   purge();

@@ -54,7 +54,9 @@ export class DeferredUsageCounter implements VersionUsageCounter {
 /** Test-only fault injection (NUCLEON_FAULTS); nothing in production. */
 function faultsOf(config: NucleonConfig, logger: Logger): FaultInjector {
   if (!config.faults) return noFaults;
-  logger.warn('fault injection is enabled (NUCLEON_FAULTS); this is for tests only', { faults: config.faults });
+  logger.warn('fault injection is enabled (NUCLEON_FAULTS); this is for tests only', {
+    faults: config.faults,
+  });
   return ConfiguredFaults.parse(config.faults);
 }
 
@@ -76,12 +78,26 @@ export async function wireDeployments(w: {
   const store = new PostgresDeploymentStore(w.db);
   // Commands get a clean environment: PATH, HOME, LANG and only the variables the operator names.
   const passed = Object.fromEntries(
-    w.config.runnerPassEnv.split(',').map((n) => n.trim()).filter((n) => n && process.env[n] !== undefined).map((n) => [n, process.env[n]!]),
+    w.config.runnerPassEnv
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n && process.env[n] !== undefined)
+      .map((n) => [n, process.env[n]!]),
   );
-  const baseEnv = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: 'C.UTF-8', ...passed };
+  const baseEnv = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    LANG: 'C.UTF-8',
+    ...passed,
+  };
   const terraform = await TerraformCliExecutor.detect({ path: baseEnv.PATH });
   const repositoryStore = new PostgresRepositoryStore(w.db, w.box);
-  const repositories = new RepositoriesService(repositoryStore, w.catalogStore, w.arnScope, w.clock);
+  const repositories = new RepositoriesService(
+    repositoryStore,
+    w.catalogStore,
+    w.arnScope,
+    w.clock,
+  );
   const faults = faultsOf(w.config, w.logger);
   const d: DeployDeps = {
     catalog: w.catalogStore,
@@ -103,8 +119,14 @@ export async function wireDeployments(w: {
     serverUid: process.getuid?.() ?? -1,
   });
   const sandboxLog = w.logger.child({ component: 'runner' });
-  if (sandbox.kind === 'none') sandboxLog.warn(`command sandbox: ${sandbox.kind}; ${sandbox.notice}`, { sandbox: sandbox.kind });
-  else sandboxLog.info(`command sandbox: ${sandbox.kind}; ${sandbox.notice}`, { sandbox: sandbox.kind });
+  if (sandbox.kind === 'none')
+    sandboxLog.warn(`command sandbox: ${sandbox.kind}; ${sandbox.notice}`, {
+      sandbox: sandbox.kind,
+    });
+  else
+    sandboxLog.info(`command sandbox: ${sandbox.kind}; ${sandbox.notice}`, {
+      sandbox: sandbox.kind,
+    });
   const runner = await LocalCommandRunner.create({ sandbox });
   // Workspaces live outside the data dir: a data dir inside a project would make the project's
   // package.json, .npmrc or terraform files apply to the templates' commands.
@@ -127,11 +149,17 @@ export async function wireDeployments(w: {
           await w.keys.registerScoped(assumed, arn, deploymentId);
           return assumed;
         } catch (error) {
-          throw new Error(`could not assume the environment's codebuildRoleArn ${roleArn}: ${(error as Error).message}`);
+          throw new Error(
+            `could not assume the environment's codebuildRoleArn ${roleArn}: ${(error as Error).message}`,
+          );
         }
       }
       const k = await w.keys.mintScoped(arn, ttlMs, deploymentId);
-      return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, sessionToken: k.sessionToken };
+      return {
+        accessKeyId: k.accessKeyId,
+        secretAccessKey: k.secretAccessKey,
+        sessionToken: k.sessionToken,
+      };
     },
     revokeCredentials: (id) => w.keys.delete(id),
     baseEnv,
@@ -141,7 +169,11 @@ export async function wireDeployments(w: {
   const cloudformation: Provisioner = {
     run: async (request) => {
       cfn ??= import('../adapters/engines/cloudformation-stack-engine.js').then(
-        ({ CloudFormationStackEngine }) => new CloudFormationProvisioner(CloudFormationStackEngine.create({ pollIntervalMs: w.config.cfnPollMs }), w.config.region),
+        ({ CloudFormationStackEngine }) =>
+          new CloudFormationProvisioner(
+            CloudFormationStackEngine.create({ pollIntervalMs: w.config.cfnPollMs }),
+            w.config.region,
+          ),
       );
       return (await cfn).run(request);
     },
@@ -160,7 +192,14 @@ export async function wireDeployments(w: {
       cloudformation,
       terraform: new TerraformRepositoryProvisioner(repositoryStore, new GitCliPublisher()),
       ...(terraform
-        ? { 'terraform-cli': new TerraformCliProvisioner(terraform, workspaceRoot, join(w.config.dataDir, 'terraform-state'), baseEnv) }
+        ? {
+            'terraform-cli': new TerraformCliProvisioner(
+              terraform,
+              workspaceRoot,
+              join(w.config.dataDir, 'terraform-state'),
+              baseEnv,
+            ),
+          }
         : {}),
     },
     accountId: w.accountId,
@@ -171,7 +210,10 @@ export async function wireDeployments(w: {
     stallWarningMs: w.config.stallWarningMs,
     faults,
   });
-  const handleDeployJob: JobHandler = { run: (job, signal) => deploymentRunner.handle(job, signal), exhausted: (job) => deploymentRunner.exhausted(job) };
+  const handleDeployJob: JobHandler = {
+    run: (job, signal) => deploymentRunner.handle(job, signal),
+    exhausted: (job) => deploymentRunner.exhausted(job),
+  };
   const reconcile = reconcileServiceJob(d);
   const handleReconcileJob: JobHandler = {
     run: (job) => {
@@ -181,9 +223,12 @@ export async function wireDeployments(w: {
     // Reconciling only reads and writes the database: a job that failed every attempt met a database
     // that kept failing. The next deployment end of the service enqueues a new one; say so loudly.
     exhausted: (job) => {
-      w.logger.error('gave up reconciling a service after every attempt failed; it is reconciled again when one of its deployments ends, or at the next start', {
-        serviceName: String(job.payload.serviceName),
-      });
+      w.logger.error(
+        'gave up reconciling a service after every attempt failed; it is reconciled again when one of its deployments ends, or at the next start',
+        {
+          serviceName: String(job.payload.serviceName),
+        },
+      );
       return Promise.resolve();
     },
   };
@@ -193,19 +238,39 @@ export async function wireDeployments(w: {
   };
   return {
     operations: [
-      ...deploymentOperations({ environments, services, instances, deployments, repositories, components: new ComponentsService(d) }),
-      ...accountSettingsOperations(new AccountSettingsService(new PostgresSettingsStore(w.db), repositoryStore)),
+      ...deploymentOperations({
+        environments,
+        services,
+        instances,
+        deployments,
+        repositories,
+        components: new ComponentsService(d),
+      }),
+      ...accountSettingsOperations(
+        new AccountSettingsService(new PostgresSettingsStore(w.db), repositoryStore),
+      ),
     ],
     handleDeployJob,
     handleReconcileJob,
     /** Stops the render workers (on shutdown). */
     close: () => renderer.close(),
-    usage: { count: (kind: TemplateKind, name: string, major: number, minor: number) => store.countVersionUsage(kind, name, major, minor) },
+    usage: {
+      count: (kind: TemplateKind, name: string, major: number, minor: number) =>
+        store.countVersionUsage(kind, name, major, minor),
+    },
     resolvers: {
-      component: (_t: string, resource: string) => exists(`arn:aws:proton:${w.arnScope.region}:${w.arnScope.accountId}:component/${resource}`),
-      environment: (_t: string, resource: string) => exists(`arn:aws:proton:${w.arnScope.region}:${w.arnScope.accountId}:environment/${resource}`),
+      component: (_t: string, resource: string) =>
+        exists(`arn:aws:proton:${w.arnScope.region}:${w.arnScope.accountId}:component/${resource}`),
+      environment: (_t: string, resource: string) =>
+        exists(
+          `arn:aws:proton:${w.arnScope.region}:${w.arnScope.accountId}:environment/${resource}`,
+        ),
       service: async (_t: string, resource: string) =>
-        resource.includes('/') ? exists(`arn:aws:proton:${w.arnScope.region}:${w.arnScope.accountId}:service/${resource}`) : (await store.getService(resource)) !== undefined,
+        resource.includes('/')
+          ? exists(
+              `arn:aws:proton:${w.arnScope.region}:${w.arnScope.accountId}:service/${resource}`,
+            )
+          : (await store.getService(resource)) !== undefined,
     },
   };
 }

@@ -14,5 +14,9 @@ export type BundleCheckResult = { ok: true; schemaText: string } | { ok: false; 
 export interface BundleChecker {
   check(archive: Uint8Array, options: BundleCheckOptions): Promise<BundleCheckResult>;
   /** Why `next` is not a backward-compatible minor of `previous` (empty when it is). */
-  minorCompatibilityProblems(previousSchemaText: string, nextSchemaText: string, options: BundleCheckOptions): string[];
+  minorCompatibilityProblems(
+    previousSchemaText: string,
+    nextSchemaText: string,
+    options: BundleCheckOptions,
+  ): string[];
 }

@@ -65,7 +65,12 @@ export interface CatalogStore {
   deleteTemplate(kind: TemplateKind, name: string): Promise<void>;
 
   listVersions(kind: TemplateKind, templateName: string): Promise<TemplateVersionRecord[]>;
-  getVersion(kind: TemplateKind, templateName: string, major: number, minor: number): Promise<TemplateVersionRecord | undefined>;
+  getVersion(
+    kind: TemplateKind,
+    templateName: string,
+    major: number,
+    minor: number,
+  ): Promise<TemplateVersionRecord | undefined>;
   /**
    * Creates a version under a lock on its template, so concurrent creates get distinct numbers,
    * and enqueues its registration job in the same transaction.
@@ -79,18 +84,37 @@ export interface CatalogStore {
   ): Promise<TemplateVersionRecord>;
   updateVersion(
     key: { kind: TemplateKind; templateName: string; major: number; minor: number },
-    patch: Partial<Pick<TemplateVersionRecord, 'status' | 'statusMessage' | 'description' | 'schemaText' | 'bundleSha256' | 'compatibleEnvironmentTemplates' | 'supportedComponentSources'>>,
+    patch: Partial<
+      Pick<
+        TemplateVersionRecord,
+        | 'status'
+        | 'statusMessage'
+        | 'description'
+        | 'schemaText'
+        | 'bundleSha256'
+        | 'compatibleEnvironmentTemplates'
+        | 'supportedComponentSources'
+      >
+    >,
     now: Date,
     expectedStatus?: TemplateVersionStatus,
   ): Promise<TemplateVersionRecord | undefined>;
-  deleteVersion(key: { kind: TemplateKind; templateName: string; major: number; minor: number }): Promise<void>;
+  deleteVersion(key: {
+    kind: TemplateKind;
+    templateName: string;
+    major: number;
+    minor: number;
+  }): Promise<void>;
 
   listTags(arn: string): Promise<Tag[]>;
   putTags(arn: string, tags: readonly Tag[]): Promise<void>;
   removeTags(arn: string, keys: readonly string[]): Promise<void>;
 
   /** The resource an unexpired client token created, if any. */
-  findToken(operation: string, clientToken: string): Promise<{ requestHash: string; resourceRef: string } | undefined>;
+  findToken(
+    operation: string,
+    clientToken: string,
+  ): Promise<{ requestHash: string; resourceRef: string } | undefined>;
   /** Remembers which resource a client token created; returns the earlier record if the token was used. */
   rememberToken(
     operation: string,

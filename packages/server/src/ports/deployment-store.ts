@@ -56,14 +56,22 @@ export interface ServiceRecord {
  * the service's status is one of `from` (default: the statuses core's service state machine
  * allows the new `status` to follow); otherwise the whole transaction changes nothing.
  */
-export type ServicePatch = Partial<Omit<ServiceRecord, 'name' | 'arn' | 'createdAt'>> & { name: string; from?: readonly string[] };
+export type ServicePatch = Partial<Omit<ServiceRecord, 'name' | 'arn' | 'createdAt'>> & {
+  name: string;
+  from?: readonly string[];
+};
 
 /**
  * A service status decided from a snapshot of the service and its resources (reconcile). It is
  * applied only if, with the service row locked, both are still as they were.
  */
 export interface ServiceSettlement {
-  expected: { status: string; resources: ReadonlyArray<Pick<ResourceRecord, 'kind' | 'name' | 'deploymentStatus' | 'lastAttemptedDeploymentId'>> };
+  expected: {
+    status: string;
+    resources: ReadonlyArray<
+      Pick<ResourceRecord, 'kind' | 'name' | 'deploymentStatus' | 'lastAttemptedDeploymentId'>
+    >;
+  };
   patch?: Omit<ServicePatch, 'name' | 'from'>;
   starts?: StartDeployment[];
   /** DELETE_IN_PROGRESS with nothing left: the service row goes. */
@@ -91,7 +99,11 @@ export interface DeploymentRecord {
   targetState: Record<string, unknown>;
   rendered: Record<string, string> | null;
   outputs: Record<string, string> | null;
-  provisionedResources: Array<{ name: string; identifier: string; provisioningEngine: string }> | null;
+  provisionedResources: Array<{
+    name: string;
+    identifier: string;
+    provisioningEngine: string;
+  }> | null;
   previousAttemptedId: string | null;
   previousSucceededId: string | null;
   createdAt: Date;
@@ -123,7 +135,11 @@ export interface DeploymentFilter {
 /** Persistence of deployable resources, services and deployments with their event log. */
 export interface DeploymentStore {
   getResource(key: ResourceKey): Promise<ResourceRecord | undefined>;
-  listResources(filter: { kind?: ResourceKind; serviceName?: string; environmentName?: string }): Promise<ResourceRecord[]>;
+  listResources(filter: {
+    kind?: ResourceKind;
+    serviceName?: string;
+    environmentName?: string;
+  }): Promise<ResourceRecord[]>;
   getService(name: string): Promise<ServiceRecord | undefined>;
   /** The resource holding a folder of a self-managed provisioning repository (ADR 0010). */
   getResourceByProvisioningFolder(folder: string): Promise<ResourceRecord | undefined>;
@@ -148,7 +164,11 @@ export interface DeploymentStore {
    * existing resources, each only if it has no deployment in progress. Returns false, changing
    * nothing, on a conflict.
    */
-  startDeployments(starts: StartDeployment[], service?: ServicePatch, creates?: StartDeployment[]): Promise<boolean>;
+  startDeployments(
+    starts: StartDeployment[],
+    service?: ServicePatch,
+    creates?: StartDeployment[],
+  ): Promise<boolean>;
   /**
    * DeleteEnvironment in one transaction: the environment row is locked, then it must hold no
    * service instance or component (ConflictError naming them) and have no deployment in
@@ -164,12 +184,19 @@ export interface DeploymentStore {
   /** Applies a reconcile decision if nothing changed since it was made; false otherwise. */
   settleService(name: string, settlement: ServiceSettlement): Promise<boolean>;
   /** Updates resource settings without a deployment (deploymentType NONE). */
-  updateResourceSettings(key: ResourceKey, settings: Record<string, unknown>, spec?: string): Promise<ResourceRecord | undefined>;
+  updateResourceSettings(
+    key: ResourceKey,
+    settings: Record<string, unknown>,
+    spec?: string,
+  ): Promise<ResourceRecord | undefined>;
 
   getDeployment(id: string): Promise<DeploymentRecord | undefined>;
   listDeployments(filter: DeploymentFilter): Promise<DeploymentRecord[]>;
   deleteDeployment(id: string): Promise<boolean>;
-  appendEvents(deploymentId: string, events: ReadonlyArray<Omit<DeploymentEvent, 'id' | 'at'> & { at?: Date }>): Promise<void>;
+  appendEvents(
+    deploymentId: string,
+    events: ReadonlyArray<Omit<DeploymentEvent, 'id' | 'at'> & { at?: Date }>,
+  ): Promise<void>;
   listEvents(deploymentId: string, afterId?: number, limit?: number): Promise<DeploymentEvent[]>;
   saveRendered(deploymentId: string, rendered: Record<string, string>): Promise<void>;
   /** Merges outputs reported while the deployment runs (NotifyResourceDeploymentStatusChange). */
@@ -203,5 +230,10 @@ export interface DeploymentStore {
   noteProgress(id: string, message: string | null): Promise<void>;
 
   /** Resources deployed on a template version, by kind. */
-  countVersionUsage(templateKind: 'ENVIRONMENT' | 'SERVICE', templateName: string, major: number, minor: number): Promise<{ environments: number; serviceInstances: number; pipelines: number }>;
+  countVersionUsage(
+    templateKind: 'ENVIRONMENT' | 'SERVICE',
+    templateName: string,
+    major: number,
+    minor: number,
+  ): Promise<{ environments: number; serviceInstances: number; pipelines: number }>;
 }

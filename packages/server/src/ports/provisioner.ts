@@ -14,7 +14,11 @@ export interface ProvisionRequest {
   /** The template file to deploy (CloudFormation). */
   templateFile?: string;
   /** CodeBuild-style commands. */
-  commands?: { provision: readonly string[]; deprovision: readonly string[]; env: Readonly<Record<string, string>> };
+  commands?: {
+    provision: readonly string[];
+    deprovision: readonly string[];
+    env: Readonly<Record<string, string>>;
+  };
   /** Role settings from the environment (protonServiceRoleArn, codebuildRoleArn). */
   roleArn?: string | undefined;
   /** Self-managed Terraform: the linked repository, branch and folder that receive the files. */

@@ -16,7 +16,12 @@ export interface RepositoryStore {
   get(provider: string, name: string): Promise<RepositoryRecord | undefined>;
   list(): Promise<RepositoryRecord[]>;
   insert(record: RepositoryRecord): Promise<boolean>;
-  setRemote(provider: string, name: string, remoteUrl: string, token: string | null): Promise<boolean>;
+  setRemote(
+    provider: string,
+    name: string,
+    remoteUrl: string,
+    token: string | null,
+  ): Promise<boolean>;
   delete(provider: string, name: string): Promise<boolean>;
 }
 

@@ -7,7 +7,11 @@ export interface InfrastructureFolder {
   directory: string;
   /** Files to render / run, bundle-relative. */
   files: readonly string[];
-  codebuild?: { provision: readonly string[]; deprovision: readonly string[]; env: Record<string, string> };
+  codebuild?: {
+    provision: readonly string[];
+    deprovision: readonly string[];
+    env: Record<string, string>;
+  };
 }
 
 /** A registered version's bundle, unpacked and parsed (immutable, so cached by hash). */
@@ -17,12 +21,20 @@ export interface LoadedBundle {
   instance?: InfrastructureFolder;
   pipeline?: InfrastructureFolder;
   /** Validates and fills defaults for one input type; errors like `spec.port must be number`. */
-  validateInputs(which: 'environment' | 'service' | 'pipeline', inputs: unknown): { ok: true; value: Record<string, unknown> } | { ok: false; errors: readonly string[] };
+  validateInputs(
+    which: 'environment' | 'service' | 'pipeline',
+    inputs: unknown,
+  ): { ok: true; value: Record<string, unknown> } | { ok: false; errors: readonly string[] };
   hasInputType(which: 'environment' | 'service' | 'pipeline'): boolean;
 }
 
 export interface VersionBundles {
-  load(kind: TemplateKind, templateName: string, major: number, minor: number): Promise<LoadedBundle>;
+  load(
+    kind: TemplateKind,
+    templateName: string,
+    major: number,
+    minor: number,
+  ): Promise<LoadedBundle>;
 }
 
 /** Renders Jinja templates with Proton's semantics (off the event loop, within limits). */

@@ -19,7 +19,7 @@ const SCHEMA_PATH = 'schema/schema.yaml';
  */
 export function normaliseBundlePath(name: string): NormalisedPath {
   if (name.length === 0) return { ok: false, reason: 'the entry has an empty name' };
-   
+
   if (/[\u0000-\u001f\u007f]/.test(name))
     return { ok: false, reason: 'the name contains control characters' };
   if (name.includes('\\'))

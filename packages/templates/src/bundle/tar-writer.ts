@@ -45,7 +45,6 @@ export function encodeTar(entries: readonly TarWriteEntry[]): Uint8Array {
 
 /** Splits a name into ustar `prefix` / `name` fields, or returns undefined if it does not fit. */
 function splitUstarName(name: string): { name: string; prefix: string } | undefined {
-   
   if (!/^[\u0020-\u007e]*$/.test(name)) return undefined;
   if (name.length <= 100) return { name, prefix: '' };
   for (let cut = name.indexOf('/'); cut !== -1; cut = name.indexOf('/', cut + 1)) {

@@ -67,14 +67,16 @@ describe('proton-inputs.json for pipelines', () => {
       ],
     });
     expect(
-      (JSON.parse(
-        protonInputsJson({
-          kind: 'pipeline',
-          service: { name: 'api' },
-          pipelineInputs: {},
-          instances: [],
-        }),
-      ) as { service: unknown }).service,
+      (
+        JSON.parse(
+          protonInputsJson({
+            kind: 'pipeline',
+            service: { name: 'api' },
+            pipelineInputs: {},
+            instances: [],
+          }),
+        ) as { service: unknown }
+      ).service,
     ).toEqual({ name: 'api' });
   });
 });

@@ -59,7 +59,10 @@ describe.each(FIXTURES)('fixture bundle $name', ({ name, options, engines }) => 
     expect(formatBundleProblems(result.problems)).toBe('');
     expect(result.schema).toBeDefined();
     const found = Object.fromEntries(
-      Object.entries(result.infrastructure ?? {}).map(([key, m]) => [key, (m as { engine: string }).engine]),
+      Object.entries(result.infrastructure ?? {}).map(([key, m]) => [
+        key,
+        (m as { engine: string }).engine,
+      ]),
     );
     expect(found).toEqual(engines);
   });

@@ -7,7 +7,11 @@ import { SignatureV4 } from '@smithy/signature-v4';
 /** Why a request was refused; `type` is the error code the AWS SDKs recognise. */
 export class AuthenticationError extends Error {
   constructor(
-    readonly type: 'UnrecognizedClientException' | 'InvalidSignatureException' | 'AccessDeniedException' | 'MissingAuthenticationTokenException',
+    readonly type:
+      | 'UnrecognizedClientException'
+      | 'InvalidSignatureException'
+      | 'AccessDeniedException'
+      | 'MissingAuthenticationTokenException',
     message: string,
   ) {
     super(message);
@@ -86,9 +90,13 @@ export async function beginSigV4(
       'The Authorization header is malformed: expected "AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/proton/aws4_request, SignedHeaders=..., Signature=...".',
     );
   }
-  const [, accessKeyId, scopeDate, region, service, signedHeaderList, signature] = m as unknown as string[];
+  const [, accessKeyId, scopeDate, region, service, signedHeaderList, signature] =
+    m as unknown as string[];
   if (service !== signingName) {
-    throw new AuthenticationError('InvalidSignatureException', `Credential should be scoped to the service '${signingName}', not '${service}'.`);
+    throw new AuthenticationError(
+      'InvalidSignatureException',
+      `Credential should be scoped to the service '${signingName}', not '${service}'.`,
+    );
   }
   const signedHeaders = signedHeaderList!.split(';');
   const unsigned = REQUIRED_SIGNED_HEADERS.filter((h) => !signedHeaders.includes(h));
@@ -100,7 +108,10 @@ export async function beginSigV4(
   }
   const signingDate = parseAmzDate(request.headers['x-amz-date']);
   if (!signingDate) {
-    throw new AuthenticationError('InvalidSignatureException', 'The X-Amz-Date header is missing or not in the form YYYYMMDDTHHMMSSZ.');
+    throw new AuthenticationError(
+      'InvalidSignatureException',
+      'The X-Amz-Date header is missing or not in the form YYYYMMDDTHHMMSSZ.',
+    );
   }
   if (Math.abs(now.getTime() - signingDate.getTime()) > MAX_SKEW_MS) {
     throw new AuthenticationError(
@@ -109,19 +120,37 @@ export async function beginSigV4(
     );
   }
   if (scopeDate !== request.headers['x-amz-date']!.slice(0, 8)) {
-    throw new AuthenticationError('InvalidSignatureException', 'The credential scope date does not match X-Amz-Date.');
+    throw new AuthenticationError(
+      'InvalidSignatureException',
+      'The credential scope date does not match X-Amz-Date.',
+    );
   }
   const key = await lookup(accessKeyId!);
   if (!key) {
-    throw new AuthenticationError('UnrecognizedClientException', 'The security token included in the request is invalid: unknown access key id.');
+    throw new AuthenticationError(
+      'UnrecognizedClientException',
+      'The security token included in the request is invalid: unknown access key id.',
+    );
   }
-  if (key.sessionToken !== undefined && request.headers['x-amz-security-token'] !== key.sessionToken) {
-    throw new AuthenticationError('UnrecognizedClientException', 'The security token included in the request is invalid: the session token does not match these temporary credentials.');
+  if (
+    key.sessionToken !== undefined &&
+    request.headers['x-amz-security-token'] !== key.sessionToken
+  ) {
+    throw new AuthenticationError(
+      'UnrecognizedClientException',
+      'The security token included in the request is invalid: the session token does not match these temporary credentials.',
+    );
   }
   const verify = async (body: Uint8Array): Promise<void> => {
     const declaredHash = request.headers['x-amz-content-sha256'];
-    if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(body).digest('hex')) {
-      throw new AuthenticationError('InvalidSignatureException', 'The x-amz-content-sha256 header does not match the request body.');
+    if (
+      declaredHash !== undefined &&
+      declaredHash !== createHash('sha256').update(body).digest('hex')
+    ) {
+      throw new AuthenticationError(
+        'InvalidSignatureException',
+        'The x-amz-content-sha256 header does not match the request body.',
+      );
     }
     const headers: Record<string, string> = {};
     for (const name of signedHeaders) headers[name] = request.headers[name] ?? '';
@@ -134,10 +163,23 @@ export async function beginSigV4(
       // Only the headers the client signed may enter the canonical request (boto3 does not sign x-amz-content-sha256).
       applyChecksum: false,
     });
-    const toSign = new HttpRequest({ method: request.method, path: request.path, query: request.query, headers, body });
-    const signed = await signer.sign(toSign, { signingDate, signableHeaders: new Set(signedHeaders) });
-    const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers['authorization']))?.[1] ?? '';
-    if (expected.length !== 64 || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature!))) {
+    const toSign = new HttpRequest({
+      method: request.method,
+      path: request.path,
+      query: request.query,
+      headers,
+      body,
+    });
+    const signed = await signer.sign(toSign, {
+      signingDate,
+      signableHeaders: new Set(signedHeaders),
+    });
+    const expected =
+      /Signature=([0-9a-f]{64})/.exec(String(signed.headers['authorization']))?.[1] ?? '';
+    if (
+      expected.length !== 64 ||
+      !timingSafeEqual(Buffer.from(expected), Buffer.from(signature!))
+    ) {
       throw new AuthenticationError(
         'InvalidSignatureException',
         'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',

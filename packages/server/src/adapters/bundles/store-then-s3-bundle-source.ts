@@ -23,7 +23,11 @@ export class StoreThenS3BundleSource implements BundleSource {
     if (own) return own;
     // Loaded on first use: most installations never read bundles from S3, and start faster.
     const { GetObjectCommand, S3Client: Client } = await import('@aws-sdk/client-s3');
-    this.s3 ??= new Client({ region: this.region, maxAttempts: 2, forcePathStyle: this.forcePathStyle });
+    this.s3 ??= new Client({
+      region: this.region,
+      maxAttempts: 2,
+      forcePathStyle: this.forcePathStyle,
+    });
     let response;
     try {
       response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -34,7 +38,9 @@ export class StoreThenS3BundleSource implements BundleSource {
       );
     }
     if ((response.ContentLength ?? 0) > this.maxBytes) {
-      throw new NotFoundError(`s3://${bucket}/${key} is ${response.ContentLength} bytes; bundles may be at most ${this.maxBytes} bytes.`);
+      throw new NotFoundError(
+        `s3://${bucket}/${key} is ${response.ContentLength} bytes; bundles may be at most ${this.maxBytes} bytes.`,
+      );
     }
     const bytes = await response.Body?.transformToByteArray();
     if (!bytes) throw new NotFoundError(`s3://${bucket}/${key} is empty.`);

@@ -8,7 +8,11 @@ import {
 } from '@nucleon/templates';
 import type { BundleStore } from '../../ports/bundle-store.js';
 import type { CatalogStore } from '../../ports/catalog-store.js';
-import type { InfrastructureFolder, LoadedBundle, VersionBundles } from '../../ports/version-bundles.js';
+import type {
+  InfrastructureFolder,
+  LoadedBundle,
+  VersionBundles,
+} from '../../ports/version-bundles.js';
 
 function folder(m: ParsedManifest | undefined): InfrastructureFolder | undefined {
   if (!m) return undefined;
@@ -17,7 +21,13 @@ function folder(m: ParsedManifest | undefined): InfrastructureFolder | undefined
     directory: m.directory,
     files: m.files,
     ...(m.settings
-      ? { codebuild: { provision: m.settings.provision, deprovision: m.settings.deprovision, env: { ...(m.settings.env?.variables ?? {}) } } }
+      ? {
+          codebuild: {
+            provision: m.settings.provision,
+            deprovision: m.settings.deprovision,
+            env: { ...(m.settings.env?.variables ?? {}) },
+          },
+        }
       : {}),
   };
 }
@@ -31,10 +41,20 @@ export class StoredVersionBundles implements VersionBundles {
     private readonly blobs: BundleStore,
   ) {}
 
-  async load(kind: TemplateKind, templateName: string, major: number, minor: number): Promise<LoadedBundle> {
-    const [version, template] = await Promise.all([this.catalog.getVersion(kind, templateName, major, minor), this.catalog.getTemplate(kind, templateName)]);
+  async load(
+    kind: TemplateKind,
+    templateName: string,
+    major: number,
+    minor: number,
+  ): Promise<LoadedBundle> {
+    const [version, template] = await Promise.all([
+      this.catalog.getVersion(kind, templateName, major, minor),
+      this.catalog.getTemplate(kind, templateName),
+    ]);
     if (!version?.bundleSha256 || !template) {
-      throw new NotFoundError(`The ${kind === 'ENVIRONMENT' ? 'environment' : 'service'} template version ${templateName}:${major}.${minor} does not exist or is not registered.`);
+      throw new NotFoundError(
+        `The ${kind === 'ENVIRONMENT' ? 'environment' : 'service'} template version ${templateName}:${major}.${minor} does not exist or is not registered.`,
+      );
     }
     const sha = version.bundleSha256;
     let loaded = this.cache.get(sha + kind + (template.provisioning ?? ''));
@@ -46,7 +66,11 @@ export class StoredVersionBundles implements VersionBundles {
     return loaded;
   }
 
-  private async unpack(sha: string, kind: TemplateKind, provisioning: string | null): Promise<LoadedBundle> {
+  private async unpack(
+    sha: string,
+    kind: TemplateKind,
+    provisioning: string | null,
+  ): Promise<LoadedBundle> {
     const data = await this.blobs.getBlob(sha);
     if (!data) throw new Error(`bundle blob ${sha} is missing from the store`);
     const files = await unpackBundleArchive(data);
@@ -60,9 +84,15 @@ export class StoredVersionBundles implements VersionBundles {
     const validators = new Map<string, ReturnType<typeof compileInputValidator>>();
     return {
       files,
-      ...(report.infrastructure?.environment ? { environment: folder(report.infrastructure.environment)! } : {}),
-      ...(report.infrastructure?.instance ? { instance: folder(report.infrastructure.instance)! } : {}),
-      ...(report.infrastructure?.pipeline ? { pipeline: folder(report.infrastructure.pipeline)! } : {}),
+      ...(report.infrastructure?.environment
+        ? { environment: folder(report.infrastructure.environment)! }
+        : {}),
+      ...(report.infrastructure?.instance
+        ? { instance: folder(report.infrastructure.instance)! }
+        : {}),
+      ...(report.infrastructure?.pipeline
+        ? { pipeline: folder(report.infrastructure.pipeline)! }
+        : {}),
       hasInputType: (which) => inputTypeName(schema, which) !== undefined,
       validateInputs: (which, inputs) => {
         let v = validators.get(which);

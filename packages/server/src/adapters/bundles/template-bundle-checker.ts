@@ -5,7 +5,11 @@ import {
   unpackBundleArchive,
   validateBundle,
 } from '@nucleon/templates';
-import type { BundleChecker, BundleCheckOptions, BundleCheckResult } from '../../ports/bundle-checker.js';
+import type {
+  BundleChecker,
+  BundleCheckOptions,
+  BundleCheckResult,
+} from '../../ports/bundle-checker.js';
 
 /** The BundleChecker port over @nucleon/templates' in-memory unpacking and validation. */
 export class TemplateBundleChecker implements BundleChecker {
@@ -22,12 +26,18 @@ export class TemplateBundleChecker implements BundleChecker {
       pipeline: options.pipeline,
     });
     if (report.problems.length > 0 || report.schemaText === undefined) {
-      return { ok: false, message: formatBundleProblems(report.problems) || 'schema/schema.yaml is missing' };
+      return {
+        ok: false,
+        message: formatBundleProblems(report.problems) || 'schema/schema.yaml is missing',
+      };
     }
     return { ok: true, schemaText: report.schemaText };
   }
 
   minorCompatibilityProblems(previousSchemaText: string, nextSchemaText: string): string[] {
-    return checkMinorCompatibility(loadTemplateSchema(previousSchemaText), loadTemplateSchema(nextSchemaText));
+    return checkMinorCompatibility(
+      loadTemplateSchema(previousSchemaText),
+      loadTemplateSchema(nextSchemaText),
+    );
   }
 }

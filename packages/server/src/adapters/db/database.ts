@@ -80,7 +80,9 @@ function migrator(db: Kysely<Database>): Migrator {
 function check(result: MigrationResultSet): void {
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${result.error instanceof Error ? result.error.message : JSON.stringify(result.error)}`);
+    throw new Error(
+      `database migration ${failed?.migrationName ?? ''} failed: ${result.error instanceof Error ? result.error.message : JSON.stringify(result.error)}`,
+    );
   }
 }
 

@@ -1,9 +1,15 @@
 import type { DeploymentStatus } from '@nucleon/core';
 import type { Insertable, Selectable } from 'kysely';
-import type { DeploymentRecord, ResourceKind, ResourceRecord, ServiceRecord } from '../../ports/deployment-store.js';
+import type {
+  DeploymentRecord,
+  ResourceKind,
+  ResourceRecord,
+  ServiceRecord,
+} from '../../ports/deployment-store.js';
 import type { Database } from './schema.js';
 
-const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+const json = (v: unknown): string | null =>
+  v === null || v === undefined ? null : JSON.stringify(v);
 const parsed = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
 export function toResource(r: Selectable<Database['resources']>): ResourceRecord {
@@ -81,7 +87,8 @@ export function serviceRow(s: Partial<ServiceRecord>): Partial<Insertable<Databa
   if (s.spec !== undefined) row.spec = s.spec;
   if (s.status !== undefined) row.status = s.status;
   if (s.statusMessage !== undefined) row.status_message = s.statusMessage;
-  if (s.repositoryConnectionArn !== undefined) row.repository_connection_arn = s.repositoryConnectionArn;
+  if (s.repositoryConnectionArn !== undefined)
+    row.repository_connection_arn = s.repositoryConnectionArn;
   if (s.repositoryId !== undefined) row.repository_id = s.repositoryId;
   if (s.branchName !== undefined) row.branch_name = s.branchName;
   if (s.pendingPipeline !== undefined) row.pending_pipeline = s.pendingPipeline;
@@ -94,7 +101,11 @@ export function toDeployment(r: Selectable<Database['deployments']>): Deployment
   return {
     id: r.id,
     arn: r.arn,
-    target: { kind: r.target_kind as ResourceKind, serviceName: r.target_service, name: r.target_name },
+    target: {
+      kind: r.target_kind as ResourceKind,
+      serviceName: r.target_service,
+      name: r.target_name,
+    },
     targetArn: r.target_arn,
     targetCreatedAt: new Date(r.target_created_at),
     environmentName: r.environment_name,

@@ -68,7 +68,6 @@ class PGliteConnection implements DatabaseConnection {
     };
   }
 
-   
   streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming queries are not supported on PGlite');
   }

@@ -11,12 +11,21 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
   ) {}
 
   async get(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    const row = await this.db.selectFrom('access_keys').selectAll().where('access_key_id', '=', accessKeyId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('access_keys')
+      .selectAll()
+      .where('access_key_id', '=', accessKeyId)
+      .executeTakeFirst();
     return row ? this.toRecord(row) : undefined;
   }
 
   async list(): Promise<AccessKeyRecord[]> {
-    const rows = await this.db.selectFrom('access_keys').selectAll().where('scope_arn', 'is', null).orderBy('created_at').execute();
+    const rows = await this.db
+      .selectFrom('access_keys')
+      .selectAll()
+      .where('scope_arn', 'is', null)
+      .orderBy('created_at')
+      .execute();
     return rows.map((r) => this.toRecord(r));
   }
 
@@ -40,7 +49,10 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
   }
 
   async delete(accessKeyId: string): Promise<boolean> {
-    const r = await this.db.deleteFrom('access_keys').where('access_key_id', '=', accessKeyId).executeTakeFirst();
+    const r = await this.db
+      .deleteFrom('access_keys')
+      .where('access_key_id', '=', accessKeyId)
+      .executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
 
@@ -60,7 +72,11 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
                   .selectFrom('deployments')
                   .select('deployments.id')
                   .whereRef('deployments.id', '=', 'access_keys.deployment_id')
-                  .where('deployments.status', 'in', ['IN_PROGRESS', 'CANCELLING', 'DELETE_IN_PROGRESS']),
+                  .where('deployments.status', 'in', [
+                    'IN_PROGRESS',
+                    'CANCELLING',
+                    'DELETE_IN_PROGRESS',
+                  ]),
               ),
             ),
           ]),

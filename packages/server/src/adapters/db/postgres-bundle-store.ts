@@ -18,7 +18,11 @@ export class PostgresBundleStore implements BundleStore {
   }
 
   async getBlob(sha256: string): Promise<Uint8Array | undefined> {
-    const row = await this.db.selectFrom('blobs').select('data').where('sha256', '=', sha256).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('blobs')
+      .select('data')
+      .where('sha256', '=', sha256)
+      .executeTakeFirst();
     return row ? new Uint8Array(row.data) : undefined;
   }
 

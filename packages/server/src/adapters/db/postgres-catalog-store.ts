@@ -59,8 +59,12 @@ function versionRow(v: TemplateVersionRecord) {
     status_message: v.statusMessage,
     description: v.description,
     schema_text: v.schemaText,
-    compatible_environment_templates: v.compatibleEnvironmentTemplates ? JSON.stringify(v.compatibleEnvironmentTemplates) : null,
-    supported_component_sources: v.supportedComponentSources ? JSON.stringify(v.supportedComponentSources) : null,
+    compatible_environment_templates: v.compatibleEnvironmentTemplates
+      ? JSON.stringify(v.compatibleEnvironmentTemplates)
+      : null,
+    supported_component_sources: v.supportedComponentSources
+      ? JSON.stringify(v.supportedComponentSources)
+      : null,
     source_bucket: v.sourceBucket,
     source_key: v.sourceKey,
     bundle_sha256: v.bundleSha256,
@@ -74,18 +78,31 @@ export class PostgresCatalogStore implements CatalogStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async getTemplate(kind: TemplateKind, name: string) {
-    const row = await this.db.selectFrom('templates').selectAll().where('kind', '=', kind).where('name', '=', name).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('templates')
+      .selectAll()
+      .where('kind', '=', kind)
+      .where('name', '=', name)
+      .executeTakeFirst();
     return row ? toTemplate(row) : undefined;
   }
 
   async listTemplates(kind: TemplateKind, page: Page) {
-    let q = this.db.selectFrom('templates').selectAll().where('kind', '=', kind).orderBy('name').limit(page.limit);
+    let q = this.db
+      .selectFrom('templates')
+      .selectAll()
+      .where('kind', '=', kind)
+      .orderBy('name')
+      .limit(page.limit);
     if (page.after !== undefined) q = q.where('name', '>', page.after);
     return (await q.execute()).map(toTemplate);
   }
 
   async countTemplates() {
-    const row = await this.db.selectFrom('templates').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('templates')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -112,7 +129,12 @@ export class PostgresCatalogStore implements CatalogStore {
     });
   }
 
-  async updateTemplate(kind: TemplateKind, name: string, patch: Partial<Pick<TemplateRecord, 'displayName' | 'description'>>, now: Date) {
+  async updateTemplate(
+    kind: TemplateKind,
+    name: string,
+    patch: Partial<Pick<TemplateRecord, 'displayName' | 'description'>>,
+    now: Date,
+  ) {
     const row = await this.db
       .updateTable('templates')
       .set({
@@ -129,7 +151,12 @@ export class PostgresCatalogStore implements CatalogStore {
 
   async deleteTemplate(kind: TemplateKind, name: string) {
     await this.db.transaction().execute(async (tx) => {
-      const row = await tx.deleteFrom('templates').where('kind', '=', kind).where('name', '=', name).returning('arn').executeTakeFirst();
+      const row = await tx
+        .deleteFrom('templates')
+        .where('kind', '=', kind)
+        .where('name', '=', name)
+        .returning('arn')
+        .executeTakeFirst();
       if (row) await tx.deleteFrom('tags').where('resource_arn', '=', row.arn).execute();
     });
   }
@@ -166,25 +193,51 @@ export class PostgresCatalogStore implements CatalogStore {
     job: (version: TemplateVersionRecord) => NewJob,
   ) {
     return this.db.transaction().execute(async (tx) => {
-      await tx.selectFrom('templates').select('name').where('kind', '=', kind).where('name', '=', templateName).forUpdate().execute();
+      await tx
+        .selectFrom('templates')
+        .select('name')
+        .where('kind', '=', kind)
+        .where('name', '=', templateName)
+        .forUpdate()
+        .execute();
       const existing = await tx
         .selectFrom('template_versions')
         .select(['major', 'minor', 'status'])
         .where('kind', '=', kind)
         .where('template_name', '=', templateName)
         .execute();
-      const version = build(existing.map((r) => ({ major: r.major, minor: r.minor, status: r.status as TemplateVersionStatus })));
+      const version = build(
+        existing.map((r) => ({
+          major: r.major,
+          minor: r.minor,
+          status: r.status as TemplateVersionStatus,
+        })),
+      );
       await tx.insertInto('template_versions').values(versionRow(version)).execute();
       await putTagsIn(tx, version.arn, tags);
       const j = job(version);
-      await tx.insertInto('jobs').values({ queue: j.queue, payload: JSON.stringify(j.payload), max_attempts: j.maxAttempts }).execute();
+      await tx
+        .insertInto('jobs')
+        .values({ queue: j.queue, payload: JSON.stringify(j.payload), max_attempts: j.maxAttempts })
+        .execute();
       return version;
     });
   }
 
   async updateVersion(
     key: { kind: TemplateKind; templateName: string; major: number; minor: number },
-    patch: Partial<Pick<TemplateVersionRecord, 'status' | 'statusMessage' | 'description' | 'schemaText' | 'bundleSha256' | 'compatibleEnvironmentTemplates' | 'supportedComponentSources'>>,
+    patch: Partial<
+      Pick<
+        TemplateVersionRecord,
+        | 'status'
+        | 'statusMessage'
+        | 'description'
+        | 'schemaText'
+        | 'bundleSha256'
+        | 'compatibleEnvironmentTemplates'
+        | 'supportedComponentSources'
+      >
+    >,
     now: Date,
     expectedStatus?: TemplateVersionStatus,
   ) {
@@ -197,7 +250,11 @@ export class PostgresCatalogStore implements CatalogStore {
         ...(patch.schemaText !== undefined ? { schema_text: patch.schemaText } : {}),
         ...(patch.bundleSha256 !== undefined ? { bundle_sha256: patch.bundleSha256 } : {}),
         ...(patch.compatibleEnvironmentTemplates !== undefined
-          ? { compatible_environment_templates: JSON.stringify(patch.compatibleEnvironmentTemplates) }
+          ? {
+              compatible_environment_templates: JSON.stringify(
+                patch.compatibleEnvironmentTemplates,
+              ),
+            }
           : {}),
         ...(patch.supportedComponentSources !== undefined
           ? { supported_component_sources: JSON.stringify(patch.supportedComponentSources) }
@@ -213,7 +270,12 @@ export class PostgresCatalogStore implements CatalogStore {
     return row ? toVersion(row) : undefined;
   }
 
-  async deleteVersion(key: { kind: TemplateKind; templateName: string; major: number; minor: number }) {
+  async deleteVersion(key: {
+    kind: TemplateKind;
+    templateName: string;
+    major: number;
+    minor: number;
+  }) {
     await this.db.transaction().execute(async (tx) => {
       const row = await tx
         .deleteFrom('template_versions')
@@ -228,7 +290,12 @@ export class PostgresCatalogStore implements CatalogStore {
   }
 
   async listTags(arn: string) {
-    return this.db.selectFrom('tags').select(['key', 'value']).where('resource_arn', '=', arn).orderBy('key').execute();
+    return this.db
+      .selectFrom('tags')
+      .select(['key', 'value'])
+      .where('resource_arn', '=', arn)
+      .orderBy('key')
+      .execute();
   }
 
   async putTags(arn: string, tags: readonly Tag[]) {
@@ -237,7 +304,11 @@ export class PostgresCatalogStore implements CatalogStore {
 
   async removeTags(arn: string, keys: readonly string[]) {
     if (keys.length === 0) return;
-    await this.db.deleteFrom('tags').where('resource_arn', '=', arn).where('key', 'in', [...keys]).execute();
+    await this.db
+      .deleteFrom('tags')
+      .where('resource_arn', '=', arn)
+      .where('key', 'in', [...keys])
+      .execute();
   }
 
   async findToken(operation: string, clientToken: string) {
@@ -251,10 +322,20 @@ export class PostgresCatalogStore implements CatalogStore {
     return row ? { requestHash: row.request_hash, resourceRef: row.resource_ref } : undefined;
   }
 
-  async rememberToken(operation: string, clientToken: string, requestHash: string, resourceRef: string) {
+  async rememberToken(
+    operation: string,
+    clientToken: string,
+    requestHash: string,
+    resourceRef: string,
+  ) {
     const inserted = await this.db
       .insertInto('idempotency_tokens')
-      .values({ operation, client_token: clientToken, request_hash: requestHash, resource_ref: resourceRef })
+      .values({
+        operation,
+        client_token: clientToken,
+        request_hash: requestHash,
+        resource_ref: resourceRef,
+      })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) return undefined;
@@ -283,6 +364,8 @@ async function putTagsIn(db: Kysely<Database>, arn: string, tags: readonly Tag[]
   await db
     .insertInto('tags')
     .values(tags.map((t) => ({ resource_arn: arn, key: t.key, value: t.value })))
-    .onConflict((oc) => oc.columns(['resource_arn', 'key']).doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
+    .onConflict((oc) =>
+      oc.columns(['resource_arn', 'key']).doUpdateSet({ value: (eb) => eb.ref('excluded.value') }),
+    )
     .execute();
 }

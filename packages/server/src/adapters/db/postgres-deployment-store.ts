@@ -1,9 +1,15 @@
-import { activeStatuses, ConflictError, deploymentSourcesOf, endStatus, idleStatuses, type DeploymentStatus } from '@nucleon/core';
+import {
+  activeStatuses,
+  ConflictError,
+  deploymentSourcesOf,
+  endStatus,
+  idleStatuses,
+  type DeploymentStatus,
+} from '@nucleon/core';
 import { sql, type Kysely } from 'kysely';
 import {
   RECONCILE_SERVICE_QUEUE,
-  type
-  DeploymentEvent,
+  type DeploymentEvent,
   type DeploymentFilter,
   type DeploymentRecord,
   type DeploymentStore,
@@ -43,32 +49,52 @@ export class PostgresDeploymentStore implements DeploymentStore {
     return row ? toResource(row) : undefined;
   }
 
-  async listResources(filter: { kind?: ResourceKind; serviceName?: string; environmentName?: string }) {
+  async listResources(filter: {
+    kind?: ResourceKind;
+    serviceName?: string;
+    environmentName?: string;
+  }) {
     let q = this.db.selectFrom('resources').selectAll().orderBy('service_name').orderBy('name');
     if (filter.kind) q = q.where('kind', '=', filter.kind);
     if (filter.serviceName !== undefined) q = q.where('service_name', '=', filter.serviceName);
-    if (filter.environmentName !== undefined) q = q.where('environment_name', '=', filter.environmentName);
+    if (filter.environmentName !== undefined)
+      q = q.where('environment_name', '=', filter.environmentName);
     return (await q.execute()).map(toResource);
   }
 
   async getService(name: string) {
-    const row = await this.db.selectFrom('services').selectAll().where('name', '=', name).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('services')
+      .selectAll()
+      .where('name', '=', name)
+      .executeTakeFirst();
     return row ? toService(row) : undefined;
   }
 
   async getResourceByProvisioningFolder(folder: string) {
-    const row = await this.db.selectFrom('resources').selectAll().where('provisioning_folder', '=', folder).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('resources')
+      .selectAll()
+      .where('provisioning_folder', '=', folder)
+      .executeTakeFirst();
     return row ? toResource(row) : undefined;
   }
 
   async assignEngineName(key: ResourceKey, name: string) {
-    await whereKey(this.db.updateTable('resources').set({ engine_name: name }), key).where('engine_name', 'is', null).execute();
-    const row = await whereKey(this.db.selectFrom('resources').select('engine_name'), key).executeTakeFirst();
+    await whereKey(this.db.updateTable('resources').set({ engine_name: name }), key)
+      .where('engine_name', 'is', null)
+      .execute();
+    const row = await whereKey(
+      this.db.selectFrom('resources').select('engine_name'),
+      key,
+    ).executeTakeFirst();
     return row?.engine_name ?? undefined;
   }
 
   async listServices() {
-    return (await this.db.selectFrom('services').selectAll().orderBy('name').execute()).map(toService);
+    return (await this.db.selectFrom('services').selectAll().orderBy('name').execute()).map(
+      toService,
+    );
   }
 
   async createResources(input: { service?: ServiceRecord; starts: StartDeployment[] }) {
@@ -76,7 +102,11 @@ export class PostgresDeploymentStore implements DeploymentStore {
       .transaction()
       .execute(async (tx) => {
         if (input.service) {
-          const r = await tx.insertInto('services').values(serviceRow(input.service) as never).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+          const r = await tx
+            .insertInto('services')
+            .values(serviceRow(input.service) as never)
+            .onConflict((oc) => oc.doNothing())
+            .executeTakeFirst();
           if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
         }
         await insertResources(tx, input.starts);
@@ -85,7 +115,11 @@ export class PostgresDeploymentStore implements DeploymentStore {
       .catch(orFalse);
   }
 
-  async startDeployments(starts: StartDeployment[], service?: ServicePatch, creates: StartDeployment[] = []) {
+  async startDeployments(
+    starts: StartDeployment[],
+    service?: ServicePatch,
+    creates: StartDeployment[] = [],
+  ) {
     return this.db
       .transaction()
       .execute(async (tx) => {
@@ -102,7 +136,9 @@ export class PostgresDeploymentStore implements DeploymentStore {
     return this.db
       .transaction()
       .execute(async (tx) => {
-        const env = await whereKey(tx.selectFrom('resources').select('name'), start.resource).forUpdate().executeTakeFirst();
+        const env = await whereKey(tx.selectFrom('resources').select('name'), start.resource)
+          .forUpdate()
+          .executeTakeFirst();
         if (!env) throw new ConflictError(`The environment ${name} was deleted at the same time.`);
         const inside = await tx
           .selectFrom('resources')
@@ -113,8 +149,14 @@ export class PostgresDeploymentStore implements DeploymentStore {
           .orderBy('name')
           .execute();
         if (inside.length) {
-          const what = inside.map((i) => (i.kind === 'COMPONENT' ? `component ${i.name}` : `service instance ${i.service_name}/${i.name}`));
-          throw new ConflictError(`The environment ${name} still has ${what.join(', ')}. Delete them first.`);
+          const what = inside.map((i) =>
+            i.kind === 'COMPONENT'
+              ? `component ${i.name}`
+              : `service instance ${i.service_name}/${i.name}`,
+          );
+          throw new ConflictError(
+            `The environment ${name} still has ${what.join(', ')}. Delete them first.`,
+          );
         }
         await startResources(tx, [start]);
         return true;
@@ -126,12 +168,35 @@ export class PostgresDeploymentStore implements DeploymentStore {
     return this.db
       .transaction()
       .execute(async (tx) => {
-        await patchService(tx, { name, status: 'DELETE_IN_PROGRESS', statusMessage: null, lastModifiedAt: now });
+        await patchService(tx, {
+          name,
+          status: 'DELETE_IN_PROGRESS',
+          statusMessage: null,
+          lastModifiedAt: now,
+        });
         const components = await attachedComponents(tx, name);
-        if (components.length) throw new ConflictError(`The service ${name} has components attached to its instances (${components.join(', ')}). Detach or delete them first.`);
-        const planned = fingerprint(starts.map((s) => ({ ...s.resource, deploymentStatus: 'SUCCEEDED' as const, lastAttemptedDeploymentId: null })));
-        const present = fingerprint((await serviceResources(tx, name)).map((r) => ({ ...r, deploymentStatus: 'SUCCEEDED' as const, lastAttemptedDeploymentId: null })));
-        if (planned !== present) throw new ConflictError(`The service ${name}'s instances changed while it was being deleted. Try again.`);
+        if (components.length)
+          throw new ConflictError(
+            `The service ${name} has components attached to its instances (${components.join(', ')}). Detach or delete them first.`,
+          );
+        const planned = fingerprint(
+          starts.map((s) => ({
+            ...s.resource,
+            deploymentStatus: 'SUCCEEDED' as const,
+            lastAttemptedDeploymentId: null,
+          })),
+        );
+        const present = fingerprint(
+          (await serviceResources(tx, name)).map((r) => ({
+            ...r,
+            deploymentStatus: 'SUCCEEDED' as const,
+            lastAttemptedDeploymentId: null,
+          })),
+        );
+        if (planned !== present)
+          throw new ConflictError(
+            `The service ${name}'s instances changed while it was being deleted. Try again.`,
+          );
         await startResources(tx, starts);
         if (starts.length === 0) await tx.deleteFrom('services').where('name', '=', name).execute();
         return true;
@@ -143,14 +208,32 @@ export class PostgresDeploymentStore implements DeploymentStore {
     return this.db
       .transaction()
       .execute(async (tx) => {
-        const svc = await tx.selectFrom('services').select('status').where('name', '=', name).forUpdate().executeTakeFirst();
+        const svc = await tx
+          .selectFrom('services')
+          .select('status')
+          .where('name', '=', name)
+          .forUpdate()
+          .executeTakeFirst();
         if (svc?.status !== settlement.expected.status) return false;
-        if (fingerprint(await serviceResources(tx, name)) !== fingerprint(settlement.expected.resources)) return false;
+        if (
+          fingerprint(await serviceResources(tx, name)) !==
+          fingerprint(settlement.expected.resources)
+        )
+          return false;
         if (settlement.deleteService) {
-          await tx.deleteFrom('services').where('name', '=', name).where('status', '=', 'DELETE_IN_PROGRESS').execute();
+          await tx
+            .deleteFrom('services')
+            .where('name', '=', name)
+            .where('status', '=', 'DELETE_IN_PROGRESS')
+            .execute();
           return true;
         }
-        if (settlement.patch) await patchService(tx, { name, ...settlement.patch, ...(settlement.patch.status ? {} : { from: [svc.status] }) });
+        if (settlement.patch)
+          await patchService(tx, {
+            name,
+            ...settlement.patch,
+            ...(settlement.patch.status ? {} : { from: [svc.status] }),
+          });
         await startResources(tx, settlement.starts ?? []);
         return true;
       })
@@ -159,7 +242,9 @@ export class PostgresDeploymentStore implements DeploymentStore {
 
   async updateResourceSettings(key: ResourceKey, settings: Record<string, unknown>, spec?: string) {
     const row = await whereKey(
-      this.db.updateTable('resources').set({ settings: JSON.stringify(settings), ...(spec !== undefined ? { spec } : {}) }),
+      this.db
+        .updateTable('resources')
+        .set({ settings: JSON.stringify(settings), ...(spec !== undefined ? { spec } : {}) }),
       key,
     )
       .returningAll()
@@ -168,33 +253,60 @@ export class PostgresDeploymentStore implements DeploymentStore {
   }
 
   async getDeployment(id: string) {
-    const row = await this.db.selectFrom('deployments').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('deployments')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? toDeployment(row) : undefined;
   }
 
   async listDeployments(filter: DeploymentFilter) {
-    let q = this.db.selectFrom('deployments').selectAll().orderBy('created_at', 'desc').orderBy('id');
-    if (filter.environmentName !== undefined) q = q.where('environment_name', '=', filter.environmentName);
+    let q = this.db
+      .selectFrom('deployments')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id');
+    if (filter.environmentName !== undefined)
+      q = q.where('environment_name', '=', filter.environmentName);
     if (filter.serviceName !== undefined) q = q.where('target_service', '=', filter.serviceName);
-    if (filter.serviceInstanceName !== undefined) q = q.where('target_kind', '=', 'SERVICE_INSTANCE').where('target_name', '=', filter.serviceInstanceName);
-    if (filter.componentName !== undefined) q = q.where('target_kind', '=', 'COMPONENT').where('target_name', '=', filter.componentName);
+    if (filter.serviceInstanceName !== undefined)
+      q = q
+        .where('target_kind', '=', 'SERVICE_INSTANCE')
+        .where('target_name', '=', filter.serviceInstanceName);
+    if (filter.componentName !== undefined)
+      q = q.where('target_kind', '=', 'COMPONENT').where('target_name', '=', filter.componentName);
     return (await q.execute()).map(toDeployment);
   }
 
   async deleteDeployment(id: string) {
     return this.db.transaction().execute(async (tx) => {
-      const r = await tx.deleteFrom('deployments').where('id', '=', id).where('status', 'in', idleStatuses()).executeTakeFirst();
+      const r = await tx
+        .deleteFrom('deployments')
+        .where('id', '=', id)
+        .where('status', 'in', idleStatuses())
+        .executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) return false;
       await tx.deleteFrom('deployment_events').where('deployment_id', '=', id).execute();
       return true;
     });
   }
 
-  async appendEvents(deploymentId: string, events: ReadonlyArray<Omit<DeploymentEvent, 'id' | 'at'> & { at?: Date }>) {
+  async appendEvents(
+    deploymentId: string,
+    events: ReadonlyArray<Omit<DeploymentEvent, 'id' | 'at'> & { at?: Date }>,
+  ) {
     if (events.length === 0) return;
     await this.db
       .insertInto('deployment_events')
-      .values(events.map((e) => ({ deployment_id: deploymentId, kind: e.kind, message: e.message, ...(e.at ? { at: e.at } : {}) })))
+      .values(
+        events.map((e) => ({
+          deployment_id: deploymentId,
+          kind: e.kind,
+          message: e.message,
+          ...(e.at ? { at: e.at } : {}),
+        })),
+      )
       .execute();
   }
 
@@ -207,11 +319,20 @@ export class PostgresDeploymentStore implements DeploymentStore {
       .orderBy('id')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ id: Number(r.id), at: new Date(r.at), kind: r.kind as DeploymentEvent['kind'], message: r.message }));
+    return rows.map((r) => ({
+      id: Number(r.id),
+      at: new Date(r.at),
+      kind: r.kind as DeploymentEvent['kind'],
+      message: r.message,
+    }));
   }
 
   async saveRendered(deploymentId: string, rendered: Record<string, string>) {
-    await this.db.updateTable('deployments').set({ rendered: JSON.stringify(rendered) }).where('id', '=', deploymentId).execute();
+    await this.db
+      .updateTable('deployments')
+      .set({ rendered: JSON.stringify(rendered) })
+      .where('id', '=', deploymentId)
+      .execute();
   }
 
   async mergeOutputs(deploymentId: string, outputs: Record<string, string>) {
@@ -243,12 +364,21 @@ export class PostgresDeploymentStore implements DeploymentStore {
 
   async finishDeployment(
     id: string,
-    result: { status: DeploymentStatus; message: string | null; outputs?: Record<string, string>; provisionedResources?: DeploymentRecord['provisionedResources'] },
+    result: {
+      status: DeploymentStatus;
+      message: string | null;
+      outputs?: Record<string, string>;
+      provisionedResources?: DeploymentRecord['provisionedResources'];
+    },
   ) {
     return this.db.transaction().execute(async (tx) => {
       const now = new Date();
       // The operation never changes, so reading it first needs no lock; the update below is the guard.
-      const current = await tx.selectFrom('deployments').select('operation').where('id', '=', id).executeTakeFirst();
+      const current = await tx
+        .selectFrom('deployments')
+        .select('operation')
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (!current) return false;
       const status = endStatus(current.operation as DeploymentRecord['operation'], result.status);
       const row = await tx
@@ -258,8 +388,14 @@ export class PostgresDeploymentStore implements DeploymentStore {
           status_message: result.message,
           completed_at: now,
           last_modified_at: now,
-          ...(result.outputs ? { outputs: sql`coalesce(outputs, '{}'::jsonb) || ${JSON.stringify(result.outputs)}::jsonb` } : {}),
-          ...(result.provisionedResources ? { provisioned_resources: JSON.stringify(result.provisionedResources) } : {}),
+          ...(result.outputs
+            ? {
+                outputs: sql`coalesce(outputs, '{}'::jsonb) || ${JSON.stringify(result.outputs)}::jsonb`,
+              }
+            : {}),
+          ...(result.provisionedResources
+            ? { provisioned_resources: JSON.stringify(result.provisionedResources) }
+            : {}),
         })
         .where('id', '=', id)
         .where('status', 'in', deploymentSourcesOf(status))
@@ -271,33 +407,58 @@ export class PostgresDeploymentStore implements DeploymentStore {
       const d = toDeployment(row);
       const sources = deploymentSourcesOf(status);
       const owns = (q: ReturnType<typeof tx.updateTable<'resources'>>) =>
-        whereKey(q, d.target).where('last_attempted_deployment_id', '=', id).where('deployment_status', 'in', sources);
+        whereKey(q, d.target)
+          .where('last_attempted_deployment_id', '=', id)
+          .where('deployment_status', 'in', sources);
       if (d.target.kind === 'SERVICE_INSTANCE' || d.target.kind === 'SERVICE_PIPELINE') {
         // The service's status follows from its resources: recomputed by a job, enqueued with this end.
-        await insertJob(tx, { queue: RECONCILE_SERVICE_QUEUE, payload: { serviceName: d.target.serviceName }, maxAttempts: 10 });
+        await insertJob(tx, {
+          queue: RECONCILE_SERVICE_QUEUE,
+          payload: { serviceName: d.target.serviceName },
+          maxAttempts: 10,
+        });
       }
       if (status === 'DELETE_COMPLETE') {
-        await whereKey(tx.deleteFrom('resources'), d.target).where('last_attempted_deployment_id', '=', id).where('deployment_status', 'in', sources).execute();
+        await whereKey(tx.deleteFrom('resources'), d.target)
+          .where('last_attempted_deployment_id', '=', id)
+          .where('deployment_status', 'in', sources)
+          .execute();
       } else if (status === 'SUCCEEDED') {
-        const state = d.targetState as { templateMajorVersion?: string; templateMinorVersion?: string; spec?: string };
+        const state = d.targetState as {
+          templateMajorVersion?: string;
+          templateMinorVersion?: string;
+          spec?: string;
+        };
         await owns(
           tx.updateTable('resources').set({
             deployment_status: 'SUCCEEDED',
             deployment_status_message: result.message,
             last_succeeded_deployment_id: id,
             last_deployment_succeeded_at: now,
-            ...(state.templateMajorVersion ? { template_major: Number(state.templateMajorVersion), template_minor: Number(state.templateMinorVersion) } : {}),
+            ...(state.templateMajorVersion
+              ? {
+                  template_major: Number(state.templateMajorVersion),
+                  template_minor: Number(state.templateMinorVersion),
+                }
+              : {}),
           }),
         ).execute();
       } else {
         // FAILED / CANCELLED: the resource keeps the version and spec of its last success.
-        const initial = d.initialState as { templateMajorVersion?: string; templateMinorVersion?: string; spec?: string } | null;
+        const initial = d.initialState as {
+          templateMajorVersion?: string;
+          templateMinorVersion?: string;
+          spec?: string;
+        } | null;
         await owns(
           tx.updateTable('resources').set({
             deployment_status: status,
             deployment_status_message: result.message,
             ...(initial?.templateMajorVersion && d.operation === 'DEPLOY'
-              ? { template_major: Number(initial.templateMajorVersion), template_minor: Number(initial.templateMinorVersion) }
+              ? {
+                  template_major: Number(initial.templateMajorVersion),
+                  template_minor: Number(initial.templateMinorVersion),
+                }
               : {}),
           }),
         ).execute();
@@ -306,7 +467,12 @@ export class PostgresDeploymentStore implements DeploymentStore {
     });
   }
 
-  async countVersionUsage(templateKind: 'ENVIRONMENT' | 'SERVICE', templateName: string, major: number, minor: number) {
+  async countVersionUsage(
+    templateKind: 'ENVIRONMENT' | 'SERVICE',
+    templateName: string,
+    major: number,
+    minor: number,
+  ) {
     const rows = await this.db
       .selectFrom('resources')
       .select(['kind', (eb) => eb.fn.countAll<number>().as('n')])
@@ -317,16 +483,29 @@ export class PostgresDeploymentStore implements DeploymentStore {
       .groupBy('kind')
       .execute();
     const n = (k: string) => Number(rows.find((r) => r.kind === k)?.n ?? 0);
-    return { environments: n('ENVIRONMENT'), serviceInstances: n('SERVICE_INSTANCE'), pipelines: n('SERVICE_PIPELINE') };
+    return {
+      environments: n('ENVIRONMENT'),
+      serviceInstances: n('SERVICE_INSTANCE'),
+      pipelines: n('SERVICE_PIPELINE'),
+    };
   }
 
   // The stall warning: a message on a running deployment; statuses stay as they are.
   async noteProgress(id: string, message: string | null) {
     await this.db.transaction().execute(async (tx) => {
-      const row = await tx.updateTable('deployments').set({ status_message: message }).where('id', '=', id).where('status', 'in', activeStatuses()).returningAll().executeTakeFirst();
+      const row = await tx
+        .updateTable('deployments')
+        .set({ status_message: message })
+        .where('id', '=', id)
+        .where('status', 'in', activeStatuses())
+        .returningAll()
+        .executeTakeFirst();
       if (!row) return;
       const d = toDeployment(row);
-      await whereKey(tx.updateTable('resources').set({ deployment_status_message: message }), d.target)
+      await whereKey(
+        tx.updateTable('resources').set({ deployment_status_message: message }),
+        d.target,
+      )
         .where('last_attempted_deployment_id', '=', id)
         .where('deployment_status', 'in', activeStatuses())
         .execute();
@@ -337,7 +516,12 @@ export class PostgresDeploymentStore implements DeploymentStore {
 /** A provisioning folder taken by a concurrent create becomes a ConflictError; anything else is rethrown. */
 function folderTaken(error: unknown): Error {
   const e = error as { code?: unknown; constraint?: unknown; message?: unknown };
-  const unique = e.code === '23505' && (e.constraint === 'resources_provisioning_folder_uq' || String(e.message).includes('resources_provisioning_folder_uq'));
+  const unique =
+    e.code === '23505' &&
+    (e.constraint === 'resources_provisioning_folder_uq' ||
+      String(e.message).includes('resources_provisioning_folder_uq'));
   if (!unique) return error instanceof Error ? error : new Error(String(error));
-  return new ConflictError('Another resource took the same folder of the environment\'s provisioning repository at the same time (Proton names folders <environment>/<service>-<instance> and <environment>/<component>). Choose another name.');
+  return new ConflictError(
+    "Another resource took the same folder of the environment's provisioning repository at the same time (Proton names folders <environment>/<service>-<instance> and <environment>/<component>). Choose another name.",
+  );
 }

@@ -24,12 +24,24 @@ export class PostgresRepositoryStore implements RepositoryStore {
   }
 
   async get(provider: string, name: string) {
-    const r = await this.db.selectFrom('repositories').selectAll().where('provider', '=', provider).where('name', '=', name).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('repositories')
+      .selectAll()
+      .where('provider', '=', provider)
+      .where('name', '=', name)
+      .executeTakeFirst();
     return r ? this.toRecord(r) : undefined;
   }
 
   async list() {
-    return (await this.db.selectFrom('repositories').selectAll().orderBy('provider').orderBy('name').execute()).map((r) => this.toRecord(r));
+    return (
+      await this.db
+        .selectFrom('repositories')
+        .selectAll()
+        .orderBy('provider')
+        .orderBy('name')
+        .execute()
+    ).map((r) => this.toRecord(r));
   }
 
   async insert(record: RepositoryRecord) {
@@ -61,7 +73,11 @@ export class PostgresRepositoryStore implements RepositoryStore {
   }
 
   async delete(provider: string, name: string) {
-    const r = await this.db.deleteFrom('repositories').where('provider', '=', provider).where('name', '=', name).executeTakeFirst();
+    const r = await this.db
+      .deleteFrom('repositories')
+      .where('provider', '=', provider)
+      .where('name', '=', name)
+      .executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
 }

@@ -6,7 +6,11 @@ export class PostgresSettingsStore implements SettingsStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(key: string): Promise<unknown> {
-    const row = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', key)
+      .executeTakeFirst();
     return row ? (typeof row.value === 'string' ? JSON.parse(row.value) : row.value) : undefined;
   }
 

@@ -58,7 +58,9 @@ export interface Database {
     status_message: string | null;
     description: string | null;
     schema_text: string | null;
-    compatible_environment_templates: Json<Array<{ templateName: string; majorVersion: string }>> | null;
+    compatible_environment_templates: Json<
+      Array<{ templateName: string; majorVersion: string }>
+    > | null;
     supported_component_sources: Json<string[]> | null;
     source_bucket: string;
     source_key: string;
@@ -137,7 +139,9 @@ export interface Database {
     target_state: Json<Record<string, unknown>>;
     rendered: Json<Record<string, string>> | null;
     outputs: Json<Record<string, string>> | null;
-    provisioned_resources: Json<Array<{ name: string; identifier: string; provisioningEngine: string }>> | null;
+    provisioned_resources: Json<
+      Array<{ name: string; identifier: string; provisioningEngine: string }>
+    > | null;
     previous_attempted_id: string | null;
     previous_succeeded_id: string | null;
     created_at: Timestamp;

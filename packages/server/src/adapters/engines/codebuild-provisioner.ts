@@ -19,7 +19,13 @@ export interface CodeBuildProvisionerOptions {
   /** This Nucleon's endpoint as the commands reach it (AWS_ENDPOINT_URL_PROTON). */
   endpoint(): string;
   /** Short-lived credentials allowed only to report on one resource, tied to the deployment. */
-  mintCredentials(resourceArn: string, ttlMs: number, roleArn: string | undefined, sessionName: string, deploymentId: string): Promise<ScopedCredentials>;
+  mintCredentials(
+    resourceArn: string,
+    ttlMs: number,
+    roleArn: string | undefined,
+    sessionName: string,
+    deploymentId: string,
+  ): Promise<ScopedCredentials>;
   /** Revokes them when the run ends, so they never outlive the deployment. */
   revokeCredentials(accessKeyId: string): Promise<void>;
   /** PATH, HOME and LANG for the commands. */
@@ -44,14 +50,24 @@ export class CodeBuildProvisioner implements Provisioner {
     try {
       for (const [path, content] of request.files) {
         const target = resolve(workdir, path);
-        if (!target.startsWith(workdir + sep)) throw new Error(`refusing to write ${path} outside the workspace`);
+        if (!target.startsWith(workdir + sep))
+          throw new Error(`refusing to write ${path} outside the workspace`);
         await mkdir(dirname(target), { recursive: true });
         await writeFile(target, content);
       }
-      const credentials = await this.o.mintCredentials(request.resourceArn, request.timeoutMs + 5 * 60_000, request.roleArn, `nucleon-${request.deploymentId}`, request.deploymentId);
+      const credentials = await this.o.mintCredentials(
+        request.resourceArn,
+        request.timeoutMs + 5 * 60_000,
+        request.roleArn,
+        `nucleon-${request.deploymentId}`,
+        request.deploymentId,
+      );
       if (request.roleArn) request.log('engine', `assumed ${request.roleArn} for the commands`);
       minted = credentials.accessKeyId;
-      const commands = request.operation === 'DELETE' ? (request.commands?.deprovision ?? []) : (request.commands?.provision ?? []);
+      const commands =
+        request.operation === 'DELETE'
+          ? (request.commands?.deprovision ?? [])
+          : (request.commands?.provision ?? []);
       const env: Record<string, string> = {
         ...this.o.baseEnv,
         ...(request.commands?.env ?? {}),
@@ -78,7 +94,10 @@ export class CodeBuildProvisioner implements Provisioner {
         },
       });
       if (result.outcome !== 'SUCCEEDED') {
-        const message = result.outcome === 'CANCELLED' ? result.message : withStderrTail(result.message, stderr.lines());
+        const message =
+          result.outcome === 'CANCELLED'
+            ? result.message
+            : withStderrTail(result.message, stderr.lines());
         return { outcome: result.outcome, message, outputs: {}, provisionedResources: [] };
       }
       const fromFile = await readProtonOutputsFile(workdir);
@@ -111,7 +130,8 @@ class StderrTail {
 
 /** `command[1] of 2 ("…") failed with exit status 1; its last stderr lines: a | b`, within TAIL_CHARS. */
 export function withStderrTail(message: string, lines: readonly string[]): string {
-  if (lines.length === 0) return `${message}; it wrote nothing to stderr (its output is in the deployment log)`;
+  if (lines.length === 0)
+    return `${message}; it wrote nothing to stderr (its output is in the deployment log)`;
   let tail = lines.map((l) => l.trim()).join(' | ');
   if (tail.length > TAIL_CHARS) tail = `…${tail.slice(tail.length - TAIL_CHARS)}`;
   return `${message}; last stderr: ${tail}`;

@@ -26,20 +26,27 @@ export class TerraformCliProvisioner implements Provisioner {
     try {
       for (const [path, content] of request.files) {
         const target = resolve(workdir, path);
-        if (!target.startsWith(workdir + sep)) throw new Error(`refusing to write ${path} outside the workspace`);
+        if (!target.startsWith(workdir + sep))
+          throw new Error(`refusing to write ${path} outside the workspace`);
         await mkdir(dirname(target), { recursive: true });
         await writeFile(target, content);
       }
-      request.log('engine', `${this.executor.binary.flavor} ${this.executor.binary.version}: ${request.operation === 'DELETE' ? 'destroy' : 'init, plan, apply'}`);
+      request.log(
+        'engine',
+        `${this.executor.binary.flavor} ${this.executor.binary.version}: ${request.operation === 'DELETE' ? 'destroy' : 'init, plan, apply'}`,
+      );
       const run = {
         workdir,
         stateDir,
         env: { ...this.baseEnv, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
         timeoutMs: request.timeoutMs,
         signal: request.signal,
-        onOutput: (line: { stream: 'stdout' | 'stderr'; text: string }) => request.log(line.stream, line.text),
+        onOutput: (line: { stream: 'stdout' | 'stderr'; text: string }) =>
+          request.log(line.stream, line.text),
       };
-      return request.operation === 'DELETE' ? await this.executor.destroy(run) : await this.executor.apply(run);
+      return request.operation === 'DELETE'
+        ? await this.executor.destroy(run)
+        : await this.executor.apply(run);
     } finally {
       await rm(workdir, { recursive: true, force: true }).catch(() => undefined);
     }

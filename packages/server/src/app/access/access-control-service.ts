@@ -178,11 +178,11 @@ export class AccessControlService {
     const users = new Map((await this.d.users.list()).map((u) => [u.name, u.role]));
     return (await this.d.keys.list()).map((k) => ({
       ...k,
-      effectiveRole: (k.isRoot
+      effectiveRole: k.isRoot
         ? 'admin'
         : ((isRole(k.role) ? k.role : undefined) ??
           (k.userName ? users.get(k.userName) : undefined) ??
-          'admin')),
+          'admin'),
     }));
   }
 

@@ -28,11 +28,28 @@ interface ComponentInput {
 /** The one IaC file a component manifest names, and its engine (CloudFormation or Terraform). */
 export function componentFolder(manifest: string, templateFile: string) {
   const file = /file:\s*["']?([^"'\n]+)["']?/.exec(manifest)?.[1]?.trim() ?? 'cloudformation.yaml';
-  const { manifest: parsed, problems } = parseManifest('component', manifest, new Set([`component/${file}`]), 1);
-  if (!parsed || problems.length) throw new ValidationError(`manifest: ${problems.map((p) => `${p.line ? `line ${p.line}: ` : ''}${p.message}`).join('; ')}`);
-  if (parsed.engine === 'codebuild') throw new ValidationError('manifest: components are not available for CodeBuild provisioning; use jinja/cloudformation or hcl/terraform.');
-  if (parsed.files.length !== 1) throw new ValidationError('manifest: a component has exactly one template file.');
-  return { engine: parsed.engine, directory: 'component', files: parsed.files, content: templateFile };
+  const { manifest: parsed, problems } = parseManifest(
+    'component',
+    manifest,
+    new Set([`component/${file}`]),
+    1,
+  );
+  if (!parsed || problems.length)
+    throw new ValidationError(
+      `manifest: ${problems.map((p) => `${p.line ? `line ${p.line}: ` : ''}${p.message}`).join('; ')}`,
+    );
+  if (parsed.engine === 'codebuild')
+    throw new ValidationError(
+      'manifest: components are not available for CodeBuild provisioning; use jinja/cloudformation or hcl/terraform.',
+    );
+  if (parsed.files.length !== 1)
+    throw new ValidationError('manifest: a component has exactly one template file.');
+  return {
+    engine: parsed.engine,
+    directory: 'component',
+    files: parsed.files,
+    content: templateFile,
+  };
 }
 
 /** Directly defined components (Proton §9.3): attached to an instance or standing in an environment. */
@@ -48,56 +65,147 @@ export class ComponentsService {
   /** Resolves where a component lives and what it reads, enforcing Proton's attachment rules. */
   private async placement(input: ComponentInput, current?: ResourceRecord) {
     const svcName = input.serviceName ?? (current ? str(current.settings.serviceName) : undefined);
-    const instName = input.serviceInstanceName ?? (current ? str(current.settings.serviceInstanceName) : undefined);
-    if (!!str(svcName) !== !!str(instName)) throw new ValidationError('Give both serviceName and serviceInstanceName to attach the component, or neither.');
-    if (current && str(current.settings.serviceInstanceName) && str(instName) && (current.settings.serviceName !== svcName || current.settings.serviceInstanceName !== instName)) {
-      throw new ValidationError('A component moves only attached → detached → attached: detach it first (serviceName and serviceInstanceName "").');
+    const instName =
+      input.serviceInstanceName ??
+      (current ? str(current.settings.serviceInstanceName) : undefined);
+    if (!!str(svcName) !== !!str(instName))
+      throw new ValidationError(
+        'Give both serviceName and serviceInstanceName to attach the component, or neither.',
+      );
+    if (
+      current &&
+      str(current.settings.serviceInstanceName) &&
+      str(instName) &&
+      (current.settings.serviceName !== svcName ||
+        current.settings.serviceInstanceName !== instName)
+    ) {
+      throw new ValidationError(
+        'A component moves only attached → detached → attached: detach it first (serviceName and serviceInstanceName "").',
+      );
     }
     let environmentName = input.environmentName ?? current?.environmentName ?? undefined;
     let inputs: Record<string, unknown> = {};
     if (str(svcName) && str(instName)) {
-      const inst = await this.d.store.getResource({ kind: 'SERVICE_INSTANCE', serviceName: svcName!, name: instName! });
-      if (!inst) throw new ValidationError(`The service instance ${instName} of service ${svcName} does not exist.`);
-      const version = await this.d.catalog.getVersion('SERVICE', inst.templateName, inst.templateMajor, inst.templateMinor);
+      const inst = await this.d.store.getResource({
+        kind: 'SERVICE_INSTANCE',
+        serviceName: svcName!,
+        name: instName!,
+      });
+      if (!inst)
+        throw new ValidationError(
+          `The service instance ${instName} of service ${svcName} does not exist.`,
+        );
+      const version = await this.d.catalog.getVersion(
+        'SERVICE',
+        inst.templateName,
+        inst.templateMajor,
+        inst.templateMinor,
+      );
       if (!(version?.supportedComponentSources ?? []).includes('DIRECTLY_DEFINED')) {
-        throw new ValidationError(`${inst.templateName}:${inst.templateMajor}.${inst.templateMinor} does not list DIRECTLY_DEFINED in supportedComponentSources, so components cannot attach to its instances.`);
+        throw new ValidationError(
+          `${inst.templateName}:${inst.templateMajor}.${inst.templateMinor} does not list DIRECTLY_DEFINED in supportedComponentSources, so components cannot attach to its instances.`,
+        );
       }
-      const others = (await this.d.store.listResources({ kind: 'COMPONENT' })).filter((c) => c.name !== input.name && c.settings.serviceName === svcName && c.settings.serviceInstanceName === instName);
-      if (others.length) throw new ConflictError(`The instance ${instName} already has the component ${others[0]!.name} attached.`);
+      const others = (await this.d.store.listResources({ kind: 'COMPONENT' })).filter(
+        (c) =>
+          c.name !== input.name &&
+          c.settings.serviceName === svcName &&
+          c.settings.serviceInstanceName === instName,
+      );
+      if (others.length)
+        throw new ConflictError(
+          `The instance ${instName} already has the component ${others[0]!.name} attached.`,
+        );
       environmentName = inst.environmentName ?? undefined;
       const specText = input.serviceSpec ?? current?.spec ?? undefined;
-      const entry = specText ? parseSpec(specText).instances.find((i) => i.name === instName) : undefined;
-      const bundle = await this.d.bundles.load('SERVICE', inst.templateName, inst.templateMajor, inst.templateMinor);
-      inputs = entry ? checkInputs(bundle, 'service', entry.spec, 'serviceSpec') : ((inst.settings.inputs as Record<string, unknown>) ?? {});
+      const entry = specText
+        ? parseSpec(specText).instances.find((i) => i.name === instName)
+        : undefined;
+      const bundle = await this.d.bundles.load(
+        'SERVICE',
+        inst.templateName,
+        inst.templateMajor,
+        inst.templateMinor,
+      );
+      inputs = entry
+        ? checkInputs(bundle, 'service', entry.spec, 'serviceSpec')
+        : ((inst.settings.inputs as Record<string, unknown>) ?? {});
     }
-    if (!environmentName) throw new ValidationError('environmentName is required for a component that is not attached to a service instance.');
-    const env = await this.d.store.getResource({ kind: 'ENVIRONMENT', serviceName: '', name: environmentName });
+    if (!environmentName)
+      throw new ValidationError(
+        'environmentName is required for a component that is not attached to a service instance.',
+      );
+    const env = await this.d.store.getResource({
+      kind: 'ENVIRONMENT',
+      serviceName: '',
+      name: environmentName,
+    });
     if (!env) throw new ValidationError(`The environment ${environmentName} does not exist.`);
-    if (!env.settings.componentRoleArn) throw new ValidationError(`The environment ${environmentName} has no componentRoleArn, so it does not allow directly defined components.`);
-    return { environmentName, env, serviceName: str(svcName) ?? null, serviceInstanceName: str(instName) ?? null, inputs };
+    if (!env.settings.componentRoleArn)
+      throw new ValidationError(
+        `The environment ${environmentName} has no componentRoleArn, so it does not allow directly defined components.`,
+      );
+    return {
+      environmentName,
+      env,
+      serviceName: str(svcName) ?? null,
+      serviceInstanceName: str(instName) ?? null,
+      inputs,
+    };
   }
 
   async create(input: ComponentInput & { manifest: string; templateFile: string }) {
     const existing = await this.d.store.getResource(key(input.name));
     if (existing) {
-      if (input.clientToken && existing.settings.lastClientRequestToken === input.clientToken) return componentView(existing);
+      if (input.clientToken && existing.settings.lastClientRequestToken === input.clientToken)
+        return componentView(existing);
       throw new ConflictError(`A component named ${input.name} already exists.`);
     }
     const folder = componentFolder(input.manifest, input.templateFile);
     const where = await this.placement(input);
     const arn = protonArn(this.d.arnScope, `component/${input.name}`);
-    const provisioningFolder = await reserveProvisioningFolder(this.d, where.env, { kind: 'COMPONENT', serviceName: '', name: input.name, environmentName: where.environmentName, arn });
+    const provisioningFolder = await reserveProvisioningFolder(this.d, where.env, {
+      kind: 'COMPONENT',
+      serviceName: '',
+      name: input.name,
+      environmentName: where.environmentName,
+      arn,
+    });
     const now = this.d.clock.now();
-    const settings = { manifest: input.manifest, templateFile: input.templateFile, serviceName: where.serviceName, serviceInstanceName: where.serviceInstanceName, inputs: where.inputs, description: input.description ?? null, lastClientRequestToken: input.clientToken ?? null, lastModifiedAt: now.toISOString() };
+    const settings = {
+      manifest: input.manifest,
+      templateFile: input.templateFile,
+      serviceName: where.serviceName,
+      serviceInstanceName: where.serviceInstanceName,
+      inputs: where.inputs,
+      description: input.description ?? null,
+      lastClientRequestToken: input.clientToken ?? null,
+      lastModifiedAt: now.toISOString(),
+    };
     const start = planDeployment({
       arnScope: this.d.arnScope,
       now,
       current: undefined,
-      next: { kind: 'COMPONENT', serviceName: '', name: input.name, arn, environmentName: where.environmentName, templateName: '', templateMajor: 0, templateMinor: 0, spec: input.serviceSpec ?? null, settings, lastSucceededDeploymentId: null, createdAt: now, provisioningFolder },
+      next: {
+        kind: 'COMPONENT',
+        serviceName: '',
+        name: input.name,
+        arn,
+        environmentName: where.environmentName,
+        templateName: '',
+        templateMajor: 0,
+        templateMinor: 0,
+        spec: input.serviceSpec ?? null,
+        settings,
+        lastSucceededDeploymentId: null,
+        createdAt: now,
+        provisioningFolder,
+      },
       operation: 'DEPLOY',
       engine: engineOf({ ...folder }, where.env.settings, this.d.terraformCli),
     });
-    if (!(await this.d.store.createResources({ starts: [start] }))) throw new ConflictError(`A component named ${input.name} was created at the same time.`);
+    if (!(await this.d.store.createResources({ starts: [start] })))
+      throw new ConflictError(`A component named ${input.name} was created at the same time.`);
     if (input.tags?.length) await this.d.catalog.putTags(start.resource.arn, input.tags);
     this.d.poke();
     return componentView(start.resource);
@@ -107,12 +215,19 @@ export class ComponentsService {
     return componentView(await this.require(name));
   }
 
-  async list(input: { environmentName?: string; serviceName?: string; serviceInstanceName?: string; nextToken?: string; maxResults?: number }) {
+  async list(input: {
+    environmentName?: string;
+    serviceName?: string;
+    serviceInstanceName?: string;
+    nextToken?: string;
+    maxResults?: number;
+  }) {
     const all = (await this.d.store.listResources({ kind: 'COMPONENT' })).filter(
       (c) =>
         (!input.environmentName || c.environmentName === input.environmentName) &&
         (!input.serviceName || c.settings.serviceName === input.serviceName) &&
-        (!input.serviceInstanceName || c.settings.serviceInstanceName === input.serviceInstanceName),
+        (!input.serviceInstanceName ||
+          c.settings.serviceInstanceName === input.serviceInstanceName),
     );
     const page = pageOf(all, (c) => c.name, input.nextToken, input.maxResults);
     return { components: page.items.map(componentView), nextToken: page.nextToken };
@@ -123,17 +238,46 @@ export class ComponentsService {
     requireIdle(c, `The component ${c.name}`);
     const now = this.d.clock.now().toISOString();
     if (input.deploymentType === 'NONE') {
-      if (input.templateFile || input.serviceSpec || input.serviceName !== undefined || input.serviceInstanceName !== undefined) {
-        throw new ValidationError('deploymentType NONE changes only the description; use CURRENT_VERSION to redeploy with a new template file, spec or attachment.');
+      if (
+        input.templateFile ||
+        input.serviceSpec ||
+        input.serviceName !== undefined ||
+        input.serviceInstanceName !== undefined
+      ) {
+        throw new ValidationError(
+          'deploymentType NONE changes only the description; use CURRENT_VERSION to redeploy with a new template file, spec or attachment.',
+        );
       }
-      return componentView((await this.d.store.updateResourceSettings(c, { ...c.settings, description: input.description ?? c.settings.description, lastModifiedAt: now }))!);
+      return componentView(
+        (await this.d.store.updateResourceSettings(c, {
+          ...c.settings,
+          description: input.description ?? c.settings.description,
+          lastModifiedAt: now,
+        }))!,
+      );
     }
     const templateFile = input.templateFile ?? String(c.settings.templateFile);
     const folder = componentFolder(String(c.settings.manifest), templateFile);
     const where = await this.placement(input, c);
     const provisioningFolder = await reserveProvisioningFolder(this.d, where.env, c);
-    const settings = { ...c.settings, templateFile, serviceName: where.serviceName, serviceInstanceName: where.serviceInstanceName, inputs: where.inputs, description: input.description ?? c.settings.description, lastClientRequestToken: input.clientToken ?? c.settings.lastClientRequestToken, lastModifiedAt: now };
-    const start = planDeployment({ arnScope: this.d.arnScope, now: this.d.clock.now(), current: c, next: { ...c, spec: input.serviceSpec ?? c.spec, settings, provisioningFolder }, operation: 'DEPLOY', engine: engineOf({ ...folder }, where.env.settings, this.d.terraformCli) });
+    const settings = {
+      ...c.settings,
+      templateFile,
+      serviceName: where.serviceName,
+      serviceInstanceName: where.serviceInstanceName,
+      inputs: where.inputs,
+      description: input.description ?? c.settings.description,
+      lastClientRequestToken: input.clientToken ?? c.settings.lastClientRequestToken,
+      lastModifiedAt: now,
+    };
+    const start = planDeployment({
+      arnScope: this.d.arnScope,
+      now: this.d.clock.now(),
+      current: c,
+      next: { ...c, spec: input.serviceSpec ?? c.spec, settings, provisioningFolder },
+      operation: 'DEPLOY',
+      engine: engineOf({ ...folder }, where.env.settings, this.d.terraformCli),
+    });
     await startOrConflict(this.d, [start], `The component ${c.name}`);
     return componentView(start.resource);
   }
@@ -143,12 +287,25 @@ export class ComponentsService {
     if (!c) return undefined;
     if (c.deploymentStatus === 'DELETE_IN_PROGRESS') return componentView(c);
     if (str(c.settings.serviceInstanceName)) {
-      throw new ConflictError(`The component ${name} is attached to ${String(c.settings.serviceName)}/${String(c.settings.serviceInstanceName)}. Detach it first (UpdateComponent with serviceName and serviceInstanceName "").`);
+      throw new ConflictError(
+        `The component ${name} is attached to ${String(c.settings.serviceName)}/${String(c.settings.serviceInstanceName)}. Detach it first (UpdateComponent with serviceName and serviceInstanceName "").`,
+      );
     }
     requireIdle(c, `The component ${name}`);
     const folder = componentFolder(String(c.settings.manifest), String(c.settings.templateFile));
-    const env = await this.d.store.getResource({ kind: 'ENVIRONMENT', serviceName: '', name: c.environmentName ?? '' });
-    const start = planDeployment({ arnScope: this.d.arnScope, now: this.d.clock.now(), current: c, next: c, operation: 'DELETE', engine: engineOf({ ...folder }, env?.settings ?? {}, this.d.terraformCli) });
+    const env = await this.d.store.getResource({
+      kind: 'ENVIRONMENT',
+      serviceName: '',
+      name: c.environmentName ?? '',
+    });
+    const start = planDeployment({
+      arnScope: this.d.arnScope,
+      now: this.d.clock.now(),
+      current: c,
+      next: c,
+      operation: 'DELETE',
+      engine: engineOf({ ...folder }, env?.settings ?? {}, this.d.terraformCli),
+    });
     await startOrConflict(this.d, [start], `The component ${name}`);
     return componentView(start.resource);
   }

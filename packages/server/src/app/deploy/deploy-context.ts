@@ -1,7 +1,17 @@
-import { ConflictError, NotFoundError, ValidationError, type ArnScope, type TemplateKind } from '@nucleon/core';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  type ArnScope,
+  type TemplateKind,
+} from '@nucleon/core';
 import type { CatalogStore } from '../../ports/catalog-store.js';
 import type { Clock } from '../../ports/clock.js';
-import type { DeploymentStore, ResourceRecord, StartDeployment } from '../../ports/deployment-store.js';
+import type {
+  DeploymentStore,
+  ResourceRecord,
+  StartDeployment,
+} from '../../ports/deployment-store.js';
 import type { LoadedBundle, VersionBundles } from '../../ports/version-bundles.js';
 import { refs } from '../template-views.js';
 import { isActive, recommendedMinorVersion } from '@nucleon/core';
@@ -33,13 +43,21 @@ export async function versionForCreate(
   const versions = await deps.catalog.listVersions(kind, templateName);
   const chosen = minor ?? recommendedMinorVersion(refs(versions), major);
   if (chosen === undefined) {
-    throw new ValidationError(`The ${label} ${templateName} has no published minor version in major version ${major}. Publish one, or give templateMinorVersion.`);
+    throw new ValidationError(
+      `The ${label} ${templateName} has no published minor version in major version ${major}. Publish one, or give templateMinorVersion.`,
+    );
   }
   const v = versions.find((x) => x.major === major && x.minor === chosen);
   if (!v || (v.status !== 'PUBLISHED' && v.status !== 'DRAFT')) {
-    throw new ValidationError(`The ${label} version ${templateName}:${major}.${chosen} is not registered (status ${v?.status ?? 'absent'}). Use a DRAFT or PUBLISHED version.`);
+    throw new ValidationError(
+      `The ${label} version ${templateName}:${major}.${chosen} is not registered (status ${v?.status ?? 'absent'}). Use a DRAFT or PUBLISHED version.`,
+    );
   }
-  return { major, minor: chosen, bundle: await deps.bundles.load(kind, templateName, major, chosen) };
+  return {
+    major,
+    minor: chosen,
+    bundle: await deps.bundles.load(kind, templateName, major, chosen),
+  };
 }
 
 /** Turns input validation errors into one ValidationException. */
@@ -50,7 +68,10 @@ export function checkInputs(
   where: string,
 ): Record<string, unknown> {
   if (!bundle.hasInputType(which)) {
-    if (inputs && Object.keys(inputs).length > 0) throw new ValidationError(`${where}: no input type declared for this resource, but inputs were given.`);
+    if (inputs && Object.keys(inputs).length > 0)
+      throw new ValidationError(
+        `${where}: no input type declared for this resource, but inputs were given.`,
+      );
     return {};
   }
   const result = bundle.validateInputs(which, inputs ?? {});
@@ -59,24 +80,37 @@ export function checkInputs(
 }
 
 /** Stores new deployments atomically; a resource already deploying is a ConflictException. */
-export async function startOrConflict(deps: DeployDeps, starts: StartDeployment[], what: string): Promise<void> {
+export async function startOrConflict(
+  deps: DeployDeps,
+  starts: StartDeployment[],
+  what: string,
+): Promise<void> {
   if (!(await deps.store.startDeployments(starts))) {
-    throw new ConflictError(`${what} has a deployment in progress. Wait for it to finish, or cancel it, then try again.`);
+    throw new ConflictError(
+      `${what} has a deployment in progress. Wait for it to finish, or cancel it, then try again.`,
+    );
   }
   deps.poke();
 }
 
 export function requireIdle(r: ResourceRecord, what: string): void {
   if (isActive(r.deploymentStatus)) {
-    throw new ConflictError(`${what} has a deployment in progress (${r.deploymentStatus}). Wait for it to finish, or cancel it, then try again.`);
+    throw new ConflictError(
+      `${what} has a deployment in progress (${r.deploymentStatus}). Wait for it to finish, or cancel it, then try again.`,
+    );
   }
 }
 
 /** Outputs of a resource: of the given deployment, else of its last successful one. */
-export async function outputsOf(d: DeployDeps, r: ResourceRecord, deploymentId: string | undefined) {
+export async function outputsOf(
+  d: DeployDeps,
+  r: ResourceRecord,
+  deploymentId: string | undefined,
+) {
   const id = deploymentId ?? r.lastSucceededDeploymentId;
   if (!id) return [];
   const dep = await d.store.getDeployment(id);
-  if (!dep || dep.targetArn !== r.arn) throw new NotFoundError(`The deployment ${id} does not exist for ${r.arn}.`);
+  if (!dep || dep.targetArn !== r.arn)
+    throw new NotFoundError(`The deployment ${id} does not exist for ${r.arn}.`);
   return Object.entries(dep.outputs ?? {}).map(([key, valueString]) => ({ key, valueString }));
 }

@@ -13,9 +13,17 @@ import {
 } from '@nucleon/core';
 import { FaultStep, noFaults, type FaultInjector } from '../../ports/fault-injector.js';
 import { NonRetryableJobError, type ClaimedJob } from '../../ports/job-queue.js';
-import type { DeploymentRecord, DeploymentStore, ResourceRecord } from '../../ports/deployment-store.js';
+import type {
+  DeploymentRecord,
+  DeploymentStore,
+  ResourceRecord,
+} from '../../ports/deployment-store.js';
 import type { Provisioner } from '../../ports/provisioner.js';
-import type { LoadedBundle, TemplateRenderer, VersionBundles } from '../../ports/version-bundles.js';
+import type {
+  LoadedBundle,
+  TemplateRenderer,
+  VersionBundles,
+} from '../../ports/version-bundles.js';
 import { componentFolder } from './components-service.js';
 import { EventBuffer } from './event-buffer.js';
 import { failureMessage } from './failure-advice.js';
@@ -48,7 +56,11 @@ const RESUMABLE = new Set(['cloudformation', 'none', 'terraform', 'terraform-cli
 
 /** Errors that trying again cannot fix: the template, the spec or the resource is wrong. */
 function isPermanent(error: Error): boolean {
-  return error instanceof NucleonError || error instanceof NonRetryableJobError || error.name === 'RenderError';
+  return (
+    error instanceof NucleonError ||
+    error instanceof NonRetryableJobError ||
+    error.name === 'RenderError'
+  );
 }
 
 /** Where a run got to, so a failure knows whether a later attempt may run the engine. */
@@ -63,7 +75,10 @@ function componentBundle(r: ResourceRecord): LoadedBundle {
   return {
     files: new Map([[folder.files[0]!, Buffer.from(folder.content, 'utf8')]]),
     environment: { engine: folder.engine, directory: folder.directory, files: folder.files },
-    validateInputs: (_w, inputs) => ({ ok: true, value: (inputs as Record<string, unknown>) ?? {} }),
+    validateInputs: (_w, inputs) => ({
+      ok: true,
+      value: (inputs as Record<string, unknown>) ?? {},
+    }),
     hasInputType: () => false,
   };
 }
@@ -90,20 +105,37 @@ export class DeploymentRunner {
     const progress: Progress = { engineReached: false };
     try {
       if (job.attempts > 1 && deployment.rendered !== null && !RESUMABLE.has(deployment.engine)) {
-        return await this.finish(deployment, events, this.failedStatus(deployment), `Nucleon stopped while this deployment was running (attempt ${job.attempts - 1} of its job was interrupted after its commands may have started). Its commands run at most once, so it was not repeated; check what they changed, then redeploy.`);
+        return await this.finish(
+          deployment,
+          events,
+          this.failedStatus(deployment),
+          `Nucleon stopped while this deployment was running (attempt ${job.attempts - 1} of its job was interrupted after its commands may have started). Its commands run at most once, so it was not repeated; check what they changed, then redeploy.`,
+        );
       }
       this.fault(FaultStep.CLAIM, deployment);
-      if (deployment.cancelRequested) return await this.finish(deployment, events, 'CANCELLED', 'User initiated cancellation.');
-      events.push('status', `${deployment.operation === 'DELETE' ? 'delete' : 'deployment'} started on engine ${deployment.engine}${job.attempts > 1 ? ` (resumed, attempt ${job.attempts})` : ''}`);
+      if (deployment.cancelRequested)
+        return await this.finish(deployment, events, 'CANCELLED', 'User initiated cancellation.');
+      events.push(
+        'status',
+        `${deployment.operation === 'DELETE' ? 'delete' : 'deployment'} started on engine ${deployment.engine}${job.attempts > 1 ? ` (resumed, attempt ${job.attempts})` : ''}`,
+      );
       await this.run(deployment, events, signal, progress);
     } catch (thrown) {
       if (signal.aborted) throw thrown;
       const error = coerceError(thrown);
       // Once a non-resumable engine was reached, a later attempt would not run it: end now with the cause.
-      const final = isPermanent(error) || (progress.engineReached && !RESUMABLE.has(deployment.engine));
+      const final =
+        isPermanent(error) || (progress.engineReached && !RESUMABLE.has(deployment.engine));
       if (!final) {
-        this.d.logger.warn('deployment attempt failed', { deploymentId: id, attempt: job.attempts, error: error.message });
-        events.push('status', `attempt ${job.attempts} of ${job.maxAttempts} failed${job.attempts < job.maxAttempts ? ' and will be retried' : ''}: ${error.message}`);
+        this.d.logger.warn('deployment attempt failed', {
+          deploymentId: id,
+          attempt: job.attempts,
+          error: error.message,
+        });
+        events.push(
+          'status',
+          `attempt ${job.attempts} of ${job.maxAttempts} failed${job.attempts < job.maxAttempts ? ' and will be retried' : ''}: ${error.message}`,
+        );
         throw error;
       }
       this.d.logger.warn('deployment failed', { deploymentId: id, error: error.message });
@@ -145,30 +177,74 @@ export class DeploymentRunner {
 
   /** Test-only: the subject is the resource's name, with `/delete` for a delete. */
   private fault(step: FaultStep, deployment: DeploymentRecord): void {
-    (this.d.faults ?? noFaults).at(step, deployment.operation === 'DELETE' ? `${deployment.target.name}/delete` : deployment.target.name);
+    (this.d.faults ?? noFaults).at(
+      step,
+      deployment.operation === 'DELETE'
+        ? `${deployment.target.name}/delete`
+        : deployment.target.name,
+    );
   }
 
-  private async run(deployment: DeploymentRecord, events: EventBuffer, signal: AbortSignal, progress: Progress): Promise<void> {
+  private async run(
+    deployment: DeploymentRecord,
+    events: EventBuffer,
+    signal: AbortSignal,
+    progress: Progress,
+  ): Promise<void> {
     const resource = await this.d.store.getResource(deployment.target);
     if (!resource) throw new Error(`the resource ${deployment.targetArn} no longer exists`);
     const kind: TemplateKind = resource.kind === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'SERVICE';
-    const state = deployment.targetState as { templateMajorVersion: string; templateMinorVersion: string };
+    const state = deployment.targetState as {
+      templateMajorVersion: string;
+      templateMinorVersion: string;
+    };
     if (deployment.engine === 'none') {
       const inputs = (resource.settings.inputs as Record<string, unknown>) ?? {};
-      const outputs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
-      return this.finish(deployment, events, deployment.operation === 'DELETE' ? 'DELETE_COMPLETE' : 'SUCCEEDED', 'customer-managed: the spec supplies the outputs', outputs);
+      const outputs = Object.fromEntries(
+        Object.entries(inputs).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+      );
+      return this.finish(
+        deployment,
+        events,
+        deployment.operation === 'DELETE' ? 'DELETE_COMPLETE' : 'SUCCEEDED',
+        'customer-managed: the spec supplies the outputs',
+        outputs,
+      );
     }
     const provisioner = this.d.provisioners[deployment.engine];
-    if (!provisioner) throw new Error(`the ${deployment.engine} engine is not available on this Nucleon`);
+    if (!provisioner)
+      throw new Error(`the ${deployment.engine} engine is not available on this Nucleon`);
     const bundle =
       resource.kind === 'COMPONENT'
         ? componentBundle(resource)
-        : await this.d.bundles.load(kind, resource.templateName, Number(state.templateMajorVersion), Number(state.templateMinorVersion));
+        : await this.d.bundles.load(
+            kind,
+            resource.templateName,
+            Number(state.templateMajorVersion),
+            Number(state.templateMinorVersion),
+          );
     this.fault(FaultStep.RENDER, deployment);
-    const templateArn = resource.kind === 'COMPONENT' ? resource.arn : protonArn(this.d.arnScope, `${kind === 'ENVIRONMENT' ? 'environment' : 'service'}-template/${resource.templateName}:${state.templateMajorVersion}.${state.templateMinorVersion}`);
-    const environmentArn = resource.environmentName ? protonArn(this.d.arnScope, `environment/${resource.environmentName}`) : undefined;
+    const templateArn =
+      resource.kind === 'COMPONENT'
+        ? resource.arn
+        : protonArn(
+            this.d.arnScope,
+            `${kind === 'ENVIRONMENT' ? 'environment' : 'service'}-template/${resource.templateName}:${state.templateMajorVersion}.${state.templateMinorVersion}`,
+          );
+    const environmentArn = resource.environmentName
+      ? protonArn(this.d.arnScope, `environment/${resource.environmentName}`)
+      : undefined;
     events.push('status', 'rendering the templates');
-    const rendered = await renderDeployment({ store: this.d.store, renderer: this.d.renderer, bundle, resource, accountId: this.d.accountId, deployment, templateArn, environmentArn });
+    const rendered = await renderDeployment({
+      store: this.d.store,
+      renderer: this.d.renderer,
+      bundle,
+      resource,
+      accountId: this.d.accountId,
+      deployment,
+      templateArn,
+      environmentArn,
+    });
     const roleArn = await this.roleFor(resource, deployment.engine);
     const repository = await this.repositoryFor(resource);
     // Recorded before the engine starts: a later attempt of a non-resumable engine sees it and does not repeat the commands.
@@ -190,7 +266,11 @@ export class DeploymentRunner {
           }
         },
         // The database may be briefly unreachable: the next poll asks again.
-        (error: unknown) => this.d.logger.warn('could not check for a cancellation request', { deploymentId: deployment.id, error: coerceError(error).message }),
+        (error: unknown) =>
+          this.d.logger.warn('could not check for a cancellation request', {
+            deploymentId: deployment.id,
+            error: coerceError(error).message,
+          }),
       );
     }, this.d.cancelPollMs ?? 500);
     const stall = new StallWatch({
@@ -213,7 +293,11 @@ export class DeploymentRunner {
         operation: deployment.operation,
         resourceArn: resource.arn,
         resourceName: engineName,
-        owner: { installationId: this.d.installationId, resourceArn: resource.arn, legacyName: engineName === legacyEngineResourceName(resource) },
+        owner: {
+          installationId: this.d.installationId,
+          resourceArn: resource.arn,
+          legacyName: engineName === legacyEngineResourceName(resource),
+        },
         files: rendered.files,
         ...(rendered.templateFile ? { templateFile: rendered.templateFile } : {}),
         ...(rendered.folder.codebuild ? { commands: rendered.folder.codebuild } : {}),
@@ -225,18 +309,30 @@ export class DeploymentRunner {
           stall.output(message);
           events.push(k, message);
         },
-        reportedOutputs: async () => (await this.d.store.getDeployment(deployment.id))?.outputs ?? {},
+        reportedOutputs: async () =>
+          (await this.d.store.getDeployment(deployment.id))?.outputs ?? {},
       });
       // The worker gave the job up: whatever the engine reported, this worker records nothing.
       signal.throwIfAborted();
       this.fault(FaultStep.ENGINE_RUNNING, deployment);
       if (result.awaitingNotification && result.outcome === 'SUCCEEDED') {
-        events.push('status', `${result.message}; waiting for NotifyResourceDeploymentStatusChange with deploymentId ${deployment.id}`);
+        events.push(
+          'status',
+          `${result.message}; waiting for NotifyResourceDeploymentStatusChange with deploymentId ${deployment.id}`,
+        );
         return;
       }
       const status = finalStatus(result.outcome, deployment.operation === 'DELETE');
-      const message = result.outcome === 'CANCELLED' ? 'User initiated cancellation.' : failureMessage(result);
-      await this.finish(deployment, events, status, message, result.outputs, result.provisionedResources);
+      const message =
+        result.outcome === 'CANCELLED' ? 'User initiated cancellation.' : failureMessage(result);
+      await this.finish(
+        deployment,
+        events,
+        status,
+        message,
+        result.outputs,
+        result.provisionedResources,
+      );
     } finally {
       clearInterval(poll);
       stall.stop();
@@ -250,15 +346,28 @@ export class DeploymentRunner {
    */
   private async engineName(r: ResourceRecord): Promise<string> {
     if (r.engineName) return r.engineName;
-    const name = await this.d.store.assignEngineName(r, engineResourceName(this.d.installationId, r));
+    const name = await this.d.store.assignEngineName(
+      r,
+      engineResourceName(this.d.installationId, r),
+    );
     if (!name) throw new Error(`the resource ${r.arn} no longer exists`);
     return name;
   }
 
   /** Self-managed Terraform: the environment's provisioning repository and the resource's folder. */
-  private async repositoryFor(r: ResourceRecord): Promise<{ provider: string; name: string; branch: string; folder: string } | undefined> {
-    const env = r.kind === 'ENVIRONMENT' ? r : await this.d.store.getResource({ kind: 'ENVIRONMENT', serviceName: '', name: r.environmentName ?? '' });
-    const repo = env?.settings.provisioningRepository as { provider?: string; name?: string; branch?: string } | undefined;
+  private async repositoryFor(
+    r: ResourceRecord,
+  ): Promise<{ provider: string; name: string; branch: string; folder: string } | undefined> {
+    const env =
+      r.kind === 'ENVIRONMENT'
+        ? r
+        : await this.d.store.getResource({
+            kind: 'ENVIRONMENT',
+            serviceName: '',
+            name: r.environmentName ?? '',
+          });
+    const repo = env?.settings.provisioningRepository as
+      { provider?: string; name?: string; branch?: string } | undefined;
     if (!repo?.provider || !repo.name || !repo.branch) return undefined;
     const folder = r.provisioningFolder ?? provisioningFolder(r);
     return { provider: repo.provider, name: repo.name, branch: repo.branch, folder };
@@ -266,7 +375,14 @@ export class DeploymentRunner {
 
   private async roleFor(r: ResourceRecord, engine: string): Promise<string | undefined> {
     const envName = r.kind === 'ENVIRONMENT' ? r.name : r.environmentName;
-    const env = r.kind === 'ENVIRONMENT' ? r : await this.d.store.getResource({ kind: 'ENVIRONMENT', serviceName: '', name: envName ?? '' });
+    const env =
+      r.kind === 'ENVIRONMENT'
+        ? r
+        : await this.d.store.getResource({
+            kind: 'ENVIRONMENT',
+            serviceName: '',
+            name: envName ?? '',
+          });
     const key = engine === 'codebuild' ? 'codebuildRoleArn' : 'protonServiceRoleArn';
     const v = env?.settings[key];
     return typeof v === 'string' ? v : undefined;
@@ -284,7 +400,12 @@ export class DeploymentRunner {
     events.push('status', `${status}: ${message}`);
     await events.flush();
     // One transaction ends the deployment, updates its resource and enqueues the service's reconcile.
-    const done = await this.d.store.finishDeployment(deployment.id, { status, message: message.slice(0, 5000), outputs, provisionedResources });
+    const done = await this.d.store.finishDeployment(deployment.id, {
+      status,
+      message: message.slice(0, 5000),
+      outputs,
+      provisionedResources,
+    });
     if (done) this.fault(FaultStep.OUTPUTS_RECORDED, deployment);
   }
 }

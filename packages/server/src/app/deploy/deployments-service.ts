@@ -1,4 +1,11 @@
-import { AccessDeniedError, NotFoundError, ValidationError, parseProtonArn, recommendedMinorVersion, recommendedVersion } from '@nucleon/core';
+import {
+  AccessDeniedError,
+  NotFoundError,
+  ValidationError,
+  parseProtonArn,
+  recommendedMinorVersion,
+  recommendedVersion,
+} from '@nucleon/core';
 import type { DeploymentRecord, ResourceKey } from '../../ports/deployment-store.js';
 import { pageOf } from '../pagination.js';
 import type { Principal } from '../request-context.js';
@@ -10,12 +17,16 @@ import { deploymentView } from './resource-views.js';
 export function keyOfArn(arn: string): ResourceKey | undefined {
   const p = parseProtonArn(arn);
   if (!p) return undefined;
-  if (p.resourceType === 'environment') return { kind: 'ENVIRONMENT', serviceName: '', name: p.resource };
-  if (p.resourceType === 'component') return { kind: 'COMPONENT', serviceName: '', name: p.resource };
+  if (p.resourceType === 'environment')
+    return { kind: 'ENVIRONMENT', serviceName: '', name: p.resource };
+  if (p.resourceType === 'component')
+    return { kind: 'COMPONENT', serviceName: '', name: p.resource };
   const inst = /^([^/]+)\/service-instance\/([^/]+)$/.exec(p.resource);
-  if (p.resourceType === 'service' && inst) return { kind: 'SERVICE_INSTANCE', serviceName: inst[1]!, name: inst[2]! };
+  if (p.resourceType === 'service' && inst)
+    return { kind: 'SERVICE_INSTANCE', serviceName: inst[1]!, name: inst[2]! };
   const pipe = /^([^/]+)\/pipeline(?:\/.*)?$/.exec(p.resource);
-  if (p.resourceType === 'service' && pipe) return { kind: 'SERVICE_PIPELINE', serviceName: pipe[1]!, name: 'pipeline' };
+  if (p.resourceType === 'service' && pipe)
+    return { kind: 'SERVICE_PIPELINE', serviceName: pipe[1]!, name: 'pipeline' };
   return undefined;
 }
 
@@ -25,12 +36,23 @@ export class DeploymentsService {
 
   async require(id: string): Promise<DeploymentRecord> {
     const dep = await this.d.store.getDeployment(id);
-    if (!dep) throw new NotFoundError(`The deployment ${id} does not exist. List deployments to see their ids.`);
+    if (!dep)
+      throw new NotFoundError(
+        `The deployment ${id} does not exist. List deployments to see their ids.`,
+      );
     return dep;
   }
 
-  async list(input: { environmentName?: string; serviceName?: string; serviceInstanceName?: string; componentName?: string; nextToken?: string; maxResults?: number }) {
-    if (input.serviceInstanceName && !input.serviceName) throw new ValidationError('serviceInstanceName needs serviceName.');
+  async list(input: {
+    environmentName?: string;
+    serviceName?: string;
+    serviceInstanceName?: string;
+    componentName?: string;
+    nextToken?: string;
+    maxResults?: number;
+  }) {
+    if (input.serviceInstanceName && !input.serviceName)
+      throw new ValidationError('serviceInstanceName needs serviceName.');
     const all = await this.d.store.listDeployments(input);
     const indexed = all.map((dep, i) => ({ dep, k: String(i).padStart(10, '0') }));
     const page = pageOf(indexed, (x) => x.k, input.nextToken, input.maxResults);
@@ -43,16 +65,30 @@ export class DeploymentsService {
     };
   }
 
-  async get(input: { id: string; environmentName?: string; serviceName?: string; serviceInstanceName?: string }) {
+  async get(input: {
+    id: string;
+    environmentName?: string;
+    serviceName?: string;
+    serviceInstanceName?: string;
+  }) {
     const dep = await this.require(input.id);
-    if (input.environmentName && dep.environmentName !== input.environmentName) throw new NotFoundError(`The deployment ${input.id} is not a deployment of environment ${input.environmentName}.`);
-    if (input.serviceName && dep.target.serviceName !== input.serviceName) throw new NotFoundError(`The deployment ${input.id} is not a deployment of service ${input.serviceName}.`);
+    if (input.environmentName && dep.environmentName !== input.environmentName)
+      throw new NotFoundError(
+        `The deployment ${input.id} is not a deployment of environment ${input.environmentName}.`,
+      );
+    if (input.serviceName && dep.target.serviceName !== input.serviceName)
+      throw new NotFoundError(
+        `The deployment ${input.id} is not a deployment of service ${input.serviceName}.`,
+      );
     return { deployment: deploymentView(dep) };
   }
 
   async delete(id: string) {
     const dep = await this.require(id);
-    if (!(await this.d.store.deleteDeployment(id))) throw new ValidationError(`The deployment ${id} is still running; cancel it or wait for it to end before deleting its record.`);
+    if (!(await this.d.store.deleteDeployment(id)))
+      throw new ValidationError(
+        `The deployment ${id} is still running; cancel it or wait for it to end before deleting its record.`,
+      );
     return { deployment: deploymentView(dep) };
   }
 
@@ -60,25 +96,54 @@ export class DeploymentsService {
    * Outputs and status reported by the commands or automation that provisions a resource. A
    * caller with scoped deployment credentials may report only on its own resource.
    */
-  async notify(input: { resourceArn: string; deploymentId?: string; status?: string; statusMessage?: string; outputs?: Array<{ key?: string; valueString?: string }> }, principal: Principal) {
+  async notify(
+    input: {
+      resourceArn: string;
+      deploymentId?: string;
+      status?: string;
+      statusMessage?: string;
+      outputs?: Array<{ key?: string; valueString?: string }>;
+    },
+    principal: Principal,
+  ) {
     if (principal.kind === 'scoped' && principal.scopeArn !== input.resourceArn) {
-      throw new AccessDeniedError(`These deployment credentials may only report on ${principal.scopeArn}, not ${input.resourceArn}.`);
+      throw new AccessDeniedError(
+        `These deployment credentials may only report on ${principal.scopeArn}, not ${input.resourceArn}.`,
+      );
     }
     const key = keyOfArn(input.resourceArn);
     const resource = key ? await this.d.store.getResource(key) : undefined;
     if (!resource) throw new NotFoundError(`The resource ${input.resourceArn} does not exist.`);
     const id = input.deploymentId ?? resource.lastAttemptedDeploymentId;
     const dep = id ? await this.d.store.getDeployment(id) : undefined;
-    if (!dep || dep.targetArn !== resource.arn) throw new NotFoundError(`The deployment ${id ?? '(none)'} of ${input.resourceArn} does not exist.`);
-    const outputs = Object.fromEntries((input.outputs ?? []).filter((o) => o.key).map((o) => [o.key!, o.valueString ?? '']));
+    if (!dep || dep.targetArn !== resource.arn)
+      throw new NotFoundError(
+        `The deployment ${id ?? '(none)'} of ${input.resourceArn} does not exist.`,
+      );
+    const outputs = Object.fromEntries(
+      (input.outputs ?? []).filter((o) => o.key).map((o) => [o.key!, o.valueString ?? '']),
+    );
     if (Object.keys(outputs).length) await this.d.store.mergeOutputs(dep.id, outputs);
     if (input.status === 'SUCCEEDED' || input.status === 'FAILED') {
       // Self-managed provisioning ends here; CodeBuild-style runs end with their exit status.
       if (dep.engine !== 'codebuild') {
         const deleting = dep.operation === 'DELETE';
-        const status = input.status === 'SUCCEEDED' ? (deleting ? 'DELETE_COMPLETE' : 'SUCCEEDED') : deleting ? 'DELETE_FAILED' : 'FAILED';
+        const status =
+          input.status === 'SUCCEEDED'
+            ? deleting
+              ? 'DELETE_COMPLETE'
+              : 'SUCCEEDED'
+            : deleting
+              ? 'DELETE_FAILED'
+              : 'FAILED';
         // The service's reconcile is enqueued in the same transaction; wake the worker for it.
-        if (await this.d.store.finishDeployment(dep.id, { status, message: input.statusMessage ?? null })) this.d.poke();
+        if (
+          await this.d.store.finishDeployment(dep.id, {
+            status,
+            message: input.statusMessage ?? null,
+          })
+        )
+          this.d.poke();
       }
     }
     return {};
@@ -92,9 +157,15 @@ export class DeploymentsService {
       deployment: deploymentView(dep),
       engine: dep.engine,
       operation: dep.operation,
-      outputs: Object.entries(dep.outputs ?? {}).map(([key, valueString]) => ({ key, valueString })),
+      outputs: Object.entries(dep.outputs ?? {}).map(([key, valueString]) => ({
+        key,
+        valueString,
+      })),
       events: events.map((e) => ({ id: e.id, at: e.at, kind: e.kind, message: e.message })),
-      renderedFiles: input.includeRendered === false ? undefined : Object.entries(dep.rendered ?? {}).map(([path, content]) => ({ path, content })),
+      renderedFiles:
+        input.includeRendered === false
+          ? undefined
+          : Object.entries(dep.rendered ?? {}).map(([path, content]) => ({ path, content })),
     };
   }
 
@@ -111,7 +182,9 @@ export class DeploymentsService {
     };
     const counts = async (kind: string, templateKind: 'ENVIRONMENT' | 'SERVICE') => {
       const rs = resources.filter((r) => r.kind === kind);
-      let upToDate = 0, behindMinor = 0, behindMajor = 0;
+      let upToDate = 0,
+        behindMinor = 0,
+        behindMajor = 0;
       for (const r of rs) {
         const known = await versions(templateKind, r.templateName);
         const top = recommendedVersion(known);
@@ -120,7 +193,13 @@ export class DeploymentsService {
         else if (minor !== undefined && minor > r.templateMinor) behindMinor++;
         else upToDate++;
       }
-      return { total: rs.length, failed: rs.filter((r) => r.deploymentStatus.endsWith('FAILED')).length, upToDate, behindMinor, behindMajor };
+      return {
+        total: rs.length,
+        failed: rs.filter((r) => r.deploymentStatus.endsWith('FAILED')).length,
+        upToDate,
+        behindMinor,
+        behindMajor,
+      };
     };
     const services = await this.d.store.listServices();
     const envTemplates = await this.d.catalog.listTemplates('ENVIRONMENT', { limit: 10_000 });
@@ -132,7 +211,10 @@ export class DeploymentsService {
         environments: await counts('ENVIRONMENT', 'ENVIRONMENT'),
         serviceInstances: await counts('SERVICE_INSTANCE', 'SERVICE'),
         pipelines: await counts('SERVICE_PIPELINE', 'SERVICE'),
-        services: { total: services.length, failed: services.filter((s) => s.status.includes('FAILED')).length },
+        services: {
+          total: services.length,
+          failed: services.filter((s) => s.status.includes('FAILED')).length,
+        },
         components: { total: 0, failed: 0 },
       },
     };

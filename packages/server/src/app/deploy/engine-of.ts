@@ -6,7 +6,11 @@ import type { InfrastructureFolder } from '../../ports/version-bundles.js';
  * bundle's engine. Terraform goes to the environment's provisioning repository (Proton's
  * self-managed mode) or, without one, runs directly when the runner has terraform/tofu.
  */
-export function engineOf(folder: InfrastructureFolder | undefined, settings: Record<string, unknown>, terraformCli = false): string {
+export function engineOf(
+  folder: InfrastructureFolder | undefined,
+  settings: Record<string, unknown>,
+  terraformCli = false,
+): string {
   if (settings.provisioning === 'CUSTOMER_MANAGED' || !folder) return 'none';
   if (folder.engine === 'terraform' && !settings.provisioningRepository) {
     if (terraformCli) return 'terraform-cli';

@@ -1,9 +1,24 @@
-import { ConflictError, NotFoundError, ValidationError, parseVersionPart, protonArn, resolveTargetVersion, substituteCurrentValues, type DeploymentUpdateType } from '@nucleon/core';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  parseVersionPart,
+  protonArn,
+  resolveTargetVersion,
+  substituteCurrentValues,
+  type DeploymentUpdateType,
+} from '@nucleon/core';
 import { parseEnvironmentSpec } from '@nucleon/templates';
 import type { ResourceKey, ResourceRecord } from '../../ports/deployment-store.js';
 import { pageOf } from '../pagination.js';
 import { refs } from '../template-views.js';
-import { checkInputs, requireIdle, startOrConflict, versionForCreate, type DeployDeps } from './deploy-context.js';
+import {
+  checkInputs,
+  requireIdle,
+  startOrConflict,
+  versionForCreate,
+  type DeployDeps,
+} from './deploy-context.js';
 import { planDelete } from './plan-delete.js';
 import { planDeployment } from './plan-deployment.js';
 import { environmentView } from './resource-views.js';
@@ -11,7 +26,13 @@ import { engineOf } from './engine-of.js';
 
 const envKey = (name: string): ResourceKey => ({ kind: 'ENVIRONMENT', serviceName: '', name });
 
-const SETTING_KEYS = ['description', 'protonServiceRoleArn', 'codebuildRoleArn', 'componentRoleArn', 'provisioningRepository'] as const;
+const SETTING_KEYS = [
+  'description',
+  'protonServiceRoleArn',
+  'codebuildRoleArn',
+  'componentRoleArn',
+  'provisioningRepository',
+] as const;
 
 function parseSpecInputs(spec: string): Record<string, unknown> {
   try {
@@ -27,21 +48,46 @@ export class EnvironmentsService {
 
   async require(name: string): Promise<ResourceRecord> {
     const env = await this.d.store.getResource(envKey(name));
-    if (!env) throw new NotFoundError(`The environment ${name} does not exist. List environments to see the names.`);
+    if (!env)
+      throw new NotFoundError(
+        `The environment ${name} does not exist. List environments to see the names.`,
+      );
     return env;
   }
 
-  async create(input: Record<string, unknown> & { name: string; templateName: string; templateMajorVersion: string; templateMinorVersion?: string; spec: string; tags?: Array<{ key: string; value: string }> }) {
+  async create(
+    input: Record<string, unknown> & {
+      name: string;
+      templateName: string;
+      templateMajorVersion: string;
+      templateMinorVersion?: string;
+      spec: string;
+      tags?: Array<{ key: string; value: string }>;
+    },
+  ) {
     if (input.environmentAccountConnectionId !== undefined) {
-      throw new ValidationError('environmentAccountConnectionId: environment account connections are not supported by Nucleon yet; provision with protonServiceRoleArn, codebuildRoleArn or the default credentials.');
+      throw new ValidationError(
+        'environmentAccountConnectionId: environment account connections are not supported by Nucleon yet; provision with protonServiceRoleArn, codebuildRoleArn or the default credentials.',
+      );
     }
     const existing = await this.d.store.getResource(envKey(input.name));
     if (existing) {
-      if (existing.templateName === input.templateName && existing.spec === input.spec) return environmentView(existing);
-      throw new ConflictError(`An environment named ${input.name} already exists with a different template or spec. Choose another name, or update it with UpdateEnvironment.`);
+      if (existing.templateName === input.templateName && existing.spec === input.spec)
+        return environmentView(existing);
+      throw new ConflictError(
+        `An environment named ${input.name} already exists with a different template or spec. Choose another name, or update it with UpdateEnvironment.`,
+      );
     }
     const template = await this.d.catalog.getTemplate('ENVIRONMENT', input.templateName);
-    const version = await versionForCreate(this.d, 'ENVIRONMENT', input.templateName, parseVersionPart(input.templateMajorVersion), input.templateMinorVersion === undefined ? undefined : parseVersionPart(input.templateMinorVersion));
+    const version = await versionForCreate(
+      this.d,
+      'ENVIRONMENT',
+      input.templateName,
+      parseVersionPart(input.templateMajorVersion),
+      input.templateMinorVersion === undefined
+        ? undefined
+        : parseVersionPart(input.templateMinorVersion),
+    );
     const inputs = checkInputs(version.bundle, 'environment', parseSpecInputs(input.spec), 'spec');
     const now = this.d.clock.now();
     const settings: Record<string, unknown> = { inputs };
@@ -52,12 +98,27 @@ export class EnvironmentsService {
       arnScope: this.d.arnScope,
       now,
       current: undefined,
-      next: { kind: 'ENVIRONMENT', serviceName: '', name: input.name, arn, environmentName: input.name, templateName: input.templateName, templateMajor: version.major, templateMinor: version.minor, spec: input.spec, settings, lastSucceededDeploymentId: null, createdAt: now },
+      next: {
+        kind: 'ENVIRONMENT',
+        serviceName: '',
+        name: input.name,
+        arn,
+        environmentName: input.name,
+        templateName: input.templateName,
+        templateMajor: version.major,
+        templateMinor: version.minor,
+        spec: input.spec,
+        settings,
+        lastSucceededDeploymentId: null,
+        createdAt: now,
+      },
       operation: 'DEPLOY',
       engine: engineOf(version.bundle.environment, settings, this.d.terraformCli),
     });
     if (!(await this.d.store.createResources({ starts: [start] }))) {
-      throw new ConflictError(`An environment named ${input.name} was created at the same time. Get it, or choose another name.`);
+      throw new ConflictError(
+        `An environment named ${input.name} was created at the same time. Get it, or choose another name.`,
+      );
     }
     if (input.tags?.length) await this.d.catalog.putTags(arn, input.tags);
     this.d.poke();
@@ -68,21 +129,40 @@ export class EnvironmentsService {
     return environmentView(await this.require(name));
   }
 
-  async list(input: { nextToken?: string; maxResults?: number; environmentTemplates?: Array<{ templateName: string; majorVersion: string }> }) {
+  async list(input: {
+    nextToken?: string;
+    maxResults?: number;
+    environmentTemplates?: Array<{ templateName: string; majorVersion: string }>;
+  }) {
     let envs = await this.d.store.listResources({ kind: 'ENVIRONMENT' });
     if (input.environmentTemplates?.length) {
-      envs = envs.filter((e) => input.environmentTemplates!.some((f) => f.templateName === e.templateName && Number(f.majorVersion) === e.templateMajor));
+      envs = envs.filter((e) =>
+        input.environmentTemplates!.some(
+          (f) => f.templateName === e.templateName && Number(f.majorVersion) === e.templateMajor,
+        ),
+      );
     }
     const page = pageOf(envs, (e) => e.name, input.nextToken, input.maxResults);
     return { environments: page.items.map(environmentView), nextToken: page.nextToken };
   }
 
-  async update(input: Record<string, unknown> & { name: string; deploymentType: DeploymentUpdateType; spec?: string; templateMajorVersion?: string; templateMinorVersion?: string }) {
+  async update(
+    input: Record<string, unknown> & {
+      name: string;
+      deploymentType: DeploymentUpdateType;
+      spec?: string;
+      templateMajorVersion?: string;
+      templateMinorVersion?: string;
+    },
+  ) {
     const env = await this.require(input.name);
     const settings = { ...env.settings };
     for (const k of SETTING_KEYS) if (input[k] !== undefined) settings[k] = input[k];
     if (input.deploymentType === 'NONE') {
-      if (input.spec !== undefined) throw new ValidationError('spec cannot change with deploymentType NONE; use CURRENT_VERSION to redeploy with a new spec.');
+      if (input.spec !== undefined)
+        throw new ValidationError(
+          'spec cannot change with deploymentType NONE; use CURRENT_VERSION to redeploy with a new spec.',
+        );
       requireIdle(env, `The environment ${env.name}`);
       return environmentView((await this.d.store.updateResourceSettings(env, settings))!);
     }
@@ -90,15 +170,36 @@ export class EnvironmentsService {
     const target = resolveTargetVersion(
       input.deploymentType,
       { major: env.templateMajor, minor: env.templateMinor },
-      { major: input.templateMajorVersion === undefined ? undefined : parseVersionPart(input.templateMajorVersion), minor: input.templateMinorVersion === undefined ? undefined : parseVersionPart(input.templateMinorVersion) },
+      {
+        major:
+          input.templateMajorVersion === undefined
+            ? undefined
+            : parseVersionPart(input.templateMajorVersion),
+        minor:
+          input.templateMinorVersion === undefined
+            ? undefined
+            : parseVersionPart(input.templateMinorVersion),
+      },
       versions,
       true,
     );
-    if ('error' in target) throw new ValidationError(`Cannot update the environment ${env.name}: ${target.error}.`);
-    const bundle = await this.d.bundles.load('ENVIRONMENT', env.templateName, target.major, target.minor);
+    if ('error' in target)
+      throw new ValidationError(`Cannot update the environment ${env.name}: ${target.error}.`);
+    const bundle = await this.d.bundles.load(
+      'ENVIRONMENT',
+      env.templateName,
+      target.major,
+      target.minor,
+    );
     const spec = input.spec ?? env.spec ?? '';
-    const { values, missing } = substituteCurrentValues(parseSpecInputs(spec), (env.settings.inputs as Record<string, unknown>) ?? {});
-    if (missing.length) throw new ValidationError(`spec: \${Proton::CURRENT_VAL} used for ${missing.join(', ')}, which have no current value.`);
+    const { values, missing } = substituteCurrentValues(
+      parseSpecInputs(spec),
+      (env.settings.inputs as Record<string, unknown>) ?? {},
+    );
+    if (missing.length)
+      throw new ValidationError(
+        `spec: \${Proton::CURRENT_VAL} used for ${missing.join(', ')}, which have no current value.`,
+      );
     settings.inputs = checkInputs(bundle, 'environment', values, 'spec');
     const start = planDeployment({
       arnScope: this.d.arnScope,
@@ -116,15 +217,21 @@ export class EnvironmentsService {
     const env = await this.d.store.getResource(envKey(name));
     if (!env) return undefined;
     if (env.deploymentStatus === 'DELETE_IN_PROGRESS') return environmentView(env);
-    const inside = (await this.d.store.listResources({ environmentName: name })).filter((r) => r.kind === 'SERVICE_INSTANCE' || r.kind === 'COMPONENT');
+    const inside = (await this.d.store.listResources({ environmentName: name })).filter(
+      (r) => r.kind === 'SERVICE_INSTANCE' || r.kind === 'COMPONENT',
+    );
     if (inside.length > 0) {
-      throw new ConflictError(`The environment ${name} still has ${inside.map((i) => (i.kind === 'COMPONENT' ? `component ${i.name}` : `service instance ${i.serviceName}/${i.name}`)).join(', ')}. Delete them first.`);
+      throw new ConflictError(
+        `The environment ${name} still has ${inside.map((i) => (i.kind === 'COMPONENT' ? `component ${i.name}` : `service instance ${i.serviceName}/${i.name}`)).join(', ')}. Delete them first.`,
+      );
     }
     requireIdle(env, `The environment ${name}`);
     const start = await planDelete(this.d, env, this.d.clock.now());
     // Checked again with the environment row locked: a service instance created meanwhile wins or waits.
     if (!(await this.d.store.startEnvironmentDeletion(start))) {
-      throw new ConflictError(`The environment ${name} has a deployment in progress. Wait for it to finish, or cancel it, then try again.`);
+      throw new ConflictError(
+        `The environment ${name} has a deployment in progress. Wait for it to finish, or cancel it, then try again.`,
+      );
     }
     this.d.poke();
     return environmentView(start.resource);

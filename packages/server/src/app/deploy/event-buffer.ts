@@ -25,7 +25,9 @@ export class EventBuffer {
     this.timer = undefined;
     const batch = this.pending;
     this.pending = [];
-    this.writing = this.writing.then(() => (batch.length ? this.store.appendEvents(this.deploymentId, batch) : undefined)).catch(() => undefined);
+    this.writing = this.writing
+      .then(() => (batch.length ? this.store.appendEvents(this.deploymentId, batch) : undefined))
+      .catch(() => undefined);
     return this.writing;
   }
 

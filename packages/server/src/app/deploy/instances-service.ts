@@ -1,7 +1,22 @@
-import { ConflictError, NotFoundError, ValidationError, parseVersionPart, resolveTargetVersion, substituteCurrentValues, type DeploymentUpdateType } from '@nucleon/core';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  parseVersionPart,
+  resolveTargetVersion,
+  substituteCurrentValues,
+  type DeploymentUpdateType,
+} from '@nucleon/core';
 import type { ResourceKey, ResourceRecord } from '../../ports/deployment-store.js';
 import { refs } from '../template-views.js';
-import { checkInputs, outputsOf, requireIdle, startOrConflict, versionForCreate, type DeployDeps } from './deploy-context.js';
+import {
+  checkInputs,
+  outputsOf,
+  requireIdle,
+  startOrConflict,
+  versionForCreate,
+  type DeployDeps,
+} from './deploy-context.js';
 import { engineOf } from './engine-of.js';
 import { listInstances } from './list-instances.js';
 import { planDeployment } from './plan-deployment.js';
@@ -21,35 +36,80 @@ export class InstancesService {
     if (key.kind === 'SERVICE_PIPELINE') return this.requirePipeline(key.serviceName);
     if (key.kind === 'SERVICE_INSTANCE') return this.requireInstance(key.serviceName, key.name);
     const r = await this.d.store.getResource(key);
-    if (!r) throw new NotFoundError(`The ${key.kind === 'COMPONENT' ? 'component' : 'environment'} ${key.name} does not exist.`);
+    if (!r)
+      throw new NotFoundError(
+        `The ${key.kind === 'COMPONENT' ? 'component' : 'environment'} ${key.name} does not exist.`,
+      );
     return r;
   }
 
   async requireInstance(serviceName: string, name: string): Promise<ResourceRecord> {
     const r = await this.d.store.getResource({ kind: 'SERVICE_INSTANCE', serviceName, name });
-    if (!r) throw new NotFoundError(`The service instance ${name} of service ${serviceName} does not exist.`);
+    if (!r)
+      throw new NotFoundError(
+        `The service instance ${name} of service ${serviceName} does not exist.`,
+      );
     return r;
   }
 
   async requirePipeline(serviceName: string): Promise<ResourceRecord> {
     await this.services.require(serviceName);
     const r = await this.services.pipelineOf(serviceName);
-    if (!r) throw new NotFoundError(`The service ${serviceName} has no pipeline (its template sets pipelineProvisioning CUSTOMER_MANAGED).`);
+    if (!r)
+      throw new NotFoundError(
+        `The service ${serviceName} has no pipeline (its template sets pipelineProvisioning CUSTOMER_MANAGED).`,
+      );
     return r;
   }
 
-  async create(input: { name: string; serviceName: string; spec: string; templateMajorVersion?: string; templateMinorVersion?: string; clientToken?: string; tags?: Array<{ key: string; value: string }> }) {
+  async create(input: {
+    name: string;
+    serviceName: string;
+    spec: string;
+    templateMajorVersion?: string;
+    templateMinorVersion?: string;
+    clientToken?: string;
+    tags?: Array<{ key: string; value: string }>;
+  }) {
     const svc = await this.services.require(input.serviceName);
-    if (await this.d.store.getResource({ kind: 'SERVICE_INSTANCE', serviceName: svc.name, name: input.name })) {
-      throw new ConflictError(`The service ${svc.name} already has an instance named ${input.name}.`);
+    if (
+      await this.d.store.getResource({
+        kind: 'SERVICE_INSTANCE',
+        serviceName: svc.name,
+        name: input.name,
+      })
+    ) {
+      throw new ConflictError(
+        `The service ${svc.name} already has an instance named ${input.name}.`,
+      );
     }
     const entry = parseSpec(input.spec).instances.find((i) => i.name === input.name);
-    if (!entry) throw new ValidationError(`spec: list the instance ${input.name} under "instances" with its environment and spec.`);
-    const siblings = await this.d.store.listResources({ kind: 'SERVICE_INSTANCE', serviceName: svc.name });
+    if (!entry)
+      throw new ValidationError(
+        `spec: list the instance ${input.name} under "instances" with its environment and spec.`,
+      );
+    const siblings = await this.d.store.listResources({
+      kind: 'SERVICE_INSTANCE',
+      serviceName: svc.name,
+    });
     const major = part(input.templateMajorVersion) ?? siblings[0]?.templateMajor ?? 1;
-    const version = await versionForCreate(this.d, 'SERVICE', svc.templateName, major, part(input.templateMinorVersion));
-    const start = await this.services.planInstance(svc, entry, input.spec, version, this.d.clock.now(), input.clientToken ? { lastClientRequestToken: input.clientToken } : {});
-    if (!(await this.d.store.createResources({ starts: [start] }))) throw new ConflictError(`The instance ${input.name} was created at the same time.`);
+    const version = await versionForCreate(
+      this.d,
+      'SERVICE',
+      svc.templateName,
+      major,
+      part(input.templateMinorVersion),
+    );
+    const start = await this.services.planInstance(
+      svc,
+      entry,
+      input.spec,
+      version,
+      this.d.clock.now(),
+      input.clientToken ? { lastClientRequestToken: input.clientToken } : {},
+    );
+    if (!(await this.d.store.createResources({ starts: [start] })))
+      throw new ConflictError(`The instance ${input.name} was created at the same time.`);
     if (input.tags?.length) await this.d.catalog.putTags(start.resource.arn, input.tags);
     this.d.poke();
     return serviceInstanceView(start.resource);
@@ -60,18 +120,45 @@ export class InstancesService {
   }
 
   /** Redeploys an instance or the pipeline (CURRENT_VERSION, MINOR_VERSION, MAJOR_VERSION) or edits nothing (NONE). */
-  async update(key: ResourceKey, input: { deploymentType: DeploymentUpdateType; spec?: string; templateMajorVersion?: string; templateMinorVersion?: string; clientToken?: string }) {
-    const r = key.kind === 'SERVICE_PIPELINE' ? await this.requirePipeline(key.serviceName) : await this.requireInstance(key.serviceName, key.name);
-    const what = key.kind === 'SERVICE_PIPELINE' ? `The pipeline of ${key.serviceName}` : `The service instance ${key.name}`;
+  async update(
+    key: ResourceKey,
+    input: {
+      deploymentType: DeploymentUpdateType;
+      spec?: string;
+      templateMajorVersion?: string;
+      templateMinorVersion?: string;
+      clientToken?: string;
+    },
+  ) {
+    const r =
+      key.kind === 'SERVICE_PIPELINE'
+        ? await this.requirePipeline(key.serviceName)
+        : await this.requireInstance(key.serviceName, key.name);
+    const what =
+      key.kind === 'SERVICE_PIPELINE'
+        ? `The pipeline of ${key.serviceName}`
+        : `The service instance ${key.name}`;
     const view = key.kind === 'SERVICE_PIPELINE' ? servicePipelineView : serviceInstanceView;
-    if (input.clientToken && r.settings.lastClientRequestToken === input.clientToken && r.lastAttemptedDeploymentId) return view(r);
+    if (
+      input.clientToken &&
+      r.settings.lastClientRequestToken === input.clientToken &&
+      r.lastAttemptedDeploymentId
+    )
+      return view(r);
     if (input.deploymentType === 'NONE') {
       requireIdle(r, what);
       return view(r);
     }
     const versions = refs(await this.d.catalog.listVersions('SERVICE', r.templateName));
-    const target = resolveTargetVersion(input.deploymentType, { major: r.templateMajor, minor: r.templateMinor }, { major: part(input.templateMajorVersion), minor: part(input.templateMinorVersion) }, versions, true);
-    if ('error' in target) throw new ValidationError(`Cannot update ${what.replace(/^The /, 'the ')}: ${target.error}.`);
+    const target = resolveTargetVersion(
+      input.deploymentType,
+      { major: r.templateMajor, minor: r.templateMinor },
+      { major: part(input.templateMajorVersion), minor: part(input.templateMinorVersion) },
+      versions,
+      true,
+    );
+    if ('error' in target)
+      throw new ValidationError(`Cannot update ${what.replace(/^The /, 'the ')}: ${target.error}.`);
     const bundle = await this.d.bundles.load('SERVICE', r.templateName, target.major, target.minor);
     const specText = input.spec ?? r.spec ?? '';
     const parsed = parseSpec(specText);
@@ -79,24 +166,75 @@ export class InstancesService {
     if (key.kind === 'SERVICE_PIPELINE') raw = parsed.pipeline ?? {};
     else {
       const entry = parsed.instances.find((i) => i.name === key.name);
-      if (!entry) throw new ValidationError(`spec: the spec has no entry for instance ${key.name} under "instances".`);
-      if (entry.environment !== r.environmentName) throw new ValidationError(`spec: instance ${key.name} runs in ${r.environmentName}; an instance cannot move to another environment.`);
+      if (!entry)
+        throw new ValidationError(
+          `spec: the spec has no entry for instance ${key.name} under "instances".`,
+        );
+      if (entry.environment !== r.environmentName)
+        throw new ValidationError(
+          `spec: instance ${key.name} runs in ${r.environmentName}; an instance cannot move to another environment.`,
+        );
       raw = entry.spec;
     }
-    const { values, missing } = substituteCurrentValues(raw, (r.settings.inputs as Record<string, unknown>) ?? {});
-    if (missing.length) throw new ValidationError(`spec: \${Proton::CURRENT_VAL} used for ${missing.join(', ')}, which have no current value.`);
-    const settings = { ...r.settings, inputs: checkInputs(bundle, key.kind === 'SERVICE_PIPELINE' ? 'pipeline' : 'service', values, 'spec'), ...(input.clientToken ? { lastClientRequestToken: input.clientToken } : {}) };
+    const { values, missing } = substituteCurrentValues(
+      raw,
+      (r.settings.inputs as Record<string, unknown>) ?? {},
+    );
+    if (missing.length)
+      throw new ValidationError(
+        `spec: \${Proton::CURRENT_VAL} used for ${missing.join(', ')}, which have no current value.`,
+      );
+    const settings = {
+      ...r.settings,
+      inputs: checkInputs(
+        bundle,
+        key.kind === 'SERVICE_PIPELINE' ? 'pipeline' : 'service',
+        values,
+        'spec',
+      ),
+      ...(input.clientToken ? { lastClientRequestToken: input.clientToken } : {}),
+    };
     let engine: string;
     if (key.kind === 'SERVICE_PIPELINE') engine = bundle.pipeline?.engine ?? 'none';
     else {
-      const env = await this.d.store.getResource({ kind: 'ENVIRONMENT', serviceName: '', name: r.environmentName ?? '' });
-      const tv = await this.d.catalog.getVersion('SERVICE', r.templateName, target.major, target.minor);
-      if (env && !(tv?.compatibleEnvironmentTemplates ?? []).some((c) => c.templateName === env.templateName && Number(c.majorVersion) === env.templateMajor)) {
-        throw new ValidationError(`${r.templateName}:${target.major}.${target.minor} is not compatible with the environment ${env.name} (${env.templateName} major ${env.templateMajor}).`);
+      const env = await this.d.store.getResource({
+        kind: 'ENVIRONMENT',
+        serviceName: '',
+        name: r.environmentName ?? '',
+      });
+      const tv = await this.d.catalog.getVersion(
+        'SERVICE',
+        r.templateName,
+        target.major,
+        target.minor,
+      );
+      if (
+        env &&
+        !(tv?.compatibleEnvironmentTemplates ?? []).some(
+          (c) =>
+            c.templateName === env.templateName && Number(c.majorVersion) === env.templateMajor,
+        )
+      ) {
+        throw new ValidationError(
+          `${r.templateName}:${target.major}.${target.minor} is not compatible with the environment ${env.name} (${env.templateName} major ${env.templateMajor}).`,
+        );
       }
       engine = engineOf(bundle.instance, env?.settings ?? {}, this.d.terraformCli);
     }
-    const start = planDeployment({ arnScope: this.d.arnScope, now: this.d.clock.now(), current: r, next: { ...r, templateMajor: target.major, templateMinor: target.minor, spec: specText, settings }, operation: 'DEPLOY', engine });
+    const start = planDeployment({
+      arnScope: this.d.arnScope,
+      now: this.d.clock.now(),
+      current: r,
+      next: {
+        ...r,
+        templateMajor: target.major,
+        templateMinor: target.minor,
+        spec: specText,
+        settings,
+      },
+      operation: 'DEPLOY',
+      engine,
+    });
     await startOrConflict(this.d, [start], what);
     return view(start.resource);
   }
@@ -105,21 +243,34 @@ export class InstancesService {
   async cancel(key: ResourceKey) {
     const r = await this.requireAny(key);
     if (r.deploymentStatus !== 'IN_PROGRESS' || !r.lastAttemptedDeploymentId) {
-      throw new ValidationError(`There is no deployment in progress to cancel (status ${r.deploymentStatus}).`);
+      throw new ValidationError(
+        `There is no deployment in progress to cancel (status ${r.deploymentStatus}).`,
+      );
     }
     const dep = await this.d.store.getDeployment(r.lastAttemptedDeploymentId);
     // Self-managed: the files were handed to the user's automation and nothing runs here to stop,
     // so it ends CANCELLED at once (one transaction, which also enqueues the service's reconcile).
     const cancelled =
       dep?.engine === 'terraform'
-        ? await this.d.store.finishDeployment(dep.id, { status: 'CANCELLED', message: 'User initiated cancellation.' })
+        ? await this.d.store.finishDeployment(dep.id, {
+            status: 'CANCELLED',
+            message: 'User initiated cancellation.',
+          })
         : (await this.d.store.requestCancel(r.lastAttemptedDeploymentId)) !== undefined;
-    if (!cancelled) throw new ConflictError('The deployment finished before it could be cancelled.');
+    if (!cancelled)
+      throw new ConflictError('The deployment finished before it could be cancelled.');
     this.d.poke();
     return (await this.d.store.getResource(key)) ?? r;
   }
 
-  async list(input: { serviceName?: string; filters?: Array<{ key?: string; value?: string }>; sortBy?: string; sortOrder?: string; nextToken?: string; maxResults?: number }) {
+  async list(input: {
+    serviceName?: string;
+    filters?: Array<{ key?: string; value?: string }>;
+    sortBy?: string;
+    sortOrder?: string;
+    nextToken?: string;
+    maxResults?: number;
+  }) {
     return listInstances(this.d, input);
   }
 
@@ -130,7 +281,9 @@ export class InstancesService {
 
   async provisionedResources(key: ResourceKey) {
     const r = await this.requireAny(key);
-    const d = r.lastSucceededDeploymentId ? await this.d.store.getDeployment(r.lastSucceededDeploymentId) : undefined;
+    const d = r.lastSucceededDeploymentId
+      ? await this.d.store.getDeployment(r.lastSucceededDeploymentId)
+      : undefined;
     return { provisionedResources: d?.provisionedResources ?? [] };
   }
 }

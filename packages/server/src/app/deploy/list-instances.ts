@@ -9,7 +9,10 @@ import { serviceInstanceView } from './resource-views.js';
  * `deployedTemplateVersionStatus` values (Proton never documented them): UP_TO_DATE,
  * BEHIND_MINOR, BEHIND_MAJOR — the dashboard's buckets.
  */
-export async function versionStatus(d: DeployDeps, r: ResourceRecord): Promise<'UP_TO_DATE' | 'BEHIND_MINOR' | 'BEHIND_MAJOR'> {
+export async function versionStatus(
+  d: DeployDeps,
+  r: ResourceRecord,
+): Promise<'UP_TO_DATE' | 'BEHIND_MINOR' | 'BEHIND_MAJOR'> {
   const versions = refs(await d.catalog.listVersions('SERVICE', r.templateName));
   const top = recommendedVersion(versions);
   if (top && top.major > r.templateMajor) return 'BEHIND_MAJOR';
@@ -28,13 +31,27 @@ const sortKeys: Record<string, (r: ResourceRecord) => string> = {
 };
 
 /** ListServiceInstances with Proton's filters and sorting. */
-export async function listInstances(d: DeployDeps, input: { serviceName?: string; filters?: Array<{ key?: string; value?: string }>; sortBy?: string; sortOrder?: string; nextToken?: string; maxResults?: number }) {
-  let items = await d.store.listResources({ kind: 'SERVICE_INSTANCE', ...(input.serviceName ? { serviceName: input.serviceName } : {}) });
+export async function listInstances(
+  d: DeployDeps,
+  input: {
+    serviceName?: string;
+    filters?: Array<{ key?: string; value?: string }>;
+    sortBy?: string;
+    sortOrder?: string;
+    nextToken?: string;
+    maxResults?: number;
+  },
+) {
+  let items = await d.store.listResources({
+    kind: 'SERVICE_INSTANCE',
+    ...(input.serviceName ? { serviceName: input.serviceName } : {}),
+  });
   for (const f of input.filters ?? []) {
     const value = f.value ?? '';
     const date = () => {
       const t = Date.parse(value);
-      if (Number.isNaN(t)) throw new ValidationError(`filters: ${f.key} needs an RFC 3339 date, got "${value}".`);
+      if (Number.isNaN(t))
+        throw new ValidationError(`filters: ${f.key} needs an RFC 3339 date, got "${value}".`);
       return t;
     };
     const keep: Record<string, (r: ResourceRecord) => boolean | Promise<boolean>> = {
@@ -59,5 +76,8 @@ export async function listInstances(d: DeployDeps, input: { serviceName?: string
   if (input.sortOrder === 'DESCENDING') items.reverse();
   const indexed = items.map((r, i) => ({ r, k: String(i).padStart(8, '0') }));
   const page = pageOf(indexed, (x) => x.k, input.nextToken, input.maxResults);
-  return { serviceInstances: page.items.map((x) => serviceInstanceView(x.r)), nextToken: page.nextToken };
+  return {
+    serviceInstances: page.items.map((x) => serviceInstanceView(x.r)),
+    nextToken: page.nextToken,
+  };
 }

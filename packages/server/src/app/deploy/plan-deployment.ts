@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { protonArn, type ArnScope } from '@nucleon/core';
-import type { DeploymentOperation, DeploymentRecord, ResourceRecord, StartDeployment } from '../../ports/deployment-store.js';
+import type {
+  DeploymentOperation,
+  DeploymentRecord,
+  ResourceRecord,
+  StartDeployment,
+} from '../../ports/deployment-store.js';
 
 export const DEPLOY_QUEUE = 'deploy';
 
@@ -12,7 +17,14 @@ export interface DeploymentTarget {
   settings: Record<string, unknown>;
 }
 
-function state(r: { kind: string; templateName: string; templateMajor: number; templateMinor: number; spec: string | null; settings: Record<string, unknown> }): Record<string, unknown> {
+function state(r: {
+  kind: string;
+  templateName: string;
+  templateMajor: number;
+  templateMinor: number;
+  spec: string | null;
+  settings: Record<string, unknown>;
+}): Record<string, unknown> {
   if (r.kind === 'COMPONENT') {
     return {
       templateFile: r.settings.templateFile,
@@ -40,7 +52,14 @@ export function planDeployment(options: {
   /** The resource as it is now; absent when it is being created. */
   current: ResourceRecord | undefined;
   /** The resource as it will be (for a create, the complete new record). */
-  next: Omit<ResourceRecord, 'deploymentStatus' | 'deploymentStatusMessage' | 'lastAttemptedDeploymentId' | 'lastDeploymentAttemptedAt' | 'lastDeploymentSucceededAt'> & {
+  next: Omit<
+    ResourceRecord,
+    | 'deploymentStatus'
+    | 'deploymentStatusMessage'
+    | 'lastAttemptedDeploymentId'
+    | 'lastDeploymentAttemptedAt'
+    | 'lastDeploymentSucceededAt'
+  > & {
     lastDeploymentSucceededAt?: Date;
   };
   operation: DeploymentOperation;
@@ -55,7 +74,8 @@ export function planDeployment(options: {
     deploymentStatusMessage: null,
     lastAttemptedDeploymentId: id,
     lastDeploymentAttemptedAt: now,
-    lastDeploymentSucceededAt: next.lastDeploymentSucceededAt ?? current?.lastDeploymentSucceededAt ?? now,
+    lastDeploymentSucceededAt:
+      next.lastDeploymentSucceededAt ?? current?.lastDeploymentSucceededAt ?? now,
     lastSucceededDeploymentId: current?.lastSucceededDeploymentId ?? null,
   };
   const deployment: DeploymentRecord = {
@@ -81,5 +101,13 @@ export function planDeployment(options: {
     lastModifiedAt: now,
     completedAt: null,
   };
-  return { resource, deployment, job: { queue: DEPLOY_QUEUE, payload: { deploymentId: id }, maxAttempts: options.maxAttempts ?? 3 } };
+  return {
+    resource,
+    deployment,
+    job: {
+      queue: DEPLOY_QUEUE,
+      payload: { deploymentId: id },
+      maxAttempts: options.maxAttempts ?? 3,
+    },
+  };
 }

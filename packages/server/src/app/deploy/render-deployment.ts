@@ -1,6 +1,29 @@
-import { componentContext, deploymentMetadataJson, environmentContext, parseTerraformFiles, pipelineContext, protonInputsJson, serviceInstanceContext, terraformTfvarsJson, terraformVariablesFileName, terraformVariablesTf, type CodeBuildResource, type TerraformResource, type EnvironmentRef, type ServiceRef } from '@nucleon/templates';
-import type { DeploymentStore, ResourceRecord, ServiceRecord } from '../../ports/deployment-store.js';
-import type { InfrastructureFolder, LoadedBundle, TemplateRenderer } from '../../ports/version-bundles.js';
+import {
+  componentContext,
+  deploymentMetadataJson,
+  environmentContext,
+  parseTerraformFiles,
+  pipelineContext,
+  protonInputsJson,
+  serviceInstanceContext,
+  terraformTfvarsJson,
+  terraformVariablesFileName,
+  terraformVariablesTf,
+  type CodeBuildResource,
+  type TerraformResource,
+  type EnvironmentRef,
+  type ServiceRef,
+} from '@nucleon/templates';
+import type {
+  DeploymentStore,
+  ResourceRecord,
+  ServiceRecord,
+} from '../../ports/deployment-store.js';
+import type {
+  InfrastructureFolder,
+  LoadedBundle,
+  TemplateRenderer,
+} from '../../ports/version-bundles.js';
 
 export interface RenderedDeployment {
   folder: InfrastructureFolder;
@@ -11,12 +34,19 @@ export interface RenderedDeployment {
   templateFile?: string;
 }
 
-async function outputsOf(store: DeploymentStore, r: ResourceRecord | undefined): Promise<Record<string, string>> {
+async function outputsOf(
+  store: DeploymentStore,
+  r: ResourceRecord | undefined,
+): Promise<Record<string, string>> {
   if (!r?.lastSucceededDeploymentId) return {};
   return (await store.getDeployment(r.lastSucceededDeploymentId))?.outputs ?? {};
 }
 
-async function environmentRef(store: DeploymentStore, name: string, accountId: string): Promise<EnvironmentRef> {
+async function environmentRef(
+  store: DeploymentStore,
+  name: string,
+  accountId: string,
+): Promise<EnvironmentRef> {
   const env = await store.getResource({ kind: 'ENVIRONMENT', serviceName: '', name });
   return { name, account_id: accountId, outputs: await outputsOf(store, env) };
 }
@@ -25,34 +55,61 @@ function serviceRef(svc: ServiceRecord): ServiceRef {
   return {
     name: svc.name,
     ...(svc.repositoryId ? { repository_id: svc.repositoryId } : {}),
-    ...(svc.repositoryConnectionArn ? { repository_connection_arn: svc.repositoryConnectionArn } : {}),
+    ...(svc.repositoryConnectionArn
+      ? { repository_connection_arn: svc.repositoryConnectionArn }
+      : {}),
     ...(svc.branchName ? { branch_name: svc.branchName } : {}),
   };
 }
 
 /** The render context and proton-inputs.json document for one resource, Proton's namespaces. */
-export async function contextFor(store: DeploymentStore, r: ResourceRecord, accountId: string): Promise<{ context: Record<string, unknown>; codebuild: CodeBuildResource }> {
+export async function contextFor(
+  store: DeploymentStore,
+  r: ResourceRecord,
+  accountId: string,
+): Promise<{ context: Record<string, unknown>; codebuild: CodeBuildResource }> {
   const inputs = (r.settings.inputs as Record<string, unknown>) ?? {};
   if (r.kind === 'COMPONENT') {
     const environment = await environmentRef(store, r.environmentName ?? '', accountId);
     const svc = typeof r.settings.serviceName === 'string' ? r.settings.serviceName : undefined;
-    const inst = typeof r.settings.serviceInstanceName === 'string' ? r.settings.serviceInstanceName : undefined;
-    const context = componentContext({ component: { name: r.name }, environment, ...(svc ? { service: { name: svc } } : {}), ...(inst ? { instance: { name: inst, inputs } } : {}) });
+    const inst =
+      typeof r.settings.serviceInstanceName === 'string'
+        ? r.settings.serviceInstanceName
+        : undefined;
+    const context = componentContext({
+      component: { name: r.name },
+      environment,
+      ...(svc ? { service: { name: svc } } : {}),
+      ...(inst ? { instance: { name: inst, inputs } } : {}),
+    });
     return { context, codebuild: { kind: 'environment', name: r.name, inputs } };
   }
   if (r.kind === 'ENVIRONMENT') {
-    return { context: environmentContext({ name: r.name, inputs }), codebuild: { kind: 'environment', name: r.name, inputs } };
+    return {
+      context: environmentContext({ name: r.name, inputs }),
+      codebuild: { kind: 'environment', name: r.name, inputs },
+    };
   }
   const svc = await store.getService(r.serviceName);
   if (!svc) throw new Error(`service ${r.serviceName} is missing`);
   if (r.kind === 'SERVICE_INSTANCE') {
     const environment = await environmentRef(store, r.environmentName ?? '', accountId);
     const args = { environment, service: serviceRef(svc), instance: { name: r.name, inputs } };
-    const attached = (await store.listResources({ kind: 'COMPONENT' })).find((c) => c.settings.serviceName === r.serviceName && c.settings.serviceInstanceName === r.name);
-    const components = attached ? { default: { name: attached.name, outputs: await outputsOf(store, attached) } } : undefined;
-    return { context: serviceInstanceContext({ ...args, ...(components ? { components } : {}) }), codebuild: { kind: 'service_instance', ...args } };
+    const attached = (await store.listResources({ kind: 'COMPONENT' })).find(
+      (c) => c.settings.serviceName === r.serviceName && c.settings.serviceInstanceName === r.name,
+    );
+    const components = attached
+      ? { default: { name: attached.name, outputs: await outputsOf(store, attached) } }
+      : undefined;
+    return {
+      context: serviceInstanceContext({ ...args, ...(components ? { components } : {}) }),
+      codebuild: { kind: 'service_instance', ...args },
+    };
   }
-  const instances = await store.listResources({ kind: 'SERVICE_INSTANCE', serviceName: r.serviceName });
+  const instances = await store.listResources({
+    kind: 'SERVICE_INSTANCE',
+    serviceName: r.serviceName,
+  });
   const list = await Promise.all(
     instances
       .filter((i) => i.deploymentStatus !== 'DELETE_IN_PROGRESS')
@@ -86,8 +143,15 @@ export async function renderDeployment(options: {
 }): Promise<RenderedDeployment> {
   const { bundle, resource } = options;
   const folder =
-    resource.kind === 'ENVIRONMENT' || resource.kind === 'COMPONENT' ? bundle.environment : resource.kind === 'SERVICE_INSTANCE' ? bundle.instance : bundle.pipeline;
-  if (!folder) throw new Error(`the template version has no infrastructure for ${resource.kind.toLowerCase()}`);
+    resource.kind === 'ENVIRONMENT' || resource.kind === 'COMPONENT'
+      ? bundle.environment
+      : resource.kind === 'SERVICE_INSTANCE'
+        ? bundle.instance
+        : bundle.pipeline;
+  if (!folder)
+    throw new Error(
+      `the template version has no infrastructure for ${resource.kind.toLowerCase()}`,
+    );
   const { context, codebuild } = await contextFor(options.store, resource, options.accountId);
   const files = new Map<string, Uint8Array | string>();
   const visible: Record<string, string> = {};
@@ -100,16 +164,17 @@ export async function renderDeployment(options: {
     visible[name] = rendered;
     return { folder, files, visible, templateFile: name };
   }
-  if (folder.engine === 'terraform') return renderTerraform(options, folder, codebuild, files, visible);
+  if (folder.engine === 'terraform')
+    return renderTerraform(options, folder, codebuild, files, visible);
   for (const [path, data] of bundle.files) {
-    if (path.startsWith(prefix) && path !== `${prefix}manifest.yaml`) files.set(path.slice(prefix.length), data);
+    if (path.startsWith(prefix) && path !== `${prefix}manifest.yaml`)
+      files.set(path.slice(prefix.length), data);
   }
   const inputsJson = protonInputsJson(codebuild);
   files.set('proton-inputs.json', inputsJson);
   visible['proton-inputs.json'] = inputsJson;
   return { folder, files, visible };
 }
-
 
 /** Terraform (self-managed): the bundle's .tf files plus the files Proton generated (spec §5.3). */
 async function renderTerraform(
@@ -121,7 +186,8 @@ async function renderTerraform(
 ): Promise<RenderedDeployment> {
   const prefix = `${folder.directory}/`;
   const tf: Record<string, string> = {};
-  for (const path of folder.files) tf[path.slice(prefix.length)] = text(options.bundle.files.get(path)!);
+  for (const path of folder.files)
+    tf[path.slice(prefix.length)] = text(options.bundle.files.get(path)!);
   await parseTerraformFiles(tf);
   const r = options.resource;
   const tfResource: TerraformResource =
@@ -129,9 +195,22 @@ async function renderTerraform(
       ? {
           kind: 'component',
           component: { name: r.name },
-          environment: await environmentRef(options.store, r.environmentName ?? '', options.accountId),
-          ...(typeof r.settings.serviceName === 'string' ? { service: { name: r.settings.serviceName } } : {}),
-          ...(typeof r.settings.serviceInstanceName === 'string' ? { instance: { name: r.settings.serviceInstanceName, inputs: (r.settings.inputs as Record<string, unknown>) ?? {} } } : {}),
+          environment: await environmentRef(
+            options.store,
+            r.environmentName ?? '',
+            options.accountId,
+          ),
+          ...(typeof r.settings.serviceName === 'string'
+            ? { service: { name: r.settings.serviceName } }
+            : {}),
+          ...(typeof r.settings.serviceInstanceName === 'string'
+            ? {
+                instance: {
+                  name: r.settings.serviceInstanceName,
+                  inputs: (r.settings.inputs as Record<string, unknown>) ?? {},
+                },
+              }
+            : {}),
         }
       : resource;
   const kind = tfResource.kind;
@@ -143,7 +222,9 @@ async function renderTerraform(
       protonTags: {
         'proton:account': options.accountId,
         'proton:template': options.templateArn,
-        ...(r.environmentName ? { 'proton:environment': options.environmentArn ?? r.environmentName } : {}),
+        ...(r.environmentName
+          ? { 'proton:environment': options.environmentArn ?? r.environmentName }
+          : {}),
         ...(r.kind !== 'ENVIRONMENT' ? { 'proton:service': r.serviceName } : {}),
       },
     }),
@@ -155,7 +236,9 @@ async function renderTerraform(
       templateArn: options.templateArn,
       templateMajorVersion: String(r.templateMajor),
       templateMinorVersion: String(r.templateMinor),
-      ...(r.kind !== 'ENVIRONMENT' && options.environmentArn ? { environmentArn: options.environmentArn } : {}),
+      ...(r.kind !== 'ENVIRONMENT' && options.environmentArn
+        ? { environmentArn: options.environmentArn }
+        : {}),
     }),
   };
   for (const [name, content] of Object.entries(generated)) {

@@ -1,4 +1,8 @@
-import type { DeploymentRecord, ResourceRecord, ServiceRecord } from '../../ports/deployment-store.js';
+import type {
+  DeploymentRecord,
+  ResourceRecord,
+  ServiceRecord,
+} from '../../ports/deployment-store.js';
 
 const common = (r: ResourceRecord) => ({
   arn: r.arn,
@@ -50,7 +54,10 @@ export function servicePipelineView(r: ResourceRecord): Record<string, unknown> 
 }
 
 /** The Service shape (with its pipeline, when it has one). */
-export function serviceView(svc: ServiceRecord, pipeline: ResourceRecord | undefined): Record<string, unknown> {
+export function serviceView(
+  svc: ServiceRecord,
+  pipeline: ResourceRecord | undefined,
+): Record<string, unknown> {
   return {
     name: svc.name,
     arn: svc.arn,
@@ -82,7 +89,8 @@ export function componentView(r: ResourceRecord): Record<string, unknown> {
     deploymentStatus: r.deploymentStatus,
     deploymentStatusMessage: r.deploymentStatusMessage ?? undefined,
     createdAt: r.createdAt,
-    lastModifiedAt: typeof st.lastModifiedAt === 'string' ? new Date(st.lastModifiedAt) : r.createdAt,
+    lastModifiedAt:
+      typeof st.lastModifiedAt === 'string' ? new Date(st.lastModifiedAt) : r.createdAt,
     lastDeploymentAttemptedAt: r.lastDeploymentAttemptedAt,
     lastDeploymentSucceededAt: r.lastDeploymentSucceededAt,
     lastAttemptedDeploymentId: r.lastAttemptedDeploymentId ?? undefined,
@@ -108,7 +116,10 @@ export function deploymentView(d: DeploymentRecord): Record<string, unknown> {
     targetResourceType: d.target.kind,
     targetResourceCreatedAt: d.targetCreatedAt,
     environmentName: d.environmentName,
-    serviceName: d.target.kind === 'ENVIRONMENT' || d.target.kind === 'COMPONENT' ? undefined : d.target.serviceName,
+    serviceName:
+      d.target.kind === 'ENVIRONMENT' || d.target.kind === 'COMPONENT'
+        ? undefined
+        : d.target.serviceName,
     serviceInstanceName: d.target.kind === 'SERVICE_INSTANCE' ? d.target.name : undefined,
     componentName: d.target.kind === 'COMPONENT' ? d.target.name : undefined,
     deploymentStatus: d.status,

@@ -52,7 +52,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('last_modified_at', 'timestamptz', (c) => c.notNull())
     .addPrimaryKeyConstraint('template_versions_pk', ['kind', 'template_name', 'major', 'minor'])
-    .addForeignKeyConstraint('template_versions_template_fk', ['kind', 'template_name'], 'templates', ['kind', 'name'])
+    .addForeignKeyConstraint(
+      'template_versions_template_fk',
+      ['kind', 'template_name'],
+      'templates',
+      ['kind', 'name'],
+    )
     .execute();
   await db.schema
     .createTable('tags')
@@ -102,7 +107,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['jobs', 'idempotency_tokens', 'bundle_objects', 'blobs', 'tags', 'template_versions', 'templates', 'access_keys', 'settings']) {
+  for (const table of [
+    'jobs',
+    'idempotency_tokens',
+    'bundle_objects',
+    'blobs',
+    'tags',
+    'template_versions',
+    'templates',
+    'access_keys',
+    'settings',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
 }

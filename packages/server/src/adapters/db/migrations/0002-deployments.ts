@@ -48,7 +48,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addPrimaryKeyConstraint('resources_pk', ['kind', 'service_name', 'name'])
     .execute();
-  await db.schema.createIndex('resources_environment_idx').on('resources').column('environment_name').execute();
+  await db.schema
+    .createIndex('resources_environment_idx')
+    .on('resources')
+    .column('environment_name')
+    .execute();
   await db.schema
     .createTable('deployments')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -76,7 +80,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('last_modified_at', 'timestamptz', (c) => c.notNull())
     .addColumn('completed_at', 'timestamptz')
     .execute();
-  await db.schema.createIndex('deployments_target_idx').on('deployments').columns(['target_kind', 'target_service', 'target_name']).execute();
+  await db.schema
+    .createIndex('deployments_target_idx')
+    .on('deployments')
+    .columns(['target_kind', 'target_service', 'target_name'])
+    .execute();
   await db.schema
     .createTable('deployment_events')
     .addColumn('id', 'bigserial', (c) => c.primaryKey())
@@ -86,7 +94,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('message', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('deployment_events_deployment_idx').on('deployment_events').columns(['deployment_id', 'id']).execute();
+  await db.schema
+    .createIndex('deployment_events_deployment_idx')
+    .on('deployment_events')
+    .columns(['deployment_id', 'id'])
+    .execute();
   await db.schema
     .createTable('repositories')
     .addColumn('provider', 'text', (c) => c.notNull())
@@ -103,7 +115,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['repositories', 'deployment_events', 'deployments', 'resources', 'services']) {
+  for (const table of [
+    'repositories',
+    'deployment_events',
+    'deployments',
+    'resources',
+    'services',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
 }
