@@ -49,6 +49,7 @@ describe('compileInputValidator', () => {
         task_size: 'x-small',
         mounts: [],
       },
+      warnings: [],
     });
   });
 
@@ -73,7 +74,6 @@ describe('compileInputValidator', () => {
       { service_discovery_name: undefined },
       ['spec: missing required input "service_discovery_name"'],
     ],
-    ['an unknown input', { extra: 1 }, ['spec: unknown input "extra"']],
     [
       'a value outside the enum',
       { task_size: 'huge' },
@@ -107,22 +107,53 @@ describe('compileInputValidator', () => {
       { mounts: [{}] },
       ['spec.mounts[0]: missing required input "path"'],
     ],
-    [
-      'a nested unknown input',
-      { mounts: [{ path: '/', size: 1 }] },
-      ['spec.mounts[0]: unknown input "size"'],
-    ],
   ])('reports %s', (_label, inputs, errors) => {
-    expect(validate({ service_discovery_name: 'api', ...inputs })).toEqual({ ok: false, errors });
+    expect(validate({ service_discovery_name: 'api', ...inputs })).toEqual({
+      ok: false,
+      errors,
+      warnings: [],
+    });
   });
 
-  it('reports every problem at once', () => {
+  it('accepts an undeclared input with a warning and leaves it out of the value', () => {
+    // AWS's lambda-multi-svc sample spec passes packaging_commands; the schema says packaging_command.
+    const result = validate({ service_discovery_name: 'api', packaging_commands: 'make' });
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        service_discovery_name: 'api',
+        port: 80,
+        desired_count: 1,
+        task_size: 'x-small',
+        mounts: [],
+      },
+      warnings: [
+        `spec: undeclared input "packaging_commands" is ignored (the template's schema does not declare it)`,
+      ],
+    });
+  });
+
+  it('accepts a nested undeclared input with a warning, still filling nested defaults', () => {
+    const result = validate({ service_discovery_name: 'api', mounts: [{ path: '/', size: 1 }] });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { mounts: [{ path: '/', readonly: false }] },
+      warnings: [
+        `spec.mounts[0]: undeclared input "size" is ignored (the template's schema does not declare it)`,
+      ],
+    });
+    expect(result.ok && result.value.mounts).toEqual([{ path: '/', readonly: false }]);
+  });
+
+  it('reports every problem at once, and the undeclared inputs as warnings', () => {
     const result = validate({ port: 'x', extra: true });
     expect(result.ok).toBe(false);
     expect(result.ok ? [] : [...result.errors].sort()).toEqual([
       'spec.port must be number',
       'spec: missing required input "service_discovery_name"',
-      'spec: unknown input "extra"',
+    ]);
+    expect(result.warnings).toEqual([
+      `spec: undeclared input "extra" is ignored (the template's schema does not declare it)`,
     ]);
   });
 
@@ -134,25 +165,35 @@ describe('compileInputValidator', () => {
     expect(validate(undefined)).toEqual({
       ok: false,
       errors: ['spec: missing required input "service_discovery_name"'],
+      warnings: [],
     });
-    expect(compileInputValidator(schema, 'environment')(null)).toEqual({ ok: true, value: {} });
+    expect(compileInputValidator(schema, 'environment')(null)).toEqual({
+      ok: true,
+      value: {},
+      warnings: [],
+    });
   });
 
   it('rejects a spec that is not a mapping', () => {
     expect(validate(['a'])).toEqual({
       ok: false,
       errors: ['spec must be a mapping of input names to values'],
+      warnings: [],
     });
   });
 
-  it('accepts only empty inputs when the template declares no input type', () => {
+  it('ignores inputs with a warning when the template declares no input type', () => {
     const none = compileInputValidator(schema, 'pipeline');
-    expect(none(undefined)).toEqual({ ok: true, value: {} });
-    expect(none({})).toEqual({ ok: true, value: {} });
+    expect(none(undefined)).toEqual({ ok: true, value: {}, warnings: [] });
+    expect(none({})).toEqual({ ok: true, value: {}, warnings: [] });
     expect(none({ dockerfile: 'Dockerfile' })).toEqual({
-      ok: false,
-      errors: ['no input type declared for this resource, but inputs were given'],
+      ok: true,
+      value: {},
+      warnings: [
+        `spec: undeclared input "dockerfile" is ignored (the template's schema declares no input type for this resource)`,
+      ],
     });
+    expect(none('x')).toMatchObject({ ok: false });
   });
 
   it('caches validators per schema and kind', () => {
@@ -190,14 +231,23 @@ describe('compileInputValidator: awkward input names and type-level defaults', (
   const validate = compileInputValidator(awkward, 'environment');
 
   it('treats inputs named like Object.prototype members as ordinary inputs', () => {
-    expect(validate({})).toEqual({ ok: true, value: { toString: 1 } });
+    expect(validate({})).toEqual({ ok: true, value: { toString: 1 }, warnings: [] });
     expect(validate({ constructor: 'x', items: [{}] })).toEqual({
       ok: true,
       value: { constructor: 'x', toString: 1, items: [{ hasOwnProperty: true }] },
+      warnings: [],
     });
     expect(validate({ constructor: 3 })).toEqual({
       ok: false,
       errors: ['spec.constructor must be string'],
+      warnings: [],
+    });
+    expect(validate({ valueOf: 1 })).toEqual({
+      ok: true,
+      value: { toString: 1 },
+      warnings: [
+        `spec: undeclared input "valueOf" is ignored (the template's schema does not declare it)`,
+      ],
     });
   });
 

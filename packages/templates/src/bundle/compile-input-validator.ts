@@ -6,10 +6,18 @@ import {
 } from './template-schema-types.js';
 import { formatAjvError, toJsonSchemaDefinitions } from './to-json-schema.js';
 
-/** The result of validating a resource's inputs against its template's input type. */
+/**
+ * The result of validating a resource's inputs against its template's input type. `warnings`
+ * name the inputs the schema does not declare: Proton accepted those, so Nucleon accepts them
+ * too, leaves them out of `value` (rendering never sees them) and reports them (ADR 0016).
+ */
 export type InputValidationResult =
-  | { readonly ok: true; readonly value: Record<string, unknown> }
-  | { readonly ok: false; readonly errors: readonly string[] };
+  | {
+      readonly ok: true;
+      readonly value: Record<string, unknown>;
+      readonly warnings: readonly string[];
+    }
+  | { readonly ok: false; readonly errors: readonly string[]; readonly warnings: readonly string[] };
 
 /** Validates inputs (the `spec` values of one resource); never mutates its argument. */
 export type InputValidator = (inputs: unknown) => InputValidationResult;
@@ -22,10 +30,11 @@ const cache = new WeakMap<ParsedTemplateSchema, Map<InputTypeKind, InputValidato
  * `Object.prototype` members (`constructor`, `toString`) behave like any other. Patterns are
  * unanchored, as in JSON Schema.
  */
-export function createAjv(useDefaults: boolean): Ajv {
+export function createAjv(useDefaults: boolean, removeAdditional = false): Ajv {
   return new Ajv({
     allErrors: true,
     useDefaults,
+    removeAdditional,
     strict: true,
     allowUnionTypes: true,
     unicodeRegExp: false,
@@ -37,8 +46,10 @@ export function createAjv(useDefaults: boolean): Ajv {
  * Builds (once per schema object and kind; later calls hit a cache) a validator for the inputs
  * of an environment, a service instance or a pipeline. Omitted inputs get their schema
  * defaults; errors read like `spec.port must be number`, `spec: missing required input "x"`,
- * `spec: unknown input "extra"`, `spec.task_size must be one of "x-small", "small"`. When the
- * template declares no input type for `which`, only empty inputs are accepted.
+ * `spec.task_size must be one of "x-small", "small"`. Inputs the schema does not declare (at
+ * any depth) are dropped from the value and reported as warnings such as
+ * `spec: undeclared input "extra" is ignored (...)`; when the template declares no input type
+ * for `which`, every given input is such a warning.
  */
 export function compileInputValidator(
   schema: ParsedTemplateSchema,
@@ -57,37 +68,52 @@ export function compileInputValidator(
   return validator;
 }
 
+const NOT_A_MAPPING = 'spec must be a mapping of input names to values';
+
 function acceptNoInputs(inputs: unknown): InputValidationResult {
-  const empty =
-    inputs === undefined ||
-    inputs === null ||
-    (isRecord(inputs) && Object.keys(inputs).length === 0);
-  return empty
-    ? { ok: true, value: {} }
-    : { ok: false, errors: ['no input type declared for this resource, but inputs were given'] };
+  if (inputs === undefined || inputs === null) return { ok: true, value: {}, warnings: [] };
+  if (!isRecord(inputs)) return { ok: false, errors: [NOT_A_MAPPING], warnings: [] };
+  const warnings = Object.keys(inputs).map(
+    (name) =>
+      `spec: undeclared input ${JSON.stringify(name)} is ignored (the template's schema declares no input type for this resource)`,
+  );
+  return { ok: true, value: {}, warnings };
 }
 
-function buildValidator(schema: ParsedTemplateSchema, typeName: string): InputValidator {
-  const ajv = createAjv(true);
+function compileType(ajv: Ajv, schema: ParsedTemplateSchema, typeName: string): ValidateFunction {
   ajv.addSchema({ $id: TYPES_ID, definitions: toJsonSchemaDefinitions(schema.types, TYPES_ID) });
-  const validate: ValidateFunction | undefined = ajv.getSchema(
-    `${TYPES_ID}#/definitions/${typeName}`,
-  );
+  const validate = ajv.getSchema(`${TYPES_ID}#/definitions/${typeName}`);
   if (validate === undefined) {
     throw new Error(`input type "${typeName}" is not defined under types`);
   }
+  return validate;
+}
+
+function buildValidator(schema: ParsedTemplateSchema, typeName: string): InputValidator {
+  // One pass finds the undeclared inputs; the other drops them, fills defaults and checks the rest.
+  const findUndeclared = compileType(createAjv(false), schema, typeName);
+  const validate = compileType(createAjv(true, true), schema, typeName);
   return (inputs) => {
     if (inputs !== undefined && inputs !== null && !isRecord(inputs)) {
-      return { ok: false, errors: ['spec must be a mapping of input names to values'] };
+      return { ok: false, errors: [NOT_A_MAPPING], warnings: [] };
     }
-    // Validate a null-prototype copy: defaults then fill inputs named `toString` or
+    // Validate null-prototype copies: defaults then fill inputs named `toString` or
     // `constructor` too, and the caller's object is never mutated.
+    findUndeclared(copyObjects(inputs ?? {}, null));
+    const warnings = [
+      ...new Set(
+        (findUndeclared.errors ?? [])
+          .filter((error) => error.keyword === 'additionalProperties')
+          .map((error) => formatAjvError(error, 'spec')),
+      ),
+    ];
     const value = copyObjects(inputs ?? {}, null) as Record<string, unknown>;
     if (validate(value)) {
-      return { ok: true, value: copyObjects(value, Object.prototype) as Record<string, unknown> };
+      const copy = copyObjects(value, Object.prototype) as Record<string, unknown>;
+      return { ok: true, value: copy, warnings };
     }
     const errors = (validate.errors ?? []).map((error) => formatAjvError(error, 'spec'));
-    return { ok: false, errors: [...new Set(errors)] };
+    return { ok: false, errors: [...new Set(errors)], warnings };
   };
 }
 

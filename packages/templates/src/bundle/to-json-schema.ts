@@ -8,7 +8,8 @@ export type JsonSchema = Record<string, unknown>;
  * Converts an OpenAPI 3.0 schema object to the JSON Schema that Ajv validates with:
  * `$ref: '#/types/X'` → `<refBase>#/definitions/X`; `nullable` → a `null` type (and enum
  * value); boolean `exclusiveMinimum/Maximum` → the numeric draft-07 form; objects get
- * `additionalProperties: false` so that unknown inputs are reported. Annotations (title,
+ * `additionalProperties: false` so that undeclared inputs are found (and, with Ajv's
+ * `removeAdditional`, dropped). Annotations (title,
  * description, example(s), format, deprecated, readOnly, writeOnly) are dropped: they never
  * affect validation, and `format` values such as `int32` are OpenAPI hints, not checks.
  */
@@ -87,7 +88,8 @@ export function toJsonSchemaDefinitions(
 
 /**
  * Turns an Ajv error into Nucleon's wording, with the location written from `root`
- * (`spec.port must be number`, `spec: missing required input "x"`, `spec: unknown input "y"`).
+ * (`spec.port must be number`, `spec: missing required input "x"`, and for an undeclared input —
+ * a warning, not an error — `spec: undeclared input "y" is ignored (...)`).
  */
 export function formatAjvError(error: ErrorObject, root: string): string {
   const where = instancePathToLabel(error.instancePath, root);
@@ -96,7 +98,7 @@ export function formatAjvError(error: ErrorObject, root: string): string {
     case 'required':
       return `${where}: missing required input "${String(params.missingProperty)}"`;
     case 'additionalProperties':
-      return `${where}: unknown input "${String(params.additionalProperty)}"`;
+      return `${where}: undeclared input ${JSON.stringify(String(params.additionalProperty))} is ignored (the template's schema does not declare it)`;
     case 'enum':
       return `${where} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'type':

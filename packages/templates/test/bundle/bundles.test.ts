@@ -137,6 +137,7 @@ describe('fixture specs', () => {
     expect(schema && compileInputValidator(schema, 'environment')(spec.spec)).toEqual({
       ok: true,
       value: { owner: 'platform-team', tier: 'staging', vpc_cidr: '10.0.0.0/16', subnet_count: 2 },
+      warnings: [],
     });
   });
 
@@ -150,6 +151,7 @@ describe('fixture specs', () => {
         'spec: missing required input "owner"',
         'spec.tier must be one of "dev", "staging", "prod"',
       ],
+      warnings: [],
     });
   });
 });
