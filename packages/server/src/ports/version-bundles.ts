@@ -20,11 +20,16 @@ export interface LoadedBundle {
   environment?: InfrastructureFolder;
   instance?: InfrastructureFolder;
   pipeline?: InfrastructureFolder;
-  /** Validates and fills defaults for one input type; errors like `spec.port must be number`. */
+  /**
+   * Validates and fills defaults for one input type; errors like `spec.port must be number`.
+   * Inputs the schema does not declare are left out of `value` and named in `warnings`.
+   */
   validateInputs(
     which: 'environment' | 'service' | 'pipeline',
     inputs: unknown,
-  ): { ok: true; value: Record<string, unknown> } | { ok: false; errors: readonly string[] };
+  ):
+    | { ok: true; value: Record<string, unknown>; warnings: readonly string[] }
+    | { ok: false; errors: readonly string[]; warnings: readonly string[] };
   hasInputType(which: 'environment' | 'service' | 'pipeline'): boolean;
 }
 

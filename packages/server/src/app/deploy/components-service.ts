@@ -4,6 +4,7 @@ import type { ResourceKey, ResourceRecord } from '../../ports/deployment-store.j
 import { pageOf } from '../pagination.js';
 import { checkInputs, requireIdle, startOrConflict, type DeployDeps } from './deploy-context.js';
 import { engineOf } from './engine-of.js';
+import { inputWarningsOf, withInputWarnings } from './input-warnings.js';
 import { planDeployment } from './plan-deployment.js';
 import { reserveProvisioningFolder } from './provisioning-folders.js';
 import { componentView } from './resource-views.js';
@@ -85,6 +86,7 @@ export class ComponentsService {
     }
     let environmentName = input.environmentName ?? current?.environmentName ?? undefined;
     let inputs: Record<string, unknown> = {};
+    let warnings: string[] = [];
     if (str(svcName) && str(instName)) {
       const inst = await this.d.store.getResource({
         kind: 'SERVICE_INSTANCE',
@@ -127,9 +129,12 @@ export class ComponentsService {
         inst.templateMajor,
         inst.templateMinor,
       );
-      inputs = entry
-        ? checkInputs(bundle, 'service', entry.spec, 'serviceSpec')
-        : ((inst.settings.inputs as Record<string, unknown>) ?? {});
+      if (entry) {
+        ({ inputs, warnings } = checkInputs(bundle, 'service', entry.spec, 'serviceSpec'));
+      } else {
+        inputs = (inst.settings.inputs as Record<string, unknown>) ?? {};
+        warnings = inputWarningsOf(inst.settings);
+      }
     }
     if (!environmentName)
       throw new ValidationError(
@@ -151,6 +156,7 @@ export class ComponentsService {
       serviceName: str(svcName) ?? null,
       serviceInstanceName: str(instName) ?? null,
       inputs,
+      warnings,
     };
   }
 
@@ -172,16 +178,19 @@ export class ComponentsService {
       arn,
     });
     const now = this.d.clock.now();
-    const settings = {
-      manifest: input.manifest,
-      templateFile: input.templateFile,
-      serviceName: where.serviceName,
-      serviceInstanceName: where.serviceInstanceName,
-      inputs: where.inputs,
-      description: input.description ?? null,
-      lastClientRequestToken: input.clientToken ?? null,
-      lastModifiedAt: now.toISOString(),
-    };
+    const settings = withInputWarnings(
+      {
+        manifest: input.manifest,
+        templateFile: input.templateFile,
+        serviceName: where.serviceName,
+        serviceInstanceName: where.serviceInstanceName,
+        inputs: where.inputs,
+        description: input.description ?? null,
+        lastClientRequestToken: input.clientToken ?? null,
+        lastModifiedAt: now.toISOString(),
+      },
+      where.warnings,
+    );
     const start = planDeployment({
       arnScope: this.d.arnScope,
       now,
@@ -260,16 +269,19 @@ export class ComponentsService {
     const folder = componentFolder(String(c.settings.manifest), templateFile);
     const where = await this.placement(input, c);
     const provisioningFolder = await reserveProvisioningFolder(this.d, where.env, c);
-    const settings = {
-      ...c.settings,
-      templateFile,
-      serviceName: where.serviceName,
-      serviceInstanceName: where.serviceInstanceName,
-      inputs: where.inputs,
-      description: input.description ?? c.settings.description,
-      lastClientRequestToken: input.clientToken ?? c.settings.lastClientRequestToken,
-      lastModifiedAt: now,
-    };
+    const settings = withInputWarnings(
+      {
+        ...c.settings,
+        templateFile,
+        serviceName: where.serviceName,
+        serviceInstanceName: where.serviceInstanceName,
+        inputs: where.inputs,
+        description: input.description ?? c.settings.description,
+        lastClientRequestToken: input.clientToken ?? c.settings.lastClientRequestToken,
+        lastModifiedAt: now,
+      },
+      where.warnings,
+    );
     const start = planDeployment({
       arnScope: this.d.arnScope,
       now: this.d.clock.now(),

@@ -60,23 +60,21 @@ export async function versionForCreate(
   };
 }
 
-/** Turns input validation errors into one ValidationException. */
+/**
+ * Validates a resource's inputs: invalid values of declared inputs are one ValidationException
+ * (Proton refused those); inputs the schema does not declare are accepted, left out of the
+ * inputs rendering sees, and returned as warnings written from `where` (ADR 0016).
+ */
 export function checkInputs(
   bundle: LoadedBundle,
   which: 'environment' | 'service' | 'pipeline',
   inputs: Record<string, unknown> | undefined,
   where: string,
-): Record<string, unknown> {
-  if (!bundle.hasInputType(which)) {
-    if (inputs && Object.keys(inputs).length > 0)
-      throw new ValidationError(
-        `${where}: no input type declared for this resource, but inputs were given.`,
-      );
-    return {};
-  }
+): { inputs: Record<string, unknown>; warnings: string[] } {
   const result = bundle.validateInputs(which, inputs ?? {});
   if (!result.ok) throw new ValidationError(`${where}: ${result.errors.join('; ')}`);
-  return result.value;
+  const warnings = result.warnings.map((w) => w.replace(/^spec(?=[.:[]|$)/, where));
+  return { inputs: result.value, warnings };
 }
 
 /** Stores new deployments atomically; a resource already deploying is a ConflictException. */

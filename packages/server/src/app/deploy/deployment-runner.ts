@@ -27,6 +27,7 @@ import type {
 import { componentFolder } from './components-service.js';
 import { EventBuffer } from './event-buffer.js';
 import { failureMessage } from './failure-advice.js';
+import { describeInputWarnings, inputWarningsOf } from './input-warnings.js';
 import { renderDeployment } from './render-deployment.js';
 import { StallWatch } from './stall-watch.js';
 
@@ -78,6 +79,7 @@ function componentBundle(r: ResourceRecord): LoadedBundle {
     validateInputs: (_w, inputs) => ({
       ok: true,
       value: (inputs as Record<string, unknown>) ?? {},
+      warnings: [],
     }),
     hasInputType: () => false,
   };
@@ -193,6 +195,10 @@ export class DeploymentRunner {
   ): Promise<void> {
     const resource = await this.d.store.getResource(deployment.target);
     if (!resource) throw new Error(`the resource ${deployment.targetArn} no longer exists`);
+    const warnings = deployment.operation === 'DELETE' ? [] : inputWarningsOf(resource.settings);
+    for (const warning of warnings) events.push('status', `warning: ${warning}`);
+    const withWarnings = (message: string): string =>
+      warnings.length === 0 ? message : `${message}. ${describeInputWarnings(warnings)}`;
     const kind: TemplateKind = resource.kind === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'SERVICE';
     const state = deployment.targetState as {
       templateMajorVersion: string;
@@ -207,7 +213,7 @@ export class DeploymentRunner {
         deployment,
         events,
         deployment.operation === 'DELETE' ? 'DELETE_COMPLETE' : 'SUCCEEDED',
-        'customer-managed: the spec supplies the outputs',
+        withWarnings('customer-managed: the spec supplies the outputs'),
         outputs,
       );
     }
@@ -323,8 +329,9 @@ export class DeploymentRunner {
         return;
       }
       const status = finalStatus(result.outcome, deployment.operation === 'DELETE');
-      const message =
-        result.outcome === 'CANCELLED' ? 'User initiated cancellation.' : failureMessage(result);
+      const message = withWarnings(
+        result.outcome === 'CANCELLED' ? 'User initiated cancellation.' : failureMessage(result),
+      );
       await this.finish(
         deployment,
         events,

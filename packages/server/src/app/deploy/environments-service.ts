@@ -23,6 +23,7 @@ import { planDelete } from './plan-delete.js';
 import { planDeployment } from './plan-deployment.js';
 import { environmentView } from './resource-views.js';
 import { engineOf } from './engine-of.js';
+import { withInputWarnings } from './input-warnings.js';
 
 const envKey = (name: string): ResourceKey => ({ kind: 'ENVIRONMENT', serviceName: '', name });
 
@@ -88,9 +89,14 @@ export class EnvironmentsService {
         ? undefined
         : parseVersionPart(input.templateMinorVersion),
     );
-    const inputs = checkInputs(version.bundle, 'environment', parseSpecInputs(input.spec), 'spec');
+    const { inputs, warnings } = checkInputs(
+      version.bundle,
+      'environment',
+      parseSpecInputs(input.spec),
+      'spec',
+    );
     const now = this.d.clock.now();
-    const settings: Record<string, unknown> = { inputs };
+    const settings: Record<string, unknown> = withInputWarnings({ inputs }, warnings);
     for (const k of SETTING_KEYS) if (input[k] !== undefined) settings[k] = input[k];
     if (template?.provisioning === 'CUSTOMER_MANAGED') settings.provisioning = 'CUSTOMER_MANAGED';
     const arn = protonArn(this.d.arnScope, `environment/${input.name}`);
@@ -200,12 +206,19 @@ export class EnvironmentsService {
       throw new ValidationError(
         `spec: \${Proton::CURRENT_VAL} used for ${missing.join(', ')}, which have no current value.`,
       );
-    settings.inputs = checkInputs(bundle, 'environment', values, 'spec');
+    const checked = checkInputs(bundle, 'environment', values, 'spec');
+    settings.inputs = checked.inputs;
     const start = planDeployment({
       arnScope: this.d.arnScope,
       now: this.d.clock.now(),
       current: env,
-      next: { ...env, templateMajor: target.major, templateMinor: target.minor, spec, settings },
+      next: {
+        ...env,
+        templateMajor: target.major,
+        templateMinor: target.minor,
+        spec,
+        settings: withInputWarnings(settings, checked.warnings),
+      },
       operation: 'DEPLOY',
       engine: engineOf(bundle.environment, settings, this.d.terraformCli),
     });

@@ -21,6 +21,7 @@ import { engineOf } from './engine-of.js';
 import { listInstances } from './list-instances.js';
 import { planDeployment } from './plan-deployment.js';
 import { serviceInstanceView, servicePipelineView } from './resource-views.js';
+import { withInputWarnings } from './input-warnings.js';
 import { parseSpec, type ServicesService } from './services-service.js';
 
 const part = (v: string | undefined) => (v === undefined ? undefined : parseVersionPart(v));
@@ -184,16 +185,20 @@ export class InstancesService {
       throw new ValidationError(
         `spec: \${Proton::CURRENT_VAL} used for ${missing.join(', ')}, which have no current value.`,
       );
-    const settings = {
-      ...r.settings,
-      inputs: checkInputs(
-        bundle,
-        key.kind === 'SERVICE_PIPELINE' ? 'pipeline' : 'service',
-        values,
-        'spec',
-      ),
-      ...(input.clientToken ? { lastClientRequestToken: input.clientToken } : {}),
-    };
+    const checked = checkInputs(
+      bundle,
+      key.kind === 'SERVICE_PIPELINE' ? 'pipeline' : 'service',
+      values,
+      'spec',
+    );
+    const settings = withInputWarnings(
+      {
+        ...r.settings,
+        inputs: checked.inputs,
+        ...(input.clientToken ? { lastClientRequestToken: input.clientToken } : {}),
+      },
+      checked.warnings,
+    );
     let engine: string;
     if (key.kind === 'SERVICE_PIPELINE') engine = bundle.pipeline?.engine ?? 'none';
     else {

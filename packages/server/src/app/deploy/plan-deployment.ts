@@ -6,6 +6,7 @@ import type {
   ResourceRecord,
   StartDeployment,
 } from '../../ports/deployment-store.js';
+import { describeInputWarnings, inputWarningsOf } from './input-warnings.js';
 
 export const DEPLOY_QUEUE = 'deploy';
 
@@ -68,10 +69,14 @@ export function planDeployment(options: {
 }): StartDeployment {
   const { current, next, now } = options;
   const id = randomUUID();
+  // A deployment starts with the spec's warnings (undeclared inputs) as its message, so the
+  // create/update response already shows them; the runner logs them and ends with them too.
+  const warning =
+    options.operation === 'DELETE' ? null : describeInputWarnings(inputWarningsOf(next.settings));
   const resource: ResourceRecord = {
     ...next,
     deploymentStatus: options.operation === 'DELETE' ? 'DELETE_IN_PROGRESS' : 'IN_PROGRESS',
-    deploymentStatusMessage: null,
+    deploymentStatusMessage: warning,
     lastAttemptedDeploymentId: id,
     lastDeploymentAttemptedAt: now,
     lastDeploymentSucceededAt:
@@ -88,7 +93,7 @@ export function planDeployment(options: {
     operation: options.operation,
     engine: options.engine,
     status: resource.deploymentStatus,
-    statusMessage: null,
+    statusMessage: warning,
     cancelRequested: false,
     initialState: current ? state(current) : null,
     targetState: state(next),

@@ -21,6 +21,7 @@ import { planDelete } from './plan-delete.js';
 import { planDeployment } from './plan-deployment.js';
 import { reserveProvisioningFolder } from './provisioning-folders.js';
 import { serviceView } from './resource-views.js';
+import { withInputWarnings } from './input-warnings.js';
 
 const MAX_INSTANCES = 20;
 
@@ -92,7 +93,7 @@ export class ServicesService {
         `instance ${spec.name}: the environment ${spec.environment} uses ${env.templateName} major version ${env.templateMajor}, which ${svc.templateName}:${version.major}.${version.minor} does not list as compatible (${compatible.map((c) => `${c.templateName}:${c.majorVersion}`).join(', ') || 'none'}).`,
       );
     }
-    const inputs = checkInputs(
+    const { inputs, warnings } = checkInputs(
       version.bundle,
       'service',
       spec.spec,
@@ -120,7 +121,7 @@ export class ServicesService {
         templateMajor: version.major,
         templateMinor: version.minor,
         spec: specText,
-        settings: { inputs, ...extra },
+        settings: withInputWarnings({ inputs, ...extra }, warnings),
         lastSucceededDeploymentId: null,
         createdAt: now,
         provisioningFolder: folder,
@@ -214,14 +215,19 @@ export class ServicesService {
     now: Date,
     current: ResourceRecord | undefined,
   ): StartDeployment {
-    const inputs = checkInputs(version.bundle, 'pipeline', pipelineInputs, 'spec.pipeline');
+    const { inputs, warnings } = checkInputs(
+      version.bundle,
+      'pipeline',
+      pipelineInputs,
+      'spec.pipeline',
+    );
     const next = current
       ? {
           ...current,
           templateMajor: version.major,
           templateMinor: version.minor,
           spec: specText,
-          settings: { ...current.settings, inputs },
+          settings: withInputWarnings({ ...current.settings, inputs }, warnings),
         }
       : {
           kind: 'SERVICE_PIPELINE' as const,
@@ -233,7 +239,7 @@ export class ServicesService {
           templateMajor: version.major,
           templateMinor: version.minor,
           spec: specText,
-          settings: { inputs },
+          settings: withInputWarnings({ inputs }, warnings),
           lastSucceededDeploymentId: null,
           createdAt: now,
         };
