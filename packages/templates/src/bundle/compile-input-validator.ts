@@ -17,7 +17,11 @@ export type InputValidationResult =
       readonly value: Record<string, unknown>;
       readonly warnings: readonly string[];
     }
-  | { readonly ok: false; readonly errors: readonly string[]; readonly warnings: readonly string[] };
+  | {
+      readonly ok: false;
+      readonly errors: readonly string[];
+      readonly warnings: readonly string[];
+    };
 
 /** Validates inputs (the `spec` values of one resource); never mutates its argument. */
 export type InputValidator = (inputs: unknown) => InputValidationResult;

@@ -2,7 +2,12 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ValidationError } from '@nucleon/core';
 import { findBundleRootPrefix } from './bundle-files.js';
-import { formatBytes, resolveBundleLimits, type BundleLimits } from './bundle-limits.js';
+import {
+  describeLimit,
+  formatBytes,
+  resolveBundleLimits,
+  type BundleLimits,
+} from './bundle-limits.js';
 import { walkBundleDirectory } from './read-bundle-directory.js';
 import { encodeTar } from './tar-writer.js';
 
@@ -31,7 +36,7 @@ export async function packBundleDirectory(
   const archive = new Uint8Array(await gzipAsync(encodeTar(entries), { level: 9 }));
   if (archive.length > resolved.maxArchiveBytes) {
     throw new ValidationError(
-      `packed bundle is ${formatBytes(archive.length)}; the limit is ${formatBytes(resolved.maxArchiveBytes)}`,
+      `packed bundle is ${formatBytes(archive.length)}; ${describeLimit('maxArchiveBytes', resolved)}`,
     );
   }
   return archive;

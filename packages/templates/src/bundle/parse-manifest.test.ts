@@ -335,7 +335,7 @@ describe('parseManifest: problems', () => {
   it('limits a manifest to 10 template files', () => {
     const files = new Set(Array.from({ length: 11 }, (_, i) => `infrastructure/f${i}.tf`));
     expect(messages(TF_ALL, files)).toEqual([
-      'the manifest selects 11 template files; the limit is 10',
+      'the manifest selects 11 template files; the limit is 10 (NUCLEON_TEMPLATE_MAX_FILES)',
     ]);
     expect(messages(TF_ALL, files, 'infrastructure', 20)).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import type { BundleProblem } from './bundle-problem.js';
 import { normaliseBundlePath } from './bundle-files.js';
-import { DEFAULT_BUNDLE_LIMITS } from './bundle-limits.js';
+import { BUNDLE_LIMIT_SETTINGS, DEFAULT_BUNDLE_LIMITS } from './bundle-limits.js';
 import { isPlainObject } from './check-schema-object.js';
 import { parseCodeBuildSettings, type CodeBuildSettings } from './parse-codebuild-settings.js';
 import { parseYamlStrict, type YamlPath, type YamlSource } from './yaml-source.js';
@@ -172,7 +172,7 @@ function buildManifest(
     );
   }
   if (unique.length > ctx.maxTemplateFiles) {
-    const message = `the manifest selects ${unique.length} template files; the limit is ${ctx.maxTemplateFiles}`;
+    const message = `the manifest selects ${unique.length} template files; the limit is ${ctx.maxTemplateFiles} (${BUNDLE_LIMIT_SETTINGS.maxTemplateFiles})`;
     report(ctx, ['infrastructure', 'templates'], message);
   }
   return { engine, directory: ctx.directory, files: unique };

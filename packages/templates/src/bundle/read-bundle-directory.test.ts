@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,19 +119,27 @@ describe('readBundleDirectory', () => {
     );
   });
 
-  it('applies the per-file, total and entry limits', async () => {
-    await put('infrastructure/big.yaml', 'a'.repeat(204_801));
+  it('applies the manifest, total and entry limits', async () => {
+    await put('infrastructure/manifest.yaml', 'a'.repeat(51_201));
     expect(await rejection(readBundleDirectory(dir))).toBe(
-      'bundle file "infrastructure/big.yaml" is 200.0 KiB; the limit for this file is 200 KiB',
+      'bundle file "infrastructure/manifest.yaml" is 50.0 KiB; the limit is 50 KiB (NUCLEON_MANIFEST_MAX_BYTES)',
     );
-    await rm(join(dir, 'infrastructure/big.yaml'));
+    await put('infrastructure/manifest.yaml', 'infrastructure: {}\n');
     await put('a.txt', 'a'.repeat(1000));
-    expect(await rejection(readBundleDirectory(dir, { maxUnpackedBytes: 500 }))).toMatch(
-      /add up to more than 500 bytes/,
+    expect(await rejection(readBundleDirectory(dir, { maxUnpackedBytes: 500 }))).toBe(
+      'bundle files add up to more than 500 bytes; the limit is 500 bytes (NUCLEON_BUNDLE_MAX_UNPACKED_BYTES)',
     );
     expect(await rejection(readBundleDirectory(dir, { maxEntries: 3 }))).toBe(
-      'bundle folder has more than 3 entries; the limit is 3',
+      'bundle folder has more than 3 entries; the limit is 3 (NUCLEON_BUNDLE_MAX_FILES)',
     );
+  });
+
+  it('reads files that are not template files whatever their size (they count toward the bundle)', async () => {
+    await put('infrastructure/package-lock.json', 'a'.repeat(400 * 1024));
+    await put('input.png', 'b'.repeat(350 * 1024));
+    const read = await readBundleDirectory(dir);
+    expect(read.get('infrastructure/package-lock.json')?.length).toBe(400 * 1024);
+    expect(read.get('input.png')?.length).toBe(350 * 1024);
   });
 
   it('says so when the folder does not exist', async () => {
@@ -172,7 +181,16 @@ describe('packBundleDirectory', () => {
   });
 
   it('refuses to pack a folder that breaks the limits', async () => {
-    await put('infrastructure/big.yaml', 'a'.repeat(204_801));
-    expect(await rejection(packBundleDirectory(dir))).toMatch(/the limit for this file is 200 KiB/);
+    await put('schema/schema.yaml', 'a'.repeat(51_201));
+    expect(await rejection(packBundleDirectory(dir))).toMatch(
+      /the limit is 50 KiB \(NUCLEON_SCHEMA_MAX_BYTES\)/,
+    );
+  });
+
+  it('refuses to pack an archive over the bundle limit, naming the setting', async () => {
+    await put('infrastructure/data.bin', randomBytes(64 * 1024).toString('base64'));
+    expect(await rejection(packBundleDirectory(dir, { maxArchiveBytes: 32 * 1024 }))).toMatch(
+      /^packed bundle is .*; the limit is 32 KiB \(NUCLEON_BUNDLE_MAX_BYTES\)$/,
+    );
   });
 });

@@ -3,6 +3,7 @@ import { join, relative, sep } from 'node:path';
 import { ValidationError } from '@nucleon/core';
 import { isIgnoredBundlePath, stripBundleRoot, type BundleFiles } from './bundle-files.js';
 import {
+  describeLimit,
   fileSizeLimit,
   formatBytes,
   resolveBundleLimits,
@@ -76,7 +77,7 @@ async function walk(state: WalkState, folder: string): Promise<void> {
     state.entries += 1;
     if (state.entries > state.limits.maxEntries) {
       throw new ValidationError(
-        `bundle folder has more than ${state.limits.maxEntries} entries; the limit is ${state.limits.maxEntries}`,
+        `bundle folder has more than ${state.limits.maxEntries} entries; ${describeLimit('maxEntries', state.limits)}`,
       );
     }
     if (child.isDirectory()) {
@@ -121,15 +122,15 @@ async function addLinkedFile(state: WalkState, absolute: string, path: string): 
 async function addFile(state: WalkState, absolute: string, path: string): Promise<void> {
   const info = await stat(absolute);
   const limit = fileSizeLimit(path, state.limits);
-  if (info.size > limit) {
+  if (limit !== undefined && info.size > limit.bytes) {
     throw new ValidationError(
-      `bundle file "${path}" is ${formatBytes(info.size)}; the limit for this file is ${formatBytes(limit)}`,
+      `bundle file "${path}" is ${formatBytes(info.size)}; ${describeLimit(limit.key, state.limits)}`,
     );
   }
   state.totalBytes += info.size;
   if (state.totalBytes > state.limits.maxUnpackedBytes) {
     throw new ValidationError(
-      `bundle files add up to more than ${formatBytes(state.limits.maxUnpackedBytes)}; the limit is ${formatBytes(state.limits.maxUnpackedBytes)}`,
+      `bundle files add up to more than ${formatBytes(state.limits.maxUnpackedBytes)}; ${describeLimit('maxUnpackedBytes', state.limits)}`,
     );
   }
   const data = new Uint8Array(await readFile(absolute));

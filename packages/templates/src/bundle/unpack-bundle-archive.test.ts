@@ -110,17 +110,12 @@ describe('unpackBundleArchive: hostile archives', () => {
     [
       'a schema over 50 KiB',
       { name: 'schema/schema.yaml', content: 'a'.repeat(51_201) },
-      /"schema\/schema.yaml" is 50.0 KiB; the limit for this file is 50 KiB/,
+      /"schema\/schema.yaml" is 50.0 KiB; the limit is 50 KiB \(NUCLEON_SCHEMA_MAX_BYTES\)/,
     ],
     [
       'a manifest over 50 KiB',
       { name: 'infrastructure/manifest.yaml', content: 'a'.repeat(60_000) },
-      /limit for this file is 50 KiB/,
-    ],
-    [
-      'another file over 200 KiB',
-      { name: 'infrastructure/cloudformation.yaml', content: 'a'.repeat(204_801) },
-      /limit for this file is 200 KiB/,
+      /the limit is 50 KiB \(NUCLEON_MANIFEST_MAX_BYTES\)/,
     ],
   ])('rejects %s', async (_label, entry, message) => {
     const error = await rejection(
@@ -154,7 +149,9 @@ describe('unpackBundleArchive: hostile archives', () => {
 
   it('rejects 10,000 files at the 501st entry', async () => {
     const error = await rejection(unpackBundleArchive(await manyFilesArchive(10_000)));
-    expect(error.message).toBe('bundle archive has more than 500 entries; the limit is 500');
+    expect(error.message).toBe(
+      'bundle archive has more than 500 entries; the limit is 500 (NUCLEON_BUNDLE_MAX_FILES)',
+    );
   });
 
   it('stops a 1 GiB gzip bomb as soon as the 20 MiB cap is passed', async () => {
@@ -163,14 +160,14 @@ describe('unpackBundleArchive: hostile archives', () => {
     const started = performance.now();
     const error = await rejection(unpackBundleArchive(bomb));
     expect(error.message).toBe(
-      'bundle archive expands to more than 20 MiB when decompressed; the limit is 20 MiB uncompressed',
+      'bundle archive expands to more than 20 MiB when decompressed; the limit is 20 MiB uncompressed (NUCLEON_BUNDLE_MAX_UNPACKED_BYTES)',
     );
     expect(performance.now() - started).toBeLessThan(3000);
   });
 
   it('builds a valid gzip bomb (checked at a small size)', async () => {
     const small = gzipBomb(4 * 1024 * 1024);
-    const files = await unpackBundleArchive(small, { maxFileBytes: 8 * 1024 * 1024 });
+    const files = await unpackBundleArchive(small);
     expect(files.get('zeros.bin')?.length).toBe(4 * 1024 * 1024);
   });
 
@@ -187,7 +184,20 @@ describe('unpackBundleArchive: hostile archives', () => {
 
   it('rejects an upload over 5 MiB before decompressing it', async () => {
     const error = await rejection(unpackBundleArchive(new Uint8Array(5 * 1024 * 1024 + 1)));
-    expect(error.message).toBe('bundle archive is 5.0 MiB; the limit is 5 MiB');
+    expect(error.message).toBe(
+      'bundle archive is 5.0 MiB; the limit is 5 MiB (NUCLEON_BUNDLE_MAX_BYTES)',
+    );
+  });
+
+  it('unpacks files that are not template files whatever their size (Proton limits template files only)', async () => {
+    const entries = [
+      ...bundleEntries(minimal),
+      { name: 'infrastructure/package-lock.json', content: 'a'.repeat(400 * 1024) },
+      { name: 'input.png', content: 'b'.repeat(350 * 1024) },
+    ];
+    const files = await unpackBundleArchive(await tarGzArchive(entries));
+    expect(files.get('infrastructure/package-lock.json')?.length).toBe(400 * 1024);
+    expect(files.get('input.png')?.length).toBe(350 * 1024);
   });
 
   it.each<[string, Uint8Array, RegExp]>([

@@ -7,6 +7,8 @@ import {
   type BundleFiles,
 } from './bundle-files.js';
 import {
+  BUNDLE_LIMIT_SETTINGS,
+  describeLimit,
   fileSizeLimit,
   formatBytes,
   resolveBundleLimits,
@@ -29,7 +31,7 @@ export async function unpackBundleArchive(
   const resolved = resolveBundleLimits(limits);
   if (data.length > resolved.maxArchiveBytes) {
     throw new ValidationError(
-      `bundle archive is ${formatBytes(data.length)}; the limit is ${formatBytes(resolved.maxArchiveBytes)}`,
+      `bundle archive is ${formatBytes(data.length)}; ${describeLimit('maxArchiveBytes', resolved)}`,
     );
   }
   const tar = await decompressIfNeeded(data, resolved);
@@ -87,7 +89,7 @@ function gunzipCapped(data: Uint8Array, cap: number): Promise<Uint8Array> {
       if (total > cap) {
         fail(
           new ValidationError(
-            `bundle archive expands to more than ${formatBytes(cap)} when decompressed; the limit is ${formatBytes(cap)} uncompressed`,
+            `bundle archive expands to more than ${formatBytes(cap)} when decompressed; the limit is ${formatBytes(cap)} uncompressed (${BUNDLE_LIMIT_SETTINGS.maxUnpackedBytes})`,
           ),
         );
         return;
@@ -114,15 +116,15 @@ function extractTar(tar: Uint8Array, limits: BundleLimits): BundleFiles {
     entries += 1;
     if (entries > limits.maxEntries) {
       throw new ValidationError(
-        `bundle archive has more than ${limits.maxEntries} entries; the limit is ${limits.maxEntries}`,
+        `bundle archive has more than ${limits.maxEntries} entries; ${describeLimit('maxEntries', limits)}`,
       );
     }
     const path = checkEntry(entry);
     if (path === undefined) continue;
     const limit = fileSizeLimit(path, limits);
-    if (entry.size > limit) {
+    if (limit !== undefined && entry.size > limit.bytes) {
       throw new ValidationError(
-        `bundle file "${path}" is ${formatBytes(entry.size)}; the limit for this file is ${formatBytes(limit)}`,
+        `bundle file "${path}" is ${formatBytes(entry.size)}; ${describeLimit(limit.key, limits)}`,
       );
     }
     if (files.has(path)) {
@@ -131,7 +133,7 @@ function extractTar(tar: Uint8Array, limits: BundleLimits): BundleFiles {
     totalBytes += entry.size;
     if (totalBytes > limits.maxUnpackedBytes) {
       throw new ValidationError(
-        `bundle files add up to more than ${formatBytes(limits.maxUnpackedBytes)}; the limit is ${formatBytes(limits.maxUnpackedBytes)}`,
+        `bundle files add up to more than ${formatBytes(limits.maxUnpackedBytes)}; ${describeLimit('maxUnpackedBytes', limits)}`,
       );
     }
     files.set(path, new Uint8Array(entry.data)); // a copy: entries must not pin the whole archive

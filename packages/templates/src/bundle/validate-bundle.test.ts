@@ -209,21 +209,55 @@ describe('validateBundle: layout problems', () => {
 });
 
 describe('validateBundle: limits and encodings', () => {
-  it('reports files over their size limit', () => {
+  it('reports a template file over its size limit, naming the setting', () => {
     const big = {
       ...envBundle,
       'infrastructure/cloudformation.yaml': `# ${'x'.repeat(210_000)}\n`,
     };
     expect(formatBundleProblems(validateBundle(files(big), ENV).problems)).toBe(
-      'infrastructure/cloudformation.yaml: is 205.1 KiB; the limit for this file is 200 KiB',
+      'infrastructure/cloudformation.yaml: is 205.1 KiB; the limit is 200 KiB (NUCLEON_TEMPLATE_FILE_MAX_BYTES) for a template file (a file the manifest names)',
     );
+    const raised = validateBundle(files(big), { ...ENV, limits: { maxFileBytes: 300 * 1024 } });
+    expect(raised.problems).toEqual([]);
+  });
+
+  it('limits every .tf file that "*" selects, and no other file', () => {
+    const bundle = {
+      'schema/schema.yaml': ENV_SCHEMA,
+      'infrastructure/manifest.yaml':
+        'infrastructure:\n  templates:\n    - file: "*"\n      rendering_engine: hcl\n      template_language: terraform\n',
+      'infrastructure/main.tf': 'resource "null_resource" "a" {}\n',
+      'infrastructure/big.tf': `# ${'x'.repeat(205_000)}\n`,
+      'infrastructure/package-lock.json': 'l'.repeat(400 * 1024),
+      'input.png': 'p'.repeat(350 * 1024),
+    };
+    expect(formatBundleProblems(validateBundle(files(bundle), ENV).problems)).toBe(
+      'infrastructure/big.tf: is 200.2 KiB; the limit is 200 KiB (NUCLEON_TEMPLATE_FILE_MAX_BYTES) for a template file (a file the manifest names)',
+    );
+  });
+
+  it('accepts large files that no manifest names, and large files in a CodeBuild folder', () => {
+    const lock = 'l'.repeat(400 * 1024);
+    const withLargeFiles = {
+      ...envBundle,
+      'infrastructure/package-lock.json': lock,
+      'input.png': 'p'.repeat(350 * 1024),
+    };
+    expect(validateBundle(files(withLargeFiles), ENV).problems).toEqual([]);
+    const codebuild = {
+      'schema/schema.yaml': ENV_SCHEMA,
+      'infrastructure/manifest.yaml':
+        'infrastructure:\n  templates:\n    - rendering_engine: codebuild\n      settings:\n        provision: [npm ci]\n        deprovision: [echo]\n',
+      'infrastructure/package-lock.json': lock,
+    };
+    expect(validateBundle(files(codebuild), ENV).problems).toEqual([]);
   });
 
   it('reports a schema over 50 KiB without parsing it', () => {
     const big = { ...envBundle, 'schema/schema.yaml': `${ENV_SCHEMA}#${'x'.repeat(52_000)}\n` };
     const result = validateBundle(files(big), ENV);
     expect(result.problems.map((p) => `${p.file}: ${p.message}`)).toEqual([
-      'schema/schema.yaml: is 50.9 KiB; the limit for this file is 50 KiB',
+      'schema/schema.yaml: is 50.9 KiB; the limit is 50 KiB (NUCLEON_SCHEMA_MAX_BYTES)',
     ]);
   });
 
@@ -232,7 +266,7 @@ describe('validateBundle: limits and encodings', () => {
     for (let i = 0; i < 10; i++) many[`docs/${i}.md`] = '';
     expect(
       validateBundle(files(many), { ...ENV, limits: { maxEntries: 5 } }).problems[0]?.message,
-    ).toBe('the bundle has 13 files; the limit is 5');
+    ).toBe('the bundle has 13 files; the limit is 5 (NUCLEON_BUNDLE_MAX_FILES)');
   });
 
   it('reports a schema that is not UTF-8', () => {

@@ -1,6 +1,7 @@
 import type { BundleProblem } from './bundle-problem.js';
 import { normaliseBundlePath, type BundleFiles } from './bundle-files.js';
 import {
+  describeLimit,
   fileSizeLimit,
   formatBytes,
   resolveBundleLimits,
@@ -91,7 +92,7 @@ function checkFiles(files: BundleFiles, limits: BundleLimits): BundleProblem[] {
   if (files.size > limits.maxEntries) {
     problems.push({
       file: '.',
-      message: `the bundle has ${files.size} files; the limit is ${limits.maxEntries}`,
+      message: `the bundle has ${files.size} files; ${describeLimit('maxEntries', limits)}`,
     });
   }
   for (const [path, data] of files) {
@@ -104,10 +105,10 @@ function checkFiles(files: BundleFiles, limits: BundleLimits): BundleProblem[] {
       continue;
     }
     const limit = fileSizeLimit(path, limits);
-    if (data.length > limit) {
+    if (limit !== undefined && data.length > limit.bytes) {
       problems.push({
         file: path,
-        message: `is ${formatBytes(data.length)}; the limit for this file is ${formatBytes(limit)}`,
+        message: `is ${formatBytes(data.length)}; ${describeLimit(limit.key, limits)}`,
       });
     }
   }
@@ -207,11 +208,18 @@ function validateManifest(
   problems.push(...parsed.problems);
   if (parsed.manifest === undefined) return undefined;
   const before = problems.length;
+  // CodeBuild names no template file: its folder's other files count toward the bundle only.
   if (parsed.manifest.engine !== 'codebuild') {
     for (const templateFile of parsed.manifest.files) {
-      problems.push(
-        ...decodeUtf8(templateFile, files.get(templateFile) ?? new Uint8Array()).problems,
-      );
+      const content = files.get(templateFile) ?? new Uint8Array();
+      if (content.length > limits.maxFileBytes) {
+        problems.push({
+          file: templateFile,
+          message: `is ${formatBytes(content.length)}; ${describeLimit('maxFileBytes', limits)} for a template file (a file the manifest names)`,
+        });
+        continue;
+      }
+      problems.push(...decodeUtf8(templateFile, content).problems);
     }
   }
   return problems.length === before ? parsed.manifest : undefined;
