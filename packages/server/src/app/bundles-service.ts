@@ -1,14 +1,19 @@
 import { ValidationError } from '@nucleon/core';
+import {
+  DEFAULT_BUNDLE_LIMITS,
+  describeLimit,
+  formatBytes,
+  type BundleLimits,
+} from '@nucleon/templates';
 import type { BundleStore } from '../ports/bundle-store.js';
-
-/** 5 MB, Proton's bundle size limit. */
-export const MAX_BUNDLE_BYTES = 5 * 1024 * 1024;
 
 /** Nucleon's own bundle store, filled by `nucleon bundle push`. */
 export class BundlesService {
   constructor(
     private readonly store: BundleStore,
     private readonly defaultBucket: string,
+    /** Only `maxArchiveBytes` applies here (Proton's 5 MB unless configured). */
+    private readonly limits: BundleLimits = DEFAULT_BUNDLE_LIMITS,
   ) {}
 
   async put(input: { bucket?: string; key: string; content: string }) {
@@ -16,9 +21,9 @@ export class BundlesService {
       throw new ValidationError('content must be the bundle archive (.tar.gz) encoded in base64.');
     }
     const data = new Uint8Array(Buffer.from(input.content, 'base64'));
-    if (data.byteLength > MAX_BUNDLE_BYTES) {
+    if (data.byteLength > this.limits.maxArchiveBytes) {
       throw new ValidationError(
-        `The bundle is ${data.byteLength} bytes; bundles may be at most ${MAX_BUNDLE_BYTES} bytes (5 MB), as in Proton.`,
+        `The bundle archive is ${formatBytes(data.byteLength)}, over the bundle size limit: ${describeLimit('maxArchiveBytes', this.limits)}. Make the bundle smaller (leave out files the commands do not need), or raise the limit on the server.`,
       );
     }
     if (input.key.split('/').some((part) => part === '..' || part === '.')) {

@@ -1,5 +1,10 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import {
+  BUNDLE_LIMIT_SETTINGS,
+  DEFAULT_BUNDLE_LIMITS,
+  type BundleLimits,
+} from '@nucleon/templates';
 
 /**
  * Nucleon's configuration. Precedence: defaults < NUCLEON_* environment < flags. It is
@@ -27,11 +32,28 @@ const schema = z.object({
   masterKey: z.string().optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   logFormat: z.enum(['json', 'pretty']).default('json'),
-  maxRequestBytes: z.coerce
+  /** Default: 8 MiB, or enough for a base64-encoded bundle of bundleMaxBytes when that is larger. */
+  maxRequestBytes: z.coerce.number().int().min(1024).optional(),
+  // Bundle limits: Proton's quotas by default (ADR 0016); names match BUNDLE_LIMIT_SETTINGS.
+  bundleMaxBytes: z.coerce.number().int().min(1024).default(DEFAULT_BUNDLE_LIMITS.maxArchiveBytes),
+  bundleMaxUnpackedBytes: z.coerce
     .number()
     .int()
     .min(1024)
-    .default(8 * 1024 * 1024),
+    .default(DEFAULT_BUNDLE_LIMITS.maxUnpackedBytes),
+  bundleMaxFiles: z.coerce.number().int().min(1).default(DEFAULT_BUNDLE_LIMITS.maxEntries),
+  manifestMaxBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(DEFAULT_BUNDLE_LIMITS.maxManifestBytes),
+  schemaMaxBytes: z.coerce.number().int().min(1024).default(DEFAULT_BUNDLE_LIMITS.maxSchemaBytes),
+  templateFileMaxBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(DEFAULT_BUNDLE_LIMITS.maxFileBytes),
+  templateMaxFiles: z.coerce.number().int().min(1).default(DEFAULT_BUNDLE_LIMITS.maxTemplateFiles),
   workerConcurrency: z.coerce.number().int().min(0).max(64).default(4),
   bundleBucket: z.string().default('nucleon-bundles'),
   maxTemplates: z.coerce.number().int().min(1).default(100),
@@ -86,7 +108,10 @@ const schema = z.object({
   faults: z.string().optional(),
 });
 
-export type NucleonConfig = z.infer<typeof schema> & { dataDir: string };
+export type NucleonConfig = Omit<z.infer<typeof schema>, 'maxRequestBytes'> & {
+  dataDir: string;
+  maxRequestBytes: number;
+};
 
 /** Environment variable for each setting. */
 export const envNames: Record<keyof z.infer<typeof schema>, string> = {
@@ -102,6 +127,13 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   logLevel: 'NUCLEON_LOG_LEVEL',
   logFormat: 'NUCLEON_LOG_FORMAT',
   maxRequestBytes: 'NUCLEON_MAX_REQUEST_BYTES',
+  bundleMaxBytes: BUNDLE_LIMIT_SETTINGS.maxArchiveBytes,
+  bundleMaxUnpackedBytes: BUNDLE_LIMIT_SETTINGS.maxUnpackedBytes,
+  bundleMaxFiles: BUNDLE_LIMIT_SETTINGS.maxEntries,
+  manifestMaxBytes: BUNDLE_LIMIT_SETTINGS.maxManifestBytes,
+  schemaMaxBytes: BUNDLE_LIMIT_SETTINGS.maxSchemaBytes,
+  templateFileMaxBytes: BUNDLE_LIMIT_SETTINGS.maxFileBytes,
+  templateMaxFiles: BUNDLE_LIMIT_SETTINGS.maxTemplateFiles,
   workerConcurrency: 'NUCLEON_WORKER_CONCURRENCY',
   bundleBucket: 'NUCLEON_BUNDLE_BUCKET',
   maxTemplates: 'NUCLEON_MAX_TEMPLATES',
@@ -159,7 +191,28 @@ export function loadConfig(
       }),
     );
   }
-  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+  const { maxRequestBytes, ...rest } = parsed.data;
+  return {
+    ...rest,
+    // A bundle travels base64-encoded in PutBundle's JSON body.
+    maxRequestBytes:
+      maxRequestBytes ??
+      Math.max(8 * 1024 * 1024, Math.ceil(rest.bundleMaxBytes / 3) * 4 + 64 * 1024),
+    dataDir: resolve(parsed.data.dataDir),
+  };
+}
+
+/** The bundle limits a server applies, from its configuration. */
+export function bundleLimitsOf(config: NucleonConfig): BundleLimits {
+  return {
+    maxArchiveBytes: config.bundleMaxBytes,
+    maxUnpackedBytes: config.bundleMaxUnpackedBytes,
+    maxEntries: config.bundleMaxFiles,
+    maxManifestBytes: config.manifestMaxBytes,
+    maxSchemaBytes: config.schemaMaxBytes,
+    maxFileBytes: config.templateFileMaxBytes,
+    maxTemplateFiles: config.templateMaxFiles,
+  };
 }
 
 /** The configuration with secrets replaced, for logs. */

@@ -15,7 +15,7 @@ import { PostgresCatalogStore } from '../adapters/db/postgres-catalog-store.js';
 import { createPinoLogger } from '../adapters/pino-logger.js';
 import { PostgresJobQueue } from '../adapters/queue/postgres-job-queue.js';
 import { AccessKeysService } from '../app/access-keys-service.js';
-import { BundlesService, MAX_BUNDLE_BYTES } from '../app/bundles-service.js';
+import { BundlesService } from '../app/bundles-service.js';
 import { registrationJobs } from '../app/register-template-version.js';
 import { TagsService } from '../app/tags-service.js';
 import { REGISTRATION_QUEUE, TemplatesService } from '../app/templates-service.js';
@@ -45,7 +45,7 @@ import {
   loadMasterKey,
   type RootKeyOutcome,
 } from './bootstrap-secrets.js';
-import { redactConfig, type NucleonConfig } from './config.js';
+import { bundleLimitsOf, redactConfig, type NucleonConfig } from './config.js';
 import { installProcessGuards } from './process-guards.js';
 
 export interface Nucleon {
@@ -120,7 +120,8 @@ export async function createNucleon(
       usage: new VersionUsage(usageCounter),
     });
     const tags = new TagsService(catalogStore, arnScope);
-    const bundles = new BundlesService(bundleStore, config.bundleBucket);
+    const bundleLimits = bundleLimitsOf(config);
+    const bundles = new BundlesService(bundleStore, config.bundleBucket, bundleLimits);
     const rootKey = await ensureRootKey(keys, config.dataDir, {
       accessKeyId: config.rootAccessKeyId,
       secretAccessKey: config.rootSecretAccessKey,
@@ -148,10 +149,10 @@ export async function createNucleon(
           source: new StoreThenS3BundleSource(
             bundleStore,
             config.region,
-            MAX_BUNDLE_BYTES,
+            bundleLimits.maxArchiveBytes,
             config.s3ForcePathStyle,
           ),
-          checker: new TemplateBundleChecker(),
+          checker: new TemplateBundleChecker(bundleLimits),
           templates,
           clock,
           logger,

@@ -40,7 +40,7 @@ import type { JobHandler } from '../ports/job-queue.js';
 import type { Provisioner } from '../ports/provisioner.js';
 import { FaultStep, noFaults, type FaultInjector } from '../ports/fault-injector.js';
 import { ConfiguredFaults } from '../adapters/configured-faults.js';
-import type { NucleonConfig } from './config.js';
+import { bundleLimitsOf, type NucleonConfig } from './config.js';
 import { loadInstallationId } from './bootstrap-secrets.js';
 
 /** Lets the catalog ask about version usage before the deployment store exists. */
@@ -102,7 +102,7 @@ export async function wireDeployments(w: {
   const d: DeployDeps = {
     catalog: w.catalogStore,
     store,
-    bundles: new StoredVersionBundles(w.catalogStore, w.bundleStore),
+    bundles: new StoredVersionBundles(w.catalogStore, w.bundleStore, bundleLimitsOf(w.config)),
     clock: w.clock,
     arnScope: w.arnScope,
     poke: w.poke,

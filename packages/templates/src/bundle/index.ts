@@ -8,7 +8,9 @@ export {
 } from './bundle-files.js';
 export type { BundleLimits } from './bundle-limits.js';
 export {
+  BUNDLE_LIMIT_SETTINGS,
   DEFAULT_BUNDLE_LIMITS,
+  describeLimit,
   fileSizeLimit,
   formatBytes,
   resolveBundleLimits,

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { NotFoundError } from '@nucleon/core';
+import { BUNDLE_LIMIT_SETTINGS, formatBytes } from '@nucleon/templates';
 import type { BundleSource, BundleStore } from '../../ports/bundle-store.js';
 
 /**
@@ -39,7 +40,7 @@ export class StoreThenS3BundleSource implements BundleSource {
     }
     if ((response.ContentLength ?? 0) > this.maxBytes) {
       throw new NotFoundError(
-        `s3://${bucket}/${key} is ${response.ContentLength} bytes; bundles may be at most ${this.maxBytes} bytes.`,
+        `s3://${bucket}/${key} is ${formatBytes(response.ContentLength ?? 0)}, over the bundle size limit: the limit is ${formatBytes(this.maxBytes)} (${BUNDLE_LIMIT_SETTINGS.maxArchiveBytes}).`,
       );
     }
     const bytes = await response.Body?.transformToByteArray();

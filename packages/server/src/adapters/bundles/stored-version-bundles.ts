@@ -4,6 +4,7 @@ import {
   inputTypeName,
   unpackBundleArchive,
   validateBundle,
+  type BundleLimits,
   type ParsedManifest,
 } from '@nucleon/templates';
 import type { BundleStore } from '../../ports/bundle-store.js';
@@ -39,6 +40,8 @@ export class StoredVersionBundles implements VersionBundles {
   constructor(
     private readonly catalog: CatalogStore,
     private readonly blobs: BundleStore,
+    /** The limits registration applied; a bundle registered under them loads under them. */
+    private readonly limits?: BundleLimits,
   ) {}
 
   async load(
@@ -73,8 +76,9 @@ export class StoredVersionBundles implements VersionBundles {
   ): Promise<LoadedBundle> {
     const data = await this.blobs.getBlob(sha);
     if (!data) throw new Error(`bundle blob ${sha} is missing from the store`);
-    const files = await unpackBundleArchive(data);
+    const files = await unpackBundleArchive(data, this.limits);
     const report = validateBundle(files, {
+      ...(this.limits ? { limits: this.limits } : {}),
       templateKind: kind,
       customerManaged: kind === 'ENVIRONMENT' && provisioning === 'CUSTOMER_MANAGED',
       pipeline: kind === 'SERVICE' && provisioning !== 'CUSTOMER_MANAGED',

@@ -4,6 +4,7 @@ import {
   loadTemplateSchema,
   unpackBundleArchive,
   validateBundle,
+  type BundleLimits,
 } from '@nucleon/templates';
 import type {
   BundleChecker,
@@ -13,10 +14,12 @@ import type {
 
 /** The BundleChecker port over @nucleon/templates' in-memory unpacking and validation. */
 export class TemplateBundleChecker implements BundleChecker {
+  constructor(private readonly limits?: BundleLimits) {}
+
   async check(archive: Uint8Array, options: BundleCheckOptions): Promise<BundleCheckResult> {
     let files;
     try {
-      files = await unpackBundleArchive(archive);
+      files = await unpackBundleArchive(archive, this.limits);
     } catch (error) {
       return { ok: false, message: `The bundle archive was refused: ${(error as Error).message}` };
     }
@@ -24,6 +27,7 @@ export class TemplateBundleChecker implements BundleChecker {
       templateKind: options.kind,
       customerManaged: options.customerManaged,
       pipeline: options.pipeline,
+      ...(this.limits ? { limits: this.limits } : {}),
     });
     if (report.problems.length > 0 || report.schemaText === undefined) {
       return {
