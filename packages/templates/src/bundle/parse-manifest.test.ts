@@ -352,3 +352,60 @@ describe('parseManifest: problems', () => {
     ]);
   });
 });
+
+describe('parseManifest: the "engine" key of early bundles', () => {
+  const cfnFile = paths('infrastructure/cloudformation.yaml');
+
+  it('reads engine as rendering_engine, with a warning naming the line', () => {
+    const text = CFN.replace('rendering_engine: jinja', 'engine: jinja');
+    const { manifest, problems, warnings } = parseManifest('infrastructure', text, cfnFile);
+    expect(problems).toEqual([]);
+    expect(manifest).toEqual({
+      engine: 'cloudformation',
+      directory: 'infrastructure',
+      files: ['infrastructure/cloudformation.yaml'],
+    });
+    expect(warnings).toEqual([
+      {
+        file: 'infrastructure/manifest.yaml',
+        line: 4,
+        message:
+          '"engine" is read as "rendering_engine" (the key early Proton bundles used); write rendering_engine: jinja',
+      },
+    ]);
+  });
+
+  it('lets rendering_engine win when both are given, with a warning', () => {
+    const same = CFN.replace(
+      'rendering_engine: jinja',
+      'rendering_engine: jinja\n      engine: jinja',
+    );
+    expect(parseManifest('infrastructure', same, cfnFile).warnings.map((w) => w.message)).toEqual([
+      '"engine" repeats "rendering_engine"; remove it',
+    ]);
+    const other = CFN.replace(
+      'rendering_engine: jinja',
+      'rendering_engine: jinja\n      engine: hcl',
+    );
+    const result = parseManifest('infrastructure', other, cfnFile);
+    expect(result.manifest?.engine).toBe('cloudformation');
+    expect(result.warnings.map((w) => w.message)).toEqual([
+      '"engine: hcl" is ignored: rendering_engine: jinja applies',
+    ]);
+  });
+
+  it('reads engine: codebuild too', () => {
+    const text = CODEBUILD.replace('rendering_engine: codebuild', 'engine: codebuild');
+    const result = parseManifest('infrastructure', text, paths('infrastructure/cdk.json'));
+    expect(result.problems).toEqual([]);
+    expect(result.manifest?.engine).toBe('codebuild');
+    expect(result.warnings).toHaveLength(1);
+  });
+
+  it('still refuses an engine it does not know, whichever key names it', () => {
+    const text = CFN.replace('rendering_engine: jinja', 'engine: mustache');
+    expect(messages(text, cfnFile)).toEqual([
+      expect.stringContaining('unsupported rendering_engine "mustache"'),
+    ]);
+  });
+});

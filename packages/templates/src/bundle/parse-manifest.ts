@@ -34,6 +34,7 @@ interface ManifestContext {
   readonly paths: ReadonlySet<string>;
   readonly maxTemplateFiles: number;
   readonly problems: BundleProblem[];
+  readonly warnings: BundleProblem[];
 }
 
 /**
@@ -41,25 +42,28 @@ interface ManifestContext {
  * (Jinja + CloudFormation with exactly one existing file; HCL + Terraform with `file: "*"` for
  * every `*.tf` at the top of the folder, or named files that exist, at least one `.tf`;
  * CodeBuild with `settings.provision` and `settings.deprovision` command lists), at most
- * `maxTemplateFiles` template files. `paths` are all bundle-relative file paths.
+ * `maxTemplateFiles` template files. `paths` are all bundle-relative file paths. An entry's
+ * `engine` key (early Proton bundles' spelling) is read as `rendering_engine`, with a warning.
  */
 export function parseManifest(
   directory: string,
   text: string,
   paths: ReadonlySet<string>,
   maxTemplateFiles: number = DEFAULT_BUNDLE_LIMITS.maxTemplateFiles,
-): { manifest?: ParsedManifest; problems: BundleProblem[] } {
+): { manifest?: ParsedManifest; problems: BundleProblem[]; warnings: BundleProblem[] } {
   const parsed = parseYamlStrict(`${directory}/manifest.yaml`, text);
-  if (parsed.source === undefined) return { problems: parsed.problems };
+  if (parsed.source === undefined) return { problems: parsed.problems, warnings: [] };
   const ctx: ManifestContext = {
     directory,
     source: parsed.source,
     paths,
     maxTemplateFiles,
     problems: [],
+    warnings: [],
   };
+  const { problems, warnings } = ctx;
   const entries = templateEntries(ctx);
-  if (entries === undefined) return { problems: ctx.problems };
+  if (entries === undefined) return { problems, warnings };
   const engines = entries.map((entry, i) => entryEngine(entry, i, ctx));
   const engine = engines[0];
   if (engine === undefined || engines.some((e) => e !== engine)) {
@@ -70,12 +74,12 @@ export function parseManifest(
         'all templates of one manifest must use the same rendering engine',
       );
     }
-    return { problems: ctx.problems };
+    return { problems, warnings };
   }
   const manifest = buildManifest(engine, entries, ctx);
-  return ctx.problems.length === 0 && manifest !== undefined
-    ? { manifest, problems: [] }
-    : { problems: ctx.problems };
+  return problems.length === 0 && manifest !== undefined
+    ? { manifest, problems: [], warnings }
+    : { problems, warnings };
 }
 
 function report(ctx: ManifestContext, path: YamlPath, message: string): void {
@@ -108,7 +112,7 @@ function templateEntries(ctx: ManifestContext): Record<string, unknown>[] | unde
       return;
     }
     for (const key of Object.keys(entry)) {
-      if (!ENTRY_KEYS.includes(key)) {
+      if (key !== 'engine' && !ENTRY_KEYS.includes(key)) {
         report(
           ctx,
           ['infrastructure', 'templates', i, key],
@@ -116,9 +120,37 @@ function templateEntries(ctx: ManifestContext): Record<string, unknown>[] | unde
         );
       }
     }
-    entries.push(entry);
+    entries.push(readEngineKey(entry, i, ctx));
   });
   return ctx.problems.length === 0 ? entries : undefined;
+}
+
+/**
+ * `engine: jinja` — the key early bundles (AWS's template-checker's own samples among them)
+ * wrote — is read as `rendering_engine`, with a warning; when both are given, `rendering_engine`
+ * wins (ADR 0016).
+ */
+function readEngineKey(
+  entry: Record<string, unknown>,
+  index: number,
+  ctx: ManifestContext,
+): Record<string, unknown> {
+  if (!('engine' in entry)) return entry;
+  const { engine, ...rest } = entry;
+  const at: YamlPath = ['infrastructure', 'templates', index, 'engine'];
+  const warn = (message: string) => ctx.warnings.push(ctx.source.problem(at, message));
+  if (rest.rendering_engine === undefined) {
+    warn(
+      `"engine" is read as "rendering_engine" (the key early Proton bundles used); write rendering_engine: ${String(engine)}`,
+    );
+    return { ...rest, rendering_engine: engine };
+  }
+  warn(
+    rest.rendering_engine === engine
+      ? '"engine" repeats "rendering_engine"; remove it'
+      : `"engine: ${String(engine)}" is ignored: rendering_engine: ${String(rest.rendering_engine)} applies`,
+  );
+  return rest;
 }
 
 function entryEngine(

@@ -208,6 +208,25 @@ describe('validateBundle: layout problems', () => {
   });
 });
 
+describe('validateBundle: warnings', () => {
+  it('registers a manifest written with engine: jinja, reporting a warning', () => {
+    const bundle = {
+      ...envBundle,
+      'infrastructure/manifest.yaml': CFN_MANIFEST.replace('rendering_engine', 'engine'),
+    };
+    const result = validateBundle(files(bundle), ENV);
+    expect(result.problems).toEqual([]);
+    expect(result.infrastructure?.environment?.engine).toBe('cloudformation');
+    expect(formatBundleProblems(result.warnings)).toBe(
+      'infrastructure/manifest.yaml:4: "engine" is read as "rendering_engine" (the key early Proton bundles used); write rendering_engine: jinja',
+    );
+  });
+
+  it('has no warnings for a bundle written as documented', () => {
+    expect(validateBundle(files(envBundle), ENV).warnings).toEqual([]);
+  });
+});
+
 describe('validateBundle: limits and encodings', () => {
   it('reports a template file over its size limit, naming the setting', () => {
     const big = {

@@ -32,9 +32,14 @@ export interface BundleInfrastructure {
   readonly pipeline?: ParsedManifest;
 }
 
-/** Everything validation found; the bundle is valid when `problems` is empty. */
+/**
+ * Everything validation found; the bundle is valid when `problems` is empty. `warnings` are
+ * what Proton accepted and Nucleon accepts too, but would like changed (a manifest's `engine`
+ * key); they never make a bundle invalid (ADR 0016).
+ */
 export interface BundleValidationResult {
   readonly problems: BundleProblem[];
+  readonly warnings: BundleProblem[];
   readonly schemaText?: string;
   readonly schema?: ParsedTemplateSchema;
   readonly infrastructure?: BundleInfrastructure;
@@ -66,12 +71,15 @@ export function validateBundle(
   const { schemaText, schema } = validateSchema(files, options, pipeline, problems);
   const infrastructure: { -readonly [K in keyof BundleInfrastructure]: ParsedManifest } = {};
   const paths = new Set(files.keys());
+  const warnings: BundleProblem[] = [];
   for (const key of wanted) {
-    const manifest = validateManifest(files, INFRA_DIRS[key], paths, limits, problems);
+    const found = { problems, warnings };
+    const manifest = validateManifest(files, INFRA_DIRS[key], paths, limits, found);
     if (manifest !== undefined) infrastructure[key] = manifest;
   }
   return {
     problems,
+    warnings,
     ...(schemaText === undefined ? {} : { schemaText }),
     ...(schema === undefined ? {} : { schema }),
     ...(wanted.length === 0 ? {} : { infrastructure }),
@@ -196,8 +204,9 @@ function validateManifest(
   dir: string,
   paths: ReadonlySet<string>,
   limits: BundleLimits,
-  problems: BundleProblem[],
+  found: { problems: BundleProblem[]; warnings: BundleProblem[] },
 ): ParsedManifest | undefined {
+  const { problems, warnings } = found;
   const file = `${dir}/manifest.yaml`;
   const data = files.get(file);
   if (data === undefined || problems.some((p) => p.file === file)) return undefined;
@@ -206,6 +215,7 @@ function validateManifest(
   if (decoded.text === undefined) return undefined;
   const parsed = parseManifest(dir, decoded.text, paths, limits.maxTemplateFiles);
   problems.push(...parsed.problems);
+  warnings.push(...parsed.warnings);
   if (parsed.manifest === undefined) return undefined;
   const before = problems.length;
   // CodeBuild names no template file: its folder's other files count toward the bundle only.
