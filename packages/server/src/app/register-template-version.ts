@@ -112,9 +112,18 @@ export async function registerTemplateVersion(
   }
 
   const sha = await deps.bundles.putBlob(archive);
+  // A version that registers carries its warnings in statusMessage (ADR 0016).
+  const warnings = result.warnings.length
+    ? `${result.warnings.length === 1 ? 'Warning' : 'Warnings'}: ${result.warnings.join('; ')}`
+    : null;
   await store.updateVersion(
     key,
-    { status: 'DRAFT', statusMessage: null, schemaText: result.schemaText, bundleSha256: sha },
+    {
+      status: 'DRAFT',
+      statusMessage: warnings?.slice(0, MAX_STATUS_MESSAGE) ?? null,
+      schemaText: result.schemaText,
+      bundleSha256: sha,
+    },
     clock.now(),
     'REGISTRATION_IN_PROGRESS',
   );

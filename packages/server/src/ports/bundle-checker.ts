@@ -8,7 +8,13 @@ export interface BundleCheckOptions {
   pipeline: boolean;
 }
 
-export type BundleCheckResult = { ok: true; schemaText: string } | { ok: false; message: string };
+/**
+ * A valid bundle's schema, with warnings about what Proton accepted but Nucleon would like
+ * changed (`file:line: message`, e.g. a manifest's `engine` key); or why the bundle is refused.
+ */
+export type BundleCheckResult =
+  | { ok: true; schemaText: string; warnings: string[] }
+  | { ok: false; message: string };
 
 /** Unpacks and validates a template bundle; answers with Proton-style status messages. */
 export interface BundleChecker {

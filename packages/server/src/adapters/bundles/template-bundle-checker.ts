@@ -1,5 +1,6 @@
 import {
   checkMinorCompatibility,
+  formatBundleProblem,
   formatBundleProblems,
   loadTemplateSchema,
   unpackBundleArchive,
@@ -35,7 +36,11 @@ export class TemplateBundleChecker implements BundleChecker {
         message: formatBundleProblems(report.problems) || 'schema/schema.yaml is missing',
       };
     }
-    return { ok: true, schemaText: report.schemaText };
+    return {
+      ok: true,
+      schemaText: report.schemaText,
+      warnings: report.warnings.map((w) => formatBundleProblem(w)),
+    };
   }
 
   minorCompatibilityProblems(previousSchemaText: string, nextSchemaText: string): string[] {
