@@ -16,7 +16,9 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
     pattern: '^[a-z0-9]+[a-z0-9-\\.]+[a-z0-9]+$',
   },
   NucleonObjectKey: { type: 'string', min: 1, max: 1024 },
-  NucleonBase64: { type: 'string', min: 1, max: 7_000_000 },
+  // No max: PutBundle's body limit (NUCLEON_MAX_REQUEST_BYTES) bounds it, and the server's bundle
+  // limit (NUCLEON_BUNDLE_MAX_BYTES) refuses a larger bundle with a message naming it.
+  NucleonBase64: { type: 'string', min: 1 },
   NucleonSha256: { type: 'string' },
   NucleonSize: { type: 'long' },
   NucleonAccessKeyId: { type: 'string', min: 16, max: 128, pattern: '^[A-Z0-9]+$' },
