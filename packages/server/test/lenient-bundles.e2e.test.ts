@@ -312,3 +312,46 @@ for (const dialect of testDialects())
       );
     });
   });
+
+describe('bundle limits are configurable', () => {
+  let server: TestServer;
+  let proton: ProtonClient;
+  let root: string;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'nucleon-limits-'));
+    server = await startTestServer({
+      dialect: 'pglite',
+      env: {
+        NUCLEON_TEMPLATE_FILE_MAX_BYTES: String(300 * KiB),
+        NUCLEON_BUNDLE_MAX_BYTES: String(7 * 1024 * KiB),
+      },
+    });
+    proton = sdkClient(server);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('registers a 250 KiB template file and a 6 MiB bundle under raised limits', async () => {
+    const archive = tarBundle(root, 'env-raised', {
+      'schema/schema.yaml': ENV_SCHEMA,
+      'infrastructure/manifest.yaml': CFN_MANIFEST.replace('engine', 'rendering_engine'),
+      'infrastructure/cloudformation.yaml': `# ${'x'.repeat(250 * KiB)}\nResources: {}\n`,
+      'infrastructure/data.bin': randomBytes(6 * 1024 * KiB),
+    });
+    expect(archive.length).toBeGreaterThan(6 * 1024 * KiB);
+    const source = { s3: await putBundle(server, 'env-raised.tar.gz', archive) };
+    await proton.send(new CreateEnvironmentTemplateCommand({ name: 'raised' }));
+    await proton.send(
+      new CreateEnvironmentTemplateVersionCommand({ templateName: 'raised', source }),
+    );
+    const ref = { templateName: 'raised', majorVersion: '1', minorVersion: '0' };
+    await waitUntilEnvironmentTemplateVersionRegistered(w(proton), ref);
+    const v = (await proton.send(new GetEnvironmentTemplateVersionCommand(ref)))
+      .environmentTemplateVersion!;
+    expect(v.status).toBe('DRAFT');
+    expect(v.statusMessage).toBeUndefined();
+  });
+});
