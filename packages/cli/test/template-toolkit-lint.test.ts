@@ -1,4 +1,5 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +94,52 @@ describe('nucleon template lint, run as a user runs it', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('pipeline_infrastructure/: must not exist');
       expect(result.stderr).toMatch(/^schema\/schema\.yaml:5: pipeline_input_type is not allowed/m);
+    });
+
+    it('warns about a manifest written with engine:, and passes', async () => {
+      const dir = copyBundle('cfn-env');
+      const manifest = join(dir, 'infrastructure', 'manifest.yaml');
+      writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('rendering_engine', 'engine'));
+      const result = await runCli(['template', 'lint', dir]);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe(
+        'warning: infrastructure/manifest.yaml:4: "engine" is read as "rendering_engine" (the key early Proton bundles used); write rendering_engine: jinja\n',
+      );
+      expect(result.stdout).toMatch(/^ok: \d+ files checked, 1 warning\n$/);
+    });
+
+    it('accepts large files no manifest names, and names the setting of a template file over 200 KiB', async () => {
+      const dir = copyBundle('cfn-env');
+      writeFileSync(join(dir, 'infrastructure', 'package-lock.json'), 'l'.repeat(400 * 1024));
+      writeFileSync(join(dir, 'input.png'), randomBytes(350 * 1024));
+      const ok = await runCli(['template', 'lint', dir]);
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+      const template = join(dir, 'infrastructure', 'cloudformation.yaml');
+      writeFileSync(template, `${readFileSync(template, 'utf8')}# ${'x'.repeat(210 * 1024)}\n`);
+      const big = await runCli(['template', 'lint', dir]);
+      expect(big.code).toBe(1);
+      expect(big.stderr).toMatch(
+        /^infrastructure\/cloudformation\.yaml: is 211\.\d KiB; the limit is 200 KiB \(NUCLEON_TEMPLATE_FILE_MAX_BYTES\) for a template file/m,
+      );
+    });
+
+    it('checks a spec given with --spec: undeclared inputs warn, invalid values fail', async () => {
+      const specFile = join(work, `spec-${++counter}.yaml`);
+      writeFileSync(
+        specFile,
+        'proton: EnvironmentSpec\nspec:\n  subnet_count: 3\n  packaging_commands: make\n',
+      );
+      const warned = await runCli(['template', 'lint', bundle('cfn-env'), '--spec', specFile]);
+      expect(warned.code).toBe(0);
+      expect(warned.stderr).toBe(
+        `warning: ${specFile}: spec: undeclared input "packaging_commands" is ignored (the template's schema does not declare it)\n`,
+      );
+      expect(warned.stdout).toMatch(/, 1 warning\n$/);
+      writeFileSync(specFile, 'proton: EnvironmentSpec\nspec:\n  subnet_count: 9\n');
+      const failed = await runCli(['template', 'lint', bundle('cfn-env'), '--spec', specFile]);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain(`${specFile}: spec.subnet_count must be <= 4`);
     });
 
     it('says which folder cannot be read', async () => {

@@ -64,6 +64,32 @@ describe('nucleon template render and --help, run as a user runs them', () => {
       expect(text).toContain('Value: enabled');
     });
 
+    it('renders a spec with an undeclared input, leaving it out and warning on stderr', async () => {
+      const out = outDir();
+      const fixture = join(bundle('cfn-env'), 'test', 'basic');
+      const specFile = join(work, 'undeclared-spec.yaml');
+      writeFileSync(
+        specFile,
+        `${readFileSync(join(fixture, 'spec.yaml'), 'utf8')}  packaging_commands: make\n`,
+      );
+      const result = await runCli([
+        'template',
+        'render',
+        bundle('cfn-env'),
+        '--spec',
+        specFile,
+        '--context',
+        join(fixture, 'context.json'),
+        '--out',
+        out,
+      ]);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe(
+        `warning: ${specFile}: spec: undeclared input "packaging_commands" is ignored (the template's schema does not declare it)\n`,
+      );
+      expect(readFileSync(join(out, 'cloudformation.yaml'), 'utf8')).toContain('PublicSubnet3:');
+    });
+
     it('renders every instance and the pipeline of a service into their own folders', async () => {
       const out = outDir();
       const result = await runCli([

@@ -39,6 +39,8 @@ export interface ToolkitBundle {
   readonly files: BundleFiles;
   readonly kind: BundleKind;
   readonly problems: readonly BundleProblem[];
+  /** What registration accepts with a warning (a manifest's `engine` key). */
+  readonly warnings: readonly BundleProblem[];
   readonly schema?: ParsedTemplateSchema;
   readonly infrastructure: BundleInfrastructure;
   readonly template: ToolkitTemplateRef;
@@ -72,6 +74,7 @@ export async function loadToolkitBundle(
     files,
     kind,
     problems: report.problems,
+    warnings: report.warnings,
     ...(report.schema === undefined ? {} : { schema: report.schema }),
     infrastructure: report.infrastructure ?? {},
     template: templateRef(dir),

@@ -13,33 +13,55 @@ import {
   type BundleKindOptions,
   type ToolkitBundle,
 } from './template-bundle.js';
-import { runToolkitAction } from './template-errors.js';
+import { EMPTY_CONTEXT } from './template-context.js';
+import { runToolkitAction, TemplateToolkitError } from './template-errors.js';
+import { readSpecFile } from './template-render.js';
+import { planResources } from './template-resources.js';
 
 /** What `template lint` found. */
 export interface BundleLintResult {
   readonly bundle: ToolkitBundle;
   /** Registration problems first, then renderer lint and Terraform syntax findings. */
   readonly problems: readonly BundleProblem[];
+  /** Problems of the spec given with `--spec` (invalid values of declared inputs), as `file:line: message`. */
+  readonly specProblems: readonly string[];
+  /**
+   * What registration and deployment accept with a warning (ADR 0016): a manifest's `engine`
+   * key, and inputs of the `--spec` file that the schema does not declare.
+   */
+  readonly warnings: readonly string[];
 }
 
 /**
  * Runs every check a bundle meets when registered as a template version (layout, sizes, schema,
  * manifests), the renderer's lint on every Jinja-rendered CloudFormation file, and a syntax
- * check of every Terraform file the manifests select.
+ * check of every Terraform file the manifests select. With `specFile`, also checks that spec's
+ * inputs against the schema as a create or update would.
  */
 export async function lintBundle(
   dir: string,
-  options: BundleKindOptions,
+  options: BundleKindOptions & { readonly specFile?: string },
 ): Promise<BundleLintResult> {
   const bundle = await loadToolkitBundle(dir, options);
   const problems: BundleProblem[] = [...bundle.problems];
+  const warnings = bundle.warnings.map(formatBundleProblem);
   const renderer = createRenderer();
   const { environment, instance, pipeline } = bundle.infrastructure;
   for (const manifest of [environment, instance, pipeline]) {
     if (manifest !== undefined)
       problems.push(...(await lintManifestFiles(bundle, manifest, renderer)));
   }
-  return { bundle, problems };
+  const specProblems: string[] = [];
+  if (options.specFile !== undefined && bundle.problems.length === 0) {
+    const spec = await readSpecFile(options.specFile);
+    try {
+      planResources(bundle, spec, EMPTY_CONTEXT, { mode: 'all' }, warnings);
+    } catch (error) {
+      if (!(error instanceof TemplateToolkitError)) throw error;
+      specProblems.push(...error.lines);
+    }
+  }
+  return { bundle, problems, specProblems, warnings };
 }
 
 async function lintManifestFiles(
@@ -70,6 +92,7 @@ async function lintManifestFiles(
 }
 
 interface LintFlags {
+  spec?: string;
   kind?: string;
   customerManaged?: boolean;
   pipeline?: boolean;
@@ -81,9 +104,21 @@ file sizes and counts, schema/schema.yaml, every manifest.yaml), then runs the r
 on every Jinja-rendered CloudFormation template the manifests name and parses every Terraform
 file they select. CodeBuild project_properties are not linted.
 
+With --spec, also checks a spec file's inputs against schema/schema.yaml as creating or updating
+the resource would: invalid values of declared inputs are problems.
+
+Sizes follow Proton's quotas: a bundle of at most 5 MiB, manifest.yaml and schema/schema.yaml of
+at most 50 KiB, each template file a manifest names at most 200 KiB; other files (a
+package-lock.json, an image) count toward the bundle only.
+
+What Proton accepted and Nucleon accepts too, but would like changed, is printed as
+"warning: file:line: message" on stderr without failing the lint: a manifest's "engine" key
+(read as "rendering_engine"), and spec inputs the schema does not declare (ignored when
+rendering).
+
 Prints one "file:line: message" line per problem on stderr ("file: message" when the line is
-unknown) and exits 1; otherwise prints "ok: <n> files checked" (n = every file of the bundle)
-and exits 0.`;
+unknown) and exits 1; otherwise prints "ok: <n> files checked" (n = every file of the bundle,
+followed by the number of warnings when there are any) and exits 0.`;
 
 /** Registers `nucleon template lint`. */
 export function registerTemplateLintCommand(
@@ -94,6 +129,10 @@ export function registerTemplateLintCommand(
     .command('lint <bundle-dir>')
     .description(
       'check a bundle folder as registration would, plus the renderer lint and Terraform syntax',
+    )
+    .option(
+      '--spec <spec.yaml>',
+      'also check this spec file (proton: EnvironmentSpec or ServiceSpec) against the schema',
     )
     .option(
       '--kind <kind>',
@@ -110,20 +149,29 @@ export function registerTemplateLintCommand(
     .addHelpText('after', LINT_HELP)
     .action((dir: string, flags: LintFlags) =>
       runToolkitAction(setExit, async () => {
-        const { bundle, problems } = await lintBundle(dir, {
+        const result = await lintBundle(dir, {
+          ...(flags.spec === undefined ? {} : { specFile: flags.spec }),
           ...(flags.kind === undefined ? {} : { kind: flags.kind }),
           ...(flags.customerManaged === true ? { customerManaged: true } : {}),
           ...(flags.pipeline === false ? { pipeline: false } : {}),
         });
+        const { bundle, warnings } = result;
+        const problems = [...result.problems.map(formatBundleProblem), ...result.specProblems];
+        process.stderr.write(warnings.map((w) => `warning: ${w}\n`).join(''));
         if (problems.length > 0) {
-          process.stderr.write(problems.map((p) => `${formatBundleProblem(p)}\n`).join(''));
+          process.stderr.write(problems.map((p) => `${p}\n`).join(''));
           process.stderr.write(
-            `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${bundle.kind} template bundle ${dir}\n`,
+            `${plural(problems.length, 'problem')} in ${bundle.kind} template bundle ${dir}\n`,
           );
           return 1;
         }
-        process.stdout.write(`ok: ${bundle.files.size} files checked\n`);
+        const note = warnings.length > 0 ? `, ${plural(warnings.length, 'warning')}` : '';
+        process.stdout.write(`ok: ${bundle.files.size} files checked${note}\n`);
         return 0;
       }),
     );
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

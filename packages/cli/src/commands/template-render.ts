@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createRenderer, type ManifestEngine } from '@nucleon/templates';
+import { createRenderer, formatBundleProblem, type ManifestEngine } from '@nucleon/templates';
 import {
   PLACEHOLDER_ACCOUNT_ID,
   PLACEHOLDER_DEPLOYMENT_ID,
@@ -25,6 +25,11 @@ export interface BundleRenderResult {
   /** Permission bits of the executable files copied from the bundle. */
   readonly modes: ReadonlyMap<string, number>;
   readonly problems: readonly string[];
+  /**
+   * What was accepted but would like changing: inputs the schema does not declare (left out of
+   * the render, as on the server) and the bundle's registration warnings.
+   */
+  readonly warnings: readonly string[];
   /** The resources rendered, e.g. `instance "api-prod"`, `pipeline`. */
   readonly labels: readonly string[];
   /** How each file can be checked: parsed as CloudFormation, Terraform or JSON, or not at all (copied). */
@@ -53,7 +58,8 @@ export function renderBundle(
   context: ToolkitContext,
   target: RenderTarget,
 ): BundleRenderResult {
-  const planned = planResources(bundle, spec, context, target);
+  const warnings = bundle.warnings.map(formatBundleProblem);
+  const planned = planResources(bundle, spec, context, target, warnings);
   const options = {
     bundle,
     renderer: createRenderer(),
@@ -75,7 +81,7 @@ export function renderBundle(
       if (mode !== undefined) modes.set(full, mode);
     }
   }
-  return { files, modes, problems, labels: planned.map((p) => p.label), checks };
+  return { files, modes, problems, warnings, labels: planned.map((p) => p.label), checks };
 }
 
 /** Reads a spec file for {@link renderBundle}. */
@@ -107,7 +113,9 @@ A service bundle rendered without --instance or --pipeline gets <out>/<instance>
 and <out>/pipeline/ when the template has a pipeline. Nothing is written unless every resource
 renders, and nothing is ever written outside --out (existing files with other names are kept).
 
-Inputs are the spec values validated against schema/schema.yaml, with defaults filled in.
+Inputs are the spec values validated against schema/schema.yaml, with defaults filled in. An
+input the schema does not declare is left out of the render, as the server does, and printed
+as "warning: <spec file>: spec: undeclared input ..." on stderr; the render still goes ahead.
 context.json supplies everything else (every field optional):
   {"environment":  {"name": "...", "account_id": "123456789012", "outputs": {"VpcId": "..."}},
    "environments": {"<env name>": {"account_id": "...", "outputs": {...}}},
@@ -163,6 +171,7 @@ export function registerTemplateRenderCommand(
           flags.context === undefined ? EMPTY_CONTEXT : await readContextFile(flags.context);
         const bundle = await loadToolkitBundle(dir);
         const result = renderBundle(bundle, spec, context, target);
+        process.stderr.write(result.warnings.map((w) => `warning: ${w}\n`).join(''));
         if (result.problems.length > 0) {
           process.stderr.write(result.problems.map((p) => `${p}\n`).join(''));
           process.stderr.write(`nothing written to ${flags.out}\n`);

@@ -73,13 +73,15 @@ export interface SpecSource {
 /**
  * Turns a bundle, a spec file and a context into the resources to render, validating every
  * input with the template's schema (defaults filled). Any problem throws
- * {@link TemplateToolkitError} with all the messages.
+ * {@link TemplateToolkitError} with all the messages. Inputs the schema does not declare are
+ * left out, as the server does, and named in `warnings` (ADR 0016).
  */
 export function planResources(
   bundle: ToolkitBundle,
   spec: SpecSource,
   context: ToolkitContext,
   target: RenderTarget,
+  warnings: string[] = [],
 ): PlannedResource[] {
   if (bundle.problems.length > 0 || bundle.schema === undefined) {
     throw new TemplateToolkitError([
@@ -88,8 +90,8 @@ export function planResources(
     ]);
   }
   if (bundle.kind === 'environment')
-    return [planEnvironment(bundle, bundle.schema, spec, context, target)];
-  return planService(bundle, bundle.schema, spec, context, target);
+    return [planEnvironment(bundle, bundle.schema, spec, context, target, warnings)];
+  return planService(bundle, bundle.schema, spec, context, target, warnings);
 }
 
 function planEnvironment(
@@ -98,6 +100,7 @@ function planEnvironment(
   spec: SpecSource,
   context: ToolkitContext,
   target: RenderTarget,
+  warnings: string[],
 ): PlannedResource {
   if (target.mode !== 'all')
     throw new TemplateToolkitError([
@@ -110,7 +113,13 @@ function planEnvironment(
     ]);
   }
   const parsed = parseSpec(spec, parseEnvironmentSpec);
-  const inputs = validateInputs(schema, 'environment', parsed.spec, (e) => `${spec.file}: ${e}`);
+  const inputs = validateInputs(
+    schema,
+    'environment',
+    parsed.spec,
+    (e) => `${spec.file}: ${e}`,
+    warnings,
+  );
   const name = context.environment?.name;
   return {
     label: name === undefined ? 'environment' : `environment "${name}"`,
@@ -126,6 +135,7 @@ function planService(
   spec: SpecSource,
   context: ToolkitContext,
   target: RenderTarget,
+  warnings: string[],
 ): PlannedResource[] {
   const { instance: instanceManifest, pipeline: pipelineManifest } = bundle.infrastructure;
   if (instanceManifest === undefined)
@@ -143,6 +153,7 @@ function planService(
     parsed,
     spec.file,
     pipelineManifest !== undefined,
+    warnings,
   );
   const service = context.service ?? {};
   const planned: PlannedResource[] = [];
@@ -218,6 +229,7 @@ function validateServiceInputs(
   spec: ServiceSpec,
   file: string,
   hasPipeline: boolean,
+  warnings: string[],
 ): { instances: ValidatedInstance[]; pipelineInputs: Inputs } {
   const errors: string[] = [];
   const instances = spec.instances.map((instance: ServiceInstanceSpec) => {
@@ -228,6 +240,7 @@ function validateServiceInputs(
         'service',
         instance.spec,
         (e) => `${where}: instance "${instance.name}": ${e}`,
+        warnings,
       ),
     );
     return { name: instance.name, environment: instance.environment, inputs };
@@ -240,7 +253,7 @@ function validateServiceInputs(
   } else if (hasPipeline) {
     const label = (e: string): string => `${file}: ${e.replace(/^spec(?=[.:[ ]|$)/, 'pipeline')}`;
     pipelineInputs = collect(errors, () =>
-      validateInputs(schema, 'pipeline', spec.pipeline ?? {}, label),
+      validateInputs(schema, 'pipeline', spec.pipeline ?? {}, label, warnings),
     );
   }
   if (errors.length > 0) throw new TemplateToolkitError(errors);
@@ -257,14 +270,19 @@ function collect(errors: string[], validate: () => Inputs): Inputs {
   }
 }
 
-/** Validates inputs with the schema (defaults filled in); errors throw, each passed through `label`. */
+/**
+ * Validates inputs with the schema (defaults filled in); errors throw, each passed through
+ * `label`; undeclared inputs are left out and pushed (labelled) onto `warnings`.
+ */
 function validateInputs(
   schema: ParsedTemplateSchema,
   which: InputTypeKind,
   inputs: unknown,
   label: (error: string) => string,
+  warnings: string[],
 ): Inputs {
   const result = compileInputValidator(schema, which)(inputs);
+  warnings.push(...result.warnings.map(label));
   if (!result.ok) throw new TemplateToolkitError(result.errors.map(label));
   return result.value;
 }
