@@ -13,8 +13,7 @@ export interface BundleCheckOptions {
  * changed (`file:line: message`, e.g. a manifest's `engine` key); or why the bundle is refused.
  */
 export type BundleCheckResult =
-  | { ok: true; schemaText: string; warnings: string[] }
-  | { ok: false; message: string };
+  { ok: true; schemaText: string; warnings: string[] } | { ok: false; message: string };
 
 /** Unpacks and validates a template bundle; answers with Proton-style status messages. */
 export interface BundleChecker {

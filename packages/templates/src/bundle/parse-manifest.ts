@@ -141,16 +141,21 @@ function readEngineKey(
   const warn = (message: string) => ctx.warnings.push(ctx.source.problem(at, message));
   if (rest.rendering_engine === undefined) {
     warn(
-      `"engine" is read as "rendering_engine" (the key early Proton bundles used); write rendering_engine: ${String(engine)}`,
+      `"engine" is read as "rendering_engine" (the key early Proton bundles used); write rendering_engine: ${shown(engine)}`,
     );
     return { ...rest, rendering_engine: engine };
   }
   warn(
     rest.rendering_engine === engine
       ? '"engine" repeats "rendering_engine"; remove it'
-      : `"engine: ${String(engine)}" is ignored: rendering_engine: ${String(rest.rendering_engine)} applies`,
+      : `"engine: ${shown(engine)}" is ignored: rendering_engine: ${shown(rest.rendering_engine)} applies`,
   );
   return rest;
+}
+
+/** A scalar as written; anything else as JSON. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function entryEngine(
