@@ -128,14 +128,15 @@ describe('nucleon template lint, run as a user runs it', () => {
       const specFile = join(work, `spec-${++counter}.yaml`);
       writeFileSync(
         specFile,
-        'proton: EnvironmentSpec\nspec:\n  subnet_count: 3\n  packaging_commands: make\n',
+        'proton: EnvironmentSpec\nversion: 1\nspec:\n  subnet_count: 3\n  packaging_commands: make\n',
       );
       const warned = await runCli(['template', 'lint', bundle('cfn-env'), '--spec', specFile]);
       expect(warned.code).toBe(0);
       expect(warned.stderr).toBe(
-        `warning: ${specFile}: spec: undeclared input "packaging_commands" is ignored (the template's schema does not declare it)\n`,
+        `warning: ${specFile}:2: unknown key "version" in a EnvironmentSpec is ignored; known keys: proton, spec\n` +
+          `warning: ${specFile}: spec: undeclared input "packaging_commands" is ignored (the template's schema does not declare it)\n`,
       );
-      expect(warned.stdout).toMatch(/, 1 warning\n$/);
+      expect(warned.stdout).toMatch(/, 2 warnings\n$/);
       writeFileSync(specFile, 'proton: EnvironmentSpec\nspec:\n  subnet_count: 9\n');
       const failed = await runCli(['template', 'lint', bundle('cfn-env'), '--spec', specFile]);
       expect(failed.code).toBe(1);

@@ -243,7 +243,7 @@ for (const dialect of testDialects())
           name: 'api',
           templateName: 'lenient-svc',
           templateMajorVersion: '1',
-          spec: 'proton: ServiceSpec\ninstances:\n  - name: api-dev\n    environment: dev\n    spec:\n      port: 9000\n      replicas: 2\n',
+          spec: 'proton: ServiceSpec\ninstances:\n  - name: api-dev\n    environment: dev\n    tier: gold\n    spec:\n      port: 9000\n      replicas: 2\n',
         }),
       );
       expect((await waitUntilServiceCreated(w(proton), { name: 'api' })).state).toBe('SUCCESS');
@@ -252,7 +252,7 @@ for (const dialect of testDialects())
       ).serviceInstance!;
       expect(instance.deploymentStatus).toBe('SUCCEEDED');
       expect(instance.deploymentStatusMessage).toContain(
-        'Warning: spec.instances[api-dev]: undeclared input "replicas" is ignored',
+        'Warnings: spec line 5: unknown key "tier" in an instance is ignored; known keys: name, environment, spec; spec.instances[api-dev]: undeclared input "replicas" is ignored',
       );
     });
 

@@ -113,6 +113,7 @@ function planEnvironment(
     ]);
   }
   const parsed = parseSpec(spec, parseEnvironmentSpec);
+  warnings.push(...parsed.warnings.map((w) => atSpecLine(spec.file, w)));
   const inputs = validateInputs(
     schema,
     'environment',
@@ -148,6 +149,7 @@ function planService(
     ]);
   }
   const parsed = parseSpec(spec, (text) => parseServiceSpec(text));
+  warnings.push(...parsed.warnings.map((w) => atSpecLine(spec.file, w)));
   const { instances, pipelineInputs } = validateServiceInputs(
     schema,
     parsed,
@@ -318,4 +320,12 @@ function environmentFor(name: string, context: ToolkitContext): ToolkitEnvironme
     ...(accountId === undefined ? {} : { account_id: accountId }),
     outputs: { ...(entry?.outputs ?? {}) },
   };
+}
+
+/** `spec line 3: message` (the parser's form) as `<file>:3: message`. */
+function atSpecLine(file: string, message: string): string {
+  const match = /^spec line (\d+): /.exec(message);
+  return match === null
+    ? `${file}: ${message}`
+    : `${file}:${match[1]}: ${message.slice(match[0].length)}`;
 }

@@ -39,7 +39,20 @@ describe('parseEnvironmentSpec', () => {
         on: true,
         codebuild_subnets: ['subnet-a', 'subnet-b'],
       },
+      warnings: [],
     });
+  });
+
+  it('ignores an unknown key, with a warning naming its line', () => {
+    expect(parseEnvironmentSpec('proton: EnvironmentSpec\ninstances: []\nspec:\n  a: 1\n')).toEqual(
+      {
+        proton: 'EnvironmentSpec',
+        spec: { a: 1 },
+        warnings: [
+          'spec line 2: unknown key "instances" in a EnvironmentSpec is ignored; known keys: proton, spec',
+        ],
+      },
+    );
   });
 
   it('treats a missing or empty spec as no inputs', () => {
@@ -53,11 +66,6 @@ describe('parseEnvironmentSpec', () => {
       'the wrong kind',
       'spec:\n  a: 1\nproton: ServiceSpec\n',
       'spec line 3: proton must be "EnvironmentSpec", not "ServiceSpec"',
-    ],
-    [
-      'an unknown key',
-      'proton: EnvironmentSpec\ninstances: []\n',
-      'spec line 2: unknown key "instances" in a EnvironmentSpec; allowed: proton, spec',
     ],
     [
       'a spec that is a list',
@@ -100,7 +108,21 @@ describe('parseServiceSpec', () => {
         },
         { name: 'my-svc-dev', environment: 'dev-env', spec: {}, line: 12 },
       ],
+      warnings: [],
     });
+  });
+
+  it('ignores unknown keys, warning on the file and on the instances they concern', () => {
+    const parsed = parseServiceSpec(
+      'proton: ServiceSpec\nversion: 2\ninstances:\n  - name: a\n    environment: e\n    inputs: {}\n  - name: b\n    environment: e\n',
+    );
+    const top =
+      'spec line 2: unknown key "version" in a ServiceSpec is ignored; known keys: proton, instances, pipeline';
+    const own =
+      'spec line 6: unknown key "inputs" in an instance is ignored; known keys: name, environment, spec';
+    expect(parsed.warnings).toEqual([top, own]);
+    expect(parsed.instances.map((i) => i.warnings)).toEqual([[top, own], [top]]);
+    expect(parsed.instances[0]?.spec).toEqual({});
   });
 
   it('leaves pipeline out when the spec has none', () => {
@@ -147,11 +169,6 @@ describe('parseServiceSpec', () => {
       'a bad instance name',
       'proton: ServiceSpec\ninstances:\n  - name: -bad name\n    environment: e\n',
       'spec line 3: instance name must be 1-100 letters',
-    ],
-    [
-      'an unknown instance key',
-      'proton: ServiceSpec\ninstances:\n  - name: a\n    environment: e\n    inputs: {}\n',
-      'spec line 5: unknown key "inputs" in an instance; allowed: name, environment, spec',
     ],
     [
       'an instance that is not a mapping',

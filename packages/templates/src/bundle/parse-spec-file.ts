@@ -7,6 +7,8 @@ export interface EnvironmentSpec {
   readonly proton: 'EnvironmentSpec';
   /** Environment input values; `{}` when the file has no `spec:`. */
   readonly spec: Record<string, unknown>;
+  /** Keys of the file that are ignored (`spec line 3: unknown key "x" ... is ignored`). */
+  readonly warnings: readonly string[];
 }
 
 /** One service instance of a service spec. */
@@ -18,6 +20,8 @@ export interface ServiceInstanceSpec {
   readonly spec: Record<string, unknown>;
   /** 1-based line of the instance in the spec file, for later error messages. */
   readonly line?: number;
+  /** Ignored keys of this instance and of the file's top level, when there are any. */
+  readonly warnings?: readonly string[];
 }
 
 /** A service spec (`proton: ServiceSpec`), as passed to CreateService and friends. */
@@ -26,6 +30,8 @@ export interface ServiceSpec {
   /** Pipeline input values, when the file has a `pipeline:` section. */
   readonly pipeline?: Record<string, unknown>;
   readonly instances: readonly ServiceInstanceSpec[];
+  /** Every ignored key of the file (top level and instances). */
+  readonly warnings: readonly string[];
 }
 
 /** Proton's limit on the `spec` request field. */
@@ -34,37 +40,60 @@ export const MAX_SPEC_LENGTH = 51_200;
 const RESOURCE_NAME = /^[0-9A-Za-z]+[0-9A-Za-z_-]*$/;
 const SPEC_FILE = 'spec';
 
-/** Parses an environment spec file (spec §4.5); throws {@link ValidationError} naming the line. */
+/**
+ * Parses an environment spec file (spec §4.5); throws {@link ValidationError} naming the line.
+ * Keys other than `proton` and `spec` are ignored, with a warning (ADR 0016).
+ */
 export function parseEnvironmentSpec(yamlText: string): EnvironmentSpec {
-  const source = loadSpec(yamlText, 'EnvironmentSpec', ['spec']);
+  const warnings: string[] = [];
+  const source = loadSpec(yamlText, 'EnvironmentSpec', ['spec'], warnings);
   const root = source.value as Record<string, unknown>;
   const errors: string[] = [];
   const spec = inputsAt(source, root.spec, ['spec'], errors);
   throwIfAny(errors);
-  return { proton: 'EnvironmentSpec', spec };
+  return { proton: 'EnvironmentSpec', spec, warnings };
 }
 
 /**
  * Parses a service spec file (spec §4.5): `instances` with unique `name`s, each with an
  * `environment` and optional `spec`, and an optional `pipeline` section. At least
  * `minInstances` (default 1) instances are required. Throws {@link ValidationError} naming the
- * line of each problem.
+ * line of each problem. Unknown keys are ignored, with a warning (ADR 0016).
  */
 export function parseServiceSpec(
   yamlText: string,
   options: { minInstances?: number } = {},
 ): ServiceSpec {
-  const source = loadSpec(yamlText, 'ServiceSpec', ['instances', 'pipeline']);
+  const topWarnings: string[] = [];
+  const source = loadSpec(yamlText, 'ServiceSpec', ['instances', 'pipeline'], topWarnings);
   const root = source.value as Record<string, unknown>;
   const errors: string[] = [];
-  const instances = parseInstances(source, root.instances, options.minInstances ?? 1, errors);
+  const found = { errors, topWarnings, warnings: [...topWarnings] };
+  const instances = parseInstances(source, root.instances, options.minInstances ?? 1, found);
   const pipeline =
     root.pipeline === undefined ? undefined : inputsAt(source, root.pipeline, ['pipeline'], errors);
   throwIfAny(errors);
-  return { proton: 'ServiceSpec', ...(pipeline === undefined ? {} : { pipeline }), instances };
+  return {
+    proton: 'ServiceSpec',
+    ...(pipeline === undefined ? {} : { pipeline }),
+    instances,
+    warnings: found.warnings,
+  };
 }
 
-function loadSpec(yamlText: string, kind: string, allowed: readonly string[]): YamlSource {
+/** What parsing a service spec collects: errors, and ignored keys (all, and the top level's). */
+interface Found {
+  readonly errors: string[];
+  readonly topWarnings: readonly string[];
+  readonly warnings: string[];
+}
+
+function loadSpec(
+  yamlText: string,
+  kind: string,
+  allowed: readonly string[],
+  warnings: string[],
+): YamlSource {
   if (yamlText.length > MAX_SPEC_LENGTH) {
     throw new ValidationError(
       `spec is ${yamlText.length} characters; the limit is ${MAX_SPEC_LENGTH}`,
@@ -87,8 +116,8 @@ function loadSpec(yamlText: string, kind: string, allowed: readonly string[]): Y
   }
   for (const key of Object.keys(root)) {
     if (key !== 'proton' && !allowed.includes(key)) {
-      errors.push(
-        `${lineLabel(source, [key])}: unknown key "${key}" in a ${kind}; allowed: proton, ${allowed.join(', ')}`,
+      warnings.push(
+        `${lineLabel(source, [key])}: unknown key "${key}" in a ${kind} is ignored; known keys: proton, ${allowed.join(', ')}`,
       );
     }
   }
@@ -100,8 +129,9 @@ function parseInstances(
   source: YamlSource,
   value: unknown,
   minInstances: number,
-  errors: string[],
+  found: Found,
 ): ServiceInstanceSpec[] {
+  const { errors } = found;
   if (value === undefined && minInstances === 0) return [];
   if (!Array.isArray(value)) {
     errors.push(
@@ -117,7 +147,7 @@ function parseInstances(
   const firstLine = new Map<string, number | undefined>();
   const instances: ServiceInstanceSpec[] = [];
   value.forEach((item: unknown, index) => {
-    const instance = parseInstance(source, item, index, errors);
+    const instance = parseInstance(source, item, index, found);
     if (instance === undefined) return;
     if (firstLine.has(instance.name)) {
       const first = firstLine.get(instance.name);
@@ -136,8 +166,9 @@ function parseInstance(
   source: YamlSource,
   item: unknown,
   index: number,
-  errors: string[],
+  found: Found,
 ): ServiceInstanceSpec | undefined {
+  const { errors } = found;
   const path: YamlPath = ['instances', index];
   if (!isPlainObject(item)) {
     errors.push(
@@ -146,11 +177,12 @@ function parseInstance(
     return undefined;
   }
   const before = errors.length;
+  const warnings = [...found.topWarnings];
   for (const key of Object.keys(item)) {
     if (!['name', 'environment', 'spec'].includes(key)) {
-      errors.push(
-        `${lineLabel(source, [...path, key])}: unknown key "${key}" in an instance; allowed: name, environment, spec`,
-      );
+      const warning = `${lineLabel(source, [...path, key])}: unknown key "${key}" in an instance is ignored; known keys: name, environment, spec`;
+      warnings.push(warning);
+      found.warnings.push(warning);
     }
   }
   for (const key of ['name', 'environment'] as const) {
@@ -169,6 +201,7 @@ function parseInstance(
     environment: item.environment as string,
     spec,
     ...(line === undefined ? {} : { line }),
+    ...(warnings.length === 0 ? {} : { warnings }),
   };
 }
 

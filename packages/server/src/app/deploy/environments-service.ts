@@ -35,9 +35,11 @@ const SETTING_KEYS = [
   'provisioningRepository',
 ] as const;
 
-function parseSpecInputs(spec: string): Record<string, unknown> {
+/** The spec's inputs and the keys of the spec file that are ignored (warnings). */
+function parseSpecFile(spec: string): { inputs: Record<string, unknown>; warnings: string[] } {
   try {
-    return parseEnvironmentSpec(spec).spec;
+    const parsed = parseEnvironmentSpec(spec);
+    return { inputs: parsed.spec, warnings: [...parsed.warnings] };
   } catch (error) {
     throw new ValidationError(`spec: ${(error as Error).message}`);
   }
@@ -89,14 +91,13 @@ export class EnvironmentsService {
         ? undefined
         : parseVersionPart(input.templateMinorVersion),
     );
-    const { inputs, warnings } = checkInputs(
-      version.bundle,
-      'environment',
-      parseSpecInputs(input.spec),
-      'spec',
-    );
+    const file = parseSpecFile(input.spec);
+    const { inputs, warnings } = checkInputs(version.bundle, 'environment', file.inputs, 'spec');
     const now = this.d.clock.now();
-    const settings: Record<string, unknown> = withInputWarnings({ inputs }, warnings);
+    const settings: Record<string, unknown> = withInputWarnings({ inputs }, [
+      ...file.warnings,
+      ...warnings,
+    ]);
     for (const k of SETTING_KEYS) if (input[k] !== undefined) settings[k] = input[k];
     if (template?.provisioning === 'CUSTOMER_MANAGED') settings.provisioning = 'CUSTOMER_MANAGED';
     const arn = protonArn(this.d.arnScope, `environment/${input.name}`);
@@ -198,8 +199,9 @@ export class EnvironmentsService {
       target.minor,
     );
     const spec = input.spec ?? env.spec ?? '';
+    const file = parseSpecFile(spec);
     const { values, missing } = substituteCurrentValues(
-      parseSpecInputs(spec),
+      file.inputs,
       (env.settings.inputs as Record<string, unknown>) ?? {},
     );
     if (missing.length)
@@ -217,7 +219,7 @@ export class EnvironmentsService {
         templateMajor: target.major,
         templateMinor: target.minor,
         spec,
-        settings: withInputWarnings(settings, checked.warnings),
+        settings: withInputWarnings(settings, [...file.warnings, ...checked.warnings]),
       },
       operation: 'DEPLOY',
       engine: engineOf(bundle.environment, settings, this.d.terraformCli),

@@ -164,6 +164,7 @@ export class InstancesService {
     const specText = input.spec ?? r.spec ?? '';
     const parsed = parseSpec(specText);
     let raw: Record<string, unknown>;
+    let specWarnings: readonly string[] = parsed.warnings;
     if (key.kind === 'SERVICE_PIPELINE') raw = parsed.pipeline ?? {};
     else {
       const entry = parsed.instances.find((i) => i.name === key.name);
@@ -176,6 +177,7 @@ export class InstancesService {
           `spec: instance ${key.name} runs in ${r.environmentName}; an instance cannot move to another environment.`,
         );
       raw = entry.spec;
+      specWarnings = entry.warnings ?? [];
     }
     const { values, missing } = substituteCurrentValues(
       raw,
@@ -197,7 +199,7 @@ export class InstancesService {
         inputs: checked.inputs,
         ...(input.clientToken ? { lastClientRequestToken: input.clientToken } : {}),
       },
-      checked.warnings,
+      [...specWarnings, ...checked.warnings],
     );
     let engine: string;
     if (key.kind === 'SERVICE_PIPELINE') engine = bundle.pipeline?.engine ?? 'none';

@@ -121,7 +121,7 @@ export class ServicesService {
         templateMajor: version.major,
         templateMinor: version.minor,
         spec: specText,
-        settings: withInputWarnings({ inputs, ...extra }, warnings),
+        settings: withInputWarnings({ inputs, ...extra }, [...(spec.warnings ?? []), ...warnings]),
         lastSucceededDeploymentId: null,
         createdAt: now,
         provisioningFolder: folder,
