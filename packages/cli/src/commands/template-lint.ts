@@ -113,8 +113,8 @@ package-lock.json, an image) count toward the bundle only.
 
 What Proton accepted and Nucleon accepts too, but would like changed, is printed as
 "warning: file:line: message" on stderr without failing the lint: a manifest's "engine" key
-(read as "rendering_engine"), and spec inputs the schema does not declare (ignored when
-rendering).
+(read as "rendering_engine"), and, with --spec, spec inputs the schema does not declare and
+unknown keys of the spec file (both ignored when rendering).
 
 Prints one "file:line: message" line per problem on stderr ("file: message" when the line is
 unknown) and exits 1; otherwise prints "ok: <n> files checked" (n = every file of the bundle,
