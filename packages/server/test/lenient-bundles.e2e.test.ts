@@ -109,9 +109,16 @@ function tarBundle(root: string, name: string, files: Record<string, string | Bu
 }
 
 async function putBundle(server: TestServer, key: string, archive: Buffer) {
-  const out = (await nucleonClient(server).send(`${extensionTargetPrefix}.PutBundle`, {
-    key,
-    content: archive.toString('base64'),
+  const send = () =>
+    nucleonClient(server).send(`${extensionTargetPrefix}.PutBundle`, {
+      key,
+      content: archive.toString('base64'),
+    });
+  // fetch reuses idle keep-alive connections; one the server closed as the upload started fails
+  // with a network TypeError before any answer. The SDKs retry that; so does this helper, once.
+  const out = (await send().catch((error: unknown) => {
+    if (error instanceof TypeError) return send();
+    throw error;
   })) as { s3: { bucket: string; key: string } };
   return out.s3;
 }
