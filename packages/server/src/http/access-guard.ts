@@ -114,6 +114,13 @@ export class AccessGuard {
         return deny((error as Error).message);
       }
       userName = caller.userName;
+      // Other accounts' principals reach only what the rule says checks accounts (fail closed).
+      if (caller.accountId !== this.d.arnScope.accountId && !rule.anyAccount) {
+        return deny(
+          `access key ${caller.accessKeyId} acts in account ${caller.accountId}, which may not call ${operation}: Nucleon keeps templates, environments, services and its settings in the installation's account ${this.d.arnScope.accountId}, and other accounts reach only environment account connections (ADR 0018). Use a key of account ${this.d.arnScope.accountId}.`,
+          userName,
+        );
+      }
       if (action) {
         const touches = await this.expand(rule.touches?.(call.input) ?? {});
         const decision = decide(caller, { action, resource: resourceArn, ...touches });
