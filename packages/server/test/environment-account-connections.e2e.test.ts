@@ -1,0 +1,583 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  AcceptEnvironmentAccountConnectionCommand,
+  CreateEnvironmentAccountConnectionCommand,
+  CreateEnvironmentCommand,
+  DeleteEnvironmentAccountConnectionCommand,
+  GetEnvironmentAccountConnectionCommand,
+  GetEnvironmentCommand,
+  ListEnvironmentAccountConnectionsCommand,
+  ListEnvironmentsCommand,
+  ListEnvironmentProvisionedResourcesCommand,
+  ListTagsForResourceCommand,
+  ProtonClient,
+  RejectEnvironmentAccountConnectionCommand,
+  UpdateEnvironmentAccountConnectionCommand,
+  UpdateEnvironmentCommand,
+  waitUntilEnvironmentDeployed,
+} from '@aws-sdk/client-proton';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { extensionTargetPrefix } from '@nucleon/protocol';
+import { requireOrSkip, startTestServer, waitFor, type TestServer } from '@nucleon/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nucleonClient, publishFixture, sdkClient } from './helpers.js';
+
+const MANAGEMENT = '123456789012'; // the test server's own account (NUCLEON_ACCOUNT_ID)
+const WORKLOAD = '210987654321';
+const STRANGER = '333333333333';
+const ROLE = `arn:aws:iam::${WORKLOAD}:role/proton-provisioning`;
+const SPEC = 'proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.7.0.0/16\n';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function motoMissing(): string | undefined {
+  try {
+    execFileSync('moto_server', ['--help'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return 'moto_server (Python moto) is not installed';
+  }
+}
+
+/** The error name a rejected SDK call carries, with its message (so a failure shows both). */
+async function failure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (error) {
+    return `${(error as Error).name}: ${(error as Error).message}`;
+  }
+  return 'no error';
+}
+
+describe('environment account connections between a workload account and the management account', () => {
+  const available = requireOrSkip(motoMissing());
+  let moto: ChildProcess;
+  let motoUrl: string;
+  let server: TestServer;
+  let management: ProtonClient;
+  let workload: ProtonClient;
+  let stranger: ProtonClient;
+  let connectionId: string;
+  const saved = { ...process.env };
+
+  /** A Proton client signed with a new key of `accountId`, made by the root key. */
+  async function clientOf(accountId: string): Promise<ProtonClient> {
+    const out = (await nucleonClient(server).send(`${extensionTargetPrefix}.CreateAccessKey`, {
+      description: `key of ${accountId}`,
+      accountId,
+    })) as { accessKey: { accessKeyId: string; secretAccessKey: string; accountId: string } };
+    expect(out.accessKey.accountId).toBe(accountId);
+    return new ProtonClient({
+      endpoint: server.url,
+      region: server.region,
+      credentials: {
+        accessKeyId: out.accessKey.accessKeyId,
+        secretAccessKey: out.accessKey.secretAccessKey,
+      },
+      maxAttempts: 1,
+    });
+  }
+
+  /** CloudFormation as a principal of the workload account: STS AssumeRole of one of its roles. */
+  async function workloadCloudFormation(): Promise<CloudFormationClient> {
+    const sts = new STSClient({ region: 'us-east-1', endpoint: motoUrl });
+    const c = (
+      await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${WORKLOAD}:role/inspector`,
+          RoleSessionName: 'inspector',
+        }),
+      )
+    ).Credentials!;
+    return new CloudFormationClient({
+      region: 'us-east-1',
+      endpoint: motoUrl,
+      credentials: {
+        accessKeyId: c.AccessKeyId!,
+        secretAccessKey: c.SecretAccessKey!,
+        sessionToken: c.SessionToken!,
+      },
+    });
+  }
+
+  async function settled(name: string) {
+    return waitFor(
+      async () => {
+        const env = (await management.send(new GetEnvironmentCommand({ name }))).environment!;
+        return env.deploymentStatus === 'IN_PROGRESS' ? undefined : env;
+      },
+      { timeoutMs: 60_000, what: `environment ${name} to settle` },
+    );
+  }
+
+  beforeAll(async () => {
+    if (!available) return;
+    const port = await freePort();
+    motoUrl = `http://127.0.0.1:${port}`;
+    moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    await waitFor(() => fetch(`${motoUrl}/`).then(() => true), { what: 'moto_server' });
+    // The engine uses the AWS SDK's standard chains, as in production; these are moto's default account.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_CLOUDFORMATION: motoUrl,
+      AWS_ENDPOINT_URL_STS: motoUrl,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+    });
+    server = await startTestServer({ dialect: 'pglite', env: { NUCLEON_CFN_POLL_MS: '100' } });
+    management = sdkClient(server);
+    await publishFixture(server, { kind: 'ENVIRONMENT', template: 'cfn-env', fixture: 'env-cfn' });
+    workload = await clientOf(WORKLOAD);
+    stranger = await clientOf(STRANGER);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    moto?.kill();
+    process.env = saved;
+  });
+
+  it.skipIf(!available)(
+    'a workload-account key requests a connection, which both accounts see as PENDING and no other account sees',
+    async () => {
+      const request = {
+        managementAccountId: MANAGEMENT,
+        environmentName: 'workload-env',
+        roleArn: ROLE,
+        codebuildRoleArn: `arn:aws:iam::${WORKLOAD}:role/proton-codebuild`,
+        clientToken: 'request-1',
+        tags: [{ key: 'team', value: 'payments' }],
+      };
+      const created = (await workload.send(new CreateEnvironmentAccountConnectionCommand(request)))
+        .environmentAccountConnection!;
+      connectionId = created.id!;
+      expect(created).toMatchObject({
+        status: 'PENDING',
+        environmentAccountId: WORKLOAD,
+        managementAccountId: MANAGEMENT,
+        environmentName: 'workload-env',
+        roleArn: ROLE,
+        arn: `arn:aws:proton:us-east-1:${WORKLOAD}:environment-account-connection/${connectionId}`,
+      });
+      // The same client token and parameters answer the first result; other parameters are refused.
+      const again = await workload.send(new CreateEnvironmentAccountConnectionCommand(request));
+      expect(again.environmentAccountConnection!.id).toBe(connectionId);
+      expect(
+        await failure(
+          workload.send(
+            new CreateEnvironmentAccountConnectionCommand({ ...request, roleArn: `${ROLE}-2` }),
+          ),
+        ),
+      ).toMatch(/^ValidationException: IdempotentParameterMismatch/);
+      // One live connection per account, management account and environment.
+      expect(
+        await failure(
+          workload.send(
+            new CreateEnvironmentAccountConnectionCommand({ ...request, clientToken: 'request-2' }),
+          ),
+        ),
+      ).toMatch(/^ConflictException: .*already has a PENDING connection/);
+
+      const managementView = await management.send(
+        new ListEnvironmentAccountConnectionsCommand({ requestedBy: 'MANAGEMENT_ACCOUNT' }),
+      );
+      expect(managementView.environmentAccountConnections!.map((c) => [c.id, c.status])).toEqual([
+        [connectionId, 'PENDING'],
+      ]);
+      const workloadView = await workload.send(
+        new ListEnvironmentAccountConnectionsCommand({
+          requestedBy: 'ENVIRONMENT_ACCOUNT',
+          environmentName: 'workload-env',
+          statuses: ['PENDING'],
+        }),
+      );
+      expect(workloadView.environmentAccountConnections!.map((c) => c.id)).toEqual([connectionId]);
+      expect(
+        (
+          await workload.send(
+            new ListEnvironmentAccountConnectionsCommand({ requestedBy: 'MANAGEMENT_ACCOUNT' }),
+          )
+        ).environmentAccountConnections,
+      ).toEqual([]);
+      expect(
+        (
+          await management.send(
+            new GetEnvironmentAccountConnectionCommand({ id: connectionId }),
+          )
+        ).environmentAccountConnection!.status,
+      ).toBe('PENDING');
+      // A third account sees nothing of it.
+      expect(
+        await failure(stranger.send(new GetEnvironmentAccountConnectionCommand({ id: connectionId }))),
+      ).toMatch(/^ResourceNotFoundException/);
+      for (const requestedBy of ['MANAGEMENT_ACCOUNT', 'ENVIRONMENT_ACCOUNT'] as const)
+        expect(
+          (await stranger.send(new ListEnvironmentAccountConnectionsCommand({ requestedBy })))
+            .environmentAccountConnections,
+        ).toEqual([]);
+    },
+  );
+
+  it.skipIf(!available)(
+    "keeps each account to its side: the workload account cannot accept, nor touch the management account's resources",
+    async () => {
+      expect(
+        await failure(
+          workload.send(new AcceptEnvironmentAccountConnectionCommand({ id: connectionId })),
+        ),
+      ).toMatch(/^AccessDeniedException: Only the management account 123456789012 can accept/);
+      expect(
+        await failure(
+          stranger.send(new AcceptEnvironmentAccountConnectionCommand({ id: connectionId })),
+        ),
+      ).toMatch(/^ResourceNotFoundException/);
+      expect(await failure(workload.send(new ListEnvironmentsCommand({})))).toMatch(
+        /^AccessDeniedException: .*acts in account 210987654321/,
+      );
+      expect(
+        await failure(
+          workload.send(
+            new CreateEnvironmentCommand({
+              name: 'sneaky',
+              templateName: 'cfn-env',
+              templateMajorVersion: '1',
+              spec: SPEC,
+            }),
+          ),
+        ),
+      ).toMatch(/^AccessDeniedException/);
+      // A pending connection cannot provision yet.
+      expect(
+        await failure(
+          management.send(
+            new CreateEnvironmentCommand({
+              name: 'workload-env',
+              templateName: 'cfn-env',
+              templateMajorVersion: '1',
+              spec: SPEC,
+              environmentAccountConnectionId: connectionId,
+            }),
+          ),
+        ),
+      ).toMatch(/^ValidationException: .*PENDING, not CONNECTED/);
+    },
+  );
+
+  it.skipIf(!available)(
+    'the management account accepts, and an environment created with the connection deploys its stack into the workload account through the role',
+    async () => {
+      const accepted = await management.send(
+        new AcceptEnvironmentAccountConnectionCommand({ id: connectionId }),
+      );
+      expect(accepted.environmentAccountConnection!.status).toBe('CONNECTED');
+      expect(
+        (await workload.send(new GetEnvironmentAccountConnectionCommand({ id: connectionId })))
+          .environmentAccountConnection!.status,
+      ).toBe('CONNECTED');
+      // The connection is for one environment name, and replaces protonServiceRoleArn.
+      const create = (name: string, extra: Record<string, string> = {}) =>
+        management.send(
+          new CreateEnvironmentCommand({
+            name,
+            templateName: 'cfn-env',
+            templateMajorVersion: '1',
+            spec: SPEC,
+            environmentAccountConnectionId: connectionId,
+            ...extra,
+          }),
+        );
+      expect(await failure(create('other-env'))).toMatch(
+        /^ValidationException: .*is for the environment workload-env, not other-env/,
+      );
+      expect(
+        await failure(
+          create('workload-env', { protonServiceRoleArn: `arn:aws:iam::${MANAGEMENT}:role/p` }),
+        ),
+      ).toMatch(/^ValidationException: Give either environmentAccountConnectionId or protonServiceRoleArn/);
+
+      const env = (await create('workload-env')).environment!;
+      expect(env).toMatchObject({
+        environmentAccountConnectionId: connectionId,
+        environmentAccountId: WORKLOAD,
+      });
+      const w = { client: management, maxWaitTime: 60, minDelay: 1, maxDelay: 1 };
+      expect((await waitUntilEnvironmentDeployed(w, { name: 'workload-env' })).state).toBe(
+        'SUCCESS',
+      );
+      const got = (await management.send(new GetEnvironmentCommand({ name: 'workload-env' })))
+        .environment!;
+      expect(got.environmentAccountId).toBe(WORKLOAD);
+      expect(got.environmentAccountConnectionId).toBe(connectionId);
+
+      const stack = (
+        await management.send(
+          new ListEnvironmentProvisionedResourcesCommand({ environmentName: 'workload-env' }),
+        )
+      ).provisionedResources![0]!.name!;
+      // The stack is in the workload account, seen with that account's credentials ...
+      const described = await (
+        await workloadCloudFormation()
+      ).send(new DescribeStacksCommand({ StackName: stack }));
+      expect(described.Stacks![0]!.StackId).toContain(`:${WORKLOAD}:stack/${stack}/`);
+      expect(described.Stacks![0]!.StackStatus).toBe('CREATE_COMPLETE');
+      // ... and not in the account of the server's own credentials.
+      const own = new CloudFormationClient({ region: 'us-east-1', endpoint: motoUrl });
+      expect(await failure(own.send(new DescribeStacksCommand({ StackName: stack })))).toMatch(
+        /does not exist/,
+      );
+    },
+  );
+
+  it.skipIf(!available)(
+    'a connection in use cannot be rejected; only the workload account updates its roles or deletes it',
+    async () => {
+      expect(
+        await failure(
+          management.send(new RejectEnvironmentAccountConnectionCommand({ id: connectionId })),
+        ),
+      ).toMatch(/^ConflictException: .*used by the environment workload-env/);
+      expect(
+        await failure(
+          management.send(
+            new UpdateEnvironmentAccountConnectionCommand({ id: connectionId, roleArn: ROLE }),
+          ),
+        ),
+      ).toMatch(/^AccessDeniedException: Only the environment account 210987654321 can update/);
+      expect(
+        await failure(
+          management.send(new DeleteEnvironmentAccountConnectionCommand({ id: connectionId })),
+        ),
+      ).toMatch(/^AccessDeniedException: Only the environment account 210987654321 can delete/);
+      const updated = await workload.send(
+        new UpdateEnvironmentAccountConnectionCommand({
+          id: connectionId,
+          componentRoleArn: `arn:aws:iam::${WORKLOAD}:role/proton-components`,
+        }),
+      );
+      expect(updated.environmentAccountConnection).toMatchObject({
+        roleArn: ROLE,
+        componentRoleArn: `arn:aws:iam::${WORKLOAD}:role/proton-components`,
+        status: 'CONNECTED',
+      });
+      // Tags given at creation stay with the connection.
+      expect(
+        (
+          await management.send(
+            new ListEnvironmentAccountConnectionsCommand({
+              requestedBy: 'MANAGEMENT_ACCOUNT',
+              statuses: ['CONNECTED'],
+            }),
+          )
+        ).environmentAccountConnections!.map((c) => c.componentRoleArn),
+      ).toEqual([`arn:aws:iam::${WORKLOAD}:role/proton-components`]);
+    },
+  );
+
+  it.skipIf(!available)(
+    'a rejected connection is final: it cannot be accepted or used, and the workload account may request again',
+    async () => {
+      const c = (
+        await workload.send(
+          new CreateEnvironmentAccountConnectionCommand({
+            managementAccountId: MANAGEMENT,
+            environmentName: 'rejected-env',
+            roleArn: ROLE,
+          }),
+        )
+      ).environmentAccountConnection!;
+      const rejected = await management.send(
+        new RejectEnvironmentAccountConnectionCommand({ id: c.id! }),
+      );
+      expect(rejected.environmentAccountConnection!.status).toBe('REJECTED');
+      expect(
+        await failure(management.send(new AcceptEnvironmentAccountConnectionCommand({ id: c.id! }))),
+      ).toMatch(/^ConflictException: .*was rejected/);
+      expect(
+        await failure(
+          management.send(
+            new CreateEnvironmentCommand({
+              name: 'rejected-env',
+              templateName: 'cfn-env',
+              templateMajorVersion: '1',
+              spec: SPEC,
+              environmentAccountConnectionId: c.id!,
+            }),
+          ),
+        ),
+      ).toMatch(/^ValidationException: .*REJECTED, not CONNECTED/);
+      expect(
+        (
+          await workload.send(
+            new ListEnvironmentAccountConnectionsCommand({
+              requestedBy: 'ENVIRONMENT_ACCOUNT',
+              statuses: ['REJECTED'],
+            }),
+          )
+        ).environmentAccountConnections!.map((x) => x.id),
+      ).toEqual([c.id]);
+      const again = await workload.send(
+        new CreateEnvironmentAccountConnectionCommand({
+          managementAccountId: MANAGEMENT,
+          environmentName: 'rejected-env',
+          roleArn: ROLE,
+        }),
+      );
+      expect(again.environmentAccountConnection!.status).toBe('PENDING');
+      // Deleting is idempotent: the second delete answers nothing.
+      const deleted = await workload.send(
+        new DeleteEnvironmentAccountConnectionCommand({ id: c.id! }),
+      );
+      expect(deleted.environmentAccountConnection!.id).toBe(c.id);
+      expect(
+        (await workload.send(new DeleteEnvironmentAccountConnectionCommand({ id: c.id! })))
+          .environmentAccountConnection,
+      ).toBeUndefined();
+      await workload.send(
+        new DeleteEnvironmentAccountConnectionCommand({ id: again.environmentAccountConnection!.id! }),
+      );
+    },
+  );
+
+  it.skipIf(!available)(
+    'deleting a connection in use stops its environment from deploying until a new accepted connection replaces it',
+    async () => {
+      await workload.send(new DeleteEnvironmentAccountConnectionCommand({ id: connectionId }));
+      await management.send(
+        new UpdateEnvironmentCommand({
+          name: 'workload-env',
+          deploymentType: 'CURRENT_VERSION',
+          spec: SPEC,
+        }),
+      );
+      const failed = await settled('workload-env');
+      expect(failed.deploymentStatus).toBe('FAILED');
+      expect(failed.deploymentStatusMessage).toMatch(
+        /connection .* was deleted: Nucleon cannot manage its resources in account 210987654321/,
+      );
+      const replacement = (
+        await workload.send(
+          new CreateEnvironmentAccountConnectionCommand({
+            managementAccountId: MANAGEMENT,
+            environmentName: 'workload-env',
+            roleArn: ROLE,
+          }),
+        )
+      ).environmentAccountConnection!;
+      await management.send(new AcceptEnvironmentAccountConnectionCommand({ id: replacement.id! }));
+      // protonServiceRoleArn is not for connected environments.
+      expect(
+        await failure(
+          management.send(
+            new UpdateEnvironmentCommand({
+              name: 'workload-env',
+              deploymentType: 'NONE',
+              protonServiceRoleArn: `arn:aws:iam::${MANAGEMENT}:role/p`,
+            }),
+          ),
+        ),
+      ).toMatch(/^ValidationException: The environment workload-env is provisioned through/);
+      await management.send(
+        new UpdateEnvironmentCommand({
+          name: 'workload-env',
+          deploymentType: 'CURRENT_VERSION',
+          spec: SPEC,
+          environmentAccountConnectionId: replacement.id!,
+        }),
+      );
+      const redeployed = await settled('workload-env');
+      expect(redeployed).toMatchObject({
+        deploymentStatus: 'SUCCEEDED',
+        environmentAccountConnectionId: replacement.id,
+        environmentAccountId: WORKLOAD,
+      });
+    },
+  );
+
+  it.skipIf(!available)(
+    'an environment without a connection cannot be given one',
+    async () => {
+      await management.send(
+        new CreateEnvironmentCommand({
+          name: 'local-env',
+          templateName: 'cfn-env',
+          templateMajorVersion: '1',
+          spec: SPEC,
+        }),
+      );
+      const env = await settled('local-env');
+      expect(env.deploymentStatus).toBe('SUCCEEDED');
+      expect(env.environmentAccountId).toBeUndefined();
+      const c = (
+        await workload.send(
+          new ListEnvironmentAccountConnectionsCommand({
+            requestedBy: 'ENVIRONMENT_ACCOUNT',
+            statuses: ['CONNECTED'],
+          }),
+        )
+      ).environmentAccountConnections![0]!;
+      expect(
+        await failure(
+          management.send(
+            new UpdateEnvironmentCommand({
+              name: 'local-env',
+              deploymentType: 'NONE',
+              environmentAccountConnectionId: c.id!,
+            }),
+          ),
+        ),
+      ).toMatch(/^ValidationException: The environment local-env is not provisioned through/);
+    },
+  );
+
+  it.skipIf(!available)(
+    'an environment account holds at most five connections, and tags follow connections of the own account',
+    async () => {
+      for (let i = 1; i <= 5; i++)
+        await stranger.send(
+          new CreateEnvironmentAccountConnectionCommand({
+            managementAccountId: MANAGEMENT,
+            environmentName: `env-${i}`,
+            roleArn: `arn:aws:iam::${STRANGER}:role/p`,
+          }),
+        );
+      expect(
+        await failure(
+          stranger.send(
+            new CreateEnvironmentAccountConnectionCommand({
+              managementAccountId: MANAGEMENT,
+              environmentName: 'env-6',
+              roleArn: `arn:aws:iam::${STRANGER}:role/p`,
+            }),
+          ),
+        ),
+      ).toMatch(/^ServiceQuotaExceededException: Account 333333333333 already has 5/);
+      // A connection whose environment account is the installation's own is taggable like its other resources.
+      const own = (
+        await management.send(
+          new CreateEnvironmentAccountConnectionCommand({
+            managementAccountId: WORKLOAD,
+            environmentName: 'reverse',
+            roleArn: `arn:aws:iam::${MANAGEMENT}:role/p`,
+            tags: [{ key: 'owner', value: 'platform' }],
+          }),
+        )
+      ).environmentAccountConnection!;
+      expect(
+        (await management.send(new ListTagsForResourceCommand({ resourceArn: own.arn! }))).tags,
+      ).toEqual([{ key: 'owner', value: 'platform' }]);
+      // ... and its management account (the workload account here) accepts it.
+      expect(
+        (await workload.send(new AcceptEnvironmentAccountConnectionCommand({ id: own.id! })))
+          .environmentAccountConnection!.status,
+      ).toBe('CONNECTED');
+    },
+  );
+});
