@@ -208,15 +208,14 @@ describe('environment account connections between a workload account and the man
         ).environmentAccountConnections,
       ).toEqual([]);
       expect(
-        (
-          await management.send(
-            new GetEnvironmentAccountConnectionCommand({ id: connectionId }),
-          )
-        ).environmentAccountConnection!.status,
+        (await management.send(new GetEnvironmentAccountConnectionCommand({ id: connectionId })))
+          .environmentAccountConnection!.status,
       ).toBe('PENDING');
       // A third account sees nothing of it.
       expect(
-        await failure(stranger.send(new GetEnvironmentAccountConnectionCommand({ id: connectionId }))),
+        await failure(
+          stranger.send(new GetEnvironmentAccountConnectionCommand({ id: connectionId })),
+        ),
       ).toMatch(/^ResourceNotFoundException/);
       for (const requestedBy of ['MANAGEMENT_ACCOUNT', 'ENVIRONMENT_ACCOUNT'] as const)
         expect(
@@ -301,7 +300,9 @@ describe('environment account connections between a workload account and the man
         await failure(
           create('workload-env', { protonServiceRoleArn: `arn:aws:iam::${MANAGEMENT}:role/p` }),
         ),
-      ).toMatch(/^ValidationException: Give either environmentAccountConnectionId or protonServiceRoleArn/);
+      ).toMatch(
+        /^ValidationException: Give either environmentAccountConnectionId or protonServiceRoleArn/,
+      );
 
       const env = (await create('workload-env')).environment!;
       expect(env).toMatchObject({
@@ -398,7 +399,9 @@ describe('environment account connections between a workload account and the man
       );
       expect(rejected.environmentAccountConnection!.status).toBe('REJECTED');
       expect(
-        await failure(management.send(new AcceptEnvironmentAccountConnectionCommand({ id: c.id! }))),
+        await failure(
+          management.send(new AcceptEnvironmentAccountConnectionCommand({ id: c.id! })),
+        ),
       ).toMatch(/^ConflictException: .*was rejected/);
       expect(
         await failure(
@@ -441,7 +444,9 @@ describe('environment account connections between a workload account and the man
           .environmentAccountConnection,
       ).toBeUndefined();
       await workload.send(
-        new DeleteEnvironmentAccountConnectionCommand({ id: again.environmentAccountConnection!.id! }),
+        new DeleteEnvironmentAccountConnectionCommand({
+          id: again.environmentAccountConnection!.id!,
+        }),
       );
     },
   );
@@ -501,41 +506,38 @@ describe('environment account connections between a workload account and the man
     },
   );
 
-  it.skipIf(!available)(
-    'an environment without a connection cannot be given one',
-    async () => {
-      await management.send(
-        new CreateEnvironmentCommand({
-          name: 'local-env',
-          templateName: 'cfn-env',
-          templateMajorVersion: '1',
-          spec: SPEC,
+  it.skipIf(!available)('an environment without a connection cannot be given one', async () => {
+    await management.send(
+      new CreateEnvironmentCommand({
+        name: 'local-env',
+        templateName: 'cfn-env',
+        templateMajorVersion: '1',
+        spec: SPEC,
+      }),
+    );
+    const env = await settled('local-env');
+    expect(env.deploymentStatus).toBe('SUCCEEDED');
+    expect(env.environmentAccountId).toBeUndefined();
+    const c = (
+      await workload.send(
+        new ListEnvironmentAccountConnectionsCommand({
+          requestedBy: 'ENVIRONMENT_ACCOUNT',
+          statuses: ['CONNECTED'],
         }),
-      );
-      const env = await settled('local-env');
-      expect(env.deploymentStatus).toBe('SUCCEEDED');
-      expect(env.environmentAccountId).toBeUndefined();
-      const c = (
-        await workload.send(
-          new ListEnvironmentAccountConnectionsCommand({
-            requestedBy: 'ENVIRONMENT_ACCOUNT',
-            statuses: ['CONNECTED'],
+      )
+    ).environmentAccountConnections![0]!;
+    expect(
+      await failure(
+        management.send(
+          new UpdateEnvironmentCommand({
+            name: 'local-env',
+            deploymentType: 'NONE',
+            environmentAccountConnectionId: c.id!,
           }),
-        )
-      ).environmentAccountConnections![0]!;
-      expect(
-        await failure(
-          management.send(
-            new UpdateEnvironmentCommand({
-              name: 'local-env',
-              deploymentType: 'NONE',
-              environmentAccountConnectionId: c.id!,
-            }),
-          ),
         ),
-      ).toMatch(/^ValidationException: The environment local-env is not provisioned through/);
-    },
-  );
+      ),
+    ).toMatch(/^ValidationException: The environment local-env is not provisioned through/);
+  });
 
   it.skipIf(!available)(
     'an environment account holds at most five connections, and tags follow connections of the own account',

@@ -89,10 +89,10 @@ export function registerKeyCommands(program: Command, setExit: (code: number) =>
       else
         printTable(rows, [
           'accessKeyId',
-          'accountId',
           'root',
           'userName',
           'role',
+          'accountId',
           'description',
           'createdAt',
         ]);

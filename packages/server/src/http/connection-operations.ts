@@ -7,7 +7,9 @@ const o = <T>(v: unknown): T => v as T;
 const s = (v: unknown): string => v as string;
 
 /** The seven environment account connection operations (spec §7, ADR 0018). */
-export function connectionOperations(connections: ConnectionsService): Array<[string, OperationEntry]> {
+export function connectionOperations(
+  connections: ConnectionsService,
+): Array<[string, OperationEntry]> {
   const op = (name: string, handler: OperationEntry['handler']): [string, OperationEntry] => [
     `${targetPrefix}.${name}`,
     { input: `${name}Input`, output: `${name}Output`, handler },

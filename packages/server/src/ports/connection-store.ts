@@ -33,12 +33,16 @@ export type ConnectionRoles = Partial<
 /** Environment account connections; every state change is one guarded SQL statement. */
 export interface ConnectionStore {
   /** Inserts unless a live duplicate, a used token or the account's quota stops it (one transaction). */
-  insert(record: ConnectionRecord, maxPerEnvironmentAccount: number): Promise<InsertConnectionResult>;
+  insert(
+    record: ConnectionRecord,
+    maxPerEnvironmentAccount: number,
+  ): Promise<InsertConnectionResult>;
   get(id: string): Promise<ConnectionRecord | undefined>;
   /** Connections where the account is the environment or the management account, by id. */
-  list(filter: { environmentAccountId?: string; managementAccountId?: string }): Promise<
-    ConnectionRecord[]
-  >;
+  list(filter: {
+    environmentAccountId?: string;
+    managementAccountId?: string;
+  }): Promise<ConnectionRecord[]>;
   /**
    * Moves the connection to `to` if its status is one of `from` and, when `unlessInUse`, no
    * environment uses it; returns the moved record, or undefined when the guard did not hold.

@@ -149,8 +149,7 @@ export class ConnectionsService {
         ? { managementAccountId: account }
         : { environmentAccountId: account },
     );
-    if (input.environmentName)
-      all = all.filter((c) => c.environmentName === input.environmentName);
+    if (input.environmentName) all = all.filter((c) => c.environmentName === input.environmentName);
     if (input.statuses?.length) all = all.filter((c) => input.statuses!.includes(c.status));
     const page = pageOf(all, (c) => c.id, input.nextToken, input.maxResults);
     return {
@@ -205,8 +204,12 @@ export class ConnectionsService {
       input.id,
       {
         ...(input.roleArn !== undefined ? { roleArn: input.roleArn } : {}),
-        ...(input.codebuildRoleArn !== undefined ? { codebuildRoleArn: input.codebuildRoleArn } : {}),
-        ...(input.componentRoleArn !== undefined ? { componentRoleArn: input.componentRoleArn } : {}),
+        ...(input.codebuildRoleArn !== undefined
+          ? { codebuildRoleArn: input.codebuildRoleArn }
+          : {}),
+        ...(input.componentRoleArn !== undefined
+          ? { componentRoleArn: input.componentRoleArn }
+          : {}),
       },
       this.d.clock.now(),
     );

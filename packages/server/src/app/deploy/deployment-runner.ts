@@ -402,7 +402,8 @@ export class DeploymentRunner {
    */
   private async connectionRole(env: ResourceRecord, id: string, use: string): Promise<string> {
     const c = await this.d.connections?.get(id);
-    const account = String(env.settings.environmentAccountId ?? '');
+    const stored = env.settings.environmentAccountId;
+    const account = typeof stored === 'string' ? stored : '';
     const next = `until a new connection from account ${account} for the environment ${env.name} is accepted and the environment is moved to it (UpdateEnvironment with environmentAccountConnectionId)`;
     if (!c)
       throw new ValidationError(

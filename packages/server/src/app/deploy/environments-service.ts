@@ -134,7 +134,7 @@ export class EnvironmentsService {
     const id = String(input.environmentAccountConnectionId);
     if (input.protonServiceRoleArn !== undefined)
       throw new ValidationError(
-        'Give either environmentAccountConnectionId or protonServiceRoleArn, not both: an environment provisioned through an account connection uses the connection\'s roleArn.',
+        "Give either environmentAccountConnectionId or protonServiceRoleArn, not both: an environment provisioned through an account connection uses the connection's roleArn.",
       );
     if (input.provisioningRepository !== undefined)
       throw new ValidationError(
