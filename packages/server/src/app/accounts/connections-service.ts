@@ -260,6 +260,10 @@ export class ConnectionsService {
     return c;
   }
 
+  find(id: string): Promise<ConnectionRecord | undefined> {
+    return this.d.store.get(id);
+  }
+
   private async requireVisible(id: string, account: string): Promise<ConnectionRecord> {
     const c = await this.d.store.get(id);
     if (!c || (c.environmentAccountId !== account && c.managementAccountId !== account))

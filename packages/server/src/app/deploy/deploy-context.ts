@@ -36,6 +36,8 @@ export interface DeployDeps {
 export interface ConnectionLookup {
   /** The CONNECTED connection of this installation's account for `environmentName`, or a ValidationError. */
   requireUsable(id: string, environmentName: string): Promise<ConnectionRecord>;
+  /** The connection, whatever its status, or undefined when it was deleted. */
+  find(id: string): Promise<ConnectionRecord | undefined>;
 }
 
 /** The version a create deploys: the given minor, else the major's recommended minor. */
