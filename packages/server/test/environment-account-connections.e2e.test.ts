@@ -4,12 +4,17 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import {
   AcceptEnvironmentAccountConnectionCommand,
   CreateEnvironmentAccountConnectionCommand,
+  CreateComponentCommand,
   CreateEnvironmentCommand,
+  GetComponentCommand,
+  ListComponentProvisionedResourcesCommand,
+  waitUntilComponentDeployed,
   DeleteEnvironmentAccountConnectionCommand,
   GetEnvironmentAccountConnectionCommand,
   GetEnvironmentCommand,
   ListEnvironmentAccountConnectionsCommand,
   ListEnvironmentsCommand,
+  ListEnvironmentOutputsCommand,
   ListEnvironmentProvisionedResourcesCommand,
   ListTagsForResourceCommand,
   ProtonClient,
@@ -133,9 +138,18 @@ describe('environment account connections between a workload account and the man
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_REGION: 'us-east-1',
     });
-    server = await startTestServer({ dialect: 'pglite', env: { NUCLEON_CFN_POLL_MS: '100' } });
+    server = await startTestServer({
+      dialect: 'pglite',
+      // The CodeBuild commands ask STS (here moto) who they are.
+      env: { NUCLEON_CFN_POLL_MS: '100', NUCLEON_RUNNER_PASS_ENV: 'AWS_ENDPOINT_URL_STS' },
+    });
     management = sdkClient(server);
     await publishFixture(server, { kind: 'ENVIRONMENT', template: 'cfn-env', fixture: 'env-cfn' });
+    await publishFixture(server, {
+      kind: 'ENVIRONMENT',
+      template: 'cb-env',
+      fixture: 'env-codebuild-account',
+    });
     workload = await clientOf(WORKLOAD);
     stranger = await clientOf(STRANGER);
   });
@@ -338,6 +352,40 @@ describe('environment account connections between a workload account and the man
   );
 
   it.skipIf(!available)(
+    "CodeBuild commands of a connected environment run with the credentials of the connection's codebuildRoleArn, in the workload account",
+    async () => {
+      const c = (
+        await workload.send(
+          new CreateEnvironmentAccountConnectionCommand({
+            managementAccountId: MANAGEMENT,
+            environmentName: 'built-env',
+            codebuildRoleArn: `arn:aws:iam::${WORKLOAD}:role/proton-codebuild`,
+          }),
+        )
+      ).environmentAccountConnection!;
+      await management.send(new AcceptEnvironmentAccountConnectionCommand({ id: c.id! }));
+      await management.send(
+        new CreateEnvironmentCommand({
+          name: 'built-env',
+          templateName: 'cb-env',
+          templateMajorVersion: '1',
+          spec: 'proton: EnvironmentSpec\nspec: {}\n',
+          environmentAccountConnectionId: c.id!,
+        }),
+      );
+      const env = await settled('built-env');
+      expect([env.deploymentStatus, env.deploymentStatusMessage]).toEqual([
+        'SUCCEEDED',
+        expect.anything(),
+      ]);
+      const outputs = (
+        await management.send(new ListEnvironmentOutputsCommand({ environmentName: 'built-env' }))
+      ).outputs;
+      expect(outputs).toEqual([{ key: 'Account', valueString: WORKLOAD }]);
+    },
+  );
+
+  it.skipIf(!available)(
     'a connection in use cannot be rejected; only the workload account updates its roles or deletes it',
     async () => {
       expect(
@@ -368,17 +416,57 @@ describe('environment account connections between a workload account and the man
         componentRoleArn: `arn:aws:iam::${WORKLOAD}:role/proton-components`,
         status: 'CONNECTED',
       });
-      // Tags given at creation stay with the connection.
+      // The management account's list shows the new role.
       expect(
         (
           await management.send(
             new ListEnvironmentAccountConnectionsCommand({
               requestedBy: 'MANAGEMENT_ACCOUNT',
               statuses: ['CONNECTED'],
+              environmentName: 'workload-env',
             }),
           )
         ).environmentAccountConnections!.map((c) => c.componentRoleArn),
       ).toEqual([`arn:aws:iam::${WORKLOAD}:role/proton-components`]);
+    },
+  );
+
+  it.skipIf(!available)(
+    "a directly defined component of a connected environment deploys with the connection's componentRoleArn, in the workload account",
+    async () => {
+      const manifest =
+        'infrastructure:\n  templates:\n    - file: "cloudformation.yaml"\n      rendering_engine: jinja\n      template_language: cloudformation\n';
+      const templateFile =
+        'Resources:\n  Queue:\n    Type: AWS::SQS::Queue\nOutputs:\n  Account:\n    Value: !Ref AWS::AccountId\n';
+      await management.send(
+        new CreateComponentCommand({
+          name: 'extra',
+          environmentName: 'workload-env',
+          manifest,
+          templateFile,
+        }),
+      );
+      const w = { client: management, maxWaitTime: 60, minDelay: 1, maxDelay: 1 };
+      expect((await waitUntilComponentDeployed(w, { name: 'extra' })).state).toBe('SUCCESS');
+      const stack = (
+        await management.send(
+          new ListComponentProvisionedResourcesCommand({ componentName: 'extra' }),
+        )
+      ).provisionedResources![0]!.name!;
+      const described = await (
+        await workloadCloudFormation()
+      ).send(new DescribeStacksCommand({ StackName: stack }));
+      expect(described.Stacks![0]!.StackId).toContain(`:${WORKLOAD}:stack/${stack}/`);
+      const details = (await nucleonClient(server).send(
+        `${extensionTargetPrefix}.GetDeploymentDetails`,
+        {
+          id: (await management.send(new GetComponentCommand({ name: 'extra' }))).component!
+            .lastAttemptedDeploymentId,
+        },
+      )) as { events: Array<{ message: string }> };
+      expect(details.events.map((e) => e.message).join('\n')).toContain(
+        `assumed role arn:aws:iam::${WORKLOAD}:role/proton-components`,
+      );
     },
   );
 
