@@ -24,7 +24,7 @@ import {
   waitUntilEnvironmentDeployed,
 } from '@aws-sdk/client-proton';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { extensionTargetPrefix } from '@nucleon/protocol';
+import { ProtonClient as NucleonProtonClient, extensionTargetPrefix } from '@nucleon/protocol';
 import { requireOrSkip, startTestServer, waitFor, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nucleonClient, publishFixture, sdkClient } from './helpers.js';
@@ -75,22 +75,26 @@ describe('environment account connections between a workload account and the man
   const saved = { ...process.env };
 
   /** A Proton client signed with a new key of `accountId`, made by the root key. */
-  async function clientOf(accountId: string): Promise<ProtonClient> {
+  async function clientOf(accountId: string, role?: string): Promise<ProtonClient> {
     const out = (await nucleonClient(server).send(`${extensionTargetPrefix}.CreateAccessKey`, {
       description: `key of ${accountId}`,
       accountId,
+      role,
     })) as { accessKey: { accessKeyId: string; secretAccessKey: string; accountId: string } };
     expect(out.accessKey.accountId).toBe(accountId);
+    const credentials = {
+      accessKeyId: out.accessKey.accessKeyId,
+      secretAccessKey: out.accessKey.secretAccessKey,
+    };
+    keys.set(accountId + (role ?? ''), credentials);
     return new ProtonClient({
       endpoint: server.url,
       region: server.region,
-      credentials: {
-        accessKeyId: out.accessKey.accessKeyId,
-        secretAccessKey: out.accessKey.secretAccessKey,
-      },
+      credentials,
       maxAttempts: 1,
     });
   }
+  const keys = new Map<string, { accessKeyId: string; secretAccessKey: string }>();
 
   /** CloudFormation as a principal of the workload account: STS AssumeRole of one of its roles. */
   async function workloadCloudFormation(): Promise<CloudFormationClient> {
@@ -267,6 +271,38 @@ describe('environment account connections between a workload account and the man
           ),
         ),
       ).toMatch(/^AccessDeniedException/);
+      // The key's account shows in GetCallerAccess, with only the operations it may call.
+      const me = (await new NucleonProtonClient({
+        endpoint: server.url,
+        region: server.region,
+        credentials: keys.get(WORKLOAD)!,
+      }).send(`${extensionTargetPrefix}.GetCallerAccess`, {})) as {
+        accountId: string;
+        operations: string[];
+      };
+      expect(me.accountId).toBe(WORKLOAD);
+      expect(me.operations).toContain('AwsProton20200720.CreateEnvironmentAccountConnection');
+      expect(me.operations).not.toContain('AwsProton20200720.ListEnvironments');
+      // Roles apply within an account: a read-only key of the workload account lists but cannot request.
+      const reader = await clientOf(WORKLOAD, 'read-only');
+      expect(
+        (
+          await reader.send(
+            new ListEnvironmentAccountConnectionsCommand({ requestedBy: 'ENVIRONMENT_ACCOUNT' }),
+          )
+        ).environmentAccountConnections!.map((c) => c.id),
+      ).toEqual([connectionId]);
+      expect(
+        await failure(
+          reader.send(
+            new CreateEnvironmentAccountConnectionCommand({
+              managementAccountId: MANAGEMENT,
+              environmentName: 'read-only-env',
+              roleArn: ROLE,
+            }),
+          ),
+        ),
+      ).toMatch(/^AccessDeniedException: .*may not perform environments:write/);
       // A pending connection cannot provision yet.
       expect(
         await failure(
