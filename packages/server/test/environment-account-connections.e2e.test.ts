@@ -1,4 +1,5 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createServer } from 'node:net';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
@@ -52,6 +53,30 @@ function motoMissing(): string | undefined {
     return 'moto_server (Python moto) is not installed';
   }
 }
+
+/** boto3 as the other real client: request, list with the paginator, reject, delete. */
+const BOTO3_SCRIPT = `
+import json, sys, boto3
+from botocore.exceptions import ClientError
+a = json.loads(sys.argv[1])
+def client(key):
+    return boto3.client("proton", endpoint_url=a["url"], region_name="us-east-1",
+                        aws_access_key_id=key["accessKeyId"], aws_secret_access_key=key["secretAccessKey"])
+workload, management = client(a["workload"]), client(a["management"])
+c = workload.create_environment_account_connection(
+    managementAccountId=a["managementAccountId"], environmentName="boto-env", roleArn=a["roleArn"])["environmentAccountConnection"]
+seen = [x["id"] for page in management.get_paginator("list_environment_account_connections").paginate(
+    requestedBy="MANAGEMENT_ACCOUNT", environmentName="boto-env") for x in page["environmentAccountConnections"]]
+r = management.reject_environment_account_connection(id=c["id"])["environmentAccountConnection"]
+try:
+    management.delete_environment_account_connection(id=c["id"])
+    denied = None
+except ClientError as e:
+    denied = e.response["Error"]["Code"]
+workload.delete_environment_account_connection(id=c["id"])
+print(json.dumps({"status": c["status"], "requestedAt": c["requestedAt"].isoformat(), "seen": seen == [c["id"]],
+                  "rejected": r["status"], "denied": denied}))
+`;
 
 /** The error name a rejected SDK call carries, with its message (so a failure shows both). */
 async function failure(p: Promise<unknown>): Promise<string> {
@@ -662,6 +687,31 @@ describe('environment account connections between a workload account and the man
       ),
     ).toMatch(/^ValidationException: The environment local-env is not provisioned through/);
   });
+
+  it.skipIf(!available)(
+    'boto3 requests, lists, rejects and deletes a connection as Proton clients did',
+    async () => {
+      // Asynchronously: the server answering boto3 runs in this process.
+      const { stdout } = await promisify(execFile)('python3', [
+        '-c',
+        BOTO3_SCRIPT,
+        JSON.stringify({
+          url: server.url,
+          workload: keys.get(WORKLOAD),
+          management: server.credentials,
+          managementAccountId: MANAGEMENT,
+          roleArn: ROLE,
+        }),
+      ]);
+      expect(JSON.parse(stdout)).toEqual({
+        status: 'PENDING',
+        requestedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        seen: true,
+        rejected: 'REJECTED',
+        denied: 'AccessDeniedException',
+      });
+    },
+  );
 
   it.skipIf(!available)(
     'an environment account holds at most five connections, and tags follow connections of the own account',
