@@ -352,6 +352,16 @@ describe('environment account connections between a workload account and the man
         new AcceptEnvironmentAccountConnectionCommand({ id: connectionId }),
       );
       expect(accepted.environmentAccountConnection!.status).toBe('CONNECTED');
+      // The audit log records the change under the connection's own ARN (the workload account's).
+      const audit = (await nucleonClient(server).send(`${extensionTargetPrefix}.ListAuditEvents`, {
+        resourceArn: accepted.environmentAccountConnection!.arn,
+      })) as { events: Array<{ operation: string; outcome: string }> };
+      expect(audit.events).toContainEqual(
+        expect.objectContaining({
+          operation: 'AcceptEnvironmentAccountConnection',
+          outcome: 'SUCCEEDED',
+        }),
+      );
       expect(
         (await workload.send(new GetEnvironmentAccountConnectionCommand({ id: connectionId })))
           .environmentAccountConnection!.status,

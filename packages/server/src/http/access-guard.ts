@@ -58,10 +58,14 @@ export class AccessGuard {
         : rule.action
       : null;
     const resource = rule ? rule.resource(call.input) : '*';
-    const resourceArn =
+    let resourceArn =
       resource === '*' || resource.startsWith('arn:')
         ? resource
         : protonArn(this.d.arnScope, resource);
+    // A connection's ARN names its environment account, not necessarily this installation's.
+    const connection = /^environment-account-connection\/(.+)$/.exec(resource)?.[1];
+    if (connection && this.d.facts.connectionArn)
+      resourceArn = (await this.d.facts.connectionArn(connection)) ?? resourceArn;
     const who = {
       userName: call.principal.userName ?? null,
       accessKeyId: call.principal.accessKeyId || null,
