@@ -6,6 +6,7 @@ import { registerCatalogCommands } from './commands/catalog-commands.js';
 import { registerDeploymentCommands } from './commands/deployment.js';
 import { registerExamplesCommands } from './commands/examples.js';
 import { registerKeyCommands } from './commands/keys.js';
+import { registerConnectionCommands } from './commands/connections.js';
 import { registerRepoCommands } from './commands/repos.js';
 import { registerServeCommands } from './commands/up.js';
 import { registerTemplateCommands } from './commands/template.js';
@@ -26,6 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError();
   registerServeCommands(program, setExit);
   registerKeyCommands(program, setExit);
+  registerConnectionCommands(program, setExit);
   registerAccessCommands(program, setExit);
   registerBundleCommands(program, setExit);
   registerDeploymentCommands(program, setExit);

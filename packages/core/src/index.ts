@@ -67,3 +67,9 @@ export {
 export type { Role, Area, Action } from './access/roles.js';
 export { decide, matchesGlob } from './access/decide.js';
 export type { Access, Decision, Grant, GrantKind, Need } from './access/decide.js';
+export {
+  ConnectionStatus,
+  canConnectionTransition,
+  connectionSourcesOf,
+  isConnectionStatus,
+} from './accounts/connection-status.js';

@@ -101,6 +101,8 @@ export const accessShapes: Readonly<Record<string, ModelShape>> = {
       grants: { shape: 'NucleonGrantList' },
       actions: { shape: 'NucleonStringList' },
       operations: { shape: 'NucleonStringList' },
+      /** The account the caller acts in (ADR 0018). */
+      accountId: { shape: 'AwsAccountId' },
     },
   },
   NucleonAuditEvent: {
@@ -214,6 +216,8 @@ export interface CallerAccessOutput {
   actions: string[];
   /** Operation targets (`AwsProton20200720.CreateService`, …) the role allows, before grants. */
   operations: string[];
+  /** The account the caller acts in (ADR 0018). */
+  accountId?: string;
 }
 
 export interface NucleonAuditEvent {

@@ -36,6 +36,7 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
       createdAt: { shape: 'Timestamp' },
       userName: { shape: 'NucleonUserName' },
       role: { shape: 'NucleonRole' },
+      accountId: { shape: 'AwsAccountId' },
     },
   },
   NucleonAccessKeyList: { type: 'list', member: 'NucleonAccessKey' },
@@ -45,6 +46,8 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
       description: { shape: 'NucleonText' },
       userName: { shape: 'NucleonUserName' },
       role: { shape: 'NucleonRole' },
+      /** The account the key acts in (ADR 0018); default: the installation's own. */
+      accountId: { shape: 'AwsAccountId' },
     },
   },
   CreateAccessKeyOutput: {
@@ -213,4 +216,6 @@ export interface NucleonAccessKey {
   userName?: string;
   /** The key's effective role (its own, else its user's, else admin). */
   role?: 'admin' | 'platform' | 'developer' | 'read-only';
+  /** The account the key acts in (ADR 0018). */
+  accountId?: string;
 }

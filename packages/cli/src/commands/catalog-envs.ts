@@ -188,6 +188,10 @@ export function registerEnvsCommands(program: Command, setExit: SetExit): void {
       collect,
     )
     .option('--description <text>', 'description')
+    .option(
+      '--connection <id>',
+      'provision in a workload account through this CONNECTED environment account connection (see `nucleon connections`)',
+    )
     .option('--wait', 'show the deployment live; exit 1 if it fails')
     .addHelpText(
       'after',
@@ -203,7 +207,12 @@ export function registerEnvsCommands(program: Command, setExit: SetExit): void {
         async (
           client,
           name: string,
-          flags: SpecFlags & { template: string; major?: string; description?: string },
+          flags: SpecFlags & {
+            template: string;
+            major?: string;
+            description?: string;
+            connection?: string;
+          },
         ) => {
           const template = await orUndefined(
             client.call('GetEnvironmentTemplate', { name: flags.template }),
@@ -240,6 +249,7 @@ export function registerEnvsCommands(program: Command, setExit: SetExit): void {
               templateMajorVersion: String(major),
               spec,
               ...(flags.description ? { description: flags.description } : {}),
+              ...(flags.connection ? { environmentAccountConnectionId: flags.connection } : {}),
             })
           ).environment;
           if (!flags.wait) return started(env, 'creating', flags);

@@ -9,6 +9,7 @@ interface KeyFlags extends ConnectionFlags {
   description?: string;
   user?: string;
   role?: string;
+  account?: string;
 }
 
 export const ROLE_NAMES = ['admin', 'platform', 'developer', 'read-only'];
@@ -45,6 +46,10 @@ export function registerKeyCommands(program: Command, setExit: (code: number) =>
     )
     .option('--description <text>', 'what the key is for')
     .option('--user <name>', "the user the key belongs to (the user's role and grants apply)")
+    .option(
+      '--account <id>',
+      "the 12-digit account the key acts in (default: the installation's own); a key of another account reaches only environment account connections",
+    )
     .addOption(
       new Option(
         '--role <role>',
@@ -57,6 +62,7 @@ export function registerKeyCommands(program: Command, setExit: (code: number) =>
         description: flags.description,
         userName: flags.user,
         role: flags.role,
+        accountId: flags.account,
       })) as {
         accessKey: NucleonAccessKey;
       };
@@ -64,7 +70,7 @@ export function registerKeyCommands(program: Command, setExit: (code: number) =>
         process.stdout.write(JSON.stringify(out.accessKey, null, 2) + '\n');
       else
         process.stdout.write(
-          `aws_access_key_id     = ${out.accessKey.accessKeyId}\naws_secret_access_key = ${out.accessKey.secretAccessKey}\n(the secret is shown only now; store it safely)\n`,
+          `aws_access_key_id     = ${out.accessKey.accessKeyId}\naws_secret_access_key = ${out.accessKey.secretAccessKey}\n${out.accessKey.accountId ? `(account ${out.accessKey.accountId}) ` : ''}(the secret is shown only now; store it safely)\n`,
         );
       setExit(0);
     });
@@ -81,7 +87,15 @@ export function registerKeyCommands(program: Command, setExit: (code: number) =>
       }));
       if (flags.output === 'json') process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
       else
-        printTable(rows, ['accessKeyId', 'root', 'userName', 'role', 'description', 'createdAt']);
+        printTable(rows, [
+          'accessKeyId',
+          'root',
+          'userName',
+          'role',
+          'accountId',
+          'description',
+          'createdAt',
+        ]);
       setExit(0);
     });
   connection(keys.command('delete <accessKeyId>'))

@@ -52,8 +52,10 @@ export class AccessKeysService {
   }
 
   principalOf(record: AccessKeyRecord): Principal {
-    return record.scopeArn
-      ? { accessKeyId: record.accessKeyId, kind: 'scoped', scopeArn: record.scopeArn }
+    if (record.scopeArn)
+      return { accessKeyId: record.accessKeyId, kind: 'scoped', scopeArn: record.scopeArn };
+    return record.accountId
+      ? { accessKeyId: record.accessKeyId, kind: 'admin', accountId: record.accountId }
       : { accessKeyId: record.accessKeyId, kind: 'admin' };
   }
 
@@ -61,12 +63,18 @@ export class AccessKeysService {
     description: string | null,
     isRoot = false,
     fixed?: { accessKeyId: string; secretAccessKey: string },
-    owner: { userName?: string | null; role?: string | null; origin?: string | null } = {},
+    owner: {
+      userName?: string | null;
+      role?: string | null;
+      origin?: string | null;
+      accountId?: string | null;
+    } = {},
   ) {
     const record = {
       userName: owner.userName ?? null,
       role: owner.role ?? null,
       origin: owner.origin ?? null,
+      accountId: owner.accountId ?? null,
       accessKeyId: fixed?.accessKeyId ?? newAccessKeyId(),
       secretAccessKey: fixed?.secretAccessKey ?? newSecretAccessKey(),
       description,

@@ -10,6 +10,11 @@ export interface Principal {
   scopeArn?: string | undefined;
   /** The user signed in with a password ('user' principals). */
   userName?: string | undefined;
+  /**
+   * The account the principal acts in (ADR 0018); unset: the installation's own. Principals of
+   * another account reach only environment account connections.
+   */
+  accountId?: string | undefined;
 }
 
 export interface RequestContext {

@@ -22,8 +22,10 @@ export function accessControlOperations(deps: {
   access: AccessControlService;
   audit: AuditLog;
   rules: Readonly<Record<string, AccessRule>>;
+  /** The installation's own account (ADR 0018). */
+  accountId: string;
 }): Array<[string, OperationEntry]> {
-  const { access, audit, rules } = deps;
+  const { access, audit, rules, accountId } = deps;
   const entry = (name: string, handler: OperationEntry['handler']): [string, OperationEntry] => [
     `${extensionTargetPrefix}.${name}`,
     { input: `${name}Input`, output: `${name}Output`, handler },
@@ -62,6 +64,7 @@ export function accessControlOperations(deps: {
       const allowed = new Set<string>(actions);
       const operations = Object.entries(rules)
         .filter(([, rule]) => {
+          if (caller.accountId !== accountId && !rule.anyAccount) return false;
           if (rule.action === null) return true;
           // Operations whose action depends on the input (tags) are listed if any action they may need is allowed.
           if (typeof rule.action === 'function') {
@@ -79,6 +82,7 @@ export function accessControlOperations(deps: {
         accessKeyId: caller.accessKeyId,
         role: caller.role,
         root: caller.root,
+        accountId: caller.accountId,
         grants: caller.grants.map((g) => ({ userName: caller.userName ?? '', ...g })),
         actions,
         operations,

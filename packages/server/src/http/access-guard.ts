@@ -58,10 +58,14 @@ export class AccessGuard {
         : rule.action
       : null;
     const resource = rule ? rule.resource(call.input) : '*';
-    const resourceArn =
+    let resourceArn =
       resource === '*' || resource.startsWith('arn:')
         ? resource
         : protonArn(this.d.arnScope, resource);
+    // A connection's ARN names its environment account, not necessarily this installation's.
+    const connection = /^environment-account-connection\/(.+)$/.exec(resource)?.[1];
+    if (connection && this.d.facts.connectionArn)
+      resourceArn = (await this.d.facts.connectionArn(connection)) ?? resourceArn;
     const who = {
       userName: call.principal.userName ?? null,
       accessKeyId: call.principal.accessKeyId || null,
@@ -114,6 +118,13 @@ export class AccessGuard {
         return deny((error as Error).message);
       }
       userName = caller.userName;
+      // Other accounts' principals reach only what the rule says checks accounts (fail closed).
+      if (caller.accountId !== this.d.arnScope.accountId && !rule.anyAccount) {
+        return deny(
+          `access key ${caller.accessKeyId} acts in account ${caller.accountId}, which may not call ${operation}: Nucleon keeps templates, environments, services and its settings in the installation's account ${this.d.arnScope.accountId}, and other accounts reach only environment account connections (ADR 0018). Use a key of account ${this.d.arnScope.accountId}.`,
+          userName,
+        );
+      }
       if (action) {
         const touches = await this.expand(rule.touches?.(call.input) ?? {});
         const decision = decide(caller, { action, resource: resourceArn, ...touches });

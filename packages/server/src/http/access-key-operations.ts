@@ -15,10 +15,10 @@ export function accessKeyOperations(access: AccessControlService): Array<[string
         description: opt(i.description),
         userName: opt(i.userName),
         role: opt(i.role),
+        accountId: opt(i.accountId),
       });
-      const role = (await access.listKeys()).find(
-        (x) => x.accessKeyId === k.accessKeyId,
-      )?.effectiveRole;
+      const listed = (await access.listKeys()).find((x) => x.accessKeyId === k.accessKeyId);
+      const role = listed?.effectiveRole;
       return {
         accessKey: {
           accessKeyId: k.accessKeyId,
@@ -28,6 +28,7 @@ export function accessKeyOperations(access: AccessControlService): Array<[string
           createdAt: new Date(),
           userName: k.userName ?? undefined,
           role,
+          accountId: listed?.accountId,
         },
       };
     }),
@@ -39,6 +40,7 @@ export function accessKeyOperations(access: AccessControlService): Array<[string
         createdAt: k.createdAt,
         userName: k.userName ?? undefined,
         role: k.effectiveRole,
+        accountId: k.accountId,
       })),
     })),
     entry('DeleteAccessKey', async (i, ctx) => {

@@ -28,6 +28,24 @@ describe('the operation access table', () => {
     }
   });
 
+  it("lets other accounts' principals reach only the connection operations and GetCallerAccess (ADR 0018)", () => {
+    expect(
+      Object.entries(operationAccess)
+        .filter(([, rule]) => rule.anyAccount)
+        .map(([target]) => target.split('.')[1])
+        .sort(),
+    ).toEqual([
+      'AcceptEnvironmentAccountConnection',
+      'CreateEnvironmentAccountConnection',
+      'DeleteEnvironmentAccountConnection',
+      'GetCallerAccess',
+      'GetEnvironmentAccountConnection',
+      'ListEnvironmentAccountConnections',
+      'RejectEnvironmentAccountConnection',
+      'UpdateEnvironmentAccountConnection',
+    ]);
+  });
+
   it('derives the action of tag operations from the tagged resource', () => {
     const tag = operationAccess[`${targetPrefix}.TagResource`]!;
     const action = tag.action as (i: Record<string, unknown>) => string;

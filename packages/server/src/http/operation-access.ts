@@ -22,6 +22,11 @@ export interface AccessRule {
   action: Action | null | ((i: In) => Action);
   resource(i: In): string;
   touches?(i: In): Touches;
+  /**
+   * May principals of an account other than the installation's call it (ADR 0018)? Only
+   * operations whose use case checks the caller's account against the resource's own.
+   */
+  anyAccount?: true;
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -151,10 +156,13 @@ for (const op of ['ListEnvironmentOutputs', 'ListEnvironmentProvisionedResources
   });
 }
 const connection = (i: In) => `environment-account-connection/${str(i.id)}`;
+// Environment account connections: called from the environment (workload) account and the
+// management account; the use case checks the caller's account against the connection's two.
 proton('CreateEnvironmentAccountConnection', {
   action: 'environments:write',
   resource: environment('environmentName'),
   touches: touchEnvironment('environmentName'),
+  anyAccount: true,
 });
 for (const op of [
   'AcceptEnvironmentAccountConnection',
@@ -162,10 +170,18 @@ for (const op of [
   'UpdateEnvironmentAccountConnection',
   'DeleteEnvironmentAccountConnection',
 ]) {
-  proton(op, { action: 'environments:write', resource: connection });
+  proton(op, { action: 'environments:write', resource: connection, anyAccount: true });
 }
-proton('GetEnvironmentAccountConnection', { action: 'environments:read', resource: connection });
-proton('ListEnvironmentAccountConnections', { action: 'environments:read', resource: everything });
+proton('GetEnvironmentAccountConnection', {
+  action: 'environments:read',
+  resource: connection,
+  anyAccount: true,
+});
+proton('ListEnvironmentAccountConnections', {
+  action: 'environments:read',
+  resource: everything,
+  anyAccount: true,
+});
 
 // Services, instances, pipelines: developers write them from granted templates into granted environments.
 const service = (key: string) => (i: In) => `service/${str(i[key])}`;
@@ -333,7 +349,7 @@ for (const op of ['CreateUser', 'DeleteUser', 'AddGrant', 'RemoveGrant'])
   extension(op, { action: 'access:write', resource: user });
 extension('ListUsers', { action: 'access:read', resource: everything });
 extension('ListGrants', { action: 'access:read', resource: (i) => (i.userName ? user(i) : '*') });
-extension('GetCallerAccess', { action: null, resource: everything });
+extension('GetCallerAccess', { action: null, resource: everything, anyAccount: true });
 extension('ListAuditEvents', { action: 'audit:read', resource: everything });
 
 /** The one table: every operation, Proton's (implemented or not) and Nucleon's, with what it needs. */

@@ -58,6 +58,8 @@ const schema = z.object({
   bundleBucket: z.string().default('nucleon-bundles'),
   maxTemplates: z.coerce.number().int().min(1).default(100),
   maxVersionsPerTemplate: z.coerce.number().int().min(1).default(500),
+  /** Environment account connections per environment account (Proton's quota: 5). */
+  maxConnectionsPerAccount: z.coerce.number().int().min(1).default(5),
   shutdownGraceMs: z.coerce.number().int().min(0).default(10_000),
   publicUrl: z.string().url().optional(),
   deploymentTimeoutMs: z.coerce
@@ -138,6 +140,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   bundleBucket: 'NUCLEON_BUNDLE_BUCKET',
   maxTemplates: 'NUCLEON_MAX_TEMPLATES',
   maxVersionsPerTemplate: 'NUCLEON_MAX_VERSIONS_PER_TEMPLATE',
+  maxConnectionsPerAccount: 'NUCLEON_MAX_CONNECTIONS_PER_ACCOUNT',
   shutdownGraceMs: 'NUCLEON_SHUTDOWN_GRACE_MS',
   publicUrl: 'NUCLEON_PUBLIC_URL',
   deploymentTimeoutMs: 'NUCLEON_DEPLOYMENT_TIMEOUT_MS',

@@ -179,16 +179,18 @@ export async function createNucleon(
     tags.register('environment', deploy.resolvers.environment);
     tags.register('service', deploy.resolvers.service);
     tags.register('component', deploy.resolvers.component);
+    tags.register('environment-account-connection', deploy.resolvers.connection);
     const audit = new PostgresAuditLog(db);
     const access = new AccessControlService({
       users: new PostgresUserStore(db),
       keys,
       passwords: { hash: hashPassword, verify: verifyPassword },
+      accountId,
     });
     const operations = new Map([
       ...catalogOperations({ templates, tags, bundles }),
       ...accessKeyOperations(access),
-      ...accessControlOperations({ access, audit, rules: operationAccess }),
+      ...accessControlOperations({ access, audit, rules: operationAccess, accountId }),
       ...deploy.operations,
     ]);
     const guard = new AccessGuard({

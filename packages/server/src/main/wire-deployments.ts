@@ -41,6 +41,9 @@ import type { Provisioner } from '../ports/provisioner.js';
 import { FaultStep, noFaults, type FaultInjector } from '../ports/fault-injector.js';
 import { ConfiguredFaults } from '../adapters/configured-faults.js';
 import { bundleLimitsOf, type NucleonConfig } from './config.js';
+import { PostgresConnectionStore } from '../adapters/db/postgres-connection-store.js';
+import { ConnectionsService } from '../app/accounts/connections-service.js';
+import { connectionOperations } from '../http/connection-operations.js';
 import { loadInstallationId } from './bootstrap-secrets.js';
 
 /** Lets the catalog ask about version usage before the deployment store exists. */
@@ -99,7 +102,16 @@ export async function wireDeployments(w: {
     w.clock,
   );
   const faults = faultsOf(w.config, w.logger);
+  const connectionStore = new PostgresConnectionStore(w.db);
+  const connections = new ConnectionsService({
+    store: connectionStore,
+    tags: w.catalogStore,
+    clock: w.clock,
+    arnScope: w.arnScope,
+    maxPerEnvironmentAccount: w.config.maxConnectionsPerAccount,
+  });
   const d: DeployDeps = {
+    connections,
     catalog: w.catalogStore,
     store,
     bundles: new StoredVersionBundles(w.catalogStore, w.bundleStore, bundleLimitsOf(w.config)),
@@ -209,6 +221,7 @@ export async function wireDeployments(w: {
     timeoutMs: w.config.deploymentTimeoutMs,
     stallWarningMs: w.config.stallWarningMs,
     faults,
+    connections: connectionStore,
   });
   const handleDeployJob: JobHandler = {
     run: (job, signal) => deploymentRunner.handle(job, signal),
@@ -246,6 +259,7 @@ export async function wireDeployments(w: {
         repositories,
         components: new ComponentsService(d),
       }),
+      ...connectionOperations(connections),
       ...accountSettingsOperations(
         new AccountSettingsService(new PostgresSettingsStore(w.db), repositoryStore),
       ),
@@ -259,6 +273,9 @@ export async function wireDeployments(w: {
         store.countVersionUsage(kind, name, major, minor),
     },
     resolvers: {
+      // Tag operations reach connections whose environment account is this installation's.
+      connection: async (_t: string, resource: string) =>
+        (await connectionStore.get(resource))?.environmentAccountId === w.arnScope.accountId,
       component: (_t: string, resource: string) =>
         exists(`arn:aws:proton:${w.arnScope.region}:${w.arnScope.accountId}:component/${resource}`),
       environment: (_t: string, resource: string) =>

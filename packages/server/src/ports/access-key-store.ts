@@ -16,6 +16,8 @@ export interface AccessKeyRecord {
   role?: string | null;
   /** 'env': the root key configured through NUCLEON_ROOT_*. */
   origin?: string | null;
+  /** The account the key acts in; null: the installation's own (ADR 0018). */
+  accountId?: string | null;
 }
 
 /** Access keys with their secrets encrypted at rest. */

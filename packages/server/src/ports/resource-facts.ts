@@ -8,4 +8,6 @@ export interface ResourceFacts {
   instanceEnvironment(serviceName: string, instanceName: string): Promise<string | undefined>;
   /** The environment a component is attached to. */
   componentEnvironment(componentName: string): Promise<string | undefined>;
+  /** An environment account connection's ARN (it carries the environment account, ADR 0018). */
+  connectionArn?(id: string): Promise<string | undefined>;
 }

@@ -44,6 +44,7 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
         user_name: record.userName ?? null,
         role: record.role ?? null,
         origin: record.origin ?? null,
+        account_id: record.accountId ?? null,
       })
       .execute();
   }
@@ -110,6 +111,7 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
     user_name: string | null;
     role: string | null;
     origin: string | null;
+    account_id: string | null;
   }): AccessKeyRecord {
     return {
       accessKeyId: row.access_key_id,
@@ -124,6 +126,7 @@ export class PostgresAccessKeyStore implements AccessKeyStore {
       userName: row.user_name,
       role: row.role,
       origin: row.origin,
+      accountId: row.account_id,
     };
   }
 }

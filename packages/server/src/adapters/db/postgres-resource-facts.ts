@@ -6,6 +6,15 @@ import type { Database } from './schema.js';
 export class PostgresResourceFacts implements ResourceFacts {
   constructor(private readonly db: Kysely<Database>) {}
 
+  async connectionArn(id: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('environment_account_connections')
+      .select('arn')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.arn;
+  }
+
   async serviceTemplate(serviceName: string): Promise<string | undefined> {
     const row = await this.db
       .selectFrom('services')

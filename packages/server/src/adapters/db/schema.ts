@@ -20,6 +20,24 @@ export interface Database {
     user_name: string | null;
     role: string | null;
     origin: string | null;
+    /** The key's account; null: the installation's own (migration 0009). */
+    account_id: string | null;
+  };
+  /** Environment account connections (migration 0009). */
+  environment_account_connections: {
+    id: string;
+    arn: string;
+    environment_account_id: string;
+    management_account_id: string;
+    environment_name: string;
+    role_arn: string | null;
+    codebuild_role_arn: string | null;
+    component_role_arn: string | null;
+    status: string;
+    client_token: string | null;
+    request_digest: string;
+    requested_at: Timestamp;
+    last_modified_at: Timestamp;
   };
   users: { name: string; role: string; password_hash: string | null; created_at: Generated<Date> };
   grants: { user_name: string; kind: string; pattern: string; created_at: Generated<Date> };

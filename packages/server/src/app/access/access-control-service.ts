@@ -20,6 +20,8 @@ export interface CallerAccess {
   role: Role;
   root: boolean;
   grants: Grant[];
+  /** The account the caller acts in: its key's account, else the installation's (ADR 0018). */
+  accountId: string;
 }
 
 export interface PasswordHasher {
@@ -41,6 +43,8 @@ export class AccessControlService {
       users: UserStore;
       keys: AccessKeysService;
       passwords: PasswordHasher;
+      /** The installation's own account: users and keys without an account act in it. */
+      accountId: string;
       /** Called with the key ids that stopped working (to end their console sessions). */
       onKeysDeleted?: (ids: string[]) => void;
     },
@@ -60,6 +64,7 @@ export class AccessControlService {
         role: user.role,
         root: false,
         grants: await this.d.users.grantsOf(user.name),
+        accountId: this.d.accountId,
       };
     }
     const record = await this.d.keys.lookup(principal.accessKeyId);
@@ -69,7 +74,11 @@ export class AccessControlService {
   }
 
   private async accessOfKey(record: AccessKeyRecord): Promise<CallerAccess> {
-    const base = { accessKeyId: record.accessKeyId, root: record.isRoot };
+    const base = {
+      accessKeyId: record.accessKeyId,
+      root: record.isRoot,
+      accountId: record.accountId ?? this.d.accountId,
+    };
     if (record.isRoot) return { ...base, userName: null, role: 'admin', grants: [] };
     const user = record.userName ? await this.d.users.get(record.userName) : undefined;
     if (record.userName && !user)
@@ -165,12 +174,23 @@ export class AccessControlService {
     description?: string | undefined;
     userName?: string | undefined;
     role?: string | undefined;
+    accountId?: string | undefined;
   }) {
     if (input.userName) await this.requireUser(input.userName);
     const role = input.role === undefined ? null : requireRole(input.role);
+    if (input.accountId !== undefined && !/^\d{12}$/.test(input.accountId))
+      throw new ValidationError(
+        `accountId "${input.accountId}" is not an account id: use 12 digits, such as 210987654321.`,
+      );
+    if (input.userName && input.accountId && input.accountId !== this.d.accountId)
+      throw new ValidationError(
+        `A key of user ${input.userName} acts in the installation's account ${this.d.accountId}: users belong to it. Create the key for account ${input.accountId} without a user.`,
+      );
     return this.d.keys.create(input.description ?? null, false, undefined, {
       userName: input.userName ?? null,
       role,
+      // The installation's own account is stored as null: such a key is like every key before accounts.
+      accountId: input.accountId === this.d.accountId ? null : (input.accountId ?? null),
     });
   }
 
@@ -178,6 +198,7 @@ export class AccessControlService {
     const users = new Map((await this.d.users.list()).map((u) => [u.name, u.role]));
     return (await this.d.keys.list()).map((k) => ({
       ...k,
+      accountId: k.accountId ?? this.d.accountId,
       effectiveRole: k.isRoot
         ? 'admin'
         : ((isRole(k.role) ? k.role : undefined) ??

@@ -146,9 +146,17 @@ export class ComponentsService {
       name: environmentName,
     });
     if (!env) throw new ValidationError(`The environment ${environmentName} does not exist.`);
-    if (!env.settings.componentRoleArn)
+    // A connected environment takes the componentRoleArn of its account connection (spec §2.4).
+    const connectionId = env.settings.environmentAccountConnectionId;
+    const componentRole =
+      typeof connectionId === 'string'
+        ? (await this.d.connections?.find(connectionId))?.componentRoleArn
+        : env.settings.componentRoleArn;
+    if (!componentRole)
       throw new ValidationError(
-        `The environment ${environmentName} has no componentRoleArn, so it does not allow directly defined components.`,
+        typeof connectionId === 'string'
+          ? `The environment ${environmentName} is provisioned through the environment account connection ${connectionId}, which has no componentRoleArn, so it does not allow directly defined components. Ask the environment account to add one with UpdateEnvironmentAccountConnection.`
+          : `The environment ${environmentName} has no componentRoleArn, so it does not allow directly defined components.`,
       );
     return {
       environmentName,

@@ -1,3 +1,4 @@
+import type { ConnectionRecord } from '../../ports/connection-store.js';
 import {
   ConflictError,
   NotFoundError,
@@ -27,6 +28,16 @@ export interface DeployDeps {
   poke(): void;
   /** terraform/tofu is installed on the runner, so Terraform may run directly. */
   terraformCli?: boolean;
+  /** Environment account connections environments are provisioned through (ADR 0018). */
+  connections?: ConnectionLookup;
+}
+
+/** What environments need of environment account connections. */
+export interface ConnectionLookup {
+  /** The CONNECTED connection of this installation's account for `environmentName`, or a ValidationError. */
+  requireUsable(id: string, environmentName: string): Promise<ConnectionRecord>;
+  /** The connection, whatever its status, or undefined when it was deleted. */
+  find(id: string): Promise<ConnectionRecord | undefined>;
 }
 
 /** The version a create deploys: the given minor, else the major's recommended minor. */

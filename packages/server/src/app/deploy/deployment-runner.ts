@@ -5,6 +5,7 @@ import {
   isActive,
   legacyEngineResourceName,
   NucleonError,
+  ValidationError,
   protonArn,
   provisioningFolder,
   type ArnScope,
@@ -19,6 +20,7 @@ import type {
   ResourceRecord,
 } from '../../ports/deployment-store.js';
 import type { Provisioner } from '../../ports/provisioner.js';
+import type { ConnectionStore } from '../../ports/connection-store.js';
 import type {
   LoadedBundle,
   TemplateRenderer,
@@ -47,6 +49,8 @@ export interface DeploymentRunnerDeps {
   stallWarningMs?: number;
   /** Test-only failures at named steps (the fault-injection suite); none in production. */
   faults?: FaultInjector;
+  /** Environment account connections, whose roles connected environments deploy with (ADR 0018). */
+  connections?: Pick<ConnectionStore, 'get'>;
 }
 
 /**
@@ -390,9 +394,43 @@ export class DeploymentRunner {
             serviceName: '',
             name: envName ?? '',
           });
+    const connectionId = env?.settings.environmentAccountConnectionId;
+    if (env && typeof connectionId === 'string')
+      return this.connectionRole(env, connectionId, r.kind === 'COMPONENT' ? 'component' : engine);
     const key = engine === 'codebuild' ? 'codebuildRoleArn' : 'protonServiceRoleArn';
     const v = env?.settings[key];
     return typeof v === 'string' ? v : undefined;
+  }
+
+  /**
+   * The role of the environment's account connection, read at each deployment (the environment
+   * account may have updated it). Without a usable connection and role nothing is deployed: the
+   * server's own credentials would act in the management account instead.
+   */
+  private async connectionRole(env: ResourceRecord, id: string, use: string): Promise<string> {
+    const c = await this.d.connections?.get(id);
+    const stored = env.settings.environmentAccountId;
+    const account = typeof stored === 'string' ? stored : '';
+    const next = `until a new connection from account ${account} for the environment ${env.name} is accepted and the environment is moved to it (UpdateEnvironment with environmentAccountConnectionId)`;
+    if (!c)
+      throw new ValidationError(
+        `The environment account connection ${id} of the environment ${env.name} was deleted: Nucleon cannot manage its resources in account ${account} ${next}.`,
+      );
+    if (c.status !== 'CONNECTED')
+      throw new ValidationError(
+        `The environment account connection ${id} of the environment ${env.name} is ${c.status}, not CONNECTED: Nucleon cannot manage its resources in account ${account} ${next}.`,
+      );
+    const [field, role] =
+      use === 'codebuild'
+        ? ['codebuildRoleArn', c.codebuildRoleArn]
+        : use === 'component'
+          ? ['componentRoleArn', c.componentRoleArn ?? c.roleArn]
+          : ['roleArn', c.roleArn];
+    if (!role)
+      throw new ValidationError(
+        `The environment account connection ${id} has no ${field}, which this deployment needs to act in account ${account}. Ask account ${account} to add one with UpdateEnvironmentAccountConnection, then deploy again.`,
+      );
+    return role;
   }
 
   private async finish(

@@ -68,11 +68,6 @@ export class EnvironmentsService {
       tags?: Array<{ key: string; value: string }>;
     },
   ) {
-    if (input.environmentAccountConnectionId !== undefined) {
-      throw new ValidationError(
-        'environmentAccountConnectionId: environment account connections are not supported by Nucleon yet; provision with protonServiceRoleArn, codebuildRoleArn or the default credentials.',
-      );
-    }
     const existing = await this.d.store.getResource(envKey(input.name));
     if (existing) {
       if (existing.templateName === input.templateName && existing.spec === input.spec)
@@ -99,6 +94,8 @@ export class EnvironmentsService {
       ...warnings,
     ]);
     for (const k of SETTING_KEYS) if (input[k] !== undefined) settings[k] = input[k];
+    if (typeof input.environmentAccountConnectionId === 'string')
+      Object.assign(settings, await this.connectionSettings(input, input.name));
     if (template?.provisioning === 'CUSTOMER_MANAGED') settings.provisioning = 'CUSTOMER_MANAGED';
     const arn = protonArn(this.d.arnScope, `environment/${input.name}`);
     const start = planDeployment({
@@ -130,6 +127,32 @@ export class EnvironmentsService {
     if (input.tags?.length) await this.d.catalog.putTags(arn, input.tags);
     this.d.poke();
     return environmentView(start.resource);
+  }
+
+  /**
+   * The settings of an environment provisioned through an account connection (spec §7): the
+   * connection replaces protonServiceRoleArn and excludes provisioningRepository; it must be
+   * CONNECTED, of this account, and for this environment.
+   */
+  private async connectionSettings(
+    input: Record<string, unknown> & { environmentAccountConnectionId?: unknown },
+    environmentName: string,
+  ): Promise<Record<string, unknown>> {
+    const id = String(input.environmentAccountConnectionId);
+    if (input.protonServiceRoleArn !== undefined)
+      throw new ValidationError(
+        "Give either environmentAccountConnectionId or protonServiceRoleArn, not both: an environment provisioned through an account connection uses the connection's roleArn.",
+      );
+    if (input.provisioningRepository !== undefined)
+      throw new ValidationError(
+        'Give either environmentAccountConnectionId or provisioningRepository, not both: account connections are for AWS-managed and CodeBuild provisioning; self-managed automation assumes its own roles.',
+      );
+    if (!this.d.connections)
+      throw new ValidationError(
+        'environmentAccountConnectionId: this Nucleon has no environment account connections configured.',
+      );
+    const c = await this.d.connections.requireUsable(id, environmentName);
+    return { environmentAccountConnectionId: c.id, environmentAccountId: c.environmentAccountId };
   }
 
   async get(name: string) {
@@ -165,6 +188,26 @@ export class EnvironmentsService {
     const env = await this.require(input.name);
     const settings = { ...env.settings };
     for (const k of SETTING_KEYS) if (input[k] !== undefined) settings[k] = input[k];
+    if (input.environmentAccountConnectionId !== undefined) {
+      // Only to another connection of the same environment account for this environment (spec §2.4).
+      if (typeof env.settings.environmentAccountConnectionId !== 'string')
+        throw new ValidationError(
+          `The environment ${env.name} is not provisioned through an environment account connection, and cannot be connected to one: leave out environmentAccountConnectionId (create a new environment with it instead).`,
+        );
+      const next = await this.connectionSettings(input, env.name);
+      if (next.environmentAccountId !== env.settings.environmentAccountId)
+        throw new ValidationError(
+          `environmentAccountConnectionId: the connection ${String(next.environmentAccountConnectionId)} is from account ${String(next.environmentAccountId)}, but the environment ${env.name} is provisioned in account ${String(env.settings.environmentAccountId)}. Use a connection of that account.`,
+        );
+      Object.assign(settings, next);
+    } else if (
+      input.protonServiceRoleArn !== undefined &&
+      typeof env.settings.environmentAccountConnectionId === 'string'
+    ) {
+      throw new ValidationError(
+        `The environment ${env.name} is provisioned through the environment account connection ${env.settings.environmentAccountConnectionId}: update the connection's roleArn (UpdateEnvironmentAccountConnection) or give another environmentAccountConnectionId, not protonServiceRoleArn.`,
+      );
+    }
     if (input.deploymentType === 'NONE') {
       if (input.spec !== undefined)
         throw new ValidationError(

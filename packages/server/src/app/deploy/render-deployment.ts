@@ -48,7 +48,13 @@ async function environmentRef(
   accountId: string,
 ): Promise<EnvironmentRef> {
   const env = await store.getResource({ kind: 'ENVIRONMENT', serviceName: '', name });
-  return { name, account_id: accountId, outputs: await outputsOf(store, env) };
+  // An environment provisioned through an account connection lives in the environment account.
+  const account = env?.settings.environmentAccountId;
+  return {
+    name,
+    account_id: typeof account === 'string' ? account : accountId,
+    outputs: await outputsOf(store, env),
+  };
 }
 
 function serviceRef(svc: ServiceRecord): ServiceRef {

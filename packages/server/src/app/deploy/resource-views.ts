@@ -30,6 +30,7 @@ export function environmentView(r: ResourceRecord): Record<string, unknown> {
     description: s(st.description),
     protonServiceRoleArn: s(st.protonServiceRoleArn),
     environmentAccountConnectionId: s(st.environmentAccountConnectionId),
+    environmentAccountId: s(st.environmentAccountId),
     provisioning: s(st.provisioning),
     provisioningRepository: st.provisioningRepository ?? undefined,
     componentRoleArn: s(st.componentRoleArn),
