@@ -67,3 +67,5 @@ export {
 export type { Role, Area, Action } from './access/roles.js';
 export { decide, matchesGlob } from './access/decide.js';
 export type { Access, Decision, Grant, GrantKind, Need } from './access/decide.js';
+export { parseTemplateRegistration } from './sync/template-registration.js';
+export type { TemplateRegistration } from './sync/template-registration.js';

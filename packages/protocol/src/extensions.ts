@@ -120,6 +120,42 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
     required: ['repository'],
     members: { repository: { shape: 'Repository' } },
   },
+  NucleonWebhookSecret: { type: 'string', min: 16, max: 256, sensitive: true },
+  NucleonRepositoryWebhook: {
+    type: 'structure',
+    required: ['url'],
+    members: {
+      url: { shape: 'NucleonString' },
+      secret: { shape: 'NucleonWebhookSecret' },
+    },
+  },
+  SetRepositoryWebhookInput: {
+    type: 'structure',
+    required: ['provider', 'name'],
+    members: {
+      provider: { shape: 'RepositoryProvider' },
+      name: { shape: 'RepositoryName' },
+      secret: { shape: 'NucleonWebhookSecret' },
+    },
+  },
+  SetRepositoryWebhookOutput: {
+    type: 'structure',
+    required: ['webhook'],
+    members: { webhook: { shape: 'NucleonRepositoryWebhook' } },
+  },
+  GetRepositoryWebhookInput: {
+    type: 'structure',
+    required: ['provider', 'name'],
+    members: {
+      provider: { shape: 'RepositoryProvider' },
+      name: { shape: 'RepositoryName' },
+    },
+  },
+  GetRepositoryWebhookOutput: {
+    type: 'structure',
+    required: ['webhook'],
+    members: { webhook: { shape: 'NucleonRepositoryWebhook' } },
+  },
   PutBundleInput: {
     type: 'structure',
     required: ['key', 'content'],
@@ -176,6 +212,18 @@ export const extensionOperations = {
   SetRepositoryRemote: {
     input: 'SetRepositoryRemoteInput',
     output: 'SetRepositoryRemoteOutput',
+    errors: keyErrors,
+    idempotent: true,
+  },
+  SetRepositoryWebhook: {
+    input: 'SetRepositoryWebhookInput',
+    output: 'SetRepositoryWebhookOutput',
+    errors: keyErrors,
+    idempotent: true,
+  },
+  GetRepositoryWebhook: {
+    input: 'GetRepositoryWebhookInput',
+    output: 'GetRepositoryWebhookOutput',
     errors: keyErrors,
     idempotent: true,
   },

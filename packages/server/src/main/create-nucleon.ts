@@ -35,6 +35,8 @@ import { PostgresUserStore } from '../adapters/db/postgres-user-store.js';
 import { AccessControlService } from '../app/access/access-control-service.js';
 import { catalogOperations } from '../http/catalog-operations.js';
 import { createHttpApp } from '../http/create-http-app.js';
+import { mountWebhookRoutes } from '../http/webhook-routes.js';
+import { wireSync } from './wire-sync.js';
 import { mountConsoleRoutes } from '../http/console-routes.js';
 import { RateLimiter } from '../http/rate-limiter.js';
 import { systemClock } from '../ports/clock.js';
@@ -126,6 +128,20 @@ export async function createNucleon(
       secretAccessKey: config.rootSecretAccessKey,
     });
 
+    const sync = wireSync({
+      config,
+      db,
+      box,
+      catalogStore,
+      bundleStore,
+      templates,
+      queue,
+      clock,
+      arnScope,
+      logger,
+      poke: () => worker.poke(),
+      endpoint: () => publicUrl,
+    });
     const handlers: Record<string, JobHandler> = {};
     const worker = JobWorker.create({
       queue,
@@ -142,20 +158,23 @@ export async function createNucleon(
           run: (job, signal) => handlers[RECONCILE_SERVICE_QUEUE]!.run(job, signal),
           exhausted: (job) => handlers[RECONCILE_SERVICE_QUEUE]!.exhausted(job),
         },
-        [REGISTRATION_QUEUE]: registrationJobs({
-          store: catalogStore,
-          bundles: bundleStore,
-          source: new StoreThenS3BundleSource(
-            bundleStore,
-            config.region,
-            MAX_BUNDLE_BYTES,
-            config.s3ForcePathStyle,
-          ),
-          checker: new TemplateBundleChecker(),
-          templates,
-          clock,
-          logger,
-        }),
+        ...sync.handlers,
+        [REGISTRATION_QUEUE]: sync.settleAfter(
+          registrationJobs({
+            store: catalogStore,
+            bundles: bundleStore,
+            source: new StoreThenS3BundleSource(
+              bundleStore,
+              config.region,
+              MAX_BUNDLE_BYTES,
+              config.s3ForcePathStyle,
+            ),
+            checker: new TemplateBundleChecker(),
+            templates,
+            clock,
+            logger,
+          }),
+        ),
       },
     });
 
@@ -189,6 +208,7 @@ export async function createNucleon(
       ...accessKeyOperations(access),
       ...accessControlOperations({ access, audit, rules: operationAccess }),
       ...deploy.operations,
+      ...sync.operations,
     ]);
     const guard = new AccessGuard({
       rules: operationAccess,
@@ -209,7 +229,12 @@ export async function createNucleon(
       logger: logger.child({ component: 'http' }),
       maxRequestBytes: config.maxRequestBytes,
       maxBodyBytes: config.maxBodyBytes,
-      mount: (app, dispatch) =>
+      mount: (app, dispatch) => {
+        mountWebhookRoutes(app, {
+          sync: sync.repositories,
+          maxBodyBytes: config.maxRequestBytes,
+          logger: logger.child({ component: 'webhooks' }),
+        });
         mountConsoleRoutes(app, {
           dispatch,
           keys,
@@ -218,7 +243,8 @@ export async function createNucleon(
           logger,
           maxRequestBytes: config.maxRequestBytes,
           throttle: (accessKeyId) => rateLimiter.take(accessKeyId),
-        }),
+        });
+      },
       ready: () => databaseAnswers(db),
       authenticate: async (request) => {
         let record: Awaited<ReturnType<typeof keys.lookup>>;
@@ -251,6 +277,7 @@ export async function createNucleon(
     handlers[RECONCILE_SERVICE_QUEUE] = deploy.handleReconcileJob;
     let server: ServerType | undefined;
     let purge: NodeJS.Timeout | undefined;
+    let poll: NodeJS.Timeout | undefined;
     const handle = database;
     return {
       config,
@@ -262,6 +289,7 @@ export async function createNucleon(
         worker.start();
         if (options.worker !== false)
           purge = purgeCredentialsEvery(config.credentialPurgeMs, keys, logger);
+        if (options.worker !== false) poll = sync.startPolling();
         if (options.http === false) return { url: '', port: 0 };
         const port = await new Promise<number>((resolve, reject) => {
           server = serve(
@@ -306,6 +334,7 @@ export async function createNucleon(
           });
         }
         clearInterval(purge);
+        clearInterval(poll);
         await stopping;
         await deploy.close();
         await handle.close();
