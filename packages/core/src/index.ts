@@ -69,3 +69,5 @@ export { decide, matchesGlob } from './access/decide.js';
 export type { Access, Decision, Grant, GrantKind, Need } from './access/decide.js';
 export { parseTemplateRegistration } from './sync/template-registration.js';
 export type { TemplateRegistration } from './sync/template-registration.js';
+export { parseProtonOps } from './sync/proton-ops.js';
+export type { OpsInstance } from './sync/proton-ops.js';

@@ -123,10 +123,12 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
   NucleonWebhookSecret: { type: 'string', min: 16, max: 256, sensitive: true },
   NucleonRepositoryWebhook: {
     type: 'structure',
-    required: ['url'],
+    required: ['url', 'secretSet'],
     members: {
       url: { shape: 'NucleonString' },
+      /** Only in SetRepositoryWebhook's answer: the secret is shown once. */
       secret: { shape: 'NucleonWebhookSecret' },
+      secretSet: { shape: 'NucleonBoolean' },
     },
   },
   SetRepositoryWebhookInput: {

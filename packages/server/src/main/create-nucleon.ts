@@ -207,7 +207,7 @@ export async function createNucleon(
       ...catalogOperations({ templates, tags, bundles }),
       ...accessKeyOperations(access),
       ...accessControlOperations({ access, audit, rules: operationAccess }),
-      ...deploy.operations,
+      ...sync.withServices(deploy),
       ...sync.operations,
     ]);
     const guard = new AccessGuard({

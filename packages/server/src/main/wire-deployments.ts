@@ -237,6 +237,9 @@ export async function wireDeployments(w: {
     return key ? (await store.getResource(key)) !== undefined : false;
   };
   return {
+    services,
+    instances,
+    store,
     operations: [
       ...deploymentOperations({
         environments,

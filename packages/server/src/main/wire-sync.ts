@@ -10,7 +10,14 @@ import { GitCliMirror } from '../adapters/git/git-cli-mirror.js';
 import { FETCH_QUEUE, RepositorySyncService } from '../app/sync/repository-sync-service.js';
 import { TEMPLATE_SYNC_QUEUE, TemplateSyncService } from '../app/sync/template-sync-service.js';
 import type { TemplatesService } from '../app/templates-service.js';
-import { syncOperations } from '../http/sync-operations.js';
+import { PostgresServiceSyncStore } from '../adapters/db/postgres-service-sync-store.js';
+import type { InstancesService } from '../app/deploy/instances-service.js';
+import { parseSpec, type ServicesService } from '../app/deploy/services-service.js';
+import { SERVICE_SYNC_QUEUE, ServiceSyncService } from '../app/sync/service-sync-service.js';
+import { serviceSyncOperations, syncOperations } from '../http/sync-operations.js';
+import type { OperationEntry } from '../http/operation-registry.js';
+import type { DeploymentStore } from '../ports/deployment-store.js';
+import { targetPrefix } from '@nucleon/protocol';
 import type { BundleStore } from '../ports/bundle-store.js';
 import type { CatalogStore } from '../ports/catalog-store.js';
 import type { Clock } from '../ports/clock.js';
@@ -63,10 +70,50 @@ export function wireSync(w: {
     [FETCH_QUEUE]: repositories.jobs(),
     [TEMPLATE_SYNC_QUEUE]: templateSync.jobs(),
   };
+  let serviceSync: ServiceSyncService | undefined;
+  handlers[SERVICE_SYNC_QUEUE] = {
+    run: (job, signal) => serviceSync!.jobs().run(job, signal),
+    exhausted: (job) => serviceSync!.jobs().exhausted(job),
+  };
   return {
     repositories,
     operations: syncOperations({ repositories, templates: templateSync }),
     handlers,
+    /**
+     * Service sync needs the deployment side (built after the worker): its operations, and the
+     * manual-change hooks on CreateServiceInstance, UpdateServiceInstance and UpdateService.
+     */
+    withServices(d: {
+      services: ServicesService;
+      instances: InstancesService;
+      store: DeploymentStore;
+      operations: Array<[string, OperationEntry]>;
+    }): Array<[string, OperationEntry]> {
+      const service = new ServiceSyncService({
+        store: new PostgresServiceSyncStore(w.db),
+        branches,
+        repositories,
+        mirror,
+        services: d.services,
+        instances: d.instances,
+        deployments: d.store,
+        queue: w.queue,
+        clock: w.clock,
+        logger,
+      });
+      serviceSync = service;
+      repositories.subscribe(service);
+      return [
+        ...d.operations.map(
+          ([target, entry]) =>
+            [target, blockOnManualChange(target, entry, service, d.store, logger)] as [
+              string,
+              OperationEntry,
+            ],
+        ),
+        ...serviceSyncOperations(service),
+      ];
+    },
     /** Wraps the registration queue's handler: a version's registration ending settles its sync attempt. */
     settleAfter(handler: JobHandler): JobHandler {
       const settle = async (payload: Record<string, unknown>) => {
@@ -112,4 +159,58 @@ export function wireSync(w: {
       return timer;
     },
   };
+}
+
+/** Wraps the manual operations that change synced instances so that they create sync blockers. */
+function blockOnManualChange(
+  target: string,
+  entry: OperationEntry,
+  sync: ServiceSyncService,
+  store: DeploymentStore,
+  logger: Logger,
+): OperationEntry {
+  const name = target.startsWith(`${targetPrefix}.`) ? target.slice(targetPrefix.length + 1) : '';
+  const after = async (work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      logger.warn('could not record a service sync blocker', { error: coerceError(error).message });
+    }
+  };
+  if (name === 'CreateServiceInstance' || name === 'UpdateServiceInstance')
+    return {
+      ...entry,
+      handler: async (input, context) => {
+        const out = await entry.handler(input, context);
+        await after(() =>
+          sync.manualInstanceChange(String(input.serviceName), String(input.name), name),
+        );
+        return out;
+      },
+    };
+  if (name === 'UpdateService')
+    return {
+      ...entry,
+      handler: async (input, context) => {
+        const serviceName = String(input.name);
+        const before =
+          typeof input.spec === 'string'
+            ? (await store.listResources({ kind: 'SERVICE_INSTANCE', serviceName })).map(
+                (r) => r.name,
+              )
+            : [];
+        const out = await entry.handler(input, context);
+        if (typeof input.spec === 'string') {
+          const kept = new Set(parseSpec(input.spec).instances.map((i) => i.name));
+          await after(() =>
+            sync.manualInstancesRemoved(
+              serviceName,
+              before.filter((n) => !kept.has(n)),
+            ),
+          );
+        }
+        return out;
+      },
+    };
+  return entry;
 }

@@ -19,8 +19,11 @@ export interface BranchSubscriber {
   syncType: SyncType;
   /** The job queue that receives `BranchMoved` payloads. */
   queue: string;
-  /** The branches of the repository some config of this kind watches. */
-  watches(provider: string, name: string): Promise<string[]>;
+  /**
+   * The branches of the repository some config of this kind watches, given the tips the fetch
+   * just found (a config may name its branches in a file on another branch).
+   */
+  watches(provider: string, name: string, tips: ReadonlyMap<string, string>): Promise<string[]>;
   /** What ListRepositorySyncDefinitions reports for this kind. */
   definitions(provider: string, name: string): Promise<RepositorySyncDefinition[]>;
 }

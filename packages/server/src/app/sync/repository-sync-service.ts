@@ -64,24 +64,26 @@ export class RepositorySyncService {
     return this.o.store.ensure(provider, name, this.mirrorOf(r));
   }
 
-  private webhookView(s: RepositorySyncRecord) {
+  /** The webhook's URL; the secret only when it was just set (it is shown once, like GitHub's). */
+  private webhookView(s: RepositorySyncRecord, showSecret: boolean) {
     return {
       url: `${this.o.endpoint().replace(/\/$/, '')}/webhooks/repositories/${s.webhookId}`,
-      secret: s.webhookSecret ?? undefined,
+      secretSet: s.webhookSecret !== null,
+      ...(showSecret && s.webhookSecret ? { secret: s.webhookSecret } : {}),
     };
   }
 
-  /** Nucleon extension: sets (or generates) the webhook secret; returns the URL and secret. */
+  /** Nucleon extension: sets (or generates) the webhook secret; returns the URL and the secret. */
   async setWebhook(input: { provider: string; name: string; secret?: string }) {
     await this.ensure(input.provider, input.name);
     const secret = input.secret ?? randomBytes(24).toString('hex');
     await this.o.store.setWebhookSecret(input.provider, input.name, secret);
     const s = (await this.o.store.get(input.provider, input.name))!;
-    return { webhook: this.webhookView(s) };
+    return { webhook: this.webhookView(s, true) };
   }
 
   async getWebhook(input: { provider: string; name: string }) {
-    return { webhook: this.webhookView(await this.ensure(input.provider, input.name)) };
+    return { webhook: this.webhookView(await this.ensure(input.provider, input.name), false) };
   }
 
   /** Asks for a fetch of the repository soon (sync config created, push announced). */
@@ -139,9 +141,6 @@ export class RepositorySyncService {
   /** The fetch job: fetches every branch, then tells subscribers about the watched ones that moved. */
   async fetch(provider: string, name: string, signal?: AbortSignal): Promise<void> {
     const watched = new Map<string, BranchSubscriber[]>();
-    for (const s of this.subscribers)
-      for (const b of await s.watches(provider, name))
-        watched.set(b, [...(watched.get(b) ?? []), s]);
     const startedAt = this.o.clock.now();
     const event = (type: string, text: string, externalId?: string): SyncEvent => ({
       type,
@@ -164,6 +163,9 @@ export class RepositorySyncService {
     try {
       const target = await this.target(provider, name);
       tips = await this.o.mirror.fetch(target, signal);
+      for (const s of this.subscribers)
+        for (const b of await s.watches(provider, name, tips))
+          watched.set(b, [...(watched.get(b) ?? []), s]);
       for (const [branch, subscribers] of watched) {
         const commit = tips.get(branch);
         if (!commit) {
@@ -183,6 +185,11 @@ export class RepositorySyncService {
       }
     } catch (error) {
       const reason = coerceError(error).message;
+      // The fetch failed before the watched branches were known: report it on the ones known without tips.
+      if (watched.size === 0)
+        for (const s of this.subscribers)
+          for (const b of await s.watches(provider, name, new Map()).catch(() => []))
+            watched.set(b, [...(watched.get(b) ?? []), s]);
       for (const [branch, subscribers] of watched)
         for (const s of subscribers)
           await record(branch, s.syncType, 'FAILED', [initiated, event('FAILED', reason)]);
