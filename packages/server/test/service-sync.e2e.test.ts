@@ -14,11 +14,13 @@ import {
   GetServiceSyncConfigCommand,
   ListRepositorySyncDefinitionsCommand,
   ListServiceInstanceOutputsCommand,
+  UpdateServiceCommand,
   UpdateServiceInstanceCommand,
   UpdateServiceSyncBlockerCommand,
   waitUntilEnvironmentDeployed,
   waitUntilServiceCreated,
   waitUntilServiceInstanceDeployed,
+  waitUntilServiceUpdated,
   type GetServiceInstanceSyncStatusCommandOutput,
   type ProtonClient,
 } from '@aws-sdk/client-proton';
@@ -345,5 +347,37 @@ describe('service sync from an application repository', () => {
     );
     expect((await synced('web-a', good)).latestSync?.status).toBe('SUCCEEDED');
     expect(await port('web-a')).toBe('http://localhost:9004');
+  });
+
+  it('blocks the whole service when a manual UpdateService deletes a synced instance', async () => {
+    await proton.send(
+      new UpdateServiceCommand({
+        name: 'web',
+        spec: `${spec('web-a', 9004)}  - name: web-x\n    environment: dev\n    spec:\n      port: 7000\n`,
+      }),
+    );
+    await waitUntilServiceUpdated(w(proton), { name: 'web' });
+    const summary = await proton.send(
+      new GetServiceSyncBlockerSummaryCommand({ serviceName: 'web' }),
+    );
+    const active = summary.serviceSyncBlockerSummary!.latestBlockers!.filter(
+      (b) => b.status === 'ACTIVE',
+    );
+    expect(active).toHaveLength(1);
+    expect(active[0]!.createdReason).toMatch(
+      /UpdateService deleted the synced instance\(s\) web-b/,
+    );
+    expect(active[0]!.contexts).not.toContainEqual(
+      expect.objectContaining({ key: 'serviceInstanceName', value: 'web-a' }),
+    );
+
+    const next = await push({ 'web/spec-a.yaml': spec('web-a', 9005) }, 'web-a on 9005');
+    await queueEmpty('service-sync');
+    expect((await syncStatus('web-a')).latestSync?.targetRevision?.sha).not.toBe(next);
+    await proton.send(
+      new UpdateServiceSyncBlockerCommand({ id: active[0]!.id!, resolvedReason: 'web-b retired' }),
+    );
+    expect((await synced('web-a', next)).latestSync?.status).toBe('SUCCEEDED');
+    expect(await port('web-a')).toBe('http://localhost:9005');
   });
 });

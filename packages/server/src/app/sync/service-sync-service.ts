@@ -422,6 +422,9 @@ export class ServiceSyncService implements BranchSubscriber {
         ['INITIATED'],
       );
     } catch (error) {
+      // A deployment of the instance or its service is running: try again later (the job retries
+      // with backoff and finds this attempt still INITIATED).
+      if (error instanceof ConflictError) throw error;
       const reason = coerceError(error).message;
       events.push(this.event('FAILED', reason, commit));
       await this.o.store.updateAttempt(attempt.id, { status: 'FAILED', events }, ['INITIATED']);
