@@ -41,7 +41,7 @@ export function parseTemplateRegistration(
     } catch (error) {
       throw new Error(`${file} is not valid YAML: ${(error as Error).message}`);
     }
-    if (typeof doc !== 'object' || doc === null)
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
       throw new Error(`${file} must be a mapping with compatible_environments`);
     const d = doc as Record<string, unknown>;
     const sources = d.supported_component_sources;
