@@ -52,6 +52,8 @@ export interface ServiceSyncStore {
     status?: ResourceSyncStatus,
   ): Promise<InstanceSyncAttemptRecord | undefined>;
   hasAttempts(serviceName: string, instanceName: string): Promise<boolean>;
+  /** Attempts of a commit still INITIATED (their job may have given up). */
+  initiatedAttempts(commit: string): Promise<InstanceSyncAttemptRecord[]>;
   /** The service's attempts still IN_PROGRESS (waiting for their deployment). */
   inProgress(serviceName: string): Promise<InstanceSyncAttemptRecord[]>;
   startAttempt(

@@ -53,6 +53,8 @@ export interface TemplateSyncStore {
     patch: Partial<Pick<TemplateSyncAttemptRecord, 'status' | 'events' | 'minor'>>,
     expected: readonly ResourceSyncStatus[],
   ): Promise<boolean>;
+  /** Attempts of a commit still INITIATED (their job may have given up). */
+  initiatedAttempts(commit: string): Promise<TemplateSyncAttemptRecord[]>;
   attemptOfVersion(
     kind: TemplateKind,
     name: string,

@@ -132,6 +132,16 @@ export class PostgresServiceSyncStore implements ServiceSyncStore {
     return rows.map(toAttempt);
   }
 
+  async initiatedAttempts(commit: string) {
+    const rows = await this.db
+      .selectFrom('service_instance_sync_attempts')
+      .selectAll()
+      .where('commit', '=', commit)
+      .where('status', '=', 'INITIATED')
+      .execute();
+    return rows.map(toAttempt);
+  }
+
   async startAttempt(a: Omit<InstanceSyncAttemptRecord, 'id'>) {
     const inserted = await this.db
       .insertInto('service_instance_sync_attempts')

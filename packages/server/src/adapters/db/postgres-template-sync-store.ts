@@ -123,6 +123,16 @@ export class PostgresTemplateSyncStore implements TemplateSyncStore {
     return r ? toAttempt(r) : undefined;
   }
 
+  async initiatedAttempts(commit: string) {
+    const rows = await this.db
+      .selectFrom('template_sync_attempts')
+      .selectAll()
+      .where('commit', '=', commit)
+      .where('status', '=', 'INITIATED')
+      .execute();
+    return rows.map(toAttempt);
+  }
+
   async startAttempt(a: Omit<TemplateSyncAttemptRecord, 'id'>) {
     const inserted = await this.db
       .insertInto('template_sync_attempts')

@@ -19,6 +19,8 @@ export interface BranchSubscriber {
   syncType: SyncType;
   /** The job queue that receives `BranchMoved` payloads. */
   queue: string;
+  /** Attempts of each job (retried with backoff: 2^n seconds, at most 5 minutes apart). */
+  maxAttempts: number;
   /**
    * The branches of the repository some config of this kind watches, given the tips the fetch
    * just found (a config may name its branches in a file on another branch).

@@ -207,7 +207,11 @@ export class RepositorySyncService {
       const payload = { ...move, previous: from ?? null };
       const moved = await this.o.store.moveBranch(
         { provider: move.provider, name: move.name, branch: move.branch, from, to: move.commit },
-        subscribers.map((s) => ({ queue: s.queue, payload: { ...payload }, maxAttempts: 5 })),
+        subscribers.map((s) => ({
+          queue: s.queue,
+          payload: { ...payload },
+          maxAttempts: s.maxAttempts,
+        })),
       );
       if (moved) {
         this.o.logger.info('branch moved', {

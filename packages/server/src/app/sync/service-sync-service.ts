@@ -92,6 +92,8 @@ const FINAL_BAD = new Set(['FAILED', 'CANCELLED', 'DELETE_FAILED', 'DELETE_COMPL
 export class ServiceSyncService implements BranchSubscriber {
   readonly syncType = 'SERVICE_SYNC' as const;
   readonly queue = SERVICE_SYNC_QUEUE;
+  /** A sync waits for running deployments of its instance by retrying: about an hour in all. */
+  readonly maxAttempts = 20;
   constructor(private readonly o: ServiceSyncOptions) {}
 
   private async requireConfig(serviceName: string) {
@@ -129,7 +131,11 @@ export class ServiceSyncService implements BranchSubscriber {
           commit: tip,
           previous: null,
         };
-        await this.o.queue.enqueue({ queue: this.queue, payload: { ...payload }, maxAttempts: 5 });
+        await this.o.queue.enqueue({
+          queue: this.queue,
+          payload: { ...payload },
+          maxAttempts: this.maxAttempts,
+        });
       }
     await this.o.repositories.requestFetch(c.provider, c.repositoryName);
   }
@@ -367,7 +373,7 @@ export class ServiceSyncService implements BranchSubscriber {
     const blob = entries?.find((e) => e.name === i.spec.split('/').at(-1) && e.type === 'blob');
     const specSha = blob?.sha ?? 'missing';
     // Unchanged since the last attempt: nothing to deploy.
-    if (last && last.specSha === specSha) return;
+    if (last && last.specSha === specSha && last.status !== 'INITIATED') return;
     const good = await this.o.store.latestAttempt(c.serviceName, i.instanceName, 'SUCCEEDED');
     const targetRevision = this.revision(c, i.branch, commit, i.spec);
     const { attempt, created } = await this.o.store.startAttempt({
@@ -466,12 +472,24 @@ export class ServiceSyncService implements BranchSubscriber {
   jobs(): JobHandler {
     return {
       run: (job, signal) => this.handle(job.payload as unknown as BranchMoved, signal),
-      exhausted: (job) => {
-        this.o.logger.warn('gave up a service sync job; the next commit syncs again', {
+      // The attempts the job started end FAILED and block their instance, as a failed sync does.
+      exhausted: async (job) => {
+        const move = job.payload as unknown as BranchMoved;
+        const reason = `Nucleon gave up after ${job.attempts} attempts: ${job.lastError ?? 'each attempt was interrupted'}`;
+        for (const a of await this.o.store.initiatedAttempts(move.commit)) {
+          const events = [...a.events, this.event('FAILED', reason, a.commit)];
+          if (await this.o.store.updateAttempt(a.id, { status: 'FAILED', events }, ['INITIATED']))
+            await this.block(
+              a.serviceName,
+              a.instanceName,
+              `Sync of ${a.commit} failed: ${reason}`,
+              [{ key: 'commit', value: a.commit }],
+            );
+        }
+        this.o.logger.warn('gave up a service sync job', {
           payload: job.payload,
           error: job.lastError,
         });
-        return Promise.resolve();
       },
     };
   }

@@ -82,6 +82,7 @@ const attemptView = (a: TemplateSyncAttemptRecord | undefined) =>
 export class TemplateSyncService implements BranchSubscriber {
   readonly syncType = 'TEMPLATE_SYNC' as const;
   readonly queue = TEMPLATE_SYNC_QUEUE;
+  readonly maxAttempts = 5;
   constructor(private readonly o: TemplateSyncOptions) {}
 
   private async requireConfig(kind: TemplateKind, name: string) {
@@ -118,7 +119,11 @@ export class TemplateSyncService implements BranchSubscriber {
         commit: tip,
         previous: null,
       };
-      await this.o.queue.enqueue({ queue: this.queue, payload: { ...payload }, maxAttempts: 5 });
+      await this.o.queue.enqueue({
+        queue: this.queue,
+        payload: { ...payload },
+        maxAttempts: this.maxAttempts,
+      });
     }
     await this.o.repositories.requestFetch(c.provider, c.repositoryName);
   }
@@ -349,12 +354,20 @@ export class TemplateSyncService implements BranchSubscriber {
   jobs(): JobHandler {
     return {
       run: (job, signal) => this.handle(job.payload as unknown as BranchMoved, signal),
-      exhausted: (job) => {
+      // The attempts the job started end FAILED with its last error; the next commit syncs again.
+      exhausted: async (job) => {
+        const move = job.payload as unknown as BranchMoved;
+        const reason = `Nucleon gave up after ${job.attempts} attempts: ${job.lastError ?? 'each attempt was interrupted'}`;
+        for (const a of await this.o.store.initiatedAttempts(move.commit))
+          await this.o.store.updateAttempt(
+            a.id,
+            { status: 'FAILED', events: [...a.events, this.event('FAILED', reason, a.commit)] },
+            ['INITIATED'],
+          );
         this.o.logger.warn('gave up a template sync job; the next commit syncs again', {
           payload: job.payload,
           error: job.lastError,
         });
-        return Promise.resolve();
       },
     };
   }
