@@ -183,7 +183,7 @@ function blockOnManualChange(
       handler: async (input, context) => {
         const out = await entry.handler(input, context);
         await after(() =>
-          sync.manualInstanceChange(String(input.serviceName), String(input.name), name),
+          sync.blockers.manualInstanceChange(String(input.serviceName), String(input.name), name),
         );
         return out;
       },
@@ -203,7 +203,7 @@ function blockOnManualChange(
         if (typeof input.spec === 'string') {
           const kept = new Set(parseSpec(input.spec).instances.map((i) => i.name));
           await after(() =>
-            sync.manualInstancesRemoved(
+            sync.blockers.manualInstancesRemoved(
               serviceName,
               before.filter((n) => !kept.has(n)),
             ),

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   ConflictError,
   NotFoundError,
@@ -21,12 +20,13 @@ import type {
   InstanceSyncAttemptRecord,
   ServiceSyncConfigRecord,
   ServiceSyncStore,
-  SyncBlockerRecord,
 } from '../../ports/service-sync-store.js';
 import type { InstancesService } from '../deploy/instances-service.js';
 import type { ServicesService } from '../deploy/services-service.js';
 import type { BranchSubscriber } from './branch-subscriber.js';
 import type { RepositorySyncService } from './repository-sync-service.js';
+import { blockerView, ServiceSyncBlockers } from './service-sync-blockers.js';
+import { attemptView, view, type ConfigInput } from './service-sync-views.js';
 
 export const SERVICE_SYNC_QUEUE = 'service-sync';
 
@@ -43,43 +43,6 @@ export interface ServiceSyncOptions {
   logger: Logger;
 }
 
-interface ConfigInput {
-  serviceName: string;
-  repositoryName: string;
-  repositoryProvider: string;
-  branch: string;
-  filePath: string;
-}
-
-const view = (c: ServiceSyncConfigRecord) => ({
-  serviceName: c.serviceName,
-  repositoryName: c.repositoryName,
-  repositoryProvider: c.provider,
-  branch: c.branch,
-  filePath: c.filePath,
-});
-
-const attemptView = (a: InstanceSyncAttemptRecord | undefined) =>
-  a && {
-    initialRevision: a.initialRevision,
-    targetRevision: a.targetRevision,
-    target: a.instanceName,
-    startedAt: a.startedAt,
-    status: a.status,
-    events: a.events,
-  };
-
-const blockerView = (b: SyncBlockerRecord) => ({
-  id: b.id,
-  type: 'AUTOMATED',
-  status: b.status,
-  createdReason: b.createdReason,
-  createdAt: b.createdAt,
-  resolvedReason: b.resolvedReason ?? undefined,
-  resolvedAt: b.resolvedAt ?? undefined,
-  contexts: b.contexts,
-});
-
 const FINAL_OK = new Set(['SUCCEEDED']);
 const FINAL_BAD = new Set(['FAILED', 'CANCELLED', 'DELETE_FAILED', 'DELETE_COMPLETE']);
 
@@ -94,7 +57,11 @@ export class ServiceSyncService implements BranchSubscriber {
   readonly queue = SERVICE_SYNC_QUEUE;
   /** A sync waits for running deployments of its instance by retrying: about an hour in all. */
   readonly maxAttempts = 20;
-  constructor(private readonly o: ServiceSyncOptions) {}
+  /** Blockers and the manual-change rules that create them. */
+  readonly blockers: ServiceSyncBlockers;
+  constructor(private readonly o: ServiceSyncOptions) {
+    this.blockers = new ServiceSyncBlockers(o.store, o.clock, o.logger);
+  }
 
   private async requireConfig(serviceName: string) {
     const c = await this.o.store.getConfig(serviceName);
@@ -213,65 +180,6 @@ export class ServiceSyncService implements BranchSubscriber {
       serviceInstanceName: b.instanceName ?? undefined,
       serviceSyncBlocker: blockerView(resolved),
     };
-  }
-
-  /** A manual create or update of an instance that sync manages blocks that instance (Proton's rule). */
-  async manualInstanceChange(serviceName: string, instanceName: string, operation: string) {
-    if (!(await this.o.store.getConfig(serviceName))) return;
-    if (!(await this.o.store.hasAttempts(serviceName, instanceName))) return;
-    await this.block(
-      serviceName,
-      instanceName,
-      `${operation} changed the instance outside service sync`,
-      [{ key: 'operation', value: operation }],
-    );
-  }
-
-  /** A manual UpdateService that removed synced instances blocks the whole service. */
-  async manualInstancesRemoved(serviceName: string, removed: string[]) {
-    if (!(await this.o.store.getConfig(serviceName))) return;
-    const synced = [];
-    for (const name of removed)
-      if (await this.o.store.hasAttempts(serviceName, name)) synced.push(name);
-    if (synced.length === 0) return;
-    await this.block(
-      serviceName,
-      null,
-      `UpdateService deleted the synced instance(s) ${synced.join(', ')}`,
-      [
-        { key: 'operation', value: 'UpdateService' },
-        ...synced.map((n) => ({ key: 'serviceInstanceName', value: n })),
-      ],
-    );
-  }
-
-  private async block(
-    serviceName: string,
-    instanceName: string | null,
-    reason: string,
-    contexts: Array<{ key: string; value: string }>,
-  ) {
-    const b = await this.o.store.addBlocker({
-      id: randomUUID(),
-      serviceName,
-      instanceName,
-      status: 'ACTIVE',
-      createdReason: reason,
-      createdAt: this.o.clock.now(),
-      resolvedReason: null,
-      resolvedAt: null,
-      contexts: [
-        { key: 'serviceName', value: serviceName },
-        ...(instanceName ? [{ key: 'serviceInstanceName', value: instanceName }] : []),
-        ...contexts,
-      ],
-    });
-    this.o.logger.info('service sync blocked', {
-      serviceName,
-      instanceName,
-      reason: b.createdReason,
-    });
-    return b;
   }
 
   async watches(provider: string, name: string, tips: ReadonlyMap<string, string>) {
@@ -434,9 +342,12 @@ export class ServiceSyncService implements BranchSubscriber {
       const reason = coerceError(error).message;
       events.push(this.event('FAILED', reason, commit));
       await this.o.store.updateAttempt(attempt.id, { status: 'FAILED', events }, ['INITIATED']);
-      await this.block(c.serviceName, i.instanceName, `Sync of ${commit} failed: ${reason}`, [
-        { key: 'commit', value: commit },
-      ]);
+      await this.blockers.block(
+        c.serviceName,
+        i.instanceName,
+        `Sync of ${commit} failed: ${reason}`,
+        [{ key: 'commit', value: commit }],
+      );
     }
   }
 
@@ -461,9 +372,12 @@ export class ServiceSyncService implements BranchSubscriber {
     const next = ok ? 'SUCCEEDED' : 'FAILED';
     if (await this.o.store.updateAttempt(a.id, { status: next, events }, ['IN_PROGRESS'])) {
       if (!ok)
-        await this.block(a.serviceName, a.instanceName, `Sync of ${a.commit} failed: ${reason}`, [
-          { key: 'commit', value: a.commit },
-        ]);
+        await this.blockers.block(
+          a.serviceName,
+          a.instanceName,
+          `Sync of ${a.commit} failed: ${reason}`,
+          [{ key: 'commit', value: a.commit }],
+        );
       return { ...a, status: next, events };
     }
     return (await this.o.store.latestAttempt(a.serviceName, a.instanceName)) ?? a;
@@ -479,7 +393,7 @@ export class ServiceSyncService implements BranchSubscriber {
         for (const a of await this.o.store.initiatedAttempts(move.commit)) {
           const events = [...a.events, this.event('FAILED', reason, a.commit)];
           if (await this.o.store.updateAttempt(a.id, { status: 'FAILED', events }, ['INITIATED']))
-            await this.block(
+            await this.blockers.block(
               a.serviceName,
               a.instanceName,
               `Sync of ${a.commit} failed: ${reason}`,
