@@ -192,13 +192,13 @@ describe('the awsJson1_0 wire contract', () => {
     const prefix = await raw(server, { target: 'Foo.Bar', sign: server.credentials });
     expect(prefix.body.__type).toBe('UnknownOperationException');
     const unbuilt = await raw(server, {
-      target: 'AwsProton20200720.CreateTemplateSyncConfig',
+      target: 'AwsProton20200720.RejectEnvironmentAccountConnection',
       sign: server.credentials,
     });
     expect(unbuilt.status).toBe(501);
     expect(unbuilt.body).toMatchObject({
       __type: 'NotImplementedException',
-      message: expect.stringContaining('CreateTemplateSyncConfig'),
+      message: expect.stringContaining('RejectEnvironmentAccountConnection'),
     });
   });
 
