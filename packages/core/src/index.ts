@@ -73,3 +73,7 @@ export {
   connectionSourcesOf,
   isConnectionStatus,
 } from './accounts/connection-status.js';
+export { parseTemplateRegistration } from './sync/template-registration.js';
+export type { TemplateRegistration } from './sync/template-registration.js';
+export { parseProtonOps } from './sync/proton-ops.js';
+export type { OpsInstance } from './sync/proton-ops.js';

@@ -125,6 +125,44 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
     required: ['repository'],
     members: { repository: { shape: 'Repository' } },
   },
+  NucleonWebhookSecret: { type: 'string', min: 16, max: 256, sensitive: true },
+  NucleonRepositoryWebhook: {
+    type: 'structure',
+    required: ['url', 'secretSet'],
+    members: {
+      url: { shape: 'NucleonString' },
+      /** Only in SetRepositoryWebhook's answer: the secret is shown once. */
+      secret: { shape: 'NucleonWebhookSecret' },
+      secretSet: { shape: 'NucleonBoolean' },
+    },
+  },
+  SetRepositoryWebhookInput: {
+    type: 'structure',
+    required: ['provider', 'name'],
+    members: {
+      provider: { shape: 'RepositoryProvider' },
+      name: { shape: 'RepositoryName' },
+      secret: { shape: 'NucleonWebhookSecret' },
+    },
+  },
+  SetRepositoryWebhookOutput: {
+    type: 'structure',
+    required: ['webhook'],
+    members: { webhook: { shape: 'NucleonRepositoryWebhook' } },
+  },
+  GetRepositoryWebhookInput: {
+    type: 'structure',
+    required: ['provider', 'name'],
+    members: {
+      provider: { shape: 'RepositoryProvider' },
+      name: { shape: 'RepositoryName' },
+    },
+  },
+  GetRepositoryWebhookOutput: {
+    type: 'structure',
+    required: ['webhook'],
+    members: { webhook: { shape: 'NucleonRepositoryWebhook' } },
+  },
   PutBundleInput: {
     type: 'structure',
     required: ['key', 'content'],
@@ -181,6 +219,18 @@ export const extensionOperations = {
   SetRepositoryRemote: {
     input: 'SetRepositoryRemoteInput',
     output: 'SetRepositoryRemoteOutput',
+    errors: keyErrors,
+    idempotent: true,
+  },
+  SetRepositoryWebhook: {
+    input: 'SetRepositoryWebhookInput',
+    output: 'SetRepositoryWebhookOutput',
+    errors: keyErrors,
+    idempotent: true,
+  },
+  GetRepositoryWebhook: {
+    input: 'GetRepositoryWebhookInput',
+    output: 'GetRepositoryWebhookOutput',
     errors: keyErrors,
     idempotent: true,
   },

@@ -10,7 +10,9 @@ interface LinkFlags extends ConnectionFlags {
 export function registerRepoCommands(program: Command, setExit: (code: number) => void): void {
   const repos = program
     .command('repos')
-    .description('linked repositories for self-managed (Terraform) provisioning');
+    .description(
+      'linked repositories: self-managed (Terraform) provisioning, template sync and service sync',
+    );
   repos
     .command('link <provider> <name> <remoteUrl>')
     .description(
@@ -44,4 +46,38 @@ export function registerRepoCommands(program: Command, setExit: (code: number) =
       process.stdout.write(`linked ${provider.toUpperCase()}:${name} → ${remoteUrl}\n`);
       setExit(0);
     });
+  repos
+    .command('webhook <provider> <name>')
+    .description(
+      "show the repository's webhook URL; on first use (or with --rotate or --secret) set its secret and print it once. Configure the URL on GitHub (content type application/json, the secret as 'Secret'), Gitea (secret) or GitLab (secret token), push events only",
+    )
+    .option('--secret <secret>', 'use this secret (16 to 256 characters)')
+    .option('--rotate', 'generate a new random secret')
+    .option('--endpoint-url <url>', 'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL)')
+    .option('--profile <name>', 'credentials profile (AWS_PROFILE)')
+    .option('--region <region>', 'signing region (AWS_REGION)')
+    .action(
+      async (
+        provider: string,
+        name: string,
+        flags: ConnectionFlags & { secret?: string; rotate?: boolean },
+      ) => {
+        const { client } = resolveConnection(flags);
+        const input = { provider: provider.toUpperCase(), name };
+        type Out = { webhook: { url: string; secret?: string; secretSet: boolean } };
+        let out = (await client.send(
+          `${extensionTargetPrefix}.GetRepositoryWebhook`,
+          input,
+        )) as Out;
+        if (flags.secret || flags.rotate || !out.webhook.secretSet)
+          out = (await client.send(`${extensionTargetPrefix}.SetRepositoryWebhook`, {
+            ...input,
+            ...(flags.secret ? { secret: flags.secret } : {}),
+          })) as Out;
+        const secret =
+          out.webhook.secret ?? '(set; shown only when set: use --rotate to replace it)';
+        process.stdout.write(`url: ${out.webhook.url}\nsecret: ${secret}\n`);
+        setExit(0);
+      },
+    );
 }

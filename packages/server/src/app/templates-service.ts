@@ -191,10 +191,12 @@ export class TemplatesService {
       clientToken?: string;
       compatibleEnvironmentTemplates?: Array<{ templateName: string; majorVersion: string }>;
       supportedComponentSources?: string[];
+      /** Template sync: a `majorVersion` with no version yet starts that major (at .0). */
+      createMajor?: boolean;
     },
   ) {
     const operation = `Create${kind === 'ENVIRONMENT' ? 'Environment' : 'Service'}TemplateVersion`;
-    const { clientToken, ...params } = input;
+    const { clientToken, createMajor, ...params } = input;
     const hash = requestHash(params);
     if (clientToken) {
       const seen = await this.o.store.findToken(operation, clientToken);
@@ -223,7 +225,10 @@ export class TemplatesService {
             `The ${kindLabel(kind)} ${template.name} has reached the quota of ${this.o.limits.maxVersionsPerTemplate} versions. Delete old versions first.`,
           );
         }
-        const next = nextVersionNumber(existing, major);
+        const next =
+          createMajor && major !== undefined && !existing.some((v) => v.major === major)
+            ? { major, minor: 0 }
+            : nextVersionNumber(existing, major);
         if ('error' in next)
           throw new ValidationError(
             `Cannot create a minor version of ${template.name}: ${next.error}.`,

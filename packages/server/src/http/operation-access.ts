@@ -336,6 +336,8 @@ proton('ListTagsForResource', {
 // Nucleon's extension operations.
 extension('PutBundle', { action: 'templates:write', resource: (i) => `bundle/${str(i.key)}` });
 extension('SetRepositoryRemote', { action: 'repositories:write', resource: repository });
+extension('SetRepositoryWebhook', { action: 'repositories:write', resource: repository });
+extension('GetRepositoryWebhook', { action: 'repositories:read', resource: repository });
 extension('GetDeploymentDetails', { action: 'deployments:read', resource: deployment });
 const key = (i: In) => `nucleon-access-key/${str(i.accessKeyId)}`;
 const user = (i: In) => `nucleon-user/${str(i.userName)}`;

@@ -108,6 +108,8 @@ const schema = z.object({
     .default(16 * 1024 * 1024),
   /** Test-only: failures injected at named deployment steps (see ports/fault-injector.ts). */
   faults: z.string().optional(),
+  /** How often each synced repository is fetched (webhooks fetch at once); 0 turns polling off. */
+  syncPollSeconds: z.coerce.number().min(0).default(60),
 });
 
 export type NucleonConfig = Omit<z.infer<typeof schema>, 'maxRequestBytes'> & {
@@ -165,6 +167,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   renderMaxSteps: 'NUCLEON_RENDER_MAX_STEPS',
   renderMaxOutputChars: 'NUCLEON_RENDER_MAX_OUTPUT_CHARS',
   faults: 'NUCLEON_FAULTS',
+  syncPollSeconds: 'NUCLEON_SYNC_POLL_SECONDS',
 };
 
 export class ConfigError extends Error {

@@ -35,6 +35,8 @@ import { PostgresUserStore } from '../adapters/db/postgres-user-store.js';
 import { AccessControlService } from '../app/access/access-control-service.js';
 import { catalogOperations } from '../http/catalog-operations.js';
 import { createHttpApp } from '../http/create-http-app.js';
+import { mountWebhookRoutes } from '../http/webhook-routes.js';
+import { wireSync } from './wire-sync.js';
 import { mountConsoleRoutes } from '../http/console-routes.js';
 import { RateLimiter } from '../http/rate-limiter.js';
 import { systemClock } from '../ports/clock.js';
@@ -127,6 +129,20 @@ export async function createNucleon(
       secretAccessKey: config.rootSecretAccessKey,
     });
 
+    const sync = wireSync({
+      config,
+      db,
+      box,
+      catalogStore,
+      bundleStore,
+      templates,
+      queue,
+      clock,
+      arnScope,
+      logger,
+      poke: () => worker.poke(),
+      endpoint: () => publicUrl,
+    });
     const handlers: Record<string, JobHandler> = {};
     const worker = JobWorker.create({
       queue,
@@ -143,20 +159,23 @@ export async function createNucleon(
           run: (job, signal) => handlers[RECONCILE_SERVICE_QUEUE]!.run(job, signal),
           exhausted: (job) => handlers[RECONCILE_SERVICE_QUEUE]!.exhausted(job),
         },
-        [REGISTRATION_QUEUE]: registrationJobs({
-          store: catalogStore,
-          bundles: bundleStore,
-          source: new StoreThenS3BundleSource(
-            bundleStore,
-            config.region,
-            bundleLimits.maxArchiveBytes,
-            config.s3ForcePathStyle,
-          ),
-          checker: new TemplateBundleChecker(bundleLimits),
-          templates,
-          clock,
-          logger,
-        }),
+        ...sync.handlers,
+        [REGISTRATION_QUEUE]: sync.settleAfter(
+          registrationJobs({
+            store: catalogStore,
+            bundles: bundleStore,
+            source: new StoreThenS3BundleSource(
+              bundleStore,
+              config.region,
+              bundleLimits.maxArchiveBytes,
+              config.s3ForcePathStyle,
+            ),
+            checker: new TemplateBundleChecker(bundleLimits),
+            templates,
+            clock,
+            logger,
+          }),
+        ),
       },
     });
 
@@ -191,7 +210,8 @@ export async function createNucleon(
       ...catalogOperations({ templates, tags, bundles }),
       ...accessKeyOperations(access),
       ...accessControlOperations({ access, audit, rules: operationAccess, accountId }),
-      ...deploy.operations,
+      ...sync.withServices(deploy),
+      ...sync.operations,
     ]);
     const guard = new AccessGuard({
       rules: operationAccess,
@@ -212,7 +232,12 @@ export async function createNucleon(
       logger: logger.child({ component: 'http' }),
       maxRequestBytes: config.maxRequestBytes,
       maxBodyBytes: config.maxBodyBytes,
-      mount: (app, dispatch) =>
+      mount: (app, dispatch) => {
+        mountWebhookRoutes(app, {
+          sync: sync.repositories,
+          maxBodyBytes: config.maxRequestBytes,
+          logger: logger.child({ component: 'webhooks' }),
+        });
         mountConsoleRoutes(app, {
           dispatch,
           keys,
@@ -221,7 +246,8 @@ export async function createNucleon(
           logger,
           maxRequestBytes: config.maxRequestBytes,
           throttle: (accessKeyId) => rateLimiter.take(accessKeyId),
-        }),
+        });
+      },
       ready: () => databaseAnswers(db),
       authenticate: async (request) => {
         let record: Awaited<ReturnType<typeof keys.lookup>>;
@@ -254,6 +280,7 @@ export async function createNucleon(
     handlers[RECONCILE_SERVICE_QUEUE] = deploy.handleReconcileJob;
     let server: ServerType | undefined;
     let purge: NodeJS.Timeout | undefined;
+    let poll: NodeJS.Timeout | undefined;
     const handle = database;
     return {
       config,
@@ -265,6 +292,7 @@ export async function createNucleon(
         worker.start();
         if (options.worker !== false)
           purge = purgeCredentialsEvery(config.credentialPurgeMs, keys, logger);
+        if (options.worker !== false) poll = sync.startPolling();
         if (options.http === false) return { url: '', port: 0 };
         const port = await new Promise<number>((resolve, reject) => {
           server = serve(
@@ -309,6 +337,7 @@ export async function createNucleon(
           });
         }
         clearInterval(purge);
+        clearInterval(poll);
         await stopping;
         await deploy.close();
         await handle.close();

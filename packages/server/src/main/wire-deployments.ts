@@ -250,6 +250,9 @@ export async function wireDeployments(w: {
     return key ? (await store.getResource(key)) !== undefined : false;
   };
   return {
+    services,
+    instances,
+    store,
     operations: [
       ...deploymentOperations({
         environments,

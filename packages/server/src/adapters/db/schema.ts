@@ -2,6 +2,21 @@ import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
+/** Proton's RepositorySyncEvent / ResourceSyncEvent, times as ISO strings. */
+export interface SyncEventRow {
+  type: string;
+  event: string;
+  externalId?: string;
+  time: string;
+}
+/** Proton's Revision. */
+export interface RevisionRow {
+  repositoryName: string;
+  repositoryProvider: string;
+  branch: string;
+  sha: string;
+  directory: string;
+}
 
 /** Row types of Nucleon's tables, one interface per table (see migrations/). */
 export interface Database {
@@ -182,6 +197,85 @@ export interface Database {
     remote_url: string | null;
     token_ciphertext: string | null;
     created_at: Timestamp;
+  };
+  repository_sync: {
+    provider: string;
+    name: string;
+    webhook_id: string;
+    webhook_secret_ciphertext: string | null;
+    mirror: string;
+    next_poll_at: Generated<Date>;
+  };
+  repository_branches: {
+    provider: string;
+    name: string;
+    branch: string;
+    commit: string;
+    moved_at: Generated<Date>;
+  };
+  repository_sync_attempts: {
+    provider: string;
+    name: string;
+    branch: string;
+    sync_type: string;
+    started_at: Timestamp;
+    status: string;
+    events: Json<SyncEventRow[]>;
+  };
+  template_sync_configs: {
+    template_kind: string;
+    template_name: string;
+    provider: string;
+    repository_name: string;
+    branch: string;
+    subdirectory: string | null;
+    created_at: Generated<Date>;
+  };
+  template_sync_attempts: {
+    id: Generated<string>;
+    template_kind: string;
+    template_name: string;
+    major: number;
+    commit: string;
+    tree: string;
+    started_at: Timestamp;
+    status: string;
+    initial_revision: Json<RevisionRow>;
+    target_revision: Json<RevisionRow>;
+    events: Json<SyncEventRow[]>;
+    minor: number | null;
+  };
+  service_sync_configs: {
+    service_name: string;
+    provider: string;
+    repository_name: string;
+    branch: string;
+    file_path: string;
+    created_at: Generated<Date>;
+  };
+  service_instance_sync_attempts: {
+    id: Generated<string>;
+    service_name: string;
+    instance_name: string;
+    commit: string;
+    spec_sha: string;
+    started_at: Timestamp;
+    status: string;
+    initial_revision: Json<RevisionRow>;
+    target_revision: Json<RevisionRow>;
+    events: Json<SyncEventRow[]>;
+    deployment_id: string | null;
+  };
+  service_sync_blockers: {
+    id: string;
+    service_name: string;
+    instance_name: string | null;
+    status: string;
+    created_reason: string;
+    created_at: Timestamp;
+    resolved_reason: string | null;
+    resolved_at: Timestamp | null;
+    contexts: Json<Array<{ key: string; value: string }>>;
   };
   jobs: {
     id: Generated<string>;

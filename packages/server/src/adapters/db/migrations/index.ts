@@ -5,6 +5,7 @@ import * as m0003 from './0003-engine-names.js';
 import * as m0004 from './0004-reconcile-busy-services.js';
 import * as m0005 from './0005-deployment-credentials.js';
 import * as m0006 from './0006-access-control.js';
+import * as m0008 from './0008-repository-sync.js';
 import * as m0009 from './0009-environment-accounts.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit a shipped one. */
@@ -15,5 +16,6 @@ export const migrations: Record<string, Migration> = {
   '0004-reconcile-busy-services': m0004,
   '0005-deployment-credentials': m0005,
   '0006-access-control': m0006,
+  '0008-repository-sync': m0008,
   '0009-environment-accounts': m0009,
 };
