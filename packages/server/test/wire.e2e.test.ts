@@ -184,7 +184,7 @@ describe('the awsJson1_0 wire contract', () => {
     expect(missing.body.message).toMatch(/Value null at 'name'/);
   });
 
-  it('answers unknown targets, and every one of Proton's 87 operations is built', async () => {
+  it('answers unknown targets, and every one of the 87 Proton operations is built', async () => {
     const unknown = await raw(server, {
       target: 'AwsProton20200720.MakeCoffee',
       sign: server.credentials,
