@@ -70,14 +70,6 @@ export class EnvironmentsService {
         'environmentAccountConnectionId: environment account connections are not supported by Nucleon yet; provision with protonServiceRoleArn, codebuildRoleArn or the default credentials.',
       );
     }
-    const existing = await this.d.store.getResource(envKey(input.name));
-    if (existing) {
-      if (existing.templateName === input.templateName && existing.spec === input.spec)
-        return environmentView(existing);
-      throw new ConflictError(
-        `An environment named ${input.name} already exists with a different template or spec. Choose another name, or update it with UpdateEnvironment.`,
-      );
-    }
     const template = await this.d.catalog.getTemplate('ENVIRONMENT', input.templateName);
     const version = await versionForCreate(
       this.d,
@@ -89,6 +81,12 @@ export class EnvironmentsService {
         : parseVersionPart(input.templateMinorVersion),
     );
     const inputs = checkInputs(version.bundle, 'environment', parseSpecInputs(input.spec), 'spec');
+    // Proton answers ConflictException for a name in use, after the request itself is checked.
+    if (await this.d.store.getResource(envKey(input.name))) {
+      throw new ConflictError(
+        `An environment named ${input.name} already exists. Choose another name, or change it with UpdateEnvironment.`,
+      );
+    }
     const now = this.d.clock.now();
     const settings: Record<string, unknown> = { inputs };
     for (const k of SETTING_KEYS) if (input[k] !== undefined) settings[k] = input[k];
