@@ -19,7 +19,13 @@ import {
   type CatalogFlags,
   type SetExit,
 } from './catalog-common.js';
-import { schemaInputs, versionLabel, type TemplateKind } from './catalog-spec.js';
+import {
+  listVersionSummaries,
+  schemaInputs,
+  versionLabel,
+  type TemplateKind,
+} from './catalog-spec.js';
+import { parseCompatible, registerTarget } from './register-target.js';
 
 const KIND_NAME: Record<TemplateKind, string> = {
   env: 'environment template',
@@ -108,26 +114,6 @@ export async function findTemplate(
   return found[0]!;
 }
 
-async function listVersions(
-  client: ProtonClient,
-  kind: TemplateKind,
-  templateName: string,
-): Promise<VersionInfo[]> {
-  return listAll(async (nextToken) => {
-    const o =
-      kind === 'env'
-        ? await client.call('ListEnvironmentTemplateVersions', {
-            templateName,
-            ...(nextToken ? { nextToken } : {}),
-          })
-        : await client.call('ListServiceTemplateVersions', {
-            templateName,
-            ...(nextToken ? { nextToken } : {}),
-          });
-    return { items: o.templateVersions, nextToken: o.nextToken };
-  });
-}
-
 export async function getVersion(
   client: ProtonClient,
   kind: TemplateKind,
@@ -165,7 +151,7 @@ async function publish(
 /** Reads a bundle folder (packed) or archive, and tells an environment bundle from a service one. */
 async function loadBundle(
   path: string,
-): Promise<{ data: Uint8Array; kind: TemplateKind | undefined }> {
+): Promise<{ data: Uint8Array; kind: TemplateKind | undefined; files: Map<string, Uint8Array> }> {
   const info = await stat(path).catch(() => undefined);
   if (!info)
     throw new CliError(
@@ -175,18 +161,20 @@ async function loadBundle(
   const data = info.isDirectory()
     ? await packBundleDirectory(path)
     : new Uint8Array(await readFile(path));
-  const paths = [...(await unpackBundleArchive(data)).keys()];
+  const files = await unpackBundleArchive(data);
+  const paths = [...files.keys()];
   const kind = paths.some((p) => p.startsWith('infrastructure/'))
     ? 'env'
     : paths.some((p) => /^(instance|pipeline)_infrastructure\//.test(p))
       ? 'svc'
       : undefined;
-  return { data, kind };
+  return { data, kind, files };
 }
 
 interface RegisterFlags extends CatalogFlags {
   kind?: TemplateKind;
   major?: string;
+  newMajor?: boolean;
   compatible?: string[];
   publish?: boolean;
   wait?: boolean;
@@ -203,15 +191,7 @@ async function register(
 ): Promise<number> {
   const json = flags.output === 'json';
   const say = (line: string) => (json ? process.stderr : process.stdout).write(line + '\n');
-  const major = parseMajor(flags.major);
-  const compatible = (flags.compatible ?? []).map((c) => {
-    const m = /^([^:]+):(\d+)$/.exec(c);
-    if (!m)
-      throw new CliError(
-        `--compatible ${c}: write it as <environment-template>:<major>, like my-env:1.`,
-      );
-    return { templateName: m[1]!, majorVersion: m[2]! };
-  });
+  const compatible = (flags.compatible ?? []).map((c) => parseCompatible(c, '--compatible'));
   const bundle = await loadBundle(path);
   const found = (
     await Promise.all(
@@ -236,14 +216,15 @@ async function register(
       'check the bundle path and --kind.',
     );
   }
-  if (kind === 'svc' && compatible.length === 0) {
-    throw new CliError(
-      'a service template version needs the environment templates it runs on.',
-      'pass --compatible <environment-template>:<major> (repeat it for several).',
-    );
-  }
-  if (kind === 'env' && compatible.length)
-    throw new CliError('--compatible is only for service templates.');
+  const target = await registerTarget(
+    client,
+    kind,
+    name,
+    { major: parseMajor(flags.major), newMajor: flags.newMajor, compatible },
+    bundle.files,
+    !!existing,
+  );
+  const major = target.major;
   if (!existing) {
     if (kind === 'env')
       await client.call('CreateEnvironmentTemplate', {
@@ -283,12 +264,18 @@ async function register(
           await client.call('CreateServiceTemplateVersion', {
             templateName: name,
             source,
-            compatibleEnvironmentTemplates: compatible,
+            compatibleEnvironmentTemplates: target.compatible,
             ...(major ? { majorVersion: major } : {}),
           })
         ).serviceTemplateVersion;
   const label = versionLabel(name, version.majorVersion, version.minorVersion);
-  say(`created version ${label} (${version.status})`);
+  say(
+    `created version ${label} (${version.status})${
+      target.compatibleFrom
+        ? `, compatible with ${target.compatible.map((c) => `${c.templateName}:${c.majorVersion}`).join(', ')} (from ${target.compatibleFrom})`
+        : ''
+    }`,
+  );
   if (flags.wait || flags.publish) {
     const deadline = Date.now() + Number(flags.timeout) * 1000;
     while (version.status === 'REGISTRATION_IN_PROGRESS') {
@@ -372,7 +359,7 @@ export function registerTemplatesCommands(program: Command, setExit: SetExit): v
         notFound,
         async (client, name: string, flags: CatalogFlags & { kind?: TemplateKind }) => {
           const t = await findTemplate(client, name, flags.kind);
-          const versions = await listVersions(client, t.kind, name);
+          const versions = await listVersionSummaries(client, t.kind, name);
           const detailed = await Promise.all(
             versions.map((v) => getVersion(client, t.kind, name, v.majorVersion, v.minorVersion)),
           );
@@ -498,10 +485,14 @@ export function registerTemplatesCommands(program: Command, setExit: SetExit): v
         "env or svc (default: the existing template's kind, else guessed from the bundle)",
       ).choices(['env', 'svc']),
     )
-    .option('--major <n>', 'add a minor version to this major (default: a new major version)')
+    .option(
+      '--major <n>',
+      "add a minor version to this major (default: the template's newest registered major)",
+    )
+    .option('--new-major', 'register a new major version (the first version is always 1.0)')
     .option(
       '--compatible <env-template:major>',
-      'service templates: an environment template major it runs on (repeatable)',
+      "service templates: an environment template major it runs on (repeatable; default: the bundle's .template-registration.yaml, else the previous minor's)",
       (v: string, prev: string[] = []) => [...prev, v],
     )
     .option(
@@ -514,7 +505,7 @@ export function registerTemplatesCommands(program: Command, setExit: SetExit): v
     .option('--timeout <seconds>', 'how long --wait waits', '300')
     .addHelpText(
       'after',
-      '\nExamples:\n  nucleon templates register my-env ./my-env-bundle --publish --wait\n  nucleon templates register my-svc ./svc.tar.gz --kind svc --no-pipeline --compatible my-env:1 --publish --wait\n  nucleon templates register my-env ./my-env-bundle --major 1 --wait    # a new minor, 1.x',
+      "\nA template without versions gets 1.0; after that each register adds a minor to the newest major\n(like Proton's console), unless --major or --new-major says otherwise.\n\nExamples:\n  nucleon templates register my-env ./my-env-bundle --publish --wait    # 1.0, then 1.1, 1.2, ...\n  nucleon templates register my-svc ./svc.tar.gz --kind svc --no-pipeline --compatible my-env:1 --publish --wait\n  nucleon templates register my-env ./my-env-bundle --new-major --wait  # a new major, e.g. 2.0",
     )
     .action(
       action(
