@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { extensionTargetPrefix, type ProtonClient } from '@nucleon/protocol';
-import { packBundleDirectory, unpackBundleArchive } from '@nucleon/templates';
+import { unpackBundleArchive } from '@nucleon/templates';
 import { printTable } from '../output.js';
 import {
   CliError,
@@ -25,6 +25,7 @@ import {
   versionLabel,
   type TemplateKind,
 } from './catalog-spec.js';
+import { packBundleParts } from './pack-bundle-parts.js';
 import { parseCompatible, registerTarget } from './register-target.js';
 
 const KIND_NAME: Record<TemplateKind, string> = {
@@ -149,26 +150,37 @@ async function publish(
 }
 
 /** Reads a bundle folder (packed) or archive, and tells an environment bundle from a service one. */
-async function loadBundle(
-  path: string,
-): Promise<{ data: Uint8Array; kind: TemplateKind | undefined; files: Map<string, Uint8Array> }> {
+async function loadBundle(path: string): Promise<{
+  data: Uint8Array;
+  kind: TemplateKind | undefined;
+  files: Map<string, Uint8Array>;
+  leftOut: readonly string[];
+}> {
   const info = await stat(path).catch(() => undefined);
   if (!info)
     throw new CliError(
       `no bundle at ${path}.`,
       'give a bundle folder (with schema/schema.yaml) or a .tar.gz of one.',
     );
-  const data = info.isDirectory()
-    ? await packBundleDirectory(path)
-    : new Uint8Array(await readFile(path));
+  const packed = info.isDirectory()
+    ? await packBundleParts(path)
+    : { data: new Uint8Array(await readFile(path)), leftOut: [] };
+  const data = packed.data;
   const files = await unpackBundleArchive(data);
+  // Proton's template sync reads a service version's compatible environments beside the bundle.
+  for (const name of ['.template-registration.yaml', '.compatible-envs']) {
+    const text = info.isDirectory()
+      ? await readFile(join(path, name)).catch(() => undefined)
+      : undefined;
+    if (text) files.set(name, new Uint8Array(text));
+  }
   const paths = [...files.keys()];
   const kind = paths.some((p) => p.startsWith('infrastructure/'))
     ? 'env'
     : paths.some((p) => /^(instance|pipeline)_infrastructure\//.test(p))
       ? 'svc'
       : undefined;
-  return { data, kind, files };
+  return { data, kind, files, leftOut: packed.leftOut };
 }
 
 interface RegisterFlags extends CatalogFlags {
@@ -250,6 +262,8 @@ async function register(
     content: Buffer.from(bundle.data).toString('base64'),
   })) as { s3: { bucket: string; key: string }; size: number };
   say(`pushed the bundle (${pushed.size} bytes) to s3://${pushed.s3.bucket}/${pushed.s3.key}`);
+  if (bundle.leftOut.length)
+    say(`left out what is not part of a bundle: ${bundle.leftOut.join(', ')}`);
   const source = { s3: pushed.s3 };
   let version: VersionInfo =
     kind === 'env'
