@@ -18,13 +18,15 @@ const SECTIONS = [
   'Try it end to end with the examples',
 ];
 
-/** The ```sh blocks of one `## ` section of a Markdown text, in order. */
-function shellBlocks(markdown: string, section: string): string[] {
+/** The ```sh (or other `lang`) blocks of one `## ` section of a Markdown text, in order. */
+function shellBlocks(markdown: string, section: string, lang = 'sh'): string[] {
   const start = markdown.indexOf(`\n## ${section}\n`);
   if (start < 0) return [];
   const next = markdown.indexOf('\n## ', start + 4);
   const body = markdown.slice(start, next < 0 ? undefined : next);
-  return [...body.matchAll(/\n```sh\n([\s\S]*?)\n```/g)].map((m) => m[1]!);
+  return [...body.matchAll(new RegExp(`\\n\`\`\`${lang}\\n([\\s\\S]*?)\\n\`\`\``, 'g'))].map(
+    (m) => m[1]!,
+  );
 }
 
 async function missingAwsCli(): Promise<string | undefined> {
@@ -156,5 +158,28 @@ describe("the README's walkthroughs, run as written", async () => {
       expect(out.stdout).toContain('my-env');
     },
     600_000,
+  );
+
+  it.skipIf(!awsCli)(
+    'the JavaScript and Python snippets of "Point your tools at Nucleon" run with its exports',
+    async () => {
+      const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+      const port = new URL(url).port;
+      const local = (code: string) => code.replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`);
+      const [ts] = shellBlocks(readme, SECTIONS[0]!, 'ts');
+      const [python] = shellBlocks(readme, SECTIONS[0]!, 'python');
+      expect(ts && python, 'the section lost its ts or python snippet').toBeTruthy();
+      const js = await run(
+        process.execPath,
+        ['--input-type=module', '-e', `${local(ts!)}\nconsole.log('ok');`],
+        { cwd: dir, env: walkthroughEnv() },
+      );
+      expect(js.stdout.trim()).toBe('ok');
+      const py = await run('python3', ['-c', `${local(python!)}\nprint("ok")`], {
+        cwd: dir,
+        env: walkthroughEnv(),
+      });
+      expect(py.stdout.trim()).toBe('ok');
+    },
   );
 });
