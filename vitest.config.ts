@@ -1,5 +1,21 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * Expected noise, silenced so real failures stand out in the test log: Terraform's warning about a
+ * `TF_CLI_CONFIG_FILE` that does not exist (machines set it to a missing ~/.terraformrc), and the
+ * AWS SDK's Node-version notice (its documented switch). Tests and every process they start
+ * inherit this environment.
+ */
+const emptyTerraformrc = join(tmpdir(), 'nucleon-tests-empty.terraformrc');
+if (!existsSync(emptyTerraformrc)) writeFileSync(emptyTerraformrc, '');
+const env = {
+  TF_CLI_CONFIG_FILE: emptyTerraformrc,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
 
 const pkg = (name: string): string =>
   fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
@@ -24,6 +40,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
+          env,
           include: ['packages/*/src/**/*.test.ts'],
         },
       },
@@ -31,6 +48,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
+          env,
           include: ['packages/*/test/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

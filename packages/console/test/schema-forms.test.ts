@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { initialRaw, rawFromSpec, typedOf, typedValues } from '../src/schema/form-values.js';
+import { resolveCurrentValues } from '../src/schema/current-values.js';
+import { describePattern } from '../src/schema/describe-pattern.js';
 import { constraintsOf, parseTemplateSchema, type InputField } from '../src/schema/input-schema.js';
 import {
   environmentSpecText,
@@ -93,9 +95,37 @@ describe('reading a template schema', () => {
   });
 
   test('describes constraints in words', () => {
-    expect(constraintsOf(field('name'))).toEqual(['2–8 characters', 'matching ^[a-z]+$']);
+    expect(constraintsOf(field('name'))).toEqual(['2–8 characters', 'only lowercase letters']);
     expect(constraintsOf(field('port'))).toEqual(['between 1 and 65535']);
     expect(constraintsOf(field('size'))).toEqual(['one of "small", "large"']);
+  });
+
+  test.each([
+    ['^[a-z]+$', 'only lowercase letters'],
+    [
+      '^[a-zA-Z0-9_.-]*$',
+      'only lowercase letters, uppercase letters, digits, “_”, “.” and “-” (or nothing)',
+    ],
+    ['^[0-9]{4}$', 'only digits (exactly 4)'],
+    ['^[a-z]{2,8}$', 'only lowercase letters (2–8 of them)'],
+    ['^(/.*)?$', 'empty, or starting with “/”'],
+    ['^arn:aws:.+$', 'starting with “arn:aws:”'],
+    ['^(?:a|b)+x$', 'matching the pattern ^(?:a|b)+x$'],
+    ['[a-z]', 'matching the pattern [a-z]'],
+  ])('puts the pattern %s in words: %s', (pattern, words) => {
+    expect(describePattern(pattern)).toBe(words);
+  });
+
+  test('shows the value an input keeps instead of ${Proton::CURRENT_VAL}', () => {
+    const keep = '${Proton::CURRENT_VAL}';
+    expect(
+      resolveCurrentValues({ port: 9090, message: keep, size: keep }, [
+        { port: 1, message: keep },
+        { message: 'hello', size: 'small' },
+        { message: 'older' },
+      ]),
+    ).toEqual({ port: 9090, message: 'hello', size: 'small' });
+    expect(resolveCurrentValues({ message: keep }, [])).toEqual({});
   });
 });
 

@@ -3,8 +3,8 @@ import { basename } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
 import { extensionTargetPrefix } from '@nucleon/protocol';
-import { packBundleDirectory } from '@nucleon/templates';
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
+import { packBundleParts } from './pack-bundle-parts.js';
 
 interface PushFlags extends ConnectionFlags {
   bucket?: string;
@@ -18,7 +18,7 @@ export function registerBundleCommands(program: Command, setExit: (code: number)
   bundle
     .command('push <path>')
     .description(
-      'upload a bundle folder (packed as .tar.gz) or a .tar.gz file; the last line printed is {"s3":{"bucket","key"}} for use as a version\'s source',
+      'upload a bundle folder (its schema/ and infrastructure folders, packed as .tar.gz) or a .tar.gz file; the last line printed is {"s3":{"bucket","key"}} for use as a version\'s source',
     )
     .option(
       '--bucket <bucket>',
@@ -30,9 +30,10 @@ export function registerBundleCommands(program: Command, setExit: (code: number)
     .option('--region <region>', 'signing region (AWS_REGION)')
     .action(async (path: string, flags: PushFlags) => {
       const info = await stat(path);
-      const data = info.isDirectory()
-        ? await packBundleDirectory(path)
-        : new Uint8Array(await readFile(path));
+      const packed = info.isDirectory()
+        ? await packBundleParts(path)
+        : { data: new Uint8Array(await readFile(path)), leftOut: [] };
+      const data = packed.data;
       const sha = createHash('sha256').update(data).digest('hex');
       const name =
         basename(path)
@@ -46,6 +47,10 @@ export function registerBundleCommands(program: Command, setExit: (code: number)
         content: Buffer.from(data).toString('base64'),
       })) as { s3: { bucket: string; key: string }; size: number };
       process.stderr.write(`pushed ${path} (${out.size} bytes)\n`);
+      if (packed.leftOut.length)
+        process.stderr.write(
+          `left out what is not part of a bundle (registration reads only schema/ and the infrastructure folders): ${packed.leftOut.join(', ')}\n`,
+        );
       process.stdout.write(JSON.stringify({ s3: out.s3 }) + '\n');
       setExit(0);
     });

@@ -11,29 +11,39 @@ export interface VersionRef {
   status: string;
 }
 
+/**
+ * Every version summary of a template (any status). Proton's List…TemplateVersions without a
+ * major answers one entry per major (its recommended minor), so each major is listed on its own.
+ */
+export async function listVersionSummaries(
+  client: ProtonClient,
+  kind: TemplateKind,
+  templateName: string,
+) {
+  const page = (majorVersion?: string) =>
+    listAll(async (nextToken) => {
+      const input = {
+        templateName,
+        ...(majorVersion ? { majorVersion } : {}),
+        ...(nextToken ? { nextToken } : {}),
+      };
+      const o =
+        kind === 'env'
+          ? await client.call('ListEnvironmentTemplateVersions', input)
+          : await client.call('ListServiceTemplateVersions', input);
+      return { items: o.templateVersions, nextToken: o.nextToken };
+    });
+  const majors = [...new Set((await page()).map((v) => v.majorVersion))];
+  return (await Promise.all(majors.map((m) => page(m)))).flat();
+}
+
 /** Every version of a template (any status). */
 export async function versionRefs(
   client: ProtonClient,
   kind: TemplateKind,
   templateName: string,
 ): Promise<VersionRef[]> {
-  const summaries =
-    kind === 'env'
-      ? await listAll(async (nextToken) => {
-          const o = await client.call('ListEnvironmentTemplateVersions', {
-            templateName,
-            ...(nextToken ? { nextToken } : {}),
-          });
-          return { items: o.templateVersions, nextToken: o.nextToken };
-        })
-      : await listAll(async (nextToken) => {
-          const o = await client.call('ListServiceTemplateVersions', {
-            templateName,
-            ...(nextToken ? { nextToken } : {}),
-          });
-          return { items: o.templateVersions, nextToken: o.nextToken };
-        });
-  return summaries.map((v) => ({
+  return (await listVersionSummaries(client, kind, templateName)).map((v) => ({
     major: Number(v.majorVersion),
     minor: Number(v.minorVersion),
     status: v.status,

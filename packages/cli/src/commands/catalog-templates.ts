@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { extensionTargetPrefix, type ProtonClient } from '@nucleon/protocol';
-import { packBundleDirectory, unpackBundleArchive } from '@nucleon/templates';
+import { unpackBundleArchive } from '@nucleon/templates';
 import { printTable } from '../output.js';
 import {
   CliError,
@@ -19,7 +19,14 @@ import {
   type CatalogFlags,
   type SetExit,
 } from './catalog-common.js';
-import { schemaInputs, versionLabel, type TemplateKind } from './catalog-spec.js';
+import {
+  listVersionSummaries,
+  schemaInputs,
+  versionLabel,
+  type TemplateKind,
+} from './catalog-spec.js';
+import { packBundleParts } from './pack-bundle-parts.js';
+import { parseCompatible, registerTarget } from './register-target.js';
 
 const KIND_NAME: Record<TemplateKind, string> = {
   env: 'environment template',
@@ -108,26 +115,6 @@ export async function findTemplate(
   return found[0]!;
 }
 
-async function listVersions(
-  client: ProtonClient,
-  kind: TemplateKind,
-  templateName: string,
-): Promise<VersionInfo[]> {
-  return listAll(async (nextToken) => {
-    const o =
-      kind === 'env'
-        ? await client.call('ListEnvironmentTemplateVersions', {
-            templateName,
-            ...(nextToken ? { nextToken } : {}),
-          })
-        : await client.call('ListServiceTemplateVersions', {
-            templateName,
-            ...(nextToken ? { nextToken } : {}),
-          });
-    return { items: o.templateVersions, nextToken: o.nextToken };
-  });
-}
-
 export async function getVersion(
   client: ProtonClient,
   kind: TemplateKind,
@@ -163,30 +150,43 @@ async function publish(
 }
 
 /** Reads a bundle folder (packed) or archive, and tells an environment bundle from a service one. */
-async function loadBundle(
-  path: string,
-): Promise<{ data: Uint8Array; kind: TemplateKind | undefined }> {
+async function loadBundle(path: string): Promise<{
+  data: Uint8Array;
+  kind: TemplateKind | undefined;
+  files: Map<string, Uint8Array>;
+  leftOut: readonly string[];
+}> {
   const info = await stat(path).catch(() => undefined);
   if (!info)
     throw new CliError(
       `no bundle at ${path}.`,
       'give a bundle folder (with schema/schema.yaml) or a .tar.gz of one.',
     );
-  const data = info.isDirectory()
-    ? await packBundleDirectory(path)
-    : new Uint8Array(await readFile(path));
-  const paths = [...(await unpackBundleArchive(data)).keys()];
+  const packed = info.isDirectory()
+    ? await packBundleParts(path)
+    : { data: new Uint8Array(await readFile(path)), leftOut: [] };
+  const data = packed.data;
+  const files = await unpackBundleArchive(data);
+  // Proton's template sync reads a service version's compatible environments beside the bundle.
+  for (const name of ['.template-registration.yaml', '.compatible-envs']) {
+    const text = info.isDirectory()
+      ? await readFile(join(path, name)).catch(() => undefined)
+      : undefined;
+    if (text) files.set(name, new Uint8Array(text));
+  }
+  const paths = [...files.keys()];
   const kind = paths.some((p) => p.startsWith('infrastructure/'))
     ? 'env'
     : paths.some((p) => /^(instance|pipeline)_infrastructure\//.test(p))
       ? 'svc'
       : undefined;
-  return { data, kind };
+  return { data, kind, files, leftOut: packed.leftOut };
 }
 
 interface RegisterFlags extends CatalogFlags {
   kind?: TemplateKind;
   major?: string;
+  newMajor?: boolean;
   compatible?: string[];
   publish?: boolean;
   wait?: boolean;
@@ -203,15 +203,7 @@ async function register(
 ): Promise<number> {
   const json = flags.output === 'json';
   const say = (line: string) => (json ? process.stderr : process.stdout).write(line + '\n');
-  const major = parseMajor(flags.major);
-  const compatible = (flags.compatible ?? []).map((c) => {
-    const m = /^([^:]+):(\d+)$/.exec(c);
-    if (!m)
-      throw new CliError(
-        `--compatible ${c}: write it as <environment-template>:<major>, like my-env:1.`,
-      );
-    return { templateName: m[1]!, majorVersion: m[2]! };
-  });
+  const compatible = (flags.compatible ?? []).map((c) => parseCompatible(c, '--compatible'));
   const bundle = await loadBundle(path);
   const found = (
     await Promise.all(
@@ -236,14 +228,15 @@ async function register(
       'check the bundle path and --kind.',
     );
   }
-  if (kind === 'svc' && compatible.length === 0) {
-    throw new CliError(
-      'a service template version needs the environment templates it runs on.',
-      'pass --compatible <environment-template>:<major> (repeat it for several).',
-    );
-  }
-  if (kind === 'env' && compatible.length)
-    throw new CliError('--compatible is only for service templates.');
+  const target = await registerTarget(
+    client,
+    kind,
+    name,
+    { major: parseMajor(flags.major), newMajor: flags.newMajor, compatible },
+    bundle.files,
+    !!existing,
+  );
+  const major = target.major;
   if (!existing) {
     if (kind === 'env')
       await client.call('CreateEnvironmentTemplate', {
@@ -269,6 +262,8 @@ async function register(
     content: Buffer.from(bundle.data).toString('base64'),
   })) as { s3: { bucket: string; key: string }; size: number };
   say(`pushed the bundle (${pushed.size} bytes) to s3://${pushed.s3.bucket}/${pushed.s3.key}`);
+  if (bundle.leftOut.length)
+    say(`left out what is not part of a bundle: ${bundle.leftOut.join(', ')}`);
   const source = { s3: pushed.s3 };
   let version: VersionInfo =
     kind === 'env'
@@ -283,12 +278,18 @@ async function register(
           await client.call('CreateServiceTemplateVersion', {
             templateName: name,
             source,
-            compatibleEnvironmentTemplates: compatible,
+            compatibleEnvironmentTemplates: target.compatible,
             ...(major ? { majorVersion: major } : {}),
           })
         ).serviceTemplateVersion;
   const label = versionLabel(name, version.majorVersion, version.minorVersion);
-  say(`created version ${label} (${version.status})`);
+  say(
+    `created version ${label} (${version.status})${
+      target.compatibleFrom
+        ? `, compatible with ${target.compatible.map((c) => `${c.templateName}:${c.majorVersion}`).join(', ')} (from ${target.compatibleFrom})`
+        : ''
+    }`,
+  );
   if (flags.wait || flags.publish) {
     const deadline = Date.now() + Number(flags.timeout) * 1000;
     while (version.status === 'REGISTRATION_IN_PROGRESS') {
@@ -372,7 +373,7 @@ export function registerTemplatesCommands(program: Command, setExit: SetExit): v
         notFound,
         async (client, name: string, flags: CatalogFlags & { kind?: TemplateKind }) => {
           const t = await findTemplate(client, name, flags.kind);
-          const versions = await listVersions(client, t.kind, name);
+          const versions = await listVersionSummaries(client, t.kind, name);
           const detailed = await Promise.all(
             versions.map((v) => getVersion(client, t.kind, name, v.majorVersion, v.minorVersion)),
           );
@@ -498,10 +499,14 @@ export function registerTemplatesCommands(program: Command, setExit: SetExit): v
         "env or svc (default: the existing template's kind, else guessed from the bundle)",
       ).choices(['env', 'svc']),
     )
-    .option('--major <n>', 'add a minor version to this major (default: a new major version)')
+    .option(
+      '--major <n>',
+      "add a minor version to this major (default: the template's newest registered major)",
+    )
+    .option('--new-major', 'register a new major version (the first version is always 1.0)')
     .option(
       '--compatible <env-template:major>',
-      'service templates: an environment template major it runs on (repeatable)',
+      "service templates: an environment template major it runs on (repeatable; default: the bundle's .template-registration.yaml, else the previous minor's)",
       (v: string, prev: string[] = []) => [...prev, v],
     )
     .option(
@@ -514,7 +519,7 @@ export function registerTemplatesCommands(program: Command, setExit: SetExit): v
     .option('--timeout <seconds>', 'how long --wait waits', '300')
     .addHelpText(
       'after',
-      '\nExamples:\n  nucleon templates register my-env ./my-env-bundle --publish --wait\n  nucleon templates register my-svc ./svc.tar.gz --kind svc --no-pipeline --compatible my-env:1 --publish --wait\n  nucleon templates register my-env ./my-env-bundle --major 1 --wait    # a new minor, 1.x',
+      "\nA template without versions gets 1.0; after that each register adds a minor to the newest major\n(like Proton's console), unless --major or --new-major says otherwise.\n\nExamples:\n  nucleon templates register my-env ./my-env-bundle --publish --wait    # 1.0, then 1.1, 1.2, ...\n  nucleon templates register my-svc ./svc.tar.gz --kind svc --no-pipeline --compatible my-env:1 --publish --wait\n  nucleon templates register my-env ./my-env-bundle --new-major --wait  # a new major, e.g. 2.0",
     )
     .action(
       action(

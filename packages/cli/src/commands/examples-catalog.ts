@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packBundleDirectory } from '@nucleon/templates';
+import { packBundleParts } from './pack-bundle-parts.js';
 
 /** The groups `--only` selects. */
 export const EXAMPLE_GROUPS = ['local', 'cloudformation'] as const;
@@ -27,14 +26,6 @@ export interface ExampleEntry {
   /** Suggested names and spec files (absolute) for the next-step commands. */
   readonly try: { name: string; spec: string; instance?: string; update?: string };
 }
-
-/** Folders of a bundle that go into the pushed archive; spec/ and READMEs stay out. */
-const BUNDLE_PARTS = [
-  'schema',
-  'infrastructure',
-  'instance_infrastructure',
-  'pipeline_infrastructure',
-];
 
 /**
  * The repository's examples/ folder, found from this module's own path: the CLI package lives
@@ -134,17 +125,7 @@ export interface PackedExample {
  * packs a folder: deterministic, so the sha256 changes exactly when the template does.
  */
 export async function packExample(example: ExampleEntry): Promise<PackedExample> {
-  const staging = await mkdtemp(join(tmpdir(), `nucleon-example-${example.name}-`));
-  try {
-    for (const part of BUNDLE_PARTS) {
-      const from = join(example.dir, part);
-      if (existsSync(from))
-        await cp(from, join(staging, part), { recursive: true, preserveTimestamps: false });
-    }
-    const data = await packBundleDirectory(staging);
-    const sha256 = createHash('sha256').update(data).digest('hex');
-    return { data, sha256, key: `examples/${example.name}-${sha256.slice(0, 12)}.tar.gz` };
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
+  const { data } = await packBundleParts(example.dir);
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  return { data, sha256, key: `examples/${example.name}-${sha256.slice(0, 12)}.tar.gz` };
 }

@@ -145,6 +145,13 @@ class TemplateApi {
     ).serviceTemplateVersion;
   }
 
+  async remove(templateName: string, majorVersion: string, minorVersion: string): Promise<void> {
+    const input = { templateName, majorVersion, minorVersion };
+    if (this.kind === 'environment')
+      await this.client.call('DeleteEnvironmentTemplateVersion', input);
+    else await this.client.call('DeleteServiceTemplateVersion', input);
+  }
+
   async publish(templateName: string, majorVersion: string, minorVersion: string): Promise<void> {
     const input = { templateName, majorVersion, minorVersion, status: 'PUBLISHED' as const };
     if (this.kind === 'environment')
@@ -163,7 +170,8 @@ const label = (v: VersionSummary) => `${v.majorVersion}.${v.minorVersion}`;
  * bundle and registers a version when the bundle is new (a new major for a template without
  * versions, else a new minor of its newest major), waits for registration and publishes.
  * A version remembers its bundle key (`examples/<name>-<sha12>.tar.gz`) in its description;
- * when the newest version already holds the current key nothing is pushed or created.
+ * when any registered version holds the current key nothing is pushed or created, and a version
+ * that fails to register is deleted again, so reruns leave nothing failed behind.
  * Examples run in catalog order; a service whose environment template failed is skipped.
  */
 export async function installExamples(
@@ -252,19 +260,18 @@ async function installOne(
 
   const packed = await packExample(example);
   const versions = (await api.versions(example.name)).sort(byVersion);
-  const newest = versions.at(-1);
-  // The newest version that did not fail; failed attempts at other content do not count.
-  const newestUsable = versions.filter((v) => v.status !== 'REGISTRATION_FAILED').at(-1);
-  const holds = (v: VersionSummary | undefined) => v?.description?.includes(packed.key) === true;
+  const holds = (v: VersionSummary) => v.description?.includes(packed.key) === true;
+  // Idempotent by content: any version that holds this bundle will do, even when someone has
+  // registered newer minors since. Failed attempts at it are removed, not left behind.
+  for (const failed of versions.filter((v) => holds(v) && v.status === 'REGISTRATION_FAILED')) {
+    await api.remove(example.name, failed.majorVersion, failed.minorVersion);
+    act(`deleted ${label(failed)}, which had failed to register`);
+  }
+  const usable = versions.filter((v) => v.status !== 'REGISTRATION_FAILED');
   let current: VersionSummary;
-  if (newest && newest.status === 'REGISTRATION_FAILED' && holds(newest)) {
-    result.version = label(newest);
-    result.status = newest.status;
-    throw new ExamplesError(
-      `version ${label(newest)} of this bundle failed to register: ${newest.statusMessage ?? 'no message'}. Fix the bundle (the key changes with its content) and run install again`,
-    );
-  } else if (newestUsable && holds(newestUsable)) {
-    current = newestUsable;
+  const held = usable.filter(holds).at(-1);
+  if (held) {
+    current = held;
   } else {
     const pushed = (await client.send(`${extensionTargetPrefix}.PutBundle`, {
       key: packed.key,
@@ -281,7 +288,7 @@ async function installOne(
       example.name,
       pushed.s3,
       description,
-      newestUsable?.majorVersion,
+      usable.at(-1)?.majorVersion,
       compatible,
     );
     act(`created version ${label(current)}`);
@@ -290,10 +297,10 @@ async function installOne(
   if (current.status === 'REGISTRATION_IN_PROGRESS') {
     current = await waitForRegistration(api, example.name, current, options);
     if (current.status === 'REGISTRATION_FAILED') {
-      result.version = label(current);
+      await api.remove(example.name, current.majorVersion, current.minorVersion);
       result.status = current.status;
       throw new ExamplesError(
-        `version ${label(current)} failed to register: ${current.statusMessage ?? 'no message'}`,
+        `version ${label(current)} failed to register and was deleted again: ${current.statusMessage ?? 'no message'}. If newer minors of ${example.name} were registered by hand, install into another major with \`nucleon templates register ${example.name} ${example.dir} --new-major\`, or delete those minors`,
       );
     }
     progress(`${example.name}: version ${label(current)} registered (${current.status})`);

@@ -117,7 +117,7 @@ function addTerraformFiles(
   const arns = resourceArns(resource, options.bundle.template, options.arnAccountId);
   files.set(
     terraformVariablesFileName(complete.kind),
-    utf8.encode(terraformVariablesTf(complete.kind)),
+    utf8.encode(terraformVariablesTf(complete.kind, arns.arn)),
   );
   files.set(
     'proton.auto.tfvars.json',

@@ -42,7 +42,7 @@ function banner(nucleon: Nucleon, url: string): string {
       url +
       ' …)',
     `  new ProtonClient({ endpoint: '${url}', region: '${config.region}' })   # AWS SDK for JavaScript`,
-    `  boto3.client('proton', endpoint_url='${url}')            # boto3`,
+    `  boto3.client('proton', endpoint_url='${url}', region_name='${config.region}')   # boto3`,
     '',
   );
   return lines.join('\n');

@@ -17,6 +17,12 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** A hint as a sentence of its own, so hints never run together. */
+function sentence(text: string): string {
+  const t = text.trim();
+  return /[.!?:]$/.test(t) ? t : `${t}.`;
+}
+
 function Control(props: {
   field: InputField;
   id: string;
@@ -102,7 +108,7 @@ export function InputFields(props: InputFieldsProps): ReactNode {
         const shown = error && (props.showAllErrors || visited.has(field.name)) ? error : undefined;
         const constraints = constraintsOf(field);
         const hints = [
-          field.description,
+          field.description ? sentence(field.description) : undefined,
           editsAsLines(field) ? 'One item per line.' : undefined,
           editsAsYaml(field)
             ? `Write the ${field.type === 'array' ? 'list' : 'mapping'} as YAML.`
@@ -133,7 +139,13 @@ export function InputFields(props: InputFieldsProps): ReactNode {
             />
             <div id={`${id}-hint`} className="hint">
               {hints.join(' ')}
-              {field.default !== undefined && (
+              {field.default === '' && (
+                <>
+                  {hints.length > 0 && ' '}
+                  Empty by default.
+                </>
+              )}
+              {field.default !== undefined && field.default !== '' && (
                 <>
                   {hints.length > 0 && ' '}
                   Default: <code>{describe(field.default)}</code>

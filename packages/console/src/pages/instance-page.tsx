@@ -18,6 +18,7 @@ import {
 import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, pathOf } from '../router.js';
+import { CURRENT_VAL, hasCurrentValues, resolveCurrentValues } from '../schema/current-values.js';
 import { instanceInputsOf, readServiceSpec, serviceSpecText } from '../schema/spec-documents.js';
 
 /** The instance's ServiceSpec with its own entry's inputs replaced (other entries and the pipeline kept). */
@@ -43,6 +44,40 @@ function specWithInputs(
   return serviceSpecText(doc);
 }
 
+/**
+ * The instance's inputs as deployed: a `${Proton::CURRENT_VAL}` in its spec shows the value it
+ * kept, found in the specs of its earlier deployments (newest first).
+ */
+async function inputsInUse(
+  serviceName: string,
+  name: string,
+  spec: string | undefined,
+): Promise<Record<string, unknown>> {
+  const inputs = instanceInputsOf(spec, name);
+  if (!hasCurrentValues(inputs)) return inputs;
+  const deployments = await listAll(
+    (nextToken) =>
+      api.call('ListDeployments', { serviceName, serviceInstanceName: name, nextToken }),
+    (o) => o.deployments,
+  );
+  const newestFirst = deployments
+    .filter((d) => d.targetResourceType === 'SERVICE_INSTANCE')
+    .sort((a, b) => new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime());
+  const wanted = Object.keys(inputs).filter((k) => inputs[k] === CURRENT_VAL);
+  const earlier: Array<Record<string, unknown>> = [];
+  for (const d of newestFirst) {
+    const got = await api.call('GetDeployment', {
+      id: d.id,
+      serviceName,
+      serviceInstanceName: name,
+    });
+    earlier.push(instanceInputsOf(got.deployment?.targetState?.serviceInstance?.spec, name));
+    const resolved = resolveCurrentValues(inputs, earlier);
+    if (wanted.every((k) => k in resolved)) break;
+  }
+  return resolveCurrentValues(inputs, earlier);
+}
+
 /** One service instance: state, inputs, outputs, update and cancel, deployment history. */
 export function InstancePage(props: { serviceName: string; name: string }): ReactNode {
   const { serviceName, name } = props;
@@ -62,7 +97,7 @@ export function InstancePage(props: { serviceName: string; name: string }): Reac
           (o) => o.outputs,
         ),
       ]);
-      return { instance, outputs };
+      return { instance, outputs, inputs: await inputsInUse(serviceName, name, instance.spec) };
     },
     [serviceName, name],
     { pollMs: 2000, pollWhile: (d) => isRunning(d?.instance.deploymentStatus) },
@@ -71,7 +106,7 @@ export function InstancePage(props: { serviceName: string; name: string }): Reac
   const instance = gone ? undefined : query.data?.instance;
   const running = isRunning(instance?.deploymentStatus);
   const canWrite = useCan('services:write');
-  const inputs = instanceInputsOf(instance?.spec, name);
+  const inputs = query.data?.inputs ?? {};
 
   const cancel = async () => {
     setActionError(undefined);

@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { describePattern } from './describe-pattern.js';
 
 /** The kinds of input a form can offer; anything else is edited as YAML. */
 export type FieldType = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object';
@@ -108,7 +109,7 @@ export function labelOf(field: InputField): string {
   return field.title ?? field.name;
 }
 
-/** The constraints of a field in words ("2–20 characters", "matching ^[a-z]+$"). */
+/** The constraints of a field in words ("2–20 characters", "only lowercase letters"). */
 export function constraintsOf(field: InputField): string[] {
   const out: string[] = [];
   if (field.enum) out.push(`one of ${field.enum.map((v) => JSON.stringify(v)).join(', ')}`);
@@ -120,6 +121,6 @@ export function constraintsOf(field: InputField): string[] {
     out.push(`between ${field.minimum} and ${field.maximum}`);
   else if (field.minimum !== undefined) out.push(`≥ ${field.minimum}`);
   else if (field.maximum !== undefined) out.push(`≤ ${field.maximum}`);
-  if (field.pattern) out.push(`matching ${field.pattern}`);
+  if (field.pattern) out.push(describePattern(field.pattern));
   return out;
 }

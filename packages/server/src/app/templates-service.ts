@@ -96,31 +96,12 @@ export class TemplatesService {
       );
     }
     if (!(await this.o.store.insertTemplate(record, input.tags ?? []))) {
-      return this.idempotentCreate(kind, record);
+      // Proton answers ConflictException for a name in use; its clients and scripts rely on it.
+      throw new ConflictError(
+        `${kind === 'ENVIRONMENT' ? 'An' : 'A'} ${kindLabel(kind)} named ${input.name} already exists. Choose another name, or change it with Update${kind === 'ENVIRONMENT' ? 'Environment' : 'Service'}Template.`,
+      );
     }
     return templateView(record, []);
-  }
-
-  /** Name-keyed idempotency: a retry with the same input returns the template it created. */
-  private async idempotentCreate(kind: TemplateKind, wanted: TemplateRecord) {
-    const existing = await this.requireTemplate(kind, wanted.name);
-    const same =
-      existing.displayName === wanted.displayName &&
-      existing.description === wanted.description &&
-      existing.encryptionKey === wanted.encryptionKey &&
-      existing.provisioning === wanted.provisioning;
-    if (!same) {
-      throw new ConflictError(
-        `A ${kindLabel(kind)} named ${wanted.name} already exists with different settings. Choose another name or update the existing one.`,
-      );
-    }
-    if (existing.lastModifiedAt.getTime() !== existing.createdAt.getTime()) {
-      throw new ConflictError(
-        `The ${kindLabel(kind)} ${wanted.name} already exists and has been modified since it was created.`,
-      );
-    }
-    const versions = await this.o.store.listVersions(kind, wanted.name);
-    return templateView(existing, refs(versions));
   }
 
   async getTemplate(kind: TemplateKind, name: string) {

@@ -33,6 +33,7 @@ export {
   terraformTfvarsJson,
   terraformVariablesFileName,
   terraformVariablesTf,
+  terraformManagedHeader,
 } from './terraform-files.js';
 export type {
   DeploymentMetadataArgs,

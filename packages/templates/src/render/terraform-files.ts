@@ -56,10 +56,32 @@ export function terraformVariablesFileName(kind: TerraformKind): string {
   return `proton.${kind}.variables.tf`;
 }
 
-/** The content of `proton.<kind>.variables.tf`, including `proton_tags`. */
-export function terraformVariablesTf(kind: TerraformKind): string {
+/**
+ * The comment Proton put at the top of the Terraform files it wrote: the file is managed, and
+ * which resource manages it (tools find the resource by that ARN).
+ */
+export function terraformManagedHeader(resourceArn: string): string {
+  return [
+    '/*',
+    'This file is managed by Nucleon (as it was by AWS Proton). Any changes made directly to this file will be overwritten the next time Nucleon performs an update.',
+    '',
+    `To manage this resource, see Nucleon Resource: ${resourceArn}`,
+    '',
+    'If the resource is no longer accessible within Nucleon, it may have been deleted and may require manual cleanup.',
+    '*/',
+    '',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The content of `proton.<kind>.variables.tf`, including `proton_tags`; with the resource's ARN,
+ * headed by {@link terraformManagedHeader} as Proton's was.
+ */
+export function terraformVariablesTf(kind: TerraformKind, resourceArn?: string): string {
   const vars = [...VARIABLES[kind], ['proton_tags', 'map(string)'] as [string, string]];
-  return vars.map(([name, type]) => variable(name, type)).join('\n');
+  const body = vars.map(([name, type]) => variable(name, type)).join('\n');
+  return resourceArn === undefined ? body : terraformManagedHeader(resourceArn) + body;
 }
 
 /** Terraform sees every input as a string: strings stay, anything else becomes its JSON text. */

@@ -68,14 +68,6 @@ export class EnvironmentsService {
       tags?: Array<{ key: string; value: string }>;
     },
   ) {
-    const existing = await this.d.store.getResource(envKey(input.name));
-    if (existing) {
-      if (existing.templateName === input.templateName && existing.spec === input.spec)
-        return environmentView(existing);
-      throw new ConflictError(
-        `An environment named ${input.name} already exists with a different template or spec. Choose another name, or update it with UpdateEnvironment.`,
-      );
-    }
     const template = await this.d.catalog.getTemplate('ENVIRONMENT', input.templateName);
     const version = await versionForCreate(
       this.d,
@@ -88,6 +80,12 @@ export class EnvironmentsService {
     );
     const file = parseSpecFile(input.spec);
     const { inputs, warnings } = checkInputs(version.bundle, 'environment', file.inputs, 'spec');
+    // Proton answers ConflictException for a name in use, after the request itself is checked.
+    if (await this.d.store.getResource(envKey(input.name))) {
+      throw new ConflictError(
+        `An environment named ${input.name} already exists. Choose another name, or change it with UpdateEnvironment.`,
+      );
+    }
     const now = this.d.clock.now();
     const settings: Record<string, unknown> = withInputWarnings({ inputs }, [
       ...file.warnings,

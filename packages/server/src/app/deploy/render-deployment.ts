@@ -14,6 +14,7 @@ import {
   type EnvironmentRef,
   type ServiceRef,
 } from '@nucleon/templates';
+import { parseProtonArn, protonArn } from '@nucleon/core';
 import type {
   DeploymentStore,
   ResourceRecord,
@@ -182,6 +183,46 @@ export async function renderDeployment(options: {
   return { folder, files, visible };
 }
 
+/**
+ * The `proton_tags` Proton passed to Terraform (spec §9.7): the account id, then the ARNs of the
+ * template, environment, service, service instance and component the resource belongs to.
+ */
+export function protonTags(
+  r: ResourceRecord,
+  accountId: string,
+  templateArn: string,
+  environmentArn: string | undefined,
+): Record<string, string> {
+  const scope = parseProtonArn(r.arn);
+  const arn = (path: string) => (scope ? protonArn(scope, path) : path);
+  const serviceName =
+    r.kind === 'COMPONENT'
+      ? typeof r.settings.serviceName === 'string'
+        ? r.settings.serviceName
+        : undefined
+      : r.serviceName || undefined;
+  const instanceName =
+    r.kind === 'SERVICE_INSTANCE'
+      ? r.name
+      : r.kind === 'COMPONENT' && typeof r.settings.serviceInstanceName === 'string'
+        ? r.settings.serviceInstanceName
+        : undefined;
+  return {
+    'proton:account': accountId,
+    ...(r.kind === 'COMPONENT' ? {} : { 'proton:template': templateArn }),
+    ...(r.environmentName
+      ? { 'proton:environment': environmentArn ?? arn(`environment/${r.environmentName}`) }
+      : {}),
+    ...(serviceName ? { 'proton:service': arn(`service/${serviceName}`) } : {}),
+    ...(serviceName && instanceName
+      ? {
+          'proton:service-instance': arn(`service/${serviceName}/service-instance/${instanceName}`),
+        }
+      : {}),
+    ...(r.kind === 'COMPONENT' ? { 'proton:component': r.arn } : {}),
+  };
+}
+
 /** Terraform (self-managed): the bundle's .tf files plus the files Proton generated (spec §5.3). */
 async function renderTerraform(
   options: Parameters<typeof renderDeployment>[0],
@@ -220,26 +261,21 @@ async function renderTerraform(
         }
       : resource;
   const kind = tfResource.kind;
+  // Proton named the template here, not the version: `…:environment-template/<name>`.
+  const templateArn = options.templateArn.replace(/:\d+\.\d+$/, '');
   const generated: Record<string, string> = {
     ...tf,
-    [terraformVariablesFileName(kind)]: terraformVariablesTf(kind),
+    [terraformVariablesFileName(kind)]: terraformVariablesTf(kind, r.arn),
     'proton.auto.tfvars.json': terraformTfvarsJson(tfResource, {
       resourceArn: r.arn,
-      protonTags: {
-        'proton:account': options.accountId,
-        'proton:template': options.templateArn,
-        ...(r.environmentName
-          ? { 'proton:environment': options.environmentArn ?? r.environmentName }
-          : {}),
-        ...(r.kind !== 'ENVIRONMENT' ? { 'proton:service': r.serviceName } : {}),
-      },
+      protonTags: protonTags(r, options.accountId, templateArn, options.environmentArn),
     }),
     '.proton/deployment-metadata.json': deploymentMetadataJson({
       deploymentId: options.deployment.id,
       ...(r.kind === 'COMPONENT' ? { component: true } : {}),
       isResourceDeleted: options.deployment.operation === 'DELETE',
       arn: r.arn,
-      templateArn: options.templateArn,
+      templateArn,
       templateMajorVersion: String(r.templateMajor),
       templateMinorVersion: String(r.templateMinor),
       ...(r.kind !== 'ENVIRONMENT' && options.environmentArn

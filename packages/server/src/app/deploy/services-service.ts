@@ -143,14 +143,6 @@ export class ServicesService {
     branchName?: string;
     tags?: Array<{ key: string; value: string }>;
   }) {
-    const existing = await this.d.store.getService(input.name);
-    if (existing) {
-      if (existing.templateName === input.templateName && existing.spec === input.spec)
-        return serviceView(existing, await this.pipelineOf(input.name));
-      throw new ConflictError(
-        `A service named ${input.name} already exists with a different template or spec. Choose another name, or update it.`,
-      );
-    }
     const template = await this.d.catalog.getTemplate('SERVICE', input.templateName);
     const version = await versionForCreate(
       this.d,
@@ -197,6 +189,12 @@ export class ServicesService {
       starts.push(await this.planInstance(svc, inst, input.spec, version, now));
     if (hasPipeline)
       starts.push(this.planPipeline(svc, input.spec, spec.pipeline ?? {}, version, now, undefined));
+    // Proton answers ConflictException for a name in use, after the request itself is checked.
+    if (await this.d.store.getService(input.name)) {
+      throw new ConflictError(
+        `A service named ${input.name} already exists. Choose another name, or change it with UpdateService.`,
+      );
+    }
     if (!(await this.d.store.createResources({ service: svc, starts }))) {
       throw new ConflictError(
         `A service named ${input.name} (or one of its instances) was created at the same time.`,
