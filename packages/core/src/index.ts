@@ -67,3 +67,14 @@ export {
 export type { Role, Area, Action } from './access/roles.js';
 export { decide, matchesGlob } from './access/decide.js';
 export type { Access, Decision, Grant, GrantKind, Need } from './access/decide.js';
+export {
+  RolloutStatus,
+  RolloutPhase,
+  RolloutInstanceState,
+  rolloutSourcesOf,
+  isRolloutTerminal,
+} from './rollouts/rollout-status.js';
+export { planWaves } from './rollouts/plan-waves.js';
+export type { WaveStrategy, WaveCandidate, WavePlan } from './rollouts/plan-waves.js';
+export { decideRolloutStep } from './rollouts/decide-rollout-step.js';
+export type { RolloutStepInput, RolloutStep } from './rollouts/decide-rollout-step.js';
