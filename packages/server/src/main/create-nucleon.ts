@@ -22,6 +22,7 @@ import { REGISTRATION_QUEUE, TemplatesService } from '../app/templates-service.j
 import { VersionUsage } from '../app/version-usage.js';
 import { DEPLOY_QUEUE } from '../app/deploy/plan-deployment.js';
 import { RECONCILE_SERVICE_QUEUE } from '../ports/deployment-store.js';
+import { ROLLOUT_QUEUE } from '../ports/rollout-store.js';
 import { DeferredUsageCounter, wireDeployments } from './wire-deployments.js';
 import type { JobHandler } from '../ports/job-queue.js';
 import { accessKeyOperations } from '../http/access-key-operations.js';
@@ -142,6 +143,10 @@ export async function createNucleon(
           run: (job, signal) => handlers[RECONCILE_SERVICE_QUEUE]!.run(job, signal),
           exhausted: (job) => handlers[RECONCILE_SERVICE_QUEUE]!.exhausted(job),
         },
+        [ROLLOUT_QUEUE]: {
+          run: (job, signal) => handlers[ROLLOUT_QUEUE]!.run(job, signal),
+          exhausted: (job) => handlers[ROLLOUT_QUEUE]!.exhausted(job),
+        },
         [REGISTRATION_QUEUE]: registrationJobs({
           store: catalogStore,
           bundles: bundleStore,
@@ -249,6 +254,7 @@ export async function createNucleon(
 
     handlers[DEPLOY_QUEUE] = deploy.handleDeployJob;
     handlers[RECONCILE_SERVICE_QUEUE] = deploy.handleReconcileJob;
+    handlers[ROLLOUT_QUEUE] = deploy.handleRolloutJob;
     let server: ServerType | undefined;
     let purge: NodeJS.Timeout | undefined;
     const handle = database;

@@ -41,6 +41,7 @@ import type { Provisioner } from '../ports/provisioner.js';
 import { FaultStep, noFaults, type FaultInjector } from '../ports/fault-injector.js';
 import { ConfiguredFaults } from '../adapters/configured-faults.js';
 import type { NucleonConfig } from './config.js';
+import { wireRollouts } from './wire-rollouts.js';
 import { loadInstallationId } from './bootstrap-secrets.js';
 
 /** Lets the catalog ask about version usage before the deployment store exists. */
@@ -236,8 +237,10 @@ export async function wireDeployments(w: {
     const key = keyOfArn(arn);
     return key ? (await store.getResource(key)) !== undefined : false;
   };
+  const rollouts = wireRollouts({ db: w.db, deploy: d, logger: w.logger });
   return {
     operations: [
+      ...rollouts.operations,
       ...deploymentOperations({
         environments,
         services,
@@ -252,6 +255,7 @@ export async function wireDeployments(w: {
     ],
     handleDeployJob,
     handleReconcileJob,
+    handleRolloutJob: rollouts.handleRolloutJob,
     /** Stops the render workers (on shutdown). */
     close: () => renderer.close(),
     usage: {

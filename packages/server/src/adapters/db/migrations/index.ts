@@ -5,6 +5,7 @@ import * as m0003 from './0003-engine-names.js';
 import * as m0004 from './0004-reconcile-busy-services.js';
 import * as m0005 from './0005-deployment-credentials.js';
 import * as m0006 from './0006-access-control.js';
+import * as m0010 from './0010-rollouts.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-reconcile-busy-services': m0004,
   '0005-deployment-credentials': m0005,
   '0006-access-control': m0006,
+  '0010-rollouts': m0010,
 };
