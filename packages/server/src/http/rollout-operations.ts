@@ -21,7 +21,7 @@ export function rolloutOperations(rollouts: RolloutsService): Array<[string, Ope
     entry('GetRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.get(id(i))),
     entry('ListRollouts', 'ListRolloutsInput', 'ListRolloutsOutput', (i) =>
       rollouts.list({
-        ...(i.templateName ? { templateName: String(i.templateName) } : {}),
+        ...(i.templateName ? { templateName: i.templateName as string } : {}),
         ...(i.status ? { status: i.status as RolloutStatus } : {}),
       }),
     ),

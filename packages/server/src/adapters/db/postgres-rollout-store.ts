@@ -24,7 +24,7 @@ async function enqueueTick(tx: Tx, id: string, seq: number, delayMs: number): Pr
       payload: JSON.stringify({ rolloutId: id, seq }),
       max_attempts: 10,
       run_at: sql<Date>`now() + (${Math.max(0, Math.round(delayMs))} * interval '1 millisecond')`,
-    } as never)
+    })
     .execute();
 }
 
