@@ -78,3 +78,5 @@ export { planWaves } from './rollouts/plan-waves.js';
 export type { WaveStrategy, WaveCandidate, WavePlan } from './rollouts/plan-waves.js';
 export { decideRolloutStep } from './rollouts/decide-rollout-step.js';
 export type { RolloutStepInput, RolloutStep } from './rollouts/decide-rollout-step.js';
+export { STATEFUL_RESOURCE_TYPES, assessStackChanges } from './rollouts/stack-changes.js';
+export type { StackChange, AssessedStackChanges } from './rollouts/stack-changes.js';

@@ -116,6 +116,108 @@ export const rolloutShapes: Readonly<Record<string, ModelShape>> = {
     required: ['rollouts'],
     members: { rollouts: { shape: 'NucleonRolloutList' } },
   },
+  NucleonPreviewFile: {
+    type: 'structure',
+    required: ['path', 'change'],
+    members: {
+      path: { shape: 'NucleonString' },
+      change: { shape: 'NucleonString' },
+      before: { shape: 'NucleonString' },
+      after: { shape: 'NucleonString' },
+      diff: { shape: 'NucleonString' },
+    },
+  },
+  NucleonPreviewFileList: { type: 'list', member: 'NucleonPreviewFile' },
+  NucleonInputChange: {
+    type: 'structure',
+    required: ['name'],
+    members: {
+      name: { shape: 'NucleonString' },
+      before: { shape: 'NucleonString' },
+      after: { shape: 'NucleonString' },
+    },
+  },
+  NucleonInputChangeList: { type: 'list', member: 'NucleonInputChange' },
+  NucleonStackChange: {
+    type: 'structure',
+    required: ['action', 'logicalResourceId', 'resourceType'],
+    members: {
+      action: { shape: 'NucleonString' },
+      logicalResourceId: { shape: 'NucleonString' },
+      physicalResourceId: { shape: 'NucleonString' },
+      resourceType: { shape: 'NucleonString' },
+      replacement: { shape: 'NucleonString' },
+      stateful: { shape: 'NucleonBoolean' },
+      destroysData: { shape: 'NucleonBoolean' },
+    },
+  },
+  NucleonStackChangeList: { type: 'list', member: 'NucleonStackChange' },
+  NucleonStackChangeSummary: {
+    type: 'structure',
+    members: {
+      adds: { shape: 'NucleonInteger' },
+      modifications: { shape: 'NucleonInteger' },
+      removals: { shape: 'NucleonInteger' },
+      replacements: { shape: 'NucleonInteger' },
+    },
+  },
+  NucleonChangeSet: {
+    type: 'structure',
+    required: ['status', 'changes'],
+    members: {
+      status: { shape: 'NucleonString' },
+      statusReason: { shape: 'NucleonString' },
+      changes: { shape: 'NucleonStackChangeList' },
+      summary: { shape: 'NucleonStackChangeSummary' },
+      statefulReplacements: { shape: 'NucleonNameList' },
+    },
+  },
+  NucleonPreviewResource: {
+    type: 'structure',
+    required: ['serviceName', 'serviceInstanceName', 'environmentName'],
+    members: {
+      serviceName: { shape: 'NucleonString' },
+      serviceInstanceName: { shape: 'NucleonString' },
+      environmentName: { shape: 'NucleonString' },
+      currentVersion: { shape: 'NucleonString' },
+      targetVersion: { shape: 'NucleonString' },
+      engine: { shape: 'NucleonString' },
+      files: { shape: 'NucleonPreviewFileList' },
+      inputChanges: { shape: 'NucleonInputChangeList' },
+      changeSet: { shape: 'NucleonChangeSet' },
+      changeSetNote: { shape: 'NucleonString' },
+      error: { shape: 'NucleonString' },
+    },
+  },
+  NucleonPreviewResourceList: { type: 'list', member: 'NucleonPreviewResource' },
+  PreviewRolloutInput: {
+    type: 'structure',
+    required: ['templateName', 'targetMajorVersion', 'targetMinorVersion'],
+    members: {
+      templateName: { shape: 'ResourceName' },
+      targetMajorVersion: { shape: 'TemplateVersionPart' },
+      targetMinorVersion: { shape: 'TemplateVersionPart' },
+      selector: { shape: 'NucleonRolloutSelector' },
+      changeSets: { shape: 'NucleonBoolean' },
+    },
+  },
+  PreviewRolloutOutput: {
+    type: 'structure',
+    required: [
+      'previewHash',
+      'templateName',
+      'targetMajorVersion',
+      'targetMinorVersion',
+      'resources',
+    ],
+    members: {
+      previewHash: { shape: 'NucleonString' },
+      templateName: { shape: 'NucleonString' },
+      targetMajorVersion: { shape: 'NucleonString' },
+      targetMinorVersion: { shape: 'NucleonString' },
+      resources: { shape: 'NucleonPreviewResourceList' },
+    },
+  },
 };
 
 const errors = [
@@ -138,4 +240,10 @@ export const rolloutOperations = {
   PauseRollout: { input: 'RolloutIdInput', output: 'RolloutOutput', errors, idempotent: false },
   ResumeRollout: { input: 'RolloutIdInput', output: 'RolloutOutput', errors, idempotent: false },
   AbortRollout: { input: 'RolloutIdInput', output: 'RolloutOutput', errors, idempotent: false },
+  PreviewRollout: {
+    input: 'PreviewRolloutInput',
+    output: 'PreviewRolloutOutput',
+    errors,
+    idempotent: true,
+  },
 } as const satisfies Record<string, ModelOperation>;

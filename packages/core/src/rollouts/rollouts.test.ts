@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideRolloutStep, type RolloutStepInput } from './decide-rollout-step.js';
 import { planWaves } from './plan-waves.js';
+import { assessStackChanges } from './stack-changes.js';
 import type { RolloutInstanceState } from './rollout-status.js';
 
 const fleet = (n: number, envs = ['dev', 'staging', 'prod']) =>
@@ -183,5 +184,38 @@ describe('decideRolloutStep', () => {
       message: 'health check failed: GET http://x answered 503',
     });
     expect(step.patch.phase).toBe('ROLLING_BACK');
+  });
+});
+
+describe('assessStackChanges', () => {
+  it('counts adds, modifications, removals and replacements, and calls out stateful replacements', () => {
+    const a = assessStackChanges([
+      { action: 'Add', logicalResourceId: 'Topic', resourceType: 'AWS::SNS::Topic' },
+      {
+        action: 'Modify',
+        logicalResourceId: 'Db',
+        resourceType: 'AWS::RDS::DBInstance',
+        replacement: 'True',
+      },
+      {
+        action: 'Modify',
+        logicalResourceId: 'Q',
+        resourceType: 'AWS::SQS::Queue',
+        replacement: 'False',
+      },
+      {
+        action: 'Modify',
+        logicalResourceId: 'Fn',
+        resourceType: 'AWS::Lambda::Function',
+        replacement: 'True',
+      },
+      { action: 'Remove', logicalResourceId: 'Data', resourceType: 'AWS::S3::Bucket' },
+    ]);
+    expect(a.summary).toEqual({ adds: 1, modifications: 3, removals: 1, replacements: 2 });
+    expect(a.statefulReplacements).toEqual([
+      'Db (AWS::RDS::DBInstance) would be replaced: its data would be lost',
+      'Data (AWS::S3::Bucket) would be removed: its data would be lost',
+    ]);
+    expect(a.changes.map((c) => c.stateful)).toEqual([false, true, true, false, true]);
   });
 });

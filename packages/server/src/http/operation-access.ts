@@ -333,6 +333,12 @@ extension('StartRollout', {
       : {}),
   }),
 });
+// A preview creates and deletes change sets but changes nothing; it needs what a rollout needs.
+extension('PreviewRollout', {
+  action: 'deployments:write',
+  resource: (i) => `service-template/${str(i.templateName)}`,
+  touches: (i) => ({ templates: [str(i.templateName)] }),
+});
 const rollout = (i: In) => `nucleon-rollout/${str(i.rolloutId)}`;
 for (const op of ['PauseRollout', 'ResumeRollout', 'AbortRollout'])
   extension(op, { action: 'deployments:write', resource: rollout });

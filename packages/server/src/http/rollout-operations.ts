@@ -1,12 +1,16 @@
 import { extensionTargetPrefix } from '@nucleon/protocol';
 import type { RolloutStatus } from '@nucleon/core';
+import type { PreviewInput, PreviewService } from '../app/rollouts/preview-service.js';
 import type { RolloutsService, StartRolloutInput } from '../app/rollouts/rollouts-service.js';
 import type { OperationEntry } from './operation-registry.js';
 
 type In = Record<string, unknown>;
 
-/** StartRollout, GetRollout, ListRollouts, PauseRollout, ResumeRollout, AbortRollout. */
-export function rolloutOperations(rollouts: RolloutsService): Array<[string, OperationEntry]> {
+/** StartRollout, GetRollout, ListRollouts, PauseRollout, ResumeRollout, AbortRollout, PreviewRollout. */
+export function rolloutOperations(
+  rollouts: RolloutsService,
+  previews: PreviewService,
+): Array<[string, OperationEntry]> {
   const id = (i: In) => String(i.rolloutId);
   const entry = (
     name: string,
@@ -28,5 +32,8 @@ export function rolloutOperations(rollouts: RolloutsService): Array<[string, Ope
     entry('PauseRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.pause(id(i))),
     entry('ResumeRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.resume(id(i))),
     entry('AbortRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.abort(id(i))),
+    entry('PreviewRollout', 'PreviewRolloutInput', 'PreviewRolloutOutput', (i) =>
+      previews.preview(i as unknown as PreviewInput),
+    ),
   ];
 }

@@ -211,6 +211,13 @@ export async function wireDeployments(w: {
     stallWarningMs: w.config.stallWarningMs,
     faults,
   });
+  const rollouts = wireRollouts({
+    db: w.db,
+    deploy: d,
+    renderer,
+    accountId: w.accountId,
+    logger: w.logger,
+  });
   const handleDeployJob: JobHandler = {
     run: (job, signal) => deploymentRunner.handle(job, signal),
     exhausted: (job) => deploymentRunner.exhausted(job),
@@ -237,7 +244,6 @@ export async function wireDeployments(w: {
     const key = keyOfArn(arn);
     return key ? (await store.getResource(key)) !== undefined : false;
   };
-  const rollouts = wireRollouts({ db: w.db, deploy: d, logger: w.logger });
   return {
     operations: [
       ...rollouts.operations,

@@ -19,6 +19,7 @@ import type {
 import type { DeployDeps } from '../deploy/deploy-context.js';
 import type { RequestContext } from '../request-context.js';
 import { rolloutInstancesView, rolloutSummary } from './rollout-views.js';
+import { needsVersion, selectInstances } from './select-instances.js';
 
 export interface StartRolloutInput {
   templateName: string;
@@ -56,43 +57,9 @@ export class RolloutsService {
     private readonly checkPreview?: PreviewCheck,
   ) {}
 
-  /** The instances of a template a selector takes, in a stable order (environment, service, name). */
-  async select(templateName: string, selector: RolloutSelector = {}): Promise<ResourceRecord[]> {
-    const all = (await this.d.store.listResources({ kind: 'SERVICE_INSTANCE' })).filter(
-      (r) => r.templateName === templateName,
-    );
-    const envs = selector.environments?.length ? new Set(selector.environments) : undefined;
-    const services = selector.services?.length ? new Set(selector.services) : undefined;
-    const named = selector.instances?.length ? new Set(selector.instances) : undefined;
-    if (named)
-      for (const n of named)
-        if (!all.some((r) => idOf(r) === n))
-          throw new ValidationError(
-            `selector.instances names ${n}, which is not a service instance of ${templateName}; write service/instance.`,
-          );
-    let chosen = all.filter(
-      (r) =>
-        (!envs || envs.has(r.environmentName ?? '')) &&
-        (!services || services.has(r.serviceName)) &&
-        (!named || named.has(idOf(r))),
-    );
-    if (selector.tags?.length) {
-      const tagged: ResourceRecord[] = [];
-      for (const r of chosen) {
-        const own = await this.d.catalog.listTags(r.arn);
-        const svc = await this.d.store.getService(r.serviceName);
-        const tags = [...own, ...(svc ? await this.d.catalog.listTags(svc.arn) : [])];
-        if (selector.tags.every((t) => tags.some((x) => x.key === t.key && x.value === t.value)))
-          tagged.push(r);
-      }
-      chosen = tagged;
-    }
-    return chosen.sort(
-      (a, b) =>
-        (a.environmentName ?? '').localeCompare(b.environmentName ?? '') ||
-        a.serviceName.localeCompare(b.serviceName) ||
-        a.name.localeCompare(b.name),
-    );
+  /** The instances of a template a selector takes, in a stable order. */
+  select(templateName: string, selector: RolloutSelector = {}): Promise<ResourceRecord[]> {
+    return selectInstances(this.d, templateName, selector);
   }
 
   async start(input: StartRolloutInput, ctx?: RequestContext) {
@@ -111,14 +78,7 @@ export class RolloutsService {
         `The service template version ${input.templateName}:${major}.${minor} is not registered (status ${version?.status ?? 'absent'}). Roll out a DRAFT or PUBLISHED version.`,
       );
     const selected = await this.select(input.templateName, input.selector);
-    const todo = selected.filter(
-      (r) =>
-        !(
-          r.templateMajor === major &&
-          r.templateMinor === minor &&
-          r.deploymentStatus === 'SUCCEEDED'
-        ),
-    );
+    const todo = selected.filter((r) => needsVersion(r, major, minor));
     if (todo.length === 0)
       throw new ValidationError(
         `No service instance of ${input.templateName} that the selector takes needs ${major}.${minor} (${selected.length} selected, all already on it). Widen the selector or choose another version.`,
