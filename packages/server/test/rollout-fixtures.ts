@@ -100,6 +100,7 @@ export async function createFleet(
   services: string[],
   failOn: Record<string, string> = {},
   envs = ['dev', 'staging', 'prod'],
+  fixture = 'svc-rollout-1_0',
 ) {
   const proton = sdkClient(server);
   await publishFixture(server, {
@@ -110,7 +111,7 @@ export async function createFleet(
   await publishFixture(server, {
     kind: 'SERVICE',
     template,
-    fixture: 'svc-rollout-1_0',
+    fixture,
     compatible: [{ templateName: 'rollout-env', majorVersion: '1' }],
   });
   for (const env of envs) {
