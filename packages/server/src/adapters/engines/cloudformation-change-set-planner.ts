@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Change } from '@aws-sdk/client-cloudformation';
+import type { Change, CloudFormation } from '@aws-sdk/client-cloudformation';
 import type { StackChange } from '@nucleon/core';
 import type { StackPlan, StackPlanner } from '../../ports/stack-planner.js';
 
@@ -56,11 +56,7 @@ export class CloudFormationChangeSetPlanner implements StackPlanner {
     }
   }
 
-  private async describe(
-    api: import('@aws-sdk/client-cloudformation').CloudFormation,
-    stackName: string,
-    name: string,
-  ): Promise<StackPlan> {
+  private async describe(api: CloudFormation, stackName: string, name: string): Promise<StackPlan> {
     const deadline = Date.now() + (this.options.timeoutMs ?? 120_000);
     for (;;) {
       const first = await api.describeChangeSet({ StackName: stackName, ChangeSetName: name });
