@@ -7,6 +7,7 @@ import { registerDeploymentCommands } from './commands/deployment.js';
 import { registerExamplesCommands } from './commands/examples.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerRepoCommands } from './commands/repos.js';
+import { registerRolloutCommands } from './commands/rollout.js';
 import { registerServeCommands } from './commands/up.js';
 import { registerTemplateCommands } from './commands/template.js';
 
@@ -30,6 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerBundleCommands(program, setExit);
   registerDeploymentCommands(program, setExit);
   registerRepoCommands(program, setExit);
+  registerRolloutCommands(program, setExit);
   registerTemplateCommands(program, setExit);
   registerExamplesCommands(program, setExit);
   registerCatalogCommands(program, setExit);
