@@ -235,7 +235,8 @@ export class PostgresRolloutStore implements RolloutStore {
           .updateTable('rollout_instances')
           .set({
             state: change.to,
-            message: null,
+            // A rollback keeps the reason the instance failed; a new deployment starts afresh.
+            ...(change.to === 'IN_PROGRESS' ? { message: null } : {}),
             updated_at: now,
             ...(change.to === 'IN_PROGRESS'
               ? { deployment_id: change.start.deployment.id }

@@ -123,7 +123,8 @@ export class RolloutDriver {
         to = rollback ? 'ROLLBACK_FAILED' : 'FAILED';
         message = `deployment ${dep.id} ended ${dep.status}${dep.statusMessage ? `: ${dep.statusMessage}` : ''}`;
       }
-      if (to) out.push({ position: i.position, from: [i.state], to, message });
+      if (to)
+        out.push({ position: i.position, from: [i.state], to, ...(message ? { message } : {}) });
     }
     return out;
   }
