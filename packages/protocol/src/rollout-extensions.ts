@@ -218,6 +218,70 @@ export const rolloutShapes: Readonly<Record<string, ModelShape>> = {
       resources: { shape: 'NucleonPreviewResourceList' },
     },
   },
+  NucleonRenderedChange: {
+    type: 'structure',
+    required: ['path'],
+    members: { path: { shape: 'NucleonString' }, diff: { shape: 'NucleonString' } },
+  },
+  NucleonRenderedChangeList: { type: 'list', member: 'NucleonRenderedChange' },
+  NucleonResourceDrift: {
+    type: 'structure',
+    members: {
+      logicalResourceId: { shape: 'NucleonString' },
+      resourceType: { shape: 'NucleonString' },
+      driftStatus: { shape: 'NucleonString' },
+    },
+  },
+  NucleonResourceDriftList: { type: 'list', member: 'NucleonResourceDrift' },
+  NucleonDriftDetection: {
+    type: 'structure',
+    members: {
+      stackDriftStatus: { shape: 'NucleonString' },
+      resources: { shape: 'NucleonResourceDriftList' },
+    },
+  },
+  NucleonStackDrift: {
+    type: 'structure',
+    members: {
+      stackName: { shape: 'NucleonString' },
+      note: { shape: 'NucleonString' },
+      templateDiff: { shape: 'NucleonString' },
+      detection: { shape: 'NucleonDriftDetection' },
+      detectionNote: { shape: 'NucleonString' },
+    },
+  },
+  NucleonDriftReportEntry: {
+    type: 'structure',
+    required: ['kind', 'name', 'drifted'],
+    members: {
+      kind: { shape: 'NucleonString' },
+      name: { shape: 'NucleonString' },
+      serviceName: { shape: 'NucleonString' },
+      environmentName: { shape: 'NucleonString' },
+      templateName: { shape: 'NucleonString' },
+      version: { shape: 'NucleonString' },
+      engine: { shape: 'NucleonString' },
+      drifted: { shape: 'NucleonBoolean' },
+      note: { shape: 'NucleonString' },
+      renderedChanges: { shape: 'NucleonRenderedChangeList' },
+      stack: { shape: 'NucleonStackDrift' },
+      actions: { shape: 'NucleonNameList' },
+    },
+  },
+  NucleonDriftReportList: { type: 'list', member: 'NucleonDriftReportEntry' },
+  GetDriftReportInput: {
+    type: 'structure',
+    members: {
+      templateName: { shape: 'ResourceName' },
+      environmentName: { shape: 'ResourceName' },
+      detectStackDrift: { shape: 'NucleonBoolean' },
+    },
+  },
+  GetDriftReportOutput: {
+    type: 'structure',
+    required: ['resources'],
+    members: { resources: { shape: 'NucleonDriftReportList' } },
+  },
 };
 
 const errors = [
@@ -240,6 +304,12 @@ export const rolloutOperations = {
   PauseRollout: { input: 'RolloutIdInput', output: 'RolloutOutput', errors, idempotent: false },
   ResumeRollout: { input: 'RolloutIdInput', output: 'RolloutOutput', errors, idempotent: false },
   AbortRollout: { input: 'RolloutIdInput', output: 'RolloutOutput', errors, idempotent: false },
+  GetDriftReport: {
+    input: 'GetDriftReportInput',
+    output: 'GetDriftReportOutput',
+    errors,
+    idempotent: false,
+  },
   PreviewRollout: {
     input: 'PreviewRolloutInput',
     output: 'PreviewRolloutOutput',

@@ -1,5 +1,6 @@
 import { extensionTargetPrefix } from '@nucleon/protocol';
 import type { RolloutStatus } from '@nucleon/core';
+import type { DriftService } from '../app/rollouts/drift-service.js';
 import type { PreviewInput, PreviewService } from '../app/rollouts/preview-service.js';
 import type { RolloutsService, StartRolloutInput } from '../app/rollouts/rollouts-service.js';
 import type { OperationEntry } from './operation-registry.js';
@@ -10,6 +11,7 @@ type In = Record<string, unknown>;
 export function rolloutOperations(
   rollouts: RolloutsService,
   previews: PreviewService,
+  drift: DriftService,
 ): Array<[string, OperationEntry]> {
   const id = (i: In) => String(i.rolloutId);
   const entry = (
@@ -32,6 +34,11 @@ export function rolloutOperations(
     entry('PauseRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.pause(id(i))),
     entry('ResumeRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.resume(id(i))),
     entry('AbortRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.abort(id(i))),
+    entry('GetDriftReport', 'GetDriftReportInput', 'GetDriftReportOutput', (i) =>
+      drift.report(
+        i as { templateName?: string; environmentName?: string; detectStackDrift?: boolean },
+      ),
+    ),
     entry('PreviewRollout', 'PreviewRolloutInput', 'PreviewRolloutOutput', (i) =>
       previews.preview(i as unknown as PreviewInput),
     ),

@@ -6,6 +6,8 @@ import { PostgresRolloutStore } from '../adapters/db/postgres-rollout-store.js';
 import type { Database } from '../adapters/db/schema.js';
 import type { DeployDeps } from '../app/deploy/deploy-context.js';
 import { PreviewService } from '../app/rollouts/preview-service.js';
+import { DriftService } from '../app/rollouts/drift-service.js';
+import { CloudFormationStackInspector } from '../adapters/engines/cloudformation-stack-inspector.js';
 import { RolloutDriver } from '../app/rollouts/rollout-driver.js';
 import { RolloutsService } from '../app/rollouts/rollouts-service.js';
 import { rolloutOperations } from '../http/rollout-operations.js';
@@ -42,5 +44,13 @@ export function wireRollouts(w: {
     run: (job) => driver.tick(job),
     exhausted: (job) => driver.exhausted(job),
   };
-  return { operations: rolloutOperations(service, previews), handleRolloutJob, service };
+  return {
+    operations: rolloutOperations(
+      service,
+      previews,
+      new DriftService(w.deploy, w.renderer, new CloudFormationStackInspector(), w.accountId),
+    ),
+    handleRolloutJob,
+    service,
+  };
 }
