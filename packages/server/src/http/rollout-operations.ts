@@ -34,11 +34,7 @@ export function rolloutOperations(
     entry('PauseRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.pause(id(i))),
     entry('ResumeRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.resume(id(i))),
     entry('AbortRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.abort(id(i))),
-    entry('GetDriftReport', 'GetDriftReportInput', 'GetDriftReportOutput', (i) =>
-      drift.report(
-        i as { templateName?: string; environmentName?: string; detectStackDrift?: boolean },
-      ),
-    ),
+    entry('GetDriftReport', 'GetDriftReportInput', 'GetDriftReportOutput', (i) => drift.report(i)),
     entry('PreviewRollout', 'PreviewRolloutInput', 'PreviewRolloutOutput', (i) =>
       previews.preview(i as unknown as PreviewInput),
     ),
