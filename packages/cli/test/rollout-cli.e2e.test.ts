@@ -115,4 +115,17 @@ describe('nucleon rollout', () => {
     expect(stale.code).not.toBe(0);
     expect(stale.stderr).toContain('is stale');
   }, 300_000);
+
+  it('reports every CodeBuild resource in sync with nucleon drift', async () => {
+    const out = await runCli(['drift', '--template', 'cli-svc', '--output', 'json'], env());
+    expect(out.code).toBe(0);
+    const entries = JSON.parse(out.stdout) as Array<{ name: string; drifted: boolean }>;
+    expect(entries.map((e) => [e.name, e.drifted])).toEqual([
+      ['shop-dev', false],
+      ['shop-prod', false],
+      ['shop-staging', false],
+    ]);
+    const text = await runCli(['drift', '--template', 'cli-svc'], env());
+    expect(text.stdout).toMatch(/shop\/shop-dev\s+SERVICE_INSTANCE\s+1\.1\s+codebuild\s+in sync/);
+  });
 });
