@@ -4,11 +4,13 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { deployBench } from './deploy-bench.js';
 import { serverBench } from './server-bench.js';
+import { rolloutPlanBench } from './rollout-plan-bench.js';
 
 const results: Record<string, unknown>[] = [];
 const only = process.argv[2];
 if (!only || only === 'server') results.push(await serverBench());
 if (!only || only === 'deploy') results.push(await deployBench());
+if (!only || only === 'rollout') results.push(rolloutPlanBench());
 if (
   (!only || only === 'render') &&
   existsSync(fileURLToPath(new URL('./render-bench.ts', import.meta.url)))

@@ -8,6 +8,8 @@ import { registerExamplesCommands } from './commands/examples.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerConnectionCommands } from './commands/connections.js';
 import { registerRepoCommands } from './commands/repos.js';
+import { registerRolloutCommands } from './commands/rollout.js';
+import { registerDriftCommands } from './commands/drift.js';
 import { registerServeCommands } from './commands/up.js';
 import { registerTemplateCommands } from './commands/template.js';
 
@@ -32,6 +34,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerBundleCommands(program, setExit);
   registerDeploymentCommands(program, setExit);
   registerRepoCommands(program, setExit);
+  registerRolloutCommands(program, setExit);
+  registerDriftCommands(program, setExit);
   registerTemplateCommands(program, setExit);
   registerExamplesCommands(program, setExit);
   registerCatalogCommands(program, setExit);

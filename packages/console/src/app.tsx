@@ -4,6 +4,7 @@ import { ErrorBanner, Loading } from './components/ui.js';
 import { AccessProvider, accessOf, type Access } from './hooks/use-access.js';
 import { AccessKeysPage } from './pages/access-keys-page.js';
 import { AuditPage } from './pages/audit-page.js';
+import { RolloutPage, RolloutsPage } from './pages/rollouts-page.js';
 import { ComponentPage } from './pages/component-page.js';
 import { ConnectPage } from './pages/connect-page.js';
 import { CreateEnvironmentPage } from './pages/create-environment-page.js';
@@ -27,6 +28,7 @@ const nav: Array<{ to: string; label: string; needs?: string }> = [
   { to: '/templates', label: 'Templates' },
   { to: '/environments', label: 'Environments' },
   { to: '/services', label: 'Services' },
+  { to: '/rollouts', label: 'Rollouts', needs: 'deployments:read' },
   { to: '/users', label: 'Users', needs: 'access:read' },
   { to: '/keys', label: 'Access keys', needs: 'access:read' },
   { to: '/audit', label: 'Audit', needs: 'audit:read' },
@@ -62,6 +64,8 @@ function routeOf(location: Location, session: SessionInfo, access: Access): Reac
   if (path === '/users') return <UsersPage />;
   if (path === '/keys') return <AccessKeysPage />;
   if (path === '/audit') return <AuditPage />;
+  if (path === '/rollouts') return <RolloutsPage />;
+  if ((p = m('/rollouts/:id'))) return <RolloutPage id={p.id!} />;
   if (path === '/connect') return <ConnectPage accessKeyId={session.accessKeyId || undefined} />;
   if (path === '/templates') return <TemplatesPage />;
   if ((p = m('/templates/:kind/:name')) && (p.kind === 'environment' || p.kind === 'service'))

@@ -124,6 +124,7 @@ describe.skipIf(!available)('the console shows each role only what it may do (Ch
       'Templates',
       'Environments',
       'Services',
+      'Rollouts',
       'Users',
       'Access keys',
       'Audit',
@@ -205,6 +206,7 @@ describe.skipIf(!available)('the console shows each role only what it may do (Ch
       'Templates',
       'Environments',
       'Services',
+      'Rollouts',
       'Connect tools',
     ]);
     await textOf(dev.locator('.who')).toContain(`${DEV.userName}developer`);
@@ -251,6 +253,7 @@ describe.skipIf(!available)('the console shows each role only what it may do (Ch
       'Templates',
       'Environments',
       'Services',
+      'Rollouts',
       'Connect tools',
     ]);
     const pages: Array<[string, string]> = [

@@ -77,3 +77,16 @@ export { parseTemplateRegistration } from './sync/template-registration.js';
 export type { TemplateRegistration } from './sync/template-registration.js';
 export { parseProtonOps } from './sync/proton-ops.js';
 export type { OpsInstance } from './sync/proton-ops.js';
+export {
+  RolloutStatus,
+  RolloutPhase,
+  RolloutInstanceState,
+  rolloutSourcesOf,
+  isRolloutTerminal,
+} from './rollouts/rollout-status.js';
+export { planWaves } from './rollouts/plan-waves.js';
+export type { WaveStrategy, WaveCandidate, WavePlan } from './rollouts/plan-waves.js';
+export { decideRolloutStep } from './rollouts/decide-rollout-step.js';
+export type { RolloutStepInput, RolloutStep } from './rollouts/decide-rollout-step.js';
+export { STATEFUL_RESOURCE_TYPES, assessStackChanges } from './rollouts/stack-changes.js';
+export type { StackChange, AssessedStackChanges } from './rollouts/stack-changes.js';

@@ -1,4 +1,5 @@
 import { accessOperations, accessShapes } from './access-extensions.js';
+import { rolloutOperations, rolloutShapes } from './rollout-extensions.js';
 import type { ModelOperation, ModelShape } from './model-types.js';
 
 /**
@@ -182,6 +183,7 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
     },
   },
   ...accessShapes,
+  ...rolloutShapes,
 };
 
 const keyErrors = [
@@ -241,6 +243,7 @@ export const extensionOperations = {
     idempotent: true,
   },
   ...accessOperations,
+  ...rolloutOperations,
 } as const satisfies Record<string, ModelOperation>;
 
 export type ExtensionOperationName = keyof typeof extensionOperations;

@@ -50,6 +50,37 @@ export interface ExtensionShapes {
   };
   ListAccessKeys: { input: Record<string, never>; output: { accessKeys: NucleonAccessKey[] } };
   DeleteAccessKey: { input: { accessKeyId: string }; output: Record<string, never> };
+  ListRollouts: { input: { templateName?: string }; output: { rollouts: ConsoleRollout[] } };
+  GetRollout: { input: { rolloutId: string }; output: { rollout: ConsoleRollout } };
+}
+
+/** A rollout as GetRollout / ListRollouts return it (instances only from GetRollout). */
+export interface ConsoleRollout {
+  rolloutId: string;
+  templateName: string;
+  targetMajorVersion: string;
+  targetMinorVersion: string;
+  status: string;
+  phase?: string;
+  statusMessage?: string;
+  currentWave?: number;
+  waveCount?: number;
+  maxInFlight?: number;
+  bakeSeconds?: number;
+  failureThreshold?: number;
+  autoRollback?: boolean;
+  rollbackScope?: string;
+  createdAt?: Date;
+  completedAt?: Date;
+  instances?: Array<{
+    serviceName: string;
+    serviceInstanceName: string;
+    environmentName: string;
+    wave: number;
+    state: string;
+    previousVersion?: string;
+    message?: string;
+  }>;
 }
 
 export type ExtensionName = keyof ExtensionShapes;

@@ -339,6 +339,30 @@ extension('SetRepositoryRemote', { action: 'repositories:write', resource: repos
 extension('SetRepositoryWebhook', { action: 'repositories:write', resource: repository });
 extension('GetRepositoryWebhook', { action: 'repositories:read', resource: repository });
 extension('GetDeploymentDetails', { action: 'deployments:read', resource: deployment });
+// Fleet operations (ADR 0019): a rollout deploys many teams' instances, so it is the platform's
+// deployments:write (narrowed by template grants), not a developer's services:write.
+extension('StartRollout', {
+  action: 'deployments:write',
+  resource: (i) => `service-template/${str(i.templateName)}`,
+  touches: (i) => ({
+    templates: [str(i.templateName)],
+    ...(Array.isArray((i.selector as In | undefined)?.environments)
+      ? { environments: ((i.selector as In).environments as unknown[]).map(str) }
+      : {}),
+  }),
+});
+// A preview creates and deletes change sets but changes nothing; it needs what a rollout needs.
+extension('PreviewRollout', {
+  action: 'deployments:write',
+  resource: (i) => `service-template/${str(i.templateName)}`,
+  touches: (i) => ({ templates: [str(i.templateName)] }),
+});
+extension('GetDriftReport', { action: 'deployments:read', resource: everything });
+const rollout = (i: In) => `nucleon-rollout/${str(i.rolloutId)}`;
+for (const op of ['PauseRollout', 'ResumeRollout', 'AbortRollout'])
+  extension(op, { action: 'deployments:write', resource: rollout });
+extension('GetRollout', { action: 'deployments:read', resource: rollout });
+extension('ListRollouts', { action: 'deployments:read', resource: everything });
 const key = (i: In) => `nucleon-access-key/${str(i.accessKeyId)}`;
 const user = (i: In) => `nucleon-user/${str(i.userName)}`;
 extension('CreateAccessKey', {

@@ -22,6 +22,7 @@ import { REGISTRATION_QUEUE, TemplatesService } from '../app/templates-service.j
 import { VersionUsage } from '../app/version-usage.js';
 import { DEPLOY_QUEUE } from '../app/deploy/plan-deployment.js';
 import { RECONCILE_SERVICE_QUEUE } from '../ports/deployment-store.js';
+import { ROLLOUT_QUEUE } from '../ports/rollout-store.js';
 import { DeferredUsageCounter, wireDeployments } from './wire-deployments.js';
 import type { JobHandler } from '../ports/job-queue.js';
 import { accessKeyOperations } from '../http/access-key-operations.js';
@@ -159,6 +160,10 @@ export async function createNucleon(
           run: (job, signal) => handlers[RECONCILE_SERVICE_QUEUE]!.run(job, signal),
           exhausted: (job) => handlers[RECONCILE_SERVICE_QUEUE]!.exhausted(job),
         },
+        [ROLLOUT_QUEUE]: {
+          run: (job, signal) => handlers[ROLLOUT_QUEUE]!.run(job, signal),
+          exhausted: (job) => handlers[ROLLOUT_QUEUE]!.exhausted(job),
+        },
         ...sync.handlers,
         [REGISTRATION_QUEUE]: sync.settleAfter(
           registrationJobs({
@@ -278,6 +283,7 @@ export async function createNucleon(
 
     handlers[DEPLOY_QUEUE] = deploy.handleDeployJob;
     handlers[RECONCILE_SERVICE_QUEUE] = deploy.handleReconcileJob;
+    handlers[ROLLOUT_QUEUE] = deploy.handleRolloutJob;
     let server: ServerType | undefined;
     let purge: NodeJS.Timeout | undefined;
     let poll: NodeJS.Timeout | undefined;

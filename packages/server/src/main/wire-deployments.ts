@@ -44,6 +44,7 @@ import { bundleLimitsOf, type NucleonConfig } from './config.js';
 import { PostgresConnectionStore } from '../adapters/db/postgres-connection-store.js';
 import { ConnectionsService } from '../app/accounts/connections-service.js';
 import { connectionOperations } from '../http/connection-operations.js';
+import { wireRollouts } from './wire-rollouts.js';
 import { loadInstallationId } from './bootstrap-secrets.js';
 
 /** Lets the catalog ask about version usage before the deployment store exists. */
@@ -223,6 +224,13 @@ export async function wireDeployments(w: {
     faults,
     connections: connectionStore,
   });
+  const rollouts = wireRollouts({
+    db: w.db,
+    deploy: d,
+    renderer,
+    accountId: w.accountId,
+    logger: w.logger,
+  });
   const handleDeployJob: JobHandler = {
     run: (job, signal) => deploymentRunner.handle(job, signal),
     exhausted: (job) => deploymentRunner.exhausted(job),
@@ -254,6 +262,7 @@ export async function wireDeployments(w: {
     instances,
     store,
     operations: [
+      ...rollouts.operations,
       ...deploymentOperations({
         environments,
         services,
@@ -269,6 +278,7 @@ export async function wireDeployments(w: {
     ],
     handleDeployJob,
     handleReconcileJob,
+    handleRolloutJob: rollouts.handleRolloutJob,
     /** Stops the render workers (on shutdown). */
     close: () => renderer.close(),
     usage: {

@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import { extensionTargetPrefix } from '@nucleon/protocol';
+import { resolveConnection, type ConnectionFlags } from '../connection.js';
+import { printTable } from '../output.js';
+
+interface Entry {
+  kind: string;
+  name: string;
+  serviceName?: string;
+  environmentName?: string;
+  version?: string;
+  engine?: string;
+  drifted: boolean;
+  note?: string;
+  renderedChanges?: Array<{ path: string; diff?: string }>;
+  stack?: { stackName?: string; note?: string; templateDiff?: string; detectionNote?: string };
+  actions?: string[];
+}
+
+export function registerDriftCommands(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('drift')
+    .description(
+      'report drift: what each environment and service instance renders to now against what was deployed, and CloudFormation stacks changed out of band (exit 1 when something drifted)',
+    )
+    .option('--template <name>', 'only resources of this template')
+    .option('--environment <name>', 'only resources in this environment')
+    .option('--detect', "also run CloudFormation's own drift detection (DetectStackDrift)")
+    .option('--diff', 'print the diffs of drifted resources')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .option('--endpoint-url <url>', 'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL)')
+    .option('--profile <name>', 'credentials profile (AWS_PROFILE)')
+    .option('--region <region>', 'signing region (AWS_REGION)')
+    .action(
+      async (
+        f: ConnectionFlags & {
+          template?: string;
+          environment?: string;
+          detect?: boolean;
+          diff?: boolean;
+          output?: string;
+        },
+      ) => {
+        const { client } = resolveConnection(f);
+        const { resources } = (await client.send(`${extensionTargetPrefix}.GetDriftReport`, {
+          ...(f.template ? { templateName: f.template } : {}),
+          ...(f.environment ? { environmentName: f.environment } : {}),
+          ...(f.detect ? { detectStackDrift: true } : {}),
+        })) as { resources: Entry[] };
+        if (f.output === 'json') process.stdout.write(JSON.stringify(resources, null, 2) + '\n');
+        else {
+          printTable(
+            resources.map((r) => ({
+              resource: r.serviceName ? `${r.serviceName}/${r.name}` : r.name,
+              kind: r.kind,
+              version: r.version,
+              engine: r.engine,
+              drift: r.drifted ? 'DRIFTED' : r.note ? 'not checked' : 'in sync',
+              why: [
+                ...(r.renderedChanges?.length
+                  ? [`renders differently: ${r.renderedChanges.map((c) => c.path).join(', ')}`]
+                  : []),
+                ...(r.stack?.templateDiff ? [`stack ${r.stack.stackName} edited out of band`] : []),
+                ...(r.stack?.note ? [r.stack.note] : []),
+                ...(r.note ? [r.note] : []),
+              ].join('; '),
+            })),
+            ['resource', 'kind', 'version', 'engine', 'drift', 'why'],
+          );
+          if (f.diff)
+            for (const r of resources.filter((x) => x.drifted)) {
+              for (const c of r.renderedChanges ?? []) if (c.diff) process.stdout.write(c.diff);
+              if (r.stack?.templateDiff) process.stdout.write(r.stack.templateDiff);
+            }
+          if (resources.some((r) => r.drifted))
+            process.stdout.write(
+              'Redeploy a drifted resource to converge it (deploymentType CURRENT_VERSION).\n',
+            );
+        }
+        setExit(resources.some((r) => r.drifted) ? 1 : 0);
+      },
+    );
+}

@@ -1,0 +1,131 @@
+import { startTestServer, type TestServer } from '@nucleon/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFleet, publishMinor } from '../../server/test/rollout-fixtures.js';
+import { assertBuilt, runCli } from './run-cli.js';
+
+/** The issue's form, as written: `nucleon rollout start … --output json` and `rollout show`. */
+describe('nucleon rollout', () => {
+  let server: TestServer;
+  const env = () => ({
+    AWS_ENDPOINT_URL_PROTON: server.url,
+    AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+    AWS_PROFILE: '',
+  });
+
+  beforeAll(async () => {
+    assertBuilt();
+    server = await startTestServer({ dialect: 'pglite' });
+    await createFleet(server, 'cli-svc', ['shop'], { 'shop-prod': '1.2' });
+    await publishMinor(server, 'cli-svc', 'svc-rollout-1_1');
+    await publishMinor(server, 'cli-svc', 'svc-rollout-1_2');
+  }, 300_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const show = async (id: string) => {
+    const out = await runCli(['rollout', 'show', id, '--output', 'json'], env());
+    expect(out.code).toBe(0);
+    return JSON.parse(out.stdout) as {
+      status: string;
+      instances: Array<{ serviceInstanceName: string; state: string; wave: number }>;
+    };
+  };
+  const until = async (id: string) => {
+    for (;;) {
+      const r = await show(id);
+      if (!['IN_PROGRESS', 'PAUSED'].includes(r.status)) return r;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+  };
+
+  it('previews, starts with --output json, shows per-instance states, and lists', async () => {
+    const preview = await runCli(['preview', 'cli-svc', '--to', '1.1'], env());
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toContain('== shop/shop-dev  1.0 → 1.1  (codebuild)');
+    expect(preview.stdout).toContain('input replicas: (none) → 2');
+    const hash = /preview hash: (sha256:[0-9a-f]+)/.exec(preview.stdout)![1]!;
+
+    const start = await runCli(
+      [
+        'rollout',
+        'start',
+        'cli-svc',
+        '--to',
+        '1.1',
+        '--waves',
+        '3',
+        '--max-in-flight',
+        '2',
+        '--bake',
+        '1',
+        '--auto-rollback',
+        '--preview-hash',
+        hash,
+        '--output',
+        'json',
+      ],
+      env(),
+    );
+    expect(start.code).toBe(0);
+    const { rolloutId } = JSON.parse(start.stdout) as { rolloutId: string };
+    expect(rolloutId).toMatch(/^[0-9a-f-]{36}$/);
+    const done = await until(rolloutId);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.instances.map((i) => [i.wave, i.state])).toEqual([
+      [1, 'SUCCEEDED'],
+      [2, 'SUCCEEDED'],
+      [3, 'SUCCEEDED'],
+    ]);
+    const text = await runCli(['rollout', 'show', rolloutId], env());
+    expect(text.stdout).toContain(`rollout ${rolloutId}`);
+    expect(text.stdout).toMatch(/WAVE\s+INSTANCE/);
+    const listed = await runCli(['rollouts', 'list', '--output', 'json'], env());
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ rolloutId, status: 'SUCCEEDED' }),
+    ]);
+  }, 300_000);
+
+  it('rolls back by itself with --auto-rollback, and --wait exits 1 when it did not succeed', async () => {
+    const start = await runCli(
+      [
+        'rollout',
+        'start',
+        'cli-svc',
+        '--to',
+        '1.2',
+        '--environment-order',
+        'dev,staging,prod',
+        '--auto-rollback',
+        '--wait',
+        '--output',
+        'json',
+      ],
+      env(),
+    );
+    expect(start.code).toBe(1);
+    const r = JSON.parse(start.stdout) as { status: string; statusMessage: string };
+    expect(r.status).toBe('ROLLED_BACK');
+    expect(r.statusMessage).toContain('wave 3 of 3 failed');
+    const stale = await runCli(
+      ['rollout', 'start', 'cli-svc', '--to', '1.2', '--preview-hash', 'sha256:00'],
+      env(),
+    );
+    expect(stale.code).not.toBe(0);
+    expect(stale.stderr).toContain('is stale');
+  }, 300_000);
+
+  it('reports every CodeBuild resource in sync with nucleon drift', async () => {
+    const out = await runCli(['drift', '--template', 'cli-svc', '--output', 'json'], env());
+    expect(out.code).toBe(0);
+    const entries = JSON.parse(out.stdout) as Array<{ name: string; drifted: boolean }>;
+    expect(entries.map((e) => [e.name, e.drifted])).toEqual([
+      ['shop-dev', false],
+      ['shop-prod', false],
+      ['shop-staging', false],
+    ]);
+    const text = await runCli(['drift', '--template', 'cli-svc'], env());
+    expect(text.stdout).toMatch(/shop\/shop-dev\s+SERVICE_INSTANCE\s+1\.1\s+codebuild\s+in sync/);
+  });
+});

@@ -1,0 +1,244 @@
+import {
+  NucleonError,
+  decideRolloutStep,
+  isRolloutTerminal,
+  type Logger,
+  type RolloutInstanceState,
+} from '@nucleon/core';
+import type { ClaimedJob } from '../../ports/job-queue.js';
+import type { HealthProbe } from '../../ports/health-probe.js';
+import type {
+  InstanceTransition,
+  RolloutInstanceRecord,
+  RolloutRecord,
+  RolloutStore,
+} from '../../ports/rollout-store.js';
+import type { DeployDeps } from '../deploy/deploy-context.js';
+import { planInstanceDeployment } from './plan-instance-deployment.js';
+
+const idOf = (i: RolloutInstanceRecord) => `${i.serviceName}/${i.instanceName}`;
+const ENDED_BAD = new Set(['FAILED', 'CANCELLED', 'DELETE_FAILED', 'DELETE_COMPLETE']);
+
+/**
+ * Drives rollouts: each `rollout` job is one step of one rollout. It observes how the rollout's
+ * deployments ended, asks core what to do next, applies that (every change guarded by the
+ * rollout's status and tick sequence) and enqueues the next step. A crash anywhere leaves the
+ * job (or the next one) to decide again from the database.
+ */
+export class RolloutDriver {
+  constructor(
+    private readonly d: DeployDeps,
+    private readonly rollouts: RolloutStore,
+    private readonly probe: HealthProbe,
+    private readonly logger: Logger,
+    private readonly tickMs = 500,
+  ) {}
+
+  async tick(job: ClaimedJob): Promise<void> {
+    const id = String(job.payload.rolloutId);
+    const seq = Number(job.payload.seq);
+    const r = await this.rollouts.get(id);
+    if (!r || r.status !== 'IN_PROGRESS' || r.tickSeq !== seq) return; // stale: paused, ended, or superseded
+    const rows = await this.rollouts.listInstances(id);
+    const outcomes = await this.observe(rows);
+    await this.rollouts.recordOutcomes(id, outcomes);
+    const state = new Map(rows.map((i) => [i.position, i.state]));
+    for (const t of outcomes) state.set(t.position, t.to);
+    const unhealthy =
+      r.phase === 'BAKING' && r.options.healthCheckOutput
+        ? await this.checkHealth(
+            r,
+            rows.filter((i) => i.wave === r.currentWave && state.get(i.position) === 'SUCCEEDED'),
+          )
+        : new Map<string, string>();
+    const step = decideRolloutStep({
+      phase: r.phase,
+      currentWave: r.currentWave,
+      waveCount: r.waveCount,
+      bakeUntil: r.bakeUntil,
+      now: this.d.clock.now(),
+      maxInFlight: r.options.maxInFlight,
+      bakeSeconds: r.options.bakeSeconds,
+      failureThreshold: r.options.failureThreshold,
+      autoRollback: r.options.autoRollback,
+      rollbackScope: r.options.rollbackScope,
+      instances: rows.map((i) => ({ id: idOf(i), wave: i.wave, state: state.get(i.position)! })),
+      unhealthy,
+    });
+    const byId = new Map(rows.map((i) => [idOf(i), i]));
+    const transitions: InstanceTransition[] = step.transitions.map((t) => {
+      const row = byId.get(t.id)!;
+      const from = state.get(row.position)!;
+      state.set(row.position, t.to);
+      return {
+        position: row.position,
+        from: [from],
+        to: t.to,
+        ...(t.message ? { message: t.message } : {}),
+      };
+    });
+    const applied = await this.rollouts.applyStep(id, seq, transitions, {
+      phase: step.patch.phase,
+      currentWave: step.patch.currentWave,
+      bakeUntil: step.patch.bakeUntil,
+      ...(step.patch.status ? { status: step.patch.status } : {}),
+      ...(step.patch.message ? { statusMessage: step.patch.message } : {}),
+    });
+    if (!applied) return;
+    if (step.patch.status && isRolloutTerminal(step.patch.status)) {
+      this.logger.info('rollout ended', { rolloutId: id, status: step.patch.status });
+      return;
+    }
+    for (const sid of step.start) await this.startOne(r, seq, byId.get(sid)!);
+    for (const sid of step.rollback) await this.rollbackOne(r, seq, byId.get(sid)!);
+    await this.rollouts.scheduleNext(id, seq, this.tickMs);
+  }
+
+  /** A job that failed every attempt: the rollout ends FAILED with the last error. */
+  async exhausted(job: ClaimedJob): Promise<void> {
+    const id = String(job.payload.rolloutId);
+    const r = await this.rollouts.get(id);
+    if (!r || r.tickSeq !== Number(job.payload.seq)) return;
+    await this.rollouts.setStatus(
+      id,
+      'FAILED',
+      `The rollout stopped: its step failed ${job.attempts} times (${job.lastError ?? 'interrupted'}). Deployments it started finish on their own; start a new rollout for the instances still on the old version.`,
+    );
+  }
+
+  private async observe(rows: readonly RolloutInstanceRecord[]): Promise<InstanceTransition[]> {
+    const out: InstanceTransition[] = [];
+    for (const i of rows) {
+      const rollback = i.state === 'ROLLING_BACK';
+      if (i.state !== 'IN_PROGRESS' && !rollback) continue;
+      const depId = rollback ? i.rollbackDeploymentId : i.deploymentId;
+      const dep = depId ? await this.d.store.getDeployment(depId) : undefined;
+      let to: RolloutInstanceState | undefined;
+      let message: string | null = null;
+      if (!dep) {
+        to = rollback ? 'ROLLBACK_FAILED' : 'FAILED';
+        message = `its deployment ${depId ?? ''} no longer exists`;
+      } else if (dep.status === 'SUCCEEDED') to = rollback ? 'ROLLED_BACK' : 'SUCCEEDED';
+      else if (ENDED_BAD.has(dep.status)) {
+        to = rollback ? 'ROLLBACK_FAILED' : 'FAILED';
+        message = `deployment ${dep.id} ended ${dep.status}${dep.statusMessage ? `: ${dep.statusMessage}` : ''}`;
+      }
+      if (to)
+        out.push({ position: i.position, from: [i.state], to, ...(message ? { message } : {}) });
+    }
+    return out;
+  }
+
+  private async checkHealth(r: RolloutRecord, rows: readonly RolloutInstanceRecord[]) {
+    const out = new Map<string, string>();
+    const name = r.options.healthCheckOutput!;
+    await Promise.all(
+      rows.map(async (i) => {
+        const dep = i.deploymentId ? await this.d.store.getDeployment(i.deploymentId) : undefined;
+        const url = dep?.outputs?.[name];
+        const why = url
+          ? await this.probe.check(url)
+          : `the deployment has no output ${name} (healthCheckOutput)`;
+        if (why) out.set(idOf(i), why);
+      }),
+    );
+    return out;
+  }
+
+  private async startOne(r: RolloutRecord, seq: number, row: RolloutInstanceRecord) {
+    const res = await this.d.store.getResource({
+      kind: 'SERVICE_INSTANCE',
+      serviceName: row.serviceName,
+      name: row.instanceName,
+    });
+    const fail = (message: string) =>
+      this.rollouts.recordOutcomes(r.id, [
+        { position: row.position, from: ['PENDING'], to: 'FAILED', message },
+      ]);
+    if (!res) return fail('the service instance no longer exists');
+    let start;
+    try {
+      start = await planInstanceDeployment(this.d, res, {
+        major: r.targetMajor,
+        minor: r.targetMinor,
+      });
+    } catch (error) {
+      if (error instanceof NucleonError) return fail(error.message);
+      throw error;
+    }
+    const outcome = await this.rollouts.startInstance(r.id, seq, {
+      position: row.position,
+      from: 'PENDING',
+      to: 'IN_PROGRESS',
+      start,
+      previous: {
+        major: res.templateMajor,
+        minor: res.templateMinor,
+        spec: res.spec,
+        settings: res.settings,
+      },
+    });
+    if (outcome === 'busy')
+      await this.rollouts.recordOutcomes(r.id, [
+        {
+          position: row.position,
+          from: ['PENDING'],
+          to: 'PENDING',
+          message: 'waiting: the instance has another deployment in progress',
+        },
+      ]);
+    if (outcome === 'started') this.d.poke();
+  }
+
+  private async rollbackOne(r: RolloutRecord, seq: number, row: RolloutInstanceRecord) {
+    const res = await this.d.store.getResource({
+      kind: 'SERVICE_INSTANCE',
+      serviceName: row.serviceName,
+      name: row.instanceName,
+    });
+    const fail = (message: string) =>
+      this.rollouts.recordOutcomes(r.id, [
+        { position: row.position, from: ['ROLLBACK_PENDING'], to: 'ROLLBACK_FAILED', message },
+      ]);
+    if (!row.deploymentId)
+      // It failed before a deployment started (planning refused it): nothing to undo.
+      return this.rollouts.recordOutcomes(r.id, [
+        {
+          position: row.position,
+          from: ['ROLLBACK_PENDING'],
+          to: 'FAILED',
+          message: `${row.message ?? 'failed'}; never deployed, so nothing to roll back`,
+        },
+      ]);
+    if (!res) return fail('the service instance no longer exists');
+    if (row.fromMajor === null || row.fromMinor === null || !row.fromSettings)
+      return fail('its previous version was not recorded');
+    let start;
+    try {
+      start = await planInstanceDeployment(this.d, res, {
+        major: row.fromMajor,
+        minor: row.fromMinor,
+        restore: { spec: row.fromSpec, settings: row.fromSettings },
+      });
+    } catch (error) {
+      if (error instanceof NucleonError) return fail(error.message);
+      throw error;
+    }
+    const outcome = await this.rollouts.startInstance(r.id, seq, {
+      position: row.position,
+      from: 'ROLLBACK_PENDING',
+      to: 'ROLLING_BACK',
+      start,
+    });
+    if (outcome === 'busy')
+      await this.rollouts.recordOutcomes(r.id, [
+        {
+          position: row.position,
+          from: ['ROLLBACK_PENDING'],
+          to: 'ROLLBACK_PENDING',
+          message: 'waiting for the instance’s deployment in progress to end before rolling back',
+        },
+      ]);
+    if (outcome === 'started') this.d.poke();
+  }
+}

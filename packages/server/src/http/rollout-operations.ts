@@ -1,0 +1,42 @@
+import { extensionTargetPrefix } from '@nucleon/protocol';
+import type { RolloutStatus } from '@nucleon/core';
+import type { DriftService } from '../app/rollouts/drift-service.js';
+import type { PreviewInput, PreviewService } from '../app/rollouts/preview-service.js';
+import type { RolloutsService, StartRolloutInput } from '../app/rollouts/rollouts-service.js';
+import type { OperationEntry } from './operation-registry.js';
+
+type In = Record<string, unknown>;
+
+/** StartRollout, GetRollout, ListRollouts, PauseRollout, ResumeRollout, AbortRollout, PreviewRollout. */
+export function rolloutOperations(
+  rollouts: RolloutsService,
+  previews: PreviewService,
+  drift: DriftService,
+): Array<[string, OperationEntry]> {
+  const id = (i: In) => String(i.rolloutId);
+  const entry = (
+    name: string,
+    input: string,
+    output: string,
+    handler: OperationEntry['handler'],
+  ): [string, OperationEntry] => [`${extensionTargetPrefix}.${name}`, { input, output, handler }];
+  return [
+    entry('StartRollout', 'StartRolloutInput', 'RolloutOutput', (i, ctx) =>
+      rollouts.start(i as unknown as StartRolloutInput, ctx),
+    ),
+    entry('GetRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.get(id(i))),
+    entry('ListRollouts', 'ListRolloutsInput', 'ListRolloutsOutput', (i) =>
+      rollouts.list({
+        ...(i.templateName ? { templateName: i.templateName as string } : {}),
+        ...(i.status ? { status: i.status as RolloutStatus } : {}),
+      }),
+    ),
+    entry('PauseRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.pause(id(i))),
+    entry('ResumeRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.resume(id(i))),
+    entry('AbortRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.abort(id(i))),
+    entry('GetDriftReport', 'GetDriftReportInput', 'GetDriftReportOutput', (i) => drift.report(i)),
+    entry('PreviewRollout', 'PreviewRolloutInput', 'PreviewRolloutOutput', (i) =>
+      previews.preview(i as unknown as PreviewInput),
+    ),
+  ];
+}

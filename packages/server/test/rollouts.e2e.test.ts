@@ -1,0 +1,212 @@
+import { startTestServer, type TestServer } from '@nucleon/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createFleet,
+  deploymentTimes,
+  fleetState,
+  publishMinor,
+  rolloutCall,
+  waitRollout,
+} from './rollout-fixtures.js';
+
+const SERVICES = ['api', 'web'];
+const ended = (r: { status: string }) => !['IN_PROGRESS', 'PAUSED'].includes(r.status);
+
+/**
+ * Rollouts over HTTP with Nucleon's signed client, on a fleet of six CodeBuild-provisioned
+ * service instances in three environments. The fixture's provision command fails when the
+ * instance's `fail_on` input names the version being deployed (web-staging fails on 1.2).
+ */
+describe('rollouts move a fleet to a template version in waves and roll back by themselves', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ dialect: 'pglite' });
+    await createFleet(server, 'rollout-svc', SERVICES, { 'web-staging': '1.2' });
+    await publishMinor(server, 'rollout-svc', 'svc-rollout-1_1');
+    await publishMinor(server, 'rollout-svc', 'svc-rollout-1_2');
+  }, 300_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('rolls 1.0 to 1.1 one environment per wave, baking between waves, and ends SUCCEEDED', async () => {
+    const before = await fleetState(server, SERVICES);
+    expect(Object.values(before).map((i) => i.version)).toEqual(Array(6).fill('1.0'));
+    const started = await rolloutCall(server, 'StartRollout', {
+      templateName: 'rollout-svc',
+      targetMajorVersion: '1',
+      targetMinorVersion: '1',
+      environmentOrder: ['dev', 'staging', 'prod'],
+      maxInFlight: 1,
+      bakeSeconds: 1,
+      autoRollback: true,
+    });
+    expect(started).toMatchObject({ status: 'IN_PROGRESS', waveCount: 3 });
+    expect(started.instances.map((i) => `${i.wave}:${i.serviceInstanceName}`)).toEqual([
+      '1:api-dev',
+      '1:web-dev',
+      '2:api-staging',
+      '2:web-staging',
+      '3:api-prod',
+      '3:web-prod',
+    ]);
+    const done = await waitRollout(server, started.rolloutId, ended, 'the rollout to end');
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.instances.map((i) => i.state)).toEqual(Array(6).fill('SUCCEEDED'));
+    expect(done.instances.every((i) => i.previousVersion === '1.0')).toBe(true);
+
+    const after = await fleetState(server, SERVICES);
+    for (const [id, i] of Object.entries(after)) {
+      expect(i.version, id).toBe('1.1');
+      expect(i.outputs.Version, id).toBe('1.1');
+      // 1.1 added the input replicas with default 2.
+      expect(JSON.parse(i.outputs.Inputs!), id).toMatchObject({ replicas: 2 });
+    }
+    // Waves ran one after the other: every deployment of a wave began after the previous wave's
+    // deployments had all completed, and never more than one ran at a time (maxInFlight 1).
+    const times = await Promise.all(
+      done.instances.map(async (i) => ({
+        wave: i.wave,
+        ...(await deploymentTimes(server, i.deploymentId!)),
+      })),
+    );
+    const ordered = [...times].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    for (let k = 1; k < ordered.length; k++) {
+      expect(ordered[k]!.wave).toBeGreaterThanOrEqual(ordered[k - 1]!.wave);
+      expect(ordered[k]!.createdAt.getTime()).toBeGreaterThanOrEqual(
+        ordered[k - 1]!.completedAt!.getTime(),
+      );
+    }
+  }, 300_000);
+
+  it('rolls wave 2 back when an instance fails 1.2, never starts wave 3, and ends ROLLED_BACK', async () => {
+    const before = await fleetState(server, SERVICES);
+    const started = await rolloutCall(server, 'StartRollout', {
+      templateName: 'rollout-svc',
+      targetMajorVersion: '1',
+      targetMinorVersion: '2',
+      explicitWaves: [
+        ['api/api-dev', 'web/web-dev'],
+        ['api/api-staging', 'web/web-staging'],
+        ['api/api-prod', 'web/web-prod'],
+      ],
+      maxInFlight: 2,
+      autoRollback: true,
+    });
+    const done = await waitRollout(server, started.rolloutId, ended, 'the rollout to end');
+    expect(done.status).toBe('ROLLED_BACK');
+    expect(done.statusMessage).toContain(
+      'wave 2 of 3 failed: 1 of 2 instances failed (web/web-staging)',
+    );
+    const state = Object.fromEntries(done.instances.map((i) => [i.serviceInstanceName, i]));
+    // Everything the rollout touched went back (rollbackScope ROLLOUT, the default).
+    for (const n of ['api-dev', 'web-dev', 'api-staging', 'web-staging']) {
+      expect(state[n]!.state, n).toBe('ROLLED_BACK');
+      expect(state[n]!.rollbackDeploymentId, n).toBeDefined();
+    }
+    for (const n of ['api-prod', 'web-prod']) {
+      expect(state[n]!.state, n).toBe('SKIPPED');
+      expect(state[n]!.deploymentId, n).toBeUndefined();
+    }
+    expect((await deploymentTimes(server, state['web-staging']!.deploymentId!)).status).toBe(
+      'FAILED',
+    );
+
+    const after = await fleetState(server, SERVICES);
+    for (const [id, i] of Object.entries(after)) {
+      // Every instance is on its previous version with its previous inputs (no 1.2 input "tier").
+      expect(i.version, id).toBe('1.1');
+      expect(i.status, id).toBe('SUCCEEDED');
+      expect(i.outputs.Version, id).toBe('1.1');
+      expect(JSON.parse(i.outputs.Inputs!), id).toEqual(JSON.parse(before[id]!.outputs.Inputs!));
+    }
+    // Wave 3 never started: its instances' last deployments are the ones from before.
+    for (const id of ['api/api-prod', 'web/web-prod'])
+      expect(after[id]!.lastAttempted, id).toBe(before[id]!.lastAttempted);
+  }, 300_000);
+
+  it('pauses (no new deployment starts), resumes, and aborts (pending instances are skipped)', async () => {
+    const before = await fleetState(server, ['api']);
+    const started = await rolloutCall(server, 'StartRollout', {
+      templateName: 'rollout-svc',
+      targetMajorVersion: '1',
+      targetMinorVersion: '2',
+      selector: { services: ['api'] },
+      waves: 3,
+      bakeSeconds: 3600,
+    });
+    const paused = await rolloutCall(server, 'PauseRollout', { rolloutId: started.rolloutId });
+    expect(paused.status).toBe('PAUSED');
+    await expect(
+      rolloutCall(server, 'PauseRollout', { rolloutId: started.rolloutId }),
+    ).rejects.toMatchObject({ name: 'ConflictException' });
+    // Whatever wave 1 started before the pause ends; waves 2 and 3 stay untouched while paused.
+    const settled = await waitRollout(
+      server,
+      started.rolloutId,
+      (r) => r.instances.every((i) => i.deploymentStatus !== 'IN_PROGRESS'),
+      'wave 1 to settle while paused',
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    const still = await rolloutCall(server, 'GetRollout', { rolloutId: started.rolloutId });
+    expect(still.status).toBe('PAUSED');
+    expect(still.instances.filter((i) => i.wave > 1).map((i) => [i.state, i.deploymentId])).toEqual(
+      [
+        ['PENDING', undefined],
+        ['PENDING', undefined],
+      ],
+    );
+    expect(settled.status).toBe('PAUSED');
+
+    await rolloutCall(server, 'ResumeRollout', { rolloutId: started.rolloutId });
+    const baking = await waitRollout(
+      server,
+      started.rolloutId,
+      (r) => r.phase === 'BAKING' || ended(r),
+      'wave 1 to bake after resuming',
+    );
+    expect(baking).toMatchObject({ status: 'IN_PROGRESS', phase: 'BAKING', currentWave: 1 });
+    expect(baking.instances[0]!.state).toBe('SUCCEEDED');
+
+    const aborted = await rolloutCall(server, 'AbortRollout', { rolloutId: started.rolloutId });
+    expect(aborted.status).toBe('ABORTED');
+    expect(aborted.instances.map((i) => i.state)).toEqual(['SUCCEEDED', 'SKIPPED', 'SKIPPED']);
+    await expect(
+      rolloutCall(server, 'ResumeRollout', { rolloutId: started.rolloutId }),
+    ).rejects.toMatchObject({ name: 'ConflictException' });
+    const after = await fleetState(server, ['api']);
+    expect(after['api/api-dev']!.version).toBe('1.2');
+    for (const id of ['api/api-prod', 'api/api-staging']) {
+      expect(after[id]!.version, id).toBe(before[id]!.version);
+      expect(after[id]!.lastAttempted, id).toBe(before[id]!.lastAttempted);
+    }
+  }, 300_000);
+
+  it('refuses what it cannot do with Proton error types and messages that say what to do', async () => {
+    await expect(
+      rolloutCall(server, 'StartRollout', {
+        templateName: 'rollout-svc',
+        targetMajorVersion: '1',
+        targetMinorVersion: '9',
+      }),
+    ).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('not registered'),
+    });
+    await expect(
+      rolloutCall(server, 'StartRollout', {
+        templateName: 'rollout-svc',
+        targetMajorVersion: '1',
+        targetMinorVersion: '2',
+        selector: { instances: ['api/api-dev'] },
+      }),
+    ).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('all already on it'),
+    });
+    await expect(rolloutCall(server, 'GetRollout', { rolloutId: 'nope' })).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+});
