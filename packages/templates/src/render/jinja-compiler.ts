@@ -10,7 +10,9 @@
 import { SliceNode } from './jinja-parser.js';
 import { memberName } from './py-lookup.js';
 import { PyFloat } from './py-values.js';
-import { BaseCompiler, type NjFrame, type NjNode } from './nunjucks-internals.js';
+import { BaseCompiler, nodeClass, type NjFrame, type NjNode } from './nunjucks-internals.js';
+
+const SymbolNode = nodeClass('Symbol');
 
 const CompilerClass = BaseCompiler;
 
@@ -37,6 +39,16 @@ export function describeNode(n: NjNode): string {
   }
 }
 
+function collectSymbols(node: NjNode | null | undefined, out: Set<string>): void {
+  if (!node || typeof node !== 'object') return;
+  if (node.typename === 'Symbol') out.add(String(node.value));
+  for (const key of [...node.fields, 'children', 'body', 'filter', 'else_']) {
+    const v = node[key];
+    if (Array.isArray(v)) v.forEach((c) => collectSymbols(c as NjNode, out));
+    else if (v && typeof v === 'object' && 'typename' in v) collectSymbols(v as NjNode, out);
+  }
+}
+
 /** The compiler subclass; see the module comment. */
 export class JinjaCompiler extends CompilerClass {
   _emitFuncBegin(node: NjNode, name: string): void {
@@ -51,7 +63,32 @@ export class JinjaCompiler extends CompilerClass {
 
   override _emitLine(code: string): void {
     const m = /^return new runtime\.SafeString\((t_\d+)\);$/.exec(code);
-    super._emitLine(m ? `return runtime.macroResult(${m[1] ?? ''});` : code);
+    if (m) {
+      super._emitLine(`return runtime.macroResult(${m[1] ?? ''});`);
+    } else if (this.macroCatchAll && code.endsWith(' = runtime.makeMacro(')) {
+      super._emitLine(`${code}${JSON.stringify(this.macroCatchAll)}, `);
+    } else if (this.macroCatchAll && code === 'kwargs = kwargs || {};') {
+      super._emitLine(code);
+      if (this.macroCatchAll.varargs) super._emitLine('frame.set("varargs", kwargs.__varargs);');
+      if (this.macroCatchAll.kwargs) super._emitLine('frame.set("kwargs", kwargs.__kwargs);');
+      this.macroCatchAll = undefined;
+    } else {
+      super._emitLine(code);
+    }
+  }
+
+  /** Whether the macro being compiled takes extra positional/keyword arguments. */
+  private macroCatchAll: { varargs: boolean; kwargs: boolean } | undefined;
+
+  /**
+   * A macro (or call-block caller) as Jinja defines it: when its body reads `varargs` or
+   * `kwargs`, extra positional or keyword arguments are collected there instead of refused.
+   */
+  override _compileMacro(node: NjNode, frame?: NjFrame): string {
+    const names = new Set<string>();
+    collectSymbols(field(node, 'body'), names);
+    this.macroCatchAll = { varargs: names.has('varargs'), kwargs: names.has('kwargs') };
+    return super._compileMacro(node, frame);
   }
 
   override compileLiteral(node: NjNode, frame?: NjFrame): void {
@@ -124,8 +161,9 @@ export class JinjaCompiler extends CompilerClass {
   }
 
   compileGroup(node: NjNode, frame: NjFrame): void {
-    if (node.children.length === 1) this._compileAggregate(node, frame, '(', ')');
-    else this._compileAggregate(node, frame, 'runtime.tuple([', '])');
+    if (node.children.length === 1 && node.isTuple !== true) {
+      this._compileAggregate(node, frame, '(', ')');
+    } else this._compileAggregate(node, frame, 'runtime.tuple([', '])');
   }
 
   compileInlineIf(node: NjNode, frame: NjFrame): void {
@@ -279,19 +317,63 @@ export class JinjaCompiler extends CompilerClass {
     this._emitLine('}');
   }
 
+  /**
+   * `{% for %}` as Jinja runs it: targets unpack like Python's, a loop filter (`if`) drops items
+   * before `loop` counts them, `else` runs when nothing was iterated, and a `recursive` loop is
+   * a function that `loop(items)` calls again one level deeper.
+   */
   compileFor(node: NjNode, outer: NjFrame): void {
-    const [i, len, arr] = [this._tmpid(), this._tmpid(), this._tmpid()];
+    if (node.recursive !== true) {
+      this.emitLoop(node, outer, null);
+      return;
+    }
+    const fn = this._tmpid();
+    const saved = this.buffer;
+    this._emitLine(`var ${fn} = function (${fn}_items, ${fn}_depth) {`);
+    this.buffer = `${fn}_out`;
+    this._emitLine(`var ${this.buffer} = "";`);
+    this.emitLoop(node, outer, fn);
+    this._emitLine(`return ${this.buffer};`);
+    this._emitLine('};');
+    this.buffer = saved;
+    this._emit(`${this.buffer} += ${fn}(runtime.iterate((lineno = ${node.lineno}, `);
+    this._compileExpression(field(node, 'arr'), outer);
+    this._emitLine(')), 1);');
+  }
+
+  private emitLoop(node: NjNode, outer: NjFrame, recursiveFn: string | null): void {
+    const [i, len, arr, state] = [this._tmpid(), this._tmpid(), this._tmpid(), this._tmpid()];
     const loopFrame = outer.push();
     this._emitLine('frame = frame.push();');
-    this._emit(`var ${arr} = runtime.iterate((lineno = ${node.lineno}, `);
-    this._compileExpression(field(node, 'arr'), loopFrame);
-    this._emitLine('));');
+    if (recursiveFn) {
+      this._emitLine(`var ${arr} = ${recursiveFn}_items;`);
+    } else {
+      this._emit(`var ${arr} = runtime.iterate((lineno = ${node.lineno}, `);
+      this._compileExpression(field(node, 'arr'), loopFrame);
+      this._emitLine('));');
+    }
+    const filter = node.filter as NjNode | null | undefined;
+    if (filter) {
+      const [src, k] = [this._tmpid(), this._tmpid()];
+      this._emitLine(`var ${src} = ${arr}; ${arr} = [];`);
+      this._emitLine(`for (var ${k} = 0; ${k} < ${src}.length; ${k}++) {`);
+      this._emitLine('frame = frame.push(true);');
+      const filterFrame = loopFrame.push(true);
+      this.bindTarget(field(node, 'name'), `${src}[${k}]`, filterFrame);
+      this._emit(`if ((lineno = ${filter.lineno}, runtime.truthy(`);
+      this._compileExpression(filter, filterFrame);
+      this._emitLine(`))) ${arr}.push(${src}[${k}]);`);
+      this._emitLine('frame = frame.pop();');
+      this._emitLine('}');
+    }
     this._emitLine(`var ${len} = ${arr}.length;`);
+    this._emitLine(`var ${state} = {};`);
     this._emitLine(`for (var ${i} = 0; ${i} < ${len}; ${i}++) {`);
     this._emitLine('frame = frame.push(true);');
     const iterFrame = loopFrame.push(true);
-    this.bindLoopTargets(field(node, 'name'), `${arr}[${i}]`, iterFrame);
-    this._emitLine(`frame.set("loop", runtime.loop(${arr}, ${i}));`);
+    this.bindTarget(field(node, 'name'), `${arr}[${i}]`, iterFrame);
+    const extra = recursiveFn ? `, ${recursiveFn}, ${recursiveFn}_depth` : '';
+    this._emitLine(`frame.set("loop", runtime.loop(${arr}, ${i}, ${state}${extra}));`);
     this._withScopedSyntax(() => this.compile(field(node, 'body'), iterFrame));
     this._emitLine('frame = frame.pop();');
     this._emitLine('}');
@@ -304,22 +386,43 @@ export class JinjaCompiler extends CompilerClass {
     this._emitLine('frame = frame.pop();');
   }
 
-  private bindLoopTargets(target: NjNode, item: string, frame: NjFrame): void {
-    if (target.typename !== 'Array') {
-      const v = this._tmpid();
-      this._emitLine(`var ${v} = ${item};`);
-      this._emitLine(`frame.set(${q(String(target.value))}, ${v});`);
-      frame.set(String(target.value), v);
+  /** Binds a loop or `with` target (a name or a nested tuple of names) to the JS value `item`. */
+  private bindTarget(target: NjNode, item: string, frame: NjFrame): void {
+    if (target.typename === 'Array' || target.typename === 'Group') {
+      const parts = this._tmpid();
+      this._emitLine(`var ${parts} = runtime.unpack(${item}, ${target.children.length});`);
+      target.children.forEach((child, k) => this.bindTarget(child, `${parts}[${k}]`, frame));
       return;
     }
-    const parts = this._tmpid();
-    this._emitLine(`var ${parts} = runtime.unpack(${item}, ${target.children.length});`);
-    target.children.forEach((child, k) => {
-      const v = this._tmpid();
-      this._emitLine(`var ${v} = ${parts}[${k}];`);
-      this._emitLine(`frame.set(${q(String(child.value))}, ${v});`);
-      frame.set(String(child.value), v);
+    const v = this._tmpid();
+    this._emitLine(`var ${v} = ${item};`);
+    this._emitLine(`frame.set(${q(String(target.value))}, ${v});`);
+    frame.set(String(target.value), v);
+  }
+
+  /** `{% with a = x %}…{% endwith %}`: values are read outside, names bound in a new scope. */
+  compileWith(node: NjNode, frame: NjFrame): void {
+    const targets = node.targets as NjNode[];
+    const values = node.values as NjNode[];
+    const ids = values.map((value) => {
+      const id = this._tmpid();
+      this._emit(`var ${id} = (lineno = ${node.lineno}, `);
+      this._compileExpression(value, frame);
+      this._emitLine(');');
+      return id;
     });
+    this._emitLine('frame = frame.push(true);');
+    const inner = frame.push(true);
+    targets.forEach((target, k) => this.bindTarget(target, ids[k] ?? 'null', inner));
+    this._withScopedSyntax(() => this.compile(field(node, 'body'), inner));
+    this._emitLine('frame = frame.pop();');
+  }
+
+  private captureSlot: string | undefined;
+
+  /** The captured text of a block `set`, where its filters read it. */
+  compileCaptureSlot(): void {
+    this._emit(this.captureSlot ?? '""');
   }
 
   /**
@@ -340,27 +443,62 @@ export class JinjaCompiler extends CompilerClass {
     this.buffer = saved;
   }
 
+  /**
+   * `{% set %}`: a name, a tuple of names (unpacked as Python would), or `ns.attr` on a
+   * namespace; the value is an expression or a captured block, optionally through filters.
+   */
   compileSet(node: NjNode, frame: NjFrame): void {
     const targets = node.targets as NjNode[];
-    const ids = targets.map((target) => {
-      const name = String(target.value);
-      const scope = frame.resolve(name, true);
-      const existing = scope?.variables[name];
-      if (existing) return existing;
-      const id = this._tmpid();
+    const target =
+      (node.target as NjNode | undefined) ?? (targets.length === 1 ? targets[0] : undefined);
+    const value = node.value as NjNode | null;
+    const tmp = this._tmpid();
+    if (value) {
+      this._emit(`lineno = ${node.lineno}; var ${tmp} = `);
+      this._compileExpression(value, frame);
+      this._emitLine(';');
+    } else {
+      this._emit(`lineno = ${node.lineno}; var ${tmp} = `);
+      this.compile(field(node, 'body'), frame);
+      this._emitLine(';');
+      const filters = node.filters as NjNode | null | undefined;
+      if (filters) {
+        const saved = this.captureSlot;
+        this.captureSlot = tmp;
+        this._emit(`${tmp} = `);
+        this._compileExpression(filters, frame);
+        this._emitLine(';');
+        this.captureSlot = saved;
+      }
+    }
+    if (target) this.assignTarget(target, tmp, frame);
+    else targets.forEach((t) => this.assignTarget(t, tmp, frame));
+  }
+
+  private assignTarget(target: NjNode, value: string, frame: NjFrame): void {
+    if (target.typename === 'Array' || target.typename === 'Group') {
+      const parts = this._tmpid();
+      this._emitLine(`var ${parts} = runtime.unpack(${value}, ${target.children.length});`);
+      target.children.forEach((child, k) => this.assignTarget(child, `${parts}[${k}]`, frame));
+      return;
+    }
+    if (target.typename === 'NsRef') {
+      const ref = new SymbolNode(target.lineno, target.colno, String(target.name));
+      this._emit('runtime.nsSet(');
+      this.compileSymbol(ref, frame);
+      this._emitLine(`, ${q(String(target.attr))}, ${value});`);
+      return;
+    }
+    const name = String(target.value);
+    const scope = frame.resolve(name, true);
+    let id = scope?.variables[name];
+    if (!id) {
+      id = this._tmpid();
       this._emitLine(`var ${id};`);
       if (frame.lookup(name)) frame.set(name, id);
-      return id;
-    });
-    this._emit(`lineno = ${node.lineno}; ${ids.join(' = ')} = `);
-    const value = node.value as NjNode | null;
-    if (value) this._compileExpression(value, frame);
-    else this.compile(field(node, 'body'), frame);
-    this._emitLine(';');
-    targets.forEach((target, k) => {
-      const name = q(String(target.value));
-      this._emitLine(`frame.set(${name}, ${ids[k] ?? ''}, true);`);
-      this._emitLine(`if (frame.topLevel) { context.setVariable(${name}, ${ids[k] ?? ''}); }`);
-    });
+    }
+    this._emitLine(`${id} = ${value};`);
+    this._emitLine(`frame.set(${q(name)}, ${id}, true);`);
+    this._emitLine(`if (frame.topLevel) { context.setVariable(${q(name)}, ${id}); }`);
   }
 }

@@ -15,7 +15,7 @@ import {
   type NjTokenizer,
 } from './nunjucks-internals.js';
 import { PyFloat } from './py-values.js';
-import { usePyStrings } from './py-string-literal.js';
+import { jinjaTokens, type JinjaTokenStream } from './jinja-lexer.js';
 
 const Literal = nodeClass('Literal');
 const LookupVal = nodeClass('LookupVal');
@@ -36,6 +36,46 @@ const BINARY: Readonly<Record<string, ReturnType<typeof nodeClass>>> = {
   '%': nodeClass('Mod'),
 };
 const TemplateData = nodeClass('TemplateData');
+const Capture = nodeClass('Capture');
+const ForNode = nodeClass('For');
+const SetNode = nodeClass('Set');
+const GroupNode = nodeClass('Group');
+const ArrayNode = nodeClass('Array');
+const DictNode = nodeClass('Dict');
+const PairNode = nodeClass('Pair');
+
+/** `{% with a = 1 %}…{% endwith %}`. */
+export const WithNode = nodes.Node.extend('With', { fields: ['targets', 'values', 'body'] });
+/** `ns.attr` as an assignment target. */
+export const NsRefNode = nodes.Node.extend('NsRef', { fields: ['name', 'attr'] });
+/** Where a block `set`'s captured text enters its filter chain. */
+export const CaptureSlot = nodes.Node.extend('CaptureSlot', { fields: [] });
+
+/** The names a target binds (`a`, `(a, b)` → a, b; `ns.x` → ns), in order. */
+export function leafTargets(target: NjNode): NjNode[] {
+  if (target.typename === 'Array' || target.typename === 'Group') {
+    return target.children.flatMap(leafTargets);
+  }
+  return [target];
+}
+
+function describeToken(tok: NjToken | null | undefined): string {
+  if (!tok) return 'end of template';
+  switch (tok.type) {
+    case 'block-end':
+      return "'end of statement block'";
+    case 'variable-end':
+      return "'end of print statement'";
+    case 'block-start':
+      return "'begin of statement block'";
+    case 'variable-start':
+      return "'begin of print statement'";
+    case 'string':
+      return `'${tok.value}'`;
+    default:
+      return `'${tok.value}'`;
+  }
+}
 
 /** `start:stop:step` inside a subscript. */
 export const SliceNode = nodes.Node.extend('Slice', { fields: ['start', 'stop', 'step'] });
@@ -52,6 +92,13 @@ const T_NONE = lexer.TOKEN_NONE ?? 'none';
 const T_TILDE = lexer.TOKEN_TILDE ?? 'tilde';
 const T_PIPE = lexer.TOKEN_PIPE ?? 'pipe';
 const T_BOOLEAN = lexer.TOKEN_BOOLEAN ?? 'boolean';
+const T_STRING = 'string';
+const T_COMMA = 'comma';
+const T_RPAREN = 'right-paren';
+const T_LCURLY = 'left-curly';
+const T_RCURLY = 'right-curly';
+const T_BLOCK_END = 'block-end';
+const T_VARIABLE_END = 'variable-end';
 
 /** Tokens that start a test argument written without parentheses (`x is sameas true`). */
 const ARG_START = new Set([
@@ -66,8 +113,6 @@ const ARG_START = new Set([
   lexer.TOKEN_LEFT_CURLY ?? 'left-curly',
 ]);
 
-const RAW_END = /^([\s\S]*?)\{%([-+]?)\s*endraw\s*([-+]?)%\}/;
-
 const PY_LITERALS: Readonly<Record<string, unknown>> = { True: true, False: false, None: null };
 
 const ParserClass = BaseParser;
@@ -77,7 +122,12 @@ export class JinjaParser extends ParserClass {
   override parsePrimary(noPostfix?: boolean): NjNode {
     const tok = this.peekToken();
     let node: NjNode | undefined;
-    if (tok?.type === T_FLOAT) {
+    if (tok?.type === T_STRING) {
+      this.nextToken();
+      let text = tok.value;
+      while (this.peekType() === T_STRING) text += this.nextToken()?.value ?? '';
+      node = new Literal(tok.lineno, tok.colno, text);
+    } else if (tok?.type === T_FLOAT) {
       this.nextToken();
       node = new Literal(tok.lineno, tok.colno, floatLiteral(tok.value));
     } else if (
@@ -184,29 +234,206 @@ export class JinjaParser extends ParserClass {
     return negated ? new Not(left.lineno, left.colno, node) : node;
   }
 
-  /**
-   * `{% raw %}` as Jinja reads it: up to the first `{% endraw %}` (no nesting), honouring `-`
-   * whitespace control on both tags, which nunjucks' version does not accept.
-   */
+  /** `{% raw %}`: the lexer already cut the body out (whitespace control applied). */
   override parseRaw(tagName?: string): NjNode {
-    if (tagName && tagName !== 'raw') return super.parseRaw(tagName);
+    if (tagName && tagName !== 'raw') return this.fail(`unknown tag '${tagName}'`);
     const begun = this.advanceAfterBlockEnd();
-    const stripLeading = this.dropLeadingWhitespace;
-    this.dropLeadingWhitespace = false;
-    const m = this.tokens._extractRegex(RAW_END);
-    if (!m)
-      return this.fail(
-        'unexpected end of template: missing {% endraw %}',
-        begun.lineno,
-        begun.colno,
-      );
-    let body = m[1] ?? '';
-    if (stripLeading) body = body.replace(/^\s+/, '');
-    if (m[2] === '-') body = body.replace(/\s+$/, '');
-    if (m[3] === '-') this.dropLeadingWhitespace = true;
+    const body = this.nextToken(true);
+    this.nextToken();
+    this.advanceAfterBlockEnd();
     return new Output(begun.lineno, begun.colno, [
-      new TemplateData(begun.lineno, begun.colno, body),
+      new TemplateData(begun.lineno, begun.colno, body?.value ?? ''),
     ]);
+  }
+
+  /** Statements nunjucks does not know: `{% with %}`. */
+  override parseStatement(): NjNode | null {
+    const tok = this.peekToken();
+    if (tok?.type === T_SYMBOL && tok.value === 'with') return this.parseWith();
+    return super.parseStatement();
+  }
+
+  /** `{% with a = 1, b = x %}…{% endwith %}`. */
+  private parseWith(): NjNode {
+    const tag = this.nextToken() as NjToken;
+    const targets: NjNode[] = [];
+    const values: NjNode[] = [];
+    while (this.peekType() !== T_BLOCK_END) {
+      if (targets.length > 0) this.expect(T_COMMA);
+      targets.push(this.parseAssignTarget(false));
+      if (!this.skipValue(T_OPERATOR, '=')) this.failExpected("'='");
+      values.push(this.parseExpression());
+    }
+    this.advanceAfterBlockEnd('with');
+    const body = this.parseUntilBlocks('endwith');
+    this.advanceAfterBlockEnd();
+    return new WithNode(tag.lineno, tag.colno, targets, values, body);
+  }
+
+  /**
+   * Jinja's `parse_assign_target`: a name, `ns.attr` (when `withNamespace`), or a tuple of
+   * targets, possibly parenthesised. Tuples come back as `Array` nodes.
+   */
+  parseAssignTarget(withNamespace: boolean, nameOnly = false): NjNode {
+    const tok = this.peekToken();
+    if (withNamespace && tok?.type === T_SYMBOL) {
+      const dot = (this.tokens as unknown as JinjaTokenStream).peek();
+      if (dot?.type === T_OPERATOR && dot.value === '.') {
+        this.nextToken();
+        this.nextToken();
+        const attr = this.expect(T_SYMBOL);
+        return new NsRefNode(tok.lineno, tok.colno, tok.value, attr.value);
+      }
+    }
+    if (nameOnly) return this.parseTargetName();
+    const items = [this.parseTargetItem()];
+    let sawComma = false;
+    while (this.peekType() === T_COMMA) {
+      this.nextToken();
+      sawComma = true;
+      const after = this.peekToken();
+      if (after?.type !== T_SYMBOL && after?.type !== T_LPAREN) break;
+      if (after.type === T_SYMBOL && after.value === 'in') break;
+      items.push(this.parseTargetItem());
+    }
+    const [first] = items;
+    if (!sawComma && first) return first;
+    return new ArrayNode(tok?.lineno ?? 0, tok?.colno ?? 0, items);
+  }
+
+  private parseTargetItem(): NjNode {
+    if (this.peekType() !== T_LPAREN) return this.parseTargetName();
+    this.nextToken();
+    const inner = this.parseAssignTarget(false);
+    this.expect(T_RPAREN);
+    return inner;
+  }
+
+  private parseTargetName(): NjNode {
+    const tok = this.nextToken();
+    if (!tok || tok.type !== T_SYMBOL) {
+      return this.fail(`can't assign to ${describeToken(tok)}`, tok?.lineno, tok?.colno);
+    }
+    if (['true', 'false', 'none', 'True', 'False', 'None'].includes(tok.value)) {
+      return this.fail(`can't assign to '${tok.value}'`, tok.lineno, tok.colno);
+    }
+    return new SymbolNode(tok.lineno, tok.colno, tok.value);
+  }
+
+  /** Jinja's `for`: tuple targets, a tuple iterable, a loop filter (`if`), `recursive`, `else`. */
+  override parseFor(): NjNode {
+    const tag = this.nextToken() as NjToken;
+    const node = new ForNode(tag.lineno, tag.colno);
+    node.name = this.parseAssignTarget(false);
+    if (!this.skipSymbol('in')) this.failExpected("'in'");
+    node.arr = this.parseTupleOf(() => this.parseOr(), ['recursive', 'if']);
+    node.filter = this.skipSymbol('if') ? this.parseExpression() : null;
+    node.recursive = this.skipSymbol('recursive');
+    this.advanceAfterBlockEnd('for');
+    node.body = this.parseUntilBlocks('endfor', 'else');
+    node.else_ = null;
+    if (this.skipSymbol('else')) {
+      this.advanceAfterBlockEnd('else');
+      node.else_ = this.parseUntilBlocks('endfor');
+    }
+    this.advanceAfterBlockEnd();
+    return node;
+  }
+
+  /** Jinja's `set`: tuple and `ns.attr` targets, tuple values, block sets with filters. */
+  override parseSet(): NjNode {
+    const tag = this.nextToken() as NjToken;
+    const target = this.parseAssignTarget(true);
+    const node = new SetNode(tag.lineno, tag.colno, leafTargets(target));
+    node.target = target;
+    if (this.skipValue(T_OPERATOR, '=')) {
+      node.value = this.parseTupleOf(() => this.parseExpression(), []);
+      node.body = null;
+      this.advanceAfterBlockEnd('set');
+      return node;
+    }
+    if (target.typename !== 'Symbol' && target.typename !== 'NsRef') {
+      this.failExpected("'='");
+    }
+    let filtered: NjNode | null = null;
+    if (this.peekType() === T_PIPE) filtered = this.parseFilter(new CaptureSlot(tag.lineno, 0));
+    this.advanceAfterBlockEnd('set');
+    const capture = new Capture(tag.lineno, tag.colno, this.parseUntilBlocks('endset'));
+    this.advanceAfterBlockEnd();
+    node.value = null;
+    node.body = capture;
+    node.filters = filtered;
+    return node;
+  }
+
+  /** Jinja's `parse_tuple` without parentheses: `a, b` (a trailing comma makes a 1-tuple). */
+  private parseTupleOf(item: () => NjNode, endNames: string[]): NjNode {
+    const first = item();
+    if (this.peekType() !== T_COMMA) return first;
+    const items = [first];
+    while (this.skip(T_COMMA)) {
+      const next = this.peekToken();
+      if (!next || next.type === T_BLOCK_END || next.type === T_VARIABLE_END) break;
+      if (next.type === T_SYMBOL && endNames.includes(next.value)) break;
+      items.push(item());
+    }
+    const tuple = new GroupNode(first.lineno, first.colno, items);
+    tuple.isTuple = true;
+    return tuple;
+  }
+
+  /** Jinja's literals in brackets: `()`, `(1,)`, `(a)`, lists and dicts with trailing commas. */
+  override parseAggregate(): NjNode {
+    const open = this.nextToken() as NjToken;
+    if (open.type === T_LPAREN) {
+      const items: NjNode[] = [];
+      let sawComma = false;
+      while (!this.skip(T_RPAREN)) {
+        if (items.length > 0) {
+          if (!this.skip(T_COMMA)) this.failExpected("')'", "','");
+          sawComma = true;
+          if (this.skip(T_RPAREN)) break;
+        }
+        items.push(this.parseExpression());
+      }
+      const node = new GroupNode(open.lineno, open.colno, items);
+      node.isTuple = sawComma || items.length === 0;
+      return node;
+    }
+    if (open.type === T_LBRACKET) {
+      const node = new ArrayNode(open.lineno, open.colno, []);
+      while (!this.skip(T_RBRACKET)) {
+        if (node.children.length > 0) {
+          if (!this.skip(T_COMMA)) this.failExpected("']'", "','");
+          if (this.skip(T_RBRACKET)) break;
+        }
+        node.children.push(this.parseExpression());
+      }
+      return node;
+    }
+    if (open.type === T_LCURLY) {
+      const node = new DictNode(open.lineno, open.colno, []);
+      while (!this.skip(T_RCURLY)) {
+        if (node.children.length > 0) {
+          if (!this.skip(T_COMMA)) this.failExpected("'}'", "','");
+          if (this.skip(T_RCURLY)) break;
+        }
+        const key = this.parseExpression();
+        if (!this.skip(T_COLON)) this.failExpected("':'");
+        const value = this.parseExpression();
+        node.children.push(new PairNode(key.lineno, key.colno, key, value));
+      }
+      return node;
+    }
+    return this.fail(`unexpected ${describeToken(open)}`, open.lineno, open.colno);
+  }
+
+  /** Fails as Jinja does: `expected token 'x', got 'y'`. */
+  private failExpected(...expected: string[]): never {
+    const tok = this.peekToken();
+    const what =
+      expected.length === 1 ? `token ${expected[0] ?? ''}` : `one of ${expected.join(', ')}`;
+    return this.fail(`expected ${what}, got ${describeToken(tok)}`, tok?.lineno, tok?.colno);
   }
 
   private parseDotted(target: NjNode, dot: NjToken): NjNode {
@@ -264,9 +491,9 @@ function floatLiteral(text: string): number | PyFloat {
   return Number.isInteger(n) ? new PyFloat(n) : n;
 }
 
-/** A nunjucks tokenizer that reads string literals the Python way. */
+/** Jinja's token stream for `source`. */
 export function jinjaLex(source: string): NjTokenizer {
-  return usePyStrings(lexer.lex(source, {}));
+  return jinjaTokens(source);
 }
 
 /** Parses Jinja source into a nunjucks AST with the Jinja adjustments. */

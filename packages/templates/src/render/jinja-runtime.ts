@@ -28,17 +28,24 @@ import {
 import { lookup as pyLookup, slice } from './py-lookup.js';
 import { pyStr } from './py-repr.js';
 import {
+  Cycler,
+  LoopContext,
+  type LoopRecursion,
+  type LoopState,
+  Namespace,
   PyFloat,
   PyIterable,
   Undefined,
   isDict,
+  checkDefined,
   isStr,
+  orderedKeys,
   setItem,
   strValue,
   tuple,
   typeName,
 } from './py-values.js';
-import { splitArgs } from './filter-args.js';
+import { REQUIRED, bindArgs, splitArgs } from './filter-args.js';
 
 /** A runtime failure tagged with the 1-based template line that was executing. */
 export class LocatedFailure extends Error {
@@ -86,14 +93,20 @@ export function withRenderBudget<T>(limits: RenderBudget | undefined, render: ()
   }
 }
 
-function step(items: readonly unknown[], i: number): ReturnType<typeof loopContext> {
+function step(
+  items: readonly unknown[],
+  i: number,
+  state?: LoopState,
+  recurse?: LoopRecursion,
+  depth?: number,
+): ReturnType<typeof loopContext> {
   if (spent && ++spent.steps > spent.limits.maxSteps) {
     throw new RenderBudgetExceeded(
       'steps',
       `render step budget exceeded: the template ran more than ${spent.limits.maxSteps} loop iterations`,
     );
   }
-  return loopContext(items, i);
+  return loopContext(items, i, state, recurse, depth);
 }
 
 function output(value: unknown): string {
@@ -137,8 +150,50 @@ function dict(...raw: unknown[]): Record<string, unknown> {
   return out;
 }
 
+/** Jinja's `namespace(mapping?, **attrs)`. */
+function namespace(...raw: unknown[]): Namespace {
+  const ns = new Namespace();
+  const init = dict(...raw);
+  for (const k of orderedKeys(init)) ns.attrs[k] = init[k];
+  return ns;
+}
+
+/** Jinja's `cycler(*items)`. */
+function cycler(...raw: unknown[]): Cycler {
+  const { pos: items, kw } = splitArgs(raw);
+  if (Object.keys(kw).length > 0) {
+    throw new TemplateRuntimeError('cycler() got an unexpected keyword argument', 'TypeError');
+  }
+  if (items.length === 0) {
+    throw new TemplateRuntimeError('at least one item has to be provided', 'RuntimeError');
+  }
+  return new Cycler(items);
+}
+
+/** Jinja's `joiner(sep=', ')`: '' on the first call, `sep` after. */
+function joiner(...raw: unknown[]): () => string {
+  const [sep] = bindArgs('joiner', [['sep', ', ']], raw);
+  let used = false;
+  return () => {
+    if (!used) {
+      used = true;
+      return '';
+    }
+    return pyStr(sep);
+  };
+}
+
+/** `{% set ns.attr = value %}`. */
+function nsSet(target: unknown, attr: string, value: unknown): void {
+  if (!(target instanceof Namespace)) {
+    checkDefined(target);
+    throw new TemplateRuntimeError('cannot assign attribute on non-namespace object');
+  }
+  target.attrs[attr] = value;
+}
+
 /** Functions available to every template by name, as Jinja's default globals. */
-const GLOBALS: Readonly<Record<string, unknown>> = { range, dict };
+const GLOBALS: Readonly<Record<string, unknown>> = { range, dict, namespace, cycler, joiner };
 
 /** Names of the globals, for the lint. */
 export const GLOBAL_NAMES: ReadonlySet<string> = new Set(Object.keys(GLOBALS));
@@ -197,6 +252,16 @@ interface RuntimeFrame {
 
 function call(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
   if (fn instanceof Undefined) throw fn.error();
+  if (fn instanceof LoopContext) {
+    if (!fn.recurse) {
+      throw new TemplateRuntimeError(
+        "Tried to call non recursive loop. Maybe you forgot the 'recursive' modifier.",
+        'TypeError',
+      );
+    }
+    const [items] = bindArgs('loop', [['iterable', REQUIRED]], args);
+    return fn.recurse(iterate(items), fn.depth + 1);
+  }
   if (typeof fn !== 'function') {
     throw new TemplateRuntimeError(`'${typeName(fn)}' object is not callable (${name})`);
   }
@@ -229,23 +294,39 @@ type MacroBody = (...args: unknown[]) => unknown;
 const baseMakeMacro = njRuntime.makeMacro as (a: string[], k: string[], f: MacroBody) => MacroBody;
 
 /**
- * nunjucks' macros, refusing the calls Jinja refuses (too many positional arguments, unknown
- * keyword arguments) instead of silently dropping the extra arguments.
+ * nunjucks' macros with Jinja's argument rules: extra positional arguments go to `varargs` and
+ * unknown keyword arguments to `kwargs` when the body reads them, and are refused otherwise.
  */
-function makeMacro(argNames: string[], kwargNames: string[], body: MacroBody): MacroBody {
+function makeMacro(
+  catchAll: { varargs: boolean; kwargs: boolean },
+  argNames: string[],
+  kwargNames: string[],
+  body: MacroBody,
+): MacroBody {
   const macro = baseMakeMacro(argNames, kwargNames, body);
   const allowed = new Set([...argNames, ...kwargNames, 'caller']);
   const max = argNames.length + kwargNames.length;
   return function checkedMacro(this: unknown, ...args: unknown[]): unknown {
     const { pos, kw } = splitArgs(args);
-    if (pos.length > max) {
+    if (pos.length > max && !catchAll.varargs) {
       throw new TemplateRuntimeError(
         `macro takes not more than ${max} argument(s) (${pos.length} given)`,
+        'TypeError',
       );
     }
-    const unknown = Object.keys(kw).find((k) => !allowed.has(k));
-    if (unknown) throw new TemplateRuntimeError(`macro takes no keyword argument '${unknown}'`);
-    return macro.apply(this, args);
+    const known: Record<string, unknown> = {};
+    const extra: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(kw)) {
+      if (allowed.has(k)) known[k] = v;
+      else if (catchAll.kwargs) setItem(extra, k, v);
+      else throw new TemplateRuntimeError(`macro takes no keyword argument '${k}'`, 'TypeError');
+    }
+    const named = pos.slice(0, max);
+    const keywords = njRuntime.makeKeywordArgs as (o: object) => object;
+    return macro.apply(this, [
+      ...named,
+      keywords({ ...known, __varargs: tuple(pos.slice(max)), __kwargs: extra }),
+    ]);
   };
 }
 
@@ -265,6 +346,7 @@ export const jinjaRuntime = {
   undefLenient: () => new Undefined('inline if', false),
   getattr: pyLookup,
   slice,
+  nsSet,
   output,
   truthy,
   or: (a: unknown, b: () => unknown): unknown => (truthy(a) ? a : b()),

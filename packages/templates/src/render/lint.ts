@@ -1,16 +1,16 @@
 /**
- * The pre-render lint. Some Jinja constructs cannot be rendered identically by the nunjucks-based
- * engine (loop filters, `%` formatting, Python string methods, `namespace()`...) and some nunjucks
- * constructs are not Jinja at all (`elseif`, `===`, regex literals). Rather than render either
- * kind silently differently from Proton, the lint rejects them up front with the line and a
- * rewrite that works in both engines.
+ * The pre-render lint: finds, before rendering, the constructs Proton's Jinja2 would itself have
+ * refused (unknown tags such as `{% include %}` in a single-file bundle, `{% do %}`/`{% break %}`
+ * without their extensions, unknown filters, tests and functions) plus the few Jinja filters whose
+ * output cannot be reproduced (`random`...), each with the line and a rewrite. Everything Jinja2
+ * runs — Python methods, `%` formatting, loop filters, tuple unpacking, `namespace()` — is left to
+ * the renderer.
  */
 import type { LintIssue } from './render-error.js';
 import { FILTER_NAMES, TEST_NAMES, UNSUPPORTED_FILTERS } from './filter-registry.js';
 import { jinjaLex, parseJinja } from './jinja-parser.js';
 import { GLOBAL_NAMES } from './jinja-runtime.js';
 import type { NjNode, NjTokenizer } from './nunjucks-internals.js';
-import { STR_METHOD_REWRITES, strMethodMessage } from './rewrites.js';
 
 /** A lint finding before the file name is attached. */
 export interface LintFinding {
@@ -37,6 +37,8 @@ const ALLOWED_TAGS = new Set([
   'endraw',
   'block',
   'endblock',
+  'with',
+  'endwith',
 ]);
 
 const TAG_ADVICE: Readonly<Record<string, string>> = {
@@ -45,7 +47,6 @@ const TAG_ADVICE: Readonly<Record<string, string>> = {
   import: 'templates are single files in Proton bundles; define the macro in this file',
   from: 'templates are single files in Proton bundles; define the macro in this file',
   extends: 'templates are single files in Proton bundles; template inheritance is not available',
-  with: 'use `{% set %}` instead of `{% with %}`',
   do: 'use `{% set _ = list.append(x) %}` instead of `{% do %}`',
   break:
     'loop controls need a Jinja extension Proton did not enable; use `{% if %}` inside the loop',
@@ -57,14 +58,8 @@ const TAG_ADVICE: Readonly<Record<string, string>> = {
   trans: 'i18n tags are not available in Proton templates',
 };
 
-const LIST_OR_DICT_METHODS = new Set(['count', 'index', 'copy', 'pop']);
-
 const GLOBAL_ADVICE: Readonly<Record<string, string>> = {
-  namespace:
-    '`namespace()` is not supported; accumulate into a list with `{% set _ = items.append(x) %}` or compute the value with filters such as `| sum`, `| join`, `| selectattr`',
   lipsum: '`lipsum()` output is random; write the text in the template',
-  cycler: '`cycler()` is not supported; use `loop.cycle(a, b)` inside the loop',
-  joiner: '`joiner()` is not supported; use `{% if not loop.first %}, {% endif %}` inside the loop',
 };
 
 /** Blanks `{% raw %}` bodies (keeping newlines) so the token scan ignores literal text. */
@@ -87,34 +82,6 @@ function tokenFindings(source: string): LintFinding[] {
       out.push({ line, message: `{% ${tok.value} %} is not supported: ${advice}` });
     }
     afterBlockStart = tok.type === 'block-start';
-    if (tok.type === 'block-start' && tok.value.endsWith('+')) {
-      out.push({
-        line,
-        message:
-          'the `{%+` modifier is not supported by nunjucks; remove the `+` (it has no effect with lstrip_blocks off, as in Proton)',
-      });
-    }
-    if (tok.type === 'operator' && (tok.value === '===' || tok.value === '!==')) {
-      out.push({
-        line,
-        message: `\`${tok.value}\` is not Jinja; use \`${tok.value.slice(0, 2)}\``,
-      });
-    }
-    if (tok.type === 'regex')
-      out.push({ line, message: 'regex literals (r/.../) are nunjucks-only and not Jinja' });
-    if (tok.type === 'none' && tok.value === 'null') {
-      out.push({
-        line,
-        message:
-          '`null` is not a Jinja literal (Jinja would look up a variable named null); use `none`',
-      });
-    }
-    if (tok.type === 'symbol' && /^\d/.test(tok.value)) {
-      out.push({
-        line,
-        message: `number literal \`${tok.value}\` is not supported; write it as a plain integer or decimal`,
-      });
-    }
   }
   return out;
 }
@@ -131,31 +98,19 @@ function childNodes(node: NjNode): NjNode[] {
     else if (v && typeof v === 'object' && 'typename' in v) kids.push(v as NjNode);
   };
   for (const f of node.fields) add(node[f]);
+  // Parts the Jinja parser adds beside nunjucks' declared fields.
+  for (const extra of ['filter', 'body', 'filters']) {
+    if (!node.fields.includes(extra)) add(node[extra]);
+  }
   return kids;
 }
 
 function checkCall(node: NjNode, state: WalkState, line: number): void {
   const callee = node.name as NjNode;
-  if (callee.typename === 'LookupVal') {
-    const key = callee.val as NjNode;
-    const method = typeof key.value === 'string' ? key.value : '';
-    const target = callee.target as NjNode;
-    if (target.typename === 'Symbol' && target.value === 'loop' && method === 'changed') {
-      state.out.push({
-        line,
-        message: '`loop.changed()` is not supported; compare with `loop.previtem` instead',
-      });
-    } else if (
-      Object.prototype.hasOwnProperty.call(STR_METHOD_REWRITES, method) &&
-      !LIST_OR_DICT_METHODS.has(method)
-    ) {
-      state.out.push({ line, message: strMethodMessage(method) });
-    }
-    return;
-  }
   if (callee.typename !== 'Symbol') return;
   const name = String(callee.value);
-  if (GLOBAL_NAMES.has(name) || state.macros.has(name) || name === 'caller') return;
+  if (GLOBAL_NAMES.has(name) || state.macros.has(name) || name === 'caller' || name === 'loop')
+    return;
   const advice = GLOBAL_ADVICE[name];
   state.out.push({
     line,
@@ -176,13 +131,6 @@ const STRUCTURAL: Readonly<Record<string, string>> = {
   AsyncAll: 'async tags are nunjucks-only',
 };
 
-const LOOP_FILTER =
-  'loop filters (`{% for x in y if cond %}`) render differently in nunjucks; use `{% for x in y %}{% if cond %}…{% endif %}{% endfor %}`, or filter first with `| select(...)`/`| selectattr(...)` when loop.index must count only the kept items';
-const PERCENT_FORMAT =
-  "`'...' % values` string formatting is not supported; use `'...' | format(values)`";
-const TUPLE_SET =
-  'tuple unpacking in `{% set a, b = ... %}` is not supported; set each name separately';
-
 function filterMessage(node: NjNode): string | undefined {
   const name = String((node.name as NjNode).value);
   if (FILTER_NAMES.has(name)) return undefined;
@@ -199,20 +147,10 @@ function testMessage(node: NjNode): string | undefined {
 /** The finding for one node, if any (function calls are checked by {@link checkCall}). */
 function nodeMessage(node: NjNode): string | undefined {
   switch (node.typename) {
-    case 'For':
-      return (node.arr as NjNode).typename === 'InlineIf' ? LOOP_FILTER : undefined;
-    case 'Mod': {
-      const left = node.left as NjNode;
-      return left.typename === 'Literal' && typeof left.value === 'string'
-        ? PERCENT_FORMAT
-        : undefined;
-    }
     case 'Filter':
       return filterMessage(node);
     case 'Is':
       return testMessage(node);
-    case 'Set':
-      return (node.targets as NjNode[]).length > 1 ? TUPLE_SET : undefined;
     default: {
       const advice = STRUCTURAL[node.typename];
       return advice ? `${node.typename.toLowerCase()} is not supported: ${advice}` : undefined;
@@ -245,7 +183,10 @@ function walk(node: NjNode, state: WalkState): void {
 function collectMacros(root: NjNode, names: Set<string>): void {
   const visit = (n: NjNode): void => {
     if (n.typename === 'Macro') names.add(String((n.name as NjNode).value));
-    if (n.typename === 'Set') for (const t of n.targets as NjNode[]) names.add(String(t.value));
+    if (n.typename === 'Set') {
+      for (const t of n.targets as NjNode[])
+        if (t.typename === 'Symbol') names.add(String(t.value));
+    }
     childNodes(n).forEach(visit);
   };
   visit(root);
@@ -256,17 +197,18 @@ function parseFailure(err: unknown, lastLine: number): LintFinding {
   const raw = (e.message ?? String(err))
     .replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/, '')
     .trim();
-  let message = `syntax error: ${raw}`;
-  if (raw.includes('expected block end in set statement')) {
-    message +=
-      ' (tuple assignment `{% set a, b = 1, 2 %}` is not supported; set each name separately)';
-  }
+  const message = `syntax error: ${raw}`;
   return { line: typeof e.lineno === 'number' && e.lineno > 0 ? e.lineno : lastLine, message };
 }
 
 /** Lints normalised template source; findings are sorted by line. */
 export function lintSource(source: string): LintFinding[] {
-  const out = tokenFindings(source);
+  let out: LintFinding[];
+  try {
+    out = tokenFindings(source);
+  } catch (err) {
+    return [parseFailure(err, source.split('\n').length)];
+  }
   let root: NjNode | undefined;
   try {
     root = parseJinja(source);

@@ -18,11 +18,6 @@ export interface NjToken {
 /** The lexer's token stream. */
 export interface NjTokenizer {
   nextToken(): NjToken | null;
-  _extractRegex(re: RegExp): RegExpMatchArray | null;
-  _parseString(delimiter: string): string;
-  current(): string;
-  forward(): void;
-  isFinished(): boolean;
 }
 
 /** An AST node (fields vary by node type). */
@@ -58,6 +53,11 @@ export interface NjParser {
   parseFilterArgs(node: NjNode): NjNode[];
   parseIs(): NjNode;
   parseRaw(tagName?: string): NjNode;
+  parseStatement(): NjNode | null;
+  parseFor(): NjNode;
+  parseSet(): NjNode;
+  parseOr(): NjNode;
+  parseUntilBlocks(...names: string[]): NjNode;
   peekToken(): NjToken | null;
   nextToken(withWhitespace?: boolean): NjToken | null;
   pushToken(tok: NjToken | null): void;
@@ -96,6 +96,7 @@ export interface NjCompiler {
   _compileAggregate(node: NjNode, frame: NjFrame, start?: string, end?: string): void;
   _scopeClosers: string;
   compile(node: NjNode, frame?: NjFrame): void;
+  _compileMacro(node: NjNode, frame?: NjFrame): string;
   compileDict(node: NjNode, frame: NjFrame): void;
   compileLiteral(node: NjNode, frame?: NjFrame): void;
   compileSymbol(node: NjNode, frame: NjFrame): void;

@@ -5,8 +5,12 @@
  * `'1' == 1`, `1 + '1'`, `-7 % 3`, `4 / 2` (Python prints `2.0`) and more.
  */
 import { TemplateRuntimeError } from './render-error.js';
+import { percentFormat } from './py-format.js';
 import {
   LoopContext,
+  type LoopRecursion,
+  type LoopState,
+  setLoopEquality,
   Markup,
   PyFloat,
   PyIterable,
@@ -246,12 +250,12 @@ export function floorDiv(a: unknown, b: unknown): number | PyFloat {
   return numResult(Math.floor(x / y), f);
 }
 
-/** Python's `a % b` for numbers (sign follows the divisor). String formatting is refused. */
-export function mod(a: unknown, b: unknown): number | PyFloat {
+/** Python's `a % b`: printf-style formatting for a str, else the numeric modulo (sign follows the divisor). */
+export function mod(a: unknown, b: unknown): number | PyFloat | string {
   if (isStr(a)) {
-    throw new TemplateRuntimeError(
-      '\'%\' string formatting is not supported; use the format filter: "..." | format(...)',
-    );
+    checkDefined(b);
+    if (Array.isArray(b) && isTuple(b)) return percentFormat(strValue(a), b);
+    return percentFormat(strValue(a), [b], isDict(b) ? b : undefined);
   }
   const [x, y, f] = bothNums('%', a, b);
   zeroDivision(y, 'integer division or modulo by zero');
@@ -308,6 +312,14 @@ export function unpack(v: unknown, n: number): unknown[] {
 }
 
 /** Makes a `loop` object for iteration `i` (exported for the compiled code). */
-export function loopContext(items: readonly unknown[], i: number): LoopContext {
-  return new LoopContext(items, i);
+export function loopContext(
+  items: readonly unknown[],
+  i: number,
+  state?: LoopState,
+  recurse?: LoopRecursion,
+  depth?: number,
+): LoopContext {
+  return new LoopContext(items, i, state, recurse, depth);
 }
+
+setLoopEquality(pyEq);
