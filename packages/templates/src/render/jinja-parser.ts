@@ -37,6 +37,8 @@ const BINARY: Readonly<Record<string, ReturnType<typeof nodeClass>>> = {
 };
 const TemplateData = nodeClass('TemplateData');
 const Capture = nodeClass('Capture');
+const InlineIf = nodeClass('InlineIf');
+const IfNode = nodeClass('If');
 const ForNode = nodeClass('For');
 const SetNode = nodeClass('Set');
 const GroupNode = nodeClass('Group');
@@ -157,6 +159,20 @@ export class JinjaParser extends ParserClass {
     return node;
   }
 
+  /** Jinja's `parse_condexpr`: `a if c else b if d else e` chains to the right. */
+  override parseInlineIf(): NjNode {
+    let node = this.parseOr();
+    while (this.skipSymbol('if')) {
+      const cond = this.parseOr();
+      const inline = new InlineIf(node.lineno, node.colno);
+      inline.body = node;
+      inline.cond = cond;
+      inline.else_ = this.skipSymbol('else') ? this.parseInlineIf() : null;
+      node = inline;
+    }
+    return node;
+  }
+
   /** Jinja has no `is` level between comparisons and arithmetic; tests bind in {@link parseFilter}. */
   override parseIs(): NjNode {
     return this.parseCompare();
@@ -219,6 +235,9 @@ export class JinjaParser extends ParserClass {
     }
     const name = new SymbolNode(tok.lineno, tok.colno, tok.type === T_NONE ? 'none' : tok.value);
     const next = this.peekToken();
+    if (next?.type === T_SYMBOL && next.value === 'is') {
+      return this.fail('You cannot chain multiple tests with is', next.lineno, next.colno);
+    }
     let right: NjNode = name;
     if (next?.type === T_LPAREN) {
       right = new FunCall(tok.lineno, tok.colno, name, this.parseSignature());
@@ -318,6 +337,33 @@ export class JinjaParser extends ParserClass {
       return this.fail(`can't assign to '${tok.value}'`, tok.lineno, tok.colno);
     }
     return new SymbolNode(tok.lineno, tok.colno, tok.value);
+  }
+
+  /** Jinja's `if`/`elif`: the condition is a tuple of `or` expressions (no inline `if`). */
+  override parseIf(): NjNode {
+    const tag = this.nextToken() as NjToken;
+    const node = new IfNode(tag.lineno, tag.colno);
+    node.cond = this.parseTupleOf(() => this.parseOr(), []);
+    this.advanceAfterBlockEnd(tag.value);
+    node.body = this.parseUntilBlocks('elif', 'else', 'endif');
+    const tok = this.peekToken();
+    if (tok?.value === 'elif') {
+      node.else_ = this.parseIf();
+    } else if (tok?.value === 'else') {
+      this.advanceAfterBlockEnd();
+      node.else_ = this.parseUntilBlocks('endif');
+      this.advanceAfterBlockEnd();
+    } else if (tok?.value === 'endif') {
+      node.else_ = null;
+      this.advanceAfterBlockEnd();
+    } else {
+      this.fail(
+        "unexpected end of template, expected 'elif' or 'else' or 'endif'",
+        tok?.lineno,
+        tok?.colno,
+      );
+    }
+    return node;
   }
 
   /** Jinja's `for`: tuple targets, a tuple iterable, a loop filter (`if`), `recursive`, `else`. */

@@ -55,8 +55,10 @@ export interface NjParser {
   parseRaw(tagName?: string): NjNode;
   parseStatement(): NjNode | null;
   parseFor(): NjNode;
+  parseIf(): NjNode;
   parseSet(): NjNode;
   parseOr(): NjNode;
+  parseInlineIf(): NjNode;
   parseUntilBlocks(...names: string[]): NjNode;
   peekToken(): NjToken | null;
   nextToken(withWhitespace?: boolean): NjToken | null;

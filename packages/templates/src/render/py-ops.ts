@@ -170,7 +170,8 @@ export function contains(container: unknown, item: unknown): boolean {
 }
 
 function numResult(n: number, float: boolean): number | PyFloat {
-  return float ? pyFloat(n) : n;
+  // Python ints have no negative zero (`-3 * 0` is `0`).
+  return float ? pyFloat(n) : n === 0 ? 0 : n;
 }
 
 function binaryTypeError(op: string, a: unknown, b: unknown): TemplateRuntimeError {

@@ -90,9 +90,7 @@ function splitWhitespace(s: string, maxsplit: number, fromRight: boolean): strin
     while (i < n && isSpace(a[i] ?? '')) i++;
     if (i >= n) break;
     if (maxsplit >= 0 && out.length === maxsplit) {
-      let j = n;
-      while (j > i && isSpace(a[j - 1] ?? '')) j--;
-      out.push(a.slice(i, j).join(''));
+      out.push(a.slice(i).join(''));
       break;
     }
     const start = i;
