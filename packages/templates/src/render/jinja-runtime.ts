@@ -335,6 +335,123 @@ function handleError(e: unknown, lineno: number): LocatedFailure {
   return new LocatedFailure(e, lineno + 1);
 }
 
+/** A macro argument the caller did not pass. */
+const MISSING: unique symbol = Symbol('missing');
+
+/**
+ * A Jinja macro: binds positional and keyword arguments to `names` as Jinja2 does, collects the
+ * extra ones in `varargs`/`kwargs` when the body reads them (and refuses them otherwise), and
+ * passes a call block's `caller`.
+ */
+function macro(
+  name: string,
+  names: string[],
+  catchVarargs: boolean,
+  catchKwargs: boolean,
+  body: (...args: unknown[]) => string,
+): MacroBody {
+  return function jinjaMacro(...args: unknown[]): string {
+    const { pos, kw } = splitArgs(args);
+    const values: unknown[] = names.map((_n, i) => (i < pos.length ? pos[i] : MISSING));
+    const extra = pos.slice(names.length);
+    if (extra.length > 0 && !catchVarargs) {
+      throw new TemplateRuntimeError(
+        `macro '${name}' takes not more than ${names.length} argument(s)`,
+        'TypeError',
+      );
+    }
+    let caller: unknown = new Undefined('caller', true, 'No caller defined');
+    const extraKw: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(kw)) {
+      const idx = names.indexOf(k);
+      if (idx >= 0) {
+        if (idx < pos.length) {
+          throw new TemplateRuntimeError(
+            `macro '${name}' got multiple values for argument '${k}'`,
+            'TypeError',
+          );
+        }
+        values[idx] = v;
+      } else if (k === 'caller') {
+        caller = v;
+      } else if (catchKwargs) {
+        setItem(extraKw, k, v);
+      } else {
+        throw new TemplateRuntimeError(
+          `macro '${name}' takes no keyword argument '${k}'`,
+          'TypeError',
+        );
+      }
+    }
+    return body(...values, tuple(extra), extraKw, caller);
+  };
+}
+
+function compareAny(a: unknown, op: string, b: unknown): boolean {
+  if (op === 'in') return contains(b, a);
+  if (op === 'notin') return !contains(b, a);
+  return compareOp(a, op, b);
+}
+
+function compareChain(values: Array<() => unknown>, ops: string[]): boolean {
+  let left = values[0]?.();
+  for (let k = 0; k < ops.length; k++) {
+    const right = values[k + 1]?.();
+    if (!compareAny(left, ops[k] ?? '==', right)) return false;
+    left = right;
+  }
+  return true;
+}
+
+/** The runtime the compiled templates of our own compiler call (`rt.*`). */
+export const rt = {
+  name: (context: RenderContext, name: string): unknown => context.lookupName(name),
+  setVar: (context: RenderContext, name: string, value: unknown): void =>
+    context.setVariable(name, value),
+  located: (e: unknown, line: number): LocatedFailure =>
+    e instanceof LocatedFailure ? e : new LocatedFailure(e, line),
+  kw: (obj: Record<string, unknown>): Record<string, unknown> => {
+    Object.defineProperty(obj, '__keywords', { value: true, enumerable: true });
+    return obj;
+  },
+  MISSING,
+  missingParam: (name: string) =>
+    new Undefined(name, true, `parameter '${name}' was not provided`),
+  macro,
+  compare: compareAny,
+  compareChain,
+  undefLenient: () => new Undefined('inline if', false),
+  getattr: pyLookup,
+  slice,
+  nsSet,
+  output,
+  truthy,
+  or: (a: unknown, b: () => unknown): unknown => (truthy(a) ? a : b()),
+  and: (a: unknown, b: () => unknown): unknown => (truthy(a) ? b() : a),
+  test: runTest,
+  filter: getFilter,
+  add,
+  sub,
+  mul,
+  div,
+  floorDiv,
+  mod,
+  pow,
+  neg,
+  pos,
+  concat,
+  dict: buildDict,
+  tuple: (items: unknown[]) => tuple(items),
+  float: (n: number) => new PyFloat(n),
+  iterate,
+  unpack,
+  loop: step,
+  call,
+};
+
+/** The type of {@link rt}. */
+export type Rt = typeof rt;
+
 /** The object bound to `runtime` in compiled templates. */
 export const jinjaRuntime = {
   ...njRuntime,

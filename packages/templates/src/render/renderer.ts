@@ -6,7 +6,9 @@
  */
 import { RenderError, TemplateRuntimeError, type LintIssue } from './render-error.js';
 import {
+  compileOwn,
   compileTemplate,
+  executeOwn,
   executeTemplate,
   normalizeSource,
   type CompiledTemplate,
@@ -39,9 +41,22 @@ export interface Renderer {
   lint(source: string, fileName: string): LintIssue[];
 }
 
+type Run = (data: Record<string, unknown>) => string;
+
+const OWN = process.env.NUCLEON_JINJA_COMPILER !== 'nunjucks';
+
+function compileRun(source: string): Run {
+  if (OWN) {
+    const t = compileOwn(source);
+    return (data) => executeOwn(t, data);
+  }
+  const t: CompiledTemplate = compileTemplate(source, 'template');
+  return (data) => executeTemplate(t, data);
+}
+
 interface CacheEntry {
   findings: LintFinding[];
-  compiled: CompiledTemplate | undefined;
+  compiled: Run | undefined;
   compileError: LintFinding | undefined;
 }
 
@@ -54,7 +69,7 @@ function buildEntry(source: string): CacheEntry {
   const findings = lintSource(source);
   if (findings.length > 0) return { findings, compiled: undefined, compileError: undefined };
   try {
-    return { findings, compiled: compileTemplate(source, 'template'), compileError: undefined };
+    return { findings, compiled: compileRun(source), compileError: undefined };
   } catch (err) {
     const message =
       err instanceof Error
@@ -101,7 +116,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
     return entry;
   }
 
-  function compiled(source: string, file: string): CompiledTemplate {
+  function compiled(source: string, file: string): Run {
     const entry = entryFor(source);
     const [first, ...rest] = entry.findings;
     if (first) {
@@ -122,7 +137,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
       }
       const data = toTemplateData(context, fileName);
       try {
-        return withRenderBudget(options.budget, () => executeTemplate(template, data));
+        return withRenderBudget(options.budget, () => template(data));
       } catch (err) {
         throw toRenderError(err, fileName);
       }
