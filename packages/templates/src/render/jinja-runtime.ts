@@ -1,13 +1,11 @@
 /**
- * The runtime a compiled template calls into (`runtime.*` in the generated code), and the
- * per-render context object. It is passed to each compiled template explicitly instead of
- * patching nunjucks' shared runtime module, so nothing else in the process sees Python rules.
+ * The runtime a compiled template calls into (`rt.*` in the generated code), and the per-render
+ * context object. It is passed to each compiled template explicitly.
  * @internal
  */
 import { TemplateRuntimeError } from './render-error.js';
 import { getFilter, runTest } from './filter-registry.js';
 import type { FilterHost } from './jinja-filters.js';
-import { njRuntime } from './nunjucks-internals.js';
 import {
   add,
   compareOp,
@@ -202,10 +200,7 @@ export const GLOBAL_NAMES: ReadonlySet<string> = new Set(Object.keys(GLOBALS));
 export class RenderContext implements FilterHost {
   readonly yamlBlocks: string[] = [];
 
-  constructor(
-    readonly ctx: Record<string, unknown>,
-    private readonly templateBlocks: Record<string, unknown>,
-  ) {}
+  constructor(readonly ctx: Record<string, unknown>) {}
 
   /** A top-level name: render data first, then globals, else Undefined. */
   lookupName(name: string): unknown {
@@ -217,24 +212,9 @@ export class RenderContext implements FilterHost {
     return new Undefined(name);
   }
 
-  lookup(name: string): unknown {
-    return this.lookupName(name);
-  }
-
+  /** A top-level `set`: the name lives in the render's data from then on. */
   setVariable(name: string, value: unknown): void {
-    this.ctx[name] = value;
-  }
-
-  addExport(): void {}
-
-  getVariables(): Record<string, unknown> {
-    return this.ctx;
-  }
-
-  getBlock(name: string): unknown {
-    const block = this.templateBlocks[`b_${name}`];
-    if (typeof block !== 'function') throw new TemplateRuntimeError(`unknown block ${name}`);
-    return block;
+    setItem(this.ctx, name, value);
   }
 
   callFilter(name: string, value: unknown, args: unknown[]): unknown {
@@ -244,10 +224,6 @@ export class RenderContext implements FilterHost {
   callTest(name: string, value: unknown, args: unknown[]): boolean {
     return runTest(name, value, args);
   }
-}
-
-interface RuntimeFrame {
-  lookup(name: string): unknown;
 }
 
 function call(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
@@ -266,10 +242,6 @@ function call(fn: unknown, name: string, context: unknown, args: unknown[]): unk
     throw new TemplateRuntimeError(`'${typeName(fn)}' object is not callable (${name})`);
   }
   return (fn as (...a: unknown[]) => unknown).apply(context, args);
-}
-
-function cmpChain(values: unknown[], ops: string[]): boolean {
-  return ops.every((op, k) => compareOp(values[k], op, values[k + 1]));
 }
 
 function concat(a: unknown, b: unknown): string {
@@ -291,49 +263,6 @@ function buildDict(pairs: Array<[unknown, unknown]>): Record<string, unknown> {
 }
 
 type MacroBody = (...args: unknown[]) => unknown;
-const baseMakeMacro = njRuntime.makeMacro as (a: string[], k: string[], f: MacroBody) => MacroBody;
-
-/**
- * nunjucks' macros with Jinja's argument rules: extra positional arguments go to `varargs` and
- * unknown keyword arguments to `kwargs` when the body reads them, and are refused otherwise.
- */
-function makeMacro(
-  catchAll: { varargs: boolean; kwargs: boolean },
-  argNames: string[],
-  kwargNames: string[],
-  body: MacroBody,
-): MacroBody {
-  const macro = baseMakeMacro(argNames, kwargNames, body);
-  const allowed = new Set([...argNames, ...kwargNames, 'caller']);
-  const max = argNames.length + kwargNames.length;
-  return function checkedMacro(this: unknown, ...args: unknown[]): unknown {
-    const { pos, kw } = splitArgs(args);
-    if (pos.length > max && !catchAll.varargs) {
-      throw new TemplateRuntimeError(
-        `macro takes not more than ${max} argument(s) (${pos.length} given)`,
-        'TypeError',
-      );
-    }
-    const known: Record<string, unknown> = {};
-    const extra: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(kw)) {
-      if (allowed.has(k)) known[k] = v;
-      else if (catchAll.kwargs) setItem(extra, k, v);
-      else throw new TemplateRuntimeError(`macro takes no keyword argument '${k}'`, 'TypeError');
-    }
-    const named = pos.slice(0, max);
-    const keywords = njRuntime.makeKeywordArgs as (o: object) => object;
-    return macro.apply(this, [
-      ...named,
-      keywords({ ...known, __varargs: tuple(pos.slice(max)), __kwargs: extra }),
-    ]);
-  };
-}
-
-function handleError(e: unknown, lineno: number): LocatedFailure {
-  if (e instanceof LocatedFailure) return e;
-  return new LocatedFailure(e, lineno + 1);
-}
 
 /** A macro argument the caller did not pass. */
 const MISSING: unique symbol = Symbol('missing');
@@ -415,8 +344,7 @@ export const rt = {
     return obj;
   },
   MISSING,
-  missingParam: (name: string) =>
-    new Undefined(name, true, `parameter '${name}' was not provided`),
+  missingParam: (name: string) => new Undefined(name, true, `parameter '${name}' was not provided`),
   macro,
   compare: compareAny,
   compareChain,
@@ -451,49 +379,3 @@ export const rt = {
 
 /** The type of {@link rt}. */
 export type Rt = typeof rt;
-
-/** The object bound to `runtime` in compiled templates. */
-export const jinjaRuntime = {
-  ...njRuntime,
-  lookup: (context: RenderContext, frame: RuntimeFrame, name: string): unknown => {
-    const v = frame.lookup(name);
-    return v !== undefined ? v : context.lookupName(name);
-  },
-  undef: (name: string) => new Undefined(name),
-  undefLenient: () => new Undefined('inline if', false),
-  getattr: pyLookup,
-  slice,
-  nsSet,
-  output,
-  truthy,
-  or: (a: unknown, b: () => unknown): unknown => (truthy(a) ? a : b()),
-  and: (a: unknown, b: () => unknown): unknown => (truthy(a) ? b() : a),
-  cmp: compareOp,
-  cmpChain,
-  inOp: (item: unknown, container: unknown): boolean => contains(container, item),
-  test: runTest,
-  filter: getFilter,
-  add,
-  sub,
-  mul,
-  div,
-  floorDiv,
-  mod,
-  pow,
-  neg,
-  pos,
-  concat,
-  dict: buildDict,
-  tuple: (items: unknown[]) => tuple(items),
-  float: (n: number) => new PyFloat(n),
-  iterate,
-  unpack,
-  loop: step,
-  call,
-  macroResult: (s: string) => s,
-  makeMacro,
-  handleError,
-};
-
-/** The runtime's type, for the compiled-template factory. */
-export type JinjaRuntime = typeof jinjaRuntime;

@@ -1,7 +1,7 @@
 /**
  * Jinja's attribute and item lookup (`a.b`, `a['b']`, `a[0]`, `a[1:3]`) over template data.
- * nunjucks reads any JavaScript property, so `'abc'.length`, `list.length` or `x.constructor`
- * would resolve; Jinja sees only dict keys, list indexes and Python methods. This module exposes
+ * A JavaScript property read would resolve `'abc'.length`, `list.length` or `x.constructor`;
+ * Jinja sees only dict keys, list indexes and Python methods. This module exposes
  * exactly what Python would, and yields {@link Undefined} (with the dotted name of what is
  * missing) for everything else.
  */

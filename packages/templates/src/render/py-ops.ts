@@ -1,7 +1,7 @@
 /**
  * Python semantics for the operators a template can use: truthiness, iteration, `len()`,
- * comparison, `in`, and arithmetic with Python's int/float rules. nunjucks compiles these to
- * plain JavaScript operators, which disagree with Python on empty lists (`[]` is falsy in Python),
+ * comparison, `in`, and arithmetic with Python's int/float rules. JavaScript's operators of the
+ * same spelling disagree with Python on empty lists (`[]` is falsy in Python),
  * `'1' == 1`, `1 + '1'`, `-7 % 3`, `4 / 2` (Python prints `2.0`) and more.
  */
 import { TemplateRuntimeError } from './render-error.js';

@@ -1,18 +1,11 @@
 /**
- * The template renderer: Jinja2 semantics (as AWS Proton rendered CloudFormation templates) on top
- * of nunjucks. Each template is linted, then compiled once per distinct source and cached, then
+ * The template renderer: Jinja2 semantics (as AWS Proton rendered CloudFormation templates), with
+ * our own Jinja lexer, parser and compiler over a Python-semantics runtime. Each template is linted, then compiled once per distinct source and cached, then
  * run against a copy of the render context. Every failure surfaces as a {@link RenderError}
  * carrying the file and line.
  */
 import { RenderError, TemplateRuntimeError, type LintIssue } from './render-error.js';
-import {
-  compileOwn,
-  compileTemplate,
-  executeOwn,
-  executeTemplate,
-  normalizeSource,
-  type CompiledTemplate,
-} from './compile-template.js';
+import { compileTemplate, executeTemplate, normalizeSource } from './compile-template.js';
 import { LocatedFailure, withRenderBudget, type RenderBudget } from './jinja-runtime.js';
 import { lintSource, toIssues, type LintFinding } from './lint.js';
 import { isDict } from './py-values.js';
@@ -43,14 +36,8 @@ export interface Renderer {
 
 type Run = (data: Record<string, unknown>) => string;
 
-const OWN = process.env.NUCLEON_JINJA_COMPILER !== 'nunjucks';
-
 function compileRun(source: string): Run {
-  if (OWN) {
-    const t = compileOwn(source);
-    return (data) => executeOwn(t, data);
-  }
-  const t: CompiledTemplate = compileTemplate(source, 'template');
+  const t = compileTemplate(source);
   return (data) => executeTemplate(t, data);
 }
 
@@ -71,10 +58,7 @@ function buildEntry(source: string): CacheEntry {
   try {
     return { findings, compiled: compileRun(source), compileError: undefined };
   } catch (err) {
-    const message =
-      err instanceof Error
-        ? err.message.replace(/^\(template\)\s*(\[Line \d+, Column \d+\])?\s*/, '')
-        : String(err);
+    const message = err instanceof Error ? `syntax error: ${err.message}` : String(err);
     return { findings, compiled: undefined, compileError: { line: errorLine(err) ?? 1, message } };
   }
 }

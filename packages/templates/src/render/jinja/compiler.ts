@@ -31,7 +31,9 @@ function describe(e: Expr): string {
     case 'getattr':
       return memberName(describe(e.obj), e.attr);
     case 'getitem':
-      return e.key.k === 'const' ? memberName(describe(e.obj), e.key.value) : `${describe(e.obj)}[...]`;
+      return e.key.k === 'const'
+        ? memberName(describe(e.obj), e.key.value)
+        : `${describe(e.obj)}[...]`;
     case 'call':
       return `${describe(e.fn)}()`;
     default:
@@ -44,11 +46,9 @@ class Scope {
   constructor(readonly parent: Scope | null) {}
 
   lookup(name: string): string | undefined {
-    for (let s: Scope | null = this; s; s = s.parent) {
-      const v = s.vars.get(name);
-      if (v) return v;
-    }
-    return undefined;
+    const v = this.vars.get(name);
+    if (v) return v;
+    return this.parent?.lookup(name);
   }
 }
 
@@ -200,13 +200,19 @@ class Compiler {
       case 'setblock': {
         this.emit(`lineno = ${s.line};`);
         const text = this.capture(s.body, scope);
-        this.assignValue(s.target, s.filter ? this.applyFilters(s.filter, text, scope) : text, scope);
+        this.assignValue(
+          s.target,
+          s.filter ? this.applyFilters(s.filter, text, scope) : text,
+          scope,
+        );
         return;
       }
       case 'filterblock': {
         this.emit(`lineno = ${s.line};`);
         const text = this.capture(s.body, scope);
-        this.emit(`lineno = ${s.line}; ${this.buf} += rt.output(${this.applyFilters(s.filter, text, scope)});`);
+        this.emit(
+          `lineno = ${s.line}; ${this.buf} += rt.output(${this.applyFilters(s.filter, text, scope)});`,
+        );
         return;
       }
       case 'macro': {
@@ -324,7 +330,9 @@ class Compiler {
       this.emit(`for (const ${x} of ${src}) {`);
       const fscope = new Scope(scope);
       this.bind(s.target, x, fscope);
-      this.emit(`lineno = ${s.line}; if (rt.truthy(${this.expr(s.filter, fscope)})) ${items}.push(${x});`);
+      this.emit(
+        `lineno = ${s.line}; if (rt.truthy(${this.expr(s.filter, fscope)})) ${items}.push(${x});`,
+      );
       this.emit('}');
     }
     const [n, i, st] = [this.id(), this.id(), this.id()];
@@ -351,7 +359,12 @@ class Compiler {
 
   // ---------------------------------------------------------------- expressions
 
-  private args(args: readonly Expr[], kwargs: ReadonlyArray<[string, Expr]>, scope: Scope | null, extraKw?: string): string[] {
+  private args(
+    args: readonly Expr[],
+    kwargs: ReadonlyArray<[string, Expr]>,
+    scope: Scope | null,
+    extraKw?: string,
+  ): string[] {
     const out = args.map((a) => this.expr(a, scope));
     const kw = kwargs.map(([k, v]) => `[${q(k)}]: ${this.expr(v, scope)}`);
     if (extraKw) kw.push(extraKw);
@@ -364,7 +377,11 @@ class Compiler {
     return `(lineno = ${e.line}, rt.call(${this.expr(e.fn, scope)}, ${q(describe(e.fn))}, ctx, [${args.join(', ')}]))`;
   }
 
-  private filterCall(e: Extract<Expr, { k: 'filter' }>, input: string, scope: Scope | null): string {
+  private filterCall(
+    e: Extract<Expr, { k: 'filter' }>,
+    input: string,
+    scope: Scope | null,
+  ): string {
     const args = [input, ...this.args(e.args, e.kwargs, scope)];
     return `(lineno = ${e.line}, rt.filter(${q(e.name)}).call(ctx, ${args.join(', ')}))`;
   }
@@ -378,7 +395,8 @@ class Compiler {
           const text = Number.isFinite(v) ? String(v) : 'Infinity';
           return e.float && Number.isInteger(v) ? `rt.float(${text})` : text;
         }
-        return v === null ? 'null' : String(v);
+        if (typeof v === 'boolean') return v ? 'true' : 'false';
+        return 'null';
       }
       case 'name':
         return this.read(e.name, scope);
@@ -414,7 +432,9 @@ class Compiler {
         if (e.ops.length === 1) {
           return `rt.compare(${this.expr(e.first, scope)}, ${q(op)}, ${this.expr(right, scope)})`;
         }
-        const vals = [e.first, ...e.ops.map(([, v]) => v)].map((v) => `() => ${this.expr(v, scope)}`);
+        const vals = [e.first, ...e.ops.map(([, v]) => v)].map(
+          (v) => `() => ${this.expr(v, scope)}`,
+        );
         return `rt.compareChain([${vals.join(', ')}], ${JSON.stringify(e.ops.map(([o]) => o))})`;
       }
       case 'cond':

@@ -217,7 +217,8 @@ class Parser {
     this.blockEnd();
     const body = this.subparse(['elif', 'else', 'endif']);
     const tag = this.next();
-    if (tag.value === 'elif') return { k: 'if', line, test, body, else_: [this.parseIf(tag.lineno + 1)] };
+    if (tag.value === 'elif')
+      return { k: 'if', line, test, body, else_: [this.parseIf(tag.lineno + 1)] };
     if (tag.value === 'else') {
       this.blockEnd();
       const else_ = this.subparse(['endif']);
@@ -335,7 +336,12 @@ class Parser {
   private parseAssignTarget(withNamespace: boolean, endNames: string[] = []): Target {
     const t = this.cur;
     const line = this.line();
-    if (withNamespace && this.isNameTok(t) && this.peek()?.value === '.' && this.peek()?.type === 'operator') {
+    if (
+      withNamespace &&
+      this.isNameTok(t) &&
+      this.peek()?.value === '.' &&
+      this.peek()?.type === 'operator'
+    ) {
       this.i += 2;
       const attr = this.expectName();
       return { k: 'nsref', line, name: t?.value ?? '', attr: attr.value };
@@ -412,13 +418,15 @@ class Parser {
 
   private parseOr(): Expr {
     let node = this.parseAnd();
-    while (this.skipName('or')) node = { k: 'bin', line: node.line, op: 'or', left: node, right: this.parseAnd() };
+    while (this.skipName('or'))
+      node = { k: 'bin', line: node.line, op: 'or', left: node, right: this.parseAnd() };
     return node;
   }
 
   private parseAnd(): Expr {
     let node = this.parseNot();
-    while (this.skipName('and')) node = { k: 'bin', line: node.line, op: 'and', left: node, right: this.parseNot() };
+    while (this.skipName('and'))
+      node = { k: 'bin', line: node.line, op: 'and', left: node, right: this.parseNot() };
     return node;
   }
 
@@ -556,7 +564,12 @@ class Parser {
           node = { k: 'getattr', line, obj: node, attr: attr.value };
         } else if (attr?.type === 'int') {
           this.i++;
-          node = { k: 'getitem', line, obj: node, key: { k: 'const', line, value: Number(attr.value) } };
+          node = {
+            k: 'getitem',
+            line,
+            obj: node,
+            key: { k: 'const', line, value: Number(attr.value) },
+          };
         } else {
           this.fail(`expected name or number`);
         }
@@ -590,7 +603,15 @@ class Parser {
       parts[0] = { k: 'tuple', line, items };
     }
     this.expect('right-bracket', ']');
-    if (slice) return { k: 'slice', line, obj, start: parts[0] ?? null, stop: parts[1] ?? null, step: parts[2] ?? null };
+    if (slice)
+      return {
+        k: 'slice',
+        line,
+        obj,
+        start: parts[0] ?? null,
+        stop: parts[1] ?? null,
+        step: parts[2] ?? null,
+      };
     return { k: 'getitem', line, obj, key: parts[0] as Expr };
   }
 
