@@ -177,6 +177,7 @@ function numResult(n: number, float: boolean): number | PyFloat {
 function binaryTypeError(op: string, a: unknown, b: unknown): TemplateRuntimeError {
   return new TemplateRuntimeError(
     `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`,
+    'TypeError',
   );
 }
 
@@ -199,8 +200,11 @@ export function add(a: unknown, b: unknown): unknown {
     const joined: unknown[] = [...(a as unknown[]), ...(b as unknown[])];
     return isTuple(a) ? tuple(joined) : joined;
   }
-  throw typeof a === 'string' || typeof b === 'string'
-    ? new TemplateRuntimeError(`can only concatenate str (not "${typeName(b)}") to str; use ~`)
+  throw isStr(a)
+    ? new TemplateRuntimeError(
+        `can only concatenate str (not "${typeName(b)}") to str; use ~`,
+        'TypeError',
+      )
     : binaryTypeError('+', a, b);
 }
 

@@ -39,7 +39,7 @@ function optStr(v: unknown, what: string): string | null {
   defined(v);
   if (v === null) return null;
   if (isStr(v)) return strValue(v);
-  throw typeError(`${what} must be str or None, not ${typeName(v)}`);
+  throw typeError(`${what ? `${what} ` : ''}must be str or None, not ${typeName(v)}`);
 }
 
 function needInt(v: unknown): number {
@@ -102,7 +102,7 @@ function splitWhitespace(s: string, maxsplit: number, fromRight: boolean): strin
 }
 
 function split(s: string, sepArg: unknown, maxArg: unknown, fromRight: boolean): string[] {
-  const sep = optStr(sepArg, 'sep');
+  const sep = optStr(sepArg, '');
   const maxsplit = needInt(maxArg);
   if (sep === null) return splitWhitespace(s, maxsplit, fromRight);
   if (sep === '') throw valueError('empty separator');
