@@ -52,6 +52,10 @@ export function randomContext(rng: Rng): Record<string, unknown> {
     ),
     flag: rng.chance(0.5),
     rows: Array.from({ length: rng.int(0, 3) }, () => ({ name: word(), n: rng.int(0, 5) })),
+    tree: Array.from({ length: rng.int(0, 3) }, () => ({
+      name: word(),
+      kids: Array.from({ length: rng.int(0, 2) }, () => ({ name: word(), kids: [] })),
+    })),
   };
 }
 
@@ -230,7 +234,7 @@ export class TemplateGen {
     const count = r.int(1, depth === 0 ? 3 : 2);
     for (let i = 0; i < count; i++) {
       parts.push(r.pick(TEXT));
-      const choice = depth >= 2 ? r.int(0, 1) : r.int(0, 10);
+      const choice = depth >= 2 ? r.int(0, 1) : r.int(0, 13);
       const e = new ExprGen(r, locals);
       switch (choice) {
         case 0:
@@ -300,6 +304,23 @@ export class TemplateGen {
         case 9:
           parts.push(
             `${this.tag('set nsp = namespace(c=0)')}${this.tag(`for z in ${e.expr('list')}`)}${this.tag('set nsp.c = nsp.c + 1')}${this.tag('endfor')}{{ nsp.c }}`,
+          );
+          break;
+        case 11: {
+          const m = `wrap${this.macroCount++}`;
+          parts.push(
+            `${this.tag(`macro ${m}(t)`)}<{{ t }}>{{ caller(${e.expr('str')}) }}</{{ t }}>${this.tag('endmacro')}${this.tag(`call(x='d') ${m}(${e.expr('str')})`)}[{{ x }}]${this.block(depth + 1, [...locals, 'x'])}${this.tag('endcall')}`,
+          );
+          break;
+        }
+        case 12:
+          parts.push(
+            `${this.tag('for row in tree recursive')}({{ row.name }}@{{ loop.depth }}{% if row.kids %}{{ loop(row.kids) }}{% endif %}){% if not loop.last %}{{ loop.nextitem.name }}{% endif %}${this.tag('endfor')}`,
+          );
+          break;
+        case 13:
+          parts.push(
+            `${this.tag(`set cy = cycler(${e.expr('str')}, 'b')`)}${this.tag("set jo = joiner('/')")}${this.tag(`for z in ${e.expr('list')}`)}{{ jo() }}{{ cy.next() }}{% if not loop.first %}{{ loop.previtem }}{% endif %}${this.tag('endfor')}{{ cy.current }}`,
           );
           break;
         default:
