@@ -152,6 +152,13 @@ export function compareOp(a: unknown, op: string, b: unknown): boolean {
 /** Python's `item in container`. */
 export function contains(container: unknown, item: unknown): boolean {
   checkDefined(container);
+  // A list compares the item with each element, so an undefined item fails only when there is
+  // an element to compare it with (`missing in []` is False in Jinja2 too).
+  if (Array.isArray(container) || container instanceof PyIterable) {
+    const items = Array.isArray(container) ? container : container.take();
+    if (items.length > 0) checkDefined(item);
+    return items.some((x) => pyEq(x, item));
+  }
   checkDefined(item);
   if (isStr(container)) {
     if (!isStr(item)) {
@@ -164,8 +171,6 @@ export function contains(container: unknown, item: unknown): boolean {
   if (isDict(container)) {
     return isStr(item) && Object.prototype.hasOwnProperty.call(container, strValue(item));
   }
-  if (Array.isArray(container)) return container.some((x) => pyEq(x, item));
-  if (container instanceof PyIterable) return container.take().some((x) => pyEq(x, item));
   throw new TemplateRuntimeError(`argument of type '${typeName(container)}' is not iterable`);
 }
 
