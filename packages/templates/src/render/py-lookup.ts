@@ -229,6 +229,19 @@ function strLookup(s: string, key: unknown, base: string): unknown {
  * subscripts prefer items, as Jinja's `getattr`/`getitem` do.
  */
 export function lookup(obj: unknown, key: unknown, base: string, isDot: boolean): unknown {
+  const found = lookupValue(obj, key, base, isDot);
+  if (found instanceof Undefined && isStr(key) && /^__\w+__$/.test(strValue(key))) {
+    const name = memberName(base, strValue(key));
+    return new Undefined(
+      name,
+      true,
+      `${name} reaches Python internals, which Nucleon does not expose; read the data's own keys instead`,
+    );
+  }
+  return found;
+}
+
+function lookupValue(obj: unknown, key: unknown, base: string, isDot: boolean): unknown {
   if (obj instanceof Undefined) throw obj.error();
   checkDefined(key);
   if (isDict(obj)) return dictLookup(obj, key, base, isDot);

@@ -243,6 +243,12 @@ describe('renderer', () => {
 });
 
 describe('hostile data', () => {
+  it('refuses to reach Python internals through dunder attributes, naming the line', () => {
+    const err = failure('x\n{{ s.__class__ }}', { s: 'a' });
+    expect(err.line).toBe(2);
+    expect(err.message).toContain('s.__class__ reaches Python internals');
+  });
+
   it('keeps a __proto__ key as data and never exposes JavaScript internals', () => {
     const context = JSON.parse('{"d": {"__proto__": {"polluted": 1}, "a": 1}}') as object;
     expect(render("{{ d['__proto__'] }} {{ d | length }}", context)).toBe("{'polluted': 1} 2");
