@@ -7,6 +7,7 @@ import { TemplateRuntimeError } from './render-error.js';
 import { getFilter, runTest } from './filter-registry.js';
 import type { FilterHost } from './jinja-filters.js';
 import {
+  escapeHtml,
   add,
   compareOp,
   contains,
@@ -26,6 +27,7 @@ import {
 import { lookup as pyLookup, slice } from './py-lookup.js';
 import { pyStr } from './py-repr.js';
 import {
+  Markup,
   Cycler,
   LoopContext,
   type LoopRecursion,
@@ -353,6 +355,8 @@ export const rt = {
   slice,
   nsSet,
   output,
+  outputEscaped: (value: unknown): string =>
+    value instanceof Markup ? output(value) : output(escapeHtml(pyStr(value))),
   truthy,
   or: (a: unknown, b: () => unknown): unknown => (truthy(a) ? a : b()),
   and: (a: unknown, b: () => unknown): unknown => (truthy(a) ? b() : a),

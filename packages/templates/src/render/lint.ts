@@ -40,6 +40,8 @@ const ALLOWED_TAGS = new Set([
   'endblock',
   'with',
   'endwith',
+  'autoescape',
+  'endautoescape',
 ]);
 
 const TAG_ADVICE: Readonly<Record<string, string>> = {
@@ -55,7 +57,6 @@ const TAG_ADVICE: Readonly<Record<string, string>> = {
     'loop controls need a Jinja extension Proton did not enable; use `{% if %}` inside the loop',
   verbatim: '`verbatim` is not Jinja; use `{% raw %}`',
   switch: '`switch` is not Jinja; use `{% if %}/{% elif %}`',
-  autoescape: 'autoescaping is off in Proton templates; remove the tag',
   trans: 'i18n tags are not available in Proton templates',
 };
 

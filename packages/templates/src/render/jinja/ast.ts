@@ -75,4 +75,5 @@ export type Stmt =
   | { k: 'callblock'; line: number; call: Expr; params: Params; body: Stmt[] }
   | { k: 'filterblock'; line: number; filter: Expr; body: Stmt[] }
   | { k: 'with'; line: number; targets: Target[]; values: Expr[]; body: Stmt[] }
-  | { k: 'block'; line: number; name: string; body: Stmt[] };
+  | { k: 'block'; line: number; name: string; body: Stmt[] }
+  | { k: 'autoescape'; line: number; enabled: Expr; body: Stmt[] };

@@ -81,6 +81,8 @@ class Compiler {
   private code: string[] = [];
   private ids = 0;
   private buf = 'o0';
+  /** The JS boolean that says whether output is HTML-escaped here (`{% autoescape %}`). */
+  private escape: string | undefined;
 
   private id(prefix = 't'): string {
     return `${prefix}${++this.ids}`;
@@ -178,9 +180,26 @@ class Compiler {
       case 'data':
         this.emit(`${this.buf} += ${q(s.text)};`);
         return;
-      case 'output':
-        this.emit(`lineno = ${s.line}; ${this.buf} += rt.output(${this.expr(s.expr, scope)});`);
+      case 'output': {
+        const value = this.expr(s.expr, scope);
+        const out = this.escape
+          ? `(${this.escape} ? rt.outputEscaped(${value}) : rt.output(${value}))`
+          : `rt.output(${value})`;
+        this.emit(`lineno = ${s.line}; ${this.buf} += ${out};`);
         return;
+      }
+      case 'autoescape': {
+        const saved = this.escape;
+        this.escape = this.id('e');
+        this.emit(
+          `lineno = ${s.line}; const ${this.escape} = rt.truthy(${this.expr(s.enabled, scope)});`,
+        );
+        this.emit('{');
+        this.stmts(s.body, this.openScope(scope, s.body));
+        this.emit('}');
+        this.escape = saved;
+        return;
+      }
       case 'if':
         this.emit(`lineno = ${s.line}; if (rt.truthy(${this.expr(s.test, scope)})) {`);
         this.stmts(s.body, scope);

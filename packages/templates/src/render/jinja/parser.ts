@@ -194,6 +194,14 @@ class Parser {
       case 'block':
         this.i++;
         return [this.parseBlock(line)];
+      case 'autoescape': {
+        this.i++;
+        const enabled = this.parseExpression();
+        this.blockEnd();
+        const body = this.subparse(['endautoescape']);
+        this.endTag('endautoescape');
+        return [{ k: 'autoescape', line, enabled, body }];
+      }
       case 'raw': {
         this.i++;
         this.blockEnd();
