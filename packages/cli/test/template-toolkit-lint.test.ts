@@ -46,7 +46,7 @@ describe('nucleon template lint, run as a user runs it', () => {
       const result = await runCli(['template', 'lint', bundle('broken-lint')]);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(
-        /^infrastructure\/cloudformation\.yaml:3: loop filters \(`\{% for x in y if cond %\}`\)/m,
+        /^infrastructure\/cloudformation\.yaml:3: filter `random` is not supported/m,
       );
       expect(result.stderr).toContain('1 problem in environment template bundle');
     });

@@ -1,5 +1,5 @@
 /**
- * Python-style argument binding for filters, tests and methods. nunjucks passes keyword
+ * Python-style argument binding for filters, tests and methods. Compiled templates pass keyword
  * arguments (`truncate(29, killwords=true)`) as a trailing object flagged `__keywords`; Jinja
  * binds them by parameter name and rejects unknown ones. This module does the same so a filter
  * call that Jinja would refuse is refused here too, instead of silently ignoring an argument.
@@ -25,7 +25,7 @@ function isKeywordArgs(v: unknown): v is Record<string, unknown> {
   );
 }
 
-/** Separates nunjucks' trailing keyword-argument object from the positional arguments. */
+/** Separates the trailing keyword-argument object from the positional arguments. */
 export function splitArgs(args: readonly unknown[]): SplitArgs {
   const last = args[args.length - 1];
   if (!isKeywordArgs(last)) return { pos: [...args], kw: {} };

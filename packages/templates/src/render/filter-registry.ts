@@ -7,6 +7,7 @@ import { TemplateRuntimeError } from './render-error.js';
 import { bindArgs, rejectUndefined } from './filter-args.js';
 import { STRING_FILTERS, type FilterHost, type FilterImpl } from './jinja-filters.js';
 import { SEQUENCE_FILTERS } from './jinja-filters-seq.js';
+import { MORE_FILTERS } from './jinja-filters-more.js';
 import { UNDEFINED_SAFE_TESTS, jinjaTests, unknownTest, type TestImpl } from './jinja-tests.js';
 import { PROTON_FILTERS } from './proton-filters.js';
 import { truthy } from './py-ops.js';
@@ -15,13 +16,8 @@ import { Undefined } from './py-values.js';
 /** Filters Jinja has that Nucleon refuses, with the reason shown by the lint. */
 export const UNSUPPORTED_FILTERS: Readonly<Record<string, string>> = {
   random: 'its output is random, so it cannot render identically; pick the value in an input',
-  pprint: "its layout is Python's pprint; use `| tojson`",
   urlize: 'it produces HTML links; not useful in infrastructure templates',
   wordwrap: "Python's textwrap rules are not reproduced; wrap the text in the input",
-  filesizeformat: 'not reproduced; format the number in the input',
-  xmlattr: 'it produces HTML attributes; not useful in infrastructure templates',
-  striptags: 'not reproduced; keep HTML out of inputs',
-  forceescape: 'use `| e`',
 };
 
 const defaultFilter: FilterImpl = (value, args) => {
@@ -41,6 +37,7 @@ const defaultFilter: FilterImpl = (value, args) => {
 const FILTER_IMPLS: Readonly<Record<string, FilterImpl>> = {
   ...STRING_FILTERS,
   ...SEQUENCE_FILTERS,
+  ...MORE_FILTERS,
   ...PROTON_FILTERS,
   default: defaultFilter,
   d: defaultFilter,

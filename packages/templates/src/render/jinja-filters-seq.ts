@@ -15,9 +15,11 @@ import {
   groupTuple,
   isDict,
   isStr,
+  isTuple,
   orderedKeys,
   strValue,
   tuple,
+  typeName,
 } from './py-values.js';
 
 type Getter = (item: unknown) => unknown;
@@ -124,7 +126,13 @@ function dictsort(value: unknown, args: unknown[]): unknown[] {
 }
 
 function hashable(k: unknown): unknown {
-  if (Array.isArray(k) || isDict(k)) throw new TemplateRuntimeError("unhashable type: 'list'");
+  if (Array.isArray(k) && isTuple(k)) {
+    k.forEach(hashable);
+    return k;
+  }
+  if (Array.isArray(k) || isDict(k)) {
+    throw new TemplateRuntimeError(`unhashable type: '${typeName(k)}'`, 'TypeError');
+  }
   return k;
 }
 

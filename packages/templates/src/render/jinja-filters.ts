@@ -1,8 +1,8 @@
 /**
- * Jinja 3.1's string and number filters, re-implemented on the Python value model. nunjucks has
- * filters of the same names, but several differ in ways that change CloudFormation output:
- * `truncate` ignores Jinja's leeway (an ALB name came out 32 characters instead of 29), `round`
- * does not round half-to-even nor return a float, `title` and `trim` use other character classes.
+ * Jinja 3.1's string and number filters, re-implemented on the Python value model, down to the
+ * details that change CloudFormation output: `truncate`'s leeway (an ALB name must come out 29
+ * characters, not 32), `round` half-to-even returning a float, `title` and `trim` using Python's
+ * character classes.
  */
 import { TemplateRuntimeError } from './render-error.js';
 import { REQUIRED, bindArgs, splitArgs } from './filter-args.js';

@@ -1,14 +1,13 @@
 /**
- * The runtime a compiled template calls into (`runtime.*` in the generated code), and the
- * per-render context object. It is passed to each compiled template explicitly instead of
- * patching nunjucks' shared runtime module, so nothing else in the process sees Python rules.
+ * The runtime a compiled template calls into (`rt.*` in the generated code), and the per-render
+ * context object. It is passed to each compiled template explicitly.
  * @internal
  */
 import { TemplateRuntimeError } from './render-error.js';
 import { getFilter, runTest } from './filter-registry.js';
 import type { FilterHost } from './jinja-filters.js';
-import { njRuntime } from './nunjucks-internals.js';
 import {
+  escapeHtml,
   add,
   compareOp,
   contains,
@@ -28,17 +27,25 @@ import {
 import { lookup as pyLookup, slice } from './py-lookup.js';
 import { pyStr } from './py-repr.js';
 import {
+  Markup,
+  Cycler,
+  LoopContext,
+  type LoopRecursion,
+  type LoopState,
+  Namespace,
   PyFloat,
   PyIterable,
   Undefined,
   isDict,
+  checkDefined,
   isStr,
+  orderedKeys,
   setItem,
   strValue,
   tuple,
   typeName,
 } from './py-values.js';
-import { splitArgs } from './filter-args.js';
+import { REQUIRED, bindArgs, splitArgs } from './filter-args.js';
 
 /** A runtime failure tagged with the 1-based template line that was executing. */
 export class LocatedFailure extends Error {
@@ -86,14 +93,20 @@ export function withRenderBudget<T>(limits: RenderBudget | undefined, render: ()
   }
 }
 
-function step(items: readonly unknown[], i: number): ReturnType<typeof loopContext> {
+function step(
+  items: readonly unknown[],
+  i: number,
+  state?: LoopState,
+  recurse?: LoopRecursion,
+  depth?: number,
+): ReturnType<typeof loopContext> {
   if (spent && ++spent.steps > spent.limits.maxSteps) {
     throw new RenderBudgetExceeded(
       'steps',
       `render step budget exceeded: the template ran more than ${spent.limits.maxSteps} loop iterations`,
     );
   }
-  return loopContext(items, i);
+  return loopContext(items, i, state, recurse, depth);
 }
 
 function output(value: unknown): string {
@@ -137,8 +150,50 @@ function dict(...raw: unknown[]): Record<string, unknown> {
   return out;
 }
 
+/** Jinja's `namespace(mapping?, **attrs)`. */
+function namespace(...raw: unknown[]): Namespace {
+  const ns = new Namespace();
+  const init = dict(...raw);
+  for (const k of orderedKeys(init)) ns.attrs[k] = init[k];
+  return ns;
+}
+
+/** Jinja's `cycler(*items)`. */
+function cycler(...raw: unknown[]): Cycler {
+  const { pos: items, kw } = splitArgs(raw);
+  if (Object.keys(kw).length > 0) {
+    throw new TemplateRuntimeError('cycler() got an unexpected keyword argument', 'TypeError');
+  }
+  if (items.length === 0) {
+    throw new TemplateRuntimeError('at least one item has to be provided', 'RuntimeError');
+  }
+  return new Cycler(items);
+}
+
+/** Jinja's `joiner(sep=', ')`: '' on the first call, `sep` after. */
+function joiner(...raw: unknown[]): () => string {
+  const [sep] = bindArgs('joiner', [['sep', ', ']], raw);
+  let used = false;
+  return () => {
+    if (!used) {
+      used = true;
+      return '';
+    }
+    return pyStr(sep);
+  };
+}
+
+/** `{% set ns.attr = value %}`. */
+function nsSet(target: unknown, attr: string, value: unknown): void {
+  if (!(target instanceof Namespace)) {
+    checkDefined(target);
+    throw new TemplateRuntimeError('cannot assign attribute on non-namespace object');
+  }
+  target.attrs[attr] = value;
+}
+
 /** Functions available to every template by name, as Jinja's default globals. */
-const GLOBALS: Readonly<Record<string, unknown>> = { range, dict };
+const GLOBALS: Readonly<Record<string, unknown>> = { range, dict, namespace, cycler, joiner };
 
 /** Names of the globals, for the lint. */
 export const GLOBAL_NAMES: ReadonlySet<string> = new Set(Object.keys(GLOBALS));
@@ -147,10 +202,7 @@ export const GLOBAL_NAMES: ReadonlySet<string> = new Set(Object.keys(GLOBALS));
 export class RenderContext implements FilterHost {
   readonly yamlBlocks: string[] = [];
 
-  constructor(
-    readonly ctx: Record<string, unknown>,
-    private readonly templateBlocks: Record<string, unknown>,
-  ) {}
+  constructor(readonly ctx: Record<string, unknown>) {}
 
   /** A top-level name: render data first, then globals, else Undefined. */
   lookupName(name: string): unknown {
@@ -162,24 +214,9 @@ export class RenderContext implements FilterHost {
     return new Undefined(name);
   }
 
-  lookup(name: string): unknown {
-    return this.lookupName(name);
-  }
-
+  /** A top-level `set`: the name lives in the render's data from then on. */
   setVariable(name: string, value: unknown): void {
-    this.ctx[name] = value;
-  }
-
-  addExport(): void {}
-
-  getVariables(): Record<string, unknown> {
-    return this.ctx;
-  }
-
-  getBlock(name: string): unknown {
-    const block = this.templateBlocks[`b_${name}`];
-    if (typeof block !== 'function') throw new TemplateRuntimeError(`unknown block ${name}`);
-    return block;
+    setItem(this.ctx, name, value);
   }
 
   callFilter(name: string, value: unknown, args: unknown[]): unknown {
@@ -191,20 +228,22 @@ export class RenderContext implements FilterHost {
   }
 }
 
-interface RuntimeFrame {
-  lookup(name: string): unknown;
-}
-
 function call(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
   if (fn instanceof Undefined) throw fn.error();
+  if (fn instanceof LoopContext) {
+    if (!fn.recurse) {
+      throw new TemplateRuntimeError(
+        "Tried to call non recursive loop. Maybe you forgot the 'recursive' modifier.",
+        'TypeError',
+      );
+    }
+    const [items] = bindArgs('loop', [['iterable', REQUIRED]], args);
+    return fn.recurse(iterate(items), fn.depth + 1);
+  }
   if (typeof fn !== 'function') {
     throw new TemplateRuntimeError(`'${typeName(fn)}' object is not callable (${name})`);
   }
   return (fn as (...a: unknown[]) => unknown).apply(context, args);
-}
-
-function cmpChain(values: unknown[], ops: string[]): boolean {
-  return ops.every((op, k) => compareOp(values[k], op, values[k + 1]));
 }
 
 function concat(a: unknown, b: unknown): string {
@@ -226,52 +265,101 @@ function buildDict(pairs: Array<[unknown, unknown]>): Record<string, unknown> {
 }
 
 type MacroBody = (...args: unknown[]) => unknown;
-const baseMakeMacro = njRuntime.makeMacro as (a: string[], k: string[], f: MacroBody) => MacroBody;
+
+/** A macro argument the caller did not pass. */
+const MISSING: unique symbol = Symbol('missing');
 
 /**
- * nunjucks' macros, refusing the calls Jinja refuses (too many positional arguments, unknown
- * keyword arguments) instead of silently dropping the extra arguments.
+ * A Jinja macro: binds positional and keyword arguments to `names` as Jinja2 does, collects the
+ * extra ones in `varargs`/`kwargs` when the body reads them (and refuses them otherwise), and
+ * passes a call block's `caller`.
  */
-function makeMacro(argNames: string[], kwargNames: string[], body: MacroBody): MacroBody {
-  const macro = baseMakeMacro(argNames, kwargNames, body);
-  const allowed = new Set([...argNames, ...kwargNames, 'caller']);
-  const max = argNames.length + kwargNames.length;
-  return function checkedMacro(this: unknown, ...args: unknown[]): unknown {
+function macro(
+  name: string,
+  names: string[],
+  catchVarargs: boolean,
+  catchKwargs: boolean,
+  body: (...args: unknown[]) => string,
+): MacroBody {
+  return function jinjaMacro(...args: unknown[]): string {
     const { pos, kw } = splitArgs(args);
-    if (pos.length > max) {
+    const values: unknown[] = names.map((_n, i) => (i < pos.length ? pos[i] : MISSING));
+    const extra = pos.slice(names.length);
+    if (extra.length > 0 && !catchVarargs) {
       throw new TemplateRuntimeError(
-        `macro takes not more than ${max} argument(s) (${pos.length} given)`,
+        `macro '${name}' takes not more than ${names.length} argument(s)`,
+        'TypeError',
       );
     }
-    const unknown = Object.keys(kw).find((k) => !allowed.has(k));
-    if (unknown) throw new TemplateRuntimeError(`macro takes no keyword argument '${unknown}'`);
-    return macro.apply(this, args);
+    let caller: unknown = new Undefined('caller', true, 'No caller defined');
+    const extraKw: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(kw)) {
+      const idx = names.indexOf(k);
+      if (idx >= 0) {
+        if (idx < pos.length) {
+          throw new TemplateRuntimeError(
+            `macro '${name}' got multiple values for argument '${k}'`,
+            'TypeError',
+          );
+        }
+        values[idx] = v;
+      } else if (k === 'caller') {
+        caller = v;
+      } else if (catchKwargs) {
+        setItem(extraKw, k, v);
+      } else {
+        throw new TemplateRuntimeError(
+          `macro '${name}' takes no keyword argument '${k}'`,
+          'TypeError',
+        );
+      }
+    }
+    return body(...values, tuple(extra), extraKw, caller);
   };
 }
 
-function handleError(e: unknown, lineno: number): LocatedFailure {
-  if (e instanceof LocatedFailure) return e;
-  return new LocatedFailure(e, lineno + 1);
+function compareAny(a: unknown, op: string, b: unknown): boolean {
+  if (op === 'in') return contains(b, a);
+  if (op === 'notin') return !contains(b, a);
+  return compareOp(a, op, b);
 }
 
-/** The object bound to `runtime` in compiled templates. */
-export const jinjaRuntime = {
-  ...njRuntime,
-  lookup: (context: RenderContext, frame: RuntimeFrame, name: string): unknown => {
-    const v = frame.lookup(name);
-    return v !== undefined ? v : context.lookupName(name);
+function compareChain(values: Array<() => unknown>, ops: string[]): boolean {
+  let left = values[0]?.();
+  for (let k = 0; k < ops.length; k++) {
+    const right = values[k + 1]?.();
+    if (!compareAny(left, ops[k] ?? '==', right)) return false;
+    left = right;
+  }
+  return true;
+}
+
+/** The runtime the compiled templates of our own compiler call (`rt.*`). */
+export const rt = {
+  name: (context: RenderContext, name: string): unknown => context.lookupName(name),
+  setVar: (context: RenderContext, name: string, value: unknown): void =>
+    context.setVariable(name, value),
+  located: (e: unknown, line: number): LocatedFailure =>
+    e instanceof LocatedFailure ? e : new LocatedFailure(e, line),
+  kw: (obj: Record<string, unknown>): Record<string, unknown> => {
+    Object.defineProperty(obj, '__keywords', { value: true, enumerable: true });
+    return obj;
   },
-  undef: (name: string) => new Undefined(name),
+  MISSING,
+  missingParam: (name: string) => new Undefined(name, true, `parameter '${name}' was not provided`),
+  macro,
+  compare: compareAny,
+  compareChain,
   undefLenient: () => new Undefined('inline if', false),
   getattr: pyLookup,
   slice,
+  nsSet,
   output,
+  outputEscaped: (value: unknown): string =>
+    value instanceof Markup ? output(value) : output(escapeHtml(pyStr(value))),
   truthy,
   or: (a: unknown, b: () => unknown): unknown => (truthy(a) ? a : b()),
   and: (a: unknown, b: () => unknown): unknown => (truthy(a) ? b() : a),
-  cmp: compareOp,
-  cmpChain,
-  inOp: (item: unknown, container: unknown): boolean => contains(container, item),
   test: runTest,
   filter: getFilter,
   add,
@@ -291,10 +379,7 @@ export const jinjaRuntime = {
   unpack,
   loop: step,
   call,
-  macroResult: (s: string) => s,
-  makeMacro,
-  handleError,
 };
 
-/** The runtime's type, for the compiled-template factory. */
-export type JinjaRuntime = typeof jinjaRuntime;
+/** The type of {@link rt}. */
+export type Rt = typeof rt;

@@ -1,16 +1,17 @@
 /**
- * The pre-render lint. Some Jinja constructs cannot be rendered identically by the nunjucks-based
- * engine (loop filters, `%` formatting, Python string methods, `namespace()`...) and some nunjucks
- * constructs are not Jinja at all (`elseif`, `===`, regex literals). Rather than render either
- * kind silently differently from Proton, the lint rejects them up front with the line and a
- * rewrite that works in both engines.
+ * The pre-render lint: finds, before rendering, the constructs Proton's Jinja2 would itself have
+ * refused (unknown tags such as `{% include %}` in a single-file bundle, `{% do %}`/`{% break %}`
+ * without their extensions, unknown filters, tests and functions) plus the few Jinja filters whose
+ * output cannot be reproduced (`random`...), each with the line and a rewrite. Everything Jinja2
+ * runs — Python methods, `%` formatting, loop filters, tuple unpacking, `namespace()` — is left to
+ * the renderer.
  */
 import type { LintIssue } from './render-error.js';
 import { FILTER_NAMES, TEST_NAMES, UNSUPPORTED_FILTERS } from './filter-registry.js';
-import { jinjaLex, parseJinja } from './jinja-parser.js';
+import { tokenize } from './jinja-lexer.js';
+import type { Expr, Stmt, Target } from './jinja/ast.js';
+import { parseTemplate } from './jinja/parser.js';
 import { GLOBAL_NAMES } from './jinja-runtime.js';
-import type { NjNode, NjTokenizer } from './nunjucks-internals.js';
-import { STR_METHOD_REWRITES, strMethodMessage } from './rewrites.js';
 
 /** A lint finding before the file name is attached. */
 export interface LintFinding {
@@ -37,247 +38,151 @@ const ALLOWED_TAGS = new Set([
   'endraw',
   'block',
   'endblock',
+  'with',
+  'endwith',
+  'autoescape',
+  'endautoescape',
 ]);
 
 const TAG_ADVICE: Readonly<Record<string, string>> = {
-  elseif: '`elseif` is nunjucks-only; Jinja spells it `elif`',
+  elseif: '`elseif` is not Jinja; Jinja spells it `elif`',
   include: 'templates are single files in Proton bundles; inline the content or use a macro',
   import: 'templates are single files in Proton bundles; define the macro in this file',
   from: 'templates are single files in Proton bundles; define the macro in this file',
   extends: 'templates are single files in Proton bundles; template inheritance is not available',
-  with: 'use `{% set %}` instead of `{% with %}`',
   do: 'use `{% set _ = list.append(x) %}` instead of `{% do %}`',
   break:
     'loop controls need a Jinja extension Proton did not enable; use `{% if %}` inside the loop',
   continue:
     'loop controls need a Jinja extension Proton did not enable; use `{% if %}` inside the loop',
-  verbatim: '`verbatim` is nunjucks-only; use `{% raw %}`',
-  switch: '`switch` is nunjucks-only; use `{% if %}/{% elif %}`',
-  autoescape: 'autoescaping is off in Proton templates; remove the tag',
+  verbatim: '`verbatim` is not Jinja; use `{% raw %}`',
+  switch: '`switch` is not Jinja; use `{% if %}/{% elif %}`',
   trans: 'i18n tags are not available in Proton templates',
 };
 
-const LIST_OR_DICT_METHODS = new Set(['count', 'index', 'copy', 'pop']);
-
 const GLOBAL_ADVICE: Readonly<Record<string, string>> = {
-  namespace:
-    '`namespace()` is not supported; accumulate into a list with `{% set _ = items.append(x) %}` or compute the value with filters such as `| sum`, `| join`, `| selectattr`',
   lipsum: '`lipsum()` output is random; write the text in the template',
-  cycler: '`cycler()` is not supported; use `loop.cycle(a, b)` inside the loop',
-  joiner: '`joiner()` is not supported; use `{% if not loop.first %}, {% endif %}` inside the loop',
 };
-
-/** Blanks `{% raw %}` bodies (keeping newlines) so the token scan ignores literal text. */
-function blankRawBlocks(source: string): string {
-  return source.replace(
-    /(\{%-?\s*raw\s*-?%\})([\s\S]*?)(\{%-?\s*endraw\s*-?%\})/g,
-    (_m, open: string, body: string, close: string) => open + body.replace(/[^\n]/g, ' ') + close,
-  );
-}
 
 function tokenFindings(source: string): LintFinding[] {
   const out: LintFinding[] = [];
-  const tokens: NjTokenizer = jinjaLex(blankRawBlocks(source));
   let afterBlockStart = false;
-  for (let tok = tokens.nextToken(); tok; tok = tokens.nextToken()) {
-    if (tok.type === 'whitespace') continue;
+  for (const tok of tokenize(source)) {
     const line = tok.lineno + 1;
     if (afterBlockStart && tok.type === 'symbol' && !ALLOWED_TAGS.has(tok.value)) {
       const advice = TAG_ADVICE[tok.value] ?? 'this tag is not available in Proton templates';
       out.push({ line, message: `{% ${tok.value} %} is not supported: ${advice}` });
     }
     afterBlockStart = tok.type === 'block-start';
-    if (tok.type === 'block-start' && tok.value.endsWith('+')) {
-      out.push({
-        line,
-        message:
-          'the `{%+` modifier is not supported by nunjucks; remove the `+` (it has no effect with lstrip_blocks off, as in Proton)',
-      });
-    }
-    if (tok.type === 'operator' && (tok.value === '===' || tok.value === '!==')) {
-      out.push({
-        line,
-        message: `\`${tok.value}\` is not Jinja; use \`${tok.value.slice(0, 2)}\``,
-      });
-    }
-    if (tok.type === 'regex')
-      out.push({ line, message: 'regex literals (r/.../) are nunjucks-only and not Jinja' });
-    if (tok.type === 'none' && tok.value === 'null') {
-      out.push({
-        line,
-        message:
-          '`null` is not a Jinja literal (Jinja would look up a variable named null); use `none`',
-      });
-    }
-    if (tok.type === 'symbol' && /^\d/.test(tok.value)) {
-      out.push({
-        line,
-        message: `number literal \`${tok.value}\` is not supported; write it as a plain integer or decimal`,
-      });
-    }
   }
   return out;
 }
 
 interface WalkState {
-  macros: Set<string>;
+  /** Names a template defines (macros, set targets), which may be called. */
+  defined: Set<string>;
   out: LintFinding[];
 }
 
-function childNodes(node: NjNode): NjNode[] {
-  const kids: NjNode[] = [];
-  const add = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(add);
-    else if (v && typeof v === 'object' && 'typename' in v) kids.push(v as NjNode);
-  };
-  for (const f of node.fields) add(node[f]);
-  return kids;
-}
-
-function checkCall(node: NjNode, state: WalkState, line: number): void {
-  const callee = node.name as NjNode;
-  if (callee.typename === 'LookupVal') {
-    const key = callee.val as NjNode;
-    const method = typeof key.value === 'string' ? key.value : '';
-    const target = callee.target as NjNode;
-    if (target.typename === 'Symbol' && target.value === 'loop' && method === 'changed') {
-      state.out.push({
-        line,
-        message: '`loop.changed()` is not supported; compare with `loop.previtem` instead',
-      });
-    } else if (
-      Object.prototype.hasOwnProperty.call(STR_METHOD_REWRITES, method) &&
-      !LIST_OR_DICT_METHODS.has(method)
-    ) {
-      state.out.push({ line, message: strMethodMessage(method) });
-    }
-    return;
-  }
-  if (callee.typename !== 'Symbol') return;
-  const name = String(callee.value);
-  if (GLOBAL_NAMES.has(name) || state.macros.has(name) || name === 'caller') return;
-  const advice = GLOBAL_ADVICE[name];
-  state.out.push({
-    line,
-    message:
-      advice ??
-      `unknown function \`${name}()\`: only macros defined in this template, range() and dict() can be called`,
-  });
-}
-
-const STRUCTURAL: Readonly<Record<string, string>> = {
-  Include: TAG_ADVICE.include ?? '',
-  Import: TAG_ADVICE.import ?? '',
-  FromImport: TAG_ADVICE.from ?? '',
-  Extends: TAG_ADVICE.extends ?? '',
-  Switch: TAG_ADVICE.switch ?? '',
-  IfAsync: 'async tags are nunjucks-only',
-  AsyncEach: 'async tags are nunjucks-only',
-  AsyncAll: 'async tags are nunjucks-only',
-};
-
-const LOOP_FILTER =
-  'loop filters (`{% for x in y if cond %}`) render differently in nunjucks; use `{% for x in y %}{% if cond %}…{% endif %}{% endfor %}`, or filter first with `| select(...)`/`| selectattr(...)` when loop.index must count only the kept items';
-const PERCENT_FORMAT =
-  "`'...' % values` string formatting is not supported; use `'...' | format(values)`";
-const TUPLE_SET =
-  'tuple unpacking in `{% set a, b = ... %}` is not supported; set each name separately';
-
-function filterMessage(node: NjNode): string | undefined {
-  const name = String((node.name as NjNode).value);
+function filterMessage(name: string): string | undefined {
   if (FILTER_NAMES.has(name)) return undefined;
   const reason = UNSUPPORTED_FILTERS[name];
   return reason ? `filter \`${name}\` is not supported: ${reason}` : `unknown filter \`${name}\``;
 }
 
-function testMessage(node: NjNode): string | undefined {
-  const right = node.right as NjNode;
-  const name = String((right.name as NjNode | undefined)?.value ?? right.value);
-  return TEST_NAMES.has(name) ? undefined : `unknown test \`${name}\``;
+function callMessage(fn: Expr, state: WalkState): string | undefined {
+  if (fn.k !== 'name') return undefined;
+  const { name } = fn;
+  if (GLOBAL_NAMES.has(name) || state.defined.has(name)) return undefined;
+  if (name === 'caller' || name === 'loop') return undefined;
+  return (
+    GLOBAL_ADVICE[name] ??
+    `unknown function \`${name}()\`: only macros defined in this template, range(), dict(), namespace(), cycler() and joiner() can be called`
+  );
 }
 
-/** The finding for one node, if any (function calls are checked by {@link checkCall}). */
-function nodeMessage(node: NjNode): string | undefined {
-  switch (node.typename) {
-    case 'For':
-      return (node.arr as NjNode).typename === 'InlineIf' ? LOOP_FILTER : undefined;
-    case 'Mod': {
-      const left = node.left as NjNode;
-      return left.typename === 'Literal' && typeof left.value === 'string'
-        ? PERCENT_FORMAT
-        : undefined;
-    }
-    case 'Filter':
-      return filterMessage(node);
-    case 'Is':
-      return testMessage(node);
-    case 'Set':
-      return (node.targets as NjNode[]).length > 1 ? TUPLE_SET : undefined;
-    default: {
-      const advice = STRUCTURAL[node.typename];
-      return advice ? `${node.typename.toLowerCase()} is not supported: ${advice}` : undefined;
-    }
+/** The finding for one node, if any. */
+function nodeMessage(node: Record<string, unknown>, state: WalkState): string | undefined {
+  switch (node.k) {
+    case 'filter':
+      return filterMessage(String(node.name));
+    case 'test':
+      return TEST_NAMES.has(String(node.name))
+        ? undefined
+        : `unknown test \`${String(node.name)}\``;
+    case 'call':
+      return callMessage(node.fn as Expr, state);
+    default:
+      return undefined;
   }
 }
 
-function checkNode(node: NjNode, state: WalkState): void {
-  const line = node.lineno + 1;
-  if (node.typename === 'FunCall') {
-    checkCall(node, state, line);
+function walk(node: unknown, state: WalkState): void {
+  if (Array.isArray(node)) {
+    for (const n of node) walk(n, state);
     return;
   }
-  const message = nodeMessage(node);
-  if (message) state.out.push({ line, message });
+  if (!node || typeof node !== 'object') return;
+  const rec = node as Record<string, unknown>;
+  if (typeof rec.k === 'string' && typeof rec.line === 'number') {
+    const message = nodeMessage(rec, state);
+    if (message) state.out.push({ line: rec.line, message });
+  }
+  for (const v of Object.values(rec)) if (typeof v === 'object') walk(v, state);
 }
 
-function walk(node: NjNode, state: WalkState): void {
-  checkNode(node, state);
-  if (node.typename === 'Is') {
-    // The right side is the test name (and its arguments), not a function call.
-    walk(node.left as NjNode, state);
-    const args = (node.right as NjNode).args as NjNode | undefined;
-    if (args) walk(args, state);
+function collectDefined(node: unknown, names: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const n of node) collectDefined(n, names);
     return;
   }
-  for (const child of childNodes(node)) walk(child, state);
+  if (!node || typeof node !== 'object') return;
+  const rec = node as Record<string, unknown>;
+  if (rec.k === 'macro') names.add(String(rec.name));
+  if (
+    (rec.k === 'set' || rec.k === 'setblock' || rec.k === 'for' || rec.k === 'with') &&
+    rec.target
+  ) {
+    collectTargets(rec.target as Target, names);
+  }
+  if (rec.k === 'with') (rec.targets as Target[]).forEach((t) => collectTargets(t, names));
+  if (rec.k === 'macro' || rec.k === 'callblock') {
+    for (const p of (rec.params as { names: string[] }).names) names.add(p);
+  }
+  for (const v of Object.values(rec)) if (typeof v === 'object') collectDefined(v, names);
 }
 
-function collectMacros(root: NjNode, names: Set<string>): void {
-  const visit = (n: NjNode): void => {
-    if (n.typename === 'Macro') names.add(String((n.name as NjNode).value));
-    if (n.typename === 'Set') for (const t of n.targets as NjNode[]) names.add(String(t.value));
-    childNodes(n).forEach(visit);
-  };
-  visit(root);
+function collectTargets(t: Target, names: Set<string>): void {
+  if (t.k === 'name') names.add(t.name);
+  else if (t.k === 'tuple') t.items.forEach((i) => collectTargets(i, names));
 }
 
 function parseFailure(err: unknown, lastLine: number): LintFinding {
   const e = err as { lineno?: number; message?: string };
-  const raw = (e.message ?? String(err))
-    .replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/, '')
-    .trim();
-  let message = `syntax error: ${raw}`;
-  if (raw.includes('expected block end in set statement')) {
-    message +=
-      ' (tuple assignment `{% set a, b = 1, 2 %}` is not supported; set each name separately)';
-  }
+  const raw = (e.message ?? String(err)).trim();
+  const message = `syntax error: ${raw}`;
   return { line: typeof e.lineno === 'number' && e.lineno > 0 ? e.lineno : lastLine, message };
 }
 
 /** Lints normalised template source; findings are sorted by line. */
 export function lintSource(source: string): LintFinding[] {
-  const out = tokenFindings(source);
-  let root: NjNode | undefined;
+  let out: LintFinding[];
   try {
-    root = parseJinja(source);
+    out = tokenFindings(source);
+  } catch (err) {
+    return [parseFailure(err, source.split('\n').length)];
+  }
+  let root: Stmt[] | undefined;
+  try {
+    root = parseTemplate(source);
   } catch (err) {
     const failure = parseFailure(err, source.split('\n').length);
     // A construct the token scan already explained usually causes the syntax error too.
     if (!out.some((f) => f.line === failure.line)) out.push(failure);
   }
   if (root) {
-    const state: WalkState = { macros: new Set(), out };
-    collectMacros(root, state.macros);
+    const state: WalkState = { defined: new Set(), out };
+    collectDefined(root, state.defined);
     walk(root, state);
   }
   const seen = new Set<string>();

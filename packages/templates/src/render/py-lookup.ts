@@ -1,15 +1,17 @@
 /**
  * Jinja's attribute and item lookup (`a.b`, `a['b']`, `a[0]`, `a[1:3]`) over template data.
- * nunjucks reads any JavaScript property, so `'abc'.length`, `list.length` or `x.constructor`
- * would resolve; Jinja sees only dict keys, list indexes and Python methods. This module exposes
+ * A JavaScript property read would resolve `'abc'.length`, `list.length` or `x.constructor`;
+ * Jinja sees only dict keys, list indexes and Python methods. This module exposes
  * exactly what Python would, and yields {@link Undefined} (with the dotted name of what is
  * missing) for everything else.
  */
 import { TemplateRuntimeError } from './render-error.js';
-import { strRepr } from './py-repr.js';
+import { pyRepr, strRepr } from './py-repr.js';
 import { iterate, pyEq } from './py-ops.js';
 import {
+  Cycler,
   LoopContext,
+  Namespace,
   Markup,
   PyIterable,
   Undefined,
@@ -23,7 +25,7 @@ import {
   strValue,
   tuple,
 } from './py-values.js';
-import { STR_METHOD_REWRITES, strMethodMessage } from './rewrites.js';
+import { boundStrMethod } from './py-str-methods.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -66,8 +68,30 @@ function dictMethod(d: Record<string, unknown>, name: string): Method | undefine
     case 'copy':
       return () => {
         const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(d)) setItem(out, k, v);
+        for (const k of orderedKeys(d)) setItem(out, k, d[k]);
         return out;
+      };
+    case 'pop':
+      return (...args: unknown[]) => {
+        const [key] = args;
+        if (isStr(key) && own(d, strValue(key))) {
+          const v = d[strValue(key)];
+          delete d[strValue(key)];
+          return v;
+        }
+        if (args.length > 1) return args[1];
+        throw new TemplateRuntimeError(pyRepr(key), 'KeyError');
+      };
+    case 'setdefault':
+      return (key: unknown, dflt: unknown = null) => {
+        if (!isStr(key)) throw new TemplateRuntimeError('dict keys must be strings', 'TypeError');
+        if (!own(d, strValue(key))) setItem(d, strValue(key), dflt);
+        return d[strValue(key)];
+      };
+    case 'clear':
+      return () => {
+        for (const k of Object.keys(d)) delete d[k];
+        return null;
       };
     default:
       return undefined;
@@ -85,15 +109,35 @@ function listMethod(list: unknown[], name: string): Method | undefined {
     case 'pop':
       return (i: unknown = -1) => {
         const idx = normIndex(Number(i), list.length);
-        if (idx === undefined) throw new TemplateRuntimeError('pop index out of range');
+        if (idx === undefined) {
+          throw new TemplateRuntimeError(
+            list.length === 0 ? 'pop from empty list' : 'pop index out of range',
+            'IndexError',
+          );
+        }
         return list.splice(idx, 1)[0];
       };
     case 'index':
+      return (x: unknown, start: unknown = 0, stop: unknown = list.length) => {
+        const from = normBound(start, list.length);
+        const to = normBound(stop, list.length);
+        for (let i = from; i < to; i++) if (pyEq(x, list[i])) return i;
+        throw new TemplateRuntimeError(
+          `${isTuple(list) ? 'tuple.index(x): x not in tuple' : `${pyRepr(x)} is not in list`}`,
+          'ValueError',
+        );
+      };
+    case 'remove':
       return (x: unknown) => {
         const idx = list.findIndex((y) => pyEq(x, y));
-        if (idx < 0) throw new TemplateRuntimeError(`${strRepr(String(x))} is not in list`);
-        return idx;
+        if (idx < 0) throw new TemplateRuntimeError('list.remove(x): x not in list', 'ValueError');
+        list.splice(idx, 1);
+        return null;
       };
+    case 'reverse':
+      return () => (list.reverse(), null);
+    case 'clear':
+      return () => (list.splice(0, list.length), null);
     case 'count':
       return (x: unknown) => list.filter((y) => pyEq(x, y)).length;
     case 'copy':
@@ -101,6 +145,11 @@ function listMethod(list: unknown[], name: string): Method | undefined {
     default:
       return undefined;
   }
+}
+
+function normBound(v: unknown, len: number): number {
+  const n = Number(v);
+  return n < 0 ? Math.max(0, n + len) : Math.min(n, len);
 }
 
 function normIndex(i: number, len: number): number | undefined {
@@ -116,7 +165,17 @@ function shadowedMethod(name: string, method: Method): Method {
   return method;
 }
 
-const DICT_METHODS = new Set(['items', 'keys', 'values', 'get', 'update', 'copy']);
+const DICT_METHODS = new Set([
+  'items',
+  'keys',
+  'values',
+  'get',
+  'update',
+  'copy',
+  'pop',
+  'setdefault',
+  'clear',
+]);
 
 function dictLookup(
   d: Record<string, unknown>,
@@ -161,9 +220,7 @@ function strLookup(s: string, key: unknown, base: string): unknown {
     const idx = normIndex(Number(key), chars.length);
     return idx === undefined ? missing(base, key) : chars[idx];
   }
-  if (isStr(key) && Object.prototype.hasOwnProperty.call(STR_METHOD_REWRITES, strValue(key))) {
-    throw new TemplateRuntimeError(strMethodMessage(strValue(key)));
-  }
+  if (isStr(key)) return boundStrMethod(s, strValue(key)) ?? missing(base, key);
   return missing(base, key);
 }
 
@@ -172,12 +229,40 @@ function strLookup(s: string, key: unknown, base: string): unknown {
  * subscripts prefer items, as Jinja's `getattr`/`getitem` do.
  */
 export function lookup(obj: unknown, key: unknown, base: string, isDot: boolean): unknown {
+  const found = lookupValue(obj, key, base, isDot);
+  if (found instanceof Undefined && isStr(key) && /^__\w+__$/.test(strValue(key))) {
+    const name = memberName(base, strValue(key));
+    return new Undefined(
+      name,
+      true,
+      `${name} reaches Python internals, which Nucleon does not expose; read the data's own keys instead`,
+    );
+  }
+  return found;
+}
+
+function lookupValue(obj: unknown, key: unknown, base: string, isDot: boolean): unknown {
   if (obj instanceof Undefined) throw obj.error();
   checkDefined(key);
   if (isDict(obj)) return dictLookup(obj, key, base, isDot);
   if (Array.isArray(obj)) return seqLookup(obj, key, base);
   if (typeof obj === 'string') return strLookup(obj, key, base);
   if (obj instanceof Markup) return strLookup(obj.value, key, base);
+  if (obj instanceof Namespace && isStr(key)) {
+    const k = strValue(key);
+    return k in obj.attrs ? obj.attrs[k] : missing(base, key);
+  }
+  if (obj instanceof Cycler && isStr(key)) {
+    const k = strValue(key);
+    if (k === 'current') return obj.current;
+    if (k === 'next') return () => obj.next();
+    if (k === 'reset') return () => obj.reset();
+    if (k === 'items') return obj.items;
+    return missing(base, key);
+  }
+  if (obj instanceof LoopContext && isStr(key) && strValue(key) === 'recurse') {
+    return missing(base, key);
+  }
   if (obj instanceof LoopContext && isStr(key) && own(obj, strValue(key))) {
     return (obj as unknown as Record<string, unknown>)[strValue(key)];
   }

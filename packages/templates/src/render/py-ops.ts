@@ -1,12 +1,16 @@
 /**
  * Python semantics for the operators a template can use: truthiness, iteration, `len()`,
- * comparison, `in`, and arithmetic with Python's int/float rules. nunjucks compiles these to
- * plain JavaScript operators, which disagree with Python on empty lists (`[]` is falsy in Python),
+ * comparison, `in`, and arithmetic with Python's int/float rules. JavaScript's operators of the
+ * same spelling disagree with Python on empty lists (`[]` is falsy in Python),
  * `'1' == 1`, `1 + '1'`, `-7 % 3`, `4 / 2` (Python prints `2.0`) and more.
  */
 import { TemplateRuntimeError } from './render-error.js';
+import { percentFormat } from './py-format.js';
 import {
   LoopContext,
+  type LoopRecursion,
+  type LoopState,
+  setLoopEquality,
   Markup,
   PyFloat,
   PyIterable,
@@ -148,6 +152,13 @@ export function compareOp(a: unknown, op: string, b: unknown): boolean {
 /** Python's `item in container`. */
 export function contains(container: unknown, item: unknown): boolean {
   checkDefined(container);
+  // A list compares the item with each element, so an undefined item fails only when there is
+  // an element to compare it with (`missing in []` is False in Jinja2 too).
+  if (Array.isArray(container) || container instanceof PyIterable) {
+    const items = Array.isArray(container) ? container : container.take();
+    if (items.length > 0) checkDefined(item);
+    return items.some((x) => pyEq(x, item));
+  }
   checkDefined(item);
   if (isStr(container)) {
     if (!isStr(item)) {
@@ -160,18 +171,18 @@ export function contains(container: unknown, item: unknown): boolean {
   if (isDict(container)) {
     return isStr(item) && Object.prototype.hasOwnProperty.call(container, strValue(item));
   }
-  if (Array.isArray(container)) return container.some((x) => pyEq(x, item));
-  if (container instanceof PyIterable) return container.take().some((x) => pyEq(x, item));
   throw new TemplateRuntimeError(`argument of type '${typeName(container)}' is not iterable`);
 }
 
 function numResult(n: number, float: boolean): number | PyFloat {
-  return float ? pyFloat(n) : n;
+  // Python ints have no negative zero (`-3 * 0` is `0`).
+  return float ? pyFloat(n) : n === 0 ? 0 : n;
 }
 
 function binaryTypeError(op: string, a: unknown, b: unknown): TemplateRuntimeError {
   return new TemplateRuntimeError(
     `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`,
+    'TypeError',
   );
 }
 
@@ -194,8 +205,11 @@ export function add(a: unknown, b: unknown): unknown {
     const joined: unknown[] = [...(a as unknown[]), ...(b as unknown[])];
     return isTuple(a) ? tuple(joined) : joined;
   }
-  throw typeof a === 'string' || typeof b === 'string'
-    ? new TemplateRuntimeError(`can only concatenate str (not "${typeName(b)}") to str; use ~`)
+  throw isStr(a)
+    ? new TemplateRuntimeError(
+        `can only concatenate str (not "${typeName(b)}") to str; use ~`,
+        'TypeError',
+      )
     : binaryTypeError('+', a, b);
 }
 
@@ -246,12 +260,12 @@ export function floorDiv(a: unknown, b: unknown): number | PyFloat {
   return numResult(Math.floor(x / y), f);
 }
 
-/** Python's `a % b` for numbers (sign follows the divisor). String formatting is refused. */
-export function mod(a: unknown, b: unknown): number | PyFloat {
+/** Python's `a % b`: printf-style formatting for a str, else the numeric modulo (sign follows the divisor). */
+export function mod(a: unknown, b: unknown): number | PyFloat | string {
   if (isStr(a)) {
-    throw new TemplateRuntimeError(
-      '\'%\' string formatting is not supported; use the format filter: "..." | format(...)',
-    );
+    checkDefined(b);
+    if (Array.isArray(b) && isTuple(b)) return percentFormat(strValue(a), b);
+    return percentFormat(strValue(a), [b], isDict(b) ? b : undefined);
   }
   const [x, y, f] = bothNums('%', a, b);
   zeroDivision(y, 'integer division or modulo by zero');
@@ -308,6 +322,14 @@ export function unpack(v: unknown, n: number): unknown[] {
 }
 
 /** Makes a `loop` object for iteration `i` (exported for the compiled code). */
-export function loopContext(items: readonly unknown[], i: number): LoopContext {
-  return new LoopContext(items, i);
+export function loopContext(
+  items: readonly unknown[],
+  i: number,
+  state?: LoopState,
+  recurse?: LoopRecursion,
+  depth?: number,
+): LoopContext {
+  return new LoopContext(items, i, state, recurse, depth);
 }
+
+setLoopEquality(pyEq);

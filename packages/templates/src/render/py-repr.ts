@@ -7,6 +7,7 @@
 import { TemplateRuntimeError } from './render-error.js';
 import {
   LoopContext,
+  Namespace,
   Markup,
   PyFloat,
   PyIterable,
@@ -140,6 +141,7 @@ export function pyStr(v: unknown): string {
     return '';
   }
   if (v instanceof LoopContext) return `<LoopContext ${v.index}/${v.length}>`;
+  if (v instanceof Namespace) return `<Namespace ${dictRepr(v.attrs)}>`;
   if (Array.isArray(v) || isDict(v) || v instanceof PyIterable) return pyRepr(v);
   throw new TemplateRuntimeError(`cannot render a value of type ${typeName(v)}`);
 }

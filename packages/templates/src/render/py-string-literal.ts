@@ -1,11 +1,9 @@
 /**
  * Jinja reads string literals in templates the way Python reads them (`'\x41'` is `A`, `'\d'`
- * stays `\d`), while nunjucks knows only `\n`, `\t`, `\r` and drops the backslash from anything
- * else. A pattern such as `'^\d+$'` would silently lose its backslash, so the tokenizer is given
- * this Python-compatible reader instead.
+ * stays `\d`), so a pattern such as `'^\d+$'` keeps its backslash. The lexer decodes every string literal
+ * with this reader.
  * @internal
  */
-import type { NjTokenizer } from './nunjucks-internals.js';
 
 const SIMPLE: Readonly<Record<string, string>> = {
   '\\': '\\',
@@ -67,24 +65,4 @@ export function decodePyEscapes(raw: string): string {
     }
   }
   return out;
-}
-
-/** Replaces a nunjucks tokenizer's string reader with the Python-compatible one. */
-export function usePyStrings(tokens: NjTokenizer): NjTokenizer {
-  tokens._parseString = function parseString(this: NjTokenizer, delimiter: string): string {
-    this.forward();
-    let raw = '';
-    while (!this.isFinished() && this.current() !== delimiter) {
-      const cur = this.current();
-      raw += cur;
-      this.forward();
-      if (cur === '\\' && !this.isFinished()) {
-        raw += this.current();
-        this.forward();
-      }
-    }
-    this.forward();
-    return decodePyEscapes(raw);
-  };
-  return tokens;
 }

@@ -85,6 +85,14 @@ export class PyIterable {
   }
 }
 
+/** What a `loop` object shares across the iterations of one loop (`loop.changed` memory). */
+export interface LoopState {
+  changed?: unknown[];
+}
+
+/** Renders a recursive loop's body over `items` one level deeper (`loop(children)`). */
+export type LoopRecursion = (items: unknown[], depth: number) => string;
+
 /** Jinja's `loop` object inside `{% for %}`. */
 export class LoopContext {
   readonly index: number;
@@ -94,13 +102,20 @@ export class LoopContext {
   readonly first: boolean;
   readonly last: boolean;
   readonly length: number;
-  readonly depth = 1;
-  readonly depth0 = 0;
+  readonly depth: number;
+  readonly depth0: number;
   readonly previtem: unknown;
   readonly nextitem: unknown;
   readonly cycle: (...args: unknown[]) => unknown;
+  readonly changed: (...args: unknown[]) => boolean;
 
-  constructor(items: readonly unknown[], i: number) {
+  constructor(
+    items: readonly unknown[],
+    i: number,
+    state: LoopState = {},
+    readonly recurse?: LoopRecursion,
+    depth = 1,
+  ) {
     const n = items.length;
     this.index = i + 1;
     this.index0 = i;
@@ -109,6 +124,8 @@ export class LoopContext {
     this.first = i === 0;
     this.last = i === n - 1;
     this.length = n;
+    this.depth = depth;
+    this.depth0 = depth - 1;
     this.previtem =
       i > 0 ? items[i - 1] : new Undefined('loop.previtem', true, 'there is no previous item');
     this.nextitem =
@@ -117,6 +134,48 @@ export class LoopContext {
       if (args.length === 0) throw new TemplateRuntimeError('no items for cycling given');
       return args[i % args.length];
     };
+    this.changed = (...args: unknown[]) => {
+      const last = state.changed;
+      if (last && last.length === args.length && args.every((a, k) => sameValue(a, last[k]))) {
+        return false;
+      }
+      state.changed = args;
+      return true;
+    };
+  }
+}
+
+/** Equality for `loop.changed` (set by py-ops to Python's `==`, avoiding an import cycle). */
+let sameValue: (a: unknown, b: unknown) => boolean = Object.is;
+
+/** Installs Python's `==` for {@link LoopContext.changed}. */
+export function setLoopEquality(eq: (a: unknown, b: unknown) => boolean): void {
+  sameValue = eq;
+}
+
+/**
+ * Jinja's `namespace()`: an object whose attributes `{% set ns.x = … %}` may assign from inside
+ * loops and blocks.
+ */
+export class Namespace {
+  readonly attrs: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+}
+
+/** Jinja's `cycler(*items)`: `.next()`, `.current`, `.reset()`. */
+export class Cycler {
+  private pos = 0;
+  constructor(readonly items: readonly unknown[]) {}
+  get current(): unknown {
+    return this.items[this.pos];
+  }
+  next(): unknown {
+    const v = this.current;
+    this.pos = (this.pos + 1) % this.items.length;
+    return v;
+  }
+  reset(): null {
+    this.pos = 0;
+    return null;
   }
 }
 
@@ -237,6 +296,8 @@ export function typeName(v: unknown): string {
   if (v instanceof PyIterable) return v.kind;
   if (v instanceof Undefined) return 'Undefined';
   if (v instanceof LoopContext) return 'LoopContext';
+  if (v instanceof Namespace) return 'Namespace';
+  if (v instanceof Cycler) return 'Cycler';
   if (typeof v === 'function') return 'function';
   return 'object';
 }

@@ -34,7 +34,14 @@ export class RenderError extends Error {
  * @internal
  */
 export class TemplateRuntimeError extends Error {
-  constructor(message: string) {
+  /**
+   * @param pyClass the Python exception class Jinja2 would raise here (`TypeError`,
+   *   `ValueError`...), when known; the differential tests compare it.
+   */
+  constructor(
+    message: string,
+    readonly pyClass?: string,
+  ) {
     super(message);
     this.name = 'TemplateRuntimeError';
   }

@@ -207,9 +207,9 @@ describe('render errors', () => {
   });
 
   it('report lint findings before rendering', () => {
-    const err = failure("x\n{{ 'a'.upper() }}");
+    const err = failure('x\n{{ xs | random }}', { xs: [1] });
     expect(err.line).toBe(2);
-    expect(err.message).toContain('use `x | upper`');
+    expect(err.message).toContain('filter `random` is not supported');
   });
 
   it('refuse non-JSON context values, naming their path', () => {
@@ -237,12 +237,18 @@ describe('renderer', () => {
   });
 
   it('lint returns every finding with the file name', () => {
-    const issues = renderer.lint('{{ a.upper() }}\n\n{{ namespace() }}', 'x.yaml');
+    const issues = renderer.lint('{{ a | random }}\n\n{{ lipsum() }}', 'x.yaml');
     expect(issues.map((i) => `${i.file}:${i.line}`)).toEqual(['x.yaml:1', 'x.yaml:3']);
   });
 });
 
 describe('hostile data', () => {
+  it('refuses to reach Python internals through dunder attributes, naming the line', () => {
+    const err = failure('x\n{{ s.__class__ }}', { s: 'a' });
+    expect(err.line).toBe(2);
+    expect(err.message).toContain('s.__class__ reaches Python internals');
+  });
+
   it('keeps a __proto__ key as data and never exposes JavaScript internals', () => {
     const context = JSON.parse('{"d": {"__proto__": {"polluted": 1}, "a": 1}}') as object;
     expect(render("{{ d['__proto__'] }} {{ d | length }}", context)).toBe("{'polluted': 1} 2");

@@ -1,16 +1,11 @@
 /**
- * The template renderer: Jinja2 semantics (as AWS Proton rendered CloudFormation templates) on top
- * of nunjucks. Each template is linted, then compiled once per distinct source and cached, then
+ * The template renderer: Jinja2 semantics (as AWS Proton rendered CloudFormation templates), with
+ * our own Jinja lexer, parser and compiler over a Python-semantics runtime. Each template is linted, then compiled once per distinct source and cached, then
  * run against a copy of the render context. Every failure surfaces as a {@link RenderError}
  * carrying the file and line.
  */
 import { RenderError, TemplateRuntimeError, type LintIssue } from './render-error.js';
-import {
-  compileTemplate,
-  executeTemplate,
-  normalizeSource,
-  type CompiledTemplate,
-} from './compile-template.js';
+import { compileTemplate, executeTemplate, normalizeSource } from './compile-template.js';
 import { LocatedFailure, withRenderBudget, type RenderBudget } from './jinja-runtime.js';
 import { lintSource, toIssues, type LintFinding } from './lint.js';
 import { isDict } from './py-values.js';
@@ -39,9 +34,16 @@ export interface Renderer {
   lint(source: string, fileName: string): LintIssue[];
 }
 
+type Run = (data: Record<string, unknown>) => string;
+
+function compileRun(source: string): Run {
+  const t = compileTemplate(source);
+  return (data) => executeTemplate(t, data);
+}
+
 interface CacheEntry {
   findings: LintFinding[];
-  compiled: CompiledTemplate | undefined;
+  compiled: Run | undefined;
   compileError: LintFinding | undefined;
 }
 
@@ -54,12 +56,9 @@ function buildEntry(source: string): CacheEntry {
   const findings = lintSource(source);
   if (findings.length > 0) return { findings, compiled: undefined, compileError: undefined };
   try {
-    return { findings, compiled: compileTemplate(source, 'template'), compileError: undefined };
+    return { findings, compiled: compileRun(source), compileError: undefined };
   } catch (err) {
-    const message =
-      err instanceof Error
-        ? err.message.replace(/^\(template\)\s*(\[Line \d+, Column \d+\])?\s*/, '')
-        : String(err);
+    const message = err instanceof Error ? `syntax error: ${err.message}` : String(err);
     return { findings, compiled: undefined, compileError: { line: errorLine(err) ?? 1, message } };
   }
 }
@@ -101,7 +100,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
     return entry;
   }
 
-  function compiled(source: string, file: string): CompiledTemplate {
+  function compiled(source: string, file: string): Run {
     const entry = entryFor(source);
     const [first, ...rest] = entry.findings;
     if (first) {
@@ -122,7 +121,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
       }
       const data = toTemplateData(context, fileName);
       try {
-        return withRenderBudget(options.budget, () => executeTemplate(template, data));
+        return withRenderBudget(options.budget, () => template(data));
       } catch (err) {
         throw toRenderError(err, fileName);
       }
