@@ -2,15 +2,19 @@ import { ValidationError, substituteCurrentValues } from '@nucleon/core';
 import type { ResourceRecord, StartDeployment } from '../../ports/deployment-store.js';
 import { checkInputs, type DeployDeps } from '../deploy/deploy-context.js';
 import { engineOf } from '../deploy/engine-of.js';
+import { withInputWarnings } from '../deploy/input-warnings.js';
 import { planDeployment } from '../deploy/plan-deployment.js';
 import { parseSpec } from '../deploy/services-service.js';
 
-/** The inputs an instance gets from its service spec on a bundle (UpdateServiceInstance's rules). */
+/**
+ * The inputs an instance gets from its service spec on a bundle (UpdateServiceInstance's rules),
+ * and the warnings about inputs the schema does not declare (ADR 0016).
+ */
 export function instanceInputs(
   bundle: Awaited<ReturnType<DeployDeps['bundles']['load']>>,
   r: ResourceRecord,
   specText: string,
-): Record<string, unknown> {
+): { inputs: Record<string, unknown>; warnings: string[] } {
   const entry = parseSpec(specText).instances.find((i) => i.name === r.name);
   if (!entry)
     throw new ValidationError(
@@ -45,9 +49,10 @@ export async function planInstanceDeployment(
 ): Promise<StartDeployment> {
   const bundle = await d.bundles.load('SERVICE', r.templateName, to.major, to.minor);
   const spec = to.restore ? to.restore.spec : r.spec;
-  const settings = to.restore
-    ? to.restore.settings
-    : { ...r.settings, inputs: instanceInputs(bundle, r, r.spec ?? '') };
+  const checked = to.restore ? undefined : instanceInputs(bundle, r, r.spec ?? '');
+  const settings = checked
+    ? withInputWarnings({ ...r.settings, inputs: checked.inputs }, checked.warnings)
+    : to.restore!.settings;
   const env = await d.store.getResource({
     kind: 'ENVIRONMENT',
     serviceName: '',

@@ -144,7 +144,7 @@ export class PreviewService {
 
   /** What the instance would deploy on the version, and what of it the hash covers. */
   private async afterOf(r: ResourceRecord, bundle: LoadedBundle, major: number, minor: number) {
-    const inputs = instanceInputs(bundle, r, r.spec ?? '');
+    const { inputs } = instanceInputs(bundle, r, r.spec ?? '');
     const next: ResourceRecord = {
       ...r,
       templateMajor: major,
