@@ -72,9 +72,18 @@ describe.skipIf(!realGit)('GitCliPublisher when pushes race (real git)', () => {
       token: null,
       branch: 'main',
       folder,
-      files: new Map([['main.tf', `# ${folder}\n`]]),
+      // What every deployment writes: its files and Proton's metadata file, which marks the folder.
+      files: new Map([
+        ['main.tf', `# ${folder}\n`],
+        ['.proton/deployment-metadata.json', `{"folder":"${folder}"}\n`],
+      ]),
       message: `deploy ${folder}`,
     });
+  /** The files a deployment of `folder` writes. */
+  const own = (folder: string) => [
+    `${folder}/.proton/deployment-metadata.json`,
+    `${folder}/main.tf`,
+  ];
   /** The files a commit changed. */
   const changed = (commit: string) =>
     git(['show', '--name-only', '--format=', commit], remote).trim().split('\n');
@@ -90,10 +99,10 @@ describe.skipIf(!realGit)('GitCliPublisher when pushes race (real git)', () => {
       'other',
       'init',
     ]);
-    expect(changed(commit)).toEqual(['dev/svc-a/main.tf']);
+    expect(changed(commit)).toEqual(own('dev/svc-a'));
     expect(git(['ls-tree', '-r', '--name-only', 'main'], remote).trim().split('\n')).toEqual([
       'README',
-      'dev/svc-a/main.tf',
+      ...own('dev/svc-a'),
       'other/file',
     ]);
   });
@@ -105,11 +114,41 @@ describe.skipIf(!realGit)('GitCliPublisher when pushes race (real git)', () => {
     const results = await Promise.all(folders.map((f) => publish(new GitCliPublisher(), f)));
 
     for (const [i, { commit }] of results.entries()) {
-      expect(changed(commit)).toEqual([`${folders[i]}/main.tf`]);
+      expect(changed(commit)).toEqual(own(folders[i]!));
       expect(git(['merge-base', '--is-ancestor', commit, 'main'], remote)).toBe('');
     }
     const tree = git(['ls-tree', '-r', '--name-only', 'main'], remote).trim().split('\n');
-    expect(tree.sort()).toEqual(['README', ...folders.map((f) => `${f}/main.tf`)].sort());
+    expect(tree.sort()).toEqual(['README', ...folders.flatMap(own)].sort());
+  });
+
+  it("an environment's deployment keeps its instances' folders nested in it, and drops its own stale files", async () => {
+    freshRemote();
+    process.env.PATH = saved.PATH;
+    await publish(new GitCliPublisher(), 'dev');
+    await publish(new GitCliPublisher(), 'dev/svc-a');
+    const stale = await new GitCliPublisher().publish({
+      remoteUrl: remote,
+      token: null,
+      branch: 'main',
+      folder: 'dev',
+      files: new Map([
+        ['modules/vpc.tf', '# vpc\n'],
+        ['.proton/deployment-metadata.json', '{}\n'],
+      ]),
+      message: 'deploy dev again',
+    });
+    expect(changed(stale.commit).sort()).toEqual(
+      ['dev/.proton/deployment-metadata.json', 'dev/main.tf', 'dev/modules/vpc.tf'].sort(),
+    );
+    const tree = git(['ls-tree', '-r', '--name-only', 'main'], remote).trim().split('\n');
+    expect(tree.sort()).toEqual(
+      [
+        'README',
+        'dev/.proton/deployment-metadata.json',
+        'dev/modules/vpc.tf',
+        ...own('dev/svc-a'),
+      ].sort(),
+    );
   });
 
   it('gives up with a clear message when the branch keeps moving', async () => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -116,7 +116,7 @@ async function commitFolder(git: Git, repo: string, request: PublishRequest): Pr
   const target = resolve(repo, folder);
   if (!target.startsWith(repo + sep))
     throw new Error(`refusing to write outside the repository: ${folder}`);
-  await rm(target, { recursive: true, force: true });
+  await clearOwnFiles(target, target);
   for (const [path, content] of request.files) {
     const file = resolve(target, path);
     if (!file.startsWith(target + sep))
@@ -127,6 +127,33 @@ async function commitFolder(git: Git, repo: string, request: PublishRequest): Pr
   await git(['add', '--all', '--', folder], repo);
   await git(['commit', '--quiet', '--allow-empty', '-m', request.message], repo);
   return folder;
+}
+
+/** The file that marks a folder as a resource's own (Proton's, and every Nucleon deployment's). */
+const RESOURCE_MARKER = join('.proton', 'deployment-metadata.json');
+
+/**
+ * Removes what the resource at `root` wrote before, keeping the folders of other resources nested
+ * in it: Proton's layout puts a service instance's folder inside its environment's
+ * (`<env>/<service>-<instance>/`), and a folder holding its own `.proton/deployment-metadata.json`
+ * belongs to that other resource. An environment's deployment must never delete or change it.
+ */
+async function clearOwnFiles(dir: string, root: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (!entry.isDirectory()) {
+      await rm(path, { force: true });
+      continue;
+    }
+    const owned = await access(join(path, RESOURCE_MARKER)).then(
+      () => true,
+      () => false,
+    );
+    if (owned && path !== root) continue;
+    await clearOwnFiles(path, root);
+    await rmdir(path).catch(() => undefined); // kept when it still holds another resource's folder
+  }
 }
 
 function describe(error: unknown): string {
