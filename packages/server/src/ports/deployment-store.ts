@@ -132,6 +132,12 @@ export interface DeploymentFilter {
   componentName?: string | undefined;
 }
 
+/** Rows after `after` (exclusive; none means from the start), at most `limit` of them. */
+export interface KeysetWindow {
+  after?: string | undefined;
+  limit: number;
+}
+
 /** Persistence of deployable resources, services and deployments with their event log. */
 export interface DeploymentStore {
   getResource(key: ResourceKey): Promise<ResourceRecord | undefined>;
@@ -140,6 +146,19 @@ export interface DeploymentStore {
     serviceName?: string;
     environmentName?: string;
   }): Promise<ResourceRecord[]>;
+  /**
+   * One keyset page of the resources of a kind within one service (`''` for environments and
+   * components), ordered by name (the key); `templates` keeps only those of the given template
+   * major versions.
+   */
+  pageResources(
+    filter: {
+      kind: ResourceKind;
+      serviceName: string;
+      templates?: ReadonlyArray<{ templateName: string; major: number }> | undefined;
+    },
+    page: KeysetWindow,
+  ): Promise<ResourceRecord[]>;
   getService(name: string): Promise<ServiceRecord | undefined>;
   /** The resource holding a folder of a self-managed provisioning repository (ADR 0010). */
   getResourceByProvisioningFolder(folder: string): Promise<ResourceRecord | undefined>;
@@ -149,6 +168,8 @@ export interface DeploymentStore {
    */
   assignEngineName(key: ResourceKey, name: string): Promise<string | undefined>;
   listServices(): Promise<ServiceRecord[]>;
+  /** One keyset page of services ordered by name (the key). */
+  pageServices(page: KeysetWindow): Promise<ServiceRecord[]>;
 
   /**
    * Inserts new resources (and a service, when given) with their first deployments and jobs in

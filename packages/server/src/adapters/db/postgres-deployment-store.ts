@@ -13,6 +13,7 @@ import {
   type DeploymentFilter,
   type DeploymentRecord,
   type DeploymentStore,
+  type KeysetWindow,
   type ResourceKey,
   type ResourceKind,
   type ServicePatch,
@@ -62,6 +63,36 @@ export class PostgresDeploymentStore implements DeploymentStore {
     return (await q.execute()).map(toResource);
   }
 
+  async pageResources(
+    filter: {
+      kind: ResourceKind;
+      serviceName: string;
+      templates?: ReadonlyArray<{ templateName: string; major: number }> | undefined;
+    },
+    page: KeysetWindow,
+  ) {
+    let q = this.db
+      .selectFrom('resources')
+      .selectAll()
+      .where('kind', '=', filter.kind)
+      .where('service_name', '=', filter.serviceName)
+      .orderBy('name')
+      .limit(page.limit);
+    if (page.after !== undefined) q = q.where('name', '>', page.after);
+    // A major version that is not a whole number matches no resource (as before, in memory).
+    const templates = filter.templates?.filter((t) => Number.isInteger(t.major));
+    if (filter.templates?.length && !templates?.length) return [];
+    if (templates?.length)
+      q = q.where((eb) =>
+        eb.or(
+          templates.map((t) =>
+            eb.and([eb('template_name', '=', t.templateName), eb('template_major', '=', t.major)]),
+          ),
+        ),
+      );
+    return (await q.execute()).map(toResource);
+  }
+
   async getService(name: string) {
     const row = await this.db
       .selectFrom('services')
@@ -95,6 +126,12 @@ export class PostgresDeploymentStore implements DeploymentStore {
     return (await this.db.selectFrom('services').selectAll().orderBy('name').execute()).map(
       toService,
     );
+  }
+
+  async pageServices(page: KeysetWindow) {
+    let q = this.db.selectFrom('services').selectAll().orderBy('name').limit(page.limit);
+    if (page.after !== undefined) q = q.where('name', '>', page.after);
+    return (await q.execute()).map(toService);
   }
 
   async createResources(input: { service?: ServiceRecord; starts: StartDeployment[] }) {
