@@ -1,5 +1,6 @@
 import {
   CreateEnvironmentCommand,
+  ListDeploymentsCommand,
   ListEnvironmentsCommand,
   ListServicesCommand,
   ValidationException,
@@ -104,10 +105,31 @@ for (const dialect of testDialects())
       expect(exact.nextToken).toBeUndefined();
     });
 
+    it('pages through deployments newest first, each once, while new ones start between pages', async () => {
+      const before = await proton.send(new ListDeploymentsCommand({}));
+      const ids: string[] = [];
+      let token: string | undefined;
+      let n = 0;
+      do {
+        const page = await proton.send(
+          new ListDeploymentsCommand({ maxResults: 3, ...(token ? { nextToken: token } : {}) }),
+        );
+        ids.push(...page.deployments!.map((d) => d.id!));
+        token = page.nextToken;
+        // A new deployment is the newest: behind the cursor, so it neither shifts nor repeats.
+        if (n++ < 2) await create(`q0${n}`);
+      } while (token);
+      expect(ids).toEqual(before.deployments!.map((d) => d.id));
+      const after = await proton.send(new ListDeploymentsCommand({ environmentName: 'q01' }));
+      expect(after.deployments!.map((d) => d.environmentName)).toEqual(['q01']);
+    });
+
     it('refuses a nextToken it did not issue with a ValidationException saying what to do', async () => {
       for (const send of [
         () => proton.send(new ListEnvironmentsCommand({ nextToken: 'bm90LWpzb24=' })),
         () => proton.send(new ListServicesCommand({ nextToken: 'bm90LWpzb24=' })),
+        // A token of another list: its key is not a deployment's.
+        () => proton.send(new ListDeploymentsCommand({ nextToken: 'eyJrIjoienp6In0=' })),
       ]) {
         const error = await send().catch((e: unknown) => e);
         expect(error).toBeInstanceOf(ValidationException);

@@ -13,7 +13,11 @@ export function decodeNextToken(token: string | undefined): string | undefined {
   } catch {
     // fall through
   }
-  throw new ValidationError(
+  throw invalidNextToken();
+}
+
+export function invalidNextToken(): ValidationError {
+  return new ValidationError(
     'The nextToken is invalid: pass the nextToken from the previous response unchanged, or omit it to start from the beginning.',
   );
 }

@@ -132,6 +132,12 @@ export interface DeploymentFilter {
   componentName?: string | undefined;
 }
 
+/** What ListDeployments shows of a deployment: everything but its states, files and outputs. */
+export type DeploymentSummaryRecord = Omit<
+  DeploymentRecord,
+  'initialState' | 'targetState' | 'rendered' | 'outputs' | 'provisionedResources'
+>;
+
 /** Rows after `after` (exclusive; none means from the start), at most `limit` of them. */
 export interface KeysetWindow {
   after?: string | undefined;
@@ -213,6 +219,14 @@ export interface DeploymentStore {
 
   getDeployment(id: string): Promise<DeploymentRecord | undefined>;
   listDeployments(filter: DeploymentFilter): Promise<DeploymentRecord[]>;
+  /**
+   * One keyset page of deployment summaries, newest first (created at descending, then id), after
+   * the given one. Reads only the summary columns.
+   */
+  pageDeployments(
+    filter: DeploymentFilter,
+    page: { after?: { createdAt: Date; id: string } | undefined; limit: number },
+  ): Promise<DeploymentSummaryRecord[]>;
   deleteDeployment(id: string): Promise<boolean>;
   appendEvents(
     deploymentId: string,

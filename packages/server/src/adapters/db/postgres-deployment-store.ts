@@ -6,7 +6,7 @@ import {
   idleStatuses,
   type DeploymentStatus,
 } from '@nucleon/core';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import {
   RECONCILE_SERVICE_QUEUE,
   type DeploymentEvent,
@@ -21,7 +21,14 @@ import {
   type ServiceSettlement,
   type StartDeployment,
 } from '../../ports/deployment-store.js';
-import { serviceRow, toDeployment, toResource, toService } from './deployment-rows.js';
+import {
+  deploymentSummaryColumns,
+  serviceRow,
+  toDeployment,
+  toDeploymentSummary,
+  toResource,
+  toService,
+} from './deployment-rows.js';
 import {
   Conflict,
   attachedComponents,
@@ -40,6 +47,24 @@ const orFalse = (error: unknown): false => {
   if (error instanceof Conflict) return false;
   throw folderTaken(error);
 };
+
+/** ListDeployments' filters, in SQL. */
+function whereDeployments<Q extends SelectQueryBuilder<Database, 'deployments', object>>(
+  q: Q,
+  filter: DeploymentFilter,
+): Q {
+  let r: SelectQueryBuilder<Database, 'deployments', object> = q;
+  if (filter.environmentName !== undefined)
+    r = r.where('environment_name', '=', filter.environmentName);
+  if (filter.serviceName !== undefined) r = r.where('target_service', '=', filter.serviceName);
+  if (filter.serviceInstanceName !== undefined)
+    r = r
+      .where('target_kind', '=', 'SERVICE_INSTANCE')
+      .where('target_name', '=', filter.serviceInstanceName);
+  if (filter.componentName !== undefined)
+    r = r.where('target_kind', '=', 'COMPONENT').where('target_name', '=', filter.componentName);
+  return r as Q;
+}
 
 /** Deployable resources, services and deployments in PostgreSQL (or PGlite). */
 export class PostgresDeploymentStore implements DeploymentStore {
@@ -299,21 +324,36 @@ export class PostgresDeploymentStore implements DeploymentStore {
   }
 
   async listDeployments(filter: DeploymentFilter) {
-    let q = this.db
+    const q = this.db
       .selectFrom('deployments')
       .selectAll()
       .orderBy('created_at', 'desc')
       .orderBy('id');
-    if (filter.environmentName !== undefined)
-      q = q.where('environment_name', '=', filter.environmentName);
-    if (filter.serviceName !== undefined) q = q.where('target_service', '=', filter.serviceName);
-    if (filter.serviceInstanceName !== undefined)
-      q = q
-        .where('target_kind', '=', 'SERVICE_INSTANCE')
-        .where('target_name', '=', filter.serviceInstanceName);
-    if (filter.componentName !== undefined)
-      q = q.where('target_kind', '=', 'COMPONENT').where('target_name', '=', filter.componentName);
-    return (await q.execute()).map(toDeployment);
+    return (await whereDeployments(q, filter).execute()).map(toDeployment);
+  }
+
+  async pageDeployments(
+    filter: DeploymentFilter,
+    page: { after?: { createdAt: Date; id: string } | undefined; limit: number },
+  ) {
+    let q = whereDeployments(
+      this.db
+        .selectFrom('deployments')
+        .select(deploymentSummaryColumns)
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(page.limit),
+      filter,
+    );
+    const after = page.after;
+    if (after)
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
+        ]),
+      );
+    return (await q.execute()).map(toDeploymentSummary);
   }
 
   async deleteDeployment(id: string) {
