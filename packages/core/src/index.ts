@@ -67,3 +67,9 @@ export {
 export type { Role, Area, Action } from './access/roles.js';
 export { decide, matchesGlob } from './access/decide.js';
 export type { Access, Decision, Grant, GrantKind, Need } from './access/decide.js';
+export {
+  canonicalTemplate,
+  compareStackTemplates,
+  lineDiff,
+  parseStackTemplate,
+} from './adoption/compare-stack-templates.js';

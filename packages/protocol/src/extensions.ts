@@ -1,4 +1,5 @@
 import { accessOperations, accessShapes } from './access-extensions.js';
+import { importOperations, importShapes } from './import-extensions.js';
 import type { ModelOperation, ModelShape } from './model-types.js';
 
 /**
@@ -141,6 +142,7 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
     },
   },
   ...accessShapes,
+  ...importShapes,
 };
 
 const keyErrors = [
@@ -188,6 +190,7 @@ export const extensionOperations = {
     idempotent: true,
   },
   ...accessOperations,
+  ...importOperations,
 } as const satisfies Record<string, ModelOperation>;
 
 export type ExtensionOperationName = keyof typeof extensionOperations;
