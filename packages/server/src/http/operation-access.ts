@@ -321,6 +321,10 @@ proton('ListTagsForResource', {
 extension('PutBundle', { action: 'templates:write', resource: (i) => `bundle/${str(i.key)}` });
 extension('SetRepositoryRemote', { action: 'repositories:write', resource: repository });
 extension('GetDeploymentDetails', { action: 'deployments:read', resource: deployment });
+// Importing from AWS Proton takes over running infrastructure: admins only (access:write is
+// the only write no other role has). Match is read-only but sends stack templates: admins too.
+extension('MatchProtonResource', { action: 'access:write', resource: everything });
+extension('AdoptProtonResource', { action: 'access:write', resource: everything });
 const key = (i: In) => `nucleon-access-key/${str(i.accessKeyId)}`;
 const user = (i: In) => `nucleon-user/${str(i.userName)}`;
 extension('CreateAccessKey', {
