@@ -1,4 +1,10 @@
-import { parseDocument, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  parseDocument,
+  type CollectionTag,
+  type ScalarTag,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 
 /** CloudFormation's intrinsic-function short forms (`!Ref`, `!Sub`, ...). */
 const SHORT_FORMS = [
@@ -35,15 +41,13 @@ const TAGS: Array<ScalarTag | CollectionTag> = SHORT_FORMS.flatMap((name) => [
       return { 'Fn::GetAtt': dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)] };
     },
   } satisfies ScalarTag,
-  ...(['seq', 'map'] as const).map(
-    (collection): CollectionTag => ({
-      tag: `!${name}`,
-      collection,
-      resolve: (value: YAMLMap.Parsed | YAMLSeq.Parsed) => ({
-        [longForm(name)]: value.toJSON() as unknown,
-      }),
+  ...(['seq', 'map'] as const).map((collection): CollectionTag => ({
+    tag: `!${name}`,
+    collection,
+    resolve: (value: YAMLMap.Parsed | YAMLSeq.Parsed) => ({
+      [longForm(name)]: value.toJSON() as unknown,
     }),
-  ),
+  })),
 ]);
 
 /**

@@ -6,10 +6,7 @@ import type { OperationEntry } from './operation-registry.js';
 export function protonImportOperations(
   service: ProtonImportService,
 ): Array<[string, OperationEntry]> {
-  const entry = (
-    name: string,
-    handler: OperationEntry['handler'],
-  ): [string, OperationEntry] => [
+  const entry = (name: string, handler: OperationEntry['handler']): [string, OperationEntry] => [
     `${extensionTargetPrefix}.${name}`,
     { input: `${name}Input`, output: `${name}Output`, handler },
   ];

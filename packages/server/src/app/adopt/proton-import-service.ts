@@ -264,7 +264,9 @@ export class ProtonImportService {
     const items: Planned[] = [];
     for (const inst of spec.instances) {
       const start = await this.d.services.planInstance(service, inst, req.spec, version, now);
-      items.push(await this.compare(start, this.stackFor(req, `instance/${inst.name}`), version, store));
+      items.push(
+        await this.compare(start, this.stackFor(req, `instance/${inst.name}`), version, store),
+      );
     }
     return { items, service };
   }
