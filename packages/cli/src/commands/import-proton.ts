@@ -53,7 +53,7 @@ function options(cmd: Command, adopt: boolean): Command {
       'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL; default http://127.0.0.1:8080)',
     )
     .option('--profile <name>', "Nucleon credentials profile (AWS's own chain reads AWS_PROFILE)")
-    .option('-o, --output <format>', 'table or json', 'table');
+    .option('-o, --output <format>', 'table (default) or json');
   if (adopt)
     cmd.option(
       '--accept-differences',
@@ -213,6 +213,12 @@ const allExact = (reports: readonly ResourceReport[]) =>
 const allAdopted = (reports: readonly ResourceReport[]) =>
   reports.every((r) => !r.unmatched && r.adopted);
 
+/**
+ * A subcommand's flags merged with `nucleon import proton`'s: the parent declares the same
+ * options (for --adopt), and commander gives an option to the parent when both know it.
+ */
+const flagsOf = (cmd: Command): ImportFlags => cmd.optsWithGlobals<ImportFlags>();
+
 /** `nucleon import proton discover|match|adopt` and `nucleon import proton --adopt` (ADR 0021). */
 export function registerImportCommands(program: Command, setExit: (code: number) => void): void {
   const imports = program
@@ -242,8 +248,8 @@ export function registerImportCommands(program: Command, setExit: (code: number)
     .description(
       'list the stacks carrying proton:* tags (read-only) and write a starter spec file per environment and service into --specs (existing files are kept)',
     )
-    .action(async (flags: ImportFlags) => {
-      await discover(flags);
+    .action(async (_: ImportFlags, cmd: Command) => {
+      await discover(flagsOf(cmd));
       setExit(0);
     });
 
@@ -251,7 +257,8 @@ export function registerImportCommands(program: Command, setExit: (code: number)
     .description(
       "render each spec file's registered template version with its spec on Nucleon and compare with the stack's current template: EXACT, DIFFERENT (with a diff) or UNMATCHED (read-only; exit 1 unless all are EXACT)",
     )
-    .action(async (flags: ImportFlags) => {
+    .action(async (_: ImportFlags, cmd: Command) => {
+      const flags = flagsOf(cmd);
       const reports = await run(flags, false, flags.specs ?? DEFAULT_SPECS);
       printReports(reports, false, flags.output === 'json');
       setExit(allExact(reports) ? 0 : 1);
@@ -261,7 +268,8 @@ export function registerImportCommands(program: Command, setExit: (code: number)
     .description(
       'create the Nucleon records bound to the existing stacks, with their outputs, for the resources that match (all with --accept-differences); re-running changes nothing (exit 1 unless all are adopted)',
     )
-    .action(async (flags: ImportFlags) => {
+    .action(async (_: ImportFlags, cmd: Command) => {
+      const flags = flagsOf(cmd);
       const reports = await run(flags, true, flags.specs ?? DEFAULT_SPECS);
       printReports(reports, true, flags.output === 'json');
       setExit(allAdopted(reports) ? 0 : 1);
