@@ -1,15 +1,16 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloudFormation } from '@aws-sdk/client-cloudformation';
 import * as P from '@aws-sdk/client-proton';
+import { extensionTargetPrefix } from '@nucleon/protocol';
 import { requireOrSkip, startTestServer, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { findExecutable, startMotoServer, type MotoServer } from './engines/helpers.js';
-import { publishFixture, sdkClient } from './helpers.js';
+import { nucleonClient, publishFixture, sdkClient } from './helpers.js';
 
 /**
  * `nucleon import proton` (ADR 0021) end to end: stacks as AWS Proton left them in moto_server
@@ -55,14 +56,20 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
   const saved = { ...process.env };
   const stacks: Record<string, { id: string; events: number }> = {};
 
-  const nucleon = (args: string[]) => {
-    const r = spawnSync(
-      process.execPath,
-      [cli, 'import', 'proton', ...args, '--endpoint-url', server.url, '--profile', 'nucleon'],
-      { encoding: 'utf8', env: process.env },
-    );
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  // Asynchronous: the Nucleon the CLI talks to runs in this process.
+  const nucleon = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [cli, 'import', 'proton', ...args, '--endpoint-url', server.url, '--profile', 'nucleon'],
+        { env: process.env },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
   const eventsOf = async (name: string) =>
     (await cfn.describeStackEvents({ StackName: name })).StackEvents?.length ?? 0;
   const createProtonStack = async (
@@ -170,8 +177,8 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('discovers the stacks by their proton:* tags and writes a starter spec per resource', () => {
-    const r = nucleon(['discover', '--specs', join(work, 'specs'), '--output', 'json']);
+  it('discovers the stacks by their proton:* tags and writes a starter spec per resource', async () => {
+    const r = await nucleon(['discover', '--specs', join(work, 'specs'), '--output', 'json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as {
       stacks: Array<{ kind: string; name: string; serviceName?: string; templateName?: string }>;
@@ -198,7 +205,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     expect(beta.stacks[0]!.stackId).toBe(stacks['AWSProton-beta-cloudformation-ABC123']!.id);
   });
 
-  it('matches: EXACT where the spec renders the stack, DIFFERENT with a diff where not', () => {
+  it('matches: EXACT where the spec renders the stack, DIFFERENT with a diff where not', async () => {
     // The user completes the specs with the inputs Proton deployed them with (gamma's stays
     // at the defaults, so it no longer matches its stack).
     const edit = (file: string, spec: unknown) => {
@@ -214,7 +221,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
         { name: 'two', environment: 'beta', spec: {} },
       ],
     });
-    const r = nucleon(['match', '--specs', join(work, 'specs'), '--output', 'json']);
+    const r = await nucleon(['match', '--specs', join(work, 'specs'), '--output', 'json']);
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout) as {
       resources: Array<{
@@ -234,7 +241,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
   });
 
   it('adopts what matches without touching CloudFormation, and refuses what differs', async () => {
-    const r = nucleon(['adopt', '--specs', join(work, 'specs'), '--output', 'json']);
+    const r = await nucleon(['adopt', '--specs', join(work, 'specs'), '--output', 'json']);
     expect(r.code, r.stderr).toBe(1); // gamma is not adopted
     const out = JSON.parse(r.stdout) as {
       resources: Array<{ resource: string; adopted: boolean; results: Array<{ match: string }> }>;
@@ -310,7 +317,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     const before = (
       await proton.send(new P.GetServiceInstanceCommand({ serviceName: 'api', name: 'one' }))
     ).serviceInstance!;
-    const r = nucleon(['adopt', '--specs', join(work, 'specs'), '--output', 'json']);
+    const r = await nucleon(['adopt', '--specs', join(work, 'specs'), '--output', 'json']);
     const out = JSON.parse(r.stdout) as {
       resources: Array<{ resource: string; adopted: boolean }>;
     };
@@ -319,7 +326,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       ['environment gamma', false],
       ['service api', true],
     ]);
-    const m = nucleon(['match', '--specs', join(work, 'specs'), '--output', 'json']);
+    const m = await nucleon(['match', '--specs', join(work, 'specs'), '--output', 'json']);
     expect(
       JSON.parse(m.stdout).resources[2].results.map((x: { match: string }) => x.match),
     ).toEqual(['EXACT', 'EXACT']);
@@ -334,7 +341,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     for (const [name, s] of Object.entries(stacks)) expect(await eventsOf(name)).toBe(s.events);
   });
 
-  it('the next UpdateServiceInstance updates the stack Proton made, and tags it as owned', async () => {
+  it('the next UpdateServiceInstance updates the stack Proton made, by change set', async () => {
     await proton.send(
       new P.UpdateServiceInstanceCommand({
         serviceName: 'api',
@@ -352,11 +359,18 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       .Stacks![0]!;
     expect(stack.StackId).toBe(stacks['AWSProton-api-one-cloudformation-XYZ']!.id);
     expect(stack.StackStatus).toBe('UPDATE_COMPLETE');
-    const tags = Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key, t.Value]));
-    expect(tags['nucleon:resource-arn']).toBe(
-      'arn:aws:proton:us-east-1:123456789012:service/api/service-instance/one',
+    // The engine accepted the untagged stack as this resource's by its id, and sent its
+    // ownership tags with the change set (moto_server does not copy change-set tags to the stack).
+    const id = (
+      await proton.send(new P.GetServiceInstanceCommand({ serviceName: 'api', name: 'one' }))
+    ).serviceInstance!.lastSucceededDeploymentId!;
+    const details = await nucleonClient(server).send(
+      `${extensionTargetPrefix}.GetDeploymentDetails`,
+      { id },
     );
-    expect(tags['nucleon:installation-id']).toMatch(/^[0-9a-f]{16}$/);
+    expect(JSON.stringify(details)).toContain(
+      'was adopted from AWS Proton for this resource (stack id',
+    );
     const body = (await cfn.getTemplate({ StackName: stack.StackId! })).TemplateBody!;
     expect(body).toContain('DelaySeconds: 30');
     expect((await cfn.describeStacks({})).Stacks!.length).toBe(Object.keys(stacks).length);

@@ -57,7 +57,8 @@ const TAGS: Array<ScalarTag | CollectionTag> = SHORT_FORMS.flatMap((name) => [
  */
 export function parseStackTemplate(text: string): unknown {
   const doc = parseDocument(text, { customTags: TAGS, uniqueKeys: true, prettyErrors: false });
-  const problem = doc.errors[0];
+  // Warnings are errors: an unresolved tag would silently drop an intrinsic (stack-findings).
+  const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) throw new Error(`not a CloudFormation template: ${problem.message.split('\n')[0]}`);
   return doc.toJS({ maxAliasCount: 100 }) as unknown;
 }
