@@ -327,9 +327,10 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       ['service api', true],
     ]);
     const m = await nucleon(['match', '--specs', join(work, 'specs'), '--output', 'json']);
-    expect(
-      JSON.parse(m.stdout).resources[2].results.map((x: { match: string }) => x.match),
-    ).toEqual(['EXACT', 'EXACT']);
+    const matched = JSON.parse(m.stdout) as {
+      resources: Array<{ results: Array<{ match: string }> }>;
+    };
+    expect(matched.resources[2]!.results.map((x) => x.match)).toEqual(['EXACT', 'EXACT']);
     const after = (
       await proton.send(new P.GetServiceInstanceCommand({ serviceName: 'api', name: 'one' }))
     ).serviceInstance!;
