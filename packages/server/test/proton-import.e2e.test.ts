@@ -342,6 +342,35 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     for (const [name, s] of Object.entries(stacks)) expect(await eventsOf(name)).toBe(s.events);
   });
 
+  it('--adopt discovers, matches and adopts in one go what matches exactly', async () => {
+    // Another environment Proton deployed with the template's defaults: its starter spec matches.
+    await createProtonStack(
+      'AWSProton-delta-cloudformation-GHI789',
+      jinja('env-cfn/infrastructure/cloudformation.yaml', {
+        environment: { name: 'delta', inputs: { vpc_cidr: '10.0.0.0/16' } },
+      }),
+      {
+        'proton:template': `${PROTON}:environment-template/proton-env:1.0`,
+        'proton:environment': `${PROTON}:environment/delta`,
+      },
+    );
+    const events = await eventsOf('AWSProton-delta-cloudformation-GHI789');
+    const r = await nucleon(['--adopt', '--output', 'json']);
+    expect(r.code, r.stderr).toBe(1); // gamma still differs
+    const out = JSON.parse(r.stdout) as {
+      resources: Array<{ resource: string; adopted: boolean }>;
+    };
+    expect(out.resources.map((x) => [x.resource, x.adopted])).toEqual([
+      ['environment beta', true],
+      ['environment delta', true],
+      ['environment gamma', false],
+      ['service api', true],
+    ]);
+    const env = (await proton.send(new P.GetEnvironmentCommand({ name: 'delta' }))).environment!;
+    expect(env.deploymentStatus).toBe('SUCCEEDED');
+    expect(await eventsOf('AWSProton-delta-cloudformation-GHI789')).toBe(events);
+  });
+
   it('the next UpdateServiceInstance updates the stack Proton made, by change set', async () => {
     await proton.send(
       new P.UpdateServiceInstanceCommand({

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudFormation } from '@aws-sdk/client-cloudformation';
@@ -237,11 +237,16 @@ export function registerImportCommands(program: Command, setExit: (code: number)
       proton.help();
       return;
     }
+    // Without --specs the starter specs live in a temporary folder, removed afterwards.
     const specs = flags.specs ?? (await mkdtemp(join(tmpdir(), 'nucleon-proton-import-')));
-    await discover({ ...flags, specs }, true);
-    const reports = await run({ ...flags, acceptDifferences: false }, true, specs);
-    printReports(reports, true, flags.output === 'json');
-    setExit(allAdopted(reports) ? 0 : 1);
+    try {
+      await discover({ ...flags, specs }, true);
+      const reports = await run({ ...flags, acceptDifferences: false }, true, specs);
+      printReports(reports, true, flags.output === 'json');
+      setExit(allAdopted(reports) ? 0 : 1);
+    } finally {
+      if (!flags.specs) await rm(specs, { recursive: true, force: true });
+    }
   });
 
   options(proton.command('discover'), false)
