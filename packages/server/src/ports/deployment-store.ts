@@ -166,7 +166,11 @@ export interface DeploymentStore {
    */
   adoptResources(input: {
     service?: ServiceRecord;
-    adoptions: Array<{ resource: ResourceRecord; deployment: DeploymentRecord; engineName: string }>;
+    adoptions: Array<{
+      resource: ResourceRecord;
+      deployment: DeploymentRecord;
+      engineName: string;
+    }>;
   }): Promise<boolean>;
   /**
    * One transaction: the service patch (guarded by its status, applied first so concurrent

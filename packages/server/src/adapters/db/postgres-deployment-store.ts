@@ -119,7 +119,11 @@ export class PostgresDeploymentStore implements DeploymentStore {
 
   async adoptResources(input: {
     service?: ServiceRecord;
-    adoptions: Array<{ resource: ResourceRecord; deployment: DeploymentRecord; engineName: string }>;
+    adoptions: Array<{
+      resource: ResourceRecord;
+      deployment: DeploymentRecord;
+      engineName: string;
+    }>;
   }) {
     return this.db
       .transaction()
