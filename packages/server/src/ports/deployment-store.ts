@@ -186,6 +186,20 @@ export interface DeploymentStore {
    */
   createResources(input: { service?: ServiceRecord; starts: StartDeployment[] }): Promise<boolean>;
   /**
+   * Adoption of running infrastructure (ADR 0021), one transaction: the service (when given) and
+   * the resources with their engine names already set and a finished deployment each, and no job
+   * (nothing is provisioned). Returns false, changing nothing, when any of them already exists;
+   * throws ConflictError like createResources.
+   */
+  adoptResources(input: {
+    service?: ServiceRecord;
+    adoptions: Array<{
+      resource: ResourceRecord;
+      deployment: DeploymentRecord;
+      engineName: string;
+    }>;
+  }): Promise<boolean>;
+  /**
    * One transaction: the service patch (guarded by its status, applied first so concurrent
    * service operations serialise on its row), new resources (`creates`), and deployments of
    * existing resources, each only if it has no deployment in progress. Returns false, changing

@@ -16,6 +16,7 @@ import {
   type KeysetWindow,
   type ResourceKey,
   type ResourceKind,
+  type ResourceRecord,
   type ServicePatch,
   type ServiceRecord,
   type ServiceSettlement,
@@ -34,6 +35,7 @@ import {
   attachedComponents,
   fingerprint,
   insertJob,
+  insertAdopted,
   insertResources,
   patchService,
   serviceResources,
@@ -172,6 +174,31 @@ export class PostgresDeploymentStore implements DeploymentStore {
           if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
         }
         await insertResources(tx, input.starts);
+        return true;
+      })
+      .catch(orFalse);
+  }
+
+  async adoptResources(input: {
+    service?: ServiceRecord;
+    adoptions: Array<{
+      resource: ResourceRecord;
+      deployment: DeploymentRecord;
+      engineName: string;
+    }>;
+  }) {
+    return this.db
+      .transaction()
+      .execute(async (tx) => {
+        if (input.service) {
+          const r = await tx
+            .insertInto('services')
+            .values(serviceRow(input.service) as never)
+            .onConflict((oc) => oc.doNothing())
+            .executeTakeFirst();
+          if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
+        }
+        await insertAdopted(tx, input.adoptions);
         return true;
       })
       .catch(orFalse);
