@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { deployBench } from './deploy-bench.js';
+import { listBench } from './list-bench.js';
 import { serverBench } from './server-bench.js';
 import { rolloutPlanBench } from './rollout-plan-bench.js';
 
@@ -11,6 +12,7 @@ const only = process.argv[2];
 if (!only || only === 'server') results.push(await serverBench());
 if (!only || only === 'deploy') results.push(await deployBench());
 if (!only || only === 'rollout') results.push(rolloutPlanBench());
+if (!only || only === 'list') results.push(await listBench());
 if (
   (!only || only === 'render') &&
   existsSync(fileURLToPath(new URL('./render-bench.ts', import.meta.url)))

@@ -14,31 +14,28 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { ProtonClient } from '@nucleon/protocol';
 import pg from 'pg';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const KEY = {
+export const root = fileURLToPath(new URL('..', import.meta.url));
+export const KEY = {
   accessKeyId: 'AKIANUCLEONBENCHROOT',
   secretAccessKey: 'nucleon-bench-root-secret-key-0000000000',
 };
 
-function start(
+export function start(
   env: Record<string, string>,
+  cli = join(root, 'packages/cli/bin/nucleon.js'),
 ): Promise<{ child: ChildProcess; ms: number; url: string }> {
   const t0 = performance.now();
-  const child = spawn(
-    process.execPath,
-    [join(root, 'packages/cli/bin/nucleon.js'), 'up', '--port', '0'],
-    {
-      env: {
-        ...process.env,
-        NUCLEON_LOG_LEVEL: 'warn',
-        NUCLEON_RATE_LIMIT_RPS: '0',
-        NUCLEON_ROOT_ACCESS_KEY_ID: KEY.accessKeyId,
-        NUCLEON_ROOT_SECRET_ACCESS_KEY: KEY.secretAccessKey,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+  const child = spawn(process.execPath, [cli, 'up', '--port', '0'], {
+    env: {
+      ...process.env,
+      NUCLEON_LOG_LEVEL: 'warn',
+      NUCLEON_RATE_LIMIT_RPS: '0',
+      NUCLEON_ROOT_ACCESS_KEY_ID: KEY.accessKeyId,
+      NUCLEON_ROOT_SECRET_ACCESS_KEY: KEY.secretAccessKey,
+      ...env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -55,7 +52,7 @@ function start(
   });
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+export async function stop(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.on('exit', r));
   child.kill('SIGTERM');
   await exited;

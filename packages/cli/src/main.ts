@@ -5,6 +5,7 @@ import { registerBundleCommands } from './commands/bundle.js';
 import { registerCatalogCommands } from './commands/catalog-commands.js';
 import { registerDeploymentCommands } from './commands/deployment.js';
 import { registerExamplesCommands } from './commands/examples.js';
+import { registerImportCommands } from './commands/import-proton.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerConnectionCommands } from './commands/connections.js';
 import { registerRepoCommands } from './commands/repos.js';
@@ -39,6 +40,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerTemplateCommands(program, setExit);
   registerExamplesCommands(program, setExit);
   registerCatalogCommands(program, setExit);
+  registerImportCommands(program, setExit);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

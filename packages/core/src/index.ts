@@ -90,3 +90,9 @@ export { decideRolloutStep } from './rollouts/decide-rollout-step.js';
 export type { RolloutStepInput, RolloutStep } from './rollouts/decide-rollout-step.js';
 export { STATEFUL_RESOURCE_TYPES, assessStackChanges } from './rollouts/stack-changes.js';
 export type { StackChange, AssessedStackChanges } from './rollouts/stack-changes.js';
+export {
+  canonicalTemplate,
+  compareStackTemplates,
+  lineDiff,
+  parseStackTemplate,
+} from './adoption/compare-stack-templates.js';

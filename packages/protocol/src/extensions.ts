@@ -1,5 +1,6 @@
 import { accessOperations, accessShapes } from './access-extensions.js';
 import { rolloutOperations, rolloutShapes } from './rollout-extensions.js';
+import { importOperations, importShapes } from './import-extensions.js';
 import type { ModelOperation, ModelShape } from './model-types.js';
 
 /**
@@ -184,6 +185,7 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
   },
   ...accessShapes,
   ...rolloutShapes,
+  ...importShapes,
 };
 
 const keyErrors = [
@@ -244,6 +246,7 @@ export const extensionOperations = {
   },
   ...accessOperations,
   ...rolloutOperations,
+  ...importOperations,
 } as const satisfies Record<string, ModelOperation>;
 
 export type ExtensionOperationName = keyof typeof extensionOperations;

@@ -31,3 +31,8 @@ export type {
   NucleonRole,
   NucleonUser,
 } from './access-extensions.js';
+export type {
+  NucleonImportResult,
+  NucleonImportStack,
+  ProtonImportRequest,
+} from './import-extensions.js';

@@ -13,7 +13,11 @@ export function decodeNextToken(token: string | undefined): string | undefined {
   } catch {
     // fall through
   }
-  throw new ValidationError(
+  throw invalidNextToken();
+}
+
+export function invalidNextToken(): ValidationError {
+  return new ValidationError(
     'The nextToken is invalid: pass the nextToken from the previous response unchanged, or omit it to start from the beginning.',
   );
 }
@@ -39,4 +43,32 @@ export function pageOf<T>(
   return from + size < items.length && last !== undefined
     ? { items: page, nextToken: encodeNextToken(keyOf(last)) }
     : { items: page };
+}
+
+/**
+ * Turns rows read with `LIMIT size + 1` after the decoded token's key into one page: the extra row
+ * only says that another page follows; the token names the last key returned, so rows inserted or
+ * deleted between pages neither shift nor repeat the ones that follow.
+ */
+export function keysetPage<T>(
+  rows: readonly T[],
+  keyOf: (item: T) => string,
+  maxResults: number | undefined,
+): { items: T[]; nextToken?: string } {
+  const size = pageSize(maxResults);
+  const items = rows.slice(0, size);
+  const last = items[items.length - 1];
+  return rows.length > size && last !== undefined
+    ? { items, nextToken: encodeNextToken(keyOf(last)) }
+    : { items };
+}
+
+/** The SQL window for one page: rows after the token's key, one more than the page holds. */
+export function keysetWindow(
+  nextToken: string | undefined,
+  maxResults: number | undefined,
+): { after?: string; limit: number } {
+  const after = decodeNextToken(nextToken);
+  const limit = pageSize(maxResults) + 1;
+  return after === undefined ? { limit } : { after, limit };
 }

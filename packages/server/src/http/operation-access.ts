@@ -363,6 +363,10 @@ for (const op of ['PauseRollout', 'ResumeRollout', 'AbortRollout'])
   extension(op, { action: 'deployments:write', resource: rollout });
 extension('GetRollout', { action: 'deployments:read', resource: rollout });
 extension('ListRollouts', { action: 'deployments:read', resource: everything });
+// Importing from AWS Proton takes over running infrastructure: admins only (access:write is
+// the only write no other role has). Match is read-only but sends stack templates: admins too.
+extension('MatchProtonResource', { action: 'access:write', resource: everything });
+extension('AdoptProtonResource', { action: 'access:write', resource: everything });
 const key = (i: In) => `nucleon-access-key/${str(i.accessKeyId)}`;
 const user = (i: In) => `nucleon-user/${str(i.userName)}`;
 extension('CreateAccessKey', {

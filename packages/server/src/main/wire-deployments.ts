@@ -33,6 +33,8 @@ import { reconcileServiceJob } from '../app/deploy/reconcile-service.js';
 import { ServicesService } from '../app/deploy/services-service.js';
 import type { VersionUsageCounter } from '../app/version-usage.js';
 import { deploymentOperations } from '../http/deployment-operations.js';
+import { protonImportOperations } from '../http/proton-import-operations.js';
+import { ProtonImportService } from '../app/adopt/proton-import-service.js';
 import type { BundleStore } from '../ports/bundle-store.js';
 import type { CatalogStore } from '../ports/catalog-store.js';
 import type { Clock } from '../ports/clock.js';
@@ -272,6 +274,9 @@ export async function wireDeployments(w: {
         components: new ComponentsService(d),
       }),
       ...connectionOperations(connections),
+      ...protonImportOperations(
+        new ProtonImportService({ ...d, renderer, accountId: w.accountId, services }),
+      ),
       ...accountSettingsOperations(
         new AccountSettingsService(new PostgresSettingsStore(w.db), repositoryStore),
       ),

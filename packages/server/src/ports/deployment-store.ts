@@ -132,6 +132,18 @@ export interface DeploymentFilter {
   componentName?: string | undefined;
 }
 
+/** What ListDeployments shows of a deployment: everything but its states, files and outputs. */
+export type DeploymentSummaryRecord = Omit<
+  DeploymentRecord,
+  'initialState' | 'targetState' | 'rendered' | 'outputs' | 'provisionedResources'
+>;
+
+/** Rows after `after` (exclusive; none means from the start), at most `limit` of them. */
+export interface KeysetWindow {
+  after?: string | undefined;
+  limit: number;
+}
+
 /** Persistence of deployable resources, services and deployments with their event log. */
 export interface DeploymentStore {
   getResource(key: ResourceKey): Promise<ResourceRecord | undefined>;
@@ -140,6 +152,19 @@ export interface DeploymentStore {
     serviceName?: string;
     environmentName?: string;
   }): Promise<ResourceRecord[]>;
+  /**
+   * One keyset page of the resources of a kind within one service (`''` for environments and
+   * components), ordered by name (the key); `templates` keeps only those of the given template
+   * major versions.
+   */
+  pageResources(
+    filter: {
+      kind: ResourceKind;
+      serviceName: string;
+      templates?: ReadonlyArray<{ templateName: string; major: number }> | undefined;
+    },
+    page: KeysetWindow,
+  ): Promise<ResourceRecord[]>;
   getService(name: string): Promise<ServiceRecord | undefined>;
   /** The resource holding a folder of a self-managed provisioning repository (ADR 0010). */
   getResourceByProvisioningFolder(folder: string): Promise<ResourceRecord | undefined>;
@@ -149,6 +174,8 @@ export interface DeploymentStore {
    */
   assignEngineName(key: ResourceKey, name: string): Promise<string | undefined>;
   listServices(): Promise<ServiceRecord[]>;
+  /** One keyset page of services ordered by name (the key). */
+  pageServices(page: KeysetWindow): Promise<ServiceRecord[]>;
 
   /**
    * Inserts new resources (and a service, when given) with their first deployments and jobs in
@@ -158,6 +185,20 @@ export interface DeploymentStore {
    * is taken meanwhile.
    */
   createResources(input: { service?: ServiceRecord; starts: StartDeployment[] }): Promise<boolean>;
+  /**
+   * Adoption of running infrastructure (ADR 0021), one transaction: the service (when given) and
+   * the resources with their engine names already set and a finished deployment each, and no job
+   * (nothing is provisioned). Returns false, changing nothing, when any of them already exists;
+   * throws ConflictError like createResources.
+   */
+  adoptResources(input: {
+    service?: ServiceRecord;
+    adoptions: Array<{
+      resource: ResourceRecord;
+      deployment: DeploymentRecord;
+      engineName: string;
+    }>;
+  }): Promise<boolean>;
   /**
    * One transaction: the service patch (guarded by its status, applied first so concurrent
    * service operations serialise on its row), new resources (`creates`), and deployments of
@@ -192,6 +233,14 @@ export interface DeploymentStore {
 
   getDeployment(id: string): Promise<DeploymentRecord | undefined>;
   listDeployments(filter: DeploymentFilter): Promise<DeploymentRecord[]>;
+  /**
+   * One keyset page of deployment summaries, newest first (created at descending, then id), after
+   * the given one. Reads only the summary columns.
+   */
+  pageDeployments(
+    filter: DeploymentFilter,
+    page: { after?: { createdAt: Date; id: string } | undefined; limit: number },
+  ): Promise<DeploymentSummaryRecord[]>;
   deleteDeployment(id: string): Promise<boolean>;
   appendEvents(
     deploymentId: string,

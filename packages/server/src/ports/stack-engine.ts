@@ -70,6 +70,11 @@ export interface StackOwner {
   installationId: string;
   resourceArn: string;
   legacyName: boolean;
+  /**
+   * The id of the stack this resource was adopted with from AWS Proton (ADR 0021): that stack,
+   * untagged by Nucleon, is the resource's own; its first update adds the ownership tags.
+   */
+  adoptedStackId?: string;
 }
 
 export interface StackDeployRequest {

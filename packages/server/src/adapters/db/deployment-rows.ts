@@ -2,6 +2,7 @@ import type { DeploymentStatus } from '@nucleon/core';
 import type { Insertable, Selectable } from 'kysely';
 import type {
   DeploymentRecord,
+  DeploymentSummaryRecord,
   ResourceKind,
   ResourceRecord,
   ServiceRecord,
@@ -152,5 +153,54 @@ export function deploymentRow(d: DeploymentRecord): Insertable<Database['deploym
     created_at: d.createdAt,
     last_modified_at: d.lastModifiedAt,
     completed_at: d.completedAt,
+  };
+}
+
+/** The columns ListDeployments reads: never the rendered files, states or outputs. */
+export const deploymentSummaryColumns = [
+  'id',
+  'arn',
+  'target_kind',
+  'target_service',
+  'target_name',
+  'target_arn',
+  'target_created_at',
+  'environment_name',
+  'operation',
+  'engine',
+  'status',
+  'status_message',
+  'cancel_requested',
+  'previous_attempted_id',
+  'previous_succeeded_id',
+  'created_at',
+  'last_modified_at',
+  'completed_at',
+] as const;
+
+export function toDeploymentSummary(
+  r: Pick<Selectable<Database['deployments']>, (typeof deploymentSummaryColumns)[number]>,
+): DeploymentSummaryRecord {
+  return {
+    id: r.id,
+    arn: r.arn,
+    target: {
+      kind: r.target_kind as ResourceKind,
+      serviceName: r.target_service,
+      name: r.target_name,
+    },
+    targetArn: r.target_arn,
+    targetCreatedAt: new Date(r.target_created_at),
+    environmentName: r.environment_name,
+    operation: r.operation as DeploymentRecord['operation'],
+    engine: r.engine,
+    status: r.status as DeploymentStatus,
+    statusMessage: r.status_message,
+    cancelRequested: r.cancel_requested,
+    previousAttemptedId: r.previous_attempted_id,
+    previousSucceededId: r.previous_succeeded_id,
+    createdAt: new Date(r.created_at),
+    lastModifiedAt: new Date(r.last_modified_at),
+    completedAt: r.completed_at ? new Date(r.completed_at) : null,
   };
 }

@@ -6,26 +6,36 @@ import {
   idleStatuses,
   type DeploymentStatus,
 } from '@nucleon/core';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import {
   RECONCILE_SERVICE_QUEUE,
   type DeploymentEvent,
   type DeploymentFilter,
   type DeploymentRecord,
   type DeploymentStore,
+  type KeysetWindow,
   type ResourceKey,
   type ResourceKind,
+  type ResourceRecord,
   type ServicePatch,
   type ServiceRecord,
   type ServiceSettlement,
   type StartDeployment,
 } from '../../ports/deployment-store.js';
-import { serviceRow, toDeployment, toResource, toService } from './deployment-rows.js';
+import {
+  deploymentSummaryColumns,
+  serviceRow,
+  toDeployment,
+  toDeploymentSummary,
+  toResource,
+  toService,
+} from './deployment-rows.js';
 import {
   Conflict,
   attachedComponents,
   fingerprint,
   insertJob,
+  insertAdopted,
   insertResources,
   patchService,
   serviceResources,
@@ -39,6 +49,24 @@ const orFalse = (error: unknown): false => {
   if (error instanceof Conflict) return false;
   throw folderTaken(error);
 };
+
+/** ListDeployments' filters, in SQL. */
+function whereDeployments<Q extends SelectQueryBuilder<Database, 'deployments', object>>(
+  q: Q,
+  filter: DeploymentFilter,
+): Q {
+  let r: SelectQueryBuilder<Database, 'deployments', object> = q;
+  if (filter.environmentName !== undefined)
+    r = r.where('environment_name', '=', filter.environmentName);
+  if (filter.serviceName !== undefined) r = r.where('target_service', '=', filter.serviceName);
+  if (filter.serviceInstanceName !== undefined)
+    r = r
+      .where('target_kind', '=', 'SERVICE_INSTANCE')
+      .where('target_name', '=', filter.serviceInstanceName);
+  if (filter.componentName !== undefined)
+    r = r.where('target_kind', '=', 'COMPONENT').where('target_name', '=', filter.componentName);
+  return r as Q;
+}
 
 /** Deployable resources, services and deployments in PostgreSQL (or PGlite). */
 export class PostgresDeploymentStore implements DeploymentStore {
@@ -59,6 +87,36 @@ export class PostgresDeploymentStore implements DeploymentStore {
     if (filter.serviceName !== undefined) q = q.where('service_name', '=', filter.serviceName);
     if (filter.environmentName !== undefined)
       q = q.where('environment_name', '=', filter.environmentName);
+    return (await q.execute()).map(toResource);
+  }
+
+  async pageResources(
+    filter: {
+      kind: ResourceKind;
+      serviceName: string;
+      templates?: ReadonlyArray<{ templateName: string; major: number }> | undefined;
+    },
+    page: KeysetWindow,
+  ) {
+    let q = this.db
+      .selectFrom('resources')
+      .selectAll()
+      .where('kind', '=', filter.kind)
+      .where('service_name', '=', filter.serviceName)
+      .orderBy('name')
+      .limit(page.limit);
+    if (page.after !== undefined) q = q.where('name', '>', page.after);
+    // A major version that is not a whole number matches no resource (as before, in memory).
+    const templates = filter.templates?.filter((t) => Number.isInteger(t.major));
+    if (filter.templates?.length && !templates?.length) return [];
+    if (templates?.length)
+      q = q.where((eb) =>
+        eb.or(
+          templates.map((t) =>
+            eb.and([eb('template_name', '=', t.templateName), eb('template_major', '=', t.major)]),
+          ),
+        ),
+      );
     return (await q.execute()).map(toResource);
   }
 
@@ -97,6 +155,12 @@ export class PostgresDeploymentStore implements DeploymentStore {
     );
   }
 
+  async pageServices(page: KeysetWindow) {
+    let q = this.db.selectFrom('services').selectAll().orderBy('name').limit(page.limit);
+    if (page.after !== undefined) q = q.where('name', '>', page.after);
+    return (await q.execute()).map(toService);
+  }
+
   async createResources(input: { service?: ServiceRecord; starts: StartDeployment[] }) {
     return this.db
       .transaction()
@@ -110,6 +174,31 @@ export class PostgresDeploymentStore implements DeploymentStore {
           if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
         }
         await insertResources(tx, input.starts);
+        return true;
+      })
+      .catch(orFalse);
+  }
+
+  async adoptResources(input: {
+    service?: ServiceRecord;
+    adoptions: Array<{
+      resource: ResourceRecord;
+      deployment: DeploymentRecord;
+      engineName: string;
+    }>;
+  }) {
+    return this.db
+      .transaction()
+      .execute(async (tx) => {
+        if (input.service) {
+          const r = await tx
+            .insertInto('services')
+            .values(serviceRow(input.service) as never)
+            .onConflict((oc) => oc.doNothing())
+            .executeTakeFirst();
+          if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
+        }
+        await insertAdopted(tx, input.adoptions);
         return true;
       })
       .catch(orFalse);
@@ -262,21 +351,36 @@ export class PostgresDeploymentStore implements DeploymentStore {
   }
 
   async listDeployments(filter: DeploymentFilter) {
-    let q = this.db
+    const q = this.db
       .selectFrom('deployments')
       .selectAll()
       .orderBy('created_at', 'desc')
       .orderBy('id');
-    if (filter.environmentName !== undefined)
-      q = q.where('environment_name', '=', filter.environmentName);
-    if (filter.serviceName !== undefined) q = q.where('target_service', '=', filter.serviceName);
-    if (filter.serviceInstanceName !== undefined)
-      q = q
-        .where('target_kind', '=', 'SERVICE_INSTANCE')
-        .where('target_name', '=', filter.serviceInstanceName);
-    if (filter.componentName !== undefined)
-      q = q.where('target_kind', '=', 'COMPONENT').where('target_name', '=', filter.componentName);
-    return (await q.execute()).map(toDeployment);
+    return (await whereDeployments(q, filter).execute()).map(toDeployment);
+  }
+
+  async pageDeployments(
+    filter: DeploymentFilter,
+    page: { after?: { createdAt: Date; id: string } | undefined; limit: number },
+  ) {
+    let q = whereDeployments(
+      this.db
+        .selectFrom('deployments')
+        .select(deploymentSummaryColumns)
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(page.limit),
+      filter,
+    );
+    const after = page.after;
+    if (after)
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
+        ]),
+      );
+    return (await q.execute()).map(toDeploymentSummary);
   }
 
   async deleteDeployment(id: string) {

@@ -2,6 +2,7 @@ import { ConflictError, idleStatuses, serviceSourcesOf, type ServiceStatus } fro
 import { sql, type Kysely } from 'kysely';
 import type { NewJob } from '../../ports/catalog-store.js';
 import type {
+  DeploymentRecord,
   ResourceKey,
   ResourceRecord,
   ServicePatch,
@@ -87,6 +88,31 @@ export async function insertResources(tx: Tx, starts: readonly StartDeployment[]
     if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) throw new Conflict();
     await tx.insertInto('deployments').values(deploymentRow(start.deployment)).execute();
     await insertJob(tx, start.job);
+  }
+}
+
+/**
+ * Inserts adopted resources (ADR 0021): engine name set to the stack they were adopted with, and
+ * their finished deployment; no job. An existing one is a Conflict.
+ */
+export async function insertAdopted(
+  tx: Tx,
+  adoptions: ReadonlyArray<{
+    resource: ResourceRecord;
+    deployment: DeploymentRecord;
+    engineName: string;
+  }>,
+): Promise<void> {
+  for (const a of adoptions) {
+    await lockEnvironmentFor(tx, a.resource);
+    await lockServiceFor(tx, a.resource);
+    const r = await tx
+      .insertInto('resources')
+      .values({ ...resourceRow(a.resource), engine_name: a.engineName })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) throw new Conflict();
+    await tx.insertInto('deployments').values(deploymentRow(a.deployment)).execute();
   }
 }
 

@@ -14,7 +14,8 @@ export function ownershipTags(owner: StackOwner): Record<string, string> {
 /**
  * Refuses (a FAILED result, nothing sent to CloudFormation) to update or delete an existing stack
  * that is not the owner's: tagged for another installation or resource, or untagged under a name
- * that is not the resource's legacy one. An untagged legacy stack is adopted: the update tags it.
+ * that is not the resource's legacy one. An untagged legacy stack, or the very stack (by id) the
+ * resource was adopted with from AWS Proton, is the resource's own: the update tags it.
  */
 export function refuseForeignStack(
   run: StackRun,
@@ -30,6 +31,17 @@ export function refuseForeignStack(
     legacyName: owner.legacyName,
   });
   if (verdict.verdict === 'owned') return undefined;
+  const untagged =
+    tags[OWNERSHIP_TAGS.installation] === undefined && tags[OWNERSHIP_TAGS.resource] === undefined;
+  if (untagged && owner.adoptedStackId !== undefined && stack.StackId === owner.adoptedStackId) {
+    run.log(
+      `stack ${run.stackName} was adopted from AWS Proton for this resource (stack id ${owner.adoptedStackId}); ` +
+        (action === 'update'
+          ? 'this update adds the ownership tags'
+          : "deleting it as this resource's own"),
+    );
+    return undefined;
+  }
   if (verdict.verdict === 'adopt') {
     run.log(
       `stack ${run.stackName} predates Nucleon's ownership tags and carries this resource's legacy name; ` +

@@ -307,6 +307,9 @@ export class DeploymentRunner {
           installationId: this.d.installationId,
           resourceArn: resource.arn,
           legacyName: engineName === legacyEngineResourceName(resource),
+          ...(typeof resource.settings.adoptedStackId === 'string'
+            ? { adoptedStackId: resource.settings.adoptedStackId }
+            : {}),
         },
         files: rendered.files,
         ...(rendered.templateFile ? { templateFile: rendered.templateFile } : {}),

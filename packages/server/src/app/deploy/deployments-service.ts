@@ -7,11 +7,18 @@ import {
   recommendedVersion,
 } from '@nucleon/core';
 import type { DeploymentRecord, ResourceKey } from '../../ports/deployment-store.js';
-import { pageOf } from '../pagination.js';
+import { invalidNextToken, keysetPage, keysetWindow } from '../pagination.js';
 import type { Principal } from '../request-context.js';
 import { refs } from '../template-views.js';
 import type { DeployDeps } from './deploy-context.js';
-import { deploymentView } from './resource-views.js';
+import { deploymentSummaryView, deploymentView } from './resource-views.js';
+
+/** The key a ListDeployments token names: `<created at in ms>:<id>` of the last one listed. */
+function deploymentKey(key: string): { createdAt: Date; id: string } {
+  const m = /^(\d+):(.+)$/.exec(key);
+  if (!m) throw invalidNextToken();
+  return { createdAt: new Date(Number(m[1])), id: m[2]! };
+}
 
 /** The resource an ARN names, for NotifyResourceDeploymentStatusChange. */
 export function keyOfArn(arn: string): ResourceKey | undefined {
@@ -53,16 +60,13 @@ export class DeploymentsService {
   }) {
     if (input.serviceInstanceName && !input.serviceName)
       throw new ValidationError('serviceInstanceName needs serviceName.');
-    const all = await this.d.store.listDeployments(input);
-    const indexed = all.map((dep, i) => ({ dep, k: String(i).padStart(10, '0') }));
-    const page = pageOf(indexed, (x) => x.k, input.nextToken, input.maxResults);
-    return {
-      deployments: page.items.map(({ dep }) => {
-        const v = deploymentView(dep);
-        return { ...v, targetResourceCreatedAt: v.targetResourceCreatedAt };
-      }),
-      nextToken: page.nextToken,
-    };
+    const window = keysetWindow(input.nextToken, input.maxResults);
+    const rows = await this.d.store.pageDeployments(input, {
+      after: window.after === undefined ? undefined : deploymentKey(window.after),
+      limit: window.limit,
+    });
+    const page = keysetPage(rows, (d) => `${d.createdAt.getTime()}:${d.id}`, input.maxResults);
+    return { deployments: page.items.map(deploymentSummaryView), nextToken: page.nextToken };
   }
 
   async get(input: {

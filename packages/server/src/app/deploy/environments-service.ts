@@ -10,7 +10,7 @@ import {
 } from '@nucleon/core';
 import { parseEnvironmentSpec } from '@nucleon/templates';
 import type { ResourceKey, ResourceRecord } from '../../ports/deployment-store.js';
-import { pageOf } from '../pagination.js';
+import { keysetPage, keysetWindow } from '../pagination.js';
 import { refs } from '../template-views.js';
 import {
   checkInputs,
@@ -162,15 +162,15 @@ export class EnvironmentsService {
     maxResults?: number;
     environmentTemplates?: Array<{ templateName: string; majorVersion: string }>;
   }) {
-    let envs = await this.d.store.listResources({ kind: 'ENVIRONMENT' });
-    if (input.environmentTemplates?.length) {
-      envs = envs.filter((e) =>
-        input.environmentTemplates!.some(
-          (f) => f.templateName === e.templateName && Number(f.majorVersion) === e.templateMajor,
-        ),
-      );
-    }
-    const page = pageOf(envs, (e) => e.name, input.nextToken, input.maxResults);
+    const templates = input.environmentTemplates?.map((f) => ({
+      templateName: f.templateName,
+      major: Number(f.majorVersion),
+    }));
+    const rows = await this.d.store.pageResources(
+      { kind: 'ENVIRONMENT', serviceName: '', templates },
+      keysetWindow(input.nextToken, input.maxResults),
+    );
+    const page = keysetPage(rows, (e) => e.name, input.maxResults);
     return { environments: page.items.map(environmentView), nextToken: page.nextToken };
   }
 

@@ -1,5 +1,6 @@
 import type {
   DeploymentRecord,
+  DeploymentSummaryRecord,
   ResourceRecord,
   ServiceRecord,
 } from '../../ports/deployment-store.js';
@@ -108,8 +109,8 @@ const stateKey: Record<string, string> = {
 };
 
 /** The Deployment shape (initial/target states as the DeploymentState union). */
-export function deploymentView(d: DeploymentRecord): Record<string, unknown> {
-  const key = stateKey[d.target.kind]!;
+/** A deployment as ListDeployments shows it (no states). */
+export function deploymentSummaryView(d: DeploymentSummaryRecord): Record<string, unknown> {
   return {
     id: d.id,
     arn: d.arn,
@@ -130,6 +131,13 @@ export function deploymentView(d: DeploymentRecord): Record<string, unknown> {
     completedAt: d.completedAt ?? undefined,
     lastAttemptedDeploymentId: d.previousAttemptedId ?? undefined,
     lastSucceededDeploymentId: d.previousSucceededId ?? undefined,
+  };
+}
+
+export function deploymentView(d: DeploymentRecord): Record<string, unknown> {
+  const key = stateKey[d.target.kind]!;
+  return {
+    ...deploymentSummaryView(d),
     initialState: d.initialState ? { [key]: d.initialState } : undefined,
     targetState: { [key]: d.targetState },
   };

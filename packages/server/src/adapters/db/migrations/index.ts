@@ -8,6 +8,7 @@ import * as m0006 from './0006-access-control.js';
 import * as m0008 from './0008-repository-sync.js';
 import * as m0009 from './0009-environment-accounts.js';
 import * as m0010 from './0010-rollouts.js';
+import * as m0012 from './0012-list-indexes.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0008-repository-sync': m0008,
   '0009-environment-accounts': m0009,
   '0010-rollouts': m0010,
+  '0012-list-indexes': m0012,
 };

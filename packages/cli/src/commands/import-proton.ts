@@ -1,0 +1,282 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CloudFormation } from '@aws-sdk/client-cloudformation';
+import type { Command } from 'commander';
+import {
+  ProtonApiError,
+  extensionTargetPrefix,
+  type NucleonImportResult,
+  type ProtonImportRequest,
+} from '@nucleon/protocol';
+import { resolveConnection, type ConnectionFlags } from '../connection.js';
+import { printTable } from '../output.js';
+import {
+  cloudFormationClient,
+  discoverStacks,
+  readSpecFiles,
+  stackTemplate,
+  starterSpecs,
+  writeSpecFiles,
+  type DiscoveredStack,
+  type ImportSpecFile,
+} from './import-proton-discover.js';
+
+interface ImportFlags extends ConnectionFlags {
+  output?: string;
+  specs?: string;
+  acceptDifferences?: boolean;
+  adopt?: boolean;
+}
+
+/** One resource's outcome, as printed. */
+interface ResourceReport {
+  file: string;
+  resource: string;
+  results: NucleonImportResult[];
+  adopted?: boolean;
+  /** Set when Nucleon could not match the resource at all. */
+  unmatched?: string;
+}
+
+const DEFAULT_SPECS = 'proton-import';
+
+function options(cmd: Command, adopt: boolean): Command {
+  cmd
+    .option(
+      '--region <region>',
+      'AWS region of the stacks (AWS_REGION); also the signing region for Nucleon',
+    )
+    .option('--specs <dir>', `folder of the per-resource spec files (default ./${DEFAULT_SPECS})`)
+    .option(
+      '--endpoint-url <url>',
+      'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL; default http://127.0.0.1:8080)',
+    )
+    .option('--profile <name>', "Nucleon credentials profile (AWS's own chain reads AWS_PROFILE)")
+    .option('-o, --output <format>', 'table (default) or json');
+  if (adopt)
+    cmd.option(
+      '--accept-differences',
+      'adopt resources whose stack template differs from the rendered one (shown as drifted)',
+    );
+  return cmd;
+}
+
+function printInventory(stacks: readonly DiscoveredStack[]): void {
+  printTable(
+    stacks.map((s) => ({
+      kind: s.kind,
+      resource: s.serviceName ? `${s.serviceName}/${s.name}` : s.name,
+      environment: s.environmentName ?? '',
+      template: s.templateName
+        ? `${s.templateName}${s.templateMajorVersion ? `:${s.templateMajorVersion}${s.templateMinorVersion ? `.${s.templateMinorVersion}` : ''}` : ''}`
+        : '',
+      stack: s.stackName,
+      status: s.status,
+    })),
+    ['kind', 'resource', 'environment', 'template', 'stack', 'status'],
+  );
+}
+
+async function discover(
+  flags: ImportFlags,
+  quiet = false,
+): Promise<{ stacks: DiscoveredStack[]; specs: string; files: ImportSpecFile[] }> {
+  const cfn = cloudFormationClient(flags.region);
+  try {
+    const stacks = await discoverStacks(cfn);
+    const files = starterSpecs(stacks);
+    const specs = flags.specs ?? DEFAULT_SPECS;
+    const written = await writeSpecFiles(specs, files);
+    if (!quiet) {
+      if (flags.output === 'json') {
+        process.stdout.write(
+          JSON.stringify({ stacks, specs, written: written.written, kept: written.kept }, null, 2) +
+            '\n',
+        );
+      } else {
+        printInventory(stacks);
+        process.stdout.write(
+          `\n${stacks.length} stack(s) tagged by Proton. Spec files in ${specs}: ${written.written.length} written` +
+            (written.kept.length ? `, ${written.kept.length} kept (exist already)` : '') +
+            '.\nComplete their "spec" with the inputs Proton deployed each resource with, register the template versions, then run `nucleon import proton match`.\n',
+        );
+        const skipped = stacks.filter(
+          (s) => s.kind === 'COMPONENT' || s.kind === 'SERVICE_PIPELINE',
+        );
+        if (skipped.length)
+          process.stdout.write(
+            `Not adopted yet (left running untouched): ${skipped.map((s) => `${s.kind.toLowerCase()} ${s.serviceName ? `${s.serviceName}/` : ''}${s.name}`).join(', ')}.\n`,
+          );
+      }
+    }
+    return { stacks, specs, files };
+  } finally {
+    cfn.destroy();
+  }
+}
+
+/** The request for one spec file, with each stack's template and outputs read now. */
+async function requestOf(cfn: CloudFormation, spec: ImportSpecFile): Promise<ProtonImportRequest> {
+  const stacks = [];
+  for (const s of spec.stacks ?? []) {
+    const described = (await cfn.describeStacks({ StackName: s.stackId })).Stacks?.[0];
+    stacks.push({
+      target: s.target,
+      stackName: s.stackName,
+      stackId: s.stackId,
+      template: await stackTemplate(cfn, s.stackId),
+      outputs: (described?.Outputs ?? []).map((o) => ({
+        key: o.OutputKey ?? '',
+        value: o.OutputValue ?? '',
+      })),
+    });
+  }
+  return {
+    kind: spec.kind,
+    name: spec.name,
+    templateName: spec.templateName,
+    templateMajorVersion: String(spec.templateMajorVersion),
+    ...(spec.templateMinorVersion !== undefined
+      ? { templateMinorVersion: String(spec.templateMinorVersion) }
+      : {}),
+    spec: spec.spec,
+    stacks,
+  };
+}
+
+/** Match (`adopt` false) or adopt every resource of the spec folder, environments first. */
+async function run(flags: ImportFlags, adopt: boolean, specs: string): Promise<ResourceReport[]> {
+  const { client } = resolveConnection(flags);
+  const cfn = cloudFormationClient(flags.region);
+  const reports: ResourceReport[] = [];
+  try {
+    for (const { file, spec } of await readSpecFiles(specs)) {
+      const resource = `${spec.kind.toLowerCase()} ${spec.name}`;
+      const request = await requestOf(cfn, spec);
+      try {
+        const out = (await client.send(
+          `${extensionTargetPrefix}.${adopt ? 'AdoptProtonResource' : 'MatchProtonResource'}`,
+          adopt ? { ...request, acceptDifferences: flags.acceptDifferences === true } : request,
+        )) as { results: NucleonImportResult[]; adopted?: boolean };
+        reports.push({
+          file,
+          resource,
+          results: out.results,
+          ...(adopt ? { adopted: out.adopted === true } : {}),
+        });
+      } catch (error) {
+        if (!(error instanceof ProtonApiError)) throw error;
+        reports.push({ file, resource, results: [], unmatched: `${error.type}: ${error.message}` });
+      }
+    }
+  } finally {
+    cfn.destroy();
+  }
+  return reports;
+}
+
+function printReports(reports: readonly ResourceReport[], adopt: boolean, json: boolean): void {
+  if (json) {
+    process.stdout.write(JSON.stringify({ resources: reports }, null, 2) + '\n');
+    return;
+  }
+  const rows = reports.flatMap((r) =>
+    r.unmatched
+      ? [{ resource: r.resource, target: '', stack: '', result: 'UNMATCHED', adopted: 'no' }]
+      : r.results.map((x) => ({
+          resource: r.resource,
+          target: x.target,
+          stack: x.stackName,
+          result: x.match,
+          adopted: x.adopted ? 'yes' : 'no',
+        })),
+  );
+  printTable(
+    rows,
+    adopt
+      ? ['resource', 'target', 'stack', 'result', 'adopted']
+      : ['resource', 'target', 'stack', 'result'],
+  );
+  for (const r of reports) {
+    if (r.unmatched) process.stdout.write(`\n${r.resource} (${r.file}): ${r.unmatched}\n`);
+    for (const x of r.results) {
+      if (x.diff)
+        process.stdout.write(`\n${r.resource} ${x.target} (${x.stackName}) differs:\n${x.diff}\n`);
+      if (adopt && x.message) process.stdout.write(`${r.resource} ${x.target}: ${x.message}\n`);
+    }
+  }
+}
+
+const allExact = (reports: readonly ResourceReport[]) =>
+  reports.every((r) => !r.unmatched && r.results.every((x) => x.match === 'EXACT'));
+const allAdopted = (reports: readonly ResourceReport[]) =>
+  reports.every((r) => !r.unmatched && r.adopted);
+
+/**
+ * A subcommand's flags merged with `nucleon import proton`'s: the parent declares the same
+ * options (for --adopt), and commander gives an option to the parent when both know it.
+ */
+const flagsOf = (cmd: Command): ImportFlags => cmd.optsWithGlobals<ImportFlags>();
+
+/** `nucleon import proton discover|match|adopt` and `nucleon import proton --adopt` (ADR 0021). */
+export function registerImportCommands(program: Command, setExit: (code: number) => void): void {
+  const imports = program
+    .command('import')
+    .description('bring existing infrastructure under Nucleon');
+  const proton = options(
+    imports
+      .command('proton')
+      .description(
+        'adopt the CloudFormation stacks AWS Proton left behind: discover, match, adopt (each can be re-run); with --adopt, all three for the resources that match exactly. Nothing is created, updated or deleted in CloudFormation.',
+      )
+      .option('--adopt', 'discover, match and adopt the resources that match exactly, in one go'),
+    false,
+  ).action(async (flags: ImportFlags) => {
+    if (!flags.adopt) {
+      proton.help();
+      return;
+    }
+    // Without --specs the starter specs live in a temporary folder, removed afterwards.
+    const specs = flags.specs ?? (await mkdtemp(join(tmpdir(), 'nucleon-proton-import-')));
+    try {
+      await discover({ ...flags, specs }, true);
+      const reports = await run({ ...flags, acceptDifferences: false }, true, specs);
+      printReports(reports, true, flags.output === 'json');
+      setExit(allAdopted(reports) ? 0 : 1);
+    } finally {
+      if (!flags.specs) await rm(specs, { recursive: true, force: true });
+    }
+  });
+
+  options(proton.command('discover'), false)
+    .description(
+      'list the stacks carrying proton:* tags (read-only) and write a starter spec file per environment and service into --specs (existing files are kept)',
+    )
+    .action(async (_: ImportFlags, cmd: Command) => {
+      await discover(flagsOf(cmd));
+      setExit(0);
+    });
+
+  options(proton.command('match'), false)
+    .description(
+      "render each spec file's registered template version with its spec on Nucleon and compare with the stack's current template: EXACT, DIFFERENT (with a diff) or UNMATCHED (read-only; exit 1 unless all are EXACT)",
+    )
+    .action(async (_: ImportFlags, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      const reports = await run(flags, false, flags.specs ?? DEFAULT_SPECS);
+      printReports(reports, false, flags.output === 'json');
+      setExit(allExact(reports) ? 0 : 1);
+    });
+
+  options(proton.command('adopt'), true)
+    .description(
+      'create the Nucleon records bound to the existing stacks, with their outputs, for the resources that match (all with --accept-differences); re-running changes nothing (exit 1 unless all are adopted)',
+    )
+    .action(async (_: ImportFlags, cmd: Command) => {
+      const flags = flagsOf(cmd);
+      const reports = await run(flags, true, flags.specs ?? DEFAULT_SPECS);
+      printReports(reports, true, flags.output === 'json');
+      setExit(allAdopted(reports) ? 0 : 1);
+    });
+}

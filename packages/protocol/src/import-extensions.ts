@@ -1,0 +1,134 @@
+import type { ModelOperation, ModelShape } from './model-types.js';
+
+/**
+ * Importing what AWS Proton left behind (Nucleon20261127.MatchProtonResource and
+ * AdoptProtonResource, ADR 0021): the CLI discovers the stacks and sends each resource's stacks
+ * (name, id, current template, outputs); the server renders the registered template version
+ * with the resource's spec, compares, and on adoption creates the records bound to those stacks.
+ */
+export const importShapes: Readonly<Record<string, ModelShape>> = {
+  NucleonImportKind: { type: 'string', enum: ['ENVIRONMENT', 'SERVICE'] },
+  NucleonImportMatch: { type: 'string', enum: ['EXACT', 'DIFFERENT'] },
+  NucleonStackOutput: {
+    type: 'structure',
+    required: ['key', 'value'],
+    members: { key: { shape: 'NucleonString' }, value: { shape: 'NucleonString' } },
+  },
+  NucleonStackOutputList: { type: 'list', member: 'NucleonStackOutput' },
+  NucleonImportStack: {
+    type: 'structure',
+    required: ['target', 'stackName', 'stackId', 'template'],
+    members: {
+      /** `environment`, `instance/<name>` or `pipeline`. */
+      target: { shape: 'NucleonString' },
+      stackName: { shape: 'NucleonString' },
+      stackId: { shape: 'NucleonString' },
+      template: { shape: 'NucleonLongText' },
+      outputs: { shape: 'NucleonStackOutputList' },
+    },
+  },
+  NucleonImportStackList: { type: 'list', member: 'NucleonImportStack' },
+  NucleonImportResult: {
+    type: 'structure',
+    required: ['target', 'stackName', 'match', 'adopted'],
+    members: {
+      target: { shape: 'NucleonString' },
+      stackName: { shape: 'NucleonString' },
+      match: { shape: 'NucleonImportMatch' },
+      diff: { shape: 'NucleonLongText' },
+      adopted: { shape: 'NucleonBoolean' },
+      message: { shape: 'NucleonLongText' },
+    },
+  },
+  NucleonImportResultList: { type: 'list', member: 'NucleonImportResult' },
+  MatchProtonResourceInput: {
+    type: 'structure',
+    required: ['kind', 'name', 'templateName', 'templateMajorVersion', 'spec', 'stacks'],
+    members: {
+      kind: { shape: 'NucleonImportKind' },
+      name: { shape: 'ResourceName' },
+      templateName: { shape: 'ResourceName' },
+      templateMajorVersion: { shape: 'TemplateVersionPart' },
+      templateMinorVersion: { shape: 'TemplateVersionPart' },
+      spec: { shape: 'SpecContents' },
+      stacks: { shape: 'NucleonImportStackList' },
+    },
+  },
+  MatchProtonResourceOutput: {
+    type: 'structure',
+    required: ['results'],
+    members: { results: { shape: 'NucleonImportResultList' } },
+  },
+  AdoptProtonResourceInput: {
+    type: 'structure',
+    required: ['kind', 'name', 'templateName', 'templateMajorVersion', 'spec', 'stacks'],
+    members: {
+      kind: { shape: 'NucleonImportKind' },
+      name: { shape: 'ResourceName' },
+      templateName: { shape: 'ResourceName' },
+      templateMajorVersion: { shape: 'TemplateVersionPart' },
+      templateMinorVersion: { shape: 'TemplateVersionPart' },
+      spec: { shape: 'SpecContents' },
+      stacks: { shape: 'NucleonImportStackList' },
+      acceptDifferences: { shape: 'NucleonBoolean' },
+    },
+  },
+  AdoptProtonResourceOutput: {
+    type: 'structure',
+    required: ['results', 'adopted'],
+    members: {
+      results: { shape: 'NucleonImportResultList' },
+      /** True when the records exist bound to the stacks (now or from an earlier run). */
+      adopted: { shape: 'NucleonBoolean' },
+    },
+  },
+};
+
+const errors = [
+  'ValidationException',
+  'ConflictException',
+  'AccessDeniedException',
+  'ResourceNotFoundException',
+  'InternalServerException',
+];
+
+export const importOperations = {
+  MatchProtonResource: {
+    input: 'MatchProtonResourceInput',
+    output: 'MatchProtonResourceOutput',
+    errors,
+    idempotent: true,
+  },
+  AdoptProtonResource: {
+    input: 'AdoptProtonResourceInput',
+    output: 'AdoptProtonResourceOutput',
+    errors,
+    idempotent: true,
+  },
+} as const satisfies Record<string, ModelOperation>;
+
+export interface NucleonImportStack {
+  target: string;
+  stackName: string;
+  stackId: string;
+  template: string;
+  outputs?: Array<{ key: string; value: string }>;
+}
+export interface NucleonImportResult {
+  target: string;
+  stackName: string;
+  match: 'EXACT' | 'DIFFERENT';
+  diff?: string;
+  adopted: boolean;
+  message?: string;
+}
+export interface ProtonImportRequest {
+  kind: 'ENVIRONMENT' | 'SERVICE';
+  name: string;
+  templateName: string;
+  templateMajorVersion: string;
+  templateMinorVersion?: string;
+  spec: string;
+  stacks: NucleonImportStack[];
+  acceptDifferences?: boolean;
+}

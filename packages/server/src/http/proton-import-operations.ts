@@ -1,0 +1,17 @@
+import { extensionTargetPrefix, type ProtonImportRequest } from '@nucleon/protocol';
+import type { ProtonImportService } from '../app/adopt/proton-import-service.js';
+import type { OperationEntry } from './operation-registry.js';
+
+/** MatchProtonResource and AdoptProtonResource (ADR 0021). */
+export function protonImportOperations(
+  service: ProtonImportService,
+): Array<[string, OperationEntry]> {
+  const entry = (name: string, handler: OperationEntry['handler']): [string, OperationEntry] => [
+    `${extensionTargetPrefix}.${name}`,
+    { input: `${name}Input`, output: `${name}Output`, handler },
+  ];
+  return [
+    entry('MatchProtonResource', async (i) => service.match(i as unknown as ProtonImportRequest)),
+    entry('AdoptProtonResource', async (i) => service.adopt(i as unknown as ProtonImportRequest)),
+  ];
+}

@@ -1,0 +1,408 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CloudFormation } from '@aws-sdk/client-cloudformation';
+import * as P from '@aws-sdk/client-proton';
+import { extensionTargetPrefix } from '@nucleon/protocol';
+import { requireOrSkip, startTestServer, type TestServer } from '@nucleon/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { findExecutable, startMotoServer, type MotoServer } from './engines/helpers.js';
+import { nucleonClient, publishFixture, sdkClient } from './helpers.js';
+
+/**
+ * `nucleon import proton` (ADR 0021) end to end: stacks as AWS Proton left them in moto_server
+ * (templates rendered from a bundle by Python's Jinja2, Proton's tags), the built CLI runs
+ * discover → match → adopt against a running Nucleon, and the AWS SDK's Proton client sees the
+ * adopted resources with the stacks' outputs. The import sends nothing mutating to
+ * CloudFormation (same stack ids, same stack events); a stack whose template does not match is
+ * reported DIFFERENT and not adopted; a second run changes nothing; the next
+ * UpdateServiceInstance updates the very stack Proton made.
+ */
+
+const available = requireOrSkip(
+  findExecutable('moto_server') ? undefined : 'moto_server (Python moto) is not installed',
+);
+const cli = fileURLToPath(new URL('../../cli/bin/nucleon.js', import.meta.url));
+const cliBuilt = existsSync(fileURLToPath(new URL('../../cli/dist/index.js', import.meta.url)));
+const fixtures = fileURLToPath(new URL('./fixtures/bundles/', import.meta.url));
+const PROTON = 'arn:aws:proton:us-east-1:111122223333';
+const w = (client: P.ProtonClient) => ({ client, maxWaitTime: 90, minDelay: 1, maxDelay: 1 });
+
+/** Renders a bundle file the way Proton did, with Python's Jinja2 (the reference). */
+function jinja(file: string, context: Record<string, unknown>): string {
+  const r = spawnSync(
+    'python3',
+    [
+      '-c',
+      'import sys, json, jinja2; t = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(open(sys.argv[1]).read()); print(t.render(**json.loads(sys.argv[2])))',
+      join(fixtures, file),
+      JSON.stringify(context),
+    ],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout;
+}
+
+describe.skipIf(!available)('nucleon import proton against moto_server', () => {
+  let moto: MotoServer;
+  let server: TestServer;
+  let proton: P.ProtonClient;
+  let cfn: CloudFormation;
+  let work: string;
+  const saved = { ...process.env };
+  const stacks: Record<string, { id: string; events: number }> = {};
+
+  // Asynchronous: the Nucleon the CLI talks to runs in this process.
+  const nucleon = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [cli, 'import', 'proton', ...args, '--endpoint-url', server.url, '--profile', 'nucleon'],
+        { env: process.env },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  const eventsOf = async (name: string) =>
+    (await cfn.describeStackEvents({ StackName: name })).StackEvents?.length ?? 0;
+  const createProtonStack = async (
+    name: string,
+    body: string,
+    tags: Record<string, string>,
+  ): Promise<void> => {
+    const out = await cfn.createStack({
+      StackName: name,
+      TemplateBody: body,
+      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+    });
+    stacks[name] = { id: out.StackId!, events: 0 };
+  };
+  const outputOf = async (stack: string, key: string) =>
+    (await cfn.describeStacks({ StackName: stack })).Stacks![0]!.Outputs!.find(
+      (o) => o.OutputKey === key,
+    )!.OutputValue!;
+
+  beforeAll(async () => {
+    if (!cliBuilt) throw new Error('the CLI is not built: run `npm run build` first');
+    moto = await startMotoServer(findExecutable('moto_server')!);
+    work = mkdtempSync(join(tmpdir(), 'nucleon-proton-import-'));
+    server = await startTestServer({
+      dialect: 'pglite',
+      env: { NUCLEON_CFN_POLL_MS: '100', NUCLEON_S3_FORCE_PATH_STYLE: 'true' },
+    });
+    // The CLI reaches AWS through the SDK's chain (environment) and Nucleon with a profile.
+    writeFileSync(
+      join(work, 'credentials'),
+      `[nucleon]\naws_access_key_id = ${server.credentials.accessKeyId}\naws_secret_access_key = ${server.credentials.secretAccessKey}\n`,
+    );
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_CLOUDFORMATION: moto.endpoint,
+      AWS_ENDPOINT_URL_STS: moto.endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+      AWS_SHARED_CREDENTIALS_FILE: join(work, 'credentials'),
+    });
+    cfn = new CloudFormation({
+      region: 'us-east-1',
+      endpoint: moto.endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    proton = sdkClient(server);
+    await publishFixture(server, {
+      kind: 'ENVIRONMENT',
+      template: 'proton-env',
+      fixture: 'env-cfn',
+    });
+    await publishFixture(server, {
+      kind: 'SERVICE',
+      template: 'proton-svc',
+      fixture: 'svc-cfn-adopt',
+      compatible: [{ templateName: 'proton-env', majorVersion: '1' }],
+    });
+
+    // What Proton left: environment beta, service api with two instances in it; and gamma,
+    // whose stack was changed by hand after Proton deployed it (its spec no longer matches).
+    const envTemplate = 'env-cfn/infrastructure/cloudformation.yaml';
+    await createProtonStack(
+      'AWSProton-beta-cloudformation-ABC123',
+      jinja(envTemplate, { environment: { name: 'beta', inputs: { vpc_cidr: '10.5.0.0/16' } } }),
+      {
+        'proton:account': '111122223333',
+        'proton:template': `${PROTON}:environment-template/proton-env:1.0`,
+        'proton:environment': `${PROTON}:environment/beta`,
+      },
+    );
+    await createProtonStack(
+      'AWSProton-gamma-cloudformation-DEF456',
+      jinja(envTemplate, { environment: { name: 'gamma', inputs: { vpc_cidr: '10.9.0.0/16' } } }),
+      {
+        'proton:template': `${PROTON}:environment-template/proton-env`,
+        'proton:environment': `${PROTON}:environment/gamma`,
+      },
+    );
+    const vpc = await outputOf('AWSProton-beta-cloudformation-ABC123', 'VpcId');
+    for (const [instance, delay] of [
+      ['one', 7],
+      ['two', 0],
+    ] as const) {
+      await createProtonStack(
+        `AWSProton-api-${instance}-cloudformation-XYZ`,
+        jinja('svc-cfn-adopt/instance_infrastructure/cloudformation.yaml', {
+          service: { name: 'api' },
+          service_instance: { name: instance, inputs: { delay } },
+          environment: { name: 'beta', outputs: { VpcId: vpc } },
+        }),
+        {
+          'proton:template': `${PROTON}:service-template/proton-svc`,
+          'proton:environment': `${PROTON}:environment/beta`,
+          'proton:service': `${PROTON}:service/api`,
+          'proton:service-instance': `${PROTON}:service/api/service-instance/${instance}`,
+        },
+      );
+    }
+    for (const name of Object.keys(stacks)) stacks[name]!.events = await eventsOf(name);
+  }, 600_000);
+  afterAll(async () => {
+    await server?.stop();
+    await moto?.stop();
+    process.env = saved;
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('discovers the stacks by their proton:* tags and writes a starter spec per resource', async () => {
+    const r = await nucleon(['discover', '--specs', join(work, 'specs'), '--output', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      stacks: Array<{ kind: string; name: string; serviceName?: string; templateName?: string }>;
+      written: string[];
+    };
+    expect(out.stacks.map((s) => [s.kind, s.serviceName ?? '', s.name, s.templateName])).toEqual([
+      ['ENVIRONMENT', '', 'beta', 'proton-env'],
+      ['ENVIRONMENT', '', 'gamma', 'proton-env'],
+      ['SERVICE_INSTANCE', 'api', 'one', 'proton-svc'],
+      ['SERVICE_INSTANCE', 'api', 'two', 'proton-svc'],
+    ]);
+    expect(out.written.sort()).toEqual([
+      'environment-beta.yaml',
+      'environment-gamma.yaml',
+      'service-api.yaml',
+    ]);
+    const beta = parse(readFileSync(join(work, 'specs', 'environment-beta.yaml'), 'utf8')) as {
+      templateMajorVersion: string;
+      templateMinorVersion?: string;
+      stacks: Array<{ stackId: string }>;
+    };
+    expect(beta.templateMajorVersion).toBe('1');
+    expect(beta.templateMinorVersion).toBe('0');
+    expect(beta.stacks[0]!.stackId).toBe(stacks['AWSProton-beta-cloudformation-ABC123']!.id);
+  });
+
+  it('matches: EXACT where the spec renders the stack, DIFFERENT with a diff where not', async () => {
+    // The user completes the specs with the inputs Proton deployed them with (gamma's stays
+    // at the defaults, so it no longer matches its stack).
+    const edit = (file: string, spec: unknown) => {
+      const path = join(work, 'specs', file);
+      const doc = parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+      writeFileSync(path, stringify({ ...doc, spec: stringify(spec) }));
+    };
+    edit('environment-beta.yaml', { proton: 'EnvironmentSpec', spec: { vpc_cidr: '10.5.0.0/16' } });
+    edit('service-api.yaml', {
+      proton: 'ServiceSpec',
+      instances: [
+        { name: 'one', environment: 'beta', spec: { delay: 7 } },
+        { name: 'two', environment: 'beta', spec: {} },
+      ],
+    });
+    const r = await nucleon(['match', '--specs', join(work, 'specs'), '--output', 'json']);
+    expect(r.code, r.stderr).toBe(1);
+    const out = JSON.parse(r.stdout) as {
+      resources: Array<{
+        resource: string;
+        unmatched?: string;
+        results: Array<{ target: string; match: string; diff?: string }>;
+      }>;
+    };
+    const by = Object.fromEntries(out.resources.map((x) => [x.resource, x]));
+    expect(by['environment beta']!.results).toMatchObject([
+      { target: 'environment', match: 'EXACT' },
+    ]);
+    expect(by['environment gamma']!.results[0]!.match).toBe('DIFFERENT');
+    expect(by['environment gamma']!.results[0]!.diff).toContain('10.9.0.0/16');
+    // Instances render with their environment's outputs: matched once beta is adopted.
+    expect(by['service api']!.unmatched).toContain('environment beta does not exist');
+  });
+
+  it('adopts what matches without touching CloudFormation, and refuses what differs', async () => {
+    const r = await nucleon(['adopt', '--specs', join(work, 'specs'), '--output', 'json']);
+    expect(r.code, r.stderr).toBe(1); // gamma is not adopted
+    const out = JSON.parse(r.stdout) as {
+      resources: Array<{ resource: string; adopted: boolean; results: Array<{ match: string }> }>;
+    };
+    expect(
+      out.resources.map((x) => [x.resource, x.adopted, x.results.map((y) => y.match)]),
+    ).toEqual([
+      ['environment beta', true, ['EXACT']],
+      ['environment gamma', false, ['DIFFERENT']],
+      ['service api', true, ['EXACT', 'EXACT']],
+    ]);
+
+    const env = (await proton.send(new P.GetEnvironmentCommand({ name: 'beta' }))).environment!;
+    expect(env.deploymentStatus).toBe('SUCCEEDED');
+    expect(env.templateName).toBe('proton-env');
+    const envOutputs = (
+      await proton.send(new P.ListEnvironmentOutputsCommand({ environmentName: 'beta' }))
+    ).outputs!;
+    expect(envOutputs).toEqual([
+      {
+        key: 'VpcId',
+        valueString: await outputOf('AWSProton-beta-cloudformation-ABC123', 'VpcId'),
+      },
+    ]);
+    await expect(proton.send(new P.GetEnvironmentCommand({ name: 'gamma' }))).rejects.toThrow(
+      P.ResourceNotFoundException,
+    );
+    const svc = (await proton.send(new P.GetServiceCommand({ name: 'api' }))).service!;
+    expect(svc.status).toBe('ACTIVE');
+    const listed = (await proton.send(new P.ListServiceInstancesCommand({ serviceName: 'api' })))
+      .serviceInstances!;
+    expect(listed.map((i) => [i.name, i.environmentName, i.deploymentStatus])).toEqual([
+      ['one', 'beta', 'SUCCEEDED'],
+      ['two', 'beta', 'SUCCEEDED'],
+    ]);
+    const outputs = (
+      await proton.send(
+        new P.ListServiceInstanceOutputsCommand({ serviceName: 'api', serviceInstanceName: 'one' }),
+      )
+    ).outputs!;
+    expect(outputs).toEqual([
+      {
+        key: 'QueueName',
+        valueString: await outputOf('AWSProton-api-one-cloudformation-XYZ', 'QueueName'),
+      },
+    ]);
+    const provisioned = (
+      await proton.send(
+        new P.ListServiceInstanceProvisionedResourcesCommand({
+          serviceName: 'api',
+          serviceInstanceName: 'one',
+        }),
+      )
+    ).provisionedResources!;
+    expect(provisioned).toMatchObject([
+      {
+        name: 'AWSProton-api-one-cloudformation-XYZ',
+        identifier: stacks['AWSProton-api-one-cloudformation-XYZ']!.id,
+        provisioningEngine: 'CLOUDFORMATION',
+      },
+    ]);
+    // Nothing was created, updated or deleted: the same stacks, each with the events it had.
+    const all = (await cfn.describeStacks({})).Stacks!;
+    expect(all.map((s) => s.StackId).sort()).toEqual(
+      Object.values(stacks)
+        .map((s) => s.id)
+        .sort(),
+    );
+    for (const [name, s] of Object.entries(stacks)) expect(await eventsOf(name)).toBe(s.events);
+  });
+
+  it('re-running the import changes nothing', async () => {
+    const before = (
+      await proton.send(new P.GetServiceInstanceCommand({ serviceName: 'api', name: 'one' }))
+    ).serviceInstance!;
+    const r = await nucleon(['adopt', '--specs', join(work, 'specs'), '--output', 'json']);
+    const out = JSON.parse(r.stdout) as {
+      resources: Array<{ resource: string; adopted: boolean }>;
+    };
+    expect(out.resources.map((x) => [x.resource, x.adopted])).toEqual([
+      ['environment beta', true],
+      ['environment gamma', false],
+      ['service api', true],
+    ]);
+    const m = await nucleon(['match', '--specs', join(work, 'specs'), '--output', 'json']);
+    const matched = JSON.parse(m.stdout) as {
+      resources: Array<{ results: Array<{ match: string }> }>;
+    };
+    expect(matched.resources[2]!.results.map((x) => x.match)).toEqual(['EXACT', 'EXACT']);
+    const after = (
+      await proton.send(new P.GetServiceInstanceCommand({ serviceName: 'api', name: 'one' }))
+    ).serviceInstance!;
+    expect(after.lastDeploymentSucceededAt).toEqual(before.lastDeploymentSucceededAt);
+    expect(
+      (await proton.send(new P.ListServiceInstancesCommand({ serviceName: 'api' })))
+        .serviceInstances,
+    ).toHaveLength(2);
+    for (const [name, s] of Object.entries(stacks)) expect(await eventsOf(name)).toBe(s.events);
+  });
+
+  it('--adopt discovers, matches and adopts in one go what matches exactly', async () => {
+    // Another environment Proton deployed with the template's defaults: its starter spec matches.
+    await createProtonStack(
+      'AWSProton-delta-cloudformation-GHI789',
+      jinja('env-cfn/infrastructure/cloudformation.yaml', {
+        environment: { name: 'delta', inputs: { vpc_cidr: '10.0.0.0/16' } },
+      }),
+      {
+        'proton:template': `${PROTON}:environment-template/proton-env:1.0`,
+        'proton:environment': `${PROTON}:environment/delta`,
+      },
+    );
+    const events = await eventsOf('AWSProton-delta-cloudformation-GHI789');
+    const r = await nucleon(['--adopt', '--output', 'json']);
+    expect(r.code, r.stderr).toBe(1); // gamma still differs
+    const out = JSON.parse(r.stdout) as {
+      resources: Array<{ resource: string; adopted: boolean }>;
+    };
+    expect(out.resources.map((x) => [x.resource, x.adopted])).toEqual([
+      ['environment beta', true],
+      ['environment delta', true],
+      ['environment gamma', false],
+      ['service api', true],
+    ]);
+    const env = (await proton.send(new P.GetEnvironmentCommand({ name: 'delta' }))).environment!;
+    expect(env.deploymentStatus).toBe('SUCCEEDED');
+    expect(await eventsOf('AWSProton-delta-cloudformation-GHI789')).toBe(events);
+  });
+
+  it('the next UpdateServiceInstance updates the stack Proton made, by change set', async () => {
+    await proton.send(
+      new P.UpdateServiceInstanceCommand({
+        serviceName: 'api',
+        name: 'one',
+        deploymentType: 'CURRENT_VERSION',
+        spec: 'proton: ServiceSpec\ninstances:\n  - name: one\n    environment: beta\n    spec:\n      delay: 30\n  - name: two\n    environment: beta\n    spec: {}\n',
+      }),
+    );
+    const done = await P.waitUntilServiceInstanceDeployed(w(proton), {
+      serviceName: 'api',
+      name: 'one',
+    });
+    expect(done.state).toBe('SUCCESS');
+    const stack = (await cfn.describeStacks({ StackName: 'AWSProton-api-one-cloudformation-XYZ' }))
+      .Stacks![0]!;
+    expect(stack.StackId).toBe(stacks['AWSProton-api-one-cloudformation-XYZ']!.id);
+    expect(stack.StackStatus).toBe('UPDATE_COMPLETE');
+    // The engine accepted the untagged stack as this resource's by its id, and sent its
+    // ownership tags with the change set (moto_server does not copy change-set tags to the stack).
+    const id = (
+      await proton.send(new P.GetServiceInstanceCommand({ serviceName: 'api', name: 'one' }))
+    ).serviceInstance!.lastSucceededDeploymentId!;
+    const details = await nucleonClient(server).send(
+      `${extensionTargetPrefix}.GetDeploymentDetails`,
+      { id },
+    );
+    expect(JSON.stringify(details)).toContain(
+      'was adopted from AWS Proton for this resource (stack id',
+    );
+    const body = (await cfn.getTemplate({ StackName: stack.StackId! })).TemplateBody!;
+    expect(body).toContain('DelaySeconds: 30');
+    expect((await cfn.describeStacks({})).Stacks!.length).toBe(Object.keys(stacks).length);
+  });
+});
