@@ -26,7 +26,7 @@ import {
   waitUntilServiceTemplateVersionRegistered,
 } from '@aws-sdk/client-proton';
 import { ProtonClient, extensionTargetPrefix } from '@nucleon/protocol';
-import { startTestServer } from '@nucleon/test-utils';
+import { startTestServer, startTestWorker } from '@nucleon/test-utils';
 
 function bundle(kind: 'env' | 'svc'): string {
   const dir = mkdtempSync(join(tmpdir(), 'nucleon-bench-bundle-'));
@@ -49,11 +49,21 @@ const pct = (xs: number[], p: number) => {
   return Number((s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0).toFixed(1));
 };
 
-export async function deployBench(): Promise<Record<string, unknown>> {
+/**
+ * `one-process`: `nucleon up`. `server-and-worker`: an API server and a separate worker on one
+ * PostgreSQL (`nucleon server` + `nucleon worker`), where the worker learns of new jobs by
+ * LISTEN/NOTIFY (ADR 0025).
+ */
+export async function deployBench(
+  roles: 'one-process' | 'server-and-worker' = 'one-process',
+): Promise<Record<string, unknown>> {
+  const env = { NUCLEON_WORKER_CONCURRENCY: '8', NUCLEON_LOG_LEVEL: 'silent' };
   const server = await startTestServer({
     dialect: 'postgres',
-    env: { NUCLEON_WORKER_CONCURRENCY: '8', NUCLEON_LOG_LEVEL: 'silent' },
+    env,
+    worker: roles === 'one-process',
   });
+  const worker = roles === 'server-and-worker' ? await startTestWorker(server, env) : undefined;
   try {
     const sdk = new SdkClient({
       endpoint: server.url,
@@ -194,8 +204,9 @@ export async function deployBench(): Promise<Record<string, unknown>> {
     }
     const thousand = performance.now() - t0;
     return {
-      name: 'deployments',
+      name: roles === 'one-process' ? 'deployments' : 'deployments (server + worker)',
       database: 'postgres',
+      roles,
       worker_concurrency: 8,
       targets: { overhead_median_ms: 150, thousand_deployments_s: 60 },
       overhead_ms: { median: pct(overhead, 50), p99: pct(overhead, 99), samples: overhead.length },
@@ -203,6 +214,7 @@ export async function deployBench(): Promise<Record<string, unknown>> {
       thousand_deployments_s: Number((thousand / 1000).toFixed(1)),
     };
   } finally {
+    await worker?.stop();
     await server.stop();
     rmSync(server.dataDir, { recursive: true, force: true });
   }

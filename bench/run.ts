@@ -11,6 +11,7 @@ const results: Record<string, unknown>[] = [];
 const only = process.argv[2];
 if (!only || only === 'server') results.push(await serverBench());
 if (!only || only === 'deploy') results.push(await deployBench());
+if (!only || only === 'deploy-split') results.push(await deployBench('server-and-worker'));
 if (!only || only === 'rollout') results.push(rolloutPlanBench());
 if (!only || only === 'list') results.push(await listBench());
 if (

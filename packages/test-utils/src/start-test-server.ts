@@ -24,6 +24,8 @@ export const TEST_ROOT_KEY = {
 export async function startTestServer(options: {
   dialect: Dialect;
   env?: Record<string, string>;
+  /** false: an API server only (`nucleon server`); run workers with `startTestWorker`. */
+  worker?: boolean;
 }): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nucleon-test-'));
   const database = options.dialect === 'postgres' ? await createTestDatabase() : undefined;
@@ -36,7 +38,10 @@ export async function startTestServer(options: {
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   });
-  const nucleon = await createNucleon(config, { logger: silentLogger });
+  const nucleon = await createNucleon(config, {
+    logger: silentLogger,
+    ...(options.worker === false ? { worker: false } : {}),
+  });
   const { url } = await nucleon.start();
   return {
     url,
@@ -51,4 +56,27 @@ export async function startTestServer(options: {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A worker-only Nucleon (`nucleon worker`) on a PostgreSQL test server's database, sharing its data
+ * dir (as workers sharing a volume would).
+ */
+export async function startTestWorker(
+  server: TestServer,
+  env: Record<string, string> = {},
+): Promise<{ nucleon: Nucleon; stop(): Promise<void> }> {
+  const databaseUrl = server.nucleon.config.databaseUrl;
+  if (!databaseUrl) throw new Error('a separate worker needs a PostgreSQL test server');
+  const config = loadConfig({
+    NUCLEON_DATA_DIR: server.dataDir,
+    NUCLEON_ACCOUNT_ID: server.nucleon.accountId,
+    NUCLEON_ROOT_ACCESS_KEY_ID: TEST_ROOT_KEY.accessKeyId,
+    NUCLEON_ROOT_SECRET_ACCESS_KEY: TEST_ROOT_KEY.secretAccessKey,
+    DATABASE_URL: databaseUrl,
+    ...env,
+  });
+  const nucleon = await createNucleon(config, { logger: silentLogger, http: false });
+  await nucleon.start();
+  return { nucleon, stop: () => nucleon.stop() };
 }

@@ -25,9 +25,10 @@ interface Cached {
 
 /**
  * Access keys and who they authenticate. Lookups are cached briefly (keys are read on every
- * request); a deleted key stops working on this replica at once and on others within `cacheMs`.
- * Scoped (deployment) credentials are never cached: they are revoked in the database by the
- * transaction that ends their deployment, which no replica's cache hears about.
+ * request); a deleted or changed key stops working on this replica at once and on others as soon
+ * as PostgreSQL's notification reaches them (the composition root calls `forget`; ADR 0025), and
+ * within `cacheMs` should a notification be lost. Scoped (deployment) credentials are never
+ * cached: they are revoked in the database by the transaction that ends their deployment.
  */
 export class AccessKeysService {
   private readonly cache = new Map<string, Cached>();
@@ -143,6 +144,11 @@ export class AccessKeysService {
   /** Drops cached lookups of keys deleted elsewhere (with their user). */
   forget(accessKeyIds: readonly string[]): void {
     for (const id of accessKeyIds) this.cache.delete(id);
+  }
+
+  /** Drops every cached lookup (notifications may have been missed while disconnected). */
+  forgetAll(): void {
+    this.cache.clear();
   }
 
   /** Deletes the env-sourced root keys other than `keep` (NUCLEON_ROOT_* changed). */

@@ -11,6 +11,8 @@ import {
   SignInLimiter,
   secretsEqual,
   type ConsoleSession,
+  type ConsoleSessionStore,
+  type SignInThrottle,
 } from './console-sessions.js';
 import { parseJson, type OperationDispatcher } from './create-http-app.js';
 import { readBoundedBody } from './read-body.js';
@@ -33,7 +35,10 @@ export interface ConsoleRoutesOptions {
   throttle?(accessKeyId: string): void;
   /** The built console (defaults to `packages/console/dist`). */
   assetsDir?: string;
-  sessions?: ConsoleSessions;
+  /** Where sessions live (default: this process's memory; the server passes the database's). */
+  sessions?: ConsoleSessionStore;
+  /** Failed sign-ins (default: this process's memory; the server passes the database's). */
+  signIns?: SignInThrottle;
 }
 
 export const SESSION_COOKIE = 'nucleon_session';
@@ -106,7 +111,7 @@ function crossOriginRefusal(c: Context): Response | undefined {
  */
 export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): void {
   const sessions = options.sessions ?? new ConsoleSessions({ clock: options.clock });
-  const limiter = new SignInLimiter(options.clock);
+  const limiter = options.signIns ?? new SignInLimiter(options.clock);
   const assets = new ConsoleAssets(options.assetsDir ?? locateConsoleDist());
   const log = options.logger.child({ component: 'console' });
 
@@ -119,7 +124,7 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
 
   /** The caller's live session whose key still exists; else a 401 answer. */
   const requireSession = async (c: Context): Promise<ConsoleSession | Response> => {
-    const session = sessions.touch(getCookie(c, SESSION_COOKIE));
+    const session = await sessions.touch(getCookie(c, SESSION_COOKIE));
     const userName = session?.principal.kind === 'user' ? session.principal.userName : undefined;
     if (
       session &&
@@ -128,8 +133,8 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
         : await options.keys.lookup(session.accessKeyId))
     )
       return session;
-    if (session && userName) sessions.close(session.id);
-    else if (session) sessions.closeAllOf(session.accessKeyId);
+    if (session && userName) await sessions.close(session.id);
+    else if (session) await sessions.closeAllOf(session.accessKeyId);
     if (getCookie(c, SESSION_COOKIE) !== undefined) deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return apiError(
       c,
@@ -185,7 +190,7 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
       );
     }
     const address = sourceAddress(c);
-    const wait = limiter.blockedFor(accessKeyId, address);
+    const wait = await limiter.blockedFor(accessKeyId, address);
     if (wait > 0) {
       return apiError(
         c,
@@ -198,7 +203,7 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
     // Compare even when the key is unknown, so timing does not tell which keys exist.
     const matches = secretsEqual(secretAccessKey, record?.secretAccessKey ?? '\u0000no key\u0000');
     if (!record || !matches || record.scopeArn || record.sessionToken) {
-      limiter.fail(accessKeyId, address);
+      await limiter.fail(accessKeyId, address);
       log.info('console sign-in refused', { accessKeyId, address });
       return apiError(
         c,
@@ -207,9 +212,9 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
         'The access key id or secret is wrong. Use a key from `nucleon keys create` or the root key in .nucleon/credentials.',
       );
     }
-    limiter.succeed(accessKeyId, address);
+    await limiter.succeed(accessKeyId, address);
     log.info('console session opened', { accessKeyId: record.accessKeyId });
-    return opened(c, sessions.open(record.accessKeyId, options.keys.principalOf(record)));
+    return opened(c, await sessions.open(record.accessKeyId, options.keys.principalOf(record)));
   });
 
   const opened = (c: Context, session: ConsoleSession): Response => {
@@ -235,7 +240,7 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
   ): Promise<Response> => {
     const limitKey = `user:${userName}`;
     const address = sourceAddress(c);
-    const wait = limiter.blockedFor(limitKey, address);
+    const wait = await limiter.blockedFor(limitKey, address);
     if (wait > 0)
       return apiError(
         c,
@@ -245,7 +250,7 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
       );
     const user = await access.checkPassword(userName, password);
     if (!user) {
-      limiter.fail(limitKey, address);
+      await limiter.fail(limitKey, address);
       log.info('console sign-in refused', { userName });
       return apiError(
         c,
@@ -254,9 +259,12 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
         'The user name or password is wrong (or the user has no console password). Ask an admin: `nucleon users create <name> --role <role> --password-stdin`.',
       );
     }
-    limiter.succeed(limitKey, address);
+    await limiter.succeed(limitKey, address);
     log.info('console session opened', { userName: user.name });
-    return opened(c, sessions.open('', { accessKeyId: '', kind: 'user', userName: user.name }));
+    return opened(
+      c,
+      await sessions.open('', { accessKeyId: '', kind: 'user', userName: user.name }),
+    );
   };
 
   // Whether this browser is signed in: a question, so "no" is a 200 (a page load logs no error).
@@ -267,14 +275,14 @@ export function mountConsoleRoutes(app: Hono, options: ConsoleRoutesOptions): vo
     return c.json({ signedIn: true, ...sessionView(session) });
   });
 
-  app.delete(`${API}/session`, (c) => {
+  app.delete(`${API}/session`, async (c) => {
     const refused = crossOriginRefusal(c);
     if (refused) return refused;
-    const session = sessions.touch(getCookie(c, SESSION_COOKIE));
+    const session = await sessions.touch(getCookie(c, SESSION_COOKIE));
     if (session) {
       const bad = requireCsrf(c, session);
       if (bad) return bad;
-      sessions.close(session.id);
+      await sessions.close(session.id);
     }
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.body(null, 204);

@@ -32,11 +32,40 @@ export function secretsEqual(given: string, expected: string): boolean {
 }
 
 /**
- * Console sessions, held in this process's memory. They do not survive a restart and are not
- * shared between replicas: behind a load balancer, use sticky sessions or sign in again. The
- * session id (the cookie) is random and never derived from the access key's secret.
+ * Where console sessions live. The server keeps them in the database (every replica sees them,
+ * ADR 0025); `ConsoleSessions` below keeps them in memory for tests and embedders.
  */
-export class ConsoleSessions {
+export interface ConsoleSessionStore {
+  /** Seconds a new session's cookie may live. */
+  readonly cookieMaxAgeSeconds: number;
+  open(accessKeyId: string, principal: Principal): Promise<ConsoleSession>;
+  /** The live session with this id (and its idle timer restarted), or undefined. */
+  touch(id: string | undefined): Promise<ConsoleSession | undefined>;
+  /** When the session ends if it stays idle (epoch ms). */
+  expiresAt(session: ConsoleSession): number;
+  close(id: string | undefined): Promise<void>;
+  /** Ends every session of a key (when it turns out to be deleted). */
+  closeAllOf(accessKeyId: string): Promise<void>;
+}
+
+/** Counts failed console sign-ins per source address; shared by replicas in the database. */
+export interface SignInThrottle {
+  /** Milliseconds until `address` may try `accessKeyId` again, or 0. */
+  blockedFor(accessKeyId: string, address: string): Promise<number>;
+  fail(accessKeyId: string, address: string): Promise<void>;
+  /** A right secret clears that address's failures for the key (not its failures on others). */
+  succeed(accessKeyId: string, address: string): Promise<void>;
+}
+
+export const SESSION_IDLE_MS = DEFAULT_IDLE_MS;
+export const SESSION_MAX_AGE_MS = DEFAULT_MAX_AGE_MS;
+
+/**
+ * Console sessions held in this process's memory (tests, embedders): they do not survive a
+ * restart and are not shared between replicas. The session id (the cookie) is random and never
+ * derived from the access key's secret.
+ */
+export class ConsoleSessions implements ConsoleSessionStore {
   private readonly sessions = new Map<string, ConsoleSession>();
   private readonly idleMs: number;
   private readonly maxAgeMs: number;
@@ -53,7 +82,7 @@ export class ConsoleSessions {
     return Math.floor(this.maxAgeMs / 1000);
   }
 
-  open(accessKeyId: string, principal: Principal): ConsoleSession {
+  open(accessKeyId: string, principal: Principal): Promise<ConsoleSession> {
     const now = this.now();
     this.sweep(now);
     while (this.sessions.size >= this.maxSessions) {
@@ -70,21 +99,21 @@ export class ConsoleSessions {
       lastSeenAt: now,
     };
     this.sessions.set(session.id, session);
-    return session;
+    return Promise.resolve(session);
   }
 
   /** The live session with this id (and its idle timer restarted), or undefined. */
-  touch(id: string | undefined): ConsoleSession | undefined {
-    if (!id) return undefined;
+  touch(id: string | undefined): Promise<ConsoleSession | undefined> {
+    if (!id) return Promise.resolve(undefined);
     const session = this.sessions.get(id);
-    if (!session) return undefined;
+    if (!session) return Promise.resolve(undefined);
     const now = this.now();
     if (this.expired(session, now)) {
       this.sessions.delete(id);
-      return undefined;
+      return Promise.resolve(undefined);
     }
     session.lastSeenAt = now;
-    return session;
+    return Promise.resolve(session);
   }
 
   /** When the session ends if it stays idle (epoch ms). */
@@ -92,14 +121,15 @@ export class ConsoleSessions {
     return Math.min(session.lastSeenAt + this.idleMs, session.createdAt + this.maxAgeMs);
   }
 
-  close(id: string | undefined): void {
+  close(id: string | undefined): Promise<void> {
     if (id) this.sessions.delete(id);
+    return Promise.resolve();
   }
 
-  /** Ends every session of a key (when it turns out to be deleted). */
-  closeAllOf(accessKeyId: string): void {
+  closeAllOf(accessKeyId: string): Promise<void> {
     for (const [id, s] of this.sessions)
       if (s.accessKeyId === accessKeyId) this.sessions.delete(id);
+    return Promise.resolve();
   }
 
   get size(): number {
@@ -126,7 +156,7 @@ export class ConsoleSessions {
  * per address, so a correct secret from another address is never refused: guessing from one
  * place cannot lock a key's owner out (the signed API is unaffected either way).
  */
-export class SignInLimiter {
+export class SignInLimiter implements SignInThrottle {
   private readonly failures = new Map<string, { count: number; since: number }>();
 
   constructor(
@@ -136,22 +166,24 @@ export class SignInLimiter {
     private readonly maxPerAddress = 50,
   ) {}
 
-  /** Milliseconds until `address` may try `accessKeyId` again, or 0. */
-  blockedFor(accessKeyId: string, address: string): number {
-    return Math.max(
-      this.wait(`key\n${address}\n${accessKeyId}`, this.maxPerKey),
-      this.wait(`addr\n${address}`, this.maxPerAddress),
+  blockedFor(accessKeyId: string, address: string): Promise<number> {
+    return Promise.resolve(
+      Math.max(
+        this.wait(`key\n${address}\n${accessKeyId}`, this.maxPerKey),
+        this.wait(`addr\n${address}`, this.maxPerAddress),
+      ),
     );
   }
 
-  fail(accessKeyId: string, address: string): void {
+  fail(accessKeyId: string, address: string): Promise<void> {
     this.count(`key\n${address}\n${accessKeyId}`);
     this.count(`addr\n${address}`);
+    return Promise.resolve();
   }
 
-  /** A right secret clears that address's failures for the key (not its failures on others). */
-  succeed(accessKeyId: string, address: string): void {
+  succeed(accessKeyId: string, address: string): Promise<void> {
     this.failures.delete(`key\n${address}\n${accessKeyId}`);
+    return Promise.resolve();
   }
 
   private wait(id: string, max: number): number {

@@ -17,8 +17,14 @@ export function loadMasterKey(dataDir: string, configured: string | undefined): 
   }
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'master.key');
-  if (!existsSync(path))
-    writeFileSync(path, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  if (!existsSync(path)) {
+    try {
+      writeFileSync(path, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // Another process sharing this data dir wrote it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
   return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
 }
 

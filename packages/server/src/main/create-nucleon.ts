@@ -12,6 +12,10 @@ import { migrateToLatest, openDatabase, type DatabaseHandle } from '../adapters/
 import { PostgresAccessKeyStore } from '../adapters/db/postgres-access-key-store.js';
 import { PostgresBundleStore } from '../adapters/db/postgres-bundle-store.js';
 import { PostgresCatalogStore } from '../adapters/db/postgres-catalog-store.js';
+import {
+  PostgresConsoleSessions,
+  PostgresSignInThrottle,
+} from '../adapters/db/postgres-console-sessions.js';
 import { createPinoLogger } from '../adapters/pino-logger.js';
 import { PostgresJobQueue } from '../adapters/queue/postgres-job-queue.js';
 import { AccessKeysService } from '../app/access-keys-service.js';
@@ -49,7 +53,9 @@ import {
   type RootKeyOutcome,
 } from './bootstrap-secrets.js';
 import { bundleLimitsOf, redactConfig, type NucleonConfig } from './config.js';
+import type { NucleonRole } from './roles.js';
 import { installProcessGuards } from './process-guards.js';
+import { roleOf, RolesNeedPostgresError, withBootstrapLock } from './roles.js';
 
 export interface Nucleon {
   readonly config: NucleonConfig;
@@ -57,6 +63,8 @@ export interface Nucleon {
   readonly rootKey: RootKeyOutcome;
   readonly keys: AccessKeysService;
   readonly database: DatabaseHandle;
+  /** Which parts this process runs (`nucleon up`, `nucleon server`, `nucleon worker`). */
+  readonly role: NucleonRole;
   /** Starts the HTTP server (and the worker); resolves with the bound URL. */
   start(): Promise<{ url: string; port: number }>;
   /**
@@ -84,6 +92,9 @@ export async function createNucleon(
   const logger =
     options.logger ?? createPinoLogger(config.logLevel, { service: 'nucleon' }, config.logFormat);
   logger.info('configuration', redactConfig(config));
+  const role = roleOf(options);
+  // Several processes cannot share an embedded database (stack-findings §1): roles need PostgreSQL.
+  if (role !== 'all-in-one' && !config.databaseUrl) throw new RolesNeedPostgresError(role);
   const unguard = options.processGuards ? installProcessGuards(logger) : undefined;
   // Only the server's user may enter the data dir (keys, credentials, database, state).
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -101,17 +112,34 @@ export async function createNucleon(
           error: error.message,
         }),
     });
-    await migrateToLatest(database.db);
+    const opened = database;
     const db = database.db;
     const clock = systemClock;
-    const accountId = await loadAccountId(db, config.accountId);
+    // Replicas starting together take turns at the schema and the first-start secrets.
+    const { accountId, rootKey, keys } = await withBootstrapLock(config.databaseUrl, async () => {
+      await migrateToLatest(db);
+      const keys = new AccessKeysService(new PostgresAccessKeyStore(db, box), clock);
+      return {
+        keys,
+        accountId: await loadAccountId(db, config.accountId),
+        rootKey: await ensureRootKey(keys, config.dataDir, {
+          accessKeyId: config.rootAccessKeyId,
+          secretAccessKey: config.rootSecretAccessKey,
+        }),
+      };
+    });
+    // Another replica deleted or changed a key: forget it here too (and everything after a reconnect).
+    await opened.notifications.listen(
+      'nucleon_access_keys',
+      (accessKeyId) => keys.forget([accessKeyId]),
+      () => keys.forgetAll(),
+    );
     const arnScope = { region: config.region, accountId };
 
     const catalogStore = new PostgresCatalogStore(db);
     const usageCounter = new DeferredUsageCounter();
     const bundleStore = new PostgresBundleStore(db);
     const queue = new PostgresJobQueue(db);
-    const keys = new AccessKeysService(new PostgresAccessKeyStore(db, box), clock);
     const templates = new TemplatesService({
       store: catalogStore,
       clock,
@@ -125,10 +153,6 @@ export async function createNucleon(
     const tags = new TagsService(catalogStore, arnScope);
     const bundleLimits = bundleLimitsOf(config);
     const bundles = new BundlesService(bundleStore, config.bundleBucket, bundleLimits);
-    const rootKey = await ensureRootKey(keys, config.dataDir, {
-      accessKeyId: config.rootAccessKeyId,
-      secretAccessKey: config.rootSecretAccessKey,
-    });
 
     const sync = wireSync({
       config,
@@ -251,6 +275,9 @@ export async function createNucleon(
           logger,
           maxRequestBytes: config.maxRequestBytes,
           throttle: (accessKeyId) => rateLimiter.take(accessKeyId),
+          // In the database: a session opened on one replica works on all of them (ADR 0025).
+          sessions: new PostgresConsoleSessions(db, clock),
+          signIns: new PostgresSignInThrottle(db, clock),
         });
       },
       ready: () => databaseAnswers(db),
@@ -290,11 +317,24 @@ export async function createNucleon(
     const handle = database;
     return {
       config,
+      role,
       accountId,
       rootKey,
       keys,
       database: handle,
       start: async () => {
+        if (options.worker !== false) {
+          // Jobs enqueued by any process wake this worker at once (the poll stays as a fallback).
+          await handle.notifications.listen(
+            'nucleon_jobs',
+            () => worker.poke(),
+            () => worker.poke(),
+          );
+          if (role === 'worker' && !config.publicUrl)
+            logger.warn(
+              'NUCLEON_PUBLIC_URL is not set: template commands run by this worker cannot reach the Nucleon API (AWS_ENDPOINT_URL_PROTON is empty). Set it to the servers’ address (e.g. the load balancer).',
+            );
+        }
         worker.start();
         if (options.worker !== false)
           purge = purgeCredentialsEvery(config.credentialPurgeMs, keys, logger);

@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
+import {
+  PGliteNotifications,
+  PgNotifications,
+  type Notifications,
+} from './database-notifications.js';
 import { migrations } from './migrations/index.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
@@ -16,6 +21,8 @@ export type DatabaseKind = 'postgres' | 'pglite';
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
   readonly kind: DatabaseKind;
+  /** LISTEN/NOTIFY on this database (a dedicated connection on PostgreSQL). */
+  readonly notifications: Notifications;
   close(): Promise<void>;
 }
 
@@ -42,7 +49,18 @@ export async function openDatabase(options: {
     pool.on('error', (error) => options.onConnectionError?.(error));
     pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    const notifications = new PgNotifications(options.databaseUrl, (error) =>
+      options.onConnectionError?.(error),
+    );
+    return {
+      db,
+      kind: 'postgres',
+      notifications,
+      close: async () => {
+        await notifications.close();
+        await db.destroy();
+      },
+    };
   }
   const dir = join(options.dataDir, 'pgdata');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -51,10 +69,13 @@ export async function openDatabase(options: {
   // follow the umask. Nothing of the database may be readable by other users.
   await makePrivate(dir);
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const notifications = new PGliteNotifications(pglite);
   return {
     db,
     kind: 'pglite',
+    notifications,
     close: async () => {
+      await notifications.close();
       await db.destroy();
       await pglite.close();
     },

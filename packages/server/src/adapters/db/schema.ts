@@ -289,4 +289,16 @@ export interface Database {
     last_error: string | null;
     created_at: Generated<Date>;
   };
+  /** Console sessions shared by every replica (migration 0015, ADR 0025). */
+  console_sessions: {
+    id_hash: string;
+    access_key_id: string;
+    principal: Json<Record<string, unknown>>;
+    csrf_token: string;
+    created_at: Timestamp;
+    last_seen_at: Timestamp;
+    expires_at: Timestamp;
+  };
+  /** Failed console sign-ins per source address (and key), shared by every replica (0015). */
+  sign_in_failures: { key: string; count: number; since: Timestamp };
 }
