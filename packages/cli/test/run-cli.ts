@@ -56,3 +56,36 @@ export function startUp(
     });
   });
 }
+
+/** Starts `nucleon <command>` and resolves once its output matches `ready` (its first group: the URL). */
+export function startProcess(
+  command: 'server' | 'worker',
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, command, ...args], {
+      env: { ...process.env, NUCLEON_LOG_LEVEL: 'warn', ...env },
+    });
+    let out = '';
+    const timer = setTimeout(
+      () => reject(new Error(`nucleon ${command} did not start:\n${out}`)),
+      90_000,
+    );
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = ready.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1] ?? '', output: () => out });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`nucleon ${command} exited with ${code}:\n${out}`));
+    });
+  });
+}

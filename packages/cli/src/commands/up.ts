@@ -8,6 +8,9 @@ interface ServeFlags {
   region?: string;
   accountId?: string;
   logLevel?: string;
+  databaseUrl?: string;
+  publicUrl?: string;
+  concurrency?: string;
 }
 
 function banner(nucleon: Nucleon, url: string): string {
@@ -55,8 +58,14 @@ async function run(flags: ServeFlags, mode: { http: boolean; worker: boolean }):
   // Everything the server writes (data dir, embedded database, keys, credentials) is private.
   process.umask(0o077);
   // Loaded on demand: client commands should not pay for the server's start-up.
-  const { ConfigError, DataDirLockedError, createNucleon, loadConfig } =
-    await import('@nucleon/server');
+  const {
+    ConfigError,
+    DataDirLockedError,
+    MasterKeyMismatchError,
+    RolesNeedPostgresError,
+    createNucleon,
+    loadConfig,
+  } = await import('@nucleon/server');
   let config;
   try {
     config = loadConfig(process.env, {
@@ -66,6 +75,9 @@ async function run(flags: ServeFlags, mode: { http: boolean; worker: boolean }):
       region: flags.region,
       accountId: flags.accountId,
       logLevel: flags.logLevel,
+      databaseUrl: flags.databaseUrl,
+      publicUrl: flags.publicUrl,
+      workerConcurrency: flags.concurrency,
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -86,11 +98,18 @@ async function run(flags: ServeFlags, mode: { http: boolean; worker: boolean }):
       process.stderr.write(`nucleon: ${error.message}\n`);
       return 3;
     }
+    if (error instanceof RolesNeedPostgresError || error instanceof MasterKeyMismatchError) {
+      process.stderr.write(`nucleon: ${error.message}\n`);
+      return 2;
+    }
     throw error;
   }
   const { url } = await nucleon.start();
   if (mode.http) process.stdout.write(banner(nucleon, url) + '\n');
-  else process.stdout.write('Nucleon worker running; press Ctrl-C to stop.\n');
+  else
+    process.stdout.write(
+      `Nucleon worker running (${config.workerConcurrency} jobs at a time, PostgreSQL); press Ctrl-C to stop.\n`,
+    );
   // SIGTERM/SIGINT: stop claiming jobs, give requests and running jobs NUCLEON_SHUTDOWN_GRACE_MS,
   // then abort the jobs still running and hand them back to the queue. A second signal exits at once.
   const stopped = await new Promise<boolean>((resolve) => {
@@ -116,10 +135,29 @@ async function run(flags: ServeFlags, mode: { http: boolean; worker: boolean }):
   return stopped ? 0 : 1;
 }
 
-function serveOptions(cmd: Command): Command {
+function serveOptions(cmd: Command, role: 'up' | 'server' | 'worker'): Command {
+  if (role !== 'worker')
+    cmd
+      .option('-p, --port <port>', 'HTTP port (NUCLEON_PORT; default 8080; 0 picks a free one)')
+      .option('--host <host>', 'address to listen on (NUCLEON_HOST; default 127.0.0.1)');
+  if (role !== 'server')
+    cmd.option(
+      '--concurrency <n>',
+      'jobs this process runs at a time (NUCLEON_WORKER_CONCURRENCY; default 4)',
+    );
   return cmd
-    .option('-p, --port <port>', 'HTTP port (NUCLEON_PORT; default 8080; 0 picks a free one)')
-    .option('--host <host>', 'address to listen on (NUCLEON_HOST; default 127.0.0.1)')
+    .option(
+      '--database-url <url>',
+      role === 'up'
+        ? 'PostgreSQL URL (DATABASE_URL; default: the embedded database in the data dir)'
+        : 'PostgreSQL URL shared by every server and worker (DATABASE_URL; required)',
+    )
+    .option(
+      '--public-url <url>',
+      role === 'worker'
+        ? 'the servers’ address (load balancer) that template commands call back (NUCLEON_PUBLIC_URL)'
+        : 'the address clients and template commands use (NUCLEON_PUBLIC_URL; default: the bound address)',
+    )
     .option(
       '-d, --data-dir <dir>',
       'data directory for the embedded database, keys and credentials (NUCLEON_DATA_DIR; default ./.nucleon)',
@@ -138,18 +176,32 @@ function serveOptions(cmd: Command): Command {
     );
 }
 
+const ROLES_HELP = `
+Several processes (ADR 0025): every \`nucleon server\` and \`nucleon worker\` uses the same
+PostgreSQL (DATABASE_URL) and the same master key (NUCLEON_MASTER_KEY, or one shared data dir).
+Console sessions, sign-in limits and key revocations are shared through the database; workers
+wake on PostgreSQL notifications when jobs are enqueued; scheduled work runs once across replicas.
+Example:
+  DATABASE_URL=postgres://nucleon@db/nucleon NUCLEON_MASTER_KEY=… nucleon server --port 8080
+  DATABASE_URL=postgres://nucleon@db/nucleon NUCLEON_MASTER_KEY=… nucleon worker --public-url https://nucleon.example.com
+`;
+
 export function registerServeCommands(program: Command, setExit: (code: number) => void): void {
-  serveOptions(program.command('up'))
+  serveOptions(program.command('up'), 'up')
     .description(
-      'run Nucleon in one process: API server, worker and embedded database (PostgreSQL when DATABASE_URL is set)',
+      'run Nucleon in one process: API server, console, worker and embedded database (PostgreSQL when DATABASE_URL is set)',
     )
     .action(async (flags: ServeFlags) => setExit(await run(flags, { http: true, worker: true })));
-  serveOptions(program.command('server'))
+  serveOptions(program.command('server'), 'server')
     .description(
-      'run only the API server (scale out: several servers and workers on one PostgreSQL via DATABASE_URL)',
+      'run the API server and console only (claims no job); run as many as wanted, with `nucleon worker`s, on one PostgreSQL',
     )
+    .addHelpText('after', ROLES_HELP)
     .action(async (flags: ServeFlags) => setExit(await run(flags, { http: true, worker: false })));
-  serveOptions(program.command('worker'))
-    .description('run only a job worker against the database')
+  serveOptions(program.command('worker'), 'worker')
+    .description(
+      'run a job worker only (claims jobs, runs template commands and engines; serves no HTTP); run as many as wanted on one PostgreSQL',
+    )
+    .addHelpText('after', ROLES_HELP)
     .action(async (flags: ServeFlags) => setExit(await run(flags, { http: false, worker: true })));
 }

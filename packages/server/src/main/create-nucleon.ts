@@ -55,7 +55,7 @@ import {
 import { bundleLimitsOf, redactConfig, type NucleonConfig } from './config.js';
 import type { NucleonRole } from './roles.js';
 import { installProcessGuards } from './process-guards.js';
-import { roleOf, RolesNeedPostgresError, withBootstrapLock } from './roles.js';
+import { checkMasterKey, roleOf, RolesNeedPostgresError, withBootstrapLock } from './roles.js';
 
 export interface Nucleon {
   readonly config: NucleonConfig;
@@ -118,6 +118,7 @@ export async function createNucleon(
     // Replicas starting together take turns at the schema and the first-start secrets.
     const { accountId, rootKey, keys } = await withBootstrapLock(config.databaseUrl, async () => {
       await migrateToLatest(db);
+      await checkMasterKey(db, box, config.dataDir);
       const keys = new AccessKeysService(new PostgresAccessKeyStore(db, box), clock);
       return {
         keys,

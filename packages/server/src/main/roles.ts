@@ -1,4 +1,7 @@
+import type { Kysely } from 'kysely';
 import pg from 'pg';
+import type { SecretBox } from '../adapters/auth/secret-box.js';
+import type { Database } from '../adapters/db/schema.js';
 
 /**
  * What one process runs (ADR 0025): `all-in-one` (`nucleon up`: API, console and worker),
@@ -49,5 +52,41 @@ export async function withBootstrapLock<T>(
   } finally {
     // Ending the session releases the lock.
     await client.end().catch(() => undefined);
+  }
+}
+
+/** This process's master key cannot open the secrets another process sealed in the database. */
+export class MasterKeyMismatchError extends Error {
+  constructor(dataDir: string) {
+    super(
+      'this process’s master key cannot open the secrets stored in the database: every Nucleon process on one database needs the same master key. ' +
+        `Set NUCLEON_MASTER_KEY to the same value in every server and worker (a key generated on first start is in ${dataDir}/master.key of the process that started first), or give them one shared data dir.`,
+    );
+    this.name = 'MasterKeyMismatchError';
+  }
+}
+
+/**
+ * Fails fast when the master key differs from the one that sealed the stored access keys (a
+ * replica started with its own data dir and no NUCLEON_MASTER_KEY), instead of failing every
+ * request later. Any one long-lived key serves as the witness.
+ */
+export async function checkMasterKey(
+  db: Kysely<Database>,
+  box: SecretBox,
+  dataDir: string,
+): Promise<void> {
+  const row = await db
+    .selectFrom('access_keys')
+    .select('secret_ciphertext')
+    .where('scope_arn', 'is', null)
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return;
+  try {
+    box.open(row.secret_ciphertext);
+  } catch {
+    throw new MasterKeyMismatchError(dataDir);
   }
 }
