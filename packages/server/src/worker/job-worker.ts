@@ -48,6 +48,8 @@ export class JobWorker {
   private loop: Promise<void> | undefined;
   private sweepLoop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** A poke that came while the loop was busy claiming: look again before sleeping. */
+  private poked = false;
   private wakeSweeper: (() => void) | undefined;
   private sweepAgain = false;
 
@@ -84,7 +86,8 @@ export class JobWorker {
 
   /** Asks the loop to look for work now (called after enqueueing in this process). */
   poke(): void {
-    this.wake?.();
+    if (this.wake) this.wake();
+    else this.poked = true;
   }
 
   /**
@@ -126,6 +129,7 @@ export class JobWorker {
     while (!this.stopping.signal.aborted) {
       const free = this.o.concurrency - this.running.size;
       let claimed: ClaimedJob[] = [];
+      this.poked = false;
       if (free > 0) {
         try {
           claimed = await this.o.queue.claim(queues, this.id, this.o.leaseMs, free);
@@ -141,7 +145,10 @@ export class JobWorker {
         });
         this.running.set(job.id, { job, controller, done });
       }
-      if (claimed.length === 0 || this.running.size >= this.o.concurrency) {
+      if (
+        (claimed.length === 0 || this.running.size >= this.o.concurrency) &&
+        !(this.poked && this.running.size < this.o.concurrency)
+      ) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, this.o.pollMs);
           this.wake = () => {
