@@ -61,6 +61,7 @@ describe.skipIf(!postgres || !python)('two servers and two workers on one Postgr
   let database: { url: string; drop(): Promise<void> };
   let servers: string[] = [];
   let workers: ChildProcess[] = [];
+  let healthUrls: string[] = [];
 
   const env = (name: string, extra: Record<string, string> = {}) => ({
     DATABASE_URL: database.url,
@@ -90,7 +91,7 @@ describe.skipIf(!postgres || !python)('two servers and two workers on one Postgr
       ...['w1', 'w2'].map((name) =>
         startProcess(
           'worker',
-          ['--concurrency', String(WORKER_CONCURRENCY)],
+          ['--concurrency', String(WORKER_CONCURRENCY), '--health-port', '0'],
           env(name, {
             REPLICA_WORKER: name,
             NUCLEON_RUNNER_PASS_ENV: 'REPLICA_WORKER',
@@ -98,13 +99,14 @@ describe.skipIf(!postgres || !python)('two servers and two workers on one Postgr
             // command sandbox forbids (the sandbox is tested in engines/command-sandbox.test.ts).
             NUCLEON_RUNNER_SANDBOX: 'off',
           }),
-          /Nucleon worker running/,
+          /Nucleon worker running .*health checks at (http:\/\/\S+)\/healthz/,
         ),
       ),
     ]);
     children.push(...started.map((s) => s.child));
     servers = started.slice(0, 2).map((s) => s.url);
     workers = started.slice(2).map((s) => s.child);
+    healthUrls = started.slice(2).map((s) => s.url);
   }, 120_000);
 
   afterAll(async () => {
@@ -220,6 +222,13 @@ describe.skipIf(!postgres || !python)('two servers and two workers on one Postgr
         `0 commands run twice`,
     );
   }, 240_000);
+
+  it('a worker serves health checks on its health port and nothing else', async () => {
+    const health = healthUrls[1]!;
+    expect(await (await fetch(`${health}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${health}/readyz`)).json()).toEqual({ status: 'ready' });
+    expect((await fetch(`${health}/`, { method: 'POST', body: '{}' })).status).toBe(404);
+  });
 
   const post = (base: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${base}${path}`, {

@@ -11,6 +11,7 @@ interface ServeFlags {
   databaseUrl?: string;
   publicUrl?: string;
   concurrency?: string;
+  healthPort?: string;
 }
 
 function banner(nucleon: Nucleon, url: string): string {
@@ -78,6 +79,7 @@ async function run(flags: ServeFlags, mode: { http: boolean; worker: boolean }):
       databaseUrl: flags.databaseUrl,
       publicUrl: flags.publicUrl,
       workerConcurrency: flags.concurrency,
+      healthPort: flags.healthPort,
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -108,7 +110,7 @@ async function run(flags: ServeFlags, mode: { http: boolean; worker: boolean }):
   if (mode.http) process.stdout.write(banner(nucleon, url) + '\n');
   else
     process.stdout.write(
-      `Nucleon worker running (${config.workerConcurrency} jobs at a time, PostgreSQL); press Ctrl-C to stop.\n`,
+      `Nucleon worker running (${config.workerConcurrency} jobs at a time, PostgreSQL${url ? `; health checks at ${url}/healthz and ${url}/readyz` : ''}); press Ctrl-C to stop.\n`,
     );
   // SIGTERM/SIGINT: stop claiming jobs, give requests and running jobs NUCLEON_SHUTDOWN_GRACE_MS,
   // then abort the jobs still running and hand them back to the queue. A second signal exits at once.
@@ -145,6 +147,13 @@ function serveOptions(cmd: Command, role: 'up' | 'server' | 'worker'): Command {
       '--concurrency <n>',
       'jobs this process runs at a time (NUCLEON_WORKER_CONCURRENCY; default 4)',
     );
+  if (role === 'worker')
+    cmd
+      .option(
+        '--health-port <port>',
+        'serve /healthz and /readyz (nothing else) on this port (NUCLEON_HEALTH_PORT; default: no HTTP at all; 0 picks a free one)',
+      )
+      .option('--host <host>', 'address of the health port (NUCLEON_HOST; default 127.0.0.1)');
   return cmd
     .option(
       '--database-url <url>',

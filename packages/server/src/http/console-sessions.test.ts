@@ -31,7 +31,7 @@ let db: Kysely<Database>;
 beforeAll(async () => {
   db = new Kysely<Database>({ dialect: new PGliteDialect(await PGlite.create()) });
   await migrateToLatest(db);
-});
+}, 60_000);
 afterAll(() => db.destroy());
 
 function sessionsOf(

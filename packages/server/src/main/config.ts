@@ -108,6 +108,8 @@ const schema = z.object({
     .default(16 * 1024 * 1024),
   /** Test-only: failures injected at named deployment steps (see ports/fault-injector.ts). */
   faults: z.string().optional(),
+  /** `nucleon worker` only: serve /healthz and /readyz on this port (0 picks a free one). */
+  healthPort: z.coerce.number().int().min(0).max(65535).optional(),
   /** How often each synced repository is fetched (webhooks fetch at once); 0 turns polling off. */
   syncPollSeconds: z.coerce.number().min(0).default(60),
 });
@@ -168,6 +170,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   renderMaxOutputChars: 'NUCLEON_RENDER_MAX_OUTPUT_CHARS',
   faults: 'NUCLEON_FAULTS',
   syncPollSeconds: 'NUCLEON_SYNC_POLL_SECONDS',
+  healthPort: 'NUCLEON_HEALTH_PORT',
 };
 
 export class ConfigError extends Error {

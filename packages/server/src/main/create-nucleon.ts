@@ -54,6 +54,7 @@ import {
 } from './bootstrap-secrets.js';
 import { bundleLimitsOf, redactConfig, type NucleonConfig } from './config.js';
 import type { NucleonRole } from './roles.js';
+import { createHealthApp } from './health-app.js';
 import { installProcessGuards } from './process-guards.js';
 import { checkMasterKey, roleOf, RolesNeedPostgresError, withBootstrapLock } from './roles.js';
 
@@ -340,12 +341,14 @@ export async function createNucleon(
         if (options.worker !== false)
           purge = purgeCredentialsEvery(config.credentialPurgeMs, keys, logger);
         if (options.worker !== false) poll = sync.startPolling();
-        if (options.http === false) return { url: '', port: 0 };
+        // A worker serves HTTP only when given a health port, and then only health checks.
+        const served = role === 'worker' ? createHealthApp(() => databaseAnswers(db)) : app;
+        if (role === 'worker' && config.healthPort === undefined) return { url: '', port: 0 };
         const port = await new Promise<number>((resolve, reject) => {
           server = serve(
             {
-              fetch: app.fetch,
-              port: config.port,
+              fetch: served.fetch,
+              port: role === 'worker' ? config.healthPort! : config.port,
               hostname: config.host,
               // A client gets this long to send its headers, and its whole request.
               serverOptions: {
@@ -359,8 +362,12 @@ export async function createNucleon(
           server.once('error', reject);
         });
         const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-        publicUrl = config.publicUrl ?? url;
-        logger.info('nucleon listening', { url, database: handle.kind });
+        // A worker's health port is no API endpoint: its commands call NUCLEON_PUBLIC_URL.
+        if (role !== 'worker') publicUrl = config.publicUrl ?? url;
+        logger.info(role === 'worker' ? 'health checks listening' : 'nucleon listening', {
+          url,
+          database: handle.kind,
+        });
         return { url, port };
       },
       stop: async () => {
