@@ -110,6 +110,8 @@ const schema = z.object({
   faults: z.string().optional(),
   /** How often each synced repository is fetched (webhooks fetch at once); 0 turns polling off. */
   syncPollSeconds: z.coerce.number().min(0).default(60),
+  /** When set, GET /metrics needs `Authorization: Bearer <token>` (ADR 0027). */
+  metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type NucleonConfig = Omit<z.infer<typeof schema>, 'maxRequestBytes'> & {
@@ -168,6 +170,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   renderMaxOutputChars: 'NUCLEON_RENDER_MAX_OUTPUT_CHARS',
   faults: 'NUCLEON_FAULTS',
   syncPollSeconds: 'NUCLEON_SYNC_POLL_SECONDS',
+  metricsToken: 'NUCLEON_METRICS_TOKEN',
 };
 
 export class ConfigError extends Error {
@@ -227,6 +230,7 @@ export function redactConfig(config: NucleonConfig): Record<string, unknown> {
     ...config,
     rootSecretAccessKey: config.rootSecretAccessKey ? '<redacted>' : undefined,
     masterKey: config.masterKey ? '<redacted>' : undefined,
+    metricsToken: config.metricsToken ? '<redacted>' : undefined,
     databaseUrl: config.databaseUrl?.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:<redacted>@'),
   };
 }

@@ -2,7 +2,6 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { coerceError, type Logger } from '@nucleon/core';
-import { sql } from 'kysely';
 import { SecretBox } from '../adapters/auth/secret-box.js';
 import { beginSigV4 } from '../adapters/auth/sigv4-verifier.js';
 import { TemplateBundleChecker } from '../adapters/bundles/template-bundle-checker.js';
@@ -38,6 +37,7 @@ import { catalogOperations } from '../http/catalog-operations.js';
 import { createHttpApp } from '../http/create-http-app.js';
 import { mountWebhookRoutes } from '../http/webhook-routes.js';
 import { wireSync } from './wire-sync.js';
+import { wireObservability } from './wire-observability.js';
 import { mountConsoleRoutes } from '../http/console-routes.js';
 import { RateLimiter } from '../http/rate-limiter.js';
 import { systemClock } from '../ports/clock.js';
@@ -226,6 +226,13 @@ export async function createNucleon(
       arnScope,
       logger: logger.child({ component: 'access' }),
     });
+    const observability = wireObservability({
+      database,
+      worker,
+      runsWorker: options.worker !== false,
+      workerSilenceMs: Math.max(config.jobLeaseMs, 10_000),
+      logger,
+    });
     const rateLimiter = new RateLimiter({
       clock,
       ratePerSecond: config.rateLimitRps,
@@ -253,7 +260,10 @@ export async function createNucleon(
           throttle: (accessKeyId) => rateLimiter.take(accessKeyId),
         });
       },
-      ready: () => databaseAnswers(db),
+      ready: () => observability.ready(),
+      observe: (operation, outcome, seconds) =>
+        observability.metrics.observeRequest(operation, outcome, seconds),
+      metrics: { scrape: () => observability.metrics.scrape(), token: config.metricsToken },
       authenticate: async (request) => {
         let record: Awaited<ReturnType<typeof keys.lookup>>;
         const pending = await beginSigV4(
@@ -281,7 +291,7 @@ export async function createNucleon(
       },
     });
 
-    handlers[DEPLOY_QUEUE] = deploy.handleDeployJob;
+    handlers[DEPLOY_QUEUE] = observability.observeDeployments(deploy.handleDeployJob);
     handlers[RECONCILE_SERVICE_QUEUE] = deploy.handleReconcileJob;
     handlers[ROLLOUT_QUEUE] = deploy.handleRolloutJob;
     let server: ServerType | undefined;
@@ -356,25 +366,6 @@ export async function createNucleon(
     lock?.release();
     unguard?.();
     throw error;
-  }
-}
-
-/** `/readyz`: the database answers `select 1` within 5 s. */
-async function databaseAnswers(db: DatabaseHandle['db']): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), 5000);
-  });
-  try {
-    return await Promise.race([
-      sql`select 1`.execute(db).then(
-        () => true,
-        () => false,
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

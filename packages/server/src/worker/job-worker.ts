@@ -50,6 +50,8 @@ export class JobWorker {
   private wake: (() => void) | undefined;
   private wakeSweeper: (() => void) | undefined;
   private sweepAgain = false;
+  /** When the claim loop last went round (epoch ms); undefined until it runs. Read by /readyz. */
+  lastTurnAt: number | undefined;
 
   private constructor(
     private readonly o: Required<Omit<JobWorkerOptions, 'workerId'>> & {
@@ -80,6 +82,21 @@ export class JobWorker {
     if (this.o.concurrency <= 0 || this.loop) return;
     this.loop = this.run();
     this.sweepLoop = this.sweepForever();
+  }
+
+  /** Jobs this worker is running now, and how many it may run at once (for /metrics). */
+  get activeJobs(): number {
+    return this.running.size;
+  }
+
+  get concurrency(): number {
+    return this.o.concurrency;
+  }
+
+  /** Is the claim loop going round (it turns at least every poll interval, or after each claim)? */
+  alive(withinMs: number): boolean {
+    if (this.o.concurrency <= 0) return true;
+    return this.lastTurnAt !== undefined && Date.now() - this.lastTurnAt <= withinMs;
   }
 
   /** Asks the loop to look for work now (called after enqueueing in this process). */
@@ -124,6 +141,7 @@ export class JobWorker {
   private async run(): Promise<void> {
     const queues = Object.keys(this.o.handlers);
     while (!this.stopping.signal.aborted) {
+      this.lastTurnAt = Date.now();
       const free = this.o.concurrency - this.running.size;
       let claimed: ClaimedJob[] = [];
       if (free > 0) {

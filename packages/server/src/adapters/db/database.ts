@@ -16,6 +16,8 @@ export type DatabaseKind = 'postgres' | 'pglite';
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
   readonly kind: DatabaseKind;
+  /** The PostgreSQL pool's connections (for /metrics); undefined on PGlite. */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number };
   close(): Promise<void>;
 }
 
@@ -42,7 +44,18 @@ export async function openDatabase(options: {
     pool.on('error', (error) => options.onConnectionError?.(error));
     pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    const max = options.poolSize ?? 10;
+    return {
+      db,
+      kind: 'postgres',
+      poolStats: () => ({
+        total: pool.totalCount,
+        idle: pool.idleCount,
+        waiting: pool.waitingCount,
+        max,
+      }),
+      close: () => db.destroy(),
+    };
   }
   const dir = join(options.dataDir, 'pgdata');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -89,6 +102,14 @@ function check(result: MigrationResultSet): void {
 /** Brings the schema to the latest migration. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   check(await migrator(db).migrateToLatest());
+}
+
+/** This code's migrations the database has not applied (empty: the schema is current). */
+export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
+  const applied = new Set(
+    (await migrator(db).getMigrations()).filter((m) => m.executedAt).map((m) => m.name),
+  );
+  return Object.keys(migrations).filter((name) => !applied.has(name));
 }
 
 /** Rolls every migration back (used by the migration tests). */
