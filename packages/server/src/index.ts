@@ -5,3 +5,8 @@ export type { NucleonConfig } from './main/config.js';
 export { DataDirLockedError } from './adapters/data-dir-lock.js';
 export { openDatabase, migrateToLatest, migrateDownAll } from './adapters/db/database.js';
 export type { DatabaseHandle } from './adapters/db/database.js';
+export { createBackup, completeBackup, restoreBackup } from './care/backup.js';
+export type { BackupSummary } from './care/backup.js';
+export { BackupFormatError } from './care/backup-archive.js';
+export { rotateMasterKey } from './care/rotate-master-key.js';
+export type { RotationResult } from './care/rotate-master-key.js';

@@ -38,6 +38,8 @@ import { createHttpApp } from '../http/create-http-app.js';
 import { mountWebhookRoutes } from '../http/webhook-routes.js';
 import { wireSync } from './wire-sync.js';
 import { wireObservability } from './wire-observability.js';
+import { careOperations } from '../http/care-operations.js';
+import { exportDatabase } from '../care/backup.js';
 import { mountConsoleRoutes } from '../http/console-routes.js';
 import { RateLimiter } from '../http/rate-limiter.js';
 import { systemClock } from '../ports/clock.js';
@@ -91,7 +93,8 @@ export async function createNucleon(
   const lock = config.databaseUrl ? undefined : DataDirLock.acquire(config.dataDir);
   let database: DatabaseHandle | undefined;
   try {
-    const box = new SecretBox(loadMasterKey(config.dataDir, config.masterKey));
+    const masterKey = loadMasterKey(config.dataDir, config.masterKey);
+    const box = new SecretBox(masterKey);
     database = await openDatabase({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
@@ -103,6 +106,7 @@ export async function createNucleon(
     });
     await migrateToLatest(database.db);
     const db = database.db;
+    const dbKind = database.kind;
     const clock = systemClock;
     const accountId = await loadAccountId(db, config.accountId);
     const arnScope = { region: config.region, accountId };
@@ -217,6 +221,7 @@ export async function createNucleon(
       ...accessControlOperations({ access, audit, rules: operationAccess, accountId }),
       ...sync.withServices(deploy),
       ...sync.operations,
+      ...careOperations(() => exportDatabase(db, dbKind, masterKey)),
     ]);
     const guard = new AccessGuard({
       rules: operationAccess,

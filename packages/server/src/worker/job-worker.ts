@@ -226,7 +226,13 @@ export class JobWorker {
   }
 
   private async execute(job: ClaimedJob, controller: AbortController): Promise<void> {
-    const log = this.o.logger.child({ jobId: job.id, attempt: job.attempts, component: job.queue });
+    const deploymentId = job.payload.deploymentId;
+    const log = this.o.logger.child({
+      jobId: job.id,
+      attempt: job.attempts,
+      component: job.queue,
+      ...(typeof deploymentId === 'string' ? { deploymentId } : {}),
+    });
     const stopBeating = this.heartbeat(job, controller, log);
     let failure: Error | undefined;
     try {

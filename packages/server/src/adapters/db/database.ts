@@ -104,6 +104,14 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   check(await migrator(db).migrateToLatest());
 }
 
+/** Brings an empty schema to exactly `name` (a restore loads rows into the schema they came from). */
+export async function migrateTo(db: Kysely<Database>, name: string): Promise<void> {
+  check(await migrator(db).migrateTo(name));
+}
+
+/** The names of this code's migrations, in order. */
+export const knownMigrations = (): string[] => Object.keys(migrations);
+
 /** This code's migrations the database has not applied (empty: the schema is current). */
 export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
   const applied = new Set(
