@@ -10,3 +10,5 @@ export type { BackupSummary } from './care/backup.js';
 export { BackupFormatError } from './care/backup-archive.js';
 export { rotateMasterKey } from './care/rotate-master-key.js';
 export type { RotationResult } from './care/rotate-master-key.js';
+export { runDoctor } from './care/doctor.js';
+export type { DoctorCheck, CheckStatus } from './care/doctor.js';

@@ -148,7 +148,47 @@ async function rotate(flags: CareFlags): Promise<number> {
   return 0;
 }
 
+async function doctor(flags: CareFlags & { output?: string }): Promise<number> {
+  const config = await careConfig(flags);
+  if (!config) return 2;
+  const { runDoctor } = await import('@nucleon/server');
+  const checks = await runDoctor(config, { version: NUCLEON_VERSION });
+  const failed = checks.filter((c) => c.status === 'fail').length;
+  const warned = checks.filter((c) => c.status === 'warn').length;
+  if (flags.output === 'json') {
+    process.stdout.write(JSON.stringify({ checks }, null, 2) + '\n');
+    return failed > 0 ? 1 : 0;
+  }
+  const width = Math.max(...checks.map((c) => c.name.length));
+  const lines = [
+    `Nucleon doctor: data dir ${config.dataDir}; database ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'embedded'}`,
+  ];
+  for (const c of checks) {
+    lines.push(
+      `  ${(c.status === 'fail' ? 'FAIL' : c.status).padEnd(5)} ${c.name.padEnd(width)}  ${c.detail}`,
+    );
+    if (c.fix && c.status !== 'ok')
+      lines.push(`  ${''.padEnd(5)} ${''.padEnd(width)}  fix: ${c.fix}`);
+  }
+  lines.push(
+    failed > 0
+      ? `${failed} problem${failed === 1 ? '' : 's'} to fix${warned > 0 ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}.`
+      : `Everything needed is in order${warned > 0 ? ` (${warned} warning${warned === 1 ? '' : 's'})` : ''}.`,
+  );
+  process.stdout.write(lines.join('\n') + '\n');
+  return failed > 0 ? 1 : 0;
+}
+
+/** The version `nucleon --version` prints. */
+const NUCLEON_VERSION = '0.1.0';
+
 export function registerCareCommands(program: Command, setExit: (code: number) => void): void {
+  dataDirOption(program.command('doctor'))
+    .description(
+      'check the installation (database, migrations, secrets, sandbox, runner, clock, git, versions, data dir permissions) and say what to fix; exit 1 when something must be fixed',
+    )
+    .option('-o, --output <format>', 'table or json', 'table')
+    .action(async (flags: CareFlags & { output?: string }) => setExit(await doctor(flags)));
   dataDirOption(program.command('backup <file>'))
     .description(
       'back up every resource and secret (consistent while servers run); the embedded database of a running server is snapshotted by that server (admin key)',

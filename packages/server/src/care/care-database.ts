@@ -18,9 +18,14 @@ export interface CareDatabase {
  * embedded database after taking the data dir's lock, so it never opens a PGlite dir a server
  * holds (DataDirLockedError names the holder).
  */
-export async function openForCare(config: NucleonConfig): Promise<CareDatabase> {
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(config.dataDir, 0o700);
+export async function openForCare(
+  config: NucleonConfig,
+  options: { create?: boolean } = {},
+): Promise<CareDatabase> {
+  if (options.create !== false) {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(config.dataDir, 0o700);
+  }
   const lock = config.databaseUrl ? undefined : DataDirLock.acquire(config.dataDir);
   try {
     const handle = await openDatabase({
