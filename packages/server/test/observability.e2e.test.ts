@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,9 +11,12 @@ import {
   postgresUnavailable,
   requireOrSkip,
   startTestServer,
+  TEST_ROOT_KEY,
   waitFor,
   type TestServer,
 } from '@nucleon/test-utils';
+import { silentLogger } from '@nucleon/core';
+import { createNucleon, loadConfig } from '@nucleon/server';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishFixture, sdkClient } from './helpers.js';
@@ -129,9 +132,13 @@ describe('observability: /metrics, /readyz (PostgreSQL)', async () => {
       async () => {
         const m = await scrape();
         const done = 'nucleon_deployments_total{engine="codebuild",result="SUCCEEDED"}';
-        return at(m, done) - at(before, done) === 3 ? m : undefined;
+        // Counted when the deployment ends; the job leaves the worker and the queue just after.
+        const settled =
+          at(m, 'nucleon_runner_active_jobs') === 0 &&
+          at(m, 'nucleon_queue_depth{queue="deploy",state="running"}') === 0;
+        return at(m, done) - at(before, done) === 3 && settled ? m : undefined;
       },
-      { timeoutMs: 10_000, what: 'the last deployment to be counted' },
+      { timeoutMs: 10_000, what: 'the last deployment to be counted and its job to finish' },
     );
     const delta = (key: string) => at(after, key) - at(before, key);
     expect(delta('nucleon_deployments_total{engine="codebuild",result="SUCCEEDED"}')).toBe(3);
@@ -204,6 +211,52 @@ describe('observability: /metrics, /readyz (PostgreSQL)', async () => {
       expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     } finally {
       await client.end();
+    }
+  });
+
+  it('serves /healthz, /readyz and /metrics on NUCLEON_METRICS_PORT for a worker without an API', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nucleon-metrics-worker-'));
+    const worker = await createNucleon(
+      loadConfig({
+        DATABASE_URL: server.nucleon.config.databaseUrl,
+        NUCLEON_DATA_DIR: dataDir,
+        // The same installation: its master key and root key.
+        NUCLEON_MASTER_KEY: readFileSync(join(server.dataDir, 'master.key'), 'utf8').trim(),
+        NUCLEON_ROOT_ACCESS_KEY_ID: TEST_ROOT_KEY.accessKeyId,
+        NUCLEON_ROOT_SECRET_ACCESS_KEY: TEST_ROOT_KEY.secretAccessKey,
+        NUCLEON_METRICS_PORT: '0',
+        NUCLEON_METRICS_TOKEN: TOKEN,
+        NUCLEON_WORKER_CONCURRENCY: '2',
+      }),
+      { logger: silentLogger, http: false, worker: true },
+    );
+    try {
+      const started = await worker.start();
+      expect(started.url).toBe('');
+      const base = started.metricsUrl!;
+      expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      const ready = await waitFor(
+        async () => {
+          const r = await fetch(`${base}/readyz`);
+          return r.status === 200
+            ? ((await r.json()) as { checks: Record<string, string> })
+            : undefined;
+        },
+        { timeoutMs: 10_000, what: "the worker's /readyz" },
+      );
+      expect(ready.checks).toEqual({ database: 'ok', migrations: 'ok', worker: 'ok' });
+      expect((await fetch(`${base}/metrics`)).status).toBe(401);
+      const m = parse(
+        await (
+          await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
+        ).text(),
+      );
+      expect(m.get('nucleon_runner_concurrency')).toBe(2);
+      expect((await fetch(base, { method: 'POST', body: '{}' })).status).toBe(404);
+    } finally {
+      await worker.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

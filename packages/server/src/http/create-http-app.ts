@@ -216,10 +216,11 @@ export function createOperationDispatcher(
   };
 }
 
-/** The HTTP front: awsJson1_0 on `POST /`, health checks, mounted extras; everything else is 404. */
-export function createHttpApp(options: HttpAppOptions): Hono {
-  const app = new Hono();
-  const dispatch = createOperationDispatcher(options);
+/** `/healthz` (the process answers), `/readyz` (it can do its work) and `/metrics`. */
+export function mountHealthRoutes(
+  app: Hono,
+  options: Pick<HttpAppOptions, 'ready' | 'metrics'>,
+): Hono {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const { ready, checks } = await options.ready();
@@ -239,6 +240,14 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       const { contentType, body } = await metrics.scrape();
       return c.body(body, 200, { 'content-type': contentType });
     });
+  return app;
+}
+
+/** The HTTP front: awsJson1_0 on `POST /`, health checks, mounted extras; everything else is 404. */
+export function createHttpApp(options: HttpAppOptions): Hono {
+  const app = new Hono();
+  const dispatch = createOperationDispatcher(options);
+  mountHealthRoutes(app, options);
   app.post('/', async (c) => {
     let bodyRead = false;
     const response = await dispatch(c, async () => {

@@ -112,6 +112,8 @@ const schema = z.object({
   syncPollSeconds: z.coerce.number().min(0).default(60),
   /** When set, GET /metrics needs `Authorization: Bearer <token>` (ADR 0027). */
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** A second listener with only /healthz, /readyz and /metrics (for `nucleon worker`). */
+  metricsPort: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 export type NucleonConfig = Omit<z.infer<typeof schema>, 'maxRequestBytes'> & {
@@ -171,6 +173,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   faults: 'NUCLEON_FAULTS',
   syncPollSeconds: 'NUCLEON_SYNC_POLL_SECONDS',
   metricsToken: 'NUCLEON_METRICS_TOKEN',
+  metricsPort: 'NUCLEON_METRICS_PORT',
 };
 
 export class ConfigError extends Error {

@@ -37,7 +37,7 @@ import { catalogOperations } from '../http/catalog-operations.js';
 import { createHttpApp } from '../http/create-http-app.js';
 import { mountWebhookRoutes } from '../http/webhook-routes.js';
 import { wireSync } from './wire-sync.js';
-import { wireObservability } from './wire-observability.js';
+import { listenForOps, wireObservability, type OpsListener } from './wire-observability.js';
 import { careOperations } from '../http/care-operations.js';
 import { exportDatabase } from '../care/backup.js';
 import { mountConsoleRoutes } from '../http/console-routes.js';
@@ -60,7 +60,7 @@ export interface Nucleon {
   readonly keys: AccessKeysService;
   readonly database: DatabaseHandle;
   /** Starts the HTTP server (and the worker); resolves with the bound URL. */
-  start(): Promise<{ url: string; port: number }>;
+  start(): Promise<{ url: string; port: number; metricsUrl?: string }>;
   /**
    * Graceful stop: no new jobs are claimed; in-flight requests and jobs get NUCLEON_SHUTDOWN_GRACE_MS
    * to finish, then jobs still running are aborted and handed back; then the database closes.
@@ -300,6 +300,7 @@ export async function createNucleon(
     handlers[RECONCILE_SERVICE_QUEUE] = deploy.handleReconcileJob;
     handlers[ROLLOUT_QUEUE] = deploy.handleRolloutJob;
     let server: ServerType | undefined;
+    let opsListener: OpsListener | undefined;
     let purge: NodeJS.Timeout | undefined;
     let poll: NodeJS.Timeout | undefined;
     const handle = database;
@@ -314,7 +315,16 @@ export async function createNucleon(
         if (options.worker !== false)
           purge = purgeCredentialsEvery(config.credentialPurgeMs, keys, logger);
         if (options.worker !== false) poll = sync.startPolling();
-        if (options.http === false) return { url: '', port: 0 };
+        if (config.metricsPort !== undefined)
+          opsListener = await listenForOps(config.host, config.metricsPort, {
+            ready: () => observability.ready(),
+            metrics: { scrape: () => observability.metrics.scrape(), token: config.metricsToken },
+          });
+        const metricsUrl = opsListener
+          ? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${opsListener.port}`
+          : undefined;
+        if (options.http === false)
+          return { url: '', port: 0, ...(metricsUrl ? { metricsUrl } : {}) };
         const port = await new Promise<number>((resolve, reject) => {
           server = serve(
             {
@@ -335,7 +345,7 @@ export async function createNucleon(
         const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
         publicUrl = config.publicUrl ?? url;
         logger.info('nucleon listening', { url, database: handle.kind });
-        return { url, port };
+        return { url, port, ...(metricsUrl ? { metricsUrl } : {}) };
       },
       stop: async () => {
         // The worker stops claiming at once and gives running jobs the same grace period as requests.
@@ -359,6 +369,7 @@ export async function createNucleon(
         }
         clearInterval(purge);
         clearInterval(poll);
+        await opsListener?.close();
         await stopping;
         await deploy.close();
         await handle.close();

@@ -1,7 +1,11 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { coerceError, type Logger } from '@nucleon/core';
+import { Hono } from 'hono';
 import { sql } from 'kysely';
 import { pendingMigrations, type DatabaseHandle } from '../adapters/db/database.js';
 import { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.js';
+import { mountHealthRoutes, type HttpAppOptions } from '../http/create-http-app.js';
 import type { JobHandler } from '../ports/job-queue.js';
 import type { JobWorker } from '../worker/job-worker.js';
 
@@ -116,4 +120,31 @@ async function withinSeconds<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The health-and-metrics listener of NUCLEON_METRICS_PORT (workers have no API port). */
+export interface OpsListener {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function listenForOps(
+  host: string,
+  port: number,
+  options: Pick<HttpAppOptions, 'ready' | 'metrics'>,
+): Promise<OpsListener> {
+  const app = mountHealthRoutes(new Hono(), options);
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) =>
+      resolve({
+        port: info.port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+          }),
+      }),
+    );
+    server.once('error', reject);
+  });
 }
