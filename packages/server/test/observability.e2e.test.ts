@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import {
   CreateEnvironmentCommand,
   GetEnvironmentCommand,
-  ProtonClient,
+  type ProtonClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-proton';
 import {
