@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import {
   CreateEnvironmentCommand,
@@ -17,9 +18,10 @@ import {
 } from '@nucleon/test-utils';
 import { silentLogger } from '@nucleon/core';
 import { createNucleon, loadConfig } from '@nucleon/server';
+import { extensionTargetPrefix, ProtonClient as NucleonProtonClient } from '@nucleon/protocol';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishFixture, sdkClient } from './helpers.js';
+import { nucleonClient, publishFixture, sdkClient } from './helpers.js';
 
 const TOKEN = 'metrics-token-for-the-observability-test';
 const envSpec = (inputs: Record<string, string>) =>
@@ -258,5 +260,32 @@ describe('observability: /metrics, /readyz (PostgreSQL)', async () => {
       await worker.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it('ExportBackup: admins get a snapshot without the master key; other roles are refused', async () => {
+    const root = nucleonClient(server);
+    const created = (await root.send(`${extensionTargetPrefix}.CreateAccessKey`, {
+      role: 'platform',
+    })) as { accessKey: { accessKeyId: string; secretAccessKey: string } };
+    const platform = new NucleonProtonClient({
+      endpoint: server.url,
+      region: server.region,
+      credentials: created.accessKey,
+    });
+    const refused = await platform
+      .send(`${extensionTargetPrefix}.ExportBackup`, {})
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ type: 'AccessDeniedException' });
+    const out = (await root.send(`${extensionTargetPrefix}.ExportBackup`, {})) as {
+      archive: string;
+    };
+    const lines = gunzipSync(Buffer.from(out.archive, 'base64')).toString('utf8').split('\n');
+    const header = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(header).toMatchObject({ format: 'nucleon-backup', version: 1, database: 'postgres' });
+    expect(header.masterKeyFingerprint).toMatch(/^[0-9a-f]{16}$/);
+    expect(header).not.toHaveProperty('masterKey');
+    const key = readFileSync(join(server.dataDir, 'master.key'), 'utf8').trim();
+    expect(out.archive).not.toContain(key);
+    expect(lines.some((l) => l.includes(created.accessKey.secretAccessKey))).toBe(false);
   });
 });
