@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ProtonApiError } from '@nucleon/protocol';
 import { registerAccessCommands } from './commands/access.js';
 import { registerBundleCommands } from './commands/bundle.js';
+import { registerCareCommands } from './commands/care.js';
 import { registerCatalogCommands } from './commands/catalog-commands.js';
 import { registerDeploymentCommands } from './commands/deployment.js';
 import { registerExamplesCommands } from './commands/examples.js';
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerExamplesCommands(program, setExit);
   registerCatalogCommands(program, setExit);
   registerImportCommands(program, setExit);
+  registerCareCommands(program, setExit);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

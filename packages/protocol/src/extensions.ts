@@ -1,6 +1,7 @@
 import { accessOperations, accessShapes } from './access-extensions.js';
 import { rolloutOperations, rolloutShapes } from './rollout-extensions.js';
 import { importOperations, importShapes } from './import-extensions.js';
+import { careOperations, careShapes } from './care-extensions.js';
 import type { ModelOperation, ModelShape } from './model-types.js';
 
 /**
@@ -186,6 +187,7 @@ export const extensionShapes: Readonly<Record<string, ModelShape>> = {
   ...accessShapes,
   ...rolloutShapes,
   ...importShapes,
+  ...careShapes,
 };
 
 const keyErrors = [
@@ -247,6 +249,7 @@ export const extensionOperations = {
   ...accessOperations,
   ...rolloutOperations,
   ...importOperations,
+  ...careOperations,
 } as const satisfies Record<string, ModelOperation>;
 
 export type ExtensionOperationName = keyof typeof extensionOperations;

@@ -36,3 +36,4 @@ export type {
   NucleonImportStack,
   ProtonImportRequest,
 } from './import-extensions.js';
+export type { ExportBackupOutput } from './care-extensions.js';

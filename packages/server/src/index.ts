@@ -7,3 +7,10 @@ export { MasterKeyMismatchError, RolesNeedPostgresError } from './main/roles.js'
 export type { NucleonRole } from './main/roles.js';
 export { openDatabase, migrateToLatest, migrateDownAll } from './adapters/db/database.js';
 export type { DatabaseHandle } from './adapters/db/database.js';
+export { createBackup, completeBackup, restoreBackup } from './care/backup.js';
+export type { BackupSummary } from './care/backup.js';
+export { BackupFormatError } from './care/backup-archive.js';
+export { rotateMasterKey } from './care/rotate-master-key.js';
+export type { RotationResult } from './care/rotate-master-key.js';
+export { runDoctor } from './care/doctor.js';
+export type { DoctorCheck, CheckStatus } from './care/doctor.js';

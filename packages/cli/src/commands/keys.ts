@@ -3,6 +3,7 @@ import type { NucleonAccessKey } from '@nucleon/protocol';
 import { extensionTargetPrefix } from '@nucleon/protocol';
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
 import { printTable } from '../output.js';
+import { registerRotateMaster } from './care.js';
 
 interface KeyFlags extends ConnectionFlags {
   output?: string;
@@ -30,6 +31,7 @@ export function registerKeyCommands(program: Command, setExit: (code: number) =>
   const keys = program
     .command('keys')
     .description('manage access keys for the API (needs an admin key)');
+  registerRotateMaster(keys, setExit);
   const connection = (cmd: Command) =>
     cmd
       .option(

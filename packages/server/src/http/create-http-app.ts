@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '@nucleon/core';
 import {
   extensionTargetPrefix,
@@ -35,7 +35,16 @@ export interface HttpAppOptions {
   maxRequestBytes: number;
   /** Body limit of every other operation. */
   maxBodyBytes: number;
-  ready(): Promise<boolean>;
+  /** `/readyz`: each check that fails names itself in the 503 body. */
+  ready(): Promise<{ ready: boolean; checks: Record<string, string> }>;
+  /** Every API call's operation (`unknown` for an unknown target), outcome and duration. */
+  observe?(operation: string, outcome: string, seconds: number): void;
+  /** `/metrics` (Prometheus text); absent: no route. */
+  metrics?: {
+    scrape(): Promise<{ contentType: string; body: string }>;
+    /** When set, a scrape must send `Authorization: Bearer <token>`. */
+    token?: string | undefined;
+  };
   /** Authorization and audit of every call (see operation-access.ts). */
   guard: AccessGuard;
   /** Extra routes (the web console), mounted after the API with the same operation dispatcher. */
@@ -119,6 +128,13 @@ function resolveTarget(target: string | undefined, operations: OperationRegistry
   );
 }
 
+/** Compares a bearer token in constant time. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? '');
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
 /** Decodes a JSON object body; anything else is a SerializationException. */
 export function parseJson(body: unknown): Record<string, unknown> {
   if (body instanceof Uint8Array && body.byteLength === 0) return {};
@@ -144,8 +160,14 @@ export function parseJson(body: unknown): Record<string, unknown> {
 
 /** The dispatcher every front shares (the signed API on `POST /`, the console's session calls). */
 export function createOperationDispatcher(
-  options: Pick<HttpAppOptions, 'operations' | 'logger' | 'guard'>,
+  options: Pick<HttpAppOptions, 'operations' | 'logger' | 'guard' | 'observe'>,
 ): OperationDispatcher {
+  const observe = (target: string | undefined, outcome: string, started: number) =>
+    options.observe?.(
+      target && options.operations.has(target) ? target.slice(target.indexOf('.') + 1) : 'unknown',
+      outcome,
+      (performance.now() - started) / 1000,
+    );
   return async (c, decode) => {
     const requestId = randomUUID();
     const started = performance.now();
@@ -177,6 +199,7 @@ export function createOperationDispatcher(
       const wire = entry.output ? serializeShape(entry.output, result ?? {}) : {};
       await authorized.finish('SUCCEEDED');
       log.info('request', { target, status: 200, ms: Math.round(performance.now() - started) });
+      observe(target, 'Success', started);
       return jsonResponse(c, 200, wire ?? {}, requestId);
     } catch (thrown) {
       const e = toWireError(thrown, requestId, log);
@@ -187,19 +210,44 @@ export function createOperationDispatcher(
         error: e.type,
         ms: Math.round(performance.now() - started),
       });
+      observe(target, e.type, started);
       return jsonResponse(c, e.status, { __type: e.type, message: e.message }, requestId, e.type);
     }
   };
+}
+
+/** `/healthz` (the process answers), `/readyz` (it can do its work) and `/metrics`. */
+export function mountHealthRoutes(
+  app: Hono,
+  options: Pick<HttpAppOptions, 'ready' | 'metrics'>,
+): Hono {
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const { ready, checks } = await options.ready();
+    return ready
+      ? c.json({ status: 'ready', checks })
+      : c.json({ status: 'not ready', checks }, 503);
+  });
+  const metrics = options.metrics;
+  if (metrics)
+    app.get('/metrics', async (c) => {
+      if (metrics.token && !bearerMatches(c.req.header('authorization'), metrics.token))
+        return c.text(
+          'Unauthorized: /metrics needs "Authorization: Bearer <NUCLEON_METRICS_TOKEN>".\n',
+          401,
+          { 'www-authenticate': 'Bearer' },
+        );
+      const { contentType, body } = await metrics.scrape();
+      return c.body(body, 200, { 'content-type': contentType });
+    });
+  return app;
 }
 
 /** The HTTP front: awsJson1_0 on `POST /`, health checks, mounted extras; everything else is 404. */
 export function createHttpApp(options: HttpAppOptions): Hono {
   const app = new Hono();
   const dispatch = createOperationDispatcher(options);
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) =>
-    (await options.ready()) ? c.json({ status: 'ready' }) : c.json({ status: 'not ready' }, 503),
-  );
+  mountHealthRoutes(app, options);
   app.post('/', async (c) => {
     let bodyRead = false;
     const response = await dispatch(c, async () => {

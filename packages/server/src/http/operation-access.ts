@@ -381,6 +381,8 @@ extension('ListUsers', { action: 'access:read', resource: everything });
 extension('ListGrants', { action: 'access:read', resource: (i) => (i.userName ? user(i) : '*') });
 extension('GetCallerAccess', { action: null, resource: everything, anyAccount: true });
 extension('ListAuditEvents', { action: 'audit:read', resource: everything });
+// A backup holds every resource and every sealed secret: admins only (ADR 0027).
+extension('ExportBackup', { action: 'access:write', resource: everything });
 
 /** The one table: every operation, Proton's (implemented or not) and Nucleon's, with what it needs. */
 export const operationAccess: Readonly<Record<string, AccessRule>> = rules;

@@ -16,6 +16,10 @@ export function loadMasterKey(dataDir: string, configured: string | undefined): 
     return key;
   }
   mkdirSync(dataDir, { recursive: true });
+  if (existsSync(join(dataDir, 'master.key.next')))
+    throw new Error(
+      `a master-key rotation in ${dataDir} was interrupted (master.key.next is there): run \`nucleon keys rotate-master --data-dir ${dataDir}\` again to finish it before starting Nucleon.`,
+    );
   const path = join(dataDir, 'master.key');
   if (!existsSync(path)) {
     try {

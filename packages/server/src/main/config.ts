@@ -112,6 +112,10 @@ const schema = z.object({
   healthPort: z.coerce.number().int().min(0).max(65535).optional(),
   /** How often each synced repository is fetched (webhooks fetch at once); 0 turns polling off. */
   syncPollSeconds: z.coerce.number().min(0).default(60),
+  /** When set, GET /metrics needs `Authorization: Bearer <token>` (ADR 0027). */
+  metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** A second listener with only /healthz, /readyz and /metrics (for `nucleon worker`). */
+  metricsPort: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 export type NucleonConfig = Omit<z.infer<typeof schema>, 'maxRequestBytes'> & {
@@ -171,6 +175,8 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   faults: 'NUCLEON_FAULTS',
   syncPollSeconds: 'NUCLEON_SYNC_POLL_SECONDS',
   healthPort: 'NUCLEON_HEALTH_PORT',
+  metricsToken: 'NUCLEON_METRICS_TOKEN',
+  metricsPort: 'NUCLEON_METRICS_PORT',
 };
 
 export class ConfigError extends Error {
@@ -230,6 +236,7 @@ export function redactConfig(config: NucleonConfig): Record<string, unknown> {
     ...config,
     rootSecretAccessKey: config.rootSecretAccessKey ? '<redacted>' : undefined,
     masterKey: config.masterKey ? '<redacted>' : undefined,
+    metricsToken: config.metricsToken ? '<redacted>' : undefined,
     databaseUrl: config.databaseUrl?.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:<redacted>@'),
   };
 }

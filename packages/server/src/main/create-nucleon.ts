@@ -2,7 +2,6 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { coerceError, type Logger } from '@nucleon/core';
-import { sql } from 'kysely';
 import { SecretBox } from '../adapters/auth/secret-box.js';
 import { beginSigV4 } from '../adapters/auth/sigv4-verifier.js';
 import { TemplateBundleChecker } from '../adapters/bundles/template-bundle-checker.js';
@@ -42,6 +41,9 @@ import { catalogOperations } from '../http/catalog-operations.js';
 import { createHttpApp } from '../http/create-http-app.js';
 import { mountWebhookRoutes } from '../http/webhook-routes.js';
 import { wireSync } from './wire-sync.js';
+import { listenForOps, wireObservability, type OpsListener } from './wire-observability.js';
+import { careOperations } from '../http/care-operations.js';
+import { exportDatabase } from '../care/backup.js';
 import { mountConsoleRoutes } from '../http/console-routes.js';
 import { RateLimiter } from '../http/rate-limiter.js';
 import { systemClock } from '../ports/clock.js';
@@ -67,7 +69,7 @@ export interface Nucleon {
   /** Which parts this process runs (`nucleon up`, `nucleon server`, `nucleon worker`). */
   readonly role: NucleonRole;
   /** Starts the HTTP server (and the worker); resolves with the bound URL. */
-  start(): Promise<{ url: string; port: number }>;
+  start(): Promise<{ url: string; port: number; metricsUrl?: string }>;
   /**
    * Graceful stop: no new jobs are claimed; in-flight requests and jobs get NUCLEON_SHUTDOWN_GRACE_MS
    * to finish, then jobs still running are aborted and handed back; then the database closes.
@@ -103,7 +105,8 @@ export async function createNucleon(
   const lock = config.databaseUrl ? undefined : DataDirLock.acquire(config.dataDir);
   let database: DatabaseHandle | undefined;
   try {
-    const box = new SecretBox(loadMasterKey(config.dataDir, config.masterKey));
+    const masterKey = loadMasterKey(config.dataDir, config.masterKey);
+    const box = new SecretBox(masterKey);
     database = await openDatabase({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
@@ -115,6 +118,7 @@ export async function createNucleon(
     });
     const opened = database;
     const db = database.db;
+    const dbKind = database.kind;
     const clock = systemClock;
     // Replicas starting together take turns at the schema and the first-start secrets.
     const { accountId, rootKey, keys } = await withBootstrapLock(config.databaseUrl, async () => {
@@ -243,6 +247,7 @@ export async function createNucleon(
       ...accessControlOperations({ access, audit, rules: operationAccess, accountId }),
       ...sync.withServices(deploy),
       ...sync.operations,
+      ...careOperations(() => exportDatabase(db, dbKind, masterKey)),
     ]);
     const guard = new AccessGuard({
       rules: operationAccess,
@@ -251,6 +256,13 @@ export async function createNucleon(
       audit,
       arnScope,
       logger: logger.child({ component: 'access' }),
+    });
+    const observability = wireObservability({
+      database,
+      worker,
+      runsWorker: options.worker !== false,
+      workerSilenceMs: Math.max(config.jobLeaseMs, 10_000),
+      logger,
     });
     const rateLimiter = new RateLimiter({
       clock,
@@ -282,7 +294,10 @@ export async function createNucleon(
           signIns: new PostgresSignInThrottle(db, clock),
         });
       },
-      ready: () => databaseAnswers(db),
+      ready: () => observability.ready(),
+      observe: (operation, outcome, seconds) =>
+        observability.metrics.observeRequest(operation, outcome, seconds),
+      metrics: { scrape: () => observability.metrics.scrape(), token: config.metricsToken },
       authenticate: async (request) => {
         let record: Awaited<ReturnType<typeof keys.lookup>>;
         const pending = await beginSigV4(
@@ -310,10 +325,11 @@ export async function createNucleon(
       },
     });
 
-    handlers[DEPLOY_QUEUE] = deploy.handleDeployJob;
+    handlers[DEPLOY_QUEUE] = observability.observeDeployments(deploy.handleDeployJob);
     handlers[RECONCILE_SERVICE_QUEUE] = deploy.handleReconcileJob;
     handlers[ROLLOUT_QUEUE] = deploy.handleRolloutJob;
     let server: ServerType | undefined;
+    let opsListener: OpsListener | undefined;
     let purge: NodeJS.Timeout | undefined;
     let poll: NodeJS.Timeout | undefined;
     const handle = database;
@@ -341,9 +357,19 @@ export async function createNucleon(
         if (options.worker !== false)
           purge = purgeCredentialsEvery(config.credentialPurgeMs, keys, logger);
         if (options.worker !== false) poll = sync.startPolling();
+        const health = {
+          ready: () => observability.ready(),
+          metrics: { scrape: () => observability.metrics.scrape(), token: config.metricsToken },
+        };
+        if (config.metricsPort !== undefined)
+          opsListener = await listenForOps(config.host, config.metricsPort, health);
+        const metricsUrl = opsListener
+          ? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${opsListener.port}`
+          : undefined;
         // A worker serves HTTP only when given a health port, and then only health checks.
-        const served = role === 'worker' ? createHealthApp(() => databaseAnswers(db)) : app;
-        if (role === 'worker' && config.healthPort === undefined) return { url: '', port: 0 };
+        const served = role === 'worker' ? createHealthApp(health) : app;
+        if (role === 'worker' && config.healthPort === undefined)
+          return { url: '', port: 0, ...(metricsUrl ? { metricsUrl } : {}) };
         const port = await new Promise<number>((resolve, reject) => {
           server = serve(
             {
@@ -368,7 +394,7 @@ export async function createNucleon(
           url,
           database: handle.kind,
         });
-        return { url, port };
+        return { url, port, ...(metricsUrl ? { metricsUrl } : {}) };
       },
       stop: async () => {
         // The worker stops claiming at once and gives running jobs the same grace period as requests.
@@ -392,6 +418,7 @@ export async function createNucleon(
         }
         clearInterval(purge);
         clearInterval(poll);
+        await opsListener?.close();
         await stopping;
         await deploy.close();
         await handle.close();
@@ -404,25 +431,6 @@ export async function createNucleon(
     lock?.release();
     unguard?.();
     throw error;
-  }
-}
-
-/** `/readyz`: the database answers `select 1` within 5 s. */
-async function databaseAnswers(db: DatabaseHandle['db']): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), 5000);
-  });
-  try {
-    return await Promise.race([
-      sql`select 1`.execute(db).then(
-        () => true,
-        () => false,
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -52,6 +52,8 @@ export class JobWorker {
   private poked = false;
   private wakeSweeper: (() => void) | undefined;
   private sweepAgain = false;
+  /** When the claim loop last went round (epoch ms); undefined until it runs. Read by /readyz. */
+  lastTurnAt: number | undefined;
 
   private constructor(
     private readonly o: Required<Omit<JobWorkerOptions, 'workerId'>> & {
@@ -82,6 +84,21 @@ export class JobWorker {
     if (this.o.concurrency <= 0 || this.loop) return;
     this.loop = this.run();
     this.sweepLoop = this.sweepForever();
+  }
+
+  /** Jobs this worker is running now, and how many it may run at once (for /metrics). */
+  get activeJobs(): number {
+    return this.running.size;
+  }
+
+  get concurrency(): number {
+    return this.o.concurrency;
+  }
+
+  /** Is the claim loop going round (it turns at least every poll interval, or after each claim)? */
+  alive(withinMs: number): boolean {
+    if (this.o.concurrency <= 0) return true;
+    return this.lastTurnAt !== undefined && Date.now() - this.lastTurnAt <= withinMs;
   }
 
   /** Asks the loop to look for work now (called after enqueueing in this process). */
@@ -127,6 +144,7 @@ export class JobWorker {
   private async run(): Promise<void> {
     const queues = Object.keys(this.o.handlers);
     while (!this.stopping.signal.aborted) {
+      this.lastTurnAt = Date.now();
       const free = this.o.concurrency - this.running.size;
       let claimed: ClaimedJob[] = [];
       this.poked = false;
@@ -215,7 +233,13 @@ export class JobWorker {
   }
 
   private async execute(job: ClaimedJob, controller: AbortController): Promise<void> {
-    const log = this.o.logger.child({ jobId: job.id, attempt: job.attempts, component: job.queue });
+    const deploymentId = job.payload.deploymentId;
+    const log = this.o.logger.child({
+      jobId: job.id,
+      attempt: job.attempts,
+      component: job.queue,
+      ...(typeof deploymentId === 'string' ? { deploymentId } : {}),
+    });
     const stopBeating = this.heartbeat(job, controller, log);
     let failure: Error | undefined;
     try {

@@ -23,6 +23,8 @@ export interface DatabaseHandle {
   readonly kind: DatabaseKind;
   /** LISTEN/NOTIFY on this database (a dedicated connection on PostgreSQL). */
   readonly notifications: Notifications;
+  /** The PostgreSQL pool's connections (for /metrics); undefined on PGlite. */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number };
   close(): Promise<void>;
 }
 
@@ -52,10 +54,17 @@ export async function openDatabase(options: {
     const notifications = new PgNotifications(options.databaseUrl, (error) =>
       options.onConnectionError?.(error),
     );
+    const max = options.poolSize ?? 10;
     return {
       db,
       kind: 'postgres',
       notifications,
+      poolStats: () => ({
+        total: pool.totalCount,
+        idle: pool.idleCount,
+        waiting: pool.waitingCount,
+        max,
+      }),
       close: async () => {
         await notifications.close();
         await db.destroy();
@@ -110,6 +119,22 @@ function check(result: MigrationResultSet): void {
 /** Brings the schema to the latest migration. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   check(await migrator(db).migrateToLatest());
+}
+
+/** Brings an empty schema to exactly `name` (a restore loads rows into the schema they came from). */
+export async function migrateTo(db: Kysely<Database>, name: string): Promise<void> {
+  check(await migrator(db).migrateTo(name));
+}
+
+/** The names of this code's migrations, in order. */
+export const knownMigrations = (): string[] => Object.keys(migrations);
+
+/** This code's migrations the database has not applied (empty: the schema is current). */
+export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
+  const applied = new Set(
+    (await migrator(db).getMigrations()).filter((m) => m.executedAt).map((m) => m.name),
+  );
+  return Object.keys(migrations).filter((name) => !applied.has(name));
 }
 
 /** Rolls every migration back (used by the migration tests). */

@@ -288,7 +288,7 @@ export class DeploymentRunner {
       engine: deployment.engine,
       target: deployment.target,
       deadline: new Date(Date.now() + this.d.timeoutMs),
-      logger: this.d.logger,
+      logger: this.d.logger.child({ deploymentId: deployment.id }),
       report: async (message, event) => {
         events.push('status', event);
         await events.flush(); // the event is in the log before the message shows
