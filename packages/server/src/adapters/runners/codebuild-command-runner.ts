@@ -173,7 +173,7 @@ export class CodeBuildCommandRunner implements CommandRunner {
   ): Promise<Omit<CommandRunResult, 'durationMs'>> {
     const id = first.id!;
     const deadline = Date.now() + request.timeoutMs;
-    const tail = new CloudWatchLogTail(this.o.logs, request.onOutput);
+    const tail = new CloudWatchLogTail(this.o.logs, (line) => request.onOutput(line));
     let stopped: { why: 'CANCELLED' | 'TIMED_OUT'; at: number } | undefined;
     let build = first;
     for (;;) {

@@ -24,7 +24,7 @@ done < "$NUCLEON_FILES/commands"
 unset __nucleon_cmd
 __nucleon_i=0
 while [ "$__nucleon_i" -lt "\${#__nucleon_cmds[@]}" ]; do
-  builtin printf '\\n%s started %s\\n' "$NUCLEON_MARKER" "$__nucleon_i"
+  builtin printf '%s started %s\\n' "$NUCLEON_MARKER" "$__nucleon_i"
   eval "\${__nucleon_cmds[$__nucleon_i]}"
   __nucleon_rc=$?
   if [ "$__nucleon_rc" -ne 0 ]; then
@@ -33,9 +33,9 @@ while [ "$__nucleon_i" -lt "\${#__nucleon_cmds[@]}" ]; do
   __nucleon_i=$((__nucleon_i + 1))
 done
 if [ -f "$NUCLEON_WORKSPACE/proton-outputs.json" ]; then
-  builtin printf '\\n%s outputs %s\\n' "$NUCLEON_MARKER" "$(base64 -w0 "$NUCLEON_WORKSPACE/proton-outputs.json")"
+  builtin printf '%s outputs %s\\n' "$NUCLEON_MARKER" "$(base64 -w0 "$NUCLEON_WORKSPACE/proton-outputs.json")"
 fi
-builtin printf '\\n%s done\\n' "$NUCLEON_MARKER"
+builtin printf '%s done\\n' "$NUCLEON_MARKER"
 builtin exit 0
 `;
 
