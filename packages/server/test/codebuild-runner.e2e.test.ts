@@ -98,6 +98,7 @@ describe('the codebuild runner against moto_server', () => {
         NUCLEON_CODEBUILD_BUCKET: BUCKET,
         NUCLEON_CODEBUILD_ROLE_ARN: ROLE,
         NUCLEON_RUNNER_POLL_MS: '100',
+        NUCLEON_RUNNER_ENVIRONMENTS: 'cb-here=local',
         NUCLEON_S3_FORCE_PATH_STYLE: 'true',
       },
     });
@@ -263,6 +264,30 @@ describe('the codebuild runner against moto_server', () => {
       expect(player.calls).toContain('StopBuild');
       expect(build.stopResponse?.buildStatus).toBe('STOPPED'); // moto's answer to StopBuild
       expect(build.status).toBe('STOPPED');
+    },
+  );
+
+  it.skipIf(!available)(
+    'an environment set to the local runner (NUCLEON_RUNNER_ENVIRONMENTS) runs here, not on CodeBuild',
+    async () => {
+      const before = player.builds.size;
+      await proton.send(
+        new CreateEnvironmentCommand({
+          name: 'cb-here',
+          templateName: 'remote-env',
+          templateMajorVersion: '1',
+          spec: 'proton: EnvironmentSpec\nspec:\n  greeting: local\n',
+        }),
+      );
+      const env = await settled('cb-here');
+      expect(env.deploymentStatus).toBe('SUCCEEDED');
+      expect(player.builds.size).toBe(before);
+      const outputs =
+        (await proton.send(new ListEnvironmentOutputsCommand({ environmentName: 'cb-here' })))
+          .outputs ?? [];
+      expect(outputs.find((o) => o.key === 'Greeting')?.valueString).toBe('local');
+      const log = await events(env.lastAttemptedDeploymentId!);
+      expect(log.some((m) => m.includes('CodeBuild'))).toBe(false);
     },
   );
 });
