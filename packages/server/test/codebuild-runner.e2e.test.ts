@@ -194,6 +194,9 @@ describe('the codebuild runner against moto_server', () => {
       const log = await events(deploymentId);
       expect(log).toContain('provisioning cb-ok at stage remote');
       expect(log).toContain('wrote outputs');
+      expect(log).toContain(
+        `started CodeBuild build ${build.id} (source s3://${BUCKET}/nucleon-runs/${deploymentId}/source.zip, service role ${ENV_ROLE})`,
+      );
       expect(
         log.some((m) => m.includes('AWS CodeBuild build in the project nucleon-provisioning')),
       ).toBe(true);

@@ -30,6 +30,8 @@ export interface CommandRunRequest {
   signal?: AbortSignal;
   /** Every output line, streamed as it arrives; a partial last line is flushed at the end. */
   onOutput(line: CommandOutputLine): void;
+  /** What a remote runner started (the build id, the Job's name), for the deployment log. */
+  onNotice?(message: string): void;
   /**
    * Who the run is for. Remote runners name, tag and label what they create after it (ADR 0026)
    * and run the commands as `serviceRoleArn` (CodeBuild) or their service account (Kubernetes).

@@ -100,6 +100,7 @@ export class CodeBuildProvisioner implements Provisioner {
           if (line.stream === 'stderr' || runner.remote) stderr.push(line.text);
           request.log(line.stream, line.text);
         },
+        onNotice: (message) => request.log('engine', message),
         deployment: {
           deploymentId: request.deploymentId,
           resourceArn: request.resourceArn,

@@ -8,6 +8,7 @@ import {
   StopBuildCommand,
   type Build,
   type CodeBuildClient,
+  type ComputeType,
 } from '@aws-sdk/client-codebuild';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
@@ -136,7 +137,7 @@ export class CodeBuildCommandRunner implements CommandRunner {
         buildspecOverride: buildspecFor(request.commands, who.runtimes),
         serviceRoleOverride: serviceRole,
         imageOverride: who.image ?? this.o.image,
-        computeTypeOverride: this.o.computeType as never,
+        computeTypeOverride: this.o.computeType as ComputeType,
         environmentTypeOverride: 'LINUX_CONTAINER',
         environmentVariablesOverride: Object.entries(request.env).map(([name, value]) => ({
           name,
@@ -162,6 +163,9 @@ export class CodeBuildCommandRunner implements CommandRunner {
       }),
     );
     if (!out.build?.id) throw new Error('CodeBuild StartBuild returned no build id');
+    request.onNotice?.(
+      `started CodeBuild build ${out.build.id} (source s3://${this.o.bucket}/${sourceKey}, service role ${serviceRole})`,
+    );
     return out.build;
   }
 
@@ -180,6 +184,9 @@ export class CodeBuildCommandRunner implements CommandRunner {
       if (!stopped && (request.signal?.aborted || Date.now() >= deadline)) {
         stopped = { why: request.signal?.aborted ? 'CANCELLED' : 'TIMED_OUT', at: Date.now() };
         await this.o.codebuild.send(new StopBuildCommand({ id }));
+        request.onNotice?.(
+          `stopped CodeBuild build ${id} (${stopped.why === 'CANCELLED' ? 'cancelled' : 'timed out'})`,
+        );
       }
       const got = await this.o.codebuild.send(new BatchGetBuildsCommand({ ids: [id] }));
       build = got.builds?.[0] ?? build;
@@ -296,7 +303,7 @@ export class CodeBuildCommandRunner implements CommandRunner {
           environment: {
             type: 'LINUX_CONTAINER',
             image: this.o.image,
-            computeType: this.o.computeType as never,
+            computeType: this.o.computeType as ComputeType,
           },
           serviceRole: role,
           tags: [{ key: OWNER_TAG, value: this.o.installationId }],

@@ -127,6 +127,7 @@ export class KubernetesCommandRunner implements CommandRunner {
     await this.core.createNamespacedSecret({ namespace, body: secretFor(input) });
     try {
       await this.batch.createNamespacedJob({ namespace, body: jobFor(input) });
+      request.onNotice?.(`created the Kubernetes Job ${namespace}/${name} (image ${input.image})`);
       return done(await this.follow(request, name, marker));
     } finally {
       await this.deleteOwned(name, who.deploymentId);
