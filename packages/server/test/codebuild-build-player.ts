@@ -205,6 +205,7 @@ export class CodeBuildPlayer {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       build.process = child;
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
       let text = '';
       child.stdout.on('data', (c: Buffer) => (text += c.toString()));
       child.stderr.on('data', (c: Buffer) => (text += c.toString()));
@@ -229,7 +230,7 @@ export class CodeBuildPlayer {
         );
       };
       const timer = setInterval(() => void ship(), 50);
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      const code = await closed;
       clearInterval(timer);
       text += text && !text.endsWith('\n') ? '\n' : '';
       await ship();

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import {
   CancelEnvironmentDeploymentCommand,
   CreateEnvironmentCommand,
+  DeleteEnvironmentCommand,
   GetEnvironmentCommand,
   ListEnvironmentOutputsCommand,
   type ProtonClient,
@@ -208,6 +209,35 @@ describe('the codebuild runner against moto_server', () => {
         `nucleon-runs/${deploymentId}/source.zip`,
       );
       expect(player.calls).toContain('CreateProject');
+    },
+  );
+
+  it.skipIf(!available)(
+    'deletes the environment with its deprovision commands as a build',
+    async () => {
+      const before = new Set(player.builds.keys());
+      await proton.send(new DeleteEnvironmentCommand({ name: 'cb-ok' }));
+      await waitFor(
+        async () => {
+          try {
+            const env = (await proton.send(new GetEnvironmentCommand({ name: 'cb-ok' })))
+              .environment!;
+            throw new Error(`still there: ${env.deploymentStatus}`);
+          } catch (error) {
+            if ((error as Error).name === 'ResourceNotFoundException') return true;
+            throw error;
+          }
+        },
+        { timeoutMs: 60_000, what: 'the environment to be deleted' },
+      );
+      const build = [...player.builds.values()].find((b) => !before.has(b.id))!;
+      expect(build.status).toBe('SUCCEEDED');
+      expect(JSON.parse(build.request.buildspecOverride)).toMatchObject({
+        phases: { build: { commands: ['echo "deprovisioning $RESOURCE_ARN"'] } },
+      });
+      expect(build.lines).toContain(
+        'deprovisioning arn:aws:proton:us-east-1:123456789012:environment/cb-ok',
+      );
     },
   );
 
