@@ -47,6 +47,7 @@ import { PostgresConnectionStore } from '../adapters/db/postgres-connection-stor
 import { ConnectionsService } from '../app/accounts/connections-service.js';
 import { connectionOperations } from '../http/connection-operations.js';
 import { wireRollouts } from './wire-rollouts.js';
+import { wireRunners } from './wire-runners.js';
 import { loadInstallationId } from './bootstrap-secrets.js';
 
 /** Lets the catalog ask about version usage before the deployment store exists. */
@@ -152,8 +153,15 @@ export async function wireDeployments(w: {
     chmodSync(workspaceRoot, 0o711);
   }
   const sts = new StsRoleCredentials(w.config.region);
+  const installationId = await loadInstallationId(w.db);
+  const runnerFor = wireRunners({
+    config: w.config,
+    local: runner,
+    installationId,
+    logger: w.logger,
+  });
   const codebuild = new CodeBuildProvisioner({
-    runner,
+    runnerFor,
     workspaceRoot,
     region: w.config.region,
     endpoint: w.endpoint,
@@ -218,7 +226,7 @@ export async function wireDeployments(w: {
         : {}),
     },
     accountId: w.accountId,
-    installationId: await loadInstallationId(w.db),
+    installationId,
     arnScope: w.arnScope,
     logger: w.logger.child({ component: 'deployments' }),
     timeoutMs: w.config.deploymentTimeoutMs,

@@ -30,6 +30,25 @@ export interface CommandRunRequest {
   signal?: AbortSignal;
   /** Every output line, streamed as it arrives; a partial last line is flushed at the end. */
   onOutput(line: CommandOutputLine): void;
+  /** What a remote runner started (the build id, the Job's name), for the deployment log. */
+  onNotice?(message: string): void;
+  /**
+   * Who the run is for. Remote runners name, tag and label what they create after it (ADR 0026)
+   * and run the commands as `serviceRoleArn` (CodeBuild) or their service account (Kubernetes).
+   */
+  deployment?: RunIdentity;
+}
+
+/** The deployment a run belongs to, and the manifest settings a build service honours. */
+export interface RunIdentity {
+  deploymentId: string;
+  resourceArn: string;
+  /** The environment's codebuildRoleArn (CodeBuild's service role for this build). */
+  serviceRoleArn?: string | undefined;
+  /** The manifest's `image`; the runner's default image when absent. */
+  image?: string | undefined;
+  /** The manifest's `runtimes` (buildspec `runtime-versions`). */
+  runtimes?: Readonly<Record<string, string>> | undefined;
 }
 
 /** How a run ended. A const object plus a union, so switches over it stay exhaustive. */
@@ -59,7 +78,19 @@ export interface CommandRunResult {
  * calls `run` again re-runs every command, so only idempotent templates are safe to retry.
  */
 export interface CommandRunner {
+  /** Which adapter this is: `local` (a sandboxed shell here), `codebuild` or `kubernetes`. */
+  readonly kind: RunnerKind;
+  /**
+   * Remote runners copy `workdir` to where the commands run and copy `proton-outputs.json` back
+   * into it when the run succeeds. Their commands act with the identity of the place they run
+   * (CodeBuild's service role, the pod's service account), so no credentials are minted for them.
+   */
+  readonly remote: boolean;
   /** How the commands are isolated (or a warning that they are not), for the deployment log. */
   readonly sandboxNotice?: string;
   run(request: CommandRunRequest): Promise<CommandRunResult>;
 }
+
+/** The runner adapters (ADR 0026). */
+export const RUNNER_KINDS = ['local', 'codebuild', 'kubernetes'] as const;
+export type RunnerKind = (typeof RUNNER_KINDS)[number];

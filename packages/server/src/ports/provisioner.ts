@@ -18,9 +18,14 @@ export interface ProvisionRequest {
     provision: readonly string[];
     deprovision: readonly string[];
     env: Readonly<Record<string, string>>;
+    /** The manifest's build image and runtime versions (honoured by remote runners). */
+    image?: string | undefined;
+    runtimes?: Readonly<Record<string, string>> | undefined;
   };
   /** Role settings from the environment (protonServiceRoleArn, codebuildRoleArn). */
   roleArn?: string | undefined;
+  /** The environment the resource belongs to (itself for an environment); picks the runner. */
+  environmentName?: string | undefined;
   /** Self-managed Terraform: the linked repository, branch and folder that receive the files. */
   repository?: { provider: string; name: string; branch: string; folder: string } | undefined;
   timeoutMs: number;

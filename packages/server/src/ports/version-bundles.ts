@@ -11,6 +11,8 @@ export interface InfrastructureFolder {
     provision: readonly string[];
     deprovision: readonly string[];
     env: Record<string, string>;
+    image?: string | undefined;
+    runtimes?: Readonly<Record<string, string>> | undefined;
   };
 }
 

@@ -27,6 +27,8 @@ function folder(m: ParsedManifest | undefined): InfrastructureFolder | undefined
             provision: m.settings.provision,
             deprovision: m.settings.deprovision,
             env: { ...(m.settings.env?.variables ?? {}) },
+            ...(m.settings.image ? { image: m.settings.image } : {}),
+            ...(m.settings.runtimes ? { runtimes: m.settings.runtimes } : {}),
           },
         }
       : {}),

@@ -12,7 +12,8 @@ export interface ScopedCredentials {
 }
 
 export interface CodeBuildProvisionerOptions {
-  runner: CommandRunner;
+  /** The runner for a deployment's environment (the installation's default, or its override). */
+  runnerFor(environmentName: string | undefined): Promise<CommandRunner>;
   /** Where private per-deployment workspaces are made. */
   workspaceRoot: string;
   region: string;
@@ -33,9 +34,10 @@ export interface CodeBuildProvisionerOptions {
 }
 
 /**
- * CodeBuild provisioning on the local runner: a private workspace holding the infrastructure
- * folder and proton-inputs.json; `provision`/`deprovision` run with bash; inputs reach the
- * commands only as files and environment values. Outputs come from
+ * CodeBuild provisioning: a private workspace holding the infrastructure folder and
+ * proton-inputs.json; `provision`/`deprovision` run with bash on the environment's runner (here,
+ * on AWS CodeBuild or as a Kubernetes Job; ADR 0026); inputs reach the commands only as files and
+ * environment values. Remote runners' commands act as their build role or service account. Outputs come from
  * NotifyResourceDeploymentStatusChange or proton-outputs.json (the file wins on a clash, being
  * the later word); the exit status decides the result.
  */
@@ -55,49 +57,63 @@ export class CodeBuildProvisioner implements Provisioner {
         await mkdir(dirname(target), { recursive: true });
         await writeFile(target, content);
       }
-      const credentials = await this.o.mintCredentials(
-        request.resourceArn,
-        request.timeoutMs + 5 * 60_000,
-        request.roleArn,
-        `nucleon-${request.deploymentId}`,
-        request.deploymentId,
-      );
-      if (request.roleArn) request.log('engine', `assumed ${request.roleArn} for the commands`);
-      minted = credentials.accessKeyId;
+      const runner = await this.o.runnerFor(request.environmentName);
       const commands =
         request.operation === 'DELETE'
           ? (request.commands?.deprovision ?? [])
           : (request.commands?.provision ?? []);
       const env: Record<string, string> = {
-        ...this.o.baseEnv,
+        ...(runner.remote ? {} : this.o.baseEnv),
         ...(request.commands?.env ?? {}),
         RESOURCE_ARN: request.resourceArn,
         PROTON_DEPLOYMENT_ID: request.deploymentId,
-        AWS_ENDPOINT_URL_PROTON: this.o.endpoint(),
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        AWS_SESSION_TOKEN: credentials.sessionToken,
         AWS_REGION: this.o.region,
         AWS_DEFAULT_REGION: this.o.region,
       };
+      if (!runner.remote) {
+        const credentials = await this.o.mintCredentials(
+          request.resourceArn,
+          request.timeoutMs + 5 * 60_000,
+          request.roleArn,
+          `nucleon-${request.deploymentId}`,
+          request.deploymentId,
+        );
+        if (request.roleArn) request.log('engine', `assumed ${request.roleArn} for the commands`);
+        minted = credentials.accessKeyId;
+        Object.assign(env, {
+          AWS_ENDPOINT_URL_PROTON: this.o.endpoint(),
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+          AWS_SESSION_TOKEN: credentials.sessionToken,
+        });
+      }
       const stderr = new StderrTail();
-      if (this.o.runner.sandboxNotice) request.log('engine', this.o.runner.sandboxNotice);
-      const result = await this.o.runner.run({
+      if (runner.sandboxNotice) request.log('engine', runner.sandboxNotice);
+      const result = await runner.run({
         workdir,
         commands,
         env,
         timeoutMs: request.timeoutMs,
         signal: request.signal,
         onOutput: (line) => {
-          if (line.stream === 'stderr') stderr.push(line.text);
+          // A build service merges both streams into one log: its last lines stand in for stderr.
+          if (line.stream === 'stderr' || runner.remote) stderr.push(line.text);
           request.log(line.stream, line.text);
+        },
+        onNotice: (message) => request.log('engine', message),
+        deployment: {
+          deploymentId: request.deploymentId,
+          resourceArn: request.resourceArn,
+          serviceRoleArn: request.roleArn,
+          image: request.commands?.image,
+          runtimes: request.commands?.runtimes,
         },
       });
       if (result.outcome !== 'SUCCEEDED') {
         const message =
           result.outcome === 'CANCELLED'
             ? result.message
-            : withStderrTail(result.message, stderr.lines());
+            : withStderrTail(result.message, stderr.lines(), runner.remote ? 'output' : 'stderr');
         return { outcome: result.outcome, message, outputs: {}, provisionedResources: [] };
       }
       const fromFile = await readProtonOutputsFile(workdir);
@@ -129,10 +145,14 @@ class StderrTail {
 }
 
 /** `command[1] of 2 ("…") failed with exit status 1; its last stderr lines: a | b`, within TAIL_CHARS. */
-export function withStderrTail(message: string, lines: readonly string[]): string {
+export function withStderrTail(
+  message: string,
+  lines: readonly string[],
+  stream: 'stderr' | 'output' = 'stderr',
+): string {
   if (lines.length === 0)
-    return `${message}; it wrote nothing to stderr (its output is in the deployment log)`;
+    return `${message}; it wrote nothing to ${stream} (its output is in the deployment log)`;
   let tail = lines.map((l) => l.trim()).join(' | ');
   if (tail.length > TAIL_CHARS) tail = `…${tail.slice(tail.length - TAIL_CHARS)}`;
-  return `${message}; last stderr: ${tail}`;
+  return `${message}; last ${stream}: ${tail}`;
 }

@@ -91,6 +91,9 @@ builtin exit 0
  * At-most-once: nothing is retried here, and a crash mid-run leaves whatever the commands did.
  */
 export class LocalCommandRunner implements CommandRunner {
+  readonly kind = 'local';
+  readonly remote = false;
+
   private constructor(
     private readonly scratchDir: string,
     private readonly bashPath: string,

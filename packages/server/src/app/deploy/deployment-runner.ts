@@ -315,6 +315,8 @@ export class DeploymentRunner {
         ...(rendered.templateFile ? { templateFile: rendered.templateFile } : {}),
         ...(rendered.folder.codebuild ? { commands: rendered.folder.codebuild } : {}),
         roleArn,
+        environmentName:
+          resource.kind === 'ENVIRONMENT' ? resource.name : (resource.environmentName ?? undefined),
         repository,
         timeoutMs: this.d.timeoutMs,
         signal: abort.signal,
