@@ -8,6 +8,7 @@ import type {
   TemplateRecord,
   TemplateVersionRecord,
 } from '../../ports/catalog-store.js';
+import { pageTags, pageVersions, versionRefs } from './catalog-pages.js';
 import type { Database } from './schema.js';
 
 type TemplateRow = Selectable<Database['templates']>;
@@ -173,6 +174,14 @@ export class PostgresCatalogStore implements CatalogStore {
     return rows.map(toVersion);
   }
 
+  versionRefs(kind: TemplateKind, templateNames: readonly string[]) {
+    return versionRefs(this.db, kind, templateNames);
+  }
+
+  pageVersions(kind: TemplateKind, templateName: string, major: number | undefined, page: Page) {
+    return pageVersions(this.db, kind, templateName, major, page);
+  }
+
   async getVersion(kind: TemplateKind, templateName: string, major: number, minor: number) {
     const row = await this.db
       .selectFrom('template_versions')
@@ -296,6 +305,10 @@ export class PostgresCatalogStore implements CatalogStore {
       .where('resource_arn', '=', arn)
       .orderBy('key')
       .execute();
+  }
+
+  pageTags(arn: string, page: Page) {
+    return pageTags(this.db, arn, page);
   }
 
   async putTags(arn: string, tags: readonly Tag[]) {
