@@ -24,6 +24,8 @@ export const TEST_ROOT_KEY = {
 export async function startTestServer(options: {
   dialect: Dialect;
   env?: Record<string, string>;
+  /** Sees the SQL text of every query the server runs. */
+  onQuery?: (sql: string) => void;
 }): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nucleon-test-'));
   const database = options.dialect === 'postgres' ? await createTestDatabase() : undefined;
@@ -36,7 +38,10 @@ export async function startTestServer(options: {
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   });
-  const nucleon = await createNucleon(config, { logger: silentLogger });
+  const nucleon = await createNucleon(config, {
+    logger: silentLogger,
+    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+  });
   const { url } = await nucleon.start();
   return {
     url,

@@ -105,7 +105,9 @@ export class Pager {
 
   /** The SQL window: rows after the token's key, one more than the page holds. */
   get window(): { after?: string; limit: number } {
-    return this.after === undefined ? { limit: this.limit } : { after: this.after, limit: this.limit };
+    return this.after === undefined
+      ? { limit: this.limit }
+      : { after: this.after, limit: this.limit };
   }
 
   page<T>(rows: readonly T[], keyOf: (item: T) => string): { items: T[]; nextToken?: string } {

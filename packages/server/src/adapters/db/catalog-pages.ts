@@ -93,7 +93,7 @@ export async function pageVersions(
     if (after !== undefined) inner = inner.where('major', '>', after);
     rows = await db
       .selectFrom(inner.as('v'))
-      .selectAll()
+      .select(versionSummaryColumns)
       .orderBy('major')
       .limit(page.limit)
       .execute();

@@ -91,7 +91,17 @@ export class PostgresCatalogStore implements CatalogStore {
   async listTemplates(kind: TemplateKind, page: Page) {
     let q = this.db
       .selectFrom('templates')
-      .selectAll()
+      .select([
+        'kind',
+        'name',
+        'arn',
+        'display_name',
+        'description',
+        'encryption_key',
+        'provisioning',
+        'created_at',
+        'last_modified_at',
+      ])
       .where('kind', '=', kind)
       .orderBy('name')
       .limit(page.limit);

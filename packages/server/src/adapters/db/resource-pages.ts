@@ -161,7 +161,10 @@ export async function pageInstances(
     .orderBy(sql`arn ${direction}`)
     .limit(page.limit)
     .execute();
-  return rows.map(({ sort_key, ...row }) => ({ resource: toResourceSummary(row), sortKey: sort_key }));
+  return rows.map(({ sort_key, ...row }) => ({
+    resource: toResourceSummary(row),
+    sortKey: sort_key,
+  }));
 }
 
 /** One keyset page of components (key: name), filtered in SQL. */
@@ -217,7 +220,9 @@ export async function pageProvisionedResources(
   db: Kysely<Database>,
   deploymentId: string,
   page: KeysetWindow,
-): Promise<Array<{ position: number; name: string; identifier: string; provisioningEngine: string }>> {
+): Promise<
+  Array<{ position: number; name: string; identifier: string; provisioningEngine: string }>
+> {
   const after = page.after === undefined ? sql`` : sql`and p.n > ${Number(page.after)}`;
   const result = await sql<{
     position: number;

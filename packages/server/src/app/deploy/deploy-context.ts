@@ -109,4 +109,3 @@ export function requireIdle(r: ResourceRecord, what: string): void {
     );
   }
 }
-
