@@ -61,25 +61,34 @@ export const toServiceSummary = (row: ServiceSummaryRow): ServiceRecord =>
   toService({ ...row, spec: '' });
 
 /**
- * ListServiceInstances' sort keys: the expression and the SQL type its token value is cast back
- * to. `instanceTimeSorts` names the ones whose token value must be a whole number.
+ * ListServiceInstances' sort keys: the column (as migration 0019 indexes it with the ARN), how
+ * its value is written into the token, and how a token's value is read back for the comparison.
+ * Times go into tokens as whole microseconds since the epoch: exact whatever precision a row was
+ * written with, and never a timestamp text to parse back.
  */
-const instanceSort: Record<string, { column: RawBuilder<unknown>; type: RawBuilder<unknown> }> = {
-  name: { column: sql.ref('name'), type: sql.raw('text') },
-  deploymentStatus: { column: sql.ref('deployment_status'), type: sql.raw('text') },
-  templateName: { column: sql.ref('template_name'), type: sql.raw('text') },
-  serviceName: { column: sql.ref('service_name'), type: sql.raw('text') },
-  environmentName: { column: sql`coalesce(environment_name, '')`, type: sql.raw('text') },
-  // Times sort (and their tokens compare) as whole microseconds since the epoch: exact, whatever
-  // precision a row was written with, and never a timestamp text to parse back.
-  lastDeploymentAttemptedAt: {
-    column: sql`(extract(epoch from last_deployment_attempted_at) * 1000000)::bigint`,
-    type: sql.raw('bigint'),
-  },
-  createdAt: {
-    column: sql`(extract(epoch from created_at) * 1000000)::bigint`,
-    type: sql.raw('bigint'),
-  },
+interface SortKey {
+  column: RawBuilder<unknown>;
+  asText: RawBuilder<string>;
+  fromText: (value: string) => RawBuilder<unknown>;
+}
+const textSort = (column: RawBuilder<unknown>): SortKey => ({
+  column,
+  asText: sql<string>`${column}`,
+  fromText: (value) => sql`${value}::text`,
+});
+const timeSort = (name: string): SortKey => ({
+  column: sql.ref(name),
+  asText: sql<string>`(extract(epoch from ${sql.ref(name)}) * 1000000)::bigint::text`,
+  fromText: (value) => sql`(timestamptz 'epoch' + ${value}::bigint * interval '1 microsecond')`,
+});
+const instanceSort: Record<string, SortKey> = {
+  name: textSort(sql.ref('name')),
+  deploymentStatus: textSort(sql.ref('deployment_status')),
+  templateName: textSort(sql.ref('template_name')),
+  serviceName: textSort(sql.ref('service_name')),
+  environmentName: textSort(sql`coalesce(environment_name, '')`),
+  lastDeploymentAttemptedAt: timeSort('last_deployment_attempted_at'),
+  createdAt: timeSort('created_at'),
 };
 
 /** A published service template version newer than the instance's, within `sameMajor` or above. */
@@ -106,7 +115,7 @@ export async function pageInstances(
   let q = db
     .selectFrom('resources')
     .select(resourceSummaryColumns)
-    .select(sql<string>`${sort.column}::text`.as('sort_key'))
+    .select(sort.asText.as('sort_key'))
     .where('kind', '=', 'SERVICE_INSTANCE');
   if (query.serviceName !== undefined) q = q.where('service_name', '=', query.serviceName);
   for (const f of query.filters) {
@@ -153,7 +162,7 @@ export async function pageInstances(
   if (page.after) {
     const [value, arn] = page.after;
     const op = sql.raw(descending ? '<' : '>');
-    q = q.where(sql<boolean>`(${sort.column}, arn) ${op} (cast(${value} as ${sort.type}), ${arn})`);
+    q = q.where(sql<boolean>`(${sort.column}, arn) ${op} (${sort.fromText(value)}, ${arn})`);
   }
   const direction = sql.raw(descending ? 'desc' : 'asc');
   const rows = await q
