@@ -43,13 +43,32 @@ function rendersPerSecond(renderer: Renderer, work: readonly Work[], seconds: nu
   return renders / ((performance.now() - start) / 1000);
 }
 
+/** What a renderer build exports that the bench uses (a baseline build decodes its own values). */
+interface RenderModule {
+  createRenderer: () => Renderer;
+  PyFloat: new (n: number) => unknown;
+  absentComponent: () => unknown;
+}
+
+/** The JSON markers of the corpus as another build's values (see render-cases.ts). */
+function decodeWith(m: RenderModule, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => decodeWith(m, v));
+  if (typeof value !== 'object' || value === null) return value;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  if (keys.length === 1 && keys[0] === '$float') return new m.PyFloat(Number(obj.$float));
+  if (keys.length === 1 && keys[0] === '$absentComponent') return m.absentComponent();
+  return Object.fromEntries(keys.map((k) => [k, decodeWith(m, obj[k])]));
+}
+
 function oursPerSecond(
   cases: readonly RenderCase[],
-  renderer: Renderer = createRenderer(),
+  build?: RenderModule,
 ): { cold: number; warm: number } {
+  const renderer = build ? build.createRenderer() : createRenderer();
   const work = cases.map((c) => ({
     source: c.template,
-    context: decodeContext(c.context) as object,
+    context: (build ? decodeWith(build, c.context) : decodeContext(c.context)) as object,
     file: c.name,
   }));
   const cold = rendersPerSecond(renderer, work, WARMUP_SECONDS);
@@ -104,12 +123,7 @@ export async function renderBench(): Promise<Record<string, unknown>> {
   const { cold, warm: ours } = oursPerSecond(cases);
   const baselinePath = process.env.NUCLEON_BENCH_RENDER_BASELINE;
   const baseline = baselinePath
-    ? oursPerSecond(
-        cases,
-        (
-          (await import(pathToFileURL(baselinePath).href)) as { createRenderer: () => Renderer }
-        ).createRenderer(),
-      ).warm
+    ? oursPerSecond(cases, (await import(pathToFileURL(baselinePath).href)) as RenderModule).warm
     : undefined;
   const mine = perTemplate(cases);
   const theirs = await jinjaPerTemplate(cases);
