@@ -26,6 +26,8 @@ export async function startTestServer(options: {
   env?: Record<string, string>;
   /** false: an API server only (`nucleon server`); run workers with `startTestWorker`. */
   worker?: boolean;
+  /** Sees the SQL text of every query the server runs. */
+  onQuery?: (sql: string) => void;
 }): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nucleon-test-'));
   const database = options.dialect === 'postgres' ? await createTestDatabase() : undefined;
@@ -41,6 +43,7 @@ export async function startTestServer(options: {
   const nucleon = await createNucleon(config, {
     logger: silentLogger,
     ...(options.worker === false ? { worker: false } : {}),
+    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
   });
   const { url } = await nucleon.start();
   return {

@@ -7,10 +7,14 @@ import {
 } from '@nucleon/core';
 import type { CatalogStore, Tag } from '../ports/catalog-store.js';
 import type { Clock } from '../ports/clock.js';
-import type { RepositoryRecord, RepositoryStore } from '../ports/repository-store.js';
-import { pageOf } from './pagination.js';
+import type {
+  RepositoryRecord,
+  RepositoryStore,
+  RepositorySummary,
+} from '../ports/repository-store.js';
+import { Pager, jsonKey } from './pagination.js';
 
-const view = (r: RepositoryRecord) => ({
+const view = (r: RepositorySummary) => ({
   arn: r.arn,
   provider: r.provider,
   name: r.name,
@@ -70,10 +74,14 @@ export class RepositoriesService {
   }
 
   async list(input: { provider?: string; nextToken?: string; maxResults?: number }) {
-    const all = (await this.store.list()).filter(
-      (r) => !input.provider || r.provider === input.provider,
-    );
-    const page = pageOf(all, (r) => `${r.provider}:${r.name}`, input.nextToken, input.maxResults);
+    const filter = input.provider ? { provider: input.provider } : {};
+    const pager = new Pager('ListRepositories', filter, input);
+    const after = pager.afterParts(2);
+    const rows = await this.store.page(filter, {
+      after: after ? [after[0]!, after[1]!] : undefined,
+      limit: pager.limit,
+    });
+    const page = pager.page(rows, (r) => jsonKey(r.provider, r.name));
     return { repositories: page.items.map(view), nextToken: page.nextToken };
   }
 

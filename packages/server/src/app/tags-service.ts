@@ -7,7 +7,7 @@ import {
   type TemplateKind,
 } from '@nucleon/core';
 import type { CatalogStore, Tag } from '../ports/catalog-store.js';
-import { pageOf } from './pagination.js';
+import { Pager } from './pagination.js';
 
 const MAX_TAGS = 50;
 
@@ -85,7 +85,8 @@ export class TagsService {
 
   async list(arn: string, nextToken: string | undefined, maxResults: number | undefined) {
     await this.requireResource(arn);
-    const page = pageOf(await this.store.listTags(arn), (t) => t.key, nextToken, maxResults);
+    const pager = new Pager('ListTagsForResource', { arn }, { nextToken, maxResults });
+    const page = pager.page(await this.store.pageTags(arn, pager.window), (t) => t.key);
     return { tags: page.items, nextToken: page.nextToken };
   }
 }

@@ -22,7 +22,9 @@ import type {
   TemplateVersionRecord,
 } from '../ports/catalog-store.js';
 import type { Clock } from '../ports/clock.js';
-import { decodeNextToken, encodeNextToken, pageOf, pageSize } from './pagination.js';
+import { Pager, invalidNextToken } from './pagination.js';
+
+const kindLabelOf = (kind: TemplateKind) => (kind === 'ENVIRONMENT' ? 'Environment' : 'Service');
 import { refs, templateView, versionView } from './template-views.js';
 import type { VersionUsage } from './version-usage.js';
 
@@ -114,19 +116,20 @@ export class TemplatesService {
     nextToken: string | undefined,
     maxResults: number | undefined,
   ) {
-    const limit = pageSize(maxResults);
-    const rows = await this.o.store.listTemplates(kind, {
-      after: decodeNextToken(nextToken),
-      limit: limit + 1,
-    });
-    const page = rows.slice(0, limit);
-    const views = await Promise.all(
-      page.map(async (t) => templateView(t, refs(await this.o.store.listVersions(kind, t.name)))),
+    const pager = new Pager(`List${kindLabelOf(kind)}Templates`, {}, { nextToken, maxResults });
+    const page = pager.page(await this.o.store.listTemplates(kind, pager.window), (t) => t.name);
+    const refs = await this.o.store.versionRefs(
+      kind,
+      page.items.map((t) => t.name),
     );
-    const last = page[page.length - 1];
     return {
-      templates: views,
-      nextToken: rows.length > limit && last ? encodeNextToken(last.name) : undefined,
+      templates: page.items.map((t) =>
+        templateView(
+          t,
+          refs.filter((r) => r.templateName === t.name),
+        ),
+      ),
+      nextToken: page.nextToken,
     };
   }
 
@@ -303,24 +306,17 @@ export class TemplatesService {
     input: { templateName: string; majorVersion?: string; nextToken?: string; maxResults?: number },
   ) {
     await this.requireTemplate(kind, input.templateName);
-    const all = await this.o.store.listVersions(kind, input.templateName);
-    const siblings = refs(all);
-    let chosen: TemplateVersionRecord[];
-    if (input.majorVersion !== undefined) {
-      const major = parseVersionPart(input.majorVersion);
-      chosen = all.filter((v) => v.major === major);
-    } else {
-      // Without a major: one entry per major version, its recommended (else latest) minor.
-      const majors = [...new Set(all.map((v) => v.major))];
-      chosen = majors.map((major) => {
-        const inMajor = all.filter((v) => v.major === major);
-        const rec = recommendedMinorVersion(siblings, major);
-        return inMajor.find((v) => v.minor === rec) ?? inMajor[inMajor.length - 1]!;
-      });
-    }
-    const key = (v: TemplateVersionRecord) =>
-      `${String(v.major).padStart(10, '0')}.${String(v.minor).padStart(10, '0')}`;
-    const page = pageOf(chosen, key, input.nextToken, input.maxResults);
+    const major =
+      input.majorVersion === undefined ? undefined : parseVersionPart(input.majorVersion);
+    const pager = new Pager(
+      `List${kindLabelOf(kind)}TemplateVersions`,
+      { templateName: input.templateName, major },
+      input,
+    );
+    if (pager.after !== undefined && !/^\d{1,9}$/.test(pager.after)) throw invalidNextToken();
+    const rows = await this.o.store.pageVersions(kind, input.templateName, major, pager.window);
+    const page = pager.page(rows, (v) => String(major === undefined ? v.major : v.minor));
+    const siblings = await this.o.store.versionRefs(kind, [input.templateName]);
     return {
       templateVersions: page.items.map((v) => versionView(v, siblings)),
       nextToken: page.nextToken,

@@ -17,6 +17,7 @@ type In = Record<string, unknown>;
 const o = <T>(v: unknown): T => v as T;
 const s = (v: unknown): string => v as string;
 const opt = (v: unknown): string | undefined => v as string | undefined;
+const page = (i: In) => ({ nextToken: opt(i.nextToken) });
 
 /** Environments, services, instances, pipelines and deployments (Proton operations + details). */
 export function deploymentOperations(deps: {
@@ -54,10 +55,10 @@ export function deploymentOperations(deps: {
     environment: environmentView(await instances.cancel(environmentKey(i))),
   }));
   op('ListEnvironmentOutputs', async (i: In) =>
-    instances.outputs(environmentKey(i), opt(i.deploymentId)),
+    instances.outputs(environmentKey(i), opt(i.deploymentId), page(i)),
   );
   op('ListEnvironmentProvisionedResources', async (i: In) =>
-    instances.provisionedResources(environmentKey(i)),
+    instances.provisionedResources(environmentKey(i), page(i)),
   );
 
   op('CreateService', async (i: In) => ({ service: await services.create(o(i)) }));
@@ -88,10 +89,10 @@ export function deploymentOperations(deps: {
     serviceInstance: serviceInstanceView(await instances.cancel(instanceKey(i))),
   }));
   op('ListServiceInstanceOutputs', async (i: In) =>
-    instances.outputs(instanceKey(i), opt(i.deploymentId)),
+    instances.outputs(instanceKey(i), opt(i.deploymentId), page(i)),
   );
   op('ListServiceInstanceProvisionedResources', async (i: In) =>
-    instances.provisionedResources(instanceKey(i)),
+    instances.provisionedResources(instanceKey(i), page(i)),
   );
   op('UpdateServicePipeline', async (i: In) => ({
     pipeline: await instances.update(pipelineKey(i), o(i)),
@@ -100,10 +101,10 @@ export function deploymentOperations(deps: {
     pipeline: servicePipelineView(await instances.cancel(pipelineKey(i))),
   }));
   op('ListServicePipelineOutputs', async (i: In) =>
-    instances.outputs(pipelineKey(i), opt(i.deploymentId)),
+    instances.outputs(pipelineKey(i), opt(i.deploymentId), page(i)),
   );
   op('ListServicePipelineProvisionedResources', async (i: In) =>
-    instances.provisionedResources(pipelineKey(i)),
+    instances.provisionedResources(pipelineKey(i), page(i)),
   );
 
   const componentKey = (i: In) => ({
@@ -120,10 +121,10 @@ export function deploymentOperations(deps: {
     component: componentView(await instances.cancel(componentKey(i))),
   }));
   op('ListComponentOutputs', async (i: In) =>
-    instances.outputs(componentKey(i), opt(i.deploymentId)),
+    instances.outputs(componentKey(i), opt(i.deploymentId), page(i)),
   );
   op('ListComponentProvisionedResources', async (i: In) =>
-    instances.provisionedResources(componentKey(i)),
+    instances.provisionedResources(componentKey(i), page(i)),
   );
 
   op('ListDeployments', async (i: In) => deployments.list(o(i)));

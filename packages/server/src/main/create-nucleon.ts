@@ -85,6 +85,8 @@ export interface CreateNucleonOptions {
   http?: boolean;
   /** The process entry: log unhandled rejections instead of dying (see process-guards.ts). */
   processGuards?: boolean;
+  /** Sees the SQL text of every query (tests of what list paths read; ADR 0029). */
+  onQuery?: (sql: string) => void;
 }
 
 /** The one composition root: config → logger → database → adapters → app → http and worker. */
@@ -111,6 +113,7 @@ export async function createNucleon(
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       poolSize: config.dbPoolSize,
+      onQuery: options.onQuery,
       onConnectionError: (error) =>
         logger.warn('database connection lost; it is replaced on next use', {
           error: error.message,

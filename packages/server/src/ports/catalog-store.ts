@@ -65,6 +65,22 @@ export interface CatalogStore {
   deleteTemplate(kind: TemplateKind, name: string): Promise<void>;
 
   listVersions(kind: TemplateKind, templateName: string): Promise<TemplateVersionRecord[]>;
+  /** Major, minor and status of every version of the given templates (no bodies, no schemas). */
+  versionRefs(
+    kind: TemplateKind,
+    templateNames: readonly string[],
+  ): Promise<Array<VersionRef & { templateName: string }>>;
+  /**
+   * One keyset page of a template's versions without their schemas (ADR 0029): of one major by
+   * minor (key: the minor), or without a major one per major — its recommended (highest
+   * published) minor, else its latest — by major (key: the major).
+   */
+  pageVersions(
+    kind: TemplateKind,
+    templateName: string,
+    major: number | undefined,
+    page: Page,
+  ): Promise<TemplateVersionRecord[]>;
   getVersion(
     kind: TemplateKind,
     templateName: string,
@@ -107,6 +123,8 @@ export interface CatalogStore {
   }): Promise<void>;
 
   listTags(arn: string): Promise<Tag[]>;
+  /** One keyset page of a resource's tags by key. */
+  pageTags(arn: string, page: Page): Promise<Tag[]>;
   putTags(arn: string, tags: readonly Tag[]): Promise<void>;
   removeTags(arn: string, keys: readonly string[]): Promise<void>;
 

@@ -44,6 +44,19 @@ export interface ConnectionStore {
     managementAccountId?: string;
   }): Promise<ConnectionRecord[]>;
   /**
+   * One keyset page of the account's connections by id (ListEnvironmentAccountConnections), its
+   * filters in SQL.
+   */
+  page(
+    filter: {
+      environmentAccountId?: string;
+      managementAccountId?: string;
+      environmentName?: string | undefined;
+      statuses?: readonly ConnectionStatus[] | undefined;
+    },
+    page: { after?: string | undefined; limit: number },
+  ): Promise<ConnectionRecord[]>;
+  /**
    * Moves the connection to `to` if its status is one of `from` and, when `unlessInUse`, no
    * environment uses it; returns the moved record, or undefined when the guard did not hold.
    */

@@ -144,6 +144,41 @@ export interface KeysetWindow {
   limit: number;
 }
 
+/** One of ListServiceInstances' filters, as the store applies it (ADR 0029). */
+export type InstanceFilter =
+  | {
+      key:
+        | 'name'
+        | 'deploymentStatus'
+        | 'templateName'
+        | 'serviceName'
+        | 'environmentName'
+        | 'deployedTemplateVersionStatus';
+      value: string;
+    }
+  | {
+      key:
+        | 'lastDeploymentAttemptedAtBefore'
+        | 'lastDeploymentAttemptedAtAfter'
+        | 'createdAtBefore'
+        | 'createdAtAfter';
+      date: Date;
+    };
+
+/** ListServiceInstances' sort keys whose values are times: in tokens, whole microseconds. */
+export const instanceTimeSorts: ReadonlySet<string> = new Set([
+  'lastDeploymentAttemptedAt',
+  'createdAt',
+]);
+
+/** ListServiceInstances in SQL: its filters (all must hold), sort key and order. */
+export interface InstancePageQuery {
+  serviceName?: string | undefined;
+  filters: readonly InstanceFilter[];
+  sortBy: string;
+  sortOrder: 'ASCENDING' | 'DESCENDING';
+}
+
 /** Persistence of deployable resources, services and deployments with their event log. */
 export interface DeploymentStore {
   getResource(key: ResourceKey): Promise<ResourceRecord | undefined>;
@@ -165,6 +200,35 @@ export interface DeploymentStore {
     },
     page: KeysetWindow,
   ): Promise<ResourceRecord[]>;
+  /**
+   * One keyset page of service instances (never their specs), after the `[sort value as text,
+   * arn]` of the last one listed; each with that key's sort value.
+   */
+  pageInstances(
+    query: InstancePageQuery,
+    page: { after?: readonly [string, string] | undefined; limit: number },
+  ): Promise<Array<{ resource: ResourceRecord; sortKey: string }>>;
+  /** One keyset page of components by name (never their specs), filtered in SQL. */
+  pageComponents(
+    filter: { environmentName?: string; serviceName?: string; serviceInstanceName?: string },
+    page: KeysetWindow,
+  ): Promise<ResourceRecord[]>;
+  /**
+   * One keyset page of a deployment's outputs by key (reading nothing else of it); undefined when
+   * no deployment of that id provisioned `targetArn`.
+   */
+  pageOutputs(
+    deploymentId: string,
+    targetArn: string,
+    page: KeysetWindow,
+  ): Promise<Array<{ key: string; valueString: string }> | undefined>;
+  /** One keyset page of a deployment's provisioned resources, by position (1-based). */
+  pageProvisionedResources(
+    deploymentId: string,
+    page: KeysetWindow,
+  ): Promise<
+    Array<{ position: number; name: string; identifier: string; provisioningEngine: string }>
+  >;
   getService(name: string): Promise<ServiceRecord | undefined>;
   /** The resource holding a folder of a self-managed provisioning repository (ADR 0010). */
   getResourceByProvisioningFolder(folder: string): Promise<ResourceRecord | undefined>;

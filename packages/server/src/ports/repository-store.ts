@@ -11,10 +11,24 @@ export interface RepositoryRecord {
   createdAt: Date;
 }
 
+/** What ListRepositories shows of a repository. */
+export type RepositorySummary = Pick<
+  RepositoryRecord,
+  'provider' | 'name' | 'arn' | 'connectionArn' | 'encryptionKey'
+>;
+
 /** Linked repositories (Proton's CreateRepository) and their git remotes. */
 export interface RepositoryStore {
   get(provider: string, name: string): Promise<RepositoryRecord | undefined>;
   list(): Promise<RepositoryRecord[]>;
+  /**
+   * One keyset page of repositories by (provider, name), after the given pair; without their
+   * remotes or tokens (ADR 0029).
+   */
+  page(
+    filter: { provider?: string | undefined },
+    page: { after?: readonly [string, string] | undefined; limit: number },
+  ): Promise<RepositorySummary[]>;
   insert(record: RepositoryRecord): Promise<boolean>;
   setRemote(
     provider: string,

@@ -36,6 +36,20 @@ export function splitArgs(args: readonly unknown[]): SplitArgs {
 
 /** Binds a call's arguments to `params` the way Python would; returns values in param order. */
 export function bindArgs(fn: string, params: ParamList, args: readonly unknown[]): unknown[] {
+  // Fast path, the common call: positional arguments only, no more than the parameters.
+  if (args.length <= params.length && !isKeywordArgs(args[args.length - 1])) {
+    const values = new Array<unknown>(params.length);
+    for (let i = 0; i < params.length; i++) {
+      if (i < args.length) values[i] = args[i];
+      else {
+        const dflt = params[i]![1];
+        if (dflt === REQUIRED)
+          throw new TemplateRuntimeError(`${fn}() missing required argument '${params[i]![0]}'`);
+        values[i] = dflt;
+      }
+    }
+    return values;
+  }
   const { pos, kw } = splitArgs(args);
   if (pos.length > params.length) {
     throw new TemplateRuntimeError(

@@ -100,13 +100,18 @@ function step(
   recurse?: LoopRecursion,
   depth?: number,
 ): ReturnType<typeof loopContext> {
+  tick();
+  return loopContext(items, i, state, recurse, depth);
+}
+
+/** Counts one loop iteration against the budget (loops whose body never names `loop`). */
+function tick(): void {
   if (spent && ++spent.steps > spent.limits.maxSteps) {
     throw new RenderBudgetExceeded(
       'steps',
       `render step budget exceeded: the template ran more than ${spent.limits.maxSteps} loop iterations`,
     );
   }
-  return loopContext(items, i, state, recurse, depth);
 }
 
 function output(value: unknown): string {
@@ -378,6 +383,7 @@ export const rt = {
   iterate,
   unpack,
   loop: step,
+  tick,
   call,
 };
 

@@ -96,20 +96,29 @@ export const PROTON_FILTERS: Readonly<Record<string, FilterImpl>> = {
  */
 export function reindentBlocks(output: string, blocks: readonly string[]): string {
   if (blocks.length === 0) return output;
-  let result = '';
+  const parts: string[] = [];
+  // The text after the last newline written so far, kept as we go: scanning the joined result
+  // for it at every placeholder made large outputs with many blocks quadratic.
+  let lineTail = '';
+  const write = (text: string) => {
+    parts.push(text);
+    const nl = text.lastIndexOf('\n');
+    lineTail = nl < 0 ? lineTail + text : text.slice(nl + 1);
+  };
   let last = 0;
   for (const m of output.matchAll(PLACEHOLDER)) {
     const at = m.index;
-    result += output.slice(last, at);
+    write(output.slice(last, at));
     last = at + m[0].length;
     const block = blocks[Number(m[1])];
     if (block === undefined) {
-      result += m[0];
+      write(m[0]);
       continue;
     }
-    const prefix = result.slice(result.lastIndexOf('\n') + 1);
+    const prefix = lineTail;
     const indent = /^[ \t]*$/.test(prefix) ? prefix : ' '.repeat(Array.from(prefix).length);
-    result += block.replace(/\n/g, `\n${indent}`);
+    write(block.replace(/\n/g, `\n${indent}`));
   }
-  return result + output.slice(last);
+  parts.push(output.slice(last));
+  return parts.join('');
 }

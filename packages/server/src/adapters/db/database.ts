@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { chmod, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, Migrator, PostgresDialect, type MigrationResultSet } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type LogEvent, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import {
   PGliteNotifications,
@@ -35,7 +35,11 @@ export async function openDatabase(options: {
   poolSize?: number;
   /** A connection failed (the server restarted, the network dropped): logged, never fatal. */
   onConnectionError?: (error: Error) => void;
+  /** Sees the SQL text of every query (tests prove what list paths read with it). */
+  onQuery?: ((sql: string) => void) | undefined;
 }): Promise<DatabaseHandle> {
+  const onQuery = options.onQuery;
+  const log = onQuery ? { log: (event: LogEvent) => onQuery(event.query.sql) } : {};
   if (options.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
@@ -50,7 +54,7 @@ export async function openDatabase(options: {
     // clients on the next checkout, so work resumes by itself when the server is back.
     pool.on('error', (error) => options.onConnectionError?.(error));
     pool.on('connect', (client) => client.on('error', () => undefined));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...log });
     const notifications = new PgNotifications(options.databaseUrl, (error) =>
       options.onConnectionError?.(error),
     );
@@ -77,7 +81,7 @@ export async function openDatabase(options: {
   // PGlite unpacks its initial cluster with mode 0666 whatever the umask; files it makes later
   // follow the umask. Nothing of the database may be readable by other users.
   await makePrivate(dir);
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), ...log });
   const notifications = new PGliteNotifications(pglite);
   return {
     db,

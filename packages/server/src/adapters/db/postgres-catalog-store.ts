@@ -8,6 +8,7 @@ import type {
   TemplateRecord,
   TemplateVersionRecord,
 } from '../../ports/catalog-store.js';
+import { pageTags, pageVersions, versionRefs } from './catalog-pages.js';
 import type { Database } from './schema.js';
 
 type TemplateRow = Selectable<Database['templates']>;
@@ -90,7 +91,17 @@ export class PostgresCatalogStore implements CatalogStore {
   async listTemplates(kind: TemplateKind, page: Page) {
     let q = this.db
       .selectFrom('templates')
-      .selectAll()
+      .select([
+        'kind',
+        'name',
+        'arn',
+        'display_name',
+        'description',
+        'encryption_key',
+        'provisioning',
+        'created_at',
+        'last_modified_at',
+      ])
       .where('kind', '=', kind)
       .orderBy('name')
       .limit(page.limit);
@@ -171,6 +182,14 @@ export class PostgresCatalogStore implements CatalogStore {
       .orderBy('minor')
       .execute();
     return rows.map(toVersion);
+  }
+
+  versionRefs(kind: TemplateKind, templateNames: readonly string[]) {
+    return versionRefs(this.db, kind, templateNames);
+  }
+
+  pageVersions(kind: TemplateKind, templateName: string, major: number | undefined, page: Page) {
+    return pageVersions(this.db, kind, templateName, major, page);
   }
 
   async getVersion(kind: TemplateKind, templateName: string, major: number, minor: number) {
@@ -296,6 +315,10 @@ export class PostgresCatalogStore implements CatalogStore {
       .where('resource_arn', '=', arn)
       .orderBy('key')
       .execute();
+  }
+
+  pageTags(arn: string, page: Page) {
+    return pageTags(this.db, arn, page);
   }
 
   async putTags(arn: string, tags: readonly Tag[]) {

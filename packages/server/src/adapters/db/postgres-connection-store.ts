@@ -107,6 +107,30 @@ export class PostgresConnectionStore implements ConnectionStore {
     return (await q.execute()).map(toRecord);
   }
 
+  async page(
+    filter: {
+      environmentAccountId?: string;
+      managementAccountId?: string;
+      environmentName?: string | undefined;
+      statuses?: readonly ConnectionStatus[] | undefined;
+    },
+    page: { after?: string | undefined; limit: number },
+  ): Promise<ConnectionRecord[]> {
+    let q = this.db
+      .selectFrom('environment_account_connections')
+      .selectAll()
+      .orderBy('id')
+      .limit(page.limit);
+    if (filter.environmentAccountId)
+      q = q.where('environment_account_id', '=', filter.environmentAccountId);
+    if (filter.managementAccountId)
+      q = q.where('management_account_id', '=', filter.managementAccountId);
+    if (filter.environmentName) q = q.where('environment_name', '=', filter.environmentName);
+    if (filter.statuses?.length) q = q.where('status', 'in', [...filter.statuses]);
+    if (page.after !== undefined) q = q.where('id', '>', page.after);
+    return (await q.execute()).map(toRecord);
+  }
+
   async transition(
     id: string,
     from: readonly ConnectionStatus[],

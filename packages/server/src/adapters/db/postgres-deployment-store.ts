@@ -13,6 +13,7 @@ import {
   type DeploymentFilter,
   type DeploymentRecord,
   type DeploymentStore,
+  type InstancePageQuery,
   type KeysetWindow,
   type ResourceKey,
   type ResourceKind,
@@ -42,6 +43,16 @@ import {
   startResources,
   whereKey,
 } from './resource-transitions.js';
+import {
+  pageComponents,
+  pageInstances,
+  pageOutputs,
+  pageProvisionedResources,
+  resourceSummaryColumns,
+  serviceSummaryColumns,
+  toResourceSummary,
+  toServiceSummary,
+} from './resource-pages.js';
 import type { Database } from './schema.js';
 
 /** Resolves false when the transaction was aborted by a Conflict (it changed nothing). */
@@ -100,7 +111,7 @@ export class PostgresDeploymentStore implements DeploymentStore {
   ) {
     let q = this.db
       .selectFrom('resources')
-      .selectAll()
+      .select(resourceSummaryColumns)
       .where('kind', '=', filter.kind)
       .where('service_name', '=', filter.serviceName)
       .orderBy('name')
@@ -117,7 +128,29 @@ export class PostgresDeploymentStore implements DeploymentStore {
           ),
         ),
       );
-    return (await q.execute()).map(toResource);
+    return (await q.execute()).map(toResourceSummary);
+  }
+
+  pageInstances(
+    query: InstancePageQuery,
+    page: { after?: readonly [string, string] | undefined; limit: number },
+  ) {
+    return pageInstances(this.db, query, page);
+  }
+
+  pageComponents(
+    filter: { environmentName?: string; serviceName?: string; serviceInstanceName?: string },
+    page: KeysetWindow,
+  ) {
+    return pageComponents(this.db, filter, page);
+  }
+
+  pageOutputs(deploymentId: string, targetArn: string, page: KeysetWindow) {
+    return pageOutputs(this.db, deploymentId, targetArn, page);
+  }
+
+  pageProvisionedResources(deploymentId: string, page: KeysetWindow) {
+    return pageProvisionedResources(this.db, deploymentId, page);
   }
 
   async getService(name: string) {
@@ -156,9 +189,13 @@ export class PostgresDeploymentStore implements DeploymentStore {
   }
 
   async pageServices(page: KeysetWindow) {
-    let q = this.db.selectFrom('services').selectAll().orderBy('name').limit(page.limit);
+    let q = this.db
+      .selectFrom('services')
+      .select(serviceSummaryColumns)
+      .orderBy('name')
+      .limit(page.limit);
     if (page.after !== undefined) q = q.where('name', '>', page.after);
-    return (await q.execute()).map(toService);
+    return (await q.execute()).map(toServiceSummary);
   }
 
   async createResources(input: { service?: ServiceRecord; starts: StartDeployment[] }) {

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { RepositoryRecord, RepositoryStore } from '../../ports/repository-store.js';
 import type { SecretBox } from '../auth/secret-box.js';
 import type { Database } from './schema.js';
@@ -31,6 +31,30 @@ export class PostgresRepositoryStore implements RepositoryStore {
       .where('name', '=', name)
       .executeTakeFirst();
     return r ? this.toRecord(r) : undefined;
+  }
+
+  async page(
+    filter: { provider?: string | undefined },
+    page: { after?: readonly [string, string] | undefined; limit: number },
+  ) {
+    let q = this.db
+      .selectFrom('repositories')
+      .select(['provider', 'name', 'arn', 'connection_arn', 'encryption_key'])
+      .orderBy('provider')
+      .orderBy('name')
+      .limit(page.limit);
+    if (filter.provider !== undefined) q = q.where('provider', '=', filter.provider);
+    if (page.after) {
+      const [provider, name] = page.after;
+      q = q.where(sql<boolean>`(provider, name) > (${provider}, ${name})`);
+    }
+    return (await q.execute()).map((r) => ({
+      provider: r.provider,
+      name: r.name,
+      arn: r.arn,
+      connectionArn: r.connection_arn,
+      encryptionKey: r.encryption_key,
+    }));
   }
 
   async list() {

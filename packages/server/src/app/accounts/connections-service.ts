@@ -13,7 +13,7 @@ import {
 import type { CatalogStore, Tag } from '../../ports/catalog-store.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ConnectionRecord, ConnectionStore } from '../../ports/connection-store.js';
-import { pageOf } from '../pagination.js';
+import { Pager } from '../pagination.js';
 import type { Principal } from '../request-context.js';
 
 /** Proton's default quota: connections per environment account (spec §9.9). */
@@ -144,14 +144,15 @@ export class ConnectionsService {
     principal: Principal,
   ) {
     const account = this.accountOf(principal);
-    let all = await this.d.store.list(
-      input.requestedBy === 'MANAGEMENT_ACCOUNT'
+    const filter = {
+      ...(input.requestedBy === 'MANAGEMENT_ACCOUNT'
         ? { managementAccountId: account }
-        : { environmentAccountId: account },
-    );
-    if (input.environmentName) all = all.filter((c) => c.environmentName === input.environmentName);
-    if (input.statuses?.length) all = all.filter((c) => input.statuses!.includes(c.status));
-    const page = pageOf(all, (c) => c.id, input.nextToken, input.maxResults);
+        : { environmentAccountId: account }),
+      environmentName: input.environmentName || undefined,
+      statuses: input.statuses?.length ? input.statuses : undefined,
+    };
+    const pager = new Pager('ListEnvironmentAccountConnections', filter, input);
+    const page = pager.page(await this.d.store.page(filter, pager.window), (c) => c.id);
     return {
       environmentAccountConnections: page.items.map((c) => {
         const { codebuildRoleArn: _, ...summary } = connectionView(c);

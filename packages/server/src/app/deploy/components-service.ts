@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError, ValidationError, protonArn } from '@nucleon/core';
 import { parseManifest } from '@nucleon/templates';
 import type { ResourceKey, ResourceRecord } from '../../ports/deployment-store.js';
-import { pageOf } from '../pagination.js';
+import { Pager } from '../pagination.js';
 import { checkInputs, requireIdle, startOrConflict, type DeployDeps } from './deploy-context.js';
 import { engineOf } from './engine-of.js';
 import { inputWarningsOf, withInputWarnings } from './input-warnings.js';
@@ -239,14 +239,14 @@ export class ComponentsService {
     nextToken?: string;
     maxResults?: number;
   }) {
-    const all = (await this.d.store.listResources({ kind: 'COMPONENT' })).filter(
-      (c) =>
-        (!input.environmentName || c.environmentName === input.environmentName) &&
-        (!input.serviceName || c.settings.serviceName === input.serviceName) &&
-        (!input.serviceInstanceName ||
-          c.settings.serviceInstanceName === input.serviceInstanceName),
-    );
-    const page = pageOf(all, (c) => c.name, input.nextToken, input.maxResults);
+    const filter = {
+      ...(input.environmentName ? { environmentName: input.environmentName } : {}),
+      ...(input.serviceName ? { serviceName: input.serviceName } : {}),
+      ...(input.serviceInstanceName ? { serviceInstanceName: input.serviceInstanceName } : {}),
+    };
+    const pager = new Pager('ListComponents', filter, input);
+    const rows = await this.d.store.pageComponents(filter, pager.window);
+    const page = pager.page(rows, (c) => c.name);
     return { components: page.items.map(componentView), nextToken: page.nextToken };
   }
 

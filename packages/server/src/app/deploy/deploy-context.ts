@@ -109,17 +109,3 @@ export function requireIdle(r: ResourceRecord, what: string): void {
     );
   }
 }
-
-/** Outputs of a resource: of the given deployment, else of its last successful one. */
-export async function outputsOf(
-  d: DeployDeps,
-  r: ResourceRecord,
-  deploymentId: string | undefined,
-) {
-  const id = deploymentId ?? r.lastSucceededDeploymentId;
-  if (!id) return [];
-  const dep = await d.store.getDeployment(id);
-  if (!dep || dep.targetArn !== r.arn)
-    throw new NotFoundError(`The deployment ${id} does not exist for ${r.arn}.`);
-  return Object.entries(dep.outputs ?? {}).map(([key, valueString]) => ({ key, valueString }));
-}

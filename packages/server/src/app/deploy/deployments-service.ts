@@ -7,7 +7,7 @@ import {
   recommendedVersion,
 } from '@nucleon/core';
 import type { DeploymentRecord, ResourceKey } from '../../ports/deployment-store.js';
-import { invalidNextToken, keysetPage, keysetWindow } from '../pagination.js';
+import { Pager, invalidNextToken } from '../pagination.js';
 import type { Principal } from '../request-context.js';
 import { refs } from '../template-views.js';
 import type { DeployDeps } from './deploy-context.js';
@@ -60,12 +60,18 @@ export class DeploymentsService {
   }) {
     if (input.serviceInstanceName && !input.serviceName)
       throw new ValidationError('serviceInstanceName needs serviceName.');
-    const window = keysetWindow(input.nextToken, input.maxResults);
-    const rows = await this.d.store.pageDeployments(input, {
-      after: window.after === undefined ? undefined : deploymentKey(window.after),
-      limit: window.limit,
+    const filter = {
+      environmentName: input.environmentName,
+      serviceName: input.serviceName,
+      serviceInstanceName: input.serviceInstanceName,
+      componentName: input.componentName,
+    };
+    const pager = new Pager('ListDeployments', filter, input);
+    const rows = await this.d.store.pageDeployments(filter, {
+      after: pager.after === undefined ? undefined : deploymentKey(pager.after),
+      limit: pager.limit,
     });
-    const page = keysetPage(rows, (d) => `${d.createdAt.getTime()}:${d.id}`, input.maxResults);
+    const page = pager.page(rows, (d) => `${d.createdAt.getTime()}:${d.id}`);
     return { deployments: page.items.map(deploymentSummaryView), nextToken: page.nextToken };
   }
 

@@ -10,7 +10,7 @@ import {
 } from '@nucleon/core';
 import { parseEnvironmentSpec } from '@nucleon/templates';
 import type { ResourceKey, ResourceRecord } from '../../ports/deployment-store.js';
-import { keysetPage, keysetWindow } from '../pagination.js';
+import { Pager } from '../pagination.js';
 import { refs } from '../template-views.js';
 import {
   checkInputs,
@@ -166,11 +166,12 @@ export class EnvironmentsService {
       templateName: f.templateName,
       major: Number(f.majorVersion),
     }));
+    const pager = new Pager('ListEnvironments', { templates: input.environmentTemplates }, input);
     const rows = await this.d.store.pageResources(
       { kind: 'ENVIRONMENT', serviceName: '', templates },
-      keysetWindow(input.nextToken, input.maxResults),
+      pager.window,
     );
-    const page = keysetPage(rows, (e) => e.name, input.maxResults);
+    const page = pager.page(rows, (e) => e.name);
     return { environments: page.items.map(environmentView), nextToken: page.nextToken };
   }
 

@@ -8,10 +8,10 @@ import {
   type DeploymentUpdateType,
 } from '@nucleon/core';
 import type { ResourceKey, ResourceRecord } from '../../ports/deployment-store.js';
+import { Pager, type PageRequest } from '../pagination.js';
 import { refs } from '../template-views.js';
 import {
   checkInputs,
-  outputsOf,
   requireIdle,
   startOrConflict,
   versionForCreate,
@@ -281,16 +281,31 @@ export class InstancesService {
     return listInstances(this.d, input);
   }
 
-  async outputs(key: ResourceKey, deploymentId: string | undefined) {
+  /** List*Outputs: one page of a deployment's outputs by key, in SQL (ADR 0029). */
+  async outputs(key: ResourceKey, deploymentId: string | undefined, request: PageRequest = {}) {
     const r = await this.requireAny(key);
-    return { outputs: await outputsOf(this.d, r, deploymentId) };
+    const id = deploymentId ?? r.lastSucceededDeploymentId;
+    const pager = new Pager('ListOutputs', { arn: r.arn, deploymentId }, request);
+    if (!id) return { outputs: [] };
+    const rows = await this.d.store.pageOutputs(id, r.arn, pager.window);
+    if (!rows) throw new NotFoundError(`The deployment ${id} does not exist for ${r.arn}.`);
+    const page = pager.page(rows, (o) => o.key);
+    return { outputs: page.items, nextToken: page.nextToken };
   }
 
-  async provisionedResources(key: ResourceKey) {
+  /** List*ProvisionedResources: one page of its last successful deployment's, in SQL. */
+  async provisionedResources(key: ResourceKey, request: PageRequest = {}) {
     const r = await this.requireAny(key);
-    const d = r.lastSucceededDeploymentId
-      ? await this.d.store.getDeployment(r.lastSucceededDeploymentId)
-      : undefined;
-    return { provisionedResources: d?.provisionedResources ?? [] };
+    const pager = new Pager('ListProvisionedResources', { arn: r.arn }, request);
+    if (!r.lastSucceededDeploymentId) return { provisionedResources: [] };
+    const rows = await this.d.store.pageProvisionedResources(
+      r.lastSucceededDeploymentId,
+      pager.window,
+    );
+    const page = pager.page(rows, (p) => String(p.position));
+    return {
+      provisionedResources: page.items.map(({ position: _, ...p }) => p),
+      nextToken: page.nextToken,
+    };
   }
 }

@@ -14,7 +14,7 @@ import type {
   StartDeployment,
 } from '../../ports/deployment-store.js';
 import type { LoadedBundle } from '../../ports/version-bundles.js';
-import { keysetPage, keysetWindow } from '../pagination.js';
+import { Pager } from '../pagination.js';
 import { checkInputs, requireIdle, versionForCreate, type DeployDeps } from './deploy-context.js';
 import { engineOf } from './engine-of.js';
 import { planDelete } from './plan-delete.js';
@@ -260,8 +260,9 @@ export class ServicesService {
   }
 
   async list(input: { nextToken?: string; maxResults?: number }) {
-    const rows = await this.d.store.pageServices(keysetWindow(input.nextToken, input.maxResults));
-    const page = keysetPage(rows, (s) => s.name, input.maxResults);
+    const pager = new Pager('ListServices', {}, input);
+    const rows = await this.d.store.pageServices(pager.window);
+    const page = pager.page(rows, (s) => s.name);
     return {
       services: page.items.map((s) => serviceView(s, undefined)),
       nextToken: page.nextToken,

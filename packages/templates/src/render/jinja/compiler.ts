@@ -361,8 +361,14 @@ class Compiler {
     this.bind(s.target, `${items}[${i}]`, iter);
     const loopVar = this.id('v');
     const extra = recursiveFn ? `, ${recursiveFn}, ${recursiveFn}depth` : '';
-    this.emit(`const ${loopVar} = rt.loop(${items}, ${i}, ${st}${extra});`);
-    iter.vars.set('loop', loopVar);
+    // The loop object costs an allocation per iteration: built only when the body can name it
+    // (any "loop" string in its syntax tree, a conservative test) or the loop is recursive.
+    if (recursiveFn || JSON.stringify(s.body).includes('"loop"')) {
+      this.emit(`const ${loopVar} = rt.loop(${items}, ${i}, ${st}${extra});`);
+      iter.vars.set('loop', loopVar);
+    } else {
+      this.emit('rt.tick();');
+    }
     const bodyScope = this.openScope(iter, s.body, [...iter.vars.keys()]);
     for (const [k, v] of iter.vars) bodyScope.vars.set(k, v);
     this.stmts(s.body, bodyScope);

@@ -10,6 +10,7 @@ import * as m0009 from './0009-environment-accounts.js';
 import * as m0010 from './0010-rollouts.js';
 import * as m0012 from './0012-list-indexes.js';
 import * as m0015 from './0015-replicas.js';
+import * as m0019 from './0019-instance-list-indexes.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0010-rollouts': m0010,
   '0012-list-indexes': m0012,
   '0015-replicas': m0015,
+  '0019-instance-list-indexes': m0019,
 };
