@@ -148,7 +148,7 @@ function startBaseline(where: string): Promise<{ child: ChildProcess; url: strin
   );
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening at (http:\/\/\S+)/.exec(out);
       if (m) resolve({ child, url: m[1]! });

@@ -64,8 +64,7 @@ export class TemplatesService {
 
   async requireTemplate(kind: TemplateKind, name: string): Promise<TemplateRecord> {
     const t = await this.o.store.getTemplate(kind, name);
-    if (!t)
-      throw templateNotFound(kind, name);
+    if (!t) throw templateNotFound(kind, name);
     return t;
   }
 
@@ -108,8 +107,7 @@ export class TemplatesService {
 
   async getTemplate(kind: TemplateKind, name: string) {
     const found = await this.o.store.getTemplateWithVersionRefs(kind, name);
-    if (!found)
-      throw templateNotFound(kind, name);
+    if (!found) throw templateNotFound(kind, name);
     return templateView(found.template, found.versions);
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nucleon/core';
 import {
+  checkOutputShape,
   extensionTargetPrefix,
   formatViolations,
   operationNames,
@@ -40,6 +41,11 @@ export interface HttpAppOptions {
   ready(): Promise<boolean>;
   /** Authorization and audit of every call (see operation-access.ts). */
   guard: AccessGuard;
+  /**
+   * Check every output against the model strictly (NUCLEON_STRICT_WIRE, on in the tests): a
+   * mismatch answers 500 InternalServerException naming it, instead of a member dropped silently.
+   */
+  strictWire?: boolean;
   /** Extra routes (the web console), mounted after the API with the same operation dispatcher. */
   mount?(app: Hono, dispatch: OperationDispatcher): void;
 }
@@ -177,7 +183,7 @@ export function parseJson(body: unknown): Record<string, unknown> {
 
 /** The dispatcher every front shares (the signed API on `POST /`, the console's session calls). */
 export function createOperationDispatcher(
-  options: Pick<HttpAppOptions, 'operations' | 'logger' | 'guard'>,
+  options: Pick<HttpAppOptions, 'operations' | 'logger' | 'guard' | 'strictWire'>,
 ): OperationDispatcher {
   return async (c, decode) => {
     const requestId = randomUUID();
@@ -209,6 +215,15 @@ export function createOperationDispatcher(
         input = value as Record<string, unknown>;
       }
       const result = await entry.handler(input, { requestId, principal });
+      if (options.strictWire && entry.output) {
+        const mismatches = checkOutputShape(entry.output, result ?? {});
+        if (mismatches.length > 0)
+          throw new ProtocolError(
+            'InternalServerException',
+            500,
+            `The output of ${target} does not match the model (strict wire): ${mismatches.join('; ')}`,
+          );
+      }
       const wire = entry.output ? serializeShape(entry.output, result ?? {}) : {};
       await authorized.finish('SUCCEEDED');
       log.info('request', {
