@@ -253,15 +253,19 @@ async function clientCeiling(): Promise<Record<string, number>> {
   }
 }
 
-/** What PGlite alone costs (import, cold and warm open, RSS), in its own process. */
+/** What PGlite alone costs (import, cold and warm open, RSS), each in a process of its own. */
 function pgliteCost(): Record<string, number> {
   const dir = mkdtempSync(join(tmpdir(), 'nucleon-bench-pglite-'));
-  try {
-    return JSON.parse(
-      execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/pglite-cost.ts'), dir], {
-        encoding: 'utf8',
-      }),
+  const run = (mode: 'cold' | 'warm') =>
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        ['--import', 'tsx', join(root, 'bench/pglite-cost.ts'), dir, mode],
+        { encoding: 'utf8' },
+      ),
     ) as Record<string, number>;
+  try {
+    return { ...run('cold'), ...run('warm') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
