@@ -111,7 +111,7 @@ const CONNECTIONS = Number(process.env.NUCLEON_BENCH_CONNECTIONS ?? 16);
 type Measured = Record<string, number> & { requests_per_sec: number };
 
 /** Drives `url` with the load client (its own process): a 2 s warm-up if asked, then the measured run. */
-export function drive(url: string, poolFile: string, warmUp = true): Measured {
+export function drive(url: string, poolFile: string, warmUp = true, pid?: number): Measured {
   const run = (seconds: number) =>
     JSON.parse(
       execFileSync(
@@ -129,7 +129,19 @@ export function drive(url: string, poolFile: string, warmUp = true): Measured {
       ),
     ) as Measured;
   if (warmUp) run(2);
-  return run(SECONDS);
+  const cpu0 = pid ? cpuMs(pid) : 0;
+  const measured = run(SECONDS);
+  if (!pid || !measured.requests) return measured;
+  // The server's own CPU time per answered request: far steadier than req/s on a shared
+  // machine (waiting for a core costs wall time, not CPU time).
+  const perRequest = (cpuMs(pid) - cpu0) / measured.requests;
+  return { ...measured, server_cpu_ms_per_request: Number(perRequest.toFixed(3)) };
+}
+
+/** CPU time (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Starts bench/baseline-server.ts on `where` (a PostgreSQL URL, a PGlite data dir, `ceiling`). */
@@ -203,8 +215,8 @@ async function oneDatabase(kind: 'pglite' | 'postgres'): Promise<Record<string, 
     const rounds: Array<{ nucleon: Measured; baseline: Measured }> = [];
     for (let i = 0; i < ROUNDS; i++)
       rounds.push({
-        nucleon: drive(warm.url, nucleonPool, i === 0),
-        baseline: drive(base.url, basePool, i === 0),
+        nucleon: drive(warm.url, nucleonPool, i === 0, warm.child.pid),
+        baseline: drive(base.url, basePool, i === 0, base.child.pid),
       });
     const underLoad = rssMb(warm.child.pid!);
     await stop(warm.child);
@@ -215,6 +227,10 @@ async function oneDatabase(kind: 'pglite' | 'postgres'): Promise<Record<string, 
         .reduce((a, b) => (b.requests_per_sec > a.requests_per_sec ? b : a));
     const nucleon = best('nucleon');
     const baseline = best('baseline');
+    const cpuPerRequest = (side: 'nucleon' | 'baseline') => {
+      const all = rounds.map((r) => r[side].server_cpu_ms_per_request ?? Infinity);
+      return Math.min(...all);
+    };
     return {
       database: kind,
       cold_start_ms: cold.ms,
@@ -224,6 +240,12 @@ async function oneDatabase(kind: 'pglite' | 'postgres'): Promise<Record<string, 
       get_environment_template: nucleon,
       baseline_get_environment_template: baseline,
       ratio_to_baseline: Number((nucleon.requests_per_sec / baseline.requests_per_sec).toFixed(2)),
+      // The same ratio from CPU time per request (least per side over the rounds).
+      cpu_ratio_to_baseline: Number(
+        (cpuPerRequest('baseline') / cpuPerRequest('nucleon')).toFixed(2),
+      ),
+      server_cpu_ms_per_request: cpuPerRequest('nucleon'),
+      baseline_cpu_ms_per_request: cpuPerRequest('baseline'),
       rounds,
     };
   } finally {
