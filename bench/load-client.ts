@@ -1,68 +1,68 @@
 /**
- * A load generator run as its own process: replays one pre-signed request (SigV4 signatures stay
- * valid for 15 minutes and carry no nonce) with N concurrent keep-alive connections for a fixed
- * time, and prints throughput and latency percentiles as JSON.
+ * The load generator, run as its own process so it never shares an event loop with the server:
+ * autocannon (a maintained HTTP load tool) replays a pool of pre-signed requests (SigV4 signatures
+ * stay valid for 15 minutes and carry no nonce) over N keep-alive connections for a fixed time, and
+ * prints throughput and latency percentiles as JSON. Any non-2xx answer counts as an error.
+ *
+ * Usage: node --import tsx bench/load-client.ts <url> <pool.json> <seconds> <connections>
+ * where pool.json is `[{ headers, body }]`.
  */
-import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
-const [url, headersJson, body, seconds, concurrency] = process.argv.slice(2) as [
-  string,
+interface Histogram {
+  average: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+interface AutocannonResult {
+  requests: Histogram & { total: number };
+  latency: Histogram;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  duration: number;
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const [url, poolFile, seconds, connections] = process.argv.slice(2) as [
   string,
   string,
   string,
   string,
 ];
-const headers = JSON.parse(headersJson) as Record<string, string>;
-const target = new URL(url);
-const agent = new http.Agent({ keepAlive: true, maxSockets: Number(concurrency) });
-const latencies: number[] = [];
-let errors = 0;
-const deadline = performance.now() + Number(seconds) * 1000;
+const pool = JSON.parse(readFileSync(poolFile, 'utf8')) as Array<{
+  headers: Record<string, string>;
+  body: string;
+}>;
+const requests = pool.map((r) => ({ method: 'POST', path: '/', headers: r.headers, body: r.body }));
 
-function once(): Promise<void> {
-  return new Promise((resolve) => {
-    const start = performance.now();
-    const req = http.request(
-      { hostname: target.hostname, port: target.port, path: '/', method: 'POST', headers, agent },
-      (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode === 200) latencies.push(performance.now() - start);
-          else errors++;
-          resolve();
-        });
-      },
-    );
-    req.on('error', () => {
-      errors++;
-      resolve();
-    });
-    req.end(body);
-  });
-}
-
-async function worker(): Promise<void> {
-  while (performance.now() < deadline) await once();
-}
-
-const started = performance.now();
-await Promise.all(Array.from({ length: Number(concurrency) }, worker));
-const elapsed = (performance.now() - started) / 1000;
-latencies.sort((a, b) => a - b);
-const pct = (p: number) =>
-  Number(
-    (
-      latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0
-    ).toFixed(2),
-  );
+const cpu0 = process.cpuUsage();
+const r = await autocannon({
+  url,
+  connections: Number(connections),
+  duration: Number(seconds),
+  requests,
+});
+const cpu = process.cpuUsage(cpu0);
+const ok = r.requests.total - r.non2xx;
 process.stdout.write(
   JSON.stringify({
-    requests: latencies.length,
-    errors,
-    seconds: Number(elapsed.toFixed(2)),
-    requests_per_sec: Math.round(latencies.length / elapsed),
-    p50_ms: pct(50),
-    p99_ms: pct(99),
+    tool: 'autocannon',
+    connections: Number(connections),
+    seconds: r.duration,
+    requests: ok,
+    errors: r.errors + r.timeouts + r.non2xx,
+    requests_per_sec: Math.round(ok / r.duration),
+    p50_ms: r.latency.p50,
+    p90_ms: r.latency.p90,
+    p99_ms: r.latency.p99,
+    max_ms: r.latency.max,
+    // The client's own CPU time over the run, as a share of one core: near 100% would mean the
+    // client, not the server, is the limit.
+    client_cpu_percent: Math.round(((cpu.user + cpu.system) / 1e6 / r.duration) * 100),
   }) + '\n',
 );
-agent.destroy();

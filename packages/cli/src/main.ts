@@ -1,19 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { ProtonApiError } from '@nucleon/protocol';
-import { registerAccessCommands } from './commands/access.js';
-import { registerBundleCommands } from './commands/bundle.js';
-import { registerCareCommands } from './commands/care.js';
-import { registerCatalogCommands } from './commands/catalog-commands.js';
-import { registerDeploymentCommands } from './commands/deployment.js';
-import { registerExamplesCommands } from './commands/examples.js';
-import { registerImportCommands } from './commands/import-proton.js';
-import { registerKeyCommands } from './commands/keys.js';
-import { registerConnectionCommands } from './commands/connections.js';
-import { registerRepoCommands } from './commands/repos.js';
-import { registerRolloutCommands } from './commands/rollout.js';
-import { registerDriftCommands } from './commands/drift.js';
 import { registerServeCommands } from './commands/up.js';
-import { registerTemplateCommands } from './commands/template.js';
+
+const SERVE_COMMANDS = new Set(['up', 'server', 'worker']);
 
 /** Runs the nucleon CLI and resolves with its exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -30,19 +19,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError();
   registerServeCommands(program, setExit);
-  registerKeyCommands(program, setExit);
-  registerConnectionCommands(program, setExit);
-  registerAccessCommands(program, setExit);
-  registerBundleCommands(program, setExit);
-  registerDeploymentCommands(program, setExit);
-  registerRepoCommands(program, setExit);
-  registerRolloutCommands(program, setExit);
-  registerDriftCommands(program, setExit);
-  registerTemplateCommands(program, setExit);
-  registerExamplesCommands(program, setExit);
-  registerCatalogCommands(program, setExit);
-  registerImportCommands(program, setExit);
-  registerCareCommands(program, setExit);
+  // `nucleon up|server|worker` load only the serve commands: the other commands' modules (the
+  // AWS SDK among them) would add to every server start (ADR 0024).
+  if (!SERVE_COMMANDS.has(argv[2] ?? '')) {
+    (await import('./commands/keys.js')).registerKeyCommands(program, setExit);
+    (await import('./commands/connections.js')).registerConnectionCommands(program, setExit);
+    (await import('./commands/access.js')).registerAccessCommands(program, setExit);
+    (await import('./commands/bundle.js')).registerBundleCommands(program, setExit);
+    (await import('./commands/deployment.js')).registerDeploymentCommands(program, setExit);
+    (await import('./commands/repos.js')).registerRepoCommands(program, setExit);
+    (await import('./commands/rollout.js')).registerRolloutCommands(program, setExit);
+    (await import('./commands/drift.js')).registerDriftCommands(program, setExit);
+    (await import('./commands/template.js')).registerTemplateCommands(program, setExit);
+    (await import('./commands/examples.js')).registerExamplesCommands(program, setExit);
+    (await import('./commands/catalog-commands.js')).registerCatalogCommands(program, setExit);
+    (await import('./commands/import-proton.js')).registerImportCommands(program, setExit);
+    (await import('./commands/care.js')).registerCareCommands(program, setExit);
+  }
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

@@ -13,6 +13,7 @@ export type { ModelShape, ModelOperation } from './model-types.js';
 export { validateShape, formatViolations } from './validate-input.js';
 export type { InputViolation } from './validate-input.js';
 export { serializeShape, deserializeShape } from './serialize-output.js';
+export { checkOutputShape } from './check-output.js';
 export { ProtonClient, ProtonApiError } from './proton-client.js';
 export type { ProtonClientOptions } from './proton-client.js';
 export { extensionTargetPrefix, extensionShapes, extensionOperations } from './extensions.js';

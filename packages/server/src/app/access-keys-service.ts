@@ -141,7 +141,11 @@ export class AccessKeysService {
     return this.store.purgeScoped(this.clock.now());
   }
 
-  /** Drops cached lookups of keys deleted elsewhere (with their user). */
+  /**
+   * Drops cached lookups of keys deleted elsewhere (with their user). This is the invalidation
+   * hook for other processes too: a replica that hears of a deleted key (e.g. by a database
+   * notification) calls it, and that key stops working there at once instead of within `cacheMs`.
+   */
   forget(accessKeyIds: readonly string[]): void {
     for (const id of accessKeyIds) this.cache.delete(id);
   }

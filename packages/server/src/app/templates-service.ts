@@ -45,6 +45,10 @@ export interface TemplatesServiceOptions {
   usage: VersionUsage;
 }
 
+const templateNotFound = (kind: TemplateKind, name: string) =>
+  new NotFoundError(
+    `The ${kindLabel(kind)} ${name} does not exist. List ${kindLabel(kind)}s to see the names.`,
+  );
 const kindLabel = (kind: TemplateKind): string =>
   kind === 'ENVIRONMENT' ? 'environment template' : 'service template';
 
@@ -62,10 +66,7 @@ export class TemplatesService {
 
   async requireTemplate(kind: TemplateKind, name: string): Promise<TemplateRecord> {
     const t = await this.o.store.getTemplate(kind, name);
-    if (!t)
-      throw new NotFoundError(
-        `The ${kindLabel(kind)} ${name} does not exist. List ${kindLabel(kind)}s to see the names.`,
-      );
+    if (!t) throw templateNotFound(kind, name);
     return t;
   }
 
@@ -107,8 +108,9 @@ export class TemplatesService {
   }
 
   async getTemplate(kind: TemplateKind, name: string) {
-    const t = await this.requireTemplate(kind, name);
-    return templateView(t, refs(await this.o.store.listVersions(kind, name)));
+    const found = await this.o.store.getTemplateWithVersionRefs(kind, name);
+    if (!found) throw templateNotFound(kind, name);
+    return templateView(found.template, found.versions);
   }
 
   async listTemplates(

@@ -1,6 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '@nucleon/core';
 import {
+  checkOutputShape,
   extensionTargetPrefix,
   formatViolations,
   operationNames,
@@ -8,6 +9,8 @@ import {
   targetPrefix,
   validateShape,
 } from '@nucleon/protocol';
+import type { IncomingMessage } from 'node:http';
+import type { HttpBindings } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { ValidationError } from '@nucleon/core';
@@ -15,7 +18,7 @@ import type { Principal } from '../app/request-context.js';
 import type { AccessGuard, Authorized } from './access-guard.js';
 import { ProtocolError, toWireError } from './error-mapper.js';
 import type { OperationRegistry } from './operation-registry.js';
-import { readBoundedBody } from './read-body.js';
+import { readBoundedBody, readBoundedIncoming } from './read-body.js';
 
 export interface HttpAppOptions {
   operations: OperationRegistry;
@@ -47,6 +50,11 @@ export interface HttpAppOptions {
   };
   /** Authorization and audit of every call (see operation-access.ts). */
   guard: AccessGuard;
+  /**
+   * Check every output against the model strictly (NUCLEON_STRICT_WIRE, on in the tests): a
+   * mismatch answers 500 InternalServerException naming it, instead of a member dropped silently.
+   */
+  strictWire?: boolean;
   /** Extra routes (the web console), mounted after the API with the same operation dispatcher. */
   mount?(app: Hono, dispatch: OperationDispatcher): void;
 }
@@ -74,6 +82,8 @@ const protonOperations = new Set<string>(operationNames);
 const BUNDLE_TARGET = `${extensionTargetPrefix}.PutBundle`;
 
 function sourceAddress(c: Context): string | null {
+  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+  if (incoming) return incoming.socket.remoteAddress ?? null;
   try {
     return getConnInfo(c).remote.address ?? null;
   } catch {
@@ -135,6 +145,35 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
+type SignedRequestHead = Parameters<HttpAppOptions['authenticate']>[0];
+
+/** The signed parts of a Node request: path, query and lower-cased headers (repeated ones joined). */
+function requestOf(incoming: IncomingMessage): SignedRequestHead {
+  const raw = incoming.url ?? '/';
+  const q = raw.indexOf('?');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(incoming.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return {
+    method: 'POST',
+    path: q < 0 ? raw : raw.slice(0, q),
+    query: q < 0 ? {} : Object.fromEntries(new URLSearchParams(raw.slice(q + 1))),
+    headers,
+  };
+}
+
+/** The same from a fetch Request (when the app runs outside Node's HTTP server). */
+function requestOfFetch(request: Request): SignedRequestHead {
+  const url = new URL(request.url);
+  return {
+    method: 'POST',
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers: Object.fromEntries([...request.headers].map(([k, v]) => [k.toLowerCase(), v])),
+  };
+}
+
 /** Decodes a JSON object body; anything else is a SerializationException. */
 export function parseJson(body: unknown): Record<string, unknown> {
   if (body instanceof Uint8Array && body.byteLength === 0) return {};
@@ -160,7 +199,7 @@ export function parseJson(body: unknown): Record<string, unknown> {
 
 /** The dispatcher every front shares (the signed API on `POST /`, the console's session calls). */
 export function createOperationDispatcher(
-  options: Pick<HttpAppOptions, 'operations' | 'logger' | 'guard' | 'observe'>,
+  options: Pick<HttpAppOptions, 'operations' | 'logger' | 'guard' | 'observe' | 'strictWire'>,
 ): OperationDispatcher {
   const observe = (target: string | undefined, outcome: string, started: number) =>
     options.observe?.(
@@ -172,7 +211,9 @@ export function createOperationDispatcher(
     const requestId = randomUUID();
     const started = performance.now();
     let target = c.req.header('x-amz-target');
-    const log = options.logger.child({ requestId });
+    // No per-request child logger: the request id goes in each record's fields (cheaper when
+    // the level drops the record anyway).
+    const log = options.logger;
     let authorized: Authorized | undefined;
     try {
       const call = await decode();
@@ -196,15 +237,30 @@ export function createOperationDispatcher(
         input = value as Record<string, unknown>;
       }
       const result = await entry.handler(input, { requestId, principal });
+      if (options.strictWire && entry.output) {
+        const mismatches = checkOutputShape(entry.output, result ?? {});
+        if (mismatches.length > 0)
+          throw new ProtocolError(
+            'InternalServerException',
+            500,
+            `The output of ${target} does not match the model (strict wire): ${mismatches.join('; ')}`,
+          );
+      }
       const wire = entry.output ? serializeShape(entry.output, result ?? {}) : {};
       await authorized.finish('SUCCEEDED');
-      log.info('request', { target, status: 200, ms: Math.round(performance.now() - started) });
+      log.info('request', {
+        requestId,
+        target,
+        status: 200,
+        ms: Math.round(performance.now() - started),
+      });
       observe(target, 'Success', started);
       return jsonResponse(c, 200, wire ?? {}, requestId);
     } catch (thrown) {
       const e = toWireError(thrown, requestId, log);
       await authorized?.finish('FAILED', e.type, e.message);
       log.info('request', {
+        requestId,
         target,
         status: e.status,
         error: e.type,
@@ -259,25 +315,21 @@ export function createHttpApp(options: HttpAppOptions): Hono {
           principal: () => Promise.reject(new Error('unreachable')),
           input: new Uint8Array(),
         };
-      const url = new URL(c.req.url);
-      const finish = await options.authenticate({
-        method: 'POST',
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        headers: Object.fromEntries([...c.req.raw.headers].map(([k, v]) => [k.toLowerCase(), v])),
-      });
+      const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+      const finish = await options.authenticate(
+        incoming ? requestOf(incoming) : requestOfFetch(c.req.raw),
+      );
       const limit = target === BUNDLE_TARGET ? options.maxRequestBytes : options.maxBodyBytes;
       const hint =
         target === BUNDLE_TARGET
           ? 'Push a smaller bundle, or raise NUCLEON_MAX_REQUEST_BYTES.'
           : `Only ${BUNDLE_TARGET} takes larger bodies; raise NUCLEON_MAX_BODY_BYTES if ${target} really needs more.`;
       bodyRead = true;
-      const body = await readBoundedBody(
-        c.req.raw.body,
-        c.req.header('content-length'),
-        limit,
-        hint,
-      );
+      const length = c.req.header('content-length');
+      // On Node the body is read from the request stream itself (no web-stream wrapper).
+      const body = incoming
+        ? await readBoundedIncoming(incoming, length, limit, hint)
+        : await readBoundedBody(c.req.raw.body, length, limit, hint);
       const principal = await finish(body);
       return { target, principal: () => Promise.resolve(principal), input: body };
     });

@@ -16,7 +16,8 @@ export class ProtocolError extends Error {
       | 'UnknownOperationException'
       | 'NotImplementedException'
       | 'SerializationException'
-      | 'RequestEntityTooLargeException',
+      | 'RequestEntityTooLargeException'
+      | 'InternalServerException',
     readonly status: number,
     message: string,
   ) {

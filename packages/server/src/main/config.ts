@@ -89,6 +89,11 @@ const schema = z.object({
   kubernetesImage: z.string().default('debian:bookworm-slim'),
   kubernetesServiceAccount: z.string().optional(),
   dbPoolSize: z.coerce.number().int().min(1).max(200).default(20),
+  /** Check every response against the model strictly (tests, development; ADR 0024). */
+  strictWire: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   s3ForcePathStyle: z
     .enum(['true', 'false'])
     .default('false')
@@ -187,6 +192,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   kubernetesImage: 'NUCLEON_KUBERNETES_IMAGE',
   kubernetesServiceAccount: 'NUCLEON_KUBERNETES_SERVICE_ACCOUNT',
   dbPoolSize: 'NUCLEON_DB_POOL_SIZE',
+  strictWire: 'NUCLEON_STRICT_WIRE',
   s3ForcePathStyle: 'NUCLEON_S3_FORCE_PATH_STYLE',
   stallWarningMs: 'NUCLEON_STALL_WARNING_MS',
   credentialPurgeMs: 'NUCLEON_CREDENTIAL_PURGE_MS',

@@ -278,6 +278,7 @@ export async function createNucleon(
       logger: logger.child({ component: 'http' }),
       maxRequestBytes: config.maxRequestBytes,
       maxBodyBytes: config.maxBodyBytes,
+      strictWire: config.strictWire,
       mount: (app, dispatch) => {
         mountWebhookRoutes(app, {
           sync: sync.repositories,

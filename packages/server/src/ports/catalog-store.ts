@@ -52,6 +52,11 @@ export interface Page {
 /** Persistence of templates, versions, tags and idempotency tokens. */
 export interface CatalogStore {
   getTemplate(kind: TemplateKind, name: string): Promise<TemplateRecord | undefined>;
+  /** A template with its versions' numbers and statuses, in one round trip (GetXTemplate). */
+  getTemplateWithVersionRefs(
+    kind: TemplateKind,
+    name: string,
+  ): Promise<{ template: TemplateRecord; versions: VersionRef[] } | undefined>;
   listTemplates(kind: TemplateKind, page: Page): Promise<TemplateRecord[]>;
   countTemplates(): Promise<number>;
   /** Inserts a template and its tags; returns false when the name is taken. */

@@ -1,5 +1,5 @@
 import type { TemplateKind, TemplateVersionStatus, VersionRef } from '@nucleon/core';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
 import type {
   CatalogStore,
   NewJob,
@@ -74,6 +74,16 @@ function versionRow(v: TemplateVersionRecord) {
   };
 }
 
+/**
+ * GetEnvironmentTemplate/GetServiceTemplate's read: the template row and its versions' refs (for
+ * the recommended version) in one statement, written once rather than built per call (ADR 0024).
+ */
+const TEMPLATE_WITH_VERSION_REFS = `select t.*, coalesce((
+    select json_agg(json_build_object('major', v.major, 'minor', v.minor, 'status', v.status))
+    from template_versions v where v.kind = t.kind and v.template_name = t.name
+  ), '[]'::json) as version_refs
+  from templates t where t.kind = $1 and t.name = $2`;
+
 /** The catalog in PostgreSQL (or PGlite) through Kysely. */
 export class PostgresCatalogStore implements CatalogStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -86,6 +96,14 @@ export class PostgresCatalogStore implements CatalogStore {
       .where('name', '=', name)
       .executeTakeFirst();
     return row ? toTemplate(row) : undefined;
+  }
+
+  async getTemplateWithVersionRefs(kind: TemplateKind, name: string) {
+    const { rows } = await this.db.executeQuery<TemplateRow & { version_refs: VersionRef[] }>(
+      CompiledQuery.raw(TEMPLATE_WITH_VERSION_REFS, [kind, name]),
+    );
+    const row = rows[0];
+    return row ? { template: toTemplate(row), versions: row.version_refs } : undefined;
   }
 
   async listTemplates(kind: TemplateKind, page: Page) {
