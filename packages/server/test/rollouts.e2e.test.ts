@@ -44,9 +44,7 @@ describe('rollouts move a fleet to a template version in waves and roll back by 
       autoRollback: true,
     });
     expect(started).toMatchObject({ status: 'IN_PROGRESS', waveCount: 3 });
-    expect(
-      [...started.instances.map((i) => `${i.wave}:${i.serviceInstanceName}`)].sort(),
-    ).toEqual(
+    expect([...started.instances.map((i) => `${i.wave}:${i.serviceInstanceName}`)].sort()).toEqual(
       ENVS.flatMap((env, k) => SERVICES.map((svc) => `${k + 1}:${svc}-${env}`)).sort(),
     );
     const done = await waitRollout(server, started.rolloutId, ended, 'the rollout to end');
