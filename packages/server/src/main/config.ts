@@ -110,6 +110,8 @@ const schema = z.object({
   faults: z.string().optional(),
   /** How often each synced repository is fetched (webhooks fetch at once); 0 turns polling off. */
   syncPollSeconds: z.coerce.number().min(0).default(60),
+  /** How often the drift of every deployed resource is checked and stored (ADR 0023); 0: never. */
+  driftIntervalSeconds: z.coerce.number().int().min(0).default(0),
 });
 
 export type NucleonConfig = Omit<z.infer<typeof schema>, 'maxRequestBytes'> & {
@@ -168,6 +170,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   renderMaxOutputChars: 'NUCLEON_RENDER_MAX_OUTPUT_CHARS',
   faults: 'NUCLEON_FAULTS',
   syncPollSeconds: 'NUCLEON_SYNC_POLL_SECONDS',
+  driftIntervalSeconds: 'NUCLEON_DRIFT_INTERVAL_SECONDS',
 };
 
 export class ConfigError extends Error {

@@ -23,6 +23,8 @@ import { VersionUsage } from '../app/version-usage.js';
 import { DEPLOY_QUEUE } from '../app/deploy/plan-deployment.js';
 import { RECONCILE_SERVICE_QUEUE } from '../ports/deployment-store.js';
 import { ROLLOUT_QUEUE } from '../ports/rollout-store.js';
+import { DRIFT_SCAN_QUEUE } from '../ports/drift-schedule-store.js';
+import { EVENT_DELIVERY_QUEUE } from '../ports/event-store.js';
 import { DeferredUsageCounter, wireDeployments } from './wire-deployments.js';
 import type { JobHandler } from '../ports/job-queue.js';
 import { accessKeyOperations } from '../http/access-key-operations.js';
@@ -164,6 +166,15 @@ export async function createNucleon(
           run: (job, signal) => handlers[ROLLOUT_QUEUE]!.run(job, signal),
           exhausted: (job) => handlers[ROLLOUT_QUEUE]!.exhausted(job),
         },
+        // Events and scheduled drift (ADR 0023).
+        [EVENT_DELIVERY_QUEUE]: {
+          run: (job, signal) => handlers[EVENT_DELIVERY_QUEUE]!.run(job, signal),
+          exhausted: (job) => handlers[EVENT_DELIVERY_QUEUE]!.exhausted(job),
+        },
+        [DRIFT_SCAN_QUEUE]: {
+          run: (job, signal) => handlers[DRIFT_SCAN_QUEUE]!.run(job, signal),
+          exhausted: (job) => handlers[DRIFT_SCAN_QUEUE]!.exhausted(job),
+        },
         ...sync.handlers,
         [REGISTRATION_QUEUE]: sync.settleAfter(
           registrationJobs({
@@ -284,6 +295,8 @@ export async function createNucleon(
     handlers[DEPLOY_QUEUE] = deploy.handleDeployJob;
     handlers[RECONCILE_SERVICE_QUEUE] = deploy.handleReconcileJob;
     handlers[ROLLOUT_QUEUE] = deploy.handleRolloutJob;
+    handlers[EVENT_DELIVERY_QUEUE] = deploy.handleEventJob;
+    handlers[DRIFT_SCAN_QUEUE] = deploy.handleDriftScanJob;
     let server: ServerType | undefined;
     let purge: NodeJS.Timeout | undefined;
     let poll: NodeJS.Timeout | undefined;
@@ -295,6 +308,7 @@ export async function createNucleon(
       keys,
       database: handle,
       start: async () => {
+        if (options.worker !== false) await deploy.scheduleDrift();
         worker.start();
         if (options.worker !== false)
           purge = purgeCredentialsEvery(config.credentialPurgeMs, keys, logger);

@@ -9,6 +9,7 @@ import * as m0008 from './0008-repository-sync.js';
 import * as m0009 from './0009-environment-accounts.js';
 import * as m0010 from './0010-rollouts.js';
 import * as m0012 from './0012-list-indexes.js';
+import * as m0013 from './0013-events-and-drift.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0009-environment-accounts': m0009,
   '0010-rollouts': m0010,
   '0012-list-indexes': m0012,
+  '0013-events-and-drift': m0013,
 };
