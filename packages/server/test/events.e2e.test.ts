@@ -129,7 +129,7 @@ describe('events: every status change is delivered to signed webhooks, with retr
     const events = () =>
       a.got.map((r): Ev => ({ ...(JSON.parse(r.body) as Omit<Ev, 'ok'>), ok: verify(secret, r) }));
     await waitFor(
-      () =>
+      async () =>
         events().some(
           (e) =>
             e['detail-type'] === 'AWS Proton Environment Status Change' &&

@@ -31,7 +31,7 @@ export function eventOperations(events: EventsService): Array<[string, Operation
     ),
     entry('ListEventDeliveries', 'ListEventDeliveriesInput', 'ListEventDeliveriesOutput', (i) =>
       events.deliveries({
-        ...(i.subscriptionId ? { subscriptionId: String(i.subscriptionId) } : {}),
+        ...(typeof i.subscriptionId === 'string' ? { subscriptionId: i.subscriptionId } : {}),
         ...(typeof i.maxResults === 'number' ? { maxResults: i.maxResults } : {}),
       }),
     ),
