@@ -11,6 +11,7 @@ import { registerConnectionCommands } from './commands/connections.js';
 import { registerRepoCommands } from './commands/repos.js';
 import { registerRolloutCommands } from './commands/rollout.js';
 import { registerDriftCommands } from './commands/drift.js';
+import { registerEventCommands } from './commands/events.js';
 import { registerServeCommands } from './commands/up.js';
 import { registerTemplateCommands } from './commands/template.js';
 
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerRepoCommands(program, setExit);
   registerRolloutCommands(program, setExit);
   registerDriftCommands(program, setExit);
+  registerEventCommands(program, setExit);
   registerTemplateCommands(program, setExit);
   registerExamplesCommands(program, setExit);
   registerCatalogCommands(program, setExit);

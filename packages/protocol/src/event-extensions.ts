@@ -2,7 +2,7 @@ import type { ModelOperation, ModelShape } from './model-types.js';
 
 /**
  * Events (Nucleon20261127.*, ADR 0023): webhook subscriptions to EventBridge-shaped status-change
- * events, and the record of their deliveries.
+ * events, and the record of their deliveries; and the version currency report.
  */
 export const eventShapes: Readonly<Record<string, ModelShape>> = {
   NucleonEventSubscriptionId: { type: 'string', min: 1, max: 64 },
@@ -85,6 +85,41 @@ export const eventShapes: Readonly<Record<string, ModelShape>> = {
     required: ['deliveries'],
     members: { deliveries: { shape: 'NucleonEventDeliveryList' } },
   },
+  NucleonVersionCurrency: {
+    type: 'structure',
+    required: [
+      'templateKind',
+      'templateName',
+      'resourceKind',
+      'version',
+      'count',
+      'behind',
+      'minorsBehind',
+      'majorsBehind',
+    ],
+    members: {
+      templateKind: { shape: 'NucleonString' },
+      templateName: { shape: 'NucleonString' },
+      resourceKind: { shape: 'NucleonString' },
+      version: { shape: 'NucleonString' },
+      count: { shape: 'NucleonInteger' },
+      recommendedVersion: { shape: 'NucleonString' },
+      behind: { shape: 'NucleonString' },
+      minorsBehind: { shape: 'NucleonInteger' },
+      majorsBehind: { shape: 'NucleonInteger' },
+      behindSince: { shape: 'Timestamp' },
+    },
+  },
+  NucleonVersionCurrencyList: { type: 'list', member: 'NucleonVersionCurrency' },
+  GetVersionCurrencyInput: {
+    type: 'structure',
+    members: { templateName: { shape: 'ResourceName' } },
+  },
+  GetVersionCurrencyOutput: {
+    type: 'structure',
+    required: ['versions'],
+    members: { versions: { shape: 'NucleonVersionCurrencyList' } },
+  },
 };
 
 const errors = [
@@ -113,6 +148,12 @@ export const eventOperations = {
     output: 'DeleteEventSubscriptionOutput',
     errors,
     idempotent: true,
+  },
+  GetVersionCurrency: {
+    input: 'GetVersionCurrencyInput',
+    output: 'GetVersionCurrencyOutput',
+    errors,
+    idempotent: false,
   },
   ListEventDeliveries: {
     input: 'ListEventDeliveriesInput',

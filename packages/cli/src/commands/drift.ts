@@ -26,6 +26,10 @@ export function registerDriftCommands(program: Command, setExit: (code: number) 
     .option('--template <name>', 'only resources of this template')
     .option('--environment <name>', 'only resources in this environment')
     .option('--detect', "also run CloudFormation's own drift detection (DetectStackDrift)")
+    .option(
+      '--last',
+      'show the last scheduled check (NUCLEON_DRIFT_INTERVAL_SECONDS on the server) instead of checking now',
+    )
     .option('--diff', 'print the diffs of drifted resources')
     .option('-o, --output <format>', 'text or json', 'text')
     .option('--endpoint-url <url>', 'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL)')
@@ -37,18 +41,28 @@ export function registerDriftCommands(program: Command, setExit: (code: number) 
           template?: string;
           environment?: string;
           detect?: boolean;
+          last?: boolean;
           diff?: boolean;
           output?: string;
         },
       ) => {
         const { client } = resolveConnection(f);
-        const { resources } = (await client.send(`${extensionTargetPrefix}.GetDriftReport`, {
+        const out = (await client.send(`${extensionTargetPrefix}.GetDriftReport`, {
           ...(f.template ? { templateName: f.template } : {}),
           ...(f.environment ? { environmentName: f.environment } : {}),
           ...(f.detect ? { detectStackDrift: true } : {}),
-        })) as { resources: Entry[] };
+          ...(f.last ? { lastScheduled: true } : {}),
+        })) as {
+          resources: Entry[];
+          checkedAt?: number;
+          lastScheduledCheck?: { checkedAt: number; resourceCount: number; driftedCount: number };
+        };
+        const { resources } = out;
+        const at = (s: number) => new Date(s * 1000).toISOString();
         if (f.output === 'json') process.stdout.write(JSON.stringify(resources, null, 2) + '\n');
         else {
+          if (out.checkedAt)
+            process.stdout.write(`Scheduled drift check of ${at(out.checkedAt)}:\n`);
           printTable(
             resources.map((r) => ({
               resource: r.serviceName ? `${r.serviceName}/${r.name}` : r.name,
@@ -75,6 +89,11 @@ export function registerDriftCommands(program: Command, setExit: (code: number) 
           if (resources.some((r) => r.drifted))
             process.stdout.write(
               'Redeploy a drifted resource to converge it (deploymentType CURRENT_VERSION).\n',
+            );
+          const last = out.lastScheduledCheck;
+          if (last)
+            process.stdout.write(
+              `Last scheduled check ${at(last.checkedAt)}: ${last.driftedCount} of ${last.resourceCount} drifted (nucleon drift --last).\n`,
             );
         }
         setExit(resources.some((r) => r.drifted) ? 1 : 0);

@@ -358,6 +358,7 @@ extension('PreviewRollout', {
   touches: (i) => ({ templates: [str(i.templateName)] }),
 });
 extension('GetDriftReport', { action: 'deployments:read', resource: everything });
+extension('GetVersionCurrency', { action: 'deployments:read', resource: everything });
 const rollout = (i: In) => `nucleon-rollout/${str(i.rolloutId)}`;
 for (const op of ['PauseRollout', 'ResumeRollout', 'AbortRollout'])
   extension(op, { action: 'deployments:write', resource: rollout });

@@ -2,6 +2,7 @@ import { extensionTargetPrefix } from '@nucleon/protocol';
 import type { RolloutStatus } from '@nucleon/core';
 import { NotFoundError } from '@nucleon/core';
 import type { DriftService } from '../app/rollouts/drift-service.js';
+import type { CurrencyService } from '../app/rollouts/currency-service.js';
 import type { DriftScheduleStore } from '../ports/drift-schedule-store.js';
 import type { PreviewInput, PreviewService } from '../app/rollouts/preview-service.js';
 import type { RolloutsService, StartRolloutInput } from '../app/rollouts/rollouts-service.js';
@@ -15,6 +16,7 @@ export function rolloutOperations(
   previews: PreviewService,
   drift: DriftService,
   schedule: DriftScheduleStore,
+  currency: CurrencyService,
 ): Array<[string, OperationEntry]> {
   const driftReport = async (i: In) => {
     const last = await schedule.last();
@@ -60,6 +62,9 @@ export function rolloutOperations(
     entry('PauseRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.pause(id(i))),
     entry('ResumeRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.resume(id(i))),
     entry('AbortRollout', 'RolloutIdInput', 'RolloutOutput', (i) => rollouts.abort(id(i))),
+    entry('GetVersionCurrency', 'GetVersionCurrencyInput', 'GetVersionCurrencyOutput', (i) =>
+      currency.report(typeof i.templateName === 'string' ? { templateName: i.templateName } : {}),
+    ),
     entry('GetDriftReport', 'GetDriftReportInput', 'GetDriftReportOutput', driftReport),
     entry('PreviewRollout', 'PreviewRolloutInput', 'PreviewRolloutOutput', (i) =>
       previews.preview(i as unknown as PreviewInput),

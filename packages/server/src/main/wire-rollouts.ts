@@ -19,6 +19,7 @@ import { PostgresDriftScheduleStore } from '../adapters/db/postgres-drift-schedu
 import { EventsService } from '../app/events/events-service.js';
 import { eventDeliveryJob } from '../app/events/event-delivery.js';
 import { driftScanJob } from '../app/rollouts/drift-scan-job.js';
+import { CurrencyService } from '../app/rollouts/currency-service.js';
 import { eventOperations } from '../http/event-operations.js';
 
 /**
@@ -66,7 +67,7 @@ export function wireRollouts(w: {
   const events = new PostgresEventStore(w.db, w.box);
   return {
     operations: [
-      ...rolloutOperations(service, previews, drift, schedule),
+      ...rolloutOperations(service, previews, drift, schedule, new CurrencyService(w.deploy)),
       ...eventOperations(new EventsService(events)),
     ],
     handleRolloutJob,
