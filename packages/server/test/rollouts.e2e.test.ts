@@ -1,5 +1,8 @@
 import { startTestServer, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetResourcesSummaryCommand } from '@aws-sdk/client-proton';
+import { extensionTargetPrefix } from '@nucleon/protocol';
+import { nucleonClient, sdkClient } from './helpers.js';
 import {
   createFleet,
   deploymentTimes,
@@ -34,6 +37,29 @@ describe('rollouts move a fleet to a template version in waves and roll back by 
   it('rolls 1.0 to 1.1 one environment per wave, baking between waves, and ends SUCCEEDED', async () => {
     const before = await fleetState(server, SERVICES);
     expect(Object.values(before).map((i) => i.version)).toEqual(Array(12).fill('1.0'));
+    // The currency report and Proton's summary see the twelve instances two minors behind.
+    const currency = async () =>
+      (
+        (await nucleonClient(server).send(`${extensionTargetPrefix}.GetVersionCurrency`, {
+          templateName: 'rollout-svc',
+        })) as { versions: Array<Record<string, unknown>> }
+      ).versions;
+    const [behind] = await currency();
+    expect(behind).toMatchObject({
+      templateKind: 'SERVICE',
+      templateName: 'rollout-svc',
+      resourceKind: 'SERVICE_INSTANCE',
+      version: '1.0',
+      count: 12,
+      behind: 'MINOR',
+      minorsBehind: 2,
+      majorsBehind: 0,
+      recommendedVersion: '1.2',
+    });
+    expect(behind!.behindSince).toBeDefined();
+    const summary = await sdkClient(server).send(new GetResourcesSummaryCommand({}));
+    expect(summary.counts!.serviceInstances).toMatchObject({ total: 12, behindMinor: 12 });
+    expect(summary.counts!.components).toEqual({ total: 0, failed: 0 });
     const started = await rolloutCall(server, 'StartRollout', {
       templateName: 'rollout-svc',
       targetMajorVersion: '1',
@@ -52,6 +78,9 @@ describe('rollouts move a fleet to a template version in waves and roll back by 
     expect(done.instances.map((i) => i.state)).toEqual(Array(12).fill('SUCCEEDED'));
     expect(done.instances.every((i) => i.previousVersion === '1.0')).toBe(true);
 
+    expect((await currency()).map((v) => [v.version, v.count, v.minorsBehind])).toEqual([
+      ['1.1', 12, 1],
+    ]);
     const after = await fleetState(server, SERVICES);
     for (const [id, i] of Object.entries(after)) {
       expect(i.version, id).toBe('1.1');

@@ -99,4 +99,40 @@ export function registerDriftCommands(program: Command, setExit: (code: number) 
         setExit(resources.some((r) => r.drifted) ? 1 : 0);
       },
     );
+
+  program
+    .command('currency')
+    .description(
+      'version currency: environments, service instances and pipelines per template × version, how far behind the published versions and since when',
+    )
+    .option('--template <name>', 'only this template')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .option('--endpoint-url <url>', 'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL)')
+    .option('--profile <name>', 'credentials profile (AWS_PROFILE)')
+    .option('--region <region>', 'signing region (AWS_REGION)')
+    .action(async (f: ConnectionFlags & { template?: string; output?: string }) => {
+      const { client } = resolveConnection(f);
+      const { versions } = (await client.send(`${extensionTargetPrefix}.GetVersionCurrency`, {
+        ...(f.template ? { templateName: f.template } : {}),
+      })) as { versions: Array<Record<string, unknown>> };
+      if (f.output === 'json') process.stdout.write(JSON.stringify(versions, null, 2) + '\n');
+      else
+        printTable(
+          versions.map((v) => ({
+            template: `${String(v.templateKind).toLowerCase()}/${String(v.templateName)}`,
+            version: v.version,
+            kind: v.resourceKind,
+            count: v.count,
+            recommended: v.recommendedVersion ?? '',
+            behind:
+              v.behind === 'UP_TO_DATE'
+                ? 'up to date'
+                : `${String(v.majorsBehind)} major, ${String(v.minorsBehind)} minor`,
+            since:
+              typeof v.behindSince === 'number' ? new Date(v.behindSince * 1000).toISOString() : '',
+          })),
+          ['template', 'version', 'kind', 'count', 'recommended', 'behind', 'since'],
+        );
+      setExit(0);
+    });
 }

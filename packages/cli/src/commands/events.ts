@@ -8,7 +8,7 @@ interface Flags extends ConnectionFlags {
 }
 
 const time = (v: unknown) =>
-  typeof v === 'number' ? new Date(v * 1000).toISOString() : v ? String(v) : '';
+  typeof v === 'number' ? new Date(v * 1000).toISOString() : typeof v === 'string' ? v : '';
 
 function connection(cmd: Command): Command {
   return cmd
