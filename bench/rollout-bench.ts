@@ -92,7 +92,8 @@ export async function rolloutBench(): Promise<Record<string, unknown>> {
       await sdk.send(
         new CreateServiceTemplateVersionCommand({
           templateName: 'f-svc',
-          majorVersion: '1',
+          // The first version creates major 1; the second is its next minor.
+          ...(minor === '0' ? {} : { majorVersion: '1' }),
           source: { s3: await push(`f-svc-1.${minor}`, bundle('svc', replicas)) },
           compatibleEnvironmentTemplates: [{ templateName: 'f-env', majorVersion: '1' }],
         }),
