@@ -6,6 +6,7 @@ import { deployBench } from './deploy-bench.js';
 import { listBench } from './list-bench.js';
 import { serverBench } from './server-bench.js';
 import { rolloutPlanBench } from './rollout-plan-bench.js';
+import { rolloutBench } from './rollout-bench.js';
 
 const results: Record<string, unknown>[] = [];
 const only = process.argv[2];
@@ -13,6 +14,7 @@ if (!only || only === 'server') results.push(await serverBench());
 if (!only || only === 'deploy') results.push(await deployBench());
 if (!only || only === 'deploy-split') results.push(await deployBench('server-and-worker'));
 if (!only || only === 'rollout') results.push(rolloutPlanBench());
+if (!only || only === 'fleet') results.push(await rolloutBench());
 if (!only || only === 'list') results.push(await listBench());
 if (
   (!only || only === 'render') &&

@@ -30,6 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     (await import('./commands/repos.js')).registerRepoCommands(program, setExit);
     (await import('./commands/rollout.js')).registerRolloutCommands(program, setExit);
     (await import('./commands/drift.js')).registerDriftCommands(program, setExit);
+    (await import('./commands/events.js')).registerEventCommands(program, setExit);
     (await import('./commands/template.js')).registerTemplateCommands(program, setExit);
     (await import('./commands/examples.js')).registerExamplesCommands(program, setExit);
     (await import('./commands/catalog-commands.js')).registerCatalogCommands(program, setExit);

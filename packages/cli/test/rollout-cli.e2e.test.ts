@@ -1,6 +1,10 @@
-import { startTestServer, type TestServer } from '@nucleon/test-utils';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateEnvironmentCommand } from '@aws-sdk/client-proton';
+import { startTestServer, waitFor, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleet, publishMinor } from '../../server/test/rollout-fixtures.js';
+import { sdkClient } from '../../server/test/helpers.js';
 import { assertBuilt, runCli } from './run-cli.js';
 
 /** The issue's form, as written: `nucleon rollout start … --output json` and `rollout show`. */
@@ -127,5 +131,70 @@ describe('nucleon rollout', () => {
     ]);
     const text = await runCli(['drift', '--template', 'cli-svc'], env());
     expect(text.stdout).toMatch(/shop\/shop-dev\s+SERVICE_INSTANCE\s+1\.1\s+codebuild\s+in sync/);
+  });
+
+  it('says when no scheduled drift check has run (nucleon drift --last)', async () => {
+    const out = await runCli(['drift', '--last'], env());
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toContain('NUCLEON_DRIFT_INTERVAL_SECONDS');
+  });
+
+  it('subscribes a webhook with nucleon events, which then receives signed events', async () => {
+    const bodies: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        bodies.push(body);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/events`;
+    try {
+      const sub = await runCli(
+        [
+          'events',
+          'subscribe',
+          url,
+          '--detail-type',
+          'AWS Proton Environment Status Change',
+          '--output',
+          'json',
+        ],
+        env(),
+      );
+      expect(sub.code).toBe(0);
+      const { id, secret } = JSON.parse(sub.stdout) as { id: string; secret: string };
+      expect(secret.length).toBeGreaterThanOrEqual(32);
+      const listed = await runCli(['events', 'list'], env());
+      expect(listed.stdout).toContain(url);
+      expect(listed.stdout).toContain('AWS Proton Environment Status Change');
+
+      await sdkClient(server).send(
+        new CreateEnvironmentCommand({
+          name: 'cli-events',
+          templateName: 'rollout-env',
+          templateMajorVersion: '1',
+          spec: 'proton: EnvironmentSpec\nspec: {}\n',
+        }),
+      );
+      await waitFor(
+        async () => (bodies.some((b) => b.includes('"SUCCEEDED"')) ? true : undefined),
+        {
+          timeoutMs: 60_000,
+          intervalMs: 200,
+          what: 'the environment events',
+        },
+      );
+      const deliveries = await runCli(['events', 'deliveries', '--subscription', id], env());
+      expect(deliveries.code).toBe(0);
+      expect(deliveries.stdout).toMatch(/AWS Proton Environment Status Change.*DELIVERED/);
+      const gone = await runCli(['events', 'unsubscribe', id], env());
+      expect(gone.code).toBe(0);
+      expect((await runCli(['events', 'list'], env())).stdout).not.toContain(url);
+    } finally {
+      receiver.close();
+    }
   });
 });

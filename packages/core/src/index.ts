@@ -89,6 +89,12 @@ export type { WaveStrategy, WaveCandidate, WavePlan } from './rollouts/plan-wave
 export { decideRolloutStep } from './rollouts/decide-rollout-step.js';
 export type { RolloutStepInput, RolloutStep } from './rollouts/decide-rollout-step.js';
 export { STATEFUL_RESOURCE_TYPES, assessStackChanges } from './rollouts/stack-changes.js';
+export { versionCurrency } from './rollouts/version-currency.js';
+export type {
+  CurrencyRow,
+  CurrencyResource,
+  CurrencyVersion,
+} from './rollouts/version-currency.js';
 export type { StackChange, AssessedStackChanges } from './rollouts/stack-changes.js';
 export {
   canonicalTemplate,

@@ -1,4 +1,5 @@
 import type { ModelOperation, ModelShape } from './model-types.js';
+import { eventOperations, eventShapes } from './event-extensions.js';
 
 /**
  * Fleet operations (Nucleon20261127.*): rollouts of a service template version across service
@@ -275,13 +276,31 @@ export const rolloutShapes: Readonly<Record<string, ModelShape>> = {
       templateName: { shape: 'ResourceName' },
       environmentName: { shape: 'ResourceName' },
       detectStackDrift: { shape: 'NucleonBoolean' },
+      /** The last scheduled check's stored report instead of a check now (ADR 0023). */
+      lastScheduled: { shape: 'NucleonBoolean' },
+    },
+  },
+  NucleonScheduledDriftCheck: {
+    type: 'structure',
+    required: ['checkedAt', 'resourceCount', 'driftedCount'],
+    members: {
+      checkedAt: { shape: 'Timestamp' },
+      resourceCount: { shape: 'NucleonInteger' },
+      driftedCount: { shape: 'NucleonInteger' },
     },
   },
   GetDriftReportOutput: {
     type: 'structure',
     required: ['resources'],
-    members: { resources: { shape: 'NucleonDriftReportList' } },
+    members: {
+      resources: { shape: 'NucleonDriftReportList' },
+      /** When the report is the scheduled one: when it was made. */
+      checkedAt: { shape: 'Timestamp' },
+      /** The last scheduled check, when one has run. */
+      lastScheduledCheck: { shape: 'NucleonScheduledDriftCheck' },
+    },
   },
+  ...eventShapes,
 };
 
 const errors = [
@@ -316,4 +335,5 @@ export const rolloutOperations = {
     errors,
     idempotent: true,
   },
+  ...eventOperations,
 } as const satisfies Record<string, ModelOperation>;

@@ -7,7 +7,7 @@ import {
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 import { extensionTargetPrefix } from '@nucleon/protocol';
-import { requireOrSkip, startTestServer, type TestServer } from '@nucleon/test-utils';
+import { requireOrSkip, startTestServer, waitFor, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nucleonClient } from './helpers.js';
 import { createFleet } from './rollout-fixtures.js';
@@ -87,7 +87,11 @@ describe('the drift report', () => {
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_REGION: 'us-east-1',
     });
-    server = await startTestServer({ dialect: 'pglite', env: { NUCLEON_CFN_POLL_MS: '100' } });
+    server = await startTestServer({
+      dialect: 'pglite',
+      // The scheduled drift check runs every 2 seconds here (ADR 0023).
+      env: { NUCLEON_CFN_POLL_MS: '100', NUCLEON_DRIFT_INTERVAL_SECONDS: '2' },
+    });
     await createFleet(server, 'drift-svc', ['orders'], {}, ['dev'], 'svc-cfn-preview-1_0');
   }, 300_000);
   afterAll(async () => {
@@ -121,6 +125,7 @@ describe('the drift report', () => {
         }),
       );
       cfn.destroy();
+      const editedAt = Date.now();
 
       const drifted = await report(server, { templateName: 'drift-svc', detectStackDrift: true });
       expect(drifted).toHaveLength(1);
@@ -131,6 +136,28 @@ describe('the drift report', () => {
       expect(entry.stack!.detectionNote).toContain('drift detection is not available');
       expect(entry.renderedChanges).toEqual([]);
       expect(entry.actions![0]).toContain('redeploy to converge');
+
+      // The scheduled check finds it by itself and stores its report; GetDriftReport (and
+      // `nucleon drift`) show it.
+      const scheduled = await waitFor(
+        async () => {
+          const out = (await nucleonClient(server)
+            .send(`${extensionTargetPrefix}.GetDriftReport`, { lastScheduled: true })
+            .catch(() => undefined)) as { resources: Entry[]; checkedAt: number } | undefined;
+          // Nucleon's client hands timestamps over as they travel: epoch seconds.
+          return out && out.checkedAt * 1000 > editedAt ? out : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 250, what: 'a scheduled drift check after the edit' },
+      );
+      expect(scheduled.resources.map((e) => [e.kind, e.name, e.drifted])).toEqual([
+        ['ENVIRONMENT', 'dev', false],
+        ['SERVICE_INSTANCE', 'orders-dev', true],
+      ]);
+      expect(scheduled.resources[1]!.stack!.templateDiff).toContain('+  Extra:');
+      const now = (await nucleonClient(server).send(`${extensionTargetPrefix}.GetDriftReport`, {
+        templateName: 'drift-svc',
+      })) as { lastScheduledCheck: { driftedCount: number; resourceCount: number } };
+      expect(now.lastScheduledCheck).toMatchObject({ resourceCount: 2, driftedCount: 1 });
     },
   );
 });

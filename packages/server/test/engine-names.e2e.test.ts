@@ -274,6 +274,9 @@ describe.skipIf(!available)('engine names against moto_server', () => {
         .provisionedResources ?? [];
     expect(inSecond!.name).not.toBe(inFirst!.name);
     expect(inSecond!.name).toContain('-component-names2-web-');
+    // GetResourcesSummary counts components (only total and failed: they have no template).
+    const { counts } = await proton.send(new P.GetResourcesSummaryCommand({}));
+    expect(counts!.components).toEqual({ total: 1, failed: 0 });
   });
 
   it('never updates or deletes a stack without its ownership tags, or tagged for another installation', async () => {

@@ -26,6 +26,10 @@ export function registerDriftCommands(program: Command, setExit: (code: number) 
     .option('--template <name>', 'only resources of this template')
     .option('--environment <name>', 'only resources in this environment')
     .option('--detect', "also run CloudFormation's own drift detection (DetectStackDrift)")
+    .option(
+      '--last',
+      'show the last scheduled check (NUCLEON_DRIFT_INTERVAL_SECONDS on the server) instead of checking now',
+    )
     .option('--diff', 'print the diffs of drifted resources')
     .option('-o, --output <format>', 'text or json', 'text')
     .option('--endpoint-url <url>', 'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL)')
@@ -37,18 +41,28 @@ export function registerDriftCommands(program: Command, setExit: (code: number) 
           template?: string;
           environment?: string;
           detect?: boolean;
+          last?: boolean;
           diff?: boolean;
           output?: string;
         },
       ) => {
         const { client } = resolveConnection(f);
-        const { resources } = (await client.send(`${extensionTargetPrefix}.GetDriftReport`, {
+        const out = (await client.send(`${extensionTargetPrefix}.GetDriftReport`, {
           ...(f.template ? { templateName: f.template } : {}),
           ...(f.environment ? { environmentName: f.environment } : {}),
           ...(f.detect ? { detectStackDrift: true } : {}),
-        })) as { resources: Entry[] };
+          ...(f.last ? { lastScheduled: true } : {}),
+        })) as {
+          resources: Entry[];
+          checkedAt?: number;
+          lastScheduledCheck?: { checkedAt: number; resourceCount: number; driftedCount: number };
+        };
+        const { resources } = out;
+        const at = (s: number) => new Date(s * 1000).toISOString();
         if (f.output === 'json') process.stdout.write(JSON.stringify(resources, null, 2) + '\n');
         else {
+          if (out.checkedAt)
+            process.stdout.write(`Scheduled drift check of ${at(out.checkedAt)}:\n`);
           printTable(
             resources.map((r) => ({
               resource: r.serviceName ? `${r.serviceName}/${r.name}` : r.name,
@@ -76,8 +90,49 @@ export function registerDriftCommands(program: Command, setExit: (code: number) 
             process.stdout.write(
               'Redeploy a drifted resource to converge it (deploymentType CURRENT_VERSION).\n',
             );
+          const last = out.lastScheduledCheck;
+          if (last)
+            process.stdout.write(
+              `Last scheduled check ${at(last.checkedAt)}: ${last.driftedCount} of ${last.resourceCount} drifted (nucleon drift --last).\n`,
+            );
         }
         setExit(resources.some((r) => r.drifted) ? 1 : 0);
       },
     );
+
+  program
+    .command('currency')
+    .description(
+      'version currency: environments, service instances and pipelines per template × version, how far behind the published versions and since when',
+    )
+    .option('--template <name>', 'only this template')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .option('--endpoint-url <url>', 'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL)')
+    .option('--profile <name>', 'credentials profile (AWS_PROFILE)')
+    .option('--region <region>', 'signing region (AWS_REGION)')
+    .action(async (f: ConnectionFlags & { template?: string; output?: string }) => {
+      const { client } = resolveConnection(f);
+      const { versions } = (await client.send(`${extensionTargetPrefix}.GetVersionCurrency`, {
+        ...(f.template ? { templateName: f.template } : {}),
+      })) as { versions: Array<Record<string, unknown>> };
+      if (f.output === 'json') process.stdout.write(JSON.stringify(versions, null, 2) + '\n');
+      else
+        printTable(
+          versions.map((v) => ({
+            template: `${String(v.templateKind).toLowerCase()}/${String(v.templateName)}`,
+            version: v.version,
+            kind: v.resourceKind,
+            count: v.count,
+            recommended: v.recommendedVersion ?? '',
+            behind:
+              v.behind === 'UP_TO_DATE'
+                ? 'up to date'
+                : `${String(v.majorsBehind)} major, ${String(v.minorsBehind)} minor`,
+            since:
+              typeof v.behindSince === 'number' ? new Date(v.behindSince * 1000).toISOString() : '',
+          })),
+          ['template', 'version', 'kind', 'count', 'recommended', 'behind', 'since'],
+        );
+      setExit(0);
+    });
 }

@@ -358,11 +358,19 @@ extension('PreviewRollout', {
   touches: (i) => ({ templates: [str(i.templateName)] }),
 });
 extension('GetDriftReport', { action: 'deployments:read', resource: everything });
+extension('GetVersionCurrency', { action: 'deployments:read', resource: everything });
 const rollout = (i: In) => `nucleon-rollout/${str(i.rolloutId)}`;
 for (const op of ['PauseRollout', 'ResumeRollout', 'AbortRollout'])
   extension(op, { action: 'deployments:write', resource: rollout });
 extension('GetRollout', { action: 'deployments:read', resource: rollout });
 extension('ListRollouts', { action: 'deployments:read', resource: everything });
+// Events (ADR 0023): a subscriber sees every team's status changes, so subscriptions are the
+// admins' (access:write to change them, access:read to list them and their deliveries).
+const subscription = (i: In) => `nucleon-event-subscription/${str(i.id)}`;
+extension('CreateEventSubscription', { action: 'access:write', resource: everything });
+extension('DeleteEventSubscription', { action: 'access:write', resource: subscription });
+extension('ListEventSubscriptions', { action: 'access:read', resource: everything });
+extension('ListEventDeliveries', { action: 'access:read', resource: everything });
 // Importing from AWS Proton takes over running infrastructure: admins only (access:write is
 // the only write no other role has). Match is read-only but sends stack templates: admins too.
 extension('MatchProtonResource', { action: 'access:write', resource: everything });

@@ -136,6 +136,8 @@ const schema = z.object({
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
   /** A second listener with only /healthz, /readyz and /metrics (for `nucleon worker`). */
   metricsPort: z.coerce.number().int().min(0).max(65535).optional(),
+  /** How often the drift of every deployed resource is checked and stored (ADR 0023); 0: never. */
+  driftIntervalSeconds: z.coerce.number().int().min(0).default(0),
 });
 
 export type NucleonConfig = Omit<z.infer<typeof schema>, 'maxRequestBytes'> & {
@@ -211,6 +213,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   healthPort: 'NUCLEON_HEALTH_PORT',
   metricsToken: 'NUCLEON_METRICS_TOKEN',
   metricsPort: 'NUCLEON_METRICS_PORT',
+  driftIntervalSeconds: 'NUCLEON_DRIFT_INTERVAL_SECONDS',
 };
 
 export class ConfigError extends Error {

@@ -26,6 +26,8 @@ import { VersionUsage } from '../app/version-usage.js';
 import { DEPLOY_QUEUE } from '../app/deploy/plan-deployment.js';
 import { RECONCILE_SERVICE_QUEUE } from '../ports/deployment-store.js';
 import { ROLLOUT_QUEUE } from '../ports/rollout-store.js';
+import { DRIFT_SCAN_QUEUE } from '../ports/drift-schedule-store.js';
+import { EVENT_DELIVERY_QUEUE } from '../ports/event-store.js';
 import { DeferredUsageCounter, wireDeployments } from './wire-deployments.js';
 import type { JobHandler } from '../ports/job-queue.js';
 import { accessKeyOperations } from '../http/access-key-operations.js';
@@ -197,6 +199,15 @@ export async function createNucleon(
           run: (job, signal) => handlers[ROLLOUT_QUEUE]!.run(job, signal),
           exhausted: (job) => handlers[ROLLOUT_QUEUE]!.exhausted(job),
         },
+        // Events and scheduled drift (ADR 0023).
+        [EVENT_DELIVERY_QUEUE]: {
+          run: (job, signal) => handlers[EVENT_DELIVERY_QUEUE]!.run(job, signal),
+          exhausted: (job) => handlers[EVENT_DELIVERY_QUEUE]!.exhausted(job),
+        },
+        [DRIFT_SCAN_QUEUE]: {
+          run: (job, signal) => handlers[DRIFT_SCAN_QUEUE]!.run(job, signal),
+          exhausted: (job) => handlers[DRIFT_SCAN_QUEUE]!.exhausted(job),
+        },
         ...sync.handlers,
         [REGISTRATION_QUEUE]: sync.settleAfter(
           registrationJobs({
@@ -332,6 +343,8 @@ export async function createNucleon(
     handlers[DEPLOY_QUEUE] = observability.observeDeployments(deploy.handleDeployJob);
     handlers[RECONCILE_SERVICE_QUEUE] = deploy.handleReconcileJob;
     handlers[ROLLOUT_QUEUE] = deploy.handleRolloutJob;
+    handlers[EVENT_DELIVERY_QUEUE] = deploy.handleEventJob;
+    handlers[DRIFT_SCAN_QUEUE] = deploy.handleDriftScanJob;
     let server: ServerType | undefined;
     let opsListener: OpsListener | undefined;
     let purge: NodeJS.Timeout | undefined;
@@ -357,6 +370,7 @@ export async function createNucleon(
               'NUCLEON_PUBLIC_URL is not set: template commands run by this worker cannot reach the Nucleon API (AWS_ENDPOINT_URL_PROTON is empty). Set it to the servers’ address (e.g. the load balancer).',
             );
         }
+        if (options.worker !== false) await deploy.scheduleDrift();
         worker.start();
         if (options.worker !== false)
           purge = purgeCredentialsEvery(config.credentialPurgeMs, keys, logger);

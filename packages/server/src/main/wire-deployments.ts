@@ -240,6 +240,8 @@ export async function wireDeployments(w: {
     renderer,
     accountId: w.accountId,
     logger: w.logger,
+    box: w.box,
+    driftIntervalSeconds: w.config.driftIntervalSeconds,
   });
   const handleDeployJob: JobHandler = {
     run: (job, signal) => deploymentRunner.handle(job, signal),
@@ -292,6 +294,9 @@ export async function wireDeployments(w: {
     handleDeployJob,
     handleReconcileJob,
     handleRolloutJob: rollouts.handleRolloutJob,
+    handleDriftScanJob: rollouts.handleDriftScanJob,
+    handleEventJob: rollouts.handleEventJob,
+    scheduleDrift: rollouts.scheduleDrift,
     /** Stops the render workers (on shutdown). */
     close: () => renderer.close(),
     usage: {

@@ -13,14 +13,27 @@ import { RolloutsService } from '../app/rollouts/rollouts-service.js';
 import { rolloutOperations } from '../http/rollout-operations.js';
 import type { JobHandler } from '../ports/job-queue.js';
 import type { TemplateRenderer } from '../ports/version-bundles.js';
+import type { SecretBox } from '../adapters/auth/secret-box.js';
+import { PostgresEventStore } from '../adapters/db/postgres-event-store.js';
+import { PostgresDriftScheduleStore } from '../adapters/db/postgres-drift-schedule-store.js';
+import { EventsService } from '../app/events/events-service.js';
+import { eventDeliveryJob } from '../app/events/event-delivery.js';
+import { driftScanJob } from '../app/rollouts/drift-scan-job.js';
+import { CurrencyService } from '../app/rollouts/currency-service.js';
+import { eventOperations } from '../http/event-operations.js';
 
-/** Builds fleet operations: previews, the rollout store, use cases, operations and the rollout job handler. */
+/**
+ * Builds fleet operations: previews, the rollout store, use cases, operations, events (ADR 0023)
+ * and the handlers of the rollout, drift-scan and event-delivery jobs.
+ */
 export function wireRollouts(w: {
   db: Kysely<Database>;
   deploy: DeployDeps;
   renderer: TemplateRenderer;
   accountId: string;
   logger: Logger;
+  box: SecretBox;
+  driftIntervalSeconds: number;
   tickMs?: number;
 }) {
   const store = new PostgresRolloutStore(w.db);
@@ -44,13 +57,34 @@ export function wireRollouts(w: {
     run: (job) => driver.tick(job),
     exhausted: (job) => driver.exhausted(job),
   };
+  const drift = new DriftService(
+    w.deploy,
+    w.renderer,
+    new CloudFormationStackInspector(),
+    w.accountId,
+  );
+  const schedule = new PostgresDriftScheduleStore(w.db);
+  const events = new PostgresEventStore(w.db, w.box);
   return {
-    operations: rolloutOperations(
-      service,
-      previews,
-      new DriftService(w.deploy, w.renderer, new CloudFormationStackInspector(), w.accountId),
-    ),
+    operations: [
+      ...rolloutOperations(service, previews, drift, schedule, new CurrencyService(w.deploy)),
+      ...eventOperations(new EventsService(events)),
+    ],
     handleRolloutJob,
+    handleDriftScanJob: driftScanJob({
+      schedule,
+      drift,
+      intervalSeconds: w.driftIntervalSeconds,
+      logger: w.logger.child({ component: 'drift' }),
+    }),
+    handleEventJob: eventDeliveryJob({
+      store: events,
+      scope: { region: w.deploy.arnScope.region, accountId: w.accountId },
+      logger: w.logger.child({ component: 'events' }),
+    }),
+    /** Starts the scheduled drift check when an interval is configured (idempotent). */
+    scheduleDrift: () =>
+      w.driftIntervalSeconds > 0 ? schedule.ensure(w.driftIntervalSeconds) : Promise.resolve(),
     service,
   };
 }

@@ -277,6 +277,36 @@ export interface Database {
     resolved_at: Timestamp | null;
     contexts: Json<Array<{ key: string; value: string }>>;
   };
+  /** Events (migration 0013, ADR 0023). */
+  event_subscriptions: {
+    id: string;
+    url: string;
+    secret_ciphertext: string;
+    detail_types: Json<string[]> | null;
+    description: string | null;
+    created_at: Generated<Date>;
+  };
+  event_outbox: {
+    id: Generated<string>;
+    at: Generated<Date>;
+    detail_type: string;
+    resource_arn: string;
+    detail: Json<Record<string, unknown>>;
+  };
+  event_deliveries: {
+    event_id: string;
+    subscription_id: string;
+    status: Generated<string>;
+    attempts: Generated<number>;
+    last_error: string | null;
+    delivered_at: Timestamp | null;
+  };
+  drift_schedule: {
+    id: string;
+    next_run_at: Timestamp;
+    last_run_at: Timestamp | null;
+    last_report: Json<unknown> | null;
+  };
   jobs: {
     id: Generated<string>;
     queue: string;

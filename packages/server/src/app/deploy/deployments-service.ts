@@ -225,7 +225,13 @@ export class DeploymentsService {
           total: services.length,
           failed: services.filter((s) => s.status.includes('FAILED')).length,
         },
-        components: { total: 0, failed: 0 },
+        // Components have no template, so no staleness: Proton reports only total and failed.
+        components: {
+          total: resources.filter((r) => r.kind === 'COMPONENT').length,
+          failed: resources.filter(
+            (r) => r.kind === 'COMPONENT' && r.deploymentStatus.endsWith('FAILED'),
+          ).length,
+        },
       },
     };
   }

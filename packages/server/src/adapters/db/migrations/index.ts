@@ -9,6 +9,7 @@ import * as m0008 from './0008-repository-sync.js';
 import * as m0009 from './0009-environment-accounts.js';
 import * as m0010 from './0010-rollouts.js';
 import * as m0012 from './0012-list-indexes.js';
+import * as m0013 from './0013-events-and-drift.js';
 import * as m0015 from './0015-replicas.js';
 import * as m0019 from './0019-instance-list-indexes.js';
 
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '0009-environment-accounts': m0009,
   '0010-rollouts': m0010,
   '0012-list-indexes': m0012,
+  '0013-events-and-drift': m0013,
   '0015-replicas': m0015,
   '0019-instance-list-indexes': m0019,
 };
