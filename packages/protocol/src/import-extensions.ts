@@ -7,7 +7,7 @@ import type { ModelOperation, ModelShape } from './model-types.js';
  * with the resource's spec, compares, and on adoption creates the records bound to those stacks.
  */
 export const importShapes: Readonly<Record<string, ModelShape>> = {
-  NucleonImportKind: { type: 'string', enum: ['ENVIRONMENT', 'SERVICE'] },
+  NucleonImportKind: { type: 'string', enum: ['ENVIRONMENT', 'SERVICE', 'COMPONENT'] },
   NucleonImportMatch: { type: 'string', enum: ['EXACT', 'DIFFERENT'] },
   NucleonStackOutput: {
     type: 'structure',
@@ -19,7 +19,7 @@ export const importShapes: Readonly<Record<string, ModelShape>> = {
     type: 'structure',
     required: ['target', 'stackName', 'stackId', 'template'],
     members: {
-      /** `environment`, `instance/<name>` or `pipeline`. */
+      /** `environment`, `instance/<name>`, `pipeline` or `component`. */
       target: { shape: 'NucleonString' },
       stackName: { shape: 'NucleonString' },
       stackId: { shape: 'NucleonString' },
@@ -43,7 +43,7 @@ export const importShapes: Readonly<Record<string, ModelShape>> = {
   NucleonImportResultList: { type: 'list', member: 'NucleonImportResult' },
   MatchProtonResourceInput: {
     type: 'structure',
-    required: ['kind', 'name', 'templateName', 'templateMajorVersion', 'spec', 'stacks'],
+    required: ['kind', 'name', 'stacks'],
     members: {
       kind: { shape: 'NucleonImportKind' },
       name: { shape: 'ResourceName' },
@@ -52,6 +52,16 @@ export const importShapes: Readonly<Record<string, ModelShape>> = {
       templateMinorVersion: { shape: 'TemplateVersionPart' },
       spec: { shape: 'SpecContents' },
       stacks: { shape: 'NucleonImportStackList' },
+      protonServiceRoleArn: { shape: 'Arn' },
+      componentRoleArn: { shape: 'RoleArn' },
+      repositoryConnectionArn: { shape: 'Arn' },
+      repositoryId: { shape: 'RepositoryId' },
+      branchName: { shape: 'GitBranchName' },
+      environmentName: { shape: 'ResourceName' },
+      serviceName: { shape: 'ResourceName' },
+      serviceInstanceName: { shape: 'ResourceName' },
+      manifest: { shape: 'TemplateManifestContents' },
+      templateFile: { shape: 'TemplateFileContents' },
     },
   },
   MatchProtonResourceOutput: {
@@ -61,7 +71,7 @@ export const importShapes: Readonly<Record<string, ModelShape>> = {
   },
   AdoptProtonResourceInput: {
     type: 'structure',
-    required: ['kind', 'name', 'templateName', 'templateMajorVersion', 'spec', 'stacks'],
+    required: ['kind', 'name', 'stacks'],
     members: {
       kind: { shape: 'NucleonImportKind' },
       name: { shape: 'ResourceName' },
@@ -70,6 +80,16 @@ export const importShapes: Readonly<Record<string, ModelShape>> = {
       templateMinorVersion: { shape: 'TemplateVersionPart' },
       spec: { shape: 'SpecContents' },
       stacks: { shape: 'NucleonImportStackList' },
+      protonServiceRoleArn: { shape: 'Arn' },
+      componentRoleArn: { shape: 'RoleArn' },
+      repositoryConnectionArn: { shape: 'Arn' },
+      repositoryId: { shape: 'RepositoryId' },
+      branchName: { shape: 'GitBranchName' },
+      environmentName: { shape: 'ResourceName' },
+      serviceName: { shape: 'ResourceName' },
+      serviceInstanceName: { shape: 'ResourceName' },
+      manifest: { shape: 'TemplateManifestContents' },
+      templateFile: { shape: 'TemplateFileContents' },
       acceptDifferences: { shape: 'NucleonBoolean' },
     },
   },
@@ -123,12 +143,27 @@ export interface NucleonImportResult {
   message?: string;
 }
 export interface ProtonImportRequest {
-  kind: 'ENVIRONMENT' | 'SERVICE';
+  kind: 'ENVIRONMENT' | 'SERVICE' | 'COMPONENT';
   name: string;
-  templateName: string;
-  templateMajorVersion: string;
+  /** Required for environments and services; a component's template is its `templateFile`. */
+  templateName?: string;
+  templateMajorVersion?: string;
   templateMinorVersion?: string;
-  spec: string;
+  /** Environment or service spec (required); for an attached component, its service's spec. */
+  spec?: string;
   stacks: NucleonImportStack[];
   acceptDifferences?: boolean;
+  /** Environment: the roles Proton deployed it with (the stack's RoleARN, the component stacks'). */
+  protonServiceRoleArn?: string;
+  componentRoleArn?: string;
+  /** Service with a pipeline: the source repository its pipeline builds from. */
+  repositoryConnectionArn?: string;
+  repositoryId?: string;
+  branchName?: string;
+  /** Component: where it lives and its own manifest and template file. */
+  environmentName?: string;
+  serviceName?: string;
+  serviceInstanceName?: string;
+  manifest?: string;
+  templateFile?: string;
 }

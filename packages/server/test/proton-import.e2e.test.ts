@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { CloudFormation } from '@aws-sdk/client-cloudformation';
 import * as P from '@aws-sdk/client-proton';
 import { extensionTargetPrefix } from '@nucleon/protocol';
@@ -13,35 +14,66 @@ import { findExecutable, startMotoServer, type MotoServer } from './engines/help
 import { nucleonClient, publishFixture, sdkClient } from './helpers.js';
 
 /**
- * `nucleon import proton` (ADR 0021) end to end: stacks as AWS Proton left them in moto_server
- * (templates rendered from a bundle by Python's Jinja2, Proton's tags), the built CLI runs
- * discover → match → adopt against a running Nucleon, and the AWS SDK's Proton client sees the
- * adopted resources with the stacks' outputs. The import sends nothing mutating to
+ * `nucleon import proton` (ADR 0021, 0028) end to end: stacks as AWS Proton left them in
+ * moto_server (templates rendered from a bundle by Python's Jinja2, Proton's tags and roles) — a
+ * small environment with a queue service, and a Fargate estate modelled on AWS's public sample
+ * templates (public VPC environment, a load-balanced-style Fargate service with two instances,
+ * its CodePipeline pipeline and a directly defined component) — the built CLI runs discover →
+ * match → adopt against a running Nucleon, and the AWS SDK's Proton client and the AWS CLI see
+ * the adopted resources with the stacks' outputs. The import sends nothing mutating to
  * CloudFormation (same stack ids, same stack events); a stack whose template does not match is
  * reported DIFFERENT and not adopted; a second run changes nothing; the next
  * UpdateServiceInstance updates the very stack Proton made.
  */
 
 const available = requireOrSkip(
-  findExecutable('moto_server') ? undefined : 'moto_server (Python moto) is not installed',
+  findExecutable('moto_server')
+    ? findExecutable('aws')
+      ? undefined
+      : 'the AWS CLI (aws) is not installed'
+    : 'moto_server (Python moto) is not installed',
 );
+const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../cli/bin/nucleon.js', import.meta.url));
 const cliBuilt = existsSync(fileURLToPath(new URL('../../cli/dist/index.js', import.meta.url)));
 const fixtures = fileURLToPath(new URL('./fixtures/bundles/', import.meta.url));
 const PROTON = 'arn:aws:proton:us-east-1:111122223333';
 const w = (client: P.ProtonClient) => ({ client, maxWaitTime: 90, minDelay: 1, maxDelay: 1 });
+const SERVICE_ROLE = 'arn:aws:iam::111122223333:role/ProtonServiceRole';
+const COMPONENT_ROLE = 'arn:aws:iam::111122223333:role/ProtonComponentRole';
+const REPOSITORY = {
+  repositoryConnectionArn:
+    'arn:aws:codestar-connections:us-east-1:111122223333:connection/2c2d7f1c-33a8-4b4e-8ffd-4bf5a0a1e2c4',
+  repositoryId: 'example-org/frontend',
+  branchName: 'main',
+};
+/** A directly defined component's template file, as its owner wrote it for Proton. */
+const COMPONENT_TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
+Description: Cache queue of {{ service.name }}/{{ service_instance.name }} ({{ component.name }})
+Resources:
+  CacheQueue:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: '{{ environment.name }}-{{ component.name }}'
+      VisibilityTimeout: 60
+Outputs:
+  QueueUrl:
+    Value: !Ref CacheQueue
+`;
 
-/** Renders a bundle file the way Proton did, with Python's Jinja2 (the reference). */
-function jinja(file: string, context: Record<string, unknown>): string {
+/** Renders a bundle file (or a template's text) the way Proton did, with Python's Jinja2. */
+function jinja(file: string | { text: string }, context: Record<string, unknown>): string {
   const r = spawnSync(
     'python3',
     [
       '-c',
-      'import sys, json, jinja2; t = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(open(sys.argv[1]).read()); print(t.render(**json.loads(sys.argv[2])))',
-      join(fixtures, file),
+      'import sys, json, jinja2; t = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(sys.stdin.read()); print(t.render(**json.loads(sys.argv[1])))',
       JSON.stringify(context),
     ],
-    { encoding: 'utf8' },
+    {
+      encoding: 'utf8',
+      input: typeof file === 'string' ? readFileSync(join(fixtures, file), 'utf8') : file.text,
+    },
   );
   if (r.status !== 0) throw new Error(r.stderr);
   return r.stdout;
@@ -76,14 +108,47 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     name: string,
     body: string,
     tags: Record<string, string>,
+    roleArn?: string,
   ): Promise<void> => {
     const out = await cfn.createStack({
       StackName: name,
       TemplateBody: body,
       Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      ...(roleArn ? { RoleARN: roleArn } : {}),
     });
     stacks[name] = { id: out.StackId!, events: 0 };
   };
+  /** The AWS CLI's `aws proton <args>` against Nucleon, parsed. */
+  const awsProton = async (args: string[]) => {
+    const r = await run(
+      'aws',
+      [
+        'proton',
+        ...args,
+        '--endpoint-url',
+        server.url,
+        '--region',
+        'us-east-1',
+        '--output',
+        'json',
+      ],
+      {
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+        },
+      },
+    );
+    return JSON.parse(r.stdout) as Record<string, Array<Record<string, unknown>>>;
+  };
+  const outputsOf = async (stack: string) =>
+    Object.fromEntries(
+      (await cfn.describeStacks({ StackName: stack })).Stacks![0]!.Outputs!.map((o) => [
+        o.OutputKey!,
+        o.OutputValue!,
+      ]),
+    );
   const outputOf = async (stack: string, key: string) =>
     (await cfn.describeStacks({ StackName: stack })).Stacks![0]!.Outputs!.find(
       (o) => o.OutputKey === key,
@@ -168,6 +233,131 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
         },
       );
     }
+
+    // The Fargate estate: environment prod (its VPC range is a stack parameter), service
+    // frontend with instances one and two, its pipeline, and component frontend-cache attached
+    // to frontend/one. Proton deployed each stack with the environment's roles.
+    await publishFixture(server, {
+      kind: 'ENVIRONMENT',
+      template: 'fargate-env',
+      fixture: 'env-fargate-adopt',
+    });
+    const fargateSvc = await publishFixture(server, {
+      kind: 'SERVICE',
+      template: 'fargate-svc',
+      fixture: 'svc-fargate-adopt',
+      compatible: [{ templateName: 'fargate-env', majorVersion: '1' }],
+      pipeline: true,
+    });
+    await proton.send(
+      new P.UpdateServiceTemplateVersionCommand({
+        ...fargateSvc,
+        supportedComponentSources: ['DIRECTLY_DEFINED'],
+      }),
+    );
+    const prodInputs = {
+      vpc_cidr: '10.3.0.0/16',
+      subnet_one_cidr: '10.3.0.0/24',
+      subnet_two_cidr: '10.3.1.0/24',
+    };
+    await createProtonStack(
+      'AWSProton-prod-cloudformation-Q1W2E3',
+      jinja('env-fargate-adopt/infrastructure/cloudformation.yaml', {
+        environment: { name: 'prod', inputs: prodInputs },
+      }),
+      {
+        'proton:account': '111122223333',
+        'proton:template': `${PROTON}:environment-template/fargate-env:1.0`,
+        'proton:environment': `${PROTON}:environment/prod`,
+      },
+      SERVICE_ROLE,
+    );
+    const prod = { name: 'prod', outputs: await outputsOf('AWSProton-prod-cloudformation-Q1W2E3') };
+    const instanceInputs = {
+      one: {
+        port: 8080,
+        desired_count: 2,
+        task_size: 'small',
+        image: 'public.ecr.aws/nginx/nginx:stable',
+      },
+      two: {
+        port: 80,
+        desired_count: 1,
+        task_size: 'x-small',
+        image: 'public.ecr.aws/nginx/nginx:stable',
+      },
+    };
+    const frontendOutputs: Record<string, Record<string, string>> = {};
+    for (const instance of ['one', 'two'] as const) {
+      const name = `AWSProton-frontend-${instance}-cloudformation-R4T5Y6`;
+      await createProtonStack(
+        name,
+        jinja('svc-fargate-adopt/instance_infrastructure/cloudformation.yaml', {
+          service: { name: 'frontend' },
+          service_instance: { name: instance, inputs: instanceInputs[instance] },
+          environment: prod,
+        }),
+        {
+          'proton:account': '111122223333',
+          'proton:template': `${PROTON}:service-template/fargate-svc:1.0`,
+          'proton:environment': `${PROTON}:environment/prod`,
+          'proton:service': `${PROTON}:service/frontend`,
+          'proton:service-instance': `${PROTON}:service/frontend/service-instance/${instance}`,
+        },
+        SERVICE_ROLE,
+      );
+      frontendOutputs[instance] = await outputsOf(name);
+    }
+    await createProtonStack(
+      'AWSProton-frontend-pipeline-U7I8O9',
+      jinja('svc-fargate-adopt/pipeline_infrastructure/cloudformation.yaml', {
+        service: {
+          name: 'frontend',
+          repository_connection_arn: REPOSITORY.repositoryConnectionArn,
+          repository_id: REPOSITORY.repositoryId,
+          branch_name: REPOSITORY.branchName,
+        },
+        pipeline: {
+          inputs: {
+            service_dir: 'frontend',
+            dockerfile: 'Dockerfile',
+            unit_test_command: 'npm test',
+          },
+        },
+        service_instances: (['one', 'two'] as const).map((i) => ({
+          name: i,
+          inputs: instanceInputs[i],
+          outputs: frontendOutputs[i],
+          environment: prod,
+        })),
+      }),
+      {
+        'proton:account': '111122223333',
+        'proton:template': `${PROTON}:service-template/fargate-svc:1.0`,
+        'proton:service': `${PROTON}:service/frontend`,
+      },
+      SERVICE_ROLE,
+    );
+    await createProtonStack(
+      'AWSProton-frontend-cache-component-P0A1S2',
+      jinja(
+        { text: COMPONENT_TEMPLATE },
+        {
+          component: { name: 'frontend-cache' },
+          environment: prod,
+          service: { name: 'frontend' },
+          service_instance: { name: 'one', inputs: instanceInputs.one },
+        },
+      ),
+      {
+        'proton:account': '111122223333',
+        'proton:environment': `${PROTON}:environment/prod`,
+        'proton:service': `${PROTON}:service/frontend`,
+        'proton:service-instance': `${PROTON}:service/frontend/service-instance/one`,
+        'proton:component': `${PROTON}:component/frontend-cache`,
+      },
+      COMPONENT_ROLE,
+    );
     for (const name of Object.keys(stacks)) stacks[name]!.events = await eventsOf(name);
   }, 600_000);
   afterAll(async () => {
@@ -187,14 +377,56 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     expect(out.stacks.map((s) => [s.kind, s.serviceName ?? '', s.name, s.templateName])).toEqual([
       ['ENVIRONMENT', '', 'beta', 'proton-env'],
       ['ENVIRONMENT', '', 'gamma', 'proton-env'],
+      ['ENVIRONMENT', '', 'prod', 'fargate-env'],
       ['SERVICE_INSTANCE', 'api', 'one', 'proton-svc'],
       ['SERVICE_INSTANCE', 'api', 'two', 'proton-svc'],
+      ['SERVICE_INSTANCE', 'frontend', 'one', 'fargate-svc'],
+      ['SERVICE_INSTANCE', 'frontend', 'two', 'fargate-svc'],
+      ['SERVICE_PIPELINE', 'frontend', 'pipeline', 'fargate-svc'],
+      ['COMPONENT', 'frontend', 'frontend-cache', undefined],
     ]);
     expect(out.written.sort()).toEqual([
+      'component-frontend-cache.yaml',
       'environment-beta.yaml',
       'environment-gamma.yaml',
+      'environment-prod.yaml',
       'service-api.yaml',
+      'service-frontend.yaml',
     ]);
+    // Inputs the templates expose as stack parameters are filled in, typed by the schema; the
+    // roles come from the stacks' RoleARN.
+    const read = (file: string) =>
+      parse(readFileSync(join(work, 'specs', file), 'utf8')) as Record<string, unknown>;
+    const prodFile = read('environment-prod.yaml');
+    expect(parse(prodFile.spec as string)).toEqual({
+      proton: 'EnvironmentSpec',
+      spec: { vpc_cidr: '10.3.0.0/16' },
+    });
+    expect(prodFile).toMatchObject({
+      inferredInputs: ['vpc_cidr'],
+      protonServiceRoleArn: SERVICE_ROLE,
+      componentRoleArn: COMPONENT_ROLE,
+    });
+    const frontendFile = read('service-frontend.yaml');
+    expect(parse(frontendFile.spec as string)).toEqual({
+      proton: 'ServiceSpec',
+      pipeline: {},
+      instances: [
+        { name: 'one', environment: 'prod', spec: { desired_count: 2 } },
+        { name: 'two', environment: 'prod', spec: { desired_count: 1 } },
+      ],
+    });
+    expect((frontendFile.stacks as Array<{ target: string }>).map((x) => x.target)).toEqual([
+      'instance/one',
+      'instance/two',
+      'pipeline',
+    ]);
+    expect(read('component-frontend-cache.yaml')).toMatchObject({
+      kind: 'COMPONENT',
+      serviceName: 'frontend',
+      serviceInstanceName: 'one',
+      stacks: [{ target: 'component', stackName: 'AWSProton-frontend-cache-component-P0A1S2' }],
+    });
     const beta = parse(readFileSync(join(work, 'specs', 'environment-beta.yaml'), 'utf8')) as {
       templateMajorVersion: string;
       templateMinorVersion?: string;
@@ -221,6 +453,41 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
         { name: 'two', environment: 'beta', spec: {} },
       ],
     });
+    edit('environment-prod.yaml', {
+      proton: 'EnvironmentSpec',
+      spec: {
+        vpc_cidr: '10.3.0.0/16',
+        subnet_one_cidr: '10.3.0.0/24',
+        subnet_two_cidr: '10.3.1.0/24',
+      },
+    });
+    edit('service-frontend.yaml', {
+      proton: 'ServiceSpec',
+      pipeline: { service_dir: 'frontend', unit_test_command: 'npm test' },
+      instances: [
+        {
+          name: 'one',
+          environment: 'prod',
+          spec: { desired_count: 2, port: 8080, task_size: 'small' },
+        },
+        { name: 'two', environment: 'prod', spec: { desired_count: 1 } },
+      ],
+    });
+    // The pipeline's source repository, as the service had it in Proton; and the component's
+    // Jinja source in place of the template its stack runs.
+    const frontendPath = join(work, 'specs', 'service-frontend.yaml');
+    writeFileSync(
+      frontendPath,
+      stringify({ ...(parse(readFileSync(frontendPath, 'utf8')) as object), ...REPOSITORY }),
+    );
+    const componentPath = join(work, 'specs', 'component-frontend-cache.yaml');
+    writeFileSync(
+      componentPath,
+      stringify({
+        ...(parse(readFileSync(componentPath, 'utf8')) as object),
+        templateFile: COMPONENT_TEMPLATE,
+      }),
+    );
     const r = await nucleon(['match', '--specs', join(work, 'specs'), '--output', 'json']);
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout) as {
@@ -236,8 +503,16 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     ]);
     expect(by['environment gamma']!.results[0]!.match).toBe('DIFFERENT');
     expect(by['environment gamma']!.results[0]!.diff).toContain('10.9.0.0/16');
-    // Instances render with their environment's outputs: matched once beta is adopted.
+    expect(by['environment prod']!.results).toMatchObject([
+      { target: 'environment', match: 'EXACT' },
+    ]);
+    // Instances render with their environment's outputs: matched once beta is adopted; a
+    // component once its instance is.
     expect(by['service api']!.unmatched).toContain('environment beta does not exist');
+    expect(by['service frontend']!.unmatched).toContain('environment prod does not exist');
+    expect(by['component frontend-cache']!.unmatched).toContain(
+      'service instance one of service frontend does not exist',
+    );
   });
 
   it('adopts what matches without touching CloudFormation, and refuses what differs', async () => {
@@ -251,7 +526,10 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     ).toEqual([
       ['environment beta', true, ['EXACT']],
       ['environment gamma', false, ['DIFFERENT']],
+      ['environment prod', true, ['EXACT']],
       ['service api', true, ['EXACT', 'EXACT']],
+      ['service frontend', true, ['EXACT', 'EXACT', 'EXACT']],
+      ['component frontend-cache', true, ['EXACT']],
     ]);
 
     const env = (await proton.send(new P.GetEnvironmentCommand({ name: 'beta' }))).environment!;
@@ -303,6 +581,75 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
         provisioningEngine: 'CLOUDFORMATION',
       },
     ]);
+    // The Fargate estate through the AWS CLI: every resource, with its stack's outputs.
+    const asOutputs = (o: Record<string, string>) =>
+      Object.entries(o)
+        .map(([key, valueString]) => ({ key, valueString }))
+        .sort((a, b) => a.key.localeCompare(b.key));
+    const sorted = (list: Array<Record<string, unknown>>) =>
+      [...list].sort((a, b) => String(a.key).localeCompare(String(b.key)));
+    expect(
+      (await awsProton(['list-environments'])).environments!.map((e) => [e.name, e.templateName]),
+    ).toEqual([
+      ['beta', 'proton-env'],
+      ['prod', 'fargate-env'],
+    ]);
+    expect(
+      sorted(
+        (await awsProton(['list-environment-outputs', '--environment-name', 'prod'])).outputs!,
+      ),
+    ).toEqual(asOutputs(await outputsOf('AWSProton-prod-cloudformation-Q1W2E3')));
+    expect(
+      (
+        await awsProton(['list-service-instances', '--service-name', 'frontend'])
+      ).serviceInstances!.map((i) => [
+        i.name,
+        i.environmentName,
+        i.templateName,
+        i.deploymentStatus,
+      ]),
+    ).toEqual([
+      ['one', 'prod', 'fargate-svc', 'SUCCEEDED'],
+      ['two', 'prod', 'fargate-svc', 'SUCCEEDED'],
+    ]);
+    for (const i of ['one', 'two'])
+      expect(
+        sorted(
+          (
+            await awsProton([
+              'list-service-instance-outputs',
+              '--service-name',
+              'frontend',
+              '--service-instance-name',
+              i,
+            ])
+          ).outputs!,
+        ),
+      ).toEqual(asOutputs(await outputsOf(`AWSProton-frontend-${i}-cloudformation-R4T5Y6`)));
+    const pipeline = (await proton.send(new P.GetServiceCommand({ name: 'frontend' }))).service!;
+    expect(pipeline).toMatchObject({ status: 'ACTIVE', ...REPOSITORY });
+    expect(pipeline.pipeline?.deploymentStatus).toBe('SUCCEEDED');
+    expect(
+      sorted(
+        (await awsProton(['list-service-pipeline-outputs', '--service-name', 'frontend'])).outputs!,
+      ),
+    ).toEqual(asOutputs(await outputsOf('AWSProton-frontend-pipeline-U7I8O9')));
+    expect(
+      (await awsProton(['list-components'])).components!.map((c) => [
+        c.name,
+        c.environmentName,
+        c.serviceName,
+        c.serviceInstanceName,
+        c.deploymentStatus,
+      ]),
+    ).toEqual([['frontend-cache', 'prod', 'frontend', 'one', 'SUCCEEDED']]);
+    expect(
+      sorted(
+        (await awsProton(['list-component-outputs', '--component-name', 'frontend-cache']))
+          .outputs!,
+      ),
+    ).toEqual(asOutputs(await outputsOf('AWSProton-frontend-cache-component-P0A1S2')));
+
     // Nothing was created, updated or deleted: the same stacks, each with the events it had.
     const all = (await cfn.describeStacks({})).Stacks!;
     expect(all.map((s) => s.StackId).sort()).toEqual(
@@ -324,13 +671,17 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     expect(out.resources.map((x) => [x.resource, x.adopted])).toEqual([
       ['environment beta', true],
       ['environment gamma', false],
+      ['environment prod', true],
       ['service api', true],
+      ['service frontend', true],
+      ['component frontend-cache', true],
     ]);
     const m = await nucleon(['match', '--specs', join(work, 'specs'), '--output', 'json']);
     const matched = JSON.parse(m.stdout) as {
       resources: Array<{ results: Array<{ match: string }> }>;
     };
-    expect(matched.resources[2]!.results.map((x) => x.match)).toEqual(['EXACT', 'EXACT']);
+    expect(matched.resources[3]!.results.map((x) => x.match)).toEqual(['EXACT', 'EXACT']);
+    expect(matched.resources[4]!.results.map((x) => x.match)).toEqual(['EXACT', 'EXACT', 'EXACT']);
     const after = (
       await proton.send(new P.GetServiceInstanceCommand({ serviceName: 'api', name: 'one' }))
     ).serviceInstance!;
@@ -364,7 +715,10 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       ['environment beta', true],
       ['environment delta', true],
       ['environment gamma', false],
+      ['environment prod', true],
       ['service api', true],
+      ['service frontend', true],
+      ['component frontend-cache', true],
     ]);
     const env = (await proton.send(new P.GetEnvironmentCommand({ name: 'delta' }))).environment!;
     expect(env.deploymentStatus).toBe('SUCCEEDED');

@@ -14,13 +14,16 @@ import { printTable } from '../output.js';
 import {
   cloudFormationClient,
   discoverStacks,
-  readSpecFiles,
   stackTemplate,
+  type DiscoveredStack,
+} from './import-proton-discover.js';
+import { fetchInputTypes } from './import-proton-infer.js';
+import {
+  readSpecFiles,
   starterSpecs,
   writeSpecFiles,
-  type DiscoveredStack,
   type ImportSpecFile,
-} from './import-proton-discover.js';
+} from './import-proton-specs.js';
 
 interface ImportFlags extends ConnectionFlags {
   output?: string;
@@ -66,7 +69,7 @@ function printInventory(stacks: readonly DiscoveredStack[]): void {
   printTable(
     stacks.map((s) => ({
       kind: s.kind,
-      resource: s.serviceName ? `${s.serviceName}/${s.name}` : s.name,
+      resource: s.serviceName && s.kind !== 'COMPONENT' ? `${s.serviceName}/${s.name}` : s.name,
       environment: s.environmentName ?? '',
       template: s.templateName
         ? `${s.templateName}${s.templateMajorVersion ? `:${s.templateMajorVersion}${s.templateMinorVersion ? `.${s.templateMinorVersion}` : ''}` : ''}`
@@ -85,14 +88,24 @@ async function discover(
   const cfn = cloudFormationClient(flags.region);
   try {
     const stacks = await discoverStacks(cfn);
-    const files = starterSpecs(stacks);
+    const { types, notes } = await fetchInputTypes(resolveConnection(flags).client, stacks);
+    const files = starterSpecs(stacks, types);
     const specs = flags.specs ?? DEFAULT_SPECS;
     const written = await writeSpecFiles(specs, files);
     if (!quiet) {
       if (flags.output === 'json') {
         process.stdout.write(
-          JSON.stringify({ stacks, specs, written: written.written, kept: written.kept }, null, 2) +
-            '\n',
+          JSON.stringify(
+            {
+              stacks: stacks.map(({ template: _template, ...s }) => s),
+              specs,
+              written: written.written,
+              kept: written.kept,
+              notes,
+            },
+            null,
+            2,
+          ) + '\n',
         );
       } else {
         printInventory(stacks);
@@ -101,13 +114,7 @@ async function discover(
             (written.kept.length ? `, ${written.kept.length} kept (exist already)` : '') +
             '.\nComplete their "spec" with the inputs Proton deployed each resource with, register the template versions, then run `nucleon import proton match`.\n',
         );
-        const skipped = stacks.filter(
-          (s) => s.kind === 'COMPONENT' || s.kind === 'SERVICE_PIPELINE',
-        );
-        if (skipped.length)
-          process.stdout.write(
-            `Not adopted yet (left running untouched): ${skipped.map((s) => `${s.kind.toLowerCase()} ${s.serviceName ? `${s.serviceName}/` : ''}${s.name}`).join(', ')}.\n`,
-          );
+        for (const note of notes) process.stdout.write(`Note: ${note}.\n`);
       }
     }
     return { stacks, specs, files };
@@ -132,15 +139,26 @@ async function requestOf(cfn: CloudFormation, spec: ImportSpecFile): Promise<Pro
       })),
     });
   }
+  // Empty or missing fields are left out (a starter file has empty repository fields).
+  const given = (k: keyof ImportSpecFile) =>
+    spec[k] === undefined || spec[k] === null || spec[k] === '' ? {} : { [k]: String(spec[k]) };
   return {
     kind: spec.kind,
     name: spec.name,
-    templateName: spec.templateName,
-    templateMajorVersion: String(spec.templateMajorVersion),
-    ...(spec.templateMinorVersion !== undefined
-      ? { templateMinorVersion: String(spec.templateMinorVersion) }
-      : {}),
-    spec: spec.spec,
+    ...given('templateName'),
+    ...given('templateMajorVersion'),
+    ...given('templateMinorVersion'),
+    ...given('spec'),
+    ...given('protonServiceRoleArn'),
+    ...given('componentRoleArn'),
+    ...given('repositoryConnectionArn'),
+    ...given('repositoryId'),
+    ...given('branchName'),
+    ...given('environmentName'),
+    ...given('serviceName'),
+    ...given('serviceInstanceName'),
+    ...given('manifest'),
+    ...given('templateFile'),
     stacks,
   };
 }
@@ -228,7 +246,7 @@ export function registerImportCommands(program: Command, setExit: (code: number)
     imports
       .command('proton')
       .description(
-        'adopt the CloudFormation stacks AWS Proton left behind: discover, match, adopt (each can be re-run); with --adopt, all three for the resources that match exactly. Nothing is created, updated or deleted in CloudFormation.',
+        'adopt the CloudFormation stacks AWS Proton left behind (environments, services with their instances and pipeline, components): discover, match, adopt (each can be re-run); with --adopt, all three for the resources that match exactly. Nothing is created, updated or deleted in CloudFormation.',
       )
       .option('--adopt', 'discover, match and adopt the resources that match exactly, in one go'),
     false,
@@ -251,7 +269,7 @@ export function registerImportCommands(program: Command, setExit: (code: number)
 
   options(proton.command('discover'), false)
     .description(
-      'list the stacks carrying proton:* tags (read-only) and write a starter spec file per environment and service into --specs (existing files are kept)',
+      'list the stacks carrying proton:* tags (read-only) and write a starter spec file per environment, service and component into --specs (existing files are kept); inputs a registered template exposes as stack parameters are filled in from the stacks',
     )
     .action(async (_: ImportFlags, cmd: Command) => {
       await discover(flagsOf(cmd));
