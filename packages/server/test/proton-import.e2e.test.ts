@@ -581,28 +581,25 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
         provisioningEngine: 'CLOUDFORMATION',
       },
     ]);
-    // The Fargate estate through the AWS CLI: every resource, with its stack's outputs.
+    // The Fargate estate through the AWS CLI and the SDK: every resource, with its stack's outputs.
     const asOutputs = (o: Record<string, string>) =>
       Object.entries(o)
         .map(([key, valueString]) => ({ key, valueString }))
         .sort((a, b) => a.key.localeCompare(b.key));
-    const sorted = (list: Array<Record<string, unknown>>) =>
+    const sorted = (list: ReadonlyArray<{ key?: unknown }>) =>
       [...list].sort((a, b) => String(a.key).localeCompare(String(b.key)));
-    expect(
-      (await awsProton(['list-environments'])).environments!.map((e) => [e.name, e.templateName]),
-    ).toEqual([
+    const [environments, instances, pipelineOutputs, components] = await Promise.all([
+      awsProton(['list-environments']),
+      awsProton(['list-service-instances', '--service-name', 'frontend']),
+      awsProton(['list-service-pipeline-outputs', '--service-name', 'frontend']),
+      awsProton(['list-components']),
+    ]);
+    expect(environments.environments!.map((e) => [e.name, e.templateName])).toEqual([
       ['beta', 'proton-env'],
       ['prod', 'fargate-env'],
     ]);
     expect(
-      sorted(
-        (await awsProton(['list-environment-outputs', '--environment-name', 'prod'])).outputs!,
-      ),
-    ).toEqual(asOutputs(await outputsOf('AWSProton-prod-cloudformation-Q1W2E3')));
-    expect(
-      (
-        await awsProton(['list-service-instances', '--service-name', 'frontend'])
-      ).serviceInstances!.map((i) => [
+      instances.serviceInstances!.map((i) => [
         i.name,
         i.environmentName,
         i.templateName,
@@ -612,30 +609,11 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       ['one', 'prod', 'fargate-svc', 'SUCCEEDED'],
       ['two', 'prod', 'fargate-svc', 'SUCCEEDED'],
     ]);
-    for (const i of ['one', 'two'])
-      expect(
-        sorted(
-          (
-            await awsProton([
-              'list-service-instance-outputs',
-              '--service-name',
-              'frontend',
-              '--service-instance-name',
-              i,
-            ])
-          ).outputs!,
-        ),
-      ).toEqual(asOutputs(await outputsOf(`AWSProton-frontend-${i}-cloudformation-R4T5Y6`)));
-    const pipeline = (await proton.send(new P.GetServiceCommand({ name: 'frontend' }))).service!;
-    expect(pipeline).toMatchObject({ status: 'ACTIVE', ...REPOSITORY });
-    expect(pipeline.pipeline?.deploymentStatus).toBe('SUCCEEDED');
+    expect(sorted(pipelineOutputs.outputs!)).toEqual(
+      asOutputs(await outputsOf('AWSProton-frontend-pipeline-U7I8O9')),
+    );
     expect(
-      sorted(
-        (await awsProton(['list-service-pipeline-outputs', '--service-name', 'frontend'])).outputs!,
-      ),
-    ).toEqual(asOutputs(await outputsOf('AWSProton-frontend-pipeline-U7I8O9')));
-    expect(
-      (await awsProton(['list-components'])).components!.map((c) => [
+      components.components!.map((c) => [
         c.name,
         c.environmentName,
         c.serviceName,
@@ -645,11 +623,32 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     ).toEqual([['frontend-cache', 'prod', 'frontend', 'one', 'SUCCEEDED']]);
     expect(
       sorted(
-        (await awsProton(['list-component-outputs', '--component-name', 'frontend-cache']))
+        (await proton.send(new P.ListEnvironmentOutputsCommand({ environmentName: 'prod' })))
+          .outputs!,
+      ),
+    ).toEqual(asOutputs(await outputsOf('AWSProton-prod-cloudformation-Q1W2E3')));
+    for (const i of ['one', 'two'])
+      expect(
+        sorted(
+          (
+            await proton.send(
+              new P.ListServiceInstanceOutputsCommand({
+                serviceName: 'frontend',
+                serviceInstanceName: i,
+              }),
+            )
+          ).outputs!,
+        ),
+      ).toEqual(asOutputs(await outputsOf(`AWSProton-frontend-${i}-cloudformation-R4T5Y6`)));
+    expect(
+      sorted(
+        (await proton.send(new P.ListComponentOutputsCommand({ componentName: 'frontend-cache' })))
           .outputs!,
       ),
     ).toEqual(asOutputs(await outputsOf('AWSProton-frontend-cache-component-P0A1S2')));
-
+    const frontend = (await proton.send(new P.GetServiceCommand({ name: 'frontend' }))).service!;
+    expect(frontend).toMatchObject({ status: 'ACTIVE', ...REPOSITORY });
+    expect(frontend.pipeline?.deploymentStatus).toBe('SUCCEEDED');
     // Nothing was created, updated or deleted: the same stacks, each with the events it had.
     const all = (await cfn.describeStacks({})).Stacks!;
     expect(all.map((s) => s.StackId).sort()).toEqual(
@@ -758,5 +757,35 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     const body = (await cfn.getTemplate({ StackName: stack.StackId! })).TemplateBody!;
     expect(body).toContain('DelaySeconds: 30');
     expect((await cfn.describeStacks({})).Stacks!.length).toBe(Object.keys(stacks).length);
+  });
+
+  it('--accept-differences adopts a stack that differs, shown as drifted', async () => {
+    const gamma = 'AWSProton-gamma-cloudformation-DEF456';
+    const r = await nucleon([
+      'adopt',
+      '--specs',
+      join(work, 'specs'),
+      '--accept-differences',
+      '--output',
+      'json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      resources: Array<{
+        resource: string;
+        adopted: boolean;
+        results: Array<{ message?: string }>;
+      }>;
+    };
+    const adopted = out.resources.find((x) => x.resource === 'environment gamma')!;
+    expect(adopted.adopted).toBe(true);
+    expect(adopted.results[0]!.message).toContain('with differences');
+    const env = (await proton.send(new P.GetEnvironmentCommand({ name: 'gamma' }))).environment!;
+    expect(env.deploymentStatusMessage).toContain('the stack has drifted');
+    const report = (await nucleonClient(server).send(`${extensionTargetPrefix}.GetDriftReport`, {
+      environmentName: 'gamma',
+    })) as { resources: Array<{ name: string; drifted: boolean }> };
+    expect(report.resources.find((x) => x.name === 'gamma')?.drifted).toBe(true);
+    expect(await eventsOf(gamma)).toBe(stacks[gamma]!.events);
   });
 });
