@@ -28,12 +28,35 @@ export const importShapes: Readonly<Record<string, ModelShape>> = {
     },
   },
   NucleonImportStackList: { type: 'list', member: 'NucleonImportStack' },
+  NucleonImportFile: {
+    type: 'structure',
+    required: ['path', 'content'],
+    members: { path: { shape: 'NucleonString' }, content: { shape: 'NucleonLongText' } },
+  },
+  NucleonImportFileList: { type: 'list', member: 'NucleonImportFile' },
+  NucleonImportFolder: {
+    type: 'structure',
+    required: ['target', 'folder', 'files'],
+    members: {
+      /** `environment` or `instance/<name>`. */
+      target: { shape: 'NucleonString' },
+      /** The folder in the provisioning repository, e.g. `prod` or `prod/api-one`. */
+      folder: { shape: 'NucleonString' },
+      /** Its files as Proton left them (`.tf`, `proton.auto.tfvars.json`, `.proton/…`). */
+      files: { shape: 'NucleonImportFileList' },
+      /** The outputs the user's automation reported last (Terraform state is the user's). */
+      outputs: { shape: 'NucleonStackOutputList' },
+    },
+  },
+  NucleonImportFolderList: { type: 'list', member: 'NucleonImportFolder' },
   NucleonImportResult: {
     type: 'structure',
     required: ['target', 'stackName', 'match', 'adopted'],
     members: {
       target: { shape: 'NucleonString' },
+      /** The stack; '' for a self-managed Terraform resource (see `folder`). */
       stackName: { shape: 'NucleonString' },
+      folder: { shape: 'NucleonString' },
       match: { shape: 'NucleonImportMatch' },
       diff: { shape: 'NucleonLongText' },
       adopted: { shape: 'NucleonBoolean' },
@@ -52,6 +75,8 @@ export const importShapes: Readonly<Record<string, ModelShape>> = {
       templateMinorVersion: { shape: 'TemplateVersionPart' },
       spec: { shape: 'SpecContents' },
       stacks: { shape: 'NucleonImportStackList' },
+      folders: { shape: 'NucleonImportFolderList' },
+      provisioningRepository: { shape: 'RepositoryBranchInput' },
       protonServiceRoleArn: { shape: 'Arn' },
       componentRoleArn: { shape: 'RoleArn' },
       repositoryConnectionArn: { shape: 'Arn' },
@@ -80,6 +105,8 @@ export const importShapes: Readonly<Record<string, ModelShape>> = {
       templateMinorVersion: { shape: 'TemplateVersionPart' },
       spec: { shape: 'SpecContents' },
       stacks: { shape: 'NucleonImportStackList' },
+      folders: { shape: 'NucleonImportFolderList' },
+      provisioningRepository: { shape: 'RepositoryBranchInput' },
       protonServiceRoleArn: { shape: 'Arn' },
       componentRoleArn: { shape: 'RoleArn' },
       repositoryConnectionArn: { shape: 'Arn' },
@@ -134,9 +161,16 @@ export interface NucleonImportStack {
   template: string;
   outputs?: Array<{ key: string; value: string }>;
 }
+export interface NucleonImportFolder {
+  target: string;
+  folder: string;
+  files: Array<{ path: string; content: string }>;
+  outputs?: Array<{ key: string; value: string }>;
+}
 export interface NucleonImportResult {
   target: string;
   stackName: string;
+  folder?: string;
   match: 'EXACT' | 'DIFFERENT';
   diff?: string;
   adopted: boolean;
@@ -152,6 +186,10 @@ export interface ProtonImportRequest {
   /** Environment or service spec (required); for an attached component, its service's spec. */
   spec?: string;
   stacks: NucleonImportStack[];
+  /** Self-managed Terraform: the resource's folders in the provisioning repository. */
+  folders?: NucleonImportFolder[];
+  /** Environment with self-managed Terraform: the repository, as linked in Nucleon. */
+  provisioningRepository?: { provider: string; name: string; branch: string };
   acceptDifferences?: boolean;
   /** Environment: the roles Proton deployed it with (the stack's RoleARN, the component stacks'). */
   protonServiceRoleArn?: string;

@@ -32,6 +32,7 @@ export type {
   NucleonUser,
 } from './access-extensions.js';
 export type {
+  NucleonImportFolder,
   NucleonImportResult,
   NucleonImportStack,
   ProtonImportRequest,

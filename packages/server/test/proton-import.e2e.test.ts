@@ -1,13 +1,13 @@
-import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CloudFormation } from '@aws-sdk/client-cloudformation';
 import * as P from '@aws-sdk/client-proton';
 import { extensionTargetPrefix } from '@nucleon/protocol';
-import { requireOrSkip, startTestServer, type TestServer } from '@nucleon/test-utils';
+import { requireOrSkip, startTestServer, waitFor, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { findExecutable, startMotoServer, type MotoServer } from './engines/helpers.js';
@@ -34,6 +34,18 @@ const available = requireOrSkip(
     : 'moto_server (Python moto) is not installed',
 );
 const run = promisify(execFile);
+const git = (args: string[], cwd?: string) =>
+  execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+    },
+  });
 const cli = fileURLToPath(new URL('../../cli/bin/nucleon.js', import.meta.url));
 const cliBuilt = existsSync(fileURLToPath(new URL('../../cli/dist/index.js', import.meta.url)));
 const fixtures = fileURLToPath(new URL('./fixtures/bundles/', import.meta.url));
@@ -60,6 +72,13 @@ Outputs:
   QueueUrl:
     Value: !Ref CacheQueue
 `;
+
+const asOutputs = (o: Record<string, string>) =>
+  Object.entries(o)
+    .map(([key, valueString]) => ({ key, valueString }))
+    .sort((a, b) => a.key.localeCompare(b.key));
+const sorted = (list: ReadonlyArray<{ key?: unknown }>) =>
+  [...list].sort((a, b) => String(a.key).localeCompare(String(b.key)));
 
 /** Renders a bundle file (or a template's text) the way Proton did, with Python's Jinja2. */
 function jinja(file: string | { text: string }, context: Record<string, unknown>): string {
@@ -181,17 +200,31 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     });
     proton = sdkClient(server);
-    await publishFixture(server, {
-      kind: 'ENVIRONMENT',
-      template: 'proton-env',
-      fixture: 'env-cfn',
-    });
-    await publishFixture(server, {
-      kind: 'SERVICE',
-      template: 'proton-svc',
-      fixture: 'svc-cfn-adopt',
-      compatible: [{ templateName: 'proton-env', majorVersion: '1' }],
-    });
+    // The templates the user registers first (environment templates before the service
+    // templates that name them as compatible).
+    await Promise.all([
+      publishFixture(server, { kind: 'ENVIRONMENT', template: 'proton-env', fixture: 'env-cfn' }),
+      publishFixture(server, {
+        kind: 'ENVIRONMENT',
+        template: 'fargate-env',
+        fixture: 'env-fargate-adopt',
+      }),
+    ]);
+    const [, fargateSvc] = await Promise.all([
+      publishFixture(server, {
+        kind: 'SERVICE',
+        template: 'proton-svc',
+        fixture: 'svc-cfn-adopt',
+        compatible: [{ templateName: 'proton-env', majorVersion: '1' }],
+      }),
+      publishFixture(server, {
+        kind: 'SERVICE',
+        template: 'fargate-svc',
+        fixture: 'svc-fargate-adopt',
+        compatible: [{ templateName: 'fargate-env', majorVersion: '1' }],
+        pipeline: true,
+      }),
+    ]);
 
     // What Proton left: environment beta, service api with two instances in it; and gamma,
     // whose stack was changed by hand after Proton deployed it (its spec no longer matches).
@@ -237,18 +270,6 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     // The Fargate estate: environment prod (its VPC range is a stack parameter), service
     // frontend with instances one and two, its pipeline, and component frontend-cache attached
     // to frontend/one. Proton deployed each stack with the environment's roles.
-    await publishFixture(server, {
-      kind: 'ENVIRONMENT',
-      template: 'fargate-env',
-      fixture: 'env-fargate-adopt',
-    });
-    const fargateSvc = await publishFixture(server, {
-      kind: 'SERVICE',
-      template: 'fargate-svc',
-      fixture: 'svc-fargate-adopt',
-      compatible: [{ templateName: 'fargate-env', majorVersion: '1' }],
-      pipeline: true,
-    });
     await proton.send(
       new P.UpdateServiceTemplateVersionCommand({
         ...fargateSvc,
@@ -582,12 +603,6 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       },
     ]);
     // The Fargate estate through the AWS CLI and the SDK: every resource, with its stack's outputs.
-    const asOutputs = (o: Record<string, string>) =>
-      Object.entries(o)
-        .map(([key, valueString]) => ({ key, valueString }))
-        .sort((a, b) => a.key.localeCompare(b.key));
-    const sorted = (list: ReadonlyArray<{ key?: unknown }>) =>
-      [...list].sort((a, b) => String(a.key).localeCompare(String(b.key)));
     const [environments, instances, pipelineOutputs, components] = await Promise.all([
       awsProton(['list-environments']),
       awsProton(['list-service-instances', '--service-name', 'frontend']),
@@ -781,11 +796,242 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     expect(adopted.adopted).toBe(true);
     expect(adopted.results[0]!.message).toContain('with differences');
     const env = (await proton.send(new P.GetEnvironmentCommand({ name: 'gamma' }))).environment!;
-    expect(env.deploymentStatusMessage).toContain('the stack has drifted');
+    expect(env.deploymentStatusMessage).toContain('it has drifted from the rendered template');
     const report = (await nucleonClient(server).send(`${extensionTargetPrefix}.GetDriftReport`, {
       environmentName: 'gamma',
     })) as { resources: Array<{ name: string; drifted: boolean }> };
     expect(report.resources.find((x) => x.name === 'gamma')?.drifted).toBe(true);
     expect(await eventsOf(gamma)).toBe(stacks[gamma]!.events);
+  });
+
+  it('adopts a self-managed Terraform estate from its provisioning repository; the next deployment commits to the same folder', async () => {
+    // The provisioning repository as Proton left it: environment tf-prod in tf-prod/, instance
+    // worker/one in tf-prod/worker-one/, each with the template's .tf files and the files Proton
+    // generated next to them. The Terraform state is the customer's (an S3 backend).
+    const remote = join(work, 'infra.git');
+    const clone = join(work, 'infra');
+    git(['init', '--quiet', '--bare', '--initial-branch', 'main', remote]);
+    git(['init', '--quiet', '--initial-branch', 'main', clone]);
+    git(['remote', 'add', 'origin', remote], clone);
+    const put = (path: string, content: string) => {
+      mkdirSync(dirname(join(clone, path)), { recursive: true });
+      writeFileSync(join(clone, path), content);
+    };
+    const bundleFile = (path: string) => readFileSync(join(fixtures, path), 'utf8');
+    const meta = (arn: string, template: string) =>
+      JSON.stringify(
+        {
+          deploymentId: 'c2a4b7f0-proton-era-deployment',
+          isResourceDeleted: false,
+          resourceMetadata: {
+            arn,
+            templateArn: `${PROTON}:${template}`,
+            templateMajorVersion: '1',
+            templateMinorVersion: '0',
+          },
+        },
+        null,
+        2,
+      );
+    const tags = { 'proton:account': '111122223333' };
+    for (const f of ['config.tf', 'vpc.tf', 'outputs.tf'])
+      put(`tf-prod/${f}`, bundleFile(`env-terraform-adopt/infrastructure/${f}`));
+    put(
+      'tf-prod/proton.environment.variables.tf',
+      'variable "environment" {\n  type = object({ inputs = map(string), name = string })\n  default = null\n}\n\nvariable "proton_tags" {\n  type = map(string)\n  default = null\n}\n',
+    );
+    put(
+      'tf-prod/proton.auto.tfvars.json',
+      JSON.stringify({
+        environment: { name: 'tf-prod', inputs: { vpc_cidr: '10.8.0.0/16', subnet_count: '3' } },
+        proton_tags: tags,
+      }),
+    );
+    put(
+      'tf-prod/.proton/deployment-metadata.json',
+      meta(`${PROTON}:environment/tf-prod`, 'environment-template/tf-vpc'),
+    );
+    const envOutputs = {
+      vpc_id: 'vpc-0a1b2c3d4e5f67890',
+      private_subnet_ids: 'subnet-1,subnet-2,subnet-3',
+    };
+    for (const f of ['config.tf', 'queue.tf'])
+      put(
+        `tf-prod/worker-one/${f}`,
+        bundleFile(`svc-terraform-adopt/instance_infrastructure/${f}`),
+      );
+    put(
+      'tf-prod/worker-one/proton.auto.tfvars.json',
+      JSON.stringify({
+        environment: { name: 'tf-prod', account_id: '111122223333', outputs: envOutputs },
+        service: { name: 'worker' },
+        service_instance: { name: 'one', inputs: { visibility_timeout: '45', fifo: 'true' } },
+        proton_tags: tags,
+      }),
+    );
+    put(
+      'tf-prod/worker-one/.proton/deployment-metadata.json',
+      meta(`${PROTON}:service/worker/service-instance/one`, 'service-template/tf-queue'),
+    );
+    git(['add', '-A'], clone);
+    git(['commit', '--quiet', '-m', 'Proton deployments'], clone);
+    git(['push', '--quiet', 'origin', 'main'], clone);
+    const head = git(['rev-parse', 'main'], remote).trim();
+
+    await publishFixture(server, {
+      kind: 'ENVIRONMENT',
+      template: 'tf-vpc',
+      fixture: 'env-terraform-adopt',
+    });
+    await publishFixture(server, {
+      kind: 'SERVICE',
+      template: 'tf-queue',
+      fixture: 'svc-terraform-adopt',
+      compatible: [{ templateName: 'tf-vpc', majorVersion: '1' }],
+    });
+    await proton.send(
+      new P.CreateRepositoryCommand({
+        provider: 'GITHUB',
+        name: 'acme/infra',
+        connectionArn: REPOSITORY.repositoryConnectionArn,
+      }),
+    );
+    await nucleonClient(server).send(`${extensionTargetPrefix}.SetRepositoryRemote`, {
+      provider: 'GITHUB',
+      name: 'acme/infra',
+      remoteUrl: remote,
+    });
+
+    const specs = join(work, 'specs-tf');
+    const d = await nucleon([
+      'discover',
+      '--specs',
+      specs,
+      '--repository',
+      'GITHUB:acme/infra@main',
+      '--repository-url',
+      remote,
+      '--output',
+      'json',
+    ]);
+    expect(d.code, d.stderr).toBe(0);
+    const found = JSON.parse(d.stdout) as {
+      folders: Array<{ kind: string; name: string; folder: string; templateName: string }>;
+    };
+    expect(found.folders.map((f) => [f.kind, f.name, f.folder, f.templateName])).toEqual([
+      ['ENVIRONMENT', 'tf-prod', 'tf-prod', 'tf-vpc'],
+      ['SERVICE_INSTANCE', 'one', 'tf-prod/worker-one', 'tf-queue'],
+    ]);
+    // The inputs come from proton.auto.tfvars.json, typed by the registered schema; the
+    // environment's outputs from its instance's copy of them.
+    const envFile = parse(readFileSync(join(specs, 'environment-tf-prod.yaml'), 'utf8')) as {
+      spec: string;
+      folders: Array<{ folder: string; outputs: Record<string, string> }>;
+      provisioningRepository: unknown;
+    };
+    expect(parse(envFile.spec)).toEqual({
+      proton: 'EnvironmentSpec',
+      spec: { vpc_cidr: '10.8.0.0/16', subnet_count: 3 },
+    });
+    expect(envFile.folders).toEqual([
+      { target: 'environment', folder: 'tf-prod', outputs: envOutputs },
+    ]);
+    expect(envFile.provisioningRepository).toEqual({
+      provider: 'GITHUB',
+      name: 'acme/infra',
+      branch: 'main',
+    });
+    const svcFile = parse(readFileSync(join(specs, 'service-worker.yaml'), 'utf8')) as {
+      spec: string;
+    };
+    expect(parse(svcFile.spec)).toEqual({
+      proton: 'ServiceSpec',
+      instances: [
+        { name: 'one', environment: 'tf-prod', spec: { visibility_timeout: 45, fifo: true } },
+      ],
+    });
+
+    // The CloudFormation resources discovered alongside were adopted before: every file adopts.
+    const a = await nucleon(['adopt', '--specs', specs, '--output', 'json']);
+    expect(a.code, a.stdout + a.stderr).toBe(0);
+    const adopted = JSON.parse(a.stdout) as {
+      resources: Array<{
+        resource: string;
+        adopted: boolean;
+        results: Array<{ match: string; folder?: string }>;
+      }>;
+    };
+    const byName = Object.fromEntries(adopted.resources.map((x) => [x.resource, x]));
+    expect(byName['environment tf-prod']!.results).toMatchObject([
+      { match: 'EXACT', folder: 'tf-prod' },
+    ]);
+    expect(byName['service worker']!.results).toMatchObject([
+      { match: 'EXACT', folder: 'tf-prod/worker-one' },
+    ]);
+    const env = (await proton.send(new P.GetEnvironmentCommand({ name: 'tf-prod' }))).environment!;
+    expect(env).toMatchObject({
+      deploymentStatus: 'SUCCEEDED',
+      provisioningRepository: { provider: 'GITHUB', name: 'acme/infra', branch: 'main' },
+    });
+    expect(
+      sorted(
+        (await proton.send(new P.ListEnvironmentOutputsCommand({ environmentName: 'tf-prod' })))
+          .outputs!,
+      ),
+    ).toEqual(asOutputs(envOutputs));
+    const instance = (
+      await proton.send(new P.GetServiceInstanceCommand({ serviceName: 'worker', name: 'one' }))
+    ).serviceInstance!;
+    expect(instance).toMatchObject({ deploymentStatus: 'SUCCEEDED', environmentName: 'tf-prod' });
+    // Adoption wrote nothing to the repository.
+    expect(git(['rev-parse', 'main'], remote).trim()).toBe(head);
+    const again = await nucleon(['adopt', '--specs', specs, '--output', 'json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(git(['rev-parse', 'main'], remote).trim()).toBe(head);
+
+    // The next deployment commits to the folder Proton used, keeping the instance's folder.
+    await proton.send(
+      new P.UpdateEnvironmentCommand({
+        name: 'tf-prod',
+        deploymentType: 'CURRENT_VERSION',
+        spec: 'proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.8.0.0/16\n  subnet_count: 4\n',
+      }),
+    );
+    const id = await waitFor(async () => {
+      const e = (await proton.send(new P.GetEnvironmentCommand({ name: 'tf-prod' }))).environment!;
+      return git(['rev-parse', 'main'], remote).trim() !== head
+        ? e.lastAttemptedDeploymentId
+        : undefined;
+    });
+    git(['pull', '--quiet', 'origin', 'main'], clone);
+    const tfvars = JSON.parse(
+      readFileSync(join(clone, 'tf-prod/proton.auto.tfvars.json'), 'utf8'),
+    ) as {
+      environment: { inputs: Record<string, string> };
+    };
+    expect(tfvars.environment.inputs).toEqual({ vpc_cidr: '10.8.0.0/16', subnet_count: '4' });
+    expect(
+      (
+        JSON.parse(
+          readFileSync(join(clone, 'tf-prod/.proton/deployment-metadata.json'), 'utf8'),
+        ) as {
+          deploymentId: string;
+        }
+      ).deploymentId,
+    ).toBe(id);
+    expect(
+      readFileSync(join(clone, 'tf-prod/worker-one/.proton/deployment-metadata.json'), 'utf8'),
+    ).toContain('c2a4b7f0-proton-era-deployment');
+    // The customer's automation applies it and reports back, as it did for Proton.
+    await proton.send(
+      new P.NotifyResourceDeploymentStatusChangeCommand({
+        resourceArn: env.arn!,
+        deploymentId: id!,
+        status: 'SUCCEEDED',
+        outputs: asOutputs(envOutputs),
+      }),
+    );
+    const done = await P.waitUntilEnvironmentDeployed(w(proton), { name: 'tf-prod' });
+    expect(done.state).toBe('SUCCESS');
   });
 });

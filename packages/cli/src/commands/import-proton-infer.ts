@@ -68,6 +68,12 @@ export function inputsFromParameters(
   return out;
 }
 
+/** What names a template version: kind, name and (when known) version. */
+export type TemplateOf = Pick<
+  DiscoveredStack,
+  'templateKind' | 'templateName' | 'templateMajorVersion' | 'templateMinorVersion'
+>;
+
 export const templateKey = (s: Pick<DiscoveredStack, 'templateKind' | 'templateName'>) =>
   `${s.templateKind ?? ''}:${s.templateName ?? ''}`;
 
@@ -78,7 +84,7 @@ export const templateKey = (s: Pick<DiscoveredStack, 'templateKind' | 'templateN
  */
 export async function fetchInputTypes(
   client: ProtonClient,
-  stacks: readonly DiscoveredStack[],
+  stacks: readonly TemplateOf[],
 ): Promise<{ types: Map<string, TemplateInputTypes>; notes: string[] }> {
   const types = new Map<string, TemplateInputTypes>();
   const notes: string[] = [];
@@ -96,7 +102,7 @@ export async function fetchInputTypes(
   return { types, notes };
 }
 
-async function schemaOf(client: ProtonClient, s: DiscoveredStack): Promise<string | undefined> {
+async function schemaOf(client: ProtonClient, s: TemplateOf): Promise<string | undefined> {
   const templateName = s.templateName!;
   const majorVersion = s.templateMajorVersion ?? '1';
   let minorVersion = s.templateMinorVersion;

@@ -2,6 +2,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { DiscoveredStack } from './import-proton-discover.js';
+import type { DiscoveredFolder, ProvisioningRepository } from './import-proton-repository.js';
 import {
   inputsFromParameters,
   templateKey,
@@ -19,6 +20,11 @@ export interface ImportSpecFile {
   templateMajorVersion?: string;
   templateMinorVersion?: string;
   stacks: Array<{ target: string; stackName: string; stackId: string }>;
+  /** Self-managed Terraform: the folders in the provisioning repository, with their outputs. */
+  folders?: Array<{ target: string; folder: string; outputs?: Record<string, string> }>;
+  /** Self-managed Terraform: the repository as linked in Nucleon, and where to read it. */
+  provisioningRepository?: { provider: string; name: string; branch: string };
+  repositoryUrl?: string;
   /** The Proton spec (inputs) to render the template with; the user completes it. */
   spec?: string;
   /** Inputs discovery took from the stacks' parameters (already in `spec`). */
@@ -41,7 +47,9 @@ export interface ImportSpecFile {
 const COMPONENT_MANIFEST =
   'infrastructure:\n  templates:\n    - file: "cloudformation.yaml"\n      rendering_engine: jinja\n      template_language: cloudformation\n';
 
-const version = (s: DiscoveredStack) => ({
+const version = (
+  s: Pick<DiscoveredStack, 'templateName' | 'templateMajorVersion' | 'templateMinorVersion'>,
+) => ({
   templateName: s.templateName ?? '',
   templateMajorVersion: s.templateMajorVersion ?? '1',
   ...(s.templateMinorVersion ? { templateMinorVersion: s.templateMinorVersion } : {}),
@@ -131,6 +139,66 @@ export function starterSpecs(
       manifest: COMPONENT_MANIFEST,
       // The template the stack runs: replace it with the component's Jinja source if you have it.
       templateFile: c.template ?? '',
+    });
+  }
+  return files;
+}
+
+/**
+ * Spec files for the self-managed Terraform resources of a provisioning repository: inputs from
+ * each folder's proton.auto.tfvars.json (typed by the registered schema), the environment's
+ * outputs from its instances' copy. Instance outputs are the user's to give (their state).
+ */
+export function starterFolderSpecs(
+  folders: readonly DiscoveredFolder[],
+  repo: ProvisioningRepository,
+  types: ReadonlyMap<string, TemplateInputTypes> = new Map(),
+): ImportSpecFile[] {
+  const files: ImportSpecFile[] = [];
+  const typed = (f: DiscoveredFolder, part: keyof TemplateInputTypes) => {
+    const t = types.get(templateKey(f))?.[part];
+    // Without a registered schema the values stay strings, as Proton wrote them.
+    return t ? inputsFromParameters(t, f.inputs) : { ...f.inputs };
+  };
+  const where = {
+    provisioningRepository: { provider: repo.provider, name: repo.name, branch: repo.branch },
+    repositoryUrl: repo.url,
+  };
+  const instances = folders.filter((f) => f.kind === 'SERVICE_INSTANCE');
+  for (const f of folders.filter((x) => x.kind === 'ENVIRONMENT')) {
+    const outputs = instances.find((i) => i.environmentName === f.name)?.environmentOutputs ?? {};
+    files.push({
+      kind: 'ENVIRONMENT',
+      name: f.name,
+      ...version(f),
+      stacks: [],
+      folders: [{ target: 'environment', folder: f.folder, outputs }],
+      ...where,
+      spec: stringify({ proton: 'EnvironmentSpec', spec: typed(f, 'environment') }),
+      inferredInputs: Object.keys(f.inputs),
+    });
+  }
+  const services = new Map<string, DiscoveredFolder[]>();
+  for (const i of instances)
+    services.set(i.serviceName ?? '', [...(services.get(i.serviceName ?? '') ?? []), i]);
+  for (const [name, list] of services) {
+    files.push({
+      kind: 'SERVICE',
+      name,
+      ...version(list[0]!),
+      stacks: [],
+      folders: list.map((i) => ({ target: `instance/${i.name}`, folder: i.folder, outputs: {} })),
+      repositoryUrl: repo.url,
+      provisioningRepository: where.provisioningRepository,
+      spec: stringify({
+        proton: 'ServiceSpec',
+        instances: list.map((i) => ({
+          name: i.name,
+          environment: i.environmentName,
+          spec: typed(i, 'service'),
+        })),
+      }),
+      inferredInputs: list.flatMap((i) => Object.keys(i.inputs).map((k) => `${i.name}.${k}`)),
     });
   }
   return files;

@@ -19,7 +19,15 @@ import {
 } from './import-proton-discover.js';
 import { fetchInputTypes } from './import-proton-infer.js';
 import {
+  readFolderFiles,
+  Checkouts,
+  discoverRepository,
+  type DiscoveredFolder,
+  type ProvisioningRepository,
+} from './import-proton-repository.js';
+import {
   readSpecFiles,
+  starterFolderSpecs,
   starterSpecs,
   writeSpecFiles,
   type ImportSpecFile,
@@ -27,6 +35,8 @@ import {
 
 interface ImportFlags extends ConnectionFlags {
   output?: string;
+  repository?: string;
+  repositoryUrl?: string;
   specs?: string;
   acceptDifferences?: boolean;
   adopt?: boolean;
@@ -52,6 +62,14 @@ function options(cmd: Command, adopt: boolean): Command {
     )
     .option('--specs <dir>', `folder of the per-resource spec files (default ./${DEFAULT_SPECS})`)
     .option(
+      '--repository <provider:name[@branch]>',
+      'discover: also the self-managed Terraform in this provisioning repository, named as Proton had it and as linked in Nucleon (e.g. GITHUB:acme/infra@main)',
+    )
+    .option(
+      '--repository-url <url>',
+      'discover: where to read --repository from (a git URL or path; read-only clone)',
+    )
+    .option(
       '--endpoint-url <url>',
       'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL; default http://127.0.0.1:8080)',
     )
@@ -65,18 +83,38 @@ function options(cmd: Command, adopt: boolean): Command {
   return cmd;
 }
 
-function printInventory(stacks: readonly DiscoveredStack[]): void {
+function printInventory(
+  stacks: readonly DiscoveredStack[],
+  folders: readonly DiscoveredFolder[],
+  repo: ProvisioningRepository | undefined,
+): void {
+  const template = (
+    s: Pick<DiscoveredStack, 'templateName' | 'templateMajorVersion' | 'templateMinorVersion'>,
+  ) =>
+    s.templateName
+      ? `${s.templateName}${s.templateMajorVersion ? `:${s.templateMajorVersion}${s.templateMinorVersion ? `.${s.templateMinorVersion}` : ''}` : ''}`
+      : '';
+  const resource = (s: { kind: string; name: string; serviceName?: string }) =>
+    s.serviceName && s.kind !== 'COMPONENT' ? `${s.serviceName}/${s.name}` : s.name;
   printTable(
-    stacks.map((s) => ({
-      kind: s.kind,
-      resource: s.serviceName && s.kind !== 'COMPONENT' ? `${s.serviceName}/${s.name}` : s.name,
-      environment: s.environmentName ?? '',
-      template: s.templateName
-        ? `${s.templateName}${s.templateMajorVersion ? `:${s.templateMajorVersion}${s.templateMinorVersion ? `.${s.templateMinorVersion}` : ''}` : ''}`
-        : '',
-      stack: s.stackName,
-      status: s.status,
-    })),
+    [
+      ...stacks.map((s) => ({
+        kind: s.kind,
+        resource: resource(s),
+        environment: s.environmentName ?? '',
+        template: template(s),
+        stack: s.stackName,
+        status: s.status,
+      })),
+      ...folders.map((f) => ({
+        kind: f.kind,
+        resource: resource(f),
+        environment: f.environmentName ?? '',
+        template: template(f),
+        stack: `${repo?.name ?? ''}@${repo?.branch ?? ''}:${f.folder}/`,
+        status: 'SELF_MANAGED',
+      })),
+    ],
     ['kind', 'resource', 'environment', 'template', 'stack', 'status'],
   );
 }
@@ -88,8 +126,20 @@ async function discover(
   const cfn = cloudFormationClient(flags.region);
   try {
     const stacks = await discoverStacks(cfn);
-    const { types, notes } = await fetchInputTypes(resolveConnection(flags).client, stacks);
-    const files = starterSpecs(stacks, types);
+    const { folders, repo } = await discoverRepository(flags.repository, flags.repositoryUrl);
+    const { types, notes } = await fetchInputTypes(resolveConnection(flags).client, [
+      ...stacks,
+      ...folders,
+    ]);
+    const files = [
+      ...starterSpecs(stacks, types),
+      ...(repo ? starterFolderSpecs(folders, repo, types) : []),
+    ];
+    const skipped = folders.filter((f) => f.kind === 'SERVICE_PIPELINE' || f.kind === 'COMPONENT');
+    if (skipped.length)
+      notes.push(
+        `not adopted (self-managed Terraform pipelines and components are not supported yet; their folders stay as they are): ${skipped.map((f) => `${f.folder}/`).join(', ')}`,
+      );
     const specs = flags.specs ?? DEFAULT_SPECS;
     const written = await writeSpecFiles(specs, files);
     if (!quiet) {
@@ -98,6 +148,7 @@ async function discover(
           JSON.stringify(
             {
               stacks: stacks.map(({ template: _template, ...s }) => s),
+              folders,
               specs,
               written: written.written,
               kept: written.kept,
@@ -108,9 +159,11 @@ async function discover(
           ) + '\n',
         );
       } else {
-        printInventory(stacks);
+        printInventory(stacks, folders, repo);
         process.stdout.write(
-          `\n${stacks.length} stack(s) tagged by Proton. Spec files in ${specs}: ${written.written.length} written` +
+          `\n${stacks.length} stack(s) tagged by Proton` +
+            (repo ? `, ${folders.length} folder(s) in ${repo.name}@${repo.branch}` : '') +
+            `. Spec files in ${specs}: ${written.written.length} written` +
             (written.kept.length ? `, ${written.kept.length} kept (exist already)` : '') +
             '.\nComplete their "spec" with the inputs Proton deployed each resource with, register the template versions, then run `nucleon import proton match`.\n',
         );
@@ -123,8 +176,12 @@ async function discover(
   }
 }
 
-/** The request for one spec file, with each stack's template and outputs read now. */
-async function requestOf(cfn: CloudFormation, spec: ImportSpecFile): Promise<ProtonImportRequest> {
+/** The request for one spec file, with each stack's template and outputs (or folder's files) read now. */
+async function requestOf(
+  cfn: CloudFormation,
+  spec: ImportSpecFile,
+  checkouts: Checkouts,
+): Promise<ProtonImportRequest> {
   const stacks = [];
   for (const s of spec.stacks ?? []) {
     const described = (await cfn.describeStacks({ StackName: s.stackId })).Stacks?.[0];
@@ -138,6 +195,24 @@ async function requestOf(cfn: CloudFormation, spec: ImportSpecFile): Promise<Pro
         value: o.OutputValue ?? '',
       })),
     });
+  }
+  const folders = [];
+  if (spec.folders?.length) {
+    if (!spec.repositoryUrl || !spec.provisioningRepository?.branch)
+      throw new Error(
+        `${spec.name}: a spec file with folders needs repositoryUrl and provisioningRepository.branch`,
+      );
+    const dir = await checkouts.dir(spec.repositoryUrl, spec.provisioningRepository.branch);
+    for (const f of spec.folders)
+      folders.push({
+        target: f.target,
+        folder: f.folder,
+        files: await readFolderFiles(dir, f.folder),
+        outputs: Object.entries(f.outputs ?? {}).map(([key, value]) => ({
+          key,
+          value: String(value),
+        })),
+      });
   }
   // Empty or missing fields are left out (a starter file has empty repository fields).
   const given = (k: keyof ImportSpecFile) =>
@@ -159,7 +234,11 @@ async function requestOf(cfn: CloudFormation, spec: ImportSpecFile): Promise<Pro
     ...given('serviceInstanceName'),
     ...given('manifest'),
     ...given('templateFile'),
+    ...(spec.kind === 'ENVIRONMENT' && spec.provisioningRepository
+      ? { provisioningRepository: spec.provisioningRepository }
+      : {}),
     stacks,
+    ...(folders.length ? { folders } : {}),
   };
 }
 
@@ -167,11 +246,12 @@ async function requestOf(cfn: CloudFormation, spec: ImportSpecFile): Promise<Pro
 async function run(flags: ImportFlags, adopt: boolean, specs: string): Promise<ResourceReport[]> {
   const { client } = resolveConnection(flags);
   const cfn = cloudFormationClient(flags.region);
+  const checkouts = new Checkouts();
   const reports: ResourceReport[] = [];
   try {
     for (const { file, spec } of await readSpecFiles(specs)) {
       const resource = `${spec.kind.toLowerCase()} ${spec.name}`;
-      const request = await requestOf(cfn, spec);
+      const request = await requestOf(cfn, spec, checkouts);
       try {
         const out = (await client.send(
           `${extensionTargetPrefix}.${adopt ? 'AdoptProtonResource' : 'MatchProtonResource'}`,
@@ -190,6 +270,7 @@ async function run(flags: ImportFlags, adopt: boolean, specs: string): Promise<R
     }
   } finally {
     cfn.destroy();
+    await checkouts.close();
   }
   return reports;
 }
@@ -205,7 +286,7 @@ function printReports(reports: readonly ResourceReport[], adopt: boolean, json: 
       : r.results.map((x) => ({
           resource: r.resource,
           target: x.target,
-          stack: x.stackName,
+          stack: x.stackName || (x.folder ? `${x.folder}/` : ''),
           result: x.match,
           adopted: x.adopted ? 'yes' : 'no',
         })),
@@ -220,7 +301,9 @@ function printReports(reports: readonly ResourceReport[], adopt: boolean, json: 
     if (r.unmatched) process.stdout.write(`\n${r.resource} (${r.file}): ${r.unmatched}\n`);
     for (const x of r.results) {
       if (x.diff)
-        process.stdout.write(`\n${r.resource} ${x.target} (${x.stackName}) differs:\n${x.diff}\n`);
+        process.stdout.write(
+          `\n${r.resource} ${x.target} (${x.stackName || `${x.folder ?? ''}/`}) differs:\n${x.diff}\n`,
+        );
       if (adopt && x.message) process.stdout.write(`${r.resource} ${x.target}: ${x.message}\n`);
     }
   }

@@ -1,5 +1,12 @@
-import { ValidationError, compareStackTemplates, parseVersionPart, protonArn } from '@nucleon/core';
+import {
+  ValidationError,
+  compareStackTemplates,
+  parseVersionPart,
+  protonArn,
+  provisioningFolder,
+} from '@nucleon/core';
 import type {
+  NucleonImportFolder,
   NucleonImportResult,
   NucleonImportStack,
   ProtonImportRequest,
@@ -20,6 +27,7 @@ import { withInputWarnings } from '../deploy/input-warnings.js';
 import { planDeployment } from '../deploy/plan-deployment.js';
 import { renderDeployment } from '../deploy/render-deployment.js';
 import { parseSpec, type ServicesService } from '../deploy/services-service.js';
+import { compareTerraformFolder } from './proton-import-terraform.js';
 
 export interface ProtonImportDeps extends DeployDeps {
   renderer: TemplateRenderer;
@@ -28,12 +36,19 @@ export interface ProtonImportDeps extends DeployDeps {
   components: ComponentsService;
 }
 
-/** One resource to adopt: its planned record and the stack it is bound to. */
+/** Where a resource lives: a CloudFormation stack, or a self-managed Terraform folder. */
+export type Binding = { stack: NucleonImportStack } | { folder: NucleonImportFolder };
+
+/** One resource to adopt: its planned record and what it is bound to. */
 export interface Planned {
   start: StartDeployment;
-  stack: NucleonImportStack;
+  binding: Binding;
   result: NucleonImportResult;
 }
+
+/** What a binding is called in messages: the stack name or `<folder>/`. */
+export const bindingName = (b: Binding) =>
+  'stack' in b ? b.stack.stackName : `${b.folder.folder}/`;
 
 export interface ImportPlan {
   items: Planned[];
@@ -42,21 +57,45 @@ export interface ImportPlan {
 
 export const ADOPTED = 'adopted from AWS Proton';
 
-/** The records adoption writes for one planned resource: bound to its stack, succeeded. */
+/** The records adoption writes for one planned resource: bound to its stack or folder, succeeded. */
 export function adoptionOf(
   p: Planned,
   now: Date,
 ): { resource: ResourceRecord; deployment: DeploymentRecord; engineName: string } {
   const drifted = p.result.match === 'DIFFERENT';
+  const where =
+    'stack' in p.binding
+      ? `stack ${p.binding.stack.stackName}`
+      : `folder ${bindingName(p.binding)}`;
   const message = drifted
-    ? `${ADOPTED} (stack ${p.stack.stackName}) with differences: the stack has drifted from the rendered template; the next deployment replaces it with the rendered one.`
-    : `${ADOPTED} (stack ${p.stack.stackName}).`;
+    ? `${ADOPTED} (${where}) with differences: it has drifted from the rendered template; the next deployment replaces it with the rendered one.`
+    : `${ADOPTED} (${where}).`;
+  const bound =
+    'stack' in p.binding
+      ? {
+          settings: { adoptedStackId: p.binding.stack.stackId },
+          outputs: p.binding.stack.outputs,
+          provisioned: [
+            {
+              name: p.binding.stack.stackName,
+              identifier: p.binding.stack.stackId,
+              provisioningEngine: 'CLOUDFORMATION',
+            },
+          ],
+          engineName: p.binding.stack.stackName,
+        }
+      : {
+          settings: { adoptedFolder: p.binding.folder.folder },
+          outputs: p.binding.folder.outputs,
+          provisioned: [],
+          engineName: p.binding.folder.folder,
+        };
   return {
     resource: {
       ...p.start.resource,
       settings: {
         ...p.start.resource.settings,
-        adoptedStackId: p.stack.stackId,
+        ...bound.settings,
         ...(drifted ? { adoptedWithDifferences: true } : {}),
       },
       deploymentStatus: 'SUCCEEDED',
@@ -68,29 +107,24 @@ export function adoptionOf(
       ...p.start.deployment,
       status: 'SUCCEEDED',
       statusMessage: message,
-      outputs: Object.fromEntries((p.stack.outputs ?? []).map((o) => [o.key, o.value])),
-      provisionedResources: [
-        {
-          name: p.stack.stackName,
-          identifier: p.stack.stackId,
-          provisioningEngine: 'CLOUDFORMATION',
-        },
-      ],
+      outputs: Object.fromEntries((bound.outputs ?? []).map((o) => [o.key, o.value])),
+      provisionedResources: bound.provisioned,
       completedAt: now,
       lastModifiedAt: now,
     },
-    engineName: p.stack.stackName,
+    engineName: bound.engineName,
   };
 }
 
-/** The stack the request gives for `target`, or a ValidationError saying which is missing. */
-export function stackFor(req: ProtonImportRequest, target: string): NucleonImportStack {
+/** The stack (or, for self-managed Terraform, the folder) the request gives for `target`. */
+export function bindingFor(req: ProtonImportRequest, target: string): Binding {
   const stack = req.stacks.find((s) => s.target === target);
-  if (!stack)
-    throw new ValidationError(
-      `stacks: no stack for ${target} of ${req.name}. Give the stack Proton deployed it with (target "${target}").`,
-    );
-  return stack;
+  if (stack) return { stack };
+  const folder = req.folders?.find((f) => f.target === target);
+  if (folder) return { folder };
+  throw new ValidationError(
+    `stacks: no stack (or provisioning-repository folder) for ${target} of ${req.name}. Give the one Proton deployed it with (target "${target}").`,
+  );
 }
 
 function required(req: ProtonImportRequest) {
@@ -125,10 +159,13 @@ export class ProtonImportPlanner {
   }
 
   private rejectExtra(req: ProtonImportRequest, known: Set<string>, what: string): void {
-    const extra = req.stacks.find((s) => !known.has(s.target));
+    const extra = [
+      ...req.stacks.map((b) => ({ stack: b })),
+      ...(req.folders ?? []).map((f) => ({ folder: f })),
+    ].find((b) => !known.has('stack' in b ? b.stack.target : b.folder.target));
     if (extra)
       throw new ValidationError(
-        `stacks: ${extra.target} (stack ${extra.stackName}) is not ${what}. Targets are ${[...known].map((k) => `"${k}"`).join(', ')}.`,
+        `stacks: ${'stack' in extra ? extra.stack.target : extra.folder.target} (${bindingName(extra)}) is not ${what}. Targets are ${[...known].map((k) => `"${k}"`).join(', ')}.`,
       );
   }
 
@@ -136,7 +173,7 @@ export class ProtonImportPlanner {
     const r = required(req);
     this.rejectExtra(req, new Set(['environment']), 'the environment');
     const version = await versionForCreate(this.d, 'ENVIRONMENT', r.templateName, r.major, r.minor);
-    requireCloudFormation(version.bundle, 'environment', req);
+    requireEngine(version.bundle, 'environment', req);
     let parsed: ReturnType<typeof parseEnvironmentSpec>;
     try {
       parsed = parseEnvironmentSpec(r.spec);
@@ -150,6 +187,9 @@ export class ProtonImportPlanner {
         inputs,
         ...(req.protonServiceRoleArn ? { protonServiceRoleArn: req.protonServiceRoleArn } : {}),
         ...(req.componentRoleArn ? { componentRoleArn: req.componentRoleArn } : {}),
+        ...(req.provisioningRepository
+          ? { provisioningRepository: { ...req.provisioningRepository } }
+          : {}),
       },
       [...parsed.warnings, ...warnings],
     );
@@ -177,7 +217,7 @@ export class ProtonImportPlanner {
     const templateArn = protonArn(this.d.arnScope, `environment-template/${r.templateName}`);
     return {
       items: [
-        await this.compare(start, stackFor(req, 'environment'), version.bundle, this.d.store, {
+        await this.compare(start, bindingFor(req, 'environment'), version.bundle, this.d.store, {
           templateArn,
         }),
       ],
@@ -187,7 +227,7 @@ export class ProtonImportPlanner {
   private async planService(req: ProtonImportRequest): Promise<ImportPlan> {
     const r = required(req);
     const version = await versionForCreate(this.d, 'SERVICE', r.templateName, r.major, r.minor);
-    requireCloudFormation(version.bundle, 'instance', req);
+    requireEngine(version.bundle, 'instance', req);
     const spec = parseSpec(r.spec);
     if (spec.instances.length === 0)
       throw new ValidationError('spec: a service needs at least one instance under "instances".');
@@ -238,7 +278,7 @@ export class ProtonImportPlanner {
       const start = await this.d.services.planInstance(service, inst, r.spec, version, now);
       const planned = await this.compare(
         start,
-        stackFor(req, `instance/${inst.name}`),
+        bindingFor(req, `instance/${inst.name}`),
         version.bundle,
         store,
         {
@@ -261,7 +301,7 @@ export class ProtonImportPlanner {
         undefined,
       );
       items.push(
-        await this.compare(start, stackFor(req, 'pipeline'), version.bundle, store, {
+        await this.compare(start, bindingFor(req, 'pipeline'), version.bundle, store, {
           templateArn,
         }),
       );
@@ -291,7 +331,7 @@ export class ProtonImportPlanner {
     const r = start.resource;
     return {
       items: [
-        await this.compare(start, stackFor(req, 'component'), componentBundle(r), this.d.store, {
+        await this.compare(start, bindingFor(req, 'component'), componentBundle(r), this.d.store, {
           templateArn: r.arn,
           environmentArn: protonArn(this.d.arnScope, `environment/${r.environmentName ?? ''}`),
         }),
@@ -299,15 +339,24 @@ export class ProtonImportPlanner {
     };
   }
 
-  /** Renders the resource as a deployment would and compares with the stack's template. */
+  /**
+   * Renders the resource as a deployment would and compares with the template its stack runs,
+   * or, for self-managed Terraform, with its folder in the provisioning repository.
+   */
   private async compare(
     start: StartDeployment,
-    stack: NucleonImportStack,
+    binding: Binding,
     bundle: LoadedBundle,
     store: DeploymentStore,
     arns: { templateArn: string; environmentArn?: string },
   ): Promise<Planned> {
     const r = start.resource;
+    const target = 'stack' in binding ? binding.stack.target : binding.folder.target;
+    const engine = start.deployment.engine;
+    if ('stack' in binding !== (engine === 'cloudformation'))
+      throw new ValidationError(
+        `${target}: ${r.templateName || r.name} provisions it with ${engine}, so give ${engine === 'cloudformation' ? 'the stack Proton made' : "its folder in the environment's provisioning repository"}, not ${bindingName(binding)}.`,
+      );
     const rendered = await renderDeployment({
       store,
       renderer: this.d.renderer,
@@ -318,26 +367,36 @@ export class ProtonImportPlanner {
       templateArn: arns.templateArn,
       environmentArn: arns.environmentArn,
     });
-    const text = rendered.templateFile ? rendered.files.get(rendered.templateFile) : undefined;
-    if (typeof text !== 'string')
-      throw new ValidationError(
-        `${r.templateName || r.name} renders no CloudFormation template for ${stack.target}.`,
-      );
     let compared: { equal: boolean; diff: string };
-    try {
-      compared = compareStackTemplates(text, stack.template);
-    } catch (error) {
-      throw new ValidationError(
-        `stacks: the template of stack ${stack.stackName} cannot be read: ${(error as Error).message}`,
-      );
+    if ('folder' in binding) {
+      const expected = r.provisioningFolder ?? provisioningFolder(r);
+      if (binding.folder.folder !== expected)
+        throw new ValidationError(
+          `folders: ${target} lives in ${expected}/ in Proton's layout, not in ${binding.folder.folder}/.`,
+        );
+      compared = compareTerraformFolder(r, rendered, binding.folder);
+    } else {
+      const text = rendered.templateFile ? rendered.files.get(rendered.templateFile) : undefined;
+      if (typeof text !== 'string')
+        throw new ValidationError(
+          `${r.templateName || r.name} renders no CloudFormation template for ${target}.`,
+        );
+      try {
+        compared = compareStackTemplates(text, binding.stack.template);
+      } catch (error) {
+        throw new ValidationError(
+          `stacks: the template of stack ${binding.stack.stackName} cannot be read: ${(error as Error).message}`,
+        );
+      }
     }
     start.deployment.rendered = rendered.visible;
     return {
       start,
-      stack,
+      binding,
       result: {
-        target: stack.target,
-        stackName: stack.stackName,
+        target,
+        stackName: 'stack' in binding ? binding.stack.stackName : '',
+        ...('folder' in binding ? { folder: binding.folder.folder } : {}),
         match: compared.equal ? 'EXACT' : 'DIFFERENT',
         ...(compared.equal ? {} : { diff: compared.diff }),
         adopted: false,
@@ -346,14 +405,18 @@ export class ProtonImportPlanner {
   }
 }
 
-function requireCloudFormation(
+/** Import adopts CloudFormation stacks, and Terraform the user applied from a repository. */
+function requireEngine(
   bundle: LoadedBundle,
   part: 'environment' | 'instance',
   req: ProtonImportRequest,
 ): void {
   const folder = part === 'environment' ? bundle.environment : bundle.instance;
-  if (folder?.engine !== 'cloudformation')
-    throw new ValidationError(
-      `${req.templateName}:${req.templateMajorVersion} provisions its ${part} with ${folder?.engine ?? 'nothing'}; importing from Proton adopts CloudFormation stacks only so far.`,
-    );
+  if (folder?.engine === 'cloudformation') return;
+  if (folder?.engine === 'terraform' && (part === 'instance' || req.provisioningRepository)) return;
+  throw new ValidationError(
+    folder?.engine === 'terraform'
+      ? `${req.templateName}:${req.templateMajorVersion} provisions with Terraform: give provisioningRepository (the self-managed repository Proton committed to, linked in Nucleon) and the environment's folder in it.`
+      : `${req.templateName}:${req.templateMajorVersion} provisions its ${part} with ${folder?.engine ?? 'nothing'}; importing from Proton adopts CloudFormation stacks and self-managed Terraform only.`,
+  );
 }

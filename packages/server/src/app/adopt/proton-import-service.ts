@@ -1,15 +1,13 @@
 import { ConflictError } from '@nucleon/core';
-import type {
-  NucleonImportResult,
-  NucleonImportStack,
-  ProtonImportRequest,
-} from '@nucleon/protocol';
+import type { NucleonImportResult, ProtonImportRequest } from '@nucleon/protocol';
 import type { ResourceKey, ResourceRecord } from '../../ports/deployment-store.js';
 import {
   ADOPTED,
   ProtonImportPlanner,
   adoptionOf,
-  stackFor,
+  bindingFor,
+  bindingName,
+  type Binding,
   type ProtonImportDeps,
 } from './proton-import-plan.js';
 
@@ -84,34 +82,39 @@ export class ProtonImportService {
   private async alreadyAdopted(
     req: ProtonImportRequest,
   ): Promise<NucleonImportResult[] | undefined> {
-    const bound: Array<{ record: ResourceRecord | undefined; stack: NucleonImportStack }> = [];
+    const bound: Array<{ record: ResourceRecord | undefined; binding: Binding }> = [];
     if (req.kind === 'SERVICE') {
       if (!(await this.d.store.getService(req.name))) return undefined;
-      for (const stack of req.stacks)
-        bound.push({ record: await this.d.store.getResource(keyOf(req, stack.target)), stack });
+      for (const t of [...req.stacks, ...(req.folders ?? [])]) {
+        const binding = bindingFor(req, t.target);
+        bound.push({ record: await this.d.store.getResource(keyOf(req, t.target)), binding });
+      }
     } else {
       const target = req.kind === 'COMPONENT' ? 'component' : 'environment';
       const record = await this.d.store.getResource(keyOf(req, target));
       if (!record) return undefined;
-      bound.push({ record, stack: stackFor(req, target) });
+      bound.push({ record, binding: bindingFor(req, target) });
     }
     const results: NucleonImportResult[] = [];
-    for (const { record, stack } of bound) {
-      if (
-        !record ||
-        record.engineName !== stack.stackName ||
-        record.settings.adoptedStackId !== stack.stackId
-      ) {
+    for (const { record, binding } of bound) {
+      const target = 'stack' in binding ? binding.stack.target : binding.folder.target;
+      const same =
+        'stack' in binding
+          ? record?.engineName === binding.stack.stackName &&
+            record.settings.adoptedStackId === binding.stack.stackId
+          : record?.settings.adoptedFolder === binding.folder.folder;
+      if (!record || !same) {
         throw new ConflictError(
-          `${req.kind === 'ENVIRONMENT' ? 'An' : 'A'} ${what(req)} named ${req.name} already exists in Nucleon and ${stack.target} is not bound to stack ${stack.stackName}. Nothing was changed. Delete or rename the Nucleon resource, or leave this one out of the import.`,
+          `${req.kind === 'ENVIRONMENT' ? 'An' : 'A'} ${what(req)} named ${req.name} already exists in Nucleon and ${target} is not bound to ${bindingName(binding)}. Nothing was changed. Delete or rename the Nucleon resource, or leave this one out of the import.`,
         );
       }
       results.push({
-        target: stack.target,
-        stackName: stack.stackName,
+        target,
+        stackName: 'stack' in binding ? binding.stack.stackName : '',
+        ...('folder' in binding ? { folder: binding.folder.folder } : {}),
         match: record.settings.adoptedWithDifferences ? 'DIFFERENT' : 'EXACT',
         adopted: true,
-        message: `already ${ADOPTED} (stack ${stack.stackName}); nothing changed.`,
+        message: `already ${ADOPTED} (${bindingName(binding)}); nothing changed.`,
       });
     }
     return results;
