@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CloudFormation } from '@aws-sdk/client-cloudformation';
+import { STS } from '@aws-sdk/client-sts';
 import * as P from '@aws-sdk/client-proton';
 import { extensionTargetPrefix } from '@nucleon/protocol';
 import { requireOrSkip, startTestServer, waitFor, type TestServer } from '@nucleon/test-utils';
@@ -51,8 +52,9 @@ const cliBuilt = existsSync(fileURLToPath(new URL('../../cli/dist/index.js', imp
 const fixtures = fileURLToPath(new URL('./fixtures/bundles/', import.meta.url));
 const PROTON = 'arn:aws:proton:us-east-1:111122223333';
 const w = (client: P.ProtonClient) => ({ client, maxWaitTime: 90, minDelay: 1, maxDelay: 1 });
-const SERVICE_ROLE = 'arn:aws:iam::111122223333:role/ProtonServiceRole';
-const COMPONENT_ROLE = 'arn:aws:iam::111122223333:role/ProtonComponentRole';
+// The roles Proton deployed with, in the stacks' account (moto_server's default account).
+const SERVICE_ROLE = 'arn:aws:iam::123456789012:role/ProtonServiceRole';
+const COMPONENT_ROLE = 'arn:aws:iam::123456789012:role/ProtonComponentRole';
 const REPOSITORY = {
   repositoryConnectionArn:
     'arn:aws:codestar-connections:us-east-1:111122223333:connection/2c2d7f1c-33a8-4b4e-8ffd-4bf5a0a1e2c4',
@@ -802,6 +804,125 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     })) as { resources: Array<{ name: string; drifted: boolean }> };
     expect(report.resources.find((x) => x.name === 'gamma')?.drifted).toBe(true);
     expect(await eventsOf(gamma)).toBe(stacks[gamma]!.events);
+  });
+
+  it('discovers in several regions and accounts (--region, --role-arn); adopts what its role reaches, refuses another region', async () => {
+    // Environment west in us-west-2, and environment acme in account 222233334444, which
+    // Proton deployed through an environment account connection's role there.
+    const envTemplate = 'env-cfn/infrastructure/cloudformation.yaml';
+    const west = new CloudFormation({
+      region: 'us-west-2',
+      endpoint: moto.endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    const westStack = (
+      await west.createStack({
+        StackName: 'AWSProton-west-cloudformation-W1E2S3',
+        TemplateBody: jinja(envTemplate, {
+          environment: { name: 'west', inputs: { vpc_cidr: '10.0.0.0/16' } },
+        }),
+        Tags: [
+          { Key: 'proton:template', Value: `${PROTON}:environment-template/proton-env:1.0` },
+          { Key: 'proton:environment', Value: `${PROTON}:environment/west` },
+        ],
+      })
+    ).StackId!;
+    const discoveryRole = 'arn:aws:iam::222233334444:role/NucleonImport';
+    const acmeRole = 'arn:aws:iam::222233334444:role/ProtonEnvironmentRole';
+    const assumed = (
+      await new STS({
+        region: 'us-east-1',
+        endpoint: moto.endpoint,
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      }).assumeRole({ RoleArn: discoveryRole, RoleSessionName: 'proton' })
+    ).Credentials!;
+    const acme = new CloudFormation({
+      region: 'us-east-1',
+      endpoint: moto.endpoint,
+      credentials: {
+        accessKeyId: assumed.AccessKeyId!,
+        secretAccessKey: assumed.SecretAccessKey!,
+        sessionToken: assumed.SessionToken!,
+      },
+    });
+    const acmeStack = (
+      await acme.createStack({
+        StackName: 'AWSProton-acme-cloudformation-A4C5M6',
+        TemplateBody: jinja(envTemplate, {
+          environment: { name: 'acme', inputs: { vpc_cidr: '10.0.0.0/16' } },
+        }),
+        RoleARN: acmeRole,
+        Tags: [
+          { Key: 'proton:template', Value: `${PROTON}:environment-template/proton-env:1.0` },
+          { Key: 'proton:environment', Value: `${PROTON}:environment/acme` },
+        ],
+      })
+    ).StackId!;
+    expect(acmeStack.split(':')[4]).toBe('222233334444');
+    const eventsIn = async (client: CloudFormation, id: string) =>
+      (await client.describeStackEvents({ StackName: id })).StackEvents!.length;
+    const before = [await eventsIn(west, westStack), await eventsIn(acme, acmeStack)];
+
+    const specs = join(work, 'specs-multi');
+    const d = await nucleon([
+      'discover',
+      '--specs',
+      specs,
+      '--region',
+      'us-east-1',
+      '--region',
+      'us-west-2',
+      '--role-arn',
+      discoveryRole,
+      '--output',
+      'json',
+    ]);
+    expect(d.code, d.stderr).toBe(0);
+    const found = (
+      JSON.parse(d.stdout) as {
+        stacks: Array<{
+          name: string;
+          kind: string;
+          region: string;
+          account: string;
+          discoveryRoleArn?: string;
+        }>;
+      }
+    ).stacks.filter((x) => x.kind === 'ENVIRONMENT');
+    expect(found.map((x) => [x.name, x.region, x.account, x.discoveryRoleArn ?? ''])).toEqual([
+      ['acme', 'us-east-1', '222233334444', discoveryRole],
+      ['beta', 'us-east-1', '123456789012', ''],
+      ['delta', 'us-east-1', '123456789012', ''],
+      ['gamma', 'us-east-1', '123456789012', ''],
+      ['prod', 'us-east-1', '123456789012', ''],
+      ['west', 'us-west-2', '123456789012', ''],
+    ]);
+    expect(parse(readFileSync(join(specs, 'environment-acme.yaml'), 'utf8'))).toMatchObject({
+      protonServiceRoleArn: acmeRole,
+      stacks: [{ region: 'us-east-1', discoveryRoleArn: discoveryRole }],
+    });
+
+    const a = await nucleon(['adopt', '--specs', specs, '--output', 'json']);
+    expect(a.code).toBe(1); // west is refused
+    const out = JSON.parse(a.stdout) as {
+      resources: Array<{ resource: string; adopted?: boolean; unmatched?: string }>;
+    };
+    const by = Object.fromEntries(out.resources.map((x) => [x.resource, x]));
+    expect(by['environment acme']!.adopted).toBe(true);
+    expect(by['environment west']!.unmatched).toContain(
+      'is in us-west-2, but this Nucleon deploys CloudFormation in us-east-1',
+    );
+    const acmeEnv = (await proton.send(new P.GetEnvironmentCommand({ name: 'acme' }))).environment!;
+    expect(acmeEnv).toMatchObject({
+      deploymentStatus: 'SUCCEEDED',
+      protonServiceRoleArn: acmeRole,
+    });
+    await expect(proton.send(new P.GetEnvironmentCommand({ name: 'west' }))).rejects.toThrow(
+      P.ResourceNotFoundException,
+    );
+    expect([await eventsIn(west, westStack), await eventsIn(acme, acmeStack)]).toEqual(before);
+    west.destroy();
+    acme.destroy();
   });
 
   it('adopts a self-managed Terraform estate from its provisioning repository; the next deployment commits to the same folder', async () => {

@@ -1,4 +1,4 @@
-import { CloudFormation, type Stack } from '@aws-sdk/client-cloudformation';
+import type { CloudFormation, Stack } from '@aws-sdk/client-cloudformation';
 
 /** The tags Proton put on every stack it provisioned (values are Proton ARNs). */
 export const PROTON_TAGS = {
@@ -32,6 +32,11 @@ export interface DiscoveredStack {
   templateMinorVersion?: string;
   stackName: string;
   stackId: string;
+  /** Region and account of the stack (from its id). */
+  region: string;
+  account: string;
+  /** The role discovery assumed to read the stack's account (`--role-arn`), if any. */
+  discoveryRoleArn?: string;
   status: string;
   parameters: Record<string, string>;
   outputs: Array<{ key: string; value: string }>;
@@ -71,6 +76,8 @@ export function classifyStack(stack: Stack): DiscoveredStack | undefined {
   const base = {
     stackName: stack.StackName ?? '',
     stackId: stack.StackId ?? '',
+    region: (stack.StackId ?? '').split(':')[3] ?? '',
+    account: (stack.StackId ?? '').split(':')[4] ?? '',
     status: stack.StackStatus ?? '',
     ...(stack.RoleARN ? { roleArn: stack.RoleARN } : {}),
     parameters: Object.fromEntries(
@@ -133,16 +140,11 @@ export function classifyStack(stack: Stack): DiscoveredStack | undefined {
   return undefined;
 }
 
-/**
- * A CloudFormation client through the SDK's standard chain: credentials from the environment,
- * AWS_PROFILE and the shared files; endpoint from AWS_ENDPOINT_URL_CLOUDFORMATION or AWS_ENDPOINT_URL.
- */
-export function cloudFormationClient(region: string | undefined): CloudFormation {
-  return new CloudFormation(region ? { region } : {});
-}
-
-/** Every live stack carrying proton:* tags in the client's region (read-only calls). */
-export async function discoverStacks(cfn: CloudFormation): Promise<DiscoveredStack[]> {
+/** Every live stack carrying proton:* tags in the client's region and account (read-only calls). */
+export async function discoverStacks(
+  cfn: CloudFormation,
+  discoveryRoleArn?: string,
+): Promise<DiscoveredStack[]> {
   const found: DiscoveredStack[] = [];
   let token: string | undefined;
   do {
@@ -150,13 +152,20 @@ export async function discoverStacks(cfn: CloudFormation): Promise<DiscoveredSta
     for (const stack of page.Stacks ?? []) {
       if (stack.StackStatus === 'DELETE_COMPLETE') continue;
       const d = classifyStack(stack);
-      if (d) found.push(d);
+      if (d) found.push(discoveryRoleArn ? { ...d, discoveryRoleArn } : d);
     }
     token = page.NextToken;
   } while (token);
   // A component's template is its own: its starter spec starts from what the stack runs.
   for (const c of found.filter((x) => x.kind === 'COMPONENT'))
     c.template = await stackTemplate(cfn, c.stackId);
+  return found;
+}
+
+/** Stacks found in several regions and accounts, once each, in adoption order. */
+export function sortStacks(stacks: readonly DiscoveredStack[]): DiscoveredStack[] {
+  const seen = new Set<string>();
+  const found = stacks.filter((s) => !seen.has(s.stackId) && seen.add(s.stackId));
   const order: DiscoveredKind[] = [
     'ENVIRONMENT',
     'SERVICE_INSTANCE',

@@ -19,7 +19,14 @@ export interface ImportSpecFile {
   templateName?: string;
   templateMajorVersion?: string;
   templateMinorVersion?: string;
-  stacks: Array<{ target: string; stackName: string; stackId: string }>;
+  /** Each stack, with the region and the role discovery read it with (match reads it again). */
+  stacks: Array<{
+    target: string;
+    stackName: string;
+    stackId: string;
+    region?: string;
+    discoveryRoleArn?: string;
+  }>;
   /** Self-managed Terraform: the folders in the provisioning repository, with their outputs. */
   folders?: Array<{ target: string; folder: string; outputs?: Record<string, string> }>;
   /** Self-managed Terraform: the repository as linked in Nucleon, and where to read it. */
@@ -46,6 +53,14 @@ export interface ImportSpecFile {
 
 const COMPONENT_MANIFEST =
   'infrastructure:\n  templates:\n    - file: "cloudformation.yaml"\n      rendering_engine: jinja\n      template_language: cloudformation\n';
+
+const ref = (target: string, s: DiscoveredStack) => ({
+  target,
+  stackName: s.stackName,
+  stackId: s.stackId,
+  ...(s.region ? { region: s.region } : {}),
+  ...(s.discoveryRoleArn ? { discoveryRoleArn: s.discoveryRoleArn } : {}),
+});
 
 const version = (
   s: Pick<DiscoveredStack, 'templateName' | 'templateMajorVersion' | 'templateMinorVersion'>,
@@ -77,7 +92,7 @@ export function starterSpecs(
       kind: 'ENVIRONMENT',
       name: s.name,
       ...version(s),
-      stacks: [{ target: 'environment', stackName: s.stackName, stackId: s.stackId }],
+      stacks: [ref('environment', s)],
       spec: stringify({ proton: 'EnvironmentSpec', spec: inputs }),
       ...(Object.keys(inputs).length ? { inferredInputs: Object.keys(inputs) } : {}),
       ...(s.roleArn ? { protonServiceRoleArn: s.roleArn } : {}),
@@ -109,14 +124,8 @@ export function starterSpecs(
       name,
       ...version(first),
       stacks: [
-        ...instances.map((i) => ({
-          target: `instance/${i.name}`,
-          stackName: i.stackName,
-          stackId: i.stackId,
-        })),
-        ...(pipeline
-          ? [{ target: 'pipeline', stackName: pipeline.stackName, stackId: pipeline.stackId }]
-          : []),
+        ...instances.map((i) => ref(`instance/${i.name}`, i)),
+        ...(pipeline ? [ref('pipeline', pipeline)] : []),
       ],
       spec: stringify({
         proton: 'ServiceSpec',
@@ -132,7 +141,7 @@ export function starterSpecs(
     files.push({
       kind: 'COMPONENT',
       name: c.name,
-      stacks: [{ target: 'component', stackName: c.stackName, stackId: c.stackId }],
+      stacks: [ref('component', c)],
       ...(c.serviceName && c.serviceInstanceName
         ? { serviceName: c.serviceName, serviceInstanceName: c.serviceInstanceName }
         : { environmentName: c.environmentName ?? '' }),

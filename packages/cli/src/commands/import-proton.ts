@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CloudFormation } from '@aws-sdk/client-cloudformation';
 import type { Command } from 'commander';
 import {
   ProtonApiError,
@@ -12,12 +11,13 @@ import {
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
 import { printTable } from '../output.js';
 import {
-  cloudFormationClient,
   discoverStacks,
+  sortStacks,
   stackTemplate,
   type DiscoveredStack,
 } from './import-proton-discover.js';
 import { fetchInputTypes } from './import-proton-infer.js';
+import { AwsScopes, scopesOf } from './import-proton-scopes.js';
 import {
   readFolderFiles,
   Checkouts,
@@ -33,8 +33,11 @@ import {
   type ImportSpecFile,
 } from './import-proton-specs.js';
 
-interface ImportFlags extends ConnectionFlags {
+interface ImportFlags extends Omit<ConnectionFlags, 'region'> {
   output?: string;
+  /** Every --region given (the first also signs the requests to Nucleon). */
+  region?: string[];
+  roleArn?: string[];
   repository?: string;
   repositoryUrl?: string;
   specs?: string;
@@ -54,11 +57,28 @@ interface ResourceReport {
 
 const DEFAULT_SPECS = 'proton-import';
 
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** The Nucleon connection: signed for the first --region. */
+const connection = (flags: ImportFlags) =>
+  resolveConnection({
+    ...flags,
+    ...(flags.region?.[0] ? { region: flags.region[0] } : { region: undefined }),
+  });
+
 function options(cmd: Command, adopt: boolean): Command {
   cmd
     .option(
       '--region <region>',
-      'AWS region of the stacks (AWS_REGION); also the signing region for Nucleon',
+      'AWS region of the stacks (AWS_REGION); repeat for several; the first is also the signing region for Nucleon',
+      collect,
+      [],
+    )
+    .option(
+      '--role-arn <arn>',
+      "discover: a role to assume (STS AssumeRole) to read another account's stacks; repeat for several accounts",
+      collect,
+      [],
     )
     .option('--specs <dir>', `folder of the per-resource spec files (default ./${DEFAULT_SPECS})`)
     .option(
@@ -104,6 +124,7 @@ function printInventory(
         environment: s.environmentName ?? '',
         template: template(s),
         stack: s.stackName,
+        where: `${s.account}/${s.region}`,
         status: s.status,
       })),
       ...folders.map((f) => ({
@@ -112,10 +133,11 @@ function printInventory(
         environment: f.environmentName ?? '',
         template: template(f),
         stack: `${repo?.name ?? ''}@${repo?.branch ?? ''}:${f.folder}/`,
+        where: 'repository',
         status: 'SELF_MANAGED',
       })),
     ],
-    ['kind', 'resource', 'environment', 'template', 'stack', 'status'],
+    ['kind', 'resource', 'environment', 'template', 'stack', 'where', 'status'],
   );
 }
 
@@ -123,11 +145,14 @@ async function discover(
   flags: ImportFlags,
   quiet = false,
 ): Promise<{ stacks: DiscoveredStack[]; specs: string; files: ImportSpecFile[] }> {
-  const cfn = cloudFormationClient(flags.region);
+  const scopes = new AwsScopes();
   try {
-    const stacks = await discoverStacks(cfn);
+    const found: DiscoveredStack[] = [];
+    for (const scope of scopesOf(flags.region ?? [], flags.roleArn ?? []))
+      found.push(...(await discoverStacks(await scopes.cloudFormation(scope), scope.roleArn)));
+    const stacks = sortStacks(found);
     const { folders, repo } = await discoverRepository(flags.repository, flags.repositoryUrl);
-    const { types, notes } = await fetchInputTypes(resolveConnection(flags).client, [
+    const { types, notes } = await fetchInputTypes(connection(flags).client, [
       ...stacks,
       ...folders,
     ]);
@@ -172,18 +197,19 @@ async function discover(
     }
     return { stacks, specs, files };
   } finally {
-    cfn.destroy();
+    scopes.destroy();
   }
 }
 
 /** The request for one spec file, with each stack's template and outputs (or folder's files) read now. */
 async function requestOf(
-  cfn: CloudFormation,
+  scopes: AwsScopes,
   spec: ImportSpecFile,
   checkouts: Checkouts,
 ): Promise<ProtonImportRequest> {
   const stacks = [];
   for (const s of spec.stacks ?? []) {
+    const cfn = await scopes.cloudFormation({ region: s.region, roleArn: s.discoveryRoleArn });
     const described = (await cfn.describeStacks({ StackName: s.stackId })).Stacks?.[0];
     stacks.push({
       target: s.target,
@@ -244,14 +270,14 @@ async function requestOf(
 
 /** Match (`adopt` false) or adopt every resource of the spec folder, environments first. */
 async function run(flags: ImportFlags, adopt: boolean, specs: string): Promise<ResourceReport[]> {
-  const { client } = resolveConnection(flags);
-  const cfn = cloudFormationClient(flags.region);
+  const { client } = connection(flags);
+  const scopes = new AwsScopes();
   const checkouts = new Checkouts();
   const reports: ResourceReport[] = [];
   try {
     for (const { file, spec } of await readSpecFiles(specs)) {
       const resource = `${spec.kind.toLowerCase()} ${spec.name}`;
-      const request = await requestOf(cfn, spec, checkouts);
+      const request = await requestOf(scopes, spec, checkouts);
       try {
         const out = (await client.send(
           `${extensionTargetPrefix}.${adopt ? 'AdoptProtonResource' : 'MatchProtonResource'}`,
@@ -269,7 +295,7 @@ async function run(flags: ImportFlags, adopt: boolean, specs: string): Promise<R
       }
     }
   } finally {
-    cfn.destroy();
+    scopes.destroy();
     await checkouts.close();
   }
   return reports;

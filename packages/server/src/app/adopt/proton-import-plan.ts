@@ -340,6 +340,38 @@ export class ProtonImportPlanner {
   }
 
   /**
+   * The next deployment must find the stack where it is: in this Nucleon's region, and in the
+   * account of the role it deploys with (the environment's protonServiceRoleArn).
+   */
+  private async checkWhere(
+    r: ResourceRecord,
+    stack: NucleonImportStack,
+    store: DeploymentStore,
+  ): Promise<void> {
+    const [, , , region, account] = stack.stackId.split(':');
+    if (region && region !== this.d.arnScope.region)
+      throw new ValidationError(
+        `stacks: ${stack.stackName} is in ${region}, but this Nucleon deploys CloudFormation in ${this.d.arnScope.region}, where its next deployment would look for the stack. Adopt it with a Nucleon set up for ${region}.`,
+      );
+    const env =
+      r.kind === 'ENVIRONMENT'
+        ? r
+        : r.environmentName
+          ? await store.getResource({
+              kind: 'ENVIRONMENT',
+              serviceName: '',
+              name: r.environmentName,
+            })
+          : undefined;
+    const role = env?.settings.protonServiceRoleArn;
+    const roleAccount = typeof role === 'string' ? role.split(':')[4] : undefined;
+    if (account && roleAccount && roleAccount !== account)
+      throw new ValidationError(
+        `stacks: ${stack.stackName} is in account ${account}, but deployments of ${r.kind === 'ENVIRONMENT' ? `the environment ${r.name}` : `${r.name} (environment ${r.environmentName ?? ''})`} act as ${String(role)} in account ${roleAccount}. Give the environment the role Proton deployed it with in account ${account} (the stack's RoleARN, protonServiceRoleArn in the spec file).`,
+      );
+  }
+
+  /**
    * Renders the resource as a deployment would and compares with the template its stack runs,
    * or, for self-managed Terraform, with its folder in the provisioning repository.
    */
@@ -357,6 +389,7 @@ export class ProtonImportPlanner {
       throw new ValidationError(
         `${target}: ${r.templateName || r.name} provisions it with ${engine}, so give ${engine === 'cloudformation' ? 'the stack Proton made' : "its folder in the environment's provisioning repository"}, not ${bindingName(binding)}.`,
       );
+    if ('stack' in binding) await this.checkWhere(r, binding.stack, store);
     const rendered = await renderDeployment({
       store,
       renderer: this.d.renderer,
