@@ -274,6 +274,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     // to frontend/one. Proton deployed each stack with the environment's roles.
     await proton.send(
       new P.UpdateServiceTemplateVersionCommand({
+        templateName: 'fargate-svc',
         ...fargateSvc,
         supportedComponentSources: ['DIRECTLY_DEFINED'],
       }),
@@ -1147,7 +1148,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     await proton.send(
       new P.NotifyResourceDeploymentStatusChangeCommand({
         resourceArn: env.arn!,
-        deploymentId: id!,
+        deploymentId: id,
         status: 'SUCCEEDED',
         outputs: asOutputs(envOutputs),
       }),

@@ -241,8 +241,14 @@ async function requestOf(
       });
   }
   // Empty or missing fields are left out (a starter file has empty repository fields).
-  const given = (k: keyof ImportSpecFile) =>
-    spec[k] === undefined || spec[k] === null || spec[k] === '' ? {} : { [k]: String(spec[k]) };
+  const given = (k: keyof ImportSpecFile) => {
+    const v = spec[k] as unknown;
+    return typeof v === 'string' || typeof v === 'number'
+      ? v === ''
+        ? {}
+        : { [k]: String(v) }
+      : {};
+  };
   return {
     kind: spec.kind,
     name: spec.name,

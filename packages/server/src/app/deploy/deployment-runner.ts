@@ -21,11 +21,7 @@ import type {
 } from '../../ports/deployment-store.js';
 import type { Provisioner } from '../../ports/provisioner.js';
 import type { ConnectionStore } from '../../ports/connection-store.js';
-import type {
-  LoadedBundle,
-  TemplateRenderer,
-  VersionBundles,
-} from '../../ports/version-bundles.js';
+import type { TemplateRenderer, VersionBundles } from '../../ports/version-bundles.js';
 import { componentBundle } from './components-service.js';
 import { EventBuffer } from './event-buffer.js';
 import { failureMessage } from './failure-advice.js';
