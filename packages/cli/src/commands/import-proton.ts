@@ -147,11 +147,11 @@ async function discover(
 ): Promise<{ stacks: DiscoveredStack[]; specs: string; files: ImportSpecFile[] }> {
   const scopes = new AwsScopes();
   try {
+    const { folders, repo } = await discoverRepository(flags.repository, flags.repositoryUrl);
     const found: DiscoveredStack[] = [];
     for (const scope of scopesOf(flags.region ?? [], flags.roleArn ?? []))
       found.push(...(await discoverStacks(await scopes.cloudFormation(scope), scope.roleArn)));
     const stacks = sortStacks(found);
-    const { folders, repo } = await discoverRepository(flags.repository, flags.repositoryUrl);
     const { types, notes } = await fetchInputTypes(connection(flags).client, [
       ...stacks,
       ...folders,
