@@ -7,7 +7,7 @@ import type { ModelOperation, ModelShape } from './model-types.js';
  * with the resource's spec, compares, and on adoption creates the records bound to those stacks.
  */
 export const importShapes: Readonly<Record<string, ModelShape>> = {
-  NucleonImportKind: { type: 'string', enum: ['ENVIRONMENT', 'SERVICE'] },
+  NucleonImportKind: { type: 'string', enum: ['ENVIRONMENT', 'SERVICE', 'COMPONENT'] },
   NucleonImportMatch: { type: 'string', enum: ['EXACT', 'DIFFERENT'] },
   NucleonStackOutput: {
     type: 'structure',
@@ -19,7 +19,7 @@ export const importShapes: Readonly<Record<string, ModelShape>> = {
     type: 'structure',
     required: ['target', 'stackName', 'stackId', 'template'],
     members: {
-      /** `environment`, `instance/<name>` or `pipeline`. */
+      /** `environment`, `instance/<name>`, `pipeline` or `component`. */
       target: { shape: 'NucleonString' },
       stackName: { shape: 'NucleonString' },
       stackId: { shape: 'NucleonString' },
@@ -28,12 +28,35 @@ export const importShapes: Readonly<Record<string, ModelShape>> = {
     },
   },
   NucleonImportStackList: { type: 'list', member: 'NucleonImportStack' },
+  NucleonImportFile: {
+    type: 'structure',
+    required: ['path', 'content'],
+    members: { path: { shape: 'NucleonString' }, content: { shape: 'NucleonLongText' } },
+  },
+  NucleonImportFileList: { type: 'list', member: 'NucleonImportFile' },
+  NucleonImportFolder: {
+    type: 'structure',
+    required: ['target', 'folder', 'files'],
+    members: {
+      /** `environment` or `instance/<name>`. */
+      target: { shape: 'NucleonString' },
+      /** The folder in the provisioning repository, e.g. `prod` or `prod/api-one`. */
+      folder: { shape: 'NucleonString' },
+      /** Its files as Proton left them (`.tf`, `proton.auto.tfvars.json`, `.proton/…`). */
+      files: { shape: 'NucleonImportFileList' },
+      /** The outputs the user's automation reported last (Terraform state is the user's). */
+      outputs: { shape: 'NucleonStackOutputList' },
+    },
+  },
+  NucleonImportFolderList: { type: 'list', member: 'NucleonImportFolder' },
   NucleonImportResult: {
     type: 'structure',
     required: ['target', 'stackName', 'match', 'adopted'],
     members: {
       target: { shape: 'NucleonString' },
+      /** The stack; '' for a self-managed Terraform resource (see `folder`). */
       stackName: { shape: 'NucleonString' },
+      folder: { shape: 'NucleonString' },
       match: { shape: 'NucleonImportMatch' },
       diff: { shape: 'NucleonLongText' },
       adopted: { shape: 'NucleonBoolean' },
@@ -43,7 +66,7 @@ export const importShapes: Readonly<Record<string, ModelShape>> = {
   NucleonImportResultList: { type: 'list', member: 'NucleonImportResult' },
   MatchProtonResourceInput: {
     type: 'structure',
-    required: ['kind', 'name', 'templateName', 'templateMajorVersion', 'spec', 'stacks'],
+    required: ['kind', 'name', 'stacks'],
     members: {
       kind: { shape: 'NucleonImportKind' },
       name: { shape: 'ResourceName' },
@@ -52,6 +75,18 @@ export const importShapes: Readonly<Record<string, ModelShape>> = {
       templateMinorVersion: { shape: 'TemplateVersionPart' },
       spec: { shape: 'SpecContents' },
       stacks: { shape: 'NucleonImportStackList' },
+      folders: { shape: 'NucleonImportFolderList' },
+      provisioningRepository: { shape: 'RepositoryBranchInput' },
+      protonServiceRoleArn: { shape: 'Arn' },
+      componentRoleArn: { shape: 'RoleArn' },
+      repositoryConnectionArn: { shape: 'Arn' },
+      repositoryId: { shape: 'RepositoryId' },
+      branchName: { shape: 'GitBranchName' },
+      environmentName: { shape: 'ResourceName' },
+      serviceName: { shape: 'ResourceName' },
+      serviceInstanceName: { shape: 'ResourceName' },
+      manifest: { shape: 'TemplateManifestContents' },
+      templateFile: { shape: 'TemplateFileContents' },
     },
   },
   MatchProtonResourceOutput: {
@@ -61,7 +96,7 @@ export const importShapes: Readonly<Record<string, ModelShape>> = {
   },
   AdoptProtonResourceInput: {
     type: 'structure',
-    required: ['kind', 'name', 'templateName', 'templateMajorVersion', 'spec', 'stacks'],
+    required: ['kind', 'name', 'stacks'],
     members: {
       kind: { shape: 'NucleonImportKind' },
       name: { shape: 'ResourceName' },
@@ -70,6 +105,18 @@ export const importShapes: Readonly<Record<string, ModelShape>> = {
       templateMinorVersion: { shape: 'TemplateVersionPart' },
       spec: { shape: 'SpecContents' },
       stacks: { shape: 'NucleonImportStackList' },
+      folders: { shape: 'NucleonImportFolderList' },
+      provisioningRepository: { shape: 'RepositoryBranchInput' },
+      protonServiceRoleArn: { shape: 'Arn' },
+      componentRoleArn: { shape: 'RoleArn' },
+      repositoryConnectionArn: { shape: 'Arn' },
+      repositoryId: { shape: 'RepositoryId' },
+      branchName: { shape: 'GitBranchName' },
+      environmentName: { shape: 'ResourceName' },
+      serviceName: { shape: 'ResourceName' },
+      serviceInstanceName: { shape: 'ResourceName' },
+      manifest: { shape: 'TemplateManifestContents' },
+      templateFile: { shape: 'TemplateFileContents' },
       acceptDifferences: { shape: 'NucleonBoolean' },
     },
   },
@@ -114,21 +161,47 @@ export interface NucleonImportStack {
   template: string;
   outputs?: Array<{ key: string; value: string }>;
 }
+export interface NucleonImportFolder {
+  target: string;
+  folder: string;
+  files: Array<{ path: string; content: string }>;
+  outputs?: Array<{ key: string; value: string }>;
+}
 export interface NucleonImportResult {
   target: string;
   stackName: string;
+  folder?: string;
   match: 'EXACT' | 'DIFFERENT';
   diff?: string;
   adopted: boolean;
   message?: string;
 }
 export interface ProtonImportRequest {
-  kind: 'ENVIRONMENT' | 'SERVICE';
+  kind: 'ENVIRONMENT' | 'SERVICE' | 'COMPONENT';
   name: string;
-  templateName: string;
-  templateMajorVersion: string;
+  /** Required for environments and services; a component's template is its `templateFile`. */
+  templateName?: string;
+  templateMajorVersion?: string;
   templateMinorVersion?: string;
-  spec: string;
+  /** Environment or service spec (required); for an attached component, its service's spec. */
+  spec?: string;
   stacks: NucleonImportStack[];
+  /** Self-managed Terraform: the resource's folders in the provisioning repository. */
+  folders?: NucleonImportFolder[];
+  /** Environment with self-managed Terraform: the repository, as linked in Nucleon. */
+  provisioningRepository?: { provider: string; name: string; branch: string };
   acceptDifferences?: boolean;
+  /** Environment: the roles Proton deployed it with (the stack's RoleARN, the component stacks'). */
+  protonServiceRoleArn?: string;
+  componentRoleArn?: string;
+  /** Service with a pipeline: the source repository its pipeline builds from. */
+  repositoryConnectionArn?: string;
+  repositoryId?: string;
+  branchName?: string;
+  /** Component: where it lives and its own manifest and template file. */
+  environmentName?: string;
+  serviceName?: string;
+  serviceInstanceName?: string;
+  manifest?: string;
+  templateFile?: string;
 }

@@ -33,6 +33,7 @@ export type {
   NucleonUser,
 } from './access-extensions.js';
 export type {
+  NucleonImportFolder,
   NucleonImportResult,
   NucleonImportStack,
   ProtonImportRequest,

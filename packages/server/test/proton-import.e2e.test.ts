@@ -1,47 +1,100 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { CloudFormation } from '@aws-sdk/client-cloudformation';
+import { STS } from '@aws-sdk/client-sts';
 import * as P from '@aws-sdk/client-proton';
 import { extensionTargetPrefix } from '@nucleon/protocol';
-import { requireOrSkip, startTestServer, type TestServer } from '@nucleon/test-utils';
+import { requireOrSkip, startTestServer, waitFor, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { findExecutable, startMotoServer, type MotoServer } from './engines/helpers.js';
 import { nucleonClient, publishFixture, sdkClient } from './helpers.js';
 
 /**
- * `nucleon import proton` (ADR 0021) end to end: stacks as AWS Proton left them in moto_server
- * (templates rendered from a bundle by Python's Jinja2, Proton's tags), the built CLI runs
- * discover → match → adopt against a running Nucleon, and the AWS SDK's Proton client sees the
- * adopted resources with the stacks' outputs. The import sends nothing mutating to
+ * `nucleon import proton` (ADR 0021, 0028) end to end: stacks as AWS Proton left them in
+ * moto_server (templates rendered from a bundle by Python's Jinja2, Proton's tags and roles) — a
+ * small environment with a queue service, and a Fargate estate modelled on AWS's public sample
+ * templates (public VPC environment, a load-balanced-style Fargate service with two instances,
+ * its CodePipeline pipeline and a directly defined component) — the built CLI runs discover →
+ * match → adopt against a running Nucleon, and the AWS SDK's Proton client and the AWS CLI see
+ * the adopted resources with the stacks' outputs. The import sends nothing mutating to
  * CloudFormation (same stack ids, same stack events); a stack whose template does not match is
  * reported DIFFERENT and not adopted; a second run changes nothing; the next
  * UpdateServiceInstance updates the very stack Proton made.
  */
 
 const available = requireOrSkip(
-  findExecutable('moto_server') ? undefined : 'moto_server (Python moto) is not installed',
+  findExecutable('moto_server')
+    ? findExecutable('aws')
+      ? undefined
+      : 'the AWS CLI (aws) is not installed'
+    : 'moto_server (Python moto) is not installed',
 );
+const run = promisify(execFile);
+const git = (args: string[], cwd?: string) =>
+  execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+    },
+  });
 const cli = fileURLToPath(new URL('../../cli/bin/nucleon.js', import.meta.url));
 const cliBuilt = existsSync(fileURLToPath(new URL('../../cli/dist/index.js', import.meta.url)));
 const fixtures = fileURLToPath(new URL('./fixtures/bundles/', import.meta.url));
 const PROTON = 'arn:aws:proton:us-east-1:111122223333';
 const w = (client: P.ProtonClient) => ({ client, maxWaitTime: 90, minDelay: 1, maxDelay: 1 });
+// The roles Proton deployed with, in the stacks' account (moto_server's default account).
+const SERVICE_ROLE = 'arn:aws:iam::123456789012:role/ProtonServiceRole';
+const COMPONENT_ROLE = 'arn:aws:iam::123456789012:role/ProtonComponentRole';
+const REPOSITORY = {
+  repositoryConnectionArn:
+    'arn:aws:codestar-connections:us-east-1:111122223333:connection/2c2d7f1c-33a8-4b4e-8ffd-4bf5a0a1e2c4',
+  repositoryId: 'example-org/frontend',
+  branchName: 'main',
+};
+/** A directly defined component's template file, as its owner wrote it for Proton. */
+const COMPONENT_TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
+Description: Cache queue of {{ service.name }}/{{ service_instance.name }} ({{ component.name }})
+Resources:
+  CacheQueue:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: '{{ environment.name }}-{{ component.name }}'
+      VisibilityTimeout: 60
+Outputs:
+  QueueUrl:
+    Value: !Ref CacheQueue
+`;
 
-/** Renders a bundle file the way Proton did, with Python's Jinja2 (the reference). */
-function jinja(file: string, context: Record<string, unknown>): string {
+const asOutputs = (o: Record<string, string>) =>
+  Object.entries(o)
+    .map(([key, valueString]) => ({ key, valueString }))
+    .sort((a, b) => a.key.localeCompare(b.key));
+const sorted = (list: ReadonlyArray<{ key?: unknown }>) =>
+  [...list].sort((a, b) => String(a.key).localeCompare(String(b.key)));
+
+/** Renders a bundle file (or a template's text) the way Proton did, with Python's Jinja2. */
+function jinja(file: string | { text: string }, context: Record<string, unknown>): string {
   const r = spawnSync(
     'python3',
     [
       '-c',
-      'import sys, json, jinja2; t = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(open(sys.argv[1]).read()); print(t.render(**json.loads(sys.argv[2])))',
-      join(fixtures, file),
+      'import sys, json, jinja2; t = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(sys.stdin.read()); print(t.render(**json.loads(sys.argv[1])))',
       JSON.stringify(context),
     ],
-    { encoding: 'utf8' },
+    {
+      encoding: 'utf8',
+      input: typeof file === 'string' ? readFileSync(join(fixtures, file), 'utf8') : file.text,
+    },
   );
   if (r.status !== 0) throw new Error(r.stderr);
   return r.stdout;
@@ -76,14 +129,47 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     name: string,
     body: string,
     tags: Record<string, string>,
+    roleArn?: string,
   ): Promise<void> => {
     const out = await cfn.createStack({
       StackName: name,
       TemplateBody: body,
       Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      ...(roleArn ? { RoleARN: roleArn } : {}),
     });
     stacks[name] = { id: out.StackId!, events: 0 };
   };
+  /** The AWS CLI's `aws proton <args>` against Nucleon, parsed. */
+  const awsProton = async (args: string[]) => {
+    const r = await run(
+      'aws',
+      [
+        'proton',
+        ...args,
+        '--endpoint-url',
+        server.url,
+        '--region',
+        'us-east-1',
+        '--output',
+        'json',
+      ],
+      {
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+        },
+      },
+    );
+    return JSON.parse(r.stdout) as Record<string, Array<Record<string, unknown>>>;
+  };
+  const outputsOf = async (stack: string) =>
+    Object.fromEntries(
+      (await cfn.describeStacks({ StackName: stack })).Stacks![0]!.Outputs!.map((o) => [
+        o.OutputKey!,
+        o.OutputValue!,
+      ]),
+    );
   const outputOf = async (stack: string, key: string) =>
     (await cfn.describeStacks({ StackName: stack })).Stacks![0]!.Outputs!.find(
       (o) => o.OutputKey === key,
@@ -116,17 +202,31 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     });
     proton = sdkClient(server);
-    await publishFixture(server, {
-      kind: 'ENVIRONMENT',
-      template: 'proton-env',
-      fixture: 'env-cfn',
-    });
-    await publishFixture(server, {
-      kind: 'SERVICE',
-      template: 'proton-svc',
-      fixture: 'svc-cfn-adopt',
-      compatible: [{ templateName: 'proton-env', majorVersion: '1' }],
-    });
+    // The templates the user registers first (environment templates before the service
+    // templates that name them as compatible).
+    await Promise.all([
+      publishFixture(server, { kind: 'ENVIRONMENT', template: 'proton-env', fixture: 'env-cfn' }),
+      publishFixture(server, {
+        kind: 'ENVIRONMENT',
+        template: 'fargate-env',
+        fixture: 'env-fargate-adopt',
+      }),
+    ]);
+    const [, fargateSvc] = await Promise.all([
+      publishFixture(server, {
+        kind: 'SERVICE',
+        template: 'proton-svc',
+        fixture: 'svc-cfn-adopt',
+        compatible: [{ templateName: 'proton-env', majorVersion: '1' }],
+      }),
+      publishFixture(server, {
+        kind: 'SERVICE',
+        template: 'fargate-svc',
+        fixture: 'svc-fargate-adopt',
+        compatible: [{ templateName: 'fargate-env', majorVersion: '1' }],
+        pipeline: true,
+      }),
+    ]);
 
     // What Proton left: environment beta, service api with two instances in it; and gamma,
     // whose stack was changed by hand after Proton deployed it (its spec no longer matches).
@@ -168,6 +268,120 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
         },
       );
     }
+
+    // The Fargate estate: environment prod (its VPC range is a stack parameter), service
+    // frontend with instances one and two, its pipeline, and component frontend-cache attached
+    // to frontend/one. Proton deployed each stack with the environment's roles.
+    await proton.send(
+      new P.UpdateServiceTemplateVersionCommand({
+        templateName: 'fargate-svc',
+        ...fargateSvc,
+        supportedComponentSources: ['DIRECTLY_DEFINED'],
+      }),
+    );
+    const prodInputs = {
+      vpc_cidr: '10.3.0.0/16',
+      subnet_one_cidr: '10.3.0.0/24',
+      subnet_two_cidr: '10.3.1.0/24',
+    };
+    await createProtonStack(
+      'AWSProton-prod-cloudformation-Q1W2E3',
+      jinja('env-fargate-adopt/infrastructure/cloudformation.yaml', {
+        environment: { name: 'prod', inputs: prodInputs },
+      }),
+      {
+        'proton:account': '111122223333',
+        'proton:template': `${PROTON}:environment-template/fargate-env:1.0`,
+        'proton:environment': `${PROTON}:environment/prod`,
+      },
+      SERVICE_ROLE,
+    );
+    const prod = { name: 'prod', outputs: await outputsOf('AWSProton-prod-cloudformation-Q1W2E3') };
+    const instanceInputs = {
+      one: {
+        port: 8080,
+        desired_count: 2,
+        task_size: 'small',
+        image: 'public.ecr.aws/nginx/nginx:stable',
+      },
+      two: {
+        port: 80,
+        desired_count: 1,
+        task_size: 'x-small',
+        image: 'public.ecr.aws/nginx/nginx:stable',
+      },
+    };
+    const frontendOutputs: Record<string, Record<string, string>> = {};
+    for (const instance of ['one', 'two'] as const) {
+      const name = `AWSProton-frontend-${instance}-cloudformation-R4T5Y6`;
+      await createProtonStack(
+        name,
+        jinja('svc-fargate-adopt/instance_infrastructure/cloudformation.yaml', {
+          service: { name: 'frontend' },
+          service_instance: { name: instance, inputs: instanceInputs[instance] },
+          environment: prod,
+        }),
+        {
+          'proton:account': '111122223333',
+          'proton:template': `${PROTON}:service-template/fargate-svc:1.0`,
+          'proton:environment': `${PROTON}:environment/prod`,
+          'proton:service': `${PROTON}:service/frontend`,
+          'proton:service-instance': `${PROTON}:service/frontend/service-instance/${instance}`,
+        },
+        SERVICE_ROLE,
+      );
+      frontendOutputs[instance] = await outputsOf(name);
+    }
+    await createProtonStack(
+      'AWSProton-frontend-pipeline-U7I8O9',
+      jinja('svc-fargate-adopt/pipeline_infrastructure/cloudformation.yaml', {
+        service: {
+          name: 'frontend',
+          repository_connection_arn: REPOSITORY.repositoryConnectionArn,
+          repository_id: REPOSITORY.repositoryId,
+          branch_name: REPOSITORY.branchName,
+        },
+        pipeline: {
+          inputs: {
+            service_dir: 'frontend',
+            dockerfile: 'Dockerfile',
+            unit_test_command: 'npm test',
+          },
+        },
+        service_instances: (['one', 'two'] as const).map((i) => ({
+          name: i,
+          inputs: instanceInputs[i],
+          outputs: frontendOutputs[i],
+          environment: prod,
+        })),
+      }),
+      {
+        'proton:account': '111122223333',
+        'proton:template': `${PROTON}:service-template/fargate-svc:1.0`,
+        'proton:service': `${PROTON}:service/frontend`,
+      },
+      SERVICE_ROLE,
+    );
+    await createProtonStack(
+      'AWSProton-frontend-cache-component-P0A1S2',
+      jinja(
+        { text: COMPONENT_TEMPLATE },
+        {
+          component: { name: 'frontend-cache' },
+          environment: prod,
+          service: { name: 'frontend' },
+          service_instance: { name: 'one', inputs: instanceInputs.one },
+        },
+      ),
+      {
+        'proton:account': '111122223333',
+        'proton:environment': `${PROTON}:environment/prod`,
+        'proton:service': `${PROTON}:service/frontend`,
+        'proton:service-instance': `${PROTON}:service/frontend/service-instance/one`,
+        'proton:component': `${PROTON}:component/frontend-cache`,
+      },
+      COMPONENT_ROLE,
+    );
     for (const name of Object.keys(stacks)) stacks[name]!.events = await eventsOf(name);
   }, 600_000);
   afterAll(async () => {
@@ -187,14 +401,56 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     expect(out.stacks.map((s) => [s.kind, s.serviceName ?? '', s.name, s.templateName])).toEqual([
       ['ENVIRONMENT', '', 'beta', 'proton-env'],
       ['ENVIRONMENT', '', 'gamma', 'proton-env'],
+      ['ENVIRONMENT', '', 'prod', 'fargate-env'],
       ['SERVICE_INSTANCE', 'api', 'one', 'proton-svc'],
       ['SERVICE_INSTANCE', 'api', 'two', 'proton-svc'],
+      ['SERVICE_INSTANCE', 'frontend', 'one', 'fargate-svc'],
+      ['SERVICE_INSTANCE', 'frontend', 'two', 'fargate-svc'],
+      ['SERVICE_PIPELINE', 'frontend', 'pipeline', 'fargate-svc'],
+      ['COMPONENT', 'frontend', 'frontend-cache', undefined],
     ]);
     expect(out.written.sort()).toEqual([
+      'component-frontend-cache.yaml',
       'environment-beta.yaml',
       'environment-gamma.yaml',
+      'environment-prod.yaml',
       'service-api.yaml',
+      'service-frontend.yaml',
     ]);
+    // Inputs the templates expose as stack parameters are filled in, typed by the schema; the
+    // roles come from the stacks' RoleARN.
+    const read = (file: string) =>
+      parse(readFileSync(join(work, 'specs', file), 'utf8')) as Record<string, unknown>;
+    const prodFile = read('environment-prod.yaml');
+    expect(parse(prodFile.spec as string)).toEqual({
+      proton: 'EnvironmentSpec',
+      spec: { vpc_cidr: '10.3.0.0/16' },
+    });
+    expect(prodFile).toMatchObject({
+      inferredInputs: ['vpc_cidr'],
+      protonServiceRoleArn: SERVICE_ROLE,
+      componentRoleArn: COMPONENT_ROLE,
+    });
+    const frontendFile = read('service-frontend.yaml');
+    expect(parse(frontendFile.spec as string)).toEqual({
+      proton: 'ServiceSpec',
+      pipeline: {},
+      instances: [
+        { name: 'one', environment: 'prod', spec: { desired_count: 2 } },
+        { name: 'two', environment: 'prod', spec: { desired_count: 1 } },
+      ],
+    });
+    expect((frontendFile.stacks as Array<{ target: string }>).map((x) => x.target)).toEqual([
+      'instance/one',
+      'instance/two',
+      'pipeline',
+    ]);
+    expect(read('component-frontend-cache.yaml')).toMatchObject({
+      kind: 'COMPONENT',
+      serviceName: 'frontend',
+      serviceInstanceName: 'one',
+      stacks: [{ target: 'component', stackName: 'AWSProton-frontend-cache-component-P0A1S2' }],
+    });
     const beta = parse(readFileSync(join(work, 'specs', 'environment-beta.yaml'), 'utf8')) as {
       templateMajorVersion: string;
       templateMinorVersion?: string;
@@ -221,6 +477,41 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
         { name: 'two', environment: 'beta', spec: {} },
       ],
     });
+    edit('environment-prod.yaml', {
+      proton: 'EnvironmentSpec',
+      spec: {
+        vpc_cidr: '10.3.0.0/16',
+        subnet_one_cidr: '10.3.0.0/24',
+        subnet_two_cidr: '10.3.1.0/24',
+      },
+    });
+    edit('service-frontend.yaml', {
+      proton: 'ServiceSpec',
+      pipeline: { service_dir: 'frontend', unit_test_command: 'npm test' },
+      instances: [
+        {
+          name: 'one',
+          environment: 'prod',
+          spec: { desired_count: 2, port: 8080, task_size: 'small' },
+        },
+        { name: 'two', environment: 'prod', spec: { desired_count: 1 } },
+      ],
+    });
+    // The pipeline's source repository, as the service had it in Proton; and the component's
+    // Jinja source in place of the template its stack runs.
+    const frontendPath = join(work, 'specs', 'service-frontend.yaml');
+    writeFileSync(
+      frontendPath,
+      stringify({ ...(parse(readFileSync(frontendPath, 'utf8')) as object), ...REPOSITORY }),
+    );
+    const componentPath = join(work, 'specs', 'component-frontend-cache.yaml');
+    writeFileSync(
+      componentPath,
+      stringify({
+        ...(parse(readFileSync(componentPath, 'utf8')) as object),
+        templateFile: COMPONENT_TEMPLATE,
+      }),
+    );
     const r = await nucleon(['match', '--specs', join(work, 'specs'), '--output', 'json']);
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout) as {
@@ -236,8 +527,16 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     ]);
     expect(by['environment gamma']!.results[0]!.match).toBe('DIFFERENT');
     expect(by['environment gamma']!.results[0]!.diff).toContain('10.9.0.0/16');
-    // Instances render with their environment's outputs: matched once beta is adopted.
+    expect(by['environment prod']!.results).toMatchObject([
+      { target: 'environment', match: 'EXACT' },
+    ]);
+    // Instances render with their environment's outputs: matched once beta is adopted; a
+    // component once its instance is.
     expect(by['service api']!.unmatched).toContain('environment beta does not exist');
+    expect(by['service frontend']!.unmatched).toContain('environment prod does not exist');
+    expect(by['component frontend-cache']!.unmatched).toContain(
+      'service instance one of service frontend does not exist',
+    );
   });
 
   it('adopts what matches without touching CloudFormation, and refuses what differs', async () => {
@@ -251,7 +550,10 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     ).toEqual([
       ['environment beta', true, ['EXACT']],
       ['environment gamma', false, ['DIFFERENT']],
+      ['environment prod', true, ['EXACT']],
       ['service api', true, ['EXACT', 'EXACT']],
+      ['service frontend', true, ['EXACT', 'EXACT', 'EXACT']],
+      ['component frontend-cache', true, ['EXACT']],
     ]);
 
     const env = (await proton.send(new P.GetEnvironmentCommand({ name: 'beta' }))).environment!;
@@ -303,6 +605,68 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
         provisioningEngine: 'CLOUDFORMATION',
       },
     ]);
+    // The Fargate estate through the AWS CLI and the SDK: every resource, with its stack's outputs.
+    const [environments, instances, pipelineOutputs, components] = await Promise.all([
+      awsProton(['list-environments']),
+      awsProton(['list-service-instances', '--service-name', 'frontend']),
+      awsProton(['list-service-pipeline-outputs', '--service-name', 'frontend']),
+      awsProton(['list-components']),
+    ]);
+    expect(environments.environments!.map((e) => [e.name, e.templateName])).toEqual([
+      ['beta', 'proton-env'],
+      ['prod', 'fargate-env'],
+    ]);
+    expect(
+      instances.serviceInstances!.map((i) => [
+        i.name,
+        i.environmentName,
+        i.templateName,
+        i.deploymentStatus,
+      ]),
+    ).toEqual([
+      ['one', 'prod', 'fargate-svc', 'SUCCEEDED'],
+      ['two', 'prod', 'fargate-svc', 'SUCCEEDED'],
+    ]);
+    expect(sorted(pipelineOutputs.outputs!)).toEqual(
+      asOutputs(await outputsOf('AWSProton-frontend-pipeline-U7I8O9')),
+    );
+    expect(
+      components.components!.map((c) => [
+        c.name,
+        c.environmentName,
+        c.serviceName,
+        c.serviceInstanceName,
+        c.deploymentStatus,
+      ]),
+    ).toEqual([['frontend-cache', 'prod', 'frontend', 'one', 'SUCCEEDED']]);
+    expect(
+      sorted(
+        (await proton.send(new P.ListEnvironmentOutputsCommand({ environmentName: 'prod' })))
+          .outputs!,
+      ),
+    ).toEqual(asOutputs(await outputsOf('AWSProton-prod-cloudformation-Q1W2E3')));
+    for (const i of ['one', 'two'])
+      expect(
+        sorted(
+          (
+            await proton.send(
+              new P.ListServiceInstanceOutputsCommand({
+                serviceName: 'frontend',
+                serviceInstanceName: i,
+              }),
+            )
+          ).outputs!,
+        ),
+      ).toEqual(asOutputs(await outputsOf(`AWSProton-frontend-${i}-cloudformation-R4T5Y6`)));
+    expect(
+      sorted(
+        (await proton.send(new P.ListComponentOutputsCommand({ componentName: 'frontend-cache' })))
+          .outputs!,
+      ),
+    ).toEqual(asOutputs(await outputsOf('AWSProton-frontend-cache-component-P0A1S2')));
+    const frontend = (await proton.send(new P.GetServiceCommand({ name: 'frontend' }))).service!;
+    expect(frontend).toMatchObject({ status: 'ACTIVE', ...REPOSITORY });
+    expect(frontend.pipeline?.deploymentStatus).toBe('SUCCEEDED');
     // Nothing was created, updated or deleted: the same stacks, each with the events it had.
     const all = (await cfn.describeStacks({})).Stacks!;
     expect(all.map((s) => s.StackId).sort()).toEqual(
@@ -324,13 +688,17 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     expect(out.resources.map((x) => [x.resource, x.adopted])).toEqual([
       ['environment beta', true],
       ['environment gamma', false],
+      ['environment prod', true],
       ['service api', true],
+      ['service frontend', true],
+      ['component frontend-cache', true],
     ]);
     const m = await nucleon(['match', '--specs', join(work, 'specs'), '--output', 'json']);
     const matched = JSON.parse(m.stdout) as {
       resources: Array<{ results: Array<{ match: string }> }>;
     };
-    expect(matched.resources[2]!.results.map((x) => x.match)).toEqual(['EXACT', 'EXACT']);
+    expect(matched.resources[3]!.results.map((x) => x.match)).toEqual(['EXACT', 'EXACT']);
+    expect(matched.resources[4]!.results.map((x) => x.match)).toEqual(['EXACT', 'EXACT', 'EXACT']);
     const after = (
       await proton.send(new P.GetServiceInstanceCommand({ serviceName: 'api', name: 'one' }))
     ).serviceInstance!;
@@ -364,7 +732,10 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       ['environment beta', true],
       ['environment delta', true],
       ['environment gamma', false],
+      ['environment prod', true],
       ['service api', true],
+      ['service frontend', true],
+      ['component frontend-cache', true],
     ]);
     const env = (await proton.send(new P.GetEnvironmentCommand({ name: 'delta' }))).environment!;
     expect(env.deploymentStatus).toBe('SUCCEEDED');
@@ -404,5 +775,385 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     const body = (await cfn.getTemplate({ StackName: stack.StackId! })).TemplateBody!;
     expect(body).toContain('DelaySeconds: 30');
     expect((await cfn.describeStacks({})).Stacks!.length).toBe(Object.keys(stacks).length);
+  });
+
+  it('--accept-differences adopts a stack that differs, shown as drifted', async () => {
+    const gamma = 'AWSProton-gamma-cloudformation-DEF456';
+    const r = await nucleon([
+      'adopt',
+      '--specs',
+      join(work, 'specs'),
+      '--accept-differences',
+      '--output',
+      'json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      resources: Array<{
+        resource: string;
+        adopted: boolean;
+        results: Array<{ message?: string }>;
+      }>;
+    };
+    const adopted = out.resources.find((x) => x.resource === 'environment gamma')!;
+    expect(adopted.adopted).toBe(true);
+    expect(adopted.results[0]!.message).toContain('with differences');
+    const env = (await proton.send(new P.GetEnvironmentCommand({ name: 'gamma' }))).environment!;
+    expect(env.deploymentStatusMessage).toContain('it has drifted from the rendered template');
+    const report = (await nucleonClient(server).send(`${extensionTargetPrefix}.GetDriftReport`, {
+      environmentName: 'gamma',
+    })) as { resources: Array<{ name: string; drifted: boolean }> };
+    expect(report.resources.find((x) => x.name === 'gamma')?.drifted).toBe(true);
+    expect(await eventsOf(gamma)).toBe(stacks[gamma]!.events);
+  });
+
+  it('discovers in several regions and accounts (--region, --role-arn); adopts what its role reaches, refuses another region', async () => {
+    // Environment west in us-west-2, and environment acme in account 222233334444, which
+    // Proton deployed through an environment account connection's role there.
+    const envTemplate = 'env-cfn/infrastructure/cloudformation.yaml';
+    const west = new CloudFormation({
+      region: 'us-west-2',
+      endpoint: moto.endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    const westStack = (
+      await west.createStack({
+        StackName: 'AWSProton-west-cloudformation-W1E2S3',
+        TemplateBody: jinja(envTemplate, {
+          environment: { name: 'west', inputs: { vpc_cidr: '10.0.0.0/16' } },
+        }),
+        Tags: [
+          { Key: 'proton:template', Value: `${PROTON}:environment-template/proton-env:1.0` },
+          { Key: 'proton:environment', Value: `${PROTON}:environment/west` },
+        ],
+      })
+    ).StackId!;
+    const discoveryRole = 'arn:aws:iam::222233334444:role/NucleonImport';
+    const acmeRole = 'arn:aws:iam::222233334444:role/ProtonEnvironmentRole';
+    const assumed = (
+      await new STS({
+        region: 'us-east-1',
+        endpoint: moto.endpoint,
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      }).assumeRole({ RoleArn: discoveryRole, RoleSessionName: 'proton' })
+    ).Credentials!;
+    const acme = new CloudFormation({
+      region: 'us-east-1',
+      endpoint: moto.endpoint,
+      credentials: {
+        accessKeyId: assumed.AccessKeyId!,
+        secretAccessKey: assumed.SecretAccessKey!,
+        sessionToken: assumed.SessionToken!,
+      },
+    });
+    const acmeStack = (
+      await acme.createStack({
+        StackName: 'AWSProton-acme-cloudformation-A4C5M6',
+        TemplateBody: jinja(envTemplate, {
+          environment: { name: 'acme', inputs: { vpc_cidr: '10.0.0.0/16' } },
+        }),
+        RoleARN: acmeRole,
+        Tags: [
+          { Key: 'proton:template', Value: `${PROTON}:environment-template/proton-env:1.0` },
+          { Key: 'proton:environment', Value: `${PROTON}:environment/acme` },
+        ],
+      })
+    ).StackId!;
+    expect(acmeStack.split(':')[4]).toBe('222233334444');
+    const eventsIn = async (client: CloudFormation, id: string) =>
+      (await client.describeStackEvents({ StackName: id })).StackEvents!.length;
+    const before = [await eventsIn(west, westStack), await eventsIn(acme, acmeStack)];
+
+    const specs = join(work, 'specs-multi');
+    const d = await nucleon([
+      'discover',
+      '--specs',
+      specs,
+      '--region',
+      'us-east-1',
+      '--region',
+      'us-west-2',
+      '--role-arn',
+      discoveryRole,
+      '--output',
+      'json',
+    ]);
+    expect(d.code, d.stderr).toBe(0);
+    const found = (
+      JSON.parse(d.stdout) as {
+        stacks: Array<{
+          name: string;
+          kind: string;
+          region: string;
+          account: string;
+          discoveryRoleArn?: string;
+        }>;
+      }
+    ).stacks.filter((x) => x.kind === 'ENVIRONMENT');
+    expect(found.map((x) => [x.name, x.region, x.account, x.discoveryRoleArn ?? ''])).toEqual([
+      ['acme', 'us-east-1', '222233334444', discoveryRole],
+      ['beta', 'us-east-1', '123456789012', ''],
+      ['delta', 'us-east-1', '123456789012', ''],
+      ['gamma', 'us-east-1', '123456789012', ''],
+      ['prod', 'us-east-1', '123456789012', ''],
+      ['west', 'us-west-2', '123456789012', ''],
+    ]);
+    expect(parse(readFileSync(join(specs, 'environment-acme.yaml'), 'utf8'))).toMatchObject({
+      protonServiceRoleArn: acmeRole,
+      stacks: [{ region: 'us-east-1', discoveryRoleArn: discoveryRole }],
+    });
+
+    const a = await nucleon(['adopt', '--specs', specs, '--output', 'json']);
+    expect(a.code).toBe(1); // west is refused
+    const out = JSON.parse(a.stdout) as {
+      resources: Array<{ resource: string; adopted?: boolean; unmatched?: string }>;
+    };
+    const by = Object.fromEntries(out.resources.map((x) => [x.resource, x]));
+    expect(by['environment acme']!.adopted).toBe(true);
+    expect(by['environment west']!.unmatched).toContain(
+      'is in us-west-2, but this Nucleon deploys CloudFormation in us-east-1',
+    );
+    const acmeEnv = (await proton.send(new P.GetEnvironmentCommand({ name: 'acme' }))).environment!;
+    expect(acmeEnv).toMatchObject({
+      deploymentStatus: 'SUCCEEDED',
+      protonServiceRoleArn: acmeRole,
+    });
+    await expect(proton.send(new P.GetEnvironmentCommand({ name: 'west' }))).rejects.toThrow(
+      P.ResourceNotFoundException,
+    );
+    expect([await eventsIn(west, westStack), await eventsIn(acme, acmeStack)]).toEqual(before);
+    west.destroy();
+    acme.destroy();
+  });
+
+  it('adopts a self-managed Terraform estate from its provisioning repository; the next deployment commits to the same folder', async () => {
+    // The provisioning repository as Proton left it: environment tf-prod in tf-prod/, instance
+    // worker/one in tf-prod/worker-one/, each with the template's .tf files and the files Proton
+    // generated next to them. The Terraform state is the customer's (an S3 backend).
+    const remote = join(work, 'infra.git');
+    const clone = join(work, 'infra');
+    git(['init', '--quiet', '--bare', '--initial-branch', 'main', remote]);
+    git(['init', '--quiet', '--initial-branch', 'main', clone]);
+    git(['remote', 'add', 'origin', remote], clone);
+    const put = (path: string, content: string) => {
+      mkdirSync(dirname(join(clone, path)), { recursive: true });
+      writeFileSync(join(clone, path), content);
+    };
+    const bundleFile = (path: string) => readFileSync(join(fixtures, path), 'utf8');
+    const meta = (arn: string, template: string) =>
+      JSON.stringify(
+        {
+          deploymentId: 'c2a4b7f0-proton-era-deployment',
+          isResourceDeleted: false,
+          resourceMetadata: {
+            arn,
+            templateArn: `${PROTON}:${template}`,
+            templateMajorVersion: '1',
+            templateMinorVersion: '0',
+          },
+        },
+        null,
+        2,
+      );
+    const tags = { 'proton:account': '111122223333' };
+    for (const f of ['config.tf', 'vpc.tf', 'outputs.tf'])
+      put(`tf-prod/${f}`, bundleFile(`env-terraform-adopt/infrastructure/${f}`));
+    put(
+      'tf-prod/proton.environment.variables.tf',
+      'variable "environment" {\n  type = object({ inputs = map(string), name = string })\n  default = null\n}\n\nvariable "proton_tags" {\n  type = map(string)\n  default = null\n}\n',
+    );
+    put(
+      'tf-prod/proton.auto.tfvars.json',
+      JSON.stringify({
+        environment: { name: 'tf-prod', inputs: { vpc_cidr: '10.8.0.0/16', subnet_count: '3' } },
+        proton_tags: tags,
+      }),
+    );
+    put(
+      'tf-prod/.proton/deployment-metadata.json',
+      meta(`${PROTON}:environment/tf-prod`, 'environment-template/tf-vpc'),
+    );
+    const envOutputs = {
+      vpc_id: 'vpc-0a1b2c3d4e5f67890',
+      private_subnet_ids: 'subnet-1,subnet-2,subnet-3',
+    };
+    for (const f of ['config.tf', 'queue.tf'])
+      put(
+        `tf-prod/worker-one/${f}`,
+        bundleFile(`svc-terraform-adopt/instance_infrastructure/${f}`),
+      );
+    put(
+      'tf-prod/worker-one/proton.auto.tfvars.json',
+      JSON.stringify({
+        environment: { name: 'tf-prod', account_id: '111122223333', outputs: envOutputs },
+        service: { name: 'worker' },
+        service_instance: { name: 'one', inputs: { visibility_timeout: '45', fifo: 'true' } },
+        proton_tags: tags,
+      }),
+    );
+    put(
+      'tf-prod/worker-one/.proton/deployment-metadata.json',
+      meta(`${PROTON}:service/worker/service-instance/one`, 'service-template/tf-queue'),
+    );
+    git(['add', '-A'], clone);
+    git(['commit', '--quiet', '-m', 'Proton deployments'], clone);
+    git(['push', '--quiet', 'origin', 'main'], clone);
+    const head = git(['rev-parse', 'main'], remote).trim();
+
+    await publishFixture(server, {
+      kind: 'ENVIRONMENT',
+      template: 'tf-vpc',
+      fixture: 'env-terraform-adopt',
+    });
+    await publishFixture(server, {
+      kind: 'SERVICE',
+      template: 'tf-queue',
+      fixture: 'svc-terraform-adopt',
+      compatible: [{ templateName: 'tf-vpc', majorVersion: '1' }],
+    });
+    await proton.send(
+      new P.CreateRepositoryCommand({
+        provider: 'GITHUB',
+        name: 'acme/infra',
+        connectionArn: REPOSITORY.repositoryConnectionArn,
+      }),
+    );
+    await nucleonClient(server).send(`${extensionTargetPrefix}.SetRepositoryRemote`, {
+      provider: 'GITHUB',
+      name: 'acme/infra',
+      remoteUrl: remote,
+    });
+
+    const specs = join(work, 'specs-tf');
+    const d = await nucleon([
+      'discover',
+      '--specs',
+      specs,
+      '--repository',
+      'GITHUB:acme/infra@main',
+      '--repository-url',
+      remote,
+      '--output',
+      'json',
+    ]);
+    expect(d.code, d.stderr).toBe(0);
+    const found = JSON.parse(d.stdout) as {
+      folders: Array<{ kind: string; name: string; folder: string; templateName: string }>;
+    };
+    expect(found.folders.map((f) => [f.kind, f.name, f.folder, f.templateName])).toEqual([
+      ['ENVIRONMENT', 'tf-prod', 'tf-prod', 'tf-vpc'],
+      ['SERVICE_INSTANCE', 'one', 'tf-prod/worker-one', 'tf-queue'],
+    ]);
+    // The inputs come from proton.auto.tfvars.json, typed by the registered schema; the
+    // environment's outputs from its instance's copy of them.
+    const envFile = parse(readFileSync(join(specs, 'environment-tf-prod.yaml'), 'utf8')) as {
+      spec: string;
+      folders: Array<{ folder: string; outputs: Record<string, string> }>;
+      provisioningRepository: unknown;
+    };
+    expect(parse(envFile.spec)).toEqual({
+      proton: 'EnvironmentSpec',
+      spec: { vpc_cidr: '10.8.0.0/16', subnet_count: 3 },
+    });
+    expect(envFile.folders).toEqual([
+      { target: 'environment', folder: 'tf-prod', outputs: envOutputs },
+    ]);
+    expect(envFile.provisioningRepository).toEqual({
+      provider: 'GITHUB',
+      name: 'acme/infra',
+      branch: 'main',
+    });
+    const svcFile = parse(readFileSync(join(specs, 'service-worker.yaml'), 'utf8')) as {
+      spec: string;
+    };
+    expect(parse(svcFile.spec)).toEqual({
+      proton: 'ServiceSpec',
+      instances: [
+        { name: 'one', environment: 'tf-prod', spec: { visibility_timeout: 45, fifo: true } },
+      ],
+    });
+
+    // The CloudFormation resources discovered alongside were adopted before: every file adopts.
+    const a = await nucleon(['adopt', '--specs', specs, '--output', 'json']);
+    expect(a.code, a.stdout + a.stderr).toBe(0);
+    const adopted = JSON.parse(a.stdout) as {
+      resources: Array<{
+        resource: string;
+        adopted: boolean;
+        results: Array<{ match: string; folder?: string }>;
+      }>;
+    };
+    const byName = Object.fromEntries(adopted.resources.map((x) => [x.resource, x]));
+    expect(byName['environment tf-prod']!.results).toMatchObject([
+      { match: 'EXACT', folder: 'tf-prod' },
+    ]);
+    expect(byName['service worker']!.results).toMatchObject([
+      { match: 'EXACT', folder: 'tf-prod/worker-one' },
+    ]);
+    const env = (await proton.send(new P.GetEnvironmentCommand({ name: 'tf-prod' }))).environment!;
+    expect(env).toMatchObject({
+      deploymentStatus: 'SUCCEEDED',
+      provisioningRepository: { provider: 'GITHUB', name: 'acme/infra', branch: 'main' },
+    });
+    expect(
+      sorted(
+        (await proton.send(new P.ListEnvironmentOutputsCommand({ environmentName: 'tf-prod' })))
+          .outputs!,
+      ),
+    ).toEqual(asOutputs(envOutputs));
+    const instance = (
+      await proton.send(new P.GetServiceInstanceCommand({ serviceName: 'worker', name: 'one' }))
+    ).serviceInstance!;
+    expect(instance).toMatchObject({ deploymentStatus: 'SUCCEEDED', environmentName: 'tf-prod' });
+    // Adoption wrote nothing to the repository.
+    expect(git(['rev-parse', 'main'], remote).trim()).toBe(head);
+    const again = await nucleon(['adopt', '--specs', specs, '--output', 'json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(git(['rev-parse', 'main'], remote).trim()).toBe(head);
+
+    // The next deployment commits to the folder Proton used, keeping the instance's folder.
+    await proton.send(
+      new P.UpdateEnvironmentCommand({
+        name: 'tf-prod',
+        deploymentType: 'CURRENT_VERSION',
+        spec: 'proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.8.0.0/16\n  subnet_count: 4\n',
+      }),
+    );
+    const id = await waitFor(async () => {
+      const e = (await proton.send(new P.GetEnvironmentCommand({ name: 'tf-prod' }))).environment!;
+      return git(['rev-parse', 'main'], remote).trim() !== head
+        ? e.lastAttemptedDeploymentId
+        : undefined;
+    });
+    git(['pull', '--quiet', 'origin', 'main'], clone);
+    const tfvars = JSON.parse(
+      readFileSync(join(clone, 'tf-prod/proton.auto.tfvars.json'), 'utf8'),
+    ) as {
+      environment: { inputs: Record<string, string> };
+    };
+    expect(tfvars.environment.inputs).toEqual({ vpc_cidr: '10.8.0.0/16', subnet_count: '4' });
+    expect(
+      (
+        JSON.parse(
+          readFileSync(join(clone, 'tf-prod/.proton/deployment-metadata.json'), 'utf8'),
+        ) as {
+          deploymentId: string;
+        }
+      ).deploymentId,
+    ).toBe(id);
+    expect(
+      readFileSync(join(clone, 'tf-prod/worker-one/.proton/deployment-metadata.json'), 'utf8'),
+    ).toContain('c2a4b7f0-proton-era-deployment');
+    // The customer's automation applies it and reports back, as it did for Proton.
+    await proton.send(
+      new P.NotifyResourceDeploymentStatusChangeCommand({
+        resourceArn: env.arn!,
+        deploymentId: id,
+        status: 'SUCCEEDED',
+        outputs: asOutputs(envOutputs),
+      }),
+    );
+    const done = await P.waitUntilEnvironmentDeployed(w(proton), { name: 'tf-prod' });
+    expect(done.state).toBe('SUCCESS');
   });
 });

@@ -1,7 +1,4 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CloudFormation, type Stack } from '@aws-sdk/client-cloudformation';
-import { parse, stringify } from 'yaml';
+import type { CloudFormation, Stack } from '@aws-sdk/client-cloudformation';
 
 /** The tags Proton put on every stack it provisioned (values are Proton ARNs). */
 export const PROTON_TAGS = {
@@ -21,14 +18,25 @@ export interface DiscoveredStack {
   /** Environment, instance or component name; 'pipeline' for a pipeline. */
   name: string;
   serviceName?: string;
+  /** A component attached to a service instance: the instance (serviceName is its service). */
+  serviceInstanceName?: string;
   environmentName?: string;
   resourceArn: string;
+  /** The role CloudFormation deployed the stack with (Proton's service or component role). */
+  roleArn?: string;
+  /** A component's current template (its starter spec needs it). */
+  template?: string;
   templateKind?: 'ENVIRONMENT' | 'SERVICE';
   templateName?: string;
   templateMajorVersion?: string;
   templateMinorVersion?: string;
   stackName: string;
   stackId: string;
+  /** Region and account of the stack (from its id). */
+  region: string;
+  account: string;
+  /** The role discovery assumed to read the stack's account (`--role-arn`), if any. */
+  discoveryRoleArn?: string;
   status: string;
   parameters: Record<string, string>;
   outputs: Array<{ key: string; value: string }>;
@@ -68,7 +76,10 @@ export function classifyStack(stack: Stack): DiscoveredStack | undefined {
   const base = {
     stackName: stack.StackName ?? '',
     stackId: stack.StackId ?? '',
+    region: (stack.StackId ?? '').split(':')[3] ?? '',
+    account: (stack.StackId ?? '').split(':')[4] ?? '',
     status: stack.StackStatus ?? '',
+    ...(stack.RoleARN ? { roleArn: stack.RoleARN } : {}),
     parameters: Object.fromEntries(
       (stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']),
     ),
@@ -85,13 +96,14 @@ export function classifyStack(stack: Stack): DiscoveredStack | undefined {
   const instanceArn = tags[PROTON_TAGS.instance];
   const serviceArn = tags[PROTON_TAGS.service];
   if (componentArn) {
-    const arn = componentArn;
+    const [, service, , instance] = arnResource(instanceArn);
     return {
       ...base,
       ...env,
       kind: 'COMPONENT',
-      name: arnResource(arn)[1] ?? '',
-      resourceArn: arn,
+      name: arnResource(componentArn)[1] ?? '',
+      ...(service && instance ? { serviceName: service, serviceInstanceName: instance } : {}),
+      resourceArn: componentArn,
     };
   }
   if (instanceArn) {
@@ -128,16 +140,11 @@ export function classifyStack(stack: Stack): DiscoveredStack | undefined {
   return undefined;
 }
 
-/**
- * A CloudFormation client through the SDK's standard chain: credentials from the environment,
- * AWS_PROFILE and the shared files; endpoint from AWS_ENDPOINT_URL_CLOUDFORMATION or AWS_ENDPOINT_URL.
- */
-export function cloudFormationClient(region: string | undefined): CloudFormation {
-  return new CloudFormation(region ? { region } : {});
-}
-
-/** Every live stack carrying proton:* tags in the client's region (read-only calls). */
-export async function discoverStacks(cfn: CloudFormation): Promise<DiscoveredStack[]> {
+/** Every live stack carrying proton:* tags in the client's region and account (read-only calls). */
+export async function discoverStacks(
+  cfn: CloudFormation,
+  discoveryRoleArn?: string,
+): Promise<DiscoveredStack[]> {
   const found: DiscoveredStack[] = [];
   let token: string | undefined;
   do {
@@ -145,10 +152,20 @@ export async function discoverStacks(cfn: CloudFormation): Promise<DiscoveredSta
     for (const stack of page.Stacks ?? []) {
       if (stack.StackStatus === 'DELETE_COMPLETE') continue;
       const d = classifyStack(stack);
-      if (d) found.push(d);
+      if (d) found.push(discoveryRoleArn ? { ...d, discoveryRoleArn } : d);
     }
     token = page.NextToken;
   } while (token);
+  // A component's template is its own: its starter spec starts from what the stack runs.
+  for (const c of found.filter((x) => x.kind === 'COMPONENT'))
+    c.template = await stackTemplate(cfn, c.stackId);
+  return found;
+}
+
+/** Stacks found in several regions and accounts, once each, in adoption order. */
+export function sortStacks(stacks: readonly DiscoveredStack[]): DiscoveredStack[] {
+  const seen = new Set<string>();
+  const found = stacks.filter((s) => !seen.has(s.stackId) && seen.add(s.stackId));
   const order: DiscoveredKind[] = [
     'ENVIRONMENT',
     'SERVICE_INSTANCE',
@@ -167,121 +184,4 @@ export async function discoverStacks(cfn: CloudFormation): Promise<DiscoveredSta
 export async function stackTemplate(cfn: CloudFormation, stackId: string): Promise<string> {
   const out = await cfn.getTemplate({ StackName: stackId, TemplateStage: 'Original' });
   return out.TemplateBody ?? '';
-}
-
-/** A starter spec file: what `match` and `adopt` send to Nucleon for one resource. */
-export interface ImportSpecFile {
-  kind: 'ENVIRONMENT' | 'SERVICE';
-  name: string;
-  templateName: string;
-  templateMajorVersion: string;
-  templateMinorVersion?: string;
-  stacks: Array<{ target: string; stackName: string; stackId: string }>;
-  /** The Proton spec (inputs) to render the template with; the user completes it. */
-  spec: string;
-  /** What discovery found but Nucleon does not adopt yet (pipelines). */
-  notAdopted?: string[];
-}
-
-/** Groups discovered stacks into the environment and service spec files. */
-export function starterSpecs(stacks: readonly DiscoveredStack[]): ImportSpecFile[] {
-  const files: ImportSpecFile[] = [];
-  for (const s of stacks.filter((x) => x.kind === 'ENVIRONMENT')) {
-    files.push({
-      kind: 'ENVIRONMENT',
-      name: s.name,
-      templateName: s.templateName ?? '',
-      templateMajorVersion: s.templateMajorVersion ?? '1',
-      ...(s.templateMinorVersion ? { templateMinorVersion: s.templateMinorVersion } : {}),
-      stacks: [{ target: 'environment', stackName: s.stackName, stackId: s.stackId }],
-      spec: stringify({ proton: 'EnvironmentSpec', spec: {} }),
-    });
-  }
-  const services = new Map<string, DiscoveredStack[]>();
-  for (const s of stacks.filter(
-    (x) => x.kind === 'SERVICE_INSTANCE' || x.kind === 'SERVICE_PIPELINE',
-  )) {
-    const list = services.get(s.serviceName ?? '') ?? [];
-    list.push(s);
-    services.set(s.serviceName ?? '', list);
-  }
-  for (const [name, list] of services) {
-    const instances = list.filter((x) => x.kind === 'SERVICE_INSTANCE');
-    const pipeline = list.find((x) => x.kind === 'SERVICE_PIPELINE');
-    const first = instances[0] ?? list[0]!;
-    files.push({
-      kind: 'SERVICE',
-      name,
-      templateName: first.templateName ?? '',
-      templateMajorVersion: first.templateMajorVersion ?? '1',
-      ...(first.templateMinorVersion ? { templateMinorVersion: first.templateMinorVersion } : {}),
-      stacks: instances.map((i) => ({
-        target: `instance/${i.name}`,
-        stackName: i.stackName,
-        stackId: i.stackId,
-      })),
-      spec: stringify({
-        proton: 'ServiceSpec',
-        instances: instances.map((i) => ({
-          name: i.name,
-          environment: i.environmentName,
-          spec: {},
-        })),
-      }),
-      ...(pipeline ? { notAdopted: [`pipeline (stack ${pipeline.stackName})`] } : {}),
-    });
-  }
-  return files;
-}
-
-const fileName = (f: ImportSpecFile) =>
-  `${f.kind === 'ENVIRONMENT' ? 'environment' : 'service'}-${f.name}.yaml`;
-
-/**
- * Writes one YAML per resource into `dir`. A file that exists already is kept (the user may have
- * completed its spec): re-running discovery never overwrites their inputs.
- */
-export async function writeSpecFiles(
-  dir: string,
-  files: readonly ImportSpecFile[],
-): Promise<{ written: string[]; kept: string[] }> {
-  await mkdir(dir, { recursive: true });
-  const existing = new Set(await readdir(dir));
-  const written: string[] = [];
-  const kept: string[] = [];
-  for (const f of files) {
-    const name = fileName(f);
-    if (existing.has(name)) {
-      kept.push(name);
-      continue;
-    }
-    const header =
-      `# nucleon import proton: ${f.kind === 'ENVIRONMENT' ? 'environment' : 'service'} ${f.name}, found by discovery.\n` +
-      '# Complete "spec" with the inputs Proton deployed it with (and check the template version),\n' +
-      '# then run `nucleon import proton match`.\n';
-    await writeFile(join(dir, name), header + stringify(f, { lineWidth: 0 }));
-    written.push(name);
-  }
-  return { written, kept };
-}
-
-/** Reads every spec file of a --specs folder, environments first. */
-export async function readSpecFiles(
-  dir: string,
-): Promise<Array<{ file: string; spec: ImportSpecFile }>> {
-  const names = (await readdir(dir))
-    .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
-    .sort();
-  const out: Array<{ file: string; spec: ImportSpecFile }> = [];
-  for (const file of names) {
-    const spec = parse(await readFile(join(dir, file), 'utf8')) as ImportSpecFile;
-    if (spec?.kind !== 'ENVIRONMENT' && spec?.kind !== 'SERVICE')
-      throw new Error(
-        `${join(dir, file)}: not an import spec file (kind must be ENVIRONMENT or SERVICE)`,
-      );
-    out.push({ file, spec });
-  }
-  return out.sort((a, b) =>
-    a.spec.kind === b.spec.kind ? 0 : a.spec.kind === 'ENVIRONMENT' ? -1 : 1,
-  );
 }

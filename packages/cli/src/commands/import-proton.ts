@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CloudFormation } from '@aws-sdk/client-cloudformation';
 import type { Command } from 'commander';
 import {
   ProtonApiError,
@@ -12,18 +11,35 @@ import {
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
 import { printTable } from '../output.js';
 import {
-  cloudFormationClient,
   discoverStacks,
-  readSpecFiles,
+  sortStacks,
   stackTemplate,
+  type DiscoveredStack,
+} from './import-proton-discover.js';
+import { fetchInputTypes } from './import-proton-infer.js';
+import { AwsScopes, scopesOf } from './import-proton-scopes.js';
+import {
+  readFolderFiles,
+  Checkouts,
+  discoverRepository,
+  type DiscoveredFolder,
+  type ProvisioningRepository,
+} from './import-proton-repository.js';
+import {
+  readSpecFiles,
+  starterFolderSpecs,
   starterSpecs,
   writeSpecFiles,
-  type DiscoveredStack,
   type ImportSpecFile,
-} from './import-proton-discover.js';
+} from './import-proton-specs.js';
 
-interface ImportFlags extends ConnectionFlags {
+interface ImportFlags extends Omit<ConnectionFlags, 'region'> {
   output?: string;
+  /** Every --region given (the first also signs the requests to Nucleon). */
+  region?: string[];
+  roleArn?: string[];
+  repository?: string;
+  repositoryUrl?: string;
   specs?: string;
   acceptDifferences?: boolean;
   adopt?: boolean;
@@ -41,13 +57,38 @@ interface ResourceReport {
 
 const DEFAULT_SPECS = 'proton-import';
 
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** The Nucleon connection: signed for the first --region. */
+const connection = (flags: ImportFlags) =>
+  resolveConnection({
+    ...flags,
+    ...(flags.region?.[0] ? { region: flags.region[0] } : { region: undefined }),
+  });
+
 function options(cmd: Command, adopt: boolean): Command {
   cmd
     .option(
       '--region <region>',
-      'AWS region of the stacks (AWS_REGION); also the signing region for Nucleon',
+      'AWS region of the stacks (AWS_REGION); repeat for several; the first is also the signing region for Nucleon',
+      collect,
+      [],
+    )
+    .option(
+      '--role-arn <arn>',
+      "discover: a role to assume (STS AssumeRole) to read another account's stacks; repeat for several accounts",
+      collect,
+      [],
     )
     .option('--specs <dir>', `folder of the per-resource spec files (default ./${DEFAULT_SPECS})`)
+    .option(
+      '--repository <provider:name[@branch]>',
+      'discover: also the self-managed Terraform in this provisioning repository, named as Proton had it and as linked in Nucleon (e.g. GITHUB:acme/infra@main)',
+    )
+    .option(
+      '--repository-url <url>',
+      'discover: where to read --repository from (a git URL or path; read-only clone)',
+    )
     .option(
       '--endpoint-url <url>',
       'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL; default http://127.0.0.1:8080)',
@@ -62,19 +103,41 @@ function options(cmd: Command, adopt: boolean): Command {
   return cmd;
 }
 
-function printInventory(stacks: readonly DiscoveredStack[]): void {
+function printInventory(
+  stacks: readonly DiscoveredStack[],
+  folders: readonly DiscoveredFolder[],
+  repo: ProvisioningRepository | undefined,
+): void {
+  const template = (
+    s: Pick<DiscoveredStack, 'templateName' | 'templateMajorVersion' | 'templateMinorVersion'>,
+  ) =>
+    s.templateName
+      ? `${s.templateName}${s.templateMajorVersion ? `:${s.templateMajorVersion}${s.templateMinorVersion ? `.${s.templateMinorVersion}` : ''}` : ''}`
+      : '';
+  const resource = (s: { kind: string; name: string; serviceName?: string }) =>
+    s.serviceName && s.kind !== 'COMPONENT' ? `${s.serviceName}/${s.name}` : s.name;
   printTable(
-    stacks.map((s) => ({
-      kind: s.kind,
-      resource: s.serviceName ? `${s.serviceName}/${s.name}` : s.name,
-      environment: s.environmentName ?? '',
-      template: s.templateName
-        ? `${s.templateName}${s.templateMajorVersion ? `:${s.templateMajorVersion}${s.templateMinorVersion ? `.${s.templateMinorVersion}` : ''}` : ''}`
-        : '',
-      stack: s.stackName,
-      status: s.status,
-    })),
-    ['kind', 'resource', 'environment', 'template', 'stack', 'status'],
+    [
+      ...stacks.map((s) => ({
+        kind: s.kind,
+        resource: resource(s),
+        environment: s.environmentName ?? '',
+        template: template(s),
+        stack: s.stackName,
+        where: `${s.account}/${s.region}`,
+        status: s.status,
+      })),
+      ...folders.map((f) => ({
+        kind: f.kind,
+        resource: resource(f),
+        environment: f.environmentName ?? '',
+        template: template(f),
+        stack: `${repo?.name ?? ''}@${repo?.branch ?? ''}:${f.folder}/`,
+        where: 'repository',
+        status: 'SELF_MANAGED',
+      })),
+    ],
+    ['kind', 'resource', 'environment', 'template', 'stack', 'where', 'status'],
   );
 }
 
@@ -82,44 +145,71 @@ async function discover(
   flags: ImportFlags,
   quiet = false,
 ): Promise<{ stacks: DiscoveredStack[]; specs: string; files: ImportSpecFile[] }> {
-  const cfn = cloudFormationClient(flags.region);
+  const scopes = new AwsScopes();
   try {
-    const stacks = await discoverStacks(cfn);
-    const files = starterSpecs(stacks);
+    const { folders, repo } = await discoverRepository(flags.repository, flags.repositoryUrl);
+    const found: DiscoveredStack[] = [];
+    for (const scope of scopesOf(flags.region ?? [], flags.roleArn ?? []))
+      found.push(...(await discoverStacks(await scopes.cloudFormation(scope), scope.roleArn)));
+    const stacks = sortStacks(found);
+    const { types, notes } = await fetchInputTypes(connection(flags).client, [
+      ...stacks,
+      ...folders,
+    ]);
+    const files = [
+      ...starterSpecs(stacks, types),
+      ...(repo ? starterFolderSpecs(folders, repo, types) : []),
+    ];
+    const skipped = folders.filter((f) => f.kind === 'SERVICE_PIPELINE' || f.kind === 'COMPONENT');
+    if (skipped.length)
+      notes.push(
+        `not adopted (self-managed Terraform pipelines and components are not supported yet; their folders stay as they are): ${skipped.map((f) => `${f.folder}/`).join(', ')}`,
+      );
     const specs = flags.specs ?? DEFAULT_SPECS;
     const written = await writeSpecFiles(specs, files);
     if (!quiet) {
       if (flags.output === 'json') {
         process.stdout.write(
-          JSON.stringify({ stacks, specs, written: written.written, kept: written.kept }, null, 2) +
-            '\n',
+          JSON.stringify(
+            {
+              stacks: stacks.map(({ template: _template, ...s }) => s),
+              folders,
+              specs,
+              written: written.written,
+              kept: written.kept,
+              notes,
+            },
+            null,
+            2,
+          ) + '\n',
         );
       } else {
-        printInventory(stacks);
+        printInventory(stacks, folders, repo);
         process.stdout.write(
-          `\n${stacks.length} stack(s) tagged by Proton. Spec files in ${specs}: ${written.written.length} written` +
+          `\n${stacks.length} stack(s) tagged by Proton` +
+            (repo ? `, ${folders.length} folder(s) in ${repo.name}@${repo.branch}` : '') +
+            `. Spec files in ${specs}: ${written.written.length} written` +
             (written.kept.length ? `, ${written.kept.length} kept (exist already)` : '') +
             '.\nComplete their "spec" with the inputs Proton deployed each resource with, register the template versions, then run `nucleon import proton match`.\n',
         );
-        const skipped = stacks.filter(
-          (s) => s.kind === 'COMPONENT' || s.kind === 'SERVICE_PIPELINE',
-        );
-        if (skipped.length)
-          process.stdout.write(
-            `Not adopted yet (left running untouched): ${skipped.map((s) => `${s.kind.toLowerCase()} ${s.serviceName ? `${s.serviceName}/` : ''}${s.name}`).join(', ')}.\n`,
-          );
+        for (const note of notes) process.stdout.write(`Note: ${note}.\n`);
       }
     }
     return { stacks, specs, files };
   } finally {
-    cfn.destroy();
+    scopes.destroy();
   }
 }
 
-/** The request for one spec file, with each stack's template and outputs read now. */
-async function requestOf(cfn: CloudFormation, spec: ImportSpecFile): Promise<ProtonImportRequest> {
+/** The request for one spec file, with each stack's template and outputs (or folder's files) read now. */
+async function requestOf(
+  scopes: AwsScopes,
+  spec: ImportSpecFile,
+  checkouts: Checkouts,
+): Promise<ProtonImportRequest> {
   const stacks = [];
   for (const s of spec.stacks ?? []) {
+    const cfn = await scopes.cloudFormation({ region: s.region, roleArn: s.discoveryRoleArn });
     const described = (await cfn.describeStacks({ StackName: s.stackId })).Stacks?.[0];
     stacks.push({
       target: s.target,
@@ -132,28 +222,68 @@ async function requestOf(cfn: CloudFormation, spec: ImportSpecFile): Promise<Pro
       })),
     });
   }
+  const folders = [];
+  if (spec.folders?.length) {
+    if (!spec.repositoryUrl || !spec.provisioningRepository?.branch)
+      throw new Error(
+        `${spec.name}: a spec file with folders needs repositoryUrl and provisioningRepository.branch`,
+      );
+    const dir = await checkouts.dir(spec.repositoryUrl, spec.provisioningRepository.branch);
+    for (const f of spec.folders)
+      folders.push({
+        target: f.target,
+        folder: f.folder,
+        files: await readFolderFiles(dir, f.folder),
+        outputs: Object.entries(f.outputs ?? {}).map(([key, value]) => ({
+          key,
+          value: String(value),
+        })),
+      });
+  }
+  // Empty or missing fields are left out (a starter file has empty repository fields).
+  const given = (k: keyof ImportSpecFile) => {
+    const v = spec[k] as unknown;
+    return typeof v === 'string' || typeof v === 'number'
+      ? v === ''
+        ? {}
+        : { [k]: String(v) }
+      : {};
+  };
   return {
     kind: spec.kind,
     name: spec.name,
-    templateName: spec.templateName,
-    templateMajorVersion: String(spec.templateMajorVersion),
-    ...(spec.templateMinorVersion !== undefined
-      ? { templateMinorVersion: String(spec.templateMinorVersion) }
+    ...given('templateName'),
+    ...given('templateMajorVersion'),
+    ...given('templateMinorVersion'),
+    ...given('spec'),
+    ...given('protonServiceRoleArn'),
+    ...given('componentRoleArn'),
+    ...given('repositoryConnectionArn'),
+    ...given('repositoryId'),
+    ...given('branchName'),
+    ...given('environmentName'),
+    ...given('serviceName'),
+    ...given('serviceInstanceName'),
+    ...given('manifest'),
+    ...given('templateFile'),
+    ...(spec.kind === 'ENVIRONMENT' && spec.provisioningRepository
+      ? { provisioningRepository: spec.provisioningRepository }
       : {}),
-    spec: spec.spec,
     stacks,
+    ...(folders.length ? { folders } : {}),
   };
 }
 
 /** Match (`adopt` false) or adopt every resource of the spec folder, environments first. */
 async function run(flags: ImportFlags, adopt: boolean, specs: string): Promise<ResourceReport[]> {
-  const { client } = resolveConnection(flags);
-  const cfn = cloudFormationClient(flags.region);
+  const { client } = connection(flags);
+  const scopes = new AwsScopes();
+  const checkouts = new Checkouts();
   const reports: ResourceReport[] = [];
   try {
     for (const { file, spec } of await readSpecFiles(specs)) {
       const resource = `${spec.kind.toLowerCase()} ${spec.name}`;
-      const request = await requestOf(cfn, spec);
+      const request = await requestOf(scopes, spec, checkouts);
       try {
         const out = (await client.send(
           `${extensionTargetPrefix}.${adopt ? 'AdoptProtonResource' : 'MatchProtonResource'}`,
@@ -171,7 +301,8 @@ async function run(flags: ImportFlags, adopt: boolean, specs: string): Promise<R
       }
     }
   } finally {
-    cfn.destroy();
+    scopes.destroy();
+    await checkouts.close();
   }
   return reports;
 }
@@ -187,7 +318,7 @@ function printReports(reports: readonly ResourceReport[], adopt: boolean, json: 
       : r.results.map((x) => ({
           resource: r.resource,
           target: x.target,
-          stack: x.stackName,
+          stack: x.stackName || (x.folder ? `${x.folder}/` : ''),
           result: x.match,
           adopted: x.adopted ? 'yes' : 'no',
         })),
@@ -202,7 +333,9 @@ function printReports(reports: readonly ResourceReport[], adopt: boolean, json: 
     if (r.unmatched) process.stdout.write(`\n${r.resource} (${r.file}): ${r.unmatched}\n`);
     for (const x of r.results) {
       if (x.diff)
-        process.stdout.write(`\n${r.resource} ${x.target} (${x.stackName}) differs:\n${x.diff}\n`);
+        process.stdout.write(
+          `\n${r.resource} ${x.target} (${x.stackName || `${x.folder ?? ''}/`}) differs:\n${x.diff}\n`,
+        );
       if (adopt && x.message) process.stdout.write(`${r.resource} ${x.target}: ${x.message}\n`);
     }
   }
@@ -228,7 +361,7 @@ export function registerImportCommands(program: Command, setExit: (code: number)
     imports
       .command('proton')
       .description(
-        'adopt the CloudFormation stacks AWS Proton left behind: discover, match, adopt (each can be re-run); with --adopt, all three for the resources that match exactly. Nothing is created, updated or deleted in CloudFormation.',
+        'adopt the CloudFormation stacks AWS Proton left behind (environments, services with their instances and pipeline, components): discover, match, adopt (each can be re-run); with --adopt, all three for the resources that match exactly. Nothing is created, updated or deleted in CloudFormation.',
       )
       .option('--adopt', 'discover, match and adopt the resources that match exactly, in one go'),
     false,
@@ -251,7 +384,7 @@ export function registerImportCommands(program: Command, setExit: (code: number)
 
   options(proton.command('discover'), false)
     .description(
-      'list the stacks carrying proton:* tags (read-only) and write a starter spec file per environment and service into --specs (existing files are kept)',
+      'list the stacks carrying proton:* tags (read-only) and write a starter spec file per environment, service and component into --specs (existing files are kept); inputs a registered template exposes as stack parameters are filled in from the stacks',
     )
     .action(async (_: ImportFlags, cmd: Command) => {
       await discover(flagsOf(cmd));

@@ -269,6 +269,7 @@ export async function wireDeployments(w: {
     const key = keyOfArn(arn);
     return key ? (await store.getResource(key)) !== undefined : false;
   };
+  const components = new ComponentsService(d);
   return {
     services,
     instances,
@@ -281,11 +282,11 @@ export async function wireDeployments(w: {
         instances,
         deployments,
         repositories,
-        components: new ComponentsService(d),
+        components,
       }),
       ...connectionOperations(connections),
       ...protonImportOperations(
-        new ProtonImportService({ ...d, renderer, accountId: w.accountId, services }),
+        new ProtonImportService({ ...d, renderer, accountId: w.accountId, services, components }),
       ),
       ...accountSettingsOperations(
         new AccountSettingsService(new PostgresSettingsStore(w.db), repositoryStore),

@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError, ValidationError, protonArn } from '@nucleon/core';
 import { parseManifest } from '@nucleon/templates';
-import type { ResourceKey, ResourceRecord } from '../../ports/deployment-store.js';
+import type { ResourceKey, ResourceRecord, StartDeployment } from '../../ports/deployment-store.js';
+import type { LoadedBundle } from '../../ports/version-bundles.js';
 import { Pager } from '../pagination.js';
 import { checkInputs, requireIdle, startOrConflict, type DeployDeps } from './deploy-context.js';
 import { engineOf } from './engine-of.js';
@@ -50,6 +51,21 @@ export function componentFolder(manifest: string, templateFile: string) {
     directory: 'component',
     files: parsed.files,
     content: templateFile,
+  };
+}
+
+/** A component's own "bundle": its one template file, rendered like an environment's. */
+export function componentBundle(r: ResourceRecord): LoadedBundle {
+  const folder = componentFolder(String(r.settings.manifest), String(r.settings.templateFile));
+  return {
+    files: new Map([[folder.files[0]!, Buffer.from(folder.content, 'utf8')]]),
+    environment: { engine: folder.engine, directory: folder.directory, files: folder.files },
+    validateInputs: (_w, inputs) => ({
+      ok: true,
+      value: (inputs as Record<string, unknown>) ?? {},
+      warnings: [],
+    }),
+    hasInputType: () => false,
   };
 }
 
@@ -175,6 +191,18 @@ export class ComponentsService {
         return componentView(existing);
       throw new ConflictError(`A component named ${input.name} already exists.`);
     }
+    const start = await this.planCreate(input);
+    if (!(await this.d.store.createResources({ starts: [start] })))
+      throw new ConflictError(`A component named ${input.name} was created at the same time.`);
+    if (input.tags?.length) await this.d.catalog.putTags(start.resource.arn, input.tags);
+    this.d.poke();
+    return componentView(start.resource);
+  }
+
+  /** A new component's record and first deployment, placed by Proton's attachment rules. */
+  async planCreate(
+    input: ComponentInput & { manifest: string; templateFile: string },
+  ): Promise<StartDeployment> {
     const folder = componentFolder(input.manifest, input.templateFile);
     const where = await this.placement(input);
     const arn = protonArn(this.d.arnScope, `component/${input.name}`);
@@ -199,7 +227,7 @@ export class ComponentsService {
       },
       where.warnings,
     );
-    const start = planDeployment({
+    return planDeployment({
       arnScope: this.d.arnScope,
       now,
       current: undefined,
@@ -221,11 +249,6 @@ export class ComponentsService {
       operation: 'DEPLOY',
       engine: engineOf({ ...folder }, where.env.settings, this.d.terraformCli),
     });
-    if (!(await this.d.store.createResources({ starts: [start] })))
-      throw new ConflictError(`A component named ${input.name} was created at the same time.`);
-    if (input.tags?.length) await this.d.catalog.putTags(start.resource.arn, input.tags);
-    this.d.poke();
-    return componentView(start.resource);
   }
 
   async get(name: string) {

@@ -21,12 +21,8 @@ import type {
 } from '../../ports/deployment-store.js';
 import type { Provisioner } from '../../ports/provisioner.js';
 import type { ConnectionStore } from '../../ports/connection-store.js';
-import type {
-  LoadedBundle,
-  TemplateRenderer,
-  VersionBundles,
-} from '../../ports/version-bundles.js';
-import { componentFolder } from './components-service.js';
+import type { TemplateRenderer, VersionBundles } from '../../ports/version-bundles.js';
+import { componentBundle } from './components-service.js';
 import { EventBuffer } from './event-buffer.js';
 import { failureMessage } from './failure-advice.js';
 import { describeInputWarnings, inputWarningsOf } from './input-warnings.js';
@@ -72,21 +68,6 @@ function isPermanent(error: Error): boolean {
 interface Progress {
   /** The rendered files are recorded: a later attempt of a non-resumable engine will not run it. */
   engineReached: boolean;
-}
-
-/** A component's one template file, shaped like a bundle's infrastructure folder. */
-function componentBundle(r: ResourceRecord): LoadedBundle {
-  const folder = componentFolder(String(r.settings.manifest), String(r.settings.templateFile));
-  return {
-    files: new Map([[folder.files[0]!, Buffer.from(folder.content, 'utf8')]]),
-    environment: { engine: folder.engine, directory: folder.directory, files: folder.files },
-    validateInputs: (_w, inputs) => ({
-      ok: true,
-      value: (inputs as Record<string, unknown>) ?? {},
-      warnings: [],
-    }),
-    hasInputType: () => false,
-  };
 }
 
 /**
