@@ -6,9 +6,10 @@ import { join } from 'node:path';
 
 /**
  * No Kubernetes cluster can run here. This server implements the few API endpoints the
- * Kubernetes runner calls, answering with the request and response shapes recorded from a real
- * API server (Kubernetes 1.30: Secret and Job create, pod list by `job-name`, pod read, the
- * follow-mode log with timestamps, Job and Secret read and delete), and records every request so
+ * Kubernetes runner calls, answering with request and response shapes written by hand from the
+ * Kubernetes API reference (v1.30; not captured from a live cluster: Secret and Job create, pod
+ * list by `job-name`, pod read, the follow-mode log with timestamps, Job and Secret read and
+ * delete), and records every request so
  * tests assert what the adapter sends. It also plays the kubelet, so the contract is exercised
  * with a real run: the pod's container command is run with bash on this machine, the Secret's
  * files in a folder standing in for the volume and `secretKeyRef` values resolved from the

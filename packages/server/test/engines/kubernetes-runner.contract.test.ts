@@ -8,9 +8,10 @@ import { KubernetesCommandRunner } from '../../src/adapters/runners/kubernetes-c
 import { KubernetesContractServer } from './kubernetes-contract-server.js';
 
 /**
- * The Kubernetes runner against a recorded API contract: no cluster runs here, so
- * KubernetesContractServer (see its comment) answers the endpoints the adapter calls with the
- * recorded shapes and plays the kubelet by running the pod's command with bash on this machine.
+ * The Kubernetes runner against an API contract written from the Kubernetes API reference: no
+ * cluster runs here, so
+ * KubernetesContractServer (see its comment) answers the endpoints the adapter calls with those
+ * shapes and plays the kubelet by running the pod's command with bash on this machine.
  * The adapter talks to it through the real @kubernetes/client-node, as it would to a cluster.
  */
 describe('KubernetesCommandRunner (recorded API contract; no cluster runs here)', () => {
