@@ -15,6 +15,8 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { ValidationError } from '@nucleon/core';
 import type { Principal } from '../app/request-context.js';
+import { parseTraceparent } from './traceparent.js';
+import type { Span, Tracer } from '../ports/tracer.js';
 import type { AccessGuard, Authorized } from './access-guard.js';
 import { ProtocolError, toWireError } from './error-mapper.js';
 import type { OperationRegistry } from './operation-registry.js';
@@ -42,6 +44,8 @@ export interface HttpAppOptions {
   ready(): Promise<{ ready: boolean; checks: Record<string, string> }>;
   /** Every API call's operation (`unknown` for an unknown target), outcome and duration. */
   observe?(operation: string, outcome: string, seconds: number): void;
+  /** A SERVER span per API call (continuing a `traceparent`); absent: tracing is off. */
+  tracer?: Tracer | undefined;
   /** `/metrics` (Prometheus text); absent: no route. */
   metrics?: {
     scrape(): Promise<{ contentType: string; body: string }>;
@@ -199,18 +203,44 @@ export function parseJson(body: unknown): Record<string, unknown> {
 
 /** The dispatcher every front shares (the signed API on `POST /`, the console's session calls). */
 export function createOperationDispatcher(
-  options: Pick<HttpAppOptions, 'operations' | 'logger' | 'guard' | 'observe' | 'strictWire'>,
+  options: Pick<
+    HttpAppOptions,
+    'operations' | 'logger' | 'guard' | 'observe' | 'strictWire' | 'tracer'
+  >,
 ): OperationDispatcher {
+  const operationOf = (target: string | undefined) =>
+    target && options.operations.has(target) ? target.slice(target.indexOf('.') + 1) : 'unknown';
   const observe = (target: string | undefined, outcome: string, started: number) =>
-    options.observe?.(
-      target && options.operations.has(target) ? target.slice(target.indexOf('.') + 1) : 'unknown',
-      outcome,
-      (performance.now() - started) / 1000,
-    );
+    options.observe?.(operationOf(target), outcome, (performance.now() - started) / 1000);
+  const tracer = options.tracer;
+  const endSpan = (
+    span: Span | undefined,
+    target: string | undefined,
+    status: number,
+    error?: { type: string; message: string },
+  ) => {
+    if (!span) return;
+    const operation = operationOf(target);
+    span.setName(operation);
+    span.setAttribute('rpc.method', operation);
+    if (operation !== 'unknown') span.setAttribute('rpc.service', target!.split('.', 1)[0]!);
+    span.setAttribute('http.response.status_code', status);
+    span.setAttribute('nucleon.outcome', error ? error.type : 'Success');
+    if (error) {
+      span.setAttribute('error.type', error.type);
+      span.fail(`${error.type}: ${error.message}`);
+    }
+    span.end();
+  };
   return async (c, decode) => {
     const requestId = randomUUID();
     const started = performance.now();
     let target = c.req.header('x-amz-target');
+    const span = tracer?.startSpan('unknown', {
+      kind: 'server',
+      parent: parseTraceparent(c.req.header('traceparent')),
+      attributes: { 'rpc.system': 'aws-api', 'aws.request_id': requestId },
+    });
     // No per-request child logger: the request id goes in each record's fields (cheaper when
     // the level drops the record anyway).
     const log = options.logger;
@@ -255,6 +285,7 @@ export function createOperationDispatcher(
         ms: Math.round(performance.now() - started),
       });
       observe(target, 'Success', started);
+      endSpan(span, target, 200);
       return jsonResponse(c, 200, wire ?? {}, requestId);
     } catch (thrown) {
       const e = toWireError(thrown, requestId, log);
@@ -267,6 +298,7 @@ export function createOperationDispatcher(
         ms: Math.round(performance.now() - started),
       });
       observe(target, e.type, started);
+      endSpan(span, target, e.status, e);
       return jsonResponse(c, e.status, { __type: e.type, message: e.message }, requestId, e.type);
     }
   };

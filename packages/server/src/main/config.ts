@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { tracingEnvNames, tracingSettings } from './tracing-config.js';
 import {
   BUNDLE_LIMIT_SETTINGS,
   DEFAULT_BUNDLE_LIMITS,
@@ -138,6 +139,8 @@ const schema = z.object({
   metricsPort: z.coerce.number().int().min(0).max(65535).optional(),
   /** How often the drift of every deployed resource is checked and stored (ADR 0023); 0: never. */
   driftIntervalSeconds: z.coerce.number().int().min(0).default(0),
+  /** OpenTelemetry traces, under the standard OTEL_* names (ADR 0027). */
+  ...tracingSettings,
 });
 
 export type NucleonConfig = Omit<z.infer<typeof schema>, 'maxRequestBytes'> & {
@@ -214,6 +217,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   metricsToken: 'NUCLEON_METRICS_TOKEN',
   metricsPort: 'NUCLEON_METRICS_PORT',
   driftIntervalSeconds: 'NUCLEON_DRIFT_INTERVAL_SECONDS',
+  ...tracingEnvNames,
 };
 
 export class ConfigError extends Error {
@@ -274,6 +278,9 @@ export function redactConfig(config: NucleonConfig): Record<string, unknown> {
     rootSecretAccessKey: config.rootSecretAccessKey ? '<redacted>' : undefined,
     masterKey: config.masterKey ? '<redacted>' : undefined,
     metricsToken: config.metricsToken ? '<redacted>' : undefined,
+    // OTLP headers usually carry a vendor's API key.
+    otelHeaders: config.otelHeaders ? '<redacted>' : undefined,
+    otelTracesHeaders: config.otelTracesHeaders ? '<redacted>' : undefined,
     databaseUrl: config.databaseUrl?.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:<redacted>@'),
   };
 }

@@ -44,6 +44,7 @@ import { createHttpApp } from '../http/create-http-app.js';
 import { mountWebhookRoutes } from '../http/webhook-routes.js';
 import { wireSync } from './wire-sync.js';
 import { listenForOps, wireObservability, type OpsListener } from './wire-observability.js';
+import { wireTracing } from './wire-tracing.js';
 import { careOperations } from '../http/care-operations.js';
 import { exportDatabase } from '../care/backup.js';
 import { mountConsoleRoutes } from '../http/console-routes.js';
@@ -277,6 +278,7 @@ export async function createNucleon(
       runsWorker: options.worker !== false,
       workerSilenceMs: Math.max(config.jobLeaseMs, 10_000),
       logger,
+      tracer: wireTracing(config, logger.child({ component: 'tracing' }), role),
     });
     const rateLimiter = new RateLimiter({
       clock,
@@ -310,6 +312,7 @@ export async function createNucleon(
         });
       },
       ready: () => observability.ready(),
+      tracer: observability.tracer,
       observe: (operation, outcome, seconds) =>
         observability.metrics.observeRequest(operation, outcome, seconds),
       metrics: { scrape: () => observability.metrics.scrape(), token: config.metricsToken },
@@ -438,6 +441,8 @@ export async function createNucleon(
         clearInterval(poll);
         await opsListener?.close();
         await stopping;
+        // The spans of the last requests and jobs go out before the process ends.
+        await observability.tracer?.stop();
         await deploy.close();
         await handle.close();
         lock?.release();

@@ -7,6 +7,7 @@ import { pendingMigrations, type DatabaseHandle } from '../adapters/db/database.
 import { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.js';
 import { mountHealthRoutes, type HttpAppOptions } from '../http/create-http-app.js';
 import type { JobHandler } from '../ports/job-queue.js';
+import type { Span, Tracer } from '../ports/tracer.js';
 import type { JobWorker } from '../worker/job-worker.js';
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'DELETE_COMPLETE', 'DELETE_FAILED']);
@@ -16,7 +17,12 @@ export interface Observability {
   metrics: PrometheusMetrics;
   /** `/readyz`: database reachable, migrations current, this process's worker loop turning. */
   ready(): Promise<{ ready: boolean; checks: Record<string, string> }>;
-  /** The deploy job handler, observing each deployment that ends (engine, status, duration). */
+  /** Spans of API calls and deployment jobs, when OTEL_* turns tracing on (ADR 0027). */
+  tracer: Tracer | undefined;
+  /**
+   * The deploy job handler, observing each deployment that ends (engine, status, duration) and,
+   * with tracing on, an INTERNAL span per job run.
+   */
   observeDeployments(handler: JobHandler): JobHandler;
 }
 
@@ -28,7 +34,9 @@ export function wireObservability(w: {
   /** How long the claim loop may stay silent before /readyz fails. */
   workerSilenceMs: number;
   logger: Logger;
+  tracer?: Tracer | undefined;
 }): Observability {
+  const tracer = w.tracer;
   const db = w.database.db;
   const metrics = new PrometheusMetrics({
     db,
@@ -39,7 +47,8 @@ export function wireObservability(w: {
     pool: () => w.database.poolStats?.(),
   });
 
-  const observeEnd = async (deploymentId: unknown) => {
+  /** Counts a deployment that has ended and gives its span the outcome. */
+  const observeEnd = async (deploymentId: unknown, span: Span | undefined, counted: boolean) => {
     if (typeof deploymentId !== 'string') return;
     try {
       const row = await db
@@ -47,7 +56,12 @@ export function wireObservability(w: {
         .select(['engine', 'status', 'created_at', 'completed_at'])
         .where('id', '=', deploymentId)
         .executeTakeFirst();
-      if (!row || !row.completed_at || !TERMINAL.has(row.status)) return;
+      if (!row) return;
+      span?.setAttribute('nucleon.deployment.engine', row.engine);
+      span?.setAttribute('nucleon.deployment.status', row.status);
+      if (span && (row.status === 'FAILED' || row.status === 'DELETE_FAILED'))
+        span.fail(`the deployment ended ${row.status}`);
+      if (!counted || !row.completed_at || !TERMINAL.has(row.status)) return;
       const seconds =
         (new Date(row.completed_at).getTime() - new Date(row.created_at).getTime()) / 1000;
       metrics.observeDeployment(row.engine, row.status, seconds);
@@ -58,24 +72,52 @@ export function wireObservability(w: {
       });
     }
   };
+  const startSpan = (name: string, deploymentId: unknown) =>
+    tracer?.startSpan(name, {
+      kind: 'internal',
+      attributes: typeof deploymentId === 'string' ? { 'nucleon.deployment.id': deploymentId } : {},
+    });
+  const traced = async <T>(
+    name: string,
+    deploymentId: unknown,
+    work: () => Promise<T>,
+    after: (span: Span | undefined) => Promise<void>,
+  ): Promise<T> => {
+    const span = startSpan(name, deploymentId);
+    try {
+      return await work();
+    } catch (error) {
+      span?.fail(coerceError(error).message);
+      throw error;
+    } finally {
+      await after(span);
+      span?.end();
+    }
+  };
 
   return {
     metrics,
+    tracer,
     observeDeployments: (handler) => ({
-      run: async (job, signal) => {
-        try {
-          return await handler.run(job, signal);
-        } finally {
-          if (!signal.aborted) await observeEnd(job.payload.deploymentId);
-        }
-      },
-      exhausted: async (job) => {
-        try {
-          return await handler.exhausted(job);
-        } finally {
-          await observeEnd(job.payload.deploymentId);
-        }
-      },
+      run: (job, signal) =>
+        traced(
+          'deployment',
+          job.payload.deploymentId,
+          () => handler.run(job, signal),
+          async (span) => {
+            // Stopped by a shutdown: handed back to the queue, not ended.
+            if (signal.aborted) span?.setAttribute('nucleon.job.interrupted', true);
+            if (!signal.aborted || span)
+              await observeEnd(job.payload.deploymentId, span, !signal.aborted);
+          },
+        ),
+      exhausted: (job) =>
+        traced(
+          'deployment exhausted',
+          job.payload.deploymentId,
+          () => handler.exhausted(job),
+          (span) => observeEnd(job.payload.deploymentId, span, true),
+        ),
     }),
     ready: async () => {
       const checks: Record<string, string> = {};
