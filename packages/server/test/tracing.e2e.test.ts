@@ -7,6 +7,11 @@ import {
   type ProtonClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-proton';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '@nucleon/core';
+import { ConfigError, createNucleon, loadConfig } from '@nucleon/server';
 import { startTestServer, waitFor, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishFixture, sdkClient } from './helpers.js';
@@ -25,7 +30,7 @@ interface OtlpSpan {
 }
 
 /** A local OTLP/HTTP collector: keeps every request's path, headers and JSON body. */
-async function startCollector() {
+async function startCollector(status = 200) {
   const requests: Array<{
     path: string;
     headers: Record<string, string | string[] | undefined>;
@@ -45,7 +50,7 @@ async function startCollector() {
         headers: req.headers,
         body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as (typeof requests)[0]['body'],
       });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -223,5 +228,56 @@ describe('OpenTelemetry traces: sampling and the flush on stop', () => {
     const spans = collector.spans();
     expect(spans.map((s) => [s.name, s.traceId])).toEqual([['ListEnvironments', CALLER_TRACE]]);
     await collector.close();
+  });
+});
+
+describe('OpenTelemetry traces: a failing collector, settings refused', () => {
+  it('answers every call while the collector fails its exports', async () => {
+    const collector = await startCollector(503);
+    const server = await startTestServer({
+      dialect: 'pglite',
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: '50' },
+    });
+    try {
+      const proton = sdkClient(server);
+      for (let i = 0; i < 3; i++) {
+        const out = await proton.send(new ListEnvironmentsCommand({}));
+        expect(out.environments).toEqual([]);
+        // Each export is attempted (and fails) before the next call.
+        await waitFor(() => Promise.resolve(collector.spans().length > i || undefined), {
+          timeoutMs: 10_000,
+          what: 'an export attempt',
+        });
+      }
+    } finally {
+      await server.stop();
+      await collector.close();
+    }
+  });
+
+  it('refuses gRPC and malformed headers at start, naming the variable', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nucleon-otel-'));
+    const start = (env: Record<string, string>) =>
+      createNucleon(
+        loadConfig({
+          NUCLEON_PORT: '0',
+          NUCLEON_DATA_DIR: dataDir,
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
+          ...env,
+        }),
+        { logger: silentLogger },
+      );
+    try {
+      const grpc = await start({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).catch((e: unknown) => e);
+      expect(grpc).toBeInstanceOf(ConfigError);
+      expect((grpc as Error).message).toMatch(/OTEL_EXPORTER_OTLP_PROTOCOL: .*not gRPC.*4318/);
+      const headers = await start({ OTEL_EXPORTER_OTLP_HEADERS: 'novalue' }).catch(
+        (e: unknown) => e,
+      );
+      expect(headers).toBeInstanceOf(ConfigError);
+      expect((headers as Error).message).toMatch(/OTEL_EXPORTER_OTLP_HEADERS: "novalue" must be/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

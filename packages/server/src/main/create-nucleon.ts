@@ -103,6 +103,8 @@ export async function createNucleon(
   const role = roleOf(options);
   // Several processes cannot share an embedded database (stack-findings §1): roles need PostgreSQL.
   if (role !== 'all-in-one' && !config.databaseUrl) throw new RolesNeedPostgresError(role);
+  // Before anything is opened: a bad OTEL_* setting stops the start with nothing to undo.
+  const tracer = wireTracing(config, logger.child({ component: 'tracing' }), role);
   const unguard = options.processGuards ? installProcessGuards(logger) : undefined;
   // Only the server's user may enter the data dir (keys, credentials, database, state).
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -278,7 +280,7 @@ export async function createNucleon(
       runsWorker: options.worker !== false,
       workerSilenceMs: Math.max(config.jobLeaseMs, 10_000),
       logger,
-      tracer: wireTracing(config, logger.child({ component: 'tracing' }), role),
+      tracer,
     });
     const rateLimiter = new RateLimiter({
       clock,
@@ -451,6 +453,7 @@ export async function createNucleon(
     };
   } catch (error) {
     await database?.close().catch(() => undefined);
+    await tracer?.stop();
     lock?.release();
     unguard?.();
     throw error;
