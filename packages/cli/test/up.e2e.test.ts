@@ -57,6 +57,15 @@ describe('nucleon up, keys and bundle push, as a user runs them', () => {
     expect(second.stderr).toContain(`pid ${child.pid}`);
   });
 
+  it('refuses `nucleon server` and `nucleon worker` on the embedded database, saying why', async () => {
+    for (const role of ['server', 'worker']) {
+      const r = await runCli([role, '--data-dir', join(dir, `${role}-data`)]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`\`nucleon ${role}\``);
+      expect(r.stderr).toContain('PGlite allows one process only');
+    }
+  });
+
   it('creates, lists and deletes access keys with the credentials file', async () => {
     const created = await runCli(
       ['keys', 'create', '--description', 'ci', '-o', 'json'],

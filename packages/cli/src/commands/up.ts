@@ -92,6 +92,12 @@ async function run(flags: ServeFlags, mode: { http: boolean; worker: boolean }):
     // environment; the command sandbox is what keeps templates from reading it.)
     for (const name of SECRET_ENV) delete process.env[name];
   }
+  // `nucleon server` and `nucleon worker` run beside other processes: PGlite allows one.
+  if (!(mode.http && mode.worker) && !config.databaseUrl) {
+    const role = mode.http ? 'server' : 'worker';
+    process.stderr.write(`nucleon: ${new RolesNeedPostgresError(role).message}\n`);
+    return 2;
+  }
   let nucleon: Nucleon;
   try {
     nucleon = await createNucleon(config, { ...mode, processGuards: true });

@@ -101,8 +101,10 @@ export async function createNucleon(
     options.logger ?? createPinoLogger(config.logLevel, { service: 'nucleon' }, config.logFormat);
   logger.info('configuration', redactConfig(config));
   const role = roleOf(options);
-  // Several processes cannot share an embedded database (stack-findings §1): roles need PostgreSQL.
-  if (role !== 'all-in-one' && !config.databaseUrl) throw new RolesNeedPostgresError(role);
+  // Several processes cannot share an embedded database (stack-findings §1): a worker-only process
+  // needs PostgreSQL. (`nucleon server` refuses PGlite in the CLI; in process, an API-only
+  // Nucleon on the embedded database is a server whose worker is down, as tests use it.)
+  if (role === 'worker' && !config.databaseUrl) throw new RolesNeedPostgresError(role);
   // Before anything is opened: a bad OTEL_* setting stops the start with nothing to undo.
   const tracer = wireTracing(config, logger.child({ component: 'tracing' }), role);
   const unguard = options.processGuards ? installProcessGuards(logger) : undefined;
