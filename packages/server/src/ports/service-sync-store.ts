@@ -59,10 +59,16 @@ export interface ServiceSyncStore {
   startAttempt(
     attempt: Omit<InstanceSyncAttemptRecord, 'id'>,
   ): Promise<{ attempt: InstanceSyncAttemptRecord; created: boolean }>;
+  /**
+   * Updates the attempt if its status is one of `expected`. With `blocker`, the blocker is added in
+   * the same transaction when (and only when) the update applies: a failed sync and the blocker it
+   * raises are one state change.
+   */
   updateAttempt(
     id: string,
     patch: Partial<Pick<InstanceSyncAttemptRecord, 'status' | 'events' | 'deploymentId'>>,
     expected: readonly ResourceSyncStatus[],
+    blocker?: SyncBlockerRecord,
   ): Promise<boolean>;
   /** Adds an ACTIVE blocker unless an ACTIVE one of the same scope exists; returns the active one. */
   addBlocker(blocker: SyncBlockerRecord): Promise<SyncBlockerRecord>;

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type {
   InstanceSyncAttemptRecord,
   ServiceSyncConfigRecord,
@@ -46,6 +46,40 @@ const toBlocker = (r: BlockerRow): SyncBlockerRecord => ({
   resolvedAt: r.resolved_at ? new Date(r.resolved_at) : null,
   contexts: r.contexts,
 });
+
+/** Adds an ACTIVE blocker unless one of the same scope is active (inside the caller's transaction). */
+async function addBlockerIn(tx: Transaction<Database>, b: SyncBlockerRecord) {
+  // One active blocker per scope: serialise on the service's config row.
+  await sql`select 1 from service_sync_configs where service_name = ${b.serviceName} for update`.execute(
+    tx,
+  );
+  let q = tx
+    .selectFrom('service_sync_blockers')
+    .selectAll()
+    .where('service_name', '=', b.serviceName)
+    .where('status', '=', 'ACTIVE');
+  q =
+    b.instanceName === null
+      ? q.where('instance_name', 'is', null)
+      : q.where('instance_name', '=', b.instanceName);
+  const active = await q.executeTakeFirst();
+  if (active) return toBlocker(active);
+  await tx
+    .insertInto('service_sync_blockers')
+    .values({
+      id: b.id,
+      service_name: b.serviceName,
+      instance_name: b.instanceName,
+      status: 'ACTIVE',
+      created_reason: b.createdReason,
+      created_at: b.createdAt,
+      resolved_reason: null,
+      resolved_at: null,
+      contexts: JSON.stringify(b.contexts),
+    })
+    .execute();
+  return b;
+}
 
 /** Service sync configs, instance attempts and blockers. */
 export class PostgresServiceSyncStore implements ServiceSyncStore {
@@ -175,53 +209,27 @@ export class PostgresServiceSyncStore implements ServiceSyncStore {
     id: string,
     patch: Partial<Pick<InstanceSyncAttemptRecord, 'status' | 'events' | 'deploymentId'>>,
     expected: readonly ResourceSyncStatus[],
+    blocker?: SyncBlockerRecord,
   ) {
-    const r = await this.db
-      .updateTable('service_instance_sync_attempts')
-      .set({
-        ...(patch.status ? { status: patch.status } : {}),
-        ...(patch.events ? { events: eventsToJson(patch.events) } : {}),
-        ...(patch.deploymentId !== undefined ? { deployment_id: patch.deploymentId } : {}),
-      })
-      .where('id', '=', id)
-      .where('status', 'in', [...expected])
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    return this.db.transaction().execute(async (tx) => {
+      const r = await tx
+        .updateTable('service_instance_sync_attempts')
+        .set({
+          ...(patch.status ? { status: patch.status } : {}),
+          ...(patch.events ? { events: eventsToJson(patch.events) } : {}),
+          ...(patch.deploymentId !== undefined ? { deployment_id: patch.deploymentId } : {}),
+        })
+        .where('id', '=', id)
+        .where('status', 'in', [...expected])
+        .executeTakeFirst();
+      const updated = Number(r.numUpdatedRows) > 0;
+      if (updated && blocker) await addBlockerIn(tx, blocker);
+      return updated;
+    });
   }
 
   async addBlocker(b: SyncBlockerRecord) {
-    return this.db.transaction().execute(async (tx) => {
-      // One active blocker per scope: serialise on the service's config row.
-      await sql`select 1 from service_sync_configs where service_name = ${b.serviceName} for update`.execute(
-        tx,
-      );
-      let q = tx
-        .selectFrom('service_sync_blockers')
-        .selectAll()
-        .where('service_name', '=', b.serviceName)
-        .where('status', '=', 'ACTIVE');
-      q =
-        b.instanceName === null
-          ? q.where('instance_name', 'is', null)
-          : q.where('instance_name', '=', b.instanceName);
-      const active = await q.executeTakeFirst();
-      if (active) return toBlocker(active);
-      await tx
-        .insertInto('service_sync_blockers')
-        .values({
-          id: b.id,
-          service_name: b.serviceName,
-          instance_name: b.instanceName,
-          status: 'ACTIVE',
-          created_reason: b.createdReason,
-          created_at: b.createdAt,
-          resolved_reason: null,
-          resolved_at: null,
-          contexts: JSON.stringify(b.contexts),
-        })
-        .execute();
-      return b;
-    });
+    return this.db.transaction().execute((tx) => addBlockerIn(tx, b));
   }
 
   async activeBlockers(serviceName: string) {

@@ -57,13 +57,14 @@ export class ServiceSyncBlockers {
     );
   }
 
-  async block(
+  /** A new ACTIVE blocker of the scope, not yet stored (see `block`, or `updateAttempt`'s blocker). */
+  record(
     serviceName: string,
     instanceName: string | null,
     reason: string,
     contexts: Array<{ key: string; value: string }>,
-  ) {
-    const b = await this.store.addBlocker({
+  ): SyncBlockerRecord {
+    return {
       id: randomUUID(),
       serviceName,
       instanceName,
@@ -77,12 +78,25 @@ export class ServiceSyncBlockers {
         ...(instanceName ? [{ key: 'serviceInstanceName', value: instanceName }] : []),
         ...contexts,
       ],
-    });
+    };
+  }
+
+  async block(
+    serviceName: string,
+    instanceName: string | null,
+    reason: string,
+    contexts: Array<{ key: string; value: string }>,
+  ) {
+    const b = await this.store.addBlocker(this.record(serviceName, instanceName, reason, contexts));
+    this.logged(b);
+    return b;
+  }
+
+  logged(b: SyncBlockerRecord) {
     this.logger.info('service sync blocked', {
-      serviceName,
-      instanceName,
+      serviceName: b.serviceName,
+      instanceName: b.instanceName,
       reason: b.createdReason,
     });
-    return b;
   }
 }

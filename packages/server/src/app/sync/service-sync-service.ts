@@ -21,6 +21,7 @@ import type {
   ServiceSyncConfigRecord,
   ServiceSyncStore,
 } from '../../ports/service-sync-store.js';
+import type { ResourceSyncStatus } from '../../ports/template-sync-store.js';
 import type { InstancesService } from '../deploy/instances-service.js';
 import type { ServicesService } from '../deploy/services-service.js';
 import type { BranchSubscriber } from './branch-subscriber.js';
@@ -341,14 +342,34 @@ export class ServiceSyncService implements BranchSubscriber {
       if (error instanceof ConflictError) throw error;
       const reason = coerceError(error).message;
       events.push(this.event('FAILED', reason, commit));
-      await this.o.store.updateAttempt(attempt.id, { status: 'FAILED', events }, ['INITIATED']);
-      await this.blockers.block(
-        c.serviceName,
-        i.instanceName,
-        `Sync of ${commit} failed: ${reason}`,
-        [{ key: 'commit', value: commit }],
-      );
+      await this.failAttempt(attempt, events, ['INITIATED'], reason);
     }
+  }
+
+  /**
+   * Ends an attempt FAILED and blocks its instance, in one transaction (Proton's rule: a failed sync
+   * blocks its instance); nothing happens when the attempt has left `expected` meanwhile.
+   */
+  private async failAttempt(
+    a: Pick<InstanceSyncAttemptRecord, 'id' | 'serviceName' | 'instanceName' | 'commit'>,
+    events: SyncEvent[],
+    expected: readonly ResourceSyncStatus[],
+    reason: string,
+  ): Promise<boolean> {
+    const blocker = this.blockers.record(
+      a.serviceName,
+      a.instanceName,
+      `Sync of ${a.commit} failed: ${reason}`,
+      [{ key: 'commit', value: a.commit }],
+    );
+    const failed = await this.o.store.updateAttempt(
+      a.id,
+      { status: 'FAILED', events },
+      expected,
+      blocker,
+    );
+    if (failed) this.blockers.logged(blocker);
+    return failed;
   }
 
   /** Settles an IN_PROGRESS attempt from its deployment's persisted state; a failed one blocks the instance. */
@@ -370,16 +391,10 @@ export class ServiceSyncService implements BranchSubscriber {
       ),
     ];
     const next = ok ? 'SUCCEEDED' : 'FAILED';
-    if (await this.o.store.updateAttempt(a.id, { status: next, events }, ['IN_PROGRESS'])) {
-      if (!ok)
-        await this.blockers.block(
-          a.serviceName,
-          a.instanceName,
-          `Sync of ${a.commit} failed: ${reason}`,
-          [{ key: 'commit', value: a.commit }],
-        );
-      return { ...a, status: next, events };
-    }
+    const updated = ok
+      ? await this.o.store.updateAttempt(a.id, { status: next, events }, ['IN_PROGRESS'])
+      : await this.failAttempt(a, events, ['IN_PROGRESS'], reason);
+    if (updated) return { ...a, status: next, events };
     return (await this.o.store.latestAttempt(a.serviceName, a.instanceName)) ?? a;
   }
 
@@ -392,13 +407,7 @@ export class ServiceSyncService implements BranchSubscriber {
         const reason = `Nucleon gave up after ${job.attempts} attempts: ${job.lastError ?? 'each attempt was interrupted'}`;
         for (const a of await this.o.store.initiatedAttempts(move.commit)) {
           const events = [...a.events, this.event('FAILED', reason, a.commit)];
-          if (await this.o.store.updateAttempt(a.id, { status: 'FAILED', events }, ['INITIATED']))
-            await this.blockers.block(
-              a.serviceName,
-              a.instanceName,
-              `Sync of ${a.commit} failed: ${reason}`,
-              [{ key: 'commit', value: a.commit }],
-            );
+          await this.failAttempt(a, events, ['INITIATED'], reason);
         }
         this.o.logger.warn('gave up a service sync job', {
           payload: job.payload,
