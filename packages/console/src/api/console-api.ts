@@ -16,6 +16,7 @@ import type {
   PutBundleInput,
   PutBundleOutput,
 } from '@nucleon/protocol';
+import type { FleetShapes } from './fleet-shapes.js';
 
 /** One line of a deployment's log (Nucleon extension). */
 export interface DeploymentEvent {
@@ -85,7 +86,7 @@ export interface ConsoleRollout {
 
 export type ExtensionName = keyof ExtensionShapes;
 
-type AllExtensionShapes = ExtensionShapes & AccessShapes;
+type AllExtensionShapes = ExtensionShapes & AccessShapes & FleetShapes;
 type AnyExtensionName = keyof AllExtensionShapes & keyof typeof extensionOperations;
 
 /** The open console session as the server describes it (the secret never comes back). */

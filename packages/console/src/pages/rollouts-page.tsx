@@ -10,8 +10,10 @@ import {
   StatusBadge,
   formatTime,
 } from '../components/ui.js';
+import { FleetTabs } from '../components/fleet-tabs.js';
+import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
-import { Link, pathOf } from '../router.js';
+import { Link, navigate, pathOf } from '../router.js';
 
 const running = (status: string | undefined) => status === 'IN_PROGRESS' || status === 'PAUSED';
 
@@ -22,24 +24,35 @@ export function RolloutsPage(): ReactNode {
     pollWhile: (d) => !!d?.rollouts.some((r) => running(r.status)),
   });
   const rollouts = query.data?.rollouts ?? [];
+  const canStart = useCan('deployments:write');
   return (
     <>
       <PageHeader
         title="Rollouts"
         subtitle={
           <>
-            Service template versions moving across the fleet in waves. Start one with{' '}
-            <code>nucleon rollout start &lt;template&gt; --to &lt;major.minor&gt;</code>.
+            Service template versions moving across the fleet in waves. Preview a version, then
+            start its rollout from the preview (or{' '}
+            <code>nucleon rollout start &lt;template&gt; --to &lt;major.minor&gt;</code>).
           </>
         }
+        actions={
+          canStart && (
+            <button type="button" className="primary" onClick={() => navigate('/preview')}>
+              Preview a version
+            </button>
+          )
+        }
       />
+      <FleetTabs />
       {query.error && <ErrorBanner error={query.error} />}
       {query.loading && !query.data ? (
         <Loading what="rollouts" />
       ) : rollouts.length === 0 ? (
         <EmptyState title="No rollouts yet">
           <p>
-            Preview a version with <code>nucleon preview</code>, then roll it out.
+            Preview a version (the Preview tab, or <code>nucleon preview</code>), then roll it
+            out from the preview.
           </p>
         </EmptyState>
       ) : (
