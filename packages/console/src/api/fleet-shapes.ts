@@ -97,7 +97,11 @@ export interface DriftEntry {
     templateDiff?: string;
     detection?: {
       stackDriftStatus?: string;
-      resources?: Array<{ logicalResourceId?: string; resourceType?: string; driftStatus?: string }>;
+      resources?: Array<{
+        logicalResourceId?: string;
+        resourceType?: string;
+        driftStatus?: string;
+      }>;
     };
     detectionNote?: string;
   };
@@ -129,7 +133,10 @@ export interface VersionCurrencyRow {
 /** The fleet extension operations the console calls (ADR 0019, 0023). */
 export interface FleetShapes {
   PreviewRollout: { input: PreviewRolloutInput; output: PreviewRolloutOutput };
-  StartRollout: { input: StartRolloutInput; output: { rollout: { rolloutId: string; status: string } } };
+  StartRollout: {
+    input: StartRolloutInput;
+    output: { rollout: { rolloutId: string; status: string } };
+  };
   GetDriftReport: {
     input: {
       templateName?: string;

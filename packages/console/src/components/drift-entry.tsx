@@ -122,8 +122,8 @@ export function DriftEntryCard(props: { entry: DriftEntry }): ReactNode {
         <>
           <h4>Its template renders differently now</h4>
           <p className="hint">
-            Deployed files (left) against what the template renders with today's inputs and
-            outputs (right).
+            Deployed files (left) against what the template renders with today's inputs and outputs
+            (right).
           </p>
           {e.renderedChanges!.map((c) =>
             c.diff ? (
@@ -148,10 +148,7 @@ export function DriftEntryCard(props: { entry: DriftEntry }): ReactNode {
                 The template Nucleon deployed (−) against the stack's template now (+): the stack
                 was changed outside Nucleon.
               </p>
-              <UnifiedDiff
-                diff={e.stack.templateDiff}
-                label={`Stack template diff for ${label}`}
-              />
+              <UnifiedDiff diff={e.stack.templateDiff} label={`Stack template diff for ${label}`} />
             </>
           )}
           {detection && (

@@ -117,8 +117,7 @@ export function PreviewResourceCard(props: { resource: PreviewResource }): React
         </Link>{' '}
         <span className="muted">
           in {r.environmentName}
-          {r.engine ? ` · ${r.engine}` : ''} · {r.currentVersion ?? '—'} →{' '}
-          {r.targetVersion ?? '—'}
+          {r.engine ? ` · ${r.engine}` : ''} · {r.currentVersion ?? '—'} → {r.targetVersion ?? '—'}
         </span>
       </h3>
       {r.error && (

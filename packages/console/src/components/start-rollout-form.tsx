@@ -12,7 +12,12 @@ interface NumberField {
 }
 
 const fields: NumberField[] = [
-  { key: 'waves', label: 'Waves', hint: 'Equal parts of the instances, one after another.', min: 1 },
+  {
+    key: 'waves',
+    label: 'Waves',
+    hint: 'Equal parts of the instances, one after another.',
+    min: 1,
+  },
   {
     key: 'maxInFlight',
     label: 'Max in flight',

@@ -7,11 +7,16 @@ import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, pathOf } from '../router.js';
 
-const kindLabel: Record<string, string> = {
-  ENVIRONMENT: 'environments',
-  SERVICE_INSTANCE: 'service instances',
-  SERVICE_PIPELINE: 'pipelines',
+const kindLabel: Record<string, [string, string]> = {
+  ENVIRONMENT: ['environment', 'environments'],
+  SERVICE_INSTANCE: ['service instance', 'service instances'],
+  SERVICE_PIPELINE: ['pipeline', 'pipelines'],
 };
+
+function countText(r: VersionCurrencyRow): string {
+  const [one, many] = kindLabel[r.resourceKind] ?? [r.resourceKind, r.resourceKind];
+  return `${r.count} ${r.count === 1 ? one : many}`;
+}
 
 function behindText(r: VersionCurrencyRow): string {
   if (r.behind === 'UP_TO_DATE') return 'up to date';
@@ -34,8 +39,7 @@ function MoveAction(props: { row: VersionCurrencyRow; canPreview: boolean }): Re
           : 'update the pipeline from its service'}
       </span>
     );
-  if (!props.canPreview)
-    return <span className="muted">rollouts are the platform role’s</span>;
+  if (!props.canPreview) return <span className="muted">rollouts are the platform role’s</span>;
   return (
     <Link
       to={`/preview?template=${encodeURIComponent(r.templateName)}&to=${encodeURIComponent(r.recommendedVersion)}`}
@@ -99,9 +103,7 @@ export function CurrencyPage(): ReactNode {
                   <span className="muted">{r.templateKind.toLowerCase()}</span>
                 </td>
                 <td>{r.version}</td>
-                <td>
-                  {r.count} {kindLabel[r.resourceKind] ?? r.resourceKind.toLowerCase()}
-                </td>
+                <td>{countText(r)}</td>
                 <td>{r.recommendedVersion ?? '—'}</td>
                 <td>
                   <span

@@ -200,8 +200,7 @@ export function DriftPage(): ReactNode {
             <TimeAgo date={shown.at} /> ({formatTime(shown.at)})
             {shown.detect ? ', with CloudFormation drift detection' : ''}:{' '}
             <strong>
-              {drifted.length} of {entries.length} resource{entries.length === 1 ? '' : 's'}{' '}
-              drifted
+              {drifted.length} of {entries.length} resource{entries.length === 1 ? '' : 's'} drifted
             </strong>
             {shown.source === 'scheduled' &&
               (shown.filters.templateName || shown.filters.environmentName) &&
@@ -222,7 +221,10 @@ export function DriftPage(): ReactNode {
             <DriftTable entries={entries} />
           )}
           {drifted.map((e) => (
-            <DriftEntryCard key={`${shown.at.getTime()}:${e.kind}:${driftEntryLabel(e)}`} entry={e} />
+            <DriftEntryCard
+              key={`${shown.at.getTime()}:${e.kind}:${driftEntryLabel(e)}`}
+              entry={e}
+            />
           ))}
         </Section>
       )}

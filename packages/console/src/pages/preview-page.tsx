@@ -74,7 +74,10 @@ function PreviewSummary(props: { shown: Shown }): ReactNode {
     <Facts
       items={[
         ['Preview hash', <code key="h">{output.previewHash}</code>],
-        ['Target', `${output.templateName} ${output.targetMajorVersion}.${output.targetMinorVersion}`],
+        [
+          'Target',
+          `${output.templateName} ${output.targetMajorVersion}.${output.targetMinorVersion}`,
+        ],
         [
           'Selector',
           s
@@ -211,7 +214,9 @@ export function PreviewPage(props: { template?: string; to?: string }): ReactNod
           </div>
         </div>
         <fieldset>
-          <legend>Only these instances (optional; comma-separated, every criterion must match)</legend>
+          <legend>
+            Only these instances (optional; comma-separated, every criterion must match)
+          </legend>
           <div className="filter-row">
             {selectorFields.map((f) => (
               <div className="field" key={f.key}>

@@ -51,8 +51,8 @@ export function RolloutsPage(): ReactNode {
       ) : rollouts.length === 0 ? (
         <EmptyState title="No rollouts yet">
           <p>
-            Preview a version (the Preview tab, or <code>nucleon preview</code>), then roll it
-            out from the preview.
+            Preview a version (the Preview tab, or <code>nucleon preview</code>), then roll it out
+            from the preview.
           </p>
         </EmptyState>
       ) : (
