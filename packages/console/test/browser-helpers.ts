@@ -128,3 +128,15 @@ export const links = (page: Page, nav: string) =>
   page.getByRole('navigation', { name: nav }).getByRole('link').allTextContents();
 export const navTo = (page: Page, nav: string, label: string) =>
   page.getByRole('navigation', { name: nav }).getByRole('link', { name: label }).click();
+
+/** The added (`add`) or removed (`remove`) lines of a rendered unified diff, as shown. */
+export const diffLines = async (diff: Locator, kind: 'add' | 'remove') =>
+  (await diff.locator(`.diff-${kind}`).allTextContents()).map((l) => l.replace(/\n$/, ''));
+
+type Styles = { getComputedStyle(e: unknown): { color: string; backgroundColor: string } };
+/** An element's computed text and background colours (the tests' tsconfig has no DOM types). */
+export const coloursOf = (locator: Locator) =>
+  locator.evaluate((e) => {
+    const s = (globalThis as unknown as Styles).getComputedStyle(e);
+    return { color: s.color, background: s.backgroundColor };
+  });

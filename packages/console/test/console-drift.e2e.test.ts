@@ -14,6 +14,7 @@ import { nucleonClient } from '../../server/test/helpers.js';
 import { createFleet } from '../../server/test/rollout-fixtures.js';
 import {
   chromiumAvailable,
+  diffLines,
   heading,
   here,
   launchChromium,
@@ -101,7 +102,7 @@ describe.skipIf(!available)('the console’s drift page (Chromium, moto_server)'
     const card = admin.getByRole('article', { name: 'Drift of orders/orders-dev' });
     await textOf(card.locator('h4').first()).toBe(`Stack ${stackName}`);
     const diff = card.getByLabel('Stack template diff for orders/orders-dev');
-    expect(await diff.locator('.diff-add').allTextContents()).toContain('+  Extra:');
+    expect(await diffLines(diff, 'add')).toContain('+  Extra:');
     await textOf(card).toContain('drift detection is not available');
     await textOf(card).toContain('Accepting drift is not built');
     await card.getByRole('button', { name: 'Redeploy orders/orders-dev to converge' }).waitFor();
