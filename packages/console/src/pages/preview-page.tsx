@@ -1,10 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../api/console-api.js';
-import type {
-  FleetSelector,
-  PreviewRolloutInput,
-  PreviewRolloutOutput,
-} from '../api/fleet-shapes.js';
+import type { PreviewRolloutInput, PreviewRolloutOutput } from '../api/fleet-shapes.js';
+import { selectorOf, type SelectorText } from '../api/fleet-selector.js';
 import { listAll } from '../api/list-all.js';
 import { listVersions, versionLabel } from '../api/template-calls.js';
 import { FleetTabs } from '../components/fleet-tabs.js';
@@ -12,41 +9,6 @@ import { PreviewResourceCard } from '../components/preview-resource.js';
 import { StartRolloutForm } from '../components/start-rollout-form.js';
 import { EmptyState, ErrorBanner, Facts, Loading, PageHeader, Section } from '../components/ui.js';
 import { useQuery } from '../hooks/use-query.js';
-
-const list = (text: string) =>
-  text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-
-interface SelectorText {
-  environments: string;
-  services: string;
-  instances: string;
-  tags: string;
-}
-
-/** The selector the form describes, or an error saying what to write instead. */
-export function selectorOf(text: SelectorText): { selector?: FleetSelector; error?: string } {
-  const selector: FleetSelector = {};
-  if (list(text.environments).length) selector.environments = list(text.environments);
-  if (list(text.services).length) selector.services = list(text.services);
-  if (list(text.instances).length) {
-    const bad = list(text.instances).find((i) => !/^[^/\s]+\/[^/\s]+$/.test(i));
-    if (bad) return { error: `Instances are written service/instance (got “${bad}”).` };
-    selector.instances = list(text.instances);
-  }
-  if (list(text.tags).length) {
-    const tags = [];
-    for (const t of list(text.tags)) {
-      const at = t.indexOf('=');
-      if (at < 1) return { error: `Tags are written key=value (got “${t}”).` };
-      tags.push({ key: t.slice(0, at).trim(), value: t.slice(at + 1).trim() });
-    }
-    selector.tags = tags;
-  }
-  return Object.keys(selector).length ? { selector } : {};
-}
 
 const selectorFields: Array<{ key: keyof SelectorText; label: string; placeholder: string }> = [
   { key: 'environments', label: 'Environments', placeholder: 'dev, staging' },
