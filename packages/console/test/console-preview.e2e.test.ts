@@ -77,7 +77,7 @@ describe.skipIf(!available)('the console’s currency and preview pages (Chromiu
     await poll(() => page.locator('#preview-version').inputValue()).toBe('1.1');
   });
 
-  it('previews a CodeBuild version for one environment with coloured diffs, refuses a stale preview, and starts a rollout bound to a fresh one', async () => {
+  it('previews a CodeBuild version for one environment with coloured diffs, refuses a stale preview, starts a rollout bound to a fresh one, then pauses, resumes and aborts it', async () => {
     await page.getByLabel('Environments').fill('dev');
     await page.getByRole('button', { name: 'Run preview' }).click();
     const card = page.locator('article[data-instance="app/app-dev"]');
@@ -134,16 +134,31 @@ describe.skipIf(!available)('the console’s currency and preview pages (Chromiu
     // Previewed again: another hash, and the rollout starts bound to it.
     await page.getByRole('button', { name: 'Run preview' }).click();
     await poll(hashShown).not.toBe(hash);
+    const fresh = await hashShown();
     await page.getByLabel('Waves').fill('1');
-    await page.getByLabel('Bake (seconds)').fill('0');
+    // A long bake keeps the rollout running while it is paused, resumed and aborted below.
+    await page.getByLabel('Bake (seconds)').fill('600');
     await page.getByRole('button', { name: 'Start rollout with this preview' }).click();
     await heading(page, 'web-svc → 1.1');
     expect(page.url()).toMatch(/\/rollouts\/[^/]+$/);
+    await textOf(page.locator('main .facts')).toContain(fresh!);
     const waves = page.getByRole('list', { name: 'Waves' }).locator(':scope > li');
     await poll(() => waves.count()).toBe(1);
     await textOf(waves.first(), 180_000).toMatch(/app\/app-dev.*succeeded/s);
     expect(await waves.first().textContent()).not.toContain('app-prod');
-    await textOf(page.locator('.page-header .subtitle'), 180_000).toBe('succeeded');
+    const status = page.locator('.page-header .subtitle');
+    await textOf(status).toBe('in progress');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await textOf(status).toBe('paused');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await textOf(status).toBe('in progress');
+    await page.getByRole('button', { name: 'Abort' }).click();
+    await page
+      .getByRole('dialog', { name: 'Abort this rollout?' })
+      .getByRole('button', { name: 'Abort rollout' })
+      .click();
+    await textOf(status).toBe('aborted');
+    expect(await page.getByRole('button', { name: /^(Pause|Resume|Abort)$/ }).count()).toBe(0);
     expect(problems).toEqual([]);
   }, 300_000);
 

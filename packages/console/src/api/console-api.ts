@@ -53,6 +53,9 @@ export interface ExtensionShapes {
   DeleteAccessKey: { input: { accessKeyId: string }; output: Record<string, never> };
   ListRollouts: { input: { templateName?: string }; output: { rollouts: ConsoleRollout[] } };
   GetRollout: { input: { rolloutId: string }; output: { rollout: ConsoleRollout } };
+  PauseRollout: { input: { rolloutId: string }; output: { rollout: ConsoleRollout } };
+  ResumeRollout: { input: { rolloutId: string }; output: { rollout: ConsoleRollout } };
+  AbortRollout: { input: { rolloutId: string }; output: { rollout: ConsoleRollout } };
 }
 
 /** A rollout as GetRollout / ListRollouts return it (instances only from GetRollout). */
@@ -71,6 +74,7 @@ export interface ConsoleRollout {
   failureThreshold?: number;
   autoRollback?: boolean;
   rollbackScope?: string;
+  previewHash?: string;
   createdAt?: Date;
   completedAt?: Date;
   instances?: Array<{

@@ -11,6 +11,7 @@ import {
   formatTime,
 } from '../components/ui.js';
 import { FleetTabs } from '../components/fleet-tabs.js';
+import { RolloutActions } from '../components/rollout-actions.js';
 import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, navigate, pathOf } from '../router.js';
@@ -109,6 +110,13 @@ export function RolloutPage(props: { id: string }): ReactNode {
         crumbs={[{ label: 'Rollouts', to: '/rollouts' }]}
         title={`${r.templateName} → ${r.targetMajorVersion}.${r.targetMinorVersion}`}
         subtitle={<StatusBadge status={r.status} />}
+        actions={
+          <RolloutActions
+            rolloutId={r.rolloutId}
+            status={r.status}
+            onChanged={() => query.reload()}
+          />
+        }
       />
       <Facts
         items={[
@@ -124,6 +132,7 @@ export function RolloutPage(props: { id: string }): ReactNode {
           ['Bake', `${r.bakeSeconds ?? 0} s`],
           ['Failure threshold', String(r.failureThreshold ?? 0)],
           ['Automatic rollback', r.autoRollback ? `yes (${r.rollbackScope ?? 'ROLLOUT'})` : 'no'],
+          ['Preview', r.previewHash ? <code key="p">{r.previewHash}</code> : undefined],
           ['Started', formatTime(r.createdAt)],
           ['Ended', r.completedAt ? formatTime(r.completedAt) : undefined],
         ]}
