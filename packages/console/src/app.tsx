@@ -4,6 +4,9 @@ import { ErrorBanner, Loading } from './components/ui.js';
 import { AccessProvider, accessOf, type Access } from './hooks/use-access.js';
 import { AccessKeysPage } from './pages/access-keys-page.js';
 import { AuditPage } from './pages/audit-page.js';
+import { CurrencyPage } from './pages/currency-page.js';
+import { DriftPage } from './pages/drift-page.js';
+import { PreviewPage } from './pages/preview-page.js';
 import { RolloutPage, RolloutsPage } from './pages/rollouts-page.js';
 import { ComponentPage } from './pages/component-page.js';
 import { ConnectPage } from './pages/connect-page.js';
@@ -23,12 +26,18 @@ import { UsersPage } from './pages/users-page.js';
 import { Link, matchPath, navigate, useLocation, type Location } from './router.js';
 
 /** Pages, with the action a principal needs to see them (admin pages are hidden from others). */
-const nav: Array<{ to: string; label: string; needs?: string }> = [
+const nav: Array<{ to: string; label: string; needs?: string; also?: string[] }> = [
   { to: '/', label: 'Dashboard' },
   { to: '/templates', label: 'Templates' },
   { to: '/environments', label: 'Environments' },
   { to: '/services', label: 'Services' },
-  { to: '/rollouts', label: 'Rollouts', needs: 'deployments:read' },
+  // Rollouts, preview, drift and currency; the fleet pages have their own tabs.
+  {
+    to: '/rollouts',
+    label: 'Fleet',
+    needs: 'deployments:read',
+    also: ['/preview', '/drift', '/currency'],
+  },
   { to: '/users', label: 'Users', needs: 'access:read' },
   { to: '/keys', label: 'Access keys', needs: 'access:read' },
   { to: '/audit', label: 'Audit', needs: 'audit:read' },
@@ -42,6 +51,9 @@ const guarded: Array<{ path: string; needs: string; what: string }> = [
   { path: '/users', needs: 'access:read', what: 'manage users and grants' },
   { path: '/keys', needs: 'access:read', what: 'manage access keys' },
   { path: '/audit', needs: 'audit:read', what: 'read the audit log' },
+  { path: '/preview', needs: 'deployments:write', what: 'preview or start rollouts' },
+  { path: '/drift', needs: 'deployments:read', what: 'read the drift report' },
+  { path: '/currency', needs: 'deployments:read', what: 'read version currency' },
 ];
 
 function routeOf(location: Location, session: SessionInfo, access: Access): ReactNode {
@@ -66,6 +78,15 @@ function routeOf(location: Location, session: SessionInfo, access: Access): Reac
   if (path === '/audit') return <AuditPage />;
   if (path === '/rollouts') return <RolloutsPage />;
   if ((p = m('/rollouts/:id'))) return <RolloutPage id={p.id!} />;
+  if (path === '/preview')
+    return (
+      <PreviewPage
+        template={query.get('template') ?? undefined}
+        to={query.get('to') ?? undefined}
+      />
+    );
+  if (path === '/drift') return <DriftPage />;
+  if (path === '/currency') return <CurrencyPage />;
   if (path === '/connect') return <ConnectPage accessKeyId={session.accessKeyId || undefined} />;
   if (path === '/templates') return <TemplatesPage />;
   if ((p = m('/templates/:kind/:name')) && (p.kind === 'environment' || p.kind === 'service'))
@@ -99,8 +120,9 @@ function Shell(props: {
   children: ReactNode;
 }): ReactNode {
   const { path } = useLocation();
-  const active = (to: string) =>
-    to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`);
+  const under = (to: string) => path === to || path.startsWith(`${to}/`);
+  const active = (n: (typeof nav)[number]) =>
+    n.to === '/' ? path === '/' : [n.to, ...(n.also ?? [])].some(under);
   // After moving to another page, put keyboard and screen-reader focus at its start.
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
@@ -124,7 +146,7 @@ function Shell(props: {
           {nav
             .filter((n) => !n.needs || props.access.can(n.needs))
             .map((n) => (
-              <Link key={n.to} to={n.to} aria-current={active(n.to) ? 'page' : undefined}>
+              <Link key={n.to} to={n.to} aria-current={active(n) ? 'page' : undefined}>
                 {n.label}
               </Link>
             ))}

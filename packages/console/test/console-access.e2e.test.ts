@@ -124,7 +124,7 @@ describe.skipIf(!available)('the console shows each role only what it may do (Ch
       'Templates',
       'Environments',
       'Services',
-      'Rollouts',
+      'Fleet',
       'Users',
       'Access keys',
       'Audit',
@@ -206,7 +206,7 @@ describe.skipIf(!available)('the console shows each role only what it may do (Ch
       'Templates',
       'Environments',
       'Services',
-      'Rollouts',
+      'Fleet',
       'Connect tools',
     ]);
     await textOf(dev.locator('.who')).toContain(`${DEV.userName}developer`);
@@ -253,7 +253,7 @@ describe.skipIf(!available)('the console shows each role only what it may do (Ch
       'Templates',
       'Environments',
       'Services',
-      'Rollouts',
+      'Fleet',
       'Connect tools',
     ]);
     const pages: Array<[string, string]> = [

@@ -76,8 +76,9 @@ describe.skipIf(!available)('the console shows a rollout’s waves as a timeline
     await page.getByLabel('Secret access key').press('Enter');
     await page
       .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Rollouts' })
+      .getByRole('link', { name: 'Fleet' })
       .click();
+    await page.getByRole('heading', { level: 1, name: 'Rollouts' }).waitFor();
     const row = page.getByRole('table', { name: 'Rollouts' }).getByRole('row').nth(1);
     await row.waitFor();
     expect(await row.textContent()).toContain('web-svc → 1.1');

@@ -16,6 +16,7 @@ import type {
   PutBundleInput,
   PutBundleOutput,
 } from '@nucleon/protocol';
+import type { FleetShapes } from './fleet-shapes.js';
 
 /** One line of a deployment's log (Nucleon extension). */
 export interface DeploymentEvent {
@@ -52,6 +53,9 @@ export interface ExtensionShapes {
   DeleteAccessKey: { input: { accessKeyId: string }; output: Record<string, never> };
   ListRollouts: { input: { templateName?: string }; output: { rollouts: ConsoleRollout[] } };
   GetRollout: { input: { rolloutId: string }; output: { rollout: ConsoleRollout } };
+  PauseRollout: { input: { rolloutId: string }; output: { rollout: ConsoleRollout } };
+  ResumeRollout: { input: { rolloutId: string }; output: { rollout: ConsoleRollout } };
+  AbortRollout: { input: { rolloutId: string }; output: { rollout: ConsoleRollout } };
 }
 
 /** A rollout as GetRollout / ListRollouts return it (instances only from GetRollout). */
@@ -70,6 +74,7 @@ export interface ConsoleRollout {
   failureThreshold?: number;
   autoRollback?: boolean;
   rollbackScope?: string;
+  previewHash?: string;
   createdAt?: Date;
   completedAt?: Date;
   instances?: Array<{
@@ -85,7 +90,7 @@ export interface ConsoleRollout {
 
 export type ExtensionName = keyof ExtensionShapes;
 
-type AllExtensionShapes = ExtensionShapes & AccessShapes;
+type AllExtensionShapes = ExtensionShapes & AccessShapes & FleetShapes;
 type AnyExtensionName = keyof AllExtensionShapes & keyof typeof extensionOperations;
 
 /** The open console session as the server describes it (the secret never comes back). */

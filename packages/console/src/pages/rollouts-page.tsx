@@ -10,8 +10,11 @@ import {
   StatusBadge,
   formatTime,
 } from '../components/ui.js';
+import { FleetTabs } from '../components/fleet-tabs.js';
+import { RolloutActions } from '../components/rollout-actions.js';
+import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
-import { Link, pathOf } from '../router.js';
+import { Link, navigate, pathOf } from '../router.js';
 
 const running = (status: string | undefined) => status === 'IN_PROGRESS' || status === 'PAUSED';
 
@@ -22,24 +25,35 @@ export function RolloutsPage(): ReactNode {
     pollWhile: (d) => !!d?.rollouts.some((r) => running(r.status)),
   });
   const rollouts = query.data?.rollouts ?? [];
+  const canStart = useCan('deployments:write');
   return (
     <>
       <PageHeader
         title="Rollouts"
         subtitle={
           <>
-            Service template versions moving across the fleet in waves. Start one with{' '}
-            <code>nucleon rollout start &lt;template&gt; --to &lt;major.minor&gt;</code>.
+            Service template versions moving across the fleet in waves. Preview a version, then
+            start its rollout from the preview (or{' '}
+            <code>nucleon rollout start &lt;template&gt; --to &lt;major.minor&gt;</code>).
           </>
         }
+        actions={
+          canStart && (
+            <button type="button" className="primary" onClick={() => navigate('/preview')}>
+              Preview a version
+            </button>
+          )
+        }
       />
+      <FleetTabs />
       {query.error && <ErrorBanner error={query.error} />}
       {query.loading && !query.data ? (
         <Loading what="rollouts" />
       ) : rollouts.length === 0 ? (
         <EmptyState title="No rollouts yet">
           <p>
-            Preview a version with <code>nucleon preview</code>, then roll it out.
+            Preview a version (the Preview tab, or <code>nucleon preview</code>), then roll it out
+            from the preview.
           </p>
         </EmptyState>
       ) : (
@@ -96,6 +110,13 @@ export function RolloutPage(props: { id: string }): ReactNode {
         crumbs={[{ label: 'Rollouts', to: '/rollouts' }]}
         title={`${r.templateName} → ${r.targetMajorVersion}.${r.targetMinorVersion}`}
         subtitle={<StatusBadge status={r.status} />}
+        actions={
+          <RolloutActions
+            rolloutId={r.rolloutId}
+            status={r.status}
+            onChanged={() => query.reload()}
+          />
+        }
       />
       <Facts
         items={[
@@ -111,6 +132,7 @@ export function RolloutPage(props: { id: string }): ReactNode {
           ['Bake', `${r.bakeSeconds ?? 0} s`],
           ['Failure threshold', String(r.failureThreshold ?? 0)],
           ['Automatic rollback', r.autoRollback ? `yes (${r.rollbackScope ?? 'ROLLOUT'})` : 'no'],
+          ['Preview', r.previewHash ? <code key="p">{r.previewHash}</code> : undefined],
           ['Started', formatTime(r.createdAt)],
           ['Ended', r.completedAt ? formatTime(r.completedAt) : undefined],
         ]}
