@@ -242,6 +242,7 @@ export async function wireDeployments(w: {
     logger: w.logger,
     box: w.box,
     driftIntervalSeconds: w.config.driftIntervalSeconds,
+    eventRetentionDays: w.config.eventRetentionDays,
   });
   const handleDeployJob: JobHandler = {
     run: (job, signal) => deploymentRunner.handle(job, signal),
@@ -297,9 +298,14 @@ export async function wireDeployments(w: {
     handleRolloutJob: rollouts.handleRolloutJob,
     handleDriftScanJob: rollouts.handleDriftScanJob,
     handleEventJob: rollouts.handleEventJob,
+    handleEventPruneJob: rollouts.handleEventPruneJob,
     scheduleDrift: rollouts.scheduleDrift,
-    /** Stops the render workers (on shutdown). */
-    close: () => renderer.close(),
+    scheduleEventPruning: rollouts.scheduleEventPruning,
+    /** Stops the render workers and the EventBridge clients (on shutdown). */
+    close: () => {
+      rollouts.close();
+      return renderer.close();
+    },
     usage: {
       count: (kind: TemplateKind, name: string, major: number, minor: number) =>
         store.countVersionUsage(kind, name, major, minor),
