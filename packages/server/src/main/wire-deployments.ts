@@ -10,6 +10,7 @@ import { GitCliPublisher } from '../adapters/git/git-cli-publisher.js';
 import { StsRoleCredentials } from '../adapters/auth/sts-role-credentials.js';
 import { TerraformCliExecutor } from '../adapters/engines/terraform-cli-executor.js';
 import { TerraformCliProvisioner } from '../adapters/engines/terraform-cli-provisioner.js';
+import { TerraformCliPlanner } from '../adapters/engines/terraform-cli-planner.js';
 import { RepositoriesService } from '../app/repositories-service.js';
 import { AccountSettingsService } from '../app/account-settings-service.js';
 import { PostgresSettingsStore } from '../adapters/db/postgres-settings-store.js';
@@ -243,6 +244,14 @@ export async function wireDeployments(w: {
     box: w.box,
     driftIntervalSeconds: w.config.driftIntervalSeconds,
     eventRetentionDays: w.config.eventRetentionDays,
+    terraformPlanner: terraform
+      ? new TerraformCliPlanner(
+          terraform,
+          workspaceRoot,
+          join(w.config.dataDir, 'terraform-state'),
+          baseEnv,
+        )
+      : undefined,
   });
   const handleDeployJob: JobHandler = {
     run: (job, signal) => deploymentRunner.handle(job, signal),

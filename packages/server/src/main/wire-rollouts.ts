@@ -13,6 +13,7 @@ import { RolloutsService } from '../app/rollouts/rollouts-service.js';
 import { rolloutOperations } from '../http/rollout-operations.js';
 import type { JobHandler } from '../ports/job-queue.js';
 import type { TemplateRenderer } from '../ports/version-bundles.js';
+import type { TerraformPlanner } from '../ports/stack-planner.js';
 import type { SecretBox } from '../adapters/auth/secret-box.js';
 import { PostgresEventStore } from '../adapters/db/postgres-event-store.js';
 import { PostgresDriftScheduleStore } from '../adapters/db/postgres-drift-schedule-store.js';
@@ -43,6 +44,8 @@ export function wireRollouts(w: {
   driftIntervalSeconds: number;
   /** Events older than this many days are pruned once delivered or failed; 0 keeps them all. */
   eventRetentionDays: number;
+  /** terraform plan for previews, when Terraform runs on the runner. */
+  terraformPlanner?: TerraformPlanner | undefined;
   tickMs?: number;
 }) {
   const store = new PostgresRolloutStore(w.db);
@@ -51,6 +54,7 @@ export function wireRollouts(w: {
     w.renderer,
     new CloudFormationChangeSetPlanner(),
     w.accountId,
+    w.terraformPlanner,
   );
   const service = new RolloutsService(w.deploy, store, (input, hash) =>
     previews.check(input, hash),
