@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { createTestDatabase, postgresUnavailable, requireOrSkip } from '@nucleon/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '../src/adapters/auth/secret-box.js';
 import { migrateToLatest, openDatabase } from '../src/adapters/db/database.js';
 import { PostgresEventStore } from '../src/adapters/db/postgres-event-store.js';
 import { PostgresJobSchedule } from '../src/adapters/db/postgres-job-schedule.js';
-import type { Database } from '../src/adapters/db/schema.js';
 import { EVENT_PRUNE_QUEUE, eventPruneJob } from '../src/app/events/event-prune-job.js';
 import type { EventStore } from '../src/ports/event-store.js';
 import type { ClaimedJob } from '../src/ports/job-queue.js';
@@ -35,7 +34,7 @@ describe('the event outbox (PostgreSQL, two processes)', async () => {
     : [];
   const box = new SecretBox(randomBytes(32));
   const stores = handles.map((h) => new PostgresEventStore(h.db, box));
-  const db = () => handles[0]!.db as Kysely<Database>;
+  const db = () => handles[0]!.db;
   afterAll(async () => {
     for (const h of handles) await h.close();
     await database?.drop();
@@ -112,9 +111,7 @@ describe('the event outbox (PostgreSQL, two processes)', async () => {
       });
       expect(
         deliveries.filter((d) => ids.includes(d.eventId) && d.status === 'DELIVERED'),
-      ).toHaveLength(
-        batches[0]!.length - 1,
-      );
+      ).toHaveLength(batches[0]!.length - 1);
       const job = await sql<{ later: boolean }>`select run_at > now() as later from jobs
         where queue = 'event-delivery' and payload->>'eventId' = ${inA}`.execute(db());
       expect(job.rows).toEqual([{ later: true }]);
@@ -142,9 +139,11 @@ describe('the event outbox (PostgreSQL, two processes)', async () => {
 
       const schedules = handles.map((h) => new PostgresJobSchedule(h.db, EVENT_PRUNE_QUEUE));
       const jobsOf = async () =>
-        (await sql<{ id: string }>`select id from jobs where queue = ${EVENT_PRUNE_QUEUE}`.execute(
-          db(),
-        )).rows;
+        (
+          await sql<{ id: string }>`select id from jobs where queue = ${EVENT_PRUNE_QUEUE}`.execute(
+            db(),
+          )
+        ).rows;
       await Promise.all([0, 1, 0, 1].map((k) => schedules[k]!.ensure(3600)));
       const waiting = await jobsOf();
       expect(waiting).toHaveLength(1);

@@ -141,7 +141,11 @@ describe('events: EventBridge subscriptions send every status change with PutEve
       ).subscription;
       expect(late.eventBusRegion).toBe(region);
 
-      await publishFixture(server, { kind: 'ENVIRONMENT', template: 'eb-env', fixture: 'env-rollout' });
+      await publishFixture(server, {
+        kind: 'ENVIRONMENT',
+        template: 'eb-env',
+        fixture: 'env-rollout',
+      });
       const proton = sdkClient(server);
       await proton.send(
         new CreateEnvironmentCommand({
@@ -192,12 +196,16 @@ describe('events: EventBridge subscriptions send every status change with PutEve
       });
       expect(
         events.find(
-          (e) => e['detail-type'] === 'Nucleon Deployment Status Change' && e.detail.status === 'SUCCEEDED',
+          (e) =>
+            e['detail-type'] === 'Nucleon Deployment Status Change' &&
+            e.detail.status === 'SUCCEEDED',
         )?.detail,
       ).toMatchObject({ id: env.lastSucceededDeploymentId, targetName: 'eb-dev' });
       expect(
         events
-          .filter((e) => e['detail-type'] === 'AWS Proton Environment Template Version Status Change')
+          .filter(
+            (e) => e['detail-type'] === 'AWS Proton Environment Template Version Status Change',
+          )
           .map((e) => e.detail.status),
       ).toEqual(expect.arrayContaining(['REGISTRATION_IN_PROGRESS', 'DRAFT', 'PUBLISHED']));
 

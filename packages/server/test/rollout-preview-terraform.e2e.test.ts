@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +42,7 @@ interface Preview {
 /**
  * `terraform plan` in previews where Terraform runs on the runner (terraform-cli).
  *
- * LOUDLY: THE `terraform` HERE IS A FAKE (test/fixtures/fake-terraform.cjs), placed first on the
+ * LOUDLY: THE `terraform` HERE IS A FAKE (test/fixtures/fake-terraform.mjs), placed first on the
  * server's PATH. No terraform binary exists on this machine and none can be installed, so this is
  * the "mock only where nothing real can run" case. The fake answers in Terraform's recorded JSON
  * shapes, computed from the rendered configuration and the state file the deployments wrote; what
@@ -50,8 +58,12 @@ describe('rollout preview: terraform plan on the runner (FAKE terraform on PATH)
 
   beforeAll(async () => {
     copyFileSync(
-      fileURLToPath(new URL('./fixtures/fake-terraform.cjs', import.meta.url)),
+      fileURLToPath(new URL('./fixtures/fake-terraform.mjs', import.meta.url)),
+      join(bin, 'fake-terraform.mjs'),
+    );
+    writeFileSync(
       join(bin, 'terraform'),
+      `#!/bin/sh\nexec '${process.execPath}' '${join(bin, 'fake-terraform.mjs')}' "$@"\n`,
     );
     chmodSync(join(bin, 'terraform'), 0o755);
     process.env.PATH = `${bin}${delimiter}${saved ?? ''}`;
@@ -90,7 +102,9 @@ describe('rollout preview: terraform plan on the runner (FAKE terraform on PATH)
       statusReason: expect.stringContaining('-lock=false'),
       summary: { adds: 1, modifications: 2, removals: 1, replacements: 1 },
     });
-    const byAddress = Object.fromEntries(r!.changeSet!.changes.map((c) => [c.logicalResourceId, c]));
+    const byAddress = Object.fromEntries(
+      r!.changeSet!.changes.map((c) => [c.logicalResourceId, c]),
+    );
     expect(Object.keys(byAddress).sort()).toEqual([
       'aws_s3_bucket.data',
       'aws_sqs_queue.jobs',
@@ -128,9 +142,7 @@ describe('rollout preview: terraform plan on the runner (FAKE terraform on PATH)
     ]);
     expect(calls().filter((c) => / apply /.test(` ${c} `))).toHaveLength(applied);
     expect(digest()).toBe(stateBefore);
-    expect((await fleetState(server, ['api']))['api/api-dev']).toEqual(
-      before['api/api-dev'],
-    );
+    expect((await fleetState(server, ['api']))['api/api-dev']).toEqual(before['api/api-dev']);
 
     // Without plans (--no-change-sets), terraform is not run at all.
     const quiet = (await nucleonClient(server).send(`${extensionTargetPrefix}.PreviewRollout`, {

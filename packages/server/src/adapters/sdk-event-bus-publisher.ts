@@ -14,9 +14,8 @@ export class SdkEventBusPublisher implements EventBusPublisher {
     entries: EventBusEntry[],
     signal: AbortSignal,
   ): Promise<Array<string | undefined>> {
-    const { EventBridgeClient: Client, PutEventsCommand } = await import(
-      '@aws-sdk/client-eventbridge'
-    );
+    const { EventBridgeClient: Client, PutEventsCommand } =
+      await import('@aws-sdk/client-eventbridge');
     let client = this.clients.get(bus.region);
     if (!client) {
       client = new Client({ region: bus.region, maxAttempts: 2 });

@@ -44,7 +44,9 @@ export interface EventDeliveryRecord {
 /** A delivery job's view of its event and target (the webhook's secret opened). */
 export interface DeliveryTarget {
   event: StoredEvent;
-  target: { kind: 'WEBHOOK'; url: string; secret: string } | Extract<EventTarget, { kind: 'EVENTBRIDGE' }>;
+  target:
+    | { kind: 'WEBHOOK'; url: string; secret: string }
+    | Extract<EventTarget, { kind: 'EVENTBRIDGE' }>;
 }
 
 /**

@@ -43,8 +43,7 @@ export interface TerraformPlannedChange {
 }
 
 export type TerraformPlanResult =
-  | { ok: true; changes: TerraformPlannedChange[] }
-  | { ok: false; message: string };
+  { ok: true; changes: TerraformPlannedChange[] } | { ok: false; message: string };
 
 /**
  * Applies and destroys one Terraform configuration, and plans it read-only for previews. Both are safe to retry after a crash: state is

@@ -100,7 +100,14 @@ export class PostgresEventStore implements EventStore {
       .selectFrom('event_deliveries as d')
       .innerJoin('event_outbox as e', 'e.id', 'd.event_id')
       .innerJoin('event_subscriptions as s', 's.id', 'd.subscription_id')
-      .select(['e.id', 'e.at', 'e.detail_type', 'e.resource_arn', 'e.detail', 's.secret_ciphertext'])
+      .select([
+        'e.id',
+        'e.at',
+        'e.detail_type',
+        'e.resource_arn',
+        'e.detail',
+        's.secret_ciphertext',
+      ])
       .select(['s.id as sid', 's.kind', 's.url', 's.event_bus', 's.event_bus_region', 's.source'])
       .where('d.event_id', '=', eventId)
       .where('d.subscription_id', '=', subscriptionId)

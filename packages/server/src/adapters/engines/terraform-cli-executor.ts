@@ -171,12 +171,20 @@ export class TerraformCliExecutor implements TerraformExecutor {
         const step = await this.exec(request, args, deadline, false);
         if (!step.ok) return { ok: false, message: step.result.message };
       }
-      const shown = await this.exec(request, ['show', '-json', '-no-color', PLAN_FILE], deadline, true);
+      const shown = await this.exec(
+        request,
+        ['show', '-json', '-no-color', PLAN_FILE],
+        deadline,
+        true,
+      );
       if (!shown.ok) return { ok: false, message: shown.result.message };
       try {
         return { ok: true, changes: parsePlannedChanges(shown.stdout) };
       } catch (error) {
-        return { ok: false, message: `could not read terraform's plan JSON: ${(error as Error).message}` };
+        return {
+          ok: false,
+          message: `could not read terraform's plan JSON: ${(error as Error).message}`,
+        };
       }
     } finally {
       await rm(join(request.workdir, PLAN_FILE), { force: true });

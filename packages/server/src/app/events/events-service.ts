@@ -1,10 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { NotFoundError, ValidationError } from '@nucleon/core';
-import type {
-  EventStore,
-  EventSubscriptionRecord,
-  EventTarget,
-} from '../../ports/event-store.js';
+import type { EventStore, EventSubscriptionRecord, EventTarget } from '../../ports/event-store.js';
 import { EVENT_DETAIL_TYPES } from './event-envelope.js';
 
 export interface CreateEventSubscriptionInput {
@@ -25,7 +21,8 @@ export interface CreateEventSubscriptionInput {
 export const DEFAULT_EVENTBRIDGE_SOURCE = 'nucleon.proton';
 
 const BUS_NAME = /^[.\-_A-Za-z0-9]{1,256}$/;
-const BUS_ARN = /^arn:aws[a-z-]*:events:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:event-bus\/[.\-_A-Za-z0-9/]{1,256}$/;
+const BUS_ARN =
+  /^arn:aws[a-z-]*:events:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:event-bus\/[.\-_A-Za-z0-9/]{1,256}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 const view = (s: EventSubscriptionRecord) => ({
@@ -60,7 +57,9 @@ export class EventsService {
       );
     const target = input.eventBus !== undefined ? this.eventBridge(input) : this.webhook(input);
     const secret =
-      target.kind === 'WEBHOOK' ? (input.secret ?? randomBytes(32).toString('base64url')) : undefined;
+      target.kind === 'WEBHOOK'
+        ? (input.secret ?? randomBytes(32).toString('base64url'))
+        : undefined;
     const created = await this.store.createSubscription({
       id: randomUUID(),
       ...target,

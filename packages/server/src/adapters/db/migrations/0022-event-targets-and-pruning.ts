@@ -29,7 +29,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     OR (kind = 'EVENTBRIDGE' AND event_bus IS NOT NULL AND event_bus_region IS NOT NULL
         AND source IS NOT NULL))`.execute(db);
   // Until then, the event is in a batch being sent by another job.
-  await db.schema.alterTable('event_deliveries').addColumn('claimed_until', 'timestamptz').execute();
+  await db.schema
+    .alterTable('event_deliveries')
+    .addColumn('claimed_until', 'timestamptz')
+    .execute();
   await db.schema
     .createTable('job_schedules')
     .addColumn('name', 'text', (c) => c.primaryKey())
@@ -45,7 +48,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`DELETE FROM event_subscriptions WHERE kind <> 'WEBHOOK'`.execute(db);
   await sql`ALTER TABLE event_subscriptions DROP CONSTRAINT event_subscriptions_target`.execute(db);
   await sql`ALTER TABLE event_subscriptions ALTER COLUMN url SET NOT NULL`.execute(db);
-  await sql`ALTER TABLE event_subscriptions ALTER COLUMN secret_ciphertext SET NOT NULL`.execute(db);
+  await sql`ALTER TABLE event_subscriptions ALTER COLUMN secret_ciphertext SET NOT NULL`.execute(
+    db,
+  );
   await db.schema
     .alterTable('event_subscriptions')
     .dropColumn('kind')
