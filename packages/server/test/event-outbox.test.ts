@@ -119,6 +119,16 @@ describe('the event outbox (PostgreSQL, two processes)', async () => {
       const again = await stores[1]!.claimBatch(inA, 'bus', 10, 60_000);
       expect(again.state === 'claimed' && again.events.map((e) => e.id)).toEqual([inA]);
       expect((await stores[0]!.claimBatch(ids[2]!, 'bus', 10, 60_000)).state).toBe('done');
+
+      // A process that died mid-call leaves its claims; once they lapse, the events' own jobs
+      // send them again (at least once).
+      await sql`update event_deliveries set claimed_until = now() - interval '1 second'
+        where event_id in (${ids[11]!}, ${ids[10]!})`.execute(db());
+      const retried = await stores[0]!.claimBatch(ids[10]!, 'bus', 10, 60_000);
+      expect(retried.state === 'claimed' && retried.events.map((e) => e.id)).toEqual([
+        ids[10],
+        ids[11],
+      ]);
     },
   );
 
