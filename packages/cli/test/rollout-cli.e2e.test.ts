@@ -197,4 +197,25 @@ describe('nucleon rollout', () => {
       receiver.close();
     }
   });
+
+  it('subscribes an EventBridge bus with nucleon events --event-bus', async () => {
+    const sub = await runCli(
+      ['events', 'subscribe', '--event-bus', 'fleet-events', '--event-bus-region', 'eu-west-1'],
+      env(),
+    );
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toMatch(
+      /^Subscribed (\S+): events go to EventBridge bus fleet-events \(eu-west-1\) with source nucleon\.proton\.$/m,
+    );
+    const id = /^Subscribed (\S+):/.exec(sub.stdout)![1]!;
+    const listed = await runCli(['events', 'list'], env());
+    expect(listed.stdout).toContain('eventbridge:fleet-events (eu-west-1)');
+    const both = await runCli(
+      ['events', 'subscribe', 'https://x.example', '--event-bus', 'b'],
+      env(),
+    );
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toMatch(/either url .* or eventBus/);
+    expect((await runCli(['events', 'unsubscribe', id], env())).code).toBe(0);
+  });
 });

@@ -1,18 +1,24 @@
 import type { ModelOperation, ModelShape } from './model-types.js';
 
 /**
- * Events (Nucleon20261127.*, ADR 0023): webhook subscriptions to EventBridge-shaped status-change
- * events, and the record of their deliveries; and the version currency report.
+ * Events (Nucleon20261127.*, ADR 0023): subscriptions to EventBridge-shaped status-change events,
+ * delivered to signed webhooks (`url`) or to an EventBridge bus (`eventBus`), and the record of
+ * their deliveries; and the version currency report.
  */
 export const eventShapes: Readonly<Record<string, ModelShape>> = {
   NucleonEventSubscriptionId: { type: 'string', min: 1, max: 64 },
   NucleonUrl: { type: 'string', min: 1, max: 2048 },
   NucleonEventSubscription: {
     type: 'structure',
-    required: ['id', 'url', 'createdAt'],
+    required: ['id', 'createdAt'],
     members: {
       id: { shape: 'NucleonEventSubscriptionId' },
+      /** A webhook subscription's URL. */
       url: { shape: 'NucleonUrl' },
+      /** An EventBridge subscription's bus (name or ARN), its region, and the events' source. */
+      eventBus: { shape: 'NucleonEventBus' },
+      eventBusRegion: { shape: 'NucleonString' },
+      source: { shape: 'NucleonString' },
       detailTypes: { shape: 'NucleonNameList' },
       description: { shape: 'NucleonText' },
       /** Only in CreateEventSubscription's answer: the HMAC key, shown once. */
@@ -21,12 +27,16 @@ export const eventShapes: Readonly<Record<string, ModelShape>> = {
     },
   },
   NucleonEventSubscriptionList: { type: 'list', member: 'NucleonEventSubscription' },
+  NucleonEventBus: { type: 'string', min: 1, max: 1600 },
   CreateEventSubscriptionInput: {
     type: 'structure',
-    required: ['url'],
     members: {
+      /** Either url (a signed webhook) or eventBus (EventBridge PutEvents). */
       url: { shape: 'NucleonUrl' },
       secret: { shape: 'NucleonSecret' },
+      eventBus: { shape: 'NucleonEventBus' },
+      eventBusRegion: { shape: 'NucleonString' },
+      source: { shape: 'NucleonString' },
       detailTypes: { shape: 'NucleonNameList' },
       description: { shape: 'NucleonText' },
     },

@@ -18,12 +18,12 @@ function connection(cmd: Command): Command {
     .option('--region <region>', 'signing region (AWS_REGION)');
 }
 
-/** `nucleon events subscribe|list|unsubscribe|deliveries`: webhooks for status-change events. */
+/** `nucleon events subscribe|list|unsubscribe|deliveries`: webhooks and EventBridge buses. */
 export function registerEventCommands(program: Command, setExit: (code: number) => void): void {
   const events = program
     .command('events')
     .description(
-      'status-change events (Proton EventBridge shapes) delivered to HMAC-signed webhooks (admins)',
+      'status-change events (Proton EventBridge shapes) delivered to HMAC-signed webhooks or EventBridge buses (admins)',
     );
   const send = async (f: Flags, op: string, input: Record<string, unknown>) =>
     (await resolveConnection(f).client.send(`${extensionTargetPrefix}.${op}`, input)) as Record<
@@ -33,13 +33,22 @@ export function registerEventCommands(program: Command, setExit: (code: number) 
 
   connection(
     events
-      .command('subscribe <url>')
+      .command('subscribe [url]')
       .description(
-        'deliver events to this URL: a POST per event, signed in the x-nucleon-signature header (v1=hex HMAC-SHA256 of "<x-nucleon-timestamp>.<body>"); prints the secret once',
+        'deliver events to a webhook URL (a POST per event, signed in the x-nucleon-signature header: v1=hex HMAC-SHA256 of "<x-nucleon-timestamp>.<body>"; prints the secret once), or with --event-bus to an EventBridge event bus (PutEvents with the AWS credentials the server runs with)',
       )
       .option(
         '--secret <secret>',
-        'the HMAC key (at least 16 characters); default: a new random one',
+        'webhooks: the HMAC key (at least 16 characters); default: a new random one',
+      )
+      .option('--event-bus <name|arn>', 'send to this EventBridge event bus instead of a URL')
+      .option(
+        '--event-bus-region <region>',
+        'the bus’s region (default: the ARN’s, else the server’s NUCLEON_REGION)',
+      )
+      .option(
+        '--source <source>',
+        'the events’ Source on EventBridge (default nucleon.proton; AWS refuses sources starting with aws.)',
       )
       .option(
         '--detail-type <type>',
@@ -49,20 +58,40 @@ export function registerEventCommands(program: Command, setExit: (code: number) 
       .option('--description <text>', 'a note about the receiver'),
   ).action(
     async (
-      url: string,
-      f: Flags & { secret?: string; detailType?: string[]; description?: string },
+      url: string | undefined,
+      f: Flags & {
+        secret?: string;
+        eventBus?: string;
+        eventBusRegion?: string;
+        source?: string;
+        detailType?: string[];
+        description?: string;
+      },
     ) => {
       const out = await send(f, 'CreateEventSubscription', {
-        url,
+        ...(url !== undefined ? { url } : {}),
         ...(f.secret ? { secret: f.secret } : {}),
+        ...(f.eventBus ? { eventBus: f.eventBus } : {}),
+        ...(f.eventBusRegion ? { eventBusRegion: f.eventBusRegion } : {}),
+        ...(f.source ? { source: f.source } : {}),
         ...(f.detailType?.length ? { detailTypes: f.detailType } : {}),
         ...(f.description ? { description: f.description } : {}),
       });
-      const s = out.subscription as { id: string; secret: string };
+      const s = out.subscription as {
+        id: string;
+        secret?: string;
+        eventBus?: string;
+        eventBusRegion?: string;
+        source?: string;
+      };
       if (f.output === 'json') process.stdout.write(JSON.stringify(s, null, 2) + '\n');
-      else
+      else if (s.secret)
         process.stdout.write(
           `Subscribed ${s.id}.\nSecret (shown once; verify x-nucleon-signature with it): ${s.secret}\n`,
+        );
+      else
+        process.stdout.write(
+          `Subscribed ${s.id}: events go to EventBridge bus ${s.eventBus} (${s.eventBusRegion}) with source ${s.source}.\n`,
         );
       setExit(0);
     },
@@ -78,11 +107,11 @@ export function registerEventCommands(program: Command, setExit: (code: number) 
         printTable(
           subscriptions.map((s) => ({
             id: s.id,
-            url: s.url,
+            target: s.url ?? `eventbridge:${String(s.eventBus)} (${String(s.eventBusRegion)})`,
             detailTypes: Array.isArray(s.detailTypes) ? s.detailTypes.join(', ') : 'all',
             created: time(s.createdAt),
           })),
-          ['id', 'url', 'detailTypes', 'created'],
+          ['id', 'target', 'detailTypes', 'created'],
         );
       setExit(0);
     },

@@ -148,10 +148,11 @@ function printPreview(p: Preview): void {
         `   input ${c.name}: ${c.before ?? '(none)'} → ${c.after ?? '(none)'}\n`,
       );
     for (const f of r.files ?? []) if (f.diff) process.stdout.write(f.diff);
+    const plan = r.engine === 'terraform-cli' ? 'terraform plan' : 'change set';
     if (r.changeSet) {
       const s = r.changeSet.summary;
       process.stdout.write(
-        `   change set: ${s?.adds ?? 0} to add, ${s?.modifications ?? 0} to modify (${s?.replacements ?? 0} replaced), ${s?.removals ?? 0} to remove\n`,
+        `   ${plan}: ${s?.adds ?? 0} to add, ${s?.modifications ?? 0} to modify (${s?.replacements ?? 0} replaced), ${s?.removals ?? 0} to remove\n`,
       );
       for (const c of r.changeSet.changes)
         process.stdout.write(
@@ -160,7 +161,7 @@ function printPreview(p: Preview): void {
       for (const w of r.changeSet.statefulReplacements ?? [])
         process.stdout.write(`   WARNING ${w}\n`);
     }
-    if (r.changeSetNote) process.stdout.write(`   change set: ${r.changeSetNote}\n`);
+    if (r.changeSetNote) process.stdout.write(`   ${plan}: ${r.changeSetNote}\n`);
   }
   process.stdout.write(
     `\n${p.resources.length} instance(s). preview hash: ${p.previewHash}\n(start the rollout with --preview-hash ${p.previewHash} to refuse it if anything changed since this preview)\n`,
@@ -170,10 +171,10 @@ function printPreview(p: Preview): void {
 function addPreview(cmd: Command, setExit: (code: number) => void): void {
   withSelector(connection(cmd))
     .description(
-      'preview what moving instances of a service template to a version changes: files before/after with diffs, input changes, CloudFormation change sets, and the preview hash',
+      'preview what moving instances of a service template to a version changes: files before/after with diffs, input changes, CloudFormation change sets or terraform plans (Terraform on the runner), and the preview hash',
     )
     .requiredOption('--to <major.minor>', 'the target version, e.g. 1.2')
-    .option('--no-change-sets', 'do not ask CloudFormation for change sets')
+    .option('--no-change-sets', 'do not ask CloudFormation for change sets or Terraform for plans')
     .action(
       async (
         template: string,

@@ -24,9 +24,30 @@ export const STATEFUL_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   'AWS::SecretsManager::Secret',
   'AWS::Cognito::UserPool',
   'AWS::Backup::BackupVault',
+  // The same kinds of resource under their Terraform (AWS provider) names.
+  'aws_db_instance',
+  'aws_rds_cluster',
+  'aws_s3_bucket',
+  'aws_dynamodb_table',
+  'aws_efs_file_system',
+  'aws_ebs_volume',
+  'aws_elasticache_cluster',
+  'aws_elasticache_replication_group',
+  'aws_elasticsearch_domain',
+  'aws_opensearch_domain',
+  'aws_kinesis_stream',
+  'aws_sqs_queue',
+  'aws_neptune_cluster',
+  'aws_docdb_cluster',
+  'aws_redshift_cluster',
+  'aws_cloudwatch_log_group',
+  'aws_kms_key',
+  'aws_secretsmanager_secret',
+  'aws_cognito_user_pool',
+  'aws_backup_vault',
 ]);
 
-/** One change of a CloudFormation change set (the fields a preview needs). */
+/** One change of a CloudFormation change set or a terraform plan (the fields a preview needs). */
 export interface StackChange {
   action: string;
   logicalResourceId: string;

@@ -139,6 +139,8 @@ const schema = z.object({
   metricsPort: z.coerce.number().int().min(0).max(65535).optional(),
   /** How often the drift of every deployed resource is checked and stored (ADR 0023); 0: never. */
   driftIntervalSeconds: z.coerce.number().int().min(0).default(0),
+  /** Delivered or failed events older than this many days are pruned (ADR 0023); 0: kept forever. */
+  eventRetentionDays: z.coerce.number().min(0).default(14),
   /** OpenTelemetry traces, under the standard OTEL_* names (ADR 0027). */
   ...tracingSettings,
 });
@@ -217,6 +219,7 @@ export const envNames: Record<keyof z.infer<typeof schema>, string> = {
   metricsToken: 'NUCLEON_METRICS_TOKEN',
   metricsPort: 'NUCLEON_METRICS_PORT',
   driftIntervalSeconds: 'NUCLEON_DRIFT_INTERVAL_SECONDS',
+  eventRetentionDays: 'NUCLEON_EVENT_RETENTION_DAYS',
   ...tracingEnvNames,
 };
 

@@ -28,6 +28,7 @@ import { RECONCILE_SERVICE_QUEUE } from '../ports/deployment-store.js';
 import { ROLLOUT_QUEUE } from '../ports/rollout-store.js';
 import { DRIFT_SCAN_QUEUE } from '../ports/drift-schedule-store.js';
 import { EVENT_DELIVERY_QUEUE } from '../ports/event-store.js';
+import { EVENT_PRUNE_QUEUE } from '../app/events/event-prune-job.js';
 import { DeferredUsageCounter, wireDeployments } from './wire-deployments.js';
 import type { JobHandler } from '../ports/job-queue.js';
 import { accessKeyOperations } from '../http/access-key-operations.js';
@@ -213,6 +214,10 @@ export async function createNucleon(
           run: (job, signal) => handlers[DRIFT_SCAN_QUEUE]!.run(job, signal),
           exhausted: (job) => handlers[DRIFT_SCAN_QUEUE]!.exhausted(job),
         },
+        [EVENT_PRUNE_QUEUE]: {
+          run: (job, signal) => handlers[EVENT_PRUNE_QUEUE]!.run(job, signal),
+          exhausted: (job) => handlers[EVENT_PRUNE_QUEUE]!.exhausted(job),
+        },
         ...sync.handlers,
         [REGISTRATION_QUEUE]: sync.settleAfter(
           registrationJobs({
@@ -352,6 +357,7 @@ export async function createNucleon(
     handlers[ROLLOUT_QUEUE] = deploy.handleRolloutJob;
     handlers[EVENT_DELIVERY_QUEUE] = deploy.handleEventJob;
     handlers[DRIFT_SCAN_QUEUE] = deploy.handleDriftScanJob;
+    handlers[EVENT_PRUNE_QUEUE] = deploy.handleEventPruneJob;
     let server: ServerType | undefined;
     let opsListener: OpsListener | undefined;
     let purge: NodeJS.Timeout | undefined;
@@ -378,6 +384,7 @@ export async function createNucleon(
             );
         }
         if (options.worker !== false) await deploy.scheduleDrift();
+        if (options.worker !== false) await deploy.scheduleEventPruning();
         worker.start();
         if (options.worker !== false)
           purge = purgeCredentialsEvery(config.credentialPurgeMs, keys, logger);

@@ -10,6 +10,7 @@ import { GitCliPublisher } from '../adapters/git/git-cli-publisher.js';
 import { StsRoleCredentials } from '../adapters/auth/sts-role-credentials.js';
 import { TerraformCliExecutor } from '../adapters/engines/terraform-cli-executor.js';
 import { TerraformCliProvisioner } from '../adapters/engines/terraform-cli-provisioner.js';
+import { TerraformCliPlanner } from '../adapters/engines/terraform-cli-planner.js';
 import { RepositoriesService } from '../app/repositories-service.js';
 import { AccountSettingsService } from '../app/account-settings-service.js';
 import { PostgresSettingsStore } from '../adapters/db/postgres-settings-store.js';
@@ -242,6 +243,15 @@ export async function wireDeployments(w: {
     logger: w.logger,
     box: w.box,
     driftIntervalSeconds: w.config.driftIntervalSeconds,
+    eventRetentionDays: w.config.eventRetentionDays,
+    terraformPlanner: terraform
+      ? new TerraformCliPlanner(
+          terraform,
+          workspaceRoot,
+          join(w.config.dataDir, 'terraform-state'),
+          baseEnv,
+        )
+      : undefined,
   });
   const handleDeployJob: JobHandler = {
     run: (job, signal) => deploymentRunner.handle(job, signal),
@@ -297,9 +307,14 @@ export async function wireDeployments(w: {
     handleRolloutJob: rollouts.handleRolloutJob,
     handleDriftScanJob: rollouts.handleDriftScanJob,
     handleEventJob: rollouts.handleEventJob,
+    handleEventPruneJob: rollouts.handleEventPruneJob,
     scheduleDrift: rollouts.scheduleDrift,
-    /** Stops the render workers (on shutdown). */
-    close: () => renderer.close(),
+    scheduleEventPruning: rollouts.scheduleEventPruning,
+    /** Stops the render workers and the EventBridge clients (on shutdown). */
+    close: () => {
+      rollouts.close();
+      return renderer.close();
+    },
     usage: {
       count: (kind: TemplateKind, name: string, major: number, minor: number) =>
         store.countVersionUsage(kind, name, major, minor),

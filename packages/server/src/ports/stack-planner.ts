@@ -11,3 +11,16 @@ export type StackPlan =
 export interface StackPlanner {
   plan(request: { stackName: string; templateBody: string; region: string }): Promise<StackPlan>;
 }
+
+/**
+ * Asks Terraform for its plan of a rendered configuration against the resource's current state,
+ * read-only (terraform-cli engine: Terraform runs on the runner). Changes use the change-set
+ * vocabulary: Add, Modify (replacement 'True' when Terraform replaces), Remove.
+ */
+export interface TerraformPlanner {
+  plan(request: {
+    /** The resource's engine name: its state folder. */
+    resourceName: string;
+    files: ReadonlyMap<string, Uint8Array | string>;
+  }): Promise<StackPlan>;
+}

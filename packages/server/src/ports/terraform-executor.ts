@@ -32,8 +32,21 @@ export interface TerraformBinary {
   version: string;
 }
 
+/** One resource change of a `terraform plan`, from `show -json <plan>` (`resource_changes`). */
+export interface TerraformPlannedChange {
+  address: string;
+  type: string;
+  /** Terraform's actions: ['create'], ['update'], ['delete'], ['delete','create'] (replace)… */
+  actions: string[];
+  /** The resource's id in state before the change, when it has one. */
+  id?: string;
+}
+
+export type TerraformPlanResult =
+  { ok: true; changes: TerraformPlannedChange[] } | { ok: false; message: string };
+
 /**
- * Applies and destroys one Terraform configuration. Both are safe to retry after a crash: state is
+ * Applies and destroys one Terraform configuration, and plans it read-only for previews. Both are safe to retry after a crash: state is
  * written by terraform as it goes and a new plan starts from it (at worst a resource that was being
  * created when the process died is unknown to state and must be imported or cleaned up by hand).
  */
@@ -41,4 +54,9 @@ export interface TerraformExecutor {
   readonly binary: TerraformBinary;
   apply(request: TerraformRunRequest): Promise<EngineResult>;
   destroy(request: TerraformRunRequest): Promise<EngineResult>;
+  /**
+   * `init` and `plan` against the resource's state without taking its lock (`-lock=false`) and
+   * without applying; the planned changes come from `show -json` of the plan file.
+   */
+  plan(request: TerraformRunRequest): Promise<TerraformPlanResult>;
 }

@@ -280,8 +280,13 @@ export interface Database {
   /** Events (migration 0013, ADR 0023). */
   event_subscriptions: {
     id: string;
-    url: string;
-    secret_ciphertext: string;
+    /** WEBHOOK | EVENTBRIDGE (migration 0022). */
+    kind: Generated<string>;
+    url: string | null;
+    secret_ciphertext: string | null;
+    event_bus: string | null;
+    event_bus_region: string | null;
+    source: string | null;
     detail_types: Json<string[]> | null;
     description: string | null;
     created_at: Generated<Date>;
@@ -300,6 +305,14 @@ export interface Database {
     attempts: Generated<number>;
     last_error: string | null;
     delivered_at: Timestamp | null;
+    claimed_until: Timestamp | null;
+  };
+  /** Turns of periodic jobs (migration 0022): `event-prune`. */
+  job_schedules: {
+    name: string;
+    next_run_at: Timestamp;
+    last_run_at: Timestamp | null;
+    last_result: Json<unknown> | null;
   };
   drift_schedule: {
     id: string;

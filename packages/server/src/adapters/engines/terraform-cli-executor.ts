@@ -10,6 +10,8 @@ import type {
 import type {
   TerraformBinary,
   TerraformExecutor,
+  TerraformPlanResult,
+  TerraformPlannedChange,
   TerraformRunRequest,
 } from '../../ports/terraform-executor.js';
 import { runProcessGroup, type ProcessGroupResult } from '../runners/process-group.js';
@@ -153,6 +155,40 @@ export class TerraformCliExecutor implements TerraformExecutor {
       if (!step.ok) return step.result;
     }
     return { ...empty('SUCCEEDED'), message: `${this.binary.flavor} destroy succeeded` };
+  }
+
+  async plan(request: TerraformRunRequest): Promise<TerraformPlanResult> {
+    const deadline = Date.now() + request.timeoutMs;
+    const prepared = await this.prepare(request);
+    if (prepared !== undefined) return { ok: false, message: prepared.message };
+    // Read-only: no state lock (a deployment may hold it), never apply, the plan file removed.
+    const steps: string[][] = [
+      ['init', '-input=false', '-no-color', '-reconfigure', '-lock=false'],
+      ['plan', '-input=false', '-no-color', '-lock=false', `-out=${PLAN_FILE}`],
+    ];
+    try {
+      for (const args of steps) {
+        const step = await this.exec(request, args, deadline, false);
+        if (!step.ok) return { ok: false, message: step.result.message };
+      }
+      const shown = await this.exec(
+        request,
+        ['show', '-json', '-no-color', PLAN_FILE],
+        deadline,
+        true,
+      );
+      if (!shown.ok) return { ok: false, message: shown.result.message };
+      try {
+        return { ok: true, changes: parsePlannedChanges(shown.stdout) };
+      } catch (error) {
+        return {
+          ok: false,
+          message: `could not read terraform's plan JSON: ${(error as Error).message}`,
+        };
+      }
+    } finally {
+      await rm(join(request.workdir, PLAN_FILE), { force: true });
+    }
   }
 
   /** Creates the state dir and writes the backend override; answers early if it cannot. */
@@ -316,6 +352,34 @@ export function parseOutputs(json: string): Record<string, string> {
     outputs[key] = typeof value === 'string' ? value : JSON.stringify(value ?? null);
   }
   return outputs;
+}
+
+/** `show -json <plan>` → the resource changes that do something (no-op and read left out). */
+export function parsePlannedChanges(json: string): TerraformPlannedChange[] {
+  const parsed = JSON.parse(json) as {
+    resource_changes?: Array<{
+      address?: string;
+      type?: string;
+      mode?: string;
+      change?: { actions?: string[]; before?: { id?: unknown } | null };
+    }>;
+  };
+  if (!parsed || typeof parsed !== 'object' || !('format_version' in parsed))
+    throw new Error('not a plan in JSON (no format_version)');
+  return (parsed.resource_changes ?? []).flatMap((c) => {
+    const actions = c.change?.actions ?? [];
+    if (c.mode === 'data' || !c.address || actions.every((a) => a === 'no-op' || a === 'read'))
+      return [];
+    const id = c.change?.before?.id;
+    return [
+      {
+        address: c.address,
+        type: c.type ?? '',
+        actions,
+        ...(typeof id === 'string' && id !== '' ? { id } : {}),
+      },
+    ];
+  });
 }
 
 interface ShownModule {

@@ -1,6 +1,8 @@
 import type { Logger } from '@nucleon/core';
 import type { ClaimedJob, JobHandler } from '../../ports/job-queue.js';
 import type { EventStore } from '../../ports/event-store.js';
+import type { EventBusPublisher } from '../../ports/event-bus-publisher.js';
+import { deliverToEventBridge } from './eventbridge-delivery.js';
 import {
   EVENT_ID_HEADER,
   SIGNATURE_HEADER,
@@ -12,13 +14,15 @@ import {
 const TIMEOUT_MS = 10_000;
 
 /**
- * Delivers one event to one webhook per `event-delivery` job: a signed POST that must answer 2xx.
- * Anything else throws, so the job queue tries again with its backoff (2, 4, 8… seconds) until
- * the job's attempts run out; then the delivery is recorded FAILED. At least once: a receiver
- * may see an event twice (dedupe on the event id).
+ * Delivers one event to one subscription per `event-delivery` job. A webhook gets a signed POST
+ * that must answer 2xx; an EventBridge bus gets a PutEvents entry (batched with other fresh
+ * events, eventbridge-delivery.ts). A failure throws, so the job queue tries again with its
+ * backoff (2, 4, 8… seconds) until the job's attempts run out; then the delivery is recorded
+ * FAILED. At least once: a receiver may see an event twice (dedupe on the event id).
  */
 export function eventDeliveryJob(deps: {
   store: EventStore;
+  publisher: EventBusPublisher;
   scope: { region: string; accountId: string };
   logger: Logger;
   fetch?: typeof fetch;
@@ -31,9 +35,12 @@ export function eventDeliveryJob(deps: {
   return {
     async run(job, signal) {
       const [eventId, subscriptionId] = ids(job) as [string, string];
-      const target = await deps.store.delivery(eventId, subscriptionId);
-      if (!target) return; // the subscription was deleted
-      const body = JSON.stringify(eventEnvelope(target.event, deps.scope));
+      const found = await deps.store.delivery(eventId, subscriptionId);
+      if (!found) return; // the subscription was deleted
+      const { event, target } = found;
+      if (target.kind === 'EVENTBRIDGE')
+        return deliverToEventBridge(deps, eventId, subscriptionId, signal);
+      const body = JSON.stringify(eventEnvelope(event, deps.scope));
       const timestamp = String(Math.floor(Date.now() / 1000));
       let error: string | undefined;
       try {

@@ -12,7 +12,7 @@ import {
 } from '@nucleon/core';
 import type { ResourceRecord } from '../../ports/deployment-store.js';
 import type { RolloutSelector } from '../../ports/rollout-store.js';
-import type { StackPlanner } from '../../ports/stack-planner.js';
+import type { StackPlan, StackPlanner, TerraformPlanner } from '../../ports/stack-planner.js';
 import type { LoadedBundle, TemplateRenderer } from '../../ports/version-bundles.js';
 import type { DeployDeps } from '../deploy/deploy-context.js';
 import { engineOf } from '../deploy/engine-of.js';
@@ -25,7 +25,7 @@ export interface PreviewInput {
   targetMajorVersion: string;
   targetMinorVersion: string;
   selector?: RolloutSelector;
-  /** Ask CloudFormation for a change set per stack (default true). */
+  /** Ask the engine for its plan per instance: a CloudFormation change set, a terraform plan (default true). */
   changeSets?: boolean;
 }
 
@@ -64,6 +64,8 @@ export class PreviewService {
     private readonly renderer: TemplateRenderer,
     private readonly planner: StackPlanner,
     private readonly accountId: string,
+    /** Where Terraform runs on the runner (terraform-cli), its read-only plan. */
+    private readonly terraform?: TerraformPlanner,
   ) {}
 
   async preview(input: PreviewInput) {
@@ -240,29 +242,20 @@ export class PreviewService {
       }));
     let changeSet: (AssessedStackChanges & { status: string; statusReason?: string }) | undefined;
     let changeSetNote: string | undefined;
-    if (engine === 'cloudformation' && changeSets) {
-      const body = after.rendered.templateFile
-        ? text(after.rendered.files.get(after.rendered.templateFile) ?? '')
-        : '';
-      const plan = r.engineName
-        ? await this.planner.plan({
-            stackName: r.engineName,
-            templateBody: body,
-            region: this.d.arnScope.region,
-          })
-        : ({ kind: 'absent' } as const);
-      if (plan.kind === 'changes')
-        changeSet = {
-          ...assessStackChanges(plan.changes),
-          status: plan.status,
-          ...(plan.statusReason ? { statusReason: plan.statusReason } : {}),
-        };
-      else
-        changeSetNote =
-          plan.kind === 'absent'
+    const plan = changeSets ? await this.enginePlan(engine, r, after.rendered) : undefined;
+    if (plan?.kind === 'changes')
+      changeSet = {
+        ...assessStackChanges(plan.changes),
+        status: plan.status,
+        ...(plan.statusReason ? { statusReason: plan.statusReason } : {}),
+      };
+    else if (plan)
+      changeSetNote =
+        plan.kind === 'absent'
+          ? engine === 'cloudformation'
             ? 'the stack does not exist yet: deploying creates every resource of the template'
-            : plan.message;
-    }
+            : 'the instance has no Terraform state yet: deploying creates every resource'
+          : plan.message;
     return {
       view: {
         ...base,
@@ -275,7 +268,35 @@ export class PreviewService {
       hashed: after.hashed,
     };
   }
+
+  /** The engine's own plan: a CloudFormation change set, or terraform plan on the runner. */
+  private async enginePlan(
+    engine: string,
+    r: ResourceRecord,
+    rendered: Rendered,
+  ): Promise<StackPlan | undefined> {
+    if (engine === 'cloudformation') {
+      const body = rendered.templateFile
+        ? text(rendered.files.get(rendered.templateFile) ?? '')
+        : '';
+      return r.engineName
+        ? this.planner.plan({
+            stackName: r.engineName,
+            templateBody: body,
+            region: this.d.arnScope.region,
+          })
+        : { kind: 'absent' };
+    }
+    if (engine === 'terraform-cli' && this.terraform)
+      return r.engineName
+        ? this.terraform.plan({ resourceName: r.engineName, files: rendered.files })
+        : { kind: 'absent' };
+    return undefined;
+  }
 }
+
+/** The rendered deployment, as renderDeployment returns it. */
+type Rendered = Awaited<ReturnType<typeof renderDeployment>>;
 
 /** Every path in either set, with a unified diff of what changes. */
 function diffFiles(before: Record<string, string>, after: Record<string, string>): FileChange[] {
