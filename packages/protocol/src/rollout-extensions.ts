@@ -258,6 +258,18 @@ export const rolloutShapes: Readonly<Record<string, ModelShape>> = {
       detectionNote: { shape: 'NucleonString' },
     },
   },
+  /** A codebuild template's `drift` commands: exit 0 in sync, non-zero drifted (ADR 0023). */
+  NucleonDriftCommand: {
+    type: 'structure',
+    required: ['status', 'message'],
+    members: {
+      status: { shape: 'NucleonDriftCommandStatus' },
+      exitCode: { shape: 'NucleonInteger' },
+      message: { shape: 'NucleonString' },
+      output: { shape: 'NucleonString' },
+    },
+  },
+  NucleonDriftCommandStatus: { type: 'string', enum: ['IN_SYNC', 'DRIFTED', 'NOT_CHECKED'] },
   NucleonDriftReportEntry: {
     type: 'structure',
     required: ['kind', 'name', 'drifted'],
@@ -273,6 +285,7 @@ export const rolloutShapes: Readonly<Record<string, ModelShape>> = {
       note: { shape: 'NucleonString' },
       renderedChanges: { shape: 'NucleonRenderedChangeList' },
       stack: { shape: 'NucleonStackDrift' },
+      driftCommand: { shape: 'NucleonDriftCommand' },
       actions: { shape: 'NucleonNameList' },
     },
   },

@@ -242,6 +242,7 @@ export async function wireDeployments(w: {
     logger: w.logger,
     box: w.box,
     driftIntervalSeconds: w.config.driftIntervalSeconds,
+    driftCommands: { commands: codebuild, timeoutMs: w.config.deploymentTimeoutMs },
   });
   const handleDeployJob: JobHandler = {
     run: (job, signal) => deploymentRunner.handle(job, signal),

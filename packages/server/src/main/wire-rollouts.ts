@@ -12,6 +12,7 @@ import { RolloutDriver } from '../app/rollouts/rollout-driver.js';
 import { RolloutsService } from '../app/rollouts/rollouts-service.js';
 import { rolloutOperations } from '../http/rollout-operations.js';
 import type { JobHandler } from '../ports/job-queue.js';
+import type { DriftCommandRunner } from '../ports/drift-command-runner.js';
 import type { TemplateRenderer } from '../ports/version-bundles.js';
 import type { SecretBox } from '../adapters/auth/secret-box.js';
 import { PostgresEventStore } from '../adapters/db/postgres-event-store.js';
@@ -34,6 +35,8 @@ export function wireRollouts(w: {
   logger: Logger;
   box: SecretBox;
   driftIntervalSeconds: number;
+  /** Where codebuild templates' `drift` commands run: the provisioning runner. */
+  driftCommands?: { commands: DriftCommandRunner; timeoutMs: number };
   tickMs?: number;
 }) {
   const store = new PostgresRolloutStore(w.db);
@@ -62,6 +65,7 @@ export function wireRollouts(w: {
     w.renderer,
     new CloudFormationStackInspector(),
     w.accountId,
+    w.driftCommands,
   );
   const schedule = new PostgresDriftScheduleStore(w.db);
   const events = new PostgresEventStore(w.db, w.box);
