@@ -5,39 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateEnvironmentCommand,
-  CreateEnvironmentTemplateVersionCommand,
   CreateServiceTemplateCommand,
   GetEnvironmentCommand,
   ListEnvironmentOutputsCommand,
-  UpdateEnvironmentTemplateVersionCommand,
   waitUntilEnvironmentDeployed,
-  waitUntilEnvironmentTemplateVersionRegistered,
 } from '@aws-sdk/client-proton';
 import { extensionTargetPrefix } from '@nucleon/protocol';
 import { startTestServer, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nucleonClient, publishFixture, pushFixture, sdkClient } from './helpers.js';
-import { rolloutCall, w, waitRollout } from './rollout-fixtures.js';
+import { nucleonClient, publishFixture, sdkClient } from './helpers.js';
+import { publishEnvMinor, rolloutCall, w, waitRollout } from './rollout-fixtures.js';
 
 const ENVS = ['fleet-a', 'fleet-b', 'fleet-c'];
 const ended = (r: { status: string }) => !['IN_PROGRESS', 'PAUSED'].includes(r.status);
-
-/** Registers and publishes another minor version of an environment template in major 1. */
-async function publishEnvMinor(server: TestServer, template: string, fixture: string) {
-  const proton = sdkClient(server);
-  const v = (
-    await proton.send(
-      new CreateEnvironmentTemplateVersionCommand({
-        templateName: template,
-        majorVersion: '1',
-        source: { s3: await pushFixture(server, fixture, `${template}-${fixture}.tar.gz`) },
-      }),
-    )
-  ).environmentTemplateVersion!;
-  const ref = { templateName: template, majorVersion: '1', minorVersion: v.minorVersion! };
-  await waitUntilEnvironmentTemplateVersionRegistered(w(proton), ref);
-  await proton.send(new UpdateEnvironmentTemplateVersionCommand({ ...ref, status: 'PUBLISHED' }));
-}
 
 /** Each environment's version, last attempted deployment and outputs. */
 async function envState(server: TestServer) {
