@@ -21,10 +21,12 @@ const memberName = (i: {
   serviceName?: unknown;
   serviceInstanceName?: unknown;
   environmentName?: unknown;
-}) =>
-  i.serviceName
-    ? `${String(i.serviceName)}/${String(i.serviceInstanceName)}`
-    : String(i.environmentName);
+}) => {
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return text(i.serviceName)
+    ? `${text(i.serviceName)}/${text(i.serviceInstanceName)}`
+    : text(i.environmentName);
+};
 
 interface Rollout {
   rolloutId: string;
