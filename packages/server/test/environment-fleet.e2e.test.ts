@@ -11,7 +11,7 @@ import {
   waitUntilEnvironmentDeployed,
 } from '@aws-sdk/client-proton';
 import { extensionTargetPrefix } from '@nucleon/protocol';
-import { startTestServer, type TestServer } from '@nucleon/test-utils';
+import { startTestServer, waitFor, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nucleonClient, publishFixture, sdkClient } from './helpers.js';
 import { publishEnvMinor, rolloutCall, w, waitRollout } from './rollout-fixtures.js';
@@ -51,9 +51,37 @@ const drift = async (server: TestServer, templateName: string) =>
  */
 describe('environment templates: rollouts in waves with rollback, and drift commands', () => {
   let server: TestServer;
+  // A local HTTP server: GET serves the file the drift command checks (the sandbox shows the
+  // commands only their workspace), POST receives the rollout events a webhook delivers.
+  let dir: string;
+  let local: Server;
+  let base: string;
+  const events: Array<{ detail: Record<string, unknown> }> = [];
 
   beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nucleon-drift-'));
+    local = createServer((req, res) => {
+      if (req.method === 'POST') {
+        let body = '';
+        req.on('data', (d: Buffer) => (body += d.toString()));
+        req.on('end', () => {
+          events.push(JSON.parse(body) as { detail: Record<string, unknown> });
+          res.writeHead(204).end();
+        });
+        return;
+      }
+      readFile(join(dir, 'size')).then(
+        (body) => res.end(body),
+        () => res.writeHead(404).end(),
+      );
+    });
+    await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(local.address() as AddressInfo).port}`;
     server = await startTestServer({ dialect: 'pglite' });
+    await nucleonClient(server).send(`${extensionTargetPrefix}.CreateEventSubscription`, {
+      url: `${base}/events`,
+      detailTypes: ['Nucleon Rollout Status Change'],
+    });
     const proton = sdkClient(server);
     await publishFixture(server, {
       kind: 'ENVIRONMENT',
@@ -78,6 +106,8 @@ describe('environment templates: rollouts in waves with rollback, and drift comm
   }, 300_000);
   afterAll(async () => {
     await server?.stop();
+    await new Promise((resolve) => local?.close(resolve));
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('previews, then rolls 1.0 to 1.1 one environment per wave in the given order, and ends SUCCEEDED', async () => {
@@ -135,6 +165,13 @@ describe('environment templates: rollouts in waves with rollback, and drift comm
       expect(after[name]!.version, name).toBe('1.1');
       expect(after[name]!.inputs, name).toMatchObject({ size: 'small' });
     }
+    // Its events say it moves an environment template.
+    const ev = await waitFor(
+      async () =>
+        events.find((e) => e.detail.id === started.rolloutId && e.detail.status === 'SUCCEEDED'),
+      { timeoutMs: 60_000, intervalMs: 200, what: 'the rollout event' },
+    );
+    expect(ev.detail).toMatchObject({ templateName: 'fleet-env', templateType: 'ENVIRONMENT' });
   }, 300_000);
 
   it('rolls back the environments a failing 1.2 touched, never starts the last wave, and ends ROLLED_BACK', async () => {
@@ -202,62 +239,47 @@ describe('environment templates: rollouts in waves with rollback, and drift comm
   });
 
   it("runs a codebuild template's drift commands: in sync, then drifted with their output", async () => {
-    // The "cloud" the drift command asks: a file the test edits, served over HTTP (the sandbox
-    // shows the commands only their workspace).
-    const dir = await mkdtemp(join(tmpdir(), 'nucleon-drift-'));
-    const cloud: Server = createServer((req, res) => {
-      readFile(join(dir, 'size')).then(
-        (body) => res.end(body),
-        () => res.writeHead(404).end(),
-      );
+    const url = `${base}/size`;
+    await writeFile(join(dir, 'size'), 'small\n');
+    const proton = sdkClient(server);
+    await publishFixture(server, {
+      kind: 'ENVIRONMENT',
+      template: 'drift-env',
+      fixture: 'env-drift',
     });
-    await new Promise<void>((resolve) => cloud.listen(0, '127.0.0.1', resolve));
-    try {
-      const url = `http://127.0.0.1:${(cloud.address() as AddressInfo).port}/size`;
-      await writeFile(join(dir, 'size'), 'small\n');
-      const proton = sdkClient(server);
-      await publishFixture(server, {
-        kind: 'ENVIRONMENT',
-        template: 'drift-env',
-        fixture: 'env-drift',
-      });
-      await proton.send(
-        new CreateEnvironmentCommand({
-          name: 'drifty',
-          templateName: 'drift-env',
-          templateMajorVersion: '1',
-          spec: `proton: EnvironmentSpec\nspec:\n  state_url: "${url}"\n  size: small\n`,
-        }),
-      );
-      await waitUntilEnvironmentDeployed(w(proton), { name: 'drifty' });
+    await proton.send(
+      new CreateEnvironmentCommand({
+        name: 'drifty',
+        templateName: 'drift-env',
+        templateMajorVersion: '1',
+        spec: `proton: EnvironmentSpec\nspec:\n  state_url: "${url}"\n  size: small\n`,
+      }),
+    );
+    await waitUntilEnvironmentDeployed(w(proton), { name: 'drifty' });
 
-      const [inSync] = await drift(server, 'drift-env');
-      expect(inSync).toMatchObject({
-        name: 'drifty',
-        drifted: false,
-        driftCommand: { status: 'IN_SYNC', output: 'size small as deployed' },
-      });
-      await writeFile(join(dir, 'size'), 'large\n');
-      const [drifted] = await drift(server, 'drift-env');
-      expect(drifted).toMatchObject({
-        name: 'drifty',
-        drifted: true,
-        renderedChanges: [],
-        driftCommand: {
-          status: 'DRIFTED',
-          exitCode: 3,
-          output: 'size drifted: the cloud has large, the template says small',
-        },
-      });
-      expect(drifted!.actions).toEqual([expect.stringContaining('redeploy to converge')]);
-      // A codebuild template without drift commands is compared as before, with no command run.
-      const plain = await drift(server, 'fleet-env');
-      expect(plain.map((r) => [r.name, r.drifted, r.driftCommand])).toEqual(
-        ENVS.map((e) => [e, false, undefined]),
-      );
-    } finally {
-      await new Promise((resolve) => cloud.close(resolve));
-      await rm(dir, { recursive: true, force: true });
-    }
+    const [inSync] = await drift(server, 'drift-env');
+    expect(inSync).toMatchObject({
+      name: 'drifty',
+      drifted: false,
+      driftCommand: { status: 'IN_SYNC', output: 'size small as deployed' },
+    });
+    await writeFile(join(dir, 'size'), 'large\n');
+    const [drifted] = await drift(server, 'drift-env');
+    expect(drifted).toMatchObject({
+      name: 'drifty',
+      drifted: true,
+      renderedChanges: [],
+      driftCommand: {
+        status: 'DRIFTED',
+        exitCode: 3,
+        output: 'size drifted: the cloud has large, the template says small',
+      },
+    });
+    expect(drifted!.actions).toEqual([expect.stringContaining('redeploy to converge')]);
+    // A codebuild template without drift commands is compared as before, with no command run.
+    const plain = await drift(server, 'fleet-env');
+    expect(plain.map((r) => [r.name, r.drifted, r.driftCommand])).toEqual(
+      ENVS.map((e) => [e, false, undefined]),
+    );
   });
 });
