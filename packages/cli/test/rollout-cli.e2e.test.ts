@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateEnvironmentCommand } from '@aws-sdk/client-proton';
 import { startTestServer, waitFor, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFleet, publishMinor } from '../../server/test/rollout-fixtures.js';
+import { createFleet, publishEnvMinor, publishMinor } from '../../server/test/rollout-fixtures.js';
 import { sdkClient } from '../../server/test/helpers.js';
 import { assertBuilt, runCli } from './run-cli.js';
 
@@ -132,6 +132,37 @@ describe('nucleon rollout', () => {
     const text = await runCli(['drift', '--template', 'cli-svc'], env());
     expect(text.stdout).toMatch(/shop\/shop-dev\s+SERVICE_INSTANCE\s+1\.1\s+codebuild\s+in sync/);
   });
+
+  it('previews and rolls out an environment template the same way', async () => {
+    await publishEnvMinor(server, 'rollout-env', 'env-fleet-1_1');
+    const preview = await runCli(['preview', 'rollout-env', '--to', '1.1'], env());
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toContain('== dev  1.0 → 1.1  (codebuild)');
+    expect(preview.stdout).toContain('input size: (none) → "small"');
+    const start = await runCli(
+      [
+        'rollout',
+        'start',
+        'rollout-env',
+        '--to',
+        '1.1',
+        '--environment',
+        'dev',
+        '--wait',
+        '--output',
+        'json',
+      ],
+      env(),
+    );
+    expect(start.code).toBe(0);
+    const r = JSON.parse(start.stdout) as {
+      status: string;
+      templateType: string;
+      instances: Array<{ environmentName: string; state: string }>;
+    };
+    expect(r).toMatchObject({ status: 'SUCCEEDED', templateType: 'ENVIRONMENT' });
+    expect(r.instances.map((i) => [i.environmentName, i.state])).toEqual([['dev', 'SUCCEEDED']]);
+  }, 300_000);
 
   it('says when no scheduled drift check has run (nucleon drift --last)', async () => {
     const out = await runCli(['drift', '--last'], env());

@@ -3,7 +3,8 @@ import { eventOperations, eventShapes } from './event-extensions.js';
 
 /**
  * Fleet operations (Nucleon20261127.*): rollouts of a service template version across service
- * instances in waves, with automatic rollback (ADR 0019).
+ * instances, or of an environment template version across environments, in waves, with
+ * automatic rollback (ADR 0019).
  */
 export const rolloutShapes: Readonly<Record<string, ModelShape>> = {
   NucleonRolloutId: { type: 'string', min: 1, max: 64 },
@@ -48,6 +49,7 @@ export const rolloutShapes: Readonly<Record<string, ModelShape>> = {
     members: {
       rolloutId: { shape: 'NucleonRolloutId' },
       templateName: { shape: 'NucleonString' },
+      templateType: { shape: 'TemplateType' },
       targetMajorVersion: { shape: 'NucleonString' },
       targetMinorVersion: { shape: 'NucleonString' },
       status: { shape: 'NucleonRolloutStatus' },
@@ -77,6 +79,8 @@ export const rolloutShapes: Readonly<Record<string, ModelShape>> = {
     required: ['templateName', 'targetMajorVersion', 'targetMinorVersion'],
     members: {
       templateName: { shape: 'ResourceName' },
+      /** Needed only when a service and an environment template share the name. */
+      templateType: { shape: 'TemplateType' },
       targetMajorVersion: { shape: 'TemplateVersionPart' },
       targetMinorVersion: { shape: 'TemplateVersionPart' },
       selector: { shape: 'NucleonRolloutSelector' },
@@ -196,6 +200,8 @@ export const rolloutShapes: Readonly<Record<string, ModelShape>> = {
     required: ['templateName', 'targetMajorVersion', 'targetMinorVersion'],
     members: {
       templateName: { shape: 'ResourceName' },
+      /** Needed only when a service and an environment template share the name. */
+      templateType: { shape: 'TemplateType' },
       targetMajorVersion: { shape: 'TemplateVersionPart' },
       targetMinorVersion: { shape: 'TemplateVersionPart' },
       selector: { shape: 'NucleonRolloutSelector' },
@@ -214,6 +220,7 @@ export const rolloutShapes: Readonly<Record<string, ModelShape>> = {
     members: {
       previewHash: { shape: 'NucleonString' },
       templateName: { shape: 'NucleonString' },
+      templateType: { shape: 'TemplateType' },
       targetMajorVersion: { shape: 'NucleonString' },
       targetMinorVersion: { shape: 'NucleonString' },
       resources: { shape: 'NucleonPreviewResourceList' },
@@ -251,6 +258,18 @@ export const rolloutShapes: Readonly<Record<string, ModelShape>> = {
       detectionNote: { shape: 'NucleonString' },
     },
   },
+  /** A codebuild template's `drift` commands: exit 0 in sync, non-zero drifted (ADR 0023). */
+  NucleonDriftCommand: {
+    type: 'structure',
+    required: ['status', 'message'],
+    members: {
+      status: { shape: 'NucleonDriftCommandStatus' },
+      exitCode: { shape: 'NucleonInteger' },
+      message: { shape: 'NucleonString' },
+      output: { shape: 'NucleonString' },
+    },
+  },
+  NucleonDriftCommandStatus: { type: 'string', enum: ['IN_SYNC', 'DRIFTED', 'NOT_CHECKED'] },
   NucleonDriftReportEntry: {
     type: 'structure',
     required: ['kind', 'name', 'drifted'],
@@ -266,6 +285,7 @@ export const rolloutShapes: Readonly<Record<string, ModelShape>> = {
       note: { shape: 'NucleonString' },
       renderedChanges: { shape: 'NucleonRenderedChangeList' },
       stack: { shape: 'NucleonStackDrift' },
+      driftCommand: { shape: 'NucleonDriftCommand' },
       actions: { shape: 'NucleonNameList' },
     },
   },

@@ -1,13 +1,16 @@
 import {
   CreateEnvironmentCommand,
   CreateServiceCommand,
+  CreateEnvironmentTemplateVersionCommand,
   CreateServiceTemplateVersionCommand,
   GetDeploymentCommand,
   ListServiceInstanceOutputsCommand,
   ListServiceInstancesCommand,
+  UpdateEnvironmentTemplateVersionCommand,
   UpdateServiceTemplateVersionCommand,
   waitUntilEnvironmentDeployed,
   waitUntilServiceCreated,
+  waitUntilEnvironmentTemplateVersionRegistered,
   waitUntilServiceTemplateVersionRegistered,
   type ProtonClient as SdkProtonClient,
 } from '@aws-sdk/client-proton';
@@ -87,6 +90,23 @@ export async function publishMinor(server: TestServer, template: string, fixture
   await waitUntilServiceTemplateVersionRegistered(w(proton), ref);
   await proton.send(new UpdateServiceTemplateVersionCommand({ ...ref, status: 'PUBLISHED' }));
   return ref;
+}
+
+/** Registers and publishes another minor version of an environment template in major 1. */
+export async function publishEnvMinor(server: TestServer, template: string, fixture: string) {
+  const proton = sdkClient(server);
+  const v = (
+    await proton.send(
+      new CreateEnvironmentTemplateVersionCommand({
+        templateName: template,
+        majorVersion: '1',
+        source: { s3: await pushFixture(server, fixture, `${template}-${fixture}.tar.gz`) },
+      }),
+    )
+  ).environmentTemplateVersion!;
+  const ref = { templateName: template, majorVersion: '1', minorVersion: v.minorVersion! };
+  await waitUntilEnvironmentTemplateVersionRegistered(w(proton), ref);
+  await proton.send(new UpdateEnvironmentTemplateVersionCommand({ ...ref, status: 'PUBLISHED' }));
 }
 
 /**

@@ -7,18 +7,28 @@ import {
   ListStacksCommand,
 } from '@aws-sdk/client-cloudformation';
 import {
+  CreateEnvironmentCommand,
   UpdateServiceInstanceCommand,
+  waitUntilEnvironmentDeployed,
   waitUntilServiceInstanceDeployed,
 } from '@aws-sdk/client-proton';
 import { extensionTargetPrefix } from '@nucleon/protocol';
 import { requireOrSkip, startTestServer, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nucleonClient, sdkClient } from './helpers.js';
-import { createFleet, publishMinor, rolloutCall, w, waitRollout } from './rollout-fixtures.js';
+import { nucleonClient, publishFixture, sdkClient } from './helpers.js';
+import {
+  createFleet,
+  publishEnvMinor,
+  publishMinor,
+  rolloutCall,
+  w,
+  waitRollout,
+} from './rollout-fixtures.js';
 
 interface Preview {
   previewHash: string;
   resources: Array<{
+    environmentName: string;
     serviceName: string;
     serviceInstanceName: string;
     engine?: string;
@@ -252,6 +262,44 @@ describe('the impact preview of a CloudFormation template version against moto_s
         'Sessions',
       ]);
       cfn.destroy();
+    },
+  );
+
+  it.skipIf(!available)(
+    'previews an environment template version with the change set of the environment’s stack',
+    async () => {
+      const proton = sdkClient(server);
+      await publishFixture(server, {
+        kind: 'ENVIRONMENT',
+        template: 'cfn-env-preview',
+        fixture: 'env-cfn',
+      });
+      await proton.send(
+        new CreateEnvironmentCommand({
+          name: 'cfn-net',
+          templateName: 'cfn-env-preview',
+          templateMajorVersion: '1',
+          spec: 'proton: EnvironmentSpec\nspec: {}\n',
+        }),
+      );
+      await waitUntilEnvironmentDeployed(w(proton), { name: 'cfn-net' });
+      await publishEnvMinor(server, 'cfn-env-preview', 'env-cfn-preview-1_1');
+      const p = await preview(server, {
+        templateName: 'cfn-env-preview',
+        targetMajorVersion: '1',
+        targetMinorVersion: '1',
+      });
+      expect(p.resources).toHaveLength(1);
+      const r = p.resources[0]!;
+      expect(r).toMatchObject({ environmentName: 'cfn-net', engine: 'cloudformation' });
+      expect(r.changeSet!.changes).toEqual([
+        expect.objectContaining({
+          action: 'Add',
+          logicalResourceId: 'Alarms',
+          resourceType: 'AWS::SNS::Topic',
+        }),
+      ]);
+      expect(r.files!.find((f) => f.path === 'cloudformation.yaml')!.diff).toContain('+  Alarms:');
     },
   );
 });

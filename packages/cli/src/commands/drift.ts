@@ -14,14 +14,18 @@ interface Entry {
   note?: string;
   renderedChanges?: Array<{ path: string; diff?: string }>;
   stack?: { stackName?: string; note?: string; templateDiff?: string; detectionNote?: string };
+  /** A codebuild template's `drift` commands. */
+  driftCommand?: { status: string; exitCode?: number; message: string; output?: string };
   actions?: string[];
 }
+
+const lastLine = (text: string | undefined) => text?.trim().split('\n').pop();
 
 export function registerDriftCommands(program: Command, setExit: (code: number) => void): void {
   program
     .command('drift')
     .description(
-      'report drift: what each environment and service instance renders to now against what was deployed, and CloudFormation stacks changed out of band (exit 1 when something drifted)',
+      "report drift: what each environment and service instance renders to now against what was deployed, CloudFormation stacks changed out of band, and codebuild templates' own drift commands (exit 1 when something drifted)",
     )
     .option('--template <name>', 'only resources of this template')
     .option('--environment <name>', 'only resources in this environment')
@@ -30,7 +34,7 @@ export function registerDriftCommands(program: Command, setExit: (code: number) 
       '--last',
       'show the last scheduled check (NUCLEON_DRIFT_INTERVAL_SECONDS on the server) instead of checking now',
     )
-    .option('--diff', 'print the diffs of drifted resources')
+    .option('--diff', "print the diffs (and drift commands' output) of drifted resources")
     .option('-o, --output <format>', 'text or json', 'text')
     .option('--endpoint-url <url>', 'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL)')
     .option('--profile <name>', 'credentials profile (AWS_PROFILE)')
@@ -76,6 +80,11 @@ export function registerDriftCommands(program: Command, setExit: (code: number) 
                   : []),
                 ...(r.stack?.templateDiff ? [`stack ${r.stack.stackName} edited out of band`] : []),
                 ...(r.stack?.note ? [r.stack.note] : []),
+                ...(r.driftCommand?.status === 'DRIFTED'
+                  ? [`drift commands: ${lastLine(r.driftCommand.output) ?? r.driftCommand.message}`]
+                  : r.driftCommand?.status === 'NOT_CHECKED'
+                    ? [`drift commands not checked: ${r.driftCommand.message}`]
+                    : []),
                 ...(r.note ? [r.note] : []),
               ].join('; '),
             })),
@@ -85,6 +94,8 @@ export function registerDriftCommands(program: Command, setExit: (code: number) 
             for (const r of resources.filter((x) => x.drifted)) {
               for (const c of r.renderedChanges ?? []) if (c.diff) process.stdout.write(c.diff);
               if (r.stack?.templateDiff) process.stdout.write(r.stack.templateDiff);
+              if (r.driftCommand?.status === 'DRIFTED' && r.driftCommand.output)
+                process.stdout.write(`${r.driftCommand.output}\n`);
             }
           if (resources.some((r) => r.drifted))
             process.stdout.write(

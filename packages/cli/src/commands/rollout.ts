@@ -7,9 +7,31 @@ interface Flags extends ConnectionFlags {
   output?: string;
 }
 
+/** `--template-type service|environment` → the operation's templateType. */
+function templateType(f: { templateType?: string }): { templateType?: string } {
+  if (f.templateType === undefined) return {};
+  const t = f.templateType.toUpperCase();
+  if (t !== 'SERVICE' && t !== 'ENVIRONMENT')
+    throw new Error(`--template-type takes service or environment (got ${f.templateType})`);
+  return { templateType: t };
+}
+
+/** A member as people name it: service/instance, or the environment's name. */
+const memberName = (i: {
+  serviceName?: unknown;
+  serviceInstanceName?: unknown;
+  environmentName?: unknown;
+}) => {
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return text(i.serviceName)
+    ? `${text(i.serviceName)}/${text(i.serviceInstanceName)}`
+    : text(i.environmentName);
+};
+
 interface Rollout {
   rolloutId: string;
   templateName: string;
+  templateType?: string;
   targetMajorVersion: string;
   targetMinorVersion: string;
   status: string;
@@ -25,6 +47,7 @@ interface Preview {
   resources: Array<{
     serviceName: string;
     serviceInstanceName: string;
+    environmentName: string;
     currentVersion?: string;
     targetVersion?: string;
     engine?: string;
@@ -102,12 +125,20 @@ function selector(f: SelectorFlags) {
 
 function withSelector(cmd: Command): Command {
   return cmd
-    .option('--environment <name>', 'only instances in this environment (repeatable)', collect)
+    .option(
+      '--template-type <type>',
+      'service or environment: needed only when a service and an environment template share the name',
+    )
+    .option(
+      '--environment <name>',
+      'only instances in this environment; for an environment template, only this environment (repeatable)',
+      collect,
+    )
     .option('--service <name>', 'only instances of this service (repeatable)', collect)
     .option('--instance <service/instance>', 'only this instance (repeatable)', collect)
     .option(
       '--tag <key=value>',
-      'only instances whose instance or service has this tag (repeatable)',
+      'only instances whose instance or service has this tag; environments with this tag (repeatable)',
       collect,
     );
 }
@@ -116,7 +147,7 @@ function printRollout(r: Rollout): void {
   process.stdout.write(
     [
       `rollout ${r.rolloutId}`,
-      `  template  ${r.templateName} → ${r.targetMajorVersion}.${r.targetMinorVersion}`,
+      `  template  ${r.templateType === 'ENVIRONMENT' ? 'environment template ' : ''}${r.templateName} → ${r.targetMajorVersion}.${r.targetMinorVersion}`,
       `  status    ${r.status}${r.phase && r.status === 'IN_PROGRESS' ? ` (${r.phase} wave ${r.currentWave}/${r.waveCount})` : ''}`,
       ...(r.statusMessage ? [`  message   ${r.statusMessage}`] : []),
       '',
@@ -126,7 +157,7 @@ function printRollout(r: Rollout): void {
     printTable(
       r.instances.map((i) => ({
         ...i,
-        instance: `${String(i.serviceName)}/${String(i.serviceInstanceName)}`,
+        instance: memberName(i),
         from: i.previousVersion,
         deployment: i.rollbackDeploymentId ?? i.deploymentId,
       })),
@@ -137,7 +168,7 @@ function printRollout(r: Rollout): void {
 function printPreview(p: Preview): void {
   for (const r of p.resources) {
     process.stdout.write(
-      `\n== ${r.serviceName}/${r.serviceInstanceName}  ${r.currentVersion ?? '?'} → ${r.targetVersion ?? '?'}  (${r.engine ?? 'unknown engine'})\n`,
+      `\n== ${memberName(r)}  ${r.currentVersion ?? '?'} → ${r.targetVersion ?? '?'}  (${r.engine ?? 'unknown engine'})\n`,
     );
     if (r.error) {
       process.stdout.write(`   error: ${r.error}\n`);
@@ -164,25 +195,26 @@ function printPreview(p: Preview): void {
     if (r.changeSetNote) process.stdout.write(`   ${plan}: ${r.changeSetNote}\n`);
   }
   process.stdout.write(
-    `\n${p.resources.length} instance(s). preview hash: ${p.previewHash}\n(start the rollout with --preview-hash ${p.previewHash} to refuse it if anything changed since this preview)\n`,
+    `\n${p.resources.length} resource(s). preview hash: ${p.previewHash}\n(start the rollout with --preview-hash ${p.previewHash} to refuse it if anything changed since this preview)\n`,
   );
 }
 
 function addPreview(cmd: Command, setExit: (code: number) => void): void {
   withSelector(connection(cmd))
     .description(
-      'preview what moving instances of a service template to a version changes: files before/after with diffs, input changes, CloudFormation change sets or terraform plans (Terraform on the runner), and the preview hash',
+      'preview what moving the instances of a service template (or the environments of an environment template) to a version changes: files before/after with diffs, input changes, CloudFormation change sets or terraform plans (Terraform on the runner), and the preview hash',
     )
     .requiredOption('--to <major.minor>', 'the target version, e.g. 1.2')
     .option('--no-change-sets', 'do not ask CloudFormation for change sets or Terraform for plans')
     .action(
       async (
         template: string,
-        flags: Flags & SelectorFlags & { to: string; changeSets: boolean },
+        flags: Flags & SelectorFlags & { to: string; changeSets: boolean; templateType?: string },
       ) => {
         const { client } = resolveConnection(flags);
         const p = (await call(client, 'PreviewRollout', {
           templateName: template,
+          ...templateType(flags),
           ...version(flags.to),
           ...selector(flags),
           changeSets: flags.changeSets,
@@ -199,23 +231,25 @@ export function registerRolloutCommands(program: Command, setExit: (code: number
     .command('rollout')
     .alias('rollouts')
     .description(
-      'fleet rollouts: move service instances to a template version in waves, with automatic rollback',
+      'fleet rollouts: move service instances (or environments) to a template version in waves, with automatic rollback',
     );
-  addPreview(rollout.command('preview <service-template>'), setExit);
-  addPreview(program.command('preview <service-template>'), setExit);
+  addPreview(rollout.command('preview <template>'), setExit);
+  addPreview(program.command('preview <template>'), setExit);
 
-  withSelector(connection(rollout.command('start <service-template>')))
-    .description('start a rollout of a service template version across its instances')
+  withSelector(connection(rollout.command('start <template>')))
+    .description(
+      'start a rollout of a service template version across its instances, or of an environment template version across its environments',
+    )
     .requiredOption('--to <major.minor>', 'the target version, e.g. 1.2')
     .option('--waves <n>', 'split into n waves of equal size (default 1)', int('--waves'))
     .option('--percentages <list>', 'cumulative wave sizes in percent, e.g. 10,50,100')
     .option(
       '--environment-order <list>',
-      'one wave per environment in this order, e.g. dev,staging,prod',
+      'one wave per environment in this order, e.g. dev,staging,prod (for an environment template: its environments in this order)',
     )
     .option(
       '--wave <list>',
-      'an explicit wave of service/instance names, comma-separated (repeatable)',
+      'an explicit wave of service/instance names (environment names for an environment template), comma-separated (repeatable)',
       collect,
     )
     .option(
@@ -270,12 +304,14 @@ export function registerRolloutCommands(program: Command, setExit: (code: number
             previewHash?: string;
             description?: string;
             wait?: boolean;
+            templateType?: string;
           },
       ) => {
         const { client } = resolveConnection(f);
         const percentages = list(f.percentages)?.map(Number);
         let { rollout: r } = (await call(client, 'StartRollout', {
           templateName: template,
+          ...templateType(f),
           ...version(f.to),
           ...selector(f),
           ...(f.waves !== undefined ? { waves: f.waves } : {}),
@@ -319,7 +355,7 @@ export function registerRolloutCommands(program: Command, setExit: (code: number
 
   connection(rollout.command('list'))
     .description('list rollouts, newest first')
-    .option('--template <name>', 'only rollouts of this service template')
+    .option('--template <name>', 'only rollouts of this template')
     .option('--status <status>', 'only rollouts in this status')
     .action(async (f: Flags & { template?: string; status?: string }) => {
       const { client } = resolveConnection(f);

@@ -340,10 +340,13 @@ extension('SetRepositoryWebhook', { action: 'repositories:write', resource: repo
 extension('GetRepositoryWebhook', { action: 'repositories:read', resource: repository });
 extension('GetDeploymentDetails', { action: 'deployments:read', resource: deployment });
 // Fleet operations (ADR 0019): a rollout deploys many teams' instances, so it is the platform's
-// deployments:write (narrowed by template grants), not a developer's services:write.
+// deployments:write (narrowed by template grants), not a developer's services:write. The
+// resource is the environment template's when templateType says ENVIRONMENT (ADR 0031).
+const rolloutTemplate = (i: In) =>
+  `${str(i.templateType) === 'ENVIRONMENT' ? 'environment' : 'service'}-template/${str(i.templateName)}`;
 extension('StartRollout', {
   action: 'deployments:write',
-  resource: (i) => `service-template/${str(i.templateName)}`,
+  resource: rolloutTemplate,
   touches: (i) => ({
     templates: [str(i.templateName)],
     ...(Array.isArray((i.selector as In | undefined)?.environments)
@@ -354,7 +357,7 @@ extension('StartRollout', {
 // A preview creates and deletes change sets but changes nothing; it needs what a rollout needs.
 extension('PreviewRollout', {
   action: 'deployments:write',
-  resource: (i) => `service-template/${str(i.templateName)}`,
+  resource: rolloutTemplate,
   touches: (i) => ({ templates: [str(i.templateName)] }),
 });
 extension('GetDriftReport', { action: 'deployments:read', resource: everything });

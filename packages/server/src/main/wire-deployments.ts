@@ -252,6 +252,7 @@ export async function wireDeployments(w: {
           baseEnv,
         )
       : undefined,
+    driftCommands: { commands: codebuild, timeoutMs: w.config.deploymentTimeoutMs },
   });
   const handleDeployJob: JobHandler = {
     run: (job, signal) => deploymentRunner.handle(job, signal),

@@ -12,6 +12,7 @@ import { RolloutDriver } from '../app/rollouts/rollout-driver.js';
 import { RolloutsService } from '../app/rollouts/rollouts-service.js';
 import { rolloutOperations } from '../http/rollout-operations.js';
 import type { JobHandler } from '../ports/job-queue.js';
+import type { DriftCommandRunner } from '../ports/drift-command-runner.js';
 import type { TemplateRenderer } from '../ports/version-bundles.js';
 import type { TerraformPlanner } from '../ports/stack-planner.js';
 import type { SecretBox } from '../adapters/auth/secret-box.js';
@@ -46,6 +47,8 @@ export function wireRollouts(w: {
   eventRetentionDays: number;
   /** terraform plan for previews, when Terraform runs on the runner. */
   terraformPlanner?: TerraformPlanner | undefined;
+  /** Where codebuild templates' `drift` commands run: the provisioning runner. */
+  driftCommands?: { commands: DriftCommandRunner; timeoutMs: number };
   tickMs?: number;
 }) {
   const store = new PostgresRolloutStore(w.db);
@@ -75,6 +78,7 @@ export function wireRollouts(w: {
     w.renderer,
     new CloudFormationStackInspector(),
     w.accountId,
+    w.driftCommands,
   );
   const schedule = new PostgresDriftScheduleStore(w.db);
   const events = new PostgresEventStore(w.db, w.box);

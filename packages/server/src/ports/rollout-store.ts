@@ -9,13 +9,19 @@ import type { StartDeployment } from './deployment-store.js';
 /** The queue of the jobs that drive rollouts: one pending job per running rollout. */
 export const ROLLOUT_QUEUE = 'rollout';
 
-/** Which service instances a rollout takes (all given criteria must match). */
+/** What a rollout moves: service instances of a service template, or environments. */
+export type RolloutTemplateKind = 'SERVICE' | 'ENVIRONMENT';
+
+/**
+ * Which members a rollout takes (all given criteria must match). For an environment template,
+ * `environments` and `instances` name environments and `services` is refused.
+ */
 export interface RolloutSelector {
   environments?: string[];
   services?: string[];
-  /** `service/instance`. */
+  /** `service/instance` (an environment's name for an environment template). */
   instances?: string[];
-  /** Tags on the instance or its service. */
+  /** Tags on the instance or its service (on the environment for an environment template). */
   tags?: Array<{ key: string; value: string }>;
 }
 
@@ -35,7 +41,7 @@ export interface RolloutOptions {
 
 export interface RolloutRecord {
   id: string;
-  templateKind: 'SERVICE';
+  templateKind: RolloutTemplateKind;
   templateName: string;
   targetMajor: number;
   targetMinor: number;
@@ -54,6 +60,7 @@ export interface RolloutRecord {
   completedAt: Date | null;
 }
 
+/** One member of a rollout: a service instance, or an environment (`serviceName` empty). */
 export interface RolloutInstanceRecord {
   rolloutId: string;
   position: number;

@@ -10,6 +10,8 @@ export interface InfrastructureFolder {
   codebuild?: {
     provision: readonly string[];
     deprovision: readonly string[];
+    /** The manifest's optional drift check (ADR 0023). */
+    drift?: readonly string[] | undefined;
     env: Record<string, string>;
     image?: string | undefined;
     runtimes?: Readonly<Record<string, string>> | undefined;

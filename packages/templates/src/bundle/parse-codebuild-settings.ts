@@ -14,6 +14,11 @@ export interface CodeBuildSettings {
   readonly provision: readonly string[];
   /** Shell commands run on delete (may be empty). */
   readonly deprovision: readonly string[];
+  /**
+   * Nucleon's optional drift check: shell commands run like `provision` (same workspace, inputs
+   * and runner) by GetDriftReport; a non-zero exit reports drift, the output saying what.
+   */
+  readonly drift?: readonly string[];
   /** Extra `AWS::CodeBuild::Project` properties; values may contain Jinja expressions. */
   readonly projectProperties?: Readonly<Record<string, unknown>>;
   /** Format of the generated inputs file: `proton-inputs.json` (JSON) or a `.tfvars` file (HCL). */
@@ -32,6 +37,7 @@ const SETTINGS_KEYS = [
   'env',
   'provision',
   'deprovision',
+  'drift',
   'project_properties',
   'input_type',
 ];
@@ -39,7 +45,8 @@ const SETTINGS_KEYS = [
 /**
  * Checks `settings` of a codebuild template entry. `provision` (non-empty) and `deprovision`
  * are lists of command strings and both are required, as in every documented example;
- * `image`, `runtimes`, `env` and `project_properties` are optional. `input_type` (JSON or HCL)
+ * `image`, `runtimes`, `env` and `project_properties` are optional, and so is Nucleon's own
+ * `drift` (a non-empty command list; Proton never read it, so manifests without it are unchanged). `input_type` (JSON or HCL)
  * is accepted on the entry or inside `settings`.
  */
 export function parseCodeBuildSettings(
@@ -68,6 +75,8 @@ export function parseCodeBuildSettings(
   }
   const provision = commandList(settings.provision, 'provision', true, at);
   const deprovision = commandList(settings.deprovision, 'deprovision', false, at);
+  const drift =
+    settings.drift === undefined ? undefined : commandList(settings.drift, 'drift', true, at);
   if (
     settings.image !== undefined &&
     (typeof settings.image !== 'string' || settings.image === '')
@@ -96,6 +105,7 @@ export function parseCodeBuildSettings(
     ...(env === undefined ? {} : { env }),
     provision,
     deprovision,
+    ...(drift === undefined ? {} : { drift }),
     ...(isPlainObject(settings.project_properties)
       ? { projectProperties: settings.project_properties }
       : {}),

@@ -119,6 +119,17 @@ describe('parseManifest: valid manifests', () => {
     });
   });
 
+  it('reads the optional drift commands, and leaves them out when absent', () => {
+    const text =
+      'infrastructure:\n  templates:\n    - rendering_engine: codebuild\n      settings:\n        provision: [make apply]\n        deprovision: [make destroy]\n        drift: [make plan-check]\n';
+    expect(parseManifest('infrastructure', text, paths()).manifest?.settings?.drift).toEqual([
+      'make plan-check',
+    ]);
+    expect(
+      parseManifest('infrastructure', CODEBUILD, paths()).manifest?.settings,
+    ).not.toHaveProperty('drift');
+  });
+
   it('reads input_type HCL on the entry', () => {
     const text =
       'infrastructure:\n  templates:\n    - rendering_engine: codebuild\n      input_type: HCL\n      settings:\n        provision: [terraform apply]\n        deprovision: [terraform destroy]\n';
@@ -286,6 +297,18 @@ describe('parseManifest: problems', () => {
       ]),
       cfnFile,
       /^unknown codebuild setting "buildspec"/,
+    ],
+    [
+      'empty drift commands',
+      entry([
+        '- rendering_engine: codebuild',
+        '  settings:',
+        '    provision: [a]',
+        '    deprovision: [b]',
+        '    drift: []',
+      ]),
+      cfnFile,
+      /^"drift" must list at least one command$/,
     ],
     [
       'bad env variables',

@@ -26,6 +26,7 @@ function folder(m: ParsedManifest | undefined): InfrastructureFolder | undefined
           codebuild: {
             provision: m.settings.provision,
             deprovision: m.settings.deprovision,
+            ...(m.settings.drift ? { drift: m.settings.drift } : {}),
             env: { ...(m.settings.env?.variables ?? {}) },
             ...(m.settings.image ? { image: m.settings.image } : {}),
             ...(m.settings.runtimes ? { runtimes: m.settings.runtimes } : {}),

@@ -55,7 +55,7 @@ export function toRollout(r: {
 }): RolloutRecord {
   return {
     id: r.id as string,
-    templateKind: 'SERVICE',
+    templateKind: r.template_kind === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'SERVICE',
     templateName: r.template_name as string,
     targetMajor: Number(r.target_major),
     targetMinor: Number(r.target_minor),

@@ -1,6 +1,11 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { CommandRunner } from '../../ports/command-runner.js';
+import type {
+  DriftCommandRequest,
+  DriftCommandResult,
+  DriftCommandRunner,
+} from '../../ports/drift-command-runner.js';
 import type { ProvisionRequest, Provisioner } from '../../ports/provisioner.js';
 import type { EngineResult } from '../../ports/stack-engine.js';
 import { readProtonOutputsFile } from '../runners/proton-outputs-file.js';
@@ -25,7 +30,8 @@ export interface CodeBuildProvisionerOptions {
     ttlMs: number,
     roleArn: string | undefined,
     sessionName: string,
-    deploymentId: string,
+    /** The deployment they are tied to; none for a drift check (they expire with their TTL). */
+    deploymentId: string | null,
   ): Promise<ScopedCredentials>;
   /** Revokes them when the run ends, so they never outlive the deployment. */
   revokeCredentials(accessKeyId: string): Promise<void>;
@@ -41,44 +47,160 @@ export interface CodeBuildProvisionerOptions {
  * NotifyResourceDeploymentStatusChange or proton-outputs.json (the file wins on a clash, being
  * the later word); the exit status decides the result.
  */
-export class CodeBuildProvisioner implements Provisioner {
+export class CodeBuildProvisioner implements Provisioner, DriftCommandRunner {
   constructor(private readonly o: CodeBuildProvisionerOptions) {}
 
-  async run(request: ProvisionRequest): Promise<EngineResult> {
-    const workdir = join(this.o.workspaceRoot, request.deploymentId);
+  run(request: ProvisionRequest): Promise<EngineResult> {
+    const commands =
+      request.operation === 'DELETE'
+        ? (request.commands?.deprovision ?? [])
+        : (request.commands?.provision ?? []);
+    return this.inWorkspace(
+      {
+        id: request.deploymentId,
+        deploymentId: request.deploymentId,
+        resourceArn: request.resourceArn,
+        roleArn: request.roleArn,
+        environmentName: request.environmentName,
+        files: request.files,
+        env: { ...(request.commands?.env ?? {}), PROTON_DEPLOYMENT_ID: request.deploymentId },
+        timeoutMs: request.timeoutMs,
+        log: (message) => request.log('engine', message),
+      },
+      async (workdir, runner, env) => {
+        const stderr = new StderrTail();
+        const result = await runner.run({
+          workdir,
+          commands,
+          env,
+          timeoutMs: request.timeoutMs,
+          signal: request.signal,
+          onOutput: (line) => {
+            // A build service merges both streams into one log: its last lines stand in for stderr.
+            if (line.stream === 'stderr' || runner.remote) stderr.push(line.text);
+            request.log(line.stream, line.text);
+          },
+          onNotice: (message) => request.log('engine', message),
+          deployment: {
+            deploymentId: request.deploymentId,
+            resourceArn: request.resourceArn,
+            serviceRoleArn: request.roleArn,
+            image: request.commands?.image,
+            runtimes: request.commands?.runtimes,
+          },
+        });
+        if (result.outcome !== 'SUCCEEDED') {
+          const message =
+            result.outcome === 'CANCELLED'
+              ? result.message
+              : withStderrTail(result.message, stderr.lines(), runner.remote ? 'output' : 'stderr');
+          return { outcome: result.outcome, message, outputs: {}, provisionedResources: [] };
+        }
+        const fromFile = await readProtonOutputsFile(workdir);
+        const outputs = { ...(await request.reportedOutputs()), ...fromFile };
+        return { outcome: 'SUCCEEDED', message: result.message, outputs, provisionedResources: [] };
+      },
+    );
+  }
+
+  /**
+   * A template's `drift` commands, in the same kind of workspace, with the same inputs file,
+   * environment and runner as `provision` (ADR 0023). Exit 0 is in sync; a non-zero exit is
+   * drift, the commands' last output saying what drifted.
+   */
+  checkDrift(request: DriftCommandRequest): Promise<DriftCommandResult> {
+    return this.inWorkspace(
+      {
+        id: request.checkId,
+        deploymentId: null,
+        resourceArn: request.resourceArn,
+        roleArn: request.roleArn,
+        environmentName: request.environmentName,
+        files: request.files,
+        env: { ...request.commands.env, NUCLEON_DRIFT_CHECK_ID: request.checkId },
+        timeoutMs: request.timeoutMs,
+      },
+      async (workdir, runner, env) => {
+        const output = new StderrTail(DRIFT_OUTPUT_LINES);
+        const result = await runner.run({
+          workdir,
+          commands: request.commands.drift,
+          env,
+          timeoutMs: request.timeoutMs,
+          onOutput: (line) => output.push(line.text),
+          deployment: {
+            deploymentId: request.checkId,
+            resourceArn: request.resourceArn,
+            serviceRoleArn: request.roleArn,
+            image: request.commands.image,
+            runtimes: request.commands.runtimes,
+          },
+        });
+        const status =
+          result.outcome === 'SUCCEEDED'
+            ? 'IN_SYNC'
+            : result.outcome === 'FAILED'
+              ? 'DRIFTED'
+              : 'NOT_CHECKED';
+        return {
+          status,
+          exitCode: result.exitCode,
+          message: result.message,
+          output: output.lines().join('\n'),
+        };
+      },
+    );
+  }
+
+  /**
+   * A private workspace holding `files`, the runner for the environment and the commands'
+   * environment (with short-lived credentials for a local runner); removed, and the credentials
+   * revoked, when `body` ends.
+   */
+  private async inWorkspace<T>(
+    s: {
+      id: string;
+      /** The deployment the credentials are tied to (none for a drift check). */
+      deploymentId: string | null;
+      resourceArn: string;
+      roleArn: string | undefined;
+      environmentName: string | undefined;
+      files: ReadonlyMap<string, Uint8Array | string>;
+      env: Readonly<Record<string, string>>;
+      timeoutMs: number;
+      log?: (message: string) => void;
+    },
+    body: (workdir: string, runner: CommandRunner, env: Record<string, string>) => Promise<T>,
+  ): Promise<T> {
+    const workdir = join(this.o.workspaceRoot, s.id);
     await rm(workdir, { recursive: true, force: true });
     await mkdir(workdir, { recursive: true, mode: 0o700 });
     let minted: string | undefined;
     try {
-      for (const [path, content] of request.files) {
+      for (const [path, content] of s.files) {
         const target = resolve(workdir, path);
         if (!target.startsWith(workdir + sep))
           throw new Error(`refusing to write ${path} outside the workspace`);
         await mkdir(dirname(target), { recursive: true });
         await writeFile(target, content);
       }
-      const runner = await this.o.runnerFor(request.environmentName);
-      const commands =
-        request.operation === 'DELETE'
-          ? (request.commands?.deprovision ?? [])
-          : (request.commands?.provision ?? []);
+      const runner = await this.o.runnerFor(s.environmentName);
       const env: Record<string, string> = {
         ...(runner.remote ? {} : this.o.baseEnv),
-        ...(request.commands?.env ?? {}),
-        RESOURCE_ARN: request.resourceArn,
-        PROTON_DEPLOYMENT_ID: request.deploymentId,
+        ...s.env,
+        RESOURCE_ARN: s.resourceArn,
         AWS_REGION: this.o.region,
         AWS_DEFAULT_REGION: this.o.region,
       };
       if (!runner.remote) {
         const credentials = await this.o.mintCredentials(
-          request.resourceArn,
-          request.timeoutMs + 5 * 60_000,
-          request.roleArn,
-          `nucleon-${request.deploymentId}`,
-          request.deploymentId,
+          s.resourceArn,
+          s.timeoutMs + 5 * 60_000,
+          s.roleArn,
+          `nucleon-${s.id}`,
+          s.deploymentId,
         );
-        if (request.roleArn) request.log('engine', `assumed ${request.roleArn} for the commands`);
+        if (s.roleArn) s.log?.(`assumed ${s.roleArn} for the commands`);
         minted = credentials.accessKeyId;
         Object.assign(env, {
           AWS_ENDPOINT_URL_PROTON: this.o.endpoint(),
@@ -87,38 +209,8 @@ export class CodeBuildProvisioner implements Provisioner {
           AWS_SESSION_TOKEN: credentials.sessionToken,
         });
       }
-      const stderr = new StderrTail();
-      if (runner.sandboxNotice) request.log('engine', runner.sandboxNotice);
-      const result = await runner.run({
-        workdir,
-        commands,
-        env,
-        timeoutMs: request.timeoutMs,
-        signal: request.signal,
-        onOutput: (line) => {
-          // A build service merges both streams into one log: its last lines stand in for stderr.
-          if (line.stream === 'stderr' || runner.remote) stderr.push(line.text);
-          request.log(line.stream, line.text);
-        },
-        onNotice: (message) => request.log('engine', message),
-        deployment: {
-          deploymentId: request.deploymentId,
-          resourceArn: request.resourceArn,
-          serviceRoleArn: request.roleArn,
-          image: request.commands?.image,
-          runtimes: request.commands?.runtimes,
-        },
-      });
-      if (result.outcome !== 'SUCCEEDED') {
-        const message =
-          result.outcome === 'CANCELLED'
-            ? result.message
-            : withStderrTail(result.message, stderr.lines(), runner.remote ? 'output' : 'stderr');
-        return { outcome: result.outcome, message, outputs: {}, provisionedResources: [] };
-      }
-      const fromFile = await readProtonOutputsFile(workdir);
-      const outputs = { ...(await request.reportedOutputs()), ...fromFile };
-      return { outcome: 'SUCCEEDED', message: result.message, outputs, provisionedResources: [] };
+      if (runner.sandboxNotice) s.log?.(runner.sandboxNotice);
+      return await body(workdir, runner, env);
     } finally {
       if (minted) await this.o.revokeCredentials(minted).catch(() => undefined);
       await rm(workdir, { recursive: true, force: true }).catch(() => undefined);
@@ -128,15 +220,19 @@ export class CodeBuildProvisioner implements Provisioner {
 
 const TAIL_LINES = 10;
 const TAIL_CHARS = 2000;
+/** What a drift report keeps of the drift commands' output. */
+const DRIFT_OUTPUT_LINES = 40;
 
-/** The last lines a run wrote to stderr, kept as they arrive. */
+/** The last lines a run wrote to stderr (or to any stream), kept as they arrive. */
 class StderrTail {
   private readonly kept: string[] = [];
+
+  constructor(private readonly max = TAIL_LINES) {}
 
   push(text: string): void {
     if (text.trim() === '') return;
     this.kept.push(text.length > TAIL_CHARS ? `${text.slice(0, TAIL_CHARS)}…` : text);
-    if (this.kept.length > TAIL_LINES) this.kept.shift();
+    if (this.kept.length > this.max) this.kept.shift();
   }
 
   lines(): readonly string[] {

@@ -5,6 +5,8 @@ import type { StackInspector } from '../../ports/stack-inspector.js';
 import type { TemplateRenderer } from '../../ports/version-bundles.js';
 import type { DeployDeps } from '../deploy/deploy-context.js';
 import { renderDeployment } from '../deploy/render-deployment.js';
+import type { DriftCommandRunner } from '../../ports/drift-command-runner.js';
+import { runDriftCommands } from './run-drift-commands.js';
 
 const norm = (s: string) => s.replace(/\r\n/g, '\n').trimEnd();
 const patch = (path: string, a: string, b: string) =>
@@ -13,8 +15,9 @@ const patch = (path: string, a: string, b: string) =>
 /**
  * Drift of deployed environments and service instances: what their template renders to now
  * against what their last successful deployment rendered (every engine: inputs, environment and
- * component outputs feed the render), and for CloudFormation the stack's current template
- * against the deployed one plus CloudFormation's own drift detection where the cloud has it.
+ * component outputs feed the render), for CloudFormation the stack's current template against
+ * the deployed one plus CloudFormation's own drift detection where the cloud has it, and for
+ * codebuild templates that declare them their manifest's `drift` commands.
  */
 export class DriftService {
   constructor(
@@ -22,6 +25,8 @@ export class DriftService {
     private readonly renderer: TemplateRenderer,
     private readonly stacks: StackInspector,
     private readonly accountId: string,
+    /** Where codebuild templates' `drift` commands run (the provisioning runner). */
+    private readonly commands?: { commands: DriftCommandRunner; timeoutMs: number },
   ) {}
 
   async report(input: {
@@ -110,18 +115,24 @@ export class DriftService {
         } else stack.detectionNote = found.message;
       }
     }
+    const driftCommand =
+      dep.engine === 'codebuild'
+        ? await runDriftCommands(this.d, this.commands, r, now)
+        : undefined;
+    const drifted =
+      renderedChanges.length > 0 || stackDrifted || driftCommand?.status === 'DRIFTED';
     return {
       ...base,
       engine: dep.engine,
-      drifted: renderedChanges.length > 0 || stackDrifted,
+      drifted,
       renderedChanges,
       ...(stack ? { stack } : {}),
-      actions:
-        renderedChanges.length > 0 || stackDrifted
-          ? [
-              'redeploy to converge: UpdateServiceInstance/UpdateEnvironment with deploymentType CURRENT_VERSION',
-            ]
-          : [],
+      ...(driftCommand ? { driftCommand } : {}),
+      actions: drifted
+        ? [
+            'redeploy to converge: UpdateServiceInstance/UpdateEnvironment with deploymentType CURRENT_VERSION',
+          ]
+        : [],
     };
   }
 }

@@ -11,17 +11,21 @@ import {
   type AssessedStackChanges,
 } from '@nucleon/core';
 import type { ResourceRecord } from '../../ports/deployment-store.js';
-import type { RolloutSelector } from '../../ports/rollout-store.js';
+import type { RolloutSelector, RolloutTemplateKind } from '../../ports/rollout-store.js';
 import type { StackPlan, StackPlanner, TerraformPlanner } from '../../ports/stack-planner.js';
 import type { LoadedBundle, TemplateRenderer } from '../../ports/version-bundles.js';
 import type { DeployDeps } from '../deploy/deploy-context.js';
 import { engineOf } from '../deploy/engine-of.js';
 import { renderDeployment } from '../deploy/render-deployment.js';
+import { environmentInputs } from './plan-environment-deployment.js';
 import { instanceInputs } from './plan-instance-deployment.js';
-import { needsVersion, selectInstances } from './select-instances.js';
+import { kindWord, resolveTemplateKind } from './resolve-template-kind.js';
+import { memberId, needsVersion, selectInstances } from './select-instances.js';
 
 export interface PreviewInput {
   templateName: string;
+  /** SERVICE or ENVIRONMENT; needed only when both kinds have a template of that name. */
+  templateType?: string;
   targetMajorVersion: string;
   targetMinorVersion: string;
   selector?: RolloutSelector;
@@ -39,7 +43,7 @@ interface FileChange {
 
 const text = (b: Uint8Array | string) =>
   typeof b === 'string' ? b : Buffer.from(b).toString('utf8');
-const idOf = (r: ResourceRecord) => `${r.serviceName}/${r.name}`;
+const idOf = (r: ResourceRecord) => memberId(r);
 const canonical = (v: unknown): unknown =>
   Array.isArray(v)
     ? v.map(canonical)
@@ -71,21 +75,29 @@ export class PreviewService {
   async preview(input: PreviewInput) {
     const major = parseVersionPart(input.targetMajorVersion);
     const minor = parseVersionPart(input.targetMinorVersion);
-    const version = await this.requireVersion(input.templateName, major, minor);
-    const bundle = await this.d.bundles.load('SERVICE', input.templateName, major, minor);
-    const instances = (await selectInstances(this.d, input.templateName, input.selector)).filter(
-      (r) => needsVersion(r, major, minor),
-    );
+    const kind = await resolveTemplateKind(this.d, input.templateName, input.templateType);
+    const version = await this.requireVersion(kind, input.templateName, major, minor);
+    const bundle = await this.d.bundles.load(kind, input.templateName, major, minor);
+    const instances = (
+      await selectInstances(this.d, kind, input.templateName, input.selector)
+    ).filter((r) => needsVersion(r, major, minor));
     const resources = [];
     const hashed = [];
     for (const r of instances) {
-      const one = await this.previewOne(r, bundle, major, minor, input.changeSets !== false);
+      const one = await this.previewOne(
+        kind,
+        r,
+        bundle,
+        { major, minor },
+        input.changeSets !== false,
+      );
       resources.push(one.view);
       hashed.push(one.hashed);
     }
     return {
-      previewHash: this.hash(version.bundleSha256, major, minor, hashed),
+      previewHash: this.hash(kind, version.bundleSha256, major, minor, hashed),
       templateName: input.templateName,
+      templateType: kind,
       targetMajorVersion: String(major),
       targetMinorVersion: String(minor),
       resources,
@@ -93,28 +105,25 @@ export class PreviewService {
   }
 
   /** The hash a preview of exactly these instances would have now. */
-  async hashOf(input: {
-    templateName: string;
-    major: number;
-    minor: number;
-    instances: ResourceRecord[];
-  }): Promise<string> {
-    const version = await this.requireVersion(input.templateName, input.major, input.minor);
-    const bundle = await this.d.bundles.load(
-      'SERVICE',
-      input.templateName,
-      input.major,
-      input.minor,
-    );
+  async hashOf(input: Parameters<PreviewService['check']>[0]): Promise<string> {
+    const { kind, major, minor } = input;
+    const version = await this.requireVersion(kind, input.templateName, major, minor);
+    const bundle = await this.d.bundles.load(kind, input.templateName, major, minor);
     const hashed = [];
     for (const r of input.instances)
-      hashed.push((await this.afterOf(r, bundle, input.major, input.minor)).hashed);
-    return this.hash(version.bundleSha256, input.major, input.minor, hashed);
+      hashed.push((await this.afterOf(kind, r, bundle, major, minor)).hashed);
+    return this.hash(kind, version.bundleSha256, major, minor, hashed);
   }
 
   /** StartRollout's check: a stale hash is a ConflictException saying what to do. */
   async check(
-    input: { templateName: string; major: number; minor: number; instances: ResourceRecord[] },
+    input: {
+      kind: RolloutTemplateKind;
+      templateName: string;
+      major: number;
+      minor: number;
+      instances: ResourceRecord[];
+    },
     hash: string,
   ): Promise<void> {
     const now = await this.hashOf(input);
@@ -124,29 +133,56 @@ export class PreviewService {
       );
   }
 
-  private async requireVersion(templateName: string, major: number, minor: number) {
-    const v = await this.d.catalog.getVersion('SERVICE', templateName, major, minor);
+  private async requireVersion(
+    kind: RolloutTemplateKind,
+    templateName: string,
+    major: number,
+    minor: number,
+  ) {
+    const v = await this.d.catalog.getVersion(kind, templateName, major, minor);
     if (!v) {
-      const t = await this.d.catalog.getTemplate('SERVICE', templateName);
-      if (!t) throw new NotFoundError(`The service template ${templateName} does not exist.`);
+      const t = await this.d.catalog.getTemplate(kind, templateName);
+      if (!t)
+        throw new NotFoundError(`The ${kindWord(kind)} template ${templateName} does not exist.`);
     }
     if (!v || (v.status !== 'PUBLISHED' && v.status !== 'DRAFT'))
       throw new ValidationError(
-        `The service template version ${templateName}:${major}.${minor} is not registered (status ${v?.status ?? 'absent'}). Preview a DRAFT or PUBLISHED version.`,
+        `The ${kindWord(kind)} template version ${templateName}:${major}.${minor} is not registered (status ${v?.status ?? 'absent'}). Preview a DRAFT or PUBLISHED version.`,
       );
     return v;
   }
 
-  private hash(bundleSha: string | null, major: number, minor: number, hashed: unknown[]) {
+  private hash(
+    kind: RolloutTemplateKind,
+    bundleSha: string | null,
+    major: number,
+    minor: number,
+    hashed: unknown[],
+  ) {
     const doc = JSON.stringify(
-      canonical({ bundle: bundleSha, to: `${major}.${minor}`, instances: hashed }),
+      canonical({
+        bundle: bundleSha,
+        to: `${major}.${minor}`,
+        instances: hashed,
+        // Environment previews name their kind; service previews hash as they always did.
+        ...(kind === 'ENVIRONMENT' ? { kind } : {}),
+      }),
     );
     return `sha256:${createHash('sha256').update(doc).digest('hex')}`;
   }
 
   /** What the instance would deploy on the version, and what of it the hash covers. */
-  private async afterOf(r: ResourceRecord, bundle: LoadedBundle, major: number, minor: number) {
-    const { inputs } = instanceInputs(bundle, r, r.spec ?? '');
+  private async afterOf(
+    kind: RolloutTemplateKind,
+    r: ResourceRecord,
+    bundle: LoadedBundle,
+    major: number,
+    minor: number,
+  ) {
+    const { inputs } =
+      kind === 'ENVIRONMENT'
+        ? environmentInputs(bundle, r)
+        : instanceInputs(bundle, r, r.spec ?? '');
     const next: ResourceRecord = {
       ...r,
       templateMajor: major,
@@ -160,7 +196,7 @@ export class PreviewService {
       resource: next,
       accountId: this.accountId,
       deployment: { id: 'preview', operation: 'DEPLOY' },
-      templateArn: protonArn(this.d.arnScope, `service-template/${r.templateName}`),
+      templateArn: protonArn(this.d.arnScope, `${kindWord(kind)}-template/${r.templateName}`),
     });
     const files: Record<string, string> = { ...rendered.visible };
     if (rendered.folder.engine === 'codebuild')
@@ -180,7 +216,10 @@ export class PreviewService {
   }
 
   /** What the instance deploys now: its last successful deployment's files and bundle. */
-  private async beforeOf(r: ResourceRecord): Promise<Record<string, string>> {
+  private async beforeOf(
+    kind: RolloutTemplateKind,
+    r: ResourceRecord,
+  ): Promise<Record<string, string>> {
     const dep = r.lastSucceededDeploymentId
       ? await this.d.store.getDeployment(r.lastSucceededDeploymentId)
       : undefined;
@@ -189,47 +228,56 @@ export class PreviewService {
       { templateMajorVersion?: string; templateMinorVersion?: string } | undefined;
     if (state?.templateMajorVersion) {
       const old = await this.d.bundles.load(
-        'SERVICE',
+        kind,
         r.templateName,
         Number(state.templateMajorVersion),
         Number(state.templateMinorVersion),
       );
-      if (old.instance?.engine === 'codebuild')
+      const folder = kind === 'ENVIRONMENT' ? old.environment : old.instance;
+      if (folder?.engine === 'codebuild')
         for (const [path, data] of old.files)
-          if (path.startsWith(`${old.instance.directory}/`)) files[path] = text(data);
+          if (path.startsWith(`${folder.directory}/`)) files[path] = text(data);
     }
     return files;
   }
 
   private async previewOne(
+    kind: RolloutTemplateKind,
     r: ResourceRecord,
     bundle: LoadedBundle,
-    major: number,
-    minor: number,
+    { major, minor }: { major: number; minor: number },
     changeSets: boolean,
   ) {
+    const isEnv = kind === 'ENVIRONMENT';
     const base = {
       serviceName: r.serviceName,
-      serviceInstanceName: r.name,
-      environmentName: r.environmentName ?? '',
+      serviceInstanceName: isEnv ? '' : r.name,
+      environmentName: r.environmentName ?? r.name,
       currentVersion: `${r.templateMajor}.${r.templateMinor}`,
       targetVersion: `${major}.${minor}`,
     };
     let after;
     try {
-      after = await this.afterOf(r, bundle, major, minor);
+      after = await this.afterOf(kind, r, bundle, major, minor);
     } catch (error) {
       if (!(error instanceof NucleonError) && !(error instanceof Error)) throw error;
       const message = `cannot render ${idOf(r)} on ${major}.${minor}: ${error.message}`;
       return { view: { ...base, error: message }, hashed: { instance: idOf(r), error: message } };
     }
-    const before = await this.beforeOf(r);
-    const env = await this.d.store.getResource({
-      kind: 'ENVIRONMENT',
-      serviceName: '',
-      name: r.environmentName ?? '',
-    });
-    const engine = engineOf(bundle.instance, env?.settings ?? {}, this.d.terraformCli);
+    const before = await this.beforeOf(kind, r);
+    // An environment's engine follows its own settings; an instance's, its environment's.
+    const env = isEnv
+      ? r
+      : await this.d.store.getResource({
+          kind: 'ENVIRONMENT',
+          serviceName: '',
+          name: r.environmentName ?? '',
+        });
+    const engine = engineOf(
+      isEnv ? bundle.environment : bundle.instance,
+      env?.settings ?? {},
+      this.d.terraformCli,
+    );
     const files = diffFiles(before, after.files);
     const oldInputs = (r.settings.inputs as Record<string, unknown>) ?? {};
     const inputChanges = [...new Set([...Object.keys(oldInputs), ...Object.keys(after.inputs)])]

@@ -14,9 +14,13 @@ import type {
   RolloutStore,
 } from '../../ports/rollout-store.js';
 import type { DeployDeps } from '../deploy/deploy-context.js';
-import { planInstanceDeployment } from './plan-instance-deployment.js';
+import { memberKey, planMemberDeployment } from './plan-member-deployment.js';
+import { memberId } from './select-instances.js';
 
-const idOf = (i: RolloutInstanceRecord) => `${i.serviceName}/${i.instanceName}`;
+const idOf = (i: RolloutInstanceRecord) =>
+  memberId({ serviceName: i.serviceName, name: i.instanceName });
+const gone = (r: RolloutRecord) =>
+  r.templateKind === 'ENVIRONMENT' ? 'environment' : 'service instance';
 const ENDED_BAD = new Set(['FAILED', 'CANCELLED', 'DELETE_FAILED', 'DELETE_COMPLETE']);
 
 /**
@@ -146,19 +150,15 @@ export class RolloutDriver {
   }
 
   private async startOne(r: RolloutRecord, seq: number, row: RolloutInstanceRecord) {
-    const res = await this.d.store.getResource({
-      kind: 'SERVICE_INSTANCE',
-      serviceName: row.serviceName,
-      name: row.instanceName,
-    });
+    const res = await this.d.store.getResource(memberKey(r.templateKind, row));
     const fail = (message: string) =>
       this.rollouts.recordOutcomes(r.id, [
         { position: row.position, from: ['PENDING'], to: 'FAILED', message },
       ]);
-    if (!res) return fail('the service instance no longer exists');
+    if (!res) return fail(`the ${gone(r)} no longer exists`);
     let start;
     try {
-      start = await planInstanceDeployment(this.d, res, {
+      start = await planMemberDeployment(this.d, r.templateKind, res, {
         major: r.targetMajor,
         minor: r.targetMinor,
       });
@@ -191,11 +191,7 @@ export class RolloutDriver {
   }
 
   private async rollbackOne(r: RolloutRecord, seq: number, row: RolloutInstanceRecord) {
-    const res = await this.d.store.getResource({
-      kind: 'SERVICE_INSTANCE',
-      serviceName: row.serviceName,
-      name: row.instanceName,
-    });
+    const res = await this.d.store.getResource(memberKey(r.templateKind, row));
     const fail = (message: string) =>
       this.rollouts.recordOutcomes(r.id, [
         { position: row.position, from: ['ROLLBACK_PENDING'], to: 'ROLLBACK_FAILED', message },
@@ -210,12 +206,12 @@ export class RolloutDriver {
           message: `${row.message ?? 'failed'}; never deployed, so nothing to roll back`,
         },
       ]);
-    if (!res) return fail('the service instance no longer exists');
+    if (!res) return fail(`the ${gone(r)} no longer exists`);
     if (row.fromMajor === null || row.fromMinor === null || !row.fromSettings)
       return fail('its previous version was not recorded');
     let start;
     try {
-      start = await planInstanceDeployment(this.d, res, {
+      start = await planMemberDeployment(this.d, r.templateKind, res, {
         major: row.fromMajor,
         minor: row.fromMinor,
         restore: { spec: row.fromSpec, settings: row.fromSettings },

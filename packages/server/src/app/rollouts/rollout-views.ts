@@ -6,6 +6,7 @@ export function rolloutSummary(r: RolloutRecord) {
   return {
     rolloutId: r.id,
     templateName: r.templateName,
+    templateType: r.templateKind,
     targetMajorVersion: String(r.targetMajor),
     targetMinorVersion: String(r.targetMinor),
     status: r.status,

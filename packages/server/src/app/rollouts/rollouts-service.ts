@@ -15,14 +15,18 @@ import type {
   RolloutRecord,
   RolloutSelector,
   RolloutStore,
+  RolloutTemplateKind,
 } from '../../ports/rollout-store.js';
 import type { DeployDeps } from '../deploy/deploy-context.js';
 import type { RequestContext } from '../request-context.js';
 import { rolloutInstancesView, rolloutSummary } from './rollout-views.js';
-import { needsVersion, selectInstances } from './select-instances.js';
+import { kindWord, resolveTemplateKind } from './resolve-template-kind.js';
+import { memberId, needsVersion, selectInstances } from './select-instances.js';
 
 export interface StartRolloutInput {
   templateName: string;
+  /** SERVICE or ENVIRONMENT; needed only when both kinds have a template of that name. */
+  templateType?: string;
   targetMajorVersion: string;
   targetMinorVersion: string;
   selector?: RolloutSelector;
@@ -43,11 +47,15 @@ export interface StartRolloutInput {
 
 /** Checks a preview hash against what the rollout would deploy now (the impact preview). */
 export type PreviewCheck = (
-  input: { templateName: string; major: number; minor: number; instances: ResourceRecord[] },
+  input: {
+    kind: RolloutTemplateKind;
+    templateName: string;
+    major: number;
+    minor: number;
+    instances: ResourceRecord[];
+  },
   hash: string,
 ) => Promise<void>;
-
-const idOf = (r: { serviceName: string; name: string }) => `${r.serviceName}/${r.name}`;
 
 /** StartRollout, GetRollout, ListRollouts, PauseRollout, ResumeRollout, AbortRollout. */
 export class RolloutsService {
@@ -57,9 +65,13 @@ export class RolloutsService {
     private readonly checkPreview?: PreviewCheck,
   ) {}
 
-  /** The instances of a template a selector takes, in a stable order. */
-  select(templateName: string, selector: RolloutSelector = {}): Promise<ResourceRecord[]> {
-    return selectInstances(this.d, templateName, selector);
+  /** The members of a template a selector takes, in a stable order. */
+  select(
+    kind: RolloutTemplateKind,
+    templateName: string,
+    selector: RolloutSelector = {},
+  ): Promise<ResourceRecord[]> {
+    return selectInstances(this.d, kind, templateName, selector);
   }
 
   async start(input: StartRolloutInput, ctx?: RequestContext) {
@@ -69,37 +81,38 @@ export class RolloutsService {
     }
     const major = parseVersionPart(input.targetMajorVersion);
     const minor = parseVersionPart(input.targetMinorVersion);
-    const template = await this.d.catalog.getTemplate('SERVICE', input.templateName);
-    if (!template)
-      throw new NotFoundError(`The service template ${input.templateName} does not exist.`);
-    const version = await this.d.catalog.getVersion('SERVICE', input.templateName, major, minor);
+    const kind = await resolveTemplateKind(this.d, input.templateName, input.templateType);
+    const word = kindWord(kind);
+    const version = await this.d.catalog.getVersion(kind, input.templateName, major, minor);
     if (!version || (version.status !== 'PUBLISHED' && version.status !== 'DRAFT'))
       throw new ValidationError(
-        `The service template version ${input.templateName}:${major}.${minor} is not registered (status ${version?.status ?? 'absent'}). Roll out a DRAFT or PUBLISHED version.`,
+        `The ${word} template version ${input.templateName}:${major}.${minor} is not registered (status ${version?.status ?? 'absent'}). Roll out a DRAFT or PUBLISHED version.`,
       );
-    const selected = await this.select(input.templateName, input.selector);
+    const selected = await this.select(kind, input.templateName, input.selector);
     const todo = selected.filter((r) => needsVersion(r, major, minor));
+    const members = kind === 'SERVICE' ? 'service instance' : 'environment';
     if (todo.length === 0)
       throw new ValidationError(
-        `No service instance of ${input.templateName} that the selector takes needs ${major}.${minor} (${selected.length} selected, all already on it). Widen the selector or choose another version.`,
+        `No ${members} of ${input.templateName} that the selector takes needs ${major}.${minor} (${selected.length} selected, all already on it). Widen the selector or choose another version.`,
       );
     const busy = new Set(
       (await this.rollouts.busyInstances()).map((b) =>
-        idOf({ serviceName: b.serviceName, name: b.instanceName }),
+        memberId({ serviceName: b.serviceName, name: b.instanceName }),
       ),
     );
-    const clash = todo.filter((r) => busy.has(idOf(r)));
+    const clash = todo.filter((r) => busy.has(memberId(r)));
     if (clash.length)
       throw new ConflictError(
-        `${clash.map(idOf).join(', ')} ${clash.length === 1 ? 'is' : 'are'} already in a running rollout. Wait for it to end, or abort it, then try again.`,
+        `${clash.map(memberId).join(', ')} ${clash.length === 1 ? 'is' : 'are'} already in a running rollout. Wait for it to end, or abort it, then try again.`,
       );
     if (input.previewHash !== undefined)
       await this.checkPreview?.(
-        { templateName: input.templateName, major, minor, instances: todo },
+        { kind, templateName: input.templateName, major, minor, instances: todo },
         input.previewHash,
       );
+    // An environment is its own environment, so "environment order" waves are its names in order.
     const plan = planWaves(
-      todo.map((r) => ({ id: idOf(r), environment: r.environmentName ?? '' })),
+      todo.map((r) => ({ id: memberId(r), environment: r.environmentName ?? r.name })),
       this.strategyOf(input),
     );
     if ('error' in plan) throw new ValidationError(plan.error);
@@ -107,7 +120,7 @@ export class RolloutsService {
     const now = this.d.clock.now();
     const rollout: RolloutRecord = {
       id: randomUUID(),
-      templateKind: 'SERVICE',
+      templateKind: kind,
       templateName: input.templateName,
       targetMajor: major,
       targetMinor: minor,
@@ -125,7 +138,7 @@ export class RolloutsService {
       lastModifiedAt: now,
       completedAt: null,
     };
-    const byId = new Map(todo.map((r) => [idOf(r), r]));
+    const byId = new Map(todo.map((r) => [memberId(r), r]));
     let position = 0;
     const rows: RolloutInstanceRecord[] = plan.waves.flatMap((ids, wave) =>
       ids.map((id) => {
@@ -136,7 +149,7 @@ export class RolloutsService {
           wave,
           serviceName: r.serviceName,
           instanceName: r.name,
-          environmentName: r.environmentName ?? '',
+          environmentName: r.environmentName ?? r.name,
           state: 'PENDING' as const,
           message: null,
           deploymentId: null,
