@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { ChangeSet, PreviewFile, PreviewResource } from '../api/fleet-shapes.js';
-import { Link, pathOf } from '../router.js';
+import { Link } from '../router.js';
+import { fleetMember } from './fleet-member.js';
 import { UnifiedDiff } from './unified-diff.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -104,7 +105,7 @@ function FileDiff(props: { file: PreviewFile; owner: string }): ReactNode {
 /** One instance of a preview: its change set, input changes and file diffs. */
 export function PreviewResourceCard(props: { resource: PreviewResource }): ReactNode {
   const r = props.resource;
-  const name = `${r.serviceName}/${r.serviceInstanceName}`;
+  const { label: name, path } = fleetMember(r);
   const files = r.files ?? [];
   const changed = files.filter((f) => f.change !== 'UNCHANGED');
   const unchanged = files.filter((f) => f.change === 'UNCHANGED');
@@ -112,9 +113,7 @@ export function PreviewResourceCard(props: { resource: PreviewResource }): React
   return (
     <article className="card preview-resource" aria-label={name} data-instance={name}>
       <h3>
-        <Link to={pathOf('services', r.serviceName, 'instances', r.serviceInstanceName)}>
-          {name}
-        </Link>{' '}
+        <Link to={path}>{name}</Link>{' '}
         <span className="muted">
           in {r.environmentName}
           {r.engine ? ` · ${r.engine}` : ''} · {r.currentVersion ?? '—'} → {r.targetVersion ?? '—'}

@@ -7,6 +7,7 @@ import { listVersions, versionLabel } from '../api/template-calls.js';
 import { FleetTabs } from '../components/fleet-tabs.js';
 import { PreviewResourceCard } from '../components/preview-resource.js';
 import { StartRolloutForm } from '../components/start-rollout-form.js';
+import { fleetMember } from '../components/fleet-member.js';
 import { EmptyState, ErrorBanner, Facts, Loading, PageHeader, Section } from '../components/ui.js';
 import { useQuery } from '../hooks/use-query.js';
 
@@ -232,10 +233,7 @@ export function PreviewPage(props: { template?: string; to?: string }): ReactNod
           ) : (
             <>
               {shown.output.resources.map((r) => (
-                <PreviewResourceCard
-                  key={`${r.serviceName}/${r.serviceInstanceName}`}
-                  resource={r}
-                />
+                <PreviewResourceCard key={fleetMember(r).label} resource={r} />
               ))}
               <StartRolloutForm
                 key={shown.output.previewHash}

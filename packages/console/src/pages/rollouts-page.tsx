@@ -15,6 +15,7 @@ import { RolloutActions } from '../components/rollout-actions.js';
 import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, navigate, pathOf } from '../router.js';
+import { fleetMember } from '../components/fleet-member.js';
 
 const running = (status: string | undefined) => status === 'IN_PROGRESS' || status === 'PAUSED';
 
@@ -155,12 +156,8 @@ export function RolloutPage(props: { id: string }): ReactNode {
                 </h3>
                 <ul>
                   {members.map((i) => (
-                    <li key={`${i.serviceName}/${i.serviceInstanceName}`}>
-                      <Link
-                        to={pathOf('services', i.serviceName, 'instances', i.serviceInstanceName)}
-                      >
-                        {i.serviceName}/{i.serviceInstanceName}
-                      </Link>{' '}
+                    <li key={fleetMember(i).label}>
+                      <Link to={fleetMember(i).path}>{fleetMember(i).label}</Link>{' '}
                       <span className="muted">
                         {i.environmentName}
                         {i.previousVersion ? `, from ${i.previousVersion}` : ''}
