@@ -47,13 +47,14 @@ const SETTINGS_KEYS = [
  * are lists of command strings and both are required, as in every documented example;
  * `image`, `runtimes`, `env` and `project_properties` are optional, and so is Nucleon's own
  * `drift` (a non-empty command list; Proton never read it, so manifests without it are unchanged). `input_type` (JSON or HCL)
- * is accepted on the entry or inside `settings`.
+ * is accepted on the entry or inside `settings`. Unknown settings are ignored with a warning.
  */
 export function parseCodeBuildSettings(
   entry: Record<string, unknown>,
   source: YamlSource,
   entryPath: YamlPath,
   problems: BundleProblem[],
+  warnings: BundleProblem[] = [],
 ): CodeBuildSettings | undefined {
   const before = problems.length;
   const at = (key: string, message: string): void => {
@@ -71,7 +72,12 @@ export function parseCodeBuildSettings(
   }
   for (const key of Object.keys(settings)) {
     if (!SETTINGS_KEYS.includes(key))
-      at(key, `unknown codebuild setting "${key}"; allowed: ${SETTINGS_KEYS.join(', ')}`);
+      warnings.push(
+        source.problem(
+          [...entryPath, 'settings', key],
+          `unknown codebuild setting "${key}" is ignored (known: ${SETTINGS_KEYS.join(', ')})`,
+        ),
+      );
   }
   const provision = commandList(settings.provision, 'provision', true, at);
   const deprovision = commandList(settings.deprovision, 'deprovision', false, at);

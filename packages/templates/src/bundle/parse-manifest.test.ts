@@ -219,17 +219,6 @@ describe('parseManifest: problems', () => {
       /^all templates of one manifest must use the same rendering engine$/,
     ],
     [
-      'an unknown entry key',
-      entry([
-        '- file: cloudformation.yaml',
-        '  rendering_engine: jinja',
-        '  template_language: cloudformation',
-        '  parameters: {}',
-      ]),
-      cfnFile,
-      /^unknown key "parameters" in a template entry/,
-    ],
-    [
       'settings on a CloudFormation entry',
       entry([
         '- file: cloudformation.yaml',
@@ -250,7 +239,7 @@ describe('parseManifest: problems', () => {
       'codebuild under "codebuild:" instead of "settings:"',
       entry(['- rendering_engine: codebuild', '  codebuild:', '    provision: [a]']),
       cfnFile,
-      /^unknown key "codebuild" in a template entry/,
+      /needs "settings" with "provision" and "deprovision" commands/,
     ],
     [
       'codebuild without provision',
@@ -285,18 +274,6 @@ describe('parseManifest: problems', () => {
       ]),
       cfnFile,
       /"provision" is required and must be a list of shell commands/,
-    ],
-    [
-      'an unknown codebuild setting',
-      entry([
-        '- rendering_engine: codebuild',
-        '  settings:',
-        '    provision: [a]',
-        '    deprovision: [b]',
-        '    buildspec: x',
-      ]),
-      cfnFile,
-      /^unknown codebuild setting "buildspec"/,
     ],
     [
       'empty drift commands',
@@ -429,6 +406,36 @@ describe('parseManifest: the "engine" key of early bundles', () => {
     const text = CFN.replace('rendering_engine: jinja', 'engine: mustache');
     expect(messages(text, cfnFile)).toEqual([
       expect.stringContaining('unsupported rendering_engine "mustache"'),
+    ]);
+  });
+});
+
+describe('parseManifest: unknown keys are ignored with a warning, never refused', () => {
+  it('accepts a manifest with unknown keys at every level and names each in a warning', () => {
+    const text = [
+      'owner: platform-team',
+      'infrastructure:',
+      '  description: x',
+      '  templates:',
+      '    - rendering_engine: codebuild',
+      '      parameters: {}',
+      '      settings:',
+      '        provision: [a]',
+      '        deprovision: [b]',
+      '        buildspec: x',
+      '',
+    ].join('\n');
+    const { manifest, problems, warnings } = parseManifest('infrastructure', text, new Set());
+    expect(problems).toEqual([]);
+    expect(manifest?.engine).toBe('codebuild');
+    expect(manifest?.settings?.provision).toEqual(['a']);
+    expect(warnings.map((w) => w.message)).toEqual([
+      'unknown top-level key "owner" is ignored',
+      'unknown key "infrastructure.description" is ignored',
+      expect.stringMatching(
+        /^unknown key "parameters" in a template entry \(known: .*\) is ignored$/,
+      ),
+      expect.stringMatching(/^unknown codebuild setting "buildspec" is ignored \(known: /),
     ]);
   });
 });

@@ -86,6 +86,10 @@ function report(ctx: ManifestContext, path: YamlPath, message: string): void {
   ctx.problems.push(ctx.source.problem(path, message));
 }
 
+function ignored(ctx: ManifestContext, path: YamlPath, what: string): void {
+  ctx.warnings.push(ctx.source.problem(path, `${what} is ignored`));
+}
+
 function templateEntries(ctx: ManifestContext): Record<string, unknown>[] | undefined {
   const root = ctx.source.value;
   const infrastructure = isPlainObject(root) ? root.infrastructure : undefined;
@@ -98,12 +102,14 @@ function templateEntries(ctx: ManifestContext): Record<string, unknown>[] | unde
     );
     return undefined;
   }
+  // Unknown keys are ignored with a warning: nothing shows that Proton refused them, and refusing
+  // would break a bundle that registered there (ADR 0016).
   for (const key of Object.keys(root as object)) {
-    if (key !== 'infrastructure') report(ctx, [key], `unknown top-level key "${key}"`);
+    if (key !== 'infrastructure') ignored(ctx, [key], `unknown top-level key "${key}"`);
   }
   for (const key of Object.keys(infrastructure as object)) {
     if (key !== 'templates')
-      report(ctx, ['infrastructure', key], `unknown key "infrastructure.${key}"`);
+      ignored(ctx, ['infrastructure', key], `unknown key "infrastructure.${key}"`);
   }
   const entries: Record<string, unknown>[] = [];
   templates.forEach((entry: unknown, i) => {
@@ -113,10 +119,10 @@ function templateEntries(ctx: ManifestContext): Record<string, unknown>[] | unde
     }
     for (const key of Object.keys(entry)) {
       if (key !== 'engine' && !ENTRY_KEYS.includes(key)) {
-        report(
+        ignored(
           ctx,
           ['infrastructure', 'templates', i, key],
-          `unknown key "${key}" in a template entry; allowed: ${ENTRY_KEYS.join(', ')}`,
+          `unknown key "${key}" in a template entry (known: ${ENTRY_KEYS.join(', ')})`,
         );
       }
     }
@@ -225,7 +231,7 @@ function buildCodeBuildManifest(
     const message = 'a codebuild template has no "file"; the whole folder is the working directory';
     report(ctx, [...at, 'file'], message);
   }
-  const settings = parseCodeBuildSettings(entry, ctx.source, at, ctx.problems);
+  const settings = parseCodeBuildSettings(entry, ctx.source, at, ctx.problems, ctx.warnings);
   const manifestPath = `${ctx.directory}/manifest.yaml`;
   const files = [...ctx.paths]
     .filter((p) => p.startsWith(`${ctx.directory}/`) && p !== manifestPath)
