@@ -11,27 +11,23 @@ import {
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
 import { printTable } from '../output.js';
 import {
-  discoverStacks,
-  sortStacks,
-  stackTemplate,
-  type DiscoveredStack,
-} from './import-proton-discover.js';
-import { fetchInputTypes } from './import-proton-infer.js';
-import { AwsScopes, scopesOf } from './import-proton-scopes.js';
-import {
-  readFolderFiles,
+  AwsScopes,
   Checkouts,
   discoverRepository,
-  type DiscoveredFolder,
-  type ProvisioningRepository,
-} from './import-proton-repository.js';
-import {
-  readSpecFiles,
+  discoverStacks,
+  readFolderFiles,
+  scopesOf,
+  sortStacks,
+  stackTemplate,
   starterFolderSpecs,
   starterSpecs,
-  writeSpecFiles,
+  type DiscoveredFolder,
+  type DiscoveredStack,
   type ImportSpecFile,
-} from './import-proton-specs.js';
+  type ProvisioningRepository,
+} from '@nucleon/server/proton-estate';
+import { fetchInputTypes } from './import-proton-infer.js';
+import { readSpecFiles, writeSpecFiles } from './import-proton-specs.js';
 
 interface ImportFlags extends Omit<ConnectionFlags, 'region'> {
   output?: string;

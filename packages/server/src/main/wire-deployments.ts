@@ -35,6 +35,8 @@ import type { VersionUsageCounter } from '../app/version-usage.js';
 import { deploymentOperations } from '../http/deployment-operations.js';
 import { protonImportOperations } from '../http/proton-import-operations.js';
 import { ProtonImportService } from '../app/adopt/proton-import-service.js';
+import { ProtonDiscoveryService } from '../app/adopt/proton-discovery-service.js';
+import { AwsProtonEstate } from '../adapters/proton-estate/aws-proton-estate.js';
 import type { BundleStore } from '../ports/bundle-store.js';
 import type { CatalogStore } from '../ports/catalog-store.js';
 import type { Clock } from '../ports/clock.js';
@@ -287,6 +289,12 @@ export async function wireDeployments(w: {
       ...connectionOperations(connections),
       ...protonImportOperations(
         new ProtonImportService({ ...d, renderer, accountId: w.accountId, services, components }),
+        new ProtonDiscoveryService({
+          estate: new AwsProtonEstate(),
+          catalog: w.catalogStore,
+          repositories: repositoryStore,
+          region: w.arnScope.region,
+        }),
       ),
       ...accountSettingsOperations(
         new AccountSettingsService(new PostgresSettingsStore(w.db), repositoryStore),

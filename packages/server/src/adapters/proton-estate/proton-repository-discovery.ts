@@ -3,38 +3,12 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  templateOfArn,
-  type DiscoveredKind,
-  type DiscoveredStack,
-} from './import-proton-discover.js';
+import type { DiscoveredFolder, ProvisioningRepository } from '../../ports/proton-estate.js';
+import { templateOfArn } from './proton-stack-discovery.js';
+
+export type { DiscoveredFolder, ProvisioningRepository } from '../../ports/proton-estate.js';
 
 const run = promisify(execFile);
-
-/** A self-managed provisioning repository as Proton knew it: `provider:name@branch` and where to read it. */
-export interface ProvisioningRepository {
-  provider: string;
-  name: string;
-  branch: string;
-  url: string;
-}
-
-/** One folder Proton committed for a resource (it holds `.proton/deployment-metadata.json`). */
-export interface DiscoveredFolder extends Pick<
-  DiscoveredStack,
-  'templateKind' | 'templateName' | 'templateMajorVersion' | 'templateMinorVersion'
-> {
-  kind: DiscoveredKind;
-  name: string;
-  serviceName?: string;
-  environmentName?: string;
-  folder: string;
-  resourceArn: string;
-  /** The inputs in the folder's proton.auto.tfvars.json (strings, as Proton wrote them). */
-  inputs: Record<string, string>;
-  /** An instance folder's copy of its environment's outputs. */
-  environmentOutputs?: Record<string, string>;
-}
 
 /** `GITHUB:acme/infra@main` → provider, name, branch (default main). */
 export function parseRepository(spec: string, url: string): ProvisioningRepository {
