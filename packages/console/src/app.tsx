@@ -4,6 +4,7 @@ import { ErrorBanner, Loading } from './components/ui.js';
 import { AccessProvider, accessOf, type Access } from './hooks/use-access.js';
 import { AccessKeysPage } from './pages/access-keys-page.js';
 import { AuditPage } from './pages/audit-page.js';
+import { ImportPage } from './pages/import-page.js';
 import { RolloutPage, RolloutsPage } from './pages/rollouts-page.js';
 import { ComponentPage } from './pages/component-page.js';
 import { ConnectPage } from './pages/connect-page.js';
@@ -32,6 +33,7 @@ const nav: Array<{ to: string; label: string; needs?: string }> = [
   { to: '/users', label: 'Users', needs: 'access:read' },
   { to: '/keys', label: 'Access keys', needs: 'access:read' },
   { to: '/audit', label: 'Audit', needs: 'audit:read' },
+  { to: '/import', label: 'Import', needs: 'access:write' },
   { to: '/connect', label: 'Connect tools' },
 ];
 
@@ -42,6 +44,7 @@ const guarded: Array<{ path: string; needs: string; what: string }> = [
   { path: '/users', needs: 'access:read', what: 'manage users and grants' },
   { path: '/keys', needs: 'access:read', what: 'manage access keys' },
   { path: '/audit', needs: 'audit:read', what: 'read the audit log' },
+  { path: '/import', needs: 'access:write', what: 'import what AWS Proton left behind' },
 ];
 
 function routeOf(location: Location, session: SessionInfo, access: Access): ReactNode {
@@ -64,6 +67,7 @@ function routeOf(location: Location, session: SessionInfo, access: Access): Reac
   if (path === '/users') return <UsersPage />;
   if (path === '/keys') return <AccessKeysPage />;
   if (path === '/audit') return <AuditPage />;
+  if (path === '/import') return <ImportPage />;
   if (path === '/rollouts') return <RolloutsPage />;
   if ((p = m('/rollouts/:id'))) return <RolloutPage id={p.id!} />;
   if (path === '/connect') return <ConnectPage accessKeyId={session.accessKeyId || undefined} />;

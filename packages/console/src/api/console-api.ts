@@ -8,6 +8,10 @@ import {
 import type {
   AccessShapes,
   Deployment,
+  DiscoverProtonResourcesInput,
+  DiscoverProtonResourcesOutput,
+  NucleonImportResult,
+  ProtonImportRequest,
   NucleonAccessKey,
   NucleonRole,
   OperationName,
@@ -52,6 +56,18 @@ export interface ExtensionShapes {
   DeleteAccessKey: { input: { accessKeyId: string }; output: Record<string, never> };
   ListRollouts: { input: { templateName?: string }; output: { rollouts: ConsoleRollout[] } };
   GetRollout: { input: { rolloutId: string }; output: { rollout: ConsoleRollout } };
+  DiscoverProtonResources: {
+    input: DiscoverProtonResourcesInput;
+    output: DiscoverProtonResourcesOutput;
+  };
+  MatchProtonResource: {
+    input: ProtonImportRequest;
+    output: { results: NucleonImportResult[] };
+  };
+  AdoptProtonResource: {
+    input: ProtonImportRequest;
+    output: { results: NucleonImportResult[]; adopted: boolean };
+  };
 }
 
 /** A rollout as GetRollout / ListRollouts return it (instances only from GetRollout). */
