@@ -13,6 +13,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { findExecutable, startMotoServer, type MotoServer } from './engines/helpers.js';
 import { nucleonClient, publishFixture, sdkClient } from './helpers.js';
+import {
+  COMPONENT_ROLE,
+  COMPONENT_TEMPLATE,
+  FARGATE,
+  FARGATE_SPECS,
+  PROTON,
+  REPOSITORY,
+  SERVICE_ROLE,
+  createFargateEstate,
+  createProtonStack as createStack,
+  eventsOf as stackEvents,
+  jinja,
+  outputsOf as stackOutputs,
+  publishFargateTemplates,
+  type ProtonStacks,
+} from './proton-import-fixtures.js';
 
 /**
  * `nucleon import proton` (ADR 0021, 0028) end to end: stacks as AWS Proton left them in
@@ -50,55 +66,13 @@ const git = (args: string[], cwd?: string) =>
 const cli = fileURLToPath(new URL('../../cli/bin/nucleon.js', import.meta.url));
 const cliBuilt = existsSync(fileURLToPath(new URL('../../cli/dist/index.js', import.meta.url)));
 const fixtures = fileURLToPath(new URL('./fixtures/bundles/', import.meta.url));
-const PROTON = 'arn:aws:proton:us-east-1:111122223333';
 const w = (client: P.ProtonClient) => ({ client, maxWaitTime: 90, minDelay: 1, maxDelay: 1 });
-// The roles Proton deployed with, in the stacks' account (moto_server's default account).
-const SERVICE_ROLE = 'arn:aws:iam::123456789012:role/ProtonServiceRole';
-const COMPONENT_ROLE = 'arn:aws:iam::123456789012:role/ProtonComponentRole';
-const REPOSITORY = {
-  repositoryConnectionArn:
-    'arn:aws:codestar-connections:us-east-1:111122223333:connection/2c2d7f1c-33a8-4b4e-8ffd-4bf5a0a1e2c4',
-  repositoryId: 'example-org/frontend',
-  branchName: 'main',
-};
-/** A directly defined component's template file, as its owner wrote it for Proton. */
-const COMPONENT_TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
-Description: Cache queue of {{ service.name }}/{{ service_instance.name }} ({{ component.name }})
-Resources:
-  CacheQueue:
-    Type: AWS::SQS::Queue
-    Properties:
-      QueueName: '{{ environment.name }}-{{ component.name }}'
-      VisibilityTimeout: 60
-Outputs:
-  QueueUrl:
-    Value: !Ref CacheQueue
-`;
-
 const asOutputs = (o: Record<string, string>) =>
   Object.entries(o)
     .map(([key, valueString]) => ({ key, valueString }))
     .sort((a, b) => a.key.localeCompare(b.key));
 const sorted = (list: ReadonlyArray<{ key?: unknown }>) =>
   [...list].sort((a, b) => String(a.key).localeCompare(String(b.key)));
-
-/** Renders a bundle file (or a template's text) the way Proton did, with Python's Jinja2. */
-function jinja(file: string | { text: string }, context: Record<string, unknown>): string {
-  const r = spawnSync(
-    'python3',
-    [
-      '-c',
-      'import sys, json, jinja2; t = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(sys.stdin.read()); print(t.render(**json.loads(sys.argv[1])))',
-      JSON.stringify(context),
-    ],
-    {
-      encoding: 'utf8',
-      input: typeof file === 'string' ? readFileSync(join(fixtures, file), 'utf8') : file.text,
-    },
-  );
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout;
-}
 
 describe.skipIf(!available)('nucleon import proton against moto_server', () => {
   let moto: MotoServer;
@@ -107,7 +81,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
   let cfn: CloudFormation;
   let work: string;
   const saved = { ...process.env };
-  const stacks: Record<string, { id: string; events: number }> = {};
+  const stacks: ProtonStacks = {};
 
   // Asynchronous: the Nucleon the CLI talks to runs in this process.
   const nucleon = (args: string[]) =>
@@ -123,22 +97,13 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
-  const eventsOf = async (name: string) =>
-    (await cfn.describeStackEvents({ StackName: name })).StackEvents?.length ?? 0;
-  const createProtonStack = async (
+  const eventsOf = (name: string) => stackEvents(cfn, name);
+  const createProtonStack = (
     name: string,
     body: string,
     tags: Record<string, string>,
     roleArn?: string,
-  ): Promise<void> => {
-    const out = await cfn.createStack({
-      StackName: name,
-      TemplateBody: body,
-      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-      ...(roleArn ? { RoleARN: roleArn } : {}),
-    });
-    stacks[name] = { id: out.StackId!, events: 0 };
-  };
+  ) => createStack(cfn, stacks, name, body, tags, roleArn);
   /** The AWS CLI's `aws proton <args>` against Nucleon, parsed. */
   const awsProton = async (args: string[]) => {
     const r = await run(
@@ -163,13 +128,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     );
     return JSON.parse(r.stdout) as Record<string, Array<Record<string, unknown>>>;
   };
-  const outputsOf = async (stack: string) =>
-    Object.fromEntries(
-      (await cfn.describeStacks({ StackName: stack })).Stacks![0]!.Outputs!.map((o) => [
-        o.OutputKey!,
-        o.OutputValue!,
-      ]),
-    );
+  const outputsOf = (stack: string) => stackOutputs(cfn, stack);
   const outputOf = async (stack: string, key: string) =>
     (await cfn.describeStacks({ StackName: stack })).Stacks![0]!.Outputs!.find(
       (o) => o.OutputKey === key,
@@ -206,27 +165,14 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     // templates that name them as compatible).
     await Promise.all([
       publishFixture(server, { kind: 'ENVIRONMENT', template: 'proton-env', fixture: 'env-cfn' }),
-      publishFixture(server, {
-        kind: 'ENVIRONMENT',
-        template: 'fargate-env',
-        fixture: 'env-fargate-adopt',
-      }),
+      publishFargateTemplates(server),
     ]);
-    const [, fargateSvc] = await Promise.all([
-      publishFixture(server, {
-        kind: 'SERVICE',
-        template: 'proton-svc',
-        fixture: 'svc-cfn-adopt',
-        compatible: [{ templateName: 'proton-env', majorVersion: '1' }],
-      }),
-      publishFixture(server, {
-        kind: 'SERVICE',
-        template: 'fargate-svc',
-        fixture: 'svc-fargate-adopt',
-        compatible: [{ templateName: 'fargate-env', majorVersion: '1' }],
-        pipeline: true,
-      }),
-    ]);
+    await publishFixture(server, {
+      kind: 'SERVICE',
+      template: 'proton-svc',
+      fixture: 'svc-cfn-adopt',
+      compatible: [{ templateName: 'proton-env', majorVersion: '1' }],
+    });
 
     // What Proton left: environment beta, service api with two instances in it; and gamma,
     // whose stack was changed by hand after Proton deployed it (its spec no longer matches).
@@ -272,116 +218,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     // The Fargate estate: environment prod (its VPC range is a stack parameter), service
     // frontend with instances one and two, its pipeline, and component frontend-cache attached
     // to frontend/one. Proton deployed each stack with the environment's roles.
-    await proton.send(
-      new P.UpdateServiceTemplateVersionCommand({
-        templateName: 'fargate-svc',
-        ...fargateSvc,
-        supportedComponentSources: ['DIRECTLY_DEFINED'],
-      }),
-    );
-    const prodInputs = {
-      vpc_cidr: '10.3.0.0/16',
-      subnet_one_cidr: '10.3.0.0/24',
-      subnet_two_cidr: '10.3.1.0/24',
-    };
-    await createProtonStack(
-      'AWSProton-prod-cloudformation-Q1W2E3',
-      jinja('env-fargate-adopt/infrastructure/cloudformation.yaml', {
-        environment: { name: 'prod', inputs: prodInputs },
-      }),
-      {
-        'proton:account': '111122223333',
-        'proton:template': `${PROTON}:environment-template/fargate-env:1.0`,
-        'proton:environment': `${PROTON}:environment/prod`,
-      },
-      SERVICE_ROLE,
-    );
-    const prod = { name: 'prod', outputs: await outputsOf('AWSProton-prod-cloudformation-Q1W2E3') };
-    const instanceInputs = {
-      one: {
-        port: 8080,
-        desired_count: 2,
-        task_size: 'small',
-        image: 'public.ecr.aws/nginx/nginx:stable',
-      },
-      two: {
-        port: 80,
-        desired_count: 1,
-        task_size: 'x-small',
-        image: 'public.ecr.aws/nginx/nginx:stable',
-      },
-    };
-    const frontendOutputs: Record<string, Record<string, string>> = {};
-    for (const instance of ['one', 'two'] as const) {
-      const name = `AWSProton-frontend-${instance}-cloudformation-R4T5Y6`;
-      await createProtonStack(
-        name,
-        jinja('svc-fargate-adopt/instance_infrastructure/cloudformation.yaml', {
-          service: { name: 'frontend' },
-          service_instance: { name: instance, inputs: instanceInputs[instance] },
-          environment: prod,
-        }),
-        {
-          'proton:account': '111122223333',
-          'proton:template': `${PROTON}:service-template/fargate-svc:1.0`,
-          'proton:environment': `${PROTON}:environment/prod`,
-          'proton:service': `${PROTON}:service/frontend`,
-          'proton:service-instance': `${PROTON}:service/frontend/service-instance/${instance}`,
-        },
-        SERVICE_ROLE,
-      );
-      frontendOutputs[instance] = await outputsOf(name);
-    }
-    await createProtonStack(
-      'AWSProton-frontend-pipeline-U7I8O9',
-      jinja('svc-fargate-adopt/pipeline_infrastructure/cloudformation.yaml', {
-        service: {
-          name: 'frontend',
-          repository_connection_arn: REPOSITORY.repositoryConnectionArn,
-          repository_id: REPOSITORY.repositoryId,
-          branch_name: REPOSITORY.branchName,
-        },
-        pipeline: {
-          inputs: {
-            service_dir: 'frontend',
-            dockerfile: 'Dockerfile',
-            unit_test_command: 'npm test',
-          },
-        },
-        service_instances: (['one', 'two'] as const).map((i) => ({
-          name: i,
-          inputs: instanceInputs[i],
-          outputs: frontendOutputs[i],
-          environment: prod,
-        })),
-      }),
-      {
-        'proton:account': '111122223333',
-        'proton:template': `${PROTON}:service-template/fargate-svc:1.0`,
-        'proton:service': `${PROTON}:service/frontend`,
-      },
-      SERVICE_ROLE,
-    );
-    await createProtonStack(
-      'AWSProton-frontend-cache-component-P0A1S2',
-      jinja(
-        { text: COMPONENT_TEMPLATE },
-        {
-          component: { name: 'frontend-cache' },
-          environment: prod,
-          service: { name: 'frontend' },
-          service_instance: { name: 'one', inputs: instanceInputs.one },
-        },
-      ),
-      {
-        'proton:account': '111122223333',
-        'proton:environment': `${PROTON}:environment/prod`,
-        'proton:service': `${PROTON}:service/frontend`,
-        'proton:service-instance': `${PROTON}:service/frontend/service-instance/one`,
-        'proton:component': `${PROTON}:component/frontend-cache`,
-      },
-      COMPONENT_ROLE,
-    );
+    await createFargateEstate(cfn, stacks);
     for (const name of Object.keys(stacks)) stacks[name]!.events = await eventsOf(name);
   }, 600_000);
   afterAll(async () => {
@@ -477,26 +314,8 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
         { name: 'two', environment: 'beta', spec: {} },
       ],
     });
-    edit('environment-prod.yaml', {
-      proton: 'EnvironmentSpec',
-      spec: {
-        vpc_cidr: '10.3.0.0/16',
-        subnet_one_cidr: '10.3.0.0/24',
-        subnet_two_cidr: '10.3.1.0/24',
-      },
-    });
-    edit('service-frontend.yaml', {
-      proton: 'ServiceSpec',
-      pipeline: { service_dir: 'frontend', unit_test_command: 'npm test' },
-      instances: [
-        {
-          name: 'one',
-          environment: 'prod',
-          spec: { desired_count: 2, port: 8080, task_size: 'small' },
-        },
-        { name: 'two', environment: 'prod', spec: { desired_count: 1 } },
-      ],
-    });
+    edit('environment-prod.yaml', FARGATE_SPECS.prod);
+    edit('service-frontend.yaml', FARGATE_SPECS.frontend);
     // The pipeline's source repository, as the service had it in Proton; and the component's
     // Jinja source in place of the template its stack runs.
     const frontendPath = join(work, 'specs', 'service-frontend.yaml');
@@ -743,38 +562,45 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
   });
 
   it('the next UpdateServiceInstance updates the stack Proton made, by change set', async () => {
+    // frontend/one of the Fargate estate, adopted above, scaled from 2 to 3 tasks.
+    const name = FARGATE.instance('one');
+    const spec = structuredClone(FARGATE_SPECS.frontend);
+    spec.instances[0]!.spec.desired_count = 3;
     await proton.send(
       new P.UpdateServiceInstanceCommand({
-        serviceName: 'api',
+        serviceName: 'frontend',
         name: 'one',
         deploymentType: 'CURRENT_VERSION',
-        spec: 'proton: ServiceSpec\ninstances:\n  - name: one\n    environment: beta\n    spec:\n      delay: 30\n  - name: two\n    environment: beta\n    spec: {}\n',
+        spec: stringify(spec),
       }),
     );
     const done = await P.waitUntilServiceInstanceDeployed(w(proton), {
-      serviceName: 'api',
+      serviceName: 'frontend',
       name: 'one',
     });
     expect(done.state).toBe('SUCCESS');
-    const stack = (await cfn.describeStacks({ StackName: 'AWSProton-api-one-cloudformation-XYZ' }))
-      .Stacks![0]!;
-    expect(stack.StackId).toBe(stacks['AWSProton-api-one-cloudformation-XYZ']!.id);
+    const stack = (await cfn.describeStacks({ StackName: name })).Stacks![0]!;
+    expect(stack.StackId).toBe(stacks[name]!.id);
     expect(stack.StackStatus).toBe('UPDATE_COMPLETE');
+    // moto's events: the very stack Proton made has new ones (an update), and no stack was added.
+    expect(await eventsOf(name)).toBeGreaterThan(stacks[name]!.events);
+    expect((await cfn.describeStacks({})).Stacks!.length).toBe(Object.keys(stacks).length);
+    const body = (await cfn.getTemplate({ StackName: stack.StackId! })).TemplateBody!;
+    expect(body).toMatch(/DesiredCount:\s*\n\s*Type: Number\s*\n\s*Default: 3/);
     // The engine accepted the untagged stack as this resource's by its id, and sent its
     // ownership tags with the change set (moto_server does not copy change-set tags to the stack).
     const id = (
-      await proton.send(new P.GetServiceInstanceCommand({ serviceName: 'api', name: 'one' }))
+      await proton.send(new P.GetServiceInstanceCommand({ serviceName: 'frontend', name: 'one' }))
     ).serviceInstance!.lastSucceededDeploymentId!;
     const details = await nucleonClient(server).send(
       `${extensionTargetPrefix}.GetDeploymentDetails`,
       { id },
     );
-    expect(JSON.stringify(details)).toContain(
-      'was adopted from AWS Proton for this resource (stack id',
-    );
-    const body = (await cfn.getTemplate({ StackName: stack.StackId! })).TemplateBody!;
-    expect(body).toContain('DelaySeconds: 30');
-    expect((await cfn.describeStacks({})).Stacks!.length).toBe(Object.keys(stacks).length);
+    const log = JSON.stringify(details);
+    expect(log).toContain('was adopted from AWS Proton for this resource (stack id');
+    expect(log).toContain(`updating stack ${stacks[name]!.id} with change set`);
+    // The other instance's stack was left alone.
+    expect(await eventsOf(FARGATE.instance('two'))).toBe(stacks[FARGATE.instance('two')]!.events);
   });
 
   it('--accept-differences adopts a stack that differs, shown as drifted', async () => {
