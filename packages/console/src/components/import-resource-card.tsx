@@ -118,9 +118,9 @@ export function ImportResourceCard(props: {
       )}
       {props.adoption && (
         <p role="status" className={props.adoption.adopted ? 'hint' : 'field-error'}>
-          {props.adoption.adopted ? 'Adopted' : 'Not adopted'}:{' '}
+          {props.adoption.adopted ? '' : 'Not adopted: '}
           {props.adoption.error ??
-            props.adoption.results.map((r) => r.message ?? r.match).join('; ')}
+            props.adoption.results.map((r) => r.message ?? r.match).join(' ')}
         </p>
       )}
     </article>

@@ -300,7 +300,7 @@ function AdoptionSummary(props: { rows: Row[] }): ReactNode {
             <td>{r.adoption!.adopted ? 'yes' : 'no'}</td>
             <td>
               {r.adoption!.error ??
-                r.adoption!.results.map((x) => `${x.target}: ${x.message ?? x.match}`).join('; ')}
+                r.adoption!.results.map((x) => `${x.target}: ${x.message ?? x.match}`).join(' ')}
             </td>
           </tr>
         ))}
