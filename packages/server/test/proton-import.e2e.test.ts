@@ -754,8 +754,9 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
 
   it('adopts a self-managed Terraform estate from its provisioning repository; the next deployment commits to the same folder', async () => {
     // The provisioning repository as Proton left it: environment tf-prod in tf-prod/, instance
-    // worker/one in tf-prod/worker-one/, each with the template's .tf files and the files Proton
-    // generated next to them. The Terraform state is the customer's (an S3 backend).
+    // worker/one in tf-prod/worker-one/, component worker-cache (attached to worker/one) in
+    // tf-prod/worker-cache/, each with its .tf files and the files Proton generated next to
+    // them. The Terraform state is the customer's (an S3 backend).
     const remote = join(work, 'infra.git');
     const clone = join(work, 'infra');
     git(['init', '--quiet', '--bare', '--initial-branch', 'main', remote]);
@@ -821,6 +822,31 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       'tf-prod/worker-one/.proton/deployment-metadata.json',
       meta(`${PROTON}:service/worker/service-instance/one`, 'service-template/tf-queue'),
     );
+    const componentTf =
+      'resource "aws_sqs_queue" "cache" {\n  name = "${var.environment.name}-${var.component.name}"\n}\n\noutput "queue_url" {\n  value = aws_sqs_queue.cache.url\n}\n';
+    put('tf-prod/worker-cache/main.tf', componentTf);
+    put(
+      'tf-prod/worker-cache/proton.auto.tfvars.json',
+      JSON.stringify({
+        environment: { name: 'tf-prod', account_id: '111122223333', outputs: envOutputs },
+        component: { name: 'worker-cache' },
+        service: { name: 'worker' },
+        service_instance: { name: 'one', inputs: { visibility_timeout: '45', fifo: 'true' } },
+        proton_tags: tags,
+      }),
+    );
+    put(
+      'tf-prod/worker-cache/.proton/deployment-metadata.json',
+      JSON.stringify({
+        deploymentId: 'c2a4b7f0-proton-era-deployment',
+        isResourceDeleted: false,
+        componentMetadata: {
+          arn: `${PROTON}:component/worker-cache`,
+          environmentArn: `${PROTON}:environment/tf-prod`,
+          serviceInstanceArn: `${PROTON}:service/worker/service-instance/one`,
+        },
+      }),
+    );
     git(['add', '-A'], clone);
     git(['commit', '--quiet', '-m', 'Proton deployments'], clone);
     git(['push', '--quiet', 'origin', 'main'], clone);
@@ -831,12 +857,19 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       template: 'tf-vpc',
       fixture: 'env-terraform-adopt',
     });
-    await publishFixture(server, {
+    const tfQueue = await publishFixture(server, {
       kind: 'SERVICE',
       template: 'tf-queue',
       fixture: 'svc-terraform-adopt',
       compatible: [{ templateName: 'tf-vpc', majorVersion: '1' }],
     });
+    await proton.send(
+      new P.UpdateServiceTemplateVersionCommand({
+        templateName: 'tf-queue',
+        ...tfQueue,
+        supportedComponentSources: ['DIRECTLY_DEFINED'],
+      }),
+    );
     await proton.send(
       new P.CreateRepositoryCommand({
         provider: 'GITHUB',
@@ -868,6 +901,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     };
     expect(found.folders.map((f) => [f.kind, f.name, f.folder, f.templateName])).toEqual([
       ['ENVIRONMENT', 'tf-prod', 'tf-prod', 'tf-vpc'],
+      ['COMPONENT', 'worker-cache', 'tf-prod/worker-cache', undefined],
       ['SERVICE_INSTANCE', 'one', 'tf-prod/worker-one', 'tf-queue'],
     ]);
     // The inputs come from proton.auto.tfvars.json, typed by the registered schema; the
@@ -899,6 +933,34 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       ],
     });
 
+    // A component's starter holds its .tf file; the user adds the outputs their automation last
+    // reported, and (as Proton required for directly defined components) the environment's
+    // component role.
+    const componentPath = join(specs, 'component-worker-cache.yaml');
+    const componentFile = parse(readFileSync(componentPath, 'utf8')) as {
+      serviceName: string;
+      serviceInstanceName: string;
+      templateFile: string;
+      folders: Array<{ target: string; folder: string; outputs: Record<string, string> }>;
+    };
+    expect(componentFile).toMatchObject({
+      serviceName: 'worker',
+      serviceInstanceName: 'one',
+      templateFile: componentTf,
+      folders: [{ target: 'component', folder: 'tf-prod/worker-cache', outputs: {} }],
+    });
+    const cacheOutputs = { queue_url: 'https://sqs.us-east-1.amazonaws.com/111122223333/cache' };
+    componentFile.folders[0]!.outputs = cacheOutputs;
+    writeFileSync(componentPath, stringify(componentFile));
+    const envPath = join(specs, 'environment-tf-prod.yaml');
+    writeFileSync(
+      envPath,
+      stringify({
+        ...(parse(readFileSync(envPath, 'utf8')) as object),
+        componentRoleArn: COMPONENT_ROLE,
+      }),
+    );
+
     // The CloudFormation resources discovered alongside were adopted before: every file adopts.
     const a = await nucleon(['adopt', '--specs', specs, '--output', 'json']);
     expect(a.code, a.stdout + a.stderr).toBe(0);
@@ -916,6 +978,21 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     expect(byName['service worker']!.results).toMatchObject([
       { match: 'EXACT', folder: 'tf-prod/worker-one' },
     ]);
+    expect(byName['component worker-cache']!.results).toMatchObject([
+      { match: 'EXACT', folder: 'tf-prod/worker-cache' },
+    ]);
+    const component = (await proton.send(new P.GetComponentCommand({ name: 'worker-cache' })))
+      .component!;
+    expect(component).toMatchObject({
+      deploymentStatus: 'SUCCEEDED',
+      environmentName: 'tf-prod',
+      serviceName: 'worker',
+      serviceInstanceName: 'one',
+    });
+    expect(
+      (await proton.send(new P.ListComponentOutputsCommand({ componentName: 'worker-cache' })))
+        .outputs,
+    ).toEqual(asOutputs(cacheOutputs));
     const env = (await proton.send(new P.GetEnvironmentCommand({ name: 'tf-prod' }))).environment!;
     expect(env).toMatchObject({
       deploymentStatus: 'SUCCEEDED',
@@ -967,9 +1044,10 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
         }
       ).deploymentId,
     ).toBe(id);
-    expect(
-      readFileSync(join(clone, 'tf-prod/worker-one/.proton/deployment-metadata.json'), 'utf8'),
-    ).toContain('c2a4b7f0-proton-era-deployment');
+    for (const folder of ['worker-one', 'worker-cache'])
+      expect(
+        readFileSync(join(clone, `tf-prod/${folder}/.proton/deployment-metadata.json`), 'utf8'),
+      ).toContain('c2a4b7f0-proton-era-deployment');
     // The customer's automation applies it and reports back, as it did for Proton.
     await proton.send(
       new P.NotifyResourceDeploymentStatusChangeCommand({

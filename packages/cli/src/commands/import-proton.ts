@@ -156,10 +156,10 @@ async function discover(
       ...starterSpecs(stacks, types),
       ...(repo ? starterFolderSpecs(folders, repo, types) : []),
     ];
-    const skipped = folders.filter((f) => f.kind === 'SERVICE_PIPELINE' || f.kind === 'COMPONENT');
+    const skipped = folders.filter((f) => f.kind === 'SERVICE_PIPELINE');
     if (skipped.length)
       notes.push(
-        `not adopted (self-managed Terraform pipelines and components are not supported yet; their folders stay as they are): ${skipped.map((f) => `${f.folder}/`).join(', ')}`,
+        `not adopted (Nucleon does not deploy self-managed Terraform pipelines yet; their folders stay as they are): ${skipped.map((f) => `${f.folder}/`).join(', ')}`,
       );
     const specs = flags.specs ?? DEFAULT_SPECS;
     const written = await writeSpecFiles(specs, files);

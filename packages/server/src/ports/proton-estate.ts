@@ -53,6 +53,8 @@ export interface DiscoveredFolder extends Pick<
   kind: DiscoveredKind;
   name: string;
   serviceName?: string;
+  /** A component attached to a service instance: the instance (serviceName is its service). */
+  serviceInstanceName?: string;
   environmentName?: string;
   folder: string;
   resourceArn: string;
@@ -60,6 +62,8 @@ export interface DiscoveredFolder extends Pick<
   inputs: Record<string, string>;
   /** An instance folder's copy of its environment's outputs. */
   environmentOutputs?: Record<string, string>;
+  /** A component's template file, the one `.tf` file Proton did not generate. */
+  templateFile?: { name: string; content: string };
   /** The folder's own files, when asked for (what match compares). */
   files?: Array<{ path: string; content: string }>;
 }

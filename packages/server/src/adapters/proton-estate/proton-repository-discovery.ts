@@ -108,8 +108,46 @@ async function classifyFolder(root: string, folder: string): Promise<DiscoveredF
       inputs: {},
     };
   if (parts[0] === 'component' && parts[1])
-    return { ...base, kind: 'COMPONENT', name: parts[1], inputs: {} };
+    return {
+      ...base,
+      kind: 'COMPONENT',
+      name: parts[1],
+      inputs: {},
+      ...(await componentOf(root, folder, m)),
+    };
   return undefined;
+}
+
+const PROTON_VARIABLES = /^proton\.[a-z_]+\.variables\.tf$/;
+
+/**
+ * A component's place (from its metadata's environment and instance ARNs) and its template
+ * file: the one `.tf` file of the folder that Proton did not generate.
+ */
+async function componentOf(
+  root: string,
+  folder: string,
+  m: Record<string, unknown>,
+): Promise<Partial<DiscoveredFolder>> {
+  const resource = (arn: unknown) =>
+    typeof arn === 'string' ? arn.split(':').slice(5).join(':').split('/') : [];
+  const [, env] = resource(m.environmentArn);
+  const [, service, , instance] = resource(m.serviceInstanceArn);
+  const tf = (await readdir(join(root, folder), { withFileTypes: true })).filter(
+    (e) => e.isFile() && e.name.endsWith('.tf') && !PROTON_VARIABLES.test(e.name),
+  );
+  return {
+    ...(env ? { environmentName: env } : {}),
+    ...(service && instance ? { serviceName: service, serviceInstanceName: instance } : {}),
+    ...(tf.length === 1
+      ? {
+          templateFile: {
+            name: tf[0]!.name,
+            content: await readFile(join(root, folder, tf[0]!.name), 'utf8'),
+          },
+        }
+      : {}),
+  };
 }
 
 /** Every folder of the checkout Proton deployed a resource in (read-only). */

@@ -59,10 +59,10 @@ export class ProtonDiscoveryService {
     const { stacks, folders } = found;
     const notes: string[] = [];
     const types = await this.inputTypes([...stacks, ...folders], notes);
-    const skipped = folders.filter((f) => f.kind === 'SERVICE_PIPELINE' || f.kind === 'COMPONENT');
+    const skipped = folders.filter((f) => f.kind === 'SERVICE_PIPELINE');
     if (skipped.length)
       notes.push(
-        `not adopted (self-managed Terraform pipelines and components are not supported yet; their folders stay as they are): ${skipped.map((f) => `${f.folder}/`).join(', ')}`,
+        `not adopted (Nucleon does not deploy self-managed Terraform pipelines yet; their folders stay as they are): ${skipped.map((f) => `${f.folder}/`).join(', ')}`,
       );
     const files = [
       ...starterSpecs(stacks, types),

@@ -324,9 +324,13 @@ export class ProtonImportPlanner {
       ...(req.serviceInstanceName ? { serviceInstanceName: req.serviceInstanceName } : {}),
       ...(req.spec ? { serviceSpec: req.spec } : {}),
     });
-    if (start.deployment.engine !== 'cloudformation')
+    // Self-managed Terraform (its environment's provisioning repository): bound to its folder.
+    const engine = start.deployment.engine;
+    if (engine !== 'cloudformation' && !(engine === 'terraform' && req.folders?.length))
       throw new ValidationError(
-        `The component ${req.name} provisions with ${start.deployment.engine}; importing from Proton adopts CloudFormation stacks only so far.`,
+        engine === 'terraform'
+          ? `The component ${req.name} provisions with self-managed Terraform: give its folder in the environment's provisioning repository (target "component").`
+          : `The component ${req.name} provisions with ${engine}; importing from Proton adopts CloudFormation stacks and self-managed Terraform only.`,
       );
     const r = start.resource;
     return {

@@ -211,5 +211,21 @@ export function starterFolderSpecs(
       inferredInputs: list.flatMap((i) => Object.keys(i.inputs).map((k) => `${i.name}.${k}`)),
     });
   }
+  // A component's template is its own: the starter takes the folder's .tf file.
+  for (const c of folders.filter((x) => x.kind === 'COMPONENT')) {
+    const file = c.templateFile?.name ?? 'main.tf';
+    files.push({
+      kind: 'COMPONENT',
+      name: c.name,
+      stacks: [],
+      folders: [{ target: 'component', folder: c.folder, outputs: {} }],
+      ...where,
+      ...(c.serviceName && c.serviceInstanceName
+        ? { serviceName: c.serviceName, serviceInstanceName: c.serviceInstanceName }
+        : { environmentName: c.environmentName ?? '' }),
+      manifest: `infrastructure:\n  templates:\n    - file: "${file}"\n      rendering_engine: hcl\n      template_language: terraform\n`,
+      templateFile: c.templateFile?.content ?? '',
+    });
+  }
   return files;
 }
