@@ -755,8 +755,8 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
   it('adopts a self-managed Terraform estate from its provisioning repository; the next deployment commits to the same folder', async () => {
     // The provisioning repository as Proton left it: environment tf-prod in tf-prod/, instance
     // worker/one in tf-prod/worker-one/, component worker-cache (attached to worker/one) in
-    // tf-prod/worker-cache/, each with its .tf files and the files Proton generated next to
-    // them. The Terraform state is the customer's (an S3 backend).
+    // tf-prod/worker-cache/, worker's pipeline in worker/pipeline/, each with its .tf files and
+    // the files Proton generated next to them. The Terraform state is the customer's.
     const remote = join(work, 'infra.git');
     const clone = join(work, 'infra');
     git(['init', '--quiet', '--bare', '--initial-branch', 'main', remote]);
@@ -847,6 +847,40 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
         },
       }),
     );
+    put(
+      'worker/pipeline/pipeline.tf',
+      bundleFile('svc-terraform-adopt/pipeline_infrastructure/pipeline.tf'),
+    );
+    put(
+      'worker/pipeline/proton.auto.tfvars.json',
+      JSON.stringify({
+        service: {
+          name: 'worker',
+          repository_id: REPOSITORY.repositoryId,
+          repository_connection_arn: REPOSITORY.repositoryConnectionArn,
+          branch_name: REPOSITORY.branchName,
+        },
+        service_instances: [
+          {
+            name: 'one',
+            inputs: { visibility_timeout: '45', fifo: 'true' },
+            outputs: {},
+            environment: { name: 'tf-prod', account_id: '111122223333', outputs: envOutputs },
+          },
+        ],
+        pipeline: {
+          inputs: {
+            build_command: 'make test',
+            build_role_arn: 'arn:aws:iam::111122223333:role/WorkerBuild',
+          },
+        },
+        proton_tags: tags,
+      }),
+    );
+    put(
+      'worker/pipeline/.proton/deployment-metadata.json',
+      meta(`${PROTON}:service/worker/pipeline`, 'service-template/tf-queue'),
+    );
     git(['add', '-A'], clone);
     git(['commit', '--quiet', '-m', 'Proton deployments'], clone);
     git(['push', '--quiet', 'origin', 'main'], clone);
@@ -862,6 +896,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       template: 'tf-queue',
       fixture: 'svc-terraform-adopt',
       compatible: [{ templateName: 'tf-vpc', majorVersion: '1' }],
+      pipeline: true,
     });
     await proton.send(
       new P.UpdateServiceTemplateVersionCommand({
@@ -882,6 +917,12 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       name: 'acme/infra',
       remoteUrl: remote,
     });
+    // Proton committed self-managed pipelines to the account's pipeline repository.
+    await proton.send(
+      new P.UpdateAccountSettingsCommand({
+        pipelineProvisioningRepository: { provider: 'GITHUB', name: 'acme/infra', branch: 'main' },
+      }),
+    );
 
     const specs = join(work, 'specs-tf');
     const d = await nucleon([
@@ -903,6 +944,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       ['ENVIRONMENT', 'tf-prod', 'tf-prod', 'tf-vpc'],
       ['COMPONENT', 'worker-cache', 'tf-prod/worker-cache', undefined],
       ['SERVICE_INSTANCE', 'one', 'tf-prod/worker-one', 'tf-queue'],
+      ['SERVICE_PIPELINE', 'pipeline', 'worker/pipeline', 'tf-queue'],
     ]);
     // The inputs come from proton.auto.tfvars.json, typed by the registered schema; the
     // environment's outputs from its instance's copy of them.
@@ -925,9 +967,20 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     });
     const svcFile = parse(readFileSync(join(specs, 'service-worker.yaml'), 'utf8')) as {
       spec: string;
+      folders: Array<{ target: string; folder: string }>;
     };
+    // The pipeline's inputs and its source repository come from its proton.auto.tfvars.json.
+    expect(svcFile).toMatchObject(REPOSITORY);
+    expect(svcFile.folders.map((f) => [f.target, f.folder])).toEqual([
+      ['instance/one', 'tf-prod/worker-one'],
+      ['pipeline', 'worker/pipeline'],
+    ]);
     expect(parse(svcFile.spec)).toEqual({
       proton: 'ServiceSpec',
+      pipeline: {
+        build_command: 'make test',
+        build_role_arn: 'arn:aws:iam::111122223333:role/WorkerBuild',
+      },
       instances: [
         { name: 'one', environment: 'tf-prod', spec: { visibility_timeout: 45, fifo: true } },
       ],
@@ -977,7 +1030,11 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     ]);
     expect(byName['service worker']!.results).toMatchObject([
       { match: 'EXACT', folder: 'tf-prod/worker-one' },
+      { match: 'EXACT', folder: 'worker/pipeline' },
     ]);
+    const worker = (await proton.send(new P.GetServiceCommand({ name: 'worker' }))).service!;
+    expect(worker).toMatchObject({ status: 'ACTIVE', ...REPOSITORY });
+    expect(worker.pipeline?.deploymentStatus).toBe('SUCCEEDED');
     expect(byName['component worker-cache']!.results).toMatchObject([
       { match: 'EXACT', folder: 'tf-prod/worker-cache' },
     ]);
@@ -1059,5 +1116,28 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     );
     const done = await P.waitUntilEnvironmentDeployed(w(proton), { name: 'tf-prod' });
     expect(done.state).toBe('SUCCESS');
+
+    // The pipeline's next deployment commits to its folder in the pipeline repository.
+    const beforePipeline = git(['rev-parse', 'main'], remote).trim();
+    const pipelineSpec = parse(svcFile.spec) as { pipeline: Record<string, string> };
+    pipelineSpec.pipeline.build_command = 'make ci';
+    await proton.send(
+      new P.UpdateServicePipelineCommand({
+        serviceName: 'worker',
+        deploymentType: 'CURRENT_VERSION',
+        spec: stringify(pipelineSpec),
+      }),
+    );
+    await waitFor(async () =>
+      git(['rev-parse', 'main'], remote).trim() !== beforePipeline ? true : undefined,
+    );
+    git(['pull', '--quiet', 'origin', 'main'], clone);
+    const pipelineVars = JSON.parse(
+      readFileSync(join(clone, 'worker/pipeline/proton.auto.tfvars.json'), 'utf8'),
+    ) as { pipeline: { inputs: Record<string, string> } };
+    expect(pipelineVars.pipeline.inputs.build_command).toBe('make ci');
+    expect(
+      readFileSync(join(clone, 'worker/pipeline/.proton/deployment-metadata.json'), 'utf8'),
+    ).not.toContain('c2a4b7f0-proton-era-deployment');
   });
 });

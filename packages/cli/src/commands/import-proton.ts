@@ -156,11 +156,6 @@ async function discover(
       ...starterSpecs(stacks, types),
       ...(repo ? starterFolderSpecs(folders, repo, types) : []),
     ];
-    const skipped = folders.filter((f) => f.kind === 'SERVICE_PIPELINE');
-    if (skipped.length)
-      notes.push(
-        `not adopted (Nucleon does not deploy self-managed Terraform pipelines yet; their folders stay as they are): ${skipped.map((f) => `${f.folder}/`).join(', ')}`,
-      );
     const specs = flags.specs ?? DEFAULT_SPECS;
     const written = await writeSpecFiles(specs, files);
     if (!quiet) {
@@ -262,7 +257,8 @@ async function requestOf(
     ...given('serviceInstanceName'),
     ...given('manifest'),
     ...given('templateFile'),
-    ...(spec.kind === 'ENVIRONMENT' && spec.provisioningRepository
+    // An environment's repository; a service's says where its pipeline folder was committed.
+    ...(spec.kind !== 'COMPONENT' && spec.provisioningRepository
       ? { provisioningRepository: spec.provisioningRepository }
       : {}),
     stacks,

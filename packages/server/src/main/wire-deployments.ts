@@ -208,6 +208,12 @@ export async function wireDeployments(w: {
     timeoutMs: w.config.renderTimeoutMs,
     budget: { maxSteps: w.config.renderMaxSteps, maxOutputChars: w.config.renderMaxOutputChars },
   });
+  const accountSettings = new AccountSettingsService(
+    new PostgresSettingsStore(w.db),
+    repositoryStore,
+  );
+  const pipelineRepository = async () =>
+    (await accountSettings.get()).accountSettings.pipelineProvisioningRepository;
   const deploymentRunner = new DeploymentRunner({
     store,
     bundles: d.bundles,
@@ -235,6 +241,7 @@ export async function wireDeployments(w: {
     stallWarningMs: w.config.stallWarningMs,
     faults,
     connections: connectionStore,
+    pipelineRepository,
   });
   const rollouts = wireRollouts({
     db: w.db,
@@ -288,7 +295,14 @@ export async function wireDeployments(w: {
       }),
       ...connectionOperations(connections),
       ...protonImportOperations(
-        new ProtonImportService({ ...d, renderer, accountId: w.accountId, services, components }),
+        new ProtonImportService({
+          ...d,
+          renderer,
+          accountId: w.accountId,
+          services,
+          components,
+          pipelineRepository,
+        }),
         new ProtonDiscoveryService({
           estate: new AwsProtonEstate(),
           catalog: w.catalogStore,
@@ -296,9 +310,7 @@ export async function wireDeployments(w: {
           region: w.arnScope.region,
         }),
       ),
-      ...accountSettingsOperations(
-        new AccountSettingsService(new PostgresSettingsStore(w.db), repositoryStore),
-      ),
+      ...accountSettingsOperations(accountSettings),
     ],
     handleDeployJob,
     handleReconcileJob,

@@ -62,6 +62,8 @@ export interface DiscoveredFolder extends Pick<
   inputs: Record<string, string>;
   /** An instance folder's copy of its environment's outputs. */
   environmentOutputs?: Record<string, string>;
+  /** A pipeline's source repository, from its proton.auto.tfvars.json. */
+  sourceRepository?: { repositoryConnectionArn: string; repositoryId: string; branchName: string };
   /** A component's template file, the one `.tf` file Proton did not generate. */
   templateFile?: { name: string; content: string };
   /** The folder's own files, when asked for (what match compares). */

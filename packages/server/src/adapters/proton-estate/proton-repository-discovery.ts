@@ -99,14 +99,22 @@ async function classifyFolder(root: string, folder: string): Promise<DiscoveredF
       inputs: record((tfvars.service_instance as { inputs?: unknown } | undefined)?.inputs),
       environmentOutputs: record(env?.outputs),
     };
-  if (parts[0] === 'service' && parts[2] === 'pipeline')
+  if (parts[0] === 'service' && parts[2] === 'pipeline') {
+    // Proton wrote the service's source repository into the pipeline's variables.
+    const svc = record(tfvars.service);
     return {
       ...base,
       kind: 'SERVICE_PIPELINE',
       name: 'pipeline',
       serviceName: parts[1]!,
-      inputs: {},
+      inputs: record((tfvars.pipeline as { inputs?: unknown } | undefined)?.inputs),
+      sourceRepository: {
+        repositoryConnectionArn: svc.repository_connection_arn ?? '',
+        repositoryId: svc.repository_id ?? '',
+        branchName: svc.branch_name ?? '',
+      },
     };
+  }
   if (parts[0] === 'component' && parts[1])
     return {
       ...base,

@@ -59,11 +59,6 @@ export class ProtonDiscoveryService {
     const { stacks, folders } = found;
     const notes: string[] = [];
     const types = await this.inputTypes([...stacks, ...folders], notes);
-    const skipped = folders.filter((f) => f.kind === 'SERVICE_PIPELINE');
-    if (skipped.length)
-      notes.push(
-        `not adopted (Nucleon does not deploy self-managed Terraform pipelines yet; their folders stay as they are): ${skipped.map((f) => `${f.folder}/`).join(', ')}`,
-      );
     const files = [
       ...starterSpecs(stacks, types),
       ...(repository ? starterFolderSpecs(folders, repository, types) : []),
@@ -180,7 +175,8 @@ function requestOf(
     kind: f.kind,
     name: f.name,
     ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
-    ...(f.kind === 'ENVIRONMENT' && f.provisioningRepository
+    // An environment's repository; a service's says where its pipeline folder was committed.
+    ...(f.kind !== 'COMPONENT' && f.provisioningRepository
       ? { provisioningRepository: f.provisioningRepository }
       : {}),
     stacks: f.stacks.map((ref) => {

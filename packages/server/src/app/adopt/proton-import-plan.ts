@@ -34,6 +34,10 @@ export interface ProtonImportDeps extends DeployDeps {
   accountId: string;
   services: ServicesService;
   components: ComponentsService;
+  /** The account settings' pipelineProvisioningRepository (self-managed Terraform pipelines). */
+  pipelineRepository?: () => Promise<
+    { provider: string; name: string; branch: string } | undefined
+  >;
 }
 
 /** Where a resource lives: a CloudFormation stack, or a self-managed Terraform folder. */
@@ -242,9 +246,7 @@ export class ProtonImportPlanner {
       `an instance in the spec of ${req.name}${hasPipeline ? ' or its pipeline' : ` (${r.templateName} has no pipeline)`}`,
     );
     if (hasPipeline && version.bundle.pipeline?.engine !== 'cloudformation')
-      throw new ValidationError(
-        `${r.templateName}:${version.major} provisions its pipeline with ${version.bundle.pipeline?.engine ?? 'nothing'}; importing from Proton adopts CloudFormation stacks only so far.`,
-      );
+      await this.checkPipelineRepository(req, r.templateName, version.major, version.bundle);
     const now = this.d.clock.now();
     const service: ServiceRecord = {
       name: req.name,
@@ -307,6 +309,34 @@ export class ProtonImportPlanner {
       );
     }
     return { items, service };
+  }
+
+  /**
+   * A self-managed Terraform pipeline is committed to the account settings'
+   * pipelineProvisioningRepository (as in Proton): adopt its folder only from that repository,
+   * or its next deployment would commit elsewhere.
+   */
+  private async checkPipelineRepository(
+    req: ProtonImportRequest,
+    templateName: string,
+    major: number,
+    bundle: LoadedBundle,
+  ): Promise<void> {
+    const engine = bundle.pipeline?.engine ?? 'nothing';
+    if (engine !== 'terraform' || !req.folders?.some((f) => f.target === 'pipeline'))
+      throw new ValidationError(
+        engine === 'terraform'
+          ? `${templateName}:${major} provisions its pipeline with self-managed Terraform: give the pipeline's folder (target "pipeline") in the pipeline provisioning repository.`
+          : `${templateName}:${major} provisions its pipeline with ${engine}; importing from Proton adopts CloudFormation stacks and self-managed Terraform only.`,
+      );
+    const repo = await this.d.pipelineRepository?.();
+    const given = req.provisioningRepository;
+    const name = (x: { provider: string; name: string; branch: string }) =>
+      `${x.provider}:${x.name}@${x.branch}`;
+    if (!repo || (given && name(given) !== name(repo)))
+      throw new ValidationError(
+        `The pipeline of ${req.name} was committed to ${given ? name(given) : 'a provisioning repository'}, but ${repo ? `the account settings' pipelineProvisioningRepository is ${name(repo)}` : 'the account settings have no pipelineProvisioningRepository'}. Set it to that repository with UpdateAccountSettings (as Proton had it), then import again.`,
+      );
   }
 
   private async planComponent(req: ProtonImportRequest): Promise<ImportPlan> {

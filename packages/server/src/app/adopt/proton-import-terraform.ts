@@ -90,7 +90,9 @@ export function compareTerraformFolder(
       ? 'environment'
       : resource.kind === 'COMPONENT'
         ? 'component'
-        : 'service_instance';
+        : resource.kind === 'SERVICE_PIPELINE'
+          ? 'pipeline'
+          : 'service_instance';
   const want = inputsOf(
     rendered.visible['proton.auto.tfvars.json'],
     namespace,

@@ -188,27 +188,42 @@ export function starterFolderSpecs(
       inferredInputs: Object.keys(f.inputs),
     });
   }
+  // A service: its instances' folders and its pipeline's (self-managed Terraform pipelines are
+  // committed to the account's pipeline repository; the spec file names the one read).
   const services = new Map<string, DiscoveredFolder[]>();
-  for (const i of instances)
-    services.set(i.serviceName ?? '', [...(services.get(i.serviceName ?? '') ?? []), i]);
+  for (const f of folders.filter(
+    (x) => x.kind === 'SERVICE_INSTANCE' || x.kind === 'SERVICE_PIPELINE',
+  ))
+    services.set(f.serviceName ?? '', [...(services.get(f.serviceName ?? '') ?? []), f]);
   for (const [name, list] of services) {
+    const members = list.filter((x) => x.kind === 'SERVICE_INSTANCE');
+    const pipeline = list.find((x) => x.kind === 'SERVICE_PIPELINE');
+    const pipelineInputs = pipeline ? typed(pipeline, 'pipeline') : {};
     files.push({
       kind: 'SERVICE',
       name,
-      ...version(list[0]!),
+      ...version(members[0] ?? list[0]!),
       stacks: [],
-      folders: list.map((i) => ({ target: `instance/${i.name}`, folder: i.folder, outputs: {} })),
+      folders: [
+        ...members.map((i) => ({ target: `instance/${i.name}`, folder: i.folder, outputs: {} })),
+        ...(pipeline ? [{ target: 'pipeline', folder: pipeline.folder }] : []),
+      ],
       repositoryUrl: repo.url,
       provisioningRepository: where.provisioningRepository,
       spec: stringify({
         proton: 'ServiceSpec',
-        instances: list.map((i) => ({
+        ...(pipeline ? { pipeline: pipelineInputs } : {}),
+        instances: members.map((i) => ({
           name: i.name,
           environment: i.environmentName,
           spec: typed(i, 'service'),
         })),
       }),
-      inferredInputs: list.flatMap((i) => Object.keys(i.inputs).map((k) => `${i.name}.${k}`)),
+      inferredInputs: [
+        ...members.flatMap((i) => Object.keys(i.inputs).map((k) => `${i.name}.${k}`)),
+        ...Object.keys(pipelineInputs).map((k) => `pipeline.${k}`),
+      ],
+      ...(pipeline?.sourceRepository ?? {}),
     });
   }
   // A component's template is its own: the starter takes the folder's .tf file.
