@@ -71,7 +71,9 @@ export function requestWith(discovered: ProtonImportRequest, yaml: string): Prot
   for (const k of EDITABLE) {
     const v = edited[k];
     if (v === undefined || v === null || v === '') continue;
-    out[k] = typeof v === 'object' ? v : String(v);
+    if (typeof v === 'object') out[k] = v;
+    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+      out[k] = String(v);
   }
   if (discovered.folders) {
     const outputs = (edited.folderOutputs ?? {}) as Record<string, Record<string, unknown>>;

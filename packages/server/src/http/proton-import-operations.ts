@@ -1,8 +1,4 @@
-import {
-  extensionTargetPrefix,
-  type DiscoverProtonResourcesInput,
-  type ProtonImportRequest,
-} from '@nucleon/protocol';
+import { extensionTargetPrefix, type ProtonImportRequest } from '@nucleon/protocol';
 import type { ProtonDiscoveryService } from '../app/adopt/proton-discovery-service.js';
 import type { ProtonImportService } from '../app/adopt/proton-import-service.js';
 import type { OperationEntry } from './operation-registry.js';
@@ -17,9 +13,7 @@ export function protonImportOperations(
     { input: `${name}Input`, output: `${name}Output`, handler },
   ];
   return [
-    entry('DiscoverProtonResources', async (i) =>
-      discovery.discover(i as unknown as DiscoverProtonResourcesInput),
-    ),
+    entry('DiscoverProtonResources', async (i) => discovery.discover(i)),
     entry('MatchProtonResource', async (i) => service.match(i as unknown as ProtonImportRequest)),
     entry('AdoptProtonResource', async (i) => service.adopt(i as unknown as ProtonImportRequest)),
   ];
