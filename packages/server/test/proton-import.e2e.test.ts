@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { CloudFormation } from '@aws-sdk/client-cloudformation';
 import { STS } from '@aws-sdk/client-sts';
 import * as P from '@aws-sdk/client-proton';
-import { extensionTargetPrefix } from '@nucleon/protocol';
+import { extensionTargetPrefix, type DiscoverProtonResourcesOutput } from '@nucleon/protocol';
 import { requireOrSkip, startTestServer, waitFor, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -985,6 +985,25 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
         { name: 'one', environment: 'tf-prod', spec: { visibility_timeout: 45, fifo: true } },
       ],
     });
+
+    // The console's discovery reads the same repository on the server (linked, with its remote)
+    // and answers the same starters, with each folder's files for match and adopt.
+    const onServer = (await nucleonClient(server).send(
+      `${extensionTargetPrefix}.DiscoverProtonResources`,
+      { provisioningRepository: { provider: 'GITHUB', name: 'acme/infra', branch: 'main' } },
+    )) as DiscoverProtonResourcesOutput;
+    expect(onServer.inventory.filter((i) => i.folder).map((i) => [i.kind, i.folder])).toEqual(
+      found.folders.map((f) => [f.kind, f.folder]),
+    );
+    const serverWorker = onServer.resources.find((r) => r.request.name === 'worker')!.request;
+    expect(serverWorker).toMatchObject({ spec: svcFile.spec, ...REPOSITORY });
+    expect(serverWorker.folders!.map((f) => [f.target, f.files.map((x) => x.path)])).toEqual([
+      [
+        'instance/one',
+        ['.proton/deployment-metadata.json', 'config.tf', 'proton.auto.tfvars.json', 'queue.tf'],
+      ],
+      ['pipeline', ['.proton/deployment-metadata.json', 'pipeline.tf', 'proton.auto.tfvars.json']],
+    ]);
 
     // A component's starter holds its .tf file; the user adds the outputs their automation last
     // reported, and (as Proton required for directly defined components) the environment's
