@@ -1,7 +1,6 @@
 import {
   ValidationError,
   compareStackTemplates,
-  parseVersionPart,
   protonArn,
   provisioningFolder,
 } from '@nucleon/core';
@@ -27,6 +26,7 @@ import { withInputWarnings } from '../deploy/input-warnings.js';
 import { planDeployment } from '../deploy/plan-deployment.js';
 import { renderDeployment } from '../deploy/render-deployment.js';
 import { parseSpec, type ServicesService } from '../deploy/services-service.js';
+import { checkPipelineRepository, required, requireEngine } from './proton-import-checks.js';
 import { compareTerraformFolder } from './proton-import-terraform.js';
 
 export interface ProtonImportDeps extends DeployDeps {
@@ -131,25 +131,6 @@ export function bindingFor(req: ProtonImportRequest, target: string): Binding {
   );
 }
 
-function required(req: ProtonImportRequest) {
-  const missing = (['templateName', 'templateMajorVersion', 'spec'] as const).filter(
-    (k) => !req[k],
-  );
-  if (missing.length)
-    throw new ValidationError(
-      `${missing.join(', ')}: required to import ${req.kind === 'ENVIRONMENT' ? 'an environment' : 'a service'}.`,
-    );
-  return {
-    templateName: req.templateName!,
-    major: parseVersionPart(req.templateMajorVersion!),
-    minor:
-      req.templateMinorVersion === undefined
-        ? undefined
-        : parseVersionPart(req.templateMinorVersion),
-    spec: req.spec!,
-  };
-}
-
 /**
  * Plans an import (ADR 0021, 0028): the records a creation would make, each rendered exactly as
  * a deployment would render it and compared with the template its stack runs now.
@@ -246,7 +227,7 @@ export class ProtonImportPlanner {
       `an instance in the spec of ${req.name}${hasPipeline ? ' or its pipeline' : ` (${r.templateName} has no pipeline)`}`,
     );
     if (hasPipeline && version.bundle.pipeline?.engine !== 'cloudformation')
-      await this.checkPipelineRepository(req, r.templateName, version.major, version.bundle);
+      await checkPipelineRepository(this.d, req, r.templateName, version.major, version.bundle);
     const now = this.d.clock.now();
     const service: ServiceRecord = {
       name: req.name,
@@ -309,34 +290,6 @@ export class ProtonImportPlanner {
       );
     }
     return { items, service };
-  }
-
-  /**
-   * A self-managed Terraform pipeline is committed to the account settings'
-   * pipelineProvisioningRepository (as in Proton): adopt its folder only from that repository,
-   * or its next deployment would commit elsewhere.
-   */
-  private async checkPipelineRepository(
-    req: ProtonImportRequest,
-    templateName: string,
-    major: number,
-    bundle: LoadedBundle,
-  ): Promise<void> {
-    const engine = bundle.pipeline?.engine ?? 'nothing';
-    if (engine !== 'terraform' || !req.folders?.some((f) => f.target === 'pipeline'))
-      throw new ValidationError(
-        engine === 'terraform'
-          ? `${templateName}:${major} provisions its pipeline with self-managed Terraform: give the pipeline's folder (target "pipeline") in the pipeline provisioning repository.`
-          : `${templateName}:${major} provisions its pipeline with ${engine}; importing from Proton adopts CloudFormation stacks and self-managed Terraform only.`,
-      );
-    const repo = await this.d.pipelineRepository?.();
-    const given = req.provisioningRepository;
-    const name = (x: { provider: string; name: string; branch: string }) =>
-      `${x.provider}:${x.name}@${x.branch}`;
-    if (!repo || (given && name(given) !== name(repo)))
-      throw new ValidationError(
-        `The pipeline of ${req.name} was committed to ${given ? name(given) : 'a provisioning repository'}, but ${repo ? `the account settings' pipelineProvisioningRepository is ${name(repo)}` : 'the account settings have no pipelineProvisioningRepository'}. Set it to that repository with UpdateAccountSettings (as Proton had it), then import again.`,
-      );
   }
 
   private async planComponent(req: ProtonImportRequest): Promise<ImportPlan> {
@@ -470,20 +423,4 @@ export class ProtonImportPlanner {
       },
     };
   }
-}
-
-/** Import adopts CloudFormation stacks, and Terraform the user applied from a repository. */
-function requireEngine(
-  bundle: LoadedBundle,
-  part: 'environment' | 'instance',
-  req: ProtonImportRequest,
-): void {
-  const folder = part === 'environment' ? bundle.environment : bundle.instance;
-  if (folder?.engine === 'cloudformation') return;
-  if (folder?.engine === 'terraform' && (part === 'instance' || req.provisioningRepository)) return;
-  throw new ValidationError(
-    folder?.engine === 'terraform'
-      ? `${req.templateName}:${req.templateMajorVersion} provisions with Terraform: give provisioningRepository (the self-managed repository Proton committed to, linked in Nucleon) and the environment's folder in it.`
-      : `${req.templateName}:${req.templateMajorVersion} provisions its ${part} with ${folder?.engine ?? 'nothing'}; importing from Proton adopts CloudFormation stacks and self-managed Terraform only.`,
-  );
 }
