@@ -353,7 +353,7 @@ export function registerImportCommands(program: Command, setExit: (code: number)
     imports
       .command('proton')
       .description(
-        'adopt the CloudFormation stacks AWS Proton left behind (environments, services with their instances and pipeline, components): discover, match, adopt (each can be re-run); with --adopt, all three for the resources that match exactly. Nothing is created, updated or deleted in CloudFormation.',
+        'adopt what AWS Proton left behind, CloudFormation stacks and self-managed Terraform folders (environments, services with their instances and pipeline, components): discover, match, adopt (each can be re-run); with --adopt, all three for the resources that match exactly. Nothing is created, updated or deleted in CloudFormation, nothing is committed.',
       )
       .option('--adopt', 'discover, match and adopt the resources that match exactly, in one go'),
     false,
