@@ -21,6 +21,10 @@ const pkg = (name: string): string =>
   fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
 
 const alias = {
+  // Before '@nucleon/server', which would otherwise take the subpath.
+  '@nucleon/server/proton-estate': fileURLToPath(
+    new URL('./packages/server/src/proton-estate.ts', import.meta.url),
+  ),
   '@nucleon/core': pkg('core'),
   '@nucleon/protocol': pkg('protocol'),
   '@nucleon/templates': pkg('templates'),

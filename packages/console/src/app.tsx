@@ -7,6 +7,7 @@ import { AuditPage } from './pages/audit-page.js';
 import { CurrencyPage } from './pages/currency-page.js';
 import { DriftPage } from './pages/drift-page.js';
 import { PreviewPage } from './pages/preview-page.js';
+import { ImportPage } from './pages/import-page.js';
 import { RolloutPage, RolloutsPage } from './pages/rollouts-page.js';
 import { ComponentPage } from './pages/component-page.js';
 import { ConnectPage } from './pages/connect-page.js';
@@ -41,6 +42,7 @@ const nav: Array<{ to: string; label: string; needs?: string; also?: string[] }>
   { to: '/users', label: 'Users', needs: 'access:read' },
   { to: '/keys', label: 'Access keys', needs: 'access:read' },
   { to: '/audit', label: 'Audit', needs: 'audit:read' },
+  { to: '/import', label: 'Import', needs: 'access:write' },
   { to: '/connect', label: 'Connect tools' },
 ];
 
@@ -54,6 +56,7 @@ const guarded: Array<{ path: string; needs: string; what: string }> = [
   { path: '/preview', needs: 'deployments:write', what: 'preview or start rollouts' },
   { path: '/drift', needs: 'deployments:read', what: 'read the drift report' },
   { path: '/currency', needs: 'deployments:read', what: 'read version currency' },
+  { path: '/import', needs: 'access:write', what: 'import what AWS Proton left behind' },
 ];
 
 function routeOf(location: Location, session: SessionInfo, access: Access): ReactNode {
@@ -76,6 +79,7 @@ function routeOf(location: Location, session: SessionInfo, access: Access): Reac
   if (path === '/users') return <UsersPage />;
   if (path === '/keys') return <AccessKeysPage />;
   if (path === '/audit') return <AuditPage />;
+  if (path === '/import') return <ImportPage />;
   if (path === '/rollouts') return <RolloutsPage />;
   if ((p = m('/rollouts/:id'))) return <RolloutPage id={p.id!} />;
   if (path === '/preview')

@@ -128,6 +128,7 @@ describe.skipIf(!available)('the console shows each role only what it may do (Ch
       'Users',
       'Access keys',
       'Audit',
+      'Import',
       'Connect tools',
     ]);
     await textOf(admin.locator('.who .chip')).toBe('admin');
@@ -210,6 +211,9 @@ describe.skipIf(!available)('the console shows each role only what it may do (Ch
       'Connect tools',
     ]);
     await textOf(dev.locator('.who')).toContain(`${DEV.userName}developer`);
+    // Importing from Proton takes over running infrastructure: admins only.
+    await dev.goto(`${server.url}/import`);
+    await heading(dev, 'Not allowed');
 
     await nav(dev, 'Templates');
     await visible(dev.getByRole('link', { name: 'cb-env' }));

@@ -129,6 +129,60 @@ export const importShapes: Readonly<Record<string, ModelShape>> = {
       adopted: { shape: 'NucleonBoolean' },
     },
   },
+  NucleonImportTextList: { type: 'list', member: 'NucleonLongText' },
+  NucleonImportInventoryItem: {
+    type: 'structure',
+    required: ['kind', 'name', 'status'],
+    members: {
+      /** ENVIRONMENT, SERVICE_INSTANCE, SERVICE_PIPELINE or COMPONENT. */
+      kind: { shape: 'NucleonString' },
+      name: { shape: 'NucleonString' },
+      serviceName: { shape: 'NucleonString' },
+      environmentName: { shape: 'NucleonString' },
+      templateName: { shape: 'NucleonString' },
+      templateMajorVersion: { shape: 'NucleonString' },
+      templateMinorVersion: { shape: 'NucleonString' },
+      /** The stack; absent for a self-managed Terraform folder (see `folder`). */
+      stackName: { shape: 'NucleonString' },
+      folder: { shape: 'NucleonString' },
+      account: { shape: 'NucleonString' },
+      region: { shape: 'NucleonString' },
+      /** The stack's status, or SELF_MANAGED for a folder. */
+      status: { shape: 'NucleonString' },
+    },
+  },
+  NucleonImportInventory: { type: 'list', member: 'NucleonImportInventoryItem' },
+  NucleonImportResource: {
+    type: 'structure',
+    required: ['request'],
+    members: {
+      /** What MatchProtonResource and AdoptProtonResource take for the resource (a starter). */
+      request: { shape: 'MatchProtonResourceInput' },
+      /** Inputs filled in from the stacks' parameters (or proton.auto.tfvars.json). */
+      inferredInputs: { shape: 'NucleonImportTextList' },
+    },
+  },
+  NucleonImportResourceList: { type: 'list', member: 'NucleonImportResource' },
+  DiscoverProtonResourcesInput: {
+    type: 'structure',
+    members: {
+      /** Regions to read (default: Nucleon's own region). */
+      regions: { shape: 'NucleonImportTextList' },
+      /** Roles to assume (STS AssumeRole) to read other accounts. */
+      roleArns: { shape: 'NucleonImportTextList' },
+      /** A self-managed provisioning repository linked in Nucleon, to read Terraform folders from. */
+      provisioningRepository: { shape: 'RepositoryBranchInput' },
+    },
+  },
+  DiscoverProtonResourcesOutput: {
+    type: 'structure',
+    required: ['inventory', 'resources', 'notes'],
+    members: {
+      inventory: { shape: 'NucleonImportInventory' },
+      resources: { shape: 'NucleonImportResourceList' },
+      notes: { shape: 'NucleonImportTextList' },
+    },
+  },
 };
 
 const errors = [
@@ -140,6 +194,12 @@ const errors = [
 ];
 
 export const importOperations = {
+  DiscoverProtonResources: {
+    input: 'DiscoverProtonResourcesInput',
+    output: 'DiscoverProtonResourcesOutput',
+    errors,
+    idempotent: true,
+  },
   MatchProtonResource: {
     input: 'MatchProtonResourceInput',
     output: 'MatchProtonResourceOutput',
@@ -204,4 +264,31 @@ export interface ProtonImportRequest {
   serviceInstanceName?: string;
   manifest?: string;
   templateFile?: string;
+}
+
+/** One resource discovery found, as DiscoverProtonResources lists it. */
+export interface NucleonImportInventoryItem {
+  kind: 'ENVIRONMENT' | 'SERVICE_INSTANCE' | 'SERVICE_PIPELINE' | 'COMPONENT';
+  name: string;
+  serviceName?: string;
+  environmentName?: string;
+  templateName?: string;
+  templateMajorVersion?: string;
+  templateMinorVersion?: string;
+  stackName?: string;
+  folder?: string;
+  account?: string;
+  region?: string;
+  status: string;
+}
+export interface DiscoverProtonResourcesInput {
+  regions?: string[];
+  roleArns?: string[];
+  provisioningRepository?: { provider: string; name: string; branch: string };
+}
+export interface DiscoverProtonResourcesOutput {
+  inventory: NucleonImportInventoryItem[];
+  /** One starter request per environment, service and component, in adoption order. */
+  resources: Array<{ request: ProtonImportRequest; inferredInputs?: string[] }>;
+  notes: string[];
 }

@@ -33,7 +33,10 @@ export type {
   NucleonUser,
 } from './access-extensions.js';
 export type {
+  DiscoverProtonResourcesInput,
+  DiscoverProtonResourcesOutput,
   NucleonImportFolder,
+  NucleonImportInventoryItem,
   NucleonImportResult,
   NucleonImportStack,
   ProtonImportRequest,

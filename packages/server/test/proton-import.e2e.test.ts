@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,12 +7,28 @@ import { promisify } from 'node:util';
 import { CloudFormation } from '@aws-sdk/client-cloudformation';
 import { STS } from '@aws-sdk/client-sts';
 import * as P from '@aws-sdk/client-proton';
-import { extensionTargetPrefix } from '@nucleon/protocol';
+import { extensionTargetPrefix, type DiscoverProtonResourcesOutput } from '@nucleon/protocol';
 import { requireOrSkip, startTestServer, waitFor, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { findExecutable, startMotoServer, type MotoServer } from './engines/helpers.js';
 import { nucleonClient, publishFixture, sdkClient } from './helpers.js';
+import {
+  COMPONENT_ROLE,
+  COMPONENT_TEMPLATE,
+  FARGATE,
+  FARGATE_SPECS,
+  PROTON,
+  REPOSITORY,
+  SERVICE_ROLE,
+  createFargateEstate,
+  createProtonStack as createStack,
+  eventsOf as stackEvents,
+  jinja,
+  outputsOf as stackOutputs,
+  publishFargateTemplates,
+  type ProtonStacks,
+} from './proton-import-fixtures.js';
 
 /**
  * `nucleon import proton` (ADR 0021, 0028) end to end: stacks as AWS Proton left them in
@@ -50,55 +66,13 @@ const git = (args: string[], cwd?: string) =>
 const cli = fileURLToPath(new URL('../../cli/bin/nucleon.js', import.meta.url));
 const cliBuilt = existsSync(fileURLToPath(new URL('../../cli/dist/index.js', import.meta.url)));
 const fixtures = fileURLToPath(new URL('./fixtures/bundles/', import.meta.url));
-const PROTON = 'arn:aws:proton:us-east-1:111122223333';
 const w = (client: P.ProtonClient) => ({ client, maxWaitTime: 90, minDelay: 1, maxDelay: 1 });
-// The roles Proton deployed with, in the stacks' account (moto_server's default account).
-const SERVICE_ROLE = 'arn:aws:iam::123456789012:role/ProtonServiceRole';
-const COMPONENT_ROLE = 'arn:aws:iam::123456789012:role/ProtonComponentRole';
-const REPOSITORY = {
-  repositoryConnectionArn:
-    'arn:aws:codestar-connections:us-east-1:111122223333:connection/2c2d7f1c-33a8-4b4e-8ffd-4bf5a0a1e2c4',
-  repositoryId: 'example-org/frontend',
-  branchName: 'main',
-};
-/** A directly defined component's template file, as its owner wrote it for Proton. */
-const COMPONENT_TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
-Description: Cache queue of {{ service.name }}/{{ service_instance.name }} ({{ component.name }})
-Resources:
-  CacheQueue:
-    Type: AWS::SQS::Queue
-    Properties:
-      QueueName: '{{ environment.name }}-{{ component.name }}'
-      VisibilityTimeout: 60
-Outputs:
-  QueueUrl:
-    Value: !Ref CacheQueue
-`;
-
 const asOutputs = (o: Record<string, string>) =>
   Object.entries(o)
     .map(([key, valueString]) => ({ key, valueString }))
     .sort((a, b) => a.key.localeCompare(b.key));
 const sorted = (list: ReadonlyArray<{ key?: unknown }>) =>
   [...list].sort((a, b) => String(a.key).localeCompare(String(b.key)));
-
-/** Renders a bundle file (or a template's text) the way Proton did, with Python's Jinja2. */
-function jinja(file: string | { text: string }, context: Record<string, unknown>): string {
-  const r = spawnSync(
-    'python3',
-    [
-      '-c',
-      'import sys, json, jinja2; t = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(sys.stdin.read()); print(t.render(**json.loads(sys.argv[1])))',
-      JSON.stringify(context),
-    ],
-    {
-      encoding: 'utf8',
-      input: typeof file === 'string' ? readFileSync(join(fixtures, file), 'utf8') : file.text,
-    },
-  );
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout;
-}
 
 describe.skipIf(!available)('nucleon import proton against moto_server', () => {
   let moto: MotoServer;
@@ -107,7 +81,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
   let cfn: CloudFormation;
   let work: string;
   const saved = { ...process.env };
-  const stacks: Record<string, { id: string; events: number }> = {};
+  const stacks: ProtonStacks = {};
 
   // Asynchronous: the Nucleon the CLI talks to runs in this process.
   const nucleon = (args: string[]) =>
@@ -123,22 +97,13 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
-  const eventsOf = async (name: string) =>
-    (await cfn.describeStackEvents({ StackName: name })).StackEvents?.length ?? 0;
-  const createProtonStack = async (
+  const eventsOf = (name: string) => stackEvents(cfn, name);
+  const createProtonStack = (
     name: string,
     body: string,
     tags: Record<string, string>,
     roleArn?: string,
-  ): Promise<void> => {
-    const out = await cfn.createStack({
-      StackName: name,
-      TemplateBody: body,
-      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-      ...(roleArn ? { RoleARN: roleArn } : {}),
-    });
-    stacks[name] = { id: out.StackId!, events: 0 };
-  };
+  ) => createStack(cfn, stacks, name, body, tags, roleArn);
   /** The AWS CLI's `aws proton <args>` against Nucleon, parsed. */
   const awsProton = async (args: string[]) => {
     const r = await run(
@@ -163,13 +128,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     );
     return JSON.parse(r.stdout) as Record<string, Array<Record<string, unknown>>>;
   };
-  const outputsOf = async (stack: string) =>
-    Object.fromEntries(
-      (await cfn.describeStacks({ StackName: stack })).Stacks![0]!.Outputs!.map((o) => [
-        o.OutputKey!,
-        o.OutputValue!,
-      ]),
-    );
+  const outputsOf = (stack: string) => stackOutputs(cfn, stack);
   const outputOf = async (stack: string, key: string) =>
     (await cfn.describeStacks({ StackName: stack })).Stacks![0]!.Outputs!.find(
       (o) => o.OutputKey === key,
@@ -206,27 +165,14 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     // templates that name them as compatible).
     await Promise.all([
       publishFixture(server, { kind: 'ENVIRONMENT', template: 'proton-env', fixture: 'env-cfn' }),
-      publishFixture(server, {
-        kind: 'ENVIRONMENT',
-        template: 'fargate-env',
-        fixture: 'env-fargate-adopt',
-      }),
+      publishFargateTemplates(server),
     ]);
-    const [, fargateSvc] = await Promise.all([
-      publishFixture(server, {
-        kind: 'SERVICE',
-        template: 'proton-svc',
-        fixture: 'svc-cfn-adopt',
-        compatible: [{ templateName: 'proton-env', majorVersion: '1' }],
-      }),
-      publishFixture(server, {
-        kind: 'SERVICE',
-        template: 'fargate-svc',
-        fixture: 'svc-fargate-adopt',
-        compatible: [{ templateName: 'fargate-env', majorVersion: '1' }],
-        pipeline: true,
-      }),
-    ]);
+    await publishFixture(server, {
+      kind: 'SERVICE',
+      template: 'proton-svc',
+      fixture: 'svc-cfn-adopt',
+      compatible: [{ templateName: 'proton-env', majorVersion: '1' }],
+    });
 
     // What Proton left: environment beta, service api with two instances in it; and gamma,
     // whose stack was changed by hand after Proton deployed it (its spec no longer matches).
@@ -272,116 +218,7 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     // The Fargate estate: environment prod (its VPC range is a stack parameter), service
     // frontend with instances one and two, its pipeline, and component frontend-cache attached
     // to frontend/one. Proton deployed each stack with the environment's roles.
-    await proton.send(
-      new P.UpdateServiceTemplateVersionCommand({
-        templateName: 'fargate-svc',
-        ...fargateSvc,
-        supportedComponentSources: ['DIRECTLY_DEFINED'],
-      }),
-    );
-    const prodInputs = {
-      vpc_cidr: '10.3.0.0/16',
-      subnet_one_cidr: '10.3.0.0/24',
-      subnet_two_cidr: '10.3.1.0/24',
-    };
-    await createProtonStack(
-      'AWSProton-prod-cloudformation-Q1W2E3',
-      jinja('env-fargate-adopt/infrastructure/cloudformation.yaml', {
-        environment: { name: 'prod', inputs: prodInputs },
-      }),
-      {
-        'proton:account': '111122223333',
-        'proton:template': `${PROTON}:environment-template/fargate-env:1.0`,
-        'proton:environment': `${PROTON}:environment/prod`,
-      },
-      SERVICE_ROLE,
-    );
-    const prod = { name: 'prod', outputs: await outputsOf('AWSProton-prod-cloudformation-Q1W2E3') };
-    const instanceInputs = {
-      one: {
-        port: 8080,
-        desired_count: 2,
-        task_size: 'small',
-        image: 'public.ecr.aws/nginx/nginx:stable',
-      },
-      two: {
-        port: 80,
-        desired_count: 1,
-        task_size: 'x-small',
-        image: 'public.ecr.aws/nginx/nginx:stable',
-      },
-    };
-    const frontendOutputs: Record<string, Record<string, string>> = {};
-    for (const instance of ['one', 'two'] as const) {
-      const name = `AWSProton-frontend-${instance}-cloudformation-R4T5Y6`;
-      await createProtonStack(
-        name,
-        jinja('svc-fargate-adopt/instance_infrastructure/cloudformation.yaml', {
-          service: { name: 'frontend' },
-          service_instance: { name: instance, inputs: instanceInputs[instance] },
-          environment: prod,
-        }),
-        {
-          'proton:account': '111122223333',
-          'proton:template': `${PROTON}:service-template/fargate-svc:1.0`,
-          'proton:environment': `${PROTON}:environment/prod`,
-          'proton:service': `${PROTON}:service/frontend`,
-          'proton:service-instance': `${PROTON}:service/frontend/service-instance/${instance}`,
-        },
-        SERVICE_ROLE,
-      );
-      frontendOutputs[instance] = await outputsOf(name);
-    }
-    await createProtonStack(
-      'AWSProton-frontend-pipeline-U7I8O9',
-      jinja('svc-fargate-adopt/pipeline_infrastructure/cloudformation.yaml', {
-        service: {
-          name: 'frontend',
-          repository_connection_arn: REPOSITORY.repositoryConnectionArn,
-          repository_id: REPOSITORY.repositoryId,
-          branch_name: REPOSITORY.branchName,
-        },
-        pipeline: {
-          inputs: {
-            service_dir: 'frontend',
-            dockerfile: 'Dockerfile',
-            unit_test_command: 'npm test',
-          },
-        },
-        service_instances: (['one', 'two'] as const).map((i) => ({
-          name: i,
-          inputs: instanceInputs[i],
-          outputs: frontendOutputs[i],
-          environment: prod,
-        })),
-      }),
-      {
-        'proton:account': '111122223333',
-        'proton:template': `${PROTON}:service-template/fargate-svc:1.0`,
-        'proton:service': `${PROTON}:service/frontend`,
-      },
-      SERVICE_ROLE,
-    );
-    await createProtonStack(
-      'AWSProton-frontend-cache-component-P0A1S2',
-      jinja(
-        { text: COMPONENT_TEMPLATE },
-        {
-          component: { name: 'frontend-cache' },
-          environment: prod,
-          service: { name: 'frontend' },
-          service_instance: { name: 'one', inputs: instanceInputs.one },
-        },
-      ),
-      {
-        'proton:account': '111122223333',
-        'proton:environment': `${PROTON}:environment/prod`,
-        'proton:service': `${PROTON}:service/frontend`,
-        'proton:service-instance': `${PROTON}:service/frontend/service-instance/one`,
-        'proton:component': `${PROTON}:component/frontend-cache`,
-      },
-      COMPONENT_ROLE,
-    );
+    await createFargateEstate(cfn, stacks);
     for (const name of Object.keys(stacks)) stacks[name]!.events = await eventsOf(name);
   }, 600_000);
   afterAll(async () => {
@@ -477,26 +314,8 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
         { name: 'two', environment: 'beta', spec: {} },
       ],
     });
-    edit('environment-prod.yaml', {
-      proton: 'EnvironmentSpec',
-      spec: {
-        vpc_cidr: '10.3.0.0/16',
-        subnet_one_cidr: '10.3.0.0/24',
-        subnet_two_cidr: '10.3.1.0/24',
-      },
-    });
-    edit('service-frontend.yaml', {
-      proton: 'ServiceSpec',
-      pipeline: { service_dir: 'frontend', unit_test_command: 'npm test' },
-      instances: [
-        {
-          name: 'one',
-          environment: 'prod',
-          spec: { desired_count: 2, port: 8080, task_size: 'small' },
-        },
-        { name: 'two', environment: 'prod', spec: { desired_count: 1 } },
-      ],
-    });
+    edit('environment-prod.yaml', FARGATE_SPECS.prod);
+    edit('service-frontend.yaml', FARGATE_SPECS.frontend);
     // The pipeline's source repository, as the service had it in Proton; and the component's
     // Jinja source in place of the template its stack runs.
     const frontendPath = join(work, 'specs', 'service-frontend.yaml');
@@ -743,38 +562,45 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
   });
 
   it('the next UpdateServiceInstance updates the stack Proton made, by change set', async () => {
+    // frontend/one of the Fargate estate, adopted above, scaled from 2 to 3 tasks.
+    const name = FARGATE.instance('one');
+    const spec = structuredClone(FARGATE_SPECS.frontend);
+    spec.instances[0]!.spec.desired_count = 3;
     await proton.send(
       new P.UpdateServiceInstanceCommand({
-        serviceName: 'api',
+        serviceName: 'frontend',
         name: 'one',
         deploymentType: 'CURRENT_VERSION',
-        spec: 'proton: ServiceSpec\ninstances:\n  - name: one\n    environment: beta\n    spec:\n      delay: 30\n  - name: two\n    environment: beta\n    spec: {}\n',
+        spec: stringify(spec),
       }),
     );
     const done = await P.waitUntilServiceInstanceDeployed(w(proton), {
-      serviceName: 'api',
+      serviceName: 'frontend',
       name: 'one',
     });
     expect(done.state).toBe('SUCCESS');
-    const stack = (await cfn.describeStacks({ StackName: 'AWSProton-api-one-cloudformation-XYZ' }))
-      .Stacks![0]!;
-    expect(stack.StackId).toBe(stacks['AWSProton-api-one-cloudformation-XYZ']!.id);
+    const stack = (await cfn.describeStacks({ StackName: name })).Stacks![0]!;
+    expect(stack.StackId).toBe(stacks[name]!.id);
     expect(stack.StackStatus).toBe('UPDATE_COMPLETE');
+    // moto's events: the very stack Proton made has new ones (an update), and no stack was added.
+    expect(await eventsOf(name)).toBeGreaterThan(stacks[name]!.events);
+    expect((await cfn.describeStacks({})).Stacks!.length).toBe(Object.keys(stacks).length);
+    const body = (await cfn.getTemplate({ StackName: stack.StackId! })).TemplateBody!;
+    expect(body).toMatch(/DesiredCount:\s*\n\s*Type: Number\s*\n\s*Default: 3/);
     // The engine accepted the untagged stack as this resource's by its id, and sent its
     // ownership tags with the change set (moto_server does not copy change-set tags to the stack).
     const id = (
-      await proton.send(new P.GetServiceInstanceCommand({ serviceName: 'api', name: 'one' }))
+      await proton.send(new P.GetServiceInstanceCommand({ serviceName: 'frontend', name: 'one' }))
     ).serviceInstance!.lastSucceededDeploymentId!;
     const details = await nucleonClient(server).send(
       `${extensionTargetPrefix}.GetDeploymentDetails`,
       { id },
     );
-    expect(JSON.stringify(details)).toContain(
-      'was adopted from AWS Proton for this resource (stack id',
-    );
-    const body = (await cfn.getTemplate({ StackName: stack.StackId! })).TemplateBody!;
-    expect(body).toContain('DelaySeconds: 30');
-    expect((await cfn.describeStacks({})).Stacks!.length).toBe(Object.keys(stacks).length);
+    const log = JSON.stringify(details);
+    expect(log).toContain('was adopted from AWS Proton for this resource (stack id');
+    expect(log).toContain(`updating stack ${stacks[name]!.id} with change set`);
+    // The other instance's stack was left alone.
+    expect(await eventsOf(FARGATE.instance('two'))).toBe(stacks[FARGATE.instance('two')]!.events);
   });
 
   it('--accept-differences adopts a stack that differs, shown as drifted', async () => {
@@ -928,8 +754,9 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
 
   it('adopts a self-managed Terraform estate from its provisioning repository; the next deployment commits to the same folder', async () => {
     // The provisioning repository as Proton left it: environment tf-prod in tf-prod/, instance
-    // worker/one in tf-prod/worker-one/, each with the template's .tf files and the files Proton
-    // generated next to them. The Terraform state is the customer's (an S3 backend).
+    // worker/one in tf-prod/worker-one/, component worker-cache (attached to worker/one) in
+    // tf-prod/worker-cache/, worker's pipeline in worker/pipeline/, each with its .tf files and
+    // the files Proton generated next to them. The Terraform state is the customer's.
     const remote = join(work, 'infra.git');
     const clone = join(work, 'infra');
     git(['init', '--quiet', '--bare', '--initial-branch', 'main', remote]);
@@ -995,6 +822,65 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       'tf-prod/worker-one/.proton/deployment-metadata.json',
       meta(`${PROTON}:service/worker/service-instance/one`, 'service-template/tf-queue'),
     );
+    const componentTf =
+      'resource "aws_sqs_queue" "cache" {\n  name = "${var.environment.name}-${var.component.name}"\n}\n\noutput "queue_url" {\n  value = aws_sqs_queue.cache.url\n}\n';
+    put('tf-prod/worker-cache/main.tf', componentTf);
+    put(
+      'tf-prod/worker-cache/proton.auto.tfvars.json',
+      JSON.stringify({
+        environment: { name: 'tf-prod', account_id: '111122223333', outputs: envOutputs },
+        component: { name: 'worker-cache' },
+        service: { name: 'worker' },
+        service_instance: { name: 'one', inputs: { visibility_timeout: '45', fifo: 'true' } },
+        proton_tags: tags,
+      }),
+    );
+    put(
+      'tf-prod/worker-cache/.proton/deployment-metadata.json',
+      JSON.stringify({
+        deploymentId: 'c2a4b7f0-proton-era-deployment',
+        isResourceDeleted: false,
+        componentMetadata: {
+          arn: `${PROTON}:component/worker-cache`,
+          environmentArn: `${PROTON}:environment/tf-prod`,
+          serviceInstanceArn: `${PROTON}:service/worker/service-instance/one`,
+        },
+      }),
+    );
+    put(
+      'worker/pipeline/pipeline.tf',
+      bundleFile('svc-terraform-adopt/pipeline_infrastructure/pipeline.tf'),
+    );
+    put(
+      'worker/pipeline/proton.auto.tfvars.json',
+      JSON.stringify({
+        service: {
+          name: 'worker',
+          repository_id: REPOSITORY.repositoryId,
+          repository_connection_arn: REPOSITORY.repositoryConnectionArn,
+          branch_name: REPOSITORY.branchName,
+        },
+        service_instances: [
+          {
+            name: 'one',
+            inputs: { visibility_timeout: '45', fifo: 'true' },
+            outputs: {},
+            environment: { name: 'tf-prod', account_id: '111122223333', outputs: envOutputs },
+          },
+        ],
+        pipeline: {
+          inputs: {
+            build_command: 'make test',
+            build_role_arn: 'arn:aws:iam::111122223333:role/WorkerBuild',
+          },
+        },
+        proton_tags: tags,
+      }),
+    );
+    put(
+      'worker/pipeline/.proton/deployment-metadata.json',
+      meta(`${PROTON}:service/worker/pipeline`, 'service-template/tf-queue'),
+    );
     git(['add', '-A'], clone);
     git(['commit', '--quiet', '-m', 'Proton deployments'], clone);
     git(['push', '--quiet', 'origin', 'main'], clone);
@@ -1005,12 +891,20 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       template: 'tf-vpc',
       fixture: 'env-terraform-adopt',
     });
-    await publishFixture(server, {
+    const tfQueue = await publishFixture(server, {
       kind: 'SERVICE',
       template: 'tf-queue',
       fixture: 'svc-terraform-adopt',
       compatible: [{ templateName: 'tf-vpc', majorVersion: '1' }],
+      pipeline: true,
     });
+    await proton.send(
+      new P.UpdateServiceTemplateVersionCommand({
+        templateName: 'tf-queue',
+        ...tfQueue,
+        supportedComponentSources: ['DIRECTLY_DEFINED'],
+      }),
+    );
     await proton.send(
       new P.CreateRepositoryCommand({
         provider: 'GITHUB',
@@ -1023,6 +917,12 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
       name: 'acme/infra',
       remoteUrl: remote,
     });
+    // Proton committed self-managed pipelines to the account's pipeline repository.
+    await proton.send(
+      new P.UpdateAccountSettingsCommand({
+        pipelineProvisioningRepository: { provider: 'GITHUB', name: 'acme/infra', branch: 'main' },
+      }),
+    );
 
     const specs = join(work, 'specs-tf');
     const d = await nucleon([
@@ -1042,7 +942,9 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     };
     expect(found.folders.map((f) => [f.kind, f.name, f.folder, f.templateName])).toEqual([
       ['ENVIRONMENT', 'tf-prod', 'tf-prod', 'tf-vpc'],
+      ['COMPONENT', 'worker-cache', 'tf-prod/worker-cache', undefined],
       ['SERVICE_INSTANCE', 'one', 'tf-prod/worker-one', 'tf-queue'],
+      ['SERVICE_PIPELINE', 'pipeline', 'worker/pipeline', 'tf-queue'],
     ]);
     // The inputs come from proton.auto.tfvars.json, typed by the registered schema; the
     // environment's outputs from its instance's copy of them.
@@ -1065,13 +967,71 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     });
     const svcFile = parse(readFileSync(join(specs, 'service-worker.yaml'), 'utf8')) as {
       spec: string;
+      folders: Array<{ target: string; folder: string }>;
     };
+    // The pipeline's inputs and its source repository come from its proton.auto.tfvars.json.
+    expect(svcFile).toMatchObject(REPOSITORY);
+    expect(svcFile.folders.map((f) => [f.target, f.folder])).toEqual([
+      ['instance/one', 'tf-prod/worker-one'],
+      ['pipeline', 'worker/pipeline'],
+    ]);
     expect(parse(svcFile.spec)).toEqual({
       proton: 'ServiceSpec',
+      pipeline: {
+        build_command: 'make test',
+        build_role_arn: 'arn:aws:iam::111122223333:role/WorkerBuild',
+      },
       instances: [
         { name: 'one', environment: 'tf-prod', spec: { visibility_timeout: 45, fifo: true } },
       ],
     });
+
+    // The console's discovery reads the same repository on the server (linked, with its remote)
+    // and answers the same starters, with each folder's files for match and adopt.
+    const onServer = (await nucleonClient(server).send(
+      `${extensionTargetPrefix}.DiscoverProtonResources`,
+      { provisioningRepository: { provider: 'GITHUB', name: 'acme/infra', branch: 'main' } },
+    )) as DiscoverProtonResourcesOutput;
+    expect(onServer.inventory.filter((i) => i.folder).map((i) => [i.kind, i.folder])).toEqual(
+      found.folders.map((f) => [f.kind, f.folder]),
+    );
+    const serverWorker = onServer.resources.find((r) => r.request.name === 'worker')!.request;
+    expect(serverWorker).toMatchObject({ spec: svcFile.spec, ...REPOSITORY });
+    expect(serverWorker.folders!.map((f) => [f.target, f.files.map((x) => x.path)])).toEqual([
+      [
+        'instance/one',
+        ['.proton/deployment-metadata.json', 'config.tf', 'proton.auto.tfvars.json', 'queue.tf'],
+      ],
+      ['pipeline', ['.proton/deployment-metadata.json', 'pipeline.tf', 'proton.auto.tfvars.json']],
+    ]);
+
+    // A component's starter holds its .tf file; the user adds the outputs their automation last
+    // reported, and (as Proton required for directly defined components) the environment's
+    // component role.
+    const componentPath = join(specs, 'component-worker-cache.yaml');
+    const componentFile = parse(readFileSync(componentPath, 'utf8')) as {
+      serviceName: string;
+      serviceInstanceName: string;
+      templateFile: string;
+      folders: Array<{ target: string; folder: string; outputs: Record<string, string> }>;
+    };
+    expect(componentFile).toMatchObject({
+      serviceName: 'worker',
+      serviceInstanceName: 'one',
+      templateFile: componentTf,
+      folders: [{ target: 'component', folder: 'tf-prod/worker-cache', outputs: {} }],
+    });
+    const cacheOutputs = { queue_url: 'https://sqs.us-east-1.amazonaws.com/111122223333/cache' };
+    componentFile.folders[0]!.outputs = cacheOutputs;
+    writeFileSync(componentPath, stringify(componentFile));
+    const envPath = join(specs, 'environment-tf-prod.yaml');
+    writeFileSync(
+      envPath,
+      stringify({
+        ...(parse(readFileSync(envPath, 'utf8')) as object),
+        componentRoleArn: COMPONENT_ROLE,
+      }),
+    );
 
     // The CloudFormation resources discovered alongside were adopted before: every file adopts.
     const a = await nucleon(['adopt', '--specs', specs, '--output', 'json']);
@@ -1089,7 +1049,26 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     ]);
     expect(byName['service worker']!.results).toMatchObject([
       { match: 'EXACT', folder: 'tf-prod/worker-one' },
+      { match: 'EXACT', folder: 'worker/pipeline' },
     ]);
+    const worker = (await proton.send(new P.GetServiceCommand({ name: 'worker' }))).service!;
+    expect(worker).toMatchObject({ status: 'ACTIVE', ...REPOSITORY });
+    expect(worker.pipeline?.deploymentStatus).toBe('SUCCEEDED');
+    expect(byName['component worker-cache']!.results).toMatchObject([
+      { match: 'EXACT', folder: 'tf-prod/worker-cache' },
+    ]);
+    const component = (await proton.send(new P.GetComponentCommand({ name: 'worker-cache' })))
+      .component!;
+    expect(component).toMatchObject({
+      deploymentStatus: 'SUCCEEDED',
+      environmentName: 'tf-prod',
+      serviceName: 'worker',
+      serviceInstanceName: 'one',
+    });
+    expect(
+      (await proton.send(new P.ListComponentOutputsCommand({ componentName: 'worker-cache' })))
+        .outputs,
+    ).toEqual(asOutputs(cacheOutputs));
     const env = (await proton.send(new P.GetEnvironmentCommand({ name: 'tf-prod' }))).environment!;
     expect(env).toMatchObject({
       deploymentStatus: 'SUCCEEDED',
@@ -1141,9 +1120,10 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
         }
       ).deploymentId,
     ).toBe(id);
-    expect(
-      readFileSync(join(clone, 'tf-prod/worker-one/.proton/deployment-metadata.json'), 'utf8'),
-    ).toContain('c2a4b7f0-proton-era-deployment');
+    for (const folder of ['worker-one', 'worker-cache'])
+      expect(
+        readFileSync(join(clone, `tf-prod/${folder}/.proton/deployment-metadata.json`), 'utf8'),
+      ).toContain('c2a4b7f0-proton-era-deployment');
     // The customer's automation applies it and reports back, as it did for Proton.
     await proton.send(
       new P.NotifyResourceDeploymentStatusChangeCommand({
@@ -1155,5 +1135,28 @@ describe.skipIf(!available)('nucleon import proton against moto_server', () => {
     );
     const done = await P.waitUntilEnvironmentDeployed(w(proton), { name: 'tf-prod' });
     expect(done.state).toBe('SUCCESS');
+
+    // The pipeline's next deployment commits to its folder in the pipeline repository.
+    const beforePipeline = git(['rev-parse', 'main'], remote).trim();
+    const pipelineSpec = parse(svcFile.spec) as { pipeline: Record<string, string> };
+    pipelineSpec.pipeline.build_command = 'make ci';
+    await proton.send(
+      new P.UpdateServicePipelineCommand({
+        serviceName: 'worker',
+        deploymentType: 'CURRENT_VERSION',
+        spec: stringify(pipelineSpec),
+      }),
+    );
+    await waitFor(async () =>
+      git(['rev-parse', 'main'], remote).trim() !== beforePipeline ? true : undefined,
+    );
+    git(['pull', '--quiet', 'origin', 'main'], clone);
+    const pipelineVars = JSON.parse(
+      readFileSync(join(clone, 'worker/pipeline/proton.auto.tfvars.json'), 'utf8'),
+    ) as { pipeline: { inputs: Record<string, string> } };
+    expect(pipelineVars.pipeline.inputs.build_command).toBe('make ci');
+    expect(
+      readFileSync(join(clone, 'worker/pipeline/.proton/deployment-metadata.json'), 'utf8'),
+    ).not.toContain('c2a4b7f0-proton-era-deployment');
   });
 });

@@ -11,27 +11,23 @@ import {
 import { resolveConnection, type ConnectionFlags } from '../connection.js';
 import { printTable } from '../output.js';
 import {
-  discoverStacks,
-  sortStacks,
-  stackTemplate,
-  type DiscoveredStack,
-} from './import-proton-discover.js';
-import { fetchInputTypes } from './import-proton-infer.js';
-import { AwsScopes, scopesOf } from './import-proton-scopes.js';
-import {
-  readFolderFiles,
+  AwsScopes,
   Checkouts,
   discoverRepository,
-  type DiscoveredFolder,
-  type ProvisioningRepository,
-} from './import-proton-repository.js';
-import {
-  readSpecFiles,
+  discoverStacks,
+  readFolderFiles,
+  scopesOf,
+  sortStacks,
+  stackTemplate,
   starterFolderSpecs,
   starterSpecs,
-  writeSpecFiles,
+  type DiscoveredFolder,
+  type DiscoveredStack,
   type ImportSpecFile,
-} from './import-proton-specs.js';
+  type ProvisioningRepository,
+} from '@nucleon/server/proton-estate';
+import { fetchInputTypes } from './import-proton-infer.js';
+import { readSpecFiles, writeSpecFiles } from './import-proton-specs.js';
 
 interface ImportFlags extends Omit<ConnectionFlags, 'region'> {
   output?: string;
@@ -160,11 +156,6 @@ async function discover(
       ...starterSpecs(stacks, types),
       ...(repo ? starterFolderSpecs(folders, repo, types) : []),
     ];
-    const skipped = folders.filter((f) => f.kind === 'SERVICE_PIPELINE' || f.kind === 'COMPONENT');
-    if (skipped.length)
-      notes.push(
-        `not adopted (self-managed Terraform pipelines and components are not supported yet; their folders stay as they are): ${skipped.map((f) => `${f.folder}/`).join(', ')}`,
-      );
     const specs = flags.specs ?? DEFAULT_SPECS;
     const written = await writeSpecFiles(specs, files);
     if (!quiet) {
@@ -266,7 +257,8 @@ async function requestOf(
     ...given('serviceInstanceName'),
     ...given('manifest'),
     ...given('templateFile'),
-    ...(spec.kind === 'ENVIRONMENT' && spec.provisioningRepository
+    // An environment's repository; a service's says where its pipeline folder was committed.
+    ...(spec.kind !== 'COMPONENT' && spec.provisioningRepository
       ? { provisioningRepository: spec.provisioningRepository }
       : {}),
     stacks,
@@ -361,7 +353,7 @@ export function registerImportCommands(program: Command, setExit: (code: number)
     imports
       .command('proton')
       .description(
-        'adopt the CloudFormation stacks AWS Proton left behind (environments, services with their instances and pipeline, components): discover, match, adopt (each can be re-run); with --adopt, all three for the resources that match exactly. Nothing is created, updated or deleted in CloudFormation.',
+        'adopt what AWS Proton left behind, CloudFormation stacks and self-managed Terraform folders (environments, services with their instances and pipeline, components): discover, match, adopt (each can be re-run); with --adopt, all three for the resources that match exactly. Nothing is created, updated or deleted in CloudFormation, nothing is committed.',
       )
       .option('--adopt', 'discover, match and adopt the resources that match exactly, in one go'),
     false,

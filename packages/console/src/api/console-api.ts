@@ -8,6 +8,10 @@ import {
 import type {
   AccessShapes,
   Deployment,
+  DiscoverProtonResourcesInput,
+  DiscoverProtonResourcesOutput,
+  NucleonImportResult,
+  ProtonImportRequest,
   NucleonAccessKey,
   NucleonRole,
   OperationName,
@@ -56,6 +60,18 @@ export interface ExtensionShapes {
   PauseRollout: { input: { rolloutId: string }; output: { rollout: ConsoleRollout } };
   ResumeRollout: { input: { rolloutId: string }; output: { rollout: ConsoleRollout } };
   AbortRollout: { input: { rolloutId: string }; output: { rollout: ConsoleRollout } };
+  DiscoverProtonResources: {
+    input: DiscoverProtonResourcesInput;
+    output: DiscoverProtonResourcesOutput;
+  };
+  MatchProtonResource: {
+    input: ProtonImportRequest;
+    output: { results: NucleonImportResult[] };
+  };
+  AdoptProtonResource: {
+    input: ProtonImportRequest;
+    output: { results: NucleonImportResult[]; adopted: boolean };
+  };
 }
 
 /** A rollout as GetRollout / ListRollouts return it (instances only from GetRollout). */

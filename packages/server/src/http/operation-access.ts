@@ -376,6 +376,7 @@ extension('ListEventSubscriptions', { action: 'access:read', resource: everythin
 extension('ListEventDeliveries', { action: 'access:read', resource: everything });
 // Importing from AWS Proton takes over running infrastructure: admins only (access:write is
 // the only write no other role has). Match is read-only but sends stack templates: admins too.
+extension('DiscoverProtonResources', { action: 'access:write', resource: everything });
 extension('MatchProtonResource', { action: 'access:write', resource: everything });
 extension('AdoptProtonResource', { action: 'access:write', resource: everything });
 const key = (i: In) => `nucleon-access-key/${str(i.accessKeyId)}`;

@@ -36,6 +36,8 @@ import type { VersionUsageCounter } from '../app/version-usage.js';
 import { deploymentOperations } from '../http/deployment-operations.js';
 import { protonImportOperations } from '../http/proton-import-operations.js';
 import { ProtonImportService } from '../app/adopt/proton-import-service.js';
+import { ProtonDiscoveryService } from '../app/adopt/proton-discovery-service.js';
+import { AwsProtonEstate } from '../adapters/proton-estate/aws-proton-estate.js';
 import type { BundleStore } from '../ports/bundle-store.js';
 import type { CatalogStore } from '../ports/catalog-store.js';
 import type { Clock } from '../ports/clock.js';
@@ -207,6 +209,12 @@ export async function wireDeployments(w: {
     timeoutMs: w.config.renderTimeoutMs,
     budget: { maxSteps: w.config.renderMaxSteps, maxOutputChars: w.config.renderMaxOutputChars },
   });
+  const accountSettings = new AccountSettingsService(
+    new PostgresSettingsStore(w.db),
+    repositoryStore,
+  );
+  const pipelineRepository = async () =>
+    (await accountSettings.get()).accountSettings.pipelineProvisioningRepository;
   const deploymentRunner = new DeploymentRunner({
     store,
     bundles: d.bundles,
@@ -234,6 +242,7 @@ export async function wireDeployments(w: {
     stallWarningMs: w.config.stallWarningMs,
     faults,
     connections: connectionStore,
+    pipelineRepository,
   });
   const rollouts = wireRollouts({
     db: w.db,
@@ -297,11 +306,22 @@ export async function wireDeployments(w: {
       }),
       ...connectionOperations(connections),
       ...protonImportOperations(
-        new ProtonImportService({ ...d, renderer, accountId: w.accountId, services, components }),
+        new ProtonImportService({
+          ...d,
+          renderer,
+          accountId: w.accountId,
+          services,
+          components,
+          pipelineRepository,
+        }),
+        new ProtonDiscoveryService({
+          estate: new AwsProtonEstate(),
+          catalog: w.catalogStore,
+          repositories: repositoryStore,
+          region: w.arnScope.region,
+        }),
       ),
-      ...accountSettingsOperations(
-        new AccountSettingsService(new PostgresSettingsStore(w.db), repositoryStore),
-      ),
+      ...accountSettingsOperations(accountSettings),
     ],
     handleDeployJob,
     handleReconcileJob,

@@ -26,7 +26,9 @@ export class TerraformRepositoryProvisioner implements Provisioner {
     const target = request.repository;
     if (!target)
       return failed(
-        'This resource provisions with Terraform (self-managed), but its environment has no provisioningRepository.',
+        /:service\/[^/]+\/pipeline$/.test(request.resourceArn)
+          ? 'This pipeline provisions with Terraform (self-managed), but the account settings have no pipelineProvisioningRepository. Set one with UpdateAccountSettings (as in Proton).'
+          : 'This resource provisions with Terraform (self-managed), but its environment has no provisioningRepository.',
       );
     const repo = await this.repositories.get(target.provider, target.name);
     if (!repo)

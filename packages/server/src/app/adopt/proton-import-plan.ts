@@ -1,7 +1,6 @@
 import {
   ValidationError,
   compareStackTemplates,
-  parseVersionPart,
   protonArn,
   provisioningFolder,
 } from '@nucleon/core';
@@ -27,6 +26,7 @@ import { withInputWarnings } from '../deploy/input-warnings.js';
 import { planDeployment } from '../deploy/plan-deployment.js';
 import { renderDeployment } from '../deploy/render-deployment.js';
 import { parseSpec, type ServicesService } from '../deploy/services-service.js';
+import { checkPipelineRepository, required, requireEngine } from './proton-import-checks.js';
 import { compareTerraformFolder } from './proton-import-terraform.js';
 
 export interface ProtonImportDeps extends DeployDeps {
@@ -34,6 +34,10 @@ export interface ProtonImportDeps extends DeployDeps {
   accountId: string;
   services: ServicesService;
   components: ComponentsService;
+  /** The account settings' pipelineProvisioningRepository (self-managed Terraform pipelines). */
+  pipelineRepository?: () => Promise<
+    { provider: string; name: string; branch: string } | undefined
+  >;
 }
 
 /** Where a resource lives: a CloudFormation stack, or a self-managed Terraform folder. */
@@ -125,25 +129,6 @@ export function bindingFor(req: ProtonImportRequest, target: string): Binding {
   throw new ValidationError(
     `stacks: no stack (or provisioning-repository folder) for ${target} of ${req.name}. Give the one Proton deployed it with (target "${target}").`,
   );
-}
-
-function required(req: ProtonImportRequest) {
-  const missing = (['templateName', 'templateMajorVersion', 'spec'] as const).filter(
-    (k) => !req[k],
-  );
-  if (missing.length)
-    throw new ValidationError(
-      `${missing.join(', ')}: required to import ${req.kind === 'ENVIRONMENT' ? 'an environment' : 'a service'}.`,
-    );
-  return {
-    templateName: req.templateName!,
-    major: parseVersionPart(req.templateMajorVersion!),
-    minor:
-      req.templateMinorVersion === undefined
-        ? undefined
-        : parseVersionPart(req.templateMinorVersion),
-    spec: req.spec!,
-  };
 }
 
 /**
@@ -242,9 +227,7 @@ export class ProtonImportPlanner {
       `an instance in the spec of ${req.name}${hasPipeline ? ' or its pipeline' : ` (${r.templateName} has no pipeline)`}`,
     );
     if (hasPipeline && version.bundle.pipeline?.engine !== 'cloudformation')
-      throw new ValidationError(
-        `${r.templateName}:${version.major} provisions its pipeline with ${version.bundle.pipeline?.engine ?? 'nothing'}; importing from Proton adopts CloudFormation stacks only so far.`,
-      );
+      await checkPipelineRepository(this.d, req, r.templateName, version.major, version.bundle);
     const now = this.d.clock.now();
     const service: ServiceRecord = {
       name: req.name,
@@ -324,9 +307,13 @@ export class ProtonImportPlanner {
       ...(req.serviceInstanceName ? { serviceInstanceName: req.serviceInstanceName } : {}),
       ...(req.spec ? { serviceSpec: req.spec } : {}),
     });
-    if (start.deployment.engine !== 'cloudformation')
+    // Self-managed Terraform (its environment's provisioning repository): bound to its folder.
+    const engine = start.deployment.engine;
+    if (engine !== 'cloudformation' && !(engine === 'terraform' && req.folders?.length))
       throw new ValidationError(
-        `The component ${req.name} provisions with ${start.deployment.engine}; importing from Proton adopts CloudFormation stacks only so far.`,
+        engine === 'terraform'
+          ? `The component ${req.name} provisions with self-managed Terraform: give its folder in the environment's provisioning repository (target "component").`
+          : `The component ${req.name} provisions with ${engine}; importing from Proton adopts CloudFormation stacks and self-managed Terraform only.`,
       );
     const r = start.resource;
     return {
@@ -436,20 +423,4 @@ export class ProtonImportPlanner {
       },
     };
   }
-}
-
-/** Import adopts CloudFormation stacks, and Terraform the user applied from a repository. */
-function requireEngine(
-  bundle: LoadedBundle,
-  part: 'environment' | 'instance',
-  req: ProtonImportRequest,
-): void {
-  const folder = part === 'environment' ? bundle.environment : bundle.instance;
-  if (folder?.engine === 'cloudformation') return;
-  if (folder?.engine === 'terraform' && (part === 'instance' || req.provisioningRepository)) return;
-  throw new ValidationError(
-    folder?.engine === 'terraform'
-      ? `${req.templateName}:${req.templateMajorVersion} provisions with Terraform: give provisioningRepository (the self-managed repository Proton committed to, linked in Nucleon) and the environment's folder in it.`
-      : `${req.templateName}:${req.templateMajorVersion} provisions its ${part} with ${folder?.engine ?? 'nothing'}; importing from Proton adopts CloudFormation stacks and self-managed Terraform only.`,
-  );
 }

@@ -84,7 +84,15 @@ export function compareTerraformFolder(
       !/^proton\.[a-z_]+\.variables\.tf$/.test(name)
     )
       diffs.push(`${name}: in the folder, not in the template\n`);
-  const namespace = resource.kind === 'ENVIRONMENT' ? 'environment' : 'service_instance';
+  // A component has no inputs of its own: its namespace holds only its name.
+  const namespace =
+    resource.kind === 'ENVIRONMENT'
+      ? 'environment'
+      : resource.kind === 'COMPONENT'
+        ? 'component'
+        : resource.kind === 'SERVICE_PIPELINE'
+          ? 'pipeline'
+          : 'service_instance';
   const want = inputsOf(
     rendered.visible['proton.auto.tfvars.json'],
     namespace,

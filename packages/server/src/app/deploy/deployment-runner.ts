@@ -47,6 +47,13 @@ export interface DeploymentRunnerDeps {
   faults?: FaultInjector;
   /** Environment account connections, whose roles connected environments deploy with (ADR 0018). */
   connections?: Pick<ConnectionStore, 'get'>;
+  /**
+   * The account settings' pipelineProvisioningRepository: where self-managed Terraform pipelines
+   * are committed, as in Proton (ADR 0030).
+   */
+  pipelineRepository?: () => Promise<
+    { provider: string; name: string; branch: string } | undefined
+  >;
 }
 
 /**
@@ -355,6 +362,12 @@ export class DeploymentRunner {
   private async repositoryFor(
     r: ResourceRecord,
   ): Promise<{ provider: string; name: string; branch: string; folder: string } | undefined> {
+    if (r.kind === 'SERVICE_PIPELINE') {
+      const repo = await this.d.pipelineRepository?.();
+      if (!repo) return undefined;
+      const folder = r.provisioningFolder ?? provisioningFolder(r);
+      return { provider: repo.provider, name: repo.name, branch: repo.branch, folder };
+    }
     const env =
       r.kind === 'ENVIRONMENT'
         ? r

@@ -1,4 +1,7 @@
 import type { CloudFormation, Stack } from '@aws-sdk/client-cloudformation';
+import type { DiscoveredKind, DiscoveredStack } from '../../ports/proton-estate.js';
+
+export type { DiscoveredKind, DiscoveredStack } from '../../ports/proton-estate.js';
 
 /** The tags Proton put on every stack it provisioned (values are Proton ARNs). */
 export const PROTON_TAGS = {
@@ -9,39 +12,6 @@ export const PROTON_TAGS = {
   instance: 'proton:service-instance',
   component: 'proton:component',
 } as const;
-
-export type DiscoveredKind = 'ENVIRONMENT' | 'SERVICE_INSTANCE' | 'SERVICE_PIPELINE' | 'COMPONENT';
-
-/** One stack Proton left behind, classified by its tags. */
-export interface DiscoveredStack {
-  kind: DiscoveredKind;
-  /** Environment, instance or component name; 'pipeline' for a pipeline. */
-  name: string;
-  serviceName?: string;
-  /** A component attached to a service instance: the instance (serviceName is its service). */
-  serviceInstanceName?: string;
-  environmentName?: string;
-  resourceArn: string;
-  /** The role CloudFormation deployed the stack with (Proton's service or component role). */
-  roleArn?: string;
-  /** A component's current template (its starter spec needs it). */
-  template?: string;
-  templateKind?: 'ENVIRONMENT' | 'SERVICE';
-  templateName?: string;
-  templateMajorVersion?: string;
-  templateMinorVersion?: string;
-  stackName: string;
-  stackId: string;
-  /** Region and account of the stack (from its id). */
-  region: string;
-  account: string;
-  /** The role discovery assumed to read the stack's account (`--role-arn`), if any. */
-  discoveryRoleArn?: string;
-  status: string;
-  parameters: Record<string, string>;
-  outputs: Array<{ key: string; value: string }>;
-  tags: Record<string, string>;
-}
 
 /** The resource name at the end of a Proton ARN's resource part, e.g. `service/a/service-instance/b`. */
 function arnResource(arn: string | undefined): string[] {

@@ -3,38 +3,12 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  templateOfArn,
-  type DiscoveredKind,
-  type DiscoveredStack,
-} from './import-proton-discover.js';
+import type { DiscoveredFolder, ProvisioningRepository } from '../../ports/proton-estate.js';
+import { templateOfArn } from './proton-stack-discovery.js';
+
+export type { DiscoveredFolder, ProvisioningRepository } from '../../ports/proton-estate.js';
 
 const run = promisify(execFile);
-
-/** A self-managed provisioning repository as Proton knew it: `provider:name@branch` and where to read it. */
-export interface ProvisioningRepository {
-  provider: string;
-  name: string;
-  branch: string;
-  url: string;
-}
-
-/** One folder Proton committed for a resource (it holds `.proton/deployment-metadata.json`). */
-export interface DiscoveredFolder extends Pick<
-  DiscoveredStack,
-  'templateKind' | 'templateName' | 'templateMajorVersion' | 'templateMinorVersion'
-> {
-  kind: DiscoveredKind;
-  name: string;
-  serviceName?: string;
-  environmentName?: string;
-  folder: string;
-  resourceArn: string;
-  /** The inputs in the folder's proton.auto.tfvars.json (strings, as Proton wrote them). */
-  inputs: Record<string, string>;
-  /** An instance folder's copy of its environment's outputs. */
-  environmentOutputs?: Record<string, string>;
-}
 
 /** `GITHUB:acme/infra@main` → provider, name, branch (default main). */
 export function parseRepository(spec: string, url: string): ProvisioningRepository {
@@ -125,17 +99,63 @@ async function classifyFolder(root: string, folder: string): Promise<DiscoveredF
       inputs: record((tfvars.service_instance as { inputs?: unknown } | undefined)?.inputs),
       environmentOutputs: record(env?.outputs),
     };
-  if (parts[0] === 'service' && parts[2] === 'pipeline')
+  if (parts[0] === 'service' && parts[2] === 'pipeline') {
+    // Proton wrote the service's source repository into the pipeline's variables.
+    const svc = record(tfvars.service);
     return {
       ...base,
       kind: 'SERVICE_PIPELINE',
       name: 'pipeline',
       serviceName: parts[1]!,
-      inputs: {},
+      inputs: record((tfvars.pipeline as { inputs?: unknown } | undefined)?.inputs),
+      sourceRepository: {
+        repositoryConnectionArn: svc.repository_connection_arn ?? '',
+        repositoryId: svc.repository_id ?? '',
+        branchName: svc.branch_name ?? '',
+      },
     };
+  }
   if (parts[0] === 'component' && parts[1])
-    return { ...base, kind: 'COMPONENT', name: parts[1], inputs: {} };
+    return {
+      ...base,
+      kind: 'COMPONENT',
+      name: parts[1],
+      inputs: {},
+      ...(await componentOf(root, folder, m)),
+    };
   return undefined;
+}
+
+const PROTON_VARIABLES = /^proton\.[a-z_]+\.variables\.tf$/;
+
+/**
+ * A component's place (from its metadata's environment and instance ARNs) and its template
+ * file: the one `.tf` file of the folder that Proton did not generate.
+ */
+async function componentOf(
+  root: string,
+  folder: string,
+  m: Record<string, unknown>,
+): Promise<Partial<DiscoveredFolder>> {
+  const resource = (arn: unknown) =>
+    typeof arn === 'string' ? arn.split(':').slice(5).join(':').split('/') : [];
+  const [, env] = resource(m.environmentArn);
+  const [, service, , instance] = resource(m.serviceInstanceArn);
+  const tf = (await readdir(join(root, folder), { withFileTypes: true })).filter(
+    (e) => e.isFile() && e.name.endsWith('.tf') && !PROTON_VARIABLES.test(e.name),
+  );
+  return {
+    ...(env ? { environmentName: env } : {}),
+    ...(service && instance ? { serviceName: service, serviceInstanceName: instance } : {}),
+    ...(tf.length === 1
+      ? {
+          templateFile: {
+            name: tf[0]!.name,
+            content: await readFile(join(root, folder, tf[0]!.name), 'utf8'),
+          },
+        }
+      : {}),
+  };
 }
 
 /** Every folder of the checkout Proton deployed a resource in (read-only). */
