@@ -346,10 +346,6 @@ export const rt = {
     context.setVariable(name, value),
   located: (e: unknown, line: number): LocatedFailure =>
     e instanceof LocatedFailure ? e : new LocatedFailure(e, line),
-  kw: (obj: Record<string, unknown>): Record<string, unknown> => {
-    Object.defineProperty(obj, '__keywords', { value: true, enumerable: true });
-    return obj;
-  },
   MISSING,
   missingParam: (name: string) => new Undefined(name, true, `parameter '${name}' was not provided`),
   macro,

@@ -17,7 +17,7 @@ const valuesOf = (d: Record<string, unknown>): unknown[] => orderedKeys(d).map((
 const SAFE_VALUE = /^[a-zA-Z0-9_-]*$/;
 const IAM_POLICY_ARN = /^arn:[a-zA-Z-]+:iam::\d{12}:policy\//;
 const ARN = /^arn:[a-zA-Z0-9-]+:[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:(\d{12})?:\S+$/;
-const PLACEHOLDER = /\u0000PROTON_BLOCK_(\d+)\u0000/g;
+const MARK = '\u0000PROTON_BLOCK_';
 
 function placeholder(host: FilterHost, lines: string[]): string {
   if (lines.length === 0) return '';
@@ -96,29 +96,37 @@ export const PROTON_FILTERS: Readonly<Record<string, FilterImpl>> = {
  */
 export function reindentBlocks(output: string, blocks: readonly string[]): string {
   if (blocks.length === 0) return output;
-  const parts: string[] = [];
-  // The text after the last newline written so far, kept as we go: scanning the joined result
-  // for it at every placeholder made large outputs with many blocks quadratic.
+  let result = '';
+  // The text after the last newline written so far (the placeholder's column), kept as we go:
+  // searching the growing result at every placeholder would make large outputs quadratic.
   let lineTail = '';
-  const write = (text: string) => {
-    parts.push(text);
+  let last = 0;
+  const write = (text: string): void => {
+    result += text;
     const nl = text.lastIndexOf('\n');
     lineTail = nl < 0 ? lineTail + text : text.slice(nl + 1);
   };
-  let last = 0;
-  for (const m of output.matchAll(PLACEHOLDER)) {
-    const at = m.index;
+  for (;;) {
+    const at = output.indexOf(MARK, last);
+    if (at < 0) break;
+    const close = output.indexOf('\u0000', at + MARK.length);
+    const digits = close < 0 ? '' : output.slice(at + MARK.length, close);
+    if (!/^\d+$/.test(digits)) {
+      // Not one of ours (template text may contain NULs): keep it as written.
+      write(output.slice(last, at + MARK.length));
+      last = at + MARK.length;
+      continue;
+    }
     write(output.slice(last, at));
-    last = at + m[0].length;
-    const block = blocks[Number(m[1])];
+    last = close + 1;
+    const block = blocks[Number(digits)];
     if (block === undefined) {
-      write(m[0]);
+      write(output.slice(at, last));
       continue;
     }
     const prefix = lineTail;
     const indent = /^[ \t]*$/.test(prefix) ? prefix : ' '.repeat(Array.from(prefix).length);
-    write(block.replace(/\n/g, `\n${indent}`));
+    write(block.includes('\n') ? block.replaceAll('\n', `\n${indent}`) : block);
   }
-  parts.push(output.slice(last));
-  return parts.join('');
+  return last === 0 ? output : result + output.slice(last);
 }

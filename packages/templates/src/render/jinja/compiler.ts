@@ -7,6 +7,7 @@
  * so runtime errors can name it.
  * @internal
  */
+import { FILTER_NAMES } from '../filter-registry.js';
 import { memberName } from '../py-lookup.js';
 import type { Expr, Params, Stmt, Target } from './ast.js';
 
@@ -83,6 +84,8 @@ class Compiler {
   private buf = 'o0';
   /** The JS boolean that says whether output is HTML-escaped here (`{% autoescape %}`). */
   private escape: string | undefined;
+  /** Filters the template names, resolved once when the template is compiled: name → local. */
+  private readonly filters = new Map<string, string>();
 
   private id(prefix = 't'): string {
     return `${prefix}${++this.ids}`;
@@ -93,13 +96,30 @@ class Compiler {
   }
 
   compileRoot(body: readonly Stmt[]): string {
+    this.emit('return function render(ctx) {');
     this.emit('let lineno = 1;');
     this.emit(`let ${this.buf} = "";`);
     this.emit('try {');
     this.stmts(body, null);
     this.emit('} catch (e) { throw rt.located(e, lineno); }');
     this.emit(`return ${this.buf};`);
-    return this.code.join('\n');
+    this.emit('};');
+    const preamble = [...this.filters].map(([name, id]) => `const ${id} = rt.filter(${q(name)});`);
+    return [...preamble, ...this.code].join('\n');
+  }
+
+  /**
+   * The compiled filter: a local bound once per compiled template for the filters that exist
+   * (an unknown name keeps failing only when, and if, the render reaches it).
+   */
+  private filterRef(name: string): string {
+    if (!FILTER_NAMES.has(name)) return `rt.filter(${q(name)})`;
+    let id = this.filters.get(name);
+    if (!id) {
+      id = this.id('f');
+      this.filters.set(name, id);
+    }
+    return id;
   }
 
   // ---------------------------------------------------------------- names
@@ -393,7 +413,8 @@ class Compiler {
     const out = args.map((a) => this.expr(a, scope));
     const kw = kwargs.map(([k, v]) => `[${q(k)}]: ${this.expr(v, scope)}`);
     if (extraKw) kw.push(extraKw);
-    if (kw.length > 0) out.push(`rt.kw({${kw.join(', ')}})`);
+    // Keyword arguments travel as a trailing object flagged `__keywords` (see filter-args.ts).
+    if (kw.length > 0) out.push(`{__keywords: true, ${kw.join(', ')}}`);
     return out;
   }
 
@@ -408,7 +429,7 @@ class Compiler {
     scope: Scope | null,
   ): string {
     const args = [input, ...this.args(e.args, e.kwargs, scope)];
-    return `(lineno = ${e.line}, rt.filter(${q(e.name)}).call(ctx, ${args.join(', ')}))`;
+    return `(lineno = ${e.line}, ${this.filterRef(e.name)}.call(ctx, ${args.join(', ')}))`;
   }
 
   expr(e: Expr, scope: Scope | null): string {
@@ -474,7 +495,10 @@ class Compiler {
   }
 }
 
-/** The JavaScript body of `function (rt, ctx)` that renders `body` and returns the text. */
+/**
+ * The JavaScript body of `function (rt)`: it binds the template's filters once and returns the
+ * `render(ctx)` function that renders `body` and returns the text.
+ */
 export function compileToJs(body: readonly Stmt[]): string {
   return new Compiler().compileRoot(body);
 }
