@@ -57,8 +57,8 @@ function wrapFilter(name: string, impl: FilterImpl): CompiledFilter {
   }
   const checkValue = name !== 'items';
   return function (this: FilterHost, value, ...args) {
-    if (checkValue) rejectUndefined([value]);
-    rejectUndefined(args);
+    if (checkValue && value instanceof Undefined && value.strict) throw value.error();
+    if (args.length > 0) rejectUndefined(args);
     return impl(value, args, this);
   };
 }

@@ -100,8 +100,17 @@ function sort(value: unknown, args: unknown[]): unknown[] {
     ],
     args,
   );
-  const key = multiAttrGetter(attribute, truthy(caseSensitive) ? undefined : ignoreCase);
-  return sortBy([...iterate(value)], key, truthy(reverse));
+  const post = truthy(caseSensitive) ? undefined : ignoreCase;
+  if (typeof attribute === 'string' && attribute.includes(',')) {
+    return sortBy([...iterate(value)], multiAttrGetter(attribute, post), truthy(reverse));
+  }
+  // One attribute (or none): Jinja's key is the one-item list [key], and Python compares two
+  // such lists by equality first, then by `<` — compared here without building the lists.
+  const sign = truthy(reverse) ? -1 : 1;
+  const key = attrGetter(attribute, post);
+  const keyed = Array.from(iterate(value), (item) => ({ item, k: key(item) }));
+  keyed.sort((a, b) => (pyEq(a.k, b.k) ? 0 : sign * pyCompare(a.k, b.k)));
+  return keyed.map((x) => x.item);
 }
 
 function dictsort(value: unknown, args: unknown[]): unknown[] {

@@ -109,8 +109,19 @@ function indent(value: unknown, args: unknown[]): string {
   return truthy(first) ? ind + rv : rv;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+const ASCII_WORD_START = /(^|[-\s({[<])([a-z])/g;
+
 function title(value: unknown): string {
-  return softStr(value)
+  const text = softStr(value);
+  // ASCII text: every word lower-cased, then its first letter upper-cased (the same words and
+  // separators as the general path below, without splitting into arrays).
+  if (ASCII.test(text)) {
+    return text
+      .toLowerCase()
+      .replace(ASCII_WORD_START, (_m, sep: string, ch: string) => sep + ch.toUpperCase());
+  }
+  return text
     .split(/([-\s({[<]+)/u)
     .filter((item) => item !== '')
     .map((item) => {
@@ -139,7 +150,11 @@ function replace(value: unknown, args: unknown[]): string {
   const from = softStr(oldV);
   const to = softStr(newV);
   let n = count === null ? -1 : Number(count);
-  if (n < 0 && from !== '') return s.split(from).join(to);
+  if (n < 0 && from !== '') {
+    if (!s.includes(from)) return s;
+    // A `$` in a replacement string is a pattern to replaceAll; split/join takes it literally.
+    return to.includes('$') ? s.split(from).join(to) : s.replaceAll(from, to);
+  }
   if (n < 0) n = Infinity;
   if (from === '') {
     const chars = Array.from(s);
