@@ -110,16 +110,41 @@ function indent(value: unknown, args: unknown[]): string {
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
-const ASCII_WORD_START = /(^|[-\s({[<])([a-z])/g;
+
+/** The separators of Jinja's `title` words (`[-\s({[<]`) among ASCII characters. */
+function isTitleSeparator(c: number): boolean {
+  return (
+    (c >= 9 && c <= 13) ||
+    (c >= 28 && c <= 32) ||
+    c === 45 ||
+    c === 40 ||
+    c === 123 ||
+    c === 91 ||
+    c === 60
+  );
+}
 
 function title(value: unknown): string {
   const text = softStr(value);
-  // ASCII text: every word lower-cased, then its first letter upper-cased (the same words and
-  // separators as the general path below, without splitting into arrays).
+  // ASCII text: the first letter of every word upper-cased, the rest lower-cased (the same words
+  // and separators as the general path below, without splitting into arrays).
   if (ASCII.test(text)) {
-    return text
-      .toLowerCase()
-      .replace(ASCII_WORD_START, (_m, sep: string, ch: string) => sep + ch.toUpperCase());
+    const lower = text.toLowerCase();
+    let out = '';
+    let from = 0;
+    let start = true;
+    for (let i = 0; i < lower.length; i++) {
+      const c = lower.charCodeAt(i);
+      if (isTitleSeparator(c)) start = true;
+      else {
+        if (start && c >= 97 && c <= 122) {
+          out += lower.slice(from, i) + String.fromCharCode(c - 32);
+          from = i + 1;
+        }
+        start = false;
+      }
+    }
+    return from === 0 ? lower : out + lower.slice(from);
   }
   return text
     .split(/([-\s({[<]+)/u)

@@ -24,7 +24,7 @@ import {
   truthy,
   unpack,
 } from './py-ops.js';
-import { lookup as pyLookup, slice } from './py-lookup.js';
+import { lookup as pyLookup, lookupKey, slice } from './py-lookup.js';
 import { pyStr } from './py-repr.js';
 import {
   Markup,
@@ -353,6 +353,7 @@ export const rt = {
   compareChain,
   undefLenient: () => new Undefined('inline if', false),
   getattr: pyLookup,
+  attr: lookupKey,
   slice,
   nsSet,
   output,

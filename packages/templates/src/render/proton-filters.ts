@@ -20,8 +20,13 @@ const ARN = /^arn:[a-zA-Z0-9-]+:[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:(\d{12})?:\S+$/;
 const MARK = '\u0000PROTON_BLOCK_';
 
 function placeholder(host: FilterHost, lines: string[]): string {
-  if (lines.length === 0) return '';
-  host.yamlBlocks.push(lines.join('\n'));
+  return placeholderText(host, lines.join('\n'));
+}
+
+/** Registers a block (its lines joined by newlines; '' for none) and returns its placeholder. */
+function placeholderText(host: FilterHost, block: string): string {
+  if (block === '') return '';
+  host.yamlBlocks.push(block);
   return `\u0000PROTON_BLOCK_${host.yamlBlocks.length - 1}\u0000`;
 }
 
@@ -45,11 +50,12 @@ function ecsEnvVars(value: unknown, args: unknown[], host: FilterHost): string {
   const name = 'proton_cfn_ecs_task_definition_formatted_env_vars';
   const [raw] = bindArgs(name, [['raw', true]], args);
   const env = mapping(name, value);
-  const lines = orderedKeys(env).flatMap((k) => [
-    `- Name: ${k}`,
-    `  Value: ${checked(name, env[k], raw)}`,
-  ]);
-  return placeholder(host, lines);
+  let block = '';
+  for (const k of orderedKeys(env)) {
+    if (block !== '') block += '\n';
+    block += `- Name: ${k}\n  Value: ${checked(name, env[k], raw)}`;
+  }
+  return placeholderText(host, block);
 }
 
 function lambdaEnvVars(value: unknown, args: unknown[], host: FilterHost): string {

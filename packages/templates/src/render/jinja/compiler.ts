@@ -8,7 +8,7 @@
  * @internal
  */
 import { FILTER_NAMES } from '../filter-registry.js';
-import { memberName } from '../py-lookup.js';
+import { isPlainDataKey, memberName } from '../py-lookup.js';
 import type { Expr, Params, Stmt, Target } from './ast.js';
 
 const q = (s: string): string => JSON.stringify(s);
@@ -447,6 +447,9 @@ class Compiler {
       case 'name':
         return this.read(e.name, scope);
       case 'getattr':
+        if (isPlainDataKey(e.attr)) {
+          return `(lineno = ${e.line}, rt.attr(${this.expr(e.obj, scope)}, ${q(e.attr)}, ${q(describe(e.obj))}))`;
+        }
         return `(lineno = ${e.line}, rt.getattr(${this.expr(e.obj, scope)}, ${q(e.attr)}, ${q(describe(e.obj))}, true))`;
       case 'getitem':
         return `(lineno = ${e.line}, rt.getattr(${this.expr(e.obj, scope)}, ${this.expr(e.key, scope)}, ${q(describe(e.obj))}, false))`;
