@@ -354,6 +354,7 @@ export const rt = {
   undefLenient: () => new Undefined('inline if', false),
   getattr: pyLookup,
   attr: lookupKey,
+  isDict,
   slice,
   nsSet,
   output,

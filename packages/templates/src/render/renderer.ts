@@ -102,6 +102,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
 
   function compiled(source: string, file: string): Run {
     const entry = entryFor(source);
+    if (entry.compiled) return entry.compiled;
     const [first, ...rest] = entry.findings;
     if (first) {
       const more = rest.length > 0 ? ` (and ${rest.length} more lint finding(s))` : '';

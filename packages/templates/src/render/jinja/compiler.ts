@@ -97,6 +97,9 @@ class Compiler {
 
   compileRoot(body: readonly Stmt[]): string {
     this.emit('return function render(ctx) {');
+    // $data: the render's top-level names; $o, $v: scratch for inline lookups, each used only
+    // between two steps of one lookup (nothing else runs in between).
+    this.emit('const $data = ctx.ctx; let $o, $v;');
     this.emit('let lineno = 1;');
     this.emit(`let ${this.buf} = "";`);
     this.emit('try {');
@@ -125,7 +128,13 @@ class Compiler {
   // ---------------------------------------------------------------- names
 
   private read(name: string, scope: Scope | null): string {
-    return scope?.lookup(name) ?? `rt.name(ctx, ${q(name)})`;
+    const local = scope?.lookup(name);
+    if (local) return local;
+    // A top-level name read at its own property-access site (its own inline cache, so templates
+    // with different data never share one megamorphic lookup); a name that is missing, undefined
+    // or not a plain key goes through the runtime, which answers globals and Undefined.
+    if (!isPlainDataKey(name)) return `rt.name(ctx, ${q(name)})`;
+    return `(($v = $data[${q(name)}]) !== undefined ? $v : rt.name(ctx, ${q(name)}))`;
   }
 
   /** Opens a scope: declares the names `body` assigns, starting from their enclosing value. */
@@ -174,7 +183,30 @@ class Compiler {
   // ---------------------------------------------------------------- statements
 
   private stmts(body: readonly Stmt[], scope: Scope | null): void {
-    for (const s of body) this.stmt(s, scope);
+    let run: string[] = [];
+    const flush = (): void => {
+      if (run.length > 0) this.emit(`${this.buf} += ${run.join(' + ')};`);
+      run = [];
+    };
+    // Consecutive text and `{{ … }}` outputs are appended as one concatenation: short pieces
+    // join into flat strings right away, so the output has far fewer pieces to flatten at the end.
+    for (const s of body) {
+      if (s.k === 'data') run.push(q(s.text));
+      else if (s.k === 'output') run.push(`(lineno = ${s.line}, ${this.outputOf(s.expr, scope)})`);
+      else {
+        flush();
+        this.stmt(s, scope);
+      }
+    }
+    flush();
+  }
+
+  /** The text `{{ e }}` writes (escaped inside an enabled `{% autoescape %}`). */
+  private outputOf(e: Expr, scope: Scope | null): string {
+    const value = this.expr(e, scope);
+    return this.escape
+      ? `(${this.escape} ? rt.outputEscaped(${value}) : rt.output(${value}))`
+      : `rt.output(${value})`;
   }
 
   private capture(body: readonly Stmt[], scope: Scope | null): string {
@@ -200,14 +232,9 @@ class Compiler {
       case 'data':
         this.emit(`${this.buf} += ${q(s.text)};`);
         return;
-      case 'output': {
-        const value = this.expr(s.expr, scope);
-        const out = this.escape
-          ? `(${this.escape} ? rt.outputEscaped(${value}) : rt.output(${value}))`
-          : `rt.output(${value})`;
-        this.emit(`lineno = ${s.line}; ${this.buf} += ${out};`);
+      case 'output':
+        this.emit(`lineno = ${s.line}; ${this.buf} += ${this.outputOf(s.expr, scope)};`);
         return;
-      }
       case 'autoescape': {
         const saved = this.escape;
         this.escape = this.id('e');
@@ -448,7 +475,10 @@ class Compiler {
         return this.read(e.name, scope);
       case 'getattr':
         if (isPlainDataKey(e.attr)) {
-          return `(lineno = ${e.line}, rt.attr(${this.expr(e.obj, scope)}, ${q(e.attr)}, ${q(describe(e.obj))}))`;
+          // A dict's own value read at this site (see read()); anything else — a missing key,
+          // a list, a string, a loop — goes through the runtime lookup.
+          const obj = this.expr(e.obj, scope);
+          return `(lineno = ${e.line}, ($o = ${obj}) !== null && typeof $o === "object" && ($v = $o[${q(e.attr)}]) !== undefined && rt.isDict($o) ? $v : rt.attr($o, ${q(e.attr)}, ${q(describe(e.obj))}))`;
         }
         return `(lineno = ${e.line}, rt.getattr(${this.expr(e.obj, scope)}, ${q(e.attr)}, ${q(describe(e.obj))}, true))`;
       case 'getitem':
