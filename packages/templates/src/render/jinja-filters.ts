@@ -5,7 +5,7 @@
  * character classes.
  */
 import { TemplateRuntimeError } from './render-error.js';
-import { REQUIRED, bindArgs, splitArgs } from './filter-args.js';
+import { REQUIRED, bindArgs, splitArgs, type ParamList } from './filter-args.js';
 import { roundPy } from './py-decimal.js';
 import { percentFormat } from './py-format.js';
 import { escapeHtml, codePointLength, iterate, truthy } from './py-ops.js';
@@ -24,6 +24,37 @@ import {
   typeName,
 } from './py-values.js';
 import { toJson } from './tojson.js';
+
+// Parameter lists of the filters/methods below, built once (a literal at the call would be
+// allocated again on every call).
+const TOJSON_PARAMS: ParamList = [['indent', null]];
+const TRIM_PARAMS: ParamList = [['chars', null]];
+const ROUND_PARAMS: ParamList = [
+  ['precision', 0],
+  ['method', 'common'],
+];
+const FLOAT_PARAMS: ParamList = [['default', new PyFloat(0)]];
+const INT_PARAMS: ParamList = [
+  ['default', 0],
+  ['base', 10],
+];
+const CENTER_PARAMS: ParamList = [['width', 80]];
+const REPLACE_PARAMS: ParamList = [
+  ['old', REQUIRED],
+  ['new', REQUIRED],
+  ['count', null],
+];
+const INDENT_PARAMS: ParamList = [
+  ['width', 4],
+  ['first', false],
+  ['blank', false],
+];
+const TRUNCATE_PARAMS: ParamList = [
+  ['length', 255],
+  ['killwords', false],
+  ['end', '...'],
+  ['leeway', null],
+];
 
 /** What a filter can reach besides its arguments (other filters and tests, per-render state). */
 export interface FilterHost {
@@ -63,16 +94,7 @@ export function splitLines(s: string): string[] {
 }
 
 function truncate(value: unknown, args: unknown[]): string {
-  const [length, killwords, end, leeway] = bindArgs(
-    'truncate',
-    [
-      ['length', 255],
-      ['killwords', false],
-      ['end', '...'],
-      ['leeway', null],
-    ],
-    args,
-  );
+  const [length, killwords, end, leeway] = bindArgs('truncate', TRUNCATE_PARAMS, args);
   if (!isStr(value)) throw new TemplateRuntimeError('truncate expects a string');
   const chars = Array.from(strValue(value));
   const endText = softStr(end);
@@ -89,15 +111,7 @@ function truncate(value: unknown, args: unknown[]): string {
 }
 
 function indent(value: unknown, args: unknown[]): string {
-  const [width, first, blank] = bindArgs(
-    'indent',
-    [
-      ['width', 4],
-      ['first', false],
-      ['blank', false],
-    ],
-    args,
-  );
+  const [width, first, blank] = bindArgs('indent', INDENT_PARAMS, args);
   const ind = typeof width === 'string' ? width : ' '.repeat(Number(width));
   const lines = splitLines(softStr(value) + '\n');
   let rv: string;
@@ -162,15 +176,7 @@ function capitalize(value: unknown): string {
 }
 
 function replace(value: unknown, args: unknown[]): string {
-  const [oldV, newV, count] = bindArgs(
-    'replace',
-    [
-      ['old', REQUIRED],
-      ['new', REQUIRED],
-      ['count', null],
-    ],
-    args,
-  );
+  const [oldV, newV, count] = bindArgs('replace', REPLACE_PARAMS, args);
   const s = softStr(value);
   const from = softStr(oldV);
   const to = softStr(newV);
@@ -206,7 +212,7 @@ function replace(value: unknown, args: unknown[]): string {
 }
 
 function center(value: unknown, args: unknown[]): string {
-  const [width] = bindArgs('center', [['width', 80]], args);
+  const [width] = bindArgs('center', CENTER_PARAMS, args);
   const s = softStr(value);
   const len = codePointLength(s);
   const w = Number(width);
@@ -233,14 +239,7 @@ export function parsePyFloat(s: string): number | undefined {
 }
 
 function toInt(value: unknown, args: unknown[]): unknown {
-  const [dflt, base] = bindArgs(
-    'int',
-    [
-      ['default', 0],
-      ['base', 10],
-    ],
-    args,
-  );
+  const [dflt, base] = bindArgs('int', INT_PARAMS, args);
   if (isNum(value)) {
     const n = numValue(value);
     return Number.isFinite(n) ? Math.trunc(n) : dflt;
@@ -259,7 +258,7 @@ function toInt(value: unknown, args: unknown[]): unknown {
 }
 
 function toFloat(value: unknown, args: unknown[]): unknown {
-  const [fallback] = bindArgs('float', [['default', new PyFloat(0)]], args);
+  const [fallback] = bindArgs('float', FLOAT_PARAMS, args);
   if (isNum(value)) return pyFloat(numValue(value));
   if (isStr(value)) {
     const f = parsePyFloat(strValue(value));
@@ -269,14 +268,7 @@ function toFloat(value: unknown, args: unknown[]): unknown {
 }
 
 function round(value: unknown, args: unknown[]): unknown {
-  const [precision, method] = bindArgs(
-    'round',
-    [
-      ['precision', 0],
-      ['method', 'common'],
-    ],
-    args,
-  );
+  const [precision, method] = bindArgs('round', ROUND_PARAMS, args);
   if (method !== 'common' && method !== 'ceil' && method !== 'floor') {
     throw new TemplateRuntimeError('method must be common, ceil or floor');
   }
@@ -336,7 +328,7 @@ export const STRING_FILTERS: Readonly<Record<string, FilterImpl>> = {
   lower: (v) => softStr(v).toLowerCase(),
   capitalize: (v) => capitalize(v),
   title: (v) => title(v),
-  trim: (v, a) => pyStrip(softStr(v), bindArgs('trim', [['chars', null]], a)[0] as string | null),
+  trim: (v, a) => pyStrip(softStr(v), bindArgs('trim', TRIM_PARAMS, a)[0] as string | null),
   replace: (v, a) => replace(v, a),
   truncate: (v, a) => truncate(v, a),
   center: (v, a) => center(v, a),
@@ -352,5 +344,5 @@ export const STRING_FILTERS: Readonly<Record<string, FilterImpl>> = {
   float: (v, a) => toFloat(v, a),
   round: (v, a) => round(v, a),
   abs: (v) => abs(v),
-  tojson: (v, a) => toJson(v, bindArgs('tojson', [['indent', null]], a)[0]),
+  tojson: (v, a) => toJson(v, bindArgs('tojson', TOJSON_PARAMS, a)[0]),
 };

@@ -45,7 +45,12 @@ import {
   tuple,
   typeName,
 } from './py-values.js';
-import { REQUIRED, bindArgs, splitArgs } from './filter-args.js';
+import { REQUIRED, bindArgs, splitArgs, type ParamList } from './filter-args.js';
+
+// Parameter lists of the filters/methods below, built once (a literal at the call would be
+// allocated again on every call).
+const LOOP_PARAMS: ParamList = [['iterable', REQUIRED]];
+const JOINER_PARAMS: ParamList = [['sep', ', ']];
 
 /** A runtime failure tagged with the 1-based template line that was executing. */
 export class LocatedFailure extends Error {
@@ -177,7 +182,7 @@ function cycler(...raw: unknown[]): Cycler {
 
 /** Jinja's `joiner(sep=', ')`: '' on the first call, `sep` after. */
 function joiner(...raw: unknown[]): () => string {
-  const [sep] = bindArgs('joiner', [['sep', ', ']], raw);
+  const [sep] = bindArgs('joiner', JOINER_PARAMS, raw);
   let used = false;
   return () => {
     if (!used) {
@@ -242,7 +247,7 @@ function call(fn: unknown, name: string, context: unknown, args: unknown[]): unk
         'TypeError',
       );
     }
-    const [items] = bindArgs('loop', [['iterable', REQUIRED]], args);
+    const [items] = bindArgs('loop', LOOP_PARAMS, args);
     return fn.recurse(iterate(items), fn.depth + 1);
   }
   if (typeof fn !== 'function') {

@@ -5,12 +5,16 @@
  * rendering, indenting every line after the first to the placeholder's column.
  */
 import { TemplateRuntimeError } from './render-error.js';
-import { bindArgs } from './filter-args.js';
+import { bindArgs, type ParamList } from './filter-args.js';
 import type { FilterHost, FilterImpl } from './jinja-filters.js';
 import { softStr } from './jinja-filters.js';
 import { truthy } from './py-ops.js';
 import { pyStr } from './py-repr.js';
 import { isDict, orderedKeys } from './py-values.js';
+
+// Parameter lists of the filters/methods below, built once (a literal at the call would be
+// allocated again on every call).
+const RAW_PARAMS: ParamList = [['raw', true]];
 
 const valuesOf = (d: Record<string, unknown>): unknown[] => orderedKeys(d).map((k) => d[k]);
 
@@ -48,7 +52,7 @@ function checked(filter: string, value: unknown, raw: unknown): string {
 
 function ecsEnvVars(value: unknown, args: unknown[], host: FilterHost): string {
   const name = 'proton_cfn_ecs_task_definition_formatted_env_vars';
-  const [raw] = bindArgs(name, [['raw', true]], args);
+  const [raw] = bindArgs(name, RAW_PARAMS, args);
   const env = mapping(name, value);
   let block = '';
   for (const k of orderedKeys(env)) {
@@ -60,7 +64,7 @@ function ecsEnvVars(value: unknown, args: unknown[], host: FilterHost): string {
 
 function lambdaEnvVars(value: unknown, args: unknown[], host: FilterHost): string {
   const name = 'proton_cfn_lambda_function_formatted_env_vars';
-  const [raw] = bindArgs(name, [['raw', true]], args);
+  const [raw] = bindArgs(name, RAW_PARAMS, args);
   const env = mapping(name, value);
   return placeholder(
     host,
