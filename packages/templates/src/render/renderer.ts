@@ -125,9 +125,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
       if (!isDict(context)) {
         throw new RenderError(fileName, undefined, 'the render context must be a plain object');
       }
-      const data = options.ownedContexts
-        ? (context as Record<string, unknown>)
-        : toTemplateData(context, fileName);
+      const data = options.ownedContexts ? context : toTemplateData(context, fileName);
       try {
         return withRenderBudget(options.budget, () => template(data));
       } catch (err) {
