@@ -59,10 +59,13 @@ const JOIN_PARAMS: ParamList = [
 
 type Getter = (item: unknown) => unknown;
 
+const DIGITS = /^\d+$/;
+
 function attrParts(attribute: unknown): unknown[] {
   if (attribute === null || attribute === undefined) return [];
   if (typeof attribute !== 'string') return [attribute];
-  return attribute.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  if (!attribute.includes('.')) return [DIGITS.test(attribute) ? Number(attribute) : attribute];
+  return attribute.split('.').map((p) => (DIGITS.test(p) ? Number(p) : p));
 }
 
 function ignoreCase(v: unknown): unknown {

@@ -86,9 +86,15 @@ export function pyStrip(s: string, chars: string | null = null): string {
   return cps.slice(a, b).join('');
 }
 
+/** The line breaks of Python's `splitlines` other than `\n`. */
+const OTHER_LINE_BREAKS = /[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]/;
+
 /** Python's `str.splitlines()`. */
 export function splitLines(s: string): string[] {
-  const parts = s.split(/\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]/);
+  // Text whose only line break is \n (nearly all) splits without the regex.
+  const parts = OTHER_LINE_BREAKS.test(s)
+    ? s.split(/\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]/)
+    : s.split('\n');
   if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
   return parts;
 }

@@ -45,7 +45,7 @@ import {
   tuple,
   typeName,
 } from './py-values.js';
-import { REQUIRED, bindArgs, splitArgs, type ParamList } from './filter-args.js';
+import { REQUIRED, bindArgs, isKeywordArgs, splitArgs, type ParamList } from './filter-args.js';
 
 // Parameter lists of the filters/methods below, built once (a literal at the call would be
 // allocated again on every call).
@@ -276,6 +276,11 @@ function buildDict(pairs: Array<[unknown, unknown]>): Record<string, unknown> {
 
 type MacroBody = (...args: unknown[]) => unknown;
 
+/** `varargs` of a call without extra positional arguments (an empty tuple cannot change). */
+const NO_VARARGS: unknown[] = tuple([]);
+/** `caller` of a macro not called from a call block. */
+const NO_CALLER = new Undefined('caller', true, 'No caller defined');
+
 /** A macro argument the caller did not pass. */
 const MISSING: unique symbol = Symbol('missing');
 
@@ -292,6 +297,12 @@ function macro(
   body: (...args: unknown[]) => string,
 ): MacroBody {
   return function jinjaMacro(...args: unknown[]): string {
+    // The common call: positional arguments only, no more than the macro names.
+    if (args.length <= names.length && !isKeywordArgs(args[args.length - 1])) {
+      const values = new Array<unknown>(names.length);
+      for (let i = 0; i < names.length; i++) values[i] = i < args.length ? args[i] : MISSING;
+      return body(...values, NO_VARARGS, {}, NO_CALLER);
+    }
     const { pos, kw } = splitArgs(args);
     const values: unknown[] = names.map((_n, i) => (i < pos.length ? pos[i] : MISSING));
     const extra = pos.slice(names.length);
