@@ -29,7 +29,7 @@ import { ROLLOUT_QUEUE } from '../ports/rollout-store.js';
 import { DRIFT_SCAN_QUEUE } from '../ports/drift-schedule-store.js';
 import { EVENT_DELIVERY_QUEUE } from '../ports/event-store.js';
 import { EVENT_PRUNE_QUEUE } from '../app/events/event-prune-job.js';
-import { DeferredUsageCounter, wireDeployments } from './wire-deployments.js';
+import { DeferredUsageCounter, startHostProbes, wireDeployments } from './wire-deployments.js';
 import type { JobHandler } from '../ports/job-queue.js';
 import { accessKeyOperations } from '../http/access-key-operations.js';
 import { accessControlOperations } from '../http/access-control-operations.js';
@@ -101,6 +101,13 @@ export async function createNucleon(
   const logger =
     options.logger ?? createPinoLogger(config.logLevel, { service: 'nucleon' }, config.logFormat);
   logger.info('configuration', redactConfig(config));
+  // Milliseconds since this call at the end of each start-up phase, logged once listening (with
+  // the process's own age, which adds the module loading before it).
+  const began = performance.now();
+  const phases: Record<string, number> = {};
+  const phaseDone = (name: string): void => {
+    phases[name] = Math.round(performance.now() - began);
+  };
   const role = roleOf(options);
   // Several processes cannot share an embedded database (stack-findings §1): a worker-only process
   // needs PostgreSQL. (`nucleon server` refuses PGlite in the CLI; in process, an API-only
@@ -115,6 +122,8 @@ export async function createNucleon(
   const lock = config.databaseUrl ? undefined : DataDirLock.acquire(config.dataDir);
   let database: DatabaseHandle | undefined;
   try {
+    // Child processes that need no database: they run while it opens and migrates.
+    const probes = startHostProbes(config);
     const masterKey = loadMasterKey(config.dataDir, config.masterKey);
     const box = new SecretBox(masterKey);
     database = await openDatabase({
@@ -127,6 +136,7 @@ export async function createNucleon(
           error: error.message,
         }),
     });
+    phaseDone('database_open');
     const opened = database;
     const db = database.db;
     const dbKind = database.kind;
@@ -145,6 +155,7 @@ export async function createNucleon(
         }),
       };
     });
+    phaseDone('schema_and_secrets');
     // Another replica deleted or changed a key: forget it here too (and everything after a reconnect).
     await opened.notifications.listen(
       'nucleon_access_keys',
@@ -252,7 +263,9 @@ export async function createNucleon(
       logger,
       poke: () => worker.poke(),
       endpoint: () => publicUrl,
+      probes,
     });
+    phaseDone('deployments_wired');
     usageCounter.current = deploy.usage;
     tags.register('environment', deploy.resolvers.environment);
     tags.register('service', deploy.resolvers.service);
@@ -422,9 +435,11 @@ export async function createNucleon(
         const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
         // A worker's health port is no API endpoint: its commands call NUCLEON_PUBLIC_URL.
         if (role !== 'worker') publicUrl = config.publicUrl ?? url;
+        phaseDone('listening');
         logger.info(role === 'worker' ? 'health checks listening' : 'nucleon listening', {
           url,
           database: handle.kind,
+          startup_ms: { ...phases, process: Math.round(process.uptime() * 1000) },
         });
         return { url, port, ...(metricsUrl ? { metricsUrl } : {}) };
       },

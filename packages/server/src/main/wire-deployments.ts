@@ -22,7 +22,7 @@ import { CloudFormationProvisioner } from '../adapters/engines/cloudformation-pr
 import { CodeBuildProvisioner } from '../adapters/engines/codebuild-provisioner.js';
 import { LocalCommandRunner } from '../adapters/runners/local-command-runner.js';
 import { PooledTemplateRenderer } from '../adapters/render/pooled-template-renderer.js';
-import { detectCommandSandbox } from '../adapters/runners/command-sandbox.js';
+import { detectCommandSandbox, type CommandSandbox } from '../adapters/runners/command-sandbox.js';
 import type { AccessKeysService } from '../app/access-keys-service.js';
 import type { DeployDeps } from '../app/deploy/deploy-context.js';
 import { DeploymentRunner } from '../app/deploy/deployment-runner.js';
@@ -70,6 +70,38 @@ function faultsOf(config: NucleonConfig, logger: Logger): FaultInjector {
   return ConfiguredFaults.parse(config.faults);
 }
 
+/** The commands' PATH: the server's own, or the usual system directories. */
+function commandPath(): string {
+  return process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
+}
+
+/** What the host offers for template commands: a Terraform/OpenTofu binary and a sandbox. */
+export interface HostProbes {
+  terraform: TerraformCliExecutor | undefined;
+  sandbox: CommandSandbox;
+}
+
+/**
+ * Starts the host probes (a PATH search plus `terraform version`, a sandboxed `id -u`): child
+ * processes that need nothing from the database, so the composition root starts them first and
+ * they run while the database opens. The returned promise is marked handled; await it to see
+ * its outcome.
+ */
+export function startHostProbes(config: NucleonConfig): Promise<HostProbes> {
+  const path = commandPath();
+  const probes = Promise.all([
+    TerraformCliExecutor.detect({ path }),
+    detectCommandSandbox({
+      policy: config.runnerSandbox,
+      path,
+      uid: config.runnerUid,
+      serverUid: process.getuid?.() ?? -1,
+    }),
+  ]).then(([terraform, sandbox]) => ({ terraform, sandbox }));
+  probes.catch(() => undefined);
+  return probes;
+}
+
 /** Builds the deployment side of the system: store, engines, use cases, operations, job handler. */
 export async function wireDeployments(w: {
   config: NucleonConfig;
@@ -84,6 +116,8 @@ export async function wireDeployments(w: {
   logger: Logger;
   poke: () => void;
   endpoint: () => string;
+  /** Probes already started ({@link startHostProbes}); started here when left out. */
+  probes?: Promise<HostProbes>;
 }) {
   const store = new PostgresDeploymentStore(w.db);
   // Commands get a clean environment: PATH, HOME, LANG and only the variables the operator names.
@@ -95,12 +129,12 @@ export async function wireDeployments(w: {
       .map((n) => [n, process.env[n]!]),
   );
   const baseEnv = {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    PATH: commandPath(),
     HOME: process.env.HOME ?? '/tmp',
     LANG: 'C.UTF-8',
     ...passed,
   };
-  const terraform = await TerraformCliExecutor.detect({ path: baseEnv.PATH });
+  const { terraform, sandbox } = await (w.probes ?? startHostProbes(w.config));
   const repositoryStore = new PostgresRepositoryStore(w.db, w.box);
   const repositories = new RepositoriesService(
     repositoryStore,
@@ -131,12 +165,6 @@ export async function wireDeployments(w: {
   const services = new ServicesService(d);
   const instances = new InstancesService(d, services);
   const deployments = new DeploymentsService(d);
-  const sandbox = await detectCommandSandbox({
-    policy: w.config.runnerSandbox,
-    path: baseEnv.PATH,
-    uid: w.config.runnerUid,
-    serverUid: process.getuid?.() ?? -1,
-  });
   const sandboxLog = w.logger.child({ component: 'runner' });
   if (sandbox.kind === 'none')
     sandboxLog.warn(`command sandbox: ${sandbox.kind}; ${sandbox.notice}`, {

@@ -19,7 +19,8 @@ export interface SplitArgs {
   kw: Record<string, unknown>;
 }
 
-function isKeywordArgs(v: unknown): v is Record<string, unknown> {
+/** True for the trailing keyword-argument object of a call. */
+export function isKeywordArgs(v: unknown): v is Record<string, unknown> {
   return (
     typeof v === 'object' && v !== null && Object.prototype.hasOwnProperty.call(v, '__keywords')
   );

@@ -4,7 +4,7 @@
  * and the compiled template calls through it at render time.
  */
 import { TemplateRuntimeError } from './render-error.js';
-import { bindArgs, rejectUndefined } from './filter-args.js';
+import { bindArgs, rejectUndefined, type ParamList } from './filter-args.js';
 import { STRING_FILTERS, type FilterHost, type FilterImpl } from './jinja-filters.js';
 import { SEQUENCE_FILTERS } from './jinja-filters-seq.js';
 import { MORE_FILTERS } from './jinja-filters-more.js';
@@ -12,6 +12,13 @@ import { UNDEFINED_SAFE_TESTS, jinjaTests, unknownTest, type TestImpl } from './
 import { PROTON_FILTERS } from './proton-filters.js';
 import { truthy } from './py-ops.js';
 import { Undefined } from './py-values.js';
+
+// Parameter lists of the filters/methods below, built once (a literal at the call would be
+// allocated again on every call).
+const DEFAULT_PARAMS: ParamList = [
+  ['default_value', ''],
+  ['boolean', false],
+];
 
 /** Filters Jinja has that Nucleon refuses, with the reason shown by the lint. */
 export const UNSUPPORTED_FILTERS: Readonly<Record<string, string>> = {
@@ -21,14 +28,7 @@ export const UNSUPPORTED_FILTERS: Readonly<Record<string, string>> = {
 };
 
 const defaultFilter: FilterImpl = (value, args) => {
-  const [dflt, boolean] = bindArgs(
-    'default',
-    [
-      ['default_value', ''],
-      ['boolean', false],
-    ],
-    args,
-  );
+  const [dflt, boolean] = bindArgs('default', DEFAULT_PARAMS, args);
   if (value instanceof Undefined) return dflt;
   if (truthy(boolean) && !truthy(value)) return dflt;
   return value;
@@ -57,8 +57,8 @@ function wrapFilter(name: string, impl: FilterImpl): CompiledFilter {
   }
   const checkValue = name !== 'items';
   return function (this: FilterHost, value, ...args) {
-    if (checkValue) rejectUndefined([value]);
-    rejectUndefined(args);
+    if (checkValue && value instanceof Undefined && value.strict) throw value.error();
+    if (args.length > 0) rejectUndefined(args);
     return impl(value, args, this);
   };
 }

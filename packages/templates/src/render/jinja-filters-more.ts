@@ -5,7 +5,7 @@
  * whose Python algorithms are not ported.)
  */
 import { TemplateRuntimeError } from './render-error.js';
-import { bindArgs } from './filter-args.js';
+import { bindArgs, type ParamList } from './filter-args.js';
 import type { FilterImpl } from './jinja-filters.js';
 import { toFixedPy } from './py-decimal.js';
 import { escapeHtml, truthy } from './py-ops.js';
@@ -24,8 +24,13 @@ import {
   typeName,
 } from './py-values.js';
 
+// Parameter lists of the filters/methods below, built once (a literal at the call would be
+// allocated again on every call).
+const XMLATTR_PARAMS: ParamList = [['autospace', true]];
+const FILESIZEFORMAT_PARAMS: ParamList = [['binary', false]];
+
 function filesizeformat(value: unknown, args: unknown[]): string {
-  const [binary] = bindArgs('filesizeformat', [['binary', false]], args);
+  const [binary] = bindArgs('filesizeformat', FILESIZEFORMAT_PARAMS, args);
   let bytes: number;
   if (isNum(value)) bytes = numValue(value);
   else if (isStr(value) && strValue(value).trim() !== '' && !Number.isNaN(Number(value))) {
@@ -95,7 +100,7 @@ function striptags(value: unknown): string {
 const BAD_ATTR = /[\s/>=]/;
 
 function xmlattr(value: unknown, args: unknown[]): Markup {
-  const [autospace] = bindArgs('xmlattr', [['autospace', true]], args);
+  const [autospace] = bindArgs('xmlattr', XMLATTR_PARAMS, args);
   if (!isDict(value))
     throw new TemplateRuntimeError(
       `'${typeName(value)}' object has no attribute 'items'`,

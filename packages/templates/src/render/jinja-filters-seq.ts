@@ -4,7 +4,7 @@
  * be `| list`-ed before printing, `first`/`last` yielding Undefined on empty input.
  */
 import { TemplateRuntimeError } from './render-error.js';
-import { REQUIRED, bindArgs, splitArgs } from './filter-args.js';
+import { REQUIRED, bindArgs, splitArgs, type ParamList } from './filter-args.js';
 import type { FilterHost, FilterImpl } from './jinja-filters.js';
 import { add, iterate, pyCompare, pyEq, pyLen, truthy } from './py-ops.js';
 import { lookup } from './py-lookup.js';
@@ -22,12 +22,50 @@ import {
   typeName,
 } from './py-values.js';
 
+// Parameter lists of the filters/methods below, built once (a literal at the call would be
+// allocated again on every call).
+const ATTR_PARAMS: ParamList = [['name', REQUIRED]];
+const GROUPBY_PARAMS: ParamList = [
+  ['attribute', REQUIRED],
+  ['default', null],
+  ['case_sensitive', false],
+];
+const SUM_PARAMS: ParamList = [
+  ['attribute', null],
+  ['start', 0],
+];
+const AGGREGATE_PARAMS: ParamList = [
+  ['case_sensitive', false],
+  ['attribute', null],
+];
+const UNIQUE_PARAMS: ParamList = [
+  ['case_sensitive', false],
+  ['attribute', null],
+];
+const DICTSORT_PARAMS: ParamList = [
+  ['case_sensitive', false],
+  ['by', 'key'],
+  ['reverse', false],
+];
+const SORT_PARAMS: ParamList = [
+  ['reverse', false],
+  ['case_sensitive', false],
+  ['attribute', null],
+];
+const JOIN_PARAMS: ParamList = [
+  ['d', ''],
+  ['attribute', null],
+];
+
 type Getter = (item: unknown) => unknown;
+
+const DIGITS = /^\d+$/;
 
 function attrParts(attribute: unknown): unknown[] {
   if (attribute === null || attribute === undefined) return [];
   if (typeof attribute !== 'string') return [attribute];
-  return attribute.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  if (!attribute.includes('.')) return [DIGITS.test(attribute) ? Number(attribute) : attribute];
+  return attribute.split('.').map((p) => (DIGITS.test(p) ? Number(p) : p));
 }
 
 function ignoreCase(v: unknown): unknown {
@@ -71,14 +109,7 @@ function last(value: unknown): unknown {
 }
 
 function join(value: unknown, args: unknown[]): string {
-  const [d, attribute] = bindArgs(
-    'join',
-    [
-      ['d', ''],
-      ['attribute', null],
-    ],
-    args,
-  );
+  const [d, attribute] = bindArgs('join', JOIN_PARAMS, args);
   let items = iterate(value);
   if (attribute !== null) items = items.map(attrGetter(attribute));
   return items.map((x) => pyStr(x)).join(pyStr(d));
@@ -91,29 +122,22 @@ function sortBy<T>(items: T[], key: (x: T) => unknown, reverse: boolean): T[] {
 }
 
 function sort(value: unknown, args: unknown[]): unknown[] {
-  const [reverse, caseSensitive, attribute] = bindArgs(
-    'sort',
-    [
-      ['reverse', false],
-      ['case_sensitive', false],
-      ['attribute', null],
-    ],
-    args,
-  );
-  const key = multiAttrGetter(attribute, truthy(caseSensitive) ? undefined : ignoreCase);
-  return sortBy([...iterate(value)], key, truthy(reverse));
+  const [reverse, caseSensitive, attribute] = bindArgs('sort', SORT_PARAMS, args);
+  const post = truthy(caseSensitive) ? undefined : ignoreCase;
+  if (typeof attribute === 'string' && attribute.includes(',')) {
+    return sortBy([...iterate(value)], multiAttrGetter(attribute, post), truthy(reverse));
+  }
+  // One attribute (or none): Jinja's key is the one-item list [key], and Python compares two
+  // such lists by equality first, then by `<` — compared here without building the lists.
+  const sign = truthy(reverse) ? -1 : 1;
+  const key = attrGetter(attribute, post);
+  const keyed = Array.from(iterate(value), (item) => ({ item, k: key(item) }));
+  keyed.sort((a, b) => (pyEq(a.k, b.k) ? 0 : sign * pyCompare(a.k, b.k)));
+  return keyed.map((x) => x.item);
 }
 
 function dictsort(value: unknown, args: unknown[]): unknown[] {
-  const [caseSensitive, by, reverse] = bindArgs(
-    'dictsort',
-    [
-      ['case_sensitive', false],
-      ['by', 'key'],
-      ['reverse', false],
-    ],
-    args,
-  );
+  const [caseSensitive, by, reverse] = bindArgs('dictsort', DICTSORT_PARAMS, args);
   if (by !== 'key' && by !== 'value') {
     throw new TemplateRuntimeError('You can only sort by either "key" or "value"');
   }
@@ -137,14 +161,7 @@ function hashable(k: unknown): unknown {
 }
 
 function unique(value: unknown, args: unknown[]): PyIterable {
-  const [caseSensitive, attribute] = bindArgs(
-    'unique',
-    [
-      ['case_sensitive', false],
-      ['attribute', null],
-    ],
-    args,
-  );
+  const [caseSensitive, attribute] = bindArgs('unique', UNIQUE_PARAMS, args);
   const getter = attrGetter(attribute, truthy(caseSensitive) ? undefined : ignoreCase);
   const seen: unknown[] = [];
   const out: unknown[] = [];
@@ -159,14 +176,7 @@ function unique(value: unknown, args: unknown[]): PyIterable {
 }
 
 function minMax(value: unknown, args: unknown[], sign: number, fn: string): unknown {
-  const [caseSensitive, attribute] = bindArgs(
-    fn,
-    [
-      ['case_sensitive', false],
-      ['attribute', null],
-    ],
-    args,
-  );
+  const [caseSensitive, attribute] = bindArgs(fn, AGGREGATE_PARAMS, args);
   const items = iterate(value);
   if (items.length === 0) return new Undefined(fn, true, 'No aggregated item, sequence was empty.');
   const key = attrGetter(attribute, truthy(caseSensitive) ? undefined : ignoreCase);
@@ -180,14 +190,7 @@ function minMax(value: unknown, args: unknown[], sign: number, fn: string): unkn
 }
 
 function sum(value: unknown, args: unknown[]): unknown {
-  const [attribute, start] = bindArgs(
-    'sum',
-    [
-      ['attribute', null],
-      ['start', 0],
-    ],
-    args,
-  );
+  const [attribute, start] = bindArgs('sum', SUM_PARAMS, args);
   let items = iterate(value);
   if (attribute !== null) items = items.map(attrGetter(attribute));
   return items.reduce((acc, x) => add(acc, x), start);
@@ -230,15 +233,7 @@ function selectOrReject(
 }
 
 function groupby(value: unknown, args: unknown[]): unknown[] {
-  const [attribute, dflt, caseSensitive] = bindArgs(
-    'groupby',
-    [
-      ['attribute', REQUIRED],
-      ['default', null],
-      ['case_sensitive', false],
-    ],
-    args,
-  );
+  const [attribute, dflt, caseSensitive] = bindArgs('groupby', GROUPBY_PARAMS, args);
   const cs = truthy(caseSensitive);
   const key = attrGetter(attribute, cs ? undefined : ignoreCase, dflt);
   const sorted = sortBy([...iterate(value)], key, false);
@@ -300,7 +295,7 @@ function reverse(value: unknown): unknown {
 }
 
 function attr(value: unknown, args: unknown[]): unknown {
-  const [name] = bindArgs('attr', [['name', REQUIRED]], args);
+  const [name] = bindArgs('attr', ATTR_PARAMS, args);
   if (
     isDict(value) &&
     !['items', 'keys', 'values', 'get', 'update', 'copy'].includes(String(name))

@@ -5,7 +5,7 @@
  * character classes.
  */
 import { TemplateRuntimeError } from './render-error.js';
-import { REQUIRED, bindArgs, splitArgs } from './filter-args.js';
+import { REQUIRED, bindArgs, splitArgs, type ParamList } from './filter-args.js';
 import { roundPy } from './py-decimal.js';
 import { percentFormat } from './py-format.js';
 import { escapeHtml, codePointLength, iterate, truthy } from './py-ops.js';
@@ -24,6 +24,37 @@ import {
   typeName,
 } from './py-values.js';
 import { toJson } from './tojson.js';
+
+// Parameter lists of the filters/methods below, built once (a literal at the call would be
+// allocated again on every call).
+const TOJSON_PARAMS: ParamList = [['indent', null]];
+const TRIM_PARAMS: ParamList = [['chars', null]];
+const ROUND_PARAMS: ParamList = [
+  ['precision', 0],
+  ['method', 'common'],
+];
+const FLOAT_PARAMS: ParamList = [['default', new PyFloat(0)]];
+const INT_PARAMS: ParamList = [
+  ['default', 0],
+  ['base', 10],
+];
+const CENTER_PARAMS: ParamList = [['width', 80]];
+const REPLACE_PARAMS: ParamList = [
+  ['old', REQUIRED],
+  ['new', REQUIRED],
+  ['count', null],
+];
+const INDENT_PARAMS: ParamList = [
+  ['width', 4],
+  ['first', false],
+  ['blank', false],
+];
+const TRUNCATE_PARAMS: ParamList = [
+  ['length', 255],
+  ['killwords', false],
+  ['end', '...'],
+  ['leeway', null],
+];
 
 /** What a filter can reach besides its arguments (other filters and tests, per-render state). */
 export interface FilterHost {
@@ -55,24 +86,21 @@ export function pyStrip(s: string, chars: string | null = null): string {
   return cps.slice(a, b).join('');
 }
 
+/** The line breaks of Python's `splitlines` other than `\n`. */
+const OTHER_LINE_BREAKS = /[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]/;
+
 /** Python's `str.splitlines()`. */
 export function splitLines(s: string): string[] {
-  const parts = s.split(/\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]/);
+  // Text whose only line break is \n (nearly all) splits without the regex.
+  const parts = OTHER_LINE_BREAKS.test(s)
+    ? s.split(/\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]/)
+    : s.split('\n');
   if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
   return parts;
 }
 
 function truncate(value: unknown, args: unknown[]): string {
-  const [length, killwords, end, leeway] = bindArgs(
-    'truncate',
-    [
-      ['length', 255],
-      ['killwords', false],
-      ['end', '...'],
-      ['leeway', null],
-    ],
-    args,
-  );
+  const [length, killwords, end, leeway] = bindArgs('truncate', TRUNCATE_PARAMS, args);
   if (!isStr(value)) throw new TemplateRuntimeError('truncate expects a string');
   const chars = Array.from(strValue(value));
   const endText = softStr(end);
@@ -89,15 +117,7 @@ function truncate(value: unknown, args: unknown[]): string {
 }
 
 function indent(value: unknown, args: unknown[]): string {
-  const [width, first, blank] = bindArgs(
-    'indent',
-    [
-      ['width', 4],
-      ['first', false],
-      ['blank', false],
-    ],
-    args,
-  );
+  const [width, first, blank] = bindArgs('indent', INDENT_PARAMS, args);
   const ind = typeof width === 'string' ? width : ' '.repeat(Number(width));
   const lines = splitLines(softStr(value) + '\n');
   let rv: string;
@@ -109,8 +129,44 @@ function indent(value: unknown, args: unknown[]): string {
   return truthy(first) ? ind + rv : rv;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** The separators of Jinja's `title` words (`[-\s({[<]`) among ASCII characters. */
+function isTitleSeparator(c: number): boolean {
+  return (
+    (c >= 9 && c <= 13) ||
+    (c >= 28 && c <= 32) ||
+    c === 45 ||
+    c === 40 ||
+    c === 123 ||
+    c === 91 ||
+    c === 60
+  );
+}
+
 function title(value: unknown): string {
-  return softStr(value)
+  const text = softStr(value);
+  // ASCII text: the first letter of every word upper-cased, the rest lower-cased (the same words
+  // and separators as the general path below, without splitting into arrays).
+  if (ASCII.test(text)) {
+    const lower = text.toLowerCase();
+    let out = '';
+    let from = 0;
+    let start = true;
+    for (let i = 0; i < lower.length; i++) {
+      const c = lower.charCodeAt(i);
+      if (isTitleSeparator(c)) start = true;
+      else {
+        if (start && c >= 97 && c <= 122) {
+          out += lower.slice(from, i) + String.fromCharCode(c - 32);
+          from = i + 1;
+        }
+        start = false;
+      }
+    }
+    return from === 0 ? lower : out + lower.slice(from);
+  }
+  return text
     .split(/([-\s({[<]+)/u)
     .filter((item) => item !== '')
     .map((item) => {
@@ -126,20 +182,16 @@ function capitalize(value: unknown): string {
 }
 
 function replace(value: unknown, args: unknown[]): string {
-  const [oldV, newV, count] = bindArgs(
-    'replace',
-    [
-      ['old', REQUIRED],
-      ['new', REQUIRED],
-      ['count', null],
-    ],
-    args,
-  );
+  const [oldV, newV, count] = bindArgs('replace', REPLACE_PARAMS, args);
   const s = softStr(value);
   const from = softStr(oldV);
   const to = softStr(newV);
   let n = count === null ? -1 : Number(count);
-  if (n < 0 && from !== '') return s.split(from).join(to);
+  if (n < 0 && from !== '') {
+    if (!s.includes(from)) return s;
+    // A `$` in a replacement string is a pattern to replaceAll; split/join takes it literally.
+    return to.includes('$') ? s.split(from).join(to) : s.replaceAll(from, to);
+  }
   if (n < 0) n = Infinity;
   if (from === '') {
     const chars = Array.from(s);
@@ -166,7 +218,7 @@ function replace(value: unknown, args: unknown[]): string {
 }
 
 function center(value: unknown, args: unknown[]): string {
-  const [width] = bindArgs('center', [['width', 80]], args);
+  const [width] = bindArgs('center', CENTER_PARAMS, args);
   const s = softStr(value);
   const len = codePointLength(s);
   const w = Number(width);
@@ -193,14 +245,7 @@ export function parsePyFloat(s: string): number | undefined {
 }
 
 function toInt(value: unknown, args: unknown[]): unknown {
-  const [dflt, base] = bindArgs(
-    'int',
-    [
-      ['default', 0],
-      ['base', 10],
-    ],
-    args,
-  );
+  const [dflt, base] = bindArgs('int', INT_PARAMS, args);
   if (isNum(value)) {
     const n = numValue(value);
     return Number.isFinite(n) ? Math.trunc(n) : dflt;
@@ -219,7 +264,7 @@ function toInt(value: unknown, args: unknown[]): unknown {
 }
 
 function toFloat(value: unknown, args: unknown[]): unknown {
-  const [fallback] = bindArgs('float', [['default', new PyFloat(0)]], args);
+  const [fallback] = bindArgs('float', FLOAT_PARAMS, args);
   if (isNum(value)) return pyFloat(numValue(value));
   if (isStr(value)) {
     const f = parsePyFloat(strValue(value));
@@ -229,14 +274,7 @@ function toFloat(value: unknown, args: unknown[]): unknown {
 }
 
 function round(value: unknown, args: unknown[]): unknown {
-  const [precision, method] = bindArgs(
-    'round',
-    [
-      ['precision', 0],
-      ['method', 'common'],
-    ],
-    args,
-  );
+  const [precision, method] = bindArgs('round', ROUND_PARAMS, args);
   if (method !== 'common' && method !== 'ceil' && method !== 'floor') {
     throw new TemplateRuntimeError('method must be common, ceil or floor');
   }
@@ -296,7 +334,7 @@ export const STRING_FILTERS: Readonly<Record<string, FilterImpl>> = {
   lower: (v) => softStr(v).toLowerCase(),
   capitalize: (v) => capitalize(v),
   title: (v) => title(v),
-  trim: (v, a) => pyStrip(softStr(v), bindArgs('trim', [['chars', null]], a)[0] as string | null),
+  trim: (v, a) => pyStrip(softStr(v), bindArgs('trim', TRIM_PARAMS, a)[0] as string | null),
   replace: (v, a) => replace(v, a),
   truncate: (v, a) => truncate(v, a),
   center: (v, a) => center(v, a),
@@ -312,5 +350,5 @@ export const STRING_FILTERS: Readonly<Record<string, FilterImpl>> = {
   float: (v, a) => toFloat(v, a),
   round: (v, a) => round(v, a),
   abs: (v) => abs(v),
-  tojson: (v, a) => toJson(v, bindArgs('tojson', [['indent', null]], a)[0]),
+  tojson: (v, a) => toJson(v, bindArgs('tojson', TOJSON_PARAMS, a)[0]),
 };

@@ -24,7 +24,7 @@ import {
   truthy,
   unpack,
 } from './py-ops.js';
-import { lookup as pyLookup, slice } from './py-lookup.js';
+import { lookup as pyLookup, lookupKey, slice } from './py-lookup.js';
 import { pyStr } from './py-repr.js';
 import {
   Markup,
@@ -45,7 +45,12 @@ import {
   tuple,
   typeName,
 } from './py-values.js';
-import { REQUIRED, bindArgs, splitArgs } from './filter-args.js';
+import { REQUIRED, bindArgs, isKeywordArgs, splitArgs, type ParamList } from './filter-args.js';
+
+// Parameter lists of the filters/methods below, built once (a literal at the call would be
+// allocated again on every call).
+const LOOP_PARAMS: ParamList = [['iterable', REQUIRED]];
+const JOINER_PARAMS: ParamList = [['sep', ', ']];
 
 /** A runtime failure tagged with the 1-based template line that was executing. */
 export class LocatedFailure extends Error {
@@ -177,7 +182,7 @@ function cycler(...raw: unknown[]): Cycler {
 
 /** Jinja's `joiner(sep=', ')`: '' on the first call, `sep` after. */
 function joiner(...raw: unknown[]): () => string {
-  const [sep] = bindArgs('joiner', [['sep', ', ']], raw);
+  const [sep] = bindArgs('joiner', JOINER_PARAMS, raw);
   let used = false;
   return () => {
     if (!used) {
@@ -242,7 +247,7 @@ function call(fn: unknown, name: string, context: unknown, args: unknown[]): unk
         'TypeError',
       );
     }
-    const [items] = bindArgs('loop', [['iterable', REQUIRED]], args);
+    const [items] = bindArgs('loop', LOOP_PARAMS, args);
     return fn.recurse(iterate(items), fn.depth + 1);
   }
   if (typeof fn !== 'function') {
@@ -271,6 +276,11 @@ function buildDict(pairs: Array<[unknown, unknown]>): Record<string, unknown> {
 
 type MacroBody = (...args: unknown[]) => unknown;
 
+/** `varargs` of a call without extra positional arguments (an empty tuple cannot change). */
+const NO_VARARGS: unknown[] = tuple([]);
+/** `caller` of a macro not called from a call block. */
+const NO_CALLER = new Undefined('caller', true, 'No caller defined');
+
 /** A macro argument the caller did not pass. */
 const MISSING: unique symbol = Symbol('missing');
 
@@ -287,6 +297,12 @@ function macro(
   body: (...args: unknown[]) => string,
 ): MacroBody {
   return function jinjaMacro(...args: unknown[]): string {
+    // The common call: positional arguments only, no more than the macro names.
+    if (args.length <= names.length && !isKeywordArgs(args[args.length - 1])) {
+      const values = new Array<unknown>(names.length);
+      for (let i = 0; i < names.length; i++) values[i] = i < args.length ? args[i] : MISSING;
+      return body(...values, NO_VARARGS, {}, NO_CALLER);
+    }
     const { pos, kw } = splitArgs(args);
     const values: unknown[] = names.map((_n, i) => (i < pos.length ? pos[i] : MISSING));
     const extra = pos.slice(names.length);
@@ -346,10 +362,6 @@ export const rt = {
     context.setVariable(name, value),
   located: (e: unknown, line: number): LocatedFailure =>
     e instanceof LocatedFailure ? e : new LocatedFailure(e, line),
-  kw: (obj: Record<string, unknown>): Record<string, unknown> => {
-    Object.defineProperty(obj, '__keywords', { value: true, enumerable: true });
-    return obj;
-  },
   MISSING,
   missingParam: (name: string) => new Undefined(name, true, `parameter '${name}' was not provided`),
   macro,
@@ -357,6 +369,8 @@ export const rt = {
   compareChain,
   undefLenient: () => new Undefined('inline if', false),
   getattr: pyLookup,
+  attr: lookupKey,
+  isDict,
   slice,
   nsSet,
   output,

@@ -5,23 +5,32 @@
  * rendering, indenting every line after the first to the placeholder's column.
  */
 import { TemplateRuntimeError } from './render-error.js';
-import { bindArgs } from './filter-args.js';
+import { bindArgs, type ParamList } from './filter-args.js';
 import type { FilterHost, FilterImpl } from './jinja-filters.js';
 import { softStr } from './jinja-filters.js';
 import { truthy } from './py-ops.js';
 import { pyStr } from './py-repr.js';
 import { isDict, orderedKeys } from './py-values.js';
 
+// Parameter lists of the filters/methods below, built once (a literal at the call would be
+// allocated again on every call).
+const RAW_PARAMS: ParamList = [['raw', true]];
+
 const valuesOf = (d: Record<string, unknown>): unknown[] => orderedKeys(d).map((k) => d[k]);
 
 const SAFE_VALUE = /^[a-zA-Z0-9_-]*$/;
 const IAM_POLICY_ARN = /^arn:[a-zA-Z-]+:iam::\d{12}:policy\//;
 const ARN = /^arn:[a-zA-Z0-9-]+:[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:(\d{12})?:\S+$/;
-const PLACEHOLDER = /\u0000PROTON_BLOCK_(\d+)\u0000/g;
+const MARK = '\u0000PROTON_BLOCK_';
 
 function placeholder(host: FilterHost, lines: string[]): string {
-  if (lines.length === 0) return '';
-  host.yamlBlocks.push(lines.join('\n'));
+  return placeholderText(host, lines.join('\n'));
+}
+
+/** Registers a block (its lines joined by newlines; '' for none) and returns its placeholder. */
+function placeholderText(host: FilterHost, block: string): string {
+  if (block === '') return '';
+  host.yamlBlocks.push(block);
   return `\u0000PROTON_BLOCK_${host.yamlBlocks.length - 1}\u0000`;
 }
 
@@ -43,18 +52,19 @@ function checked(filter: string, value: unknown, raw: unknown): string {
 
 function ecsEnvVars(value: unknown, args: unknown[], host: FilterHost): string {
   const name = 'proton_cfn_ecs_task_definition_formatted_env_vars';
-  const [raw] = bindArgs(name, [['raw', true]], args);
+  const [raw] = bindArgs(name, RAW_PARAMS, args);
   const env = mapping(name, value);
-  const lines = orderedKeys(env).flatMap((k) => [
-    `- Name: ${k}`,
-    `  Value: ${checked(name, env[k], raw)}`,
-  ]);
-  return placeholder(host, lines);
+  let block = '';
+  for (const k of orderedKeys(env)) {
+    if (block !== '') block += '\n';
+    block += `- Name: ${k}\n  Value: ${checked(name, env[k], raw)}`;
+  }
+  return placeholderText(host, block);
 }
 
 function lambdaEnvVars(value: unknown, args: unknown[], host: FilterHost): string {
   const name = 'proton_cfn_lambda_function_formatted_env_vars';
-  const [raw] = bindArgs(name, [['raw', true]], args);
+  const [raw] = bindArgs(name, RAW_PARAMS, args);
   const env = mapping(name, value);
   return placeholder(
     host,
@@ -96,29 +106,37 @@ export const PROTON_FILTERS: Readonly<Record<string, FilterImpl>> = {
  */
 export function reindentBlocks(output: string, blocks: readonly string[]): string {
   if (blocks.length === 0) return output;
-  const parts: string[] = [];
-  // The text after the last newline written so far, kept as we go: scanning the joined result
-  // for it at every placeholder made large outputs with many blocks quadratic.
+  let result = '';
+  // The text after the last newline written so far (the placeholder's column), kept as we go:
+  // searching the growing result at every placeholder would make large outputs quadratic.
   let lineTail = '';
-  const write = (text: string) => {
-    parts.push(text);
+  let last = 0;
+  const write = (text: string): void => {
+    result += text;
     const nl = text.lastIndexOf('\n');
     lineTail = nl < 0 ? lineTail + text : text.slice(nl + 1);
   };
-  let last = 0;
-  for (const m of output.matchAll(PLACEHOLDER)) {
-    const at = m.index;
+  for (;;) {
+    const at = output.indexOf(MARK, last);
+    if (at < 0) break;
+    const close = output.indexOf('\u0000', at + MARK.length);
+    const digits = close < 0 ? '' : output.slice(at + MARK.length, close);
+    if (!/^\d+$/.test(digits)) {
+      // Not one of ours (template text may contain NULs): keep it as written.
+      write(output.slice(last, at + MARK.length));
+      last = at + MARK.length;
+      continue;
+    }
     write(output.slice(last, at));
-    last = at + m[0].length;
-    const block = blocks[Number(m[1])];
+    last = close + 1;
+    const block = blocks[Number(digits)];
     if (block === undefined) {
-      write(m[0]);
+      write(output.slice(at, last));
       continue;
     }
     const prefix = lineTail;
     const indent = /^[ \t]*$/.test(prefix) ? prefix : ' '.repeat(Array.from(prefix).length);
-    write(block.replace(/\n/g, `\n${indent}`));
+    write(block.includes('\n') ? block.replaceAll('\n', `\n${indent}`) : block);
   }
-  parts.push(output.slice(last));
-  return parts.join('');
+  return last === 0 ? output : result + output.slice(last);
 }

@@ -91,8 +91,38 @@ export function toGeneralPy(x: number, prec: number, alt = false, upper = false)
   return trimmed + (expPart ?? '');
 }
 
+/** Powers of ten that are exact doubles (up to 1e22), written as literals so they are exact. */
+const EXACT_POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+  1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/**
+ * `round(x, ndigits)` without big integers when the answer cannot depend on a tie: |x|·10^n is
+ * computed with a relative error under 2^-53, so when its fraction is clearly away from .5 the
+ * nearest integer q is certain, and q / 10^n (both exact doubles, one correctly rounded division)
+ * is the double nearest the decimal q·10^-n, which is what Python returns. Undefined otherwise.
+ */
+function roundNearNoTie(x: number, ndigits: number): number | undefined {
+  const p = EXACT_POW10[ndigits];
+  if (p === undefined) return undefined;
+  const s = Math.abs(x) * p;
+  if (!(s < 2 ** 52)) return undefined;
+  const whole = Math.floor(s);
+  const frac = s - whole;
+  if (Math.abs(frac - 0.5) <= s * 2 ** -50 + 2 ** -60) return undefined;
+  const v = (frac > 0.5 ? whole + 1 : whole) / p;
+  return x < 0 ? -v : v;
+}
+
 /** Python's `round(x, ndigits)` for floats: the double nearest the correctly rounded decimal. */
 export function roundPy(x: number, ndigits: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  return roundNearNoTie(x, ndigits) ?? roundPyExact(x, ndigits);
+}
+
+/** {@link roundPy} always through the exact decimal expansion (the reference for its fast path). */
+export function roundPyExact(x: number, ndigits: number): number {
   if (!Number.isFinite(x) || x === 0) return x;
   const q = roundExact(exact(x), ndigits);
   const text = placePoint(q, ndigits);

@@ -111,6 +111,7 @@ function convert(spec: Spec, v: unknown): string {
 
 function pad(spec: Spec, text: string): string {
   const width = spec.width ?? 0;
+  if (text.length >= width) return text;
   const len = Array.from(text).length;
   if (len >= width) return text;
   if (spec.flags.includes('-')) return text + ' '.repeat(width - len);

@@ -165,7 +165,8 @@ function shadowedMethod(name: string, method: Method): Method {
   return method;
 }
 
-const DICT_METHODS = new Set([
+/** The dict methods `d.name` reaches before the key `name`. */
+export const DICT_METHODS: ReadonlySet<string> = new Set([
   'items',
   'keys',
   'values',
@@ -239,6 +240,23 @@ export function lookup(obj: unknown, key: unknown, base: string, isDot: boolean)
     );
   }
   return found;
+}
+
+/**
+ * `obj.key` for a key the compiler has checked is a plain data key (not a dict method, not on
+ * Object.prototype, not `__dunder__`): a dict's own value when it has one, else {@link lookup}.
+ */
+export function lookupKey(obj: unknown, key: string, base: string): unknown {
+  if (isDict(obj)) {
+    const v = obj[key];
+    if (v !== undefined) return v;
+  }
+  return lookup(obj, key, base, true);
+}
+
+/** True when the compiler may read `x.key` through {@link lookupKey}. */
+export function isPlainDataKey(key: string): boolean {
+  return !DICT_METHODS.has(key) && !(key in Object.prototype) && !/^__\w+__$/.test(key);
 }
 
 function lookupValue(obj: unknown, key: unknown, base: string, isDot: boolean): unknown {

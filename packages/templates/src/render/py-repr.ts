@@ -24,6 +24,13 @@ export function floatRepr(n: number): string {
   if (n === Infinity) return 'inf';
   if (n === -Infinity) return '-inf';
   if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
+  const magnitude = Math.abs(n);
+  if (magnitude >= 1e-4 && magnitude < 1e16) {
+    // JavaScript prints the same shortest round-trip digits in plain notation in this range;
+    // Python adds ".0" to integral values.
+    const text = String(n);
+    return text.includes('.') ? text : `${text}.0`;
+  }
   const sign = n < 0 ? '-' : '';
   const [mantissa = '', expText = '0'] = Math.abs(n).toExponential().split('e');
   const digits = mantissa.replace('.', '');

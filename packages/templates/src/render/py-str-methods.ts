@@ -5,10 +5,19 @@
  * Python's exception class with Python's message when called wrongly.
  */
 import { TemplateRuntimeError } from './render-error.js';
-import { bindArgs, splitArgs } from './filter-args.js';
+import { bindArgs, splitArgs, type ParamList } from './filter-args.js';
 import { strFormat } from './py-str-format.js';
 import { iterate } from './py-ops.js';
 import { Markup, Undefined, isStr, isTuple, strValue, tuple, typeName } from './py-values.js';
+
+// Parameter lists of the filters/methods below, built once (a literal at the call would be
+// allocated again on every call).
+const KEEPENDS_PARAMS: ParamList = [['keepends', false]];
+const NAME_PARAMS_2: ParamList = [
+  ['sep', null],
+  ['maxsplit', -1],
+];
+const EXPANDTABS_PARAMS: ParamList = [['tabsize', 8]];
 
 type Method = (...args: unknown[]) => unknown;
 
@@ -352,7 +361,7 @@ const PREDICATES: Readonly<Record<string, (s: string) => boolean>> = {
 };
 
 function expandtabs(s: string, args: unknown[]): string {
-  const [size] = bindArgs('expandtabs', [['tabsize', 8]], args);
+  const [size] = bindArgs('expandtabs', EXPANDTABS_PARAMS, args);
   const tab = needInt(size);
   let out = '';
   let col = 0;
@@ -376,18 +385,11 @@ function strMethod(s: string, name: string): Method | undefined {
     case 'split':
     case 'rsplit':
       return (...args) => {
-        const [sep, max] = bindArgs(
-          name,
-          [
-            ['sep', null],
-            ['maxsplit', -1],
-          ],
-          args,
-        );
+        const [sep, max] = bindArgs(name, NAME_PARAMS_2, args);
         return split(s, sep, max, name === 'rsplit');
       };
     case 'splitlines':
-      return (...args) => splitlines(s, bindArgs(name, [['keepends', false]], args)[0]);
+      return (...args) => splitlines(s, bindArgs(name, KEEPENDS_PARAMS, args)[0]);
     case 'strip':
     case 'lstrip':
     case 'rstrip':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { roundPy, toExponentialPy, toFixedPy, toGeneralPy } from './py-decimal.js';
+import { roundPy, roundPyExact, toExponentialPy, toFixedPy, toGeneralPy } from './py-decimal.js';
 import { percentFormat } from './py-format.js';
 import { add, contains, div, floorDiv, mod, mul, pow, pyEq, truthy } from './py-ops.js';
 import { floatRepr, pyRepr, pyStr, strRepr } from './py-repr.js';
@@ -139,6 +139,24 @@ describe('decimal formatting', () => {
     [-0.5, 0, -0],
   ])('round(%s, %s) is %s', (x, n, expected) => {
     expect(Object.is(roundPy(x, n), expected)).toBe(true);
+  });
+
+  it('rounds like the exact expansion on random values, ties and near-ties included', () => {
+    let seed = 42;
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const values: number[] = [0.125, 2.675, 1.005, 0.5, 1.5, -2.5, 1e15 + 0.5, 4503599627370495.5];
+    for (let i = 0; i < 4000; i++) {
+      const x = (random() - 0.5) * 10 ** Math.floor(random() * 24 - 8);
+      // Decimal-looking inputs (many sit next to a tie once scaled).
+      values.push(x, Number(x.toFixed(Math.floor(random() * 6))));
+    }
+    const wrong: string[] = [];
+    for (const x of values) {
+      for (const n of [0, 1, 2, 3, 6, 15, 22, -1]) {
+        if (!Object.is(roundPy(x, n), roundPyExact(x, n))) wrong.push(`round(${x}, ${n})`);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 
   it.each<[string, unknown[], string]>([

@@ -179,32 +179,38 @@ export class Cycler {
   }
 }
 
-// Tuples are arrays remembered in a WeakSet: marking the arrays themselves would change their
-// hidden class and slow every array operation down.
-const TUPLES = new WeakSet<object>();
-const GROUPS = new WeakSet<object>();
+// Tuples and groupby's group tuples are arrays carrying a symbol-keyed mark. A WeakSet kept the
+// arrays' shape untouched, but every insert is an ephemeron-table write the garbage collector
+// must trace again, which cost more than the extra hidden class (profiled: dictsort and sort
+// build one tuple per item). Copies (`[...t]`, `slice`, `map`) never carry the mark, as Python's
+// `list(t)` is a list.
+const TUPLE: unique symbol = Symbol('pyTuple');
+const GROUP: unique symbol = Symbol('pyGroupTuple');
+
+type Marked = unknown[] & { [TUPLE]?: true; [GROUP]?: true };
 
 /** Marks an array as a Python tuple (prints `(1, 2)`, never equal to a list). */
 export function tuple<T extends unknown[]>(items: T): T {
-  TUPLES.add(items);
+  (items as Marked)[TUPLE] = true;
   return items;
 }
 
 /** True when `v` is an array marked as a tuple. */
 export function isTuple(v: unknown): boolean {
-  return Array.isArray(v) && TUPLES.has(v);
+  return Array.isArray(v) && (v as Marked)[TUPLE] === true;
 }
 
 /** `groupby`'s `_GroupTuple(grouper, list)`: a tuple that also has `.grouper` and `.list`. */
 export function groupTuple(grouper: unknown, list: unknown[]): unknown[] {
-  const t = tuple([grouper, list]);
-  GROUPS.add(t);
+  const t = [grouper, list] as Marked;
+  t[TUPLE] = true;
+  t[GROUP] = true;
   return t;
 }
 
 /** True for tuples produced by `groupby`. */
 export function isGroupTuple(v: unknown): v is unknown[] {
-  return Array.isArray(v) && GROUPS.has(v);
+  return Array.isArray(v) && (v as Marked)[GROUP] === true;
 }
 
 /** A plain JSON-like object: Python's dict. */

@@ -41,7 +41,12 @@ function describe(err: unknown, fileName: string): WireRenderError {
 
 const port = parentPort;
 if (port) {
-  const renderer = createRenderer({ budget: (workerData as { budget: RenderBudget }).budget });
+  // Each task's context is decoded into fresh template data (render-transfer.ts), which the
+  // pool built with the same checks the renderer's copy makes: nothing to copy again.
+  const renderer = createRenderer({
+    budget: (workerData as { budget: RenderBudget }).budget,
+    ownedContexts: true,
+  });
   port.on('message', (task: RenderTask) => {
     let reply: RenderReply;
     try {

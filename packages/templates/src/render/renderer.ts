@@ -20,6 +20,11 @@ export interface RendererOptions {
    * passes one fails with a {@link RenderError} naming it. Unlimited when left out.
    */
   budget?: RenderBudget;
+  /**
+   * @internal The render pool's workers: every context is already template data made for that
+   * one render (decoded from the message), so the defensive copy is skipped.
+   */
+  ownedContexts?: boolean;
 }
 
 /** Renders Jinja templates the way Proton did. */
@@ -102,6 +107,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
 
   function compiled(source: string, file: string): Run {
     const entry = entryFor(source);
+    if (entry.compiled) return entry.compiled;
     const [first, ...rest] = entry.findings;
     if (first) {
       const more = rest.length > 0 ? ` (and ${rest.length} more lint finding(s))` : '';
@@ -119,7 +125,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
       if (!isDict(context)) {
         throw new RenderError(fileName, undefined, 'the render context must be a plain object');
       }
-      const data = toTemplateData(context, fileName);
+      const data = options.ownedContexts ? context : toTemplateData(context, fileName);
       try {
         return withRenderBudget(options.budget, () => template(data));
       } catch (err) {

@@ -8,7 +8,12 @@ import { TemplateRuntimeError } from './render-error.js';
 import { floatRepr, intStr } from './py-repr.js';
 import { Markup, PyFloat, PyIterable, Undefined, isDict, typeName } from './py-values.js';
 
+/** Printable ASCII other than `"` and `\`: written as is. */
+const JSON_PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const HTML_UNSAFE = /[<>&']/;
+
 function jsonString(s: string): string {
+  if (JSON_PLAIN.test(s)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const ch = s[i] ?? '';
@@ -73,7 +78,9 @@ export function toJson(value: unknown, indent: unknown = null): Markup {
   let ind: string | null = null;
   if (typeof indent === 'number') ind = ' '.repeat(Math.max(0, indent));
   else if (typeof indent === 'string') ind = indent;
-  const text = dumps(value, ind, 0)
+  const json = dumps(value, ind, 0);
+  if (!HTML_UNSAFE.test(json)) return new Markup(json);
+  const text = json
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')

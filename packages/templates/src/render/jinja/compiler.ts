@@ -7,7 +7,8 @@
  * so runtime errors can name it.
  * @internal
  */
-import { memberName } from '../py-lookup.js';
+import { FILTER_NAMES } from '../filter-registry.js';
+import { isPlainDataKey, memberName } from '../py-lookup.js';
 import type { Expr, Params, Stmt, Target } from './ast.js';
 
 const q = (s: string): string => JSON.stringify(s);
@@ -83,6 +84,8 @@ class Compiler {
   private buf = 'o0';
   /** The JS boolean that says whether output is HTML-escaped here (`{% autoescape %}`). */
   private escape: string | undefined;
+  /** Filters the template names, resolved once when the template is compiled: name → local. */
+  private readonly filters = new Map<string, string>();
 
   private id(prefix = 't'): string {
     return `${prefix}${++this.ids}`;
@@ -93,19 +96,45 @@ class Compiler {
   }
 
   compileRoot(body: readonly Stmt[]): string {
+    this.emit('return function render(ctx) {');
+    // $data: the render's top-level names; $o, $v: scratch for inline lookups, each used only
+    // between two steps of one lookup (nothing else runs in between).
+    this.emit('const $data = ctx.ctx; let $o, $v;');
     this.emit('let lineno = 1;');
     this.emit(`let ${this.buf} = "";`);
     this.emit('try {');
     this.stmts(body, null);
     this.emit('} catch (e) { throw rt.located(e, lineno); }');
     this.emit(`return ${this.buf};`);
-    return this.code.join('\n');
+    this.emit('};');
+    const preamble = [...this.filters].map(([name, id]) => `const ${id} = rt.filter(${q(name)});`);
+    return [...preamble, ...this.code].join('\n');
+  }
+
+  /**
+   * The compiled filter: a local bound once per compiled template for the filters that exist
+   * (an unknown name keeps failing only when, and if, the render reaches it).
+   */
+  private filterRef(name: string): string {
+    if (!FILTER_NAMES.has(name)) return `rt.filter(${q(name)})`;
+    let id = this.filters.get(name);
+    if (!id) {
+      id = this.id('f');
+      this.filters.set(name, id);
+    }
+    return id;
   }
 
   // ---------------------------------------------------------------- names
 
   private read(name: string, scope: Scope | null): string {
-    return scope?.lookup(name) ?? `rt.name(ctx, ${q(name)})`;
+    const local = scope?.lookup(name);
+    if (local) return local;
+    // A top-level name read at its own property-access site (its own inline cache, so templates
+    // with different data never share one megamorphic lookup); a name that is missing, undefined
+    // or not a plain key goes through the runtime, which answers globals and Undefined.
+    if (!isPlainDataKey(name)) return `rt.name(ctx, ${q(name)})`;
+    return `(($v = $data[${q(name)}]) !== undefined ? $v : rt.name(ctx, ${q(name)}))`;
   }
 
   /** Opens a scope: declares the names `body` assigns, starting from their enclosing value. */
@@ -154,7 +183,30 @@ class Compiler {
   // ---------------------------------------------------------------- statements
 
   private stmts(body: readonly Stmt[], scope: Scope | null): void {
-    for (const s of body) this.stmt(s, scope);
+    let run: string[] = [];
+    const flush = (): void => {
+      if (run.length > 0) this.emit(`${this.buf} += ${run.join(' + ')};`);
+      run = [];
+    };
+    // Consecutive text and `{{ … }}` outputs are appended as one concatenation: short pieces
+    // join into flat strings right away, so the output has far fewer pieces to flatten at the end.
+    for (const s of body) {
+      if (s.k === 'data') run.push(q(s.text));
+      else if (s.k === 'output') run.push(`(lineno = ${s.line}, ${this.outputOf(s.expr, scope)})`);
+      else {
+        flush();
+        this.stmt(s, scope);
+      }
+    }
+    flush();
+  }
+
+  /** The text `{{ e }}` writes (escaped inside an enabled `{% autoescape %}`). */
+  private outputOf(e: Expr, scope: Scope | null): string {
+    const value = this.expr(e, scope);
+    return this.escape
+      ? `(${this.escape} ? rt.outputEscaped(${value}) : rt.output(${value}))`
+      : `rt.output(${value})`;
   }
 
   private capture(body: readonly Stmt[], scope: Scope | null): string {
@@ -180,14 +232,9 @@ class Compiler {
       case 'data':
         this.emit(`${this.buf} += ${q(s.text)};`);
         return;
-      case 'output': {
-        const value = this.expr(s.expr, scope);
-        const out = this.escape
-          ? `(${this.escape} ? rt.outputEscaped(${value}) : rt.output(${value}))`
-          : `rt.output(${value})`;
-        this.emit(`lineno = ${s.line}; ${this.buf} += ${out};`);
+      case 'output':
+        this.emit(`lineno = ${s.line}; ${this.buf} += ${this.outputOf(s.expr, scope)};`);
         return;
-      }
       case 'autoescape': {
         const saved = this.escape;
         this.escape = this.id('e');
@@ -393,7 +440,8 @@ class Compiler {
     const out = args.map((a) => this.expr(a, scope));
     const kw = kwargs.map(([k, v]) => `[${q(k)}]: ${this.expr(v, scope)}`);
     if (extraKw) kw.push(extraKw);
-    if (kw.length > 0) out.push(`rt.kw({${kw.join(', ')}})`);
+    // Keyword arguments travel as a trailing object flagged `__keywords` (see filter-args.ts).
+    if (kw.length > 0) out.push(`{__keywords: true, ${kw.join(', ')}}`);
     return out;
   }
 
@@ -408,7 +456,7 @@ class Compiler {
     scope: Scope | null,
   ): string {
     const args = [input, ...this.args(e.args, e.kwargs, scope)];
-    return `(lineno = ${e.line}, rt.filter(${q(e.name)}).call(ctx, ${args.join(', ')}))`;
+    return `(lineno = ${e.line}, ${this.filterRef(e.name)}.call(ctx, ${args.join(', ')}))`;
   }
 
   expr(e: Expr, scope: Scope | null): string {
@@ -426,6 +474,12 @@ class Compiler {
       case 'name':
         return this.read(e.name, scope);
       case 'getattr':
+        if (isPlainDataKey(e.attr)) {
+          // A dict's own value read at this site (see read()); anything else — a missing key,
+          // a list, a string, a loop — goes through the runtime lookup.
+          const obj = this.expr(e.obj, scope);
+          return `(lineno = ${e.line}, ($o = ${obj}) !== null && typeof $o === "object" && ($v = $o[${q(e.attr)}]) !== undefined && rt.isDict($o) ? $v : rt.attr($o, ${q(e.attr)}, ${q(describe(e.obj))}))`;
+        }
         return `(lineno = ${e.line}, rt.getattr(${this.expr(e.obj, scope)}, ${q(e.attr)}, ${q(describe(e.obj))}, true))`;
       case 'getitem':
         return `(lineno = ${e.line}, rt.getattr(${this.expr(e.obj, scope)}, ${this.expr(e.key, scope)}, ${q(describe(e.obj))}, false))`;
@@ -474,7 +528,10 @@ class Compiler {
   }
 }
 
-/** The JavaScript body of `function (rt, ctx)` that renders `body` and returns the text. */
+/**
+ * The JavaScript body of `function (rt)`: it binds the template's filters once and returns the
+ * `render(ctx)` function that renders `body` and returns the text.
+ */
 export function compileToJs(body: readonly Stmt[]): string {
   return new Compiler().compileRoot(body);
 }
