@@ -12,6 +12,7 @@ import * as m0012 from './0012-list-indexes.js';
 import * as m0013 from './0013-events-and-drift.js';
 import * as m0015 from './0015-replicas.js';
 import * as m0019 from './0019-instance-list-indexes.js';
+import * as m0023 from './0023-rollout-wakeups.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0013-events-and-drift': m0013,
   '0015-replicas': m0015,
   '0019-instance-list-indexes': m0019,
+  '0023-rollout-wakeups': m0023,
 };
