@@ -59,21 +59,33 @@ async function applyTransitions(
   transitions: readonly InstanceTransition[],
   now: Date,
 ): Promise<void> {
-  if (transitions.length === 0) return;
-  // One statement for the whole step (each row still guarded by its own `from`).
-  const rows = transitions.map((t) => ({
-    position: t.position,
-    to: t.to,
-    froms: [...t.from],
-    set_message: t.message !== undefined,
-    message: t.message ?? null,
-  }));
-  await sql`
-    update rollout_instances i set state = v.to, updated_at = ${now},
-      message = case when v.set_message then v.message else i.message end
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      as v(position integer, "to" text, froms text[], set_message boolean, message text)
-    where i.rollout_id = ${id} and i.position = v.position and i.state = any(v.froms)`.execute(tx);
+  // One statement per round instead of one per transition, each row still guarded by its own
+  // `from`. A step may move one instance twice (SUCCEEDED → FAILED → ROLLBACK_PENDING): the n-th
+  // transition of each instance goes in the n-th round, so they apply in order.
+  const rounds: InstanceTransition[][] = [];
+  const seen = new Map<number, number>();
+  for (const t of transitions) {
+    const n = seen.get(t.position) ?? 0;
+    seen.set(t.position, n + 1);
+    (rounds[n] ??= []).push(t);
+  }
+  for (const round of rounds) {
+    const rows = round.map((t) => ({
+      position: t.position,
+      to: t.to,
+      froms: [...t.from],
+      set_message: t.message !== undefined,
+      message: t.message ?? null,
+    }));
+    await sql`
+      update rollout_instances i set state = v.to, updated_at = ${now},
+        message = case when v.set_message then v.message else i.message end
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as v(position integer, "to" text, froms text[], set_message boolean, message text)
+      where i.rollout_id = ${id} and i.position = v.position and i.state = any(v.froms)`.execute(
+      tx,
+    );
+  }
 }
 
 /** One instance's start as a row of the batched update in `startInstances`. */
