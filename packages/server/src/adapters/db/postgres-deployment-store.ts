@@ -35,7 +35,6 @@ import {
   Conflict,
   attachedComponents,
   fingerprint,
-  insertJob,
   insertAdopted,
   insertResources,
   patchService,
@@ -567,12 +566,19 @@ export class PostgresDeploymentStore implements DeploymentStore {
           .where('last_attempted_deployment_id', '=', id)
           .where('deployment_status', 'in', sources);
       if (d.target.kind === 'SERVICE_INSTANCE' || d.target.kind === 'SERVICE_PIPELINE') {
-        // The service's status follows from its resources: recomputed by a job, enqueued with this end.
-        await insertJob(tx, {
-          queue: RECONCILE_SERVICE_QUEUE,
-          payload: { serviceName: d.target.serviceName },
-          maxAttempts: 10,
-        });
+        // The service's status follows from its resources: recomputed by a job, enqueued with this
+        // end unless one is already waiting. The waiting one is locked until this commits (a
+        // worker's claim skips it meanwhile), so it runs after this end and covers it. A rollout
+        // ending 20 instances of a service together recomputes it a few times, not 20.
+        await sql`
+          with waiting as (
+            select id from jobs where queue = ${RECONCILE_SERVICE_QUEUE}
+              and payload->>'serviceName' = ${d.target.serviceName}
+              and locked_by is null and attempts = 0
+            limit 1 for update skip locked)
+          insert into jobs (queue, payload, max_attempts)
+          select ${RECONCILE_SERVICE_QUEUE}, ${JSON.stringify({ serviceName: d.target.serviceName })}::jsonb, 10
+          where not exists (select 1 from waiting)`.execute(tx);
       }
       if (status === 'DELETE_COMPLETE') {
         await whereKey(tx.deleteFrom('resources'), d.target)

@@ -1,4 +1,5 @@
 import type { DeployDeps } from '../deploy/deploy-context.js';
+import { environmentReadOnce } from '../deploy/environment-read-once.js';
 
 /**
  * The dependencies one rollout step plans its deployments with, reading what every instance of
@@ -29,10 +30,5 @@ export function stepReads(d: DeployDeps): DeployDeps {
     once(`version:${kind}:${name}:${major}.${minor}`, () =>
       d.catalog.getVersion(kind, name, major, minor),
     );
-  const store: DeployDeps['store'] = Object.create(d.store) as DeployDeps['store'];
-  store.getResource = (key) =>
-    key.kind === 'ENVIRONMENT'
-      ? once(`environment:${key.name}`, () => d.store.getResource(key))
-      : d.store.getResource(key);
-  return { ...d, bundles, catalog, store };
+  return { ...d, bundles, catalog, store: environmentReadOnce(d.store) };
 }
