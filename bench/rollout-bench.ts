@@ -195,9 +195,10 @@ export async function rolloutBench(): Promise<Record<string, unknown>> {
     await db.connect();
     // Steps the driver took (each a job), and the wait between a wave's last deployment ending
     // and the next wave's first starting.
-    const steps = await db.query<{ n: string }>('select tick_seq as n from rollouts where id = $1', [
-      rollout.rolloutId,
-    ]);
+    const steps = await db.query<{ n: string }>(
+      'select tick_seq as n from rollouts where id = $1',
+      [rollout.rolloutId],
+    );
     const gaps = await db.query<{ gap_ms: string }>(
       `with w as (
          select i.wave, min(d.created_at) as first_start, max(d.completed_at) as last_end
