@@ -27,6 +27,8 @@ import {
 } from '@aws-sdk/client-proton';
 import { ProtonClient, extensionTargetPrefix } from '@nucleon/protocol';
 import { startTestServer } from '@nucleon/test-utils';
+import pg from 'pg';
+import { countSqlRoundTrips, deploymentPhases, startWindow } from './measure.js';
 
 const SERVICES = 50;
 const PER_SERVICE = 20;
@@ -51,6 +53,7 @@ function bundle(kind: 'env' | 'svc', replicas = 1): string {
 }
 
 export async function rolloutBench(): Promise<Record<string, unknown>> {
+  countSqlRoundTrips();
   const server = await startTestServer({
     dialect: 'postgres',
     env: { NUCLEON_WORKER_CONCURRENCY: '8', NUCLEON_LOG_LEVEL: 'silent' },
@@ -162,6 +165,7 @@ export async function rolloutBench(): Promise<Record<string, unknown>> {
 
     // The 1,000-instance rollout.
     const r0 = performance.now();
+    const window = startWindow();
     const { rollout } = (await call('StartRollout', {
       templateName: 'f-svc',
       targetMajorVersion: '1',
@@ -184,7 +188,28 @@ export async function rolloutBench(): Promise<Record<string, unknown>> {
     }
     const rolloutS = (performance.now() - r0) / 1000;
     if (status !== 'SUCCEEDED') throw new Error(`the rollout ended ${status}`);
-    return {
+    const figures = window.end(SERVICES * PER_SERVICE);
+    const databaseUrl = server.nucleon.config.databaseUrl!;
+    const phases = await deploymentPhases(databaseUrl, window.startedAt);
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    // Steps the driver took (each a job), and the wait between a wave's last deployment ending
+    // and the next wave's first starting.
+    const steps = await db.query<{ n: string }>(
+      'select tick_seq as n from rollouts where id = $1',
+      [rollout.rolloutId],
+    );
+    const gaps = await db.query<{ gap_ms: string }>(
+      `with w as (
+         select i.wave, min(d.created_at) as first_start, max(d.completed_at) as last_end
+         from rollout_instances i join deployments d on d.id = i.deployment_id
+         where i.rollout_id = $1 group by i.wave)
+       select extract(epoch from (b.first_start - a.last_end)) * 1000 as gap_ms
+       from w a join w b on b.wave = a.wave + 1 order by a.wave`,
+      [rollout.rolloutId],
+    );
+    await db.end();
+    const result = {
       name: 'fleet',
       database: 'postgres',
       worker_concurrency: 8,
@@ -198,8 +223,18 @@ export async function rolloutBench(): Promise<Record<string, unknown>> {
         waves: 4,
         max_in_flight: 50,
         seconds: Number(rolloutS.toFixed(1)),
+        driver_steps: Number(steps.rows[0]?.n ?? 0),
+        wave_switch_gaps_ms: gaps.rows.map((g) => Math.round(Number(g.gap_ms))),
+        ...figures,
+        phases,
       },
     };
+    process.stderr.write(
+      `fleet: 1,000-instance rollout (max in flight 50) ${result.thousand_instance_rollout.seconds} s, ` +
+        `${figures.sql_round_trips_per_unit} SQL round trips and ${figures.cpu_ms_per_unit} CPU ms per instance, ` +
+        `${String(phases.mean_in_flight)} deployments in flight on average; load ${figures.load_average.before} → ${figures.load_average.after}\n`,
+    );
+    return result;
   } finally {
     await server.stop();
     rmSync(server.dataDir, { recursive: true, force: true });

@@ -13,7 +13,13 @@ const only = process.argv[2];
 if (!only || only === 'server') results.push(await serverBench());
 if (!only || only === 'deploy') results.push(await deployBench());
 if (!only || only === 'deploy-split') results.push(await deployBench('server-and-worker'));
-if (!only || only === 'rollout') results.push(rolloutPlanBench());
+if (!only || only === 'rollout' || only === 'fleet') {
+  const plan = rolloutPlanBench();
+  process.stderr.write(
+    `rollout plan over 10,000 instances: ${String(plan.plan_ms)} ms to plan waves, ${String(plan.all_steps_ms)} ms for every step decision\n`,
+  );
+  results.push(plan);
+}
 if (!only || only === 'fleet') results.push(await rolloutBench());
 if (!only || only === 'list') results.push(await listBench());
 if (

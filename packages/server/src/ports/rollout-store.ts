@@ -87,6 +87,20 @@ export interface InstanceTransition {
   message?: string | null;
 }
 
+/** Starting one instance's deployment (or its rollback), with what the instance was before. */
+export interface InstanceStart {
+  position: number;
+  from: RolloutInstanceState;
+  to: 'IN_PROGRESS' | 'ROLLING_BACK';
+  start: StartDeployment;
+  previous?: {
+    major: number;
+    minor: number;
+    spec: string | null;
+    settings: Record<string, unknown>;
+  };
+}
+
 export interface RolloutPatch {
   status?: RolloutStatus;
   phase?: RolloutPhase;
@@ -103,6 +117,13 @@ export interface RolloutStore {
   findByClientToken(token: string): Promise<RolloutRecord | undefined>;
   list(filter: { templateName?: string; status?: RolloutStatus }): Promise<RolloutRecord[]>;
   listInstances(id: string): Promise<RolloutInstanceRecord[]>;
+  /**
+   * The deployment of each instance in IN_PROGRESS (its rollback's in ROLLING_BACK), by position,
+   * read in one statement; an instance whose deployment no longer exists is absent.
+   */
+  runningDeployments(
+    id: string,
+  ): Promise<Map<number, { id: string; status: string; statusMessage: string | null }>>;
   /** Instances of unfinished rollouts (other than `except`) that are not done yet. */
   busyInstances(
     except?: string,
@@ -130,19 +151,19 @@ export interface RolloutStore {
   startInstance(
     id: string,
     tickSeq: number,
-    change: {
-      position: number;
-      from: RolloutInstanceState;
-      to: 'IN_PROGRESS' | 'ROLLING_BACK';
-      start: StartDeployment;
-      previous?: {
-        major: number;
-        minor: number;
-        spec: string | null;
-        settings: Record<string, unknown>;
-      };
-    },
+    change: InstanceStart,
   ): Promise<'started' | 'busy' | 'stale'>;
+  /**
+   * `startInstance` for a step's instances in one transaction (one lock of the rollout, one insert
+   * of the deployments and one of their jobs). When one of the resources turns out busy the whole
+   * transaction is undone and each instance is started on its own, so every start keeps its own
+   * guard and outcome. Outcomes by position.
+   */
+  startInstances(
+    id: string,
+    tickSeq: number,
+    changes: readonly InstanceStart[],
+  ): Promise<Map<number, 'started' | 'busy' | 'stale'>>;
   /**
    * Ends this step: bumps the rollout's tick sequence and enqueues the next tick in `delayMs`,
    * only while it is IN_PROGRESS with `tickSeq`.

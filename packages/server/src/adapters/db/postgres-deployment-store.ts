@@ -35,7 +35,6 @@ import {
   Conflict,
   attachedComponents,
   fingerprint,
-  insertJob,
   insertAdopted,
   insertResources,
   patchService,
@@ -53,6 +52,7 @@ import {
   toResourceSummary,
   toServiceSummary,
 } from './resource-pages.js';
+import { ROLLOUT_QUEUE } from '../../ports/rollout-store.js';
 import type { Database } from './schema.js';
 
 /** Resolves false when the transaction was aborted by a Conflict (it changed nothing). */
@@ -515,12 +515,26 @@ export class PostgresDeploymentStore implements DeploymentStore {
     return this.db.transaction().execute(async (tx) => {
       const now = new Date();
       // The operation never changes, so reading it first needs no lock; the update below is the guard.
-      const current = await tx
-        .selectFrom('deployments')
-        .select('operation')
-        .where('id', '=', id)
-        .executeTakeFirst();
+      // The same read finds the running rollout that started this deployment, if any.
+      const current = (
+        await sql<{ operation: string; rollout_id: string | null }>`
+          select d.operation, (
+            select i.rollout_id from rollout_instances i join rollouts r on r.id = i.rollout_id
+            where (i.deployment_id = d.id or i.rollback_deployment_id = d.id)
+              and r.status = 'IN_PROGRESS'
+            limit 1) as rollout_id
+          from deployments d where d.id = ${id}`.execute(tx)
+      ).rows[0];
       if (!current) return false;
+      // Its rollout's row first (the order every rollout transaction takes): a step being
+      // enqueued right now commits before this end does, so the wake below finds it.
+      const rollout = current.rollout_id
+        ? (
+            await sql<{ id: string }>`
+              select id from rollouts where id = ${current.rollout_id} and status = 'IN_PROGRESS'
+              for share`.execute(tx)
+          ).rows[0]
+        : undefined;
       const status = endStatus(current.operation as DeploymentRecord['operation'], result.status);
       const row = await tx
         .updateTable('deployments')
@@ -552,12 +566,19 @@ export class PostgresDeploymentStore implements DeploymentStore {
           .where('last_attempted_deployment_id', '=', id)
           .where('deployment_status', 'in', sources);
       if (d.target.kind === 'SERVICE_INSTANCE' || d.target.kind === 'SERVICE_PIPELINE') {
-        // The service's status follows from its resources: recomputed by a job, enqueued with this end.
-        await insertJob(tx, {
-          queue: RECONCILE_SERVICE_QUEUE,
-          payload: { serviceName: d.target.serviceName },
-          maxAttempts: 10,
-        });
+        // The service's status follows from its resources: recomputed by a job, enqueued with this
+        // end unless one is already waiting. The waiting one is locked until this commits (a
+        // worker's claim skips it meanwhile), so it runs after this end and covers it. A rollout
+        // ending 20 instances of a service together recomputes it a few times, not 20.
+        await sql`
+          with waiting as (
+            select id from jobs where queue = ${RECONCILE_SERVICE_QUEUE}
+              and payload->>'serviceName' = ${d.target.serviceName}
+              and locked_by is null and attempts = 0
+            limit 1 for update skip locked)
+          insert into jobs (queue, payload, max_attempts)
+          select ${RECONCILE_SERVICE_QUEUE}, ${JSON.stringify({ serviceName: d.target.serviceName })}::jsonb, 10
+          where not exists (select 1 from waiting)`.execute(tx);
       }
       if (status === 'DELETE_COMPLETE') {
         await whereKey(tx.deleteFrom('resources'), d.target)
@@ -604,6 +625,8 @@ export class PostgresDeploymentStore implements DeploymentStore {
           }),
         ).execute();
       }
+      // The rollout decides its next step now rather than at its next poll (ADR 0019, "Wakeups").
+      if (rollout) await wakeRollout(tx, rollout.id);
       return true;
     });
   }
@@ -652,6 +675,21 @@ export class PostgresDeploymentStore implements DeploymentStore {
         .execute();
     });
   }
+}
+
+/**
+ * Moves the rollout's pending step (not one a worker is running) to now and wakes the workers
+ * (delivered at commit). A step already running enqueues its successor due now when it sees
+ * this deployment ended (`PostgresRolloutStore.scheduleNext`).
+ */
+async function wakeRollout(tx: Kysely<Database>, rolloutId: string): Promise<void> {
+  await sql`
+    with woke as (
+      update jobs set run_at = now()
+      where queue = ${ROLLOUT_QUEUE} and payload->>'rolloutId' = ${rolloutId}
+        and locked_by is null and attempts = 0 and run_at > now()
+      returning id)
+    select pg_notify('nucleon_jobs', '') from woke limit 1`.execute(tx);
 }
 
 /** A provisioning folder taken by a concurrent create becomes a ConflictError; anything else is rethrown. */

@@ -1,29 +1,54 @@
-import { isRolloutTerminal, rolloutSourcesOf, type RolloutStatus } from '@nucleon/core';
+import {
+  activeStatuses,
+  isRolloutTerminal,
+  rolloutSourcesOf,
+  type RolloutStatus,
+} from '@nucleon/core';
 import { sql, type Kysely } from 'kysely';
 import {
   ROLLOUT_QUEUE,
+  type InstanceStart,
   type InstanceTransition,
   type RolloutInstanceRecord,
   type RolloutPatch,
   type RolloutRecord,
   type RolloutStore,
 } from '../../ports/rollout-store.js';
-import type { StartDeployment } from '../../ports/deployment-store.js';
-import { Conflict, startResources } from './resource-transitions.js';
+import { Conflict, startResources, startResourcesTogether } from './resource-transitions.js';
 import { toRollout, toRolloutInstance, type RolloutDb } from './rollout-rows.js';
 import type { Database } from './schema.js';
 
 type Tx = RolloutDb;
 
-/** A tick job for the rollout, due in `delayMs` (run_at is computed in SQL: one clock). */
-async function enqueueTick(tx: Tx, id: string, seq: number, delayMs: number): Promise<void> {
+/**
+ * A tick job for the rollout, due in `delayMs` (run_at is computed in SQL: one clock), or now when
+ * `wakeIfEnded` and one of the rollout's deployments has ended since the step looked (the
+ * deployment's end could not wake a step that was not enqueued yet). Claimed before other jobs
+ * (priority 1, migration 0023).
+ */
+async function enqueueTick(
+  tx: Tx,
+  id: string,
+  seq: number,
+  delayMs: number,
+  wakeIfEnded = false,
+): Promise<void> {
+  const later = sql<Date>`now() + (${Math.max(0, Math.round(delayMs))} * interval '1 millisecond')`;
   await tx
     .insertInto('jobs')
     .values({
       queue: ROLLOUT_QUEUE,
       payload: JSON.stringify({ rolloutId: id, seq }),
       max_attempts: 10,
-      run_at: sql<Date>`now() + (${Math.max(0, Math.round(delayMs))} * interval '1 millisecond')`,
+      priority: 1,
+      run_at: wakeIfEnded
+        ? sql<Date>`case when exists (
+            select 1 from rollout_instances i join deployments d
+              on d.id = case when i.state = 'ROLLING_BACK' then i.rollback_deployment_id else i.deployment_id end
+            where i.rollout_id = ${id} and i.state in ('IN_PROGRESS', 'ROLLING_BACK')
+              and d.status not in (${sql.join(activeStatuses())}))
+            then now() else ${later} end`
+        : later,
     })
     .execute();
 }
@@ -34,19 +59,48 @@ async function applyTransitions(
   transitions: readonly InstanceTransition[],
   now: Date,
 ): Promise<void> {
+  // One statement per round instead of one per transition, each row still guarded by its own
+  // `from`. A step may move one instance twice (SUCCEEDED → FAILED → ROLLBACK_PENDING): the n-th
+  // transition of each instance goes in the n-th round, so they apply in order.
+  const rounds: InstanceTransition[][] = [];
+  const seen = new Map<number, number>();
   for (const t of transitions) {
-    await tx
-      .updateTable('rollout_instances')
-      .set({
-        state: t.to,
-        updated_at: now,
-        ...(t.message !== undefined ? { message: t.message } : {}),
-      })
-      .where('rollout_id', '=', id)
-      .where('position', '=', t.position)
-      .where('state', 'in', [...t.from])
-      .execute();
+    const n = seen.get(t.position) ?? 0;
+    seen.set(t.position, n + 1);
+    (rounds[n] ??= []).push(t);
   }
+  for (const round of rounds) {
+    const rows = round.map((t) => ({
+      position: t.position,
+      to: t.to,
+      froms: [...t.from],
+      set_message: t.message !== undefined,
+      message: t.message ?? null,
+    }));
+    await sql`
+      update rollout_instances i set state = v.to, updated_at = ${now},
+        message = case when v.set_message then v.message else i.message end
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as v(position integer, "to" text, froms text[], set_message boolean, message text)
+      where i.rollout_id = ${id} and i.position = v.position and i.state = any(v.froms)`.execute(
+      tx,
+    );
+  }
+}
+
+/** One instance's start as a row of the batched update in `startInstances`. */
+function instanceRow(c: InstanceStart) {
+  return {
+    position: c.position,
+    from: c.from,
+    to: c.to,
+    deployment_id: c.start.deployment.id,
+    has_previous: c.previous !== undefined,
+    from_major: c.previous?.major ?? null,
+    from_minor: c.previous?.minor ?? null,
+    from_spec: c.previous?.spec ?? null,
+    from_settings: c.previous ? c.previous.settings : null,
+  };
 }
 
 /** Locks the rollout row and says whether it is still running the step `seq`. */
@@ -156,6 +210,25 @@ export class PostgresRolloutStore implements RolloutStore {
     return rows.map(toRolloutInstance);
   }
 
+  async runningDeployments(id: string) {
+    const { rows } = await sql<{
+      position: number;
+      id: string;
+      status: string;
+      status_message: string | null;
+    }>`
+      select i.position, d.id, d.status, d.status_message
+      from rollout_instances i join deployments d
+        on d.id = case when i.state = 'ROLLING_BACK' then i.rollback_deployment_id else i.deployment_id end
+      where i.rollout_id = ${id} and i.state in ('IN_PROGRESS', 'ROLLING_BACK')`.execute(this.db);
+    return new Map(
+      rows.map((r) => [
+        Number(r.position),
+        { id: r.id, status: r.status, statusMessage: r.status_message },
+      ]),
+    );
+  }
+
   async busyInstances(except?: string) {
     let q = this.db
       .selectFrom('rollout_instances as i')
@@ -213,18 +286,7 @@ export class PostgresRolloutStore implements RolloutStore {
   async startInstance(
     id: string,
     seq: number,
-    change: {
-      position: number;
-      from: RolloutInstanceRecord['state'];
-      to: 'IN_PROGRESS' | 'ROLLING_BACK';
-      start: StartDeployment;
-      previous?: {
-        major: number;
-        minor: number;
-        spec: string | null;
-        settings: Record<string, unknown>;
-      };
-    },
+    change: InstanceStart,
   ): Promise<'started' | 'busy' | 'stale'> {
     return this.db
       .transaction()
@@ -265,6 +327,55 @@ export class PostgresRolloutStore implements RolloutStore {
       });
   }
 
+  async startInstances(id: string, seq: number, changes: readonly InstanceStart[]) {
+    const outcomes = new Map<number, 'started' | 'busy' | 'stale'>();
+    if (changes.length === 0) return outcomes;
+    if (changes.length > 1) {
+      const together = await this.db
+        .transaction()
+        .execute(async (tx) => {
+          if (!(await lockRunning(tx, id, seq))) return 'stale' as const;
+          const now = new Date();
+          const moved = await sql<{ position: number }>`
+            update rollout_instances i set state = v.to, updated_at = ${now},
+              message = case when v.to = 'IN_PROGRESS' then null else i.message end,
+              deployment_id = case when v.to = 'IN_PROGRESS' then v.deployment_id else i.deployment_id end,
+              rollback_deployment_id = case when v.to = 'ROLLING_BACK' then v.deployment_id else i.rollback_deployment_id end,
+              from_major = case when v.has_previous then v.from_major else i.from_major end,
+              from_minor = case when v.has_previous then v.from_minor else i.from_minor end,
+              from_spec = case when v.has_previous then v.from_spec else i.from_spec end,
+              from_settings = case when v.has_previous then v.from_settings else i.from_settings end
+            from jsonb_to_recordset(${JSON.stringify(changes.map(instanceRow))}::jsonb) as v(
+              position integer, "from" text, "to" text, deployment_id text, has_previous boolean,
+              from_major integer, from_minor integer, from_spec text, from_settings jsonb)
+            where i.rollout_id = ${id} and i.position = v.position and i.state = v.from
+            returning i.position`.execute(tx);
+          const started = new Set(moved.rows.map((r) => Number(r.position)));
+          // The resource moves only from an idle status; one busy resource undoes the whole batch.
+          await startResourcesTogether(
+            tx as unknown as Kysely<Database>,
+            changes.filter((c) => started.has(c.position)).map((c) => c.start),
+          );
+          return started;
+        })
+        .catch((error: unknown) => {
+          if (error instanceof Conflict) return undefined;
+          throw error;
+        });
+      if (together === 'stale') {
+        for (const c of changes) outcomes.set(c.position, 'stale');
+        return outcomes;
+      }
+      if (together) {
+        for (const c of changes)
+          outcomes.set(c.position, together.has(c.position) ? 'started' : 'stale');
+        return outcomes;
+      }
+    }
+    for (const c of changes) outcomes.set(c.position, await this.startInstance(id, seq, c));
+    return outcomes;
+  }
+
   async scheduleNext(id: string, seq: number, delayMs: number) {
     return this.db.transaction().execute(async (tx) => {
       if (!(await lockRunning(tx, id, seq))) return false;
@@ -273,7 +384,7 @@ export class PostgresRolloutStore implements RolloutStore {
         .set({ tick_seq: seq + 1 })
         .where('id', '=', id)
         .execute();
-      await enqueueTick(tx, id, seq + 1, delayMs);
+      await enqueueTick(tx, id, seq + 1, delayMs, true);
       return true;
     });
   }

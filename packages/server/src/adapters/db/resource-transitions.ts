@@ -137,6 +137,45 @@ export async function startResources(tx: Tx, starts: readonly StartDeployment[])
 }
 
 /**
+ * `startResources` for many resources at once: each resource's guarded update (a Conflict if one
+ * is not idle), then every deployment row in one insert and every job in another.
+ */
+export async function startResourcesTogether(
+  tx: Tx,
+  starts: readonly StartDeployment[],
+): Promise<void> {
+  if (starts.length === 0) return;
+  for (const start of starts) {
+    const {
+      kind: _k,
+      service_name: _s,
+      name: _n,
+      created_at: _c,
+      arn: _a,
+      ...patch
+    } = resourceRow(start.resource);
+    const r = await whereKey(tx.updateTable('resources').set(patch), start.resource)
+      .where('deployment_status', 'in', idleStatuses())
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw new Conflict();
+  }
+  await tx
+    .insertInto('deployments')
+    .values(starts.map((s) => deploymentRow(s.deployment)))
+    .execute();
+  await tx
+    .insertInto('jobs')
+    .values(
+      starts.map((s) => ({
+        queue: s.job.queue,
+        payload: JSON.stringify(s.job.payload),
+        max_attempts: s.job.maxAttempts,
+      })),
+    )
+    .execute();
+}
+
+/**
  * Updates a service, guarded by `from` (default: the sources core allows for the new status);
  * a service in none of them is a Conflict.
  */

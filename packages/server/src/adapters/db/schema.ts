@@ -331,6 +331,8 @@ export interface Database {
     locked_until: Timestamp | null;
     last_error: string | null;
     created_at: Generated<Date>;
+    /** Claimed highest first (migration 0023): a rollout's step before the deployments it started. */
+    priority: Generated<number>;
   };
   /** Console sessions shared by every replica (migration 0015, ADR 0025). */
   console_sessions: {

@@ -33,7 +33,9 @@ const leaseUntil = (leaseMs: number): RawBuilder<Date> =>
  * A job queue in a plain table, claimed with `FOR UPDATE SKIP LOCKED` so any number of workers
  * on one PostgreSQL share it; a job whose lease expires (its worker died) is claimed again.
  * Every change to a claimed job is guarded by `locked_by`: a worker that lost its lease changes
- * nothing. Backoff is computed in SQL (see graphile-worker's failJobs).
+ * nothing. Backoff is computed in SQL (see graphile-worker's failJobs). Ready jobs are claimed by
+ * priority, then oldest first (migration 0023): a rollout's step is not stuck behind the
+ * deployments it started.
  */
 export class PostgresJobQueue implements JobQueue {
   constructor(private readonly db: Kysely<Database>) {}
@@ -63,7 +65,7 @@ export class PostgresJobQueue implements JobQueue {
           and run_at <= now()
           and (locked_until is null or locked_until < now())
           and attempts < max_attempts
-        order by run_at, id
+        order by priority desc, run_at, id
         limit ${limit}
         for update skip locked
       )

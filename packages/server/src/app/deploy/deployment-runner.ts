@@ -23,6 +23,7 @@ import type { Provisioner } from '../../ports/provisioner.js';
 import type { ConnectionStore } from '../../ports/connection-store.js';
 import type { TemplateRenderer, VersionBundles } from '../../ports/version-bundles.js';
 import { componentBundle } from './components-service.js';
+import { environmentReadOnce } from './environment-read-once.js';
 import { EventBuffer } from './event-buffer.js';
 import { failureMessage } from './failure-advice.js';
 import { describeInputWarnings, inputWarningsOf } from './input-warnings.js';
@@ -233,8 +234,10 @@ export class DeploymentRunner {
       ? protonArn(this.d.arnScope, `environment/${resource.environmentName}`)
       : undefined;
     events.push('status', 'rendering the templates');
+    // The render context, the role and the repository all read the environment: once here.
+    const reads = environmentReadOnce(this.d.store);
     const rendered = await renderDeployment({
-      store: this.d.store,
+      store: reads,
       renderer: this.d.renderer,
       bundle,
       resource,
@@ -243,8 +246,8 @@ export class DeploymentRunner {
       templateArn,
       environmentArn,
     });
-    const roleArn = await this.roleFor(resource, deployment.engine);
-    const repository = await this.repositoryFor(resource);
+    const roleArn = await this.roleFor(resource, deployment.engine, reads);
+    const repository = await this.repositoryFor(resource, reads);
     // Recorded before the engine starts: a later attempt of a non-resumable engine sees it and does not repeat the commands.
     await this.d.store.saveRendered(deployment.id, rendered.visible);
     progress.engineReached = true;
@@ -361,6 +364,7 @@ export class DeploymentRunner {
   /** Self-managed Terraform: the environment's provisioning repository and the resource's folder. */
   private async repositoryFor(
     r: ResourceRecord,
+    store: DeploymentStore,
   ): Promise<{ provider: string; name: string; branch: string; folder: string } | undefined> {
     if (r.kind === 'SERVICE_PIPELINE') {
       const repo = await this.d.pipelineRepository?.();
@@ -371,7 +375,7 @@ export class DeploymentRunner {
     const env =
       r.kind === 'ENVIRONMENT'
         ? r
-        : await this.d.store.getResource({
+        : await store.getResource({
             kind: 'ENVIRONMENT',
             serviceName: '',
             name: r.environmentName ?? '',
@@ -383,12 +387,16 @@ export class DeploymentRunner {
     return { provider: repo.provider, name: repo.name, branch: repo.branch, folder };
   }
 
-  private async roleFor(r: ResourceRecord, engine: string): Promise<string | undefined> {
+  private async roleFor(
+    r: ResourceRecord,
+    engine: string,
+    store: DeploymentStore,
+  ): Promise<string | undefined> {
     const envName = r.kind === 'ENVIRONMENT' ? r.name : r.environmentName;
     const env =
       r.kind === 'ENVIRONMENT'
         ? r
-        : await this.d.store.getResource({
+        : await store.getResource({
             kind: 'ENVIRONMENT',
             serviceName: '',
             name: envName ?? '',

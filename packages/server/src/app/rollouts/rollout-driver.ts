@@ -8,6 +8,7 @@ import {
 import type { ClaimedJob } from '../../ports/job-queue.js';
 import type { HealthProbe } from '../../ports/health-probe.js';
 import type {
+  InstanceStart,
   InstanceTransition,
   RolloutInstanceRecord,
   RolloutRecord,
@@ -16,6 +17,7 @@ import type {
 import type { DeployDeps } from '../deploy/deploy-context.js';
 import { memberKey, planMemberDeployment } from './plan-member-deployment.js';
 import { memberId } from './select-instances.js';
+import { stepReads } from './step-reads.js';
 
 const idOf = (i: RolloutInstanceRecord) =>
   memberId({ serviceName: i.serviceName, name: i.instanceName });
@@ -44,7 +46,7 @@ export class RolloutDriver {
     const r = await this.rollouts.get(id);
     if (!r || r.status !== 'IN_PROGRESS' || r.tickSeq !== seq) return; // stale: paused, ended, or superseded
     const rows = await this.rollouts.listInstances(id);
-    const outcomes = await this.observe(rows);
+    const outcomes = await this.observe(id, rows);
     await this.rollouts.recordOutcomes(id, outcomes);
     const state = new Map(rows.map((i) => [i.position, i.state]));
     for (const t of outcomes) state.set(t.position, t.to);
@@ -93,8 +95,18 @@ export class RolloutDriver {
       this.logger.info('rollout ended', { rolloutId: id, status: step.patch.status });
       return;
     }
-    for (const sid of step.start) await this.startOne(r, seq, byId.get(sid)!);
-    for (const sid of step.rollback) await this.rollbackOne(r, seq, byId.get(sid)!);
+    // Planned one by one (the step's shared reads made once), started together.
+    const reads = stepReads(this.d);
+    const starts: InstanceStart[] = [];
+    for (const sid of step.start) {
+      const start = await this.startOne(r, byId.get(sid)!, reads);
+      if (start) starts.push(start);
+    }
+    for (const sid of step.rollback) {
+      const start = await this.rollbackOne(r, byId.get(sid)!, reads);
+      if (start) starts.push(start);
+    }
+    await this.startAll(r, seq, starts);
     await this.rollouts.scheduleNext(id, seq, this.tickMs);
   }
 
@@ -110,13 +122,17 @@ export class RolloutDriver {
     );
   }
 
-  private async observe(rows: readonly RolloutInstanceRecord[]): Promise<InstanceTransition[]> {
+  private async observe(
+    id: string,
+    rows: readonly RolloutInstanceRecord[],
+  ): Promise<InstanceTransition[]> {
     const out: InstanceTransition[] = [];
+    const running = await this.rollouts.runningDeployments(id);
     for (const i of rows) {
       const rollback = i.state === 'ROLLING_BACK';
       if (i.state !== 'IN_PROGRESS' && !rollback) continue;
       const depId = rollback ? i.rollbackDeploymentId : i.deploymentId;
-      const dep = depId ? await this.d.store.getDeployment(depId) : undefined;
+      const dep = depId ? running.get(i.position) : undefined;
       let to: RolloutInstanceState | undefined;
       let message: string | null = null;
       if (!dep) {
@@ -149,16 +165,43 @@ export class RolloutDriver {
     return out;
   }
 
-  private async startOne(r: RolloutRecord, seq: number, row: RolloutInstanceRecord) {
-    const res = await this.d.store.getResource(memberKey(r.templateKind, row));
-    const fail = (message: string) =>
-      this.rollouts.recordOutcomes(r.id, [
+  /** Starts the step's deployments in one transaction; an instance found busy waits in its state. */
+  private async startAll(r: RolloutRecord, seq: number, starts: InstanceStart[]) {
+    if (starts.length === 0) return;
+    const outcomes = await this.rollouts.startInstances(r.id, seq, starts);
+    const busy = starts.filter((c) => outcomes.get(c.position) === 'busy');
+    if (busy.length)
+      await this.rollouts.recordOutcomes(
+        r.id,
+        busy.map((c) => ({
+          position: c.position,
+          from: [c.from],
+          to: c.from,
+          message:
+            c.from === 'PENDING'
+              ? 'waiting: the instance has another deployment in progress'
+              : 'waiting for the instance’s deployment in progress to end before rolling back',
+        })),
+      );
+    if ([...outcomes.values()].includes('started')) this.d.poke();
+  }
+
+  private async startOne(
+    r: RolloutRecord,
+    row: RolloutInstanceRecord,
+    d: DeployDeps,
+  ): Promise<InstanceStart | undefined> {
+    const res = await d.store.getResource(memberKey(r.templateKind, row));
+    const fail = async (message: string) => {
+      await this.rollouts.recordOutcomes(r.id, [
         { position: row.position, from: ['PENDING'], to: 'FAILED', message },
       ]);
+      return undefined;
+    };
     if (!res) return fail(`the ${gone(r)} no longer exists`);
     let start;
     try {
-      start = await planMemberDeployment(this.d, r.templateKind, res, {
+      start = await planMemberDeployment(d, r.templateKind, res, {
         major: r.targetMajor,
         minor: r.targetMinor,
       });
@@ -166,7 +209,7 @@ export class RolloutDriver {
       if (error instanceof NucleonError) return fail(error.message);
       throw error;
     }
-    const outcome = await this.rollouts.startInstance(r.id, seq, {
+    return {
       position: row.position,
       from: 'PENDING',
       to: 'IN_PROGRESS',
@@ -177,28 +220,24 @@ export class RolloutDriver {
         spec: res.spec,
         settings: res.settings,
       },
-    });
-    if (outcome === 'busy')
-      await this.rollouts.recordOutcomes(r.id, [
-        {
-          position: row.position,
-          from: ['PENDING'],
-          to: 'PENDING',
-          message: 'waiting: the instance has another deployment in progress',
-        },
-      ]);
-    if (outcome === 'started') this.d.poke();
+    };
   }
 
-  private async rollbackOne(r: RolloutRecord, seq: number, row: RolloutInstanceRecord) {
-    const res = await this.d.store.getResource(memberKey(r.templateKind, row));
-    const fail = (message: string) =>
-      this.rollouts.recordOutcomes(r.id, [
+  private async rollbackOne(
+    r: RolloutRecord,
+    row: RolloutInstanceRecord,
+    d: DeployDeps,
+  ): Promise<InstanceStart | undefined> {
+    const res = await d.store.getResource(memberKey(r.templateKind, row));
+    const fail = async (message: string) => {
+      await this.rollouts.recordOutcomes(r.id, [
         { position: row.position, from: ['ROLLBACK_PENDING'], to: 'ROLLBACK_FAILED', message },
       ]);
-    if (!row.deploymentId)
+      return undefined;
+    };
+    if (!row.deploymentId) {
       // It failed before a deployment started (planning refused it): nothing to undo.
-      return this.rollouts.recordOutcomes(r.id, [
+      await this.rollouts.recordOutcomes(r.id, [
         {
           position: row.position,
           from: ['ROLLBACK_PENDING'],
@@ -206,12 +245,14 @@ export class RolloutDriver {
           message: `${row.message ?? 'failed'}; never deployed, so nothing to roll back`,
         },
       ]);
+      return undefined;
+    }
     if (!res) return fail(`the ${gone(r)} no longer exists`);
     if (row.fromMajor === null || row.fromMinor === null || !row.fromSettings)
       return fail('its previous version was not recorded');
     let start;
     try {
-      start = await planMemberDeployment(this.d, r.templateKind, res, {
+      start = await planMemberDeployment(d, r.templateKind, res, {
         major: row.fromMajor,
         minor: row.fromMinor,
         restore: { spec: row.fromSpec, settings: row.fromSettings },
@@ -220,21 +261,6 @@ export class RolloutDriver {
       if (error instanceof NucleonError) return fail(error.message);
       throw error;
     }
-    const outcome = await this.rollouts.startInstance(r.id, seq, {
-      position: row.position,
-      from: 'ROLLBACK_PENDING',
-      to: 'ROLLING_BACK',
-      start,
-    });
-    if (outcome === 'busy')
-      await this.rollouts.recordOutcomes(r.id, [
-        {
-          position: row.position,
-          from: ['ROLLBACK_PENDING'],
-          to: 'ROLLBACK_PENDING',
-          message: 'waiting for the instance’s deployment in progress to end before rolling back',
-        },
-      ]);
-    if (outcome === 'started') this.d.poke();
+    return { position: row.position, from: 'ROLLBACK_PENDING', to: 'ROLLING_BACK', start };
   }
 }
