@@ -39,6 +39,17 @@ export function environmentView(r: ResourceRecord): Record<string, unknown> {
   };
 }
 
+/** An environment as ListEnvironments shows it (EnvironmentSummary: no spec, no repository). */
+export function environmentSummaryView(r: ResourceRecord): Record<string, unknown> {
+  const {
+    spec: _spec,
+    provisioningRepository: _repository,
+    codebuildRoleArn: _codebuild,
+    ...summary
+  } = environmentView(r);
+  return summary;
+}
+
 /** The ServiceInstance shape. */
 export function serviceInstanceView(r: ResourceRecord): Record<string, unknown> {
   return {
@@ -48,6 +59,12 @@ export function serviceInstanceView(r: ResourceRecord): Record<string, unknown> 
     environmentName: r.environmentName ?? undefined,
     lastClientRequestToken: s(r.settings.lastClientRequestToken),
   };
+}
+
+/** An instance as ListServiceInstances shows it (ServiceInstanceSummary: no spec, no client token). */
+export function serviceInstanceSummaryView(r: ResourceRecord): Record<string, unknown> {
+  const { spec: _spec, lastClientRequestToken: _token, ...summary } = serviceInstanceView(r);
+  return summary;
 }
 
 /** The ServicePipeline shape. */
@@ -77,6 +94,20 @@ export function serviceView(
   };
 }
 
+/** A service as ListServices shows it (ServiceSummary: no spec, repository or pipeline). */
+export function serviceSummaryView(svc: ServiceRecord): Record<string, unknown> {
+  return {
+    name: svc.name,
+    arn: svc.arn,
+    templateName: svc.templateName,
+    description: svc.description ?? undefined,
+    status: svc.status,
+    statusMessage: svc.statusMessage ?? undefined,
+    createdAt: svc.createdAt,
+    lastModifiedAt: svc.lastModifiedAt,
+  };
+}
+
 /** The Component shape. */
 export function componentView(r: ResourceRecord): Record<string, unknown> {
   const st = r.settings;
@@ -101,6 +132,17 @@ export function componentView(r: ResourceRecord): Record<string, unknown> {
   };
 }
 
+/** A component as ListComponents shows it (ComponentSummary: no spec, description or client token). */
+export function componentSummaryView(r: ResourceRecord): Record<string, unknown> {
+  const {
+    serviceSpec: _spec,
+    description: _description,
+    lastClientRequestToken: _token,
+    ...summary
+  } = componentView(r);
+  return summary;
+}
+
 const stateKey: Record<string, string> = {
   ENVIRONMENT: 'environment',
   SERVICE_INSTANCE: 'serviceInstance',
@@ -108,8 +150,7 @@ const stateKey: Record<string, string> = {
   COMPONENT: 'component',
 };
 
-/** The Deployment shape (initial/target states as the DeploymentState union). */
-/** A deployment as ListDeployments shows it (no states). */
+/** A deployment as ListDeployments shows it (DeploymentSummary: no states, no status message). */
 export function deploymentSummaryView(d: DeploymentSummaryRecord): Record<string, unknown> {
   return {
     id: d.id,
@@ -125,7 +166,6 @@ export function deploymentSummaryView(d: DeploymentSummaryRecord): Record<string
     serviceInstanceName: d.target.kind === 'SERVICE_INSTANCE' ? d.target.name : undefined,
     componentName: d.target.kind === 'COMPONENT' ? d.target.name : undefined,
     deploymentStatus: d.status,
-    deploymentStatusMessage: d.statusMessage ?? undefined,
     createdAt: d.createdAt,
     lastModifiedAt: d.lastModifiedAt,
     completedAt: d.completedAt ?? undefined,
@@ -134,10 +174,12 @@ export function deploymentSummaryView(d: DeploymentSummaryRecord): Record<string
   };
 }
 
+/** The Deployment shape (initial/target states as the DeploymentState union). */
 export function deploymentView(d: DeploymentRecord): Record<string, unknown> {
   const key = stateKey[d.target.kind]!;
   return {
     ...deploymentSummaryView(d),
+    deploymentStatusMessage: d.statusMessage ?? undefined,
     initialState: d.initialState ? { [key]: d.initialState } : undefined,
     targetState: { [key]: d.targetState },
   };
