@@ -139,7 +139,11 @@ export function mountHealthRoutes(
   return app;
 }
 
-type BodyReader = (declaredLength: string | undefined, limit: number, hint: string) => Promise<Uint8Array>;
+type BodyReader = (
+  declaredLength: string | undefined,
+  limit: number,
+  hint: string,
+) => Promise<Uint8Array>;
 
 /**
  * Decodes a signed awsJson1_0 call: an unknown target is answered without authentication, its

@@ -130,7 +130,6 @@ export function createCallAnswerer(
     shortNames.set(target, target.slice(target.indexOf('.') + 1));
   const operationOf = (target: string | undefined) =>
     (target && shortNames.get(target)) ?? 'unknown';
-  const observe = options.observe;
   const tracer = options.tracer;
   const log = options.logger;
   const endSpan = (
@@ -201,7 +200,7 @@ export function createCallAnswerer(
         status: 200,
         ms: Math.round(performance.now() - started),
       });
-      observe?.(operationOf(target), 'Success', (performance.now() - started) / 1000);
+      options.observe?.(operationOf(target), 'Success', (performance.now() - started) / 1000);
       if (span) endSpan(span, target, 200);
       return { status: 200, body: JSON.stringify(wire ?? {}), requestId };
     } catch (thrown) {
@@ -214,7 +213,7 @@ export function createCallAnswerer(
         error: e.type,
         ms: Math.round(performance.now() - started),
       });
-      observe?.(operationOf(target), e.type, (performance.now() - started) / 1000);
+      options.observe?.(operationOf(target), e.type, (performance.now() - started) / 1000);
       if (span) endSpan(span, target, e.status, e);
       return {
         status: e.status,

@@ -99,16 +99,16 @@ describe('SigV4 verification', () => {
     expect(await refusal(verifySigV4({ ...request, headers: target }, lookup(KEY), NOW))).toBe(
       'InvalidSignatureException',
     );
-    expect(
-      await refusal(verifySigV4({ ...request, query: { a: '2' } }, lookup(KEY), NOW)),
-    ).toBe('InvalidSignatureException');
+    expect(await refusal(verifySigV4({ ...request, query: { a: '2' } }, lookup(KEY), NOW))).toBe(
+      'InvalidSignatureException',
+    );
     expect(await refusal(verifySigV4({ ...request, path: '/x' }, lookup(KEY), NOW))).toBe(
       'InvalidSignatureException',
     );
     // A key whose secret changed: the cached signing key of the old secret is not used.
-    expect(await refusal(verifySigV4(request, lookup({ ...KEY, secretAccessKey: 'new' }), NOW))).toBe(
-      'InvalidSignatureException',
-    );
+    expect(
+      await refusal(verifySigV4(request, lookup({ ...KEY, secretAccessKey: 'new' }), NOW)),
+    ).toBe('InvalidSignatureException');
     await expect(verifySigV4(request, lookup(KEY), NOW)).resolves.toBeDefined();
     const late = new Date(NOW.getTime() + 16 * 60 * 1000);
     expect(await refusal(verifySigV4(request, lookup(KEY), late))).toBe(

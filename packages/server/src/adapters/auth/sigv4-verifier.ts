@@ -202,7 +202,7 @@ export async function beginSigV4(
       'The security token included in the request is invalid: the session token does not match these temporary credentials.',
     );
   }
-  const verify = async (body: Uint8Array): Promise<void> => {
+  const check = (body: Uint8Array): void => {
     const declaredHash = request.headers['x-amz-content-sha256'];
     const payloadHash = createHash('sha256').update(body).digest('hex');
     if (declaredHash !== undefined && declaredHash !== payloadHash) {
@@ -220,7 +220,7 @@ export async function beginSigV4(
     const stringToSign = `AWS4-HMAC-SHA256\n${request.headers['x-amz-date']}\n${scopeDate}/${region}/${signingName}/aws4_request\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
     const expected = createHmac(
       'sha256',
-      signingKey(key.accessKeyId, key.secretAccessKey, scopeDate!, region!, signingName),
+      signingKey(key.accessKeyId, key.secretAccessKey, scopeDate, region!, signingName),
     )
       .update(stringToSign)
       .digest('hex');
@@ -231,6 +231,12 @@ export async function beginSigV4(
       );
     }
   };
+  // A throw in the executor rejects the promise.
+  const verify = (body: Uint8Array) =>
+    new Promise<void>((resolve) => {
+      check(body);
+      resolve();
+    });
   return { accessKeyId: accessKeyId!, region: region!, verify };
 }
 

@@ -43,7 +43,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
  */
 async function runPrepared<R>(pglite: PGlite, sql: string, values: readonly unknown[]) {
   let statements = preparedOf.get(pglite);
-  if (!statements) preparedOf.set(pglite, (statements = new Map()));
+  if (!statements) preparedOf.set(pglite, (statements = new Map<string, Prepared>()));
   const known = statements;
   if (!known.has(sql) && known.size >= MAX_PREPARED) return pglite.query<R>(sql, [...values]);
   const { serialize } = protocol;
@@ -66,7 +66,7 @@ async function runPrepared<R>(pglite: PGlite, sql: string, values: readonly unkn
       const params = values.map((v, i) => {
         if (v === null || v === undefined) return null;
         const serializer = pglite.serializers[types[i]!];
-        return serializer ? serializer(v) : String(v);
+        return serializer ? serializer(v) : (v as { toString(): string }).toString();
       });
       try {
         const { messages } = await pglite.execProtocol(
