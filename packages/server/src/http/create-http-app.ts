@@ -235,8 +235,8 @@ export function createHttpApp(options: HttpAppOptions): { app: Hono; nodeApi: No
             return readBoundedIncoming(incoming, length, limit, hint);
           },
         ),
-    ).then(
-      (a) => {
+    )
+      .then((a) => {
         // Node adds the Date header itself (cached per second).
         const headers: Record<string, string | number> = {
           'content-type': 'application/x-amz-json-1.0',
@@ -248,12 +248,11 @@ export function createHttpApp(options: HttpAppOptions): { app: Hono; nodeApi: No
         if (!bodyRead || a.status === 413) headers.connection = 'close';
         outgoing.writeHead(a.status, headers);
         outgoing.end(a.body);
-      },
-      (error: unknown) => {
+      })
+      .catch((error: unknown) => {
         options.logger.error('answer not written', { error: (error as Error).message });
         outgoing.destroy();
-      },
-    );
+      });
     return true;
   };
   return { app, nodeApi };
