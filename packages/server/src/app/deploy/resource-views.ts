@@ -22,6 +22,26 @@ const common = (r: ResourceRecord) => ({
 
 const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+/**
+ * The RepositoryBranch shape of a self-managed environment's provisioning repository: the
+ * stored input (provider, name, branch) with the linked repository's ARN, in the environment's
+ * own partition, region and account.
+ */
+function repositoryBranchView(
+  r: ResourceRecord,
+  repo: unknown,
+): Record<string, unknown> | undefined {
+  if (!repo || typeof repo !== 'object') return undefined;
+  const { provider, name, branch, arn } = repo as Record<string, unknown>;
+  const scope = r.arn.split(':').slice(0, 5).join(':');
+  return {
+    arn: s(arn) ?? `${scope}:repository/${String(provider).toLowerCase()}:${String(name)}`,
+    branch: s(branch),
+    name: s(name),
+    provider: s(provider),
+  };
+}
+
 /** The Environment shape. */
 export function environmentView(r: ResourceRecord): Record<string, unknown> {
   const st = r.settings;
@@ -33,7 +53,7 @@ export function environmentView(r: ResourceRecord): Record<string, unknown> {
     environmentAccountConnectionId: s(st.environmentAccountConnectionId),
     environmentAccountId: s(st.environmentAccountId),
     provisioning: s(st.provisioning),
-    provisioningRepository: st.provisioningRepository ?? undefined,
+    provisioningRepository: repositoryBranchView(r, st.provisioningRepository),
     componentRoleArn: s(st.componentRoleArn),
     codebuildRoleArn: s(st.codebuildRoleArn),
   };
