@@ -7,14 +7,17 @@ import { defineConfig } from 'vitest/config';
 /**
  * Expected noise, silenced so real failures stand out in the test log: Terraform's warning about a
  * `TF_CLI_CONFIG_FILE` that does not exist (machines set it to a missing ~/.terraformrc), and the
- * AWS SDK's Node-version notice (its documented switch). Tests and every process they start
- * inherit this environment.
+ * AWS SDK's Node-version notice (its documented switch); and strict wire. Tests and every process
+ * they start inherit this environment.
  */
 const emptyTerraformrc = join(tmpdir(), 'nucleon-tests-empty.terraformrc');
 if (!existsSync(emptyTerraformrc)) writeFileSync(emptyTerraformrc, '');
 const env = {
   TF_CLI_CONFIG_FILE: emptyTerraformrc,
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  // Servers the tests start as processes (`nucleon up`) check every answer against the model
+  // (ADR 0024); startTestServer turns it on for in-process servers.
+  NUCLEON_STRICT_WIRE: 'true',
 };
 
 const pkg = (name: string): string =>

@@ -112,6 +112,7 @@ async function startNucleon(
     NUCLEON_ACCOUNT_ID: '123456789012',
     NUCLEON_ROOT_ACCESS_KEY_ID: TEST_ROOT_KEY.accessKeyId,
     NUCLEON_ROOT_SECRET_ACCESS_KEY: TEST_ROOT_KEY.secretAccessKey,
+    NUCLEON_STRICT_WIRE: 'true',
     ...env,
   });
   const nucleon = await createNucleon(config, { logger: silentLogger });

@@ -364,6 +364,7 @@ describe.skipIf(!available)('a resource migrated from before engine names', () =
         NUCLEON_ACCOUNT_ID: '123456789012',
         NUCLEON_ROOT_ACCESS_KEY_ID: TEST_ROOT_KEY.accessKeyId,
         NUCLEON_ROOT_SECRET_ACCESS_KEY: TEST_ROOT_KEY.secretAccessKey,
+        NUCLEON_STRICT_WIRE: 'true',
         NUCLEON_CFN_POLL_MS: '100',
         NUCLEON_S3_FORCE_PATH_STYLE: 'true',
       }),

@@ -49,6 +49,7 @@ for (const dialect of testDialects())
       NUCLEON_ACCOUNT_ID: '123456789012',
       NUCLEON_ROOT_ACCESS_KEY_ID: TEST_ROOT_KEY.accessKeyId,
       NUCLEON_ROOT_SECRET_ACCESS_KEY: TEST_ROOT_KEY.secretAccessKey,
+      NUCLEON_STRICT_WIRE: 'true',
       ...(database ? { DATABASE_URL: database.url } : {}),
     });
     let running: TestServer | undefined;

@@ -62,6 +62,7 @@ for (const dialect of testDialects())
       NUCLEON_ACCOUNT_ID: '123456789012',
       NUCLEON_ROOT_ACCESS_KEY_ID: TEST_ROOT_KEY.accessKeyId,
       NUCLEON_ROOT_SECRET_ACCESS_KEY: TEST_ROOT_KEY.secretAccessKey,
+      NUCLEON_STRICT_WIRE: 'true',
       // A killed worker's jobs are claimed again once their lease runs out.
       NUCLEON_JOB_LEASE_MS: '3000',
       ...(database ? { DATABASE_URL: database.url } : {}),

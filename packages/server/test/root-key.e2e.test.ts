@@ -26,6 +26,7 @@ describe('the root key from NUCLEON_ROOT_*', () => {
       NUCLEON_ACCOUNT_ID: '123456789012',
       NUCLEON_ROOT_ACCESS_KEY_ID: root.accessKeyId,
       NUCLEON_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey,
+      NUCLEON_STRICT_WIRE: 'true',
     });
     const nucleon = await createNucleon(config, { logger: silentLogger, worker: false });
     const { url } = await nucleon.start();

@@ -20,7 +20,10 @@ export const TEST_ROOT_KEY = {
   secretAccessKey: 'nucleon-test-root-secret-key-0000000000',
 };
 
-/** Starts the real composition root on 127.0.0.1:<free port> over PGlite or PostgreSQL. */
+/**
+ * Starts the real composition root on 127.0.0.1:<free port> over PGlite or PostgreSQL, with
+ * strict wire on (NUCLEON_STRICT_WIRE; pass `env: { NUCLEON_STRICT_WIRE: 'false' }` to turn it off).
+ */
 export async function startTestServer(options: {
   dialect: Dialect;
   env?: Record<string, string>;
@@ -37,6 +40,9 @@ export async function startTestServer(options: {
     NUCLEON_ACCOUNT_ID: '123456789012',
     NUCLEON_ROOT_ACCESS_KEY_ID: TEST_ROOT_KEY.accessKeyId,
     NUCLEON_ROOT_SECRET_ACCESS_KEY: TEST_ROOT_KEY.secretAccessKey,
+    // Every answer is checked against the model (ADR 0024): a member the model does not
+    // declare, or one missing or mistyped, fails the test with a 500 naming it.
+    NUCLEON_STRICT_WIRE: 'true',
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   });

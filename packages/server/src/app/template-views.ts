@@ -22,6 +22,35 @@ export function templateView(
   };
 }
 
+/** A template as List*Templates shows it (the *TemplateSummary shapes: no encryption key). */
+export function templateSummaryView(
+  t: TemplateRecord,
+  versions: readonly VersionRef[],
+): Record<string, unknown> {
+  const { encryptionKey: _key, ...summary } = templateView(t, versions);
+  return summary;
+}
+
+/** A version as List*TemplateVersions shows it (the *TemplateVersionSummary shapes: no schema, no compatibility). */
+export function versionSummaryView(
+  v: TemplateVersionRecord,
+  siblings: readonly VersionRef[],
+): Record<string, unknown> {
+  const recMinor = recommendedMinorVersion(siblings, v.major);
+  return {
+    templateName: v.templateName,
+    arn: v.arn,
+    majorVersion: String(v.major),
+    minorVersion: String(v.minor),
+    recommendedMinorVersion: recMinor === undefined ? undefined : String(recMinor),
+    status: v.status,
+    statusMessage: v.statusMessage ?? undefined,
+    description: v.description ?? undefined,
+    createdAt: v.createdAt,
+    lastModifiedAt: v.lastModifiedAt,
+  };
+}
+
 /** The API view of a version (EnvironmentTemplateVersion / ServiceTemplateVersion shapes). */
 export function versionView(
   v: TemplateVersionRecord,

@@ -25,7 +25,13 @@ import type { Clock } from '../ports/clock.js';
 import { Pager, invalidNextToken } from './pagination.js';
 
 const kindLabelOf = (kind: TemplateKind) => (kind === 'ENVIRONMENT' ? 'Environment' : 'Service');
-import { refs, templateView, versionView } from './template-views.js';
+import {
+  refs,
+  templateSummaryView,
+  templateView,
+  versionSummaryView,
+  versionView,
+} from './template-views.js';
 import type { VersionUsage } from './version-usage.js';
 
 export const REGISTRATION_QUEUE = 'register-template-version';
@@ -126,7 +132,7 @@ export class TemplatesService {
     );
     return {
       templates: page.items.map((t) =>
-        templateView(
+        templateSummaryView(
           t,
           refs.filter((r) => r.templateName === t.name),
         ),
@@ -320,7 +326,7 @@ export class TemplatesService {
     const page = pager.page(rows, (v) => String(major === undefined ? v.major : v.minor));
     const siblings = await this.o.store.versionRefs(kind, [input.templateName]);
     return {
-      templateVersions: page.items.map((v) => versionView(v, siblings)),
+      templateVersions: page.items.map((v) => versionSummaryView(v, siblings)),
       nextToken: page.nextToken,
     };
   }

@@ -63,7 +63,9 @@ export class AccessGuard {
         ? resource
         : protonArn(this.d.arnScope, resource);
     // A connection's ARN names its environment account, not necessarily this installation's.
-    const connection = /^environment-account-connection\/(.+)$/.exec(resource)?.[1];
+    const connection = resource.startsWith('environment-account-connection/')
+      ? resource.slice('environment-account-connection/'.length)
+      : undefined;
     if (connection && this.d.facts.connectionArn)
       resourceArn = (await this.d.facts.connectionArn(connection)) ?? resourceArn;
     const who = {

@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { coerceError, type Logger } from '@nucleon/core';
 import { SecretBox } from '../adapters/auth/secret-box.js';
 import { beginSigV4 } from '../adapters/auth/sigv4-verifier.js';
@@ -307,7 +308,7 @@ export async function createNucleon(
       ratePerSecond: config.rateLimitRps,
       burst: config.rateLimitBurst,
     });
-    const app = createHttpApp({
+    const { app, nodeApi } = createHttpApp({
       operations,
       guard,
       logger: logger.child({ component: 'http' }),
@@ -371,7 +372,7 @@ export async function createNucleon(
     handlers[EVENT_DELIVERY_QUEUE] = deploy.handleEventJob;
     handlers[DRIFT_SCAN_QUEUE] = deploy.handleDriftScanJob;
     handlers[EVENT_PRUNE_QUEUE] = deploy.handleEventPruneJob;
-    let server: ServerType | undefined;
+    let server: Server | undefined;
     let opsListener: OpsListener | undefined;
     let purge: NodeJS.Timeout | undefined;
     let poll: NodeJS.Timeout | undefined;
@@ -416,18 +417,21 @@ export async function createNucleon(
         if (role === 'worker' && config.healthPort === undefined)
           return { url: '', port: 0, ...(metricsUrl ? { metricsUrl } : {}) };
         const port = await new Promise<number>((resolve, reject) => {
-          server = serve(
-            {
-              fetch: served.fetch,
-              port: role === 'worker' ? config.healthPort! : config.port,
-              hostname: config.host,
-              // A client gets this long to send its headers, and its whole request.
-              serverOptions: {
-                headersTimeout: config.headersTimeoutMs,
-                requestTimeout: config.requestTimeoutMs,
-              },
-            },
-            (info: AddressInfo) => resolve(info.port),
+          const hono = getRequestListener(served.fetch);
+          // The signed API is answered on Node's own request and response (the hot path, ADR
+          // 0024); everything else goes through Hono.
+          const http = createServer(
+            // A client gets this long to send its headers, and its whole request.
+            { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs },
+            role === 'worker'
+              ? hono
+              : (req, res) => {
+                  if (!nodeApi(req, res)) void hono(req, res);
+                },
+          );
+          server = http;
+          http.listen(role === 'worker' ? config.healthPort! : config.port, config.host, () =>
+            resolve((http.address() as AddressInfo).port),
           );
           server.maxConnections = config.maxConnections;
           server.once('error', reject);

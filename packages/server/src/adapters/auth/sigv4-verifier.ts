@@ -1,8 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { Hash } from '@smithy/hash-node';
-import type { SourceData } from '@smithy/types';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Why a request was refused; `type` is the error code the AWS SDKs recognise. */
 export class AuthenticationError extends Error {
@@ -39,11 +35,76 @@ const AUTH_RE =
   /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;_.-]+),\s*Signature=([0-9a-f]{64})$/;
 const MAX_SKEW_MS = 15 * 60 * 1000;
 
-/** Node's native SHA-256 (the pure-JS one costs most of a request's CPU under load). */
-class NodeSha256 extends Hash {
-  constructor(secret?: SourceData) {
-    super('sha256', secret);
+/**
+ * Derived signing keys (HMAC chain of the secret over date, region, service), kept per key id,
+ * date, region and service: a client signs many requests with the same one, so a request costs
+ * two hashes and one HMAC instead of six. The secret is compared on a hit (a changed secret
+ * derives anew). Bounded: cleared when full.
+ */
+const signingKeys = new Map<string, { secret: string; key: Buffer }>();
+const MAX_SIGNING_KEYS = 10_000;
+
+function signingKey(
+  accessKeyId: string,
+  secret: string,
+  date: string,
+  region: string,
+  service: string,
+): Buffer {
+  const id = `${accessKeyId}/${date}/${region}/${service}`;
+  const hit = signingKeys.get(id);
+  if (hit && hit.secret === secret) return hit.key;
+  let key = createHmac('sha256', `AWS4${secret}`).update(date).digest();
+  for (const part of [region, service, 'aws4_request'])
+    key = createHmac('sha256', key).update(part).digest();
+  if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.clear();
+  signingKeys.set(id, { secret, key });
+  return key;
+}
+
+/** RFC 3986 escaping as SigV4 wants it (encodeURIComponent leaves !'()* alone). */
+function escapeUri(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+/** The canonical URI of a non-S3 service: dot segments and empty segments removed, each segment escaped twice. */
+function canonicalPath(path: string): string {
+  if (path === '/') return path;
+  const segments: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
   }
+  const normalized = `${path.startsWith('/') ? '/' : ''}${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
+  return escapeUri(normalized).replace(/%2F/g, '/');
+}
+
+/** Query parameters sorted by escaped name, `X-Amz-Signature` left out. */
+function canonicalQuery(query: Record<string, string>): string {
+  const pairs: Array<[string, string]> = [];
+  for (const name of Object.keys(query)) {
+    if (name.toLowerCase() === 'x-amz-signature') continue;
+    const key = escapeUri(name);
+    pairs.push([key, `${key}=${escapeUri(query[name]!)}`]);
+  }
+  return pairs
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map((p) => p[1])
+    .join('&');
+}
+
+/** A header value as signed: line breaks become spaces, runs of spaces and tabs one space, trimmed. */
+function canonicalValue(value: string): string {
+  return /[\r\n\t]| {2}|^ | $/.test(value)
+    ? value
+        .replace(/[\r\n]/g, ' ')
+        .replace(/[ \t]+/g, ' ')
+        .replace(/^ | $/g, '')
+    : value;
 }
 
 function parseAmzDate(value: string | undefined): Date | undefined {
@@ -141,51 +202,41 @@ export async function beginSigV4(
       'The security token included in the request is invalid: the session token does not match these temporary credentials.',
     );
   }
-  const verify = async (body: Uint8Array): Promise<void> => {
+  const check = (body: Uint8Array): void => {
     const declaredHash = request.headers['x-amz-content-sha256'];
-    if (
-      declaredHash !== undefined &&
-      declaredHash !== createHash('sha256').update(body).digest('hex')
-    ) {
+    const payloadHash = createHash('sha256').update(body).digest('hex');
+    if (declaredHash !== undefined && declaredHash !== payloadHash) {
       throw new AuthenticationError(
         'InvalidSignatureException',
         'The x-amz-content-sha256 header does not match the request body.',
       );
     }
-    const headers: Record<string, string> = {};
-    for (const name of signedHeaders) headers[name] = request.headers[name] ?? '';
-    const signer = new SignatureV4({
-      credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
-      region: region!,
-      service: signingName,
-      sha256: NodeSha256,
-      uriEscapePath: true,
-      // Only the headers the client signed may enter the canonical request (boto3 does not sign x-amz-content-sha256).
-      applyChecksum: false,
-    });
-    const toSign = new HttpRequest({
-      method: request.method,
-      path: request.path,
-      query: request.query,
-      headers,
-      body,
-    });
-    const signed = await signer.sign(toSign, {
-      signingDate,
-      signableHeaders: new Set(signedHeaders),
-    });
-    const expected =
-      /Signature=([0-9a-f]{64})/.exec(String(signed.headers['authorization']))?.[1] ?? '';
-    if (
-      expected.length !== 64 ||
-      !timingSafeEqual(Buffer.from(expected), Buffer.from(signature!))
-    ) {
+    // The canonical request exactly as the client built it: the headers it says it signed, in
+    // its order, with their values as received.
+    let canonicalHeaders = '';
+    for (const name of signedHeaders)
+      canonicalHeaders += `${name}:${canonicalValue(request.headers[name] ?? '')}\n`;
+    const canonicalRequest = `${request.method}\n${canonicalPath(request.path)}\n${canonicalQuery(request.query)}\n${canonicalHeaders}\n${signedHeaderList}\n${payloadHash}`;
+    const stringToSign = `AWS4-HMAC-SHA256\n${request.headers['x-amz-date']}\n${scopeDate}/${region}/${signingName}/aws4_request\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
+    const expected = createHmac(
+      'sha256',
+      signingKey(key.accessKeyId, key.secretAccessKey, scopeDate, region!, signingName),
+    )
+      .update(stringToSign)
+      .digest('hex');
+    if (!timingSafeEqual(Buffer.from(expected), Buffer.from(signature!))) {
       throw new AuthenticationError(
         'InvalidSignatureException',
         'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
       );
     }
   };
+  // A throw in the executor rejects the promise.
+  const verify = (body: Uint8Array) =>
+    new Promise<void>((resolve) => {
+      check(body);
+      resolve();
+    });
   return { accessKeyId: accessKeyId!, region: region!, verify };
 }
 

@@ -18,6 +18,7 @@ import {
 } from './database-notifications.js';
 import { migrations } from './migrations/index.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { preparingPool } from './prepared-statements.js';
 import type { Database } from './schema.js';
 
 // int8 (bigserial ids, count(*)) as JS numbers on pg, as PGlite already does.
@@ -61,7 +62,10 @@ export async function openDatabase(options: {
     // clients on the next checkout, so work resumes by itself when the server is back.
     pool.on('error', (error) => options.onConnectionError?.(error));
     pool.on('connect', (client) => client.on('error', () => undefined));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...log });
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: preparingPool(pool) }),
+      ...log,
+    });
     const notifications = new PgNotifications(options.databaseUrl, (error) =>
       options.onConnectionError?.(error),
     );

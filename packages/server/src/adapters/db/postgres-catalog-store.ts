@@ -9,6 +9,7 @@ import type {
   TemplateVersionRecord,
 } from '../../ports/catalog-store.js';
 import { pageTags, pageVersions, versionRefs } from './catalog-pages.js';
+import { prepared } from './prepared-statements.js';
 import type { Database } from './schema.js';
 
 type TemplateRow = Selectable<Database['templates']>;
@@ -78,11 +79,14 @@ function versionRow(v: TemplateVersionRecord) {
  * GetEnvironmentTemplate/GetServiceTemplate's read: the template row and its versions' refs (for
  * the recommended version) in one statement, written once rather than built per call (ADR 0024).
  */
-const TEMPLATE_WITH_VERSION_REFS = `select t.*, coalesce((
+const TEMPLATE_WITH_VERSION_REFS = prepared(
+  'template_with_version_refs',
+  `select t.*, coalesce((
     select json_agg(json_build_object('major', v.major, 'minor', v.minor, 'status', v.status))
     from template_versions v where v.kind = t.kind and v.template_name = t.name
   ), '[]'::json) as version_refs
-  from templates t where t.kind = $1 and t.name = $2`;
+  from templates t where t.kind = $1 and t.name = $2`,
+);
 
 /** The catalog in PostgreSQL (or PGlite) through Kysely. */
 export class PostgresCatalogStore implements CatalogStore {

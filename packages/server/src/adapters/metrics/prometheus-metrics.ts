@@ -43,6 +43,11 @@ export class PrometheusMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'operation' | 'outcome'>;
   private readonly requestSeconds: Histogram<'operation' | 'outcome'>;
+  /** The labelled series of each operation and outcome, looked up once (not hashed per call). */
+  private readonly requestSeries = new Map<
+    string,
+    { count: { inc(): void }; seconds: { observe(value: number): void } }
+  >();
   private readonly deployments: Counter<'engine' | 'result'>;
   private readonly deploymentSeconds: Histogram<'engine' | 'result'>;
 
@@ -138,8 +143,17 @@ export class PrometheusMetrics {
 
   /** One API call ended (`outcome` is `Success` or the Proton error type). */
   observeRequest(operation: string, outcome: string, seconds: number): void {
-    this.requests.inc({ operation, outcome });
-    this.requestSeconds.observe({ operation, outcome }, seconds);
+    const key = `${operation}\u0000${outcome}`;
+    let series = this.requestSeries.get(key);
+    if (!series) {
+      series = {
+        count: this.requests.labels({ operation, outcome }),
+        seconds: this.requestSeconds.labels({ operation, outcome }),
+      };
+      this.requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.seconds.observe(seconds);
   }
 
   /** One deployment reached a final status. */

@@ -39,7 +39,9 @@ export function connectionView(c: ConnectionRecord) {
     environmentAccountId: c.environmentAccountId,
     managementAccountId: c.managementAccountId,
     environmentName: c.environmentName,
-    roleArn: c.roleArn ?? undefined,
+    // Required by the model although CreateEnvironmentAccountConnection may omit it (a
+    // connection used only for CodeBuild or components): empty then, never absent.
+    roleArn: c.roleArn ?? '',
     codebuildRoleArn: c.codebuildRoleArn ?? undefined,
     componentRoleArn: c.componentRoleArn ?? undefined,
     status: c.status,

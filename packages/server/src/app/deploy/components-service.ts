@@ -8,7 +8,7 @@ import { engineOf } from './engine-of.js';
 import { inputWarningsOf, withInputWarnings } from './input-warnings.js';
 import { planDeployment } from './plan-deployment.js';
 import { reserveProvisioningFolder } from './provisioning-folders.js';
-import { componentView } from './resource-views.js';
+import { componentSummaryView, componentView } from './resource-views.js';
 import { parseSpec } from './services-service.js';
 
 const key = (name: string): ResourceKey => ({ kind: 'COMPONENT', serviceName: '', name });
@@ -270,7 +270,7 @@ export class ComponentsService {
     const pager = new Pager('ListComponents', filter, input);
     const rows = await this.d.store.pageComponents(filter, pager.window);
     const page = pager.page(rows, (c) => c.name);
-    return { components: page.items.map(componentView), nextToken: page.nextToken };
+    return { components: page.items.map(componentSummaryView), nextToken: page.nextToken };
   }
 
   async update(input: ComponentInput & { deploymentType: 'NONE' | 'CURRENT_VERSION' }) {

@@ -21,7 +21,7 @@ import {
 } from './deploy-context.js';
 import { planDelete } from './plan-delete.js';
 import { planDeployment } from './plan-deployment.js';
-import { environmentView } from './resource-views.js';
+import { environmentSummaryView, environmentView } from './resource-views.js';
 import { engineOf } from './engine-of.js';
 import { withInputWarnings } from './input-warnings.js';
 
@@ -172,7 +172,7 @@ export class EnvironmentsService {
       pager.window,
     );
     const page = pager.page(rows, (e) => e.name);
-    return { environments: page.items.map(environmentView), nextToken: page.nextToken };
+    return { environments: page.items.map(environmentSummaryView), nextToken: page.nextToken };
   }
 
   async update(

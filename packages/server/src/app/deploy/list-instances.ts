@@ -2,7 +2,7 @@ import { ValidationError } from '@nucleon/core';
 import { instanceTimeSorts, type InstanceFilter } from '../../ports/deployment-store.js';
 import { Pager, invalidNextToken, jsonKey } from '../pagination.js';
 import type { DeployDeps } from './deploy-context.js';
-import { serviceInstanceView } from './resource-views.js';
+import { serviceInstanceSummaryView } from './resource-views.js';
 
 const valueFilters = new Set([
   'name',
@@ -64,7 +64,7 @@ export async function listInstances(
   });
   const page = pager.page(rows, (r) => jsonKey(r.sortKey, r.resource.arn));
   return {
-    serviceInstances: page.items.map((r) => serviceInstanceView(r.resource)),
+    serviceInstances: page.items.map((r) => serviceInstanceSummaryView(r.resource)),
     nextToken: page.nextToken,
   };
 }

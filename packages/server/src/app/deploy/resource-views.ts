@@ -22,6 +22,26 @@ const common = (r: ResourceRecord) => ({
 
 const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+/**
+ * The RepositoryBranch shape of a self-managed environment's provisioning repository: the
+ * stored input (provider, name, branch) with the linked repository's ARN, in the environment's
+ * own partition, region and account.
+ */
+function repositoryBranchView(
+  r: ResourceRecord,
+  repo: unknown,
+): Record<string, unknown> | undefined {
+  if (!repo || typeof repo !== 'object') return undefined;
+  const { provider, name, branch, arn } = repo as Record<string, unknown>;
+  const scope = r.arn.split(':').slice(0, 5).join(':');
+  return {
+    arn: s(arn) ?? `${scope}:repository/${String(provider).toLowerCase()}:${String(name)}`,
+    branch: s(branch),
+    name: s(name),
+    provider: s(provider),
+  };
+}
+
 /** The Environment shape. */
 export function environmentView(r: ResourceRecord): Record<string, unknown> {
   const st = r.settings;
@@ -33,10 +53,21 @@ export function environmentView(r: ResourceRecord): Record<string, unknown> {
     environmentAccountConnectionId: s(st.environmentAccountConnectionId),
     environmentAccountId: s(st.environmentAccountId),
     provisioning: s(st.provisioning),
-    provisioningRepository: st.provisioningRepository ?? undefined,
+    provisioningRepository: repositoryBranchView(r, st.provisioningRepository),
     componentRoleArn: s(st.componentRoleArn),
     codebuildRoleArn: s(st.codebuildRoleArn),
   };
+}
+
+/** An environment as ListEnvironments shows it (EnvironmentSummary: no spec, no repository). */
+export function environmentSummaryView(r: ResourceRecord): Record<string, unknown> {
+  const {
+    spec: _spec,
+    provisioningRepository: _repository,
+    codebuildRoleArn: _codebuild,
+    ...summary
+  } = environmentView(r);
+  return summary;
 }
 
 /** The ServiceInstance shape. */
@@ -48,6 +79,12 @@ export function serviceInstanceView(r: ResourceRecord): Record<string, unknown> 
     environmentName: r.environmentName ?? undefined,
     lastClientRequestToken: s(r.settings.lastClientRequestToken),
   };
+}
+
+/** An instance as ListServiceInstances shows it (ServiceInstanceSummary: no spec, no client token). */
+export function serviceInstanceSummaryView(r: ResourceRecord): Record<string, unknown> {
+  const { spec: _spec, lastClientRequestToken: _token, ...summary } = serviceInstanceView(r);
+  return summary;
 }
 
 /** The ServicePipeline shape. */
@@ -77,6 +114,20 @@ export function serviceView(
   };
 }
 
+/** A service as ListServices shows it (ServiceSummary: no spec, repository or pipeline). */
+export function serviceSummaryView(svc: ServiceRecord): Record<string, unknown> {
+  return {
+    name: svc.name,
+    arn: svc.arn,
+    templateName: svc.templateName,
+    description: svc.description ?? undefined,
+    status: svc.status,
+    statusMessage: svc.statusMessage ?? undefined,
+    createdAt: svc.createdAt,
+    lastModifiedAt: svc.lastModifiedAt,
+  };
+}
+
 /** The Component shape. */
 export function componentView(r: ResourceRecord): Record<string, unknown> {
   const st = r.settings;
@@ -101,6 +152,17 @@ export function componentView(r: ResourceRecord): Record<string, unknown> {
   };
 }
 
+/** A component as ListComponents shows it (ComponentSummary: no spec, description or client token). */
+export function componentSummaryView(r: ResourceRecord): Record<string, unknown> {
+  const {
+    serviceSpec: _spec,
+    description: _description,
+    lastClientRequestToken: _token,
+    ...summary
+  } = componentView(r);
+  return summary;
+}
+
 const stateKey: Record<string, string> = {
   ENVIRONMENT: 'environment',
   SERVICE_INSTANCE: 'serviceInstance',
@@ -108,8 +170,7 @@ const stateKey: Record<string, string> = {
   COMPONENT: 'component',
 };
 
-/** The Deployment shape (initial/target states as the DeploymentState union). */
-/** A deployment as ListDeployments shows it (no states). */
+/** A deployment as ListDeployments shows it (DeploymentSummary: no states, no status message). */
 export function deploymentSummaryView(d: DeploymentSummaryRecord): Record<string, unknown> {
   return {
     id: d.id,
@@ -125,7 +186,6 @@ export function deploymentSummaryView(d: DeploymentSummaryRecord): Record<string
     serviceInstanceName: d.target.kind === 'SERVICE_INSTANCE' ? d.target.name : undefined,
     componentName: d.target.kind === 'COMPONENT' ? d.target.name : undefined,
     deploymentStatus: d.status,
-    deploymentStatusMessage: d.statusMessage ?? undefined,
     createdAt: d.createdAt,
     lastModifiedAt: d.lastModifiedAt,
     completedAt: d.completedAt ?? undefined,
@@ -134,10 +194,12 @@ export function deploymentSummaryView(d: DeploymentSummaryRecord): Record<string
   };
 }
 
+/** The Deployment shape (initial/target states as the DeploymentState union). */
 export function deploymentView(d: DeploymentRecord): Record<string, unknown> {
   const key = stateKey[d.target.kind]!;
   return {
     ...deploymentSummaryView(d),
+    deploymentStatusMessage: d.statusMessage ?? undefined,
     initialState: d.initialState ? { [key]: d.initialState } : undefined,
     targetState: { [key]: d.targetState },
   };

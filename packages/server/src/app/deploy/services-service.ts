@@ -20,7 +20,7 @@ import { engineOf } from './engine-of.js';
 import { planDelete } from './plan-delete.js';
 import { planDeployment } from './plan-deployment.js';
 import { reserveProvisioningFolder } from './provisioning-folders.js';
-import { serviceView } from './resource-views.js';
+import { serviceSummaryView, serviceView } from './resource-views.js';
 import { withInputWarnings } from './input-warnings.js';
 
 const MAX_INSTANCES = 20;
@@ -264,7 +264,7 @@ export class ServicesService {
     const rows = await this.d.store.pageServices(pager.window);
     const page = pager.page(rows, (s) => s.name);
     return {
-      services: page.items.map((s) => serviceView(s, undefined)),
+      services: page.items.map(serviceSummaryView),
       nextToken: page.nextToken,
     };
   }
