@@ -6,13 +6,12 @@
  * of each side with their ratio. CPU time per request is the figure to compare on a shared
  * machine: waiting for a core costs wall time, not CPU time. No start or memory figures.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { ProtonClient } from '@nucleon/protocol';
-import { KEY, drive, root, signedPool, start, stop, writePool } from './server-bench.js';
+import { KEY, drive, signedPool, start, startBaseline, stop, writePool } from './server-bench.js';
 
 const kind = (process.argv[2] ?? 'postgres') as 'pglite' | 'postgres';
 const rounds = Number(process.argv[3] ?? 4);
@@ -26,30 +25,6 @@ async function sql(text: string): Promise<void> {
   await client.connect();
   await client.query(text);
   await client.end();
-}
-
-function startBaseline(where: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(root, 'bench/baseline-server.ts'),
-      where,
-      KEY.accessKeyId,
-      KEY.secretAccessKey,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening at (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`baseline exited ${code}: ${out}`)));
-  });
 }
 
 try {

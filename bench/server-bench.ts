@@ -145,7 +145,7 @@ function cpuMs(pid: number): number {
 }
 
 /** Starts bench/baseline-server.ts on `where` (a PostgreSQL URL, a PGlite data dir, `ceiling`). */
-function startBaseline(where: string): Promise<{ child: ChildProcess; url: string }> {
+export function startBaseline(where: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
     [

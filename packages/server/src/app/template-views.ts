@@ -36,19 +36,13 @@ export function versionSummaryView(
   v: TemplateVersionRecord,
   siblings: readonly VersionRef[],
 ): Record<string, unknown> {
-  const recMinor = recommendedMinorVersion(siblings, v.major);
-  return {
-    templateName: v.templateName,
-    arn: v.arn,
-    majorVersion: String(v.major),
-    minorVersion: String(v.minor),
-    recommendedMinorVersion: recMinor === undefined ? undefined : String(recMinor),
-    status: v.status,
-    statusMessage: v.statusMessage ?? undefined,
-    description: v.description ?? undefined,
-    createdAt: v.createdAt,
-    lastModifiedAt: v.lastModifiedAt,
-  };
+  const {
+    schema: _schema,
+    compatibleEnvironmentTemplates: _compatible,
+    supportedComponentSources: _sources,
+    ...summary
+  } = versionView(v, siblings);
+  return summary;
 }
 
 /** The API view of a version (EnvironmentTemplateVersion / ServiceTemplateVersion shapes). */

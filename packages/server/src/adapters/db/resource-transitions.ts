@@ -116,21 +116,26 @@ export async function insertAdopted(
   }
 }
 
+/** The resource's guarded move to the start's state: only from an idle status, else a Conflict. */
+async function moveIdleResource(tx: Tx, start: StartDeployment): Promise<void> {
+  const {
+    kind: _k,
+    service_name: _s,
+    name: _n,
+    created_at: _c,
+    arn: _a,
+    ...patch
+  } = resourceRow(start.resource);
+  const r = await whereKey(tx.updateTable('resources').set(patch), start.resource)
+    .where('deployment_status', 'in', idleStatuses())
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) throw new Conflict();
+}
+
 /** Starts deployments of existing resources, each only from an idle status; else a Conflict. */
 export async function startResources(tx: Tx, starts: readonly StartDeployment[]): Promise<void> {
   for (const start of starts) {
-    const {
-      kind: _k,
-      service_name: _s,
-      name: _n,
-      created_at: _c,
-      arn: _a,
-      ...patch
-    } = resourceRow(start.resource);
-    const r = await whereKey(tx.updateTable('resources').set(patch), start.resource)
-      .where('deployment_status', 'in', idleStatuses())
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw new Conflict();
+    await moveIdleResource(tx, start);
     await tx.insertInto('deployments').values(deploymentRow(start.deployment)).execute();
     await insertJob(tx, start.job);
   }
@@ -145,20 +150,7 @@ export async function startResourcesTogether(
   starts: readonly StartDeployment[],
 ): Promise<void> {
   if (starts.length === 0) return;
-  for (const start of starts) {
-    const {
-      kind: _k,
-      service_name: _s,
-      name: _n,
-      created_at: _c,
-      arn: _a,
-      ...patch
-    } = resourceRow(start.resource);
-    const r = await whereKey(tx.updateTable('resources').set(patch), start.resource)
-      .where('deployment_status', 'in', idleStatuses())
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw new Conflict();
-  }
+  for (const start of starts) await moveIdleResource(tx, start);
   await tx
     .insertInto('deployments')
     .values(starts.map((s) => deploymentRow(s.deployment)))
