@@ -1,5 +1,5 @@
 import { extensionTargetPrefix } from '@nucleon/protocol';
-import type { CreateEventSubscriptionInput, EventsService } from '../app/events/events-service.js';
+import type { EventsService } from '../app/events/events-service.js';
 import type { OperationEntry } from './operation-registry.js';
 
 /** CreateEventSubscription, ListEventSubscriptions, DeleteEventSubscription, ListEventDeliveries. */
@@ -15,7 +15,7 @@ export function eventOperations(events: EventsService): Array<[string, Operation
       'CreateEventSubscription',
       'CreateEventSubscriptionInput',
       'EventSubscriptionOutput',
-      (i) => events.subscribe(i as unknown as CreateEventSubscriptionInput),
+      (i) => events.subscribe(i),
     ),
     entry(
       'ListEventSubscriptions',
