@@ -53,7 +53,7 @@ describe('the drift schedule (PostgreSQL, two processes)', async () => {
     expect(next).toHaveLength(2); // the running job (removed when it completes) and the next one
     expect(next.map((j) => j.id)).toContain(waiting[0]!.id);
 
-    await stores[0]!.save({ resources: [{ drifted: true, name: 'x' }] });
+    await stores[0]!.save({ resources: [{ drifted: true, name: 'x' }] }, new Date());
     expect(await stores[1]!.last()).toMatchObject({
       report: { resources: [{ drifted: true, name: 'x' }] },
     });

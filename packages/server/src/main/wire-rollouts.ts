@@ -94,6 +94,7 @@ export function wireRollouts(w: {
       schedule,
       drift,
       intervalSeconds: w.driftIntervalSeconds,
+      clock: w.deploy.clock,
       logger: w.logger.child({ component: 'drift' }),
     }),
     handleEventJob: eventDeliveryJob({

@@ -14,6 +14,7 @@ export interface DriftScheduleStore {
    * `drift-scan` job waits for the next turn; a job that finds the turn taken does nothing.
    */
   claimTurn(jobId: string, intervalSeconds: number): Promise<boolean>;
-  save(report: StoredDriftReport['report']): Promise<void>;
+  /** Stores the report of a check that began at `checkedAt` (what it saw is from then on). */
+  save(report: StoredDriftReport['report'], checkedAt: Date): Promise<void>;
   last(): Promise<StoredDriftReport | undefined>;
 }

@@ -51,10 +51,10 @@ export class PostgresDriftScheduleStore implements DriftScheduleStore {
     });
   }
 
-  async save(report: StoredDriftReport['report']) {
+  async save(report: StoredDriftReport['report'], checkedAt: Date) {
     await this.db
       .updateTable('drift_schedule')
-      .set({ last_report: JSON.stringify(report), last_run_at: sql`now()` })
+      .set({ last_report: JSON.stringify(report), last_run_at: checkedAt })
       .where('id', '=', ID)
       .execute();
   }
