@@ -142,8 +142,11 @@ export class DriftService {
   private async one(
     r: ResourceRecord,
     detect: boolean,
-    acceptance?: DriftAcceptance,
+    recorded?: DriftAcceptance,
   ): Promise<DriftEntry> {
+    // An acceptance ends when the resource is deployed again (the deployment converges it).
+    const acceptance =
+      recorded && recorded.deploymentId === r.lastSucceededDeploymentId ? recorded : undefined;
     const base = {
       kind: r.kind,
       name: r.name,
