@@ -221,7 +221,7 @@ export function DriftEntryCard(props: {
         </>
       )}
       {e.acceptance && (
-        <p role="status" className="callout" data-drift-accepted={label}>
+        <p className="callout" data-drift-accepted={label}>
           Drift accepted by {e.acceptance.acceptedBy} {formatTime(e.acceptance.acceptedAt)}: it is
           reported again if it drifts differently, and a deployment converges it.
         </p>
