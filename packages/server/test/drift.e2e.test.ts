@@ -222,10 +222,9 @@ describe('the drift report', () => {
       // The scheduled check honours it the next time it runs.
       await waitFor(
         async () => {
-          const out = (await nucleonClient(server).send(
-            `${extensionTargetPrefix}.GetDriftReport`,
-            { lastScheduled: true },
-          )) as { resources: Entry[]; checkedAt: number };
+          const out = (await nucleonClient(server).send(`${extensionTargetPrefix}.GetDriftReport`, {
+            lastScheduled: true,
+          })) as { resources: Entry[]; checkedAt: number };
           return out.checkedAt * 1000 > acceptedAt &&
             out.resources.find((e) => e.name === 'orders-dev')?.status === 'ACCEPTED'
             ? out

@@ -93,9 +93,7 @@ export function registerDriftCommands(program: Command, setExit: (code: number) 
                     : []),
                 ...(r.note ? [r.note] : []),
                 ...(r.acceptance
-                  ? [
-                      `accepted by ${r.acceptance.acceptedBy} at ${at(r.acceptance.acceptedAt)}`,
-                    ]
+                  ? [`accepted by ${r.acceptance.acceptedBy} at ${at(r.acceptance.acceptedAt)}`]
                   : []),
               ].join('; '),
             })),

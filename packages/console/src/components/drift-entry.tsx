@@ -103,7 +103,10 @@ function RedeployAction(props: { entry: DriftEntry; onStarted(): void }): ReactN
 }
 
 /** Accepts the drift as observed (AcceptDrift with the report's fingerprint), after asking. */
-function AcceptAction(props: { entry: DriftEntry; onAccepted(e: DriftEntry): void }): ReactNode {
+function AcceptAction(props: {
+  entry: DriftEntry;
+  onAccepted: (e: DriftEntry) => void;
+}): ReactNode {
   const { entry } = props;
   const allowed = useCan('deployments:write');
   const [asking, setAsking] = useState(false);
@@ -136,8 +139,8 @@ function AcceptAction(props: { entry: DriftEntry; onAccepted(e: DriftEntry): voi
         >
           <p>
             {label} stays as it is now and drift reports show it as accepted instead of drifted,
-            until it drifts differently or is deployed again (a deployment converges it). Nothing
-            is deployed.
+            until it drifts differently or is deployed again (a deployment converges it). Nothing is
+            deployed.
           </p>
           <p className="hint">
             Drift fingerprint <code>{entry.driftFingerprint}</code>
@@ -151,7 +154,7 @@ function AcceptAction(props: { entry: DriftEntry; onAccepted(e: DriftEntry): voi
 /** One drifted (or accepted) resource: what differs, from where, and what to do about it. */
 export function DriftEntryCard(props: {
   entry: DriftEntry;
-  onAccepted(e: DriftEntry): void;
+  onAccepted: (e: DriftEntry) => void;
 }): ReactNode {
   const e = props.entry;
   const [redeploying, setRedeploying] = useState(false);
@@ -242,8 +245,7 @@ export function DriftEntryCard(props: {
           ),
         )}
         <p className="hint">
-          To keep an out-of-band change for good, put it in the template and publish a new
-          version.
+          To keep an out-of-band change for good, put it in the template and publish a new version.
         </p>
       </div>
     </article>

@@ -42,8 +42,8 @@ function stateOf(e: DriftEntry): ReactNode {
     : e.status === 'ACCEPTED'
       ? ['neutral', 'accepted']
       : e.note
-      ? ['neutral', 'not checked']
-      : ['ok', 'in sync'];
+        ? ['neutral', 'not checked']
+        : ['ok', 'in sync'];
   return (
     <span className={`badge badge-${tone}`} data-drift={label}>
       {label}

@@ -14,7 +14,7 @@ export interface DriftAcceptanceStore {
   all(): Promise<Map<string, DriftAcceptance>>;
   /**
    * Records (or replaces) the acceptance in one transaction, only while the resource's last
-   * successful deployment is still `deploymentId`; false when it is not (it was deployed since).
+   * successful deployment is still `deploymentId`; undefined when it is not (deployed since).
    */
   accept(a: Omit<DriftAcceptance, 'acceptedAt'>): Promise<DriftAcceptance | undefined>;
 }

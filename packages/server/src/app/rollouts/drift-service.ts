@@ -71,7 +71,7 @@ export class DriftService {
    * changes or the resource is deployed again, reports show it ACCEPTED.
    */
   async accept(input: Record<string, unknown>, acceptedBy: string) {
-    const str = (k: string) => (typeof input[k] === 'string' ? (input[k] as string) : '');
+    const str = (k: string) => (typeof input[k] === 'string' ? input[k] : '');
     const fingerprint = str('driftFingerprint');
     if (!fingerprint)
       throw new ValidationError(
