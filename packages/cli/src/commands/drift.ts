@@ -79,7 +79,9 @@ export function registerDriftCommands(program: Command, setExit: (code: number) 
               kind: r.kind,
               version: r.version,
               engine: r.engine,
-              drift: status(r),
+              drift:
+                { IN_SYNC: 'in sync', NOT_CHECKED: 'not checked' }[status(r) as string] ??
+                status(r),
               why: [
                 ...(r.renderedChanges?.length
                   ? [`renders differently: ${r.renderedChanges.map((c) => c.path).join(', ')}`]
