@@ -104,8 +104,8 @@ describe.skipIf(!available)('the console’s drift page (Chromium, moto_server)'
     const diff = card.getByLabel('Stack template diff for orders/orders-dev');
     expect(await diffLines(diff, 'add')).toContain('+  Extra:');
     await textOf(card).toContain('drift detection is not available');
-    await textOf(card).toContain('Accepting drift is not built');
     await card.getByRole('button', { name: 'Redeploy orders/orders-dev to converge' }).waitFor();
+    await card.getByRole('button', { name: 'Accept the drift of orders/orders-dev' }).waitFor();
     const shot = join(results, 'console-drift.png');
     await admin.screenshot({ path: shot, fullPage: true });
     copyFileSync(shot, here('../../../docs/images/console-drift.png'));
@@ -138,6 +138,17 @@ describe.skipIf(!available)('the console’s drift page (Chromium, moto_server)'
     await viewer.context().close();
   });
 
+  it('accepts the drift from the page: the resource shows as accepted, not drifted', async () => {
+    const card = admin.getByRole('article', { name: 'Drift of orders/orders-dev' });
+    await card.getByRole('button', { name: 'Accept the drift of orders/orders-dev' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'Accept the drift of orders/orders-dev?' });
+    await textOf(dialog).toContain('Nothing is deployed');
+    await dialog.getByRole('button', { name: 'Accept drift' }).click();
+    await textOf(card.locator('[data-drift-accepted]')).toContain('Drift accepted by');
+    const table = admin.getByRole('table', { name: 'Drift' });
+    await textOf(table.locator('tr[data-resource="orders/orders-dev"]')).toContain('accepted');
+  });
+
   it('redeploys the drifted instance from the page, after which nothing has drifted', async () => {
     const card = admin.getByRole('article', { name: 'Drift of orders/orders-dev' });
     await card.getByRole('button', { name: 'Redeploy orders/orders-dev to converge' }).click();
@@ -149,6 +160,10 @@ describe.skipIf(!available)('the console’s drift page (Chromium, moto_server)'
     await admin.getByLabel('Also run CloudFormation drift detection').uncheck();
     await checkNow(admin);
     await source(admin).toMatch(/^Checked .*: 0 of 2 resources drifted/);
+    // The accepted drift was converged too: in sync, no card left.
+    await textOf(
+      admin.getByRole('table', { name: 'Drift' }).locator('tr[data-resource="orders/orders-dev"]'),
+    ).toContain('in sync');
     expect(await admin.getByRole('article').count()).toBe(0);
     expect(problems).toEqual([]);
   }, 180_000);

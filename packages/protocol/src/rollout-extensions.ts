@@ -281,7 +281,12 @@ export const rolloutShapes: Readonly<Record<string, ModelShape>> = {
       templateName: { shape: 'NucleonString' },
       version: { shape: 'NucleonString' },
       engine: { shape: 'NucleonString' },
+      /** Drifted now, not accepted; false for ACCEPTED drift. */
       drifted: { shape: 'NucleonBoolean' },
+      status: { shape: 'NucleonDriftStatus' },
+      /** sha256 over the observed drift; AcceptDrift names it (ADR 0023). */
+      driftFingerprint: { shape: 'NucleonString' },
+      acceptance: { shape: 'NucleonDriftAcceptance' },
       note: { shape: 'NucleonString' },
       renderedChanges: { shape: 'NucleonRenderedChangeList' },
       stack: { shape: 'NucleonStackDrift' },
@@ -290,6 +295,35 @@ export const rolloutShapes: Readonly<Record<string, ModelShape>> = {
     },
   },
   NucleonDriftReportList: { type: 'list', member: 'NucleonDriftReportEntry' },
+  NucleonDriftStatus: {
+    type: 'string',
+    enum: ['IN_SYNC', 'DRIFTED', 'ACCEPTED', 'NOT_CHECKED'],
+  },
+  NucleonDriftAcceptance: {
+    type: 'structure',
+    required: ['driftFingerprint', 'acceptedBy', 'acceptedAt'],
+    members: {
+      driftFingerprint: { shape: 'NucleonString' },
+      acceptedBy: { shape: 'NucleonString' },
+      acceptedAt: { shape: 'Timestamp' },
+    },
+  },
+  /** An environment, or a service instance (serviceName and serviceInstanceName). */
+  AcceptDriftInput: {
+    type: 'structure',
+    required: ['driftFingerprint'],
+    members: {
+      environmentName: { shape: 'ResourceName' },
+      serviceName: { shape: 'ResourceName' },
+      serviceInstanceName: { shape: 'ResourceName' },
+      driftFingerprint: { shape: 'NucleonString' },
+    },
+  },
+  AcceptDriftOutput: {
+    type: 'structure',
+    required: ['resource'],
+    members: { resource: { shape: 'NucleonDriftReportEntry' } },
+  },
   GetDriftReportInput: {
     type: 'structure',
     members: {
@@ -346,6 +380,12 @@ export const rolloutOperations = {
   GetDriftReport: {
     input: 'GetDriftReportInput',
     output: 'GetDriftReportOutput',
+    errors,
+    idempotent: false,
+  },
+  AcceptDrift: {
+    input: 'AcceptDriftInput',
+    output: 'AcceptDriftOutput',
     errors,
     idempotent: false,
   },

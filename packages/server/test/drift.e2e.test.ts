@@ -9,7 +9,9 @@ import {
 import { extensionTargetPrefix } from '@nucleon/protocol';
 import { requireOrSkip, startTestServer, waitFor, type TestServer } from '@nucleon/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nucleonClient } from './helpers.js';
+import { GetServiceInstanceCommand, UpdateServiceInstanceCommand } from '@aws-sdk/client-proton';
+import { runCli } from '../../cli/test/run-cli.js';
+import { nucleonClient, sdkClient } from './helpers.js';
 import { createFleet } from './rollout-fixtures.js';
 
 interface Entry {
@@ -17,6 +19,9 @@ interface Entry {
   name: string;
   engine?: string;
   drifted: boolean;
+  status?: string;
+  driftFingerprint?: string;
+  acceptance?: { acceptedBy: string; driftFingerprint: string };
   renderedChanges?: Array<{ path: string; diff?: string }>;
   stack?: {
     stackName?: string;
@@ -64,6 +69,33 @@ describe('the drift report', () => {
   let server: TestServer;
   let endpoint = '';
   const saved = { ...process.env };
+  let stackName = '';
+  const editStack = async (edit: (body: string) => string) => {
+    const cfn = new CloudFormationClient({ endpoint, region: 'us-east-1' });
+    stackName ||= (await cfn.send(new ListStacksCommand({}))).StackSummaries!.find(
+      (s) => s.StackStatus !== 'DELETE_COMPLETE',
+    )!.StackName!;
+    const body = (await cfn.send(new GetTemplateCommand({ StackName: stackName }))).TemplateBody!;
+    await cfn.send(new UpdateStackCommand({ StackName: stackName, TemplateBody: edit(body) }));
+    cfn.destroy();
+  };
+  const topic = (name: string) => (body: string) =>
+    body.replace(
+      'Outputs:',
+      `  ${name}:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: ${name}\nOutputs:`,
+    );
+  const cliEnv = () => ({
+    AWS_ENDPOINT_URL_PROTON: server.url,
+    AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+    AWS_PROFILE: '',
+  });
+  const accept = (input: Record<string, unknown>) =>
+    nucleonClient(server).send(`${extensionTargetPrefix}.AcceptDrift`, input) as Promise<{
+      resource: Entry;
+    }>;
+  const orders = async () =>
+    (await report(server, { templateName: 'drift-svc' })).find((e) => e.name === 'orders-dev')!;
 
   beforeAll(async () => {
     if (!available) return;
@@ -110,21 +142,7 @@ describe('the drift report', () => {
       ]);
 
       // Someone edits the stack behind Nucleon's back.
-      const cfn = new CloudFormationClient({ endpoint, region: 'us-east-1' });
-      const stackName = (await cfn.send(new ListStacksCommand({}))).StackSummaries!.find(
-        (s) => s.StackStatus !== 'DELETE_COMPLETE',
-      )!.StackName!;
-      const body = (await cfn.send(new GetTemplateCommand({ StackName: stackName }))).TemplateBody!;
-      await cfn.send(
-        new UpdateStackCommand({
-          StackName: stackName,
-          TemplateBody: body.replace(
-            'Outputs:',
-            '  Extra:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: out-of-band\nOutputs:',
-          ),
-        }),
-      );
-      cfn.destroy();
+      await editStack(topic('Extra'));
       const editedAt = Date.now();
 
       const drifted = await report(server, { templateName: 'drift-svc', detectStackDrift: true });
@@ -159,5 +177,117 @@ describe('the drift report', () => {
       })) as { lastScheduledCheck: { driftedCount: number; resourceCount: number } };
       expect(now.lastScheduledCheck).toMatchObject({ resourceCount: 2, driftedCount: 1 });
     },
+  );
+
+  it.skipIf(!available)(
+    'accepts drift as observed until it drifts further or a deployment converges it',
+    async () => {
+      const first = await orders();
+      expect(first).toMatchObject({ status: 'DRIFTED', drifted: true });
+      expect(first.driftFingerprint).toMatch(/^[0-9a-f]{64}$/);
+
+      // Refused: a stale fingerprint, a resource not drifted, a resource that does not exist.
+      await expect(
+        accept({
+          serviceName: 'orders',
+          serviceInstanceName: 'orders-dev',
+          driftFingerprint: '0'.repeat(64),
+        }),
+      ).rejects.toMatchObject({
+        name: 'ConflictException',
+        message: expect.stringContaining('re-run the drift report') as unknown,
+      });
+      await expect(
+        accept({ environmentName: 'dev', driftFingerprint: first.driftFingerprint }),
+      ).rejects.toMatchObject({ name: 'ValidationException' });
+      await expect(
+        accept({ environmentName: 'nowhere', driftFingerprint: first.driftFingerprint }),
+      ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+
+      const acceptedAt = Date.now();
+      const { resource } = await accept({
+        serviceName: 'orders',
+        serviceInstanceName: 'orders-dev',
+        driftFingerprint: first.driftFingerprint,
+      });
+      expect(resource).toMatchObject({ status: 'ACCEPTED', drifted: false });
+      expect(await orders()).toMatchObject({
+        status: 'ACCEPTED',
+        drifted: false,
+        acceptance: { driftFingerprint: first.driftFingerprint },
+      });
+      const clean = await runCli(['drift', '--template', 'drift-svc'], cliEnv());
+      expect(clean.stdout).toContain('ACCEPTED');
+      expect(clean.code).toBe(0);
+      // The scheduled check honours it the next time it runs.
+      await waitFor(
+        async () => {
+          const out = (await nucleonClient(server).send(`${extensionTargetPrefix}.GetDriftReport`, {
+            lastScheduled: true,
+          })) as { resources: Entry[]; checkedAt: number };
+          return out.checkedAt * 1000 > acceptedAt &&
+            out.resources.find((e) => e.name === 'orders-dev')?.status === 'ACCEPTED'
+            ? out
+            : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 250, what: 'a scheduled drift check after accepting' },
+      );
+
+      // It drifts further: drifted again, with a new fingerprint, which the CLI accepts.
+      await editStack(topic('Further'));
+      const further = await orders();
+      expect(further).toMatchObject({ status: 'DRIFTED', drifted: true });
+      expect(further.driftFingerprint).not.toBe(first.driftFingerprint);
+      const dirty = await runCli(['drift', '--template', 'drift-svc'], cliEnv());
+      expect(dirty.code).toBe(1);
+      expect(dirty.stdout).toContain(
+        `nucleon drift accept orders/orders-dev --fingerprint ${further.driftFingerprint}`,
+      );
+      const stale = await runCli(
+        ['drift', 'accept', 'orders/orders-dev', '--fingerprint', first.driftFingerprint!],
+        cliEnv(),
+      );
+      expect(stale.code).not.toBe(0);
+      expect(stale.stderr).toContain('ConflictException');
+      const ok = await runCli(
+        ['drift', 'accept', 'orders/orders-dev', '--fingerprint', further.driftFingerprint!],
+        cliEnv(),
+      );
+      expect(ok.stdout).toContain('Accepted the drift of service instance orders/orders-dev');
+      expect(ok.code).toBe(0);
+      expect((await orders()).status).toBe('ACCEPTED');
+
+      // A deployment converges it and ends the acceptance: the same edit made again is drift.
+      const proton = sdkClient(server);
+      const observed = (
+        await new CloudFormationClient({ endpoint, region: 'us-east-1' }).send(
+          new GetTemplateCommand({ StackName: stackName }),
+        )
+      ).TemplateBody!;
+      await proton.send(
+        new UpdateServiceInstanceCommand({
+          serviceName: 'orders',
+          name: 'orders-dev',
+          deploymentType: 'CURRENT_VERSION',
+        }),
+      );
+      await waitFor(
+        async () => {
+          const { serviceInstance } = await proton.send(
+            new GetServiceInstanceCommand({ serviceName: 'orders', name: 'orders-dev' }),
+          );
+          return serviceInstance?.deploymentStatus === 'SUCCEEDED' ? true : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 250, what: 'the redeployment' },
+      );
+      expect((await orders()).status).toBe('IN_SYNC');
+      await editStack(() => observed);
+      const again = await orders();
+      expect(again.driftFingerprint).toBe(further.driftFingerprint);
+      expect(again).toMatchObject({ status: 'DRIFTED', drifted: true });
+      expect(again.acceptance).toBeUndefined();
+      proton.destroy();
+    },
+    240_000,
   );
 });

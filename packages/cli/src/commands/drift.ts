@@ -11,6 +11,9 @@ interface Entry {
   version?: string;
   engine?: string;
   drifted: boolean;
+  status?: 'IN_SYNC' | 'DRIFTED' | 'ACCEPTED' | 'NOT_CHECKED';
+  driftFingerprint?: string;
+  acceptance?: { driftFingerprint: string; acceptedBy: string; acceptedAt: number };
   note?: string;
   renderedChanges?: Array<{ path: string; diff?: string }>;
   stack?: { stackName?: string; note?: string; templateDiff?: string; detectionNote?: string };
@@ -20,12 +23,15 @@ interface Entry {
 }
 
 const lastLine = (text: string | undefined) => text?.trim().split('\n').pop();
+const resourceName = (r: Entry) => (r.serviceName ? `${r.serviceName}/${r.name}` : r.name);
+const status = (r: Entry) =>
+  r.status ?? (r.drifted ? 'DRIFTED' : r.note ? 'NOT_CHECKED' : 'IN_SYNC');
 
 export function registerDriftCommands(program: Command, setExit: (code: number) => void): void {
-  program
+  const drift = program
     .command('drift')
     .description(
-      "report drift: what each environment and service instance renders to now against what was deployed, CloudFormation stacks changed out of band, and codebuild templates' own drift commands (exit 1 when something drifted)",
+      "report drift: what each environment and service instance renders to now against what was deployed, CloudFormation stacks changed out of band, and codebuild templates' own drift commands (exit 1 when something drifted that was not accepted; see `nucleon drift accept`)",
     )
     .option('--template <name>', 'only resources of this template')
     .option('--environment <name>', 'only resources in this environment')
@@ -69,11 +75,13 @@ export function registerDriftCommands(program: Command, setExit: (code: number) 
             process.stdout.write(`Scheduled drift check of ${at(out.checkedAt)}:\n`);
           printTable(
             resources.map((r) => ({
-              resource: r.serviceName ? `${r.serviceName}/${r.name}` : r.name,
+              resource: resourceName(r),
               kind: r.kind,
               version: r.version,
               engine: r.engine,
-              drift: r.drifted ? 'DRIFTED' : r.note ? 'not checked' : 'in sync',
+              drift:
+                { IN_SYNC: 'in sync', NOT_CHECKED: 'not checked' }[status(r) as string] ??
+                status(r),
               why: [
                 ...(r.renderedChanges?.length
                   ? [`renders differently: ${r.renderedChanges.map((c) => c.path).join(', ')}`]
@@ -86,6 +94,9 @@ export function registerDriftCommands(program: Command, setExit: (code: number) 
                     ? [`drift commands not checked: ${r.driftCommand.message}`]
                     : []),
                 ...(r.note ? [r.note] : []),
+                ...(r.acceptance
+                  ? [`accepted by ${r.acceptance.acceptedBy} at ${at(r.acceptance.acceptedAt)}`]
+                  : []),
               ].join('; '),
             })),
             ['resource', 'kind', 'version', 'engine', 'drift', 'why'],
@@ -97,10 +108,15 @@ export function registerDriftCommands(program: Command, setExit: (code: number) 
               if (r.driftCommand?.status === 'DRIFTED' && r.driftCommand.output)
                 process.stdout.write(`${r.driftCommand.output}\n`);
             }
-          if (resources.some((r) => r.drifted))
+          if (resources.some((r) => r.drifted)) {
             process.stdout.write(
-              'Redeploy a drifted resource to converge it (deploymentType CURRENT_VERSION).\n',
+              'Redeploy a drifted resource to converge it (deploymentType CURRENT_VERSION), or accept its drift as it is:\n',
             );
+            for (const r of resources.filter((x) => x.drifted && x.driftFingerprint))
+              process.stdout.write(
+                `  nucleon drift accept ${resourceName(r)} --fingerprint ${r.driftFingerprint}\n`,
+              );
+          }
           const last = out.lastScheduledCheck;
           if (last)
             process.stdout.write(
@@ -108,6 +124,41 @@ export function registerDriftCommands(program: Command, setExit: (code: number) 
             );
         }
         setExit(resources.some((r) => r.drifted) ? 1 : 0);
+      },
+    );
+
+  drift
+    .command('accept <resource>')
+    .description(
+      'accept the drift of an environment (<environment>) or a service instance (<service>/<instance>) as the drift report shows it: later reports show it ACCEPTED (exit 0) until it drifts differently or is deployed again',
+    )
+    .requiredOption(
+      '--fingerprint <sha256>',
+      'the driftFingerprint the drift report shows for the resource (`nucleon drift` prints the accept command); refused when the resource has drifted differently since',
+    )
+    .option('-o, --output <format>', 'text or json', 'text')
+    .option('--endpoint-url <url>', 'Nucleon endpoint (AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL)')
+    .option('--profile <name>', 'credentials profile (AWS_PROFILE)')
+    .option('--region <region>', 'signing region (AWS_REGION)')
+    .action(
+      async (resource: string, f: ConnectionFlags & { fingerprint: string; output?: string }) => {
+        const { client } = resolveConnection(f);
+        const slash = resource.indexOf('/');
+        const { resource: r } = (await client.send(`${extensionTargetPrefix}.AcceptDrift`, {
+          ...(slash < 0
+            ? { environmentName: resource }
+            : {
+                serviceName: resource.slice(0, slash),
+                serviceInstanceName: resource.slice(slash + 1),
+              }),
+          driftFingerprint: f.fingerprint,
+        })) as { resource: Entry };
+        if (f.output === 'json') process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+        else
+          process.stdout.write(
+            `Accepted the drift of ${r.kind === 'ENVIRONMENT' ? 'environment' : 'service instance'} ${resourceName(r)} (${status(r)}); it is reported again if it drifts differently, and a deployment converges it.\n`,
+          );
+        setExit(0);
       },
     );
 

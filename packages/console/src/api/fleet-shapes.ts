@@ -88,7 +88,12 @@ export interface DriftEntry {
   templateName?: string;
   version?: string;
   engine?: string;
+  /** Drifted now and not accepted. */
   drifted: boolean;
+  status?: 'IN_SYNC' | 'DRIFTED' | 'ACCEPTED' | 'NOT_CHECKED';
+  /** sha256 over the observed drift, named when accepting it. */
+  driftFingerprint?: string;
+  acceptance?: { driftFingerprint: string; acceptedBy: string; acceptedAt: Date };
   note?: string;
   renderedChanges?: Array<{ path: string; diff?: string }>;
   stack?: {
@@ -145,6 +150,15 @@ export interface FleetShapes {
       lastScheduled?: boolean;
     };
     output: DriftReport;
+  };
+  AcceptDrift: {
+    input: {
+      environmentName?: string;
+      serviceName?: string;
+      serviceInstanceName?: string;
+      driftFingerprint: string;
+    };
+    output: { resource: DriftEntry };
   };
   GetVersionCurrency: {
     input: { templateName?: string };

@@ -5,7 +5,7 @@ import { useCan } from '../hooks/use-access.js';
 import { useQuery } from '../hooks/use-query.js';
 import { Link, pathOf } from '../router.js';
 import { ConfirmDialog } from './confirm-dialog.js';
-import { StatusBadge, isRunning } from './ui.js';
+import { StatusBadge, formatTime, isRunning } from './ui.js';
 import { UnifiedDiff } from './unified-diff.js';
 
 /** Where a drift entry's resource lives in the console. */
@@ -102,8 +102,60 @@ function RedeployAction(props: { entry: DriftEntry; onStarted(): void }): ReactN
   );
 }
 
-/** One drifted resource: what differs, from where, and what to do about it. */
-export function DriftEntryCard(props: { entry: DriftEntry }): ReactNode {
+/** Accepts the drift as observed (AcceptDrift with the report's fingerprint), after asking. */
+function AcceptAction(props: {
+  entry: DriftEntry;
+  onAccepted: (e: DriftEntry) => void;
+}): ReactNode {
+  const { entry } = props;
+  const allowed = useCan('deployments:write');
+  const [asking, setAsking] = useState(false);
+  const label = driftEntryLabel(entry);
+  if (!allowed || !entry.driftFingerprint)
+    return (
+      <p className="hint">
+        Someone allowed to deploy the fleet (deployments:write) can accept this drift as it is.
+      </p>
+    );
+  return (
+    <>
+      <button type="button" onClick={() => setAsking(true)}>
+        Accept the drift of {label}
+      </button>
+      {asking && (
+        <ConfirmDialog
+          title={`Accept the drift of ${label}?`}
+          confirmLabel="Accept drift"
+          onClose={() => setAsking(false)}
+          onConfirm={async () => {
+            const { resource } = await api.extension('AcceptDrift', {
+              ...(entry.kind === 'ENVIRONMENT'
+                ? { environmentName: entry.name }
+                : { serviceName: entry.serviceName ?? '', serviceInstanceName: entry.name }),
+              driftFingerprint: entry.driftFingerprint ?? '',
+            });
+            props.onAccepted(resource);
+          }}
+        >
+          <p>
+            {label} stays as it is now and drift reports show it as accepted instead of drifted,
+            until it drifts differently or is deployed again (a deployment converges it). Nothing is
+            deployed.
+          </p>
+          <p className="hint">
+            Drift fingerprint <code>{entry.driftFingerprint}</code>
+          </p>
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}
+
+/** One drifted (or accepted) resource: what differs, from where, and what to do about it. */
+export function DriftEntryCard(props: {
+  entry: DriftEntry;
+  onAccepted: (e: DriftEntry) => void;
+}): ReactNode {
   const e = props.entry;
   const [redeploying, setRedeploying] = useState(false);
   const label = driftEntryLabel(e);
@@ -171,10 +223,20 @@ export function DriftEntryCard(props: { entry: DriftEntry }): ReactNode {
           {e.stack.detectionNote && <p className="hint">{e.stack.detectionNote}</p>}
         </>
       )}
+      {e.acceptance && (
+        <p className="callout" data-drift-accepted={label}>
+          Drift accepted by {e.acceptance.acceptedBy} {formatTime(e.acceptance.acceptedAt)}: it is
+          reported again if it drifts differently, and a deployment converges it.
+        </p>
+      )}
       <div className="drift-actions">
         <h4>Actions</h4>
         {(e.actions ?? []).map((action) =>
-          !action.startsWith('redeploy') ? (
+          action.startsWith('accept') ? (
+            redeploying ? null : (
+              <AcceptAction key={action} entry={e} onAccepted={props.onAccepted} />
+            )
+          ) : !action.startsWith('redeploy') ? (
             <p key={action}>{action}</p>
           ) : redeploying ? (
             <DeploymentStatus key={action} entry={e} />
@@ -183,8 +245,7 @@ export function DriftEntryCard(props: { entry: DriftEntry }): ReactNode {
           ),
         )}
         <p className="hint">
-          Accepting drift is not built: to keep an out-of-band change, put it in the template and
-          publish a new version.
+          To keep an out-of-band change for good, put it in the template and publish a new version.
         </p>
       </div>
     </article>

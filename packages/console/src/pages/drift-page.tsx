@@ -39,9 +39,11 @@ function matches(e: DriftEntry, f: Filters): boolean {
 function stateOf(e: DriftEntry): ReactNode {
   const [tone, label] = e.drifted
     ? ['bad', 'drifted']
-    : e.note
-      ? ['neutral', 'not checked']
-      : ['ok', 'in sync'];
+    : e.status === 'ACCEPTED'
+      ? ['neutral', 'accepted']
+      : e.note
+        ? ['neutral', 'not checked']
+        : ['ok', 'in sync'];
   return (
     <span className={`badge badge-${tone}`} data-drift={label}>
       {label}
@@ -137,6 +139,21 @@ export function DriftPage(): ReactNode {
 
   const entries = shown ? shown.report.resources.filter((e) => matches(e, shown.filters)) : [];
   const drifted = entries.filter((e) => e.drifted);
+  const cards = entries.filter((e) => e.drifted || e.status === 'ACCEPTED');
+  // An accepted resource's line is replaced by what AcceptDrift answered.
+  const accepted = (entry: DriftEntry) =>
+    setShown(
+      (s) =>
+        s && {
+          ...s,
+          report: {
+            ...s.report,
+            resources: s.report.resources.map((r) =>
+              r.kind === entry.kind && driftEntryLabel(r) === driftEntryLabel(entry) ? entry : r,
+            ),
+          },
+        },
+    );
   const last = shown?.report.lastScheduledCheck;
   return (
     <>
@@ -220,10 +237,11 @@ export function DriftPage(): ReactNode {
           ) : (
             <DriftTable entries={entries} />
           )}
-          {drifted.map((e) => (
+          {cards.map((e) => (
             <DriftEntryCard
               key={`${shown.at.getTime()}:${e.kind}:${driftEntryLabel(e)}`}
               entry={e}
+              onAccepted={accepted}
             />
           ))}
         </Section>

@@ -361,6 +361,18 @@ extension('PreviewRollout', {
   touches: (i) => ({ templates: [str(i.templateName)] }),
 });
 extension('GetDriftReport', { action: 'deployments:read', resource: everything });
+// Accepting drift decides a resource need not be redeployed to converge: the fleet's
+// deployments:write, like the rollouts that redeploy it; the resource (so the audit entry) is
+// the environment's or the instance's.
+extension('AcceptDrift', {
+  action: 'deployments:write',
+  resource: (i) =>
+    i.environmentName !== undefined ? `environment/${str(i.environmentName)}` : instance(i),
+  touches: (i) =>
+    i.environmentName !== undefined
+      ? { environments: [str(i.environmentName)] }
+      : { instance: { service: str(i.serviceName), name: str(i.serviceInstanceName) } },
+});
 extension('GetVersionCurrency', { action: 'deployments:read', resource: everything });
 const rollout = (i: In) => `nucleon-rollout/${str(i.rolloutId)}`;
 for (const op of ['PauseRollout', 'ResumeRollout', 'AbortRollout'])

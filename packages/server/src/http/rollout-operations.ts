@@ -10,7 +10,7 @@ import type { OperationEntry } from './operation-registry.js';
 
 type In = Record<string, unknown>;
 
-/** StartRollout, GetRollout, ListRollouts, PauseRollout, ResumeRollout, AbortRollout, PreviewRollout. */
+/** Rollouts, previews, version currency, drift reports and accepting drift. */
 export function rolloutOperations(
   rollouts: RolloutsService,
   previews: PreviewService,
@@ -66,6 +66,12 @@ export function rolloutOperations(
       currency.report(typeof i.templateName === 'string' ? { templateName: i.templateName } : {}),
     ),
     entry('GetDriftReport', 'GetDriftReportInput', 'GetDriftReportOutput', driftReport),
+    entry('AcceptDrift', 'AcceptDriftInput', 'AcceptDriftOutput', async (i, ctx) => ({
+      resource: await drift.accept(
+        i,
+        ctx.principal.userName ?? (ctx.principal.accessKeyId || 'unknown'),
+      ),
+    })),
     entry('PreviewRollout', 'PreviewRolloutInput', 'PreviewRolloutOutput', (i) =>
       previews.preview(i as unknown as PreviewInput),
     ),

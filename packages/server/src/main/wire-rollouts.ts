@@ -17,6 +17,7 @@ import type { TemplateRenderer } from '../ports/version-bundles.js';
 import type { TerraformPlanner } from '../ports/stack-planner.js';
 import type { SecretBox } from '../adapters/auth/secret-box.js';
 import { PostgresEventStore } from '../adapters/db/postgres-event-store.js';
+import { PostgresDriftAcceptanceStore } from '../adapters/db/postgres-drift-acceptance-store.js';
 import { PostgresDriftScheduleStore } from '../adapters/db/postgres-drift-schedule-store.js';
 import { EventsService } from '../app/events/events-service.js';
 import { eventDeliveryJob } from '../app/events/event-delivery.js';
@@ -78,6 +79,7 @@ export function wireRollouts(w: {
     w.renderer,
     new CloudFormationStackInspector(),
     w.accountId,
+    new PostgresDriftAcceptanceStore(w.db),
     w.driftCommands,
   );
   const schedule = new PostgresDriftScheduleStore(w.db);

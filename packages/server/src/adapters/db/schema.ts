@@ -314,6 +314,14 @@ export interface Database {
     last_run_at: Timestamp | null;
     last_result: Json<unknown> | null;
   };
+  /** Accepted drift per resource (0025, ADR 0023). */
+  drift_acceptances: {
+    resource_arn: string;
+    fingerprint: string;
+    deployment_id: string;
+    accepted_by: string;
+    accepted_at: Generated<Timestamp>;
+  };
   drift_schedule: {
     id: string;
     next_run_at: Timestamp;

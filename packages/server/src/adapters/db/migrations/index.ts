@@ -15,6 +15,7 @@ import * as m0019 from './0019-instance-list-indexes.js';
 import * as m0021 from './0021-rollout-event-template-type.js';
 import * as m0022 from './0022-event-targets-and-pruning.js';
 import * as m0023 from './0023-rollout-wakeups.js';
+import * as m0025 from './0025-drift-acceptances.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0021-rollout-event-template-type': m0021,
   '0022-event-targets-and-pruning': m0022,
   '0023-rollout-wakeups': m0023,
+  '0025-drift-acceptances': m0025,
 };
