@@ -87,6 +87,7 @@ function routeOf(location: Location, session: SessionInfo, access: Access): Reac
       <PreviewPage
         template={query.get('template') ?? undefined}
         to={query.get('to') ?? undefined}
+        kind={query.get('kind') === 'environment' ? 'ENVIRONMENT' : undefined}
       />
     );
   if (path === '/drift') return <DriftPage />;

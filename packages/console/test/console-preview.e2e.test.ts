@@ -8,7 +8,12 @@ import { requireOrSkip, startTestServer, type TestServer } from '@nucleon/test-u
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkClient } from '../../server/test/helpers.js';
-import { createFleet, publishMinor, w } from '../../server/test/rollout-fixtures.js';
+import {
+  createFleet,
+  publishEnvMinor,
+  publishMinor,
+  w,
+} from '../../server/test/rollout-fixtures.js';
 import {
   chromiumAvailable,
   coloursOf,
@@ -73,7 +78,7 @@ describe.skipIf(!available)('the console’s currency and preview pages (Chromiu
 
     await row.getByRole('link', { name: 'Preview moving web-svc 1.0 to 1.1' }).click();
     await heading(page, 'Preview');
-    expect(await page.locator('#preview-template').inputValue()).toBe('web-svc');
+    expect(await page.locator('#preview-template').inputValue()).toBe('SERVICE:web-svc');
     await poll(() => page.locator('#preview-version').inputValue()).toBe('1.1');
   });
 
@@ -196,4 +201,26 @@ describe.skipIf(!available)('the console’s currency and preview pages (Chromiu
     },
     300_000,
   );
+
+  it('previews an environment template: currency links to it, and each environment shows its input changes and diffs', async () => {
+    await publishEnvMinor(server, 'rollout-env', 'env-fleet-1_1');
+    await page.goto(`${server.url}/currency`);
+    await heading(page, 'Version currency');
+    const row = page.locator('tr[data-template="rollout-env"][data-version="1.0"]');
+    // Environments get a preview link too (the newest version may be another test's 2.0).
+    await row.getByRole('link', { name: /^Preview moving rollout-env 1\.0 to / }).waitFor();
+    await page.goto(`${server.url}/preview?template=rollout-env&to=1.1&kind=environment`);
+    await heading(page, 'Preview');
+    expect(await page.locator('#preview-template').inputValue()).toBe('ENVIRONMENT:rollout-env');
+    await poll(() => page.locator('#preview-version').inputValue()).toBe('1.1');
+    await page.getByRole('button', { name: 'Run preview' }).click();
+    const card = page.locator('article[data-instance="prod"]');
+    await card.waitFor();
+    expect(await page.locator('article.preview-resource').count()).toBe(2);
+    await textOf(card.locator('h3')).toContain('in prod · codebuild · 1.0 → 1.1');
+    await textOf(card.getByRole('table', { name: 'Input changes of prod' })).toContain('fail_on');
+    const diff = card.getByLabel('Diff of infrastructure/manifest.yaml for prod');
+    expect(await diffLines(diff, 'add')).toContain('+          - node provision.js 1.1');
+    expect(problems).toEqual([]);
+  }, 300_000);
 });

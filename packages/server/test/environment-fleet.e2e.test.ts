@@ -275,7 +275,10 @@ describe('environment templates: rollouts in waves with rollback, and drift comm
         output: 'size drifted: the cloud has large, the template says small',
       },
     });
-    expect(drifted!.actions).toEqual([expect.stringContaining('redeploy to converge')]);
+    expect(drifted!.actions).toEqual([
+      expect.stringContaining('redeploy to converge'),
+      expect.stringContaining('accept: AcceptDrift'),
+    ]);
     // A codebuild template without drift commands is compared as before, with no command run.
     const plain = await drift(server, 'fleet-env');
     expect(plain.map((r) => [r.name, r.drifted, r.driftCommand])).toEqual(

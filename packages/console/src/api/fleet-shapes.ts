@@ -50,8 +50,12 @@ export interface PreviewResource {
   error?: string;
 }
 
+/** Which kind of template a rollout moves: its service instances, or its environments. */
+export type FleetTemplateType = 'SERVICE' | 'ENVIRONMENT';
+
 export interface PreviewRolloutInput {
   templateName: string;
+  templateType?: FleetTemplateType;
   targetMajorVersion: string;
   targetMinorVersion: string;
   selector?: FleetSelector;
@@ -68,6 +72,7 @@ export interface PreviewRolloutOutput {
 
 export interface StartRolloutInput {
   templateName: string;
+  templateType?: FleetTemplateType;
   targetMajorVersion: string;
   targetMinorVersion: string;
   selector?: FleetSelector;

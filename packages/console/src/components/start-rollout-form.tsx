@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../api/console-api.js';
-import type { FleetSelector } from '../api/fleet-shapes.js';
+import type { FleetSelector, FleetTemplateType } from '../api/fleet-shapes.js';
 import { navigate, pathOf } from '../router.js';
 import { ErrorBanner } from './ui.js';
 
@@ -56,6 +56,7 @@ function errorsOf(values: Values): Partial<Values> {
  */
 export function StartRolloutForm(props: {
   templateName: string;
+  templateType?: FleetTemplateType | undefined;
   major: string;
   minor: string;
   selector: FleetSelector | undefined;
@@ -83,6 +84,7 @@ export function StartRolloutForm(props: {
     try {
       const { rollout } = await api.extension('StartRollout', {
         templateName: props.templateName,
+        ...(props.templateType ? { templateType: props.templateType } : {}),
         targetMajorVersion: props.major,
         targetMinorVersion: props.minor,
         ...(props.selector ? { selector: props.selector } : {}),

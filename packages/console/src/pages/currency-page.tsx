@@ -31,18 +31,12 @@ function behindText(r: VersionCurrencyRow): string {
 function MoveAction(props: { row: VersionCurrencyRow; canPreview: boolean }): ReactNode {
   const r = props.row;
   if (r.behind === 'UP_TO_DATE' || !r.recommendedVersion) return null;
-  if (r.resourceKind !== 'SERVICE_INSTANCE')
-    return (
-      <span className="muted">
-        {r.resourceKind === 'ENVIRONMENT'
-          ? 'update each environment (no fleet preview for environment templates yet)'
-          : 'update the pipeline from its service'}
-      </span>
-    );
+  if (r.resourceKind !== 'SERVICE_INSTANCE' && r.resourceKind !== 'ENVIRONMENT')
+    return <span className="muted">update the pipeline from its service</span>;
   if (!props.canPreview) return <span className="muted">rollouts are the platform role’s</span>;
   return (
     <Link
-      to={`/preview?template=${encodeURIComponent(r.templateName)}&to=${encodeURIComponent(r.recommendedVersion)}`}
+      to={`/preview?template=${encodeURIComponent(r.templateName)}&to=${encodeURIComponent(r.recommendedVersion)}${r.resourceKind === 'ENVIRONMENT' ? '&kind=environment' : ''}`}
       aria-label={`Preview moving ${r.templateName} ${r.version} to ${r.recommendedVersion}`}
     >
       Preview moving to {r.recommendedVersion}

@@ -1,6 +1,10 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../api/console-api.js';
-import type { PreviewRolloutInput, PreviewRolloutOutput } from '../api/fleet-shapes.js';
+import type {
+  FleetTemplateType,
+  PreviewRolloutInput,
+  PreviewRolloutOutput,
+} from '../api/fleet-shapes.js';
 import { selectorOf, type SelectorText } from '../api/fleet-selector.js';
 import { listAll } from '../api/list-all.js';
 import { listVersions, versionLabel } from '../api/template-calls.js';
@@ -67,7 +71,12 @@ function PreviewSummary(props: { shown: Shown }): ReactNode {
 }
 
 /** Impact preview: what moving a template's instances to a version would change, per instance. */
-export function PreviewPage(props: { template?: string; to?: string }): ReactNode {
+export function PreviewPage(props: {
+  template?: string;
+  to?: string;
+  kind?: FleetTemplateType;
+}): ReactNode {
+  const [kind, setKind] = useState<FleetTemplateType>(props.kind ?? 'SERVICE');
   const [template, setTemplate] = useState(props.template ?? '');
   const [to, setTo] = useState(props.to ?? '');
   const [text, setText] = useState<SelectorText>({
@@ -81,22 +90,27 @@ export function PreviewPage(props: { template?: string; to?: string }): ReactNod
   const [error, setError] = useState<unknown>();
   const [shown, setShown] = useState<Shown>();
 
-  const templates = useQuery(
-    () =>
+  const templates = useQuery(async () => {
+    const [services, environments] = await Promise.all([
       listAll(
         (nextToken) => api.call('ListServiceTemplates', { nextToken }),
         (o) => o.templates,
       ),
-    [],
-  );
+      listAll(
+        (nextToken) => api.call('ListEnvironmentTemplates', { nextToken }),
+        (o) => o.templates,
+      ),
+    ]);
+    return { services, environments };
+  }, []);
   const versions = useQuery(
     async () =>
       template
-        ? (await listVersions('service', template)).filter(
+        ? (await listVersions(kind === 'ENVIRONMENT' ? 'environment' : 'service', template)).filter(
             (v) => v.status === 'PUBLISHED' || v.status === 'DRAFT',
           )
         : [],
-    [template],
+    [kind, template],
   );
   const choices = versions.data ?? [];
   const version = choices.some((v) => versionLabel(v) === to)
@@ -112,6 +126,7 @@ export function PreviewPage(props: { template?: string; to?: string }): ReactNod
     const [major, minor] = version.split('.') as [string, string];
     const input: PreviewRolloutInput = {
       templateName: template,
+      templateType: kind,
       targetMajorVersion: major,
       targetMinorVersion: minor,
       ...(parsed.selector ? { selector: parsed.selector } : {}),
@@ -133,27 +148,38 @@ export function PreviewPage(props: { template?: string; to?: string }): ReactNod
     <>
       <PageHeader
         title="Preview"
-        subtitle="What moving a service template's instances to a version would change, before anything is deployed."
+        subtitle="What moving a template's service instances (or an environment template's environments) to a version would change, before anything is deployed."
       />
       <FleetTabs />
       <form className="card form" onSubmit={(e) => void run(e)} aria-label="Preview" noValidate>
         <div className="filter-row">
           <div className="field">
-            <label htmlFor="preview-template">Service template</label>
+            <label htmlFor="preview-template">Template</label>
             <select
               id="preview-template"
-              value={template}
+              value={template ? `${kind}:${template}` : ''}
               onChange={(e) => {
-                setTemplate(e.target.value);
+                const [k, ...name] = e.target.value.split(':');
+                setKind(k === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'SERVICE');
+                setTemplate(name.join(':'));
                 setTo('');
               }}
             >
               <option value="">Choose a template…</option>
-              {(templates.data ?? []).map((t) => (
-                <option key={t.name} value={t.name}>
-                  {t.displayName ? `${t.displayName} (${t.name})` : t.name}
-                </option>
-              ))}
+              <optgroup label="Service templates (their instances)">
+                {(templates.data?.services ?? []).map((t) => (
+                  <option key={`s:${t.name}`} value={`SERVICE:${t.name}`}>
+                    {t.displayName ? `${t.displayName} (${t.name})` : t.name}
+                  </option>
+                ))}
+              </optgroup>
+              <optgroup label="Environment templates (their environments)">
+                {(templates.data?.environments ?? []).map((t) => (
+                  <option key={`e:${t.name}`} value={`ENVIRONMENT:${t.name}`}>
+                    {t.displayName ? `${t.displayName} (${t.name})` : t.name}
+                  </option>
+                ))}
+              </optgroup>
             </select>
           </div>
           <div className="field">
@@ -238,6 +264,7 @@ export function PreviewPage(props: { template?: string; to?: string }): ReactNod
               <StartRolloutForm
                 key={shown.output.previewHash}
                 templateName={shown.input.templateName}
+                templateType={shown.input.templateType}
                 major={shown.input.targetMajorVersion}
                 minor={shown.input.targetMinorVersion}
                 selector={shown.input.selector}

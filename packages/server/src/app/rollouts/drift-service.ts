@@ -131,7 +131,8 @@ export class DriftService {
             acceptance: a && {
               driftFingerprint: a.fingerprint,
               acceptedBy: a.acceptedBy,
-              acceptedAt: a.acceptedAt,
+              // Epoch seconds, not a Date: the scheduled report is stored as JSON and read back.
+              acceptedAt: a.acceptedAt.getTime() / 1000,
             },
           }
         : {}),
