@@ -1,3 +1,4 @@
+import type { ProtonImportRequest } from '@nucleon/protocol';
 import { stringify } from 'yaml';
 import type {
   DiscoveredFolder,
@@ -10,16 +11,18 @@ import {
   type TemplateInputTypes,
 } from './proton-input-inference.js';
 
-export type ImportKind = 'ENVIRONMENT' | 'SERVICE' | 'COMPONENT';
+export type ImportKind = ProtonImportRequest['kind'];
 
-/** A starter spec file: what `match` and `adopt` send to Nucleon for one resource. */
-export interface ImportSpecFile {
-  kind: ImportKind;
-  name: string;
-  /** Environments and services: the registered template version to render. */
-  templateName?: string;
-  templateMajorVersion?: string;
-  templateMinorVersion?: string;
+/**
+ * A starter spec file: what `match` and `adopt` send to Nucleon for one resource. Its members are
+ * the request's (ProtonImportRequest), except that stacks and folders carry where they were read
+ * and no templates or files (match reads them again), plus where to read the repository and which inputs discovery
+ * inferred.
+ */
+export type ImportSpecFile = Omit<
+  ProtonImportRequest,
+  'stacks' | 'folders' | 'acceptDifferences'
+> & {
   /** Each stack, with the region and the role discovery read it with (match reads it again). */
   stacks: Array<{
     target: string;
@@ -30,27 +33,10 @@ export interface ImportSpecFile {
   }>;
   /** Self-managed Terraform: the folders in the provisioning repository, with their outputs. */
   folders?: Array<{ target: string; folder: string; outputs?: Record<string, string> }>;
-  /** Self-managed Terraform: the repository as linked in Nucleon, and where to read it. */
-  provisioningRepository?: { provider: string; name: string; branch: string };
   repositoryUrl?: string;
-  /** The Proton spec (inputs) to render the template with; the user completes it. */
-  spec?: string;
   /** Inputs discovery took from the stacks' parameters (already in `spec`). */
   inferredInputs?: string[];
-  /** Environment: the roles Proton deployed with (from the stacks' RoleARN). */
-  protonServiceRoleArn?: string;
-  componentRoleArn?: string;
-  /** Service with a pipeline: the source repository the pipeline builds from. */
-  repositoryConnectionArn?: string;
-  repositoryId?: string;
-  branchName?: string;
-  /** Component: where it lives, its manifest and its template file. */
-  environmentName?: string;
-  serviceName?: string;
-  serviceInstanceName?: string;
-  manifest?: string;
-  templateFile?: string;
-}
+};
 
 const COMPONENT_MANIFEST =
   'infrastructure:\n  templates:\n    - file: "cloudformation.yaml"\n      rendering_engine: jinja\n      template_language: cloudformation\n';
