@@ -2,7 +2,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../api/console-api.js';
 import type { FleetSelector, FleetTemplateType } from '../api/fleet-shapes.js';
 import { navigate, pathOf } from '../router.js';
-import { ErrorBanner } from './ui.js';
+import { CheckboxField, ErrorBanner } from './ui.js';
 
 interface NumberField {
   key: 'waves' | 'maxInFlight' | 'bakeSeconds' | 'failureThreshold';
@@ -133,18 +133,10 @@ export function StartRolloutForm(props: {
           </div>
         ))}
       </div>
-      <div className="field-checkbox">
-        <input
-          id="rollout-auto-rollback"
-          type="checkbox"
-          checked={autoRollback}
-          onChange={(e) => setAutoRollback(e.target.checked)}
-        />
-        <label htmlFor="rollout-auto-rollback">
-          Roll back automatically: when a wave fails past the threshold, deploy every instance the
-          rollout touched back to its previous version and inputs
-        </label>
-      </div>
+      <CheckboxField id="rollout-auto-rollback" checked={autoRollback} onChange={setAutoRollback}>
+        Roll back automatically: when a wave fails past the threshold, deploy every instance the
+        rollout touched back to its previous version and inputs
+      </CheckboxField>
       <ErrorBanner error={error} title="The rollout did not start" />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>

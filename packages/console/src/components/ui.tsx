@@ -169,3 +169,23 @@ export function TimeAgo(props: { date: Date | undefined }): ReactNode {
 export function version(major: string | undefined, minor: string | undefined): string {
   return major === undefined ? '—' : `${major}.${minor ?? '0'}`;
 }
+
+/** A checkbox with its label, in the forms' checkbox row. */
+export function CheckboxField(props: {
+  id: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  children: ReactNode;
+}): ReactNode {
+  return (
+    <div className="field-checkbox">
+      <input
+        id={props.id}
+        type="checkbox"
+        checked={props.checked}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />
+      <label htmlFor={props.id}>{props.children}</label>
+    </div>
+  );
+}

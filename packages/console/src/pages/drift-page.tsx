@@ -4,6 +4,7 @@ import type { DriftEntry, DriftReport } from '../api/fleet-shapes.js';
 import { DriftEntryCard, driftEntryLabel, driftEntryPath } from '../components/drift-entry.js';
 import { FleetTabs } from '../components/fleet-tabs.js';
 import {
+  CheckboxField,
   EmptyState,
   ErrorBanner,
   Loading,
@@ -183,17 +184,9 @@ export function DriftPage(): ReactNode {
             />
           </div>
         </div>
-        <div className="field-checkbox">
-          <input
-            id="drift-detect"
-            type="checkbox"
-            checked={detect}
-            onChange={(e) => setDetect(e.target.checked)}
-          />
-          <label htmlFor="drift-detect">
-            Also run CloudFormation drift detection (DetectStackDrift) on each stack
-          </label>
-        </div>
+        <CheckboxField id="drift-detect" checked={detect} onChange={setDetect}>
+          Also run CloudFormation drift detection (DetectStackDrift) on each stack
+        </CheckboxField>
         <div className="form-actions">
           <button type="button" disabled={!!busy} onClick={() => void load('scheduled')}>
             Show the last scheduled report

@@ -12,7 +12,15 @@ import { FleetTabs } from '../components/fleet-tabs.js';
 import { PreviewResourceCard } from '../components/preview-resource.js';
 import { StartRolloutForm } from '../components/start-rollout-form.js';
 import { fleetMember } from '../components/fleet-member.js';
-import { EmptyState, ErrorBanner, Facts, Loading, PageHeader, Section } from '../components/ui.js';
+import {
+  CheckboxField,
+  EmptyState,
+  ErrorBanner,
+  Facts,
+  Loading,
+  PageHeader,
+  Section,
+} from '../components/ui.js';
 import { useQuery } from '../hooks/use-query.js';
 
 const selectorFields: Array<{ key: keyof SelectorText; label: string; placeholder: string }> = [
@@ -221,18 +229,10 @@ export function PreviewPage(props: {
           </div>
           {parsed.error && <p className="field-error">{parsed.error}</p>}
         </fieldset>
-        <div className="field-checkbox">
-          <input
-            id="preview-change-sets"
-            type="checkbox"
-            checked={changeSets}
-            onChange={(e) => setChangeSets(e.target.checked)}
-          />
-          <label htmlFor="preview-change-sets">
-            Ask CloudFormation for a change set per stack (created, described and deleted; nothing
-            is executed)
-          </label>
-        </div>
+        <CheckboxField id="preview-change-sets" checked={changeSets} onChange={setChangeSets}>
+          Ask CloudFormation for a change set per stack (created, described and deleted; nothing is
+          executed)
+        </CheckboxField>
         <ErrorBanner error={templates.error ?? versions.error} title="Could not list templates" />
         <div className="form-actions">
           <button
